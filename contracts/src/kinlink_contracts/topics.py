@@ -1,0 +1,10 @@
+"""Topic names: one per bounded context and major version."""
+
+LEDGER_EVENTS = "kinlink.ledger.events.v1"
+IDENTITY_EVENTS = "kinlink.identity.events.v1"
+FACILITY_EVENTS = "kinlink.facility.events.v1"
+
+
+def dead_letter_topic(topic: str) -> str:
+    """Where events that fail validation or handling on `topic` are kept, never dropped."""
+    return f"{topic}.dlq"

@@ -1,0 +1,136 @@
+"""The event bus: Kafka through FastStream in the distributed mode, a memory queue when embedded.
+
+Both give the same guarantees to a handler: messages of one key arrive in order, and a message is
+committed only after its handler returned, so a crash means redelivery, never loss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    topic: str
+    key: str
+    value: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+MessageHandler = Callable[[IncomingMessage], Awaitable[None]]
+
+
+class Bus(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Returns once every message is acknowledged (in order per key)."""
+
+    def subscribe(self, topic: str, group: str, handler: MessageHandler) -> None:
+        """Register before start(); the offset is committed after `handler` returns."""
+
+
+class KafkaBus:
+    """FastStream's KafkaBroker: an idempotent producer with acks=all, and consumers in groups
+    that commit by hand after the handler, starting from the earliest offset when new."""
+
+    def __init__(self, bootstrap: str, client_id: str) -> None:
+        self.broker = KafkaBroker(
+            bootstrap, client_id=client_id, enable_idempotence=True, acks="all", linger_ms=2,
+            logger=None,
+        )
+
+    async def start(self) -> None:
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        pending = [
+            await self.broker.publish(
+                m.value, topic=m.topic, key=m.key.encode(), headers=m.headers, no_confirm=True
+            )
+            for m in messages
+        ]
+        await asyncio.gather(*pending)
+
+    def subscribe(self, topic: str, group: str, handler: MessageHandler) -> None:
+        async def raw_body(message: Any) -> bytes:
+            return message.body  # type: ignore[no-any-return]
+
+        @self.broker.subscriber(
+            topic, group_id=group, auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL, decoder=raw_body,
+        )
+        async def on_message(body: bytes, message: KafkaMessage) -> None:
+            record = message.raw_message
+            await handler(
+                IncomingMessage(
+                    topic=record.topic, partition=record.partition, offset=record.offset,
+                    key=record.key.decode() if record.key else None, value=body,
+                    headers={k: v.decode() for k, v in record.headers or ()},
+                )
+            )
+            await message.ack()
+
+
+class InMemoryBus:
+    """One process, no broker: each topic is a list (its offsets); each group reads it in order."""
+
+    def __init__(self) -> None:
+        self.topics: dict[str, list[OutgoingMessage]] = defaultdict(list)
+        self._subscriptions: list[tuple[str, MessageHandler, asyncio.Event]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._consume(topic, handler, wakeup))
+            for topic, handler, wakeup in self._subscriptions
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        for message in messages:
+            self.topics[message.topic].append(message)
+        for topic, _, wakeup in self._subscriptions:
+            if any(m.topic == topic for m in messages):
+                wakeup.set()
+
+    def subscribe(self, topic: str, group: str, handler: MessageHandler) -> None:
+        self._subscriptions.append((topic, handler, asyncio.Event()))
+
+    async def _consume(self, topic: str, handler: MessageHandler, wakeup: asyncio.Event) -> None:
+        offset = 0
+        while True:
+            await wakeup.wait()
+            wakeup.clear()
+            log = self.topics[topic]
+            while offset < len(log):
+                m = log[offset]
+                await handler(IncomingMessage(topic, 0, offset, m.key, m.value, m.headers))
+                offset += 1

@@ -1,0 +1,86 @@
+"""Event-store wiring: the `eventsourcing` library on PostgreSQL, or on SQLite when embedded."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from urllib.parse import unquote, urlparse
+from uuid import UUID
+
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
+
+from kinlink_kit.settings import ServiceSettings
+
+__all__ = ["TrackedApplication", "Tracking", "store_env"]
+
+
+def store_env(settings: ServiceSettings, database: str) -> dict[str, str]:
+    """The `eventsourcing` environment for one service's store."""
+    url = settings.database_url(database)
+    if url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(settings.data_dir / f"{database}.sqlite"),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    parts = urlparse(url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": parts.path.lstrip("/"),
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        # The library insists on the variable, even when the server trusts local connections.
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(settings.postgres_pool_size),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+    }
+
+
+class TrackedApplication(Application[UUID]):
+    """An event-sourced application whose recorder also keeps tracking records.
+
+    A consumer saves the position of the upstream message in the same transaction as the events
+    it caused, so redelivery is harmless; the outbox relay keeps its position in the same table.
+    Listeners hear of every save in this process (the relay uses that to publish without delay).
+    """
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._save_listeners: list[Callable[[], None]] = []
+
+    @property
+    def tracking(self) -> ProcessRecorder:
+        assert isinstance(self.recorder, ProcessRecorder)
+        return self.recorder
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    def save_tracked(
+        self, tracking: Tracking, *aggregates: MutableOrImmutableAggregate[UUID]
+    ) -> list[Recording[UUID]]:
+        """Save the aggregates' new events and the upstream position in one transaction; raises
+        the store's IntegrityError if that position was already recorded."""
+        processing = ProcessingEvent[UUID](tracking=tracking)
+        processing.collect_events(*aggregates)
+        recordings = self._record(processing)
+        self._notify(recordings)
+        return recordings
+
+    def has_processed(self, tracking: Tracking) -> bool:
+        return self.tracking.has_tracking_id(tracking.application_name, tracking.notification_id)
+
+    def on_save(self, loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
+        """Set `event` on `loop` after every save, from whatever thread saved."""
+        self._save_listeners.append(lambda: loop.call_soon_threadsafe(event.set))
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        super()._notify(recordings)
+        if recordings:
+            for listener in self._save_listeners:
+                listener()

@@ -1,0 +1,81 @@
+"""A card processor in memory whose outcomes follow Stripe's documented test payment methods.
+
+Used in the embedded mode and in tests: stripe-mock accepts every request, so declines and
+payer authentication are exercised here.
+"""
+
+from __future__ import annotations
+
+import threading
+from uuid import NAMESPACE_URL, uuid5
+
+from kinlink_contracts.ledger import DeclineReason
+from kinlink_ledger.domain.payments import (
+    CardDetails,
+    ChargeOutcome,
+    ChargeRequest,
+    PaymentProcessor,
+    UnknownPaymentMethod,
+)
+
+CARDS = {
+    "pm_card_visa": CardDetails("visa", "credit"),
+    "pm_card_visa_debit": CardDetails("visa", "debit"),
+    "pm_card_mastercard": CardDetails("mastercard", "credit"),
+    "pm_card_mastercard_debit": CardDetails("mastercard", "debit"),
+    "pm_card_mastercard_prepaid": CardDetails("mastercard", "prepaid"),
+    "pm_card_discover": CardDetails("discover", "credit"),
+    "pm_card_amex": CardDetails("amex", "credit"),
+    "pm_card_diners": CardDetails("diners", "credit"),
+    "pm_card_jcb": CardDetails("jcb", "credit"),
+    "pm_card_unionpay": CardDetails("unionpay", "credit"),
+}
+
+# Visa cards that Stripe declines, or that need 3-D Secure, when charged.
+DECLINES = {
+    "pm_card_chargeDeclined": DeclineReason.CARD_DECLINED,
+    "pm_card_chargeDeclinedFraudulent": DeclineReason.CARD_DECLINED,
+    "pm_card_chargeDeclinedIncorrectCvc": DeclineReason.CARD_DECLINED,
+    "pm_card_chargeDeclinedLostCard": DeclineReason.CARD_DECLINED,
+    "pm_card_chargeDeclinedStolenCard": DeclineReason.CARD_DECLINED,
+    "pm_card_chargeDeclinedProcessingError": DeclineReason.CARD_DECLINED,
+    "pm_card_chargeDeclinedInsufficientFunds": DeclineReason.INSUFFICIENT_FUNDS,
+    "pm_card_chargeDeclinedExpiredCard": DeclineReason.EXPIRED_CARD,
+    # The issuer demands a challenge the payer fails ("Payer Authentication has failed").
+    "pm_card_authenticationRequired": DeclineReason.PAYER_AUTHENTICATION_FAILED,
+    # The issuer demands a challenge it cannot present ("... was unable to complete").
+    "pm_card_threeDSecure2Required": DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE,
+}
+
+
+class SimulatedProcessor(PaymentProcessor):
+    def __init__(self) -> None:
+        self._charges: dict[str, tuple[ChargeRequest, ChargeOutcome]] = {}
+        self._lock = threading.Lock()
+
+    def card_details(self, payment_method: str) -> CardDetails:
+        if payment_method in DECLINES:
+            return CardDetails("visa", "credit")
+        try:
+            return CARDS[payment_method]
+        except KeyError:
+            raise UnknownPaymentMethod(payment_method) from None
+
+    def charge(self, request: ChargeRequest) -> ChargeOutcome:
+        with self._lock:
+            if request.idempotency_key in self._charges:
+                first_request, outcome = self._charges[request.idempotency_key]
+                if first_request != request:
+                    raise ValueError("idempotency key reused with different parameters")
+                return outcome
+            self.card_details(request.payment_method)
+            reference = f"pi_sim_{uuid5(NAMESPACE_URL, request.idempotency_key).hex[:24]}"
+            outcome = ChargeOutcome(reference, DECLINES.get(request.payment_method))
+            self._charges[request.idempotency_key] = (request, outcome)
+            return outcome
+
+    @property
+    def captured_total(self) -> int:
+        """What the cards were charged in all (for tests and the demo)."""
+        with self._lock:
+            return sum(r.amount for r, o in self._charges.values() if o.captured)

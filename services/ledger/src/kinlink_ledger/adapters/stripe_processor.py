@@ -1,0 +1,82 @@
+"""Stripe through its official SDK: PaymentIntents confirmed at once, with idempotency keys."""
+
+from __future__ import annotations
+
+import stripe
+
+from kinlink_contracts.ledger import DeclineReason
+from kinlink_ledger.domain.payments import (
+    CardDetails,
+    ChargeOutcome,
+    ChargeRequest,
+    PaymentProcessor,
+    PaymentUnavailable,
+    UnknownPaymentMethod,
+)
+
+# Stripe's error `code`, or the card's `decline_code`, to the reason a family member sees.
+_REASONS = {
+    "insufficient_funds": DeclineReason.INSUFFICIENT_FUNDS,
+    "expired_card": DeclineReason.EXPIRED_CARD,
+    "payment_intent_authentication_failure": DeclineReason.PAYER_AUTHENTICATION_FAILED,
+    "authentication_required": DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE,
+}
+
+
+def decline_reason(error: stripe.CardError) -> DeclineReason:
+    for code in (error.code, getattr(error.error, "decline_code", None) if error.error else None):
+        if code in _REASONS:
+            return _REASONS[code]
+    return DeclineReason.CARD_DECLINED
+
+
+class StripeProcessor(PaymentProcessor):
+    def __init__(self, api_key: str, api_base: str | None = None) -> None:
+        self.client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": api_base} if api_base else None,
+            max_network_retries=2,
+        )
+
+    def card_details(self, payment_method: str) -> CardDetails:
+        try:
+            method = self.client.v1.payment_methods.retrieve(payment_method)
+        except stripe.InvalidRequestError as error:
+            raise UnknownPaymentMethod(payment_method) from error
+        except stripe.StripeError as error:
+            raise PaymentUnavailable(str(error)) from error
+        card = method.card
+        if card is None:
+            return CardDetails("unknown", "unknown")
+        return CardDetails(card.brand, card.funding)
+
+    def charge(self, request: ChargeRequest) -> ChargeOutcome:
+        try:
+            intent = self.client.v1.payment_intents.create(
+                params={
+                    "amount": request.amount,
+                    "currency": "usd",
+                    "payment_method": request.payment_method,
+                    "confirm": True,
+                    "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+                    "description": request.description,
+                    "metadata": request.metadata,
+                },
+                options={"idempotency_key": request.idempotency_key},
+            )
+        except stripe.CardError as error:
+            return ChargeOutcome(None, decline_reason(error))
+        except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
+            raise PaymentUnavailable(str(error)) from error
+        return self._outcome(intent)
+
+    @staticmethod
+    def _outcome(intent: stripe.PaymentIntent) -> ChargeOutcome:
+        if intent.status == "succeeded":
+            return ChargeOutcome(intent.id)
+        if intent.status == "requires_action":
+            # This flow cannot present the issuer's challenge page to the payer.
+            return ChargeOutcome(intent.id, DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE)
+        if intent.status == "processing":
+            raise PaymentUnavailable(f"payment {intent.id} is still processing")
+        return ChargeOutcome(intent.id, DeclineReason.CARD_DECLINED)

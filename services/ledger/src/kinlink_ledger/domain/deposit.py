@@ -1,0 +1,86 @@
+"""A deposit to a resident's account: requested, then captured or declined, then posted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from kinlink_contracts.ledger import DeclineReason
+from kinlink_ledger.domain.ids import deposit_id
+from kinlink_ledger.domain.money import Cents
+
+
+class DepositStatus(StrEnum):
+    PENDING = "pending"
+    CAPTURED = "captured"
+    DECLINED = "declined"
+    POSTED = "posted"
+
+
+class Deposit(Aggregate):
+    @staticmethod
+    def create_id(quote_id: UUID, **_: object) -> UUID:
+        return deposit_id(quote_id)
+
+    @event("Requested")
+    def __init__(
+        self,
+        quote_id: UUID,
+        facility_id: str,
+        resident_id: str,
+        depositor_id: str,
+        amount: Cents,
+        fee: Cents,
+        week_start: str,
+        payment_method: str,
+        requested_at: datetime,
+        correlation_id: str,
+    ) -> None:
+        self.quote_id = quote_id
+        self.facility_id = facility_id
+        self.resident_id = resident_id
+        self.depositor_id = depositor_id
+        self.amount = amount
+        self.fee = fee
+        self.week_start = week_start
+        self.payment_method = payment_method
+        self.requested_at = requested_at
+        self.correlation_id = correlation_id
+        self.status = DepositStatus.PENDING
+        self.decline_reason: DeclineReason | None = None
+        self.payment_reference: str | None = None
+        self.captured_at: datetime | None = None
+        self.posted_reference: str | None = None
+
+    @property
+    def total(self) -> Cents:
+        return Cents(self.amount + self.fee)
+
+    @property
+    def receipt_number(self) -> str:
+        """Short enough to read out on the phone to support; unique per deposit."""
+        return f"KL-{self.id.hex[:12].upper()}"
+
+    @event("Captured")
+    def capture(self, payment_reference: str, captured_at: datetime) -> None:
+        self.status = DepositStatus.CAPTURED
+        self.payment_reference = payment_reference
+        self.captured_at = captured_at
+
+    @event("Declined")
+    def decline(self, reason: DeclineReason) -> None:
+        self.status = DepositStatus.DECLINED
+        self.decline_reason = reason
+
+    def post(self, posted_reference: str) -> None:
+        """The facility credited the resident; only a captured deposit can be posted."""
+        if self.status is DepositStatus.CAPTURED:
+            self._posted(posted_reference)
+
+    @event("Posted")
+    def _posted(self, posted_reference: str) -> None:
+        self.status = DepositStatus.POSTED
+        self.posted_reference = posted_reference

@@ -1,0 +1,25 @@
+"""Aggregate ids derived from external keys, so a duplicate request collides in the store."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid5
+
+LEDGER_NAMESPACE = UUID("6f1c8a52-3b7e-4c0a-9d55-2f1e8b7c4a10")
+
+
+def deposit_id(quote_id: UUID) -> UUID:
+    """One quote can become one deposit, however often it is confirmed."""
+    return uuid5(LEDGER_NAMESPACE, f"deposit/{quote_id}")
+
+
+def idempotency_claim_id(depositor_id: str, idempotency_key: str) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, f"idempotency/{depositor_id}/{idempotency_key}")
+
+
+def resident_week_id(facility_id: str, resident_id: str, week_start: date) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, f"week/{facility_id}/{resident_id}/{week_start.isoformat()}")
+
+
+def history_id(owner: str) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, f"history/{owner}")

@@ -1,0 +1,176 @@
+"""ConfirmDeposit: reserve the amount in the resident's week, charge the card, record the outcome.
+
+The deposit's id derives from the quote, and an idempotency claim points at it, so a repeated
+confirmation (same quote or same key) finds the first deposit instead of charging again. The card
+is charged with the deposit id as the processor's idempotency key: a deposit left pending by a
+crash is finished by the next confirmation of it, never charged twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from kinlink_contracts.ledger import DeclineReason
+from kinlink_kit.errors import FailedPrecondition, InvalidArgument, Unavailable
+from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.history import depositor_owner, resident_owner
+from kinlink_ledger.domain.idempotency import IdempotencyClaim
+from kinlink_ledger.domain.payments import (
+    ChargeRequest,
+    PaymentUnavailable,
+    UnknownPaymentMethod,
+)
+from kinlink_ledger.domain.resident_week import WeeklyLimitExceeded
+from kinlink_ledger.domain.week import deposit_week_start
+from kinlink_ledger.service_layer.ledger import Ledger
+
+# Concurrent deposits to one resident collide on the week's version; each retry re-reads it.
+MAX_ATTEMPTS = 50
+
+
+@dataclass(frozen=True)
+class ConfirmDeposit:
+    quote_id: str
+    payment_method: str
+    idempotency_key: str
+    correlation_id: str = ""
+
+
+def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
+    quote_id = _parse_quote_id(command.quote_id)
+    if not command.payment_method.strip():
+        raise InvalidArgument(
+            "payment_method_missing", "A payment method is required.", field="payment_method"
+        )
+    if not command.idempotency_key.strip():
+        raise InvalidArgument(
+            "idempotency_key_missing", "An idempotency key is required.", field="idempotency_key"
+        )
+    quote = ledger.quote(quote_id)
+    claim_id = IdempotencyClaim.create_id(quote.depositor_id, command.idempotency_key)
+    for _ in range(MAX_ATTEMPTS):
+        first = _first_deposit(ledger, claim_id, Deposit.create_id(quote_id))
+        if first is not None:
+            return _finish(ledger, first)
+        try:
+            deposit = _request(ledger, quote_id, command)
+        except IntegrityError:
+            continue  # someone else moved first: the week, or this very deposit or key
+        return _finish(ledger, deposit)
+    raise Unavailable("deposit_busy", "Too many deposits at once for this resident; try again.")
+
+
+def _parse_quote_id(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise InvalidArgument("quote_id_invalid", "Not a quote id.", field="quote_id") from None
+
+
+def _first_deposit(ledger: Ledger, claim_id: UUID, deposit_id: UUID) -> Deposit | None:
+    claim = ledger.find(claim_id)
+    if isinstance(claim, IdempotencyClaim):
+        return ledger.deposit(claim.deposit_id)
+    found = ledger.find(deposit_id)
+    return found if isinstance(found, Deposit) else None
+
+
+def _request(ledger: Ledger, quote_id: UUID, command: ConfirmDeposit) -> Deposit:
+    """Record the deposit and its reservation (or its refusal) in one transaction."""
+    quote = ledger.quote(quote_id)
+    facility = ledger.facilities.get(quote.facility_id)
+    now = ledger.clock()
+    week_start = deposit_week_start(now, facility.time_zone).isoformat()
+    deposit = Deposit(
+        quote_id=quote_id,
+        facility_id=quote.facility_id,
+        resident_id=quote.resident_id,
+        depositor_id=quote.depositor_id,
+        amount=quote.amount,
+        fee=quote.fee,
+        week_start=week_start,
+        payment_method=command.payment_method,
+        requested_at=now,
+        correlation_id=command.correlation_id,
+    )
+    claim = IdempotencyClaim(quote.depositor_id, command.idempotency_key, deposit.id)
+    week = ledger.week(quote.facility_id, quote.resident_id, week_start)
+    refusal = _refusal(ledger, deposit, command.payment_method)
+    if refusal is None and quote.has_expired(now):
+        refusal = DeclineReason.QUOTE_EXPIRED
+    if refusal is None:
+        try:
+            week.reserve(str(deposit.id), quote.amount, facility.weekly_limit)
+        except WeeklyLimitExceeded:
+            refusal = DeclineReason.LIMIT_EXCEEDED
+    if refusal is not None:
+        deposit.decline(refusal)
+    depositor_history = ledger.history(depositor_owner(quote.depositor_id))
+    resident_history = ledger.history(resident_owner(quote.facility_id, quote.resident_id))
+    depositor_history.add(deposit.id)
+    resident_history.add(deposit.id)
+    ledger.store.save(deposit, claim, week, depositor_history, resident_history)
+    return deposit
+
+
+def _refusal(ledger: Ledger, deposit: Deposit, payment_method: str) -> DeclineReason | None:
+    """Cards the facility does not take are refused before anything is reserved or charged."""
+    try:
+        card = ledger.payments.card_details(payment_method)
+    except UnknownPaymentMethod:
+        raise InvalidArgument(
+            "payment_method_unknown", "The card processor does not know this payment method.",
+            field="payment_method",
+        ) from None
+    except PaymentUnavailable:
+        raise Unavailable("processor_unavailable", "The card processor is unreachable.") from None
+    if card.funding == "prepaid":
+        return DeclineReason.PREPAID_NOT_SUPPORTED
+    if card.brand not in ledger.facilities.get(deposit.facility_id).accepted_brands:
+        return DeclineReason.CARD_BRAND_NOT_ACCEPTED
+    return None
+
+
+def _finish(ledger: Ledger, deposit: Deposit) -> Deposit:
+    """Charge a pending deposit and record the outcome; a settled one is returned as it is."""
+    if deposit.status is not DepositStatus.PENDING:
+        return deposit
+    try:
+        outcome = ledger.payments.charge(
+            ChargeRequest(
+                idempotency_key=str(deposit.id),
+                amount=deposit.total,
+                payment_method=deposit.payment_method,
+                description=f"Deposit to resident {deposit.resident_id}",
+                metadata={"deposit_id": str(deposit.id), "facility_id": deposit.facility_id},
+            )
+        )
+    except PaymentUnavailable:
+        raise FailedPrecondition(
+            "charge_outcome_unknown",
+            "The card processor did not answer. Confirm again with the same idempotency key to "
+            "finish this deposit; it will not be charged twice.",
+        ) from None
+    for _ in range(MAX_ATTEMPTS):
+        deposit = ledger.deposit(deposit.id)
+        if deposit.status is not DepositStatus.PENDING:
+            return deposit
+        if outcome.captured:
+            assert outcome.reference is not None
+            deposit.capture(outcome.reference, ledger.clock())
+            changed = [deposit]
+        else:
+            assert outcome.decline_reason is not None
+            deposit.decline(outcome.decline_reason)
+            week = ledger.week(deposit.facility_id, deposit.resident_id, deposit.week_start)
+            week.release(str(deposit.id))
+            changed = [deposit, week]
+        try:
+            ledger.store.save(*changed)
+        except IntegrityError:
+            continue
+        return deposit
+    raise Unavailable("deposit_busy", "Too many deposits at once for this resident; try again.")

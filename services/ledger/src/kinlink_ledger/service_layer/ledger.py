@@ -1,0 +1,76 @@
+"""The ledger application: its event store and the collaborators its use cases need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+from datetime import UTC, datetime
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from kinlink_kit.errors import NotFound
+from kinlink_kit.eventstore import TrackedApplication
+from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.facility import FacilityDepositSettings
+from kinlink_ledger.domain.history import DepositHistory
+from kinlink_ledger.domain.ids import history_id
+from kinlink_ledger.domain.payments import PaymentProcessor
+from kinlink_ledger.domain.quote import DepositQuote
+from kinlink_ledger.domain.resident_week import ResidentWeek
+
+
+class FacilityDirectory(Protocol):
+    """Where the ledger looks up a facility's deposit settings."""
+
+    def get(self, facility_id: str) -> FacilityDepositSettings: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+T = TypeVar("T")
+
+
+class LedgerStore(TrackedApplication):
+    name = "ledger"
+
+
+@dataclass
+class Ledger:
+    store: LedgerStore
+    facilities: FacilityDirectory
+    payments: PaymentProcessor
+    clock: Callable[[], datetime] = utc_now
+
+    def quote(self, quote_id: UUID) -> DepositQuote:
+        return self._get(quote_id, DepositQuote, "quote_not_found", "quote_id")
+
+    def deposit(self, deposit_id: UUID) -> Deposit:
+        return self._get(deposit_id, Deposit, "deposit_not_found", "deposit_id")
+
+    def find(self, aggregate_id: UUID) -> object | None:
+        try:
+            return self.store.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def week(self, facility_id: str, resident_id: str, week_start: str) -> ResidentWeek:
+        """The resident's week, new and unsaved if nothing was reserved in it yet."""
+        week_id = ResidentWeek.create_id(facility_id, resident_id, week_start)
+        found = self.find(week_id)
+        if isinstance(found, ResidentWeek):
+            return found
+        return ResidentWeek(facility_id, resident_id, week_start)
+
+    def history(self, owner: str) -> DepositHistory:
+        found = self.find(history_id(owner))
+        return found if isinstance(found, DepositHistory) else DepositHistory(owner)
+
+    def _get(self, aggregate_id: UUID, kind: type[T], code: str, field: str) -> T:
+        found = self.find(aggregate_id)
+        if not isinstance(found, kind):
+            raise NotFound(code, f"No such {field.removesuffix('_id')}.", field=field)
+        return found

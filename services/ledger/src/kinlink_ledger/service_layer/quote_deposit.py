@@ -1,0 +1,46 @@
+"""QuoteDeposit: the fee, the total and what the resident's week still allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kinlink_kit.errors import InvalidArgument
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.quote import QUOTE_LIFETIME, DepositQuote
+from kinlink_ledger.domain.week import deposit_week_start
+from kinlink_ledger.service_layer.ledger import Ledger
+
+
+@dataclass(frozen=True)
+class QuoteDeposit:
+    facility_id: str
+    resident_id: str
+    depositor_id: str
+    amount: Cents
+
+
+def quote_deposit(ledger: Ledger, command: QuoteDeposit) -> DepositQuote:
+    for field in ("facility_id", "resident_id", "depositor_id"):
+        if not getattr(command, field).strip():
+            raise InvalidArgument(f"{field}_missing", f"{field} is required.", field=field)
+    if command.amount <= 0:
+        raise InvalidArgument(
+            "amount_not_positive", "The amount must be more than $0.00.", field="amount_cents"
+        )
+    facility = ledger.facilities.get(command.facility_id)
+    fee = facility.fee_schedule.fee_for(command.amount)
+    now = ledger.clock()
+    week_start = deposit_week_start(now, facility.time_zone).isoformat()
+    week = ledger.week(command.facility_id, command.resident_id, week_start)
+    quote = DepositQuote(
+        facility_id=command.facility_id,
+        resident_id=command.resident_id,
+        depositor_id=command.depositor_id,
+        amount=command.amount,
+        fee=fee,
+        weekly_limit=facility.weekly_limit,
+        weekly_remaining=week.remaining(facility.weekly_limit),
+        expires_at=now + QUOTE_LIFETIME,
+    )
+    ledger.store.save(quote)
+    return quote
