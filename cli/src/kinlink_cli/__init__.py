@@ -1,0 +1,1 @@
+"""The `kinlink` command-line client: talks to the services over gRPC."""

@@ -56,7 +56,11 @@ class KafkaBus:
 
     def __init__(self, bootstrap: str, client_id: str) -> None:
         self.broker = KafkaBroker(
-            bootstrap, client_id=client_id, enable_idempotence=True, acks="all", linger_ms=2,
+            bootstrap,
+            client_id=client_id,
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=2,
             logger=None,
         )
 
@@ -80,15 +84,21 @@ class KafkaBus:
             return message.body  # type: ignore[no-any-return]
 
         @self.broker.subscriber(
-            topic, group_id=group, auto_offset_reset="earliest",
-            ack_policy=AckPolicy.MANUAL, decoder=raw_body,
+            topic,
+            group_id=group,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL,
+            decoder=raw_body,
         )
         async def on_message(body: bytes, message: KafkaMessage) -> None:
             record = message.raw_message
             await handler(
                 IncomingMessage(
-                    topic=record.topic, partition=record.partition, offset=record.offset,
-                    key=record.key.decode() if record.key else None, value=body,
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    key=record.key.decode() if record.key else None,
+                    value=body,
                     headers={k: v.decode() for k, v in record.headers or ()},
                 )
             )

@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from eventsourcing.persistence import IntegrityError, Tracking
-from pydantic import ValidationError
-
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.topics import dead_letter_topic
+from pydantic import ValidationError
+
 from kinlink_kit.bus import Bus, IncomingMessage, OutgoingMessage
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.logging import bind_contextvars, get_logger
@@ -94,8 +94,11 @@ class TrackingConsumer:
     async def dead_letter(self, message: IncomingMessage, error: BaseException) -> None:
         DEAD_LETTERS.labels(self.topic).inc()
         log.error(
-            "event dead-lettered", topic=message.topic, partition=message.partition,
-            offset=message.offset, error=repr(error),
+            "event dead-lettered",
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            error=repr(error),
         )
         await self.bus.publish(
             [

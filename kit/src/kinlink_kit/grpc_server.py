@@ -39,7 +39,8 @@ def client_error_status(error: ClientError) -> status_pb2.Status:
     info = any_pb2.Any()
     info.Pack(
         error_details_pb2.ErrorInfo(
-            reason=error.code, domain=ERROR_DOMAIN,
+            reason=error.code,
+            domain=ERROR_DOMAIN,
             metadata={"field": error.field} if error.field else {},
         )
     )

@@ -5,17 +5,22 @@ from __future__ import annotations
 from prometheus_client import Counter, Histogram, start_http_server
 
 RPC_SECONDS = Histogram(
-    "kinlink_rpc_seconds", "gRPC handling time.", ["method", "code"],
+    "kinlink_rpc_seconds",
+    "gRPC handling time.",
+    ["method", "code"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 EVENTS_PUBLISHED = Counter(
     "kinlink_events_published_total", "Events the outbox relay published.", ["topic"]
 )
 EVENTS_CONSUMED = Counter(
-    "kinlink_events_consumed_total", "Events a consumer handled, by outcome.",
+    "kinlink_events_consumed_total",
+    "Events a consumer handled, by outcome.",
     ["topic", "outcome"],
 )
-DEAD_LETTERS = Counter("kinlink_dead_letters_total", "Events sent to a dead-letter topic.", ["topic"])
+DEAD_LETTERS = Counter(
+    "kinlink_dead_letters_total", "Events sent to a dead-letter topic.", ["topic"]
+)
 
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:

@@ -8,6 +8,7 @@ two means the same events are published again: consumers tolerate duplicates (sa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 
 from eventsourcing.persistence import Notification, Tracking
@@ -64,14 +65,14 @@ class OutboxRelay:
         """Publish one batch after `position`, or wait for new events; returns the new position."""
         notifications = await asyncio.to_thread(
             self.app.tracking.select_notifications,
-            position, self.batch_size, inclusive_of_start=False,
+            position,
+            self.batch_size,
+            inclusive_of_start=False,
         )
         if not notifications:
             self._saved.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._saved.wait(), self.poll_seconds)
-            except TimeoutError:
-                pass
             return position
         messages = [m for n in notifications if (m := self.translate(n)) is not None]
         await self.bus.publish(messages)

@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kinlink_kit.errors import NotFound
+
 from kinlink_ledger.domain.facility import (
     DEFAULT_ACCEPTED_BRANDS,
     DEFAULT_WEEKLY_LIMIT,
@@ -33,7 +34,8 @@ class FacilitySettingsFile:
             return self._facilities[facility_id]
         except KeyError:
             raise NotFound(
-                "facility_not_found", f"No facility {facility_id!r} takes deposits here.",
+                "facility_not_found",
+                f"No facility {facility_id!r} takes deposits here.",
                 field="facility_id",
             ) from None
 

@@ -10,6 +10,7 @@ import threading
 from uuid import NAMESPACE_URL, uuid5
 
 from kinlink_contracts.ledger import DeclineReason
+
 from kinlink_ledger.domain.payments import (
     CardDetails,
     ChargeOutcome,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import stripe
-
 from kinlink_contracts.ledger import DeclineReason
+
 from kinlink_ledger.domain.payments import (
     CardDetails,
     ChargeOutcome,

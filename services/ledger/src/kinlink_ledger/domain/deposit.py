@@ -7,8 +7,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-
 from kinlink_contracts.ledger import DeclineReason
+
 from kinlink_ledger.domain.ids import deposit_id
 from kinlink_ledger.domain.money import Cents
 

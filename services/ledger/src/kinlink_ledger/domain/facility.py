@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from kinlink_kit.errors import InvalidArgument
+
 from kinlink_ledger.domain.money import Cents, format_dollars
 
 DEFAULT_WEEKLY_LIMIT = Cents(30000)

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from kinlink_contracts.ledger import DeclineReason
+
 from kinlink_ledger.domain.money import Cents
 
 

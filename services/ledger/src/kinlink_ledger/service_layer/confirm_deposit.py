@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
-
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition, InvalidArgument, Unavailable
+
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
 from kinlink_ledger.domain.history import depositor_owner, resident_owner
 from kinlink_ledger.domain.idempotency import IdempotencyClaim
@@ -122,7 +122,8 @@ def _refusal(ledger: Ledger, deposit: Deposit, payment_method: str) -> DeclineRe
         card = ledger.payments.card_details(payment_method)
     except UnknownPaymentMethod:
         raise InvalidArgument(
-            "payment_method_unknown", "The card processor does not know this payment method.",
+            "payment_method_unknown",
+            "The card processor does not know this payment method.",
             field="payment_method",
         ) from None
     except PaymentUnavailable:

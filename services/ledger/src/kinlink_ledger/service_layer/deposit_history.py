@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from kinlink_kit.errors import InvalidArgument
+
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.history import depositor_owner, resident_owner
 from kinlink_ledger.service_layer.ledger import Ledger

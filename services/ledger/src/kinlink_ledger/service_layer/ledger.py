@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
 from datetime import UTC, datetime
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-
 from kinlink_kit.errors import NotFound
 from kinlink_kit.eventstore import TrackedApplication
+
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.facility import FacilityDepositSettings
 from kinlink_ledger.domain.history import DepositHistory

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.facility import DepositPosted
 from kinlink_kit.eventstore import Tracking
+
 from kinlink_ledger.service_layer.ledger import Ledger
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kinlink_kit.errors import InvalidArgument
+
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.quote import QUOTE_LIFETIME, DepositQuote
 from kinlink_ledger.domain.week import deposit_week_start

@@ -1,0 +1,30 @@
+"""The connection to the platform, shared by every command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+import grpc
+
+from kinlink_cli.output import fail
+
+
+@dataclass
+class Connection:
+    target: str
+    timeout: float
+
+    def call(
+        self, stub_class: Callable[[grpc.Channel], Any], method: str, request: Any, as_json: bool
+    ) -> Any:
+        with grpc.insecure_channel(self.target) as channel:
+            try:
+                return getattr(stub_class(channel), method)(request, timeout=self.timeout)
+            except grpc.RpcError as error:
+                fail(error, as_json)
+
+
+pass_connection = click.make_pass_decorator(Connection)

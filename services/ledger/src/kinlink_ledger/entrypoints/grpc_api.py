@@ -1,0 +1,127 @@
+"""kinlink.ledger.v1.LedgerService over gRPC: requests to use cases, domain objects to messages."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import grpc
+import structlog
+from google.protobuf.timestamp_pb2 import Timestamp
+from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink.ledger.v1 import ledger_pb2_grpc
+
+from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.quote import DepositQuote
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
+from kinlink_ledger.service_layer.deposit_history import (
+    depositor_deposits,
+    get_deposit,
+    resident_deposits,
+)
+from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["LedgerService"].full_name
+
+_STATUS = {
+    DepositStatus.PENDING: pb.DEPOSIT_STATUS_PENDING,
+    DepositStatus.CAPTURED: pb.DEPOSIT_STATUS_CAPTURED,
+    DepositStatus.DECLINED: pb.DEPOSIT_STATUS_DECLINED,
+    DepositStatus.POSTED: pb.DEPOSIT_STATUS_POSTED,
+}
+
+
+def _timestamp(at: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(at)
+    return stamp
+
+
+def quote_message(quote: DepositQuote) -> pb.DepositQuote:
+    return pb.DepositQuote(
+        quote_id=str(quote.id),
+        facility_id=quote.facility_id,
+        resident_id=quote.resident_id,
+        depositor_id=quote.depositor_id,
+        amount_cents=quote.amount,
+        fee_cents=quote.fee,
+        total_cents=quote.total,
+        weekly_remaining_cents=quote.weekly_remaining,
+        weekly_limit_cents=quote.weekly_limit,
+        expires_at=_timestamp(quote.expires_at),
+    )
+
+
+def deposit_message(deposit: Deposit) -> pb.Deposit:
+    message = pb.Deposit(
+        deposit_id=str(deposit.id),
+        quote_id=str(deposit.quote_id),
+        facility_id=deposit.facility_id,
+        resident_id=deposit.resident_id,
+        depositor_id=deposit.depositor_id,
+        amount_cents=deposit.amount,
+        fee_cents=deposit.fee,
+        total_cents=deposit.total,
+        status=_STATUS[deposit.status],
+        decline_reason=deposit.decline_reason or "",
+        requested_at=_timestamp(deposit.requested_at),
+        week_start=deposit.week_start,
+    )
+    if deposit.payment_reference and deposit.captured_at:
+        message.receipt.CopyFrom(
+            pb.Receipt(
+                receipt_number=deposit.receipt_number,
+                payment_reference=deposit.payment_reference,
+                captured_at=_timestamp(deposit.captured_at),
+            )
+        )
+    return message
+
+
+class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
+    """Use cases are synchronous (the event store is); they run in worker threads."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    async def QuoteDeposit(
+        self, request: pb.QuoteDepositRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DepositQuote:
+        command = QuoteDeposit(
+            request.facility_id,
+            request.resident_id,
+            request.depositor_id,
+            Cents(request.amount_cents),
+        )
+        return quote_message(await asyncio.to_thread(quote_deposit, self.ledger, command))
+
+    async def ConfirmDeposit(
+        self, request: pb.ConfirmDepositRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Deposit:
+        correlation_id = structlog.contextvars.get_contextvars().get("correlation_id", "")
+        command = ConfirmDeposit(
+            request.quote_id, request.payment_method, request.idempotency_key, correlation_id
+        )
+        return deposit_message(await asyncio.to_thread(confirm_deposit, self.ledger, command))
+
+    async def GetDeposit(
+        self, request: pb.GetDepositRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Deposit:
+        return deposit_message(
+            await asyncio.to_thread(get_deposit, self.ledger, request.deposit_id)
+        )
+
+    async def ListDeposits(
+        self, request: pb.ListDepositsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListDepositsResponse:
+        if request.WhichOneof("owner") == "resident_id":
+            deposits = await asyncio.to_thread(
+                resident_deposits, self.ledger, request.facility_id, request.resident_id
+            )
+        else:
+            deposits = await asyncio.to_thread(
+                depositor_deposits, self.ledger, request.depositor_id
+            )
+        return pb.ListDepositsResponse(deposits=[deposit_message(d) for d in deposits])
