@@ -32,11 +32,19 @@ def render(schema: Schema) -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
-def write(directory: Path) -> None:
+def write(directory: Path) -> list[str]:
+    """Write every schema; a breaking change to a published one is refused, not written."""
+    refused = []
     for relative, schema in current_schemas().items():
         path = directory / relative
+        if path.exists():
+            problems = incompatibilities(json.loads(path.read_text()), schema)
+            if problems:
+                refused += [f"{relative}: {problem}" for problem in problems]
+                continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(schema))
+    return refused
 
 
 def incompatibilities(old: Schema, new: Schema, where: str = "") -> list[str]:
@@ -71,8 +79,15 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] != "write":
         print("usage: python -m kinlink_contracts.schemas write DIR", file=sys.stderr)
         return 2
-    write(Path(argv[1]))
-    return 0
+    refused = write(Path(argv[1]))
+    for problem in refused:
+        print(f"breaking change, not written: {problem}", file=sys.stderr)
+    if refused:
+        print(
+            "Only optional fields may be added within a version; publish a new one.",
+            file=sys.stderr,
+        )
+    return 1 if refused else 0
 
 
 if __name__ == "__main__":

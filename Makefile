@@ -1,0 +1,52 @@
+# Kinlink. `make run` starts the platform in one process; `make test` brings up the real Kafka,
+# PostgreSQL and stripe-mock, runs every test against them, and tears them down.
+
+UV_VERSION := 0.13.9
+TOOLS := .cache/tools
+UV := $(TOOLS)/bin/uv
+PROTOS := $(shell find contracts/proto -name '*.proto')
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-unit lint proto schemas bench
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV) ## install Python and the locked dependencies into .venv
+	$(UV) sync --frozen --python 3.11
+
+run: install ## start every service in one process (embedded mode: no servers needed)
+	$(UV) run --frozen kinlink-embedded
+
+test: install ## start the infrastructure, run all tests on it, stop it
+	@$(MAKE) --no-print-directory infra-up || { $(MAKE) --no-print-directory infra-down; exit 1; }
+	@status=0; $(UV) run --frozen pytest $(PYTEST_ARGS) || status=$$?; \
+	 $(MAKE) --no-print-directory infra-down; exit $$status
+
+test-unit: install ## only the tests that need no infrastructure
+	$(UV) run --frozen pytest tests/unit tests/contracts $(PYTEST_ARGS)
+
+lint: install ## ruff (lint and format) and mypy
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy contracts/src/kinlink_contracts kit/src services/ledger/src cli/src embedded/src
+
+proto: install ## regenerate the gRPC code in contracts/src/kinlink from contracts/proto
+	rm -rf contracts/src/kinlink
+	$(UV) run --frozen python -m grpc_tools.protoc -I contracts/proto \
+	  --python_out=contracts/src --grpc_python_out=contracts/src --pyi_out=contracts/src $(PROTOS)
+
+schemas: install ## export the events' JSON Schemas to contracts/schemas (refuses breaking changes)
+	$(UV) run --frozen python -m kinlink_contracts.schemas write contracts/schemas
+
+bench: install ## measure the deposit pipeline on the real Kafka and PostgreSQL
+	@$(MAKE) --no-print-directory infra-up
+	@status=0; $(UV) run --frozen python -m benchmarks.deposits || status=$$?; \
+	 $(MAKE) --no-print-directory infra-down; exit $$status
+
+include deploy/local/infra.mk

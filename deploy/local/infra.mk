@@ -1,0 +1,15 @@
+# Local infrastructure (Kafka, PostgreSQL, stripe-mock) for tests and development.
+# Included by the main Makefile; see deploy/local/infra.py for what each target does.
+
+INFRA_SCRIPT := $(dir $(lastword $(MAKEFILE_LIST)))infra.py
+
+.PHONY: infra-up infra-down infra-status
+
+infra-up: ## start Kafka, PostgreSQL and stripe-mock (idempotent), write .infra.env
+	python3 $(INFRA_SCRIPT) up
+
+infra-down: ## stop them and delete Kafka and PostgreSQL data
+	python3 $(INFRA_SCRIPT) down
+
+infra-status: ## show which parts are up
+	python3 $(INFRA_SCRIPT) status

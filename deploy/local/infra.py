@@ -1,0 +1,715 @@
+#!/usr/bin/env python3
+"""Start, stop and inspect Kinlink's local infrastructure: Kafka, PostgreSQL, stripe-mock.
+
+Tests and local runs need a Kafka broker, a PostgreSQL server with one database per
+service, and a fake Stripe API. This script runs them as plain processes from this
+checkout, without containers:
+
+* Apache Kafka 4.1.1, one KRaft node (broker + controller), from the Maven Central jars
+  listed in deploy/kafka/pom.xml;
+* the system's PostgreSQL 15 (/usr/lib/postgresql/15/bin), tuned for tests (no fsync);
+* stripe-mock, built once with `go install`.
+
+State lives in .cache/infra/ (logs in .cache/infra/logs/). `up` is idempotent: it starts
+what is not running, waits until every part answers, and writes the connection settings
+to .infra.env. `down` stops everything and deletes Kafka and PostgreSQL data, so the next
+`up` starts from a clean cluster; downloaded jars and the stripe-mock binary are kept.
+
+    python3 deploy/local/infra.py up | down | status
+
+Standard library only, so that it runs before the uv workspace exists.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+
+def env_port(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default))
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        sys.exit(f"infra: {name}={value!r} is not a TCP port")
+    return int(value)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+STATE = ROOT / ".cache" / "infra"
+LOGS = STATE / "logs"
+ENV_FILE = ROOT / ".infra.env"
+
+HOST = "127.0.0.1"
+KAFKA_PORT = env_port("KINLINK_KAFKA_PORT", 19092)
+KAFKA_CONTROLLER_PORT = env_port("KINLINK_KAFKA_CONTROLLER_PORT", 19093)
+POSTGRES_PORT = env_port("KINLINK_POSTGRES_PORT", 15432)
+STRIPE_PORT = env_port("KINLINK_STRIPE_PORT", 12111)
+STRIPE_HTTPS_PORT = env_port("KINLINK_STRIPE_HTTPS_PORT", STRIPE_PORT + 1)
+
+KAFKA_POM = ROOT / "deploy" / "kafka" / "pom.xml"
+KAFKA_LOG4J = ROOT / "deploy" / "kafka" / "log4j2.properties"
+KAFKA_JARS = STATE / "kafka-jars"
+KAFKA_HOME = STATE / "kafka"
+KAFKA_DATA = KAFKA_HOME / "data"
+KAFKA_CONFIG = KAFKA_HOME / "server.properties"
+KAFKA_PID = STATE / "kafka.pid"
+KAFKA_LOG = LOGS / "kafka.log"
+KAFKA_STARTED = "Kafka Server started"  # logged by kafka.server.KafkaRaftServer
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PG_LOG = LOGS / "postgres.log"
+DATABASES = (
+    "kinlink_identity",
+    "kinlink_ledger",
+    "kinlink_messaging",
+    "kinlink_commissary",
+    "kinlink_visitation",
+    "kinlink_sms",
+    "kinlink_bench",
+)
+
+STRIPE_MOCK_MODULE = "github.com/stripe/stripe-mock@v0.203.0"
+STRIPE_MOCK_BIN = STATE / "bin" / "stripe-mock"
+STRIPE_PID = STATE / "stripe-mock.pid"
+STRIPE_LOG = LOGS / "stripe-mock.log"
+
+DOWNLOAD_TIMEOUT = 900.0  # mvn / go install on a cold cache
+START_TIMEOUT = {"kafka": 90.0, "postgres": 60.0, "stripe-mock": 30.0}
+
+
+class InfraError(Exception):
+    """A part failed; `log` is the file whose tail explains why."""
+
+    def __init__(self, message: str, log: Path | None = None) -> None:
+        super().__init__(message)
+        self.log = log
+
+
+# --- small helpers ------------------------------------------------------------------
+
+_output = threading.Lock()
+
+
+def say(part: str, message: str) -> None:
+    with _output:
+        print(f"{part}: {message}", flush=True)
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def tool(name: str, *fallbacks: str) -> str:
+    found = shutil.which(name) or next((f for f in fallbacks if os.access(f, os.X_OK)), None)
+    if found is None:
+        raise InfraError(f"{name} not found on PATH")
+    return found
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def ensure_port_free(part: str, port: int, env_var: str) -> None:
+    if port_open(port):
+        raise InfraError(
+            f"{part}: {HOST}:{port} is already in use by a process this script did not "
+            f"start; stop it or choose another port with {env_var}=..."
+        )
+
+
+def log_tail(log: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def run_logged(part: str, what: str, cmd: list[str], log: Path, timeout: float, **kwargs) -> None:
+    """Run a command to completion, output to `log`; raise InfraError if it fails."""
+    with log.open("w") as out:
+        try:
+            result = subprocess.run(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+                **kwargs,
+            )
+        except subprocess.TimeoutExpired:
+            raise InfraError(f"{part}: {what} did not finish in {timeout:.0f}s", log) from None
+    if result.returncode != 0:
+        raise InfraError(f"{part}: {what} failed (exit {result.returncode})", log)
+
+
+def wait_until(
+    part: str,
+    what: str,
+    ready: Callable[[], bool],
+    alive: Callable[[], bool],
+    timeout: float,
+    log: Path | None,
+) -> float:
+    """Poll `ready` until true; print progress each second; fail on timeout or death."""
+    start = time.monotonic()
+    next_report = start + 1.0
+    while True:
+        if ready():
+            return time.monotonic() - start
+        if not alive():
+            raise InfraError(f"{part}: process exited while waiting for {what}", log)
+        now = time.monotonic()
+        if now - start > timeout:
+            raise InfraError(f"{part}: {what} not ready after {timeout:.0f}s", log)
+        if now >= next_report:
+            say(part, f"waiting for {what} ... {now - start:.1f}s")
+            next_report += 1.0
+        time.sleep(0.2)
+
+
+# --- processes started by this script (Kafka, stripe-mock) ----------------------------
+
+
+def process_alive(pid: int, marker: str) -> bool:
+    """True if `pid` runs (not a zombie) and its command line contains `marker`."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, IndexError):
+        return False
+    return state != "Z" and marker.encode() in cmdline
+
+
+def running_pid(pid_file: Path, marker: str) -> int | None:
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if process_alive(pid, marker) else None
+
+
+def spawn(cmd: list[str], log: Path, pid_file: Path, cwd: Path) -> int:
+    """Start a detached daemon (own session, output to `log`) and record its pid."""
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    pid_file.write_text(f"{process.pid}\n")
+    return process.pid
+
+
+def stop_process(part: str, pid_file: Path, marker: str, grace: float) -> None:
+    pid = running_pid(pid_file, marker)
+    if pid is None:
+        say(part, "not running")
+    else:
+        for sig, timeout in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
+            say(part, f"stopping pid {pid} ({sig.name})")
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                took = wait_until(
+                    part,
+                    f"pid {pid} to exit",
+                    lambda: not process_alive(pid, marker),
+                    lambda: True,
+                    timeout,
+                    None,
+                )
+                say(part, f"stopped in {took:.1f}s")
+                break
+            except InfraError:
+                if sig == signal.SIGKILL:
+                    raise InfraError(f"{part}: pid {pid} survived SIGKILL") from None
+    pid_file.unlink(missing_ok=True)
+
+
+# --- Kafka ------------------------------------------------------------------------------
+
+
+def kafka_java(main_class: str, *args: str, heap: tuple[str, ...] = ()) -> list[str]:
+    return [
+        tool("java", "/usr/bin/java"),
+        *heap,
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={KAFKA_LOG4J}",
+        "-cp",
+        f"{KAFKA_JARS}/*",
+        main_class,
+        *args,
+    ]
+
+
+def fetch_kafka_jars() -> None:
+    """Copy the broker jars from Maven unless the stamp says pom.xml is unchanged."""
+    stamp = KAFKA_JARS / ".complete"
+    wanted = f"pom.xml sha256 {hashlib.sha256(KAFKA_POM.read_bytes()).hexdigest()}\n"
+    if any(KAFKA_JARS.glob("*.jar")) and stamp.is_file() and stamp.read_text() == wanted:
+        return
+    shutil.rmtree(KAFKA_JARS, ignore_errors=True)
+    say("kafka", "fetching jars with Maven ...")
+    started = time.monotonic()
+    run_logged(
+        "kafka",
+        "fetching jars with Maven",
+        [
+            tool("mvn"),
+            "-q",
+            "-B",
+            "-f",
+            str(KAFKA_POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={KAFKA_JARS}",
+        ],
+        LOGS / "kafka-jars.log",
+        DOWNLOAD_TIMEOUT,
+    )
+    stamp.write_text(wanted)
+    say("kafka", f"jars fetched in {time.monotonic() - started:.1f}s")
+
+
+def write_kafka_config() -> None:
+    KAFKA_HOME.mkdir(parents=True, exist_ok=True)
+    settings = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "controller.quorum.voters": f"1@{HOST}:{KAFKA_CONTROLLER_PORT}",
+        "listeners": f"PLAINTEXT://{HOST}:{KAFKA_PORT},CONTROLLER://{HOST}:{KAFKA_CONTROLLER_PORT}",
+        "advertised.listeners": f"PLAINTEXT://{HOST}:{KAFKA_PORT}",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs": str(KAFKA_DATA),
+        "num.partitions": "3",
+        "auto.create.topics.enable": "true",
+        "group.initial.rebalance.delay.ms": "0",
+        "offsets.topic.replication.factor": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "min.insync.replicas": "1",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+    }
+    lines = ["# Generated by deploy/local/infra.py; rewritten on every start."]
+    lines += [f"{key}={value}" for key, value in settings.items()]
+    KAFKA_CONFIG.write_text("\n".join(lines) + "\n")
+
+
+def format_kafka_storage() -> None:
+    """Format the KRaft log dir once, with a fresh cluster id (after `down`, again)."""
+    if (KAFKA_DATA / "meta.properties").exists():
+        return
+    cluster_id = ""
+    while not cluster_id or cluster_id.startswith("-"):  # Kafka avoids ids starting with '-'
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    say("kafka", f"formatting storage (cluster id {cluster_id})")
+    run_logged(
+        "kafka",
+        "formatting storage (kafka.tools.StorageTool)",
+        kafka_java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(KAFKA_CONFIG)),
+        LOGS / "kafka-format.log",
+        60.0,
+        cwd=KAFKA_HOME,
+    )
+
+
+def kafka_ready() -> bool:
+    return port_open(KAFKA_PORT) and KAFKA_STARTED in log_tail(KAFKA_LOG, 10_000)
+
+
+def kafka_up() -> None:
+    address = f"{HOST}:{KAFKA_PORT}"
+    pid = running_pid(KAFKA_PID, "kafka.Kafka")
+    if pid is not None and port_open(KAFKA_PORT):
+        say("kafka", f"already running (pid {pid}) on {address}")
+        return
+    if pid is None:
+        ensure_port_free("kafka", KAFKA_PORT, "KINLINK_KAFKA_PORT")
+        ensure_port_free("kafka", KAFKA_CONTROLLER_PORT, "KINLINK_KAFKA_CONTROLLER_PORT")
+        fetch_kafka_jars()
+        write_kafka_config()
+        format_kafka_storage()
+        broker = kafka_java("kafka.Kafka", str(KAFKA_CONFIG), heap=("-Xms256m", "-Xmx512m"))
+        pid = spawn(broker, KAFKA_LOG, KAFKA_PID, KAFKA_HOME)
+        say("kafka", f"started pid {pid}, log {rel(KAFKA_LOG)}")
+    took = wait_until(
+        "kafka",
+        address,
+        kafka_ready,
+        lambda: process_alive(pid, "kafka.Kafka"),
+        START_TIMEOUT["kafka"],
+        KAFKA_LOG,
+    )
+    say("kafka", f"ready on {address} ({took:.1f}s)")
+
+
+def kafka_down() -> None:
+    stop_process("kafka", KAFKA_PID, "kafka.Kafka", grace=30.0)
+    if KAFKA_HOME.exists():
+        shutil.rmtree(KAFKA_HOME)
+        say("kafka", "data removed")
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+# initdb and the server refuse to run as root: as root, run them as the `postgres` user.
+
+AS_ROOT = os.geteuid() == 0
+
+
+def as_postgres(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if AS_ROOT else cmd
+
+
+def pg(name: str) -> str:
+    return str(PG_BIN / name)
+
+
+def pg_home_fallback() -> Path:
+    return Path("/var/tmp") / f"kinlink-pg-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]}"
+
+
+def pg_home() -> Path:
+    """.cache/infra/pg, unless the postgres user cannot reach the repository."""
+    if not AS_ROOT:
+        return STATE / "pg"
+    reachable = subprocess.run(as_postgres(["test", "-x", str(ROOT)]), cwd="/").returncode == 0
+    return STATE / "pg" if reachable else pg_home_fallback()
+
+
+def pg_running(data: Path) -> bool:
+    if not (data / "PG_VERSION").exists():
+        return False
+    status = subprocess.run(
+        as_postgres([pg("pg_ctl"), "status", "-D", str(data)]),
+        cwd="/",
+        capture_output=True,
+    )
+    return status.returncode == 0
+
+
+def pg_isready() -> bool:
+    check = [pg("pg_isready"), "-q", "-h", HOST, "-p", str(POSTGRES_PORT)]
+    return subprocess.run(check, capture_output=True).returncode == 0
+
+
+def prepare_pg_home(home: Path) -> None:
+    if home == pg_home_fallback():
+        say(
+            "postgres",
+            f"the postgres user cannot traverse {ROOT}; keeping data in {home} "
+            "(to keep it in the repository, make every parent folder o+x)",
+        )
+    for folder in (home, home / "run"):
+        folder.mkdir(parents=True, exist_ok=True)
+    if home.is_relative_to(ROOT):
+        for folder in (ROOT / ".cache", STATE):  # the postgres user must traverse these
+            folder.chmod(folder.stat().st_mode | 0o001)
+    if AS_ROOT:
+        for folder in (home, home / "run"):
+            shutil.chown(folder, "postgres", "postgres")
+
+
+def pg_locale() -> str:
+    available = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower()
+    return "C.UTF-8" if {"c.utf8", "c.utf-8"} & set(available.split()) else "C"
+
+
+def init_pg_cluster(home: Path) -> None:
+    say("postgres", f"initdb {rel(home / 'data')}")
+    run_logged(
+        "postgres",
+        "initdb",
+        as_postgres(
+            [
+                pg("initdb"),
+                "-D",
+                str(home / "data"),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--encoding=UTF8",
+                f"--locale={pg_locale()}",
+            ]
+        ),
+        LOGS / "postgres-initdb.log",
+        120.0,
+        cwd=home,
+    )
+    with (home / "data" / "postgresql.conf").open("a") as conf:
+        conf.write("\ninclude_if_exists = 'kinlink.conf'\n")
+
+
+def write_pg_config(home: Path) -> None:
+    socket_dir = home / "run"
+    # A Unix socket path is limited to 107 bytes; use TCP only if the checkout is too deep.
+    sockets = str(socket_dir) if len(f"{socket_dir}/.s.PGSQL.{POSTGRES_PORT}") < 100 else ""
+    conf = home / "data" / "kinlink.conf"
+    conf.write_text(
+        "# Generated by deploy/local/infra.py on every start: settings for tests.\n"
+        f"listen_addresses = '{HOST}'\n"
+        f"port = {POSTGRES_PORT}\n"
+        f"unix_socket_directories = '{sockets}'\n"
+        "fsync = off\n"
+        "synchronous_commit = off\n"
+        "full_page_writes = off\n"
+        "max_connections = 200\n"
+        "shared_buffers = 256MB\n"
+    )
+    if AS_ROOT:
+        shutil.chown(conf, "postgres", "postgres")
+
+
+def create_databases() -> None:
+    connection = ["-h", HOST, "-p", str(POSTGRES_PORT), "-U", "postgres"]
+    listing = subprocess.run(
+        [pg("psql"), *connection, "-d", "postgres", "-XtAc", "SELECT datname FROM pg_database"],
+        capture_output=True,
+        text=True,
+    )
+    if listing.returncode != 0:
+        raise InfraError(f"postgres: cannot list databases: {listing.stderr.strip()}")
+    for name in sorted(set(DATABASES) - set(listing.stdout.split())):
+        created = subprocess.run(
+            [pg("createdb"), *connection, name], capture_output=True, text=True
+        )
+        if created.returncode != 0:
+            raise InfraError(f"postgres: createdb {name} failed: {created.stderr.strip()}")
+        say("postgres", f"created database {name}")
+
+
+def postgres_up() -> None:
+    address = f"{HOST}:{POSTGRES_PORT}"
+    home = pg_home()
+    if pg_running(home / "data"):
+        say("postgres", f"already running on {address}")
+        wait_until("postgres", address, pg_isready, lambda: True, START_TIMEOUT["postgres"], PG_LOG)
+    else:
+        ensure_port_free("postgres", POSTGRES_PORT, "KINLINK_POSTGRES_PORT")
+        prepare_pg_home(home)
+        if not (home / "data" / "PG_VERSION").exists():
+            init_pg_cluster(home)
+        write_pg_config(home)
+        timeout = START_TIMEOUT["postgres"]
+        with PG_LOG.open("w") as log:  # the server inherits this file as stdout/stderr
+            pg_ctl = subprocess.Popen(
+                as_postgres(
+                    [pg("pg_ctl"), "start", "-D", str(home / "data"), "-w", "-t", f"{timeout:.0f}"]
+                ),
+                cwd=home,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        say("postgres", f"starting, log {rel(PG_LOG)}")
+        took = wait_until(
+            "postgres",
+            address,
+            pg_isready,
+            lambda: pg_ctl.poll() in (None, 0),
+            timeout,
+            PG_LOG,
+        )
+        pg_ctl.wait()
+        say("postgres", f"ready on {address} ({took:.1f}s)")
+    create_databases()
+
+
+def postgres_down() -> None:
+    homes = [STATE / "pg", pg_home_fallback()]
+    if not any(pg_running(home / "data") for home in homes):
+        say("postgres", "not running")
+    for home in homes:
+        if pg_running(home / "data"):
+            say("postgres", "stopping (pg_ctl stop -m fast)")
+            started = time.monotonic()
+            run_logged(
+                "postgres",
+                "pg_ctl stop",
+                as_postgres(
+                    [pg("pg_ctl"), "stop", "-D", str(home / "data"), "-m", "fast", "-w", "-t", "30"]
+                ),
+                LOGS / "postgres-stop.log",
+                60.0,
+                cwd="/",
+            )
+            say("postgres", f"stopped in {time.monotonic() - started:.1f}s")
+        if home.exists():
+            shutil.rmtree(home)
+            say("postgres", "data removed")
+
+
+# --- stripe-mock ----------------------------------------------------------------------------
+
+
+def install_stripe_mock() -> None:
+    if os.access(STRIPE_MOCK_BIN, os.X_OK):
+        return
+    say("stripe-mock", f"go install {STRIPE_MOCK_MODULE} ...")
+    started = time.monotonic()
+    run_logged(
+        "stripe-mock",
+        "go install",
+        [tool("go", "/usr/local/go/bin/go"), "install", STRIPE_MOCK_MODULE],
+        LOGS / "stripe-mock-install.log",
+        DOWNLOAD_TIMEOUT,
+        env={**os.environ, "GOBIN": str(STRIPE_MOCK_BIN.parent)},
+    )
+    say("stripe-mock", f"installed in {time.monotonic() - started:.1f}s")
+
+
+def stripe_mock_answers() -> bool:
+    request = urllib.request.Request(
+        f"http://{HOST}:{STRIPE_PORT}/v1/customers",
+        headers={"Authorization": "Bearer sk_test_123"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=1.0) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stripe_mock_up() -> None:
+    address = f"{HOST}:{STRIPE_PORT}"
+    pid = running_pid(STRIPE_PID, "stripe-mock")
+    if pid is not None and stripe_mock_answers():
+        say("stripe-mock", f"already running (pid {pid}) on {address}")
+        return
+    if pid is None:
+        ensure_port_free("stripe-mock", STRIPE_PORT, "KINLINK_STRIPE_PORT")
+        ensure_port_free("stripe-mock", STRIPE_HTTPS_PORT, "KINLINK_STRIPE_HTTPS_PORT")
+        install_stripe_mock()
+        cmd = [
+            str(STRIPE_MOCK_BIN),
+            "-http-addr",
+            address,
+            "-https-addr",
+            f"{HOST}:{STRIPE_HTTPS_PORT}",
+        ]
+        pid = spawn(cmd, STRIPE_LOG, STRIPE_PID, STATE)
+        say("stripe-mock", f"started pid {pid}, log {rel(STRIPE_LOG)}")
+    took = wait_until(
+        "stripe-mock",
+        f"GET http://{address}/v1/customers",
+        stripe_mock_answers,
+        lambda: process_alive(pid, "stripe-mock"),
+        START_TIMEOUT["stripe-mock"],
+        STRIPE_LOG,
+    )
+    say("stripe-mock", f"ready on {address} ({took:.1f}s)")
+
+
+def stripe_mock_down() -> None:
+    stop_process("stripe-mock", STRIPE_PID, "stripe-mock", grace=10.0)
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def run_concurrently(*steps: Callable[[], None]) -> list[InfraError]:
+    with ThreadPoolExecutor(max_workers=len(steps)) as pool:
+        futures = [pool.submit(step) for step in steps]
+    failures = []
+    for future in futures:
+        try:
+            future.result()
+        except InfraError as error:
+            failures.append(error)
+    return failures
+
+
+def report(failures: list[InfraError]) -> None:
+    for error in failures:
+        print(f"\nERROR {error}", file=sys.stderr)
+        tail = log_tail(error.log) if error.log else ""
+        if error.log and tail:
+            print(f"--- last lines of {rel(error.log)} ---\n{tail}\n---", file=sys.stderr)
+
+
+def env_lines() -> list[str]:
+    return [
+        f"KINLINK_KAFKA_BOOTSTRAP={HOST}:{KAFKA_PORT}",
+        f"KINLINK_POSTGRES_DSN=postgresql://postgres@{HOST}:{POSTGRES_PORT}/{{database}}",
+        f"KINLINK_STRIPE_API_BASE=http://{HOST}:{STRIPE_PORT}",
+    ]
+
+
+def up() -> int:
+    started = time.monotonic()
+    LOGS.mkdir(parents=True, exist_ok=True)
+    failures = run_concurrently(kafka_up, postgres_up, stripe_mock_up)
+    if failures:
+        ENV_FILE.unlink(missing_ok=True)
+        report(failures)
+        print(
+            f"infra: up FAILED after {time.monotonic() - started:.1f}s; parts that started are "
+            f"left running (stop them with: python3 {rel(Path(__file__).resolve())} down)",
+            file=sys.stderr,
+        )
+        return 1
+    ENV_FILE.write_text("\n".join(env_lines()) + "\n")
+    print(f"infra: ready in {time.monotonic() - started:.1f}s; wrote {rel(ENV_FILE)}:")
+    print("\n".join(env_lines()))
+    return 0
+
+
+def down() -> int:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    failures = run_concurrently(kafka_down, postgres_down, stripe_mock_down)
+    ENV_FILE.unlink(missing_ok=True)
+    report(failures)
+    return 1 if failures else 0
+
+
+def status() -> int:
+    kafka_pid = running_pid(KAFKA_PID, "kafka.Kafka")
+    kafka = kafka_pid is not None and port_open(KAFKA_PORT)
+    postgres = pg_running(pg_home() / "data") and pg_isready()
+    stripe_pid = running_pid(STRIPE_PID, "stripe-mock")
+    stripe = stripe_pid is not None and stripe_mock_answers()
+    print(f"kafka: {'up' if kafka else 'down'} ({HOST}:{KAFKA_PORT})")
+    print(f"postgres: {'up' if postgres else 'down'} ({HOST}:{POSTGRES_PORT})")
+    print(f"stripe-mock: {'up' if stripe else 'down'} ({HOST}:{STRIPE_PORT})")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    commands = {"up": up, "down": down, "status": status}
+    if len(argv) != 1 or argv[0] not in commands:
+        print(f"usage: python3 {rel(Path(__file__).resolve())} up|down|status", file=sys.stderr)
+        return 2
+    try:
+        return commands[argv[0]]()
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
