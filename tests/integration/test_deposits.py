@@ -1,0 +1,188 @@
+"""Deposit use cases, each run on SQLite and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from kinlink_contracts.ledger import DeclineReason
+from kinlink_kit.errors import InvalidArgument, NotFound
+from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
+from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
+from kinlink_ledger.service_layer.deposit_history import (
+    depositor_deposits,
+    get_deposit,
+    resident_deposits,
+)
+from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+from tests.conftest import Clock
+
+FACILITY = "FAC-DEMO"
+
+
+def deposit(
+    ledger: Ledger, amount: int, method: str = "pm_card_visa", *, resident: str = "R-1",
+    depositor: str = "D-1", key: str | None = None,
+) -> Deposit:
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, resident, depositor, Cents(amount)))
+    return confirm_deposit(ledger, ConfirmDeposit(str(quote.id), method, key or str(quote.id)))
+
+
+def test_a_quote_shows_fee_total_and_what_the_week_allows(ledger: Ledger) -> None:
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(5000)))
+    assert (quote.fee, quote.total) == (595, 5595)
+    assert (quote.weekly_limit, quote.weekly_remaining) == (30000, 30000)
+    assert quote.expires_at - ledger.clock() == timedelta(minutes=15)
+    deposit(ledger, 10000)
+    again = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-2", Cents(5000)))
+    assert again.weekly_remaining == 20000
+
+
+def test_a_confirmed_deposit_is_captured_with_a_receipt(
+    ledger: Ledger, payments: SimulatedProcessor
+) -> None:
+    captured = deposit(ledger, 5000)
+    assert captured.status is DepositStatus.CAPTURED
+    assert captured.payment_reference and captured.receipt_number.startswith("KL-")
+    assert payments.captured_total == 5595
+    assert get_deposit(ledger, str(captured.id)).status is DepositStatus.CAPTURED
+
+
+@pytest.mark.parametrize(
+    ("method", "reason"),
+    [
+        ("pm_card_chargeDeclined", DeclineReason.CARD_DECLINED),
+        ("pm_card_chargeDeclinedInsufficientFunds", DeclineReason.INSUFFICIENT_FUNDS),
+        ("pm_card_chargeDeclinedExpiredCard", DeclineReason.EXPIRED_CARD),
+        ("pm_card_authenticationRequired", DeclineReason.PAYER_AUTHENTICATION_FAILED),
+        ("pm_card_threeDSecure2Required", DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE),
+        ("pm_card_mastercard_prepaid", DeclineReason.PREPAID_NOT_SUPPORTED),
+        ("pm_card_amex", DeclineReason.CARD_BRAND_NOT_ACCEPTED),
+    ],
+)
+def test_a_decline_gives_its_reason_and_releases_the_week(
+    ledger: Ledger, payments: SimulatedProcessor, method: str, reason: DeclineReason
+) -> None:
+    declined = deposit(ledger, 30000, method)
+    assert (declined.status, declined.decline_reason) == (DepositStatus.DECLINED, reason)
+    assert payments.captured_total == 0
+    # The whole $300 is still available: the declined deposit holds nothing.
+    assert deposit(ledger, 30000).status is DepositStatus.CAPTURED
+
+
+def test_deposits_past_the_weekly_limit_are_declined_across_depositors(ledger: Ledger) -> None:
+    assert deposit(ledger, 20000, depositor="mother").status is DepositStatus.CAPTURED
+    over = deposit(ledger, 10001, depositor="brother")
+    assert over.decline_reason is DeclineReason.LIMIT_EXCEEDED
+    assert deposit(ledger, 10000, depositor="brother").status is DepositStatus.CAPTURED
+    # Another resident has a week of their own.
+    assert deposit(ledger, 30000, resident="R-2").status is DepositStatus.CAPTURED
+
+
+def test_the_limit_starts_again_on_sunday_in_the_facility_time_zone(
+    ledger: Ledger, clock: Clock
+) -> None:
+    assert deposit(ledger, 30000).status is DepositStatus.CAPTURED
+    # Saturday 23:59 in Chicago (Sunday 05:59 UTC): still the same week.
+    clock.now = clock.now.replace(day=29, hour=5, minute=59)
+    assert deposit(ledger, 1).decline_reason is DeclineReason.LIMIT_EXCEEDED
+    clock.now = clock.now.replace(hour=6, minute=0)
+    assert deposit(ledger, 30000).status is DepositStatus.CAPTURED
+
+
+def test_an_expired_quote_is_declined_without_a_charge(
+    ledger: Ledger, clock: Clock, payments: SimulatedProcessor
+) -> None:
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(5000)))
+    clock.now += timedelta(minutes=15)
+    late = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_visa", "late"))
+    assert late.decline_reason is DeclineReason.QUOTE_EXPIRED
+    assert payments.captured_total == 0
+
+
+def test_a_repeated_confirmation_never_charges_twice(
+    ledger: Ledger, payments: SimulatedProcessor
+) -> None:
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(5000)))
+    first = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_visa", "key-1"))
+    same_key = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_visa", "key-1"))
+    same_quote = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_visa", "key-2"))
+    assert first.id == same_key.id == same_quote.id
+    assert payments.captured_total == 5595
+    # The key is bound to its first deposit, even when sent with another quote.
+    other = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(7000)))
+    reused = confirm_deposit(ledger, ConfirmDeposit(str(other.id), "pm_card_visa", "key-1"))
+    assert reused.id == first.id
+    assert payments.captured_total == 5595
+
+
+def test_a_deposit_left_pending_is_finished_by_the_next_confirmation(
+    ledger: Ledger, payments: SimulatedProcessor
+) -> None:
+    class Unreachable(SimulatedProcessor):
+        def charge(self, request):  # type: ignore[no-untyped-def]
+            from kinlink_ledger.domain.payments import PaymentUnavailable
+
+            raise PaymentUnavailable("timeout")
+
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(5000)))
+    command = ConfirmDeposit(str(quote.id), "pm_card_visa", "key-1")
+    working = ledger.payments
+    ledger.payments = Unreachable()
+    with pytest.raises(Exception, match="did not answer"):
+        confirm_deposit(ledger, command)
+    pending = ledger.deposit(Deposit.create_id(quote.id))
+    assert pending.status is DepositStatus.PENDING
+    ledger.payments = working
+    assert confirm_deposit(ledger, command).status is DepositStatus.CAPTURED
+    assert payments.captured_total == 5595
+
+
+def test_histories_list_a_depositors_and_a_residents_deposits_newest_first(
+    ledger: Ledger,
+) -> None:
+    first = deposit(ledger, 1000, depositor="mother", resident="R-1")
+    second = deposit(ledger, 2000, "pm_card_chargeDeclined", depositor="mother", resident="R-2")
+    third = deposit(ledger, 3000, depositor="brother", resident="R-1")
+    assert [d.id for d in depositor_deposits(ledger, "mother")] == [second.id, first.id]
+    assert [d.id for d in resident_deposits(ledger, FACILITY, "R-1")] == [third.id, first.id]
+    assert depositor_deposits(ledger, "nobody") == []
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (QuoteDeposit(FACILITY, "R-1", "D-1", Cents(0)), "amount_cents"),
+        (QuoteDeposit(FACILITY, "R-1", "D-1", Cents(-100)), "amount_cents"),
+        (QuoteDeposit(FACILITY, "R-1", "D-1", Cents(30001)), "amount_cents"),
+        (QuoteDeposit(FACILITY, " ", "D-1", Cents(100)), "resident_id"),
+        (QuoteDeposit(FACILITY, "R-1", "", Cents(100)), "depositor_id"),
+    ],
+)
+def test_bad_quotes_name_the_field_at_fault(
+    ledger: Ledger, command: QuoteDeposit, field: str
+) -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        quote_deposit(ledger, command)
+    assert refused.value.field == field
+
+
+def test_unknown_things_are_not_found(ledger: Ledger) -> None:
+    with pytest.raises(NotFound) as unknown_facility:
+        quote_deposit(ledger, QuoteDeposit("FAC-NOPE", "R-1", "D-1", Cents(100)))
+    assert unknown_facility.value.code == "facility_not_found"
+    with pytest.raises(NotFound):
+        confirm_deposit(
+            ledger, ConfirmDeposit("00000000-0000-0000-0000-000000000000", "pm_card_visa", "k")
+        )
+    with pytest.raises(InvalidArgument) as bad_id:
+        confirm_deposit(ledger, ConfirmDeposit("not-a-uuid", "pm_card_visa", "k"))
+    assert bad_id.value.field == "quote_id"
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(100)))
+    with pytest.raises(InvalidArgument) as unknown_card:
+        confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_bogus", "k"))
+    assert unknown_card.value.field == "payment_method"
