@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import InvalidArgument, NotFound
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
@@ -19,14 +18,20 @@ from kinlink_ledger.service_layer.deposit_history import (
 )
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+
 from tests.conftest import Clock
 
 FACILITY = "FAC-DEMO"
 
 
 def deposit(
-    ledger: Ledger, amount: int, method: str = "pm_card_visa", *, resident: str = "R-1",
-    depositor: str = "D-1", key: str | None = None,
+    ledger: Ledger,
+    amount: int,
+    method: str = "pm_card_visa",
+    *,
+    resident: str = "R-1",
+    depositor: str = "D-1",
+    key: str | None = None,
 ) -> Deposit:
     quote = quote_deposit(ledger, QuoteDeposit(FACILITY, resident, depositor, Cents(amount)))
     return confirm_deposit(ledger, ConfirmDeposit(str(quote.id), method, key or str(quote.id)))

@@ -11,7 +11,6 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
-
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_kit.bus import InMemoryBus
@@ -26,8 +25,13 @@ async def channel(ledger: Ledger, ledger_settings) -> AsyncIterator[grpc.aio.Cha
     bus = InMemoryBus()
     server = asyncio.create_task(
         serve(
-            [ledger_service(ledger_settings, bus, ledger)], bus, host="127.0.0.1", port=0,
-            grace_seconds=1, on_ready=ready.set_result, stop=stop,
+            [ledger_service(ledger_settings, bus, ledger)],
+            bus,
+            host="127.0.0.1",
+            port=0,
+            grace_seconds=1,
+            on_ready=ready.set_result,
+            stop=stop,
         )
     )
     async with grpc.aio.insecure_channel(await ready) as chan:
@@ -78,7 +82,9 @@ async def test_bad_input_gets_invalid_argument_with_code_and_field(
     assert (info.reason, info.metadata["field"]) == ("amount_not_positive", "amount_cents")
 
     with pytest.raises(grpc.aio.AioRpcError) as missing:
-        await stub.GetDeposit(pb.GetDepositRequest(deposit_id="8b2c1e4e-0000-4000-8000-000000000000"))
+        await stub.GetDeposit(
+            pb.GetDepositRequest(deposit_id="8b2c1e4e-0000-4000-8000-000000000000")
+        )
     assert missing.value.code() == grpc.StatusCode.NOT_FOUND
     assert error_info(missing.value).reason == "deposit_not_found"
 

@@ -7,10 +7,10 @@ the simulated processor and the decline-mapping unit tests.
 from __future__ import annotations
 
 import pytest
-
 from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.payments import ChargeRequest, UnknownPaymentMethod
+
 from tests.conftest import Infra
 
 

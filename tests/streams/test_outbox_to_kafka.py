@@ -1,0 +1,68 @@
+"""A confirmed deposit reaches kinlink.ledger.events.v1 through the outbox, on the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.ledger import DepositCaptured
+from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_kit.bus import KafkaBus
+from kinlink_kit.outbox import OutboxRelay
+from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
+from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+
+from tests.conftest import Infra
+from tests.streams.kafka_helpers import eventually, read_topic
+
+
+async def test_a_captured_deposit_is_published_keyed_by_resident_in_its_envelope(
+    infra: Infra, fresh_database: str
+) -> None:
+    settings = LedgerSettings(postgres_dsn=infra.postgres_dsn, database=fresh_database)
+    ledger = build_ledger(settings)
+    bus = KafkaBus(infra.kafka_bootstrap, client_id="test-outbox")
+    relay = OutboxRelay(ledger.store, bus, LedgerEventTranslator(ledger.store))
+    await bus.start()
+    relaying = asyncio.create_task(relay.run())
+    resident = f"R-{uuid.uuid4().hex[:8]}"
+    try:
+        quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", resident, "D-1", Cents(5000)))
+        deposit = confirm_deposit(
+            ledger, ConfirmDeposit(str(quote.id), "pm_card_visa", "k", "corr-1")
+        )
+
+        async def relayed() -> bool:
+            return relay.position() == ledger.store.recorder.max_notification_id()
+
+        await eventually(relayed)
+    finally:
+        relaying.cancel()
+        await bus.stop()
+        ledger.store.close()
+
+    records = await read_topic(
+        infra.kafka_bootstrap,
+        LEDGER_EVENTS,
+        until=lambda rs: sum(r.key == resident.encode() for r in rs) >= 2,
+    )
+    ours = [r for r in records if r.key == resident.encode()]
+    envelopes = [Envelope.from_bytes(r.value) for r in ours]
+    assert [e.type for e in envelopes] == ["DepositRequested", "DepositCaptured"]
+    captured = envelopes[1]
+    assert (captured.key, captured.producer, captured.correlation_id) == (
+        resident,
+        "ledger",
+        "corr-1",
+    )
+    assert captured.causation_id == str(quote.id)
+    event = DepositCaptured.model_validate(captured.payload)
+    assert (event.deposit_id, event.total_cents) == (deposit.id, 5595)
+    assert event.receipt_number == deposit.receipt_number
+    # Both events of one resident land on one partition, in order.
+    assert len({r.partition for r in ours}) == 1
+    assert ours[0].offset < ours[1].offset
