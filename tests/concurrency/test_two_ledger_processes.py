@@ -1,0 +1,119 @@
+"""Two ledger processes on one PostgreSQL, 20 concurrent deposits to one resident."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink.ledger.v1 import ledger_pb2_grpc
+
+from tests.conftest import ROOT, Infra
+from tests.streams.kafka_helpers import eventually
+
+DEPOSITORS = 20
+AMOUNT = 2000  # 20 x $20.00 against the $300.00 weekly limit: exactly 15 can be captured
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def two_ledgers(infra: Infra, fresh_database: str) -> Iterator[list[str]]:
+    addresses, processes = [], []
+    for relay in (True, False):  # one outbox relay per database
+        port = free_port()
+        env = {
+            **os.environ,
+            "KINLINK_GRPC_PORT": str(port),
+            "KINLINK_POSTGRES_DSN": infra.postgres_dsn,
+            "KINLINK_DATABASE": fresh_database,
+            "KINLINK_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+            "KINLINK_OUTBOX_RELAY": str(relay).lower(),
+            "KINLINK_CONSUMER_GROUP": f"test-{uuid.uuid4().hex[:8]}",
+        }
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "kinlink_ledger.entrypoints.main"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        addresses.append(f"127.0.0.1:{port}")
+    yield addresses
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        assert process.wait(timeout=30) == 0, "a ledger did not shut down cleanly on SIGTERM"
+
+
+async def serving(address: str) -> bool:
+    async with grpc.aio.insecure_channel(address) as channel:
+        try:
+            answer = await health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=1
+            )
+        except grpc.aio.AioRpcError:
+            return False
+    return answer.status == health_pb2.HealthCheckResponse.SERVING
+
+
+async def test_concurrent_deposits_never_pass_the_weekly_limit(two_ledgers: list[str]) -> None:
+    for address in two_ledgers:
+        await eventually(lambda a=address: serving(a), timeout=60)
+    channels = [grpc.aio.insecure_channel(address) for address in two_ledgers]
+    stubs = [ledger_pb2_grpc.LedgerServiceStub(channel) for channel in channels]
+    resident = f"R-{uuid.uuid4().hex[:8]}"
+    try:
+        quotes = [
+            await stubs[i % 2].QuoteDeposit(
+                pb.QuoteDepositRequest(
+                    facility_id="FAC-DEMO",
+                    resident_id=resident,
+                    depositor_id=f"family-{i}",
+                    amount_cents=AMOUNT,
+                )
+            )
+            for i in range(DEPOSITORS)
+        ]
+        results = await asyncio.gather(
+            *(
+                stubs[i % 2].ConfirmDeposit(
+                    pb.ConfirmDepositRequest(
+                        quote_id=quote.quote_id,
+                        payment_method="pm_card_visa",
+                        idempotency_key=f"key-{i}",
+                    ),
+                    timeout=60,
+                )
+                for i, quote in enumerate(quotes)
+            )
+        )
+        history = await stubs[0].ListDeposits(
+            pb.ListDepositsRequest(resident_id=resident, facility_id="FAC-DEMO")
+        )
+    finally:
+        for channel in channels:
+            await channel.close()
+
+    captured = [r for r in results if r.status == pb.DEPOSIT_STATUS_CAPTURED]
+    declined = [r for r in results if r.status == pb.DEPOSIT_STATUS_DECLINED]
+    assert len(captured) + len(declined) == DEPOSITORS, "every confirmation gets a definite answer"
+    assert {r.decline_reason for r in declined} <= {"limit_exceeded"}
+    assert sum(r.amount_cents for r in captured) == 30000
+    assert len(captured) == 15
+    recorded = [d for d in history.deposits if d.status == pb.DEPOSIT_STATUS_CAPTURED]
+    assert sorted(d.deposit_id for d in recorded) == sorted(r.deposit_id for r in captured)
