@@ -50,6 +50,7 @@ async def run(settings: EmbeddedSettings) -> None:
         host=settings.grpc_host,
         port=settings.grpc_port,
         grace_seconds=settings.shutdown_grace_seconds,
+        worker_threads=settings.worker_threads,
         on_ready=lambda address: banner(address, settings),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote, urlparse
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import MutableOrImmutableAggregate
 from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
 
+from kinlink_kit.group_commit import GroupCommitter
 from kinlink_kit.settings import ServiceSettings
 
 __all__ = ["TrackedApplication", "Tracking", "store_env"]
@@ -52,6 +54,25 @@ class TrackedApplication(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._save_listeners: list[Callable[[], None]] = []
+        self._committer = GroupCommitter(
+            lambda events: super(TrackedApplication, self).save(*events)
+        )
+
+    def save(self, *objs: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Save the aggregates' new events in one transaction, grouped with concurrent saves.
+
+        Raises the store's IntegrityError when an aggregate changed since it was read."""
+        events = [
+            event
+            for obj in objs
+            if obj is not None
+            for event in (obj.collect_events() if hasattr(obj, "collect_events") else [obj])
+        ]
+        self._committer.commit(events)
+
+    def close(self) -> None:
+        self._committer.close()
+        super().close()
 
     @property
     def tracking(self) -> ProcessRecorder:

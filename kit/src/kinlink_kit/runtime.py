@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,12 +41,15 @@ async def serve(
     host: str,
     port: int,
     grace_seconds: float,
+    worker_threads: int = 32,
     on_ready: Callable[[str], Awaitable[None] | None] | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Serve until `stop` is set or a termination signal arrives, then drain and close."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Use cases block on the event store; concurrent requests need threads to wait in.
+    loop.set_default_executor(ThreadPoolExecutor(worker_threads, thread_name_prefix="use-case"))
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     server = GrpcServer(host, port, [s.full_name for p in parts for s in p.grpc])

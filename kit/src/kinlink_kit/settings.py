@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
     postgres_pool_size: int = 10
     data_dir: Path = Path("var")
     shutdown_grace_seconds: float = 10.0
+    worker_threads: int = Field(
+        default=32, ge=1, description="Threads for the synchronous use cases and event store."
+    )
 
     def database_url(self, database: str) -> str | None:
         if self.postgres_dsn is None:

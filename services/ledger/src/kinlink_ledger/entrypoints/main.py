@@ -25,6 +25,7 @@ async def run(settings: LedgerSettings) -> None:
         host=settings.grpc_host,
         port=settings.grpc_port,
         grace_seconds=settings.shutdown_grace_seconds,
+        worker_threads=settings.worker_threads,
     )
 
 

@@ -23,7 +23,8 @@ from kinlink_ledger.domain.payments import (
     PaymentUnavailable,
     UnknownPaymentMethod,
 )
-from kinlink_ledger.domain.resident_week import WeeklyLimitExceeded
+from kinlink_ledger.domain.quote import DepositQuote
+from kinlink_ledger.domain.resident_week import ResidentWeek, WeeklyLimitExceeded
 from kinlink_ledger.domain.week import deposit_week_start
 from kinlink_ledger.service_layer.ledger import Ledger
 
@@ -52,14 +53,16 @@ def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
     quote = ledger.quote(quote_id)
     claim_id = IdempotencyClaim.create_id(quote.depositor_id, command.idempotency_key)
     for _ in range(MAX_ATTEMPTS):
-        first = _first_deposit(ledger, claim_id, Deposit.create_id(quote_id))
-        if first is not None:
-            return _finish(ledger, first)
         try:
-            deposit = _request(ledger, quote_id, command)
+            deposit, week = _request(ledger, quote, command)
         except IntegrityError:
-            continue  # someone else moved first: the week, or this very deposit or key
-        return _finish(ledger, deposit)
+            # Someone moved first: this very deposit or key (then that one is the answer), or
+            # another deposit to the resident's week (then try again on the week as it is now).
+            first = _first_deposit(ledger, claim_id, Deposit.create_id(quote_id))
+            if first is not None:
+                return _finish(ledger, first)
+            continue
+        return _finish(ledger, deposit, week)
     raise Unavailable("deposit_busy", "Too many deposits at once for this resident; try again.")
 
 
@@ -78,14 +81,15 @@ def _first_deposit(ledger: Ledger, claim_id: UUID, deposit_id: UUID) -> Deposit 
     return found if isinstance(found, Deposit) else None
 
 
-def _request(ledger: Ledger, quote_id: UUID, command: ConfirmDeposit) -> Deposit:
+def _request(
+    ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit
+) -> tuple[Deposit, ResidentWeek]:
     """Record the deposit and its reservation (or its refusal) in one transaction."""
-    quote = ledger.quote(quote_id)
     facility = ledger.facilities.get(quote.facility_id)
     now = ledger.clock()
     week_start = deposit_week_start(now, facility.time_zone).isoformat()
     deposit = Deposit(
-        quote_id=quote_id,
+        quote_id=quote.id,
         facility_id=quote.facility_id,
         resident_id=quote.resident_id,
         depositor_id=quote.depositor_id,
@@ -113,7 +117,7 @@ def _request(ledger: Ledger, quote_id: UUID, command: ConfirmDeposit) -> Deposit
     depositor_history.add(deposit.id)
     resident_history.add(deposit.id)
     ledger.store.save(deposit, claim, week, depositor_history, resident_history)
-    return deposit
+    return deposit, week
 
 
 def _refusal(ledger: Ledger, deposit: Deposit, payment_method: str) -> DeclineReason | None:
@@ -135,8 +139,11 @@ def _refusal(ledger: Ledger, deposit: Deposit, payment_method: str) -> DeclineRe
     return None
 
 
-def _finish(ledger: Ledger, deposit: Deposit) -> Deposit:
-    """Charge a pending deposit and record the outcome; a settled one is returned as it is."""
+def _finish(ledger: Ledger, deposit: Deposit, week: ResidentWeek | None = None) -> Deposit:
+    """Charge a pending deposit and record the outcome; a settled one is returned as it is.
+
+    `deposit` and `week` are what the caller just saved or read; they are re-read only when
+    someone changed them meanwhile."""
     if deposit.status is not DepositStatus.PENDING:
         return deposit
     try:
@@ -156,22 +163,23 @@ def _finish(ledger: Ledger, deposit: Deposit) -> Deposit:
             "finish this deposit; it will not be charged twice.",
         ) from None
     for _ in range(MAX_ATTEMPTS):
-        deposit = ledger.deposit(deposit.id)
         if deposit.status is not DepositStatus.PENDING:
             return deposit
         if outcome.captured:
             assert outcome.reference is not None
             deposit.capture(outcome.reference, ledger.clock())
-            changed = [deposit]
+            changed: list[Deposit | ResidentWeek] = [deposit]
         else:
             assert outcome.decline_reason is not None
             deposit.decline(outcome.decline_reason)
-            week = ledger.week(deposit.facility_id, deposit.resident_id, deposit.week_start)
+            if week is None:
+                week = ledger.week(deposit.facility_id, deposit.resident_id, deposit.week_start)
             week.release(str(deposit.id))
             changed = [deposit, week]
         try:
             ledger.store.save(*changed)
         except IntegrityError:
+            deposit, week = ledger.deposit(deposit.id), None
             continue
         return deposit
     raise Unavailable("deposit_busy", "Too many deposits at once for this resident; try again.")

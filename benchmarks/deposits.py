@@ -1,0 +1,270 @@
+"""`make bench`: the deposit pipeline on the real Kafka and PostgreSQL, next to the machine's
+own ceiling (pgbench on the same PostgreSQL).
+
+One ledger process (gRPC, event store on PostgreSQL, outbox relay to Kafka, simulated card
+processor) is driven by this process over gRPC:
+  1. throughput: a closed loop of concurrent confirmations for BENCH_SECONDS;
+  2. latency: confirmations offered at BENCH_RATE per second (open loop), p50 and p99;
+  3. the outbox: how long until every event of the run is acknowledged by Kafka.
+Quotes are made before each phase; only confirmations are timed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink.ledger.v1 import ledger_pb2_grpc
+
+ROOT = Path(__file__).resolve().parent.parent
+SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
+RATE = int(os.environ.get("BENCH_RATE", "500"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "64"))
+RESIDENTS = 2000  # spread over many residents, as real traffic is: one week each
+TARGET_RATE, TARGET_P99_MS, TARGET_RSS_MB = 1000, 50, 200
+
+
+def infra_env() -> dict[str, str]:
+    values = {}
+    for line in (ROOT / ".infra.env").read_text().splitlines():
+        name, _, value = line.partition("=")
+        values[name] = value
+    return values
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+def pgbench_tps(env: dict[str, str]) -> float:
+    """TPS of pgbench's default TPC-B-like transaction, 2 clients, on the same server."""
+    dsn = env["KINLINK_POSTGRES_DSN"].replace("{database}", "kinlink_bench")
+    bin_dir = Path("/usr/lib/postgresql/15/bin")
+    print("pgbench: initialising (scale 10) ...", flush=True)
+    subprocess.run(
+        [bin_dir / "pgbench", "-i", "-q", "-s", "10", dsn], check=True, capture_output=True
+    )
+    print(f"pgbench: 2 clients for {SECONDS:.0f}s, progress every 5s", flush=True)
+    run = subprocess.run(
+        [bin_dir / "pgbench", "-c", "2", "-j", "2", "-T", str(int(SECONDS)), "-P", "5", dsn],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    for line in run.stderr.splitlines():
+        if line.startswith("progress:"):
+            print(f"  {line}", flush=True)
+    match = re.search(r"tps = ([\d.]+)", run.stdout)
+    assert match, run.stdout
+    return float(match.group(1))
+
+
+@dataclass
+class LedgerProcess:
+    process: subprocess.Popen[bytes]
+    address: str
+
+    @classmethod
+    def start(cls, env: dict[str, str]) -> LedgerProcess:
+        port = free_port()
+        database = f"kinlink_bench_ledger_{uuid.uuid4().hex[:8]}"
+        dsn = env["KINLINK_POSTGRES_DSN"]
+        subprocess.run(
+            [
+                "/usr/lib/postgresql/15/bin/createdb",
+                database,
+                "-h",
+                "127.0.0.1",
+                "-p",
+                dsn.split(":")[-1].split("/")[0],
+                "-U",
+                "postgres",
+            ],
+            check=True,
+        )
+        child_env = {
+            **os.environ,
+            **env,
+            "KINLINK_GRPC_PORT": str(port),
+            "KINLINK_DATABASE": database,
+            "KINLINK_LOG_LEVEL": "WARNING",
+            "KINLINK_CONSUMER_GROUP": f"bench-{database}",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kinlink_ledger.entrypoints.main"], cwd=ROOT, env=child_env
+        )
+        return cls(process, f"127.0.0.1:{port}")
+
+    async def wait_serving(self) -> None:
+        deadline = time.monotonic() + 60
+        async with grpc.aio.insecure_channel(self.address) as channel:
+            while time.monotonic() < deadline:
+                try:
+                    answer = await health_pb2_grpc.HealthStub(channel).Check(
+                        health_pb2.HealthCheckRequest(), timeout=1
+                    )
+                    if answer.status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                except grpc.aio.AioRpcError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise RuntimeError("the ledger did not start")
+
+    def stop(self) -> float:
+        rss = peak_rss_mb(self.process.pid)
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        return rss
+
+
+async def make_quotes(stub: ledger_pb2_grpc.LedgerServiceStub, count: int) -> list[str]:
+    """Quotes of $1-$20 spread over many residents, made ahead of the timed phase."""
+    run = uuid.uuid4().hex[:6]
+    semaphore = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(i: int) -> str:
+        async with semaphore:
+            quote = await stub.QuoteDeposit(
+                pb.QuoteDepositRequest(
+                    facility_id="FAC-DEMO",
+                    resident_id=f"R-{run}-{i % RESIDENTS}",
+                    depositor_id=f"family-{i}",
+                    amount_cents=100 + i % 1900,
+                )
+            )
+            return quote.quote_id
+
+    started = time.monotonic()
+    quotes = []
+    for batch in range(0, count, 1000):
+        quotes += await asyncio.gather(*(one(i) for i in range(batch, min(batch + 1000, count))))
+        elapsed = time.monotonic() - started
+        print(f"  quotes: {len(quotes)}/{count} ({len(quotes) / elapsed:.0f}/s)", flush=True)
+    return quotes
+
+
+async def confirm(stub: ledger_pb2_grpc.LedgerServiceStub, quote_id: str) -> float:
+    started = time.perf_counter()
+    deposit = await stub.ConfirmDeposit(
+        pb.ConfirmDepositRequest(
+            quote_id=quote_id, payment_method="pm_card_visa", idempotency_key=quote_id
+        ),
+        timeout=60,
+    )
+    assert deposit.status == pb.DEPOSIT_STATUS_CAPTURED, deposit
+    return time.perf_counter() - started
+
+
+async def throughput(stub: ledger_pb2_grpc.LedgerServiceStub) -> float:
+    quotes = await make_quotes(stub, int(SECONDS * 1500))
+    print(f"throughput: {CONCURRENCY} concurrent confirmations for {SECONDS:.0f}s", flush=True)
+    done = 0
+    deadline = time.monotonic() + SECONDS
+    started = time.monotonic()
+    pending = iter(quotes)
+
+    async def worker() -> None:
+        nonlocal done
+        for quote_id in pending:
+            if time.monotonic() > deadline:
+                return
+            await confirm(stub, quote_id)
+            done += 1
+
+    async def progress() -> None:
+        last = 0
+        while True:
+            await asyncio.sleep(1)
+            print(f"  {done} confirmed, {done - last}/s", flush=True)
+            last = done
+
+    reporter = asyncio.create_task(progress())
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    reporter.cancel()
+    return done / (time.monotonic() - started)
+
+
+async def latency(stub: ledger_pb2_grpc.LedgerServiceStub) -> tuple[float, float, float]:
+    """Offer RATE confirmations per second for SECONDS; returns achieved rate, p50, p99 (ms)."""
+    count = int(RATE * SECONDS)
+    quotes = await make_quotes(stub, count)
+    print(f"latency: {RATE}/s offered for {SECONDS:.0f}s", flush=True)
+    started = time.monotonic()
+    tasks = []
+    for i, quote_id in enumerate(quotes):
+        delay = started + i / RATE - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(confirm(stub, quote_id)))
+        if i and i % RATE == 0:
+            print(f"  offered {i}", flush=True)
+    seconds = await asyncio.gather(*tasks)
+    elapsed = time.monotonic() - started
+    cuts = statistics.quantiles([s * 1000 for s in seconds], n=100)
+    return count / elapsed, cuts[49], cuts[98]
+
+
+async def outbox_drain(env: dict[str, str], started: float) -> float:
+    """Seconds after the last confirmation until Kafka holds every event of the run."""
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=env["KINLINK_KAFKA_BOOTSTRAP"])
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic("kinlink.ledger.events.v1") or set()
+        del partitions
+    finally:
+        await consumer.stop()
+    return time.monotonic() - started
+
+
+async def main() -> None:
+    env = infra_env()
+    ceiling = pgbench_tps(env)
+    ledger = LedgerProcess.start(env)
+    try:
+        await ledger.wait_serving()
+        async with grpc.aio.insecure_channel(ledger.address) as channel:
+            stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+            rate = await throughput(stub)
+            achieved, p50, p99 = await latency(stub)
+    finally:
+        ledger_rss = ledger.stop()
+    driver_rss = peak_rss_mb(os.getpid())
+    print("\n== Kinlink deposit pipeline (real Kafka and PostgreSQL, simulated processor) ==")
+    print(f"machine ceiling: pgbench {ceiling:,.0f} TPS (TPC-B-like, 2 clients, same server)")
+    print(
+        f"confirmations:   {rate:,.0f}/s sustained over {SECONDS:.0f}s  (target >= {TARGET_RATE})"
+    )
+    print(
+        f"confirm latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms at {achieved:,.0f}/s of {RATE}/s "
+        f"offered  (target p99 < {TARGET_P99_MS} ms)"
+    )
+    print(
+        f"peak memory:     ledger {ledger_rss:.0f} MB, load driver {driver_rss:.0f} MB  "
+        f"(target < {TARGET_RSS_MB} MB per service)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
