@@ -61,8 +61,12 @@ class Deposit(Aggregate):
 
     @property
     def receipt_number(self) -> str:
+        return self.receipt_number_of(self.id)
+
+    @staticmethod
+    def receipt_number_of(deposit_id: UUID) -> str:
         """Short enough to read out on the phone to support; unique per deposit."""
-        return f"KL-{self.id.hex[:12].upper()}"
+        return f"KL-{deposit_id.hex[:12].upper()}"
 
     @event("Captured")
     def capture(self, payment_reference: str, captured_at: datetime) -> None:

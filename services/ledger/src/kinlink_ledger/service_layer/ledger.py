@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 from uuid import UUID
 
+from cachetools import LRUCache
 from eventsourcing.application import AggregateNotFoundError
 from kinlink_kit.errors import NotFound
 from kinlink_kit.eventstore import TrackedApplication
@@ -44,9 +46,23 @@ class Ledger:
     facilities: FacilityDirectory
     payments: PaymentProcessor
     clock: Callable[[], datetime] = utc_now
+    # Quotes never change once issued: the ones issued here are kept to spare a read on confirm.
+    recent_quotes: LRUCache[UUID, DepositQuote] = field(
+        default_factory=lambda: LRUCache(maxsize=100_000)
+    )
+    _recent_quotes_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def issue(self, quote: DepositQuote) -> None:
+        self.store.save(quote)
+        with self._recent_quotes_lock:
+            self.recent_quotes[quote.id] = quote
 
     def quote(self, quote_id: UUID) -> DepositQuote:
-        return self._get(quote_id, DepositQuote, "quote_not_found", "quote_id")
+        with self._recent_quotes_lock:
+            quote = self.recent_quotes.get(quote_id)
+        if quote is None:
+            quote = self._get(quote_id, DepositQuote, "quote_not_found", "quote_id")
+        return quote
 
     def deposit(self, deposit_id: UUID) -> Deposit:
         return self._get(deposit_id, Deposit, "deposit_not_found", "deposit_id")

@@ -43,5 +43,5 @@ def quote_deposit(ledger: Ledger, command: QuoteDeposit) -> DepositQuote:
         weekly_remaining=week.remaining(facility.weekly_limit),
         expires_at=now + QUOTE_LIFETIME,
     )
-    ledger.store.save(quote)
+    ledger.issue(quote)
     return quote
