@@ -110,4 +110,4 @@ def ledger(
     built = build_ledger(ledger_settings, payments)
     built.clock = clock
     yield built
-    built.store.close()
+    built.close()

@@ -8,6 +8,12 @@ from pathlib import Path
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 
 
+def generated_files(root: Path) -> list[Path]:
+    return sorted(
+        p.relative_to(root) for p in root.glob("kinlink/**/*") if p.suffix in {".py", ".pyi"}
+    )
+
+
 def test_generated_grpc_code_is_up_to_date(tmp_path: Path) -> None:
     protos = sorted(
         str(p.relative_to(CONTRACTS / "proto")) for p in CONTRACTS.glob("proto/**/*.proto")
@@ -28,10 +34,8 @@ def test_generated_grpc_code_is_up_to_date(tmp_path: Path) -> None:
         cwd=CONTRACTS,
         check=True,
     )
-    fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.py*"))
-    committed = sorted(
-        p.relative_to(CONTRACTS / "src") for p in (CONTRACTS / "src" / "kinlink").rglob("*.py*")
-    )
+    fresh = generated_files(tmp_path)
+    committed = generated_files(CONTRACTS / "src")
     assert fresh == committed, "generated files differ in name: run `make proto`"
     stale = [
         str(f) for f in fresh if not filecmp.cmp(tmp_path / f, CONTRACTS / "src" / f, shallow=False)

@@ -153,8 +153,11 @@ def test_histories_list_a_depositors_and_a_residents_deposits_newest_first(
     first = deposit(ledger, 1000, depositor="mother", resident="R-1")
     second = deposit(ledger, 2000, "pm_card_chargeDeclined", depositor="mother", resident="R-2")
     third = deposit(ledger, 3000, depositor="brother", resident="R-1")
-    assert [d.id for d in depositor_deposits(ledger, "mother")] == [second.id, first.id]
-    assert [d.id for d in resident_deposits(ledger, FACILITY, "R-1")] == [third.id, first.id]
+    assert [d.deposit_id for d in depositor_deposits(ledger, "mother")] == [second.id, first.id]
+    assert [d.deposit_id for d in resident_deposits(ledger, FACILITY, "R-1")] == [
+        third.id,
+        first.id,
+    ]
     assert depositor_deposits(ledger, "nobody") == []
 
 
@@ -191,3 +194,11 @@ def test_unknown_things_are_not_found(ledger: Ledger) -> None:
     with pytest.raises(InvalidArgument) as unknown_card:
         confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_bogus", "k"))
     assert unknown_card.value.field == "payment_method"
+
+
+def test_a_deposit_read_back_from_the_store_keeps_its_decline_reason(ledger: Ledger) -> None:
+    declined = deposit(ledger, 30001 - 1, "pm_card_chargeDeclinedExpiredCard")
+    stored = ledger.deposit(declined.id)
+    assert stored.decline_reason is DeclineReason.EXPIRED_CARD
+    [listed] = depositor_deposits(ledger, "D-1")
+    assert listed.decline_reason == "expired_card"

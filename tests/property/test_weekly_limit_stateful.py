@@ -11,6 +11,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from kinlink_contracts.ledger import DeclineReason
+from kinlink_kit.views import SqliteViews
+from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
 from kinlink_ledger.adapters.facility_settings_file import DEMO_FACILITIES, FacilitySettingsFile
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.deposit import DepositStatus
@@ -47,7 +49,11 @@ class WeeklyLimitMachine(RuleBasedStateMachine):
         self.store = LedgerStore(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
         self.clock = Clock(STARTS[0])
         self.ledger = Ledger(
-            self.store, FacilitySettingsFile(DEMO_FACILITIES), SimulatedProcessor(), self.clock
+            self.store,
+            DepositHistoryProjection(self.store, SqliteViews(":memory:")),
+            FacilitySettingsFile(DEMO_FACILITIES),
+            SimulatedProcessor(),
+            self.clock,
         )
         self.captured: dict[tuple[str, date], int] = defaultdict(int)
 
@@ -89,7 +95,7 @@ class WeeklyLimitMachine(RuleBasedStateMachine):
             assert stored.reserved == total <= LIMIT
 
     def teardown(self) -> None:
-        self.store.close()
+        self.ledger.close()
 
 
 TestWeeklyLimit = WeeklyLimitMachine.TestCase

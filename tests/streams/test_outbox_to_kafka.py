@@ -43,7 +43,7 @@ async def test_a_captured_deposit_is_published_keyed_by_resident_in_its_envelope
     finally:
         relaying.cancel()
         await bus.stop()
-        ledger.store.close()
+        ledger.close()
 
     records = await read_topic(
         infra.kafka_bootstrap,

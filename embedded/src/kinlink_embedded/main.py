@@ -59,7 +59,7 @@ def main() -> None:
     settings = EmbeddedSettings()
     configure_logging(settings.service_name, settings.log_level)
     get_logger(__name__).info("starting embedded mode", data_dir=str(settings.data_dir))
-    serve_metrics(settings.metrics_port)
+    serve_metrics(settings.metrics_port, settings.metrics_host)
     asyncio.run(run(settings))
 
 

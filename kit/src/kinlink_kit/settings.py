@@ -20,6 +20,7 @@ class ServiceSettings(BaseSettings):
     service_name: str = "kinlink"
     grpc_host: str = "127.0.0.1"
     grpc_port: int = Field(default=50051, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=0, ge=0, le=65535, description="0 disables /metrics.")
     log_level: str = "INFO"
     kafka_bootstrap: str | None = Field(default=None, examples=["127.0.0.1:19092"])

@@ -14,8 +14,10 @@ from kinlink_kit.eventstore import store_env
 from kinlink_kit.outbox import OutboxRelay
 from kinlink_kit.runtime import GrpcService, ServiceParts
 from kinlink_kit.settings import ServiceSettings
+from kinlink_kit.views import view_store
 from pydantic import SecretStr
 
+from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
 from kinlink_ledger.adapters.facility_settings_file import DEMO_FACILITIES, FacilitySettingsFile
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
@@ -45,8 +47,10 @@ def payment_processor(settings: LedgerSettings) -> PaymentProcessor:
 
 
 def build_ledger(settings: LedgerSettings, payments: PaymentProcessor | None = None) -> Ledger:
+    store = LedgerStore(store_env(settings, settings.database))
     return Ledger(
-        store=LedgerStore(store_env(settings, settings.database)),
+        store=store,
+        history=DepositHistoryProjection(store, view_store(settings, settings.database)),
         facilities=FacilitySettingsFile(settings.facilities_file),
         payments=payments or payment_processor(settings),
     )
@@ -65,7 +69,7 @@ def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> Servic
             )
         },
     )
-    background = []
+    background = [ledger.history.run]
     if settings.outbox_relay:
         relay = OutboxRelay(ledger.store, bus, LedgerEventTranslator(ledger.store))
         background.append(relay.run)
@@ -79,5 +83,5 @@ def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> Servic
             )
         ],
         background=background,
-        close=ledger.store.close,
+        close=ledger.close,
     )

@@ -77,7 +77,7 @@ class Deposit(Aggregate):
     @event("Declined")
     def decline(self, reason: DeclineReason) -> None:
         self.status = DepositStatus.DECLINED
-        self.decline_reason = reason
+        self.decline_reason = DeclineReason(reason)  # stored events hold the plain string
 
     def post(self, posted_reference: str) -> None:
         """The facility credited the resident; only a captured deposit can be posted."""

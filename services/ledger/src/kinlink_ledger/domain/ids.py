@@ -19,7 +19,3 @@ def idempotency_claim_id(depositor_id: str, idempotency_key: str) -> UUID:
 
 def resident_week_id(facility_id: str, resident_id: str, week_start: date) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"week/{facility_id}/{resident_id}/{week_start.isoformat()}")
-
-
-def history_id(owner: str) -> UUID:
-    return uuid5(LEDGER_NAMESPACE, f"history/{owner}")

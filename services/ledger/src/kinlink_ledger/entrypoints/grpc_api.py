@@ -11,11 +11,12 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 
-from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.quote import DepositQuote
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
 from kinlink_ledger.service_layer.deposit_history import (
+    DepositRecord,
     depositor_deposits,
     get_deposit,
     resident_deposits,
@@ -54,9 +55,9 @@ def quote_message(quote: DepositQuote) -> pb.DepositQuote:
     )
 
 
-def deposit_message(deposit: Deposit) -> pb.Deposit:
+def deposit_message(deposit: DepositRecord) -> pb.Deposit:
     message = pb.Deposit(
-        deposit_id=str(deposit.id),
+        deposit_id=str(deposit.deposit_id),
         quote_id=str(deposit.quote_id),
         facility_id=deposit.facility_id,
         resident_id=deposit.resident_id,
@@ -104,7 +105,8 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
         command = ConfirmDeposit(
             request.quote_id, request.payment_method, request.idempotency_key, correlation_id
         )
-        return deposit_message(await asyncio.to_thread(confirm_deposit, self.ledger, command))
+        deposit = await asyncio.to_thread(confirm_deposit, self.ledger, command)
+        return deposit_message(DepositRecord.of(deposit))
 
     async def GetDeposit(
         self, request: pb.GetDepositRequest, context: grpc.aio.ServicerContext

@@ -32,7 +32,7 @@ async def run(settings: LedgerSettings) -> None:
 def main() -> None:
     settings = LedgerSettings()
     configure_logging(settings.service_name, settings.log_level)
-    serve_metrics(settings.metrics_port)
+    serve_metrics(settings.metrics_port, settings.metrics_host)
     asyncio.run(run(settings))
 
 

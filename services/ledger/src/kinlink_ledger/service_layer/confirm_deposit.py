@@ -16,7 +16,6 @@ from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition, InvalidArgument, Unavailable
 
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
-from kinlink_ledger.domain.history import depositor_owner, resident_owner
 from kinlink_ledger.domain.idempotency import IdempotencyClaim
 from kinlink_ledger.domain.payments import (
     ChargeRequest,
@@ -112,11 +111,7 @@ def _request(
             refusal = DeclineReason.LIMIT_EXCEEDED
     if refusal is not None:
         deposit.decline(refusal)
-    depositor_history = ledger.history(depositor_owner(quote.depositor_id))
-    resident_history = ledger.history(resident_owner(quote.facility_id, quote.resident_id))
-    depositor_history.add(deposit.id)
-    resident_history.add(deposit.id)
-    ledger.store.save(deposit, claim, week, depositor_history, resident_history)
+    ledger.store.save(deposit, claim, week)
     return deposit, week
 
 

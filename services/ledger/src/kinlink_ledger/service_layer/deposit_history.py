@@ -1,37 +1,105 @@
-"""GetDeposit and ListDeposits: a depositor's or a resident's deposits, newest first."""
+"""GetDeposit and ListDeposits: one deposit, or a depositor's or a resident's, newest first."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.views import Row
 
-from kinlink_ledger.domain.deposit import Deposit
-from kinlink_ledger.domain.history import depositor_owner, resident_owner
+from kinlink_ledger.domain.deposit import Deposit, DepositStatus
 from kinlink_ledger.service_layer.ledger import Ledger
 
 
-def get_deposit(ledger: Ledger, deposit_id: str) -> Deposit:
+@dataclass(frozen=True)
+class DepositRecord:
+    """A deposit as families see it in their history and on their receipt."""
+
+    deposit_id: UUID
+    quote_id: UUID
+    facility_id: str
+    resident_id: str
+    depositor_id: str
+    amount: int
+    fee: int
+    week_start: str
+    requested_at: datetime
+    status: DepositStatus
+    decline_reason: str | None = None
+    payment_reference: str | None = None
+    captured_at: datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return self.amount + self.fee
+
+    @property
+    def receipt_number(self) -> str:
+        return Deposit.receipt_number_of(self.deposit_id)
+
+    @classmethod
+    def of(cls, deposit: Deposit) -> DepositRecord:
+        return cls(
+            deposit.id,
+            deposit.quote_id,
+            deposit.facility_id,
+            deposit.resident_id,
+            deposit.depositor_id,
+            deposit.amount,
+            deposit.fee,
+            deposit.week_start,
+            deposit.requested_at,
+            deposit.status,
+            deposit.decline_reason,
+            deposit.payment_reference,
+            deposit.captured_at,
+        )
+
+    @classmethod
+    def from_row(cls, row: Row) -> DepositRecord:
+        captured_at = row["captured_at"]
+        return cls(
+            UUID(row["deposit_id"]),
+            UUID(row["quote_id"]),
+            row["facility_id"],
+            row["resident_id"],
+            row["depositor_id"],
+            int(row["amount"]),
+            int(row["fee"]),
+            row["week_start"],
+            datetime.fromisoformat(row["requested_at"]),
+            DepositStatus(row["status"]),
+            row["decline_reason"],
+            row["payment_reference"],
+            datetime.fromisoformat(captured_at) if captured_at else None,
+        )
+
+
+def get_deposit(ledger: Ledger, deposit_id: str) -> DepositRecord:
     try:
-        return ledger.deposit(UUID(deposit_id))
+        return DepositRecord.of(ledger.deposit(UUID(deposit_id)))
     except ValueError:
         raise InvalidArgument(
             "deposit_id_invalid", "Not a deposit id.", field="deposit_id"
         ) from None
 
 
-def depositor_deposits(ledger: Ledger, depositor_id: str) -> list[Deposit]:
-    return _deposits(ledger, depositor_owner(depositor_id))
+def depositor_deposits(ledger: Ledger, depositor_id: str) -> list[DepositRecord]:
+    if not depositor_id:
+        raise InvalidArgument(
+            "depositor_id_missing",
+            "Whose deposits? A depositor id is required.",
+            field="depositor_id",
+        )
+    return [DepositRecord.from_row(row) for row in ledger.history.for_depositor(depositor_id)]
 
 
-def resident_deposits(ledger: Ledger, facility_id: str, resident_id: str) -> list[Deposit]:
+def resident_deposits(ledger: Ledger, facility_id: str, resident_id: str) -> list[DepositRecord]:
     if not facility_id:
         raise InvalidArgument(
             "facility_id_missing", "A resident's history is per facility.", field="facility_id"
         )
-    return _deposits(ledger, resident_owner(facility_id, resident_id))
-
-
-def _deposits(ledger: Ledger, owner: str) -> list[Deposit]:
-    history = ledger.history(owner)
-    return [ledger.deposit(deposit_id) for deposit_id in reversed(history.deposit_ids)]
+    rows = ledger.history.for_resident(facility_id, resident_id)
+    return [DepositRecord.from_row(row) for row in rows]

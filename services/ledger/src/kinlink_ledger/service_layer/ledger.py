@@ -14,10 +14,9 @@ from eventsourcing.application import AggregateNotFoundError
 from kinlink_kit.errors import NotFound
 from kinlink_kit.eventstore import TrackedApplication
 
+from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.facility import FacilityDepositSettings
-from kinlink_ledger.domain.history import DepositHistory
-from kinlink_ledger.domain.ids import history_id
 from kinlink_ledger.domain.payments import PaymentProcessor
 from kinlink_ledger.domain.quote import DepositQuote
 from kinlink_ledger.domain.resident_week import ResidentWeek
@@ -43,6 +42,7 @@ class LedgerStore(TrackedApplication):
 @dataclass
 class Ledger:
     store: LedgerStore
+    history: DepositHistoryProjection
     facilities: FacilityDirectory
     payments: PaymentProcessor
     clock: Callable[[], datetime] = utc_now
@@ -81,9 +81,9 @@ class Ledger:
             return found
         return ResidentWeek(facility_id, resident_id, week_start)
 
-    def history(self, owner: str) -> DepositHistory:
-        found = self.find(history_id(owner))
-        return found if isinstance(found, DepositHistory) else DepositHistory(owner)
+    def close(self) -> None:
+        self.store.close()
+        self.history.views.close()
 
     def _get(self, aggregate_id: UUID, kind: type[T], code: str, field: str) -> T:
         found = self.find(aggregate_id)

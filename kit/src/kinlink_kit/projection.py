@@ -1,0 +1,61 @@
+"""Projections: read models kept up to date by following the event store's log."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import Notification
+
+from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.log_follower import LogFollower
+from kinlink_kit.views import ViewCursor, ViewStore
+
+
+class Projection(LogFollower):
+    """Subclasses name their view, create its tables and apply each domain event to them.
+
+    Applying must be idempotent and safe out of order with another process's projector of the
+    same view (e.g. update only rows whose stored version is older than the event's)."""
+
+    name: str
+    ddl: str
+
+    def __init__(self, app: TrackedApplication, views: ViewStore) -> None:
+        super().__init__(app)
+        self.views = views
+        views.create(self.ddl)
+
+    def apply(self, cursor: ViewCursor, domain_event: Any, position: int) -> None:
+        """Apply one event; `position` is its place in the log."""
+        raise NotImplementedError
+
+    def position(self) -> int:
+        return self.views.position(self.name)
+
+    async def handle(self, notifications: Sequence[Notification]) -> None:
+        await asyncio.to_thread(self.apply_batch, notifications)
+
+    def apply_batch(self, notifications: Sequence[Notification]) -> None:
+        with self.views.transaction() as cursor:
+            for notification in notifications:
+                event = self.app.mapper.to_domain_event(notification)
+                self.apply(cursor, event, notification.id)
+            self.views.record_position(cursor, self.name, notifications[-1].id)
+
+    def catch_up(self) -> None:
+        """Bring the view up to every event stored before this call (read your own writes).
+
+        Usually the background follower has done it already; otherwise the caller does the rest,
+        which is safe because applying is idempotent."""
+        target = self.app.tracking.max_notification_id() or 0
+        position = self.position()
+        while position < target:
+            notifications = self.app.tracking.select_notifications(
+                position, self.batch_size, inclusive_of_start=False
+            )
+            if not notifications:
+                return
+            self.apply_batch(notifications)
+            position = notifications[-1].id

@@ -1,0 +1,138 @@
+"""Read models: tables derived from a service's events, on PostgreSQL or SQLite.
+
+A projection changes its tables and records the position it reached in one transaction, so a
+view is always exactly the events up to that position. Views can be dropped and rebuilt from the
+log at any time. SQL is written once with `:name` parameters and portable types.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from kinlink_kit.settings import ServiceSettings
+
+Row = dict[str, Any]
+
+_POSITIONS = """
+CREATE TABLE IF NOT EXISTS view_positions (name TEXT PRIMARY KEY, position BIGINT NOT NULL)
+"""
+_SET_POSITION = """
+INSERT INTO view_positions (name, position) VALUES (:name, :position)
+ON CONFLICT (name) DO UPDATE SET position = excluded.position
+WHERE view_positions.position < excluded.position
+"""
+
+
+class ViewCursor(Protocol):
+    def execute(self, sql: str, params: Mapping[str, Any] = ...) -> object: ...
+
+
+class ViewStore(ABC):
+    @abstractmethod
+    def create(self, ddl: str) -> None:
+        """Run `CREATE ... IF NOT EXISTS` statements, separated by semicolons."""
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[ViewCursor]: ...
+
+    @abstractmethod
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def position(self, name: str) -> int:
+        rows = self.query("SELECT position FROM view_positions WHERE name = :name", {"name": name})
+        return int(rows[0]["position"]) if rows else 0
+
+    def record_position(self, cursor: ViewCursor, name: str, position: int) -> None:
+        cursor.execute(_SET_POSITION, {"name": name, "position": position})
+
+
+class PostgresViews(ViewStore):
+    def __init__(self, url: str, pool_size: int) -> None:
+        self.pool = ConnectionPool(
+            url, min_size=1, max_size=pool_size, kwargs={"row_factory": dict_row}, open=True
+        )
+        self.create(_POSITIONS)
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
+
+    def create(self, ddl: str) -> None:
+        with self.pool.connection() as conn:
+            for statement in filter(str.strip, ddl.split(";")):
+                conn.execute(statement)
+
+    @contextmanager
+    def transaction(self) -> Iterator[ViewCursor]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            yield _Translating(cursor, self._sql)
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        with self.pool.connection() as conn:
+            return list(conn.execute(self._sql(sql), params or {}).fetchall())
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+class SqliteViews(ViewStore):
+    def __init__(self, path: Path | str) -> None:
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._lock = threading.Lock()
+        self.create(_POSITIONS)
+
+    def create(self, ddl: str) -> None:
+        with self._lock:
+            self._conn.executescript(ddl)
+
+    @contextmanager
+    def transaction(self) -> Iterator[ViewCursor]:
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        with self._lock:
+            return [dict(row) for row in self._conn.execute(sql, params or {}).fetchall()]
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class _Translating:
+    def __init__(self, cursor: Any, translate: Any) -> None:
+        self._cursor = cursor
+        self._translate = translate
+
+    def execute(self, sql: str, params: Mapping[str, Any] = {}) -> object:
+        return self._cursor.execute(self._translate(sql), params)
+
+
+def view_store(settings: ServiceSettings, database: str) -> ViewStore:
+    """Beside the event store: the same PostgreSQL database, or a SQLite file of its own."""
+    url = settings.database_url(database)
+    if url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return SqliteViews(settings.data_dir / f"{database}_views.sqlite")
+    return PostgresViews(url, settings.postgres_pool_size)
