@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -91,7 +92,7 @@ class KafkaBus:
             decoder=raw_body,
         )
         async def on_message(body: bytes, message: KafkaMessage) -> None:
-            record = message.raw_message
+            record: ConsumerRecord[bytes, bytes] = message.raw_message  # type: ignore[assignment]
             await handler(
                 IncomingMessage(
                     topic=record.topic,

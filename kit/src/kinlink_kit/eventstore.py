@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -98,7 +99,13 @@ class TrackedApplication(Application[UUID]):
 
     def on_save(self, loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
         """Set `event` on `loop` after every save, from whatever thread saved."""
-        self._save_listeners.append(lambda: loop.call_soon_threadsafe(event.set))
+
+        def wake() -> None:
+            # A follower whose loop has ended must not make the save itself fail.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(event.set)
+
+        self._save_listeners.append(wake)
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         super()._notify(recordings)

@@ -13,7 +13,7 @@ __all__ = ["bind_contextvars", "clear_contextvars", "configure_logging", "get_lo
 
 def configure_logging(service: str, level: str = "INFO") -> None:
     """JSON lines on stdout for our own logs and for the libraries' standard logging."""
-    shared = [
+    shared: list[structlog.typing.Processor] = [
         merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

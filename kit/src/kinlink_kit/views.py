@@ -83,7 +83,8 @@ class PostgresViews(ViewStore):
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         with self.pool.connection() as conn:
-            return list(conn.execute(self._sql(sql), params or {}).fetchall())
+            rows: list[Row] = conn.execute(self._sql(sql), params or {}).fetchall()  # type: ignore[assignment]
+            return rows
 
     def close(self) -> None:
         self.pool.close()

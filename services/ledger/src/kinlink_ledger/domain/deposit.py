@@ -21,11 +21,34 @@ class DepositStatus(StrEnum):
 
 
 class Deposit(Aggregate):
+    # The events, declared so that projections and mappers can name them.
+    class Requested(Aggregate.Created):
+        quote_id: UUID
+        facility_id: str
+        resident_id: str
+        depositor_id: str
+        amount: Cents
+        fee: Cents
+        week_start: str
+        payment_method: str
+        requested_at: datetime
+        correlation_id: str
+
+    class Captured(Aggregate.Event):
+        payment_reference: str
+        captured_at: datetime
+
+    class Declined(Aggregate.Event):
+        reason: DeclineReason
+
+    class Posted(Aggregate.Event):
+        posted_reference: str
+
     @staticmethod
     def create_id(quote_id: UUID, **_: object) -> UUID:
         return deposit_id(quote_id)
 
-    @event("Requested")
+    @event(Requested)
     def __init__(
         self,
         quote_id: UUID,
@@ -68,13 +91,13 @@ class Deposit(Aggregate):
         """Short enough to read out on the phone to support; unique per deposit."""
         return f"KL-{deposit_id.hex[:12].upper()}"
 
-    @event("Captured")
+    @event(Captured)
     def capture(self, payment_reference: str, captured_at: datetime) -> None:
         self.status = DepositStatus.CAPTURED
         self.payment_reference = payment_reference
         self.captured_at = captured_at
 
-    @event("Declined")
+    @event(Declined)
     def decline(self, reason: DeclineReason) -> None:
         self.status = DepositStatus.DECLINED
         self.decline_reason = DeclineReason(reason)  # stored events hold the plain string
@@ -84,7 +107,7 @@ class Deposit(Aggregate):
         if self.status is DepositStatus.CAPTURED:
             self._posted(posted_reference)
 
-    @event("Posted")
+    @event(Posted)
     def _posted(self, posted_reference: str) -> None:
         self.status = DepositStatus.POSTED
         self.posted_reference = posted_reference
