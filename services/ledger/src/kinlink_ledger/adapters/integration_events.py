@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -19,46 +18,6 @@ from kinlink_ledger.service_layer.ledger import LedgerStore
 PRODUCER = "ledger"
 
 
-@dataclass(frozen=True)
-class _RequestedDeposit:
-    """What a deposit's first event said: every later integration event repeats it."""
-
-    deposit_id: UUID
-    quote_id: UUID
-    facility_id: str
-    resident_id: str
-    depositor_id: str
-    amount: int
-    fee: int
-    week_start: str
-    correlation_id: str
-
-    @classmethod
-    def of(cls, deposit_id: UUID, deposit: Any) -> _RequestedDeposit:
-        """From a Deposit, or from its Requested event (which carries the same attributes)."""
-        return cls(
-            deposit_id,
-            deposit.quote_id,
-            deposit.facility_id,
-            deposit.resident_id,
-            deposit.depositor_id,
-            deposit.amount,
-            deposit.fee,
-            deposit.week_start,
-            deposit.correlation_id,
-        )
-
-    def common(self) -> dict[str, Any]:
-        return {
-            "deposit_id": self.deposit_id,
-            "facility_id": self.facility_id,
-            "resident_id": self.resident_id,
-            "depositor_id": self.depositor_id,
-            "amount_cents": self.amount,
-            "fee_cents": self.fee,
-        }
-
-
 class LedgerEventTranslator:
     """Deposit events become DepositRequested/Captured/Declined keyed by resident id; the other
     aggregates (quotes, weeks, histories) are the ledger's own business and stay inside.
@@ -69,50 +28,59 @@ class LedgerEventTranslator:
     def __init__(self, store: LedgerStore, remembered: int = 100_000) -> None:
         self.store = store
         self.remembered = remembered
-        self._requested: OrderedDict[UUID, _RequestedDeposit] = OrderedDict()
+        self._requested: OrderedDict[UUID, Deposit.Requested] = OrderedDict()
 
     def __call__(self, notification: Notification) -> OutgoingMessage | None:
         domain_event = self.store.mapper.to_domain_event(notification)
         if not isinstance(domain_event, Deposit.Requested | Deposit.Captured | Deposit.Declined):
             return None
-        requested = self._requested_deposit(domain_event)
+        requested = self._requested_event(domain_event)
         event = self._integration_event(domain_event, requested)
+        deposit_id = domain_event.originator_id
         envelope = Envelope.wrap(
             event,
             key=requested.resident_id,
             producer=PRODUCER,
-            correlation_id=requested.correlation_id or str(requested.deposit_id),
+            correlation_id=requested.correlation_id or str(deposit_id),
             causation_id=str(requested.quote_id),
             # Derived, so that an event the relay publishes twice keeps one id.
-            event_id=uuid5(requested.deposit_id, str(domain_event.originator_version)),
+            event_id=uuid5(deposit_id, str(domain_event.originator_version)),
             occurred_at=domain_event.timestamp,
         )
         return OutgoingMessage(LEDGER_EVENTS, requested.resident_id, envelope.to_bytes())
 
-    def _requested_deposit(self, domain_event: Any) -> _RequestedDeposit:
+    def _requested_event(self, domain_event: Any) -> Deposit.Requested:
         deposit_id = domain_event.originator_id
         if isinstance(domain_event, Deposit.Requested):
-            requested = _RequestedDeposit.of(deposit_id, domain_event)
+            requested = domain_event
         elif deposit_id in self._requested:
             return self._requested[deposit_id]
-        else:  # published before a restart: read it back once
-            requested = _RequestedDeposit.of(
-                deposit_id, self.store.repository.get(deposit_id, version=1)
-            )
+        else:  # published before a restart: read the deposit's first event back once
+            [first] = self.store.events.get(deposit_id, lte=1)
+            assert isinstance(first, Deposit.Requested)
+            requested = first
         self._requested[deposit_id] = requested
         if len(self._requested) > self.remembered:
             self._requested.popitem(last=False)
         return requested
 
     @staticmethod
-    def _integration_event(domain_event: Any, requested: _RequestedDeposit) -> IntegrationEvent:
+    def _integration_event(domain_event: Any, requested: Deposit.Requested) -> IntegrationEvent:
+        common: dict[str, Any] = {
+            "deposit_id": requested.originator_id,
+            "facility_id": requested.facility_id,
+            "resident_id": requested.resident_id,
+            "depositor_id": requested.depositor_id,
+            "amount_cents": requested.amount,
+            "fee_cents": requested.fee,
+        }
         if isinstance(domain_event, Deposit.Requested):
-            return DepositRequested(**requested.common(), week_start=requested.week_start)
+            return DepositRequested(**common, week_start=requested.week_start)
         if isinstance(domain_event, Deposit.Captured):
             return DepositCaptured(
-                **requested.common(),
+                **common,
                 total_cents=requested.amount + requested.fee,
                 payment_reference=domain_event.payment_reference,
-                receipt_number=Deposit.receipt_number_of(requested.deposit_id),
+                receipt_number=Deposit.receipt_number_of(requested.originator_id),
             )
-        return DepositDeclined(**requested.common(), reason=domain_event.reason)
+        return DepositDeclined(**common, reason=domain_event.reason)
