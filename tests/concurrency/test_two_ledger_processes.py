@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import grpc
 import pytest
@@ -30,7 +31,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def two_ledgers(infra: Infra, fresh_database: str) -> Iterator[list[str]]:
+def two_ledgers(infra: Infra, fresh_database: str, tmp_path: Path) -> Iterator[list[str]]:
+    """Two `kinlink-ledger` processes on one database, logging to the test's folder."""
     addresses, processes = [], []
     for relay in (True, False):  # one outbox relay per database
         port = free_port()
@@ -48,12 +50,14 @@ def two_ledgers(infra: Infra, fresh_database: str) -> Iterator[list[str]]:
                 [sys.executable, "-m", "kinlink_ledger.entrypoints.main"],
                 cwd=ROOT,
                 env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=(tmp_path / f"ledger-{port}.log").open("w"),
+                stderr=subprocess.STDOUT,
             )
         )
         addresses.append(f"127.0.0.1:{port}")
     yield addresses
+    for log in tmp_path.glob("ledger-*.log"):  # pytest shows it when the test failed
+        print(f"--- {log.name}\n{log.read_text()[-5000:]}")
     for process in processes:
         process.terminate()
     for process in processes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import grpc
@@ -14,30 +13,22 @@ from grpc_status import rpc_status
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_kit.bus import InMemoryBus
-from kinlink_kit.runtime import serve
-from kinlink_ledger.bootstrap import ledger_service
+from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
 from kinlink_ledger.service_layer.ledger import Ledger
+
+from tests.serving import serving
 
 
 @pytest.fixture
-async def channel(ledger: Ledger, ledger_settings) -> AsyncIterator[grpc.aio.Channel]:  # type: ignore[no-untyped-def]
-    stop, ready = asyncio.Event(), asyncio.Future[str]()
+async def channel(
+    ledger: Ledger, ledger_settings: LedgerSettings
+) -> AsyncIterator[grpc.aio.Channel]:
     bus = InMemoryBus()
-    server = asyncio.create_task(
-        serve(
-            [ledger_service(ledger_settings, bus, ledger)],
-            bus,
-            host="127.0.0.1",
-            port=0,
-            grace_seconds=1,
-            on_ready=ready.set_result,
-            stop=stop,
-        )
-    )
-    async with grpc.aio.insecure_channel(await ready) as chan:
+    async with (
+        serving([ledger_service(ledger_settings, bus, ledger)], bus) as address,
+        grpc.aio.insecure_channel(address) as chan,
+    ):
         yield chan
-    stop.set()
-    await server
 
 
 def error_info(error: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo:

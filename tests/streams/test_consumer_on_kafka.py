@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -14,7 +13,6 @@ from kinlink_contracts.facility import DepositPosted
 from kinlink_contracts.topics import FACILITY_EVENTS, dead_letter_topic
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.eventstore import store_env
-from kinlink_kit.runtime import serve
 from kinlink_kit.settings import ServiceSettings
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
 from kinlink_ledger.domain.deposit import DepositStatus
@@ -23,6 +21,7 @@ from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 from tests.conftest import ROOT, Infra
+from tests.serving import serving
 from tests.streams.counting_consumer import CounterStore
 from tests.streams.kafka_helpers import eventually, produce, read_topic
 
@@ -113,27 +112,13 @@ async def test_a_malformed_event_goes_to_the_dead_letter_topic_and_the_next_is_h
         [(resident.encode(), malformed), (resident.encode(), posted.to_bytes())],
     )
     bus = KafkaBus(infra.kafka_bootstrap, client_id="test-ledger")
-    stop = asyncio.Event()
-    service = asyncio.create_task(
-        serve(
-            [ledger_service(settings, bus, ledger)],
-            bus,
-            host="127.0.0.1",
-            port=0,
-            grace_seconds=1,
-            stop=stop,
-        )
-    )
-    try:
 
-        async def is_posted() -> bool:
-            return ledger.deposit(deposit.id).status is DepositStatus.POSTED
+    async def is_posted() -> bool:
+        return ledger.deposit(deposit.id).status is DepositStatus.POSTED
 
+    async with serving([ledger_service(settings, bus, ledger)], bus):
         await eventually(is_posted)
         assert ledger.deposit(deposit.id).posted_reference == "TRUST-77"
-    finally:
-        stop.set()
-        await service
 
     dead = await read_topic(
         infra.kafka_bootstrap,

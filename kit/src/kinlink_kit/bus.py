@@ -17,6 +17,10 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from kinlink_kit.logging import get_logger
+
+log = get_logger(__name__)
+
 
 @dataclass(frozen=True)
 class OutgoingMessage:
@@ -140,8 +144,14 @@ class InMemoryBus:
         while True:
             await wakeup.wait()
             wakeup.clear()
-            log = self.topics[topic]
-            while offset < len(log):
-                m = log[offset]
-                await handler(IncomingMessage(topic, 0, offset, m.key, m.value, m.headers))
+            messages = self.topics[topic]
+            while offset < len(messages):
+                m = messages[offset]
+                try:
+                    await handler(IncomingMessage(topic, 0, offset, m.key, m.value, m.headers))
+                except Exception:
+                    # Like an uncommitted Kafka message: delivered again, never skipped.
+                    log.exception("handler failed; redelivering", topic=topic, offset=offset)
+                    await asyncio.sleep(1.0)
+                    continue
                 offset += 1

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from kinlink_kit.bus import Bus, IncomingMessage, OutgoingMessage
 from kinlink_kit.eventstore import TrackedApplication
-from kinlink_kit.logging import bind_contextvars, get_logger
+from kinlink_kit.logging import bind_contextvars, clear_contextvars, get_logger
 from kinlink_kit.metrics import DEAD_LETTERS, EVENTS_CONSUMED
 
 log = get_logger(__name__)
@@ -51,6 +51,7 @@ class TrackingConsumer:
         bus.subscribe(topic, group, self.on_message)
 
     async def on_message(self, message: IncomingMessage) -> None:
+        clear_contextvars()  # nothing of the previous message's context may leak into this one
         tracking = Tracking(f"{self.group}:{message.topic}:{message.partition}", message.offset)
         try:
             envelope = Envelope.from_bytes(message.value)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.log_follower import LogFollower
@@ -21,11 +22,14 @@ class Projection(LogFollower):
 
     name: str
     ddl: str
+    # The event classes the view is made of; the others are skipped without being decoded.
+    event_types: tuple[type, ...]
 
     def __init__(self, app: TrackedApplication, views: ViewStore) -> None:
         super().__init__(app)
         self.views = views
         views.create(self.ddl)
+        self._topics = {get_topic(cls) for cls in self.event_types}
 
     def apply(self, cursor: ViewCursor, domain_event: Any, position: int) -> None:
         """Apply one event; `position` is its place in the log."""
@@ -40,6 +44,8 @@ class Projection(LogFollower):
     def apply_batch(self, notifications: Sequence[Notification]) -> None:
         with self.views.transaction() as cursor:
             for notification in notifications:
+                if notification.topic not in self._topics:
+                    continue
                 event = self.app.mapper.to_domain_event(notification)
                 self.apply(cursor, event, notification.id)
             self.views.record_position(cursor, self.name, notifications[-1].id)

@@ -72,7 +72,10 @@ class PostgresViews(ViewStore):
         return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
 
     def create(self, ddl: str) -> None:
-        with self.pool.connection() as conn:
+        # Concurrent CREATE ... IF NOT EXISTS can still collide in PostgreSQL's catalog:
+        # processes starting together take turns.
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('kinlink views'))")
             for statement in filter(str.strip, ddl.split(";")):
                 conn.execute(statement)
 

@@ -17,6 +17,7 @@ _UPDATE = (
 
 class DepositHistoryProjection(Projection):
     name = "deposit_history"
+    event_types = (Deposit.Requested, Deposit.Captured, Deposit.Declined, Deposit.Posted)
     ddl = """
     CREATE TABLE IF NOT EXISTS deposit_history (
         deposit_id TEXT PRIMARY KEY,

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 from kinlink_contracts.envelope import Envelope, IntegrationEvent
 from kinlink_contracts.ledger import DepositCaptured, DepositDeclined, DepositRequested
 from kinlink_contracts.topics import LEDGER_EVENTS
@@ -16,6 +17,7 @@ from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.service_layer.ledger import LedgerStore
 
 PRODUCER = "ledger"
+_PUBLISHED = {get_topic(cls) for cls in (Deposit.Requested, Deposit.Captured, Deposit.Declined)}
 
 
 class LedgerEventTranslator:
@@ -31,9 +33,10 @@ class LedgerEventTranslator:
         self._requested: OrderedDict[UUID, Deposit.Requested] = OrderedDict()
 
     def __call__(self, notification: Notification) -> OutgoingMessage | None:
-        domain_event = self.store.mapper.to_domain_event(notification)
-        if not isinstance(domain_event, Deposit.Requested | Deposit.Captured | Deposit.Declined):
+        if notification.topic not in _PUBLISHED:
             return None
+        domain_event = self.store.mapper.to_domain_event(notification)
+        assert isinstance(domain_event, Deposit.Event)
         requested = self._requested_event(domain_event)
         event = self._integration_event(domain_event, requested)
         deposit_id = domain_event.originator_id

@@ -1,0 +1,70 @@
+"""What operators rely on: JSON logs with correlation ids, and Prometheus metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import urllib.request
+from collections.abc import Iterator
+
+import grpc
+import pytest
+import structlog
+from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_kit.bus import InMemoryBus
+from kinlink_kit.logging import configure_logging
+from kinlink_kit.metrics import serve_metrics
+from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
+from kinlink_ledger.service_layer.ledger import Ledger
+
+from tests.serving import serving
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def json_logs() -> Iterator[None]:
+    configure_logging("ledger", "INFO")
+    yield
+    structlog.reset_defaults()
+    logging.getLogger().handlers.clear()
+
+
+@pytest.mark.usefixtures("json_logs")
+async def test_logs_are_json_lines_carrying_the_callers_correlation_id_and_metrics_count_calls(
+    ledger: Ledger, ledger_settings: LedgerSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    metrics_port = free_port()
+    serve_metrics(metrics_port)
+    bus = InMemoryBus()
+    async with (
+        serving([ledger_service(ledger_settings, bus, ledger)], bus) as address,
+        grpc.aio.insecure_channel(address) as channel,
+    ):
+        stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+        with pytest.raises(grpc.aio.AioRpcError):
+            await stub.QuoteDeposit(
+                pb.QuoteDepositRequest(
+                    facility_id="NOPE", resident_id="R", depositor_id="D", amount_cents=100
+                ),
+                metadata=[("x-correlation-id", "support-case-42")],
+            )
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    refused = [line for line in lines if line["message"] == "rpc refused"]
+    assert refused, lines
+    assert refused[0]["correlation_id"] == "support-case-42"
+    assert refused[0]["code"] == "facility_not_found"
+    assert {"timestamp", "level", "service"} <= set(refused[0])
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as answer:
+        exposition = answer.read().decode()
+    assert (
+        'kinlink_rpc_seconds_count{code="NOT_FOUND",'
+        'method="/kinlink.ledger.v1.LedgerService/QuoteDeposit"}'
+    ) in exposition
