@@ -12,6 +12,7 @@ Quotes are made before each phase; only confirmations are timed.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import re
 import socket
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
+import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
@@ -34,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 RATE = int(os.environ.get("BENCH_RATE", "500"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "64"))
+# Ledger processes sharing one database, as replicas do; one of them relays to Kafka.
+LEDGERS = int(os.environ.get("BENCH_LEDGERS", "2"))
 RESIDENTS = 2000  # spread over many residents, as real traffic is: one week each
 TARGET_RATE, TARGET_P99_MS, TARGET_RSS_MB = 1000, 50, 200
 
@@ -87,23 +91,8 @@ class LedgerProcess:
     address: str
 
     @classmethod
-    def start(cls, env: dict[str, str]) -> LedgerProcess:
+    def start(cls, env: dict[str, str], database: str, relay: bool) -> LedgerProcess:
         port = free_port()
-        database = f"kinlink_bench_ledger_{uuid.uuid4().hex[:8]}"
-        dsn = env["KINLINK_POSTGRES_DSN"]
-        subprocess.run(
-            [
-                "/usr/lib/postgresql/15/bin/createdb",
-                database,
-                "-h",
-                "127.0.0.1",
-                "-p",
-                dsn.split(":")[-1].split("/")[0],
-                "-U",
-                "postgres",
-            ],
-            check=True,
-        )
         child_env = {
             **os.environ,
             **env,
@@ -111,6 +100,7 @@ class LedgerProcess:
             "KINLINK_DATABASE": database,
             "KINLINK_LOG_LEVEL": "WARNING",
             "KINLINK_CONSUMER_GROUP": f"bench-{database}",
+            "KINLINK_OUTBOX_RELAY": str(relay).lower(),
         }
         process = subprocess.Popen(
             [sys.executable, "-m", "kinlink_ledger.entrypoints.main"], cwd=ROOT, env=child_env
@@ -139,14 +129,32 @@ class LedgerProcess:
         return rss
 
 
-async def make_quotes(stub: ledger_pb2_grpc.LedgerServiceStub, count: int) -> list[str]:
+class Stubs:
+    """Calls spread over the ledger processes in turn."""
+
+    def __init__(self, channels: list[grpc.aio.Channel]) -> None:
+        self._stubs = itertools.cycle([ledger_pb2_grpc.LedgerServiceStub(c) for c in channels])
+
+    def next(self) -> ledger_pb2_grpc.LedgerServiceStub:
+        return next(self._stubs)
+
+
+def create_database(env: dict[str, str]) -> str:
+    database = f"kinlink_bench_ledger_{uuid.uuid4().hex[:8]}"
+    admin = env["KINLINK_POSTGRES_DSN"].replace("{database}", "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    return database
+
+
+async def make_quotes(stubs: Stubs, count: int) -> list[str]:
     """Quotes of $1-$20 spread over many residents, made ahead of the timed phase."""
     run = uuid.uuid4().hex[:6]
     semaphore = asyncio.Semaphore(CONCURRENCY)
 
     async def one(i: int) -> str:
         async with semaphore:
-            quote = await stub.QuoteDeposit(
+            quote = await stubs.next().QuoteDeposit(
                 pb.QuoteDepositRequest(
                     facility_id="FAC-DEMO",
                     resident_id=f"R-{run}-{i % RESIDENTS}",
@@ -165,9 +173,9 @@ async def make_quotes(stub: ledger_pb2_grpc.LedgerServiceStub, count: int) -> li
     return quotes
 
 
-async def confirm(stub: ledger_pb2_grpc.LedgerServiceStub, quote_id: str) -> float:
+async def confirm(stubs: Stubs, quote_id: str) -> float:
     started = time.perf_counter()
-    deposit = await stub.ConfirmDeposit(
+    deposit = await stubs.next().ConfirmDeposit(
         pb.ConfirmDepositRequest(
             quote_id=quote_id, payment_method="pm_card_visa", idempotency_key=quote_id
         ),
@@ -177,8 +185,8 @@ async def confirm(stub: ledger_pb2_grpc.LedgerServiceStub, quote_id: str) -> flo
     return time.perf_counter() - started
 
 
-async def throughput(stub: ledger_pb2_grpc.LedgerServiceStub) -> tuple[float, int]:
-    quotes = await make_quotes(stub, int(SECONDS * 1500))
+async def throughput(stubs: Stubs) -> tuple[float, int]:
+    quotes = await make_quotes(stubs, int(SECONDS * 1500))
     print(f"throughput: {CONCURRENCY} concurrent confirmations for {SECONDS:.0f}s", flush=True)
     done = 0
     deadline = time.monotonic() + SECONDS
@@ -190,7 +198,7 @@ async def throughput(stub: ledger_pb2_grpc.LedgerServiceStub) -> tuple[float, in
         for quote_id in pending:
             if time.monotonic() > deadline:
                 return
-            await confirm(stub, quote_id)
+            await confirm(stubs, quote_id)
             done += 1
 
     async def progress() -> None:
@@ -206,10 +214,10 @@ async def throughput(stub: ledger_pb2_grpc.LedgerServiceStub) -> tuple[float, in
     return done / (time.monotonic() - started), done
 
 
-async def latency(stub: ledger_pb2_grpc.LedgerServiceStub) -> tuple[float, float, float]:
+async def latency(stubs: Stubs) -> tuple[float, float, float]:
     """Offer RATE confirmations per second for SECONDS; returns achieved rate, p50, p99 (ms)."""
     count = int(RATE * SECONDS)
-    quotes = await make_quotes(stub, count)
+    quotes = await make_quotes(stubs, count)
     print(f"latency: {RATE}/s offered for {SECONDS:.0f}s", flush=True)
     started = time.monotonic()
     tasks = []
@@ -217,7 +225,7 @@ async def latency(stub: ledger_pb2_grpc.LedgerServiceStub) -> tuple[float, float
         delay = started + i / RATE - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(confirm(stub, quote_id)))
+        tasks.append(asyncio.create_task(confirm(stubs, quote_id)))
         if i and i % RATE == 0:
             print(f"  offered {i}", flush=True)
     seconds = await asyncio.gather(*tasks)
@@ -251,19 +259,23 @@ async def outbox_lag(bootstrap: str, expected_size: int) -> float:
 async def main() -> None:
     env = infra_env()
     ceiling = pgbench_tps(env)
-    ledger = LedgerProcess.start(env)
+    database = create_database(env)
+    ledgers = [LedgerProcess.start(env, database, relay=i == 0) for i in range(LEDGERS)]
     try:
-        await ledger.wait_serving()
-        async with grpc.aio.insecure_channel(ledger.address) as channel:
-            stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-            size_before = await topic_size(env["KINLINK_KAFKA_BOOTSTRAP"])
-            rate, confirmed = await throughput(stub)
-            achieved, p50, p99 = await latency(stub)
-            confirmed += int(RATE * SECONDS)
-            # Each confirmation publishes DepositRequested and DepositCaptured.
-            lag = await outbox_lag(env["KINLINK_KAFKA_BOOTSTRAP"], size_before + 2 * confirmed)
+        for ledger in ledgers:
+            await ledger.wait_serving()
+        channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers]
+        stubs = Stubs(channels)
+        size_before = await topic_size(env["KINLINK_KAFKA_BOOTSTRAP"])
+        rate, confirmed = await throughput(stubs)
+        achieved, p50, p99 = await latency(stubs)
+        confirmed += int(RATE * SECONDS)
+        # Each confirmation publishes DepositRequested and DepositCaptured.
+        lag = await outbox_lag(env["KINLINK_KAFKA_BOOTSTRAP"], size_before + 2 * confirmed)
+        for channel in channels:
+            await channel.close()
     finally:
-        ledger_rss = ledger.stop()
+        ledger_rss = [ledger.stop() for ledger in ledgers]
     driver_rss = peak_rss_mb(os.getpid())
     print("\n== Kinlink deposit pipeline (real Kafka and PostgreSQL, simulated processor) ==")
     print(f"machine ceiling: pgbench {ceiling:,.0f} TPS (TPC-B-like, 2 clients, same server)")
@@ -276,7 +288,8 @@ async def main() -> None:
     )
     print(f"outbox:          every event on Kafka {lag * 1000:.0f} ms after the last confirmation")
     print(
-        f"peak memory:     ledger {ledger_rss:.0f} MB, load driver {driver_rss:.0f} MB  "
+        f"peak memory:     ledgers {', '.join(f'{r:.0f}' for r in ledger_rss)} MB, "
+        f"load driver {driver_rss:.0f} MB  "
         f"(target < {TARGET_RSS_MB} MB per service)"
     )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import MutableOrImmutableAggregate
 from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
@@ -42,6 +43,24 @@ def store_env(settings: ServiceSettings, database: str) -> dict[str, str]:
         "POSTGRES_MAX_OVERFLOW": str(settings.postgres_pool_size),
         "POSTGRES_CONNECT_TIMEOUT": "10",
     }
+
+
+App = TypeVar("App", bound=Application[UUID])
+
+
+def open_store(app_class: type[App], settings: ServiceSettings, database: str) -> App:
+    """The application on its store. On PostgreSQL, processes starting together take turns to
+    create the tables: concurrent CREATE TABLE IF NOT EXISTS can collide in the catalog."""
+    env = store_env(settings, database)
+    url = settings.database_url(database)
+    if url is None:
+        return app_class(env)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext('kinlink schema'))")
+        try:
+            return app_class(env)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('kinlink schema'))")
 
 
 class TrackedApplication(Application[UUID]):

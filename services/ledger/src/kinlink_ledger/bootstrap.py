@@ -10,7 +10,7 @@ from kinlink_contracts.facility import DepositPosted
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import TrackingConsumer
-from kinlink_kit.eventstore import store_env
+from kinlink_kit.eventstore import open_store
 from kinlink_kit.outbox import OutboxRelay
 from kinlink_kit.runtime import GrpcService, ServiceParts
 from kinlink_kit.settings import ServiceSettings
@@ -47,7 +47,7 @@ def payment_processor(settings: LedgerSettings) -> PaymentProcessor:
 
 
 def build_ledger(settings: LedgerSettings, payments: PaymentProcessor | None = None) -> Ledger:
-    store = LedgerStore(store_env(settings, settings.database))
+    store = open_store(LedgerStore, settings, settings.database)
     return Ledger(
         store=store,
         history=DepositHistoryProjection(store, view_store(settings, settings.database)),
