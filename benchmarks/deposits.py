@@ -279,6 +279,7 @@ async def main() -> None:
     driver_rss = peak_rss_mb(os.getpid())
     print("\n== Kinlink deposit pipeline (real Kafka and PostgreSQL, simulated processor) ==")
     print(f"machine ceiling: pgbench {ceiling:,.0f} TPS (TPC-B-like, 2 clients, same server)")
+    print(f"ledgers:         {LEDGERS} processes on one database, one relaying to Kafka")
     print(
         f"confirmations:   {rate:,.0f}/s sustained over {SECONDS:.0f}s  (target >= {TARGET_RATE})"
     )
