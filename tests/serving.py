@@ -1,9 +1,12 @@
-"""Running services in the test's own event loop, the way `kinlink_kit.runtime.serve` runs them."""
+"""Running services in the test's own event loop as `kinlink_kit.runtime.serve` runs them, and
+waiting for what they do."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from kinlink_kit.bus import Bus
@@ -30,3 +33,18 @@ async def serving(parts: list[ServiceParts], bus: Bus) -> AsyncIterator[str]:
     finally:
         stop.set()
         await server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 60.0) -> None:
+    """Wait until `check` holds; fail with a clear message if it never does."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {check.__qualname__}")
+        await asyncio.sleep(0.1)

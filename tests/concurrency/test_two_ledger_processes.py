@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -18,16 +17,10 @@ from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 
 from tests.conftest import ROOT, Infra
-from tests.streams.kafka_helpers import eventually
+from tests.serving import eventually, free_port
 
 DEPOSITORS = 20
 AMOUNT = 2000  # 20 x $20.00 against the $300.00 weekly limit: exactly 15 can be captured
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -64,7 +57,7 @@ def two_ledgers(infra: Infra, fresh_database: str, tmp_path: Path) -> Iterator[l
         assert process.wait(timeout=30) == 0, "a ledger did not shut down cleanly on SIGTERM"
 
 
-async def serving(address: str) -> bool:
+async def is_serving(address: str) -> bool:
     async with grpc.aio.insecure_channel(address) as channel:
         try:
             answer = await health_pb2_grpc.HealthStub(channel).Check(
@@ -77,7 +70,7 @@ async def serving(address: str) -> bool:
 
 async def test_concurrent_deposits_never_pass_the_weekly_limit(two_ledgers: list[str]) -> None:
     for address in two_ledgers:
-        await eventually(lambda a=address: serving(a), timeout=60)
+        await eventually(lambda a=address: is_serving(a), timeout=60)
     channels = [grpc.aio.insecure_channel(address) for address in two_ledgers]
     stubs = [ledger_pb2_grpc.LedgerServiceStub(channel) for channel in channels]
     resident = f"R-{uuid.uuid4().hex[:8]}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import urllib.request
 from collections.abc import Iterator
 
@@ -19,13 +18,7 @@ from kinlink_kit.metrics import serve_metrics
 from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
 from kinlink_ledger.service_layer.ledger import Ledger
 
-from tests.serving import serving
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.serving import free_port, serving
 
 
 @pytest.fixture

@@ -1,23 +1,13 @@
-"""Reading topics of the real broker back in tests, and waiting for a condition."""
+"""Reading topics of the real broker back in tests, and writing to them."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 60.0) -> None:
-    """Wait until `check` holds; fail with a clear message if it never does."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s: {check.__qualname__}")
-        await asyncio.sleep(0.1)
 
 
 async def read_topic(

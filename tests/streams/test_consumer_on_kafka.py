@@ -21,9 +21,9 @@ from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 from tests.conftest import ROOT, Infra
-from tests.serving import serving
+from tests.serving import eventually, serving
 from tests.streams.counting_consumer import CounterStore
-from tests.streams.kafka_helpers import eventually, produce, read_topic
+from tests.streams.kafka_helpers import produce, read_topic
 
 
 class Tick(IntegrationEvent):

@@ -17,7 +17,8 @@ from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 from tests.conftest import Infra
-from tests.streams.kafka_helpers import eventually, read_topic
+from tests.serving import eventually
+from tests.streams.kafka_helpers import read_topic
 
 
 async def test_a_captured_deposit_is_published_keyed_by_resident_in_its_envelope(

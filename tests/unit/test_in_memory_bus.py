@@ -9,7 +9,7 @@ from kinlink_kit.bus import IncomingMessage, InMemoryBus, OutgoingMessage
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import TrackedApplication, Tracking
 
-from tests.streams.kafka_helpers import eventually
+from tests.serving import eventually
 
 TOPIC = "kinlink.test.events.v1"
 

@@ -34,7 +34,7 @@ WHERE view_positions.position < excluded.position
 
 
 class ViewCursor(Protocol):
-    def execute(self, sql: str, params: Mapping[str, Any] = ...) -> object: ...
+    def execute(self, sql: str, params: Mapping[str, Any], /) -> object: ...
 
 
 class ViewStore(ABC):
@@ -129,7 +129,7 @@ class _Translating:
         self._cursor = cursor
         self._translate = translate
 
-    def execute(self, sql: str, params: Mapping[str, Any] = {}) -> object:
+    def execute(self, sql: str, params: Mapping[str, Any], /) -> object:
         return self._cursor.execute(self._translate(sql), params)
 
 

@@ -16,6 +16,7 @@ from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition, InvalidArgument, Unavailable
 
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.facility import FacilityDepositSettings
 from kinlink_ledger.domain.idempotency import IdempotencyClaim
 from kinlink_ledger.domain.payments import (
     ChargeRequest,
@@ -101,7 +102,7 @@ def _request(
     )
     claim = IdempotencyClaim(quote.depositor_id, command.idempotency_key, deposit.id)
     week = ledger.week(quote.facility_id, quote.resident_id, week_start)
-    refusal = _refusal(ledger, deposit, command.payment_method)
+    refusal = _refusal(ledger, facility, command.payment_method)
     if refusal is None and quote.has_expired(now):
         refusal = DeclineReason.QUOTE_EXPIRED
     if refusal is None:
@@ -115,7 +116,9 @@ def _request(
     return deposit, week
 
 
-def _refusal(ledger: Ledger, deposit: Deposit, payment_method: str) -> DeclineReason | None:
+def _refusal(
+    ledger: Ledger, facility: FacilityDepositSettings, payment_method: str
+) -> DeclineReason | None:
     """Cards the facility does not take are refused before anything is reserved or charged."""
     try:
         card = ledger.payments.card_details(payment_method)
@@ -129,7 +132,7 @@ def _refusal(ledger: Ledger, deposit: Deposit, payment_method: str) -> DeclineRe
         raise Unavailable("processor_unavailable", "The card processor is unreachable.") from None
     if card.funding == "prepaid":
         return DeclineReason.PREPAID_NOT_SUPPORTED
-    if card.brand not in ledger.facilities.get(deposit.facility_id).accepted_brands:
+    if card.brand not in facility.accepted_brands:
         return DeclineReason.CARD_BRAND_NOT_ACCEPTED
     return None
 
