@@ -171,10 +171,14 @@ def wait_until(
     """Poll `ready` until true; print progress each second; fail on timeout or death."""
     start = time.monotonic()
     next_report = start + 1.0
+    seen_dead = 0
     while True:
         if ready():
             return time.monotonic() - start
-        if not alive():
+        # /proc can briefly disagree about a process that has just started: believe it is
+        # gone only when it looks so twice in a row.
+        seen_dead = 0 if alive() else seen_dead + 1
+        if seen_dead == 2:
             raise InfraError(f"{part}: process exited while waiting for {what}", log)
         now = time.monotonic()
         if now - start > timeout:
