@@ -6,13 +6,16 @@ processor) is driven by this process over gRPC:
   1. throughput: a closed loop of concurrent confirmations for BENCH_SECONDS;
   2. latency: confirmations offered at BENCH_RATE per second (open loop), p50 and p99;
   3. the outbox: how long after the last confirmation every event of the run is on Kafka.
-Quotes are made before each phase; only confirmations are timed.
+Quotes are made before each phase; only confirmations are timed. Every call carries a family
+member's access token, signed here with a key made for the run, as the identity service would.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
+import json
 import os
 import re
 import socket
@@ -23,23 +26,33 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
 import psycopg
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
+from kinlink_contracts.topics import IDENTITY_EVENTS, LEDGER_EVENTS
+from kinlink_kit.auth import Principal, Role, TokenSigner, generate_key_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 RATE = int(os.environ.get("BENCH_RATE", "500"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "64"))
-# Ledger processes sharing one database, as replicas do; one of them relays to Kafka.
+# Ledger processes sharing one database, as replicas do; the one they elect relays to Kafka.
 LEDGERS = int(os.environ.get("BENCH_LEDGERS", "2"))
 RESIDENTS = 2000  # spread over many residents, as real traffic is: one week each
+FAMILIES = 5000
+# The demo facility's settings under a name of this run's: the ledgers read identity's topic from
+# its start, where earlier runs may have configured the demo facility otherwise.
+FACILITY = f"FAC-BENCH-{uuid.uuid4().hex[:8]}"
+PRIVATE_KEY, PUBLIC_KEY = generate_key_pair()
+KEY_ID = "bench"
+SIGNER = TokenSigner(PRIVATE_KEY, key_id=KEY_ID)
 TARGET_RATE, TARGET_P99_MS, TARGET_RSS_MB = 1000, 50, 200
 
 
@@ -49,6 +62,14 @@ def infra_env() -> dict[str, str]:
         name, _, value = line.partition("=")
         values[name] = value
     return values
+
+
+@functools.cache
+def family(i: int) -> list[tuple[str, str]]:
+    """Call metadata of family member number `i`, signed in for the whole run."""
+    principal = Principal(f"family-{i}", frozenset({Role.FAMILY_MEMBER}))
+    token = SIGNER.access_token(principal, timedelta(hours=2), datetime.now(UTC))
+    return [("authorization", f"Bearer {token}")]
 
 
 def free_port() -> int:
@@ -92,7 +113,7 @@ class LedgerProcess:
     address: str
 
     @classmethod
-    def start(cls, env: dict[str, str], database: str, relay: bool) -> LedgerProcess:
+    def start(cls, env: dict[str, str], database: str) -> LedgerProcess:
         port = free_port()
         child_env = {
             **os.environ,
@@ -101,7 +122,7 @@ class LedgerProcess:
             "KINLINK_DATABASE": database,
             "KINLINK_LOG_LEVEL": "WARNING",
             "KINLINK_CONSUMER_GROUP": f"bench-{database}",
-            "KINLINK_OUTBOX_RELAY": str(relay).lower(),
+            "KINLINK_JWT_PUBLIC_KEYS": json.dumps({KEY_ID: PUBLIC_KEY}),
         }
         process = subprocess.Popen(
             [sys.executable, "-m", "kinlink_ledger.entrypoints.main"], cwd=ROOT, env=child_env
@@ -123,6 +144,23 @@ class LedgerProcess:
                 await asyncio.sleep(0.2)
         raise RuntimeError("the ledger did not start")
 
+    async def wait_facility(self) -> None:
+        """Until the ledger has the facility's settings from identity's topic."""
+        deadline = time.monotonic() + 60
+        request = pb.QuoteDepositRequest(facility_id=FACILITY, resident_id="R-0", amount_cents=100)
+        async with grpc.aio.insecure_channel(self.address) as channel:
+            while time.monotonic() < deadline:
+                try:
+                    await ledger_pb2_grpc.LedgerServiceStub(channel).QuoteDeposit(
+                        request, metadata=family(0)
+                    )
+                    return
+                except grpc.aio.AioRpcError as error:
+                    if error.code() != grpc.StatusCode.NOT_FOUND:
+                        raise
+                await asyncio.sleep(0.2)
+        raise RuntimeError("the ledger never heard of the facility")
+
     def stop(self) -> float:
         rss = peak_rss_mb(self.process.pid)
         self.process.terminate()
@@ -140,6 +178,19 @@ class Stubs:
         return next(self._stubs)
 
 
+async def configure_facility(bootstrap: str) -> None:
+    """Publish the facility's settings as identity does when an operator configures it."""
+    configured = facility_configured(FACILITY, DEMO_FACILITIES[FAC_DEMO])
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            IDENTITY_EVENTS, configured.to_bytes(), key=configured.key.encode()
+        )
+    finally:
+        await producer.stop()
+
+
 def create_database(env: dict[str, str]) -> str:
     database = f"kinlink_bench_ledger_{uuid.uuid4().hex[:8]}"
     admin = env["KINLINK_POSTGRES_DSN"].replace("{database}", "postgres")
@@ -148,22 +199,26 @@ def create_database(env: dict[str, str]) -> str:
     return database
 
 
-async def make_quotes(stubs: Stubs, count: int) -> list[str]:
+Quote = tuple[str, list[tuple[str, str]]]  # its id, and its depositor's call metadata
+
+
+async def make_quotes(stubs: Stubs, count: int) -> list[Quote]:
     """Quotes of $1-$20 spread over many residents, made ahead of the timed phase."""
     run = uuid.uuid4().hex[:6]
     semaphore = asyncio.Semaphore(CONCURRENCY)
 
-    async def one(i: int) -> str:
+    async def one(i: int) -> Quote:
+        depositor = family(i % FAMILIES)
         async with semaphore:
             quote = await stubs.next().QuoteDeposit(
                 pb.QuoteDepositRequest(
-                    facility_id="FAC-DEMO",
+                    facility_id=FACILITY,
                     resident_id=f"R-{run}-{i % RESIDENTS}",
-                    depositor_id=f"family-{i}",
                     amount_cents=100 + i % 1900,
-                )
+                ),
+                metadata=depositor,
             )
-            return quote.quote_id
+            return quote.quote_id, depositor
 
     started = time.monotonic()
     quotes = []
@@ -174,12 +229,14 @@ async def make_quotes(stubs: Stubs, count: int) -> list[str]:
     return quotes
 
 
-async def confirm(stubs: Stubs, quote_id: str) -> float:
+async def confirm(stubs: Stubs, quote: Quote) -> float:
+    quote_id, depositor = quote
     started = time.perf_counter()
     deposit = await stubs.next().ConfirmDeposit(
         pb.ConfirmDepositRequest(
             quote_id=quote_id, payment_method="pm_card_visa", idempotency_key=quote_id
         ),
+        metadata=depositor,
         timeout=60,
     )
     assert deposit.status == pb.DEPOSIT_STATUS_CAPTURED, deposit
@@ -196,10 +253,10 @@ async def throughput(stubs: Stubs) -> tuple[float, int]:
 
     async def worker() -> None:
         nonlocal done
-        for quote_id in pending:
+        for quote in pending:
             if time.monotonic() > deadline:
                 return
-            await confirm(stubs, quote_id)
+            await confirm(stubs, quote)
             done += 1
 
     async def progress() -> None:
@@ -233,11 +290,11 @@ async def latency(stubs: Stubs) -> Latency:
     print(f"latency: {RATE}/s offered for {SECONDS:.0f}s", flush=True)
     started = time.monotonic()
     tasks = []
-    for i, quote_id in enumerate(quotes):
+    for i, quote in enumerate(quotes):
         delay = started + i / RATE - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(confirm(stubs, quote_id)))
+        tasks.append(asyncio.create_task(confirm(stubs, quote)))
         if i and i % RATE == 0:
             print(f"  offered {i}", flush=True)
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
@@ -278,10 +335,12 @@ async def main() -> None:
     env = infra_env()
     ceiling = pgbench_tps(env)
     database = create_database(env)
-    ledgers = [LedgerProcess.start(env, database, relay=i == 0) for i in range(LEDGERS)]
+    ledgers = [LedgerProcess.start(env, database) for _ in range(LEDGERS)]
     try:
+        await configure_facility(env["KINLINK_KAFKA_BOOTSTRAP"])
         for ledger in ledgers:
             await ledger.wait_serving()
+            await ledger.wait_facility()
         channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers]
         stubs = Stubs(channels)
         size_before = await topic_size(env["KINLINK_KAFKA_BOOTSTRAP"])
@@ -297,7 +356,7 @@ async def main() -> None:
     driver_rss = peak_rss_mb(os.getpid())
     print("\n== Kinlink deposit pipeline (real Kafka and PostgreSQL, simulated processor) ==")
     print(f"machine ceiling: pgbench {ceiling:,.0f} TPS (TPC-B-like, 2 clients, same server)")
-    print(f"ledgers:         {LEDGERS} processes on one database, one relaying to Kafka")
+    print(f"ledgers:         {LEDGERS} processes on one database, the elected one relaying")
     print(
         f"confirmations:   {rate:,.0f}/s sustained over {SECONDS:.0f}s  (target >= {TARGET_RATE})"
     )

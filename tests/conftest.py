@@ -5,18 +5,22 @@ Tests that need Kafka, PostgreSQL or stripe-mock fail when it is missing: they n
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
+from kinlink_kit.auth import Principal, Role, TokenSigner, TokenVerifier, generate_key_pair
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
 from kinlink_ledger.service_layer.ledger import Ledger
+
+from tests.ledger_facilities import configure_demo_facilities
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +59,45 @@ def _read_infra() -> Infra:
 @pytest.fixture(scope="session")
 def infra() -> Infra:
     return _read_infra()
+
+
+Metadata = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class TokenKeys:
+    """A signing key the tests hold as the identity service would: they mint tokens, services
+    verify them with the public half."""
+
+    key_id: str
+    private_pem: str
+    public_pem: str
+
+    def verifier(self) -> TokenVerifier:
+        return TokenVerifier({self.key_id: self.public_pem})
+
+    def env(self) -> dict[str, str]:
+        """What a service process reads its verification keys from."""
+        return {"KINLINK_JWT_PUBLIC_KEYS": json.dumps({self.key_id: self.public_pem})}
+
+    def token(self, account_id: str, *roles: Role, facilities: Iterable[str] = ()) -> str:
+        signer = TokenSigner(self.private_pem, key_id=self.key_id)
+        principal = Principal(account_id, frozenset(roles), frozenset(facilities))
+        return signer.access_token(principal, timedelta(minutes=15), datetime.now(UTC))
+
+    def family(self, account_id: str) -> Metadata:
+        """Call metadata of a signed-in family member."""
+        return bearer(self.token(account_id, Role.FAMILY_MEMBER))
+
+
+def bearer(token: str) -> Metadata:
+    return [("authorization", f"Bearer {token}")]
+
+
+@pytest.fixture(scope="session")
+def token_keys() -> TokenKeys:
+    private_pem, public_pem = generate_key_pair()
+    return TokenKeys("test-key", private_pem, public_pem)
 
 
 @pytest.fixture
@@ -109,5 +152,6 @@ def ledger(
 ) -> Iterator[Ledger]:
     built = build_ledger(ledger_settings, payments)
     built.clock = clock
+    configure_demo_facilities(built)
     yield built
     built.close()

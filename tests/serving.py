@@ -9,12 +9,15 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from kinlink_kit.auth import TokenVerifier
 from kinlink_kit.bus import Bus
 from kinlink_kit.runtime import ServiceParts, serve
 
 
 @asynccontextmanager
-async def serving(parts: list[ServiceParts], bus: Bus) -> AsyncIterator[str]:
+async def serving(
+    parts: list[ServiceParts], bus: Bus, token_verifier: TokenVerifier
+) -> AsyncIterator[str]:
     """Serve on a free port; yields the gRPC address; shuts down gracefully on exit."""
     stop, ready = asyncio.Event(), asyncio.Future[str]()
     server = asyncio.create_task(
@@ -24,6 +27,7 @@ async def serving(parts: list[ServiceParts], bus: Bus) -> AsyncIterator[str]:
             host="127.0.0.1",
             port=0,
             grace_seconds=1,
+            token_verifier=token_verifier,
             on_ready=ready.set_result,
             stop=stop,
         )

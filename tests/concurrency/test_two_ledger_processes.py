@@ -15,27 +15,35 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
+from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_kit.auth import Role
 
-from tests.conftest import ROOT, Infra
+from tests.conftest import ROOT, Infra, Metadata, TokenKeys, bearer
 from tests.serving import eventually, free_port
+from tests.streams.kafka_helpers import produce
 
 DEPOSITORS = 20
 AMOUNT = 2000  # 20 x $20.00 against the $300.00 weekly limit: exactly 15 can be captured
+# Configured by this test alone (with the demo facility's settings): the topic keeps other runs'.
+FACILITY = f"FAC-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture
-def two_ledgers(infra: Infra, fresh_database: str, tmp_path: Path) -> Iterator[list[str]]:
+def two_ledgers(
+    infra: Infra, fresh_database: str, token_keys: TokenKeys, tmp_path: Path
+) -> Iterator[list[str]]:
     """Two `kinlink-ledger` processes on one database, logging to the test's folder."""
     addresses, processes = [], []
-    for relay in (True, False):  # one outbox relay per database
+    for _ in range(2):  # both take part in the relay election; one wins
         port = free_port()
         env = {
             **os.environ,
+            **token_keys.env(),
             "KINLINK_GRPC_PORT": str(port),
             "KINLINK_POSTGRES_DSN": infra.postgres_dsn,
             "KINLINK_DATABASE": fresh_database,
             "KINLINK_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-            "KINLINK_OUTBOX_RELAY": str(relay).lower(),
             "KINLINK_CONSUMER_GROUP": f"test-{uuid.uuid4().hex[:8]}",
         }
         processes.append(
@@ -68,21 +76,42 @@ async def is_serving(address: str) -> bool:
     return answer.status == health_pb2.HealthCheckResponse.SERVING
 
 
-async def test_concurrent_deposits_never_pass_the_weekly_limit(two_ledgers: list[str]) -> None:
+async def takes_deposits(stub: ledger_pb2_grpc.LedgerServiceStub, family: Metadata) -> bool:
+    """Whether the ledger has heard of FACILITY from identity yet."""
+    try:
+        await stub.QuoteDeposit(
+            pb.QuoteDepositRequest(facility_id=FACILITY, resident_id="R-probe", amount_cents=100),
+            metadata=family,
+        )
+    except grpc.aio.AioRpcError as error:
+        if error.code() == grpc.StatusCode.NOT_FOUND:
+            return False
+        raise
+    return True
+
+
+async def test_concurrent_deposits_never_pass_the_weekly_limit(
+    infra: Infra, two_ledgers: list[str], token_keys: TokenKeys
+) -> None:
+    configured = facility_configured(FACILITY, DEMO_FACILITIES[FAC_DEMO])
+    await produce(
+        infra.kafka_bootstrap, IDENTITY_EVENTS, [(FACILITY.encode(), configured.to_bytes())]
+    )
     for address in two_ledgers:
         await eventually(lambda a=address: is_serving(a), timeout=60)
     channels = [grpc.aio.insecure_channel(address) for address in two_ledgers]
     stubs = [ledger_pb2_grpc.LedgerServiceStub(channel) for channel in channels]
     resident = f"R-{uuid.uuid4().hex[:8]}"
+    families = [token_keys.family(f"family-{i}") for i in range(DEPOSITORS)]
     try:
+        for stub in stubs:
+            await eventually(lambda s=stub: takes_deposits(s, families[0]), timeout=60)
         quotes = [
             await stubs[i % 2].QuoteDeposit(
                 pb.QuoteDepositRequest(
-                    facility_id="FAC-DEMO",
-                    resident_id=resident,
-                    depositor_id=f"family-{i}",
-                    amount_cents=AMOUNT,
-                )
+                    facility_id=FACILITY, resident_id=resident, amount_cents=AMOUNT
+                ),
+                metadata=families[i],
             )
             for i in range(DEPOSITORS)
         ]
@@ -94,13 +123,15 @@ async def test_concurrent_deposits_never_pass_the_weekly_limit(two_ledgers: list
                         payment_method="pm_card_visa",
                         idempotency_key=f"key-{i}",
                     ),
+                    metadata=families[i],
                     timeout=60,
                 )
                 for i, quote in enumerate(quotes)
             )
         )
         history = await stubs[0].ListDeposits(
-            pb.ListDepositsRequest(resident_id=resident, facility_id="FAC-DEMO")
+            pb.ListDepositsRequest(resident_id=resident, facility_id=FACILITY),
+            metadata=bearer(token_keys.token("auditor", Role.AUDITOR)),
         )
     finally:
         for channel in channels:

@@ -6,14 +6,17 @@ from datetime import timedelta
 
 import pytest
 from kinlink_contracts.ledger import DeclineReason
-from kinlink_kit.errors import InvalidArgument, NotFound
+from kinlink_kit.auth import Principal, Role
+from kinlink_kit.errors import InvalidArgument, NotFound, PermissionDenied
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
 from kinlink_ledger.service_layer.deposit_history import (
+    ListDeposits,
     depositor_deposits,
     get_deposit,
+    list_deposits,
     resident_deposits,
 )
 from kinlink_ledger.service_layer.ledger import Ledger
@@ -22,6 +25,14 @@ from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_depos
 from tests.conftest import Clock
 
 FACILITY = "FAC-DEMO"
+
+
+def family(account_id: str) -> Principal:
+    return Principal(account_id, frozenset({Role.FAMILY_MEMBER}))
+
+
+def officer(*facilities: str) -> Principal:
+    return Principal("officer", frozenset({Role.FACILITY_OFFICER}), frozenset(facilities))
 
 
 def deposit(
@@ -34,7 +45,9 @@ def deposit(
     key: str | None = None,
 ) -> Deposit:
     quote = quote_deposit(ledger, QuoteDeposit(FACILITY, resident, depositor, Cents(amount)))
-    return confirm_deposit(ledger, ConfirmDeposit(str(quote.id), method, key or str(quote.id)))
+    return confirm_deposit(
+        ledger, ConfirmDeposit(str(quote.id), depositor, method, key or str(quote.id))
+    )
 
 
 def test_a_quote_shows_fee_total_and_what_the_week_allows(ledger: Ledger) -> None:
@@ -54,7 +67,7 @@ def test_a_confirmed_deposit_is_captured_with_a_receipt(
     assert captured.status is DepositStatus.CAPTURED
     assert captured.payment_reference and captured.receipt_number.startswith("KL-")
     assert payments.captured_total == 5595
-    assert get_deposit(ledger, str(captured.id)).status is DepositStatus.CAPTURED
+    assert get_deposit(ledger, str(captured.id), family("D-1")).status is DepositStatus.CAPTURED
 
 
 @pytest.mark.parametrize(
@@ -104,7 +117,7 @@ def test_an_expired_quote_is_declined_without_a_charge(
 ) -> None:
     quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(5000)))
     clock.now += timedelta(minutes=15)
-    late = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_visa", "late"))
+    late = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "late"))
     assert late.decline_reason is DeclineReason.QUOTE_EXPIRED
     assert payments.captured_total == 0
 
@@ -113,14 +126,18 @@ def test_a_repeated_confirmation_never_charges_twice(
     ledger: Ledger, payments: SimulatedProcessor
 ) -> None:
     quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(5000)))
-    first = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_visa", "key-1"))
-    same_key = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_visa", "key-1"))
-    same_quote = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_visa", "key-2"))
+    first = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "key-1"))
+    same_key = confirm_deposit(
+        ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "key-1")
+    )
+    same_quote = confirm_deposit(
+        ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "key-2")
+    )
     assert first.id == same_key.id == same_quote.id
     assert payments.captured_total == 5595
     # The key is bound to its first deposit, even when sent with another quote.
     other = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(7000)))
-    reused = confirm_deposit(ledger, ConfirmDeposit(str(other.id), "pm_card_visa", "key-1"))
+    reused = confirm_deposit(ledger, ConfirmDeposit(str(other.id), "D-1", "pm_card_visa", "key-1"))
     assert reused.id == first.id
     assert payments.captured_total == 5595
 
@@ -135,7 +152,7 @@ def test_a_deposit_left_pending_is_finished_by_the_next_confirmation(
             raise PaymentUnavailable("timeout")
 
     quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(5000)))
-    command = ConfirmDeposit(str(quote.id), "pm_card_visa", "key-1")
+    command = ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "key-1")
     working = ledger.payments
     ledger.payments = Unreachable()
     with pytest.raises(Exception, match="did not answer"):
@@ -185,14 +202,15 @@ def test_unknown_things_are_not_found(ledger: Ledger) -> None:
     assert unknown_facility.value.code == "facility_not_found"
     with pytest.raises(NotFound):
         confirm_deposit(
-            ledger, ConfirmDeposit("00000000-0000-0000-0000-000000000000", "pm_card_visa", "k")
+            ledger,
+            ConfirmDeposit("00000000-0000-0000-0000-000000000000", "D-1", "pm_card_visa", "k"),
         )
     with pytest.raises(InvalidArgument) as bad_id:
-        confirm_deposit(ledger, ConfirmDeposit("not-a-uuid", "pm_card_visa", "k"))
+        confirm_deposit(ledger, ConfirmDeposit("not-a-uuid", "D-1", "pm_card_visa", "k"))
     assert bad_id.value.field == "quote_id"
     quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(100)))
     with pytest.raises(InvalidArgument) as unknown_card:
-        confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_bogus", "k"))
+        confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_bogus", "k"))
     assert unknown_card.value.field == "payment_method"
 
 
@@ -202,3 +220,51 @@ def test_a_deposit_read_back_from_the_store_keeps_its_decline_reason(ledger: Led
     assert stored.decline_reason is DeclineReason.EXPIRED_CARD
     [listed] = depositor_deposits(ledger, "D-1")
     assert listed.decline_reason == "expired_card"
+
+
+def test_only_the_family_member_a_quote_was_made_for_can_confirm_it(
+    ledger: Ledger, payments: SimulatedProcessor
+) -> None:
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "mother", Cents(5000)))
+    with pytest.raises(NotFound) as hidden:
+        confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "stranger", "pm_card_visa", "k"))
+    assert (hidden.value.code, hidden.value.field) == ("quote_not_found", "quote_id")
+    assert payments.captured_total == 0
+
+
+def test_a_deposit_is_seen_by_its_depositor_and_the_staff_of_its_facility(ledger: Ledger) -> None:
+    made = str(deposit(ledger, 1000, depositor="mother").id)
+    auditor = Principal("auditor", frozenset({Role.AUDITOR}))
+    for viewer in (family("mother"), officer(FACILITY), auditor):
+        assert str(get_deposit(ledger, made, viewer).deposit_id) == made
+    for stranger in (family("stranger"), officer("FAC-EAST")):
+        with pytest.raises(NotFound) as hidden:
+            get_deposit(ledger, made, stranger)
+        assert hidden.value.code == "deposit_not_found"
+
+
+def test_listing_gives_family_members_their_own_and_staff_their_facilities(
+    ledger: Ledger,
+) -> None:
+    mine = deposit(ledger, 1000, depositor="mother", resident="R-1")
+    deposit(ledger, 2000, depositor="mother", resident="R-2")
+    theirs = deposit(ledger, 3000, depositor="brother", resident="R-1")
+    to_r1 = ListDeposits(facility_id=FACILITY, resident_id="R-1")
+
+    def ids(viewer: Principal, query: ListDeposits) -> list[object]:
+        return [d.deposit_id for d in list_deposits(ledger, viewer, query)]
+
+    assert len(ids(family("mother"), ListDeposits())) == 2
+    assert ids(family("mother"), to_r1) == [mine.id]
+    assert ids(officer(FACILITY), to_r1) == [theirs.id, mine.id]
+    operator = Principal("operator", frozenset({Role.OPERATOR}))
+    assert ids(operator, ListDeposits(depositor_id="brother")) == [theirs.id]
+    with pytest.raises(PermissionDenied) as not_theirs:
+        list_deposits(ledger, family("brother"), ListDeposits(depositor_id="mother"))
+    assert not_theirs.value.code == "depositor_not_caller"
+    with pytest.raises(PermissionDenied) as elsewhere:
+        list_deposits(ledger, officer("FAC-EAST"), to_r1)
+    assert elsewhere.value.code == "facility_out_of_scope"
+    with pytest.raises(InvalidArgument) as no_facility:
+        list_deposits(ledger, operator, ListDeposits(resident_id="R-1"))
+    assert no_facility.value.field == "facility_id"

@@ -1,8 +1,9 @@
-"""The ledger over gRPC, as a client sees it: statuses with stable codes, health, reflection."""
+"""The ledger over gRPC, as a client sees it: statuses with stable codes, who may call what,
+health, reflection."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import grpc
 import pytest
@@ -12,20 +13,24 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_kit.auth import Role
 from kinlink_kit.bus import InMemoryBus
 from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
 from kinlink_ledger.service_layer.ledger import Ledger
 
+from tests.conftest import TokenKeys, bearer
 from tests.serving import serving
 
 
 @pytest.fixture
 async def channel(
-    ledger: Ledger, ledger_settings: LedgerSettings
+    ledger: Ledger, ledger_settings: LedgerSettings, token_keys: TokenKeys
 ) -> AsyncIterator[grpc.aio.Channel]:
     bus = InMemoryBus()
     async with (
-        serving([ledger_service(ledger_settings, bus, ledger)], bus) as address,
+        serving(
+            [ledger_service(ledger_settings, bus, ledger)], bus, token_keys.verifier()
+        ) as address,
         grpc.aio.insecure_channel(address) as chan,
     ):
         yield chan
@@ -39,34 +44,56 @@ def error_info(error: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo:
     return info
 
 
-async def test_quote_and_confirm_over_grpc(channel: grpc.aio.Channel) -> None:
-    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+async def make_deposit(
+    stub: ledger_pb2_grpc.LedgerServiceStub,
+    family: list[tuple[str, str]],
+    resident: str = "R-1",
+    facility: str = "FAC-DEMO",
+) -> pb.Deposit:
     quote = await stub.QuoteDeposit(
-        pb.QuoteDepositRequest(
-            facility_id="FAC-DEMO", resident_id="R-1", depositor_id="D-1", amount_cents=5000
-        )
+        pb.QuoteDepositRequest(facility_id=facility, resident_id=resident, amount_cents=5000),
+        metadata=family,
+    )
+    return await stub.ConfirmDeposit(
+        pb.ConfirmDepositRequest(
+            quote_id=quote.quote_id, payment_method="pm_card_visa", idempotency_key=resident
+        ),
+        metadata=family,
+    )
+
+
+async def test_quote_and_confirm_over_grpc(
+    channel: grpc.aio.Channel, token_keys: TokenKeys
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    family = token_keys.family("D-1")
+    quote = await stub.QuoteDeposit(
+        pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=5000),
+        metadata=family,
     )
     assert (quote.fee_cents, quote.total_cents, quote.weekly_remaining_cents) == (595, 5595, 30000)
+    assert quote.depositor_id == "D-1", "the depositor is the token's subject"
     deposit = await stub.ConfirmDeposit(
         pb.ConfirmDepositRequest(
             quote_id=quote.quote_id, payment_method="pm_card_visa", idempotency_key="k-1"
-        )
+        ),
+        metadata=family,
     )
     assert deposit.status == pb.DEPOSIT_STATUS_CAPTURED
     assert deposit.receipt.receipt_number.startswith("KL-")
-    listed = await stub.ListDeposits(pb.ListDepositsRequest(depositor_id="D-1"))
+    listed = await stub.ListDeposits(pb.ListDepositsRequest(), metadata=family)
     assert [d.deposit_id for d in listed.deposits] == [deposit.deposit_id]
 
 
 async def test_bad_input_gets_invalid_argument_with_code_and_field(
-    channel: grpc.aio.Channel,
+    channel: grpc.aio.Channel, token_keys: TokenKeys
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    family = token_keys.family("D-1")
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await stub.QuoteDeposit(
-            pb.QuoteDepositRequest(
-                facility_id="FAC-DEMO", resident_id="R-1", depositor_id="D-1", amount_cents=0
-            )
+            pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=0),
+            metadata=family,
         )
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     info = error_info(refused.value)
@@ -74,14 +101,18 @@ async def test_bad_input_gets_invalid_argument_with_code_and_field(
 
     with pytest.raises(grpc.aio.AioRpcError) as missing:
         await stub.GetDeposit(
-            pb.GetDepositRequest(deposit_id="8b2c1e4e-0000-4000-8000-000000000000")
+            pb.GetDepositRequest(deposit_id="8b2c1e4e-0000-4000-8000-000000000000"),
+            metadata=family,
         )
     assert missing.value.code() == grpc.StatusCode.NOT_FOUND
     assert error_info(missing.value).reason == "deposit_not_found"
 
 
 async def test_unexpected_errors_are_internal_with_a_reference_code(
-    channel: grpc.aio.Channel, ledger: Ledger, capsys: pytest.CaptureFixture[str]
+    channel: grpc.aio.Channel,
+    ledger: Ledger,
+    token_keys: TokenKeys,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     def broken(_: str) -> None:
         raise RuntimeError("the settings file vanished")
@@ -90,9 +121,8 @@ async def test_unexpected_errors_are_internal_with_a_reference_code(
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await stub.QuoteDeposit(
-            pb.QuoteDepositRequest(
-                facility_id="FAC-DEMO", resident_id="R-1", depositor_id="D-1", amount_cents=100
-            )
+            pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=100),
+            metadata=token_keys.family("D-1"),
         )
     assert failed.value.code() == grpc.StatusCode.INTERNAL
     assert "vanished" not in (failed.value.details() or "")
@@ -101,7 +131,7 @@ async def test_unexpected_errors_are_internal_with_a_reference_code(
     assert reference in logged and "the settings file vanished" in logged
 
 
-async def test_health_and_reflection_answer(channel: grpc.aio.Channel) -> None:
+async def test_health_and_reflection_answer_without_a_token(channel: grpc.aio.Channel) -> None:
     health = health_pb2_grpc.HealthStub(channel)
     for service in ("", "kinlink.ledger.v1.LedgerService"):
         answer = await health.Check(health_pb2.HealthCheckRequest(service=service))
@@ -114,3 +144,93 @@ async def test_health_and_reflection_answer(channel: grpc.aio.Channel) -> None:
         names = {s.name for s in response.list_services_response.service}
         assert "kinlink.ledger.v1.LedgerService" in names
         break
+
+
+async def refusal(call: Awaitable[object]) -> tuple[grpc.StatusCode, str]:
+    """The status and the ErrorInfo reason a call was refused with."""
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await call
+    return refused.value.code(), error_info(refused.value).reason
+
+
+@pytest.mark.parametrize(
+    ("caller", "status", "reason"),
+    [
+        (lambda keys: [], grpc.StatusCode.UNAUTHENTICATED, "token_missing"),
+        (lambda keys: bearer("not.a.token"), grpc.StatusCode.UNAUTHENTICATED, "invalid_token"),
+        (
+            lambda keys: bearer(keys.token("op-1", Role.OPERATOR)),
+            grpc.StatusCode.PERMISSION_DENIED,
+            "role_not_allowed",
+        ),
+    ],
+    ids=["no token", "forged token", "operator"],
+)
+async def test_only_a_signed_in_family_member_gets_a_quote(
+    channel: grpc.aio.Channel,
+    token_keys: TokenKeys,
+    caller: Callable[[TokenKeys], list[tuple[str, str]]],
+    status: grpc.StatusCode,
+    reason: str,
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    request = pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=100)
+    assert await refusal(stub.QuoteDeposit(request, metadata=caller(token_keys))) == (
+        status,
+        reason,
+    )
+
+
+async def test_a_family_member_sees_and_confirms_only_their_own_deposits(
+    channel: grpc.aio.Channel, token_keys: TokenKeys
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    mine, theirs = token_keys.family("mother"), token_keys.family("stranger")
+    deposit = await make_deposit(stub, mine)
+    get = pb.GetDepositRequest(deposit_id=deposit.deposit_id)
+    assert (await stub.GetDeposit(get, metadata=mine)).deposit_id == deposit.deposit_id
+    assert await refusal(stub.GetDeposit(get, metadata=theirs)) == (
+        grpc.StatusCode.NOT_FOUND,
+        "deposit_not_found",
+    )
+    confirm = pb.ConfirmDepositRequest(
+        quote_id=deposit.quote_id, payment_method="pm_card_visa", idempotency_key="x"
+    )
+    assert await refusal(stub.ConfirmDeposit(confirm, metadata=theirs)) == (
+        grpc.StatusCode.NOT_FOUND,
+        "quote_not_found",
+    )
+    mothers = pb.ListDepositsRequest(depositor_id="mother")
+    assert await refusal(stub.ListDeposits(mothers, metadata=theirs)) == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "depositor_not_caller",
+    )
+    # Naming the resident gives a family member their own deposits to them, nobody else's.
+    to_resident = pb.ListDepositsRequest(resident_id="R-1", facility_id="FAC-DEMO")
+    assert not (await stub.ListDeposits(to_resident, metadata=theirs)).deposits
+    listed = await stub.ListDeposits(to_resident, metadata=mine)
+    assert [d.deposit_id for d in listed.deposits] == [deposit.deposit_id]
+
+
+async def test_officers_see_deposits_at_their_facilities_only(
+    channel: grpc.aio.Channel, token_keys: TokenKeys
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    deposit = await make_deposit(stub, token_keys.family("mother"), resident="R-7")
+    officer = bearer(token_keys.token("off-1", Role.FACILITY_OFFICER, facilities=["FAC-DEMO"]))
+    elsewhere = bearer(token_keys.token("off-2", Role.FACILITY_OFFICER, facilities=["FAC-EAST"]))
+    auditor = bearer(token_keys.token("aud-1", Role.AUDITOR))
+    history = pb.ListDepositsRequest(resident_id="R-7", facility_id="FAC-DEMO")
+    get = pb.GetDepositRequest(deposit_id=deposit.deposit_id)
+    for staff in (officer, auditor):
+        listed = await stub.ListDeposits(history, metadata=staff)
+        assert [d.deposit_id for d in listed.deposits] == [deposit.deposit_id]
+        assert (await stub.GetDeposit(get, metadata=staff)).deposit_id == deposit.deposit_id
+    assert await refusal(stub.ListDeposits(history, metadata=elsewhere)) == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "facility_out_of_scope",
+    )
+    assert await refusal(stub.GetDeposit(get, metadata=elsewhere)) == (
+        grpc.StatusCode.NOT_FOUND,
+        "deposit_not_found",
+    )

@@ -20,7 +20,7 @@ def published(ledger: Ledger, translator: LedgerEventTranslator, after: int = 0)
 
 def confirmed(ledger: Ledger, method: str, amount: int = 5000) -> None:
     quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", "R-9", "D-9", Cents(amount)))
-    confirm_deposit(ledger, ConfirmDeposit(str(quote.id), method, str(quote.id), "corr"))
+    confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "D-9", method, str(quote.id), "corr"))
 
 
 def test_only_deposit_events_are_published_in_order(ledger: Ledger) -> None:

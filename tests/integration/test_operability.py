@@ -18,6 +18,7 @@ from kinlink_kit.metrics import serve_metrics
 from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
 from kinlink_ledger.service_layer.ledger import Ledger
 
+from tests.conftest import TokenKeys
 from tests.serving import free_port, serving
 
 
@@ -31,28 +32,32 @@ def json_logs() -> Iterator[None]:
 
 @pytest.mark.usefixtures("json_logs")
 async def test_logs_are_json_lines_carrying_the_callers_correlation_id_and_metrics_count_calls(
-    ledger: Ledger, ledger_settings: LedgerSettings, capsys: pytest.CaptureFixture[str]
+    ledger: Ledger,
+    ledger_settings: LedgerSettings,
+    token_keys: TokenKeys,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     metrics_port = free_port()
     serve_metrics(metrics_port)
     bus = InMemoryBus()
     async with (
-        serving([ledger_service(ledger_settings, bus, ledger)], bus) as address,
+        serving(
+            [ledger_service(ledger_settings, bus, ledger)], bus, token_keys.verifier()
+        ) as address,
         grpc.aio.insecure_channel(address) as channel,
     ):
         stub = ledger_pb2_grpc.LedgerServiceStub(channel)
         with pytest.raises(grpc.aio.AioRpcError):
             await stub.QuoteDeposit(
-                pb.QuoteDepositRequest(
-                    facility_id="NOPE", resident_id="R", depositor_id="D", amount_cents=100
-                ),
-                metadata=[("x-correlation-id", "support-case-42")],
+                pb.QuoteDepositRequest(facility_id="NOPE", resident_id="R", amount_cents=100),
+                metadata=[("x-correlation-id", "support-case-42"), *token_keys.family("D")],
             )
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
     refused = [line for line in lines if line["message"] == "rpc refused"]
     assert refused, lines
     assert refused[0]["correlation_id"] == "support-case-42"
     assert refused[0]["code"] == "facility_not_found"
+    assert refused[0]["account_id"] == "D", "logs name the signed-in caller"
     assert {"timestamp", "level", "service"} <= set(refused[0])
 
     with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as answer:

@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.views import SqliteViews
 from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
-from kinlink_ledger.adapters.facility_settings_file import DEMO_FACILITIES, FacilitySettingsFile
+from kinlink_ledger.adapters.facility_terms_directory import FacilityTermsDirectory
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
@@ -22,6 +22,7 @@ from kinlink_ledger.service_layer.ledger import Ledger, LedgerStore
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 from tests.conftest import Clock
+from tests.ledger_facilities import configure_demo_facilities
 
 CHICAGO = ZoneInfo("America/Chicago")
 LIMIT = 30000
@@ -51,10 +52,11 @@ class WeeklyLimitMachine(RuleBasedStateMachine):
         self.ledger = Ledger(
             self.store,
             DepositHistoryProjection(self.store, SqliteViews(":memory:")),
-            FacilitySettingsFile(DEMO_FACILITIES),
+            FacilityTermsDirectory(self.store),
             SimulatedProcessor(),
             self.clock,
         )
+        configure_demo_facilities(self.ledger)
         self.captured: dict[tuple[str, date], int] = defaultdict(int)
 
     @initialize(start=st.sampled_from(STARTS))
@@ -77,7 +79,9 @@ class WeeklyLimitMachine(RuleBasedStateMachine):
         )
         week = (resident, model_week(self.clock.now))
         assert quote.weekly_remaining == LIMIT - self.captured[week]
-        outcome = confirm_deposit(self.ledger, ConfirmDeposit(str(quote.id), card, str(quote.id)))
+        outcome = confirm_deposit(
+            self.ledger, ConfirmDeposit(str(quote.id), depositor, card, str(quote.id))
+        )
         fits = self.captured[week] + amount <= LIMIT
         if not fits:
             assert outcome.decline_reason is DeclineReason.LIMIT_EXCEEDED

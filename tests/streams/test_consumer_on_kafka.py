@@ -20,7 +20,8 @@ from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
-from tests.conftest import ROOT, Infra
+from tests.conftest import ROOT, Infra, TokenKeys
+from tests.ledger_facilities import configure_demo_facilities
 from tests.serving import eventually, serving
 from tests.streams.counting_consumer import CounterStore
 from tests.streams.kafka_helpers import produce, read_topic
@@ -81,7 +82,7 @@ async def test_a_consumer_killed_before_committing_does_not_apply_an_event_twice
 
 
 async def test_a_malformed_event_goes_to_the_dead_letter_topic_and_the_next_is_handled(
-    infra: Infra, fresh_database: str
+    infra: Infra, fresh_database: str, token_keys: TokenKeys
 ) -> None:
     settings = LedgerSettings(
         postgres_dsn=infra.postgres_dsn,
@@ -90,9 +91,10 @@ async def test_a_malformed_event_goes_to_the_dead_letter_topic_and_the_next_is_h
         consumer_group=f"test-ledger-{uuid.uuid4().hex[:8]}",
     )
     ledger = build_ledger(settings)
+    configure_demo_facilities(ledger)
     resident = f"R-{uuid.uuid4().hex[:8]}"
     quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", resident, "D-1", Cents(5000)))
-    deposit = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "pm_card_visa", "k"))
+    deposit = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "k"))
     malformed = b'{"type": "DepositPosted", "payload": ' + resident.encode()
     posted = Envelope.wrap(
         DepositPosted(
@@ -116,7 +118,7 @@ async def test_a_malformed_event_goes_to_the_dead_letter_topic_and_the_next_is_h
     async def is_posted() -> bool:
         return ledger.deposit(deposit.id).status is DepositStatus.POSTED
 
-    async with serving([ledger_service(settings, bus, ledger)], bus):
+    async with serving([ledger_service(settings, bus, ledger)], bus, token_keys.verifier()):
         await eventually(is_posted)
         assert ledger.deposit(deposit.id).posted_reference == "TRUST-77"
 

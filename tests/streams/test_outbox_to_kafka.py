@@ -17,6 +17,7 @@ from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 from tests.conftest import Infra
+from tests.ledger_facilities import configure_demo_facilities
 from tests.serving import eventually
 from tests.streams.kafka_helpers import read_topic
 
@@ -26,6 +27,7 @@ async def test_a_captured_deposit_is_published_keyed_by_resident_in_its_envelope
 ) -> None:
     settings = LedgerSettings(postgres_dsn=infra.postgres_dsn, database=fresh_database)
     ledger = build_ledger(settings)
+    configure_demo_facilities(ledger)
     bus = KafkaBus(infra.kafka_bootstrap, client_id="test-outbox")
     relay = OutboxRelay(ledger.store, bus, LedgerEventTranslator(ledger.store))
     await bus.start()
@@ -34,7 +36,7 @@ async def test_a_captured_deposit_is_published_keyed_by_resident_in_its_envelope
     try:
         quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", resident, "D-1", Cents(5000)))
         deposit = confirm_deposit(
-            ledger, ConfirmDeposit(str(quote.id), "pm_card_visa", "k", "corr-1")
+            ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "k", "corr-1")
         )
 
         async def relayed() -> bool:

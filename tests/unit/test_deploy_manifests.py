@@ -3,7 +3,7 @@
 Every Deployment: gRPC readiness and liveness probes on the gRPC port, a locked-down container
 (non-root, read-only root filesystem, no privilege escalation, all capabilities dropped), a memory
 limit, a termination grace period longer than the service's own drain, only KINLINK_* variables,
-and exactly one outbox relay (one replica, Recreate) across all of them.
+and the public keys that verify tokens. (Every replica may run the outbox relay: they elect one.)
 
 The checks run on the files as written (the kustomization's resources and generated ConfigMaps,
 resolved here).
@@ -189,26 +189,6 @@ def check_deployment(deployment: Doc, configmaps: dict[str, dict[str, str]]) -> 
         )
 
 
-def check_single_relay(deployments: list[Doc], configmaps: dict[str, dict[str, str]]) -> None:
-    """The code relays by default, so every Deployment says; exactly one says true."""
-    relays = []
-    for deployment in deployments:
-        name = deployment["metadata"]["name"]
-        for container in deployment["spec"]["template"]["spec"]["containers"]:
-            value = effective_env(container, configmaps).get("KINLINK_OUTBOX_RELAY")
-            assert value in ("true", "false"), (
-                f'{name}/{container["name"]} must set KINLINK_OUTBOX_RELAY to "true" or '
-                f'"false" (unset means true), not {value!r}'
-            )
-            if value == "true":
-                relays.append(deployment)
-    assert len(relays) == 1, f"{len(relays)} Deployments relay the outbox: exactly one must"
-    (relay,) = relays
-    assert relay["spec"].get("replicas", 1) == 1, "the relay Deployment must have replicas: 1"
-    strategy = relay["spec"].get("strategy", {}).get("type")
-    assert strategy == "Recreate", "the relay must stop before its successor starts: Recreate"
-
-
 def deployments_of(docs: list[Doc]) -> list[Doc]:
     return [doc for doc in docs if doc["kind"] == "Deployment"]
 
@@ -231,8 +211,12 @@ def test_deployment(deployment: Doc) -> None:
     check_deployment(deployment, BASE_CONFIGMAPS)
 
 
-def test_exactly_one_outbox_relay() -> None:
-    check_single_relay(BASE_DEPLOYMENTS, BASE_CONFIGMAPS)
+def test_every_service_is_deployed_with_its_token_keys() -> None:
+    """Each service verifies tokens itself, so each needs identity's public keys."""
+    for deployment in BASE_DEPLOYMENTS:
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            env = effective_env(container, BASE_CONFIGMAPS)
+            assert env.get("KINLINK_JWT_PUBLIC_KEYS") is FROM_SECRET, deployment["metadata"]["name"]
 
 
 def test_every_yaml_file_is_checked() -> None:
@@ -289,6 +273,8 @@ def test_component_sets_only_kinlink_variables(component: Path) -> None:
 
 def test_stripe_component_switches_the_processor() -> None:
     stripe = K8S / "components" / "stripe"
-    (spec,) = kustomization(stripe)["configMapGenerator"]
-    assert spec["behavior"] == "merge"
-    assert generated_configmap(stripe, spec)["KINLINK_PAYMENT_PROCESSOR"] == "stripe"
+    specs = {spec["name"]: spec for spec in kustomization(stripe)["configMapGenerator"]}
+    assert {spec["behavior"] for spec in specs.values()} == {"merge"}
+    ledger = generated_configmap(stripe, specs["ledger-config"])
+    identity = generated_configmap(stripe, specs["identity-config"])
+    assert ledger["KINLINK_PAYMENT_PROCESSOR"] == identity["KINLINK_CARD_PROCESSOR"] == "stripe"

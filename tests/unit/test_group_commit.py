@@ -18,9 +18,11 @@ class FakeStore:
 
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
+        self.recording = threading.Event()
         self.release = threading.Event()
 
     def record(self, events: Sequence[str]) -> None:
+        self.recording.set()
         self.release.wait(5)
         if "conflict" in events:
             raise Conflict(list(events))
@@ -51,7 +53,8 @@ def test_saves_waiting_together_are_recorded_in_one_batch() -> None:
     store = FakeStore()
     committer = GroupCommitter(store.record)
     blocker = threading.Thread(target=committer.commit, args=(["first"],))
-    blocker.start()  # the writer is now busy with "first" until released
+    blocker.start()
+    assert store.recording.wait(5)  # the writer is now busy with "first" until released
     saves = [[f"a{i}", f"b{i}"] for i in range(5)]
     done = threading.Thread(target=lambda: save_concurrently(committer, saves))
     done.start()

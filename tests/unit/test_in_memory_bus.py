@@ -88,8 +88,32 @@ async def test_a_redelivered_event_changes_nothing() -> None:
 
         await eventually(handled, timeout=5)
         # The same message at the same offset, as after a crash before the commit.
-        await consumer.on_message(IncomingMessage(TOPIC, 0, 0, "k", delivered[0].value))
+        await consumer.on_message(
+            IncomingMessage(TOPIC, 0, bus.first_offset, "k", delivered[0].value)
+        )
     finally:
         await bus.stop()
         notes.close()
     assert notes.lines() == ["once"]
+
+
+async def test_a_restarted_process_still_handles_new_events() -> None:
+    """The store remembers positions across restarts; the next run's bus must not reuse them."""
+    notes = Notes()
+    try:
+        for text in ("before the restart", "after the restart"):
+            bus = InMemoryBus()
+            TrackingConsumer(notes, bus, TOPIC, "notes", {"Noted": notes.note})
+            await bus.start()
+            try:
+                await bus.publish([message(noted(text))])
+
+                async def handled(text: str = text) -> bool:
+                    return notes.lines()[-1:] == [text]
+
+                await eventually(handled, timeout=5)
+            finally:
+                await bus.stop()
+    finally:
+        notes.close()
+    assert notes.lines() == ["before the restart", "after the restart"]

@@ -10,19 +10,28 @@ import click
 import grpc
 
 from kinlink_cli.output import fail
+from kinlink_cli.session import load_access_token
 
 
 @dataclass
 class Connection:
     target: str
     timeout: float
+    # From --token or KINLINK_TOKEN; without it, the session `kinlink account login` saved.
+    token: str | None = None
+
+    def metadata(self) -> list[tuple[str, str]]:
+        token = self.token or load_access_token()
+        return [("authorization", f"Bearer {token}")] if token else []
 
     def call(
         self, stub_class: Callable[[grpc.Channel], Any], method: str, request: Any, as_json: bool
     ) -> Any:
         with grpc.insecure_channel(self.target) as channel:
             try:
-                return getattr(stub_class(channel), method)(request, timeout=self.timeout)
+                return getattr(stub_class(channel), method)(
+                    request, timeout=self.timeout, metadata=self.metadata()
+                )
             except grpc.RpcError as error:
                 fail(error, as_json)
 

@@ -46,19 +46,13 @@ def deposit() -> None:
 @deposit.command()
 @click.option("--facility", required=True, help="Facility id, e.g. FAC-DEMO.")
 @click.option("--resident", required=True, help="Resident id at that facility.")
-@click.option("--depositor", required=True, help="Your account id.")
 @click.option("--amount", required=True, help="Dollars, e.g. 50.00.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_connection
-def quote(
-    conn: Connection, facility: str, resident: str, depositor: str, amount: str, as_json: bool
-) -> None:
-    """Show the fee, the total and what is still allowed this week."""
+def quote(conn: Connection, facility: str, resident: str, amount: str, as_json: bool) -> None:
+    """Show the fee, the total and what is still allowed this week (you are the depositor)."""
     request = pb.QuoteDepositRequest(
-        facility_id=facility,
-        resident_id=resident,
-        depositor_id=depositor,
-        amount_cents=parse_dollars(amount),
+        facility_id=facility, resident_id=resident, amount_cents=parse_dollars(amount)
     )
     result = conn.call(ledger_pb2_grpc.LedgerServiceStub, "QuoteDeposit", request, as_json)
     emit_json(result) if as_json else show_quote(result)
@@ -97,21 +91,23 @@ def show(conn: Connection, deposit_id: str, as_json: bool) -> None:
 
 
 @deposit.command(name="list")
-@click.option("--depositor", help="Deposits you made.")
-@click.option("--resident", help="Deposits to a resident (needs --facility).")
+@click.option("--resident", help="Only deposits to this resident (needs --facility).")
 @click.option("--facility", default="", help="The resident's facility.")
+@click.option("--depositor", help="Operators and auditors: another depositor's deposits.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_connection
 def list_(
-    conn: Connection, depositor: str | None, resident: str | None, facility: str, as_json: bool
+    conn: Connection, resident: str | None, facility: str, depositor: str | None, as_json: bool
 ) -> None:
-    """Deposit history of a depositor or of a resident, newest first."""
-    if (depositor is None) == (resident is None):
-        raise click.UsageError("give exactly one of --depositor or --resident")
+    """Your deposits, newest first; staff: a resident's deposits at their facility."""
+    if depositor is not None and resident is not None:
+        raise click.UsageError("give at most one of --depositor or --resident")
+    if resident is not None and not facility:
+        raise click.UsageError("--resident needs --facility")
     request = (
-        pb.ListDepositsRequest(depositor_id=depositor)
-        if depositor is not None
-        else pb.ListDepositsRequest(resident_id=resident, facility_id=facility)
+        pb.ListDepositsRequest(resident_id=resident, facility_id=facility)
+        if resident is not None
+        else pb.ListDepositsRequest(depositor_id=depositor or "")
     )
     result = conn.call(ledger_pb2_grpc.LedgerServiceStub, "ListDeposits", request, as_json)
     if as_json:

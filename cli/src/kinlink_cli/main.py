@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import click
 
+from kinlink_cli.accounts import account
+from kinlink_cli.cards import card
 from kinlink_cli.connection import Connection
 from kinlink_cli.deposits import deposit
+from kinlink_cli.facilities import facility
+from kinlink_cli.residents import resident
 
 
 @click.group()
@@ -17,13 +21,19 @@ from kinlink_cli.deposits import deposit
     help="Where the platform's gRPC listens (env KINLINK_TARGET).",
 )
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for an answer.")
+@click.option(
+    "--token",
+    envvar="KINLINK_TOKEN",
+    help="Access token to call with (env KINLINK_TOKEN); by default the signed-in session's.",
+)
 @click.pass_context
-def cli(context: click.Context, target: str, timeout: float) -> None:
+def cli(context: click.Context, target: str, timeout: float, token: str | None) -> None:
     """Kinlink: send money to people in jails and prisons."""
-    context.obj = Connection(target, timeout)
+    context.obj = Connection(target, timeout, token)
 
 
-cli.add_command(deposit)
+for group in (account, card, facility, resident, deposit):
+    cli.add_command(group)
 
 
 def main() -> None:

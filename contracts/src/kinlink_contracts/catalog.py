@@ -1,7 +1,13 @@
 """Every integration event, by topic: the source of the exported JSON Schemas."""
 
-from kinlink_contracts import facility, ledger, topics
+from kinlink_contracts import facility, identity, ledger, topics
 from kinlink_contracts.envelope import IntegrationEvent
+
+_RESIDENT_EVENTS = (
+    facility.ResidentBooked,
+    facility.ResidentTransferred,
+    facility.ResidentReleased,
+)
 
 EVENTS_BY_TOPIC: dict[str, tuple[type[IntegrationEvent], ...]] = {
     topics.LEDGER_EVENTS: (
@@ -9,5 +15,20 @@ EVENTS_BY_TOPIC: dict[str, tuple[type[IntegrationEvent], ...]] = {
         ledger.DepositCaptured,
         ledger.DepositDeclined,
     ),
-    topics.FACILITY_EVENTS: (facility.DepositPosted,),
+    topics.FACILITY_EVENTS: (facility.DepositPosted, *_RESIDENT_EVENTS),
+    topics.IDENTITY_EVENTS: (
+        identity.AccountRegistered,
+        identity.AccountActivated,
+        identity.AccountDetailsChanged,
+        identity.AccountEmailChanged,
+        identity.EmailSubscriptionChanged,
+        identity.AccountClosed,
+        identity.AccountReactivated,
+        identity.AccountIdVerified,
+        identity.CardAdded,
+        identity.CardRemoved,
+        identity.MessagingSubscriptionCardChosen,
+        identity.FacilityConfigured,
+        *_RESIDENT_EVENTS,
+    ),
 }

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
+from kinlink_kit.auth import TokenVerifier, embedded_keys
 from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.logging import configure_logging, get_logger
 from kinlink_kit.metrics import serve_metrics
-from kinlink_kit.runtime import serve
+from kinlink_kit.runtime import ServiceParts, serve
 from kinlink_kit.settings import ServiceSettings
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
+from pydantic import SecretStr
 
-FIRST_COMMAND = (
-    "kinlink deposit quote --facility FAC-DEMO --resident R-1001 "
-    "--depositor demo-family --amount 50.00"
-)
+from kinlink_embedded import demo
 
 
 class EmbeddedSettings(ServiceSettings):
@@ -22,28 +23,63 @@ class EmbeddedSettings(ServiceSettings):
 
 
 def banner(address: str, settings: EmbeddedSettings) -> None:
+    target = "" if address.endswith(":50051") else f" --target {address}"
     print(
         f"\nKinlink (embedded) is listening for gRPC on {address}"
-        f"\n  stores: {settings.data_dir}/*.sqlite   card processor: simulated"
+        f"\n  stores: {settings.data_dir}/*.sqlite   mail: {settings.data_dir}/mail/"
+        f"   card processor: simulated"
         f"\n  demo facilities: FAC-DEMO (America/Chicago), FAC-EAST (America/New_York)"
-        f"\nTry, in another terminal:\n  uv run {FIRST_COMMAND}"
-        f"\nthen confirm the quote it prints:"
-        f"\n  uv run kinlink deposit confirm --quote <quote id> --payment-method pm_card_visa"
+        f"\n  demo logins: {demo.FAMILY_EMAIL} / {demo.FAMILY_PASSWORD} (family member),"
+        f" {demo.OPERATOR_EMAIL} / {demo.OPERATOR_PASSWORD} (operator)"
+        f"\nTry, in another terminal:"
+        f"\n  uv run kinlink{target} account login --email {demo.FAMILY_EMAIL}"
+        f"\n  uv run kinlink{target} resident search Love"
+        f"\n  uv run kinlink{target} deposit quote --facility FAC-DEMO --resident R-1001"
+        f" --amount 50.00"
+        f"\n  uv run kinlink{target} deposit confirm --quote <quote id>"
+        f" --payment-method pm_card_visa"
         f"\nStop with Ctrl-C.\n",
         flush=True,
     )
 
 
+def platform(
+    settings: EmbeddedSettings, bus: InMemoryBus
+) -> tuple[list[ServiceParts], TokenVerifier]:
+    """Every service on its own SQLite store in one folder, and one token signing key (made on
+    the first start) that identity signs with and every service verifies with."""
+    key_id, private_pem, public_pem = embedded_keys(settings.data_dir)
+    common: dict[str, Any] = {
+        "data_dir": settings.data_dir,
+        "kafka_bootstrap": None,
+        "postgres_dsn": None,
+        "jwt_public_keys": {key_id: public_pem},
+    }
+    identity_settings = IdentitySettings(
+        **common,
+        jwt_private_key=SecretStr(private_pem),
+        jwt_key_id=key_id,
+        mail_backend="folder",
+        card_processor="simulated",
+        bootstrap_operator_email=demo.OPERATOR_EMAIL,
+        bootstrap_operator_password=SecretStr(demo.OPERATOR_PASSWORD),
+    )
+    ledger_settings = LedgerSettings(**common, payment_processor="simulated")
+    parts = [
+        identity_service(identity_settings, bus, build_identity(identity_settings)),
+        ledger_service(ledger_settings, bus, build_ledger(ledger_settings)),
+    ]
+    return parts, ledger_settings.token_verifier()
+
+
 async def run(settings: EmbeddedSettings) -> None:
     bus = InMemoryBus()
-    # Every service keeps its own store; in this mode they are SQLite files in one folder.
-    ledger_settings = LedgerSettings(
-        data_dir=settings.data_dir,
-        payment_processor="simulated",
-        kafka_bootstrap=None,
-        postgres_dsn=None,
-    )
-    parts = [ledger_service(ledger_settings, bus, build_ledger(ledger_settings))]
+    parts, token_verifier = platform(settings, bus)
+
+    async def ready(address: str) -> None:
+        await demo.seed(address, settings.data_dir / "mail")
+        banner(address, settings)
+
     await serve(
         parts,
         bus,
@@ -51,7 +87,8 @@ async def run(settings: EmbeddedSettings) -> None:
         port=settings.grpc_port,
         grace_seconds=settings.shutdown_grace_seconds,
         worker_threads=settings.worker_threads,
-        on_ready=lambda address: banner(address, settings),
+        token_verifier=token_verifier,
+        on_ready=ready,
     )
 
 

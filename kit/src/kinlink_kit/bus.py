@@ -7,6 +7,7 @@ committed only after its handler returned, so a crash means redelivery, never lo
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -111,9 +112,13 @@ class KafkaBus:
 
 
 class InMemoryBus:
-    """One process, no broker: each topic is a list (its offsets); each group reads it in order."""
+    """One process, no broker: each topic is a list; each group reads it in order.
+
+    Offsets continue from the previous run (they start at the microseconds since the epoch), so
+    the positions consumers recorded in their stores last time never hide this run's messages."""
 
     def __init__(self) -> None:
+        self.first_offset = time.time_ns() // 1000
         self.topics: dict[str, list[OutgoingMessage]] = defaultdict(list)
         self._subscriptions: list[tuple[str, MessageHandler, asyncio.Event]] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -147,8 +152,11 @@ class InMemoryBus:
             messages = self.topics[topic]
             while offset < len(messages):
                 m = messages[offset]
+                incoming = IncomingMessage(
+                    topic, 0, self.first_offset + offset, m.key, m.value, m.headers
+                )
                 try:
-                    await handler(IncomingMessage(topic, 0, offset, m.key, m.value, m.headers))
+                    await handler(incoming)
                 except Exception:
                     # Like an uncommitted Kafka message: delivered again, never skipped.
                     log.exception("handler failed; redelivering", topic=topic, offset=offset)

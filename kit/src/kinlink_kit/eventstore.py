@@ -10,10 +10,11 @@ from urllib.parse import unquote, urlparse
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import MutableOrImmutableAggregate
 from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
 
+from kinlink_kit.errors import NotFound
 from kinlink_kit.group_commit import GroupCommitter
 from kinlink_kit.settings import ServiceSettings
 
@@ -46,6 +47,7 @@ def store_env(settings: ServiceSettings, database: str) -> dict[str, str]:
 
 
 App = TypeVar("App", bound=Application[UUID])
+Kind = TypeVar("Kind")
 
 
 def open_store(app_class: type[App], settings: ServiceSettings, database: str) -> App:
@@ -77,6 +79,21 @@ class TrackedApplication(Application[UUID]):
         self._committer = GroupCommitter(
             lambda events: super(TrackedApplication, self).save(*events)
         )
+
+    def find(self, aggregate_id: UUID, kind: type[Kind]) -> Kind | None:
+        """The aggregate with this id if there is one and it is a `kind`, else None."""
+        try:
+            found: object = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, kind) else None
+
+    def require(self, aggregate_id: UUID, kind: type[Kind], *, code: str, field: str) -> Kind:
+        """The aggregate, or NotFound with the stable `code`, naming the request `field`."""
+        found = self.find(aggregate_id, kind)
+        if found is None:
+            raise NotFound(code, f"No such {field.removesuffix('_id')}.", field=field)
+        return found
 
     def save(self, *objs: Any, **kwargs: Any) -> None:  # type: ignore[override]
         """Save the aggregates' new events in one transaction, grouped with concurrent saves.

@@ -1,4 +1,5 @@
-"""The gRPC server every service runs: health, reflection, error mapping, graceful shutdown."""
+"""The gRPC server every service runs: authentication, health, reflection, error mapping,
+graceful shutdown."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import grpc
+from eventsourcing.persistence import IntegrityError
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
-from kinlink_kit.errors import ClientError, ErrorKind
+from kinlink_kit.auth import Authenticator, bind_principal, is_always_public
+from kinlink_kit.errors import ClientError, ConcurrentChange, ErrorKind
 from kinlink_kit.logging import bind_contextvars, clear_contextvars, get_logger
 from kinlink_kit.metrics import RPC_SECONDS
 
@@ -26,10 +29,13 @@ CORRELATION_HEADER = "x-correlation-id"
 
 _STATUS = {
     ErrorKind.INVALID_ARGUMENT: code_pb2.INVALID_ARGUMENT,
+    ErrorKind.UNAUTHENTICATED: code_pb2.UNAUTHENTICATED,
     ErrorKind.NOT_FOUND: code_pb2.NOT_FOUND,
     ErrorKind.ALREADY_EXISTS: code_pb2.ALREADY_EXISTS,
     ErrorKind.FAILED_PRECONDITION: code_pb2.FAILED_PRECONDITION,
     ErrorKind.PERMISSION_DENIED: code_pb2.PERMISSION_DENIED,
+    ErrorKind.RESOURCE_EXHAUSTED: code_pb2.RESOURCE_EXHAUSTED,
+    ErrorKind.ABORTED: code_pb2.ABORTED,
     ErrorKind.UNAVAILABLE: code_pb2.UNAVAILABLE,
 }
 
@@ -68,19 +74,24 @@ def internal_error_status(reference: str) -> status_pb2.Status:
 
 
 class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
-    """Binds the correlation id, times each call, and turns exceptions into statuses:
-    a ClientError into its code, anything unexpected into INTERNAL with a reference code
-    logged beside the traceback so support can find it."""
+    """Binds the correlation id, authenticates the caller, times each call, and turns exceptions
+    into statuses: a ClientError (a refused token too) into its code, anything unexpected into
+    INTERNAL with a reference code logged beside the traceback so support can find it."""
+
+    def __init__(self, authenticator: Authenticator) -> None:
+        self.authenticator = authenticator
 
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler | None:
         handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
         method = handler_call_details.method
+        if handler is None or handler.unary_unary is None:
+            # Only health and reflection stream, and they are public. Any other streaming method
+            # would escape authentication, so it is not served (the caller sees UNIMPLEMENTED).
+            return handler if is_always_public(method) else None
         inner = handler.unary_unary
 
         async def guarded(request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -90,10 +101,18 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
                 correlation_id=metadata.get(CORRELATION_HEADER) or secrets.token_hex(8),
                 rpc=method,
             )
+            bind_principal(None)  # nothing of a previous call may leak into this one
             started, code = time.perf_counter(), "OK"
             try:
+                principal = self.authenticator.authenticate(method, metadata)
+                if principal is not None:
+                    bind_principal(principal)
+                    bind_contextvars(account_id=principal.account_id)
                 return await inner(request, context)
-            except ClientError as error:
+            except (ClientError, IntegrityError) as refusal:
+                # A use case that lost a race on the store's unique key (two registrations of one
+                # new facility, say) did nothing: the caller may ask again.
+                error = refusal if isinstance(refusal, ClientError) else ConcurrentChange()
                 status = client_error_status(error)
                 code = code_pb2.Code.Name(status.code)
                 log.info("rpc refused", code=error.code, field=error.field)
@@ -121,10 +140,18 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
 
 
 class GrpcServer:
-    """An aio gRPC server with the standard health and reflection services."""
+    """An aio gRPC server with the standard health and reflection services. Every server
+    authenticates: a call is served only if `authenticator`'s policy admits it."""
 
-    def __init__(self, host: str, port: int, service_names: Iterable[str]) -> None:
-        self.server = grpc.aio.server(interceptors=[ErrorMappingInterceptor()])
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        service_names: Iterable[str],
+        *,
+        authenticator: Authenticator,
+    ) -> None:
+        self.server = grpc.aio.server(interceptors=[ErrorMappingInterceptor(authenticator)])
         self.health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         self.service_names = list(service_names)

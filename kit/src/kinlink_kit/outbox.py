@@ -3,19 +3,23 @@
 Events are saved once, in the store; the relay follows the store's notification log and publishes
 what it finds, recording how far it got only after the broker acknowledged. A crash between the
 two means the same events are published again: consumers tolerate duplicates (same event_id).
+Every replica of a service runs a relay; only the one leading (see `leadership`) publishes.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from eventsourcing.persistence import Notification, Tracking
 
 from kinlink_kit.bus import Bus, OutgoingMessage
 from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.leadership import Leadership
 from kinlink_kit.log_follower import LogFollower
 from kinlink_kit.metrics import EVENTS_PUBLISHED
+from kinlink_kit.settings import ServiceSettings
 
 Translate = Callable[[Notification], OutgoingMessage | None]
 
@@ -25,10 +29,24 @@ class OutboxRelay(LogFollower):
 
     position_name = "outbox-relay"
 
-    def __init__(self, app: TrackedApplication, bus: Bus, translate: Translate) -> None:
+    def __init__(
+        self,
+        app: TrackedApplication,
+        bus: Bus,
+        translate: Translate,
+        leadership: Leadership | None = None,
+    ) -> None:
         super().__init__(app)
         self.bus = bus
         self.translate = translate
+        self.leadership = leadership
+
+    async def run(self) -> None:
+        """Relay until cancelled, whenever this process leads (always, without a leadership)."""
+        if self.leadership is None:
+            await super().run()
+        else:
+            await self.leadership.run(super().run)
 
     def position(self) -> int:
         return self.app.tracking.max_tracking_id(self.position_name) or 0
@@ -41,3 +59,18 @@ class OutboxRelay(LogFollower):
         await asyncio.to_thread(
             self.app.tracking.insert_tracking, Tracking(self.position_name, notifications[-1].id)
         )
+
+
+def outbox_relay_jobs(
+    settings: ServiceSettings,
+    database: str,
+    app: TrackedApplication,
+    bus: Bus,
+    translate: Translate,
+) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+    """The background job relaying `app`'s outbox from this process when it is elected among
+    the replicas on the same database; none when the settings keep this process out of it."""
+    if not settings.outbox_relay:
+        return []
+    leadership = Leadership(settings.database_url(database), f"{app.name} outbox relay")
+    return [OutboxRelay(app, bus, translate, leadership).run]

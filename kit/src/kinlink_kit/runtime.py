@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from kinlink_kit.bus import Bus
+from kinlink_kit.auth import Authenticator, Role, TokenVerifier
+from kinlink_kit.bus import Bus, InMemoryBus, KafkaBus
 from kinlink_kit.grpc_server import GrpcServer
-from kinlink_kit.logging import get_logger
+from kinlink_kit.logging import configure_logging, get_logger
+from kinlink_kit.metrics import serve_metrics
+from kinlink_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
 
@@ -32,6 +35,19 @@ class ServiceParts:
     grpc: list[GrpcService]
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     close: Callable[[], None] = lambda: None
+    # Full gRPC method name -> the roles allowed (kinlink_kit.auth.PUBLIC: no token needed).
+    # A method of `grpc` missing here is refused to everyone.
+    access_policy: Mapping[str, frozenset[Role]] = field(default_factory=dict)
+
+
+def merged_access_policy(parts: list[ServiceParts]) -> dict[str, frozenset[Role]]:
+    """Every part's policy in one; a method two parts disagree on is a wiring mistake."""
+    merged: dict[str, frozenset[Role]] = {}
+    for part in parts:
+        for method, roles in part.access_policy.items():
+            if merged.setdefault(method, roles) != roles:
+                raise ValueError(f"{part.name} redefines who may call {method}")
+    return merged
 
 
 async def serve(
@@ -41,18 +57,27 @@ async def serve(
     host: str,
     port: int,
     grace_seconds: float,
+    token_verifier: TokenVerifier,
     worker_threads: int = 32,
     on_ready: Callable[[str], Awaitable[None] | None] | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Serve until `stop` is set or a termination signal arrives, then drain and close."""
+    """Serve until `stop` is set or a termination signal arrives, then drain and close.
+
+    Every call is authenticated with `token_verifier` against the parts' access policies."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     # Use cases block on the event store; concurrent requests need threads to wait in.
-    loop.set_default_executor(ThreadPoolExecutor(worker_threads, thread_name_prefix="use-case"))
+    workers = ThreadPoolExecutor(worker_threads, thread_name_prefix="use-case")
+    loop.set_default_executor(workers)
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    server = GrpcServer(host, port, [s.full_name for p in parts for s in p.grpc])
+    server = GrpcServer(
+        host,
+        port,
+        [s.full_name for p in parts for s in p.grpc],
+        authenticator=Authenticator(token_verifier, merged_access_policy(parts)),
+    )
     for service in (s for p in parts for s in p.grpc):
         service.add_to_server(service.servicer, server.server)
     await bus.start()
@@ -71,8 +96,40 @@ async def serve(
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     await bus.stop()
+    # A cancelled task does not stop the thread it waits on: those threads finish before the
+    # stores they use are closed under them (SQLite crashes otherwise). The loop gets a fresh
+    # default executor for whatever runs after us in it.
+    loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="asyncio"))
+    await loop.run_in_executor(None, workers.shutdown)
     for part in parts:
         part.close()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.remove_signal_handler(signum)
     log.info("stopped")
+
+
+Settings = TypeVar("Settings", bound=ServiceSettings)
+
+
+def run_service(settings: Settings, start: Callable[[Settings, Bus], ServiceParts]) -> None:
+    """The `main` of a service in its own process (distributed mode): logs, metrics, the bus
+    its settings name (Kafka, or in memory without a bootstrap), then `serve` until SIGTERM."""
+    configure_logging(settings.service_name, settings.log_level)
+    serve_metrics(settings.metrics_port, settings.metrics_host)
+    verifier = settings.token_verifier()  # before anything opens: no keys, no service
+    bus: Bus = (
+        KafkaBus(settings.kafka_bootstrap, client_id=settings.service_name)
+        if settings.kafka_bootstrap
+        else InMemoryBus()
+    )
+    asyncio.run(
+        serve(
+            [start(settings, bus)],
+            bus,
+            host=settings.grpc_host,
+            port=settings.grpc_port,
+            grace_seconds=settings.shutdown_grace_seconds,
+            worker_threads=settings.worker_threads,
+            token_verifier=verifier,
+        )
+    )

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kinlink_kit.auth import AUDIENCE, ISSUER, TokenVerifier
+
 
 class ServiceSettings(BaseSettings):
     """Common settings; a service subclasses this to add its own.
@@ -34,6 +36,32 @@ class ServiceSettings(BaseSettings):
     worker_threads: int = Field(
         default=32, ge=1, description="Threads for the synchronous use cases and event store."
     )
+    outbox_relay: bool = Field(
+        default=True,
+        description="Take part in electing the one replica that relays the outbox to Kafka; "
+        "false keeps this process out of it (e.g. a one-off tool on a live database).",
+    )
+    jwt_public_keys: dict[str, str] = Field(
+        default_factory=dict,
+        description="Key id -> Ed25519 public key (PEM) that tokens may be signed with; JSON.",
+    )
+    jwt_issuer: str = ISSUER
+    jwt_audience: str = AUDIENCE
+    jwt_leeway_seconds: float = Field(default=30.0, ge=0, description="Clock skew tolerated.")
+
+    def token_verifier(self) -> TokenVerifier:
+        """Every service authenticates its callers, so a process without keys does not start."""
+        if not self.jwt_public_keys:
+            raise ValueError(
+                "KINLINK_JWT_PUBLIC_KEYS is not set: give the identity service's public keys as "
+                'JSON, {"<key id>": "<PEM>"}'
+            )
+        return TokenVerifier(
+            self.jwt_public_keys,
+            issuer=self.jwt_issuer,
+            audience=self.jwt_audience,
+            leeway_seconds=self.jwt_leeway_seconds,
+        )
 
     def database_url(self, database: str) -> str | None:
         if self.postgres_dsn is None:

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 from typing import Literal
 
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.facility import DepositPosted
-from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_contracts.identity import FacilityConfigured
+from kinlink_contracts.topics import FACILITY_EVENTS, IDENTITY_EVENTS
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import open_store
-from kinlink_kit.outbox import OutboxRelay
+from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService, ServiceParts
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
 from pydantic import SecretStr
 
 from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
-from kinlink_ledger.adapters.facility_settings_file import DEMO_FACILITIES, FacilitySettingsFile
+from kinlink_ledger.adapters.facility_terms_directory import FacilityTermsDirectory
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.payments import PaymentProcessor
-from kinlink_ledger.entrypoints.grpc_api import SERVICE_NAME, LedgerServicer
+from kinlink_ledger.entrypoints.grpc_api import ACCESS_POLICY, SERVICE_NAME, LedgerServicer
+from kinlink_ledger.service_layer.configure_facility import configure_facility
 from kinlink_ledger.service_layer.ledger import Ledger, LedgerStore
 from kinlink_ledger.service_layer.post_deposit import post_deposit
 
@@ -34,9 +36,6 @@ class LedgerSettings(ServiceSettings):
     payment_processor: Literal["simulated", "stripe"] = "simulated"
     stripe_api_key: SecretStr = SecretStr("sk_test_123")
     stripe_api_base: str | None = None
-    facilities_file: Path = DEMO_FACILITIES
-    # Only one process per database should relay; the others leave it to that one.
-    outbox_relay: bool = True
     consumer_group: str = "kinlink-ledger"
 
 
@@ -51,28 +50,32 @@ def build_ledger(settings: LedgerSettings, payments: PaymentProcessor | None = N
     return Ledger(
         store=store,
         history=DepositHistoryProjection(store, view_store(settings, settings.database)),
-        facilities=FacilitySettingsFile(settings.facilities_file),
+        facilities=FacilityTermsDirectory(store),
         payments=payments or payment_processor(settings),
     )
 
 
 def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> ServiceParts:
-    """The ledger's part of a process: its gRPC service, outbox relay and facility consumer."""
-    TrackingConsumer(
-        ledger.store,
-        bus,
-        FACILITY_EVENTS,
-        settings.consumer_group,
-        {
-            DepositPosted.event_type: lambda envelope, tracking: post_deposit(
-                ledger, envelope, tracking
-            )
-        },
-    )
-    background = [ledger.history.run]
-    if settings.outbox_relay:
-        relay = OutboxRelay(ledger.store, bus, LedgerEventTranslator(ledger.store))
-        background.append(relay.run)
+    """The ledger's part of a process: its gRPC service, outbox relay, and consumers of the
+    facilities' events and of identity's (which publishes each facility's deposit settings)."""
+    consumed = {
+        FACILITY_EVENTS: {DepositPosted.event_type: post_deposit},
+        IDENTITY_EVENTS: {FacilityConfigured.event_type: configure_facility},
+    }
+    for topic, handlers in consumed.items():
+        TrackingConsumer(
+            ledger.store,
+            bus,
+            topic,
+            settings.consumer_group,
+            {event_type: partial(handle, ledger) for event_type, handle in handlers.items()},
+        )
+    background = [
+        ledger.history.run,
+        *outbox_relay_jobs(
+            settings, settings.database, ledger.store, bus, LedgerEventTranslator(ledger.store)
+        ),
+    ]
     return ServiceParts(
         name="ledger",
         grpc=[
@@ -84,4 +87,5 @@ def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> Servic
         ],
         background=background,
         close=ledger.close,
+        access_policy=ACCESS_POLICY,
     )

@@ -25,31 +25,31 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ekinlink/ledger/v1/ledger.proto\x12\x11kinlink.ledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"k\n\x13QuoteDepositRequest\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12\x13\n\x0bresident_id\x18\x02 \x01(\t\x12\x14\n\x0c\x64\x65positor_id\x18\x03 \x01(\t\x12\x14\n\x0c\x61mount_cents\x18\x04 \x01(\x03\"\x8a\x02\n\x0c\x44\x65positQuote\x12\x10\n\x08quote_id\x18\x01 \x01(\t\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x02 \x01(\t\x12\x13\n\x0bresident_id\x18\x03 \x01(\t\x12\x14\n\x0c\x64\x65positor_id\x18\x04 \x01(\t\x12\x14\n\x0c\x61mount_cents\x18\x05 \x01(\x03\x12\x11\n\tfee_cents\x18\x06 \x01(\x03\x12\x13\n\x0btotal_cents\x18\x07 \x01(\x03\x12\x1e\n\x16weekly_remaining_cents\x18\x08 \x01(\x03\x12\x1a\n\x12weekly_limit_cents\x18\t \x01(\x03\x12.\n\nexpires_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Z\n\x15\x43onfirmDepositRequest\x12\x10\n\x08quote_id\x18\x01 \x01(\t\x12\x16\n\x0epayment_method\x18\x02 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\"m\n\x07Receipt\x12\x16\n\x0ereceipt_number\x18\x01 \x01(\t\x12\x19\n\x11payment_reference\x18\x02 \x01(\t\x12/\n\x0b\x63\x61ptured_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xea\x02\n\x07\x44\x65posit\x12\x12\n\ndeposit_id\x18\x01 \x01(\t\x12\x10\n\x08quote_id\x18\x02 \x01(\t\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x03 \x01(\t\x12\x13\n\x0bresident_id\x18\x04 \x01(\t\x12\x14\n\x0c\x64\x65positor_id\x18\x05 \x01(\t\x12\x14\n\x0c\x61mount_cents\x18\x06 \x01(\x03\x12\x11\n\tfee_cents\x18\x07 \x01(\x03\x12\x13\n\x0btotal_cents\x18\x08 \x01(\x03\x12\x30\n\x06status\x18\t \x01(\x0e\x32 .kinlink.ledger.v1.DepositStatus\x12\x16\n\x0e\x64\x65\x63line_reason\x18\n \x01(\t\x12+\n\x07receipt\x18\x0b \x01(\x0b\x32\x1a.kinlink.ledger.v1.Receipt\x12\x30\n\x0crequested_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nweek_start\x18\r \x01(\t\"\'\n\x11GetDepositRequest\x12\x12\n\ndeposit_id\x18\x01 \x01(\t\"b\n\x13ListDepositsRequest\x12\x16\n\x0c\x64\x65positor_id\x18\x01 \x01(\tH\x00\x12\x15\n\x0bresident_id\x18\x02 \x01(\tH\x00\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x03 \x01(\tB\x07\n\x05owner\"D\n\x14ListDepositsResponse\x12,\n\x08\x64\x65posits\x18\x01 \x03(\x0b\x32\x1a.kinlink.ledger.v1.Deposit*\xa0\x01\n\rDepositStatus\x12\x1e\n\x1a\x44\x45POSIT_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44\x45POSIT_STATUS_PENDING\x10\x01\x12\x1b\n\x17\x44\x45POSIT_STATUS_CAPTURED\x10\x02\x12\x1b\n\x17\x44\x45POSIT_STATUS_DECLINED\x10\x03\x12\x19\n\x15\x44\x45POSIT_STATUS_POSTED\x10\x04\x32\xf1\x02\n\rLedgerService\x12W\n\x0cQuoteDeposit\x12&.kinlink.ledger.v1.QuoteDepositRequest\x1a\x1f.kinlink.ledger.v1.DepositQuote\x12V\n\x0e\x43onfirmDeposit\x12(.kinlink.ledger.v1.ConfirmDepositRequest\x1a\x1a.kinlink.ledger.v1.Deposit\x12N\n\nGetDeposit\x12$.kinlink.ledger.v1.GetDepositRequest\x1a\x1a.kinlink.ledger.v1.Deposit\x12_\n\x0cListDeposits\x12&.kinlink.ledger.v1.ListDepositsRequest\x1a\'.kinlink.ledger.v1.ListDepositsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ekinlink/ledger/v1/ledger.proto\x12\x11kinlink.ledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"i\n\x13QuoteDepositRequest\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12\x13\n\x0bresident_id\x18\x02 \x01(\t\x12\x14\n\x0c\x61mount_cents\x18\x04 \x01(\x03J\x04\x08\x03\x10\x04R\x0c\x64\x65positor_id\"\x8a\x02\n\x0c\x44\x65positQuote\x12\x10\n\x08quote_id\x18\x01 \x01(\t\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x02 \x01(\t\x12\x13\n\x0bresident_id\x18\x03 \x01(\t\x12\x14\n\x0c\x64\x65positor_id\x18\x04 \x01(\t\x12\x14\n\x0c\x61mount_cents\x18\x05 \x01(\x03\x12\x11\n\tfee_cents\x18\x06 \x01(\x03\x12\x13\n\x0btotal_cents\x18\x07 \x01(\x03\x12\x1e\n\x16weekly_remaining_cents\x18\x08 \x01(\x03\x12\x1a\n\x12weekly_limit_cents\x18\t \x01(\x03\x12.\n\nexpires_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Z\n\x15\x43onfirmDepositRequest\x12\x10\n\x08quote_id\x18\x01 \x01(\t\x12\x16\n\x0epayment_method\x18\x02 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\"m\n\x07Receipt\x12\x16\n\x0ereceipt_number\x18\x01 \x01(\t\x12\x19\n\x11payment_reference\x18\x02 \x01(\t\x12/\n\x0b\x63\x61ptured_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xea\x02\n\x07\x44\x65posit\x12\x12\n\ndeposit_id\x18\x01 \x01(\t\x12\x10\n\x08quote_id\x18\x02 \x01(\t\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x03 \x01(\t\x12\x13\n\x0bresident_id\x18\x04 \x01(\t\x12\x14\n\x0c\x64\x65positor_id\x18\x05 \x01(\t\x12\x14\n\x0c\x61mount_cents\x18\x06 \x01(\x03\x12\x11\n\tfee_cents\x18\x07 \x01(\x03\x12\x13\n\x0btotal_cents\x18\x08 \x01(\x03\x12\x30\n\x06status\x18\t \x01(\x0e\x32 .kinlink.ledger.v1.DepositStatus\x12\x16\n\x0e\x64\x65\x63line_reason\x18\n \x01(\t\x12+\n\x07receipt\x18\x0b \x01(\x0b\x32\x1a.kinlink.ledger.v1.Receipt\x12\x30\n\x0crequested_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nweek_start\x18\r \x01(\t\"\'\n\x11GetDepositRequest\x12\x12\n\ndeposit_id\x18\x01 \x01(\t\"b\n\x13ListDepositsRequest\x12\x16\n\x0c\x64\x65positor_id\x18\x01 \x01(\tH\x00\x12\x15\n\x0bresident_id\x18\x02 \x01(\tH\x00\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x03 \x01(\tB\x07\n\x05owner\"D\n\x14ListDepositsResponse\x12,\n\x08\x64\x65posits\x18\x01 \x03(\x0b\x32\x1a.kinlink.ledger.v1.Deposit*\xa0\x01\n\rDepositStatus\x12\x1e\n\x1a\x44\x45POSIT_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x44\x45POSIT_STATUS_PENDING\x10\x01\x12\x1b\n\x17\x44\x45POSIT_STATUS_CAPTURED\x10\x02\x12\x1b\n\x17\x44\x45POSIT_STATUS_DECLINED\x10\x03\x12\x19\n\x15\x44\x45POSIT_STATUS_POSTED\x10\x04\x32\xf1\x02\n\rLedgerService\x12W\n\x0cQuoteDeposit\x12&.kinlink.ledger.v1.QuoteDepositRequest\x1a\x1f.kinlink.ledger.v1.DepositQuote\x12V\n\x0e\x43onfirmDeposit\x12(.kinlink.ledger.v1.ConfirmDepositRequest\x1a\x1a.kinlink.ledger.v1.Deposit\x12N\n\nGetDeposit\x12$.kinlink.ledger.v1.GetDepositRequest\x1a\x1a.kinlink.ledger.v1.Deposit\x12_\n\x0cListDeposits\x12&.kinlink.ledger.v1.ListDepositsRequest\x1a\'.kinlink.ledger.v1.ListDepositsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kinlink.ledger.v1.ledger_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DEPOSITSTATUS']._serialized_start=1244
-  _globals['_DEPOSITSTATUS']._serialized_end=1404
+  _globals['_DEPOSITSTATUS']._serialized_start=1242
+  _globals['_DEPOSITSTATUS']._serialized_end=1402
   _globals['_QUOTEDEPOSITREQUEST']._serialized_start=86
-  _globals['_QUOTEDEPOSITREQUEST']._serialized_end=193
-  _globals['_DEPOSITQUOTE']._serialized_start=196
-  _globals['_DEPOSITQUOTE']._serialized_end=462
-  _globals['_CONFIRMDEPOSITREQUEST']._serialized_start=464
-  _globals['_CONFIRMDEPOSITREQUEST']._serialized_end=554
-  _globals['_RECEIPT']._serialized_start=556
-  _globals['_RECEIPT']._serialized_end=665
-  _globals['_DEPOSIT']._serialized_start=668
-  _globals['_DEPOSIT']._serialized_end=1030
-  _globals['_GETDEPOSITREQUEST']._serialized_start=1032
-  _globals['_GETDEPOSITREQUEST']._serialized_end=1071
-  _globals['_LISTDEPOSITSREQUEST']._serialized_start=1073
-  _globals['_LISTDEPOSITSREQUEST']._serialized_end=1171
-  _globals['_LISTDEPOSITSRESPONSE']._serialized_start=1173
-  _globals['_LISTDEPOSITSRESPONSE']._serialized_end=1241
-  _globals['_LEDGERSERVICE']._serialized_start=1407
-  _globals['_LEDGERSERVICE']._serialized_end=1776
+  _globals['_QUOTEDEPOSITREQUEST']._serialized_end=191
+  _globals['_DEPOSITQUOTE']._serialized_start=194
+  _globals['_DEPOSITQUOTE']._serialized_end=460
+  _globals['_CONFIRMDEPOSITREQUEST']._serialized_start=462
+  _globals['_CONFIRMDEPOSITREQUEST']._serialized_end=552
+  _globals['_RECEIPT']._serialized_start=554
+  _globals['_RECEIPT']._serialized_end=663
+  _globals['_DEPOSIT']._serialized_start=666
+  _globals['_DEPOSIT']._serialized_end=1028
+  _globals['_GETDEPOSITREQUEST']._serialized_start=1030
+  _globals['_GETDEPOSITREQUEST']._serialized_end=1069
+  _globals['_LISTDEPOSITSREQUEST']._serialized_start=1071
+  _globals['_LISTDEPOSITSREQUEST']._serialized_end=1169
+  _globals['_LISTDEPOSITSRESPONSE']._serialized_start=1171
+  _globals['_LISTDEPOSITSRESPONSE']._serialized_end=1239
+  _globals['_LEDGERSERVICE']._serialized_start=1405
+  _globals['_LEDGERSERVICE']._serialized_end=1774
 # @@protoc_insertion_point(module_scope)

@@ -24,16 +24,14 @@ DEPOSIT_STATUS_DECLINED: DepositStatus
 DEPOSIT_STATUS_POSTED: DepositStatus
 
 class QuoteDepositRequest(_message.Message):
-    __slots__ = ("facility_id", "resident_id", "depositor_id", "amount_cents")
+    __slots__ = ("facility_id", "resident_id", "amount_cents")
     FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
     RESIDENT_ID_FIELD_NUMBER: _ClassVar[int]
-    DEPOSITOR_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_CENTS_FIELD_NUMBER: _ClassVar[int]
     facility_id: str
     resident_id: str
-    depositor_id: str
     amount_cents: int
-    def __init__(self, facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., depositor_id: _Optional[str] = ..., amount_cents: _Optional[int] = ...) -> None: ...
+    def __init__(self, facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., amount_cents: _Optional[int] = ...) -> None: ...
 
 class DepositQuote(_message.Message):
     __slots__ = ("quote_id", "facility_id", "resident_id", "depositor_id", "amount_cents", "fee_cents", "total_cents", "weekly_remaining_cents", "weekly_limit_cents", "expires_at")

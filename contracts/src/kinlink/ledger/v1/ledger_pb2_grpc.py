@@ -75,13 +75,14 @@ class LedgerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetDeposit(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """NOT_FOUND also for a deposit the caller may not see: its existence is not revealed.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListDeposits(self, request, context):
-        """Deposit history of a depositor, or of a resident.
+        """Deposit history, newest first: the caller's own, or a resident's (see ListDepositsRequest).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

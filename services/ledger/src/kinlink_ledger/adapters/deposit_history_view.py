@@ -101,6 +101,17 @@ class DepositHistoryProjection(Projection):
             {"depositor_id": depositor_id},
         )
 
+    def for_depositor_to_resident(
+        self, depositor_id: str, facility_id: str, resident_id: str
+    ) -> list[Row]:
+        self.catch_up()
+        return self.views.query(
+            "SELECT * FROM deposit_history WHERE depositor_id = :depositor_id "
+            "AND facility_id = :facility_id AND resident_id = :resident_id "
+            "ORDER BY position DESC",
+            {"depositor_id": depositor_id, "facility_id": facility_id, "resident_id": resident_id},
+        )
+
     def for_resident(self, facility_id: str, resident_id: str) -> list[Row]:
         self.catch_up()
         return self.views.query(

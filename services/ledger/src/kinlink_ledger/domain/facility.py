@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from kinlink_kit.errors import InvalidArgument
 
 from kinlink_ledger.domain.money import Cents, format_dollars
-
-DEFAULT_WEEKLY_LIMIT = Cents(30000)
-DEFAULT_ACCEPTED_BRANDS = frozenset({"visa", "mastercard", "discover"})
 
 
 @dataclass(frozen=True)
@@ -51,5 +48,5 @@ class FacilityDepositSettings:
     name: str
     time_zone: ZoneInfo
     fee_schedule: FeeSchedule
-    weekly_limit: Cents = DEFAULT_WEEKLY_LIMIT
-    accepted_brands: frozenset[str] = field(default=DEFAULT_ACCEPTED_BRANDS)
+    weekly_limit: Cents
+    accepted_brands: frozenset[str]

@@ -13,6 +13,10 @@ def deposit_id(quote_id: UUID) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"deposit/{quote_id}")
 
 
+def facility_terms_id(facility_id: str) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, f"facility/{facility_id}")
+
+
 def idempotency_claim_id(depositor_id: str, idempotency_key: str) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"idempotency/{depositor_id}/{idempotency_key}")
 

@@ -1,4 +1,5 @@
-"""kinlink.ledger.v1.LedgerService over gRPC: requests to use cases, domain objects to messages."""
+"""kinlink.ledger.v1.LedgerService over gRPC: requests to use cases, domain objects to messages,
+and who may call which method."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import structlog
 from google.protobuf.timestamp_pb2 import Timestamp
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_kit.auth import AccessPolicy, Role, current_principal, method_name
 
 from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
@@ -17,14 +19,24 @@ from kinlink_ledger.domain.quote import DepositQuote
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
 from kinlink_ledger.service_layer.deposit_history import (
     DepositRecord,
-    depositor_deposits,
+    ListDeposits,
     get_deposit,
-    resident_deposits,
+    list_deposits,
 )
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["LedgerService"].full_name
+
+_FAMILY = frozenset({Role.FAMILY_MEMBER})
+# Which deposits each of them sees is decided per deposit (service_layer.deposit_history).
+_VIEWERS = frozenset({Role.FAMILY_MEMBER, Role.FACILITY_OFFICER, Role.OPERATOR, Role.AUDITOR})
+ACCESS_POLICY: AccessPolicy = {
+    method_name(SERVICE_NAME, "QuoteDeposit"): _FAMILY,
+    method_name(SERVICE_NAME, "ConfirmDeposit"): _FAMILY,
+    method_name(SERVICE_NAME, "GetDeposit"): _VIEWERS,
+    method_name(SERVICE_NAME, "ListDeposits"): _VIEWERS,
+}
 
 _STATUS = {
     DepositStatus.PENDING: pb.DEPOSIT_STATUS_PENDING,
@@ -93,7 +105,7 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
         command = QuoteDeposit(
             request.facility_id,
             request.resident_id,
-            request.depositor_id,
+            current_principal().account_id,
             Cents(request.amount_cents),
         )
         return quote_message(await asyncio.to_thread(quote_deposit, self.ledger, command))
@@ -103,7 +115,11 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
     ) -> pb.Deposit:
         correlation_id = structlog.contextvars.get_contextvars().get("correlation_id", "")
         command = ConfirmDeposit(
-            request.quote_id, request.payment_method, request.idempotency_key, correlation_id
+            request.quote_id,
+            current_principal().account_id,
+            request.payment_method,
+            request.idempotency_key,
+            correlation_id,
         )
         deposit = await asyncio.to_thread(confirm_deposit, self.ledger, command)
         return deposit_message(DepositRecord.of(deposit))
@@ -111,19 +127,14 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
     async def GetDeposit(
         self, request: pb.GetDepositRequest, context: grpc.aio.ServicerContext
     ) -> pb.Deposit:
-        return deposit_message(
-            await asyncio.to_thread(get_deposit, self.ledger, request.deposit_id)
+        deposit = await asyncio.to_thread(
+            get_deposit, self.ledger, request.deposit_id, current_principal()
         )
+        return deposit_message(deposit)
 
     async def ListDeposits(
         self, request: pb.ListDepositsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListDepositsResponse:
-        if request.WhichOneof("owner") == "resident_id":
-            deposits = await asyncio.to_thread(
-                resident_deposits, self.ledger, request.facility_id, request.resident_id
-            )
-        else:
-            deposits = await asyncio.to_thread(
-                depositor_deposits, self.ledger, request.depositor_id
-            )
+        query = ListDeposits(request.depositor_id, request.facility_id, request.resident_id)
+        deposits = await asyncio.to_thread(list_deposits, self.ledger, current_principal(), query)
         return pb.ListDepositsResponse(deposits=[deposit_message(d) for d in deposits])

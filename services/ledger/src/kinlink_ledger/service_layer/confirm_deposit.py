@@ -4,6 +4,8 @@ The deposit's id derives from the quote, and an idempotency claim points at it, 
 confirmation (same quote or same key) finds the first deposit instead of charging again. The card
 is charged with the deposit id as the processor's idempotency key: a deposit left pending by a
 crash is finished by the next confirmation of it, never charged twice.
+
+Only the family member the quote was made for can confirm it; to anyone else it does not exist.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 from kinlink_contracts.ledger import DeclineReason
-from kinlink_kit.errors import FailedPrecondition, InvalidArgument, Unavailable
+from kinlink_kit.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
 from kinlink_ledger.domain.facility import FacilityDepositSettings
@@ -35,6 +37,7 @@ MAX_ATTEMPTS = 50
 @dataclass(frozen=True)
 class ConfirmDeposit:
     quote_id: str
+    depositor_id: str  # who confirms: the signed-in family member
     payment_method: str
     idempotency_key: str
     correlation_id: str = ""
@@ -51,6 +54,9 @@ def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
             "idempotency_key_missing", "An idempotency key is required.", field="idempotency_key"
         )
     quote = ledger.quote(quote_id)
+    if quote.depositor_id != command.depositor_id:
+        # The same answer as for an unknown quote: quote ids tell nothing about other families.
+        raise NotFound("quote_not_found", "No such quote.", field="quote_id")
     claim_id = IdempotencyClaim.create_id(quote.depositor_id, command.idempotency_key)
     for _ in range(MAX_ATTEMPTS):
         try:
@@ -74,11 +80,10 @@ def _parse_quote_id(raw: str) -> UUID:
 
 
 def _first_deposit(ledger: Ledger, claim_id: UUID, deposit_id: UUID) -> Deposit | None:
-    claim = ledger.find(claim_id)
-    if isinstance(claim, IdempotencyClaim):
+    claim = ledger.find(claim_id, IdempotencyClaim)
+    if claim is not None:
         return ledger.deposit(claim.deposit_id)
-    found = ledger.find(deposit_id)
-    return found if isinstance(found, Deposit) else None
+    return ledger.find(deposit_id, Deposit)
 
 
 def _request(

@@ -1,4 +1,8 @@
-"""GetDeposit and ListDeposits: one deposit, or a depositor's or a resident's, newest first."""
+"""GetDeposit and ListDeposits: one deposit, or a depositor's or a resident's, newest first.
+
+Who sees what: a family member their own deposits; facility officers the deposits at their
+facilities; operators and auditors every deposit.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.auth import Principal, Role
+from kinlink_kit.errors import InvalidArgument, NotFound, PermissionDenied
 from kinlink_kit.views import Row
 
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
@@ -77,13 +82,57 @@ class DepositRecord:
         )
 
 
-def get_deposit(ledger: Ledger, deposit_id: str) -> DepositRecord:
+@dataclass(frozen=True)
+class ListDeposits:
+    """A resident's deposits (facility_id and resident_id), or a depositor's (by default the
+    viewer's own)."""
+
+    depositor_id: str = ""
+    facility_id: str = ""
+    resident_id: str = ""
+
+
+def may_see(viewer: Principal, depositor_id: str, facility_id: str) -> bool:
+    return viewer.account_id == depositor_id or viewer.in_scope(facility_id)
+
+
+def get_deposit(ledger: Ledger, deposit_id: str, viewer: Principal) -> DepositRecord:
     try:
-        return DepositRecord.of(ledger.deposit(UUID(deposit_id)))
+        deposit = ledger.deposit(UUID(deposit_id))
     except ValueError:
         raise InvalidArgument(
             "deposit_id_invalid", "Not a deposit id.", field="deposit_id"
         ) from None
+    if not may_see(viewer, deposit.depositor_id, deposit.facility_id):
+        # The same answer as for an unknown deposit: ids tell nothing about other families.
+        raise NotFound("deposit_not_found", "No such deposit.", field="deposit_id")
+    return DepositRecord.of(deposit)
+
+
+def list_deposits(ledger: Ledger, viewer: Principal, query: ListDeposits) -> list[DepositRecord]:
+    if query.resident_id:
+        return _resident_history(ledger, viewer, query.facility_id, query.resident_id)
+    depositor_id = query.depositor_id or viewer.account_id
+    if depositor_id != viewer.account_id and not (
+        viewer.has(Role.OPERATOR) or viewer.has(Role.AUDITOR)
+    ):
+        raise PermissionDenied(
+            "depositor_not_caller", "You can list only your own deposits.", field="depositor_id"
+        )
+    return depositor_deposits(ledger, depositor_id)
+
+
+def _resident_history(
+    ledger: Ledger, viewer: Principal, facility_id: str, resident_id: str
+) -> list[DepositRecord]:
+    _require_facility_id(facility_id)
+    if viewer.in_scope(facility_id):
+        return resident_deposits(ledger, facility_id, resident_id)
+    if not viewer.has(Role.FAMILY_MEMBER):
+        viewer.require_facility(facility_id)  # refuses: staff of other facilities
+    # A family member sees what they sent the resident, not what others did.
+    rows = ledger.history.for_depositor_to_resident(viewer.account_id, facility_id, resident_id)
+    return [DepositRecord.from_row(row) for row in rows]
 
 
 def depositor_deposits(ledger: Ledger, depositor_id: str) -> list[DepositRecord]:
@@ -97,9 +146,13 @@ def depositor_deposits(ledger: Ledger, depositor_id: str) -> list[DepositRecord]
 
 
 def resident_deposits(ledger: Ledger, facility_id: str, resident_id: str) -> list[DepositRecord]:
+    _require_facility_id(facility_id)
+    rows = ledger.history.for_resident(facility_id, resident_id)
+    return [DepositRecord.from_row(row) for row in rows]
+
+
+def _require_facility_id(facility_id: str) -> None:
     if not facility_id:
         raise InvalidArgument(
             "facility_id_missing", "A resident's history is per facility.", field="facility_id"
         )
-    rows = ledger.history.for_resident(facility_id, resident_id)
-    return [DepositRecord.from_row(row) for row in rows]

@@ -10,8 +10,6 @@ from typing import Protocol, TypeVar
 from uuid import UUID
 
 from cachetools import LRUCache
-from eventsourcing.application import AggregateNotFoundError
-from kinlink_kit.errors import NotFound
 from kinlink_kit.eventstore import TrackedApplication
 
 from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
@@ -61,32 +59,24 @@ class Ledger:
         with self._recent_quotes_lock:
             quote = self.recent_quotes.get(quote_id)
         if quote is None:
-            quote = self._get(quote_id, DepositQuote, "quote_not_found", "quote_id")
+            quote = self.store.require(
+                quote_id, DepositQuote, code="quote_not_found", field="quote_id"
+            )
         return quote
 
     def deposit(self, deposit_id: UUID) -> Deposit:
-        return self._get(deposit_id, Deposit, "deposit_not_found", "deposit_id")
+        return self.store.require(deposit_id, Deposit, code="deposit_not_found", field="deposit_id")
 
-    def find(self, aggregate_id: UUID) -> object | None:
-        try:
-            return self.store.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
+    def find(self, aggregate_id: UUID, kind: type[T]) -> T | None:
+        return self.store.find(aggregate_id, kind)
 
     def week(self, facility_id: str, resident_id: str, week_start: str) -> ResidentWeek:
         """The resident's week, new and unsaved if nothing was reserved in it yet."""
         week_id = ResidentWeek.create_id(facility_id, resident_id, week_start)
-        found = self.find(week_id)
-        if isinstance(found, ResidentWeek):
-            return found
-        return ResidentWeek(facility_id, resident_id, week_start)
+        return self.find(week_id, ResidentWeek) or ResidentWeek(
+            facility_id, resident_id, week_start
+        )
 
     def close(self) -> None:
         self.store.close()
         self.history.views.close()
-
-    def _get(self, aggregate_id: UUID, kind: type[T], code: str, field: str) -> T:
-        found = self.find(aggregate_id)
-        if not isinstance(found, kind):
-            raise NotFound(code, f"No such {field.removesuffix('_id')}.", field=field)
-        return found

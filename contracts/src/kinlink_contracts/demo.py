@@ -1,0 +1,66 @@
+"""Demo facilities and residents for the embedded mode and tests.
+
+The embedded mode configures and books them through the identity service; tests and benchmarks
+of other services feed the same settings to them as identity would, in `FacilityConfigured`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.facility_settings import FacilitySettings, FeeTier
+from kinlink_contracts.identity import FacilityConfigured
+
+FAC_DEMO = "FAC-DEMO"
+FAC_EAST = "FAC-EAST"
+
+DEMO_FACILITIES: dict[str, FacilitySettings] = {
+    FAC_DEMO: FacilitySettings(
+        name="Demo County Jail",
+        time_zone="America/Chicago",
+        deposit_fee_tiers=(
+            FeeTier(up_to_cents=2000, fee_cents=295),
+            FeeTier(up_to_cents=10000, fee_cents=595),
+            FeeTier(up_to_cents=30000, fee_cents=995),
+        ),
+    ),
+    FAC_EAST: FacilitySettings(
+        name="Eastern Regional Detention Center",
+        time_zone="America/New_York",
+        weekly_deposit_limit_cents=20000,
+        deposit_fee_tiers=(
+            FeeTier(up_to_cents=5000, fee_cents=350),
+            FeeTier(up_to_cents=20000, fee_cents=750),
+        ),
+    ),
+}
+
+
+class DemoResident(NamedTuple):
+    facility_id: str
+    resident_id: str
+    first_name: str
+    last_name: str
+
+
+DEMO_RESIDENTS = (
+    DemoResident(FAC_DEMO, "R-1001", "Ada", "Lovelace"),
+    DemoResident(FAC_DEMO, "R-1002", "Grace", "Hopper"),
+    DemoResident(FAC_DEMO, "R-1003", "Katherine", "Johnson"),
+    DemoResident(FAC_EAST, "R-2001", "Alan", "Turing"),
+    DemoResident(FAC_EAST, "R-2002", "Edsger", "Dijkstra"),
+)
+
+
+def facility_configured(
+    facility_id: str, settings: FacilitySettings, revision: int = 1
+) -> Envelope:
+    """The event identity publishes when it configures the facility, for running a service
+    without identity."""
+    return Envelope.wrap(
+        FacilityConfigured(facility_id=facility_id, revision=revision, settings=settings),
+        key=facility_id,
+        producer="identity",
+        correlation_id=f"configure-{facility_id}",
+    )

@@ -1,0 +1,125 @@
+"""A facility's settings, as identity publishes them in `FacilityConfigured`.
+
+Every service takes what it needs from here: the ledger its deposit rules and prices, messaging
+its review policy and image rules, visitation its hours and stations, sms-gateway what is on offer.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from enum import StrEnum
+from typing import Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DEFAULT_WEEKLY_LIMIT_CENTS = 30000  # $300.00 a week (FAQ: "Deposit Limit Reached")
+DEFAULT_CARD_BRANDS = ("visa", "mastercard", "discover")  # FAQ: "Accepted Payment Methods"
+
+
+class _Settings(BaseModel):
+    # A consumer on an older v1 contract ignores fields added since, as the envelope's do.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Weekday(StrEnum):
+    MONDAY = "monday"
+    TUESDAY = "tuesday"
+    WEDNESDAY = "wednesday"
+    THURSDAY = "thursday"
+    FRIDAY = "friday"
+    SATURDAY = "saturday"
+    SUNDAY = "sunday"
+
+
+class ReviewPolicy(StrEnum):
+    """Whether an officer approves every message before the resident receives it."""
+
+    REVIEW_ALL = "review_all"
+    REVIEW_NONE = "review_none"
+
+
+class IdVerificationPolicy(StrEnum):
+    """When this facility needs a depositor's identity verified ("due to Federal regulations")."""
+
+    NEVER = "never"
+    BEFORE_ACTIVATION = "before_activation"
+    BEFORE_DEPOSIT = "before_deposit"
+
+
+class FeeTier(_Settings):
+    up_to_cents: int = Field(gt=0, description="Deposits up to this amount (inclusive) pay...")
+    fee_cents: int = Field(ge=0, description="...this fee, in US cents.")
+
+
+class ImageRules(_Settings):
+    max_bytes: int = Field(default=5_000_000, gt=0)
+    content_types: tuple[str, ...] = ("image/jpeg", "image/png")
+    max_per_message: int = Field(default=1, ge=0)
+
+
+class VisitingWindow(_Settings):
+    day: Weekday
+    opens: time = Field(description="Local time in the facility's time zone.")
+    closes: time
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> Self:
+        if self.opens >= self.closes:
+            raise ValueError("a visiting window must open before it closes")
+        return self
+
+
+class FacilitySettings(_Settings):
+    name: str = Field(min_length=1, examples=["Demo County Jail"])
+    time_zone: str = Field(description="IANA time zone.", examples=["America/Chicago"])
+    weekly_deposit_limit_cents: int = Field(
+        default=DEFAULT_WEEKLY_LIMIT_CENTS,
+        gt=0,
+        description="Most that all depositors together may deposit for one resident in a "
+        "Sunday-to-Saturday week, in the facility's time zone.",
+    )
+    deposit_fee_tiers: tuple[FeeTier, ...] = Field(min_length=1)
+    # Validated like given brands, so that settings compare equal however they were made.
+    accepted_card_brands: tuple[str, ...] = Field(
+        default=DEFAULT_CARD_BRANDS, validate_default=True
+    )
+    message_price_cents: int = Field(default=50, ge=0)
+    image_price_cents: int = Field(default=100, ge=0)
+    review_policy: ReviewPolicy = ReviewPolicy.REVIEW_NONE
+    image_rules: ImageRules = ImageRules()
+    visiting_hours: tuple[VisitingWindow, ...] = ()
+    video_stations: int = Field(default=0, ge=0)
+    video_price_per_minute_cents: int = Field(default=25, ge=0)
+    sms_available: bool = False
+    mms_available: bool = False
+    commissary_posting_day: Weekday = Weekday.MONDAY
+    id_verification: IdVerificationPolicy = IdVerificationPolicy.NEVER
+    id_verification_threshold_cents: int | None = Field(
+        default=None,
+        gt=0,
+        description="With before_deposit: deposits by one account over 30 days above which "
+        "the next deposit needs a verified identity; none means every deposit does.",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("accepted_card_brands")
+    @classmethod
+    def _lower_case_brands(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted({brand.lower() for brand in value}))
+
+    @field_validator("deposit_fee_tiers")
+    @classmethod
+    def _increasing_tiers(cls, value: tuple[FeeTier, ...]) -> tuple[FeeTier, ...]:
+        bounds = [tier.up_to_cents for tier in value]
+        if bounds != sorted(set(bounds)):
+            raise ValueError("fee tiers must be in increasing order of amount")
+        return value

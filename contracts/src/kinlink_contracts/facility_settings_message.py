@@ -1,0 +1,46 @@
+"""FacilitySettings as the identity API's message, for every client that sends or answers one
+(the identity service, the CLI, the embedded mode's seeding)."""
+
+from __future__ import annotations
+
+from kinlink.identity.v1 import identity_pb2 as pb
+
+from kinlink_contracts.facility_settings import FacilitySettings
+
+_TIME = "%H:%M"
+
+
+def settings_message(settings: FacilitySettings) -> pb.FacilitySettings:
+    return pb.FacilitySettings(
+        name=settings.name,
+        time_zone=settings.time_zone,
+        weekly_deposit_limit_cents=settings.weekly_deposit_limit_cents,
+        deposit_fee_tiers=[
+            pb.FeeTier(up_to_cents=tier.up_to_cents, fee_cents=tier.fee_cents)
+            for tier in settings.deposit_fee_tiers
+        ],
+        accepted_card_brands=settings.accepted_card_brands,
+        message_price_cents=settings.message_price_cents,
+        image_price_cents=settings.image_price_cents,
+        review_policy=settings.review_policy.value,
+        image_rules=pb.ImageRules(
+            max_bytes=settings.image_rules.max_bytes,
+            content_types=settings.image_rules.content_types,
+            max_per_message=settings.image_rules.max_per_message,
+        ),
+        visiting_hours=[
+            pb.VisitingWindow(
+                day=window.day.value,
+                opens=window.opens.strftime(_TIME),
+                closes=window.closes.strftime(_TIME),
+            )
+            for window in settings.visiting_hours
+        ],
+        video_stations=settings.video_stations,
+        video_price_per_minute_cents=settings.video_price_per_minute_cents,
+        sms_available=settings.sms_available,
+        mms_available=settings.mms_available,
+        commissary_posting_day=settings.commissary_posting_day.value,
+        id_verification=settings.id_verification.value,
+        id_verification_threshold_cents=settings.id_verification_threshold_cents or 0,
+    )

@@ -1,0 +1,1 @@
+"""Identity: accounts, payment methods, facilities, residents, roles and tokens."""

@@ -1,0 +1,157 @@
+"""The resident directory families search: residents held now, with their facility's name.
+
+Released and transferred-away residents stay in the table (a later booking brings them back) but
+are never returned. Nothing about money is kept here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.projection import Projection
+from kinlink_kit.views import ViewCursor, ViewStore
+
+from kinlink_identity.adapters.facility_directory_view import FacilityDirectory
+from kinlink_identity.domain.resident import Resident, ResidentStatus
+
+# Searches need at least this many letters of the last name (FAQ: "Missing Resident"), so that
+# many first letters make the index key.
+MIN_LAST_NAME_LETTERS = 4
+# Enough for a family to pick the right person; not a way to list a facility's population.
+MAX_RESULTS = 100
+
+_UPDATE = (
+    "UPDATE resident_directory SET {changes}, version = :version "
+    "WHERE resident_key = :resident_key AND version < :version"
+)
+
+
+@dataclass(frozen=True)
+class ResidentSummary:
+    facility_id: str
+    facility_name: str
+    resident_id: str
+    first_name: str
+    last_name: str
+
+
+def last_name_key(last_name: str) -> str:
+    """The indexed start of a lower-cased last name: an equality lookup on it uses the index on
+    SQLite and on PostgreSQL whatever the collation, which a LIKE prefix does not."""
+    return last_name.lower()[:MIN_LAST_NAME_LETTERS]
+
+
+def _like_prefix(text: str) -> str:
+    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"{escaped}%"
+
+
+class ResidentDirectory(Projection):
+    name = "resident_directory"
+    event_types = (Resident.Booked, Resident.Rebooked, Resident.Transferred, Resident.Released)
+    ddl = """
+    CREATE TABLE IF NOT EXISTS resident_directory (
+        resident_key TEXT PRIMARY KEY,
+        version BIGINT NOT NULL,
+        facility_id TEXT NOT NULL,
+        resident_id TEXT NOT NULL,
+        first_name TEXT NOT NULL,
+        last_name TEXT NOT NULL,
+        last_name_lower TEXT NOT NULL,
+        last_name_key TEXT NOT NULL,
+        status TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS resident_directory_by_last_name
+        ON resident_directory (last_name_key, last_name_lower);
+    CREATE INDEX IF NOT EXISTS resident_directory_by_resident_id
+        ON resident_directory (resident_id)
+    """
+
+    def __init__(self, app: TrackedApplication, views: ViewStore) -> None:
+        super().__init__(app, views)
+        # Results name the facility: joined from the facility directory's table, beside this one.
+        self.facilities = FacilityDirectory(app, views)
+
+    def apply(self, cursor: ViewCursor, domain_event: Any, position: int) -> None:
+        key = {
+            "resident_key": str(domain_event.originator_id),
+            "version": domain_event.originator_version,
+        }
+        if isinstance(domain_event, Resident.Booked):
+            cursor.execute(
+                "INSERT INTO resident_directory (resident_key, version, facility_id, "
+                "resident_id, first_name, last_name, last_name_lower, last_name_key, status) "
+                "VALUES (:resident_key, :version, :facility_id, :resident_id, :first_name, "
+                ":last_name, :last_name_lower, :last_name_key, :status) "
+                "ON CONFLICT (resident_key) DO NOTHING",
+                {
+                    **key,
+                    **self._names(domain_event),
+                    "facility_id": domain_event.facility_id,
+                    "resident_id": domain_event.resident_id,
+                    "status": ResidentStatus.IN_CUSTODY.value,
+                },
+            )
+        elif isinstance(domain_event, Resident.Rebooked):
+            cursor.execute(
+                _UPDATE.format(
+                    changes="first_name = :first_name, last_name = :last_name, "
+                    "last_name_lower = :last_name_lower, last_name_key = :last_name_key, "
+                    "status = :status"
+                ),
+                {**key, **self._names(domain_event), "status": ResidentStatus.IN_CUSTODY.value},
+            )
+        else:
+            status = (
+                ResidentStatus.TRANSFERRED
+                if isinstance(domain_event, Resident.Transferred)
+                else ResidentStatus.RELEASED
+            )
+            cursor.execute(_UPDATE.format(changes="status = :status"), {**key, "status": status})
+
+    @staticmethod
+    def _names(domain_event: Any) -> dict[str, str]:
+        return {
+            "first_name": domain_event.first_name,
+            "last_name": domain_event.last_name,
+            "last_name_lower": domain_event.last_name.lower(),
+            "last_name_key": last_name_key(domain_event.last_name),
+        }
+
+    def search(
+        self,
+        *,
+        last_name: str | None = None,
+        resident_id: str | None = None,
+        facility_id: str | None = None,
+    ) -> list[ResidentSummary]:
+        """Residents held now whose last name starts with `last_name` (any case) and whose id is
+        exactly `resident_id`, where given; only at `facility_id` if given. The caller checks
+        that the search is narrow enough."""
+        conditions, params = ["r.status = :status"], {"status": ResidentStatus.IN_CUSTODY.value}
+        if last_name:
+            conditions.append(
+                "r.last_name_key = :last_name_key AND r.last_name_lower LIKE :pattern ESCAPE '!'"
+            )
+            params["last_name_key"] = last_name_key(last_name)
+            params["pattern"] = _like_prefix(last_name.lower())
+        if resident_id:
+            conditions.append("r.resident_id = :resident_id")
+            params["resident_id"] = resident_id
+        if facility_id:
+            conditions.append("r.facility_id = :facility_id")
+            params["facility_id"] = facility_id
+        self.facilities.catch_up()
+        self.catch_up()
+        rows = self.views.query(
+            "SELECT r.facility_id, COALESCE(f.name, r.facility_id) AS facility_name, "
+            "r.resident_id, r.first_name, r.last_name FROM resident_directory r "
+            "LEFT JOIN facility_directory f ON f.facility_id = r.facility_id "
+            f"WHERE {' AND '.join(conditions)} "
+            "ORDER BY r.last_name_lower, r.first_name, r.facility_id, r.resident_id "
+            f"LIMIT {MAX_RESULTS}",
+            params,
+        )
+        return [ResidentSummary(**row) for row in rows]

@@ -1,0 +1,186 @@
+"""Wires identity from its settings: the one place that chooses adapters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+from typing import Literal
+
+from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_kit.auth import TokenSigner, TokenVerifier, public_pem_of
+from kinlink_kit.bus import Bus
+from kinlink_kit.consumer import TrackingConsumer
+from kinlink_kit.eventstore import open_store
+from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.runtime import GrpcService, ServiceParts
+from kinlink_kit.settings import ServiceSettings
+from kinlink_kit.views import view_store
+from pydantic import SecretStr
+
+from kinlink_identity.adapters.card_list_view import CardList
+from kinlink_identity.adapters.facility_directory_view import FacilityDirectory
+from kinlink_identity.adapters.integration_events import IdentityEventTranslator
+from kinlink_identity.adapters.login_throttle import LoginLimits, LoginThrottle
+from kinlink_identity.adapters.mail_folder import MailFolder
+from kinlink_identity.adapters.passwords import PasswordHasher
+from kinlink_identity.adapters.personal_data_vault import PersonalDataVault, embedded_master_key
+from kinlink_identity.adapters.resident_directory_view import ResidentDirectory
+from kinlink_identity.adapters.simulated_cards import SimulatedCards
+from kinlink_identity.adapters.simulated_verification import SimulatedVerification
+from kinlink_identity.adapters.smtp_mailer import SmtpMailer
+from kinlink_identity.adapters.stripe_cards import StripeCards
+from kinlink_identity.domain.card_processor import CardLookup
+from kinlink_identity.domain.mail import Mailer
+from kinlink_identity.entrypoints.facility_events import FACILITY_EVENT_HANDLERS
+from kinlink_identity.entrypoints.grpc_api import ACCESS_POLICY, SERVICE_NAME, IdentityServicer
+from kinlink_identity.service_layer.bootstrap_operator import bootstrap_operator
+from kinlink_identity.service_layer.identity import Identity, IdentityPolicy, IdentityStore
+
+
+class IdentitySettings(ServiceSettings):
+    service_name: str = "identity"
+    database: str = "kinlink_identity"
+    # Signing key for access and refresh tokens (Ed25519, PEM); its public half goes to every
+    # service in KINLINK_JWT_PUBLIC_KEYS under the same key id.
+    jwt_private_key: SecretStr = SecretStr("")
+    jwt_key_id: str = "identity-1"
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    activation_hours: int = 48
+    password_reset_minutes: int = 60
+    public_url: str = "http://127.0.0.1:8080"
+    # Mail: files under data_dir/mail (embedded mode) or an SMTP server.
+    mail_backend: Literal["folder", "smtp"] = "folder"
+    mail_from: str = "Kinlink <no-reply@kinlink.example>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    # argon2id cost: OWASP's minimum by default; tests lower it to stay fast.
+    password_time_cost: int = 2
+    password_memory_kib: int = 19_456
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
+    login_failure_window_minutes: int = 15
+    card_processor: Literal["simulated", "stripe"] = "simulated"
+    stripe_api_key: SecretStr = SecretStr("sk_test_123")
+    stripe_api_base: str | None = None
+    verification_provider: Literal["simulated"] = "simulated"
+    # Fernet key that wraps each account's own key for its identity documents.
+    personal_data_key: SecretStr = SecretStr("")
+    consumer_group: str = "kinlink-identity"
+    # The first operator, created at start if the address is free (see bootstrap_operator).
+    bootstrap_operator_email: str | None = None
+    bootstrap_operator_password: SecretStr | None = None
+
+    def policy(self) -> IdentityPolicy:
+        return IdentityPolicy(
+            access_token_ttl=timedelta(minutes=self.access_token_minutes),
+            refresh_token_ttl=timedelta(days=self.refresh_token_days),
+            activation_ttl=timedelta(hours=self.activation_hours),
+            password_reset_ttl=timedelta(minutes=self.password_reset_minutes),
+            public_url=self.public_url,
+        )
+
+
+def mailer(settings: IdentitySettings) -> Mailer:
+    if settings.mail_backend == "smtp":
+        return SmtpMailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            sender=settings.mail_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            starttls=settings.smtp_starttls,
+        )
+    return MailFolder(settings.data_dir / "mail", sender=settings.mail_from)
+
+
+def card_lookup(settings: IdentitySettings) -> CardLookup:
+    if settings.card_processor == "stripe":
+        return StripeCards(settings.stripe_api_key.get_secret_value(), settings.stripe_api_base)
+    return SimulatedCards()
+
+
+def personal_data_key(settings: IdentitySettings) -> str:
+    """The configured key; on SQLite (the embedded mode) without one, a key made once under
+    data_dir. On PostgreSQL an unset key stops the service: the vault refuses to start."""
+    key = settings.personal_data_key.get_secret_value()
+    if key or settings.database_url(settings.database) is not None:
+        return key
+    return embedded_master_key(settings.data_dir)
+
+
+def build_identity(settings: IdentitySettings, mail: Mailer | None = None) -> Identity:
+    store = open_store(IdentityStore, settings, settings.database)
+    views = view_store(settings, settings.database)
+    return Identity(
+        store=store,
+        views=views,
+        policy=settings.policy(),
+        signer=TokenSigner(settings.jwt_private_key.get_secret_value(), key_id=settings.jwt_key_id),
+        verifier=TokenVerifier(
+            {
+                **settings.jwt_public_keys,
+                settings.jwt_key_id: public_pem_of(settings.jwt_private_key.get_secret_value()),
+            }
+        ),
+        passwords=PasswordHasher(settings.password_time_cost, settings.password_memory_kib),
+        throttle=LoginThrottle(
+            views,
+            LoginLimits(
+                per_account=settings.login_failures_per_account,
+                per_address=settings.login_failures_per_address,
+                window=timedelta(minutes=settings.login_failure_window_minutes),
+            ),
+        ),
+        mailer=mail or mailer(settings),
+        cards=card_lookup(settings),
+        card_list=CardList(store, views),
+        verification=SimulatedVerification(),
+        vault=PersonalDataVault(views, personal_data_key(settings)),
+        facilities=FacilityDirectory(store, views),
+        residents=ResidentDirectory(store, views),
+    )
+
+
+def identity_service(settings: IdentitySettings, bus: Bus, identity: Identity) -> ServiceParts:
+    """Identity's part of a process: its gRPC service, outbox relay and facility consumer."""
+    if settings.bootstrap_operator_email and settings.bootstrap_operator_password:
+        bootstrap_operator(
+            identity,
+            settings.bootstrap_operator_email,
+            settings.bootstrap_operator_password.get_secret_value(),
+        )
+    TrackingConsumer(
+        identity.store,
+        bus,
+        FACILITY_EVENTS,
+        settings.consumer_group,
+        {
+            event_type: partial(handle, identity)
+            for event_type, handle in FACILITY_EVENT_HANDLERS.items()
+        },
+    )
+    translator = IdentityEventTranslator(identity.store)
+    background = [
+        identity.facilities.run,
+        identity.residents.run,
+        identity.card_list.run,
+        *outbox_relay_jobs(settings, settings.database, identity.store, bus, translator),
+    ]
+    return ServiceParts(
+        name="identity",
+        grpc=[
+            GrpcService(
+                SERVICE_NAME,
+                IdentityServicer(identity),
+                identity_pb2_grpc.add_IdentityServiceServicer_to_server,
+            )
+        ],
+        background=background,
+        close=identity.close,
+        access_policy=ACCESS_POLICY,
+    )

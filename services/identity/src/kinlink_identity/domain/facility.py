@@ -1,0 +1,68 @@
+"""A facility and its settings, which every other service takes its rules and prices from."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_kit.errors import InvalidArgument
+
+from kinlink_identity.domain.ids import facility_id_of
+
+MAX_ID_LENGTH = 64
+_ID = re.compile(rf"\S{{1,{MAX_ID_LENGTH}}}")
+
+
+def checked_id(value: str, field: str) -> str:
+    """A facility's id, or a resident's (the facility's own): they travel as Kafka keys and
+    are typed by families and officers, so they are short and free of spaces."""
+    value = value.strip()
+    if not value:
+        raise InvalidArgument(f"{field}_missing", f"{field} is required.", field=field)
+    if not _ID.fullmatch(value):
+        raise InvalidArgument(
+            f"{field}_invalid",
+            f"At most {MAX_ID_LENGTH} characters, without spaces.",
+            field=field,
+        )
+    return value
+
+
+class Facility(Aggregate):
+    # Settings are stored as the JSON form of FacilitySettings: stored events hold plain data.
+    class Configured(Aggregate.Created):
+        facility_id: str
+        settings: dict[str, Any]
+
+    class Reconfigured(Aggregate.Event):
+        settings: dict[str, Any]
+
+    @staticmethod
+    def create_id(facility_id: str) -> UUID:
+        return facility_id_of(facility_id)
+
+    @classmethod
+    def configure(cls, facility_id: str, settings: FacilitySettings) -> Facility:
+        return cls(facility_id=facility_id, settings=settings.model_dump(mode="json"))
+
+    @event(Configured)
+    def __init__(self, facility_id: str, settings: dict[str, Any]) -> None:
+        self.facility_id = facility_id
+        self.settings = FacilitySettings.model_validate(settings)
+
+    @property
+    def revision(self) -> int:
+        """What FacilityConfigured carries: consumers ignore a revision older than theirs."""
+        return self.version
+
+    def reconfigure(self, settings: FacilitySettings) -> None:
+        """Replace the settings; the same settings again change nothing (and publish nothing)."""
+        if settings != self.settings:
+            self._reconfigured(settings.model_dump(mode="json"))
+
+    @event(Reconfigured)
+    def _reconfigured(self, settings: dict[str, Any]) -> None:
+        self.settings = FacilitySettings.model_validate(settings)

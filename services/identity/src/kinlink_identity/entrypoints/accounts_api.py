@@ -1,0 +1,229 @@
+"""The account RPCs of kinlink.identity.v1.IdentityService: requests to use cases, accounts and
+sessions to messages."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import unquote
+
+import grpc
+from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink_kit.auth import ANY_ROLE, PUBLIC, Role, current_principal
+
+from kinlink_identity.entrypoints.messages import account_message, address_of, method, timestamp
+from kinlink_identity.service_layer.activate import activate, resend_activation
+from kinlink_identity.service_layer.change_email import (
+    RequestEmailChange,
+    confirm_email_change,
+    request_email_change,
+)
+from kinlink_identity.service_layer.close_account import CloseAccount, close_account
+from kinlink_identity.service_layer.create_staff_account import (
+    CreateStaffAccount,
+    create_staff_account,
+)
+from kinlink_identity.service_layer.edit_account import EditAccount, edit_account
+from kinlink_identity.service_layer.get_account import get_account
+from kinlink_identity.service_layer.identity import Identity
+from kinlink_identity.service_layer.log_in import LogIn, Session, log_in, refresh_session
+from kinlink_identity.service_layer.reactivate import reactivate, request_reactivation
+from kinlink_identity.service_layer.register import Register, register
+from kinlink_identity.service_layer.reset_password import (
+    ResetPassword,
+    request_password_reset,
+    reset_password,
+)
+from kinlink_identity.service_layer.set_email_subscription import set_email_subscription
+
+# Signing up, signing in and following emailed links come before any token; the token in a link
+# is the proof there.
+_PUBLIC = (
+    "Register",
+    "ResendActivation",
+    "Activate",
+    "LogIn",
+    "RefreshSession",
+    "RequestPasswordReset",
+    "ResetPassword",
+    "ConfirmEmailChange",
+    "RequestReactivation",
+    "Reactivate",
+)
+# Every signed-in account, staff included, looks after its own.
+_OWN_ACCOUNT = (
+    "GetAccount",
+    "EditAccount",
+    "RequestEmailChange",
+    "SetEmailSubscription",
+    "CloseAccount",
+)
+ACCOUNTS_POLICY: dict[str, frozenset[Role]] = {
+    **{method(name): PUBLIC for name in _PUBLIC},
+    **{method(name): ANY_ROLE for name in _OWN_ACCOUNT},
+    method("CreateStaffAccount"): frozenset({Role.OPERATOR}),
+}
+
+
+def client_address(context: grpc.aio.ServicerContext) -> str:
+    """The caller's network address, for throttling failed logins: the first hop a proxy in
+    front of us recorded, else the peer of the connection without its port (which changes with
+    every connection)."""
+    metadata = dict(context.invocation_metadata() or ())
+    forwarded = str(metadata.get("x-forwarded-for", "")).split(",")[0].strip()
+    if forwarded:
+        return forwarded
+    peer = unquote(context.peer() or "")
+    kind, _, rest = peer.partition(":")
+    if kind in ("ipv4", "ipv6"):
+        return rest.rsplit(":", 1)[0].strip("[]")
+    return peer
+
+
+def session_message(session: Session) -> pb.Session:
+    return pb.Session(
+        access_token=session.access_token,
+        access_token_expires_at=timestamp(session.access_token_expires_at),
+        refresh_token=session.refresh_token,
+        refresh_token_expires_at=timestamp(session.refresh_token_expires_at),
+        account=account_message(session.account),
+    )
+
+
+class AccountsApi:
+    identity: Identity
+
+    async def Register(
+        self, request: pb.RegisterRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Account:
+        command = Register(
+            email=request.email,
+            password=request.password,
+            first_name=request.first_name,
+            last_name=request.last_name,
+            address=address_of(request.address),
+            phone=request.phone,
+            time_zone=request.time_zone,
+            facility_id=request.facility_id.strip(),
+        )
+        return account_message(await asyncio.to_thread(register, self.identity, command))
+
+    async def ResendActivation(
+        self, request: pb.EmailRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Accepted:
+        await asyncio.to_thread(resend_activation, self.identity, request.email)
+        return pb.Accepted()
+
+    async def Activate(
+        self, request: pb.TokenRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Account:
+        return account_message(await asyncio.to_thread(activate, self.identity, request.token))
+
+    async def LogIn(
+        self, request: pb.LogInRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Session:
+        command = LogIn(request.email, request.password, client_address(context))
+        return session_message(await asyncio.to_thread(log_in, self.identity, command))
+
+    async def RefreshSession(
+        self, request: pb.RefreshSessionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Session:
+        session = await asyncio.to_thread(refresh_session, self.identity, request.refresh_token)
+        return session_message(session)
+
+    async def RequestPasswordReset(
+        self, request: pb.EmailRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Accepted:
+        await asyncio.to_thread(request_password_reset, self.identity, request.email)
+        return pb.Accepted()
+
+    async def ResetPassword(
+        self, request: pb.ResetPasswordRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Accepted:
+        command = ResetPassword(request.token, request.new_password)
+        await asyncio.to_thread(reset_password, self.identity, command)
+        return pb.Accepted()
+
+    async def GetAccount(
+        self, request: pb.GetAccountRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Account:
+        account = await asyncio.to_thread(
+            get_account, self.identity, current_principal(), request.account_id.strip()
+        )
+        return account_message(account)
+
+    async def EditAccount(
+        self, request: pb.EditAccountRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Account:
+        command = EditAccount(
+            account_id=current_principal().account_id,
+            fields=list(request.fields),
+            first_name=request.first_name,
+            last_name=request.last_name,
+            address=address_of(request.address),
+            phone=request.phone,
+            time_zone=request.time_zone,
+        )
+        return account_message(await asyncio.to_thread(edit_account, self.identity, command))
+
+    async def RequestEmailChange(
+        self, request: pb.RequestEmailChangeRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Accepted:
+        command = RequestEmailChange(
+            current_principal().account_id,
+            request.new_email,
+            request.password,
+            client_address(context),
+        )
+        await asyncio.to_thread(request_email_change, self.identity, command)
+        return pb.Accepted()
+
+    async def ConfirmEmailChange(
+        self, request: pb.TokenRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Account:
+        account = await asyncio.to_thread(confirm_email_change, self.identity, request.token)
+        return account_message(account)
+
+    async def SetEmailSubscription(
+        self, request: pb.SetEmailSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Account:
+        account = await asyncio.to_thread(
+            set_email_subscription,
+            self.identity,
+            current_principal().account_id,
+            request.subscribed,
+        )
+        return account_message(account)
+
+    async def CloseAccount(
+        self, request: pb.CloseAccountRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Account:
+        command = CloseAccount(
+            current_principal().account_id, request.password, client_address(context)
+        )
+        return account_message(await asyncio.to_thread(close_account, self.identity, command))
+
+    async def RequestReactivation(
+        self, request: pb.EmailRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Accepted:
+        await asyncio.to_thread(request_reactivation, self.identity, request.email)
+        return pb.Accepted()
+
+    async def Reactivate(
+        self, request: pb.TokenRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Account:
+        return account_message(await asyncio.to_thread(reactivate, self.identity, request.token))
+
+    async def CreateStaffAccount(
+        self, request: pb.CreateStaffAccountRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Account:
+        command = CreateStaffAccount(
+            email=request.email,
+            password=request.password,
+            first_name=request.first_name,
+            last_name=request.last_name,
+            roles=list(request.roles),
+            facility_ids=list(request.facility_ids),
+        )
+        return account_message(
+            await asyncio.to_thread(create_staff_account, self.identity, command)
+        )

@@ -1,0 +1,83 @@
+"""Bookings, transfers and releases that facility systems publish on kinlink.facility.events.v1.
+
+Each is saved with its tracking record, so a redelivered message changes nothing. What identity
+cannot apply (an unknown facility or resident, a resident no longer there) is raised as
+FacilityEventRejected: the consumer retries it a few times, in case the facility is being
+configured just now, then puts it on the dead-letter topic for a person to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.facility import ResidentBooked, ResidentReleased, ResidentTransferred
+from kinlink_kit.errors import AlreadyExists, ClientError
+from kinlink_kit.eventstore import Tracking
+
+from kinlink_identity.service_layer.identity import Identity
+from kinlink_identity.service_layer.residents import (
+    BookResident,
+    ReleaseResident,
+    TransferResident,
+    booking,
+    releasing,
+    transferring,
+)
+
+
+class FacilityEventRejected(ValueError):
+    """A facility's event that contradicts what identity knows, with the code and message a
+    client would have seen: the dead letter's `dlq-error` header carries them."""
+
+    def __init__(self, event_type: str, error: ClientError) -> None:
+        super().__init__(f"{event_type} rejected: {error.code}: {error.message}")
+
+
+@contextmanager
+def _rejecting(envelope: Envelope) -> Iterator[None]:
+    try:
+        yield
+    except ClientError as error:
+        raise FacilityEventRejected(envelope.type, error) from error
+
+
+def on_resident_booked(identity: Identity, envelope: Envelope, tracking: Tracking) -> None:
+    booked = ResidentBooked.model_validate(envelope.payload)
+    command = BookResident(
+        booked.facility_id, booked.resident_id, booked.first_name, booked.last_name
+    )
+    with _rejecting(envelope):
+        try:
+            changed = [booking(identity, command)]
+        except AlreadyExists:
+            changed = []  # a booking we know already: ours crossed theirs, or they resent it
+    identity.store.save_tracked(tracking, *changed)
+
+
+def on_resident_transferred(identity: Identity, envelope: Envelope, tracking: Tracking) -> None:
+    transferred = ResidentTransferred.model_validate(envelope.payload)
+    command = TransferResident(
+        transferred.facility_id,
+        transferred.resident_id,
+        transferred.to_facility_id,
+        transferred.to_resident_id or "",
+    )
+    with _rejecting(envelope):
+        changed = transferring(identity, command, destination_may_hold=True)
+    identity.store.save_tracked(tracking, *changed)
+
+
+def on_resident_released(identity: Identity, envelope: Envelope, tracking: Tracking) -> None:
+    released = ResidentReleased.model_validate(envelope.payload)
+    with _rejecting(envelope):
+        resident = releasing(identity, ReleaseResident(released.facility_id, released.resident_id))
+    identity.store.save_tracked(tracking, resident)
+
+
+FACILITY_EVENT_HANDLERS: dict[str, Callable[[Identity, Envelope, Tracking], None]] = {
+    ResidentBooked.event_type: on_resident_booked,
+    ResidentTransferred.event_type: on_resident_transferred,
+    ResidentReleased.event_type: on_resident_released,
+}

@@ -1,0 +1,48 @@
+"""SubmitIdVerification: identity documents, SSN included, of the signed-in family member or of
+the account an activation token names."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink_kit.auth import PUBLIC, Principal, Role, current_principal
+from kinlink_kit.errors import PermissionDenied
+
+from kinlink_identity.entrypoints.messages import account_message, address_of, method
+from kinlink_identity.service_layer.identity import Identity
+from kinlink_identity.service_layer.submit_id_verification import (
+    SubmitIdVerification,
+    submit_id_verification,
+)
+
+# Public, because an account waiting for activation has no session; without an activation token
+# the handler asks for a family member's.
+ID_VERIFICATION_POLICY = {method("SubmitIdVerification"): PUBLIC}
+
+
+class IdVerificationApi:
+    identity: Identity
+
+    async def SubmitIdVerification(
+        self, request: pb.SubmitIdVerificationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Account:
+        command = SubmitIdVerification(
+            "" if request.activation_token else _family_member().account_id,
+            legal_first_name=request.legal_first_name,
+            legal_last_name=request.legal_last_name,
+            date_of_birth=request.date_of_birth,
+            address=address_of(request.address),
+            ssn=request.ssn,
+            activation_token=request.activation_token,
+        )
+        account = await asyncio.to_thread(submit_id_verification, self.identity, command)
+        return account_message(account)
+
+
+def _family_member() -> Principal:
+    principal = current_principal()
+    if not principal.has(Role.FAMILY_MEMBER):
+        raise PermissionDenied("role_not_allowed", "Only family members verify their identity.")
+    return principal

@@ -1,0 +1,18 @@
+"""`kinlink-identity`: identity as its own process (distributed mode), configured by KINLINK_*."""
+
+from __future__ import annotations
+
+from kinlink_kit.runtime import run_service
+
+from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
+
+
+def main() -> None:
+    run_service(
+        IdentitySettings(),
+        lambda settings, bus: identity_service(settings, bus, build_identity(settings)),
+    )
+
+
+if __name__ == "__main__":
+    main()

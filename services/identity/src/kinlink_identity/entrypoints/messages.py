@@ -1,0 +1,65 @@
+"""What every part of the identity API shares: method names, and messages to domain values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from kinlink.identity.v1 import identity_pb2 as pb
+
+from kinlink_identity.domain.account import Account, AccountStatus, Address, IdVerification
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["IdentityService"].full_name
+ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
+
+_ACCOUNT_STATUS = {
+    AccountStatus.PENDING_ACTIVATION: pb.ACCOUNT_STATUS_PENDING_ACTIVATION,
+    AccountStatus.ACTIVE: pb.ACCOUNT_STATUS_ACTIVE,
+    AccountStatus.CLOSED: pb.ACCOUNT_STATUS_CLOSED,
+}
+_ID_VERIFICATION = {
+    IdVerification.NOT_REQUIRED: pb.ID_VERIFICATION_NOT_REQUIRED,
+    IdVerification.REQUIRED: pb.ID_VERIFICATION_REQUIRED,
+    IdVerification.VERIFIED: pb.ID_VERIFICATION_VERIFIED,
+    IdVerification.FAILED: pb.ID_VERIFICATION_FAILED,
+}
+
+
+def method(name: str) -> str:
+    """The full gRPC method name, as access policies name it."""
+    return f"/{SERVICE_NAME}/{name}"
+
+
+def timestamp(at: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(at)
+    return stamp
+
+
+def address_of(message: pb.PostalAddress) -> Address:
+    return {name: getattr(message, name).strip() for name in ADDRESS_FIELDS}
+
+
+def address_message(address: Address) -> pb.PostalAddress:
+    return pb.PostalAddress(**{name: address.get(name, "") for name in ADDRESS_FIELDS})
+
+
+def account_message(account: Account) -> pb.Account:
+    card_id = account.messaging_subscription_card_id
+    return pb.Account(
+        account_id=str(account.id),
+        email=account.email,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        address=address_message(account.address),
+        phone=account.phone,
+        time_zone=account.time_zone,
+        status=_ACCOUNT_STATUS[account.status],
+        # False makes clients show the FAQ's "Unsubscribed From Emails" pop-up.
+        email_subscribed=account.email_subscribed,
+        id_verification=_ID_VERIFICATION[account.id_verification],
+        roles=sorted(account.roles),
+        facility_ids=sorted(account.facility_ids),
+        messaging_subscription_card_id=str(card_id) if card_id else "",
+        registered_at=timestamp(account.registered_at),
+    )

@@ -1,0 +1,97 @@
+"""The resident calls of IdentityService: staff book, transfer and release; families search."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import TypeVar
+
+import grpc
+from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink_kit.auth import Principal, Role, current_principal
+
+from kinlink_identity.domain.resident import Resident, ResidentStatus
+from kinlink_identity.entrypoints.messages import method
+from kinlink_identity.service_layer.identity import Identity
+from kinlink_identity.service_layer.residents import (
+    BookResident,
+    ReleaseResident,
+    TransferResident,
+    book_resident,
+    release_resident,
+    transfer_resident,
+)
+from kinlink_identity.service_layer.search_residents import SearchResidents, search_residents
+
+Command = TypeVar("Command", BookResident, TransferResident, ReleaseResident)
+
+_CUSTODY = frozenset({Role.OPERATOR, Role.FACILITY_OFFICER, Role.FACILITY_INTEGRATION})
+RESIDENTS_POLICY = {
+    method("BookResident"): _CUSTODY,
+    method("TransferResident"): _CUSTODY,
+    method("ReleaseResident"): _CUSTODY,
+    method("SearchResidents"): frozenset(
+        {Role.FAMILY_MEMBER, Role.FACILITY_OFFICER, Role.OPERATOR, Role.AUDITOR}
+    ),
+}
+
+_STATUS = {
+    ResidentStatus.IN_CUSTODY: pb.RESIDENT_STATUS_IN_CUSTODY,
+    ResidentStatus.TRANSFERRED: pb.RESIDENT_STATUS_TRANSFERRED,
+    ResidentStatus.RELEASED: pb.RESIDENT_STATUS_RELEASED,
+}
+
+
+def resident_message(resident: Resident) -> pb.Resident:
+    return pb.Resident(
+        facility_id=resident.facility_id,
+        resident_id=resident.resident_id,
+        first_name=resident.first_name,
+        last_name=resident.last_name,
+        status=_STATUS[resident.status],
+        transferred_to_facility_id=resident.transferred_to_facility_id,
+        transferred_to_resident_id=resident.transferred_to_resident_id,
+    )
+
+
+class ResidentsApi:
+    identity: Identity
+
+    async def BookResident(
+        self, request: pb.BookResidentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Resident:
+        command = BookResident(
+            request.facility_id, request.resident_id, request.first_name, request.last_name
+        )
+        return await self._custody(book_resident, command)
+
+    async def TransferResident(
+        self, request: pb.TransferResidentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Resident:
+        command = TransferResident(
+            request.facility_id, request.resident_id, request.to_facility_id, request.to_resident_id
+        )
+        return await self._custody(transfer_resident, command)
+
+    async def ReleaseResident(
+        self, request: pb.ReleaseResidentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Resident:
+        return await self._custody(
+            release_resident, ReleaseResident(request.facility_id, request.resident_id)
+        )
+
+    async def _custody(
+        self, change: Callable[[Identity, Principal, Command], Resident], command: Command
+    ) -> pb.Resident:
+        resident = await asyncio.to_thread(change, self.identity, current_principal(), command)
+        return resident_message(resident)
+
+    async def SearchResidents(
+        self, request: pb.SearchResidentsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SearchResidentsResponse:
+        command = SearchResidents(request.last_name, request.resident_id, request.facility_id)
+        found = await asyncio.to_thread(search_residents, self.identity, command)
+        return pb.SearchResidentsResponse(
+            residents=[pb.ResidentSummary(**asdict(summary)) for summary in found]
+        )

@@ -1,0 +1,84 @@
+"""CreateStaffAccount: an operator opens an account for staff, active at once.
+
+Staff are facility officers, operators, auditors and facility integrations; family members
+register themselves. Officers and integrations act only for the facilities named here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kinlink_kit.auth import Role
+from kinlink_kit.errors import InvalidArgument
+
+from kinlink_identity.domain.account import Account
+from kinlink_identity.service_layer.email_claims import save_claiming
+from kinlink_identity.service_layer.identity import Identity
+from kinlink_identity.service_layer.new_account import new_account
+
+_FACILITY_SCOPED = frozenset({Role.FACILITY_OFFICER, Role.FACILITY_INTEGRATION})
+# Staff work in no one place; their times are shown in UTC.
+_STAFF_TIME_ZONE = "UTC"
+
+
+@dataclass(frozen=True)
+class CreateStaffAccount:
+    email: str
+    password: str
+    first_name: str
+    last_name: str
+    roles: Sequence[str]
+    facility_ids: Sequence[str]
+
+
+def create_staff_account(identity: Identity, command: CreateStaffAccount) -> Account:
+    roles = _staff_roles(command.roles)
+    facility_ids = {f.strip() for f in command.facility_ids if f.strip()}
+    if roles & _FACILITY_SCOPED and not facility_ids:
+        raise InvalidArgument(
+            "facility_required",
+            "Facility officers and integrations act for at least one facility.",
+            field="facility_ids",
+        )
+    if facility_ids and not roles & _FACILITY_SCOPED:
+        raise InvalidArgument(
+            "facility_not_applicable",
+            "Operators and auditors act for every facility; name none.",
+            field="facility_ids",
+        )
+    for facility_id in sorted(facility_ids):
+        identity.facilities.settings(facility_id, field="facility_ids")  # NotFound if unknown
+    account, claim = new_account(
+        identity,
+        command.email,
+        command.password,
+        command.first_name,
+        command.last_name,
+        address={},
+        phone="",
+        time_zone=_STAFF_TIME_ZONE,
+        roles=roles,
+        facility_ids=facility_ids,
+        id_verification_required=False,
+    )
+    account.activate()
+    save_claiming(identity, account, claim)
+    return account
+
+
+def _staff_roles(names: Sequence[str]) -> frozenset[Role]:
+    if not names:
+        raise InvalidArgument("roles_missing", "Give the account a role.", field="roles")
+    roles = set()
+    for name in names:
+        try:
+            role = Role(name)
+        except ValueError:
+            raise InvalidArgument("role_unknown", f"No role {name!r}.", field="roles") from None
+        if role is Role.FAMILY_MEMBER:
+            raise InvalidArgument(
+                "role_not_staff", "Family members register themselves.", field="roles"
+            )
+        roles.add(role)
+    return frozenset(roles)

@@ -1,0 +1,47 @@
+"""Who holds an email address: an account takes one by saving its claim in the same
+transaction as its own change, so of two accounts taking one address at once, one collides."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+from kinlink_kit.errors import AlreadyExists
+
+from kinlink_identity.domain.email_claim import EmailClaim
+from kinlink_identity.domain.ids import email_claim_id
+from kinlink_identity.service_layer.identity import Identity
+
+
+def _taken(field: str | None) -> AlreadyExists:
+    return AlreadyExists("email_taken", "Another account uses this email address.", field=field)
+
+
+def check_email_free(identity: Identity, email: str, field: str | None = "email") -> None:
+    """Refuse early, before any costly work; `claim_email` is what settles it."""
+    claim = identity.find(email_claim_id(email), EmailClaim)
+    if claim is not None and claim.held:
+        raise _taken(field)
+
+
+def claim_email(
+    identity: Identity, email: str, account_id: UUID, field: str | None = "email"
+) -> EmailClaim:
+    """The claim to save with the account: new, or a released one taken again."""
+    claim = identity.find(email_claim_id(email), EmailClaim)
+    if claim is None:
+        return EmailClaim(email, account_id)
+    if claim.held:
+        raise _taken(field)
+    claim.reclaim(account_id)
+    return claim
+
+
+def save_claiming(
+    identity: Identity, *changed: Aggregate | None, field: str | None = "email"
+) -> None:
+    try:
+        identity.store.save(*changed)
+    except IntegrityError:
+        raise _taken(field) from None

@@ -1,0 +1,96 @@
+"""The identity application: its event store and the collaborators its use cases need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+from uuid import UUID
+
+from kinlink_kit.auth import TokenSigner, TokenVerifier
+from kinlink_kit.errors import NotFound
+from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.views import ViewStore
+
+from kinlink_identity.adapters.card_list_view import CardList
+from kinlink_identity.adapters.facility_directory_view import FacilityDirectory
+from kinlink_identity.adapters.login_throttle import LoginThrottle
+from kinlink_identity.adapters.passwords import PasswordHasher
+from kinlink_identity.adapters.personal_data_vault import PersonalDataVault
+from kinlink_identity.adapters.resident_directory_view import ResidentDirectory
+from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.card_processor import CardLookup
+from kinlink_identity.domain.email_claim import EmailClaim
+from kinlink_identity.domain.id_verification import VerificationProvider
+from kinlink_identity.domain.ids import email_claim_id
+from kinlink_identity.domain.mail import Mailer
+
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class IdentityStore(TrackedApplication):
+    name = "identity"
+
+
+@dataclass(frozen=True)
+class IdentityPolicy:
+    """Lifetimes and links, from the settings."""
+
+    access_token_ttl: timedelta = timedelta(minutes=15)
+    refresh_token_ttl: timedelta = timedelta(days=30)
+    activation_ttl: timedelta = timedelta(hours=48)
+    password_reset_ttl: timedelta = timedelta(hours=1)
+    email_change_ttl: timedelta = timedelta(hours=24)
+    reactivation_ttl: timedelta = timedelta(hours=48)
+    # Links in emails: the token is appended to these.
+    public_url: str = "http://127.0.0.1:8080"
+
+
+@dataclass
+class Identity:
+    store: IdentityStore
+    views: ViewStore
+    policy: IdentityPolicy
+    signer: TokenSigner
+    # Checks the refresh tokens identity signed, with its own key and those being rotated out.
+    verifier: TokenVerifier
+    passwords: PasswordHasher
+    throttle: LoginThrottle
+    mailer: Mailer
+    cards: CardLookup
+    card_list: CardList
+    verification: VerificationProvider
+    vault: PersonalDataVault
+    facilities: FacilityDirectory
+    residents: ResidentDirectory
+    clock: Callable[[], datetime] = utc_now
+
+    def get(self, aggregate_id: UUID, kind: type[T], code: str, field: str) -> T:
+        """The aggregate, or NotFound with `code` naming `field`."""
+        return self.store.require(aggregate_id, kind, code=code, field=field)
+
+    def find(self, aggregate_id: UUID, kind: type[T]) -> T | None:
+        return self.store.find(aggregate_id, kind)
+
+    def account(self, account_id: UUID | str) -> Account:
+        try:
+            uuid = UUID(str(account_id))
+        except ValueError:
+            raise NotFound("account_not_found", "No such account.", field="account_id") from None
+        return self.get(uuid, Account, "account_not_found", "account_id")
+
+    def account_by_email(self, email: str) -> Account | None:
+        """The account holding this (normalized) address now, if any."""
+        claim = self.find(email_claim_id(email), EmailClaim)
+        if claim is None or claim.account_id is None:
+            return None
+        return self.find(claim.account_id, Account)
+
+    def close(self) -> None:
+        self.store.close()
+        self.views.close()

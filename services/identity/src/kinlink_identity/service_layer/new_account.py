@@ -1,0 +1,53 @@
+"""What every new account needs, a family member's or a staff member's: an email address no
+other account holds, a strong password (stored hashed) and a name."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from kinlink_kit.auth import Role
+
+from kinlink_identity.domain.account import Account, Address
+from kinlink_identity.domain.account_details import checked_name
+from kinlink_identity.domain.email_address import normalize_email
+from kinlink_identity.domain.email_claim import EmailClaim
+from kinlink_identity.domain.password_rules import check_password_strength
+from kinlink_identity.service_layer.email_claims import check_email_free, claim_email
+from kinlink_identity.service_layer.identity import Identity
+
+
+def new_account(
+    identity: Identity,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    *,
+    address: Address,
+    phone: str,
+    time_zone: str,
+    roles: Collection[Role],
+    facility_ids: Collection[str],
+    id_verification_required: bool,
+) -> tuple[Account, EmailClaim]:
+    """The account and the claim on its address, to be saved together (`save_claiming`)."""
+    email = normalize_email(email)
+    check_password_strength(password)
+    first_name = checked_name(first_name, "first_name")
+    last_name = checked_name(last_name, "last_name")
+    # Hashing is deliberately slow: refuse a taken address before spending the time.
+    check_email_free(identity, email)
+    account = Account(
+        email=email,
+        password_hash=identity.passwords.hash(password),
+        first_name=first_name,
+        last_name=last_name,
+        address=address,
+        phone=phone,
+        time_zone=time_zone,
+        roles=sorted(role.value for role in roles),
+        facility_ids=sorted(facility_ids),
+        registered_at=identity.clock(),
+        id_verification_required=id_verification_required,
+    )
+    return account, claim_email(identity, email, account.id)

@@ -1,0 +1,60 @@
+"""Register: a family member signs up; the account waits for its activation link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kinlink_contracts.facility_settings import IdVerificationPolicy
+from kinlink_kit.auth import Role
+
+from kinlink_identity.domain.account import Account, Address
+from kinlink_identity.domain.account_details import (
+    checked_address,
+    checked_phone,
+    checked_time_zone,
+)
+from kinlink_identity.domain.one_time_token import TokenPurpose
+from kinlink_identity.service_layer.email_claims import save_claiming
+from kinlink_identity.service_layer.emailed_links import issue_link, send
+from kinlink_identity.service_layer.identity import Identity
+from kinlink_identity.service_layer.new_account import new_account
+
+
+@dataclass(frozen=True)
+class Register:
+    email: str
+    password: str
+    first_name: str
+    last_name: str
+    address: Address
+    phone: str
+    time_zone: str
+    # The facility the family member signs up for, if any: its ID-verification policy applies.
+    facility_id: str = ""
+
+
+def register(identity: Identity, command: Register) -> Account:
+    address = checked_address(command.address)
+    phone = checked_phone(command.phone)
+    time_zone = checked_time_zone(command.time_zone)
+    verification_required = bool(command.facility_id) and (
+        identity.facilities.settings(command.facility_id).id_verification
+        is IdVerificationPolicy.BEFORE_ACTIVATION
+    )
+    account, claim = new_account(
+        identity,
+        command.email,
+        command.password,
+        command.first_name,
+        command.last_name,
+        address=address,
+        phone=phone,
+        time_zone=time_zone,
+        roles=[Role.FAMILY_MEMBER],
+        facility_ids=[],
+        id_verification_required=verification_required,
+    )
+    token, activation = issue_link(identity, account, TokenPurpose.ACTIVATION)
+    save_claiming(identity, account, claim, token)
+    send(identity, activation)
+    return account

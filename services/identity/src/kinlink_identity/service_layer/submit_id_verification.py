@@ -1,0 +1,80 @@
+"""SubmitIdVerification: the holder's identity documents go to the verification provider.
+
+Passed, the account is verified and the documents, but for the SSN, are kept encrypted in the
+vault. An account that must be verified before activation sends the token of its activation
+email with the documents: verified, it is activated at once; refused, the token stays unspent so
+the holder can correct the details and try again.
+The SSN is checked, handed to the provider and dropped; no log line, event or error carries it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.logging import get_logger
+
+from kinlink_identity.domain.account import Account, AccountStatus, Address, IdVerification
+from kinlink_identity.domain.id_verification import IdDocuments
+from kinlink_identity.domain.one_time_token import TokenPurpose
+from kinlink_identity.service_layer.emailed_links import redeem, save_redeemed
+from kinlink_identity.service_layer.identity import Identity
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class SubmitIdVerification:
+    account_id: str
+    legal_first_name: str = field(repr=False)
+    legal_last_name: str = field(repr=False)
+    date_of_birth: str = field(repr=False)  # ISO, e.g. 1980-04-30
+    address: Address = field(repr=False)
+    ssn: str = field(repr=False)
+    activation_token: str = field(default="", repr=False)
+
+
+def submit_id_verification(identity: Identity, command: SubmitIdVerification) -> Account:
+    activation = (
+        redeem(identity, command.activation_token, TokenPurpose.ACTIVATION, "activation_token")
+        if command.activation_token
+        else None
+    )
+    account = identity.account(activation.account_id if activation else command.account_id)
+    if account.status is AccountStatus.CLOSED:
+        raise FailedPrecondition("account_closed", "This account is closed.")
+    if account.id_verification is IdVerification.VERIFIED:
+        raise FailedPrecondition(
+            "id_already_verified", "The identity of this account's holder is already verified."
+        )
+    documents = IdDocuments.submitted(
+        command.legal_first_name,
+        command.legal_last_name,
+        command.date_of_birth,
+        command.address,
+        command.ssn,
+        today=identity.clock().date(),
+    )
+    result = identity.verification.verify(documents)
+    log.info(
+        "id verification answered",
+        account_id=str(account.id),
+        verified=result.verified,
+        provider_reference=result.provider_reference,
+    )
+    if not result.verified:
+        account.id_verification_failed(result.provider_reference)
+        identity.store.save(account)
+        raise FailedPrecondition(
+            "id_verification_failed",
+            "We could not verify your identity with these details; check them and try again.",
+        )
+    # Kept before the verification is saved: a verified account always has its documents.
+    identity.vault.keep(account.id, documents)
+    account.id_verified(result.provider_reference)
+    if activation is None:
+        identity.store.save(account)
+    else:
+        account.activate()
+        save_redeemed(identity, activation, account)
+    return account

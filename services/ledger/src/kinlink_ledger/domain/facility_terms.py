@@ -1,0 +1,73 @@
+"""A facility's settings as the ledger last heard them from identity (FacilityConfigured).
+
+Identity numbers each change; events can come late or twice, so an older or repeated revision
+changes nothing here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.domain import Aggregate, event
+from kinlink_contracts.facility_settings import FacilitySettings
+
+from kinlink_ledger.domain.facility import FacilityDepositSettings, FeeSchedule, FeeTier
+from kinlink_ledger.domain.ids import facility_terms_id
+from kinlink_ledger.domain.money import Cents
+
+
+class FacilityTerms(Aggregate):
+    # Settings are stored as the JSON form of FacilitySettings: stored events hold plain data.
+    class Recorded(Aggregate.Created):
+        facility_id: str
+        revision: int
+        settings: dict[str, Any]
+
+    class Revised(Aggregate.Event):
+        revision: int
+        settings: dict[str, Any]
+
+    @staticmethod
+    def create_id(facility_id: str) -> UUID:
+        return facility_terms_id(facility_id)
+
+    @classmethod
+    def record(cls, facility_id: str, revision: int, settings: FacilitySettings) -> FacilityTerms:
+        return cls(
+            facility_id=facility_id, revision=revision, settings=settings.model_dump(mode="json")
+        )
+
+    @event(Recorded)
+    def __init__(self, facility_id: str, revision: int, settings: dict[str, Any]) -> None:
+        self.facility_id = facility_id
+        self._take(revision, settings)
+
+    def revise(self, revision: int, settings: FacilitySettings) -> None:
+        if revision > self.revision:
+            self._revised(revision, settings.model_dump(mode="json"))
+
+    @event(Revised)
+    def _revised(self, revision: int, settings: dict[str, Any]) -> None:
+        self._take(revision, settings)
+
+    def _take(self, revision: int, settings: dict[str, Any]) -> None:
+        self.revision = revision
+        self.settings = FacilitySettings.model_validate(settings)
+
+    @property
+    def deposit_settings(self) -> FacilityDepositSettings:
+        return FacilityDepositSettings(
+            facility_id=self.facility_id,
+            name=self.settings.name,
+            time_zone=ZoneInfo(self.settings.time_zone),
+            fee_schedule=FeeSchedule(
+                tuple(
+                    FeeTier(Cents(tier.up_to_cents), Cents(tier.fee_cents))
+                    for tier in self.settings.deposit_fee_tiers
+                )
+            ),
+            weekly_limit=Cents(self.settings.weekly_deposit_limit_cents),
+            accepted_brands=frozenset(self.settings.accepted_card_brands),
+        )

@@ -1,0 +1,68 @@
+"""An identity service on SQLite and on the real PostgreSQL, with its mail kept for reading."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kinlink_identity.bootstrap import IdentitySettings, build_identity
+from kinlink_identity.domain.mail import Email, Mailer
+from kinlink_identity.service_layer.identity import Identity
+
+from tests.conftest import Clock, TokenKeys
+
+
+class RecordingMailer(Mailer):
+    """Keeps every email, so tests can follow the links in them."""
+
+    def __init__(self) -> None:
+        self.sent: list[Email] = []
+
+    def send(self, email: Email) -> None:
+        self.sent.append(email)
+
+    def last_token(self, to: str) -> str:
+        """The token in the latest email to `to`."""
+        for email in reversed(self.sent):
+            if email.to == to:
+                match = re.search(r"token=([A-Za-z0-9_\-]+)", email.text)
+                assert match, f"no token in {email.text!r}"
+                return match.group(1)
+        raise AssertionError(f"no email to {to}")
+
+
+@pytest.fixture
+def mailer() -> RecordingMailer:
+    return RecordingMailer()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def identity_settings(
+    request: pytest.FixtureRequest, tmp_path: Path, token_keys: TokenKeys
+) -> IdentitySettings:
+    """Identity settings on SQLite and on the real PostgreSQL: tests using them run on both."""
+    common = {
+        "jwt_private_key": token_keys.private_pem,
+        "jwt_key_id": token_keys.key_id,
+        "password_time_cost": 1,
+        "password_memory_kib": 1024,
+        "personal_data_key": "q1wJ3WvS5ZQwRkGm1rE0aVh0hSZ8CB0l3XbJb3tIYk0=",
+        "kafka_bootstrap": None,
+    }
+    if request.param == "sqlite":
+        return IdentitySettings(data_dir=tmp_path, postgres_dsn=None, **common)
+    infra = request.getfixturevalue("infra")
+    database = request.getfixturevalue("fresh_database")
+    return IdentitySettings(postgres_dsn=infra.postgres_dsn, database=database, **common)
+
+
+@pytest.fixture
+def identity(
+    identity_settings: IdentitySettings, mailer: RecordingMailer, clock: Clock
+) -> Iterator[Identity]:
+    built = build_identity(identity_settings, mailer)
+    built.clock = clock
+    yield built
+    built.close()

@@ -1,0 +1,37 @@
+"""Which network address failed logins are counted against."""
+
+from __future__ import annotations
+
+import pytest
+from kinlink_identity.entrypoints.accounts_api import client_address
+
+
+class Context:
+    def __init__(self, peer: str, metadata: tuple[tuple[str, str], ...] = ()) -> None:
+        self._peer = peer
+        self._metadata = metadata
+
+    def peer(self) -> str:
+        return self._peer
+
+    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
+        return self._metadata
+
+
+@pytest.mark.parametrize(
+    ("peer", "address"),
+    [
+        ("ipv4:203.0.113.7:54321", "203.0.113.7"),
+        ("ipv6:[2001:db8::1]:54321", "2001:db8::1"),
+        ("ipv6:%5B::1%5D:443", "::1"),
+        ("unix:/run/kinlink.sock", "unix:/run/kinlink.sock"),
+    ],
+)
+def test_the_peer_without_its_port(peer: str, address: str) -> None:
+    # The port changes with every connection: counting by it would throttle nobody.
+    assert client_address(Context(peer)) == address  # type: ignore[arg-type]
+
+
+def test_the_first_hop_a_proxy_recorded_wins() -> None:
+    context = Context("ipv4:10.0.0.5:1234", (("x-forwarded-for", "203.0.113.7, 10.0.0.1"),))
+    assert client_address(context) == "203.0.113.7"  # type: ignore[arg-type]
