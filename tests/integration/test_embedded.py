@@ -50,4 +50,3 @@ async def test_the_demo_is_seeded_once_and_survives_a_restart(tmp_path: Path) ->
     assert first == (595, 1, ["R-1001"])  # one mail: the demo family's activation
     # Started again on the same folder: the same demo, nothing registered or booked twice.
     assert await start_and_quote(tmp_path) == first
-

@@ -32,6 +32,12 @@ def test_the_peer_without_its_port(peer: str, address: str) -> None:
     assert client_address(Context(peer)) == address  # type: ignore[arg-type]
 
 
-def test_the_first_hop_a_proxy_recorded_wins() -> None:
+def test_the_first_hop_a_trusted_proxy_recorded_wins() -> None:
     context = Context("ipv4:10.0.0.5:1234", (("x-forwarded-for", "203.0.113.7, 10.0.0.1"),))
-    assert client_address(context) == "203.0.113.7"  # type: ignore[arg-type]
+    assert client_address(context, trust_forwarded_for=True) == "203.0.113.7"  # type: ignore[arg-type]
+
+
+def test_a_forwarded_for_header_is_ignored_unless_a_proxy_is_trusted() -> None:
+    # Otherwise each guess could claim a new address and escape the per-address limit.
+    context = Context("ipv4:10.0.0.5:1234", (("x-forwarded-for", "203.0.113.7"),))
+    assert client_address(context) == "10.0.0.5"  # type: ignore[arg-type]

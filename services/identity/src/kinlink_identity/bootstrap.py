@@ -64,6 +64,9 @@ class IdentitySettings(ServiceSettings):
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
     login_failure_window_minutes: int = 15
+    # Behind a proxy that overwrites X-Forwarded-For, failed logins are counted by its first
+    # hop; anywhere else a client could pick its own address, so the connection's peer is used.
+    trust_forwarded_for: bool = False
     card_processor: Literal["simulated", "stripe"] = "simulated"
     stripe_api_key: SecretStr = SecretStr("sk_test_123")
     stripe_api_base: str | None = None
@@ -82,6 +85,7 @@ class IdentitySettings(ServiceSettings):
             activation_ttl=timedelta(hours=self.activation_hours),
             password_reset_ttl=timedelta(minutes=self.password_reset_minutes),
             public_url=self.public_url,
+            trust_forwarded_for=self.trust_forwarded_for,
         )
 
 

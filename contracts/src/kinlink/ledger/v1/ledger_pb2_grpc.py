@@ -61,6 +61,8 @@ class LedgerServiceServicer:
 
     def QuoteDeposit(self, request, context):
         """Fee, total and what is still allowed this week, before the family member commits.
+        FAILED_PRECONDITION `id_verification_required` where the facility needs a verified
+        depositor (refresh the session after verifying: the access token carries it).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

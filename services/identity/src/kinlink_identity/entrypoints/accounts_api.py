@@ -64,13 +64,13 @@ ACCOUNTS_POLICY: dict[str, frozenset[Role]] = {
 }
 
 
-def client_address(context: grpc.aio.ServicerContext) -> str:
-    """The caller's network address, for throttling failed logins: the first hop a proxy in
-    front of us recorded, else the peer of the connection without its port (which changes with
-    every connection)."""
+def client_address(context: grpc.aio.ServicerContext, trust_forwarded_for: bool = False) -> str:
+    """The caller's network address, for throttling failed logins: the peer of the connection
+    without its port (which changes with every connection); or, behind a proxy trusted to
+    overwrite it, the first hop of X-Forwarded-For (a client can write anything there)."""
     metadata = dict(context.invocation_metadata() or ())
     forwarded = str(metadata.get("x-forwarded-for", "")).split(",")[0].strip()
-    if forwarded:
+    if forwarded and trust_forwarded_for:
         return forwarded
     peer = unquote(context.peer() or "")
     kind, _, rest = peer.partition(":")
@@ -121,7 +121,11 @@ class AccountsApi:
     async def LogIn(
         self, request: pb.LogInRequest, context: grpc.aio.ServicerContext
     ) -> pb.Session:
-        command = LogIn(request.email, request.password, client_address(context))
+        command = LogIn(
+            request.email,
+            request.password,
+            client_address(context, self.identity.policy.trust_forwarded_for),
+        )
         return session_message(await asyncio.to_thread(log_in, self.identity, command))
 
     async def RefreshSession(
@@ -172,7 +176,7 @@ class AccountsApi:
             current_principal().account_id,
             request.new_email,
             request.password,
-            client_address(context),
+            client_address(context, self.identity.policy.trust_forwarded_for),
         )
         await asyncio.to_thread(request_email_change, self.identity, command)
         return pb.Accepted()
@@ -198,7 +202,9 @@ class AccountsApi:
         self, request: pb.CloseAccountRequest, context: grpc.aio.ServicerContext
     ) -> pb.Account:
         command = CloseAccount(
-            current_principal().account_id, request.password, client_address(context)
+            current_principal().account_id,
+            request.password,
+            client_address(context, self.identity.policy.trust_forwarded_for),
         )
         return account_message(await asyncio.to_thread(close_account, self.identity, command))
 

@@ -49,6 +49,8 @@ class IdentityPolicy:
     reactivation_ttl: timedelta = timedelta(hours=48)
     # Links in emails: the token is appended to these.
     public_url: str = "http://127.0.0.1:8080"
+    # Count failed logins by X-Forwarded-For: only behind a proxy that overwrites it.
+    trust_forwarded_for: bool = False
 
 
 @dataclass

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from kinlink_kit.projection import Projection
 from kinlink_kit.views import Row, ViewCursor
 
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.money import Cents
 
 _UPDATE = (
     "UPDATE deposit_history SET {changes}, version = :version "
@@ -111,6 +113,17 @@ class DepositHistoryProjection(Projection):
             "ORDER BY position DESC",
             {"depositor_id": depositor_id, "facility_id": facility_id, "resident_id": resident_id},
         )
+
+    def depositor_total_since(self, depositor_id: str, since: datetime) -> Cents:
+        """What the depositor deposited (or has pending) since then, at every facility."""
+        self.catch_up()
+        rows = self.views.query(
+            "SELECT COALESCE(SUM(amount), 0) AS total FROM deposit_history "
+            "WHERE depositor_id = :depositor_id AND requested_at >= :since "
+            "AND status <> 'declined'",
+            {"depositor_id": depositor_id, "since": since.isoformat()},
+        )
+        return Cents(int(rows[0]["total"]))
 
     def for_resident(self, facility_id: str, resident_id: str) -> list[Row]:
         self.catch_up()

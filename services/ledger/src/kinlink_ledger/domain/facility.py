@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import FailedPrecondition, InvalidArgument
 
 from kinlink_ledger.domain.money import Cents, format_dollars
 
@@ -42,6 +44,31 @@ class FeeSchedule:
         )
 
 
+# FAQ: "due to Federal regulations, some accounts must pass an ID verification".
+ID_VERIFICATION_WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class IdVerificationRule:
+    """When this facility's deposits need a depositor whose identity is verified: never, always,
+    or once the depositor's deposits of the last 30 days would exceed `above`."""
+
+    required: bool = False
+    above: Cents | None = None
+
+    def needs_verification(self, recent_total: Callable[[], Cents], amount: Cents) -> bool:
+        if not self.required:
+            return False
+        return self.above is None or recent_total() + amount > self.above
+
+    def check(self, verified: bool, recent_total: Callable[[], Cents], amount: Cents) -> None:
+        if not verified and self.needs_verification(recent_total, amount):
+            raise FailedPrecondition(
+                "id_verification_required",
+                "Due to Federal regulations, verify your identity before this deposit.",
+            )
+
+
 @dataclass(frozen=True)
 class FacilityDepositSettings:
     facility_id: str
@@ -50,3 +77,4 @@ class FacilityDepositSettings:
     fee_schedule: FeeSchedule
     weekly_limit: Cents
     accepted_brands: frozenset[str]
+    id_verification: IdVerificationRule = IdVerificationRule()

@@ -11,9 +11,14 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate, event
-from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_contracts.facility_settings import FacilitySettings, IdVerificationPolicy
 
-from kinlink_ledger.domain.facility import FacilityDepositSettings, FeeSchedule, FeeTier
+from kinlink_ledger.domain.facility import (
+    FacilityDepositSettings,
+    FeeSchedule,
+    FeeTier,
+    IdVerificationRule,
+)
 from kinlink_ledger.domain.ids import facility_terms_id
 from kinlink_ledger.domain.money import Cents
 
@@ -70,4 +75,12 @@ class FacilityTerms(Aggregate):
             ),
             weekly_limit=Cents(self.settings.weekly_deposit_limit_cents),
             accepted_brands=frozenset(self.settings.accepted_card_brands),
+            id_verification=IdVerificationRule(
+                required=self.settings.id_verification is IdVerificationPolicy.BEFORE_DEPOSIT,
+                above=_cents_or_none(self.settings.id_verification_threshold_cents),
+            ),
         )
+
+
+def _cents_or_none(amount: int | None) -> Cents | None:
+    return None if amount is None else Cents(amount)

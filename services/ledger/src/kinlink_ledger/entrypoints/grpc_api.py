@@ -102,11 +102,13 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
     async def QuoteDeposit(
         self, request: pb.QuoteDepositRequest, context: grpc.aio.ServicerContext
     ) -> pb.DepositQuote:
+        depositor = current_principal()
         command = QuoteDeposit(
             request.facility_id,
             request.resident_id,
-            current_principal().account_id,
+            depositor.account_id,
             Cents(request.amount_cents),
+            depositor_verified=depositor.id_verified,
         )
         return quote_message(await asyncio.to_thread(quote_deposit, self.ledger, command))
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from kinlink_kit.errors import InvalidArgument
 
+from kinlink_ledger.domain.facility import ID_VERIFICATION_WINDOW
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.quote import QUOTE_LIFETIME, DepositQuote
 from kinlink_ledger.domain.week import deposit_week_start
@@ -18,6 +19,8 @@ class QuoteDeposit:
     resident_id: str
     depositor_id: str
     amount: Cents
+    # Whether identity verified the depositor (their token says): some facilities need it.
+    depositor_verified: bool = False
 
 
 def quote_deposit(ledger: Ledger, command: QuoteDeposit) -> DepositQuote:
@@ -31,6 +34,14 @@ def quote_deposit(ledger: Ledger, command: QuoteDeposit) -> DepositQuote:
     facility = ledger.facilities.get(command.facility_id)
     fee = facility.fee_schedule.fee_for(command.amount)
     now = ledger.clock()
+    # Checked when quoting: a quote is confirmed only by its depositor, within minutes.
+    facility.id_verification.check(
+        command.depositor_verified,
+        lambda: ledger.history.depositor_total_since(
+            command.depositor_id, now - ID_VERIFICATION_WINDOW
+        ),
+        command.amount,
+    )
     week_start = deposit_week_start(now, facility.time_zone).isoformat()
     week = ledger.week(command.facility_id, command.resident_id, week_start)
     quote = DepositQuote(
