@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import grpc
 import pytest
+from eventsourcing.persistence import IntegrityError
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
@@ -129,6 +130,22 @@ async def test_unexpected_errors_are_internal_with_a_reference_code(
     reference = (failed.value.details() or "").rsplit(" ", 1)[-1].rstrip(".")
     logged = capsys.readouterr().out
     assert reference in logged and "the settings file vanished" in logged
+
+
+async def test_a_lost_race_on_the_store_is_aborted_and_may_be_retried(
+    channel: grpc.aio.Channel, ledger: Ledger, token_keys: TokenKeys
+) -> None:
+    def raced(_: str) -> None:
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    ledger.facilities.get = raced  # type: ignore[method-assign]
+    with pytest.raises(grpc.aio.AioRpcError) as failed:
+        await ledger_pb2_grpc.LedgerServiceStub(channel).QuoteDeposit(
+            pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=100),
+            metadata=token_keys.family("D-1"),
+        )
+    assert failed.value.code() == grpc.StatusCode.ABORTED
+    assert error_info(failed.value).reason == "concurrent_change"
 
 
 async def test_health_and_reflection_answer_without_a_token(channel: grpc.aio.Channel) -> None:

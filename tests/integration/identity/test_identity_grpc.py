@@ -1,0 +1,441 @@
+"""The identity service over gRPC, as a client integrating with it relies on: which calls need a
+token and which roles, statuses with their stable ErrorInfo reason and the BadRequest field, and
+a family member's whole journey from registration to a refreshed session. On SQLite and on the
+real PostgreSQL.
+
+Access tokens are checked against the real clock, so the service keeps its own clock here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+import grpc
+import pytest
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink.identity.v1.identity_pb2_grpc import IdentityServiceStub as Stub
+from kinlink_contracts.facility_settings import FacilitySettings, FeeTier, IdVerificationPolicy
+from kinlink_contracts.facility_settings_message import settings_message
+from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
+from kinlink_kit.auth import Role
+from kinlink_kit.bus import InMemoryBus
+
+from tests.conftest import Metadata, TokenKeys, bearer
+from tests.integration.identity.conftest import RecordingMailer
+from tests.serving import serving
+
+UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
+PERMISSION_DENIED = grpc.StatusCode.PERMISSION_DENIED
+INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT
+FAILED_PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION
+
+EMAIL = "grace.family@example.com"
+PASSWORD = "a long family passphrase"
+HOME = pb.PostalAddress(
+    line1="12 Elm Street", city="Springfield", region="IL", postal_code="62701", country="US"
+)
+CARD_NUMBER = "4242 4242 4242 4242"
+SSN = "572-81-9364"
+ANONYMOUS: Metadata = []
+
+
+@pytest.fixture
+async def stub(
+    identity_settings: IdentitySettings, mailer: RecordingMailer, token_keys: TokenKeys
+) -> AsyncIterator[Stub]:
+    """Identity served on a free port in this process, and a client of it."""
+    bus = InMemoryBus()
+    parts = [identity_service(identity_settings, bus, build_identity(identity_settings, mailer))]
+    async with (
+        serving(parts, bus, token_keys.verifier()) as address,
+        grpc.aio.insecure_channel(address) as channel,
+    ):
+        yield Stub(channel)
+
+
+# --- what a client reads from a refusal -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: grpc.StatusCode
+    reason: str  # ErrorInfo.reason
+    field: str | None  # the BadRequest's field, if there is one
+    message: str
+
+
+def refusal_of(error: grpc.aio.AioRpcError) -> Refusal:
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    assert status is not None, f"no rich status in {error!r}"
+    info, bad_request = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
+    infos = [detail for detail in status.details if detail.Unpack(info)]
+    assert len(infos) == 1, f"one ErrorInfo expected in {status}"
+    assert info.domain == "kinlink"
+    fields = [
+        violation.field
+        for detail in status.details
+        if detail.Unpack(bad_request)
+        for violation in bad_request.field_violations
+    ]
+    assert len(fields) <= 1, f"one field at fault at most: {fields}"
+    field = fields[0] if fields else None
+    assert info.metadata.get("field") == field, "ErrorInfo and BadRequest name the same field"
+    return Refusal(error.code(), info.reason, field, error.details() or "")
+
+
+async def refused(
+    call: Awaitable[object],
+    status: grpc.StatusCode,
+    reason: str,
+    field: str | None = None,
+) -> Refusal:
+    """Await `call`, expecting a refusal with this status, reason and field."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    refusal = refusal_of(caught.value)
+    assert (refusal.status, refusal.reason, refusal.field) == (status, reason, field), refusal
+    return refusal
+
+
+# --- requests and callers ---------------------------------------------------------------------
+
+
+def staff(token_keys: TokenKeys, role: Role, facilities: tuple[str, ...] = ()) -> Metadata:
+    """A signed-in principal with `role` (role checks need no account behind it)."""
+    return bearer(token_keys.token(str(uuid4()), role, facilities=facilities))
+
+
+def facility_settings(**changes: Any) -> pb.FacilitySettings:
+    settings = FacilitySettings(
+        name="Springfield County Jail",
+        time_zone="America/Chicago",
+        deposit_fee_tiers=(FeeTier(up_to_cents=30000, fee_cents=300),),
+        **changes,
+    )
+    return settings_message(settings)
+
+
+async def configure(
+    stub: Stub, token_keys: TokenKeys, facility_id: str, **changes: Any
+) -> pb.Facility:
+    """The facility configured by an operator, over gRPC."""
+    request = pb.ConfigureFacilityRequest(
+        facility_id=facility_id, settings=facility_settings(**changes)
+    )
+    return await stub.ConfigureFacility(request, metadata=staff(token_keys, Role.OPERATOR))
+
+
+def registration(email: str = EMAIL, **changes: Any) -> pb.RegisterRequest:
+    fields: dict[str, Any] = {
+        "email": email,
+        "password": PASSWORD,
+        "first_name": "Grace",
+        "last_name": "Family",
+        "address": HOME,
+        "phone": "+13125550100",
+        "time_zone": "America/Chicago",
+    }
+    return pb.RegisterRequest(**{**fields, **changes})
+
+
+def log_in(email: str = EMAIL) -> pb.LogInRequest:
+    return pb.LogInRequest(email=email, password=PASSWORD)
+
+
+def documents(activation_token: str = "") -> pb.SubmitIdVerificationRequest:
+    return pb.SubmitIdVerificationRequest(
+        legal_first_name="Grace",
+        legal_last_name="Family",
+        date_of_birth="1979-03-14",
+        address=HOME,
+        ssn=SSN,
+        activation_token=activation_token,
+    )
+
+
+# --- anonymous calls --------------------------------------------------------------------------
+
+
+async def test_signing_up_and_reading_facilities_need_no_token(
+    stub: Stub, mailer: RecordingMailer, token_keys: TokenKeys
+) -> None:
+    await configure(stub, token_keys, "FAC-A")
+
+    registered = await stub.Register(registration(), metadata=ANONYMOUS)
+    assert registered.status == pb.ACCOUNT_STATUS_PENDING_ACTIVATION
+    activated = await stub.Activate(pb.TokenRequest(token=mailer.last_token(EMAIL)))
+    assert activated.status == pb.ACCOUNT_STATUS_ACTIVE
+    session = await stub.LogIn(log_in(), metadata=ANONYMOUS)
+    assert session.account.account_id == registered.account_id
+
+    facility = await stub.GetFacility(pb.GetFacilityRequest(facility_id="FAC-A"))
+    assert (facility.facility_id, facility.settings.name) == ("FAC-A", "Springfield County Jail")
+    listed = await stub.ListFacilities(pb.ListFacilitiesRequest(), metadata=ANONYMOUS)
+    assert [f.facility_id for f in listed.facilities] == ["FAC-A"]
+
+    # A stale token left in a client's session does not stop it from signing in again.
+    stale = bearer("not.a.token")
+    assert (await stub.LogIn(log_in(), metadata=stale)).access_token
+    again = await stub.GetFacility(pb.GetFacilityRequest(facility_id="FAC-A"), metadata=stale)
+    assert again.facility_id == "FAC-A"
+
+
+PROTECTED_CALLS: dict[str, Message] = {
+    "SearchResidents": pb.SearchResidentsRequest(last_name="Lovelace"),
+    "AddCard": pb.AddCardRequest(payment_method="pm_card_visa", billing_address=HOME),
+    "ConfigureFacility": pb.ConfigureFacilityRequest(
+        facility_id="FAC-A", settings=facility_settings()
+    ),
+    "GetAccount": pb.GetAccountRequest(),
+}
+
+
+@pytest.mark.parametrize("method", PROTECTED_CALLS)
+async def test_protected_calls_need_a_valid_token(stub: Stub, method: str) -> None:
+    call = getattr(stub, method)
+    request = PROTECTED_CALLS[method]
+    await refused(call(request, metadata=ANONYMOUS), UNAUTHENTICATED, "token_missing")
+    garbage = bearer("not.a.token")
+    await refused(call(request, metadata=garbage), UNAUTHENTICATED, "invalid_token")
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+STAFF_CALLS: dict[str, Message] = {
+    "ConfigureFacility": pb.ConfigureFacilityRequest(
+        facility_id="FAC-A", settings=facility_settings()
+    ),
+    "CreateStaffAccount": pb.CreateStaffAccountRequest(
+        email="officer@example.com",
+        password=PASSWORD,
+        first_name="Olive",
+        last_name="Officer",
+        roles=[Role.FACILITY_OFFICER.value],
+        facility_ids=["FAC-A"],
+    ),
+    "BookResident": pb.BookResidentRequest(
+        facility_id="FAC-A", resident_id="R-1", first_name="Ada", last_name="Lovelace"
+    ),
+}
+
+
+@pytest.mark.parametrize("method", STAFF_CALLS)
+async def test_a_family_member_cannot_do_staff_work(
+    stub: Stub, token_keys: TokenKeys, method: str
+) -> None:
+    await configure(stub, token_keys, "FAC-A")
+    family = token_keys.family(str(uuid4()))
+    call = getattr(stub, method)(STAFF_CALLS[method], metadata=family)
+    await refused(call, PERMISSION_DENIED, "role_not_allowed")
+
+
+async def test_an_auditor_cannot_add_a_card(stub: Stub, token_keys: TokenKeys) -> None:
+    request = pb.AddCardRequest(payment_method="pm_card_visa", billing_address=HOME)
+    call = stub.AddCard(request, metadata=staff(token_keys, Role.AUDITOR))
+    await refused(call, PERMISSION_DENIED, "role_not_allowed")
+
+
+async def test_an_officer_books_residents_only_at_their_own_facility(
+    stub: Stub, token_keys: TokenKeys
+) -> None:
+    await configure(stub, token_keys, "FAC-A")
+    await configure(stub, token_keys, "FAC-B")
+    officer = staff(token_keys, Role.FACILITY_OFFICER, facilities=("FAC-A",))
+
+    def booking(facility_id: str) -> pb.BookResidentRequest:
+        return pb.BookResidentRequest(
+            facility_id=facility_id, resident_id="R-1", first_name="Ada", last_name="Lovelace"
+        )
+
+    await refused(
+        stub.BookResident(booking("FAC-B"), metadata=officer),
+        PERMISSION_DENIED,
+        "facility_out_of_scope",
+        "facility_id",
+    )
+    booked = await stub.BookResident(booking("FAC-A"), metadata=officer)
+    assert (booked.facility_id, booked.resident_id, booked.status) == (
+        "FAC-A",
+        "R-1",
+        pb.RESIDENT_STATUS_IN_CUSTODY,
+    )
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason", "field"),
+    [
+        ({"email": "grace.family@"}, "email_invalid", "email"),
+        ({"password": "short"}, "password_too_weak", "password"),
+    ],
+    ids=["malformed email", "weak password"],
+)
+async def test_registration_names_the_field_at_fault(
+    stub: Stub, changes: dict[str, str], reason: str, field: str
+) -> None:
+    await refused(stub.Register(registration(**changes)), INVALID_ARGUMENT, reason, field)
+
+
+async def test_an_unknown_time_zone_names_the_setting(stub: Stub, token_keys: TokenKeys) -> None:
+    settings = facility_settings()
+    settings.time_zone = "Mars/Olympus_Mons"
+    request = pb.ConfigureFacilityRequest(facility_id="FAC-A", settings=settings)
+    await refused(
+        stub.ConfigureFacility(request, metadata=staff(token_keys, Role.OPERATOR)),
+        INVALID_ARGUMENT,
+        "facility_settings_invalid",
+        "settings.time_zone",
+    )
+
+
+async def test_a_resident_search_needs_four_letters_of_the_last_name(
+    stub: Stub, token_keys: TokenKeys
+) -> None:
+    request = pb.SearchResidentsRequest(last_name="Lov")
+    await refused(
+        stub.SearchResidents(request, metadata=token_keys.family(str(uuid4()))),
+        INVALID_ARGUMENT,
+        "last_name_too_short",
+        "last_name",
+    )
+
+
+async def test_a_card_number_is_refused_and_never_echoed(
+    stub: Stub, mailer: RecordingMailer
+) -> None:
+    await stub.Register(registration())
+    await stub.Activate(pb.TokenRequest(token=mailer.last_token(EMAIL)))
+    family = bearer((await stub.LogIn(log_in())).access_token)
+
+    request = pb.AddCardRequest(payment_method=CARD_NUMBER, billing_address=HOME)
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await stub.AddCard(request, metadata=family)
+    refusal = refusal_of(caught.value)
+    assert (refusal.status, refusal.reason, refusal.field) == (
+        INVALID_ARGUMENT,
+        "payment_method_not_a_token",
+        "payment_method",
+    )
+    status = rpc_status.from_call(caught.value)  # type: ignore[arg-type]
+    assert status is not None
+    everything_sent_back = (refusal.message, str(status), str(caught.value.trailing_metadata()))
+    for text in everything_sent_back:
+        assert CARD_NUMBER not in text and CARD_NUMBER.replace(" ", "") not in text
+        assert "4242" not in text
+    assert not (await stub.ListCards(pb.ListCardsRequest(), metadata=family)).cards
+
+
+# --- a family member's journey ----------------------------------------------------------------
+
+
+async def test_a_family_member_signs_up_and_keeps_a_session_over_grpc(
+    stub: Stub, mailer: RecordingMailer
+) -> None:
+    registered = await stub.Register(registration())
+    assert (registered.email, registered.roles) == (EMAIL, [Role.FAMILY_MEMBER.value])
+    activated = await stub.Activate(pb.TokenRequest(token=mailer.last_token(EMAIL)))
+    assert activated.status == pb.ACCOUNT_STATUS_ACTIVE
+
+    session = await stub.LogIn(log_in())
+    assert session.access_token and session.refresh_token
+    assert session.access_token_expires_at.seconds < session.refresh_token_expires_at.seconds
+    assert (session.account.account_id, session.account.email) == (registered.account_id, EMAIL)
+    assert session.account.email_subscribed is True
+
+    signed_in = bearer(session.access_token)
+    mine = await stub.GetAccount(pb.GetAccountRequest(), metadata=signed_in)
+    assert (mine.account_id, mine.status) == (registered.account_id, pb.ACCOUNT_STATUS_ACTIVE)
+    # A refresh token is no access token.
+    await refused(
+        stub.GetAccount(pb.GetAccountRequest(), metadata=bearer(session.refresh_token)),
+        UNAUTHENTICATED,
+        "invalid_token",
+    )
+
+    unsubscribed = await stub.SetEmailSubscription(
+        pb.SetEmailSubscriptionRequest(subscribed=False), metadata=signed_in
+    )
+    assert unsubscribed.email_subscribed is False
+    assert (await stub.LogIn(log_in())).account.email_subscribed is False
+    await refused(
+        stub.RequestPasswordReset(pb.EmailRequest(email=EMAIL)),
+        FAILED_PRECONDITION,
+        "email_unsubscribed",
+    )
+
+    refreshed = await stub.RefreshSession(
+        pb.RefreshSessionRequest(refresh_token=session.refresh_token)
+    )
+    assert refreshed.access_token and refreshed.access_token != session.access_token
+    again = await stub.GetAccount(pb.GetAccountRequest(), metadata=bearer(refreshed.access_token))
+    assert (again.account_id, again.email_subscribed) == (registered.account_id, False)
+
+
+# --- identity verification before activation --------------------------------------------------
+
+
+async def register_where_ids_are_verified_first(
+    stub: Stub, mailer: RecordingMailer, token_keys: TokenKeys
+) -> tuple[pb.Account, str]:
+    """An account registered for a facility that verifies identities before activation, and
+    the token of its activation email."""
+    configured = await configure(
+        stub, token_keys, "FAC-IDV", id_verification=IdVerificationPolicy.BEFORE_ACTIVATION
+    )
+    assert configured.settings.id_verification == "before_activation"
+    account = await stub.Register(registration(facility_id="FAC-IDV"))
+    assert account.id_verification == pb.ID_VERIFICATION_REQUIRED
+    return account, mailer.last_token(EMAIL)
+
+
+async def test_documents_sent_with_the_activation_link_activate_without_a_session(
+    stub: Stub, mailer: RecordingMailer, token_keys: TokenKeys
+) -> None:
+    account, link = await register_where_ids_are_verified_first(stub, mailer, token_keys)
+    await refused(
+        stub.Activate(pb.TokenRequest(token=link)), FAILED_PRECONDITION, "id_verification_required"
+    )
+
+    verified = await stub.SubmitIdVerification(documents(link), metadata=ANONYMOUS)
+    assert verified.account_id == account.account_id
+    assert (verified.status, verified.id_verification) == (
+        pb.ACCOUNT_STATUS_ACTIVE,
+        pb.ID_VERIFICATION_VERIFIED,
+    )
+    assert (await stub.LogIn(log_in())).account.status == pb.ACCOUNT_STATUS_ACTIVE
+    # The link is spent.
+    await refused(
+        stub.SubmitIdVerification(documents(link)),
+        INVALID_ARGUMENT,
+        "token_invalid",
+        "activation_token",
+    )
+
+
+async def test_documents_without_a_link_need_a_family_members_session(
+    stub: Stub, mailer: RecordingMailer, token_keys: TokenKeys
+) -> None:
+    account, link = await register_where_ids_are_verified_first(stub, mailer, token_keys)
+    for anonymous in (ANONYMOUS, bearer("not.a.token")):
+        await refused(
+            stub.SubmitIdVerification(documents(), metadata=anonymous),
+            UNAUTHENTICATED,
+            "token_missing",
+        )
+    await refused(
+        stub.SubmitIdVerification(documents(), metadata=staff(token_keys, Role.OPERATOR)),
+        PERMISSION_DENIED,
+        "role_not_allowed",
+    )
+    # Nothing was spent on the way: still pending, and the link still verifies and activates.
+    await refused(stub.LogIn(log_in()), FAILED_PRECONDITION, "account_not_activated")
+    verified = await stub.SubmitIdVerification(documents(link))
+    assert (verified.account_id, verified.status) == (account.account_id, pb.ACCOUNT_STATUS_ACTIVE)
