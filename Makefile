@@ -37,7 +37,7 @@ lint: install ## ruff (lint and format) and mypy
 	$(UV) run --frozen mypy contracts/src/kinlink_contracts kit/src services/identity/src services/ledger/src cli/src embedded/src benchmarks
 
 proto: install ## regenerate the gRPC code in contracts/src/kinlink from contracts/proto
-	rm -rf contracts/src/kinlink .mypy_cache
+	rm -rf contracts/src/kinlink
 	$(UV) run --frozen python -m grpc_tools.protoc -I contracts/proto \
 	  --python_out=contracts/src --grpc_python_out=contracts/src --pyi_out=contracts/src $(PROTOS)
 

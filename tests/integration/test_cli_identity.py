@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 from kinlink_cli.main import cli
 from kinlink_contracts.demo import DEMO_FACILITIES, DEMO_RESIDENTS, FAC_DEMO
+from kinlink_contracts.facility_settings import FacilitySettings, IdVerificationPolicy
 from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
 from kinlink_kit.auth import Role
 from kinlink_kit.bus import InMemoryBus
@@ -76,6 +77,18 @@ def failed_with(result: Result, code: str) -> bool:
     return result.exit_code == 1 and f"error: {code}" in result.stderr
 
 
+async def configure_facility(
+    run: Kinlink, facility_id: str, settings: FacilitySettings, operator: str, folder: Path
+) -> None:
+    """As an operator does: the settings in a file, given to `facility configure`."""
+    settings_file = folder / f"{facility_id}.json"
+    settings_file.write_text(settings.model_dump_json())
+    configured = await run(
+        "facility", "configure", facility_id, f"--settings={settings_file}", token=operator
+    )
+    assert configured.exit_code == 0, configured.output
+
+
 @pytest.fixture
 async def kinlink(tmp_path: Path, token_keys: TokenKeys) -> AsyncIterator[Kinlink]:
     """Identity and the ledger on SQLite in this process, the demo facilities configured and
@@ -103,16 +116,7 @@ async def kinlink(tmp_path: Path, token_keys: TokenKeys) -> AsyncIterator[Kinlin
             run = Kinlink(address, tmp_path / "config", mail, logs)
             operator = token_keys.token("operator-1", Role.OPERATOR)
             for facility_id, settings in DEMO_FACILITIES.items():
-                settings_file = tmp_path / f"{facility_id}.json"
-                settings_file.write_text(settings.model_dump_json())
-                configured = await run(
-                    "facility",
-                    "configure",
-                    facility_id,
-                    f"--settings={settings_file}",
-                    token=operator,
-                )
-                assert configured.exit_code == 0, configured.output
+                await configure_facility(run, facility_id, settings, operator, tmp_path)
             for resident in DEMO_RESIDENTS:
                 booked = await run(
                     "resident",
@@ -140,7 +144,7 @@ def address_options(prefix: str) -> list[str]:
     return [f"--{prefix}-{part}={value}" for part, value in parts]
 
 
-async def sign_up(kinlink: Kinlink) -> None:
+async def register(kinlink: Kinlink, *options: str) -> None:
     registered = await kinlink(
         "account",
         "register",
@@ -150,11 +154,16 @@ async def sign_up(kinlink: Kinlink) -> None:
         *address_options("address"),
         "--phone=+13125550100",
         "--time-zone=America/Chicago",
+        *options,
         "--password-stdin",
         stdin=f"{PASSWORD}\n",
     )
     assert registered.exit_code == 0, registered.output
     assert f"We sent an activation email to {EMAIL.lower()}" in registered.stdout
+
+
+async def sign_up(kinlink: Kinlink) -> None:
+    await register(kinlink)
     activated = await kinlink("account", "activate", kinlink.link_in_latest_email(EMAIL))
     assert activated.exit_code == 0, activated.output
     assert ": active" in activated.stdout
@@ -163,6 +172,20 @@ async def sign_up(kinlink: Kinlink) -> None:
 async def log_in(kinlink: Kinlink, password: str = PASSWORD) -> Result:
     return await kinlink(
         "account", "login", f"--email={EMAIL}", "--password-stdin", stdin=f"{password}\n"
+    )
+
+
+async def verify_id(kinlink: Kinlink, ssn: str, *options: str) -> Result:
+    return await kinlink(
+        "account",
+        "verify-id",
+        "--legal-first-name=Grace",
+        "--legal-last-name=Family",
+        "--date-of-birth=1980-04-30",
+        *address_options("address"),
+        *options,
+        "--ssn-stdin",
+        stdin=f"{ssn}\n",
     )
 
 
@@ -313,16 +336,7 @@ async def test_the_links_in_emails_cards_and_identity_documents(kinlink: Kinlink
     assert "4444" not in (await kinlink("card", "list")).stdout
 
     ssn = "123456789"
-    verified = await kinlink(
-        "account",
-        "verify-id",
-        "--legal-first-name=Grace",
-        "--legal-last-name=Family",
-        "--date-of-birth=1980-04-30",
-        *address_options("address"),
-        "--ssn-stdin",
-        stdin=f"{ssn}\n",
-    )
+    verified = await verify_id(kinlink, ssn)
     assert "ID verification: verified" in verified.stdout, verified.output
     assert ssn not in str(kinlink.logs)
 
@@ -331,6 +345,35 @@ async def test_the_links_in_emails_cards_and_identity_documents(kinlink: Kinlink
     assert (await kinlink("account", "request-reactivation", new_email)).exit_code == 0
     reopened = await kinlink("account", "reactivate", kinlink.link_in_latest_email(new_email))
     assert ": active" in reopened.stdout, reopened.output
+
+
+async def test_a_facility_that_verifies_before_activation_is_joined_with_the_emailed_link(
+    kinlink: Kinlink, token_keys: TokenKeys, tmp_path: Path
+) -> None:
+    verifying = DEMO_FACILITIES[FAC_DEMO].model_copy(
+        update={
+            "name": "Verifying County Jail",
+            "id_verification": IdVerificationPolicy.BEFORE_ACTIVATION,
+        }
+    )
+    operator = token_keys.token("operator-1", Role.OPERATOR)
+    await configure_facility(kinlink, "FAC-IDV", verifying, operator, tmp_path)
+
+    await register(kinlink, "--facility=FAC-IDV")
+    link = kinlink.link_in_latest_email(EMAIL)
+    held = await kinlink("account", "activate", link)
+    assert failed_with(held, "id_verification_required"), held.output
+
+    # No session yet: the activation link says whose identity this is, and activates at once.
+    ssn = "123456789"
+    verified = await verify_id(kinlink, ssn, f"--activation-link={link}")
+    assert verified.exit_code == 0, verified.output
+    assert ": active" in verified.stdout and "ID verification: verified" in verified.stdout
+    assert ssn not in str(kinlink.logs)
+
+    logged_in = await log_in(kinlink)
+    assert logged_in.exit_code == 0, logged_in.output
+    assert (await kinlink.json("account", "show"))["id_verification"] == "ID_VERIFICATION_VERIFIED"
 
 
 async def test_operators_transfer_and_release_residents(

@@ -21,12 +21,13 @@ from tests.ledger_facilities import configure
 FACILITY = "FAC-IDV"
 
 
-def require_verification(ledger: Ledger, above_cents: int | None) -> None:
+def require_verification(
+    ledger: Ledger,
+    above_cents: int | None,
+    policy: IdVerificationPolicy = IdVerificationPolicy.BEFORE_DEPOSIT,
+) -> None:
     settings = DEMO_FACILITIES[FAC_DEMO].model_copy(
-        update={
-            "id_verification": IdVerificationPolicy.BEFORE_DEPOSIT,
-            "id_verification_threshold_cents": above_cents,
-        }
+        update={"id_verification": policy, "id_verification_threshold_cents": above_cents}
     )
     configure(ledger, facility_configured(FACILITY, settings))
 
@@ -35,7 +36,10 @@ def deposit(ledger: Ledger, amount: int, *, verified: bool, resident: str = "R-1
     quote = quote_deposit(
         ledger, QuoteDeposit(FACILITY, resident, "D-1", Cents(amount), depositor_verified=verified)
     )
-    confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", str(quote.id)))
+    key = str(quote.id)
+    confirm_deposit(
+        ledger, ConfirmDeposit(key, "D-1", "pm_card_visa", key, depositor_verified=verified)
+    )
 
 
 def refused(ledger: Ledger, amount: int, resident: str = "R-1") -> str:
@@ -62,6 +66,34 @@ def test_over_the_threshold_in_30_days_the_next_deposit_needs_verification(
     # Thirty days on, the first deposits no longer count.
     clock.now += timedelta(days=30, minutes=1)
     deposit(ledger, 9000, verified=False)
+
+
+def test_quotes_taken_together_cannot_pass_the_threshold_unverified(ledger: Ledger) -> None:
+    require_verification(ledger, 10000)
+    quotes = [
+        quote_deposit(ledger, QuoteDeposit(FACILITY, f"R-{i}", "D-1", Cents(9000)))
+        for i in range(3)
+    ]  # each alone is under $100.00
+
+    def confirm(i: int, verified: bool = False) -> None:
+        key = str(quotes[i].id)
+        confirm_deposit(
+            ledger, ConfirmDeposit(key, "D-1", "pm_card_visa", key, depositor_verified=verified)
+        )
+
+    confirm(0)
+    with pytest.raises(FailedPrecondition) as caught:
+        confirm(1)
+    assert caught.value.code == "id_verification_required"
+    confirm(1, verified=True)
+    confirm(0)  # confirming a deposit already made again is no new deposit: not refused
+
+
+def test_a_facility_verifying_before_activation_needs_verified_depositors(ledger: Ledger) -> None:
+    # An account may have been opened without naming this facility: deposits check it too.
+    require_verification(ledger, 50000, IdVerificationPolicy.BEFORE_ACTIVATION)
+    assert refused(ledger, 100) == "id_verification_required"
+    deposit(ledger, 100, verified=True)
 
 
 def test_a_declined_deposit_does_not_count_towards_the_threshold(ledger: Ledger) -> None:

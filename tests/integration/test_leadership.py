@@ -88,3 +88,26 @@ async def test_a_leader_whose_connection_dies_stops_and_another_leads(
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_job_that_fails_is_led_again(infra: Infra, fresh_database: str) -> None:
+    leadership = Leadership(infra.postgres_url(fresh_database), "relay", retry_seconds=0.1)
+    starts = Counter()
+
+    async def fails_the_first_time() -> None:
+        starts.ticks += 1
+        if starts.ticks == 1:
+            raise RuntimeError("the broker went away")
+        await asyncio.Event().wait()
+
+    task = asyncio.create_task(leadership.run(fails_the_first_time))
+
+    async def started_again() -> bool:
+        return starts.ticks == 2 and leadership.leading
+
+    try:
+        await eventually(started_again, timeout=10)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

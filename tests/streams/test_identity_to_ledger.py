@@ -1,11 +1,13 @@
 """Identity and the ledger as two services on the real Kafka and PostgreSQL: a facility an
 operator configures through identity's gRPC reaches the ledger as FacilityConfigured, and the
-ledger quotes deposits by its settings, then by its changed settings."""
+ledger quotes deposits by its settings, then by its changed settings; the card a family member
+marks to fund the messaging subscription reaches the ledger, and so does its replacement."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import grpc
 import psycopg
@@ -20,16 +22,27 @@ from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
 from kinlink_kit.bus import KafkaBus
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
+from kinlink_ledger.domain.subscription_card import SubscriptionCard
+from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import Infra, TokenKeys, bearer
+from tests.integration.identity.conftest import RecordingMailer
+from tests.integration.identity.test_identity_grpc import EMAIL, HOME, log_in, registration
 from tests.serving import eventually, serving
 
 FACILITY = f"FAC-E2E-{uuid.uuid4().hex[:8]}"  # this run's own: the topic keeps earlier runs'
 OPERATOR = ("ops@example.com", "operator-test-password")
 
 
+@dataclass
+class Platform:
+    address: str
+    ledger: Ledger
+    mailer: RecordingMailer
+
+
 @pytest.fixture
-async def addresses(infra: Infra, token_keys: TokenKeys) -> AsyncIterator[tuple[str, str]]:
+async def platform(infra: Infra, token_keys: TokenKeys) -> AsyncIterator[Platform]:
     """Identity and the ledger, each on its own database and consumer groups, served together
     (one process, as two would be: all they share is the Kafka topics)."""
     databases = [f"kinlink_test_{uuid.uuid4().hex[:12]}" for _ in range(2)]
@@ -56,14 +69,15 @@ async def addresses(infra: Infra, token_keys: TokenKeys) -> AsyncIterator[tuple[
     ledger_settings = LedgerSettings(
         **common, database=databases[1], consumer_group=f"test-ledger-{uuid.uuid4().hex[:8]}"
     )
-    bus = KafkaBus(infra.kafka_bootstrap, client_id="test-e2e")
+    bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-e2e"), RecordingMailer()
+    ledger = build_ledger(ledger_settings)
     parts = [
-        identity_service(identity_settings, bus, build_identity(identity_settings)),
-        ledger_service(ledger_settings, bus, build_ledger(ledger_settings)),
+        identity_service(identity_settings, bus, build_identity(identity_settings, mailer)),
+        ledger_service(ledger_settings, bus, ledger),
     ]
     try:
         async with serving(parts, bus, token_keys.verifier()) as address:
-            yield address, address
+            yield Platform(address, ledger, mailer)
     finally:
         with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
             for database in databases:
@@ -71,17 +85,13 @@ async def addresses(infra: Infra, token_keys: TokenKeys) -> AsyncIterator[tuple[
 
 
 async def test_a_facility_configured_in_identity_sets_the_ledgers_fees_and_limit(
-    addresses: tuple[str, str], token_keys: TokenKeys
+    platform: Platform, token_keys: TokenKeys
 ) -> None:
-    identity_address, ledger_address = addresses
     family = token_keys.family(str(uuid.uuid4()))
     settings = DEMO_FACILITIES[FAC_DEMO]
-    async with (
-        grpc.aio.insecure_channel(identity_address) as identity_channel,
-        grpc.aio.insecure_channel(ledger_address) as ledger_channel,
-    ):
-        identity = identity_pb2_grpc.IdentityServiceStub(identity_channel)
-        ledger = ledger_pb2_grpc.LedgerServiceStub(ledger_channel)
+    async with grpc.aio.insecure_channel(platform.address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
         session = await identity.LogIn(
             identity_pb.LogInRequest(email=OPERATOR[0], password=OPERATOR[1])
         )
@@ -122,3 +132,43 @@ async def test_a_facility_configured_in_identity_sets_the_ledgers_fees_and_limit
             return await quoted_limit() == 15000
 
         await eventually(second_revision_arrived, timeout=60)
+
+
+async def test_the_card_funding_the_messaging_subscription_reaches_the_ledger(
+    platform: Platform,
+) -> None:
+    async with grpc.aio.insecure_channel(platform.address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        registered = await identity.Register(registration())
+        await identity.Activate(identity_pb.TokenRequest(token=platform.mailer.last_token(EMAIL)))
+        session = await identity.LogIn(log_in())
+        family = bearer(session.access_token)
+
+        async def fund_with(payment_method: str) -> str:
+            card = await identity.AddCard(
+                identity_pb.AddCardRequest(
+                    payment_method=payment_method,
+                    billing_address=HOME,
+                    fund_messaging_subscription=True,
+                ),
+                metadata=family,
+            )
+            return card.card_id
+
+        def funding_card() -> SubscriptionCard | None:
+            account_id = uuid.UUID(registered.account_id)
+            return platform.ledger.find(SubscriptionCard.create_id(account_id), SubscriptionCard)
+
+        for payment_method in ("pm_card_visa", "pm_card_mastercard"):
+            card_id = await fund_with(payment_method)
+
+            async def the_ledger_knows(
+                card_id: str = card_id, method: str = payment_method
+            ) -> bool:
+                card = funding_card()
+                return card is not None and (str(card.card_id), card.payment_method) == (
+                    card_id,
+                    method,
+                )
+
+            await eventually(the_ledger_knows, timeout=60)

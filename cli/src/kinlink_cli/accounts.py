@@ -20,6 +20,7 @@ from kinlink_cli.identity import (
     say,
     secret,
     token_argument,
+    token_from,
 )
 from kinlink_cli.output import emit_json
 
@@ -340,6 +341,15 @@ def reset_password(conn: Connection, token: str, password: str, as_json: bool) -
     help="E.g. 1980-04-30.",
 )
 @address_options("address", "address", required=True)
+@click.option(
+    "--activation-link",
+    "activation_token",
+    default="",
+    metavar="LINK_OR_TOKEN",
+    callback=lambda _context, _param, value: token_from(value),
+    help="Not activated yet? The link (or its token) from your activation email: verified, "
+    "your account is activated at once, without logging in.",
+)
 @secret("ssn", "Social Security Number")
 @json_option
 @pass_connection
@@ -349,17 +359,20 @@ def verify_id(
     legal_last_name: str,
     date_of_birth: datetime,
     address: pb.PostalAddress,
+    activation_token: str,
     ssn: str,
     as_json: bool,
 ) -> None:
-    """Verify your identity, which some facilities require due to Federal regulations. Your
-    Social Security Number goes to the verification provider and is not kept."""
+    """Verify your identity, which some facilities require due to Federal regulations, logged
+    in or, before your account is activated, with `--activation-link`. Your Social Security
+    Number goes to the verification provider and is not kept."""
     request = pb.SubmitIdVerificationRequest(
         legal_first_name=legal_first_name,
         legal_last_name=legal_last_name,
         date_of_birth=date_of_birth.date().isoformat(),
         address=address,
         ssn=ssn,
+        activation_token=activation_token,
     )
     call_account(conn, "SubmitIdVerification", request, as_json)
 

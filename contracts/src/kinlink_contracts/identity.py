@@ -21,7 +21,8 @@ class _AccountEvent(IntegrationEvent):
 
 
 class AccountRegistered(_AccountEvent):
-    """A family member signed up; the account is inactive until its email is confirmed."""
+    """Someone has an account: a family member who signed up (inactive until the email is
+    confirmed), or staff an operator created (active at once)."""
 
     email: str = Field(description="Lower-cased; the account's unique id among people.")
     first_name: str

@@ -3,7 +3,9 @@
 The outbox relay must run in exactly one process per store (two would publish everything twice).
 Every replica runs `Leadership.run(job)`; the one holding a PostgreSQL session-level advisory lock
 does the job, the others wait to take over. The lock lives as long as its connection: a leader
-that dies, or loses its connection, lets another replica take over within `retry_seconds`.
+that dies, or loses its connection, lets another replica take over within seconds (TCP keepalives
+let the server notice a leader whose host vanished). A job that fails gives up the lead and is
+started again by whichever replica takes it next.
 """
 
 from __future__ import annotations
@@ -42,24 +44,42 @@ class Leadership:
                 continue
             try:
                 await self._lead(connection, job)
+            except Exception:
+                # The job must outlive any one failure: give up the lead, and let whichever
+                # replica asks first take it again.
+                log.exception("leading failed; giving up the lead", job=self.name)
             finally:
                 self.leading = False
                 with contextlib.suppress(psycopg.Error):
                     await asyncio.to_thread(connection.close)  # closing releases the lock
+            await asyncio.sleep(self.retry_seconds)
 
     def _try_to_lead(self) -> psycopg.Connection[Any] | None:
         try:
             connection = psycopg.connect(
-                self.database_url or "", autocommit=True, connect_timeout=5
+                self.database_url or "",
+                autocommit=True,
+                connect_timeout=5,
+                # The server must notice a leader that vanished (its host gone, a network cut)
+                # within seconds, not after the hours of default TCP timeouts: the lock goes too.
+                keepalives=1,
+                keepalives_idle=5,
+                keepalives_interval=2,
+                keepalives_count=3,
+                tcp_user_timeout=10_000,
             )
         except psycopg.Error as error:
             log.warning(
                 "cannot reach the database to take the lead", job=self.name, error=str(error)
             )
             return None
-        row = connection.execute(
-            "SELECT pg_try_advisory_lock(hashtext(%s))", (f"kinlink leader {self.name}",)
-        ).fetchone()
+        try:
+            row = connection.execute(
+                "SELECT pg_try_advisory_lock(hashtext(%s))", (f"kinlink leader {self.name}",)
+            ).fetchone()
+        except psycopg.Error as error:
+            log.warning("cannot ask for the lead", job=self.name, error=str(error))
+            row = None
         if row and row[0]:
             log.info("leading", job=self.name)
             return connection

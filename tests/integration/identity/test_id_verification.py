@@ -182,6 +182,8 @@ def test_a_closed_account_cannot_submit_and_its_documents_are_erased(
     activate(identity, mailer.last_token(EMAIL))
     close_account(identity, CloseAccount(str(account.id), PASSWORD, "127.0.0.1"))
     assert identity.vault.read(account.id) is None
+    # With its documents gone, the account no longer counts as verified.
+    assert identity.account(account.id).id_verification is IdVerification.REQUIRED
     with pytest.raises(FailedPrecondition) as caught:
         submit(identity, account)
     assert caught.value.code == "account_closed"

@@ -35,6 +35,9 @@ from tests.integration.identity.refusals import refused
 
 OPERATOR = Principal("operator-1", frozenset({Role.OPERATOR}))
 DEMO_OFFICER = Principal("officer-1", frozenset({Role.FACILITY_OFFICER}), frozenset({FAC_DEMO}))
+REGIONAL_OFFICER = Principal(
+    "officer-2", frozenset({Role.FACILITY_OFFICER}), frozenset({FAC_DEMO, FAC_EAST})
+)
 EAST_INTEGRATION = Principal(
     "integration-1", frozenset({Role.FACILITY_INTEGRATION}), frozenset({FAC_EAST})
 )
@@ -98,9 +101,12 @@ def test_officers_and_integrations_act_only_for_their_facilities(demo: Identity)
         book_resident(demo, DEMO_OFFICER, BookResident(FAC_EAST, "R-9", "Ann", "Other"))
     with refused(PermissionDenied, "facility_out_of_scope", "facility_id"):
         release_resident(demo, EAST_INTEGRATION, ReleaseResident(FAC_DEMO, "R-1001"))
-    # An officer of the destination only may not take a resident from another facility.
+    # An officer of the destination only may not take a resident from another facility...
     with refused(PermissionDenied, "facility_out_of_scope", "facility_id"):
         transfer_resident(demo, EAST_INTEGRATION, TransferResident(FAC_DEMO, "R-1001", FAC_EAST))
+    # ...nor one of the source only book them at a facility they do not act for.
+    with refused(PermissionDenied, "facility_out_of_scope", "to_facility_id"):
+        transfer_resident(demo, DEMO_OFFICER, TransferResident(FAC_DEMO, "R-1001", FAC_EAST))
     assert stored(demo, FAC_DEMO, "R-1001").status is ResidentStatus.IN_CUSTODY
     book_resident(demo, EAST_INTEGRATION, BookResident(FAC_EAST, "R-9", "Ann", "Other"))
     release_resident(demo, DEMO_OFFICER, ReleaseResident(FAC_DEMO, "R-1002"))
@@ -108,7 +114,7 @@ def test_officers_and_integrations_act_only_for_their_facilities(demo: Identity)
 
 def test_a_transfer_books_the_resident_at_the_destination(demo: Identity) -> None:
     moved = transfer_resident(
-        demo, DEMO_OFFICER, TransferResident(FAC_DEMO, "R-1001", FAC_EAST, "E-55")
+        demo, REGIONAL_OFFICER, TransferResident(FAC_DEMO, "R-1001", FAC_EAST, "E-55")
     )
     assert moved.status is ResidentStatus.TRANSFERRED
     assert (moved.transferred_to_facility_id, moved.transferred_to_resident_id) == (

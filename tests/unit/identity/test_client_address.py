@@ -32,8 +32,20 @@ def test_the_peer_without_its_port(peer: str, address: str) -> None:
     assert client_address(Context(peer)) == address  # type: ignore[arg-type]
 
 
-def test_the_first_hop_a_trusted_proxy_recorded_wins() -> None:
-    context = Context("ipv4:10.0.0.5:1234", (("x-forwarded-for", "203.0.113.7, 10.0.0.1"),))
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ("203.0.113.7",),
+        # What the client sent comes first; the trusted proxy appends the address it saw.
+        ("198.51.100.66, 203.0.113.7",),
+        ("198.51.100.66,198.51.100.67 , 203.0.113.7 ",),
+        # Sent twice, the header's values are one list in order.
+        ("198.51.100.66", "198.51.100.67, 203.0.113.7"),
+    ],
+)
+def test_the_last_entry_the_trusted_proxy_appended_wins(headers: tuple[str, ...]) -> None:
+    # Earlier entries are the client's to write: each guess could claim a new address.
+    context = Context("ipv4:10.0.0.5:1234", tuple(("x-forwarded-for", h) for h in headers))
     assert client_address(context, trust_forwarded_for=True) == "203.0.113.7"  # type: ignore[arg-type]
 
 

@@ -18,10 +18,10 @@ from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
 from pydantic import SecretStr
 
+from kinlink_identity.adapters.attempt_throttle import AttemptLimits, AttemptThrottle
 from kinlink_identity.adapters.card_list_view import CardList
 from kinlink_identity.adapters.facility_directory_view import FacilityDirectory
 from kinlink_identity.adapters.integration_events import IdentityEventTranslator
-from kinlink_identity.adapters.login_throttle import LoginLimits, LoginThrottle
 from kinlink_identity.adapters.mail_folder import MailFolder
 from kinlink_identity.adapters.passwords import PasswordHasher
 from kinlink_identity.adapters.personal_data_vault import PersonalDataVault, embedded_master_key
@@ -64,8 +64,8 @@ class IdentitySettings(ServiceSettings):
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
     login_failure_window_minutes: int = 15
-    # Behind a proxy that overwrites X-Forwarded-For, failed logins are counted by its first
-    # hop; anywhere else a client could pick its own address, so the connection's peer is used.
+    # Behind a proxy that appends to X-Forwarded-For, failed logins are counted by its last
+    # entry; anywhere else a client could pick its own address, so the connection's peer is used.
     trust_forwarded_for: bool = False
     card_processor: Literal["simulated", "stripe"] = "simulated"
     stripe_api_key: SecretStr = SecretStr("sk_test_123")
@@ -132,9 +132,9 @@ def build_identity(settings: IdentitySettings, mail: Mailer | None = None) -> Id
             }
         ),
         passwords=PasswordHasher(settings.password_time_cost, settings.password_memory_kib),
-        throttle=LoginThrottle(
+        throttle=AttemptThrottle(
             views,
-            LoginLimits(
+            AttemptLimits(
                 per_account=settings.login_failures_per_account,
                 per_address=settings.login_failures_per_address,
                 window=timedelta(minutes=settings.login_failure_window_minutes),

@@ -7,7 +7,7 @@ from typing import Literal
 
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.facility import DepositPosted
-from kinlink_contracts.identity import FacilityConfigured
+from kinlink_contracts.identity import FacilityConfigured, MessagingSubscriptionCardChosen
 from kinlink_contracts.topics import FACILITY_EVENTS, IDENTITY_EVENTS
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import TrackingConsumer
@@ -25,6 +25,7 @@ from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.payments import PaymentProcessor
 from kinlink_ledger.entrypoints.grpc_api import ACCESS_POLICY, SERVICE_NAME, LedgerServicer
+from kinlink_ledger.service_layer.choose_subscription_card import choose_subscription_card
 from kinlink_ledger.service_layer.configure_facility import configure_facility
 from kinlink_ledger.service_layer.ledger import Ledger, LedgerStore
 from kinlink_ledger.service_layer.post_deposit import post_deposit
@@ -57,10 +58,14 @@ def build_ledger(settings: LedgerSettings, payments: PaymentProcessor | None = N
 
 def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> ServiceParts:
     """The ledger's part of a process: its gRPC service, outbox relay, and consumers of the
-    facilities' events and of identity's (which publishes each facility's deposit settings)."""
+    facilities' events and of identity's (each facility's deposit settings, and the card that
+    funds each account's messaging subscription)."""
     consumed = {
         FACILITY_EVENTS: {DepositPosted.event_type: post_deposit},
-        IDENTITY_EVENTS: {FacilityConfigured.event_type: configure_facility},
+        IDENTITY_EVENTS: {
+            FacilityConfigured.event_type: configure_facility,
+            MessagingSubscriptionCardChosen.event_type: choose_subscription_card,
+        },
     }
     for topic, handlers in consumed.items():
         TrackingConsumer(

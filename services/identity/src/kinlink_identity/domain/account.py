@@ -71,9 +71,6 @@ class Account(Aggregate):
     class Reactivated(Aggregate.Event):
         pass
 
-    class IdVerificationRequired(Aggregate.Event):
-        pass
-
     class IdVerified(Aggregate.Event):
         provider_reference: str
 
@@ -205,6 +202,9 @@ class Account(Aggregate):
     def _closed(self) -> None:
         self.status = AccountStatus.CLOSED
         self.session_epoch += 1
+        # Closing erases the identity documents: a reactivated account verifies again.
+        if self.id_verification is IdVerification.VERIFIED:
+            self.id_verification = IdVerification.REQUIRED
 
     def reactivate(self) -> None:
         if self.status is not AccountStatus.CLOSED:
@@ -214,14 +214,6 @@ class Account(Aggregate):
     @event(Reactivated)
     def _reactivated(self) -> None:
         self.status = AccountStatus.ACTIVE
-
-    def require_id_verification(self) -> None:
-        if self.id_verification is IdVerification.NOT_REQUIRED:
-            self._id_verification_required()
-
-    @event(IdVerificationRequired)
-    def _id_verification_required(self) -> None:
-        self.id_verification = IdVerification.REQUIRED
 
     @event(IdVerified)
     def id_verified(self, provider_reference: str) -> None:

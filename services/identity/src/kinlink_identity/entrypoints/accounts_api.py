@@ -65,13 +65,16 @@ ACCOUNTS_POLICY: dict[str, frozenset[Role]] = {
 
 
 def client_address(context: grpc.aio.ServicerContext, trust_forwarded_for: bool = False) -> str:
-    """The caller's network address, for throttling failed logins: the peer of the connection
-    without its port (which changes with every connection); or, behind a proxy trusted to
-    overwrite it, the first hop of X-Forwarded-For (a client can write anything there)."""
-    metadata = dict(context.invocation_metadata() or ())
-    forwarded = str(metadata.get("x-forwarded-for", "")).split(",")[0].strip()
-    if forwarded and trust_forwarded_for:
-        return forwarded
+    """The caller's network address, for throttling failed attempts: the peer of the connection
+    without its port (which changes with every connection); or, behind the one proxy trusted to
+    set or append to it, the last entry of X-Forwarded-For: the address that proxy saw. Entries
+    before it are whatever the client sent, and a client can write anything there."""
+    forwarded = ",".join(
+        str(value) for key, value in context.invocation_metadata() or () if key == "x-forwarded-for"
+    )
+    last_entry = forwarded.rpartition(",")[2].strip()
+    if last_entry and trust_forwarded_for:
+        return last_entry
     peer = unquote(context.peer() or "")
     kind, _, rest = peer.partition(":")
     if kind in ("ipv4", "ipv6"):

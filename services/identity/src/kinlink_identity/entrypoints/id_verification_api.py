@@ -10,6 +10,7 @@ from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit.auth import PUBLIC, Principal, Role, current_principal
 from kinlink_kit.errors import PermissionDenied
 
+from kinlink_identity.entrypoints.accounts_api import client_address
 from kinlink_identity.entrypoints.messages import account_message, address_of, method
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_identity.service_layer.submit_id_verification import (
@@ -36,6 +37,7 @@ class IdVerificationApi:
             address=address_of(request.address),
             ssn=request.ssn,
             activation_token=request.activation_token,
+            client_address=client_address(context, self.identity.policy.trust_forwarded_for),
         )
         account = await asyncio.to_thread(submit_id_verification, self.identity, command)
         return account_message(account)

@@ -12,13 +12,12 @@ def password_matches(
     identity: Identity, email: str, password_hash: str, password: str, address: str
 ) -> bool:
     """Whether `password` matches; raises ResourceExhausted while the account or the address has
-    failed too often, so guessing stays slow whichever of the two an attacker varies."""
-    now = identity.clock()
-    identity.throttle.check(email, address, now)
+    failed too often, so guessing stays slow whichever of the two an attacker varies. The attempt
+    is counted before the password is checked: guesses sent at once cannot all slip through."""
+    identity.throttle.attempt(email, address, identity.clock())
     if identity.passwords.verify(password_hash, password):
         identity.throttle.clear(email)
         return True
-    identity.throttle.record_failure(email, address, now)
     return False
 
 

@@ -13,9 +13,9 @@ from kinlink_kit.errors import NotFound
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.views import ViewStore
 
+from kinlink_identity.adapters.attempt_throttle import AttemptThrottle
 from kinlink_identity.adapters.card_list_view import CardList
 from kinlink_identity.adapters.facility_directory_view import FacilityDirectory
-from kinlink_identity.adapters.login_throttle import LoginThrottle
 from kinlink_identity.adapters.passwords import PasswordHasher
 from kinlink_identity.adapters.personal_data_vault import PersonalDataVault
 from kinlink_identity.adapters.resident_directory_view import ResidentDirectory
@@ -49,7 +49,7 @@ class IdentityPolicy:
     reactivation_ttl: timedelta = timedelta(hours=48)
     # Links in emails: the token is appended to these.
     public_url: str = "http://127.0.0.1:8080"
-    # Count failed logins by X-Forwarded-For: only behind a proxy that overwrites it.
+    # Count failed attempts by the last X-Forwarded-For hop: only behind a proxy that adds it.
     trust_forwarded_for: bool = False
 
 
@@ -62,7 +62,7 @@ class Identity:
     # Checks the refresh tokens identity signed, with its own key and those being rotated out.
     verifier: TokenVerifier
     passwords: PasswordHasher
-    throttle: LoginThrottle
+    throttle: AttemptThrottle
     mailer: Mailer
     cards: CardLookup
     card_list: CardList

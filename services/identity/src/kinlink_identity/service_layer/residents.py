@@ -50,8 +50,10 @@ def book_resident(identity: Identity, caller: Principal, command: BookResident) 
 
 
 def transfer_resident(identity: Identity, caller: Principal, command: TransferResident) -> Resident:
-    """The resident as the source facility now knows them: transferred."""
+    """The resident as the source facility now knows them: transferred. The transfer books them
+    at the destination too, so the caller must act for both facilities."""
     caller.require_facility(checked_id(command.facility_id, "facility_id"))
+    caller.require_facility(checked_id(command.to_facility_id, "to_facility_id"), "to_facility_id")
     changed = transferring(identity, command)
     identity.store.save(*changed)
     return changed[0]

@@ -3,17 +3,20 @@
 Passed, the account is verified and the documents, but for the SSN, are kept encrypted in the
 vault. An account that must be verified before activation sends the token of its activation
 email with the documents: verified, it is activated at once; refused, the token stays unspent so
-the holder can correct the details and try again.
+the holder can correct the details and try again, up to a limit: failures are counted per
+account and per client address, so the provider cannot be used to try out stolen identities.
 The SSN is checked, handed to the provider and dropped; no log line, event or error carries it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.logging import get_logger
 
+from kinlink_identity.adapters.attempt_throttle import AttemptLimits
 from kinlink_identity.domain.account import Account, AccountStatus, Address, IdVerification
 from kinlink_identity.domain.id_verification import IdDocuments
 from kinlink_identity.domain.one_time_token import TokenPurpose
@@ -21,6 +24,11 @@ from kinlink_identity.service_layer.emailed_links import redeem, save_redeemed
 from kinlink_identity.service_layer.identity import Identity
 
 log = get_logger(__name__)
+
+# Failed verifications allowed per account and per client address: a family member may mistype a
+# few times, a tester of stolen identities gets nowhere.
+ID_VERIFICATION_ATTEMPTS = "id-verification"
+ID_VERIFICATION_LIMITS = AttemptLimits(per_account=5, per_address=20, window=timedelta(hours=24))
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,8 @@ class SubmitIdVerification:
     address: Address = field(repr=False)
     ssn: str = field(repr=False)
     activation_token: str = field(default="", repr=False)
+    # The caller's network address, when known: failures are counted per address as well.
+    client_address: str = ""
 
 
 def submit_id_verification(identity: Identity, command: SubmitIdVerification) -> Account:
@@ -55,7 +65,14 @@ def submit_id_verification(identity: Identity, command: SubmitIdVerification) ->
         command.ssn,
         today=identity.clock().date(),
     )
-    result = identity.verification.verify(documents)
+    throttle = identity.throttle.scoped(ID_VERIFICATION_ATTEMPTS, ID_VERIFICATION_LIMITS)
+    # Counted before the provider is asked, and refused without asking it past the limit.
+    attempt = throttle.attempt(str(account.id), command.client_address, identity.clock())
+    try:
+        result = identity.verification.verify(documents)
+    except BaseException:
+        throttle.withdraw(attempt)  # the provider did not answer: nothing failed
+        raise
     log.info(
         "id verification answered",
         account_id=str(account.id),
@@ -77,4 +94,5 @@ def submit_id_verification(identity: Identity, command: SubmitIdVerification) ->
     else:
         account.activate()
         save_redeemed(identity, activation, account)
+    throttle.clear(str(account.id))
     return account

@@ -75,12 +75,20 @@ class FacilityTerms(Aggregate):
             ),
             weekly_limit=Cents(self.settings.weekly_deposit_limit_cents),
             accepted_brands=frozenset(self.settings.accepted_card_brands),
-            id_verification=IdVerificationRule(
-                required=self.settings.id_verification is IdVerificationPolicy.BEFORE_DEPOSIT,
-                above=_cents_or_none(self.settings.id_verification_threshold_cents),
-            ),
+            id_verification=_id_verification_rule(self.settings),
         )
 
 
-def _cents_or_none(amount: int | None) -> Cents | None:
-    return None if amount is None else Cents(amount)
+def _id_verification_rule(settings: FacilitySettings) -> IdVerificationRule:
+    """Before activation or before deposit, deposits there need a verified depositor (an account
+    may have been opened without naming the facility); only before_deposit has a threshold."""
+    policy = settings.id_verification
+    threshold = settings.id_verification_threshold_cents
+    return IdVerificationRule(
+        required=policy is not IdVerificationPolicy.NEVER,
+        above=(
+            Cents(threshold)
+            if policy is IdVerificationPolicy.BEFORE_DEPOSIT and threshold is not None
+            else None
+        ),
+    )

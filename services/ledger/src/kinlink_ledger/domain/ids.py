@@ -23,3 +23,7 @@ def idempotency_claim_id(depositor_id: str, idempotency_key: str) -> UUID:
 
 def resident_week_id(facility_id: str, resident_id: str, week_start: date) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"week/{facility_id}/{resident_id}/{week_start.isoformat()}")
+
+
+def subscription_card_id(account_id: UUID) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, f"subscription-card/{account_id}")

@@ -116,12 +116,14 @@ class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
         self, request: pb.ConfirmDepositRequest, context: grpc.aio.ServicerContext
     ) -> pb.Deposit:
         correlation_id = structlog.contextvars.get_contextvars().get("correlation_id", "")
+        depositor = current_principal()
         command = ConfirmDeposit(
             request.quote_id,
-            current_principal().account_id,
+            depositor.account_id,
             request.payment_method,
             request.idempotency_key,
             correlation_id,
+            depositor_verified=depositor.id_verified,
         )
         deposit = await asyncio.to_thread(confirm_deposit, self.ledger, command)
         return deposit_message(DepositRecord.of(deposit))

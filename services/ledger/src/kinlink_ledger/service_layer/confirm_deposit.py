@@ -18,7 +18,7 @@ from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
-from kinlink_ledger.domain.facility import FacilityDepositSettings
+from kinlink_ledger.domain.facility import ID_VERIFICATION_WINDOW, FacilityDepositSettings
 from kinlink_ledger.domain.idempotency import IdempotencyClaim
 from kinlink_ledger.domain.payments import (
     ChargeRequest,
@@ -41,6 +41,8 @@ class ConfirmDeposit:
     payment_method: str
     idempotency_key: str
     correlation_id: str = ""
+    # Whether identity verified the depositor (their token says): some facilities need it.
+    depositor_verified: bool = False
 
 
 def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
@@ -58,9 +60,11 @@ def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
         # The same answer as for an unknown quote: quote ids tell nothing about other families.
         raise NotFound("quote_not_found", "No such quote.", field="quote_id")
     claim_id = IdempotencyClaim.create_id(quote.depositor_id, command.idempotency_key)
+    facility = ledger.facilities.get(quote.facility_id)
+    _check_identity_verified(ledger, quote, command, facility)
     for _ in range(MAX_ATTEMPTS):
         try:
-            deposit, week = _request(ledger, quote, command)
+            deposit, week = _request(ledger, quote, command, facility)
         except IntegrityError:
             # Someone moved first: this very deposit or key (then that one is the answer), or
             # another deposit to the resident's week (then try again on the week as it is now).
@@ -86,11 +90,30 @@ def _first_deposit(ledger: Ledger, claim_id: UUID, deposit_id: UUID) -> Deposit 
     return ledger.find(deposit_id, Deposit)
 
 
+def _check_identity_verified(
+    ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit, facility: FacilityDepositSettings
+) -> None:
+    """Checked again on confirming (it was when quoting): quotes taken together would otherwise
+    pass a 30-day threshold that each alone stays under. A repeated confirmation of a deposit
+    already made is not a new deposit."""
+    rule = facility.id_verification
+    if command.depositor_verified or not rule.required:
+        return
+    if ledger.find(Deposit.create_id(quote.id), Deposit) is not None:
+        return
+    rule.check(
+        False,
+        lambda: ledger.history.depositor_total_since(
+            quote.depositor_id, ledger.clock() - ID_VERIFICATION_WINDOW
+        ),
+        quote.amount,
+    )
+
+
 def _request(
-    ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit
+    ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit, facility: FacilityDepositSettings
 ) -> tuple[Deposit, ResidentWeek]:
     """Record the deposit and its reservation (or its refusal) in one transaction."""
-    facility = ledger.facilities.get(quote.facility_id)
     now = ledger.clock()
     week_start = deposit_week_start(now, facility.time_zone).isoformat()
     deposit = Deposit(

@@ -34,7 +34,7 @@ def quote_deposit(ledger: Ledger, command: QuoteDeposit) -> DepositQuote:
     facility = ledger.facilities.get(command.facility_id)
     fee = facility.fee_schedule.fee_for(command.amount)
     now = ledger.clock()
-    # Checked when quoting: a quote is confirmed only by its depositor, within minutes.
+    # Checked when quoting, so the family learns it before paying; confirming checks again.
     facility.id_verification.check(
         command.depositor_verified,
         lambda: ledger.history.depositor_total_since(
