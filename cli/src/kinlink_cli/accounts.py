@@ -412,3 +412,13 @@ def create_staff(
         facility_ids=facility_ids,
     )
     call_account(conn, "CreateStaffAccount", request, as_json)
+
+
+@account.command(name="close-staff")
+@click.argument("account_id")
+@json_option
+@pass_connection
+def close_staff(conn: Connection, account_id: str, as_json: bool) -> None:
+    """Operators: close the account of a staff member who leaves; their sessions end."""
+    request = pb.CloseStaffAccountRequest(account_id=account_id)
+    call_account(conn, "CloseStaffAccount", request, as_json)

@@ -20,7 +20,11 @@ from kinlink_identity.service_layer.change_email import (
     confirm_email_change,
     request_email_change,
 )
-from kinlink_identity.service_layer.close_account import CloseAccount, close_account
+from kinlink_identity.service_layer.close_account import (
+    CloseAccount,
+    close_account,
+    close_staff_account,
+)
 from kinlink_identity.service_layer.create_staff_account import (
     CreateStaffAccount,
     create_staff_account,
@@ -879,3 +883,30 @@ def test_a_staff_account_cannot_take_a_family_members_email(
         identity,
         staff("ADA@example.com", ["operator"]),
     )
+
+
+def test_an_operator_closes_a_staff_account_and_its_sessions_end(
+    identity: Identity, mailer: RecordingMailer, clock: Clock
+) -> None:
+    clock.now = datetime.now(UTC)  # tokens are checked against the real time
+    configure_facility(identity, "north")
+    officer = create_staff_account(
+        identity, staff("officer@north.example", ["facility_officer"], ["north"])
+    )
+    session = sign_in(identity, "officer@north.example")
+
+    closed = close_staff_account(identity, str(officer.id))
+    assert closed.status is AccountStatus.CLOSED
+    refused(Unauthenticated, "session_ended", refresh_session, identity, session.refresh_token)
+    refused(FailedPrecondition, "account_closed", sign_in, identity, "officer@north.example")
+
+
+def test_an_operator_cannot_close_a_family_members_account(
+    identity: Identity, mailer: RecordingMailer
+) -> None:
+    family = active_account(identity, mailer, "ada@example.com")
+    error = refused(
+        FailedPrecondition, "not_a_staff_account", close_staff_account, identity, str(family.id)
+    )
+    assert error.field == "account_id"
+    assert identity.account(family.id).is_active

@@ -222,6 +222,7 @@ STAFF_CALLS: dict[str, Message] = {
     "BookResident": pb.BookResidentRequest(
         facility_id="FAC-A", resident_id="R-1", first_name="Ada", last_name="Lovelace"
     ),
+    "CloseStaffAccount": pb.CloseStaffAccountRequest(account_id=str(uuid4())),
 }
 
 

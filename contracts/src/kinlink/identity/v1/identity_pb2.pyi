@@ -239,6 +239,12 @@ class CreateStaffAccountRequest(_message.Message):
     facility_ids: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, email: _Optional[str] = ..., password: _Optional[str] = ..., first_name: _Optional[str] = ..., last_name: _Optional[str] = ..., roles: _Optional[_Iterable[str]] = ..., facility_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class CloseStaffAccountRequest(_message.Message):
+    __slots__ = ("account_id",)
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    def __init__(self, account_id: _Optional[str] = ...) -> None: ...
+
 class AddCardRequest(_message.Message):
     __slots__ = ("payment_method", "billing_address", "fund_messaging_subscription", "facility_id")
     PAYMENT_METHOD_FIELD_NUMBER: _ClassVar[int]

@@ -119,6 +119,11 @@ class IdentityServiceStub:
                 request_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.CreateStaffAccountRequest.SerializeToString,
                 response_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.Account.FromString,
                 _registered_method=True)
+        self.CloseStaffAccount = channel.unary_unary(
+                '/kinlink.identity.v1.IdentityService/CloseStaffAccount',
+                request_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.CloseStaffAccountRequest.SerializeToString,
+                response_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.Account.FromString,
+                _registered_method=True)
         self.AddCard = channel.unary_unary(
                 '/kinlink.identity.v1.IdentityService/AddCard',
                 request_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.AddCardRequest.SerializeToString,
@@ -299,6 +304,14 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CloseStaffAccount(self, request, context):
+        """Operator only: a staff member leaves. Their sessions end (refresh is refused at once; an
+        access token already issued expires within its lifetime).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def AddCard(self, request, context):
         """--- Payment methods (family members) ----------------------------------------------------
         """
@@ -460,6 +473,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
             'CreateStaffAccount': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateStaffAccount,
                     request_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.CreateStaffAccountRequest.FromString,
+                    response_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.Account.SerializeToString,
+            ),
+            'CloseStaffAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseStaffAccount,
+                    request_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.CloseStaffAccountRequest.FromString,
                     response_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.Account.SerializeToString,
             ),
             'AddCard': grpc.unary_unary_rpc_method_handler(
@@ -976,6 +994,33 @@ class IdentityService:
             target,
             '/kinlink.identity.v1.IdentityService/CreateStaffAccount',
             kinlink_dot_identity_dot_v1_dot_identity__pb2.CreateStaffAccountRequest.SerializeToString,
+            kinlink_dot_identity_dot_v1_dot_identity__pb2.Account.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseStaffAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.identity.v1.IdentityService/CloseStaffAccount',
+            kinlink_dot_identity_dot_v1_dot_identity__pb2.CloseStaffAccountRequest.SerializeToString,
             kinlink_dot_identity_dot_v1_dot_identity__pb2.Account.FromString,
             options,
             channel_credentials,

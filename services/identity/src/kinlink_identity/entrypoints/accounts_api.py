@@ -17,7 +17,11 @@ from kinlink_identity.service_layer.change_email import (
     confirm_email_change,
     request_email_change,
 )
-from kinlink_identity.service_layer.close_account import CloseAccount, close_account
+from kinlink_identity.service_layer.close_account import (
+    CloseAccount,
+    close_account,
+    close_staff_account,
+)
 from kinlink_identity.service_layer.create_staff_account import (
     CreateStaffAccount,
     create_staff_account,
@@ -61,6 +65,7 @@ ACCOUNTS_POLICY: dict[str, frozenset[Role]] = {
     **{method(name): PUBLIC for name in _PUBLIC},
     **{method(name): ANY_ROLE for name in _OWN_ACCOUNT},
     method("CreateStaffAccount"): frozenset({Role.OPERATOR}),
+    method("CloseStaffAccount"): frozenset({Role.OPERATOR}),
 }
 
 
@@ -235,4 +240,11 @@ class AccountsApi:
         )
         return account_message(
             await asyncio.to_thread(create_staff_account, self.identity, command)
+        )
+
+    async def CloseStaffAccount(
+        self, request: pb.CloseStaffAccountRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Account:
+        return account_message(
+            await asyncio.to_thread(close_staff_account, self.identity, request.account_id)
         )

@@ -1,4 +1,5 @@
-"""CloseAccount: the holder closes the account, which can be reactivated later.
+"""CloseAccount: the holder closes the account, which can be reactivated later; an operator
+closes the account of a staff member who leaves.
 
 The email stays claimed (reactivation needs it) but the identity documents kept for verification
 are erased now: nothing of them is needed while the account is closed.
@@ -7,6 +8,9 @@ are erased now: nothing of them is needed while the account is closed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from kinlink_kit.auth import Role
+from kinlink_kit.errors import FailedPrecondition
 
 from kinlink_identity.domain.account import Account
 from kinlink_identity.service_layer.credentials import check_password
@@ -27,5 +31,17 @@ def close_account(identity: Identity, command: CloseAccount) -> Account:
     # Erased before the closing is saved: should saving fail, the holder closes again and
     # nothing is left behind; the other way round, the documents could outlive the account.
     identity.vault.erase(account.id)
+    identity.store.save(account)
+    return account
+
+
+def close_staff_account(identity: Identity, account_id: str) -> Account:
+    """Family members close their own accounts; an operator closes only staff accounts."""
+    account = identity.account(account_id)
+    if Role.FAMILY_MEMBER in account.roles:
+        raise FailedPrecondition(
+            "not_a_staff_account", "Family members close their own accounts.", field="account_id"
+        )
+    account.close()
     identity.store.save(account)
     return account
