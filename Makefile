@@ -44,9 +44,10 @@ proto: install ## regenerate the gRPC code in contracts/src/kinlink from contrac
 schemas: install ## export the events' JSON Schemas to contracts/schemas (refuses breaking changes)
 	$(UV) run --frozen python -m kinlink_contracts.schemas write contracts/schemas
 
-bench: install ## measure the deposit pipeline on the real Kafka and PostgreSQL
+bench: install ## measure deposits and identity (logins, search) on the real Kafka and PostgreSQL
 	@$(MAKE) --no-print-directory infra-up
-	@status=0; $(UV) run --frozen python -m benchmarks.deposits || status=$$?; \
+	@status=0; $(UV) run --frozen python -m benchmarks.deposits && \
+	 $(UV) run --frozen python -m benchmarks.identity || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status
 
 include deploy/local/infra.mk

@@ -18,10 +18,7 @@ import itertools
 import json
 import os
 import re
-import socket
-import statistics
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -30,19 +27,27 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
-import psycopg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
 from kinlink_contracts.topics import IDENTITY_EVENTS, LEDGER_EVENTS
 from kinlink_kit.auth import Principal, Role, TokenSigner, generate_key_pair
 
-ROOT = Path(__file__).resolve().parent.parent
-SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+from benchmarks.harness import (
+    CONCURRENCY,
+    SECONDS,
+    TARGET_RSS_MB,
+    ServiceProcess,
+    closed_loop,
+    create_database,
+    failure_name,
+    infra_env,
+    peak_rss_mb,
+    percentiles,
+)
+
 RATE = int(os.environ.get("BENCH_RATE", "500"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "64"))
 # Ledger processes sharing one database, as replicas do; the one they elect relays to Kafka.
 LEDGERS = int(os.environ.get("BENCH_LEDGERS", "2"))
 RESIDENTS = 2000  # spread over many residents, as real traffic is: one week each
@@ -53,15 +58,7 @@ FACILITY = f"FAC-BENCH-{uuid.uuid4().hex[:8]}"
 PRIVATE_KEY, PUBLIC_KEY = generate_key_pair()
 KEY_ID = "bench"
 SIGNER = TokenSigner(PRIVATE_KEY, key_id=KEY_ID)
-TARGET_RATE, TARGET_P99_MS, TARGET_RSS_MB = 1000, 50, 200
-
-
-def infra_env() -> dict[str, str]:
-    values = {}
-    for line in (ROOT / ".infra.env").read_text().splitlines():
-        name, _, value = line.partition("=")
-        values[name] = value
-    return values
+TARGET_RATE, TARGET_P99_MS = 1000, 50
 
 
 @functools.cache
@@ -70,18 +67,6 @@ def family(i: int) -> list[tuple[str, str]]:
     principal = Principal(f"family-{i}", frozenset({Role.FAMILY_MEMBER}))
     token = SIGNER.access_token(principal, timedelta(hours=2), datetime.now(UTC))
     return [("authorization", f"Bearer {token}")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def peak_rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    match = re.search(r"VmHWM:\s+(\d+) kB", status)
-    return int(match.group(1)) / 1024 if match else float("nan")
 
 
 def pgbench_tps(env: dict[str, str]) -> float:
@@ -107,65 +92,31 @@ def pgbench_tps(env: dict[str, str]) -> float:
     return float(match.group(1))
 
 
-@dataclass
-class LedgerProcess:
-    process: subprocess.Popen[bytes]
-    address: str
+def start_ledger(env: dict[str, str], database: str) -> ServiceProcess:
+    return ServiceProcess.start(
+        "kinlink_ledger.entrypoints.main",
+        env,
+        database,
+        {"KINLINK_JWT_PUBLIC_KEYS": json.dumps({KEY_ID: PUBLIC_KEY})},
+    )
 
-    @classmethod
-    def start(cls, env: dict[str, str], database: str) -> LedgerProcess:
-        port = free_port()
-        child_env = {
-            **os.environ,
-            **env,
-            "KINLINK_GRPC_PORT": str(port),
-            "KINLINK_DATABASE": database,
-            "KINLINK_LOG_LEVEL": "WARNING",
-            "KINLINK_CONSUMER_GROUP": f"bench-{database}",
-            "KINLINK_JWT_PUBLIC_KEYS": json.dumps({KEY_ID: PUBLIC_KEY}),
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kinlink_ledger.entrypoints.main"], cwd=ROOT, env=child_env
-        )
-        return cls(process, f"127.0.0.1:{port}")
 
-    async def wait_serving(self) -> None:
-        deadline = time.monotonic() + 60
-        async with grpc.aio.insecure_channel(self.address) as channel:
-            while time.monotonic() < deadline:
-                try:
-                    answer = await health_pb2_grpc.HealthStub(channel).Check(
-                        health_pb2.HealthCheckRequest(), timeout=1
-                    )
-                    if answer.status == health_pb2.HealthCheckResponse.SERVING:
-                        return
-                except grpc.aio.AioRpcError:
-                    pass
-                await asyncio.sleep(0.2)
-        raise RuntimeError("the ledger did not start")
-
-    async def wait_facility(self) -> None:
-        """Until the ledger has the facility's settings from identity's topic."""
-        deadline = time.monotonic() + 60
-        request = pb.QuoteDepositRequest(facility_id=FACILITY, resident_id="R-0", amount_cents=100)
-        async with grpc.aio.insecure_channel(self.address) as channel:
-            while time.monotonic() < deadline:
-                try:
-                    await ledger_pb2_grpc.LedgerServiceStub(channel).QuoteDeposit(
-                        request, metadata=family(0)
-                    )
-                    return
-                except grpc.aio.AioRpcError as error:
-                    if error.code() != grpc.StatusCode.NOT_FOUND:
-                        raise
-                await asyncio.sleep(0.2)
-        raise RuntimeError("the ledger never heard of the facility")
-
-    def stop(self) -> float:
-        rss = peak_rss_mb(self.process.pid)
-        self.process.terminate()
-        self.process.wait(timeout=60)
-        return rss
+async def wait_facility(ledger: ServiceProcess) -> None:
+    """Until the ledger has the facility's settings from identity's topic."""
+    deadline = time.monotonic() + 60
+    request = pb.QuoteDepositRequest(facility_id=FACILITY, resident_id="R-0", amount_cents=100)
+    async with grpc.aio.insecure_channel(ledger.address) as channel:
+        while time.monotonic() < deadline:
+            try:
+                await ledger_pb2_grpc.LedgerServiceStub(channel).QuoteDeposit(
+                    request, metadata=family(0)
+                )
+                return
+            except grpc.aio.AioRpcError as error:
+                if error.code() != grpc.StatusCode.NOT_FOUND:
+                    raise
+            await asyncio.sleep(0.2)
+    raise RuntimeError("the ledger never heard of the facility")
 
 
 class Stubs:
@@ -189,14 +140,6 @@ async def configure_facility(bootstrap: str) -> None:
         )
     finally:
         await producer.stop()
-
-
-def create_database(env: dict[str, str]) -> str:
-    database = f"kinlink_bench_ledger_{uuid.uuid4().hex[:8]}"
-    admin = env["KINLINK_POSTGRES_DSN"].replace("{database}", "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    return database
 
 
 Quote = tuple[str, list[tuple[str, str]]]  # its id, and its depositor's call metadata
@@ -246,30 +189,10 @@ async def confirm(stubs: Stubs, quote: Quote) -> float:
 async def throughput(stubs: Stubs) -> tuple[float, int]:
     quotes = await make_quotes(stubs, int(SECONDS * 1500))
     print(f"throughput: {CONCURRENCY} concurrent confirmations for {SECONDS:.0f}s", flush=True)
-    done = 0
-    deadline = time.monotonic() + SECONDS
-    started = time.monotonic()
-    pending = iter(quotes)
-
-    async def worker() -> None:
-        nonlocal done
-        for quote in pending:
-            if time.monotonic() > deadline:
-                return
-            await confirm(stubs, quote)
-            done += 1
-
-    async def progress() -> None:
-        last = 0
-        while True:
-            await asyncio.sleep(1)
-            print(f"  {done} confirmed, {done - last}/s", flush=True)
-            last = done
-
-    reporter = asyncio.create_task(progress())
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    reporter.cancel()
-    return done / (time.monotonic() - started), done
+    result = await closed_loop("confirmed", lambda i: confirm(stubs, quotes[i]), limit=len(quotes))
+    if result.failures:
+        raise RuntimeError(f"confirmations failed: {dict(result.failures)}")
+    return result.rate, result.completed
 
 
 @dataclass
@@ -300,13 +223,9 @@ async def latency(stubs: Stubs) -> Latency:
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
     elapsed = time.monotonic() - started
     seconds = [o for o in outcomes if isinstance(o, float)]
-    failures = Counter(
-        o.code().name if isinstance(o, grpc.aio.AioRpcError) else type(o).__name__
-        for o in outcomes
-        if not isinstance(o, float)
-    )
-    cuts = statistics.quantiles([s * 1000 for s in seconds], n=100)
-    return Latency(len(seconds), failures, len(seconds) / elapsed, cuts[49], cuts[98])
+    failures = Counter(failure_name(o) for o in outcomes if isinstance(o, BaseException))
+    p50, p99 = percentiles([s * 1000 for s in seconds])
+    return Latency(len(seconds), failures, len(seconds) / elapsed, p50, p99)
 
 
 async def topic_size(bootstrap: str) -> int:
@@ -334,13 +253,13 @@ async def outbox_lag(bootstrap: str, expected_size: int) -> float:
 async def main() -> None:
     env = infra_env()
     ceiling = pgbench_tps(env)
-    database = create_database(env)
-    ledgers = [LedgerProcess.start(env, database) for _ in range(LEDGERS)]
+    database = create_database(env, "ledger")
+    ledgers = [start_ledger(env, database) for _ in range(LEDGERS)]
     try:
         await configure_facility(env["KINLINK_KAFKA_BOOTSTRAP"])
         for ledger in ledgers:
             await ledger.wait_serving()
-            await ledger.wait_facility()
+            await wait_facility(ledger)
         channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers]
         stubs = Stubs(channels)
         size_before = await topic_size(env["KINLINK_KAFKA_BOOTSTRAP"])

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from kinlink_identity.adapters.passwords import PasswordHasher
 from kinlink_identity.domain.password_rules import (
@@ -45,3 +48,35 @@ def test_the_stand_in_hash_matches_no_ordinary_password() -> None:
     hasher = PasswordHasher(time_cost=1, memory_kib=1024)
     assert hasher.dummy_hash.startswith("$argon2id$")
     assert not hasher.verify(hasher.dummy_hash, "correct horse battery")
+
+
+def test_no_more_hashes_run_at_once_than_allowed() -> None:
+    """Each argon2 run holds its memory cost: a burst of logins must queue, not pile up."""
+    hasher = PasswordHasher(time_cost=1, memory_kib=1024, concurrency=2)
+    hashed = hasher.hash("correct horse battery")
+    argon2 = hasher._argon2
+    running, most, lock = 0, 0, threading.Lock()
+
+    class CountingArgon2:
+        def verify(self, hash: str, password: str) -> bool:
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.05)
+            try:
+                return argon2.verify(hash, password)
+            finally:
+                with lock:
+                    running -= 1
+
+    hasher._argon2 = CountingArgon2()  # type: ignore[assignment]
+    threads = [
+        threading.Thread(target=hasher.verify, args=(hashed, "correct horse battery"))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert most == 2

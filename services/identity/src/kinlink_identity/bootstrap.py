@@ -61,6 +61,8 @@ class IdentitySettings(ServiceSettings):
     # argon2id cost: OWASP's minimum by default; tests lower it to stay fast.
     password_time_cost: int = 2
     password_memory_kib: int = 19_456
+    # Hashes computed at once (default: one per core); each holds password_memory_kib.
+    password_hashing_concurrency: int | None = None
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
     login_failure_window_minutes: int = 15
@@ -131,7 +133,11 @@ def build_identity(settings: IdentitySettings, mail: Mailer | None = None) -> Id
                 settings.jwt_key_id: public_pem_of(settings.jwt_private_key.get_secret_value()),
             }
         ),
-        passwords=PasswordHasher(settings.password_time_cost, settings.password_memory_kib),
+        passwords=PasswordHasher(
+            settings.password_time_cost,
+            settings.password_memory_kib,
+            settings.password_hashing_concurrency,
+        ),
         throttle=AttemptThrottle(
             views,
             AttemptLimits(

@@ -1,0 +1,199 @@
+"""What every `make bench` module needs: the infrastructure's settings, service processes started
+on them, closed loops of calls with progress lines, latency percentiles and peak memory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import psycopg
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+ROOT = Path(__file__).resolve().parent.parent
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "64"))
+TARGET_RSS_MB = 200  # peak resident memory of each service process
+
+
+def infra_env() -> dict[str, str]:
+    """The settings `make infra-up` wrote to .infra.env (KINLINK_KAFKA_BOOTSTRAP, ...)."""
+    values = {}
+    for line in (ROOT / ".infra.env").read_text().splitlines():
+        name, _, value = line.partition("=")
+        values[name] = value
+    return values
+
+
+def create_database(env: dict[str, str], service: str) -> str:
+    """A fresh PostgreSQL database for this run of the service."""
+    database = f"kinlink_bench_{service}_{uuid.uuid4().hex[:8]}"
+    admin = env["KINLINK_POSTGRES_DSN"].replace("{database}", "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    return database
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+@dataclass
+class ServiceProcess:
+    """A service's entrypoint in its own process, on the infrastructure, quiet but for warnings."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    address: str
+
+    @classmethod
+    def start(
+        cls, module: str, env: dict[str, str], database: str, settings: dict[str, str]
+    ) -> ServiceProcess:
+        port = free_port()
+        child_env = {
+            **os.environ,
+            **env,
+            "KINLINK_GRPC_PORT": str(port),
+            "KINLINK_DATABASE": database,
+            "KINLINK_LOG_LEVEL": "WARNING",
+            "KINLINK_CONSUMER_GROUP": f"bench-{database}",
+            **settings,
+        }
+        process = subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=child_env)
+        return cls(module.split(".")[0], process, f"127.0.0.1:{port}")
+
+    async def wait_serving(self) -> None:
+        deadline = time.monotonic() + 60
+        async with grpc.aio.insecure_channel(self.address) as channel:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
+                try:
+                    answer = await health_pb2_grpc.HealthStub(channel).Check(
+                        health_pb2.HealthCheckRequest(), timeout=1
+                    )
+                    if answer.status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                except grpc.aio.AioRpcError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not start")
+
+    def stop(self) -> float:
+        """Stops the process; its peak resident memory in MB."""
+        rss = peak_rss_mb(self.process.pid)
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        return rss
+
+
+@dataclass
+class Tally:
+    """Calls done so far, for the progress lines."""
+
+    done: int = 0
+
+
+@contextlib.asynccontextmanager
+async def progress(what: str, tally: Tally, every: float = 1.0) -> AsyncIterator[None]:
+    """Prints `  <done> <what>, <rate>/s` every `every` seconds while the block runs."""
+
+    async def report() -> None:
+        last = 0
+        while True:
+            await asyncio.sleep(every)
+            print(f"  {tally.done} {what}, {(tally.done - last) / every:.0f}/s", flush=True)
+            last = tally.done
+
+    reporter = asyncio.create_task(report())
+    try:
+        yield
+    finally:
+        reporter.cancel()
+
+
+def percentiles(latencies_ms: list[float]) -> tuple[float, float]:
+    """(p50, p99) of the latencies; NaN for fewer than two."""
+    if len(latencies_ms) < 2:
+        return float("nan"), float("nan")
+    cuts = statistics.quantiles(latencies_ms, n=100)
+    return cuts[49], cuts[98]
+
+
+@dataclass
+class LoopResult:
+    completed: int
+    seconds: float
+    latencies_ms: list[float]
+    failures: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def rate(self) -> float:
+        return self.completed / self.seconds
+
+    def latency(self) -> str:
+        p50, p99 = percentiles(self.latencies_ms)
+        return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+
+
+def failure_name(error: BaseException) -> str:
+    return error.code().name if isinstance(error, grpc.aio.AioRpcError) else type(error).__name__
+
+
+async def closed_loop(
+    what: str,
+    call: Callable[[int], Awaitable[object]],
+    *,
+    seconds: float = SECONDS,
+    concurrency: int = CONCURRENCY,
+    limit: int | None = None,
+) -> LoopResult:
+    """`concurrency` callers each making the next call (`call(i)`, i = 0, 1, ...) as soon as their
+    last one answered, for `seconds` or until `limit` calls are made. Failed calls are counted
+    by their status, not timed; progress lines name the calls `what`."""
+    tally = Tally()
+    latencies: list[float] = []
+    failures: Counter[str] = Counter()
+    numbers = itertools.count()
+    started = time.monotonic()
+    deadline = started + seconds
+
+    async def caller() -> None:
+        while time.monotonic() <= deadline:
+            i = next(numbers)
+            if limit is not None and i >= limit:
+                return
+            begun = time.perf_counter()
+            try:
+                await call(i)
+            except grpc.aio.AioRpcError as error:
+                failures[failure_name(error)] += 1
+                continue
+            latencies.append((time.perf_counter() - begun) * 1000)
+            tally.done += 1
+
+    async with progress(what, tally):
+        await asyncio.gather(*(caller() for _ in range(concurrency)))
+    return LoopResult(tally.done, time.monotonic() - started, latencies, failures)
