@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.facility_settings import FacilitySettings, FeeTier
 from kinlink_identity.adapters.integration_events import IdentityEventTranslator
 from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.card import Card
 from kinlink_identity.domain.card_processor import CardDetails, CardLookup, CardProcessorUnavailable
 from kinlink_identity.domain.facility import Facility
 from kinlink_identity.service_layer.activate import activate
@@ -365,6 +367,22 @@ def test_the_card_funding_the_messaging_subscription_is_held(
     # Marking it again changes nothing and is no edit of its details.
     edit_card(identity, EditCard(str(account.id), card_id, fund_messaging_subscription=True))
     assert listed(identity, account) == [("pm_card_visa", True)]
+
+
+def test_removing_a_card_collides_with_choosing_it_to_fund_the_subscription(
+    identity: Identity, mailer: RecordingMailer
+) -> None:
+    account = signed_up(identity, mailer)
+    card = add(identity, account, "pm_card_visa").card
+    # A removal that read the card before it was chosen, and saves after.
+    stale = identity.get(card.id, Card, "card_not_found", "card_id")
+    edit_card(identity, EditCard(str(account.id), str(card.id), fund_messaging_subscription=True))
+    stale.remove(None)
+    with pytest.raises(IntegrityError):
+        identity.store.save(stale)
+    # Asked again, the removal sees the card funding the subscription and refuses.
+    with refused(FailedPrecondition, "card_funds_messaging_subscription", "card_id"):
+        remove_card(identity, str(account.id), str(card.id))
 
 
 def test_adding_a_card_for_the_subscription_moves_it(

@@ -29,7 +29,7 @@ from kinlink_identity.service_layer.identity import IdentityStore
 PRODUCER = "identity"
 
 # (event, aggregate as of that event) -> (partition key, integration event)
-Translation = Callable[[Any, Any], tuple[str, IntegrationEvent] | None]
+Translation = Callable[[Any, Any], tuple[str, IntegrationEvent]]
 
 
 def _account(
@@ -43,9 +43,7 @@ def _account(
 
 
 def _subscription_card(store: IdentityStore) -> Translation:
-    def translate(event: Any, account: Account) -> tuple[str, IntegrationEvent] | None:
-        if event.card_id is None:
-            return None
+    def translate(event: Any, account: Account) -> tuple[str, IntegrationEvent]:
         card = store.require(event.card_id, Card, code="card_not_found", field="card_id")
         return str(account.id), contract.MessagingSubscriptionCardChosen(
             account_id=account.id, card_id=card.id, payment_method=card.payment_method
@@ -146,10 +144,7 @@ class IdentityEventTranslator:
         aggregate: Any = self.store.repository.get(
             domain_event.originator_id, version=domain_event.originator_version
         )
-        translated = translation(domain_event, aggregate)
-        if translated is None:
-            return None
-        key, event = translated
+        key, event = translation(domain_event, aggregate)
         envelope = Envelope.wrap(
             event,
             key=key,

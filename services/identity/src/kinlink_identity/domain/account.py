@@ -78,7 +78,7 @@ class Account(Aggregate):
         provider_reference: str
 
     class MessagingSubscriptionCardChosen(Aggregate.Event):
-        card_id: UUID | None
+        card_id: UUID
 
     @event(Registered)
     def __init__(
@@ -224,10 +224,10 @@ class Account(Aggregate):
     def id_verification_failed(self, provider_reference: str) -> None:
         self.id_verification = IdVerification.FAILED
 
-    def choose_messaging_subscription_card(self, card_id: UUID | None) -> None:
+    def choose_messaging_subscription_card(self, card_id: UUID) -> None:
         if card_id != self.messaging_subscription_card_id:
             self._messaging_subscription_card_chosen(card_id)
 
     @event(MessagingSubscriptionCardChosen)
-    def _messaging_subscription_card_chosen(self, card_id: UUID | None) -> None:
+    def _messaging_subscription_card_chosen(self, card_id: UUID) -> None:
         self.messaging_subscription_card_id = card_id

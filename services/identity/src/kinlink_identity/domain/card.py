@@ -87,6 +87,10 @@ class Card(Aggregate):
     class Removed(Aggregate.Event):
         pass
 
+    class ChosenToFund(Aggregate.Event):
+        """Marked "fund my messaging subscription". Recorded on the card as well as the account,
+        so that removing or editing the card at the same moment collides with it."""
+
     class Readded(Aggregate.Event):
         """The same token added again after it was removed: the card's id derives from it."""
 
@@ -171,6 +175,10 @@ class Card(Aggregate):
     @event(Removed)
     def _removed(self) -> None:
         self.removed = True
+
+    @event(ChosenToFund)
+    def choose_to_fund(self) -> None:
+        pass
 
     def readd(self, details: CardDetails, billing_address: Address) -> None:
         """Back on the account, with what the processor says of it now."""

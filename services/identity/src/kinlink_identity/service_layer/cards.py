@@ -81,11 +81,18 @@ def add_card(identity: Identity, command: AddCard) -> AccountCard:
             # The same token again is the same card: back if it was removed, else as it is.
             card.readd(details, billing_address)
         if command.fund_messaging_subscription:
-            account.choose_messaging_subscription_card(card.id)
+            _fund_with(account, card)
         identity.store.save(card, account)
         return AccountCard.of(card, account)
 
     return _retrying(attempt)
+
+
+def _fund_with(account: Account, card: Card) -> None:
+    """The card funds the messaging subscription from now on, in place of any other."""
+    if account.messaging_subscription_card_id != card.id:
+        card.choose_to_fund()
+        account.choose_messaging_subscription_card(card.id)
 
 
 def edit_card(identity: Identity, command: EditCard) -> AccountCard:
@@ -115,7 +122,7 @@ def edit_card(identity: Identity, command: EditCard) -> AccountCard:
                 funding_card_id,
             )
         if command.fund_messaging_subscription:
-            account.choose_messaging_subscription_card(card.id)
+            _fund_with(account, card)
         elif command.fund_messaging_subscription is False:
             # Unmarking the funding card would cancel the subscription: that is done there.
             card.check_not_funding(funding_card_id)
