@@ -17,7 +17,7 @@ from kinlink_cli.session import load_access_token
 class Connection:
     target: str
     timeout: float
-    # From --token or KINLINK_TOKEN; without it, the session `kinlink account login` saved.
+    # From KINLINK_TOKEN; without it, the session `kinlink account login` saved.
     token: str | None = None
 
     def metadata(self) -> list[tuple[str, str]]:

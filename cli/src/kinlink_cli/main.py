@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from kinlink_cli.accounts import account
@@ -21,15 +23,13 @@ from kinlink_cli.residents import resident
     help="Where the platform's gRPC listens (env KINLINK_TARGET).",
 )
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for an answer.")
-@click.option(
-    "--token",
-    envvar="KINLINK_TOKEN",
-    help="Access token to call with (env KINLINK_TOKEN); by default the signed-in session's.",
-)
 @click.pass_context
-def cli(context: click.Context, target: str, timeout: float, token: str | None) -> None:
-    """Kinlink: send money to people in jails and prisons."""
-    context.obj = Connection(target, timeout, token)
+def cli(context: click.Context, target: str, timeout: float) -> None:
+    """Kinlink: send money to people in jails and prisons.
+
+    Calls carry the access token of the session `kinlink account login` saved, or the one in
+    the environment variable KINLINK_TOKEN (never an option: other users can read options)."""
+    context.obj = Connection(target, timeout, os.environ.get("KINLINK_TOKEN") or None)
 
 
 for group in (account, card, facility, resident, deposit):
