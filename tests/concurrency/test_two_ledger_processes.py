@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
 
-from tests.conftest import ROOT, Infra, Metadata, TokenKeys, bearer
-from tests.serving import eventually, free_port
+from tests.concurrency.processes import is_serving, service_env, service_processes
+from tests.conftest import Infra, Metadata, TokenKeys, bearer
+from tests.serving import eventually
 from tests.streams.kafka_helpers import produce
 
 DEPOSITORS = 20
@@ -33,47 +30,10 @@ FACILITY = f"FAC-{uuid.uuid4().hex[:8]}"
 def two_ledgers(
     infra: Infra, fresh_database: str, token_keys: TokenKeys, tmp_path: Path
 ) -> Iterator[list[str]]:
-    """Two `kinlink-ledger` processes on one database, logging to the test's folder."""
-    addresses, processes = [], []
-    for _ in range(2):  # both take part in the relay election; one wins
-        port = free_port()
-        env = {
-            **os.environ,
-            **token_keys.env(),
-            "KINLINK_GRPC_PORT": str(port),
-            "KINLINK_POSTGRES_DSN": infra.postgres_dsn,
-            "KINLINK_DATABASE": fresh_database,
-            "KINLINK_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-            "KINLINK_CONSUMER_GROUP": f"test-{uuid.uuid4().hex[:8]}",
-        }
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "kinlink_ledger.entrypoints.main"],
-                cwd=ROOT,
-                env=env,
-                stdout=(tmp_path / f"ledger-{port}.log").open("w"),
-                stderr=subprocess.STDOUT,
-            )
-        )
-        addresses.append(f"127.0.0.1:{port}")
-    yield addresses
-    for log in tmp_path.glob("ledger-*.log"):  # pytest shows it when the test failed
-        print(f"--- {log.name}\n{log.read_text()[-5000:]}")
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        assert process.wait(timeout=30) == 0, "a ledger did not shut down cleanly on SIGTERM"
-
-
-async def is_serving(address: str) -> bool:
-    async with grpc.aio.insecure_channel(address) as channel:
-        try:
-            answer = await health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(), timeout=1
-            )
-        except grpc.aio.AioRpcError:
-            return False
-    return answer.status == health_pb2.HealthCheckResponse.SERVING
+    """Two `kinlink-ledger` processes on one database; both take part in the relay election."""
+    env = service_env(infra, fresh_database, token_keys)
+    with service_processes("kinlink_ledger.entrypoints.main", 2, env, tmp_path) as addresses:
+        yield addresses
 
 
 async def takes_deposits(stub: ledger_pb2_grpc.LedgerServiceStub, family: Metadata) -> bool:
