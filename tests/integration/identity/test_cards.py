@@ -3,8 +3,6 @@ card funding the messaging subscription held until the subscription moves (FAQ).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -29,7 +27,6 @@ from kinlink_identity.service_layer.cards import (
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_identity.service_layer.register import Register, register
 from kinlink_kit.errors import (
-    ClientError,
     FailedPrecondition,
     InvalidArgument,
     NotFound,
@@ -38,6 +35,7 @@ from kinlink_kit.errors import (
 
 from tests.conftest import Clock
 from tests.integration.identity.conftest import RecordingMailer
+from tests.integration.identity.refusals import refused
 
 PASSWORD = "correct horse battery"
 HOME = {
@@ -49,13 +47,6 @@ HOME = {
     "country": "US",
 }
 OFFICE = {**HOME, "line1": "400 Market Street", "postal_code": "62702"}
-
-
-@contextmanager
-def refused(kind: type[ClientError], code: str, field: str | None) -> Iterator[None]:
-    with pytest.raises(kind) as caught:
-        yield
-    assert (caught.value.code, caught.value.field) == (code, field)
 
 
 def signed_up(

@@ -122,6 +122,7 @@ def personal_data_key(settings: IdentitySettings) -> str:
 def build_identity(settings: IdentitySettings, mail: Mailer | None = None) -> Identity:
     store = open_store(IdentityStore, settings, settings.database)
     views = view_store(settings, settings.database)
+    facilities = FacilityDirectory(store, views)
     return Identity(
         store=store,
         views=views,
@@ -151,8 +152,8 @@ def build_identity(settings: IdentitySettings, mail: Mailer | None = None) -> Id
         card_list=CardList(store, views),
         verification=SimulatedVerification(),
         vault=PersonalDataVault(views, personal_data_key(settings)),
-        facilities=FacilityDirectory(store, views),
-        residents=ResidentDirectory(store, views),
+        facilities=facilities,
+        residents=ResidentDirectory(store, views, facilities),
     )
 
 

@@ -69,10 +69,12 @@ class ResidentDirectory(Projection):
         ON resident_directory (resident_id)
     """
 
-    def __init__(self, app: TrackedApplication, views: ViewStore) -> None:
+    def __init__(
+        self, app: TrackedApplication, views: ViewStore, facilities: FacilityDirectory
+    ) -> None:
         super().__init__(app, views)
         # Results name the facility: joined from the facility directory's table, beside this one.
-        self.facilities = FacilityDirectory(app, views)
+        self.facilities = facilities
 
     def apply(self, cursor: ViewCursor, domain_event: Any, position: int) -> None:
         key = {
