@@ -33,6 +33,10 @@ DEMO_FACILITIES: dict[str, FacilitySettings] = {
             FeeTier(up_to_cents=5000, fee_cents=350),
             FeeTier(up_to_cents=20000, fee_cents=750),
         ),
+        messaging_funding_options_cents=(1500, 2500),
+        message_price_cents=35,
+        image_price_cents=75,
+        video_price_per_minute_cents=20,
     ),
 }
 

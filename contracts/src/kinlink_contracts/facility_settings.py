@@ -84,6 +84,12 @@ class FacilitySettings(_Settings):
     accepted_card_brands: tuple[str, ...] = Field(
         default=DEFAULT_CARD_BRANDS, validate_default=True
     )
+    messaging_funding_options_cents: tuple[int, ...] = Field(
+        default=(1000, 2000, 3000, 5000),
+        min_length=1,
+        description="The amounts a family may fund its messaging subscription with, in US "
+        "cents (the facility's price list).",
+    )
     message_price_cents: int = Field(default=50, ge=0)
     image_price_cents: int = Field(default=100, ge=0)
     review_policy: ReviewPolicy = ReviewPolicy.REVIEW_NONE
@@ -115,6 +121,13 @@ class FacilitySettings(_Settings):
     @classmethod
     def _lower_case_brands(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(sorted({brand.lower() for brand in value}))
+
+    @field_validator("messaging_funding_options_cents")
+    @classmethod
+    def _positive_funding_options(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(amount <= 0 for amount in value):
+            raise ValueError("funding amounts must be more than 0 cents")
+        return tuple(sorted(set(value)))
 
     @field_validator("deposit_fee_tiers")
     @classmethod

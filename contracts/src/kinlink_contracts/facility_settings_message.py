@@ -20,6 +20,7 @@ def settings_message(settings: FacilitySettings) -> pb.FacilitySettings:
             for tier in settings.deposit_fee_tiers
         ],
         accepted_card_brands=settings.accepted_card_brands,
+        messaging_funding_options_cents=settings.messaging_funding_options_cents,
         message_price_cents=settings.message_price_cents,
         image_price_cents=settings.image_price_cents,
         review_policy=settings.review_policy.value,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import unquote, urlparse
 from uuid import UUID
 
@@ -13,9 +13,11 @@ import psycopg
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import MutableOrImmutableAggregate
 from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
+from eventsourcing.utils import get_topic
 
 from kinlink_kit.errors import NotFound
 from kinlink_kit.group_commit import GroupCommitter
+from kinlink_kit.hash_chain import CHAINED_RECORDERS
 from kinlink_kit.settings import ServiceSettings
 
 __all__ = ["TrackedApplication", "Tracking", "store_env"]
@@ -54,6 +56,8 @@ def open_store(app_class: type[App], settings: ServiceSettings, database: str) -
     """The application on its store. On PostgreSQL, processes starting together take turns to
     create the tables: concurrent CREATE TABLE IF NOT EXISTS can collide in the catalog."""
     env = store_env(settings, database)
+    if getattr(app_class, "hash_chained", False):
+        env["PROCESS_RECORDER_TOPIC"] = get_topic(CHAINED_RECORDERS[env["PERSISTENCE_MODULE"]])
     url = settings.database_url(database)
     if url is None:
         return app_class(env)
@@ -71,7 +75,10 @@ class TrackedApplication(Application[UUID]):
     A consumer saves the position of the upstream message in the same transaction as the events
     it caused, so redelivery is harmless; the outbox relay keeps its position in the same table.
     Listeners hear of every save in this process (the relay uses that to publish without delay).
+    With `hash_chained`, every event is also linked into a hash chain as it is recorded.
     """
+
+    hash_chained: ClassVar[bool] = False
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)

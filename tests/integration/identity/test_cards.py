@@ -35,7 +35,7 @@ from kinlink_kit.errors import (
 
 from tests.conftest import Clock
 from tests.integration.identity.conftest import RecordingMailer
-from tests.integration.identity.refusals import refused
+from tests.refusals import refused
 
 PASSWORD = "correct horse battery"
 HOME = {

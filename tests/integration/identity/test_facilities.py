@@ -18,7 +18,7 @@ from kinlink_identity.service_layer.find_facilities import get_facility, list_fa
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_kit.errors import InvalidArgument, NotFound
 
-from tests.integration.identity.refusals import refused
+from tests.refusals import refused
 
 
 def demo_settings(facility_id: str, **changes: Any) -> dict[str, Any]:

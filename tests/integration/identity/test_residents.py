@@ -31,7 +31,7 @@ from kinlink_kit.errors import (
     PermissionDenied,
 )
 
-from tests.integration.identity.refusals import refused
+from tests.refusals import refused
 
 OPERATOR = Principal("operator-1", frozenset({Role.OPERATOR}))
 DEMO_OFFICER = Principal("officer-1", frozenset({Role.FACILITY_OFFICER}), frozenset({FAC_DEMO}))

@@ -338,7 +338,7 @@ class ImageRules(_message.Message):
     def __init__(self, max_bytes: _Optional[int] = ..., content_types: _Optional[_Iterable[str]] = ..., max_per_message: _Optional[int] = ...) -> None: ...
 
 class FacilitySettings(_message.Message):
-    __slots__ = ("name", "time_zone", "weekly_deposit_limit_cents", "deposit_fee_tiers", "accepted_card_brands", "message_price_cents", "image_price_cents", "review_policy", "image_rules", "visiting_hours", "video_stations", "video_price_per_minute_cents", "sms_available", "mms_available", "commissary_posting_day", "id_verification", "id_verification_threshold_cents")
+    __slots__ = ("name", "time_zone", "weekly_deposit_limit_cents", "deposit_fee_tiers", "accepted_card_brands", "message_price_cents", "image_price_cents", "review_policy", "image_rules", "visiting_hours", "video_stations", "video_price_per_minute_cents", "sms_available", "mms_available", "commissary_posting_day", "id_verification", "id_verification_threshold_cents", "messaging_funding_options_cents")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     WEEKLY_DEPOSIT_LIMIT_CENTS_FIELD_NUMBER: _ClassVar[int]
@@ -356,6 +356,7 @@ class FacilitySettings(_message.Message):
     COMMISSARY_POSTING_DAY_FIELD_NUMBER: _ClassVar[int]
     ID_VERIFICATION_FIELD_NUMBER: _ClassVar[int]
     ID_VERIFICATION_THRESHOLD_CENTS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGING_FUNDING_OPTIONS_CENTS_FIELD_NUMBER: _ClassVar[int]
     name: str
     time_zone: str
     weekly_deposit_limit_cents: int
@@ -373,7 +374,8 @@ class FacilitySettings(_message.Message):
     commissary_posting_day: str
     id_verification: str
     id_verification_threshold_cents: int
-    def __init__(self, name: _Optional[str] = ..., time_zone: _Optional[str] = ..., weekly_deposit_limit_cents: _Optional[int] = ..., deposit_fee_tiers: _Optional[_Iterable[_Union[FeeTier, _Mapping]]] = ..., accepted_card_brands: _Optional[_Iterable[str]] = ..., message_price_cents: _Optional[int] = ..., image_price_cents: _Optional[int] = ..., review_policy: _Optional[str] = ..., image_rules: _Optional[_Union[ImageRules, _Mapping]] = ..., visiting_hours: _Optional[_Iterable[_Union[VisitingWindow, _Mapping]]] = ..., video_stations: _Optional[int] = ..., video_price_per_minute_cents: _Optional[int] = ..., sms_available: _Optional[bool] = ..., mms_available: _Optional[bool] = ..., commissary_posting_day: _Optional[str] = ..., id_verification: _Optional[str] = ..., id_verification_threshold_cents: _Optional[int] = ...) -> None: ...
+    messaging_funding_options_cents: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, name: _Optional[str] = ..., time_zone: _Optional[str] = ..., weekly_deposit_limit_cents: _Optional[int] = ..., deposit_fee_tiers: _Optional[_Iterable[_Union[FeeTier, _Mapping]]] = ..., accepted_card_brands: _Optional[_Iterable[str]] = ..., message_price_cents: _Optional[int] = ..., image_price_cents: _Optional[int] = ..., review_policy: _Optional[str] = ..., image_rules: _Optional[_Union[ImageRules, _Mapping]] = ..., visiting_hours: _Optional[_Iterable[_Union[VisitingWindow, _Mapping]]] = ..., video_stations: _Optional[int] = ..., video_price_per_minute_cents: _Optional[int] = ..., sms_available: _Optional[bool] = ..., mms_available: _Optional[bool] = ..., commissary_posting_day: _Optional[str] = ..., id_verification: _Optional[str] = ..., id_verification_threshold_cents: _Optional[int] = ..., messaging_funding_options_cents: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class Facility(_message.Message):
     __slots__ = ("facility_id", "revision", "settings")

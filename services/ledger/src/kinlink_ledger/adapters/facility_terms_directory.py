@@ -9,7 +9,7 @@ from __future__ import annotations
 from kinlink_kit.errors import NotFound
 from kinlink_kit.eventstore import TrackedApplication
 
-from kinlink_ledger.domain.facility import FacilityDepositSettings
+from kinlink_ledger.domain.facility import FacilityRules
 from kinlink_ledger.domain.facility_terms import FacilityTerms
 
 
@@ -17,7 +17,7 @@ class FacilityTermsDirectory:
     def __init__(self, store: TrackedApplication) -> None:
         self.store = store
 
-    def get(self, facility_id: str) -> FacilityDepositSettings:
+    def get(self, facility_id: str) -> FacilityRules:
         terms = self.store.find(FacilityTerms.create_id(facility_id), FacilityTerms)
         if terms is None:
             raise NotFound(
@@ -25,4 +25,4 @@ class FacilityTermsDirectory:
                 f"No facility {facility_id!r} takes deposits here.",
                 field="facility_id",
             )
-        return terms.deposit_settings
+        return terms.rules

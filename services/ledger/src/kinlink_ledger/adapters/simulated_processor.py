@@ -48,14 +48,23 @@ DECLINES = {
     "pm_card_threeDSecure2Required": DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE,
 }
 
+# Cards whose issuer challenges the payer (3-D Secure). A payer who can answer (a wallet
+# funding) is asked to; see `authenticate`. Without one, the charge is declined as above.
+CHALLENGED = {
+    "pm_card_authenticationRequired",
+    "pm_card_threeDSecure2Required",
+    "pm_card_threeDSecureRequired",
+}
+
 
 class SimulatedProcessor(PaymentProcessor):
     def __init__(self) -> None:
         self._charges: dict[str, tuple[ChargeRequest, ChargeOutcome]] = {}
+        self._keys: dict[str, str] = {}  # reference -> idempotency key
         self._lock = threading.Lock()
 
     def card_details(self, payment_method: str) -> CardDetails:
-        if payment_method in DECLINES:
+        if payment_method in DECLINES or payment_method in CHALLENGED:
             return CardDetails("visa", "credit")
         try:
             return CARDS[payment_method]
@@ -71,9 +80,36 @@ class SimulatedProcessor(PaymentProcessor):
                 return outcome
             self.card_details(request.payment_method)
             reference = f"pi_sim_{uuid5(NAMESPACE_URL, request.idempotency_key).hex[:24]}"
-            outcome = ChargeOutcome(reference, DECLINES.get(request.payment_method))
+            if request.payer_present and request.payment_method in CHALLENGED:
+                outcome = ChargeOutcome(reference, authentication=f"{reference}_secret_sim")
+            else:
+                outcome = ChargeOutcome(reference, DECLINES.get(request.payment_method))
             self._charges[request.idempotency_key] = (request, outcome)
+            self._keys[reference] = request.idempotency_key
             return outcome
+
+    def charge_outcome(self, reference: str) -> ChargeOutcome:
+        with self._lock:
+            return self._charges[self._keys[reference]][1]
+
+    def cancel(self, reference: str) -> None:
+        with self._lock:
+            key = self._keys[reference]
+            request, outcome = self._charges[key]
+            if not outcome.captured:
+                self._charges[key] = (
+                    request,
+                    ChargeOutcome(reference, DeclineReason.CARD_DECLINED),
+                )
+
+    def authenticate(self, reference: str, *, passed: bool) -> None:
+        """The payer answers the issuer's challenge (in a browser, with Stripe.js, for real)."""
+        with self._lock:
+            key = self._keys[reference]
+            request, outcome = self._charges[key]
+            if outcome.awaiting_authentication:
+                reason = None if passed else DeclineReason.PAYER_AUTHENTICATION_FAILED
+                self._charges[key] = (request, ChargeOutcome(reference, reason))
 
     @property
     def captured_total(self) -> int:

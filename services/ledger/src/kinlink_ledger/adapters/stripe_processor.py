@@ -68,15 +68,35 @@ class StripeProcessor(PaymentProcessor):
             return ChargeOutcome(None, decline_reason(error))
         except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
             raise PaymentUnavailable(str(error)) from error
-        return self._outcome(intent)
+        return self._outcome(intent, payer_present=request.payer_present)
+
+    def charge_outcome(self, reference: str) -> ChargeOutcome:
+        try:
+            intent = self.client.v1.payment_intents.retrieve(reference)
+        except stripe.StripeError as error:
+            raise PaymentUnavailable(str(error)) from error
+        return self._outcome(intent, payer_present=True)
+
+    def cancel(self, reference: str) -> None:
+        try:
+            self.client.v1.payment_intents.cancel(reference)
+        except stripe.InvalidRequestError:
+            return  # already captured or cancelled: nothing is held
+        except stripe.StripeError as error:
+            raise PaymentUnavailable(str(error)) from error
 
     @staticmethod
-    def _outcome(intent: stripe.PaymentIntent) -> ChargeOutcome:
+    def _outcome(intent: stripe.PaymentIntent, *, payer_present: bool) -> ChargeOutcome:
         if intent.status == "succeeded":
             return ChargeOutcome(intent.id)
         if intent.status == "requires_action":
+            if payer_present:
+                return ChargeOutcome(intent.id, authentication=intent.client_secret)
             # This flow cannot present the issuer's challenge page to the payer.
             return ChargeOutcome(intent.id, DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE)
         if intent.status == "processing":
             raise PaymentUnavailable(f"payment {intent.id} is still processing")
+        error = intent.last_payment_error
+        if error is not None and error.code in _REASONS:
+            return ChargeOutcome(intent.id, _REASONS[error.code])
         return ChargeOutcome(intent.id, DeclineReason.CARD_DECLINED)

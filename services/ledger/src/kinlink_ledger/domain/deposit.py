@@ -9,7 +9,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from kinlink_contracts.ledger import DeclineReason
 
+from kinlink_ledger.domain import journal
 from kinlink_ledger.domain.ids import deposit_id
+from kinlink_ledger.domain.journal import Entry
 from kinlink_ledger.domain.money import Cents
 
 
@@ -37,6 +39,9 @@ class Deposit(Aggregate):
     class Captured(Aggregate.Event):
         payment_reference: str
         captured_at: datetime
+        # The card pays amount and fee: the amount is owed to the resident's trust account,
+        # the fee is the facility's revenue.
+        entry: Entry
 
     class Declined(Aggregate.Event):
         reason: DeclineReason
@@ -91,8 +96,19 @@ class Deposit(Aggregate):
         """Short enough to read out on the phone to support; unique per deposit."""
         return f"KL-{deposit_id.hex[:12].upper()}"
 
-    @event(Captured)
     def capture(self, payment_reference: str, captured_at: datetime) -> None:
+        self._captured(
+            payment_reference,
+            captured_at,
+            journal.entry(
+                journal.debit(journal.CARD_CLEARING, self.total),
+                journal.credit(journal.resident_trust(self.facility_id), self.amount),
+                journal.credit(journal.fee_revenue(self.facility_id), self.fee),
+            ),
+        )
+
+    @event(Captured)
+    def _captured(self, payment_reference: str, captured_at: datetime, entry: Entry) -> None:
         self.status = DepositStatus.CAPTURED
         self.payment_reference = payment_reference
         self.captured_at = captured_at

@@ -1,10 +1,12 @@
-"""What the ledger needs to know of a facility to take deposits for its residents."""
+"""What the ledger needs to know of a facility: how it takes deposits for its residents, and
+what its messaging subscription's services cost."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from kinlink_kit.errors import FailedPrecondition, InvalidArgument
@@ -69,12 +71,47 @@ class IdVerificationRule:
             )
 
 
+class ServiceKind(StrEnum):
+    """What a messaging subscription's wallet pays for, one unit at a time."""
+
+    MESSAGE = "message"
+    IMAGE = "image"
+    SMS_SEGMENT = "sms_segment"  # FAQ: an SMS costs what a message does, per 160-char segment
+    MMS = "mms"  # a picture by SMS, priced as an image
+    VIDEO_MINUTE = "video_minute"
+
+
 @dataclass(frozen=True)
-class FacilityDepositSettings:
+class PriceList:
+    message: Cents
+    image: Cents
+    video_minute: Cents
+    funding_options: tuple[Cents, ...]  # what the subscription may be funded with
+
+    def unit_price(self, kind: ServiceKind) -> Cents:
+        if kind in (ServiceKind.MESSAGE, ServiceKind.SMS_SEGMENT):
+            return self.message
+        if kind in (ServiceKind.IMAGE, ServiceKind.MMS):
+            return self.image
+        return self.video_minute
+
+    def check_funding(self, amount: Cents) -> None:
+        if amount not in self.funding_options:
+            offered = ", ".join(format_dollars(option) for option in self.funding_options)
+            raise InvalidArgument(
+                "funding_amount_not_offered",
+                f"This facility's messaging subscription is funded with one of: {offered}.",
+                field="funding_amount_cents",
+            )
+
+
+@dataclass(frozen=True)
+class FacilityRules:
     facility_id: str
     name: str
     time_zone: ZoneInfo
     fee_schedule: FeeSchedule
     weekly_limit: Cents
     accepted_brands: frozenset[str]
+    prices: PriceList
     id_verification: IdVerificationRule = IdVerificationRule()

@@ -14,10 +14,11 @@ from eventsourcing.domain import Aggregate, event
 from kinlink_contracts.facility_settings import FacilitySettings, IdVerificationPolicy
 
 from kinlink_ledger.domain.facility import (
-    FacilityDepositSettings,
+    FacilityRules,
     FeeSchedule,
     FeeTier,
     IdVerificationRule,
+    PriceList,
 )
 from kinlink_ledger.domain.ids import facility_terms_id
 from kinlink_ledger.domain.money import Cents
@@ -62,8 +63,8 @@ class FacilityTerms(Aggregate):
         self.settings = FacilitySettings.model_validate(settings)
 
     @property
-    def deposit_settings(self) -> FacilityDepositSettings:
-        return FacilityDepositSettings(
+    def rules(self) -> FacilityRules:
+        return FacilityRules(
             facility_id=self.facility_id,
             name=self.settings.name,
             time_zone=ZoneInfo(self.settings.time_zone),
@@ -75,6 +76,14 @@ class FacilityTerms(Aggregate):
             ),
             weekly_limit=Cents(self.settings.weekly_deposit_limit_cents),
             accepted_brands=frozenset(self.settings.accepted_card_brands),
+            prices=PriceList(
+                message=Cents(self.settings.message_price_cents),
+                image=Cents(self.settings.image_price_cents),
+                video_minute=Cents(self.settings.video_price_per_minute_cents),
+                funding_options=tuple(
+                    Cents(amount) for amount in self.settings.messaging_funding_options_cents
+                ),
+            ),
             id_verification=_id_verification_rule(self.settings),
         )
 

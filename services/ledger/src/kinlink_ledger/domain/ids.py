@@ -27,3 +27,21 @@ def resident_week_id(facility_id: str, resident_id: str, week_start: date) -> UU
 
 def subscription_card_id(account_id: UUID) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"subscription-card/{account_id}")
+
+
+def wallet_id(account_id: UUID) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, f"wallet/{account_id}")
+
+
+def wallet_charge_id(account_id: UUID, reference: str) -> UUID:
+    """One reference charges a wallet once, however often the charge is asked for."""
+    return uuid5(LEDGER_NAMESPACE, f"wallet-charge/{account_id}/{reference}")
+
+
+def wallet_funding_id(account_id: UUID, number: int) -> UUID:
+    """The account's n-th funding: two fundings started at once collide."""
+    return uuid5(LEDGER_NAMESPACE, f"wallet-funding/{account_id}/{number}")
+
+
+def wallet_credit_id(account_id: UUID, reference: str) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, f"wallet-credit/{account_id}/{reference}")

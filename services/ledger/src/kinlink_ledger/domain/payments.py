@@ -23,16 +23,26 @@ class ChargeRequest:
     payment_method: str
     description: str
     metadata: dict[str, str] = field(default_factory=dict)
+    # Whether the payer can be sent through the issuer's challenge (3-D Secure) and come back
+    # to finish: a wallet funding can wait for that; a deposit is declined instead.
+    payer_present: bool = False
 
 
 @dataclass(frozen=True)
 class ChargeOutcome:
     reference: str | None
     decline_reason: DeclineReason | None = None
+    # Set while the issuer waits for the payer to authenticate: what the client needs to show
+    # the challenge (Stripe's PaymentIntent client secret).
+    authentication: str | None = None
 
     @property
     def captured(self) -> bool:
-        return self.decline_reason is None
+        return self.decline_reason is None and self.authentication is None
+
+    @property
+    def awaiting_authentication(self) -> bool:
+        return self.authentication is not None
 
 
 class PaymentUnavailable(Exception):
@@ -51,3 +61,11 @@ class PaymentProcessor(ABC):
     @abstractmethod
     def charge(self, request: ChargeRequest) -> ChargeOutcome:
         """Charge and capture at once; the same idempotency key never charges twice."""
+
+    @abstractmethod
+    def charge_outcome(self, reference: str) -> ChargeOutcome:
+        """Where a charge that waited for the payer's authentication stands now."""
+
+    @abstractmethod
+    def cancel(self, reference: str) -> None:
+        """Abandon a charge that was not captured, so nothing stays held on the card."""

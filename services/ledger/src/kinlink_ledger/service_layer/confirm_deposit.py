@@ -18,7 +18,7 @@ from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
 
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
-from kinlink_ledger.domain.facility import ID_VERIFICATION_WINDOW, FacilityDepositSettings
+from kinlink_ledger.domain.facility import ID_VERIFICATION_WINDOW, FacilityRules
 from kinlink_ledger.domain.idempotency import IdempotencyClaim
 from kinlink_ledger.domain.payments import (
     ChargeRequest,
@@ -91,7 +91,7 @@ def _first_deposit(ledger: Ledger, claim_id: UUID, deposit_id: UUID) -> Deposit 
 
 
 def _check_identity_verified(
-    ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit, facility: FacilityDepositSettings
+    ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit, facility: FacilityRules
 ) -> None:
     """Checked again on confirming (it was when quoting): quotes taken together would otherwise
     pass a 30-day threshold that each alone stays under. A repeated confirmation of a deposit
@@ -111,7 +111,7 @@ def _check_identity_verified(
 
 
 def _request(
-    ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit, facility: FacilityDepositSettings
+    ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit, facility: FacilityRules
 ) -> tuple[Deposit, ResidentWeek]:
     """Record the deposit and its reservation (or its refusal) in one transaction."""
     now = ledger.clock()
@@ -144,9 +144,7 @@ def _request(
     return deposit, week
 
 
-def _refusal(
-    ledger: Ledger, facility: FacilityDepositSettings, payment_method: str
-) -> DeclineReason | None:
+def _refusal(ledger: Ledger, facility: FacilityRules, payment_method: str) -> DeclineReason | None:
     """Cards the facility does not take are refused before anything is reserved or charged."""
     try:
         card = ledger.payments.card_details(payment_method)

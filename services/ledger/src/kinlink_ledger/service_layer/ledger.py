@@ -14,16 +14,17 @@ from kinlink_kit.eventstore import TrackedApplication
 
 from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
 from kinlink_ledger.domain.deposit import Deposit
-from kinlink_ledger.domain.facility import FacilityDepositSettings
+from kinlink_ledger.domain.facility import FacilityRules
 from kinlink_ledger.domain.payments import PaymentProcessor
 from kinlink_ledger.domain.quote import DepositQuote
 from kinlink_ledger.domain.resident_week import ResidentWeek
+from kinlink_ledger.domain.wallet import MessagingWallet
 
 
 class FacilityDirectory(Protocol):
     """Where the ledger looks up a facility's deposit settings."""
 
-    def get(self, facility_id: str) -> FacilityDepositSettings: ...
+    def get(self, facility_id: str) -> FacilityRules: ...
 
 
 def utc_now() -> datetime:
@@ -35,6 +36,8 @@ T = TypeVar("T")
 
 class LedgerStore(TrackedApplication):
     name = "ledger"
+    # Auditors check the ledger's stream against its hash chain (decision 0010).
+    hash_chained = True
 
 
 @dataclass
@@ -69,6 +72,9 @@ class Ledger:
 
     def find(self, aggregate_id: UUID, kind: type[T]) -> T | None:
         return self.store.find(aggregate_id, kind)
+
+    def wallet(self, account_id: UUID) -> MessagingWallet | None:
+        return self.find(MessagingWallet.create_id(account_id), MessagingWallet)
 
     def week(self, facility_id: str, resident_id: str, week_start: str) -> ResidentWeek:
         """The resident's week, new and unsaved if nothing was reserved in it yet."""

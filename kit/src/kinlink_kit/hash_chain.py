@@ -1,0 +1,253 @@
+"""A hash chain over a store's events, kept in the transaction that records them.
+
+Each stored event gets a link: the hash of the link before it and its own hash, computed over
+that previous hash and the event exactly as stored. The links live in a table beside the events
+(`<events table>_chain`), written by the recorder while it holds the lock that orders the
+notification log, so the chain follows the log's order on PostgreSQL and on SQLite alike.
+
+An event altered, removed or moved after it was recorded no longer matches the chain: the
+auditors' `verify` recomputes it and names the first event that breaks it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresProcessRecorder
+from eventsourcing.sqlite import SQLiteProcessRecorder
+from psycopg.sql import SQL, Identifier
+
+GENESIS = "0" * 64
+
+
+def link_hash(
+    previous_hash: str, originator_id: UUID | str, originator_version: int, topic: str, state: bytes
+) -> str:
+    """SHA-256 over the previous hash and the stored event, each part length-prefixed so that no
+    two different events can be spelled the same."""
+    digest = hashlib.sha256()
+    for part in (
+        previous_hash.encode(),
+        str(originator_id).encode(),
+        str(originator_version).encode(),
+        topic.encode(),
+        state,
+    ):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainedEvent:
+    """One stored event with its link, as the store or a copy of the stream holds it."""
+
+    position: int
+    originator_id: UUID | None  # None: the chain has a link, the store no event
+    originator_version: int | None
+    topic: str
+    state: bytes
+    previous_hash: str  # empty: the store has an event the chain has no link for
+    hash: str
+
+    def recomputed_hash(self) -> str:
+        assert self.originator_id is not None and self.originator_version is not None
+        return link_hash(
+            self.previous_hash,
+            self.originator_id,
+            self.originator_version,
+            self.topic,
+            self.state,
+        )
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where a chain stops holding, and why."""
+
+    position: int
+    originator_id: UUID | None
+    originator_version: int | None
+    topic: str
+    problem: str
+
+    def describe(self) -> str:
+        event = (
+            f"{self.topic.rpartition('.')[2] or 'event'} {self.originator_id} "
+            f"v{self.originator_version}"
+            if self.originator_id is not None
+            else "no event"
+        )
+        return f"position {self.position} ({event}): {self.problem}"
+
+
+def verify_chain(
+    events: Iterable[ChainedEvent], previous_hash: str = GENESIS
+) -> Iterator[ChainBreak]:
+    """Every break in `events`, a chain in log order starting after `previous_hash`.
+
+    An altered event fails its own hash; a missing one leaves the next event pointing at a hash
+    that is not the one before it; events out of order do both to their neighbours."""
+    last_position = 0
+    for event in events:
+        where = (event.position, event.originator_id, event.originator_version, event.topic)
+        if event.originator_id is None:
+            yield ChainBreak(*where, "removed: the chain has its link, the store no event")
+            previous_hash = event.hash
+            last_position = max(last_position, event.position)
+            continue
+        if not event.hash:
+            yield ChainBreak(*where, "has no link in the chain: recorded outside it")
+            continue
+        if event.position <= last_position:
+            yield ChainBreak(*where, f"out of order: comes after position {last_position}")
+        elif event.previous_hash != previous_hash:
+            yield ChainBreak(
+                *where,
+                "does not follow the event before it: an event between positions "
+                f"{last_position} and {event.position} is missing, altered or moved",
+            )
+        if event.recomputed_hash() != event.hash:
+            yield ChainBreak(*where, "its content does not match its hash: it was altered")
+        previous_hash = event.hash
+        last_position = max(last_position, event.position)
+
+
+class _Links:
+    """Computes the links of newly inserted events after the chain's current head."""
+
+    @staticmethod
+    def rows(
+        head: str | None, ids: Sequence[int], stored_events: Sequence[StoredEvent]
+    ) -> list[tuple[int, str, str]]:
+        previous = head or GENESIS
+        rows = []
+        for notification_id, stored in sorted(zip(ids, stored_events, strict=True)):
+            current = link_hash(
+                previous,
+                stored.originator_id,
+                stored.originator_version,
+                stored.topic,
+                stored.state,
+            )
+            rows.append((notification_id, previous, current))
+            previous = current
+        return rows
+
+
+class ChainedPostgresProcessRecorder(PostgresProcessRecorder):
+    """PostgreSQL's process recorder, also writing each event's link in the same transaction
+    (while the events table is locked, so links follow notification order)."""
+
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        table = Identifier(self.datastore.schema, f"{self.events_table_name}_chain")
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} (notification_id BIGINT PRIMARY KEY, "
+                "previous_hash TEXT NOT NULL, hash TEXT NOT NULL)"
+            ).format(table)
+        )
+        self._chain_head = SQL("SELECT hash FROM {0} ORDER BY notification_id DESC LIMIT 1").format(
+            table
+        )
+        self._chain_insert = SQL(
+            "INSERT INTO {0} (notification_id, previous_hash, hash) VALUES (%s, %s, %s)"
+        ).format(table)
+        self._chain_select = SQL(
+            "SELECT notification_id, previous_hash, hash FROM {0} "
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(table)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if ids:
+            curs.execute(self._chain_head, prepare=True)
+            row = curs.fetchone()
+            links = _Links.rows(row["hash"] if row else None, ids, stored_events)
+            curs.executemany(self._chain_insert, links)
+        return ids
+
+    def select_links(self, after: int, limit: int) -> list[tuple[int, str, str]]:
+        """Links of the events after notification id `after`, in order."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._chain_select, (after, limit))
+            return [(r["notification_id"], r["previous_hash"], r["hash"]) for r in curs.fetchall()]
+
+
+class ChainedSQLiteProcessRecorder(SQLiteProcessRecorder):
+    """SQLite's process recorder, also writing each event's link in the same transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {self.events_table_name}_chain ("
+            "notification_id INTEGER PRIMARY KEY, previous_hash TEXT NOT NULL, "
+            "hash TEXT NOT NULL)",
+        ]
+
+    def _insert_events(
+        self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if ids:
+            table = f"{self.events_table_name}_chain"
+            c.execute(f"SELECT hash FROM {table} ORDER BY notification_id DESC LIMIT 1")
+            row = c.fetchone()
+            links = _Links.rows(row[0] if row else None, ids, stored_events)
+            c.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", links)
+        return ids
+
+    def select_links(self, after: int, limit: int) -> list[tuple[int, str, str]]:
+        table = f"{self.events_table_name}_chain"
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT notification_id, previous_hash, hash FROM {table} "
+                "WHERE notification_id > ? ORDER BY notification_id LIMIT ?",
+                (after, limit),
+            )
+            return [(r[0], r[1], r[2]) for r in c.fetchall()]
+
+
+CHAINED_RECORDERS = {
+    "eventsourcing.postgres": ChainedPostgresProcessRecorder,
+    "eventsourcing.sqlite": ChainedSQLiteProcessRecorder,
+}
+
+
+def store_chain(recorder: Any, *, after: int = 0, batch_size: int = 1000) -> Iterator[ChainedEvent]:
+    """The store's events joined with their links, in log order, from notification id `after`.
+
+    `recorder` is one of the chained recorders above."""
+    while True:
+        links = recorder.select_links(after, batch_size)
+        notifications = recorder.select_notifications(after, batch_size, inclusive_of_start=False)
+        if not links and not notifications:
+            return
+        # Read as far as both reached, so that neither side runs ahead of the other.
+        last = min(
+            links[-1][0] if len(links) == batch_size else float("inf"),
+            notifications[-1].id if len(notifications) == batch_size else float("inf"),
+        )
+        by_id = {n.id: n for n in notifications if n.id <= last}
+        linked = {link[0]: link for link in links if link[0] <= last}
+        for position in sorted(by_id.keys() | linked.keys()):
+            n = by_id.get(position)
+            _, previous_hash, hash_ = linked.get(position, (position, "", ""))
+            yield ChainedEvent(
+                position,
+                n.originator_id if n else None,
+                n.originator_version if n else None,
+                n.topic if n else "",
+                n.state if n else b"",
+                previous_hash,
+                hash_,
+            )
+            after = position

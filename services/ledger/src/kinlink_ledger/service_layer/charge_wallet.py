@@ -1,0 +1,100 @@
+"""Charge: a message, image, SMS segment or video minute paid from a family's wallet, at the
+facility's price, once per caller's reference.
+
+Refused whole with `insufficient_credit` when the wallet cannot cover it: the balance never goes
+negative. A repeated reference returns the first charge; the same reference for something else
+is refused with `reference_reused`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+from kinlink_kit.errors import AlreadyExists, InvalidArgument
+
+from kinlink_ledger.domain.facility import ServiceKind
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.wallet import InsufficientCredit
+from kinlink_ledger.domain.wallet_charge import WalletCharge
+from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.wallets import MAX_ATTEMPTS, busy
+
+MAX_QUANTITY = 10_000
+
+
+@dataclass(frozen=True)
+class ChargeWallet:
+    account_id: UUID
+    facility_id: str
+    kind: str
+    quantity: int
+    reference: str
+
+
+def charge_wallet(ledger: Ledger, command: ChargeWallet) -> WalletCharge:
+    kind = parse_kind(command.kind)
+    if not 1 <= command.quantity <= MAX_QUANTITY:
+        raise InvalidArgument(
+            "quantity_out_of_range",
+            f"The quantity must be from 1 to {MAX_QUANTITY}.",
+            field="quantity",
+        )
+    if not command.reference.strip():
+        raise InvalidArgument(
+            "reference_missing",
+            "A reference (the charged item's id) is required.",
+            field="reference",
+        )
+    charge_id = WalletCharge.create_id(command.account_id, command.reference)
+    first = ledger.find(charge_id, WalletCharge)
+    if first is not None:
+        return _repeated(first, command, kind)
+    unit_price = ledger.facilities.get(command.facility_id).prices.unit_price(kind)
+    amount = Cents(unit_price * command.quantity)
+    for _ in range(MAX_ATTEMPTS):
+        wallet = ledger.wallet(command.account_id)
+        if wallet is None:
+            raise InsufficientCredit(Cents(0), amount)
+        paid = wallet.debit(charge_id, amount)
+        charge = WalletCharge.make(
+            command.account_id,
+            command.reference,
+            command.facility_id,
+            kind,
+            command.quantity,
+            unit_price,
+            paid,
+            wallet.balance,
+            ledger.clock(),
+        )
+        try:
+            ledger.store.save(wallet, charge)
+        except IntegrityError:
+            first = ledger.find(charge_id, WalletCharge)
+            if first is not None:
+                return _repeated(first, command, kind)
+            continue  # the wallet changed meanwhile: charge it as it is now
+        return charge
+    raise busy()
+
+
+def parse_kind(raw: str) -> ServiceKind:
+    try:
+        return ServiceKind(raw)
+    except ValueError:
+        kinds = ", ".join(kind.value for kind in ServiceKind)
+        raise InvalidArgument(
+            "kind_unknown", f"The kind of charge is one of: {kinds}.", field="kind"
+        ) from None
+
+
+def _repeated(first: WalletCharge, command: ChargeWallet, kind: ServiceKind) -> WalletCharge:
+    if not first.same_request(command.facility_id, kind, command.quantity):
+        raise AlreadyExists(
+            "reference_reused",
+            "This reference was already charged for something else.",
+            field="reference",
+        )
+    return first

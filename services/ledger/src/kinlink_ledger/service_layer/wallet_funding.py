@@ -1,0 +1,110 @@
+"""Charging the card for a wallet funding, and recording how it went.
+
+The funding id is the processor's idempotency key: a funding left without an outcome (a crash,
+an unreachable processor) is finished by asking again, and is never charged twice. A charge the
+issuer wants the payer to authenticate (3-D Secure) waits for the family to do so, then
+`complete_funding` asks the processor where it stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+from kinlink_kit.errors import FailedPrecondition
+
+from kinlink_ledger.domain.payments import ChargeOutcome, ChargeRequest, PaymentUnavailable
+from kinlink_ledger.domain.wallet import Funding, MessagingWallet
+from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.wallets import MAX_ATTEMPTS, busy, require_wallet
+
+
+class FundingStatus(StrEnum):
+    FUNDED = "funded"
+    # The card issuer wants the payer to authenticate: show the challenge, then complete.
+    REQUIRES_AUTHENTICATION = "requires_authentication"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class FundingResult:
+    wallet: MessagingWallet
+    funding_id: UUID
+    status: FundingStatus
+    # The card was declined, or the payer did not authenticate: a stable code, e.g.
+    # payer_authentication_failed or payer_authentication_unavailable.
+    failure_reason: str | None = None
+    # What the client needs to present the issuer's challenge (Stripe's client secret).
+    authentication: str | None = None
+
+
+def charge_card(ledger: Ledger, wallet: MessagingWallet, funding: Funding) -> FundingResult:
+    """Ask the processor for the funding's charge and record the outcome."""
+    try:
+        outcome = ledger.payments.charge(
+            ChargeRequest(
+                idempotency_key=str(funding.funding_id),
+                amount=funding.amount,
+                payment_method=funding.payment_method,
+                description="Kinlink messaging subscription",
+                metadata={
+                    "funding_id": str(funding.funding_id),
+                    "account_id": str(wallet.account_id),
+                },
+                payer_present=True,
+            )
+        )
+    except PaymentUnavailable:
+        raise outcome_unknown() from None
+    return record_outcome(ledger, wallet, funding.funding_id, outcome)
+
+
+def record_outcome(
+    ledger: Ledger, wallet: MessagingWallet, funding_id: UUID, outcome: ChargeOutcome
+) -> FundingResult:
+    """Record `outcome` on the wallet, unless the funding was settled meanwhile."""
+    for _ in range(MAX_ATTEMPTS):
+        if wallet.funding is None or wallet.funding.funding_id != funding_id:
+            return settled(wallet, funding_id)
+        if outcome.awaiting_authentication:
+            assert outcome.reference is not None
+            wallet.await_authentication(outcome.reference)
+        elif outcome.captured:
+            assert outcome.reference is not None
+            wallet.funded(outcome.reference)
+        else:
+            assert outcome.decline_reason is not None
+            wallet.funding_failed(outcome.decline_reason.value)
+        try:
+            ledger.store.save(wallet)
+        except IntegrityError:
+            wallet = require_wallet(ledger, wallet.account_id)
+            continue
+        if outcome.awaiting_authentication:
+            return FundingResult(
+                wallet,
+                funding_id,
+                FundingStatus.REQUIRES_AUTHENTICATION,
+                authentication=outcome.authentication,
+            )
+        return settled(wallet, funding_id)
+    raise busy()
+
+
+def settled(wallet: MessagingWallet, funding_id: UUID) -> FundingResult:
+    """How the wallet's last funding ended."""
+    if wallet.last_funding is None or wallet.last_funding[0] != funding_id:
+        raise FailedPrecondition("no_funding_in_progress", "No funding is under way.")
+    reason = wallet.last_funding[1]
+    status = FundingStatus.FUNDED if reason is None else FundingStatus.FAILED
+    return FundingResult(wallet, funding_id, status, reason)
+
+
+def outcome_unknown() -> FailedPrecondition:
+    return FailedPrecondition(
+        "charge_outcome_unknown",
+        "The card processor did not answer. Complete the funding again to finish it; the card "
+        "will not be charged twice.",
+    )
