@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.views import SqliteViews
-from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
 from kinlink_ledger.adapters.facility_terms_directory import FacilityTermsDirectory
+from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
@@ -51,7 +51,7 @@ class WeeklyLimitMachine(RuleBasedStateMachine):
         self.clock = Clock(STARTS[0])
         self.ledger = Ledger(
             self.store,
-            DepositHistoryProjection(self.store, SqliteViews(":memory:")),
+            LedgerViews.open(self.store, SqliteViews(":memory:")),
             FacilityTermsDirectory(self.store),
             SimulatedProcessor(),
             self.clock,

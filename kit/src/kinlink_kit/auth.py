@@ -43,11 +43,14 @@ class Role(StrEnum):
     OPERATOR = "operator"
     AUDITOR = "auditor"
     FACILITY_INTEGRATION = "facility_integration"
+    # Another Kinlink service (messaging, visitation, sms-gateway, commissary) calling for the
+    # family member it acts for, e.g. to charge a message to their wallet.
+    PLATFORM_SERVICE = "platform_service"
 
 
-# Operators and auditors work for the platform, so for every facility; officers and
-# integrations act only for the facilities their account is assigned to.
-_EVERY_FACILITY = frozenset({Role.OPERATOR, Role.AUDITOR})
+# Operators, auditors and platform services work for the platform, so for every facility;
+# officers and integrations act only for the facilities their account is assigned to.
+_EVERY_FACILITY = frozenset({Role.OPERATOR, Role.AUDITOR, Role.PLATFORM_SERVICE})
 _ASSIGNED_FACILITIES = frozenset({Role.FACILITY_OFFICER, Role.FACILITY_INTEGRATION})
 _ROLE_NAMES = frozenset(role.value for role in Role)
 

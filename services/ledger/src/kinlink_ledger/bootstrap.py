@@ -18,9 +18,9 @@ from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
 from pydantic import SecretStr
 
-from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
 from kinlink_ledger.adapters.facility_terms_directory import FacilityTermsDirectory
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
+from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.payments import PaymentProcessor
@@ -50,7 +50,7 @@ def build_ledger(settings: LedgerSettings, payments: PaymentProcessor | None = N
     store = open_store(LedgerStore, settings, settings.database)
     return Ledger(
         store=store,
-        history=DepositHistoryProjection(store, view_store(settings, settings.database)),
+        views=LedgerViews.open(store, view_store(settings, settings.database)),
         facilities=FacilityTermsDirectory(store),
         payments=payments or payment_processor(settings),
     )
@@ -76,7 +76,7 @@ def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> Servic
             {event_type: partial(handle, ledger) for event_type, handle in handlers.items()},
         )
     background = [
-        ledger.history.run,
+        *(projection.run for projection in ledger.views.projections),
         *outbox_relay_jobs(
             settings, settings.database, ledger.store, bus, LedgerEventTranslator(ledger.store)
         ),

@@ -54,6 +54,81 @@ class LedgerServiceStub:
                 request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListDepositsRequest.SerializeToString,
                 response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListDepositsResponse.FromString,
                 _registered_method=True)
+        self.ListResidentTransactions = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/ListResidentTransactions',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListResidentTransactionsRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListResidentTransactionsResponse.FromString,
+                _registered_method=True)
+        self.SetUpSubscription = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/SetUpSubscription',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.SetUpSubscriptionRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.FundingResult.FromString,
+                _registered_method=True)
+        self.RefillSubscription = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/RefillSubscription',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.RefillSubscriptionRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.FundingResult.FromString,
+                _registered_method=True)
+        self.CompleteFunding = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/CompleteFunding',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.CompleteFundingRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.FundingResult.FromString,
+                _registered_method=True)
+        self.DisableSubscription = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/DisableSubscription',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.DisableSubscriptionRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Wallet.FromString,
+                _registered_method=True)
+        self.GetWallet = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/GetWallet',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetWalletRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Wallet.FromString,
+                _registered_method=True)
+        self.Charge = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/Charge',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ChargeRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.FromString,
+                _registered_method=True)
+        self.GrantCredit = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/GrantCredit',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GrantCreditRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Wallet.FromString,
+                _registered_method=True)
+        self.ListWalletHistory = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/ListWalletHistory',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListWalletHistoryRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListWalletHistoryResponse.FromString,
+                _registered_method=True)
+        self.AuthorizeAllowance = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/AuthorizeAllowance',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.AuthorizeAllowanceRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Allowance.FromString,
+                _registered_method=True)
+        self.GetAllowance = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/GetAllowance',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetAllowanceRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Allowance.FromString,
+                _registered_method=True)
+        self.EndAllowance = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/EndAllowance',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.EndAllowanceRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Allowance.FromString,
+                _registered_method=True)
+        self.GetReceipt = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/GetReceipt',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetReceiptRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.PaymentReceipt.FromString,
+                _registered_method=True)
+        self.PrintReceipt = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/PrintReceipt',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetReceiptRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ReceiptDocument.FromString,
+                _registered_method=True)
+        self.GetTrialBalance = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/GetTrialBalance',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetTrialBalanceRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.TrialBalance.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer:
@@ -90,6 +165,118 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListResidentTransactions(self, request, context):
+        """FAQ "Deposit and Charge History": deposits and commissary orders for a resident, newest
+        first (the caller's own; officers, operators and auditors see everyone's).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetUpSubscription(self, request, context):
+        """Messaging subscription (FAQ: "Messaging Subscription"). Set up on the card identity marks to
+        fund it, and funded at once with one of the facility's amounts. FAILED_PRECONDITION
+        `subscription_card_missing` without such a card.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefillSubscription(self, request, context):
+        """Fund again with the subscription's amount, only once the wallet is entirely depleted
+        (FAILED_PRECONDITION `wallet_not_depleted`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteFunding(self, request, context):
+        """Finish the funding under way: after the payer answered the card issuer's challenge
+        (FUNDING_STATUS_REQUIRES_AUTHENTICATION), or when the processor did not answer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableSubscription(self, request, context):
+        """The card is no longer charged; what is left can still be spent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWallet(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Charge(self, request, context):
+        """Pay for a message, image, SMS segment or video minute at the facility's price, once per
+        reference. FAILED_PRECONDITION `insufficient_credit` when the wallet cannot cover it whole.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GrantCredit(self, request, context):
+        """An operator's credit (e.g. a refund for a dropped video call approved on review), spent
+        before card-funded credit; once per reference.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWalletHistory(self, request, context):
+        """FAQ "Email and Video Visitation Charge History": fundings, charges and credits, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AuthorizeAllowance(self, request, context):
+        """Commissary allowances: a hold on the family's card (authorised, not captured). Only what the
+        resident uses is captured, as the commissary reports it; the rest is released when the
+        allowance ends or before the hold would expire.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAllowance(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndAllowance(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReceipt(self, request, context):
+        """A receipt for a captured payment (a deposit, a wallet funding, an allowance's capture).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PrintReceipt(self, request, context):
+        """The same receipt as a printable document.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTrialBalance(self, request, context):
+        """The journal's accounts and their balances, and whether they sum to zero (operators and
+        auditors).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -112,6 +299,81 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.ListDeposits,
                     request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListDepositsRequest.FromString,
                     response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListDepositsResponse.SerializeToString,
+            ),
+            'ListResidentTransactions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListResidentTransactions,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListResidentTransactionsRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListResidentTransactionsResponse.SerializeToString,
+            ),
+            'SetUpSubscription': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetUpSubscription,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.SetUpSubscriptionRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.FundingResult.SerializeToString,
+            ),
+            'RefillSubscription': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefillSubscription,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.RefillSubscriptionRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.FundingResult.SerializeToString,
+            ),
+            'CompleteFunding': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteFunding,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.CompleteFundingRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.FundingResult.SerializeToString,
+            ),
+            'DisableSubscription': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableSubscription,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.DisableSubscriptionRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Wallet.SerializeToString,
+            ),
+            'GetWallet': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWallet,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetWalletRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Wallet.SerializeToString,
+            ),
+            'Charge': grpc.unary_unary_rpc_method_handler(
+                    servicer.Charge,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ChargeRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.SerializeToString,
+            ),
+            'GrantCredit': grpc.unary_unary_rpc_method_handler(
+                    servicer.GrantCredit,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GrantCreditRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Wallet.SerializeToString,
+            ),
+            'ListWalletHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWalletHistory,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListWalletHistoryRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListWalletHistoryResponse.SerializeToString,
+            ),
+            'AuthorizeAllowance': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuthorizeAllowance,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.AuthorizeAllowanceRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Allowance.SerializeToString,
+            ),
+            'GetAllowance': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAllowance,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetAllowanceRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Allowance.SerializeToString,
+            ),
+            'EndAllowance': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndAllowance,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.EndAllowanceRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Allowance.SerializeToString,
+            ),
+            'GetReceipt': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReceipt,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetReceiptRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.PaymentReceipt.SerializeToString,
+            ),
+            'PrintReceipt': grpc.unary_unary_rpc_method_handler(
+                    servicer.PrintReceipt,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetReceiptRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ReceiptDocument.SerializeToString,
+            ),
+            'GetTrialBalance': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTrialBalance,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetTrialBalanceRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.TrialBalance.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -222,6 +484,411 @@ class LedgerService:
             '/kinlink.ledger.v1.LedgerService/ListDeposits',
             kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListDepositsRequest.SerializeToString,
             kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListDepositsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListResidentTransactions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/ListResidentTransactions',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListResidentTransactionsRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListResidentTransactionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetUpSubscription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/SetUpSubscription',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.SetUpSubscriptionRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.FundingResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefillSubscription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/RefillSubscription',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.RefillSubscriptionRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.FundingResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteFunding(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/CompleteFunding',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.CompleteFundingRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.FundingResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableSubscription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/DisableSubscription',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.DisableSubscriptionRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Wallet.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWallet(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/GetWallet',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetWalletRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Wallet.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Charge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/Charge',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ChargeRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GrantCredit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/GrantCredit',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GrantCreditRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Wallet.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWalletHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/ListWalletHistory',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListWalletHistoryRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ListWalletHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuthorizeAllowance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/AuthorizeAllowance',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.AuthorizeAllowanceRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Allowance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAllowance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/GetAllowance',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetAllowanceRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Allowance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndAllowance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/EndAllowance',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.EndAllowanceRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.Allowance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReceipt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/GetReceipt',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetReceiptRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.PaymentReceipt.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PrintReceipt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/PrintReceipt',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetReceiptRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ReceiptDocument.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTrialBalance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/GetTrialBalance',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetTrialBalanceRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.TrialBalance.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,7 +1,8 @@
 """CreateStaffAccount: an operator opens an account for staff, active at once.
 
-Staff are facility officers, operators, auditors and facility integrations; family members
-register themselves. Officers and integrations act only for the facilities named here.
+Staff are facility officers, operators, auditors and facility integrations, and the accounts
+Kinlink's own services sign in with (platform_service); family members register themselves.
+Officers and integrations act only for the facilities named here.
 """
 
 from __future__ import annotations

@@ -1,144 +1,22 @@
-"""kinlink.ledger.v1.LedgerService over gRPC: requests to use cases, domain objects to messages,
-and who may call which method."""
+"""kinlink.ledger.v1.LedgerService over gRPC, one module per part of the service."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime
-
-import grpc
-import structlog
-from google.protobuf.timestamp_pb2 import Timestamp
-from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_kit.auth import AccessPolicy, Role, current_principal, method_name
 
-from kinlink_ledger.domain.deposit import DepositStatus
-from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.quote import DepositQuote
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
-from kinlink_ledger.service_layer.deposit_history import (
-    DepositRecord,
-    ListDeposits,
-    get_deposit,
-    list_deposits,
-)
+from kinlink_ledger.entrypoints.deposits_api import DEPOSITS_POLICY, DepositsApi
+from kinlink_ledger.entrypoints.journal_api import JOURNAL_POLICY, JournalApi
+from kinlink_ledger.entrypoints.messages import SERVICE_NAME
+from kinlink_ledger.entrypoints.wallet_api import WALLET_POLICY, WalletApi
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
-SERVICE_NAME = pb.DESCRIPTOR.services_by_name["LedgerService"].full_name
+__all__ = ["ACCESS_POLICY", "SERVICE_NAME", "LedgerServicer"]
 
-_FAMILY = frozenset({Role.FAMILY_MEMBER})
-# Which deposits each of them sees is decided per deposit (service_layer.deposit_history).
-_VIEWERS = frozenset({Role.FAMILY_MEMBER, Role.FACILITY_OFFICER, Role.OPERATOR, Role.AUDITOR})
-ACCESS_POLICY: AccessPolicy = {
-    method_name(SERVICE_NAME, "QuoteDeposit"): _FAMILY,
-    method_name(SERVICE_NAME, "ConfirmDeposit"): _FAMILY,
-    method_name(SERVICE_NAME, "GetDeposit"): _VIEWERS,
-    method_name(SERVICE_NAME, "ListDeposits"): _VIEWERS,
-}
-
-_STATUS = {
-    DepositStatus.PENDING: pb.DEPOSIT_STATUS_PENDING,
-    DepositStatus.CAPTURED: pb.DEPOSIT_STATUS_CAPTURED,
-    DepositStatus.DECLINED: pb.DEPOSIT_STATUS_DECLINED,
-    DepositStatus.POSTED: pb.DEPOSIT_STATUS_POSTED,
-}
+ACCESS_POLICY = {**DEPOSITS_POLICY, **JOURNAL_POLICY, **WALLET_POLICY}
 
 
-def _timestamp(at: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(at)
-    return stamp
-
-
-def quote_message(quote: DepositQuote) -> pb.DepositQuote:
-    return pb.DepositQuote(
-        quote_id=str(quote.id),
-        facility_id=quote.facility_id,
-        resident_id=quote.resident_id,
-        depositor_id=quote.depositor_id,
-        amount_cents=quote.amount,
-        fee_cents=quote.fee,
-        total_cents=quote.total,
-        weekly_remaining_cents=quote.weekly_remaining,
-        weekly_limit_cents=quote.weekly_limit,
-        expires_at=_timestamp(quote.expires_at),
-    )
-
-
-def deposit_message(deposit: DepositRecord) -> pb.Deposit:
-    message = pb.Deposit(
-        deposit_id=str(deposit.deposit_id),
-        quote_id=str(deposit.quote_id),
-        facility_id=deposit.facility_id,
-        resident_id=deposit.resident_id,
-        depositor_id=deposit.depositor_id,
-        amount_cents=deposit.amount,
-        fee_cents=deposit.fee,
-        total_cents=deposit.total,
-        status=_STATUS[deposit.status],
-        decline_reason=deposit.decline_reason or "",
-        requested_at=_timestamp(deposit.requested_at),
-        week_start=deposit.week_start,
-    )
-    if deposit.payment_reference and deposit.captured_at:
-        message.receipt.CopyFrom(
-            pb.Receipt(
-                receipt_number=deposit.receipt_number,
-                payment_reference=deposit.payment_reference,
-                captured_at=_timestamp(deposit.captured_at),
-            )
-        )
-    return message
-
-
-class LedgerServicer(ledger_pb2_grpc.LedgerServiceServicer):
+class LedgerServicer(DepositsApi, JournalApi, WalletApi, ledger_pb2_grpc.LedgerServiceServicer):
     """Use cases are synchronous (the event store is); they run in worker threads."""
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-
-    async def QuoteDeposit(
-        self, request: pb.QuoteDepositRequest, context: grpc.aio.ServicerContext
-    ) -> pb.DepositQuote:
-        depositor = current_principal()
-        command = QuoteDeposit(
-            request.facility_id,
-            request.resident_id,
-            depositor.account_id,
-            Cents(request.amount_cents),
-            depositor_verified=depositor.id_verified,
-        )
-        return quote_message(await asyncio.to_thread(quote_deposit, self.ledger, command))
-
-    async def ConfirmDeposit(
-        self, request: pb.ConfirmDepositRequest, context: grpc.aio.ServicerContext
-    ) -> pb.Deposit:
-        correlation_id = structlog.contextvars.get_contextvars().get("correlation_id", "")
-        depositor = current_principal()
-        command = ConfirmDeposit(
-            request.quote_id,
-            depositor.account_id,
-            request.payment_method,
-            request.idempotency_key,
-            correlation_id,
-            depositor_verified=depositor.id_verified,
-        )
-        deposit = await asyncio.to_thread(confirm_deposit, self.ledger, command)
-        return deposit_message(DepositRecord.of(deposit))
-
-    async def GetDeposit(
-        self, request: pb.GetDepositRequest, context: grpc.aio.ServicerContext
-    ) -> pb.Deposit:
-        deposit = await asyncio.to_thread(
-            get_deposit, self.ledger, request.deposit_id, current_principal()
-        )
-        return deposit_message(deposit)
-
-    async def ListDeposits(
-        self, request: pb.ListDepositsRequest, context: grpc.aio.ServicerContext
-    ) -> pb.ListDepositsResponse:
-        query = ListDeposits(request.depositor_id, request.facility_id, request.resident_id)
-        deposits = await asyncio.to_thread(list_deposits, self.ledger, current_principal(), query)
-        return pb.ListDepositsResponse(deposits=[deposit_message(d) for d in deposits])

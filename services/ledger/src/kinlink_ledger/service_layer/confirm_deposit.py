@@ -103,7 +103,7 @@ def _check_identity_verified(
         return
     rule.check(
         False,
-        lambda: ledger.history.depositor_total_since(
+        lambda: ledger.views.deposits.depositor_total_since(
             quote.depositor_id, ledger.clock() - ID_VERIFICATION_WINDOW
         ),
         quote.amount,

@@ -131,7 +131,9 @@ def _resident_history(
     if not viewer.has(Role.FAMILY_MEMBER):
         viewer.require_facility(facility_id)  # refuses: staff of other facilities
     # A family member sees what they sent the resident, not what others did.
-    rows = ledger.history.for_depositor_to_resident(viewer.account_id, facility_id, resident_id)
+    rows = ledger.views.deposits.for_depositor_to_resident(
+        viewer.account_id, facility_id, resident_id
+    )
     return [DepositRecord.from_row(row) for row in rows]
 
 
@@ -142,12 +144,14 @@ def depositor_deposits(ledger: Ledger, depositor_id: str) -> list[DepositRecord]
             "Whose deposits? A depositor id is required.",
             field="depositor_id",
         )
-    return [DepositRecord.from_row(row) for row in ledger.history.for_depositor(depositor_id)]
+    return [
+        DepositRecord.from_row(row) for row in ledger.views.deposits.for_depositor(depositor_id)
+    ]
 
 
 def resident_deposits(ledger: Ledger, facility_id: str, resident_id: str) -> list[DepositRecord]:
     _require_facility_id(facility_id)
-    rows = ledger.history.for_resident(facility_id, resident_id)
+    rows = ledger.views.deposits.for_resident(facility_id, resident_id)
     return [DepositRecord.from_row(row) for row in rows]
 
 

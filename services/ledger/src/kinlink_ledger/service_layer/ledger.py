@@ -12,7 +12,7 @@ from uuid import UUID
 from cachetools import LRUCache
 from kinlink_kit.eventstore import TrackedApplication
 
-from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
+from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.facility import FacilityRules
 from kinlink_ledger.domain.payments import PaymentProcessor
@@ -43,7 +43,7 @@ class LedgerStore(TrackedApplication):
 @dataclass
 class Ledger:
     store: LedgerStore
-    history: DepositHistoryProjection
+    views: LedgerViews
     facilities: FacilityDirectory
     payments: PaymentProcessor
     clock: Callable[[], datetime] = utc_now
@@ -85,4 +85,4 @@ class Ledger:
 
     def close(self) -> None:
         self.store.close()
-        self.history.views.close()
+        self.views.close()

@@ -37,7 +37,7 @@ def quote_deposit(ledger: Ledger, command: QuoteDeposit) -> DepositQuote:
     # Checked when quoting, so the family learns it before paying; confirming checks again.
     facility.id_verification.check(
         command.depositor_verified,
-        lambda: ledger.history.depositor_total_since(
+        lambda: ledger.views.deposits.depositor_total_since(
             command.depositor_id, now - ID_VERIFICATION_WINDOW
         ),
         command.amount,

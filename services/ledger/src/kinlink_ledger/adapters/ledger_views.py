@@ -1,0 +1,35 @@
+"""Every read model of the ledger, over one view store: what the service keeps up to date, and
+what auditors rebuild from the stream to compare."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.projection import Projection
+from kinlink_kit.views import ViewStore
+
+from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
+from kinlink_ledger.adapters.journal_view import JournalProjection
+
+
+@dataclass
+class LedgerViews:
+    store: ViewStore
+    deposits: DepositHistoryProjection
+    journal: JournalProjection
+
+    @classmethod
+    def open(cls, app: TrackedApplication, store: ViewStore) -> LedgerViews:
+        return cls(
+            store=store,
+            deposits=DepositHistoryProjection(app, store),
+            journal=JournalProjection(app, store),
+        )
+
+    @property
+    def projections(self) -> list[Projection]:
+        return [self.deposits, self.journal]
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,173 @@
+"""The messaging subscription's wallet: set up, refill, complete, disable, charge, credit."""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import UUID
+
+import grpc
+from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink_kit.auth import AccessPolicy, Principal, Role, current_principal
+from kinlink_kit.errors import InvalidArgument
+
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.wallet import MessagingWallet
+from kinlink_ledger.domain.wallet_charge import WalletCharge
+from kinlink_ledger.entrypoints.messages import method, timestamp
+from kinlink_ledger.service_layer.charge_wallet import ChargeWallet, charge_wallet
+from kinlink_ledger.service_layer.complete_funding import CompleteFunding, complete_funding
+from kinlink_ledger.service_layer.disable_subscription import (
+    DisableSubscription,
+    disable_subscription,
+)
+from kinlink_ledger.service_layer.grant_credit import GrantCredit, grant_credit
+from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.refill_subscription import (
+    RefillSubscription,
+    refill_subscription,
+)
+from kinlink_ledger.service_layer.set_up_subscription import (
+    SetUpSubscription,
+    set_up_subscription,
+)
+from kinlink_ledger.service_layer.wallet_funding import FundingResult, FundingStatus
+from kinlink_ledger.service_layer.wallets import require_wallet
+
+_FAMILY = frozenset({Role.FAMILY_MEMBER})
+WALLET_POLICY: AccessPolicy = {
+    method("SetUpSubscription"): _FAMILY,
+    method("RefillSubscription"): _FAMILY,
+    method("CompleteFunding"): _FAMILY,
+    method("DisableSubscription"): _FAMILY,
+    method("GetWallet"): frozenset(
+        {Role.FAMILY_MEMBER, Role.OPERATOR, Role.AUDITOR, Role.PLATFORM_SERVICE}
+    ),
+    method("Charge"): frozenset({Role.PLATFORM_SERVICE}),
+    method("GrantCredit"): frozenset({Role.OPERATOR}),
+}
+
+_FUNDING_STATUS = {
+    FundingStatus.FUNDED: pb.FUNDING_STATUS_FUNDED,
+    FundingStatus.REQUIRES_AUTHENTICATION: pb.FUNDING_STATUS_REQUIRES_AUTHENTICATION,
+    FundingStatus.FAILED: pb.FUNDING_STATUS_FAILED,
+}
+
+
+def account_id_of(raw: str, field: str = "account_id") -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise InvalidArgument("account_id_invalid", "Not an account id.", field=field) from None
+
+
+def own_or_named_account(principal: Principal, named: str) -> UUID:
+    """Family members act as themselves; staff and services name the account."""
+    if principal.has(Role.FAMILY_MEMBER):
+        return account_id_of(principal.account_id)
+    if not named:
+        raise InvalidArgument("account_id_missing", "Name the account.", field="account_id")
+    return account_id_of(named)
+
+
+def wallet_message(wallet: MessagingWallet) -> pb.Wallet:
+    return pb.Wallet(
+        account_id=str(wallet.account_id),
+        subscription_active=wallet.active,
+        facility_id=wallet.facility_id or "",
+        funding_amount_cents=wallet.funding_amount,
+        balance_cents=wallet.balance,
+        credit_cents=wallet.credits,
+        funded_cents=wallet.funds,
+        funding_in_progress=wallet.funding is not None,
+    )
+
+
+def funding_message(result: FundingResult) -> pb.FundingResult:
+    return pb.FundingResult(
+        funding_id=str(result.funding_id),
+        status=_FUNDING_STATUS[result.status],
+        failure_reason=result.failure_reason or "",
+        authentication=result.authentication or "",
+        wallet=wallet_message(result.wallet),
+    )
+
+
+def charge_message(charge: WalletCharge) -> pb.WalletCharge:
+    return pb.WalletCharge(
+        charge_id=str(charge.id),
+        account_id=str(charge.account_id),
+        facility_id=charge.facility_id,
+        kind=charge.kind.value,
+        quantity=charge.quantity,
+        unit_price_cents=charge.unit_price,
+        amount_cents=charge.amount,
+        from_credit_cents=charge.from_credits,
+        from_funded_cents=charge.from_funds,
+        balance_after_cents=charge.balance_after,
+        reference=charge.reference,
+        charged_at=timestamp(charge.made_at),
+    )
+
+
+def _me() -> UUID:
+    return account_id_of(current_principal().account_id)
+
+
+class WalletApi:
+    ledger: Ledger
+
+    async def SetUpSubscription(
+        self, request: pb.SetUpSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.FundingResult:
+        command = SetUpSubscription(_me(), request.facility_id, Cents(request.funding_amount_cents))
+        return funding_message(await asyncio.to_thread(set_up_subscription, self.ledger, command))
+
+    async def RefillSubscription(
+        self, request: pb.RefillSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.FundingResult:
+        command = RefillSubscription(_me())
+        return funding_message(await asyncio.to_thread(refill_subscription, self.ledger, command))
+
+    async def CompleteFunding(
+        self, request: pb.CompleteFundingRequest, context: grpc.aio.ServicerContext
+    ) -> pb.FundingResult:
+        command = CompleteFunding(_me())
+        return funding_message(await asyncio.to_thread(complete_funding, self.ledger, command))
+
+    async def DisableSubscription(
+        self, request: pb.DisableSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Wallet:
+        command = DisableSubscription(_me())
+        return wallet_message(await asyncio.to_thread(disable_subscription, self.ledger, command))
+
+    async def GetWallet(
+        self, request: pb.GetWalletRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Wallet:
+        account_id = own_or_named_account(current_principal(), request.account_id)
+        return wallet_message(await asyncio.to_thread(require_wallet, self.ledger, account_id))
+
+    async def Charge(
+        self, request: pb.ChargeRequest, context: grpc.aio.ServicerContext
+    ) -> pb.WalletCharge:
+        command = ChargeWallet(
+            account_id_of(request.account_id),
+            request.facility_id,
+            request.kind,
+            request.quantity,
+            request.reference,
+        )
+        return charge_message(await asyncio.to_thread(charge_wallet, self.ledger, command))
+
+    async def GrantCredit(
+        self, request: pb.GrantCreditRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Wallet:
+        command = GrantCredit(
+            account_id_of(request.account_id),
+            request.facility_id,
+            request.kind,
+            Cents(request.amount_cents),
+            request.reason,
+            request.reference,
+            issued_by=current_principal().account_id,
+        )
+        return wallet_message(await asyncio.to_thread(grant_credit, self.ledger, command))
