@@ -62,11 +62,16 @@ TARGET_RATE, TARGET_P99_MS = 1000, 50
 
 
 @functools.cache
-def family(i: int) -> list[tuple[str, str]]:
-    """Call metadata of family member number `i`, signed in for the whole run."""
-    principal = Principal(f"family-{i}", frozenset({Role.FAMILY_MEMBER}))
+def metadata_of(account_id: str, role: Role) -> list[tuple[str, str]]:
+    """Call metadata of an account signed in with `role` for the whole run."""
+    principal = Principal(account_id, frozenset({role}))
     token = SIGNER.access_token(principal, timedelta(hours=2), datetime.now(UTC))
     return [("authorization", f"Bearer {token}")]
+
+
+def family(i: int) -> list[tuple[str, str]]:
+    """Call metadata of family member number `i`."""
+    return metadata_of(f"family-{i}", Role.FAMILY_MEMBER)
 
 
 def pgbench_tps(env: dict[str, str]) -> float:

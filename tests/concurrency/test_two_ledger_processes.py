@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import grpc
-import pytest
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
 
-from tests.concurrency.processes import is_serving, service_env, service_processes
+from tests.concurrency.processes import is_serving
 from tests.conftest import Infra, Metadata, TokenKeys, bearer
 from tests.serving import eventually
 from tests.streams.kafka_helpers import produce
@@ -24,16 +21,6 @@ DEPOSITORS = 20
 AMOUNT = 2000  # 20 x $20.00 against the $300.00 weekly limit: exactly 15 can be captured
 # Configured by this test alone (with the demo facility's settings): the topic keeps other runs'.
 FACILITY = f"FAC-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture
-def two_ledgers(
-    infra: Infra, fresh_database: str, token_keys: TokenKeys, tmp_path: Path
-) -> Iterator[list[str]]:
-    """Two `kinlink-ledger` processes on one database; both take part in the relay election."""
-    env = service_env(infra, fresh_database, token_keys)
-    with service_processes("kinlink_ledger.entrypoints.main", 2, env, tmp_path) as addresses:
-        yield addresses
 
 
 async def takes_deposits(stub: ledger_pb2_grpc.LedgerServiceStub, family: Metadata) -> bool:

@@ -9,7 +9,7 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.ledger import DepositCaptured
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_kit.bus import KafkaBus
-from kinlink_kit.outbox import OutboxRelay
+from kinlink_kit.outbox import OutboxRelay, each
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
 from kinlink_ledger.domain.money import Cents
@@ -29,7 +29,7 @@ async def test_a_captured_deposit_is_published_keyed_by_resident_in_its_envelope
     ledger = build_ledger(settings)
     configure_demo_facilities(ledger)
     bus = KafkaBus(infra.kafka_bootstrap, client_id="test-outbox")
-    relay = OutboxRelay(ledger.store, bus, LedgerEventTranslator(ledger.store))
+    relay = OutboxRelay(ledger.store, bus, each(LedgerEventTranslator(ledger.store)))
     await bus.start()
     relaying = asyncio.create_task(relay.run())
     resident = f"R-{uuid.uuid4().hex[:8]}"

@@ -45,3 +45,28 @@ def test_the_same_idempotency_key_never_charges_twice() -> None:
     assert processor.captured_total == 5595
     with pytest.raises(ValueError, match="different parameters"):
         charge(processor, "pm_card_visa", key="deposit-1", amount=1)
+
+
+def test_a_hold_is_captured_once_at_most_in_full_and_the_rest_is_no_longer_held() -> None:
+    processor = SimulatedProcessor()
+    held = processor.authorize(ChargeRequest("allowance-1", Cents(5000), "pm_card_visa", "test"))
+    other = processor.authorize(ChargeRequest("allowance-2", Cents(2000), "pm_card_visa", "test"))
+    assert held.reference is not None and other.reference is not None
+    assert (processor.held_total, processor.captured_total) == (7000, 0)
+    with pytest.raises(ValueError, match="cannot capture"):
+        processor.capture(held.reference, Cents(5001), "capture-1")
+    processor.capture(held.reference, Cents(1500), "capture-1")
+    processor.capture(held.reference, Cents(1500), "capture-1")  # the same request again
+    with pytest.raises(ValueError, match="over"):
+        processor.capture(held.reference, Cents(1000), "capture-2")
+    processor.release(other.reference)
+    assert (processor.held_total, processor.captured_total) == (0, 1500)
+
+
+def test_a_declined_hold_holds_nothing() -> None:
+    processor = SimulatedProcessor()
+    outcome = processor.authorize(
+        ChargeRequest("allowance-1", Cents(5000), "pm_card_chargeDeclined", "test")
+    )
+    assert outcome.decline_reason is DeclineReason.CARD_DECLINED
+    assert processor.held_total == 0

@@ -11,6 +11,7 @@ from kinlink_cli.cards import card
 from kinlink_cli.connection import Connection
 from kinlink_cli.deposits import deposit
 from kinlink_cli.facilities import facility
+from kinlink_cli.ledger_audit import ledger
 from kinlink_cli.residents import resident
 
 
@@ -32,7 +33,7 @@ def cli(context: click.Context, target: str, timeout: float) -> None:
     context.obj = Connection(target, timeout, os.environ.get("KINLINK_TOKEN") or None)
 
 
-for group in (account, card, facility, resident, deposit):
+for group in (account, card, facility, resident, deposit, ledger):
     cli.add_command(group)
 
 

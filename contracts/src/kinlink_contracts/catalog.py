@@ -1,6 +1,6 @@
 """Every integration event, by topic: the source of the exported JSON Schemas."""
 
-from kinlink_contracts import facility, identity, ledger, topics
+from kinlink_contracts import commissary, facility, identity, ledger, topics
 from kinlink_contracts.envelope import IntegrationEvent
 
 _RESIDENT_EVENTS = (
@@ -31,4 +31,5 @@ EVENTS_BY_TOPIC: dict[str, tuple[type[IntegrationEvent], ...]] = {
         identity.FacilityConfigured,
         *_RESIDENT_EVENTS,
     ),
+    topics.COMMISSARY_EVENTS: (commissary.AllowanceConsumed, commissary.AllowanceEnded),
 }

@@ -52,14 +52,19 @@ App = TypeVar("App", bound=Application[UUID])
 Kind = TypeVar("Kind")
 
 
-def open_store(app_class: type[App], settings: ServiceSettings, database: str) -> App:
+def open_store(
+    app_class: type[App], settings: ServiceSettings, database: str, *, create_tables: bool = True
+) -> App:
     """The application on its store. On PostgreSQL, processes starting together take turns to
-    create the tables: concurrent CREATE TABLE IF NOT EXISTS can collide in the catalog."""
+    create the tables: concurrent CREATE TABLE IF NOT EXISTS can collide in the catalog. Tools
+    that only read (auditors') open it with `create_tables=False`."""
     env = store_env(settings, database)
     if getattr(app_class, "hash_chained", False):
         env["PROCESS_RECORDER_TOPIC"] = get_topic(CHAINED_RECORDERS[env["PERSISTENCE_MODULE"]])
+    if not create_tables:
+        env["CREATE_TABLE"] = "false"
     url = settings.database_url(database)
-    if url is None:
+    if url is None or not create_tables:
         return app_class(env)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext('kinlink schema'))")
@@ -136,6 +141,11 @@ class TrackedApplication(Application[UUID]):
         recordings = self._record(processing)
         self._notify(recordings)
         return recordings
+
+    def chain_links(self, after: int, limit: int) -> list[tuple[int, str, str]]:
+        """(position, previous hash, hash) of the events after `after` (hash-chained stores)."""
+        links: list[tuple[int, str, str]] = self.recorder.select_links(after, limit)  # type: ignore[attr-defined]
+        return links
 
     def has_processed(self, tracking: Tracking) -> bool:
         return self.tracking.has_tracking_id(tracking.application_name, tracking.notification_id)

@@ -86,36 +86,55 @@ class ChainBreak:
         return f"position {self.position} ({event}): {self.problem}"
 
 
-def verify_chain(
-    events: Iterable[ChainedEvent], previous_hash: str = GENESIS
-) -> Iterator[ChainBreak]:
-    """Every break in `events`, a chain in log order starting after `previous_hash`.
+class ChainVerifier:
+    """Checks a chain event by event, in log order, starting after `previous_hash`.
 
     An altered event fails its own hash; a missing one leaves the next event pointing at a hash
     that is not the one before it; events out of order do both to their neighbours."""
-    last_position = 0
-    for event in events:
+
+    def __init__(self, previous_hash: str = GENESIS) -> None:
+        self.previous_hash = previous_hash
+        self.last_position = 0
+
+    def check(self, event: ChainedEvent) -> list[ChainBreak]:
         where = (event.position, event.originator_id, event.originator_version, event.topic)
         if event.originator_id is None:
-            yield ChainBreak(*where, "removed: the chain has its link, the store no event")
-            previous_hash = event.hash
-            last_position = max(last_position, event.position)
-            continue
+            self._follow(event)
+            return [ChainBreak(*where, "removed: the chain has its link, the store no event")]
         if not event.hash:
-            yield ChainBreak(*where, "has no link in the chain: recorded outside it")
-            continue
-        if event.position <= last_position:
-            yield ChainBreak(*where, f"out of order: comes after position {last_position}")
-        elif event.previous_hash != previous_hash:
-            yield ChainBreak(
-                *where,
-                "does not follow the event before it: an event between positions "
-                f"{last_position} and {event.position} is missing, altered or moved",
-            )
+            return [ChainBreak(*where, "has no link in the chain: recorded outside it")]
+        breaks = []
         if event.recomputed_hash() != event.hash:
-            yield ChainBreak(*where, "its content does not match its hash: it was altered")
-        previous_hash = event.hash
-        last_position = max(last_position, event.position)
+            breaks.append(ChainBreak(*where, "its content does not match its hash: it was altered"))
+        if event.position <= self.last_position:
+            # Moved back: the chain goes on from the furthest event, so only the moved are named.
+            breaks.append(
+                ChainBreak(*where, f"out of order: comes after position {self.last_position}")
+            )
+            return breaks
+        if event.previous_hash != self.previous_hash:
+            breaks.append(
+                ChainBreak(
+                    *where,
+                    "does not follow the event before it: an event between positions "
+                    f"{self.last_position} and {event.position} is missing, altered or moved",
+                )
+            )
+        self._follow(event)
+        return breaks
+
+    def _follow(self, event: ChainedEvent) -> None:
+        self.previous_hash = event.hash
+        self.last_position = event.position
+
+
+def verify_chain(
+    events: Iterable[ChainedEvent], previous_hash: str = GENESIS
+) -> Iterator[ChainBreak]:
+    """Every break in `events`, a chain in log order starting after `previous_hash`."""
+    verifier = ChainVerifier(previous_hash)
+    for event in events:
+        yield from verifier.check(event)
 
 
 class _Links:

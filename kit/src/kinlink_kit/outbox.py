@@ -21,11 +21,31 @@ from kinlink_kit.log_follower import LogFollower
 from kinlink_kit.metrics import EVENTS_PUBLISHED
 from kinlink_kit.settings import ServiceSettings
 
-Translate = Callable[[Notification], OutgoingMessage | None]
+# The messages a batch of stored events becomes, in log order.
+Translate = Callable[[Sequence[Notification]], Sequence[OutgoingMessage]]
+TranslateOne = Callable[[Notification], OutgoingMessage | None]
+
+
+def each(translate: TranslateOne) -> Translate:
+    """A batch translation that maps each event on its own (to one message or none)."""
+
+    def translate_batch(notifications: Sequence[Notification]) -> Sequence[OutgoingMessage]:
+        return [m for n in notifications if (m := translate(n)) is not None]
+
+    return translate_batch
+
+
+def combined(*translations: Translate) -> Translate:
+    """Every message each translation makes of the batch."""
+
+    def translate_batch(notifications: Sequence[Notification]) -> Sequence[OutgoingMessage]:
+        return [m for translate in translations for m in translate(notifications)]
+
+    return translate_batch
 
 
 class OutboxRelay(LogFollower):
-    """Publishes each new stored event that `translate` maps to a message, in log order."""
+    """Publishes the messages `translate` maps new stored events to, in log order."""
 
     position_name = "outbox-relay"
 
@@ -52,7 +72,7 @@ class OutboxRelay(LogFollower):
         return self.app.tracking.max_tracking_id(self.position_name) or 0
 
     async def handle(self, notifications: Sequence[Notification]) -> None:
-        messages = [m for n in notifications if (m := self.translate(n)) is not None]
+        messages = self.translate(notifications)
         await self.bus.publish(messages)
         for message in messages:
             EVENTS_PUBLISHED.labels(message.topic).inc()

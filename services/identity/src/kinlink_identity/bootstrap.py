@@ -12,7 +12,7 @@ from kinlink_kit.auth import TokenSigner, TokenVerifier, public_pem_of
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import open_store
-from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.outbox import each, outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService, ServiceParts
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
@@ -175,7 +175,7 @@ def identity_service(settings: IdentitySettings, bus: Bus, identity: Identity) -
             for event_type, handle in FACILITY_EVENT_HANDLERS.items()
         },
     )
-    translator = IdentityEventTranslator(identity.store)
+    translator = each(IdentityEventTranslator(identity.store))
     background = [
         identity.facilities.run,
         identity.residents.run,

@@ -6,18 +6,26 @@ from functools import partial
 from typing import Literal
 
 from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
 from kinlink_contracts.facility import DepositPosted
 from kinlink_contracts.identity import FacilityConfigured, MessagingSubscriptionCardChosen
-from kinlink_contracts.topics import FACILITY_EVENTS, IDENTITY_EVENTS
+from kinlink_contracts.topics import (
+    COMMISSARY_EVENTS,
+    FACILITY_EVENTS,
+    IDENTITY_EVENTS,
+    LEDGER_AUDIT,
+)
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import open_store
-from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.leadership import Leadership
+from kinlink_kit.outbox import combined, each, outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService, ServiceParts
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
+from kinlink_ledger.adapters.audit_stream import AuditStream
 from kinlink_ledger.adapters.facility_terms_directory import FacilityTermsDirectory
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
 from kinlink_ledger.adapters.ledger_views import LedgerViews
@@ -25,8 +33,11 @@ from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.payments import PaymentProcessor
 from kinlink_ledger.entrypoints.grpc_api import ACCESS_POLICY, SERVICE_NAME, LedgerServicer
+from kinlink_ledger.entrypoints.hold_sweep import HoldSweep
 from kinlink_ledger.service_layer.choose_subscription_card import choose_subscription_card
 from kinlink_ledger.service_layer.configure_facility import configure_facility
+from kinlink_ledger.service_layer.consume_allowance import consume_allowance
+from kinlink_ledger.service_layer.end_allowance import allowance_ended
 from kinlink_ledger.service_layer.ledger import Ledger, LedgerStore
 from kinlink_ledger.service_layer.post_deposit import post_deposit
 
@@ -38,6 +49,17 @@ class LedgerSettings(ServiceSettings):
     stripe_api_key: SecretStr = SecretStr("sk_test_123")
     stripe_api_base: str | None = None
     consumer_group: str = "kinlink-ledger"
+    allowance_hold_days: int = Field(
+        default=6,
+        ge=1,
+        le=6,
+        description="Allowances whose card hold is this many days old are ended, what was used "
+        "captured and the rest released: Stripe cancels a hold left uncaptured for 7 days.",
+    )
+    audit_topic: str = Field(
+        default=LEDGER_AUDIT,
+        description="Where every ledger event goes, hash-chained, for auditors.",
+    )
 
 
 def payment_processor(settings: LedgerSettings) -> PaymentProcessor:
@@ -57,14 +79,18 @@ def build_ledger(settings: LedgerSettings, payments: PaymentProcessor | None = N
 
 
 def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> ServiceParts:
-    """The ledger's part of a process: its gRPC service, outbox relay, and consumers of the
-    facilities' events and of identity's (each facility's deposit settings, and the card that
-    funds each account's messaging subscription)."""
+    """The ledger's part of a process: its gRPC service, outbox relay, hold sweep, and consumers
+    of the facilities' events, of identity's (each facility's deposit settings, and the card that
+    funds each account's messaging subscription) and of the commissary's (allowances' orders)."""
     consumed = {
         FACILITY_EVENTS: {DepositPosted.event_type: post_deposit},
         IDENTITY_EVENTS: {
             FacilityConfigured.event_type: configure_facility,
             MessagingSubscriptionCardChosen.event_type: choose_subscription_card,
+        },
+        COMMISSARY_EVENTS: {
+            AllowanceConsumed.event_type: consume_allowance,
+            AllowanceEnded.event_type: allowance_ended,
         },
     }
     for topic, handlers in consumed.items():
@@ -77,8 +103,20 @@ def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> Servic
         )
     background = [
         *(projection.run for projection in ledger.views.projections),
+        HoldSweep(
+            ledger,
+            settings.allowance_hold_days,
+            Leadership(settings.database_url(settings.database), "ledger hold sweep"),
+        ).run,
         *outbox_relay_jobs(
-            settings, settings.database, ledger.store, bus, LedgerEventTranslator(ledger.store)
+            settings,
+            settings.database,
+            ledger.store,
+            bus,
+            combined(
+                each(LedgerEventTranslator(ledger.store)),
+                AuditStream(ledger.store, settings.audit_topic),
+            ),
         ),
     ]
     return ServiceParts(

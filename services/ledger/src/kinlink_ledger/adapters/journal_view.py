@@ -12,6 +12,7 @@ from typing import Any
 from kinlink_kit.projection import Projection
 from kinlink_kit.views import ViewCursor
 
+from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.wallet import MessagingWallet
 from kinlink_ledger.domain.wallet_charge import WalletCharge
@@ -22,6 +23,9 @@ ENTRY_EVENTS: tuple[type, ...] = (
     MessagingWallet.Funded,
     MessagingWallet.Credited,
     WalletCharge.Made,
+    CommissaryAllowance.Authorized,
+    CommissaryAllowance.Captured,
+    CommissaryAllowance.Released,
 )
 
 

@@ -11,6 +11,8 @@ from kinlink_kit.views import ViewStore
 
 from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
 from kinlink_ledger.adapters.journal_view import JournalProjection
+from kinlink_ledger.adapters.receipts_view import ReceiptsProjection
+from kinlink_ledger.adapters.wallet_history_view import WalletHistoryProjection
 
 
 @dataclass
@@ -18,6 +20,8 @@ class LedgerViews:
     store: ViewStore
     deposits: DepositHistoryProjection
     journal: JournalProjection
+    wallet_history: WalletHistoryProjection
+    receipts: ReceiptsProjection
 
     @classmethod
     def open(cls, app: TrackedApplication, store: ViewStore) -> LedgerViews:
@@ -25,11 +29,13 @@ class LedgerViews:
             store=store,
             deposits=DepositHistoryProjection(app, store),
             journal=JournalProjection(app, store),
+            wallet_history=WalletHistoryProjection(app, store),
+            receipts=ReceiptsProjection(app, store),
         )
 
     @property
     def projections(self) -> list[Projection]:
-        return [self.deposits, self.journal]
+        return [self.deposits, self.journal, self.wallet_history, self.receipts]
 
     def close(self) -> None:
         self.store.close()

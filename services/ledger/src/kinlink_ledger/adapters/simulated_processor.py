@@ -1,16 +1,19 @@
 """A card processor in memory whose outcomes follow Stripe's documented test payment methods.
 
 Used in the embedded mode and in tests: stripe-mock accepts every request, so declines and
-payer authentication are exercised here.
+payer authentication are exercised here. So are card holds: it keeps what each holds and what was
+captured of it, and refuses, as Stripe would, to capture more than a hold or a hold twice.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from uuid import NAMESPACE_URL, uuid5
 
 from kinlink_contracts.ledger import DeclineReason
 
+from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.payments import (
     CardDetails,
     ChargeOutcome,
@@ -57,10 +60,22 @@ CHALLENGED = {
 }
 
 
+@dataclass
+class Hold:
+    """A card hold: what was authorised, and what was captured of it once it is over (captured
+    or released, the rest of it is no longer held)."""
+
+    amount: int
+    captured: int = 0
+    capture_key: str | None = None
+    over: bool = False
+
+
 class SimulatedProcessor(PaymentProcessor):
     def __init__(self) -> None:
         self._charges: dict[str, tuple[ChargeRequest, ChargeOutcome]] = {}
         self._keys: dict[str, str] = {}  # reference -> idempotency key
+        self._holds: dict[str, Hold] = {}  # reference -> the hold it placed
         self._lock = threading.Lock()
 
     def card_details(self, payment_method: str) -> CardDetails:
@@ -72,6 +87,12 @@ class SimulatedProcessor(PaymentProcessor):
             raise UnknownPaymentMethod(payment_method) from None
 
     def charge(self, request: ChargeRequest) -> ChargeOutcome:
+        return self._answer(request, hold=False)
+
+    def authorize(self, request: ChargeRequest) -> ChargeOutcome:
+        return self._answer(request, hold=True)
+
+    def _answer(self, request: ChargeRequest, *, hold: bool) -> ChargeOutcome:
         with self._lock:
             if request.idempotency_key in self._charges:
                 first_request, outcome = self._charges[request.idempotency_key]
@@ -86,6 +107,8 @@ class SimulatedProcessor(PaymentProcessor):
                 outcome = ChargeOutcome(reference, DECLINES.get(request.payment_method))
             self._charges[request.idempotency_key] = (request, outcome)
             self._keys[reference] = request.idempotency_key
+            if hold and outcome.captured:
+                self._holds[reference] = Hold(request.amount)
             return outcome
 
     def charge_outcome(self, reference: str) -> ChargeOutcome:
@@ -111,8 +134,37 @@ class SimulatedProcessor(PaymentProcessor):
                 reason = None if passed else DeclineReason.PAYER_AUTHENTICATION_FAILED
                 self._charges[key] = (request, ChargeOutcome(reference, reason))
 
+    def capture(self, reference: str, amount: Cents, idempotency_key: str) -> None:
+        with self._lock:
+            hold = self._holds[reference]
+            if hold.capture_key == idempotency_key:
+                if hold.captured != amount:
+                    raise ValueError("idempotency key reused with different parameters")
+                return
+            if hold.over:
+                raise ValueError(f"hold {reference} is over: captured or released already")
+            if not 0 < amount <= hold.amount:
+                raise ValueError(f"cannot capture {amount} of a hold of {hold.amount}")
+            hold.captured, hold.capture_key, hold.over = amount, idempotency_key, True
+
+    def release(self, reference: str) -> None:
+        with self._lock:
+            self._holds[reference].over = True
+
     @property
     def captured_total(self) -> int:
-        """What the cards were charged in all (for tests and the demo)."""
+        """What the cards were charged in all, holds' captures included (for tests and the
+        demo)."""
         with self._lock:
-            return sum(r.amount for r, o in self._charges.values() if o.captured)
+            charged = sum(
+                request.amount
+                for request, outcome in self._charges.values()
+                if outcome.captured and outcome.reference not in self._holds
+            )
+            return charged + sum(hold.captured for hold in self._holds.values())
+
+    @property
+    def held_total(self) -> int:
+        """What is held on cards now, authorised and neither captured nor released."""
+        with self._lock:
+            return sum(hold.amount for hold in self._holds.values() if not hold.over)

@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from kinlink_contracts.ledger import DeclineReason
 
-from kinlink_ledger.domain import journal
+from kinlink_ledger.domain import journal, receipt
 from kinlink_ledger.domain.ids import deposit_id
 from kinlink_ledger.domain.journal import Entry
 from kinlink_ledger.domain.money import Cents
@@ -93,8 +93,7 @@ class Deposit(Aggregate):
 
     @staticmethod
     def receipt_number_of(deposit_id: UUID) -> str:
-        """Short enough to read out on the phone to support; unique per deposit."""
-        return f"KL-{deposit_id.hex[:12].upper()}"
+        return receipt.receipt_number(deposit_id)
 
     def capture(self, payment_reference: str, captured_at: datetime) -> None:
         self._captured(

@@ -8,6 +8,11 @@ from uuid import UUID, uuid5
 LEDGER_NAMESPACE = UUID("6f1c8a52-3b7e-4c0a-9d55-2f1e8b7c4a10")
 
 
+def commissary_allowance_id(allowance_id: UUID) -> UUID:
+    """One commissary allowance holds the card once, however often it is authorised."""
+    return uuid5(LEDGER_NAMESPACE, f"allowance/{allowance_id}")
+
+
 def deposit_id(quote_id: UUID) -> UUID:
     """One quote can become one deposit, however often it is confirmed."""
     return uuid5(LEDGER_NAMESPACE, f"deposit/{quote_id}")

@@ -1,4 +1,12 @@
-"""The payment port: what the ledger asks of a card processor."""
+"""The payment port: what the ledger asks of a card processor.
+
+Besides charges, card holds for commissary allowances: authorised at once, captured later for
+what was used, the rest released. A hold is captured once: Stripe captures one PaymentIntent
+several times only with multicapture, which it offers on IC+ pricing alone and grants per charge
+(`request_multicapture: if_available`, then `multicapture.status` on the charge); without it a
+partial capture ends the hold and releases the rest. So the port has no partial, non-final
+capture, and nothing can count on one.
+"""
 
 from __future__ import annotations
 
@@ -69,3 +77,20 @@ class PaymentProcessor(ABC):
     @abstractmethod
     def cancel(self, reference: str) -> None:
         """Abandon a charge that was not captured, so nothing stays held on the card."""
+
+    @abstractmethod
+    def authorize(self, request: ChargeRequest) -> ChargeOutcome:
+        """Hold the amount on the card without capturing it; declined as `charge` would be. The
+        same idempotency key never holds twice. A held outcome is `captured` in the sense that
+        the issuer agreed; nothing is charged until `capture`."""
+
+    @abstractmethod
+    def capture(self, reference: str, amount: Cents, idempotency_key: str) -> None:
+        """Capture `amount` (at most what is held) of a hold, once and for all: the rest of the
+        hold is released with it. Raises PaymentUnavailable when the answer is unknown; asking
+        again with the same idempotency key never captures twice."""
+
+    @abstractmethod
+    def release(self, reference: str) -> None:
+        """Release a hold nothing is captured from, so nothing stays held on the card; a hold
+        already captured or released is left as it is."""

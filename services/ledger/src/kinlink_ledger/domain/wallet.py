@@ -21,7 +21,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from kinlink_kit.errors import AlreadyExists, FailedPrecondition
 
-from kinlink_ledger.domain import journal
+from kinlink_ledger.domain import journal, receipt
 from kinlink_ledger.domain.ids import wallet_funding_id, wallet_id
 from kinlink_ledger.domain.journal import Entry
 from kinlink_ledger.domain.money import Cents, format_dollars
@@ -66,14 +66,20 @@ class MessagingWallet(Aggregate):
     class FundingAwaitsAuthentication(Aggregate.Event):
         payment_reference: str
 
+    # A funding's outcome names who paid, where and how much: enough for its receipt and the
+    # account's history without the rest of the wallet's events.
     class Funded(Aggregate.Event):
         funding_id: UUID
+        account_id: UUID
+        facility_id: str
         amount: int
         payment_reference: str
         entry: Entry
 
     class FundingFailed(Aggregate.Event):
         funding_id: UUID
+        facility_id: str
+        amount: int
         reason: str
 
     class Debited(Aggregate.Event):
@@ -112,6 +118,10 @@ class MessagingWallet(Aggregate):
     @property
     def balance(self) -> Cents:
         return Cents(self.funds + self.credits)
+
+    @staticmethod
+    def receipt_number_of(funding_id: UUID) -> str:
+        return receipt.receipt_number(funding_id)
 
     # The subscription
 
@@ -200,6 +210,8 @@ class MessagingWallet(Aggregate):
         funding = self.pending_funding()
         self._funded(
             funding.funding_id,
+            self.account_id,
+            self._subscription_facility(),
             funding.amount,
             payment_reference,
             journal.entry(
@@ -209,16 +221,27 @@ class MessagingWallet(Aggregate):
         )
 
     @event(Funded)
-    def _funded(self, funding_id: UUID, amount: int, payment_reference: str, entry: Entry) -> None:
+    def _funded(
+        self,
+        funding_id: UUID,
+        account_id: UUID,
+        facility_id: str,
+        amount: int,
+        payment_reference: str,
+        entry: Entry,
+    ) -> None:
         self.funds = Cents(self.funds + amount)
         self.funding = None
         self.last_funding = (funding_id, None)
 
     def funding_failed(self, reason: str) -> None:
-        self._funding_failed(self.pending_funding().funding_id, reason)
+        funding = self.pending_funding()
+        self._funding_failed(
+            funding.funding_id, self._subscription_facility(), funding.amount, reason
+        )
 
     @event(FundingFailed)
-    def _funding_failed(self, funding_id: UUID, reason: str) -> None:
+    def _funding_failed(self, funding_id: UUID, facility_id: str, amount: int, reason: str) -> None:
         self.funding = None
         self.last_funding = (funding_id, reason)
 
@@ -226,6 +249,12 @@ class MessagingWallet(Aggregate):
         if self.funding is None:
             raise FailedPrecondition("no_funding_in_progress", "No funding is under way.")
         return self.funding
+
+    def _subscription_facility(self) -> str:
+        # Set up before the first funding, and kept while a funding is under way (neither
+        # setting up again nor disabling is allowed then).
+        assert self.facility_id is not None
+        return self.facility_id
 
     # Spending and crediting
 

@@ -4,18 +4,36 @@ from __future__ import annotations
 
 from kinlink.ledger.v1 import ledger_pb2_grpc
 
+from kinlink_ledger.entrypoints.allowances_api import ALLOWANCES_POLICY, AllowancesApi
 from kinlink_ledger.entrypoints.deposits_api import DEPOSITS_POLICY, DepositsApi
 from kinlink_ledger.entrypoints.journal_api import JOURNAL_POLICY, JournalApi
 from kinlink_ledger.entrypoints.messages import SERVICE_NAME
+from kinlink_ledger.entrypoints.receipts_api import RECEIPTS_POLICY, ReceiptsApi
 from kinlink_ledger.entrypoints.wallet_api import WALLET_POLICY, WalletApi
+from kinlink_ledger.entrypoints.wallet_history_api import WALLET_HISTORY_POLICY, WalletHistoryApi
 from kinlink_ledger.service_layer.ledger import Ledger
 
 __all__ = ["ACCESS_POLICY", "SERVICE_NAME", "LedgerServicer"]
 
-ACCESS_POLICY = {**DEPOSITS_POLICY, **JOURNAL_POLICY, **WALLET_POLICY}
+ACCESS_POLICY = {
+    **DEPOSITS_POLICY,
+    **JOURNAL_POLICY,
+    **WALLET_POLICY,
+    **WALLET_HISTORY_POLICY,
+    **RECEIPTS_POLICY,
+    **ALLOWANCES_POLICY,
+}
 
 
-class LedgerServicer(DepositsApi, JournalApi, WalletApi, ledger_pb2_grpc.LedgerServiceServicer):
+class LedgerServicer(
+    DepositsApi,
+    JournalApi,
+    WalletApi,
+    WalletHistoryApi,
+    ReceiptsApi,
+    AllowancesApi,
+    ledger_pb2_grpc.LedgerServiceServicer,
+):
     """Use cases are synchronous (the event store is); they run in worker threads."""
 
     def __init__(self, ledger: Ledger) -> None:

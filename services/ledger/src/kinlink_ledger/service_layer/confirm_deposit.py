@@ -130,7 +130,7 @@ def _request(
     )
     claim = IdempotencyClaim(quote.depositor_id, command.idempotency_key, deposit.id)
     week = ledger.week(quote.facility_id, quote.resident_id, week_start)
-    refusal = _refusal(ledger, facility, command.payment_method)
+    refusal = card_refusal(ledger, facility, command.payment_method)
     if refusal is None and quote.has_expired(now):
         refusal = DeclineReason.QUOTE_EXPIRED
     if refusal is None:
@@ -144,7 +144,9 @@ def _request(
     return deposit, week
 
 
-def _refusal(ledger: Ledger, facility: FacilityRules, payment_method: str) -> DeclineReason | None:
+def card_refusal(
+    ledger: Ledger, facility: FacilityRules, payment_method: str
+) -> DeclineReason | None:
     """Cards the facility does not take are refused before anything is reserved or charged."""
     try:
         card = ledger.payments.card_details(payment_method)

@@ -1,0 +1,264 @@
+"""`make bench`: messaging wallet charges, and the auditors' replay of the ledger's stream, on the
+real Kafka and PostgreSQL.
+
+Two ledger processes share one database, as replicas do:
+  1. charges: WALLETS families set up their messaging subscription (the card each marked comes
+     through identity's topic), then platform services charge messages to them in a closed loop
+     of concurrent calls for BENCH_SECONDS: charges per second, p50 and p99;
+  2. replay: once the relay has put every ledger event on the audit topic and the projections
+     have applied them, the topic is read from its first offset twice: by a plain aiokafka
+     consume loop (the ceiling: it only counts records), and by `kinlink ledger replay`'s code,
+     which decodes every event, rebuilds every projection in a fresh place and compares.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import grpc
+import psycopg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.identity import MessagingSubscriptionCardChosen
+from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_kit.auth import Role
+from kinlink_kit.views import PostgresViews
+from kinlink_ledger.audit.progress import Progress
+from kinlink_ledger.audit.replay import replay
+from kinlink_ledger.audit.sources import kafka_batches
+
+from benchmarks.deposits import (
+    FACILITY,
+    KEY_ID,
+    PUBLIC_KEY,
+    Stubs,
+    configure_facility,
+    metadata_of,
+    wait_facility,
+)
+from benchmarks.harness import (
+    CONCURRENCY,
+    SECONDS,
+    TARGET_RSS_MB,
+    ServiceProcess,
+    closed_loop,
+    create_database,
+    infra_env,
+)
+
+WALLETS = int(os.environ.get("BENCH_WALLETS", "1000"))
+FUNDING_CENTS = 5000  # $50.00: 100 messages at the demo facility's 50 cents
+TARGET_CHARGES = 1000
+LEDGERS = 2
+SERVICE = metadata_of("messaging", Role.PLATFORM_SERVICE)
+
+
+def start_ledgers(env: dict[str, str], database: str, audit_topic: str) -> list[ServiceProcess]:
+    settings = {
+        "KINLINK_JWT_PUBLIC_KEYS": json.dumps({KEY_ID: PUBLIC_KEY}),
+        "KINLINK_AUDIT_TOPIC": audit_topic,
+    }
+    return [
+        ServiceProcess.start("kinlink_ledger.entrypoints.main", env, database, settings)
+        for _ in range(LEDGERS)
+    ]
+
+
+async def choose_cards(bootstrap: str, accounts: list[uuid.UUID]) -> None:
+    """Identity's word that each account's card funds its subscription."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=5)
+    await producer.start()
+    try:
+        for account in accounts:
+            chosen = MessagingSubscriptionCardChosen(
+                account_id=account, card_id=uuid.uuid4(), payment_method="pm_card_visa"
+            )
+            envelope = Envelope.wrap(
+                chosen, key=str(account), producer="identity", correlation_id=""
+            )
+            await producer.send(IDENTITY_EVENTS, envelope.to_bytes(), key=str(account).encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def set_up_wallets(stubs: Stubs, accounts: list[uuid.UUID]) -> None:
+    started = time.monotonic()
+    semaphore = asyncio.Semaphore(CONCURRENCY)
+    request = pb.SetUpSubscriptionRequest(facility_id=FACILITY, funding_amount_cents=FUNDING_CENTS)
+
+    async def one(account: uuid.UUID) -> None:
+        family = metadata_of(str(account), Role.FAMILY_MEMBER)
+        async with semaphore:
+            deadline = time.monotonic() + 60
+            while True:  # until the ledger has applied identity's event for this card
+                try:
+                    result = await stubs.next().SetUpSubscription(request, metadata=family)
+                    assert result.status == pb.FUNDING_STATUS_FUNDED, result
+                    return
+                except Exception:
+                    if time.monotonic() > deadline:
+                        raise
+                    await asyncio.sleep(0.2)
+
+    for batch in range(0, len(accounts), 500):
+        await asyncio.gather(*(one(a) for a in accounts[batch : batch + 500]))
+        done = min(batch + 500, len(accounts))
+        print(f"  wallets: {done}/{len(accounts)} ({done / (time.monotonic() - started):.0f}/s)")
+
+
+async def charges(stubs: Stubs, accounts: list[uuid.UUID]) -> tuple[float, str, int]:
+    run = uuid.uuid4().hex[:6]
+
+    async def charge(i: int) -> None:
+        await stubs.next().Charge(
+            pb.ChargeRequest(
+                account_id=str(accounts[i % len(accounts)]),
+                facility_id=FACILITY,
+                kind="message",
+                quantity=1,
+                reference=f"{run}-{i}",
+            ),
+            metadata=SERVICE,
+            timeout=60,
+        )
+
+    print(f"charges: {CONCURRENCY} concurrent for {SECONDS:.0f}s over {len(accounts)} wallets")
+    limit = len(accounts) * (FUNDING_CENTS // 50)
+    result = await closed_loop("charged", charge, limit=limit)
+    if result.failures:
+        raise RuntimeError(f"charges failed: {dict(result.failures)}")
+    return result.rate, result.latency(), result.completed
+
+
+def stored_events(dsn: str) -> tuple[int, int]:
+    """How many events the ledger stored, and the last one's position."""
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*), coalesce(max(notification_id), 0) FROM ledger_events"
+        ).fetchone()
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+
+async def settle(env: dict[str, str], database: str, topic: str) -> int:
+    """Until every stored event is on the audit topic and applied by every projection."""
+    dsn = env["KINLINK_POSTGRES_DSN"].replace("{database}", database)
+    events, last = stored_events(dsn)
+    views = PostgresViews(dsn, 2)
+    deadline = time.monotonic() + 300
+    try:
+        while True:
+            published = await topic_records(env["KINLINK_KAFKA_BOOTSTRAP"], topic)
+            positions = views.query("SELECT min(position) AS p FROM view_positions")
+            caught_up = bool(positions) and positions[0]["p"] == last
+            print(f"  audit topic: {published}/{events} events; projections caught up: {caught_up}")
+            if published >= events and caught_up:
+                return events
+            if time.monotonic() > deadline:
+                raise RuntimeError("the relay or the projections are stuck")
+            await asyncio.sleep(1)
+    finally:
+        views.close()
+
+
+async def topic_records(bootstrap: str, topic: str) -> int:
+    """How many records the topic holds (the sum of its partitions' end offsets)."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        for _ in range(20):  # without a group, the consumer is given every partition
+            if consumer.assignment():
+                break
+            await asyncio.sleep(0.25)
+        ends = await consumer.end_offsets(list(consumer.assignment()))
+        return sum(ends.values())
+    finally:
+        await consumer.stop()
+
+
+async def plain_consume(bootstrap: str, topic: str, expected: int) -> float:
+    """The ceiling: records per second an aiokafka loop reads the topic with, doing nothing."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+    )
+    await consumer.start()
+    progress = Progress("records consumed")
+    try:
+        while progress.count < expected:
+            fetched = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            progress.add(sum(len(records) for records in fetched.values()))
+    finally:
+        await consumer.stop()
+    progress.finish()
+    return progress.count / progress.seconds
+
+
+async def replay_rate(env: dict[str, str], database: str, topic: str) -> tuple[float, bool]:
+    dsn = env["KINLINK_POSTGRES_DSN"].replace("{database}", database)
+    live = PostgresViews(dsn, 2)
+    progress = Progress("events replayed")
+    try:
+        with tempfile.TemporaryDirectory(prefix="kinlink-bench-replay-") as folder:
+            report = await replay(
+                kafka_batches(env["KINLINK_KAFKA_BOOTSTRAP"], topic), live, Path(folder), progress
+            )
+    finally:
+        live.close()
+    return report.events / progress.seconds, report.ok
+
+
+async def main() -> None:
+    env = infra_env()
+    database = create_database(env, "wallet")
+    topic = f"kinlink.ledger.audit.bench-{uuid.uuid4().hex[:8]}"
+    accounts = [uuid.uuid4() for _ in range(WALLETS)]
+    ledgers = start_ledgers(env, database, topic)
+    try:
+        await configure_facility(env["KINLINK_KAFKA_BOOTSTRAP"])
+        await choose_cards(env["KINLINK_KAFKA_BOOTSTRAP"], accounts)
+        for ledger in ledgers:
+            await ledger.wait_serving()
+            await wait_facility(ledger)
+        channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers]
+        stubs = Stubs(channels)
+        await set_up_wallets(stubs, accounts)
+        rate, latency, charged = await charges(stubs, accounts)
+        for channel in channels:
+            await channel.close()
+        print("replay: waiting for the relay and the projections")
+        events = await settle(env, database, topic)
+        ceiling = await plain_consume(env["KINLINK_KAFKA_BOOTSTRAP"], topic, events)
+        replayed, equal = await replay_rate(env, database, topic)
+    finally:
+        ledger_rss = [ledger.stop() for ledger in ledgers]
+    print("\n== Kinlink messaging wallet and auditors' replay (real Kafka and PostgreSQL) ==")
+    print(
+        f"wallet charges:  {rate:,.0f}/s over {SECONDS:.0f}s, {latency}, {charged:,} charged on "
+        f"{WALLETS:,} wallets by {LEDGERS} ledgers  (target >= {TARGET_CHARGES})"
+    )
+    print(f"plain consume:   {ceiling:,.0f} records/s (aiokafka loop over the audit topic)")
+    print(
+        f"replay:          {replayed:,.0f} events/s from Kafka, {events:,} events, "
+        f"{replayed / ceiling:.0%} of plain consume  (target >= 50%); replay equals live: {equal}"
+    )
+    print(
+        f"peak memory:     ledgers {', '.join(f'{r:.0f}' for r in ledger_rss)} MB  "
+        f"(target < {TARGET_RSS_MB} MB per service)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,31 @@
+"""The ledger's audit stream on `kinlink.ledger.audit.v1`: every event the ledger stores, exactly
+as stored, with its link in the ledger's hash chain.
+
+Integration events (`kinlink.ledger.events.v1`) say what other services need to know; this
+stream is the ledger's whole history, from which auditors rebuild every balance and check that
+nothing was altered, removed or reordered. All records share one key, so the topic keeps them in
+one partition, in the order the ledger recorded them.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AUDIT_KEY = "ledger"
+
+
+class AuditRecord(BaseModel):
+    model_config = ConfigDict(frozen=True, ser_json_bytes="base64", val_json_bytes="base64")
+
+    position: int = Field(ge=1, description="The event's place in the ledger's log.")
+    originator_id: UUID = Field(description="The aggregate that recorded the event.")
+    originator_version: int = Field(ge=1)
+    topic: str = Field(description="The domain event's type, as the ledger's store names it.")
+    state: bytes = Field(description="The stored event's state, base64 in JSON.")
+    previous_hash: str = Field(description="SHA-256 (hex) of the event before, or 64 zeros.")
+    hash: str = Field(description="SHA-256 (hex) of previous_hash and this event.")
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode()

@@ -1,0 +1,134 @@
+"""`kinlink ledger replay`: rebuild every ledger projection from the stream into a fresh place,
+and compare it with the live one.
+
+Each live projection is compared at the position it has reached: the replay applies to it only
+the events up to there, so a live view a little behind the stream is no difference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import Notification
+from kinlink_kit.projection import Projection
+from kinlink_kit.views import SqliteViews, ViewStore
+
+from kinlink_ledger.adapters.ledger_views import LedgerViews
+from kinlink_ledger.audit.progress import Progress
+from kinlink_ledger.audit.sources import Batches
+from kinlink_ledger.service_layer.ledger import LedgerStore
+
+_TABLES = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)", re.IGNORECASE)
+SHOWN = 5  # differing rows shown per table and side
+
+
+@dataclass(frozen=True)
+class TableDifference:
+    projection: str
+    table: str
+    only_live: list[dict[str, Any]]
+    only_replayed: list[dict[str, Any]]
+    live_rows: int
+    replayed_rows: int
+
+
+@dataclass
+class ReplayReport:
+    events: int = 0
+    last_position: int = 0
+    positions: dict[str, int] = field(default_factory=dict)  # live projections' positions
+    differences: list[TableDifference] = field(default_factory=list)
+    tables: int = 0
+
+    @property
+    def stream_short(self) -> list[str]:
+        """Projections the live side has taken further than the stream reached."""
+        return [name for name, at in self.positions.items() if at > self.last_position]
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences and not self.stream_short
+
+
+def fresh_views(folder: Path) -> LedgerViews:
+    """Every ledger projection over a new SQLite file; the store is used for its mapper only."""
+    mapper_only = LedgerStore(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    return LedgerViews.open(mapper_only, SqliteViews(folder / "replayed_views.sqlite"))
+
+
+async def replay(
+    batches: Batches, live: ViewStore, folder: Path, progress: Progress
+) -> ReplayReport:
+    report = ReplayReport()
+    views = fresh_views(folder)
+    try:
+        report.positions = {p.name: live.position(p.name) for p in views.projections}
+        async for batch in batches:
+            notifications = [
+                Notification(
+                    id=e.position,
+                    originator_id=e.originator_id,
+                    originator_version=e.originator_version,
+                    topic=e.topic,
+                    state=e.state,
+                )
+                for e in batch
+                if e.originator_id is not None and e.originator_version is not None
+            ]
+            _apply(views.projections, notifications, report.positions)
+            report.events += len(batch)
+            report.last_position = max(report.last_position, batch[-1].position)
+            progress.add(len(batch))
+        progress.finish()
+        for projection in views.projections:
+            for table in _TABLES.findall(projection.ddl):
+                report.tables += 1
+                difference = compare(projection.name, table, live, views.store)
+                if difference is not None:
+                    report.differences.append(difference)
+    finally:
+        views.close()
+    return report
+
+
+def _apply(
+    projections: list[Projection], notifications: list[Notification], cutoffs: dict[str, int]
+) -> None:
+    for projection in projections:
+        cutoff = cutoffs[projection.name]
+        due = [n for n in notifications if n.id <= cutoff]
+        if due:
+            projection.apply_batch(due)
+
+
+def compare(
+    projection: str, table: str, live: ViewStore, replayed: ViewStore
+) -> TableDifference | None:
+    live_rows = _rows(live, table)
+    replayed_rows = _rows(replayed, table)
+    only_live = live_rows - replayed_rows
+    only_replayed = replayed_rows - live_rows
+    if not only_live and not only_replayed:
+        return None
+    return TableDifference(
+        projection,
+        table,
+        [dict(row) for row in list(only_live.elements())[:SHOWN]],
+        [dict(row) for row in list(only_replayed.elements())[:SHOWN]],
+        sum(live_rows.values()),
+        sum(replayed_rows.values()),
+    )
+
+
+def _rows(views: ViewStore, table: str) -> Counter[tuple[tuple[str, str], ...]]:
+    """The table's rows as comparable values (PostgreSQL and SQLite return other types)."""
+    return Counter(
+        tuple(
+            sorted((column, "" if value is None else str(value)) for column, value in row.items())
+        )
+        for row in views.query(f"SELECT * FROM {table}")  # table names come from our DDL
+    )

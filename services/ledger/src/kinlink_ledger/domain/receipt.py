@@ -1,0 +1,49 @@
+"""Receipts: what a family is shown, and can print, once a card payment is captured (FAQ "How
+Do I Make A Deposit": "a receipt screen where you can either print the receipt or return").
+
+A receipt shows what was paid, for what and where; never a resident's balance (FAQ "Resident
+Balance": account activity of residents is not disclosed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from kinlink_ledger.domain.money import Cents
+
+
+class ReceiptKind(StrEnum):
+    DEPOSIT = "deposit"
+    WALLET_FUNDING = "wallet_funding"
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    description: str
+    amount: Cents
+
+
+@dataclass(frozen=True)
+class Receipt:
+    receipt_number: str
+    kind: ReceiptKind
+    account_id: str  # who paid
+    facility_id: str
+    facility_name: str
+    resident_id: str  # empty unless the payment went to a resident
+    lines: tuple[ReceiptLine, ...]
+    payment_reference: str
+    captured_at: datetime
+
+    @property
+    def total(self) -> Cents:
+        return Cents(sum(line.amount for line in self.lines))
+
+
+def receipt_number(payment_id: UUID) -> str:
+    """Short enough to read out on the phone to support; unique per payment (a deposit's id, a
+    wallet funding's id)."""
+    return f"KL-{payment_id.hex[:12].upper()}"

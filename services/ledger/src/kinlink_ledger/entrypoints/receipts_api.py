@@ -1,0 +1,66 @@
+"""GetReceipt and PrintReceipt: a captured payment's receipt, as a message or a printable
+document."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink_kit.auth import AccessPolicy, Role, current_principal
+
+from kinlink_ledger.adapters import receipt_document
+from kinlink_ledger.domain.receipt import Receipt, ReceiptKind
+from kinlink_ledger.entrypoints.messages import method, timestamp
+from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.receipts import get_receipt, print_receipt
+
+# Which receipts each of them sees is decided per receipt (service_layer.receipts).
+_VIEWERS = frozenset({Role.FAMILY_MEMBER, Role.FACILITY_OFFICER, Role.OPERATOR, Role.AUDITOR})
+RECEIPTS_POLICY: AccessPolicy = {
+    method("GetReceipt"): _VIEWERS,
+    method("PrintReceipt"): _VIEWERS,
+}
+
+_KIND = {
+    ReceiptKind.DEPOSIT: pb.RECEIPT_KIND_DEPOSIT,
+    ReceiptKind.WALLET_FUNDING: pb.RECEIPT_KIND_WALLET_FUNDING,
+}
+
+
+def receipt_message(receipt: Receipt) -> pb.PaymentReceipt:
+    return pb.PaymentReceipt(
+        receipt_number=receipt.receipt_number,
+        kind=_KIND[receipt.kind],
+        account_id=receipt.account_id,
+        facility_id=receipt.facility_id,
+        facility_name=receipt.facility_name,
+        resident_id=receipt.resident_id,
+        lines=[
+            pb.ReceiptLine(description=line.description, amount_cents=line.amount)
+            for line in receipt.lines
+        ],
+        total_cents=receipt.total,
+        payment_reference=receipt.payment_reference,
+        captured_at=timestamp(receipt.captured_at),
+    )
+
+
+class ReceiptsApi:
+    ledger: Ledger
+
+    async def GetReceipt(
+        self, request: pb.GetReceiptRequest, context: grpc.aio.ServicerContext
+    ) -> pb.PaymentReceipt:
+        receipt = await asyncio.to_thread(
+            get_receipt, self.ledger, request.receipt_number, current_principal()
+        )
+        return receipt_message(receipt)
+
+    async def PrintReceipt(
+        self, request: pb.GetReceiptRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ReceiptDocument:
+        content = await asyncio.to_thread(
+            print_receipt, self.ledger, request.receipt_number, current_principal()
+        )
+        return pb.ReceiptDocument(content_type=receipt_document.CONTENT_TYPE, content=content)

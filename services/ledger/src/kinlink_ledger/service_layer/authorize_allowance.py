@@ -1,0 +1,110 @@
+"""AuthorizeAllowance: hold a family's card for a commissary allowance, once per allowance id.
+
+The processor is asked first, with an idempotency key derived from the allowance id, and its
+answer is recorded with the allowance in one transaction: a hold, booked from `card_holds` to the
+allowance's `allowance_hold` account, or a decline that leaves nothing held and nothing booked.
+Asking again with the same allowance id returns the first answer; when the answer was lost (a
+timeout, a crash), asking again gets the same hold back from the processor, never a second one.
+A hold nobody asks about again is not booked, and lapses at the processor, uncaptured.
+
+Cards are refused as for deposits (prepaid, or a brand the facility does not take), and no payer
+is there to answer a 3-D Secure challenge: a card that needs one is declined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+from kinlink_kit.errors import AlreadyExists, InvalidArgument, Unavailable
+
+from kinlink_ledger.domain.allowance import CommissaryAllowance
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.payments import ChargeOutcome, ChargeRequest, PaymentUnavailable
+from kinlink_ledger.service_layer.allowances import find_allowance
+from kinlink_ledger.service_layer.confirm_deposit import card_refusal
+from kinlink_ledger.service_layer.ledger import Ledger
+
+
+@dataclass(frozen=True)
+class AuthorizeAllowance:
+    allowance_id: UUID  # the commissary's
+    account_id: UUID  # the family member whose card is held
+    facility_id: str
+    resident_id: str
+    amount: Cents
+    payment_method: str
+
+
+def authorize_allowance(ledger: Ledger, command: AuthorizeAllowance) -> CommissaryAllowance:
+    # A facility or payment method that is missing is as unknown as a wrong one (see _hold).
+    if not command.resident_id.strip():
+        raise InvalidArgument(
+            "resident_id_missing",
+            "Whose allowance? A resident id is required.",
+            field="resident_id",
+        )
+    if command.amount <= 0:
+        raise InvalidArgument(
+            "amount_not_positive", "The amount must be more than $0.00.", field="amount_cents"
+        )
+    first = find_allowance(ledger, command.allowance_id)
+    if first is None:
+        allowance = CommissaryAllowance.answered(
+            command.allowance_id,
+            command.account_id,
+            command.facility_id,
+            command.resident_id,
+            command.amount,
+            command.payment_method,
+            _hold(ledger, command),
+            ledger.clock(),
+        )
+        try:
+            ledger.store.save(allowance)
+        except IntegrityError:
+            first = find_allowance(ledger, command.allowance_id)  # asked twice at once
+            assert first is not None
+        else:
+            return allowance
+    if not first.same_request(
+        command.account_id,
+        command.facility_id,
+        command.resident_id,
+        command.amount,
+        command.payment_method,
+    ):
+        raise AlreadyExists(
+            "allowance_id_reused",
+            "This allowance id was already authorised for another allowance.",
+            field="allowance_id",
+        )
+    return first
+
+
+def _hold(ledger: Ledger, command: AuthorizeAllowance) -> ChargeOutcome:
+    facility = ledger.facilities.get(command.facility_id)
+    refusal = card_refusal(ledger, facility, command.payment_method)
+    if refusal is not None:
+        return ChargeOutcome(None, refusal)
+    allowance_id = CommissaryAllowance.create_id(command.allowance_id)
+    try:
+        return ledger.payments.authorize(
+            ChargeRequest(
+                idempotency_key=str(allowance_id),
+                amount=command.amount,
+                payment_method=command.payment_method,
+                description=f"Commissary allowance for resident {command.resident_id}",
+                metadata={
+                    "allowance_id": str(command.allowance_id),
+                    "facility_id": facility.facility_id,
+                },
+            )
+        )
+    except PaymentUnavailable:
+        raise Unavailable(
+            "processor_unavailable",
+            "The card processor did not answer. Ask again with the same allowance id; the card "
+            "will not be held twice.",
+        ) from None

@@ -1,0 +1,39 @@
+"""AllowanceConsumed from the commissary: an order paid from an allowance, counted once per order
+against what is left of it.
+
+An order above what is left is covered up to it; its excess is recorded with the order, reported
+(logged) and never captured. Nothing is captured yet: what was used is captured when the
+allowance ends (see domain.allowance for why).
+"""
+
+from __future__ import annotations
+
+from kinlink_contracts.commissary import AllowanceConsumed
+from kinlink_contracts.envelope import Envelope
+from kinlink_kit.eventstore import Tracking
+from kinlink_kit.logging import get_logger
+
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.service_layer.allowances import change_allowance
+from kinlink_ledger.service_layer.ledger import Ledger
+
+log = get_logger(__name__)
+
+
+def consume_allowance(ledger: Ledger, envelope: Envelope, tracking: Tracking) -> None:
+    consumed = AllowanceConsumed.model_validate(envelope.payload)
+    allowance, excess = change_allowance(
+        ledger,
+        consumed.allowance_id,
+        lambda allowance: allowance.consume(consumed.order_id, Cents(consumed.amount_cents)),
+        tracking,
+    )
+    if excess:
+        log.warning(
+            "order not covered by its allowance",
+            allowance_id=str(consumed.allowance_id),
+            order_id=consumed.order_id,
+            amount_cents=consumed.amount_cents,
+            excess_cents=excess,
+            allowance_status=allowance.status.value,
+        )

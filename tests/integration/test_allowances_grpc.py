@@ -1,0 +1,171 @@
+"""Commissary allowances over gRPC, as the commissary and families call them: who may hold, see
+and end which allowance, the refusals' statuses with their stable reason and field, and the hold
+sweep running in a served ledger. On SQLite and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import uuid4
+
+import grpc
+import pytest
+from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_kit.auth import Role
+from kinlink_kit.bus import InMemoryBus
+from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
+from kinlink_ledger.domain.allowance import AllowanceStatus
+from kinlink_ledger.service_layer.ledger import Ledger
+
+from tests.conftest import Clock, Metadata, TokenKeys
+from tests.integration.identity.test_identity_grpc import refused, staff
+from tests.integration.test_allowances import allowance, authorize
+from tests.integration.test_grpc_api import channel  # noqa: F401 (the served ledger's fixture)
+from tests.serving import eventually, serving
+
+NOT_FOUND = grpc.StatusCode.NOT_FOUND
+INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT
+PERMISSION_DENIED = grpc.StatusCode.PERMISSION_DENIED
+FAMILY = Role.FAMILY_MEMBER
+
+
+def hold_request(**changes: object) -> pb.AuthorizeAllowanceRequest:
+    fields: dict[str, object] = {
+        "allowance_id": str(uuid4()),
+        "facility_id": "FAC-DEMO",
+        "resident_id": "R-1001",
+        "amount_cents": 5000,
+        "payment_method": "pm_card_visa",
+    }
+    return pb.AuthorizeAllowanceRequest(**{**fields, **changes})
+
+
+async def test_a_family_member_holds_sees_and_ends_only_their_own_allowances(
+    channel: grpc.aio.Channel,  # noqa: F811
+    token_keys: TokenKeys,
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    mother, stranger = str(uuid4()), str(uuid4())
+    mine = token_keys.family(mother)
+    held = await stub.AuthorizeAllowance(hold_request(account_id=stranger), metadata=mine)
+    assert held.account_id == mother, "a family member holds their own card, whatever they name"
+    assert (held.status, held.authorized_cents) == (pb.ALLOWANCE_STATUS_AUTHORIZED, 5000)
+    assert held.hold_expires_at.seconds > 0
+
+    get = pb.GetAllowanceRequest(allowance_id=held.allowance_id)
+    end = pb.EndAllowanceRequest(allowance_id=held.allowance_id)
+    theirs = token_keys.family(stranger)
+    await refused(
+        stub.GetAllowance(get, metadata=theirs), NOT_FOUND, "allowance_not_found", "allowance_id"
+    )
+    await refused(
+        stub.EndAllowance(end, metadata=theirs), NOT_FOUND, "allowance_not_found", "allowance_id"
+    )
+    assert (await stub.GetAllowance(get, metadata=mine)).status == pb.ALLOWANCE_STATUS_AUTHORIZED
+
+    ended = await stub.EndAllowance(end, metadata=mine)
+    assert (ended.status, ended.captured_cents, ended.released_cents) == (
+        pb.ALLOWANCE_STATUS_ENDED,
+        0,
+        5000,
+    )
+
+
+async def test_staff_see_allowances_of_their_facilities_and_the_commissary_holds_and_ends_them(
+    channel: grpc.aio.Channel,  # noqa: F811
+    token_keys: TokenKeys,
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    commissary = staff(token_keys, Role.PLATFORM_SERVICE)
+    family = str(uuid4())
+    held = await stub.AuthorizeAllowance(hold_request(account_id=family), metadata=commissary)
+    assert held.account_id == family
+    get = pb.GetAllowanceRequest(allowance_id=held.allowance_id)
+    callers: list[Metadata] = [
+        staff(token_keys, Role.FACILITY_OFFICER, ("FAC-DEMO",)),
+        staff(token_keys, Role.OPERATOR),
+        staff(token_keys, Role.AUDITOR),
+        commissary,
+    ]
+    for caller in callers:
+        assert (await stub.GetAllowance(get, metadata=caller)).allowance_id == held.allowance_id
+    elsewhere = staff(token_keys, Role.FACILITY_OFFICER, ("FAC-EAST",))
+    await refused(
+        stub.GetAllowance(get, metadata=elsewhere), NOT_FOUND, "allowance_not_found", "allowance_id"
+    )
+    end = pb.EndAllowanceRequest(allowance_id=held.allowance_id)
+    assert (await stub.EndAllowance(end, metadata=commissary)).status == pb.ALLOWANCE_STATUS_ENDED
+
+
+@pytest.mark.parametrize(
+    ("changes", "caller", "status", "reason", "field"),
+    [
+        ({"allowance_id": "x"}, FAMILY, INVALID_ARGUMENT, "allowance_id_invalid", "allowance_id"),
+        ({"amount_cents": 0}, FAMILY, INVALID_ARGUMENT, "amount_not_positive", "amount_cents"),
+        (
+            {"payment_method": "pm_nope"},
+            FAMILY,
+            INVALID_ARGUMENT,
+            "payment_method_unknown",
+            "payment_method",
+        ),
+        ({"facility_id": "FAC-NOWHERE"}, FAMILY, NOT_FOUND, "facility_not_found", "facility_id"),
+        ({}, Role.PLATFORM_SERVICE, INVALID_ARGUMENT, "account_id_missing", "account_id"),
+        ({}, Role.OPERATOR, PERMISSION_DENIED, "role_not_allowed", None),
+    ],
+)
+async def test_a_refused_hold_carries_its_status_reason_and_field(
+    channel: grpc.aio.Channel,  # noqa: F811
+    token_keys: TokenKeys,
+    changes: dict[str, object],
+    caller: Role,
+    status: grpc.StatusCode,
+    reason: str,
+    field: str | None,
+) -> None:
+    call = ledger_pb2_grpc.LedgerServiceStub(channel).AuthorizeAllowance(
+        hold_request(**changes), metadata=staff(token_keys, caller)
+    )
+    await refused(call, status, reason, field)
+
+
+async def test_unknown_allowances_and_callers_without_the_role_are_refused(
+    channel: grpc.aio.Channel,  # noqa: F811
+    token_keys: TokenKeys,
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    family = token_keys.family(str(uuid4()))
+    await refused(
+        stub.GetAllowance(pb.GetAllowanceRequest(allowance_id="x"), metadata=family),
+        INVALID_ARGUMENT,
+        "allowance_id_invalid",
+        "allowance_id",
+    )
+    unknown = str(uuid4())
+    await refused(
+        stub.EndAllowance(pb.EndAllowanceRequest(allowance_id=unknown), metadata=family),
+        NOT_FOUND,
+        "allowance_not_found",
+        "allowance_id",
+    )
+    officer = staff(token_keys, Role.FACILITY_OFFICER, ("FAC-DEMO",))
+    await refused(
+        stub.EndAllowance(pb.EndAllowanceRequest(allowance_id=unknown), metadata=officer),
+        PERMISSION_DENIED,
+        "role_not_allowed",
+    )
+
+
+async def test_a_served_ledger_ends_holds_about_to_expire(
+    ledger: Ledger, ledger_settings: LedgerSettings, clock: Clock, token_keys: TokenKeys
+) -> None:
+    allowance_id = authorize(ledger, 5000)
+    clock.now += timedelta(days=ledger_settings.allowance_hold_days)
+    bus = InMemoryBus()
+
+    async def ended() -> bool:
+        return allowance(ledger, allowance_id).status is AllowanceStatus.ENDED
+
+    async with serving([ledger_service(ledger_settings, bus, ledger)], bus, token_keys.verifier()):
+        await eventually(ended, timeout=30)
+        assert allowance(ledger, allowance_id).released == 5000

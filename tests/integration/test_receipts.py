@@ -1,0 +1,201 @@
+"""Receipts of captured payments (FAQ "How Do I Make A Deposit": a receipt screen to print): what
+they show, who may see them, and the printable document; on SQLite and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from uuid import UUID, uuid4
+
+import grpc
+import pytest
+from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
+from kinlink_kit.auth import Principal, Role
+from kinlink_kit.errors import InvalidArgument, NotFound
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.receipt import Receipt, ReceiptKind, ReceiptLine
+from kinlink_ledger.domain.wallet import MessagingWallet
+from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.receipts import get_receipt, print_receipt
+from kinlink_ledger.service_layer.set_up_subscription import (
+    SetUpSubscription,
+    set_up_subscription,
+)
+
+from tests.conftest import Clock, Metadata, TokenKeys
+from tests.integration import test_grpc_api
+from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
+from tests.integration.identity.test_identity_grpc import staff
+from tests.integration.test_deposits import deposit, family, officer
+from tests.integration.test_grpc_api import make_deposit
+from tests.ledger_facilities import choose_card, configure
+from tests.refusals import refused
+
+# The ledger served over gRPC in this test's event loop, as test_grpc_api serves it.
+channel = test_grpc_api.channel
+
+OPERATOR = Principal("op-1", frozenset({Role.OPERATOR}))
+AUDITOR = Principal("aud-1", frozenset({Role.AUDITOR}))
+
+
+def funding_receipt_number(ledger: Ledger, account: UUID, card: str = "pm_card_visa") -> str:
+    choose_card(ledger, account, card)
+    funded = set_up_subscription(ledger, SetUpSubscription(account, FAC_DEMO, Cents(2000)))
+    return MessagingWallet.receipt_number_of(funded.funding_id)
+
+
+def test_a_deposit_receipt_shows_the_amount_the_fee_and_the_total(
+    ledger: Ledger, clock: Clock
+) -> None:
+    made = deposit(ledger, 5000, depositor="mother", resident="R-7")
+    receipt = get_receipt(ledger, made.receipt_number, family("mother"))
+    assert receipt == Receipt(
+        receipt_number=made.receipt_number,
+        kind=ReceiptKind.DEPOSIT,
+        account_id="mother",
+        facility_id=FAC_DEMO,
+        facility_name="Demo County Jail",
+        resident_id="R-7",
+        lines=(
+            ReceiptLine("Deposit to the resident's account", Cents(5000)),
+            ReceiptLine("Processing fee", Cents(595)),
+        ),
+        payment_reference=made.payment_reference or "",
+        captured_at=clock.now,
+    )
+    assert receipt.total == 5595
+    # Read out on the phone, typed in any case.
+    assert get_receipt(ledger, f" {made.receipt_number.lower()} ", family("mother")) == receipt
+
+
+def test_a_wallet_funding_has_a_receipt_of_its_own(ledger: Ledger) -> None:
+    account = uuid4()
+    number = funding_receipt_number(ledger, account)
+    receipt = get_receipt(ledger, number, family(str(account)))
+    assert (receipt.kind, receipt.account_id, receipt.facility_id, receipt.resident_id) == (
+        ReceiptKind.WALLET_FUNDING,
+        str(account),
+        FAC_DEMO,
+        "",
+    )
+    assert receipt.lines == (ReceiptLine("Messaging subscription funding", Cents(2000)),)
+    assert receipt.total == 2000
+    assert receipt.payment_reference
+    assert number.startswith("KL-") and number != deposit(ledger, 1000).receipt_number
+
+
+def test_a_payment_never_captured_has_no_receipt(ledger: Ledger) -> None:
+    declined = deposit(ledger, 5000, "pm_card_chargeDeclined", depositor="mother")
+    failed = funding_receipt_number(ledger, account := uuid4(), "pm_card_chargeDeclined")
+    for number, payer in ((declined.receipt_number, "mother"), (failed, str(account))):
+        with refused(NotFound, "receipt_not_found", "receipt_number"):
+            get_receipt(ledger, number, family(payer))
+
+
+def test_payers_and_operators_see_a_receipt_and_officers_those_of_deposits_at_their_facilities(
+    ledger: Ledger,
+) -> None:
+    deposit_number = deposit(ledger, 1000, depositor="mother").receipt_number
+    funding_number = funding_receipt_number(ledger, account := uuid4())
+    for viewer in (family("mother"), officer(FAC_DEMO), OPERATOR, AUDITOR):
+        assert get_receipt(ledger, deposit_number, viewer).kind is ReceiptKind.DEPOSIT
+    for viewer in (family(str(account)), OPERATOR, AUDITOR):
+        assert get_receipt(ledger, funding_number, viewer).kind is ReceiptKind.WALLET_FUNDING
+    # The same answer as for a number never given: numbers tell nothing of others' payments.
+    hidden = [
+        (deposit_number, family("stranger")),
+        (deposit_number, officer("FAC-EAST")),
+        (funding_number, family("mother")),
+        (funding_number, officer(FAC_DEMO)),  # what a family pays for itself is its business
+        ("KL-000000000000", OPERATOR),
+    ]
+    for number, viewer in hidden:
+        with refused(NotFound, "receipt_not_found", "receipt_number"):
+            get_receipt(ledger, number, viewer)
+    with refused(InvalidArgument, "receipt_number_missing", "receipt_number"):
+        get_receipt(ledger, " ", OPERATOR)
+
+
+def test_applying_the_events_again_changes_no_receipt(ledger: Ledger) -> None:
+    numbers = [deposit(ledger, 5000).receipt_number, funding_receipt_number(ledger, uuid4())]
+    before = [get_receipt(ledger, number, OPERATOR) for number in numbers]
+    ledger.views.receipts.apply_batch(ledger.store.tracking.select_notifications(1, 1000))
+    assert [get_receipt(ledger, number, OPERATOR) for number in numbers] == before
+    assert [len(receipt.lines) for receipt in before] == [2, 1]
+
+
+def test_the_printed_receipt_escapes_what_others_typed_and_shows_dollars(ledger: Ledger) -> None:
+    number = deposit(ledger, 5000, depositor="mother", resident="R-7").receipt_number
+    # Names come from the facility's terms as they are now, as identity last sent them.
+    hostile = DEMO_FACILITIES[FAC_DEMO].model_copy(
+        update={"name": "<script>alert('x')</script> County & Jail"}
+    )
+    configure(ledger, facility_configured(FAC_DEMO, hostile, revision=2))
+    html = print_receipt(ledger, number, family("mother")).decode()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; County &amp; Jail" in html
+    assert number in html and "R-7" in html
+    for dollars in ("$50.00", "$5.95", "$55.95"):
+        assert dollars in html
+    assert "http" not in html, "a receipt prints with nothing fetched from elsewhere"
+
+
+async def test_a_family_member_gets_and_prints_their_receipt_over_grpc(
+    channel: grpc.aio.Channel, token_keys: TokenKeys
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    mother = token_keys.family("mother")
+    made = await make_deposit(stub, mother, resident="R-7")
+    request = pb.GetReceiptRequest(receipt_number=made.receipt.receipt_number)
+    receipt = await stub.GetReceipt(request, metadata=mother)
+    assert (receipt.kind, receipt.facility_name, receipt.resident_id) == (
+        pb.RECEIPT_KIND_DEPOSIT,
+        "Demo County Jail",
+        "R-7",
+    )
+    assert [(line.description, line.amount_cents) for line in receipt.lines] == [
+        ("Deposit to the resident's account", 5000),
+        ("Processing fee", 595),
+    ]
+    assert receipt.total_cents == made.total_cents == 5595
+    assert receipt.payment_reference == made.receipt.payment_reference
+    assert receipt.captured_at == made.receipt.captured_at
+    document = await stub.PrintReceipt(request, metadata=mother)
+    assert document.content_type == "text/html"
+    assert made.receipt.receipt_number in document.content.decode()
+
+
+@pytest.mark.parametrize("call", ["GetReceipt", "PrintReceipt"])
+async def test_over_grpc_a_receipt_others_may_not_see_is_as_unknown_as_one_never_given(
+    channel: grpc.aio.Channel, token_keys: TokenKeys, call: str
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    made = await make_deposit(stub, token_keys.family("mother"))
+    rpc = getattr(stub, call)
+
+    def asking(number: str, metadata: Metadata) -> Awaitable[object]:
+        return rpc(pb.GetReceiptRequest(receipt_number=number), metadata=metadata)
+
+    number = made.receipt.receipt_number
+    not_found = (grpc.StatusCode.NOT_FOUND, "receipt_not_found", "receipt_number")
+    unknown = await refused_over_grpc(
+        asking("KL-000000000000", token_keys.family("mother")), *not_found
+    )
+    for stranger in (
+        token_keys.family("stranger"),
+        staff(token_keys, Role.FACILITY_OFFICER, ("FAC-EAST",)),
+    ):
+        assert await refused_over_grpc(asking(number, stranger), *not_found) == unknown
+    await refused_over_grpc(
+        asking("", token_keys.family("mother")),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "receipt_number_missing",
+        "receipt_number",
+    )
+    await refused_over_grpc(
+        asking(number, staff(token_keys, Role.PLATFORM_SERVICE)),
+        grpc.StatusCode.PERMISSION_DENIED,
+        "role_not_allowed",
+    )
+    await refused_over_grpc(asking(number, []), grpc.StatusCode.UNAUTHENTICATED, "token_missing")

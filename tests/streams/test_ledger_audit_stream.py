@@ -1,0 +1,76 @@
+"""The ledger's audit stream on the real broker: every stored event reaches the audit topic with
+its link, in order, and auditors rebuild every projection from the topic's first offset."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import random
+import uuid
+from pathlib import Path
+
+from kinlink_kit.bus import KafkaBus
+from kinlink_kit.hash_chain import store_chain
+from kinlink_kit.outbox import OutboxRelay
+from kinlink_ledger.adapters.audit_stream import AuditStream
+from kinlink_ledger.audit.progress import Progress
+from kinlink_ledger.audit.replay import replay
+from kinlink_ledger.audit.sources import kafka_batches
+from kinlink_ledger.audit.verify import verify
+from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
+
+from tests.conftest import Infra
+from tests.ledger_facilities import configure_demo_facilities
+from tests.ledger_workload import Workload
+from tests.serving import eventually
+
+
+async def test_replay_from_the_audit_topic_equals_the_live_projections(
+    infra: Infra, fresh_database: str, tmp_path: Path
+) -> None:
+    settings = LedgerSettings(postgres_dsn=infra.postgres_dsn, database=fresh_database)
+    ledger = build_ledger(settings)
+    configure_demo_facilities(ledger)
+    topic = f"test.ledger.audit.{uuid.uuid4().hex[:8]}"
+    bus = KafkaBus(infra.kafka_bootstrap, client_id="test-audit")
+    stream = AuditStream(ledger.store, topic)
+    relay = OutboxRelay(ledger.store, bus, stream)
+    await bus.start()
+    relaying = asyncio.create_task(relay.run())
+    try:
+        await asyncio.to_thread(Workload(random.Random(11)).run, ledger, 200)
+
+        async def relayed() -> bool:
+            return relay.position() == ledger.store.recorder.max_notification_id()
+
+        await eventually(relayed)
+        # A relay that crashed before noting its progress publishes a batch again.
+        again = list(store_chain(ledger.store.recorder, batch_size=20))[:20]
+        notifications = ledger.store.recorder.select_notifications(1, 20)
+        assert len(again) == len(notifications)
+        await bus.publish(stream(notifications))
+        for projection in ledger.views.projections:
+            projection.catch_up()
+
+        verified = await verify(
+            kafka_batches(infra.kafka_bootstrap, topic),
+            ledger.store.mapper,
+            Progress("", io.StringIO()),
+        )
+        assert verified.findings == []
+        assert verified.events == len(list(store_chain(ledger.store.recorder)))
+        assert verified.entries > 0 and verified.debits == verified.credits
+
+        replayed = await replay(
+            kafka_batches(infra.kafka_bootstrap, topic),
+            ledger.views.store,
+            tmp_path,
+            Progress("", io.StringIO()),
+        )
+        assert replayed.differences == []
+        assert replayed.ok
+        assert replayed.last_position == ledger.store.recorder.max_notification_id()
+    finally:
+        relaying.cancel()
+        await bus.stop()
+        ledger.close()
