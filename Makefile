@@ -44,10 +44,11 @@ proto: install ## regenerate the gRPC code in contracts/src/kinlink from contrac
 schemas: install ## export the events' JSON Schemas to contracts/schemas (refuses breaking changes)
 	$(UV) run --frozen python -m kinlink_contracts.schemas write contracts/schemas
 
-bench: install ## measure deposits and identity (logins, search) on the real Kafka and PostgreSQL
+bench: install ## measure deposits, identity, wallet charges and the audit replay on the real Kafka and PostgreSQL
 	@$(MAKE) --no-print-directory infra-up
 	@status=0; $(UV) run --frozen python -m benchmarks.deposits && \
-	 $(UV) run --frozen python -m benchmarks.identity || status=$$?; \
+	 $(UV) run --frozen python -m benchmarks.identity && \
+	 $(UV) run --frozen python -m benchmarks.wallet || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status
 
 include deploy/local/infra.mk

@@ -217,7 +217,7 @@ async def replay_rate(env: dict[str, str], database: str, topic: str) -> tuple[f
             )
     finally:
         live.close()
-    return report.events / progress.seconds, report.ok
+    return report.events / report.rebuild_seconds, report.ok
 
 
 async def main() -> None:

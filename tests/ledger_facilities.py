@@ -15,31 +15,40 @@ from kinlink_ledger.service_layer.choose_subscription_card import choose_subscri
 from kinlink_ledger.service_layer.configure_facility import configure_facility
 from kinlink_ledger.service_layer.ledger import Ledger
 
-# Where the events would have come from: one partition of identity's topic.
-TRACKING_NAME = f"tests:{IDENTITY_EVENTS}:0"
-
 
 def configure(ledger: Ledger, envelope: Envelope) -> None:
     """Apply `envelope` as the next message of the topic."""
-    _apply(ledger, configure_facility, envelope)
+    deliver(ledger, configure_facility, envelope)
 
 
-def choose_card(ledger: Ledger, account_id: UUID, payment_method: str) -> None:
-    """Identity says this card (a processor token) funds the account's subscription."""
+def choose_card(
+    ledger: Ledger, account_id: UUID, payment_method: str, choice: int | None = None
+) -> None:
+    """Identity says this card (a processor token) funds the account's subscription, by its
+    `choice`-th choice."""
     chosen = MessagingSubscriptionCardChosen(
         account_id=account_id,
         card_id=uuid5(account_id, payment_method),
         payment_method=payment_method,
+        choice=choice,
     )
     envelope = Envelope.wrap(chosen, key=str(account_id), producer="identity", correlation_id="")
-    _apply(ledger, choose_subscription_card, envelope)
+    deliver(ledger, choose_subscription_card, envelope)
 
 
-def _apply(
-    ledger: Ledger, handler: Callable[[Ledger, Envelope, Tracking], None], envelope: Envelope
+Handler = Callable[[Ledger, Envelope, Tracking], None]
+
+
+def deliver(
+    ledger: Ledger,
+    handler: Handler,
+    envelope: Envelope,
+    topic: str = IDENTITY_EVENTS,
 ) -> None:
-    offset = (ledger.store.tracking.max_tracking_id(TRACKING_NAME) or 0) + 1
-    handler(ledger, envelope, Tracking(TRACKING_NAME, offset))
+    """Hand `envelope` to the ledger's handler as the next message of one partition of `topic`."""
+    name = f"tests:{topic}:0"
+    offset = (ledger.store.tracking.max_tracking_id(name) or 0) + 1
+    handler(ledger, envelope, Tracking(name, offset))
 
 
 def configure_demo_facilities(ledger: Ledger) -> None:

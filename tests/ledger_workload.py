@@ -1,6 +1,7 @@
 """A random mix of everything that moves money in the ledger, for the invariant and audit tests:
 deposits (some declined, some over the weekly limit), subscriptions set up on good and bad
-cards, charges (some beyond the balance), refills, credits and disabled subscriptions."""
+cards, charges (some beyond the balance), refills, credits, disabled subscriptions, and
+commissary allowances with their orders (some beyond the hold) and their ends."""
 
 from __future__ import annotations
 
@@ -8,14 +9,23 @@ import random
 from dataclasses import dataclass, field
 from uuid import UUID, uuid4
 
+from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_kit.errors import ClientError
 from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.service_layer.authorize_allowance import (
+    AuthorizeAllowance,
+    authorize_allowance,
+)
 from kinlink_ledger.service_layer.charge_wallet import ChargeWallet, charge_wallet
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
+from kinlink_ledger.service_layer.consume_allowance import consume_allowance
 from kinlink_ledger.service_layer.disable_subscription import (
     DisableSubscription,
     disable_subscription,
 )
+from kinlink_ledger.service_layer.end_allowance import allowance_ended
 from kinlink_ledger.service_layer.grant_credit import GrantCredit, grant_credit
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
@@ -28,7 +38,7 @@ from kinlink_ledger.service_layer.set_up_subscription import (
     set_up_subscription,
 )
 
-from tests.ledger_facilities import choose_card
+from tests.ledger_facilities import Handler, choose_card, deliver
 
 CARDS = ("pm_card_visa", "pm_card_visa", "pm_card_mastercard", "pm_card_chargeDeclined")
 KINDS = ("message", "image", "sms_segment", "mms", "video_minute")
@@ -39,6 +49,7 @@ FACILITIES = {"FAC-DEMO": (1000, 2000, 3000, 5000), "FAC-EAST": (1500, 2500)}
 class Workload:
     rng: random.Random
     accounts: list[UUID] = field(default_factory=list)
+    allowances: list[tuple[UUID, str, str]] = field(default_factory=list)  # id, facility, resident
     refused: int = 0  # steps the ledger refused, as it should some of them
 
     def run(self, ledger: Ledger, steps: int) -> None:
@@ -51,6 +62,10 @@ class Workload:
             self.refill,
             self.credit,
             self.disable,
+            self.allow,
+            self.order,
+            self.order,
+            self.end_allowance,
         )
         for _ in range(steps):
             try:
@@ -108,3 +123,47 @@ class Workload:
 
     def disable(self, ledger: Ledger) -> None:
         disable_subscription(ledger, DisableSubscription(self._account()))
+
+    def allow(self, ledger: Ledger) -> None:
+        allowance_id, facility = uuid4(), self._facility()
+        resident = f"R-{self.rng.randint(1, 4)}"
+        amount = Cents(self.rng.choice((2000, 5000)))
+        card = self.rng.choice(CARDS)
+        command = AuthorizeAllowance(
+            allowance_id, self._account(), facility, resident, amount, card
+        )
+        authorize_allowance(ledger, command)
+        self.allowances.append((allowance_id, facility, resident))
+
+    def order(self, ledger: Ledger) -> None:
+        if not self.allowances:
+            return
+        allowance_id, facility, resident = self.rng.choice(self.allowances)
+        consumed = AllowanceConsumed(
+            allowance_id=allowance_id,
+            facility_id=facility,
+            resident_id=resident,
+            order_id=f"order-{self.rng.randint(1, 300)}",
+            amount_cents=self.rng.choice((500, 1500, 4000)),
+        )
+        self._from_commissary(ledger, consume_allowance, consumed)
+
+    def end_allowance(self, ledger: Ledger) -> None:
+        if not self.allowances:
+            return
+        allowance_id, facility, resident = self.allowances.pop(
+            self.rng.randrange(len(self.allowances))
+        )
+        ended = AllowanceEnded(
+            allowance_id=allowance_id, facility_id=facility, resident_id=resident
+        )
+        self._from_commissary(ledger, allowance_ended, ended)
+
+    @staticmethod
+    def _from_commissary(
+        ledger: Ledger, handler: Handler, event: AllowanceConsumed | AllowanceEnded
+    ) -> None:
+        envelope = Envelope.wrap(
+            event, key=event.resident_id, producer="commissary", correlation_id=""
+        )
+        deliver(ledger, handler, envelope, COMMISSARY_EVENTS)

@@ -6,7 +6,6 @@ real PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID, uuid4
 
@@ -15,7 +14,6 @@ from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
 from kinlink_contracts.envelope import Envelope, IntegrationEvent
 from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
-from kinlink_kit.eventstore import Tracking
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain import journal
 from kinlink_ledger.domain.allowance import AllowanceStatus, CommissaryAllowance
@@ -31,14 +29,11 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.release_expiring_holds import release_expiring_holds
 
 from tests.conftest import Clock
+from tests.ledger_facilities import Handler, deliver
 from tests.refusals import refused
 
 FAC = "FAC-DEMO"
 RESIDENT = "R-1001"
-# Where the commissary's events would have come from: one partition of its topic.
-TRACKING_NAME = f"tests:{COMMISSARY_EVENTS}:0"
-
-Handler = Callable[[Ledger, Envelope, Tracking], None]
 
 
 def request(
@@ -69,8 +64,7 @@ def allowance(ledger: Ledger, allowance_id: UUID) -> CommissaryAllowance:
 def publish(ledger: Ledger, handler: Handler, event: IntegrationEvent) -> None:
     """Apply `event` as the commissary topic's next message."""
     envelope = Envelope.wrap(event, key=RESIDENT, producer="commissary", correlation_id="")
-    offset = (ledger.store.tracking.max_tracking_id(TRACKING_NAME) or 0) + 1
-    handler(ledger, envelope, Tracking(TRACKING_NAME, offset))
+    deliver(ledger, handler, envelope, COMMISSARY_EVENTS)
 
 
 def order(ledger: Ledger, allowance_id: UUID, order_id: str, amount: int) -> None:

@@ -13,9 +13,13 @@ from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
 from kinlink_kit.auth import Principal, Role
 from kinlink_kit.errors import InvalidArgument, NotFound
+from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.receipt import Receipt, ReceiptKind, ReceiptLine
+from kinlink_ledger.domain.receipt import Receipt, ReceiptHold, ReceiptKind, ReceiptLine
 from kinlink_ledger.domain.wallet import MessagingWallet
+from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
+from kinlink_ledger.service_layer.end_allowance import end_allowance
+from kinlink_ledger.service_layer.get_allowance import get_allowance
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.receipts import get_receipt, print_receipt
 from kinlink_ledger.service_layer.set_up_subscription import (
@@ -27,6 +31,7 @@ from tests.conftest import Clock, Metadata, TokenKeys
 from tests.integration import test_grpc_api
 from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
 from tests.integration.identity.test_identity_grpc import staff
+from tests.integration.test_allowances import RESIDENT, orders, request
 from tests.integration.test_deposits import deposit, family, officer
 from tests.integration.test_grpc_api import make_deposit
 from tests.ledger_facilities import choose_card, configure
@@ -43,6 +48,20 @@ def funding_receipt_number(ledger: Ledger, account: UUID, card: str = "pm_card_v
     choose_card(ledger, account, card)
     funded = set_up_subscription(ledger, SetUpSubscription(account, FAC_DEMO, Cents(2000)))
     return MessagingWallet.receipt_number_of(funded.funding_id)
+
+
+def ended_allowance(ledger: Ledger, account: UUID, amount: int, *used: int) -> CommissaryAllowance:
+    """An allowance of `amount` held on the account's card, orders of `used` paid from it, and
+    ended: what they used captured, the rest released."""
+    allowance_id = authorize_allowance(ledger, request(amount, account_id=account)).allowance_id
+    orders(ledger, allowance_id, *used)
+    return end_allowance(ledger, allowance_id)
+
+
+def allowance_receipt_number(ledger: Ledger, account: UUID) -> str:
+    number = ended_allowance(ledger, account, 5000, 1200, 1800).receipt_number
+    assert number is not None
+    return number
 
 
 def test_a_deposit_receipt_shows_the_amount_the_fee_and_the_total(
@@ -93,6 +112,60 @@ def test_a_payment_never_captured_has_no_receipt(ledger: Ledger) -> None:
             get_receipt(ledger, number, family(payer))
 
 
+def test_an_allowances_capture_has_a_receipt_of_what_the_orders_used_beside_its_hold(
+    ledger: Ledger, clock: Clock
+) -> None:
+    account = uuid4()
+    ended = ended_allowance(ledger, account, 5000, 1200, 1800)
+    assert ended.receipt_number is not None
+    receipt = get_receipt(ledger, ended.receipt_number, family(str(account)))
+    assert receipt == Receipt(
+        receipt_number=ended.receipt_number,
+        kind=ReceiptKind.ALLOWANCE_CAPTURE,
+        account_id=str(account),
+        facility_id=FAC_DEMO,
+        facility_name="Demo County Jail",
+        resident_id=RESIDENT,
+        lines=(ReceiptLine("Commissary orders paid from the allowance", Cents(3000)),),
+        payment_reference=ended.payment_reference or "",
+        captured_at=clock.now,
+        hold=ReceiptHold(authorized=Cents(5000), released=Cents(2000)),
+    )
+    assert receipt.total == ended.captured == 3000, "only what was used is charged"
+    # The family finds the receipt from the allowance.
+    shown = get_allowance(ledger, str(ended.allowance_id), family(str(account)))
+    assert shown.receipt_number == ended.receipt_number
+    everything = ended_allowance(ledger, account, 2000, 2500).receipt_number
+    assert everything is not None
+    assert get_receipt(ledger, everything, OPERATOR).hold == ReceiptHold(Cents(2000), Cents(0))
+
+
+def test_an_allowance_nothing_was_used_of_or_not_ended_has_no_receipt(ledger: Ledger) -> None:
+    account = uuid4()
+    released = ended_allowance(ledger, account, 5000)
+    assert (released.captured, released.released, released.receipt_number) == (0, 5000, None)
+    open_ = authorize_allowance(ledger, request(5000, account_id=account))
+    orders(ledger, open_.allowance_id, 1000)
+    declined = authorize_allowance(
+        ledger, request(5000, "pm_card_chargeDeclined", account_id=account)
+    )
+    for allowance in (released, open_, declined):
+        number = CommissaryAllowance.receipt_number_of(allowance.id)
+        with refused(NotFound, "receipt_not_found", "receipt_number"):
+            get_receipt(ledger, number, family(str(account)))
+
+
+def test_payers_operators_and_their_facilitys_officers_see_an_allowances_receipt(
+    ledger: Ledger,
+) -> None:
+    number = allowance_receipt_number(ledger, account := uuid4())
+    for viewer in (family(str(account)), officer(FAC_DEMO), OPERATOR, AUDITOR):
+        assert get_receipt(ledger, number, viewer).kind is ReceiptKind.ALLOWANCE_CAPTURE
+    for viewer in (family("stranger"), officer("FAC-EAST")):
+        with refused(NotFound, "receipt_not_found", "receipt_number"):
+            get_receipt(ledger, number, viewer)
+
+
 def test_payers_and_operators_see_a_receipt_and_officers_those_of_deposits_at_their_facilities(
     ledger: Ledger,
 ) -> None:
@@ -118,11 +191,15 @@ def test_payers_and_operators_see_a_receipt_and_officers_those_of_deposits_at_th
 
 
 def test_applying_the_events_again_changes_no_receipt(ledger: Ledger) -> None:
-    numbers = [deposit(ledger, 5000).receipt_number, funding_receipt_number(ledger, uuid4())]
+    numbers = [
+        deposit(ledger, 5000).receipt_number,
+        funding_receipt_number(ledger, uuid4()),
+        allowance_receipt_number(ledger, uuid4()),
+    ]
     before = [get_receipt(ledger, number, OPERATOR) for number in numbers]
     ledger.views.receipts.apply_batch(ledger.store.tracking.select_notifications(1, 1000))
     assert [get_receipt(ledger, number, OPERATOR) for number in numbers] == before
-    assert [len(receipt.lines) for receipt in before] == [2, 1]
+    assert [len(receipt.lines) for receipt in before] == [2, 1, 1]
 
 
 def test_the_printed_receipt_escapes_what_others_typed_and_shows_dollars(ledger: Ledger) -> None:
@@ -139,6 +216,20 @@ def test_the_printed_receipt_escapes_what_others_typed_and_shows_dollars(ledger:
     for dollars in ("$50.00", "$5.95", "$55.95"):
         assert dollars in html
     assert "http" not in html, "a receipt prints with nothing fetched from elsewhere"
+
+
+def test_a_printed_allowance_receipt_shows_the_hold_and_escapes_what_others_typed(
+    ledger: Ledger,
+) -> None:
+    number = allowance_receipt_number(ledger, account := uuid4())
+    hostile = DEMO_FACILITIES[FAC_DEMO].model_copy(update={"name": "<b>Jail</b> & Co"})
+    configure(ledger, facility_configured(FAC_DEMO, hostile, revision=2))
+    html = print_receipt(ledger, number, family(str(account))).decode()
+    assert "<b>" not in html and "&lt;b&gt;Jail&lt;/b&gt; &amp; Co" in html
+    assert "Commissary allowance receipt" in html and number in html and RESIDENT in html
+    for shown in ("Allowance authorised", "$50.00", "Released, not charged", "$20.00"):
+        assert shown in html
+    assert html.count("$30.00") == 2, "what the orders used, and the total charged"
 
 
 async def test_a_family_member_gets_and_prints_their_receipt_over_grpc(
@@ -199,3 +290,40 @@ async def test_over_grpc_a_receipt_others_may_not_see_is_as_unknown_as_one_never
         "role_not_allowed",
     )
     await refused_over_grpc(asking(number, []), grpc.StatusCode.UNAUTHENTICATED, "token_missing")
+
+
+async def test_an_allowances_receipt_over_grpc_carries_its_hold_and_the_allowance_its_number(
+    ledger: Ledger, channel: grpc.aio.Channel, token_keys: TokenKeys
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    account = uuid4()
+    ended = ended_allowance(ledger, account, 5000, 1200, 1800)
+    mine = token_keys.family(str(account))
+    shown = await stub.GetAllowance(
+        pb.GetAllowanceRequest(allowance_id=str(ended.allowance_id)), metadata=mine
+    )
+    assert shown.receipt_number == ended.receipt_number
+    receipt = await stub.GetReceipt(
+        pb.GetReceiptRequest(receipt_number=shown.receipt_number), metadata=mine
+    )
+    assert (receipt.kind, receipt.resident_id, receipt.total_cents) == (
+        pb.RECEIPT_KIND_ALLOWANCE_CAPTURE,
+        RESIDENT,
+        3000,
+    )
+    assert [(line.description, line.amount_cents) for line in receipt.lines] == [
+        ("Commissary orders paid from the allowance", 3000)
+    ]
+    assert (receipt.hold.authorized_cents, receipt.hold.released_cents) == (5000, 2000)
+    released = ended_allowance(ledger, account, 5000)
+    nothing_used = await stub.GetAllowance(
+        pb.GetAllowanceRequest(allowance_id=str(released.allowance_id)), metadata=mine
+    )
+    assert nothing_used.receipt_number == ""
+    deposit_receipt = await stub.GetReceipt(
+        pb.GetReceiptRequest(
+            receipt_number=(await make_deposit(stub, mine)).receipt.receipt_number
+        ),
+        metadata=mine,
+    )
+    assert not deposit_receipt.HasField("hold")

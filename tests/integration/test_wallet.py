@@ -241,6 +241,11 @@ def test_a_disabled_subscription_spends_what_is_left_and_is_not_refilled(ledger:
         refill_subscription(ledger, RefillSubscription(account))
     with refused(FailedPrecondition, "subscription_not_active", None):
         disable_subscription(ledger, DisableSubscription(account))
+    # Disabling released the card (the family may now remove it): a new subscription needs a
+    # card marked for it again.
+    with refused(FailedPrecondition, "subscription_card_missing", None):
+        set_up_subscription(ledger, SetUpSubscription(account, FAC, Cents(2000)))
+    choose_card(ledger, account, "pm_card_visa")
     result = set_up_subscription(ledger, SetUpSubscription(account, FAC, Cents(2000)))
     assert result.status is FundingStatus.FUNDED
     assert balance(ledger, account) == 950 + 2000

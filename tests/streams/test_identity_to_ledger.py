@@ -1,7 +1,9 @@
 """Identity and the ledger as two services on the real Kafka and PostgreSQL: a facility an
 operator configures through identity's gRPC reaches the ledger as FacilityConfigured, and the
 ledger quotes deposits by its settings, then by its changed settings; the card a family member
-marks to fund the messaging subscription reaches the ledger, and so does its replacement."""
+marks to fund the messaging subscription reaches the ledger, and so does its replacement; and
+back: a subscription the family disables in the ledger frees its card in identity, where the
+family can then remove it (FAQ "Edit Payment Method")."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO
 from kinlink_contracts.facility_settings_message import settings_message
+from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
 from kinlink_kit.bus import KafkaBus
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
@@ -27,8 +30,17 @@ from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import Infra, TokenKeys, bearer
 from tests.integration.identity.conftest import RecordingMailer
-from tests.integration.identity.test_identity_grpc import EMAIL, HOME, log_in, registration
+from tests.integration.identity.test_identity_grpc import (
+    EMAIL,
+    FAILED_PRECONDITION,
+    HOME,
+    log_in,
+    refusal_of,
+    refused,
+    registration,
+)
 from tests.serving import eventually, serving
+from tests.streams.test_identity_facility_events import skip_earlier_events
 
 FACILITY = f"FAC-E2E-{uuid.uuid4().hex[:8]}"  # this run's own: the topic keeps earlier runs'
 OPERATOR = ("ops@example.com", "operator-test-password")
@@ -68,6 +80,10 @@ async def platform(infra: Infra, token_keys: TokenKeys) -> AsyncIterator[Platfor
     )
     ledger_settings = LedgerSettings(
         **common, database=databases[1], consumer_group=f"test-ledger-{uuid.uuid4().hex[:8]}"
+    )
+    # Earlier runs' subscriptions are of accounts this identity never heard of.
+    await skip_earlier_events(
+        infra.kafka_bootstrap, LEDGER_EVENTS, identity_settings.consumer_group
     )
     bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-e2e"), RecordingMailer()
     ledger = build_ledger(ledger_settings)
@@ -172,3 +188,71 @@ async def test_the_card_funding_the_messaging_subscription_reaches_the_ledger(
                 )
 
             await eventually(the_ledger_knows, timeout=60)
+
+
+async def test_disabling_the_subscription_in_the_ledger_frees_its_card_in_identity(
+    platform: Platform,
+) -> None:
+    async with grpc.aio.insecure_channel(platform.address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+        session = await identity.LogIn(
+            identity_pb.LogInRequest(email=OPERATOR[0], password=OPERATOR[1])
+        )
+        await identity.ConfigureFacility(
+            identity_pb.ConfigureFacilityRequest(
+                facility_id=FACILITY, settings=settings_message(DEMO_FACILITIES[FAC_DEMO])
+            ),
+            metadata=bearer(session.access_token),
+        )
+        await identity.Register(registration())
+        await identity.Activate(identity_pb.TokenRequest(token=platform.mailer.last_token(EMAIL)))
+        family = bearer((await identity.LogIn(log_in())).access_token)
+        card = await identity.AddCard(
+            identity_pb.AddCardRequest(
+                payment_method="pm_card_visa",
+                billing_address=HOME,
+                fund_messaging_subscription=True,
+            ),
+            metadata=family,
+        )
+        set_up = ledger_pb.SetUpSubscriptionRequest(facility_id=FACILITY, funding_amount_cents=1000)
+
+        async def subscribed() -> bool:
+            try:
+                result = await ledger.SetUpSubscription(set_up, metadata=family)
+            except grpc.aio.AioRpcError as error:
+                # The facility or the card has not reached the ledger yet.
+                reason = refusal_of(error).reason
+                assert reason in {"facility_not_found", "subscription_card_missing"}, reason
+                return False
+            assert result.status == ledger_pb.FUNDING_STATUS_FUNDED
+            return True
+
+        await eventually(subscribed, timeout=60)
+        remove = identity_pb.RemoveCardRequest(card_id=card.card_id)
+        await refused(
+            identity.RemoveCard(remove, metadata=family),
+            FAILED_PRECONDITION,
+            "card_funds_messaging_subscription",
+            "card_id",
+        )
+        await ledger.DisableSubscription(ledger_pb.DisableSubscriptionRequest(), metadata=family)
+
+        async def removed() -> bool:
+            try:
+                await identity.RemoveCard(remove, metadata=family)
+            except grpc.aio.AioRpcError as error:
+                assert refusal_of(error).reason == "card_funds_messaging_subscription"
+                return False  # MessagingSubscriptionDisabled has not reached identity yet
+            return True
+
+        await eventually(removed, timeout=60)
+        cards = await identity.ListCards(identity_pb.ListCardsRequest(), metadata=family)
+        assert list(cards.cards) == []
+        # The ledger released the card too: a new subscription needs a card marked again.
+        await refused(
+            ledger.SetUpSubscription(set_up, metadata=family),
+            FAILED_PRECONDITION,
+            "subscription_card_missing",
+        )

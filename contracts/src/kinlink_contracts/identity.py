@@ -82,6 +82,12 @@ class MessagingSubscriptionCardChosen(_AccountEvent):
 
     card_id: UUID
     payment_method: str = Field(description="The processor's token for the card.")
+    choice: int | None = Field(
+        default=None,
+        ge=1,
+        description="Counts the account's choices (1, 2, ...): the ledger names the choice its "
+        "MessagingSubscriptionDisabled released, so that identity leaves a later one in place.",
+    )
 
 
 class FacilityConfigured(IntegrationEvent):

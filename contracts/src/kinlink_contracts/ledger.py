@@ -1,4 +1,9 @@
-"""Integration events the ledger publishes on `kinlink.ledger.events.v1`, keyed by resident id."""
+"""Integration events the ledger publishes on `kinlink.ledger.events.v1`.
+
+Keys: the resident id for deposits and commissary allowances (a facility integration sees a
+resident's money in order), the family member's account id for the messaging subscription and
+its wallet. No event carries a card number, a processor's client secret or a journal entry.
+"""
 
 from __future__ import annotations
 
@@ -53,3 +58,102 @@ class DepositDeclined(_DepositEvent):
     """Nothing was charged, or the charge failed; any reservation in the week is released."""
 
     reason: DeclineReason
+
+
+class _AccountEvent(IntegrationEvent):
+    account_id: UUID = Field(description="The family member's account: the partition key.")
+
+
+class MessagingSubscriptionSetUp(_AccountEvent):
+    """The account has a messaging subscription at this facility again; its first funding is
+    under way (WalletFunded or WalletFundingFailed follows)."""
+
+    facility_id: str = Field(examples=["FAC-DEMO"])
+    funding_amount_cents: int = Field(gt=0, description="What each funding charges the card.")
+
+
+class MessagingSubscriptionDisabled(_AccountEvent):
+    """The card is no longer charged for messaging (the credit left can still be spent): the
+    card that funded the subscription may now be edited or removed, and setting the subscription
+    up again needs a card marked for it again."""
+
+    card_id: UUID = Field(description="The card that funded it, as identity chose it.")
+    card_choice: int | None = Field(
+        default=None,
+        ge=1,
+        description="The `choice` of identity's MessagingSubscriptionCardChosen that made it the "
+        "subscription's card; absent for a choice published without one.",
+    )
+
+
+class _FundingEvent(_AccountEvent):
+    funding_id: UUID
+    facility_id: str = Field(examples=["FAC-DEMO"])
+    amount_cents: int = Field(gt=0, description="What the card was asked for, in US cents.")
+
+
+class WalletFunded(_FundingEvent):
+    """The card was charged and the amount added to the wallet."""
+
+    payment_reference: str = Field(description="The processor's id of the charge.")
+    receipt_number: str = Field(description="Printed on the family member's receipt.")
+
+
+class WalletFundingFailed(_FundingEvent):
+    """Nothing was charged: the card was declined or the payer did not authenticate."""
+
+    reason: DeclineReason
+
+
+class WalletCharged(_AccountEvent):
+    """A message, image, SMS segment or video minute was paid from the wallet, once per
+    reference; operators' credit is spent first."""
+
+    charge_id: UUID
+    reference: str = Field(description="The caller's id of what was charged (e.g. a message id).")
+    facility_id: str = Field(examples=["FAC-DEMO"])
+    kind: str = Field(examples=["message", "image", "sms_segment", "video_minute"])
+    quantity: int = Field(gt=0)
+    unit_price_cents: int = Field(ge=0)
+    amount_cents: int = Field(ge=0, description="Quantity times unit price.")
+    from_credit_cents: int = Field(ge=0, description="What operators' credit paid.")
+    from_funded_cents: int = Field(ge=0, description="What card-funded credit paid.")
+    balance_after_cents: int = Field(ge=0)
+
+
+class WalletCredited(_AccountEvent):
+    """An operator credited the wallet (e.g. a refund for a dropped video call), once per
+    reference; it is spent before card-funded credit."""
+
+    credit_id: UUID
+    reference: str = Field(description="What the credit settles, e.g. a call or support request.")
+    facility_id: str = Field(examples=["FAC-DEMO"])
+    kind: str = Field(description="The service the credit makes good.", examples=["video_minute"])
+    amount_cents: int = Field(gt=0)
+    reason: str
+
+
+class _AllowanceEvent(IntegrationEvent):
+    allowance_id: UUID = Field(description="The commissary's allowance id.")
+    account_id: UUID = Field(description="The family member whose card is held.")
+    facility_id: str = Field(examples=["FAC-DEMO"])
+    resident_id: str = Field(examples=["R-1001"], description="The partition key.")
+    amount_cents: int = Field(gt=0, description="The allowance: what the card is held for.")
+
+
+class AllowanceAuthorized(_AllowanceEvent):
+    """The card is held for the allowance; the resident's commissary orders are paid from it."""
+
+
+class AllowanceDeclined(_AllowanceEvent):
+    """Nothing is held: the card was refused or declined."""
+
+    reason: DeclineReason
+
+
+class AllowanceEnded(_AllowanceEvent):
+    """No more orders are paid from the allowance: what was used is captured, the rest of the
+    hold released, and nothing stays held on the card."""
+
+    captured_cents: int = Field(ge=0, description="What the orders used: charged to the card.")
+    released_cents: int = Field(ge=0, description="The rest of the hold, released.")

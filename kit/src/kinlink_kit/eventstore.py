@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import unquote, urlparse
 from uuid import UUID
@@ -88,14 +88,15 @@ class TrackedApplication(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._save_listeners: list[Callable[[], None]] = []
-        self._committer = GroupCommitter(
-            lambda events: super(TrackedApplication, self).save(*events)
-        )
+        self._committer = GroupCommitter(self._record_events)
 
-    def find(self, aggregate_id: UUID, kind: type[Kind]) -> Kind | None:
-        """The aggregate with this id if there is one and it is a `kind`, else None."""
+    def find(self, aggregate_id: UUID, kind: type[Kind], *, to_change: bool = True) -> Kind | None:
+        """The aggregate with this id if there is one and it is a `kind`, else None.
+
+        With an aggregate cache, a caller that will not change the aggregate (`to_change=False`)
+        gets the cached object itself instead of a copy: it must not call its commands."""
         try:
-            found: object = self.repository.get(aggregate_id)
+            found: object = self.repository.get(aggregate_id, deepcopy_from_cache=to_change)
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, kind) else None
@@ -141,6 +142,14 @@ class TrackedApplication(Application[UUID]):
         recordings = self._record(processing)
         self._notify(recordings)
         return recordings
+
+    def _record_events(self, events: Sequence[Any]) -> None:
+        """What Application.save does for this application (no snapshots), for events already
+        collected: it would check each against the library's runtime protocols again, which
+        costs more than the rest of the save's Python work."""
+        processing = ProcessingEvent[UUID]()
+        processing.events.extend(events)
+        self._notify(self._record(processing))
 
     def chain_links(self, after: int, limit: int) -> list[tuple[int, str, str]]:
         """(position, previous hash, hash) of the events after `after` (hash-chained stores)."""

@@ -159,40 +159,100 @@ class _Links:
         return rows
 
 
+def _part(expression: str) -> str:
+    """`expression` (bytea) with its length before it, as `link_hash` writes each part."""
+    return f"int8send(octet_length({expression})::bigint) || {expression}"
+
+
+_LINK_FUNCTION = (
+    """
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    head text;
+    linked text;
+    r record;
+BEGIN
+    SELECT hash INTO head FROM {chain} ORDER BY notification_id DESC LIMIT 1;
+    head := coalesce(head, repeat('0', 64));
+    FOR r IN SELECT * FROM new_rows ORDER BY notification_id LOOP
+        linked := encode(sha256("""
+    + " || ".join(
+        _part(e)
+        for e in (
+            "convert_to(head, 'UTF8')",
+            "convert_to(r.originator_id::text, 'UTF8')",
+            "convert_to(r.originator_version::text, 'UTF8')",
+            "convert_to(r.topic, 'UTF8')",
+            "r.state",
+        )
+    )
+    + """), 'hex');
+        INSERT INTO {chain} (notification_id, previous_hash, hash)
+            VALUES (r.notification_id, head, linked);
+        head := linked;
+    END LOOP;
+    RETURN NULL;
+END
+$$
+"""
+)
+
+
 class ChainedPostgresProcessRecorder(PostgresProcessRecorder):
-    """PostgreSQL's process recorder, also writing each event's link in the same transaction
-    (while the events table is locked, so links follow notification order)."""
+    """PostgreSQL's process recorder, with each event's link written by the database itself in
+    the same transaction: a statement trigger on the events table links the rows just inserted,
+    while the table is locked, so links follow notification order. The trigger computes exactly
+    `link_hash` (SHA-256 over length-prefixed parts); doing it in the server spares the writer a
+    round trip and the Python work per event."""
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        table = Identifier(self.datastore.schema, f"{self.events_table_name}_chain")
-        self.sql_create_statements.append(
+        events = Identifier(self.datastore.schema, self.events_table_name)
+        chain = Identifier(self.datastore.schema, f"{self.events_table_name}_chain")
+        link = Identifier(self.datastore.schema, f"{self.events_table_name}_link")
+        self.sql_create_statements += [
             SQL(
                 "CREATE TABLE IF NOT EXISTS {0} (notification_id BIGINT PRIMARY KEY, "
                 "previous_hash TEXT NOT NULL, hash TEXT NOT NULL)"
-            ).format(table)
-        )
-        self._chain_head = SQL("SELECT hash FROM {0} ORDER BY notification_id DESC LIMIT 1").format(
-            table
-        )
-        self._chain_insert = SQL(
-            "INSERT INTO {0} (notification_id, previous_hash, hash) VALUES (%s, %s, %s)"
-        ).format(table)
+            ).format(chain),
+            SQL(_LINK_FUNCTION).format(function=link, chain=chain),
+            SQL(
+                "CREATE OR REPLACE TRIGGER {trigger} AFTER INSERT ON {events} "
+                "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            ).format(
+                trigger=Identifier(f"{self.events_table_name}_linked"),
+                events=events,
+                function=link,
+            ),
+        ]
         self._chain_select = SQL(
             "SELECT notification_id, previous_hash, hash FROM {0} "
             "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-        ).format(table)
+        ).format(chain)
+        self._insert_columns = SQL(
+            "INSERT INTO {0} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING notification_id"
+        ).format(events)
 
-    def _fetch_ids_after_insert_events(
+    def _insert_stored_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if ids:
-            curs.execute(self._chain_head, prepare=True)
-            row = curs.fetchone()
-            links = _Links.rows(row["hash"] if row else None, ids, stored_events)
-            curs.executemany(self._chain_insert, links)
-        return ids
+    ) -> None:
+        """The library's insert, with the events as four arrays of plain values rather than one
+        array of a composite type: the same statement for the server, a third of the Python work
+        to send it (measured: the composite array's text dump was a fifth of the writer's time)."""
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(
+            self._insert_columns,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+            prepare=True,
+        )
 
     def select_links(self, after: int, limit: int) -> list[tuple[int, str, str]]:
         """Links of the events after notification id `after`, in order."""

@@ -41,14 +41,23 @@ class Projection(LogFollower):
     async def handle(self, notifications: Sequence[Notification]) -> None:
         await asyncio.to_thread(self.apply_batch, notifications)
 
+    def wants(self, topic: str) -> bool:
+        """Whether events of this stored type change the view."""
+        return topic in self._topics
+
     def apply_batch(self, notifications: Sequence[Notification]) -> None:
+        decoded = [
+            (n.id, self.app.mapper.to_domain_event(n)) for n in notifications if self.wants(n.topic)
+        ]
+        self.apply_decoded(decoded, notifications[-1].id)
+
+    def apply_decoded(self, events: Sequence[tuple[int, Any]], position: int) -> None:
+        """Apply events already decoded, (position, event), and record `position` as reached:
+        several views fed from one read of the log decode each event once."""
         with self.views.transaction() as cursor:
-            for notification in notifications:
-                if notification.topic not in self._topics:
-                    continue
-                event = self.app.mapper.to_domain_event(notification)
-                self.apply(cursor, event, notification.id)
-            self.views.record_position(cursor, self.name, notifications[-1].id)
+            for at, event in events:
+                self.apply(cursor, event, at)
+            self.views.record_position(cursor, self.name, position)
 
     def catch_up(self) -> None:
         """Bring the view up to every event stored before this call (read your own writes).

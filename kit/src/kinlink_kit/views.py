@@ -94,10 +94,17 @@ class PostgresViews(ViewStore):
 
 
 class SqliteViews(ViewStore):
-    def __init__(self, path: Path | str) -> None:
+    """Views in a SQLite file. A scratch copy (`durable=False`, e.g. an auditor's replay) skips
+    the journal and the syncs: it is rebuilt from the log if lost."""
+
+    def __init__(self, path: Path | str, *, durable: bool = True) -> None:
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        if durable:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+        else:
+            self._conn.execute("PRAGMA journal_mode=OFF")
+            self._conn.execute("PRAGMA synchronous=OFF")
         self._lock = threading.Lock()
         self.create(_POSITIONS)
 

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Literal
 
 from kinlink.identity.v1 import identity_pb2_grpc
-from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_contracts.topics import FACILITY_EVENTS, LEDGER_EVENTS
 from kinlink_kit.auth import TokenSigner, TokenVerifier, public_pem_of
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import TrackingConsumer
@@ -34,6 +34,7 @@ from kinlink_identity.domain.card_processor import CardLookup
 from kinlink_identity.domain.mail import Mailer
 from kinlink_identity.entrypoints.facility_events import FACILITY_EVENT_HANDLERS
 from kinlink_identity.entrypoints.grpc_api import ACCESS_POLICY, SERVICE_NAME, IdentityServicer
+from kinlink_identity.entrypoints.ledger_events import LEDGER_EVENT_HANDLERS
 from kinlink_identity.service_layer.bootstrap_operator import bootstrap_operator
 from kinlink_identity.service_layer.identity import Identity, IdentityPolicy, IdentityStore
 
@@ -158,23 +159,25 @@ def build_identity(settings: IdentitySettings, mail: Mailer | None = None) -> Id
 
 
 def identity_service(settings: IdentitySettings, bus: Bus, identity: Identity) -> ServiceParts:
-    """Identity's part of a process: its gRPC service, outbox relay and facility consumer."""
+    """Identity's part of a process: its gRPC service, outbox relay, and consumers of the
+    facilities' events (bookings) and of the ledger's (a disabled subscription frees its card)."""
     if settings.bootstrap_operator_email and settings.bootstrap_operator_password:
         bootstrap_operator(
             identity,
             settings.bootstrap_operator_email,
             settings.bootstrap_operator_password.get_secret_value(),
         )
-    TrackingConsumer(
-        identity.store,
-        bus,
-        FACILITY_EVENTS,
-        settings.consumer_group,
-        {
-            event_type: partial(handle, identity)
-            for event_type, handle in FACILITY_EVENT_HANDLERS.items()
-        },
-    )
+    for topic, handlers in {
+        FACILITY_EVENTS: FACILITY_EVENT_HANDLERS,
+        LEDGER_EVENTS: LEDGER_EVENT_HANDLERS,
+    }.items():
+        TrackingConsumer(
+            identity.store,
+            bus,
+            topic,
+            settings.consumer_group,
+            {event_type: partial(handle, identity) for event_type, handle in handlers.items()},
+        )
     translator = each(IdentityEventTranslator(identity.store))
     background = [
         identity.facilities.run,

@@ -387,7 +387,7 @@ class AuthorizeAllowanceRequest(_message.Message):
     def __init__(self, allowance_id: _Optional[str] = ..., account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., amount_cents: _Optional[int] = ..., payment_method: _Optional[str] = ...) -> None: ...
 
 class Allowance(_message.Message):
-    __slots__ = ("allowance_id", "account_id", "facility_id", "resident_id", "authorized_cents", "captured_cents", "released_cents", "status", "decline_reason", "hold_expires_at")
+    __slots__ = ("allowance_id", "account_id", "facility_id", "resident_id", "authorized_cents", "captured_cents", "released_cents", "status", "decline_reason", "hold_expires_at", "receipt_number")
     ALLOWANCE_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
@@ -398,6 +398,7 @@ class Allowance(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     DECLINE_REASON_FIELD_NUMBER: _ClassVar[int]
     HOLD_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     allowance_id: str
     account_id: str
     facility_id: str
@@ -408,7 +409,8 @@ class Allowance(_message.Message):
     status: AllowanceStatus
     decline_reason: str
     hold_expires_at: _timestamp_pb2.Timestamp
-    def __init__(self, allowance_id: _Optional[str] = ..., account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., authorized_cents: _Optional[int] = ..., captured_cents: _Optional[int] = ..., released_cents: _Optional[int] = ..., status: _Optional[_Union[AllowanceStatus, str]] = ..., decline_reason: _Optional[str] = ..., hold_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    receipt_number: str
+    def __init__(self, allowance_id: _Optional[str] = ..., account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., authorized_cents: _Optional[int] = ..., captured_cents: _Optional[int] = ..., released_cents: _Optional[int] = ..., status: _Optional[_Union[AllowanceStatus, str]] = ..., decline_reason: _Optional[str] = ..., hold_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receipt_number: _Optional[str] = ...) -> None: ...
 
 class GetAllowanceRequest(_message.Message):
     __slots__ = ("allowance_id",)
@@ -437,7 +439,7 @@ class ReceiptLine(_message.Message):
     def __init__(self, description: _Optional[str] = ..., amount_cents: _Optional[int] = ...) -> None: ...
 
 class PaymentReceipt(_message.Message):
-    __slots__ = ("receipt_number", "kind", "account_id", "facility_id", "facility_name", "resident_id", "lines", "total_cents", "payment_reference", "captured_at")
+    __slots__ = ("receipt_number", "kind", "account_id", "facility_id", "facility_name", "resident_id", "lines", "total_cents", "payment_reference", "captured_at", "hold")
     RECEIPT_NUMBER_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -448,6 +450,7 @@ class PaymentReceipt(_message.Message):
     TOTAL_CENTS_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     CAPTURED_AT_FIELD_NUMBER: _ClassVar[int]
+    HOLD_FIELD_NUMBER: _ClassVar[int]
     receipt_number: str
     kind: ReceiptKind
     account_id: str
@@ -458,7 +461,16 @@ class PaymentReceipt(_message.Message):
     total_cents: int
     payment_reference: str
     captured_at: _timestamp_pb2.Timestamp
-    def __init__(self, receipt_number: _Optional[str] = ..., kind: _Optional[_Union[ReceiptKind, str]] = ..., account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., facility_name: _Optional[str] = ..., resident_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReceiptLine, _Mapping]]] = ..., total_cents: _Optional[int] = ..., payment_reference: _Optional[str] = ..., captured_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    hold: ReceiptHold
+    def __init__(self, receipt_number: _Optional[str] = ..., kind: _Optional[_Union[ReceiptKind, str]] = ..., account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., facility_name: _Optional[str] = ..., resident_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReceiptLine, _Mapping]]] = ..., total_cents: _Optional[int] = ..., payment_reference: _Optional[str] = ..., captured_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hold: _Optional[_Union[ReceiptHold, _Mapping]] = ...) -> None: ...
+
+class ReceiptHold(_message.Message):
+    __slots__ = ("authorized_cents", "released_cents")
+    AUTHORIZED_CENTS_FIELD_NUMBER: _ClassVar[int]
+    RELEASED_CENTS_FIELD_NUMBER: _ClassVar[int]
+    authorized_cents: int
+    released_cents: int
+    def __init__(self, authorized_cents: _Optional[int] = ..., released_cents: _Optional[int] = ...) -> None: ...
 
 class ReceiptDocument(_message.Message):
     __slots__ = ("content_type", "content")

@@ -46,7 +46,10 @@ def _subscription_card(store: IdentityStore) -> Translation:
     def translate(event: Any, account: Account) -> tuple[str, IntegrationEvent]:
         card = store.require(event.card_id, Card, code="card_not_found", field="card_id")
         return str(account.id), contract.MessagingSubscriptionCardChosen(
-            account_id=account.id, card_id=card.id, payment_method=card.payment_method
+            account_id=account.id,
+            card_id=card.id,
+            payment_method=card.payment_method,
+            choice=account.messaging_subscription_card_choices,
         )
 
     return translate

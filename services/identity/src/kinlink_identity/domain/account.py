@@ -80,6 +80,11 @@ class Account(Aggregate):
     class MessagingSubscriptionCardChosen(Aggregate.Event):
         card_id: UUID
 
+    class MessagingSubscriptionCardReleased(Aggregate.Event):
+        """The ledger disabled the subscription the card funded: no card funds it now."""
+
+        card_id: UUID
+
     @event(Registered)
     def __init__(
         self,
@@ -113,6 +118,8 @@ class Account(Aggregate):
         # Raised by every password change: refresh tokens of an older epoch stop working.
         self.session_epoch = 0
         self.messaging_subscription_card_id: UUID | None = None
+        # How many times a card was chosen: the number of the choice that marked the card now.
+        self.messaging_subscription_card_choices = 0
         self.id_verification_reference = ""
 
     # --- what the account may do --------------------------------------------------------------
@@ -231,3 +238,20 @@ class Account(Aggregate):
     @event(MessagingSubscriptionCardChosen)
     def _messaging_subscription_card_chosen(self, card_id: UUID) -> None:
         self.messaging_subscription_card_id = card_id
+        self.messaging_subscription_card_choices += 1
+
+    def release_messaging_subscription_card(self, card_id: UUID, choice: int | None) -> bool:
+        """Clear the mark, if the card is still marked by the choice the ledger released
+        (`choice` None: a choice published before they were numbered; the card decides).
+        Returns whether it was cleared: a card chosen since keeps its mark."""
+        if card_id != self.messaging_subscription_card_id or choice not in (
+            None,
+            self.messaging_subscription_card_choices,
+        ):
+            return False
+        self._messaging_subscription_card_released(card_id)
+        return True
+
+    @event(MessagingSubscriptionCardReleased)
+    def _messaging_subscription_card_released(self, card_id: UUID) -> None:
+        self.messaging_subscription_card_id = None

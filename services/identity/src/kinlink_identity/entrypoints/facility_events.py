@@ -8,14 +8,14 @@ configured just now, then puts it on the dead-letter topic for a person to look 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.facility import ResidentBooked, ResidentReleased, ResidentTransferred
-from kinlink_kit.errors import AlreadyExists, ClientError
+from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.eventstore import Tracking
 
+from kinlink_identity.entrypoints.rejected_events import EventRejected, rejecting
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_identity.service_layer.residents import (
     BookResident,
@@ -27,20 +27,8 @@ from kinlink_identity.service_layer.residents import (
 )
 
 
-class FacilityEventRejected(ValueError):
-    """A facility's event that contradicts what identity knows, with the code and message a
-    client would have seen: the dead letter's `dlq-error` header carries them."""
-
-    def __init__(self, event_type: str, error: ClientError) -> None:
-        super().__init__(f"{event_type} rejected: {error.code}: {error.message}")
-
-
-@contextmanager
-def _rejecting(envelope: Envelope) -> Iterator[None]:
-    try:
-        yield
-    except ClientError as error:
-        raise FacilityEventRejected(envelope.type, error) from error
+class FacilityEventRejected(EventRejected):
+    """A facility's event that contradicts what identity knows."""
 
 
 def on_resident_booked(identity: Identity, envelope: Envelope, tracking: Tracking) -> None:
@@ -48,7 +36,7 @@ def on_resident_booked(identity: Identity, envelope: Envelope, tracking: Trackin
     command = BookResident(
         booked.facility_id, booked.resident_id, booked.first_name, booked.last_name
     )
-    with _rejecting(envelope):
+    with rejecting(envelope, FacilityEventRejected):
         try:
             changed = [booking(identity, command)]
         except AlreadyExists:
@@ -64,14 +52,14 @@ def on_resident_transferred(identity: Identity, envelope: Envelope, tracking: Tr
         transferred.to_facility_id,
         transferred.to_resident_id or "",
     )
-    with _rejecting(envelope):
+    with rejecting(envelope, FacilityEventRejected):
         changed = transferring(identity, command, destination_may_hold=True)
     identity.store.save_tracked(tracking, *changed)
 
 
 def on_resident_released(identity: Identity, envelope: Envelope, tracking: Tracking) -> None:
     released = ResidentReleased.model_validate(envelope.payload)
-    with _rejecting(envelope):
+    with rejecting(envelope, FacilityEventRejected):
         resident = releasing(identity, ReleaseResident(released.facility_id, released.resident_id))
     identity.store.save_tracked(tracking, resident)
 

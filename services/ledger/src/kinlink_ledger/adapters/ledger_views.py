@@ -12,6 +12,7 @@ from kinlink_kit.views import ViewStore
 from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
 from kinlink_ledger.adapters.journal_view import JournalProjection
 from kinlink_ledger.adapters.receipts_view import ReceiptsProjection
+from kinlink_ledger.adapters.resident_transactions_view import ResidentTransactionsProjection
 from kinlink_ledger.adapters.wallet_history_view import WalletHistoryProjection
 
 
@@ -22,6 +23,7 @@ class LedgerViews:
     journal: JournalProjection
     wallet_history: WalletHistoryProjection
     receipts: ReceiptsProjection
+    resident_transactions: ResidentTransactionsProjection
 
     @classmethod
     def open(cls, app: TrackedApplication, store: ViewStore) -> LedgerViews:
@@ -31,11 +33,18 @@ class LedgerViews:
             journal=JournalProjection(app, store),
             wallet_history=WalletHistoryProjection(app, store),
             receipts=ReceiptsProjection(app, store),
+            resident_transactions=ResidentTransactionsProjection(app, store),
         )
 
     @property
     def projections(self) -> list[Projection]:
-        return [self.deposits, self.journal, self.wallet_history, self.receipts]
+        return [
+            self.deposits,
+            self.journal,
+            self.wallet_history,
+            self.receipts,
+            self.resident_transactions,
+        ]
 
     def close(self) -> None:
         self.store.close()

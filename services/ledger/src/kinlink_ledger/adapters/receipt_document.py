@@ -19,6 +19,7 @@ CONTENT_TYPE = "text/html"
 _TITLES = {
     ReceiptKind.DEPOSIT: "Deposit receipt",
     ReceiptKind.WALLET_FUNDING: "Messaging subscription receipt",
+    ReceiptKind.ALLOWANCE_CAPTURE: "Commissary allowance receipt",
 }
 
 

@@ -4,7 +4,12 @@ A receipt is put together from three facts, each written once, so that applying 
 changes nothing: who paid, for what and where (`_payment`); its lines (`_lines`); and its capture
 (`_captured`), without which it is not a receipt yet. Each kind of payment is a branch of
 `apply` that finds these facts in its own events: a deposit's request says who paid what for
-whom and its capture completes it; a wallet funding's capture says all of it at once.
+whom and its capture completes it; a wallet funding's capture says all of it at once; an
+allowance's request says who pays for whom and its capture what the orders used, its one line.
+An allowance nothing was used of is never captured, so it has no receipt.
+
+An allowance's receipt also shows its hold (`receipt_holds`), beside the lines since it was not
+charged: what was authorised, from the request, and what the end released, from the release.
 
 Facility names are not kept here: a receipt shows the facility's name as it is now.
 """
@@ -17,6 +22,7 @@ from typing import Any
 from kinlink_kit.projection import Projection
 from kinlink_kit.views import Row, ViewCursor
 
+from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.receipt import ReceiptKind, ReceiptLine
@@ -25,7 +31,14 @@ from kinlink_ledger.domain.wallet import MessagingWallet
 
 class ReceiptsProjection(Projection):
     name = "receipts"
-    event_types = (Deposit.Requested, Deposit.Captured, MessagingWallet.Funded)
+    event_types = (
+        Deposit.Requested,
+        Deposit.Captured,
+        MessagingWallet.Funded,
+        CommissaryAllowance.Requested,
+        CommissaryAllowance.Captured,
+        CommissaryAllowance.Released,
+    )
     ddl = """
     CREATE TABLE IF NOT EXISTS receipts (
         receipt_number TEXT PRIMARY KEY,
@@ -42,6 +55,11 @@ class ReceiptsProjection(Projection):
         description TEXT NOT NULL,
         amount BIGINT NOT NULL,
         PRIMARY KEY (receipt_number, line)
+    );
+    CREATE TABLE IF NOT EXISTS receipt_holds (
+        receipt_number TEXT PRIMARY KEY,
+        authorized BIGINT NOT NULL,
+        released BIGINT NOT NULL
     )
     """
 
@@ -81,13 +99,52 @@ class ReceiptsProjection(Projection):
                 ReceiptLine("Messaging subscription funding", Cents(domain_event.amount)),
             )
             _captured(cursor, number, domain_event.payment_reference, domain_event.timestamp)
+        elif isinstance(domain_event, CommissaryAllowance.Requested):
+            number = CommissaryAllowance.receipt_number_of(domain_event.originator_id)
+            _payment(
+                cursor,
+                number,
+                ReceiptKind.ALLOWANCE_CAPTURE,
+                str(domain_event.account_id),
+                domain_event.facility_id,
+                domain_event.resident_id,
+            )
+            # Only an authorised allowance is ever captured: then this is what was authorised.
+            cursor.execute(
+                "INSERT INTO receipt_holds (receipt_number, authorized, released) "
+                "VALUES (:receipt_number, :authorized, 0) ON CONFLICT (receipt_number) DO NOTHING",
+                {"receipt_number": number, "authorized": domain_event.amount},
+            )
+        elif isinstance(domain_event, CommissaryAllowance.Captured):
+            number = CommissaryAllowance.receipt_number_of(domain_event.originator_id)
+            _lines(
+                cursor,
+                number,
+                ReceiptLine(
+                    "Commissary orders paid from the allowance", Cents(domain_event.amount)
+                ),
+            )
+            _captured(cursor, number, domain_event.payment_reference, domain_event.captured_at)
+        elif isinstance(domain_event, CommissaryAllowance.Released):
+            cursor.execute(
+                "UPDATE receipt_holds SET released = :released "
+                "WHERE receipt_number = :receipt_number",
+                {
+                    "receipt_number": CommissaryAllowance.receipt_number_of(
+                        domain_event.originator_id
+                    ),
+                    "released": domain_event.amount,
+                },
+            )
 
     def find(self, receipt_number: str) -> tuple[Row, tuple[ReceiptLine, ...]] | None:
-        """The captured payment's receipt and its lines; None if there is none."""
+        """The captured payment's receipt (with its hold's `authorized` and `released`, None but
+        for an allowance's) and its lines; None if there is none."""
         self.catch_up()
         found = self.views.query(
-            "SELECT * FROM receipts WHERE receipt_number = :receipt_number "
-            "AND captured_at IS NOT NULL",
+            "SELECT receipts.*, receipt_holds.authorized, receipt_holds.released FROM receipts "
+            "LEFT JOIN receipt_holds ON receipt_holds.receipt_number = receipts.receipt_number "
+            "WHERE receipts.receipt_number = :receipt_number AND captured_at IS NOT NULL",
             {"receipt_number": receipt_number},
         )
         if not found:

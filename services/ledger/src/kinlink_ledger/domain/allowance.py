@@ -26,7 +26,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 from kinlink_contracts.ledger import DeclineReason
 
-from kinlink_ledger.domain import journal
+from kinlink_ledger.domain import journal, receipt
 from kinlink_ledger.domain.ids import commissary_allowance_id
 from kinlink_ledger.domain.journal import Entry
 from kinlink_ledger.domain.money import Cents
@@ -184,6 +184,16 @@ class CommissaryAllowance(Aggregate):
     @property
     def hold_expires_at(self) -> datetime | None:
         return self.authorized_at + HOLD_LIFETIME if self.authorized_at is not None else None
+
+    @property
+    def receipt_number(self) -> str | None:
+        """The receipt of what was captured; none before, nor for an allowance nothing was used of
+        (nothing was charged)."""
+        return self.receipt_number_of(self.id) if self.captured else None
+
+    @staticmethod
+    def receipt_number_of(aggregate_id: UUID) -> str:
+        return receipt.receipt_number(aggregate_id)
 
     @property
     def capture_key(self) -> str:

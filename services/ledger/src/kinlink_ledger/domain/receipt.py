@@ -18,12 +18,23 @@ from kinlink_ledger.domain.money import Cents
 class ReceiptKind(StrEnum):
     DEPOSIT = "deposit"
     WALLET_FUNDING = "wallet_funding"
+    ALLOWANCE_CAPTURE = "allowance_capture"
 
 
 @dataclass(frozen=True)
 class ReceiptLine:
     description: str
     amount: Cents
+
+
+@dataclass(frozen=True)
+class ReceiptHold:
+    """The hold an allowance's capture ended (FAQ "What is a Commissary Allowance": only what the
+    resident used is charged): what was authorised on the card, and what of it was released
+    uncharged. Shown beside the lines, not among them: the lines add up to what was charged."""
+
+    authorized: Cents
+    released: Cents
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,7 @@ class Receipt:
     lines: tuple[ReceiptLine, ...]
     payment_reference: str
     captured_at: datetime
+    hold: ReceiptHold | None = None  # an allowance's capture only
 
     @property
     def total(self) -> Cents:
@@ -45,5 +57,5 @@ class Receipt:
 
 def receipt_number(payment_id: UUID) -> str:
     """Short enough to read out on the phone to support; unique per payment (a deposit's id, a
-    wallet funding's id)."""
+    wallet funding's id, an allowance's id: it is captured once)."""
     return f"KL-{payment_id.hex[:12].upper()}"

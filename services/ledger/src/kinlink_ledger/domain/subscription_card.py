@@ -1,5 +1,11 @@
 """The card that funds an account's messaging subscription, as identity last said (FAQ: a card
-marked "fund my messaging subscription" replaces the one that did)."""
+marked "fund my messaging subscription" replaces the one that did).
+
+Disabling the subscription releases the card (FAQ "Edit Payment Method": the family may then
+edit or remove it): setting the subscription up again needs identity to choose a card again.
+Identity numbers its choices; the release names the one it ends, so that identity keeps the mark
+of a card chosen after it (see kinlink_identity.service_layer.release_subscription_card).
+"""
 
 from __future__ import annotations
 
@@ -11,30 +17,53 @@ from kinlink_ledger.domain.ids import subscription_card_id
 
 
 class SubscriptionCard(Aggregate):
+    # `choice` is None in events recorded before identity numbered its choices.
     class Chosen(Aggregate.Created):
         account_id: UUID
         card_id: UUID
         payment_method: str
+        choice: int | None
 
     class Replaced(Aggregate.Event):
         card_id: UUID
         payment_method: str
+        choice: int | None
+
+    class Released(Aggregate.Event):
+        """The subscription the card funded was disabled."""
+
+        card_id: UUID
+        choice: int | None
 
     @staticmethod
     def create_id(account_id: UUID, **_: object) -> UUID:
         return subscription_card_id(account_id)
 
     @event(Chosen)
-    def __init__(self, account_id: UUID, card_id: UUID, payment_method: str) -> None:
+    def __init__(
+        self, account_id: UUID, card_id: UUID, payment_method: str, choice: int | None = None
+    ) -> None:
         self.account_id = account_id
         self.card_id = card_id
         self.payment_method = payment_method
+        self.choice = choice
+        self.released = False
 
-    def replace(self, card_id: UUID, payment_method: str) -> None:
-        if card_id != self.card_id:
-            self._replaced(card_id, payment_method)
+    def replace(self, card_id: UUID, payment_method: str, choice: int | None = None) -> None:
+        if self.released or (card_id, choice) != (self.card_id, self.choice):
+            self._replaced(card_id, payment_method, choice)
 
     @event(Replaced)
-    def _replaced(self, card_id: UUID, payment_method: str) -> None:
+    def _replaced(self, card_id: UUID, payment_method: str, choice: int | None = None) -> None:
         self.card_id = card_id
         self.payment_method = payment_method
+        self.choice = choice
+        self.released = False
+
+    def release(self) -> None:
+        if not self.released:
+            self._released(self.card_id, self.choice)
+
+    @event(Released)
+    def _released(self, card_id: UUID, choice: int | None) -> None:
+        self.released = True

@@ -58,6 +58,7 @@ def allowance_message(allowance: CommissaryAllowance) -> pb.Allowance:
         released_cents=allowance.released,
         status=_STATUS[allowance.status],
         decline_reason=allowance.decline_reason or "",
+        receipt_number=allowance.receipt_number or "",
     )
     if allowance.hold_expires_at is not None:
         message.hold_expires_at.CopyFrom(timestamp(allowance.hold_expires_at))

@@ -9,6 +9,10 @@ from kinlink_ledger.entrypoints.deposits_api import DEPOSITS_POLICY, DepositsApi
 from kinlink_ledger.entrypoints.journal_api import JOURNAL_POLICY, JournalApi
 from kinlink_ledger.entrypoints.messages import SERVICE_NAME
 from kinlink_ledger.entrypoints.receipts_api import RECEIPTS_POLICY, ReceiptsApi
+from kinlink_ledger.entrypoints.resident_transactions_api import (
+    RESIDENT_TRANSACTIONS_POLICY,
+    ResidentTransactionsApi,
+)
 from kinlink_ledger.entrypoints.wallet_api import WALLET_POLICY, WalletApi
 from kinlink_ledger.entrypoints.wallet_history_api import WALLET_HISTORY_POLICY, WalletHistoryApi
 from kinlink_ledger.service_layer.ledger import Ledger
@@ -17,6 +21,7 @@ __all__ = ["ACCESS_POLICY", "SERVICE_NAME", "LedgerServicer"]
 
 ACCESS_POLICY = {
     **DEPOSITS_POLICY,
+    **RESIDENT_TRANSACTIONS_POLICY,
     **JOURNAL_POLICY,
     **WALLET_POLICY,
     **WALLET_HISTORY_POLICY,
@@ -27,6 +32,7 @@ ACCESS_POLICY = {
 
 class LedgerServicer(
     DepositsApi,
+    ResidentTransactionsApi,
     JournalApi,
     WalletApi,
     WalletHistoryApi,

@@ -25,11 +25,12 @@ RECEIPTS_POLICY: AccessPolicy = {
 _KIND = {
     ReceiptKind.DEPOSIT: pb.RECEIPT_KIND_DEPOSIT,
     ReceiptKind.WALLET_FUNDING: pb.RECEIPT_KIND_WALLET_FUNDING,
+    ReceiptKind.ALLOWANCE_CAPTURE: pb.RECEIPT_KIND_ALLOWANCE_CAPTURE,
 }
 
 
 def receipt_message(receipt: Receipt) -> pb.PaymentReceipt:
-    return pb.PaymentReceipt(
+    message = pb.PaymentReceipt(
         receipt_number=receipt.receipt_number,
         kind=_KIND[receipt.kind],
         account_id=receipt.account_id,
@@ -44,6 +45,13 @@ def receipt_message(receipt: Receipt) -> pb.PaymentReceipt:
         payment_reference=receipt.payment_reference,
         captured_at=timestamp(receipt.captured_at),
     )
+    if receipt.hold is not None:
+        message.hold.CopyFrom(
+            pb.ReceiptHold(
+                authorized_cents=receipt.hold.authorized, released_cents=receipt.hold.released
+            )
+        )
+    return message
 
 
 class ReceiptsApi:

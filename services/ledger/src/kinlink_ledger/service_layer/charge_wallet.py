@@ -48,16 +48,21 @@ def charge_wallet(ledger: Ledger, command: ChargeWallet) -> WalletCharge:
             field="reference",
         )
     charge_id = WalletCharge.create_id(command.account_id, command.reference)
-    first = ledger.find(charge_id, WalletCharge)
-    if first is not None:
-        return _repeated(first, command, kind)
+    # A repeated reference is found when its charge collides with the first one in the store
+    # (or when the credit left no longer covers it): no read is spent on it beforehand.
     unit_price = ledger.facilities.get(command.facility_id).prices.unit_price(kind)
     amount = Cents(unit_price * command.quantity)
     for _ in range(MAX_ATTEMPTS):
         wallet = ledger.wallet(command.account_id)
         if wallet is None:
             raise InsufficientCredit(Cents(0), amount)
-        paid = wallet.debit(charge_id, amount)
+        try:
+            paid = wallet.debit(charge_id, amount)
+        except InsufficientCredit:
+            first = ledger.find(charge_id, WalletCharge)
+            if first is not None:
+                return _repeated(first, command, kind)
+            raise
         charge = WalletCharge.make(
             command.account_id,
             command.reference,

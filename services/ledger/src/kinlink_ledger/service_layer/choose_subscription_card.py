@@ -15,7 +15,9 @@ def choose_subscription_card(ledger: Ledger, envelope: Envelope, tracking: Track
     chosen = MessagingSubscriptionCardChosen.model_validate(envelope.payload)
     card = ledger.find(SubscriptionCard.create_id(chosen.account_id), SubscriptionCard)
     if card is None:
-        card = SubscriptionCard(chosen.account_id, chosen.card_id, chosen.payment_method)
+        card = SubscriptionCard(
+            chosen.account_id, chosen.card_id, chosen.payment_method, chosen.choice
+        )
     else:
-        card.replace(chosen.card_id, chosen.payment_method)
+        card.replace(chosen.card_id, chosen.payment_method, chosen.choice)
     ledger.store.save_tracked(tracking, card)

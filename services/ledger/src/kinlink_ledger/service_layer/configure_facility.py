@@ -20,3 +20,4 @@ def configure_facility(ledger: Ledger, envelope: Envelope, tracking: Tracking) -
             configured.facility_id, configured.revision, configured.settings
         )
     ledger.store.save_tracked(tracking, terms)
+    ledger.facilities.forget(configured.facility_id)

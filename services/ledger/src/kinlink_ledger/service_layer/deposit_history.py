@@ -125,16 +125,23 @@ def list_deposits(ledger: Ledger, viewer: Principal, query: ListDeposits) -> lis
 def _resident_history(
     ledger: Ledger, viewer: Principal, facility_id: str, resident_id: str
 ) -> list[DepositRecord]:
+    depositor_id = whose_resident_history(viewer, facility_id)
+    if depositor_id is None:
+        return resident_deposits(ledger, facility_id, resident_id)
+    rows = ledger.views.deposits.for_depositor_to_resident(depositor_id, facility_id, resident_id)
+    return [DepositRecord.from_row(row) for row in rows]
+
+
+def whose_resident_history(viewer: Principal, facility_id: str) -> str | None:
+    """Whose payments for a resident of the facility the viewer sees: everyone's (None) for its
+    officers, operators and auditors; a family member only their own (their account id), not
+    what others sent. Staff of other facilities are refused."""
     _require_facility_id(facility_id)
     if viewer.in_scope(facility_id):
-        return resident_deposits(ledger, facility_id, resident_id)
+        return None
     if not viewer.has(Role.FAMILY_MEMBER):
         viewer.require_facility(facility_id)  # refuses: staff of other facilities
-    # A family member sees what they sent the resident, not what others did.
-    rows = ledger.views.deposits.for_depositor_to_resident(
-        viewer.account_id, facility_id, resident_id
-    )
-    return [DepositRecord.from_row(row) for row in rows]
+    return viewer.account_id
 
 
 def depositor_deposits(ledger: Ledger, depositor_id: str) -> list[DepositRecord]:

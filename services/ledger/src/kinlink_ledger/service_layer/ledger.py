@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar
+from typing import ClassVar, Protocol, TypeVar
 from uuid import UUID
 
 from cachetools import LRUCache
@@ -22,9 +22,12 @@ from kinlink_ledger.domain.wallet import MessagingWallet
 
 
 class FacilityDirectory(Protocol):
-    """Where the ledger looks up a facility's deposit settings."""
+    """Where the ledger looks up a facility's rules."""
 
     def get(self, facility_id: str) -> FacilityRules: ...
+
+    def forget(self, facility_id: str) -> None:
+        """The facility's terms changed here: do not answer from memory any more."""
 
 
 def utc_now() -> datetime:
@@ -38,6 +41,12 @@ class LedgerStore(TrackedApplication):
     name = "ledger"
     # Auditors check the ledger's stream against its hash chain (decision 0010).
     hash_chained = True
+    # Aggregates stay in memory between requests and are brought up to date with only the events
+    # saved since (by any replica): a busy wallet is not rebuilt from all its charges each time.
+    env: ClassVar[dict[str, str]] = {
+        "AGGREGATE_CACHE_MAXSIZE": "20000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
 
 
 @dataclass

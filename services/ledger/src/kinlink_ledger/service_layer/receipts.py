@@ -1,9 +1,10 @@
 """GetReceipt and PrintReceipt: the receipt of a captured payment, to show or to print.
 
 Who sees a receipt: the payer; operators and auditors; a facility's officers the receipts of
-payments to its residents (deposits), not what families paid for their own subscriptions. Anyone
-else is told there is no such receipt, as for a number that was never given: receipt numbers are
-read out on the phone and typed in, and must reveal nothing of other families' payments.
+payments for its residents (deposits, allowances), not what families paid for their own
+subscriptions. Anyone else is told there is no such receipt, as for a number that was never
+given: receipt numbers are read out on the phone and typed in, and must reveal nothing of other
+families' payments.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from kinlink_kit.errors import InvalidArgument, NotFound
 from kinlink_kit.views import Row
 
 from kinlink_ledger.adapters import receipt_document
-from kinlink_ledger.domain.receipt import Receipt, ReceiptKind
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.receipt import Receipt, ReceiptHold, ReceiptKind
 from kinlink_ledger.service_layer.ledger import Ledger
 
 
@@ -39,6 +41,11 @@ def get_receipt(ledger: Ledger, receipt_number: str, viewer: Principal) -> Recei
         lines=lines,
         payment_reference=row["payment_reference"],
         captured_at=datetime.fromisoformat(row["captured_at"]),
+        hold=(
+            None
+            if row["authorized"] is None
+            else ReceiptHold(Cents(int(row["authorized"])), Cents(int(row["released"])))
+        ),
     )
 
 

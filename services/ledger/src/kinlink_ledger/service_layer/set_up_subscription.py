@@ -26,7 +26,7 @@ class SetUpSubscription:
 def set_up_subscription(ledger: Ledger, command: SetUpSubscription) -> FundingResult:
     facility = ledger.facilities.get(command.facility_id)
     facility.prices.check_funding(command.funding_amount)
-    card = subscription_card(ledger, command.account_id)
+    card = subscription_card(ledger, command.account_id, released_too=False)
 
     def set_up_and_fund(wallet: MessagingWallet) -> Funding:
         wallet.set_up(command.facility_id, command.funding_amount)
@@ -36,9 +36,13 @@ def set_up_subscription(ledger: Ledger, command: SetUpSubscription) -> FundingRe
     return charge_card(ledger, wallet, funding)
 
 
-def subscription_card(ledger: Ledger, account_id: UUID) -> SubscriptionCard:
+def subscription_card(
+    ledger: Ledger, account_id: UUID, *, released_too: bool = True
+) -> SubscriptionCard:
+    """The card identity marked; a new subscription needs one marked since the last was
+    disabled (which released its card), a refill of an active one is funded by its card."""
     card = ledger.find(SubscriptionCard.create_id(account_id), SubscriptionCard)
-    if card is None:
+    if card is None or (card.released and not released_too):
         raise FailedPrecondition(
             "subscription_card_missing",
             "Mark one of your cards to fund your messaging subscription first.",

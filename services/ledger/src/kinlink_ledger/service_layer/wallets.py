@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from kinlink_kit.errors import NotFound, Unavailable
 
@@ -37,16 +38,18 @@ def change_wallet(
     change: Callable[[MessagingWallet], T],
     *,
     open_new: bool = False,
+    also_saving: Callable[[T], Iterable[Aggregate]] = lambda _: (),
 ) -> tuple[MessagingWallet, T]:
-    """Apply `change` to the wallet as it is now and save it; again if someone saved first.
-    With `open_new`, an account without a wallet gets one."""
+    """Apply `change` to the wallet as it is now and save it, with the aggregates `also_saving`
+    names of the change's result; again if someone saved first. With `open_new`, an account
+    without a wallet gets one."""
     for _ in range(MAX_ATTEMPTS):
         wallet = ledger.wallet(account_id)
         if wallet is None:
             wallet = MessagingWallet(account_id) if open_new else require_wallet(ledger, account_id)
         result = change(wallet)
         try:
-            ledger.store.save(wallet)
+            ledger.store.save(wallet, *also_saving(result))
         except IntegrityError:
             continue
         return wallet, result
