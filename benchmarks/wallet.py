@@ -56,7 +56,7 @@ from benchmarks.harness import (
 WALLETS = int(os.environ.get("BENCH_WALLETS", "1000"))
 FUNDING_CENTS = 5000  # $50.00: 100 messages at the demo facility's 50 cents
 TARGET_CHARGES = 1000
-LEDGERS = 2
+LEDGERS = int(os.environ.get("BENCH_LEDGERS", "2"))
 SERVICE = metadata_of("messaging", Role.PLATFORM_SERVICE)
 
 

@@ -74,3 +74,45 @@ class Projection(LogFollower):
                 return
             self.apply_batch(notifications)
             position = notifications[-1].id
+
+
+class ProjectionGroup(LogFollower):
+    """Several projections of one store fed from a single read of its log: each event is read
+    and decoded once for all of them, rather than once per projection. Each projection still
+    records its own position, and is given only the events after it (one added later catches
+    up from the start while the others go on)."""
+
+    def __init__(self, app: TrackedApplication, projections: Sequence[Projection]) -> None:
+        super().__init__(app)
+        self.projections = list(projections)
+
+    def position(self) -> int:
+        return min((p.position() for p in self.projections), default=0)
+
+    async def handle(self, notifications: Sequence[Notification]) -> None:
+        await asyncio.to_thread(self.apply_batch, notifications)
+
+    def apply_batch(
+        self, notifications: Sequence[Notification], limits: dict[str, int] | None = None
+    ) -> None:
+        """Apply the batch to each projection past its position, up to its limit if given (an
+        auditor's replay stops each where its live twin is)."""
+        positions = {p.name: p.position() for p in self.projections}
+        decoded = [
+            (n.id, n.topic, self.app.mapper.to_domain_event(n))
+            for n in notifications
+            if any(p.wants(n.topic) and n.id > positions[p.name] for p in self.projections)
+        ]
+        for projection in self.projections:
+            start = positions[projection.name]
+            end = notifications[-1].id
+            if limits is not None:
+                end = min(end, limits[projection.name])
+            if end <= start:
+                continue
+            due = [
+                (at, event)
+                for at, topic, event in decoded
+                if start < at <= end and projection.wants(topic)
+            ]
+            projection.apply_decoded(due, end)

@@ -81,7 +81,13 @@ class PostgresViews(ViewStore):
 
     @contextmanager
     def transaction(self) -> Iterator[ViewCursor]:
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+        # Pipelined: a projection's statements go out without waiting for each answer.
+        with (
+            self.pool.connection() as conn,
+            conn.pipeline(),
+            conn.transaction(),
+            conn.cursor() as cursor,
+        ):
             yield _Translating(cursor, self._sql)
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:

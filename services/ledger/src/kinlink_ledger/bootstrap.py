@@ -102,7 +102,7 @@ def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> Servic
             {event_type: partial(handle, ledger) for event_type, handle in handlers.items()},
         )
     background = [
-        *(projection.run for projection in ledger.views.projections),
+        ledger.views.follower().run,
         HoldSweep(
             ledger,
             settings.allowance_hold_days,

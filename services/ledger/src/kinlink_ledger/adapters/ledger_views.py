@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kinlink_kit.eventstore import TrackedApplication
-from kinlink_kit.projection import Projection
+from kinlink_kit.projection import Projection, ProjectionGroup
 from kinlink_kit.views import ViewStore
 
 from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
@@ -45,6 +45,10 @@ class LedgerViews:
             self.receipts,
             self.resident_transactions,
         ]
+
+    def follower(self) -> ProjectionGroup:
+        """One reader of the ledger's log for all of them (the service runs it)."""
+        return ProjectionGroup(self.deposits.app, self.projections)
 
     def close(self) -> None:
         self.store.close()

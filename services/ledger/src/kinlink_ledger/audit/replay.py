@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.persistence import Notification
 from kinlink_kit.hash_chain import ChainedEvent
 from kinlink_kit.views import SqliteViews, ViewStore
 
 from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.audit.progress import Progress
 from kinlink_ledger.audit.sources import Batches
-from kinlink_ledger.audit.verify import decode
 from kinlink_ledger.service_layer.ledger import LedgerStore
 
 _TABLES = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)", re.IGNORECASE)
@@ -93,23 +93,21 @@ async def replay(
 
 
 def _apply(views: LedgerViews, batch: list[ChainedEvent], cutoffs: dict[str, int]) -> None:
-    """Decode each event of the batch once, if any projection wants it, and give each projection
-    those it wants up to the position its live twin reached."""
-    mapper = views.deposits.app.mapper
-    projections = views.projections
-    decoded = [
-        (e.position, e.topic, decode(mapper, e))
+    """The batch through the same group of projections the service runs, each stopped at the
+    position its live twin reached."""
+    notifications = [
+        Notification(
+            id=e.position,
+            originator_id=e.originator_id,
+            originator_version=e.originator_version,
+            topic=e.topic,
+            state=e.state,
+        )
         for e in batch
-        if e.originator_id is not None and any(p.wants(e.topic) for p in projections)
+        if e.originator_id is not None and e.originator_version is not None
     ]
-    for projection in projections:
-        cutoff = cutoffs[projection.name]
-        if batch[0].position > cutoff:
-            continue
-        due = [
-            (at, event) for at, topic, event in decoded if at <= cutoff and projection.wants(topic)
-        ]
-        projection.apply_decoded(due, min(cutoff, batch[-1].position))
+    if notifications:
+        views.follower().apply_batch(notifications, cutoffs)
 
 
 def compare(
