@@ -97,8 +97,11 @@ async def set_up_wallets(stubs: Stubs, accounts: list[uuid.UUID]) -> None:
     async def one(account: uuid.UUID) -> None:
         family = metadata_of(str(account), Role.FAMILY_MEMBER)
         async with semaphore:
-            deadline = time.monotonic() + 60
-            while True:  # until the ledger has applied identity's event for this card
+            # Until the ledger has applied identity's event for this card: new consumer groups
+            # read identity's topic from the start, one commit per event, so a topic long with
+            # earlier parts' events (make bench's identity part) takes them a while.
+            deadline = time.monotonic() + 600
+            while True:
                 try:
                     result = await stubs.next().SetUpSubscription(request, metadata=family)
                     assert result.status == pb.FUNDING_STATUS_FUNDED, result

@@ -23,7 +23,7 @@ from kinlink_ledger.service_layer.authorize_allowance import (
     AuthorizeAllowance,
     authorize_allowance,
 )
-from kinlink_ledger.service_layer.consume_allowance import consume_allowance
+from kinlink_ledger.service_layer.consume_allowance import OrderElsewhere, consume_allowance
 from kinlink_ledger.service_layer.end_allowance import allowance_ended, end_allowance
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.release_expiring_holds import release_expiring_holds
@@ -283,3 +283,38 @@ def test_an_end_the_processor_did_not_answer_is_finished_by_the_next_sweep(
     assert (ended.status, ended.captured, ended.released) == (AllowanceStatus.ENDED, 0, 5000)
     assert payments.captured_total == 0
     assert_nothing_held(ledger, payments, allowance_id)
+
+
+def test_one_hold_the_processor_refuses_to_end_does_not_stop_the_sweep(
+    ledger: Ledger, payments: SimulatedProcessor, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lapsed, due = authorize(ledger, 5000), authorize(ledger, 3000)
+    order(ledger, lapsed, "order-1", 500)
+    order(ledger, due, "order-2", 900)
+    lapsed_hold = allowance(ledger, lapsed).payment_reference
+    capture = payments.capture
+
+    def lapsed_at_the_processor(reference: str, amount: Cents, idempotency_key: str) -> None:
+        if reference == lapsed_hold:
+            raise ValueError("this PaymentIntent's authorization has expired")
+        capture(reference, amount, idempotency_key)
+
+    monkeypatch.setattr(payments, "capture", lapsed_at_the_processor)
+    clock.now += timedelta(days=6)
+    [ended] = release_expiring_holds(ledger, hold_days=6)
+    assert (ended.allowance_id, ended.captured, ended.released) == (due, 900, 2100)
+    assert allowance(ledger, lapsed).status is AllowanceStatus.ENDING
+
+
+def test_an_order_for_another_resident_is_not_charged_to_the_allowance(ledger: Ledger) -> None:
+    allowance_id = authorize(ledger, 5000)
+    elsewhere = AllowanceConsumed(
+        allowance_id=allowance_id,
+        facility_id=FAC,
+        resident_id="R-9999",
+        order_id="order-x",
+        amount_cents=1000,
+    )
+    with pytest.raises(OrderElsewhere):
+        publish(ledger, consume_allowance, elsewhere)
+    assert allowance(ledger, allowance_id).used == 0

@@ -294,3 +294,40 @@ def test_bad_credits_name_the_field(
     }
     with refused(InvalidArgument, code, field):
         grant_credit(ledger, GrantCredit(**{**fields, **change}))  # type: ignore[arg-type]
+
+
+def test_a_payer_who_authenticates_as_the_funding_is_given_up_gets_the_wallet_funded(
+    ledger: Ledger, payments: SimulatedProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account, _ = set_up(ledger, card="pm_card_threeDSecureRequired")
+    wallet = ledger.wallet(account)
+    assert wallet is not None and wallet.funding is not None
+    reference = wallet.funding.payment_reference
+    assert reference is not None
+    cancel = payments.cancel
+
+    def too_late(reference: str) -> None:
+        payments.authenticate(reference, passed=True)  # the payer finished just before
+        cancel(reference)  # so the processor refuses to cancel a captured payment
+
+    monkeypatch.setattr(payments, "cancel", too_late)
+    completed = complete_funding(ledger, CompleteFunding(account))
+    assert completed.status is FundingStatus.FUNDED
+    assert balance(ledger, account) == payments.captured_total == 1000
+
+
+def test_a_choice_delivered_again_after_the_card_was_released_changes_nothing(
+    ledger: Ledger,
+) -> None:
+    account = uuid4()
+    choose_card(ledger, account, "pm_card_visa", choice=1)
+    set_up_subscription(ledger, SetUpSubscription(account, FAC, Cents(1000)))
+    disable_subscription(ledger, DisableSubscription(account))
+    choose_card(ledger, account, "pm_card_visa", choice=1)  # the same message, redelivered
+    with refused(FailedPrecondition, "subscription_card_missing", None):
+        set_up_subscription(ledger, SetUpSubscription(account, FAC, Cents(1000)))
+    choose_card(ledger, account, "pm_card_visa", choice=2)  # the family marks it again
+    assert (
+        set_up_subscription(ledger, SetUpSubscription(account, FAC, Cents(1000))).status
+        is FundingStatus.FUNDED
+    )

@@ -11,7 +11,7 @@ import re
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,6 +48,10 @@ class ViewStore(ABC):
 
     @abstractmethod
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]: ...
+
+    @abstractmethod
+    def snapshot(self, queries: Sequence[str]) -> list[list[Row]]:
+        """The answers to `queries`, all read at one moment (while projections keep writing)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -95,6 +99,11 @@ class PostgresViews(ViewStore):
             rows: list[Row] = conn.execute(self._sql(sql), params or {}).fetchall()  # type: ignore[assignment]
             return rows
 
+    def snapshot(self, queries: Sequence[str]) -> list[list[Row]]:
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            return [conn.execute(self._sql(q)).fetchall() for q in queries]  # type: ignore[misc]
+
     def close(self) -> None:
         self.pool.close()
 
@@ -132,6 +141,14 @@ class SqliteViews(ViewStore):
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         with self._lock:
             return [dict(row) for row in self._conn.execute(sql, params or {}).fetchall()]
+
+    def snapshot(self, queries: Sequence[str]) -> list[list[Row]]:
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                return [[dict(row) for row in self._conn.execute(q).fetchall()] for q in queries]
+            finally:
+                self._conn.execute("COMMIT")
 
     def close(self) -> None:
         self._conn.close()

@@ -16,7 +16,7 @@ from typing import Any
 
 from eventsourcing.persistence import Notification
 from kinlink_kit.hash_chain import ChainedEvent
-from kinlink_kit.views import SqliteViews, ViewStore
+from kinlink_kit.views import Row, SqliteViews, ViewStore
 
 from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.audit.progress import Progress
@@ -68,10 +68,24 @@ def fresh_views(folder: Path) -> LedgerViews:
 async def replay(
     batches: Batches, live: ViewStore, folder: Path, progress: Progress
 ) -> ReplayReport:
+    """Rebuild, then compare with the live projections as they were when the replay began: their
+    positions and rows are read at one moment first, so a service applying events meanwhile
+    causes no difference."""
     report = ReplayReport()
     views = fresh_views(folder)
     try:
-        report.positions = {p.name: live.position(p.name) for p in views.projections}
+        tables = [
+            (projection.name, table)
+            for projection in views.projections
+            for table in _TABLES.findall(projection.ddl)
+        ]
+        # Table names come from our own DDL.
+        positions, *live_tables = live.snapshot(
+            ["SELECT name, position FROM view_positions"]
+            + [f"SELECT * FROM {table}" for _, table in tables]
+        )
+        known = {row["name"]: int(row["position"]) for row in positions}
+        report.positions = {p.name: known.get(p.name, 0) for p in views.projections}
         async for batch in batches:
             _apply(views, batch, report.positions)
             report.events += len(batch)
@@ -80,12 +94,14 @@ async def replay(
         progress.finish()
         report.rebuild_seconds = progress.seconds
         started = time.perf_counter()
-        for projection in views.projections:
-            for table in _TABLES.findall(projection.ddl):
-                report.tables += 1
-                difference = compare(projection.name, table, live, views.store)
-                if difference is not None:
-                    report.differences.append(difference)
+        replayed_tables = views.store.snapshot([f"SELECT * FROM {table}" for _, table in tables])
+        for (projection, table), live_rows, replayed_rows in zip(
+            tables, live_tables, replayed_tables, strict=True
+        ):
+            report.tables += 1
+            difference = compare(projection, table, live_rows, replayed_rows)
+            if difference is not None:
+                report.differences.append(difference)
         report.compare_seconds = time.perf_counter() - started
     finally:
         views.close()
@@ -111,10 +127,10 @@ def _apply(views: LedgerViews, batch: list[ChainedEvent], cutoffs: dict[str, int
 
 
 def compare(
-    projection: str, table: str, live: ViewStore, replayed: ViewStore
+    projection: str, table: str, live: list[Row], replayed: list[Row]
 ) -> TableDifference | None:
-    columns, live_rows = _rows(live, table)
-    _, replayed_rows = _rows(replayed, table)
+    columns, live_rows = _comparable(live)
+    _, replayed_rows = _comparable(replayed)
     only_live = live_rows - replayed_rows
     only_replayed = replayed_rows - live_rows
     if not only_live and not only_replayed:
@@ -129,11 +145,10 @@ def compare(
     )
 
 
-def _rows(views: ViewStore, table: str) -> tuple[list[str], Counter[tuple[str, ...]]]:
+def _comparable(rows: list[Row]) -> tuple[list[str], Counter[tuple[str, ...]]]:
     """The table's columns, and its rows as comparable values (PostgreSQL and SQLite return
     other types for the same column). Both stores made the table from the same DDL, so the
     columns come in the same order."""
-    rows = views.query(f"SELECT * FROM {table}")  # table names come from our DDL
     columns = list(rows[0]) if rows else []
     return columns, Counter(
         tuple("" if value is None else str(value) for value in row.values()) for row in rows

@@ -50,6 +50,10 @@ class SubscriptionCard(Aggregate):
         self.released = False
 
     def replace(self, card_id: UUID, payment_method: str, choice: int | None = None) -> None:
+        """A choice no newer than the one known (a copy redelivered, perhaps after the card was
+        released) changes nothing; unnumbered choices are taken in the order they come."""
+        if choice is not None and self.choice is not None and choice <= self.choice:
+            return
         if self.released or (card_id, choice) != (self.card_id, self.choice):
             self._replaced(card_id, payment_method, choice)
 

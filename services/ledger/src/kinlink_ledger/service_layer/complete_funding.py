@@ -39,9 +39,13 @@ def complete_funding(ledger: Ledger, command: CompleteFunding) -> FundingResult:
         outcome = ledger.payments.charge_outcome(funding.payment_reference)
         if outcome.awaiting_authentication:
             ledger.payments.cancel(funding.payment_reference)
-            outcome = ChargeOutcome(
-                funding.payment_reference, DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE
-            )
+            # The payer may have finished the challenge just before the cancel: then it was
+            # refused, the card is charged, and the wallet is funded after all.
+            outcome = ledger.payments.charge_outcome(funding.payment_reference)
+            if not outcome.captured:
+                outcome = ChargeOutcome(
+                    funding.payment_reference, DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE
+                )
     except PaymentUnavailable:
         raise outcome_unknown() from None
     return record_outcome(ledger, wallet, funding.funding_id, outcome)

@@ -13,6 +13,7 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_kit.eventstore import Tracking
 from kinlink_kit.logging import get_logger
 
+from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.allowances import change_allowance
 from kinlink_ledger.service_layer.ledger import Ledger
@@ -20,14 +21,24 @@ from kinlink_ledger.service_layer.ledger import Ledger
 log = get_logger(__name__)
 
 
+class OrderElsewhere(ValueError):
+    """The order names another resident or facility than the allowance was authorised for: it
+    is not charged to this family (the event goes to the dead-letter topic)."""
+
+
 def consume_allowance(ledger: Ledger, envelope: Envelope, tracking: Tracking) -> None:
     consumed = AllowanceConsumed.model_validate(envelope.payload)
-    allowance, excess = change_allowance(
-        ledger,
-        consumed.allowance_id,
-        lambda allowance: allowance.consume(consumed.order_id, Cents(consumed.amount_cents)),
-        tracking,
-    )
+
+    def consume(allowance: CommissaryAllowance) -> Cents:
+        where = (consumed.facility_id, consumed.resident_id)
+        if where != (allowance.facility_id, allowance.resident_id):
+            raise OrderElsewhere(
+                f"order {consumed.order_id} at {where} is not for allowance "
+                f"{consumed.allowance_id} ({allowance.facility_id}, {allowance.resident_id})"
+            )
+        return allowance.consume(consumed.order_id, Cents(consumed.amount_cents))
+
+    allowance, excess = change_allowance(ledger, consumed.allowance_id, consume, tracking)
     if excess:
         log.warning(
             "order not covered by its allowance",
