@@ -12,7 +12,7 @@ auditors' `verify` recomputes it and names the first event that breaks it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -126,15 +126,6 @@ class ChainVerifier:
     def _follow(self, event: ChainedEvent) -> None:
         self.previous_hash = event.hash
         self.last_position = event.position
-
-
-def verify_chain(
-    events: Iterable[ChainedEvent], previous_hash: str = GENESIS
-) -> Iterator[ChainBreak]:
-    """Every break in `events`, a chain in log order starting after `previous_hash`."""
-    verifier = ChainVerifier(previous_hash)
-    for event in events:
-        yield from verifier.check(event)
 
 
 class _Links:
