@@ -17,7 +17,7 @@ from kinlink_kit.auth import Role
 
 from tests.concurrency.processes import is_serving
 from tests.conftest import Infra, TokenKeys, bearer
-from tests.integration.test_grpc_api import error_info
+from tests.ledger_grpc import error_info
 from tests.serving import eventually
 from tests.streams.kafka_helpers import produce
 

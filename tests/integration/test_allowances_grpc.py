@@ -20,7 +20,6 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from tests.conftest import Clock, Metadata, TokenKeys
 from tests.integration.identity.test_identity_grpc import refused, staff
 from tests.integration.test_allowances import allowance, authorize
-from tests.integration.test_grpc_api import channel  # noqa: F401 (the served ledger's fixture)
 from tests.serving import eventually, serving
 
 NOT_FOUND = grpc.StatusCode.NOT_FOUND
@@ -41,7 +40,7 @@ def hold_request(**changes: object) -> pb.AuthorizeAllowanceRequest:
 
 
 async def test_a_family_member_holds_sees_and_ends_only_their_own_allowances(
-    channel: grpc.aio.Channel,  # noqa: F811
+    channel: grpc.aio.Channel,
     token_keys: TokenKeys,
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
@@ -72,7 +71,7 @@ async def test_a_family_member_holds_sees_and_ends_only_their_own_allowances(
 
 
 async def test_staff_see_allowances_of_their_facilities_and_the_commissary_holds_and_ends_them(
-    channel: grpc.aio.Channel,  # noqa: F811
+    channel: grpc.aio.Channel,
     token_keys: TokenKeys,
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
@@ -115,7 +114,7 @@ async def test_staff_see_allowances_of_their_facilities_and_the_commissary_holds
     ],
 )
 async def test_a_refused_hold_carries_its_status_reason_and_field(
-    channel: grpc.aio.Channel,  # noqa: F811
+    channel: grpc.aio.Channel,
     token_keys: TokenKeys,
     changes: dict[str, object],
     caller: Role,
@@ -130,7 +129,7 @@ async def test_a_refused_hold_carries_its_status_reason_and_field(
 
 
 async def test_unknown_allowances_and_callers_without_the_role_are_refused(
-    channel: grpc.aio.Channel,  # noqa: F811
+    channel: grpc.aio.Channel,
     token_keys: TokenKeys,
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)

@@ -3,64 +3,20 @@ health, reflection."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import grpc
 import pytest
 from eventsourcing.persistence import IntegrityError
-from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-from grpc_status import rpc_status
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_kit.auth import Role
-from kinlink_kit.bus import InMemoryBus
-from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
 from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import TokenKeys, bearer
-from tests.serving import serving
-
-
-@pytest.fixture
-async def channel(
-    ledger: Ledger, ledger_settings: LedgerSettings, token_keys: TokenKeys
-) -> AsyncIterator[grpc.aio.Channel]:
-    bus = InMemoryBus()
-    async with (
-        serving(
-            [ledger_service(ledger_settings, bus, ledger)], bus, token_keys.verifier()
-        ) as address,
-        grpc.aio.insecure_channel(address) as chan,
-    ):
-        yield chan
-
-
-def error_info(error: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo:
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    assert status is not None
-    info = error_details_pb2.ErrorInfo()
-    assert any(detail.Unpack(info) for detail in status.details)
-    return info
-
-
-async def make_deposit(
-    stub: ledger_pb2_grpc.LedgerServiceStub,
-    family: list[tuple[str, str]],
-    resident: str = "R-1",
-    facility: str = "FAC-DEMO",
-) -> pb.Deposit:
-    quote = await stub.QuoteDeposit(
-        pb.QuoteDepositRequest(facility_id=facility, resident_id=resident, amount_cents=5000),
-        metadata=family,
-    )
-    return await stub.ConfirmDeposit(
-        pb.ConfirmDepositRequest(
-            quote_id=quote.quote_id, payment_method="pm_card_visa", idempotency_key=resident
-        ),
-        metadata=family,
-    )
+from tests.ledger_grpc import error_info, make_deposit
 
 
 async def test_quote_and_confirm_over_grpc(

@@ -28,17 +28,13 @@ from kinlink_ledger.service_layer.set_up_subscription import (
 )
 
 from tests.conftest import Clock, Metadata, TokenKeys
-from tests.integration import test_grpc_api
 from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
 from tests.integration.identity.test_identity_grpc import staff
 from tests.integration.test_allowances import RESIDENT, orders, request
 from tests.integration.test_deposits import deposit, family, officer
-from tests.integration.test_grpc_api import make_deposit
 from tests.ledger_facilities import choose_card, configure
+from tests.ledger_grpc import make_deposit
 from tests.refusals import refused
-
-# The ledger served over gRPC in this test's event loop, as test_grpc_api serves it.
-channel = test_grpc_api.channel
 
 OPERATOR = Principal("op-1", frozenset({Role.OPERATOR}))
 AUDITOR = Principal("aud-1", frozenset({Role.AUDITOR}))

@@ -31,7 +31,6 @@ from tests.integration.identity.test_identity_grpc import refused as refused_ove
 from tests.integration.identity.test_identity_grpc import staff
 from tests.integration.test_allowances import FAC, RESIDENT, orders, publish, request
 from tests.integration.test_deposits import deposit, family, officer
-from tests.integration.test_grpc_api import channel  # noqa: F401 (the served ledger's fixture)
 from tests.integration.test_ledger_audit import run_replay, stream
 from tests.integration.test_receipts import AUDITOR, OPERATOR, ended_allowance
 from tests.refusals import refused
@@ -166,7 +165,7 @@ def test_applying_the_events_again_changes_nothing_and_replay_equals_live(
 
 
 async def test_a_family_member_lists_their_transactions_over_grpc(
-    channel: grpc.aio.Channel,  # noqa: F811
+    channel: grpc.aio.Channel,
     mothers: list[ResidentTransaction],
     token_keys: TokenKeys,
 ) -> None:
@@ -202,7 +201,7 @@ async def test_a_family_member_lists_their_transactions_over_grpc(
     ],
 )
 async def test_a_refused_listing_carries_its_status_reason_and_field(
-    channel: grpc.aio.Channel,  # noqa: F811
+    channel: grpc.aio.Channel,
     token_keys: TokenKeys,
     facility_id: str,
     resident_id: str,

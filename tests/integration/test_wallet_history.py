@@ -24,14 +24,10 @@ from kinlink_ledger.service_layer.refill_subscription import (
 from kinlink_ledger.service_layer.wallet_history import list_wallet_history
 
 from tests.conftest import TokenKeys
-from tests.integration import test_grpc_api
 from tests.integration.identity.test_identity_grpc import refused, staff
 from tests.integration.test_deposits import family
 from tests.integration.test_wallet import balance, set_up
 from tests.ledger_facilities import choose_card
-
-# The ledger served over gRPC in this test's event loop, as test_grpc_api serves it.
-channel = test_grpc_api.channel
 
 
 def history(ledger: Ledger, account: UUID) -> list[tuple[WalletEntryKind, int, str, str]]:

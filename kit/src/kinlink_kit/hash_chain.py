@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
 from psycopg.sql import SQL, Identifier
@@ -54,6 +54,17 @@ class ChainedEvent:
     state: bytes
     previous_hash: str  # empty: the store has an event the chain has no link for
     hash: str
+
+    def notification(self) -> Notification:
+        """The event as the store's log gives it, for the mapper and the projections."""
+        assert self.originator_id is not None and self.originator_version is not None
+        return Notification(
+            id=self.position,
+            originator_id=self.originator_id,
+            originator_version=self.originator_version,
+            topic=self.topic,
+            state=self.state,
+        )
 
     def recomputed_hash(self) -> str:
         assert self.originator_id is not None and self.originator_version is not None
@@ -128,26 +139,20 @@ class ChainVerifier:
         self.last_position = event.position
 
 
-class _Links:
-    """Computes the links of newly inserted events after the chain's current head."""
-
-    @staticmethod
-    def rows(
-        head: str | None, ids: Sequence[int], stored_events: Sequence[StoredEvent]
-    ) -> list[tuple[int, str, str]]:
-        previous = head or GENESIS
-        rows = []
-        for notification_id, stored in sorted(zip(ids, stored_events, strict=True)):
-            current = link_hash(
-                previous,
-                stored.originator_id,
-                stored.originator_version,
-                stored.topic,
-                stored.state,
-            )
-            rows.append((notification_id, previous, current))
-            previous = current
-        return rows
+def _links(
+    head: str | None, ids: Sequence[int], stored_events: Sequence[StoredEvent]
+) -> list[tuple[int, str, str]]:
+    """The links of newly inserted events, after the chain's current `head` (SQLite's recorder;
+    on PostgreSQL the trigger computes the same)."""
+    previous = head or GENESIS
+    rows = []
+    for notification_id, stored in sorted(zip(ids, stored_events, strict=True)):
+        current = link_hash(
+            previous, stored.originator_id, stored.originator_version, stored.topic, stored.state
+        )
+        rows.append((notification_id, previous, current))
+        previous = current
+    return rows
 
 
 def _part(expression: str) -> str:
@@ -271,7 +276,7 @@ class ChainedSQLiteProcessRecorder(SQLiteProcessRecorder):
             table = f"{self.events_table_name}_chain"
             c.execute(f"SELECT hash FROM {table} ORDER BY notification_id DESC LIMIT 1")
             row = c.fetchone()
-            links = _Links.rows(row[0] if row else None, ids, stored_events)
+            links = _links(row[0] if row else None, ids, stored_events)
             c.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", links)
         return ids
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import Notification
 from kinlink_kit.hash_chain import ChainedEvent
 from kinlink_kit.views import Row, SqliteViews, ViewStore
 
@@ -111,17 +110,7 @@ async def replay(
 def _apply(views: LedgerViews, batch: list[ChainedEvent], cutoffs: dict[str, int]) -> None:
     """The batch through the same group of projections the service runs, each stopped at the
     position its live twin reached."""
-    notifications = [
-        Notification(
-            id=e.position,
-            originator_id=e.originator_id,
-            originator_version=e.originator_version,
-            topic=e.topic,
-            state=e.state,
-        )
-        for e in batch
-        if e.originator_id is not None and e.originator_version is not None
-    ]
+    notifications = [e.notification() for e in batch if e.originator_id is not None]
     if notifications:
         views.follower().apply_batch(notifications, cutoffs)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import Mapper
 from kinlink_kit.hash_chain import ChainBreak, ChainedEvent, ChainVerifier
 
 from kinlink_ledger.audit.progress import Progress
@@ -34,10 +34,7 @@ class VerifyReport:
 
 def decode(mapper: Mapper[UUID], event: ChainedEvent) -> Aggregate.Event:
     """The domain event (every ledger event is an aggregate's)."""
-    assert event.originator_id is not None and event.originator_version is not None
-    domain_event = mapper.to_domain_event(
-        StoredEvent(event.originator_id, event.originator_version, event.topic, event.state)
-    )
+    domain_event = mapper.to_domain_event(event.notification())
     if not isinstance(domain_event, Aggregate.Event):
         raise TypeError(f"not a ledger event: {event.topic}")
     return domain_event
