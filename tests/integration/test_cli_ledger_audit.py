@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,16 @@ def kinlink(env: dict[str, str | None], *args: str) -> Result:
     return CliRunner(env=env).invoke(cli, ["ledger", *args])
 
 
+def recorded_days(ledger: Ledger) -> tuple[date, date]:
+    """The first and last day (UTC) the ledger recorded events on. Events carry the moment they
+    were recorded, not the ledger's clock: the periods exported are chosen from them, so that no
+    test depends on the day it runs."""
+    recorder = ledger.store.recorder
+    notifications = recorder.select_notifications(None, recorder.max_notification_id() or 1)
+    stamps = [ledger.store.mapper.to_domain_event(n).timestamp for n in notifications]
+    return min(stamps).date(), max(stamps).date()
+
+
 def store_state(ledger: Ledger) -> tuple[object, ...]:
     recorder = ledger.store.recorder
     return (
@@ -60,7 +71,10 @@ def test_verify_replay_and_export_pass_and_change_nothing(
     replayed = kinlink(audited, "replay")
     assert replayed.exit_code == 0, replayed.output
     assert "replay equals live" in replayed.output
-    exported = kinlink(audited, "export", "--from", "2026-11-01", "--to", "2026-12-01")
+    first, last = recorded_days(ledger)
+    exported = kinlink(
+        audited, "export", "--from", str(first), "--to", str(last + timedelta(days=1))
+    )
     assert exported.exit_code == 0, exported.output
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert rows
@@ -69,8 +83,13 @@ def test_verify_replay_and_export_pass_and_change_nothing(
     assert store_state(ledger) == before
 
 
-def test_a_period_without_entries_exports_only_the_header(audited: dict[str, str | None]) -> None:
-    exported = kinlink(audited, "export", "--from", "2025-01-01", "--to", "2025-02-01")
+def test_a_period_without_entries_exports_only_the_header(
+    ledger: Ledger, audited: dict[str, str | None]
+) -> None:
+    first, _ = recorded_days(ledger)
+    exported = kinlink(
+        audited, "export", "--from", str(first - timedelta(days=30)), "--to", str(first)
+    )
     assert exported.exit_code == 0, exported.output
     assert exported.stdout.splitlines() == [
         "position,recorded_at,event,aggregate_id,version,account,debit_cents,credit_cents"

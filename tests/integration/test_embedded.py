@@ -13,7 +13,7 @@ from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_embedded import demo
 from kinlink_embedded.main import EmbeddedSettings, platform
-from kinlink_kit.bus import InMemoryBus
+from kinlink_kit.sqlite_bus import SQLiteBus
 
 from tests.conftest import bearer
 from tests.serving import serving
@@ -22,7 +22,7 @@ from tests.serving import serving
 async def start_and_quote(data_dir: Path) -> tuple[int, int, list[str]]:
     """Start the platform, seed it, and as the demo family: the fee of a $50 quote at FAC-DEMO,
     the number of mails sent so far, and the residents a search for "Love" finds."""
-    bus = InMemoryBus()
+    bus = SQLiteBus.in_folder(data_dir)
     parts, verifier = platform(EmbeddedSettings(data_dir=data_dir), bus)
     async with serving(parts, bus, verifier) as address:
         await demo.seed(address, data_dir / "mail")

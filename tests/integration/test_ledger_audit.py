@@ -9,6 +9,7 @@ import dataclasses
 import io
 import json
 import random
+import threading
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from kinlink_kit.hash_chain import (
 )
 from kinlink_ledger.audit.progress import Progress
 from kinlink_ledger.audit.replay import ReplayReport, replay
+from kinlink_ledger.audit.sources import store_batches
 from kinlink_ledger.audit.verify import VerifyReport, verify
 from kinlink_ledger.service_layer.ledger import Ledger
 
@@ -62,6 +64,30 @@ def test_a_busy_ledgers_chain_holds_and_its_journal_balances(busy: Ledger) -> No
     assert report.entries > 20
     assert report.debits == report.credits > 0
     assert report.last_hash == events[-1].hash
+
+
+def test_a_store_being_written_to_verifies_without_findings(ledger: Ledger) -> None:
+    """Events and their links are read separately: read as far as the chain reached when the
+    read began, a live store never shows an event without its link, nor a link without its
+    event. Small batches make many reads, each racing the writer."""
+    workload, verified = Workload(random.Random(20261126)), threading.Event()
+
+    def write_until_verified() -> None:
+        while not verified.is_set():
+            workload.run(ledger, 10)
+
+    writing = threading.Thread(target=write_until_verified)
+    writing.start()
+    try:
+        reports = [
+            asyncio.run(verify(store_batches(ledger.store, 16), ledger.store.mapper, quiet()))
+            for _ in range(20)
+        ]
+    finally:
+        verified.set()
+        writing.join()
+    assert [r.findings for r in reports if r.findings] == []
+    assert len({r.events for r in reports}) > 1  # the store grew while it was verified
 
 
 def test_an_altered_event_is_named(busy: Ledger) -> None:

@@ -1,54 +1,15 @@
-"""The embedded mode's bus, with the kit's consumer: order, exactly-once effects, dead letters."""
+"""The in-memory bus (the tests' stand-in for a broker), with the kit's consumer: order,
+exactly-once effects, dead letters."""
 
 from __future__ import annotations
 
-from eventsourcing.domain import Aggregate, event
-from kinlink_contracts.envelope import Envelope, IntegrationEvent
+from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.topics import dead_letter_topic
-from kinlink_kit.bus import IncomingMessage, InMemoryBus, OutgoingMessage
+from kinlink_kit.bus import IncomingMessage, InMemoryBus
 from kinlink_kit.consumer import TrackingConsumer
-from kinlink_kit.eventstore import TrackedApplication, Tracking
 
+from tests.notebook import TOPIC, Noted, Notes, message, noted, noted_by_each_run
 from tests.serving import eventually
-
-TOPIC = "kinlink.test.events.v1"
-
-
-class Noted(IntegrationEvent):
-    text: str
-
-
-class Notebook(Aggregate):
-    @event("Opened")
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    @event("Written")
-    def write(self, text: str) -> None:
-        self.lines.append(text)
-
-
-class Notes(TrackedApplication):
-    def __init__(self) -> None:
-        super().__init__(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-        self.notebook = Notebook()
-        self.save(self.notebook)
-
-    def note(self, envelope: Envelope, tracking: Tracking) -> None:
-        notebook = self.repository.get(self.notebook.id)
-        notebook.write(Noted.model_validate(envelope.payload).text)
-        self.save_tracked(tracking, notebook)
-
-    def lines(self) -> list[str]:
-        return self.repository.get(self.notebook.id).lines  # type: ignore[no-any-return]
-
-
-def message(value: bytes) -> OutgoingMessage:
-    return OutgoingMessage(TOPIC, "k", value)
-
-
-def noted(text: str) -> bytes:
-    return Envelope.wrap(Noted(text=text), key="k", producer="test", correlation_id="c").to_bytes()
 
 
 async def test_events_are_handled_in_order_and_bad_ones_dead_lettered() -> None:
@@ -99,21 +60,5 @@ async def test_a_redelivered_event_changes_nothing() -> None:
 
 async def test_a_restarted_process_still_handles_new_events() -> None:
     """The store remembers positions across restarts; the next run's bus must not reuse them."""
-    notes = Notes()
-    try:
-        for text in ("before the restart", "after the restart"):
-            bus = InMemoryBus()
-            TrackingConsumer(notes, bus, TOPIC, "notes", {"Noted": notes.note})
-            await bus.start()
-            try:
-                await bus.publish([message(noted(text))])
-
-                async def handled(text: str = text) -> bool:
-                    return notes.lines()[-1:] == [text]
-
-                await eventually(handled, timeout=5)
-            finally:
-                await bus.stop()
-    finally:
-        notes.close()
-    assert notes.lines() == ["before the restart", "after the restart"]
+    texts = ["before the restart", "after the restart"]
+    assert await noted_by_each_run(texts, lambda run: InMemoryBus()) == texts

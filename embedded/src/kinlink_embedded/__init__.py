@@ -1,2 +1,2 @@
-"""Every Kinlink service in one process, with no servers: SQLite, an in-memory bus, a simulated
-card processor and demo facilities. What `make run` starts."""
+"""Every Kinlink service in one process, with no servers: SQLite stores, a bus kept in SQLite, a
+simulated card processor and demo facilities. What `make run` starts."""

@@ -7,11 +7,12 @@ from typing import Any
 
 from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
 from kinlink_kit.auth import TokenVerifier, embedded_keys
-from kinlink_kit.bus import InMemoryBus
+from kinlink_kit.bus import Bus
 from kinlink_kit.logging import configure_logging, get_logger
 from kinlink_kit.metrics import serve_metrics
 from kinlink_kit.runtime import ServiceParts, serve
 from kinlink_kit.settings import ServiceSettings
+from kinlink_kit.sqlite_bus import SQLiteBus
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
 from pydantic import SecretStr
 
@@ -43,9 +44,7 @@ def banner(address: str, settings: EmbeddedSettings) -> None:
     )
 
 
-def platform(
-    settings: EmbeddedSettings, bus: InMemoryBus
-) -> tuple[list[ServiceParts], TokenVerifier]:
+def platform(settings: EmbeddedSettings, bus: Bus) -> tuple[list[ServiceParts], TokenVerifier]:
     """Every service on its own SQLite store in one folder, and one token signing key (made on
     the first start) that identity signs with and every service verifies with."""
     key_id, private_pem, public_pem = embedded_keys(settings.data_dir)
@@ -73,7 +72,7 @@ def platform(
 
 
 async def run(settings: EmbeddedSettings) -> None:
-    bus = InMemoryBus()
+    bus = SQLiteBus.in_folder(settings.data_dir)
     parts, token_verifier = platform(settings, bus)
 
     async def ready(address: str) -> None:

@@ -23,6 +23,7 @@ from eventsourcing.sqlite import SQLiteProcessRecorder
 from psycopg.sql import SQL, Identifier
 
 GENESIS = "0" * 64
+UNBOUNDED = 2**63 - 1  # above every notification id (a BIGINT)
 
 
 def link_hash(
@@ -223,8 +224,12 @@ class ChainedPostgresProcessRecorder(PostgresProcessRecorder):
         ]
         self._chain_select = SQL(
             "SELECT notification_id, previous_hash, hash FROM {0} "
-            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+            "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
         ).format(chain)
+        self._head_select = SQL(
+            "SELECT GREATEST((SELECT max(notification_id) FROM {0}), "
+            "(SELECT max(notification_id) FROM {1})) AS head"
+        ).format(events, chain)
         self._insert_columns = SQL(
             "INSERT INTO {0} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
@@ -250,11 +255,20 @@ class ChainedPostgresProcessRecorder(PostgresProcessRecorder):
             prepare=True,
         )
 
-    def select_links(self, after: int, limit: int) -> list[tuple[int, str, str]]:
-        """Links of the events after notification id `after`, in order."""
+    def select_links(
+        self, after: int, limit: int, until: int = UNBOUNDED
+    ) -> list[tuple[int, str, str]]:
+        """Links of the events after notification id `after` (up to `until`), in order."""
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._chain_select, (after, limit))
+            curs.execute(self._chain_select, (after, until, limit))
             return [(r["notification_id"], r["previous_hash"], r["hash"]) for r in curs.fetchall()]
+
+    def chain_head(self) -> int:
+        """The furthest position of the events and of the links, both read at one moment."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._head_select)
+            row = curs.fetchone()
+            return int(row["head"] or 0) if row else 0
 
 
 class ChainedSQLiteProcessRecorder(SQLiteProcessRecorder):
@@ -280,15 +294,27 @@ class ChainedSQLiteProcessRecorder(SQLiteProcessRecorder):
             c.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", links)
         return ids
 
-    def select_links(self, after: int, limit: int) -> list[tuple[int, str, str]]:
+    def select_links(
+        self, after: int, limit: int, until: int = UNBOUNDED
+    ) -> list[tuple[int, str, str]]:
         table = f"{self.events_table_name}_chain"
         with self.datastore.transaction(commit=False) as c:
             c.execute(
                 f"SELECT notification_id, previous_hash, hash FROM {table} "
-                "WHERE notification_id > ? ORDER BY notification_id LIMIT ?",
-                (after, limit),
+                "WHERE notification_id > ? AND notification_id <= ? "
+                "ORDER BY notification_id LIMIT ?",
+                (after, until, limit),
             )
             return [(r[0], r[1], r[2]) for r in c.fetchall()]
+
+    def chain_head(self) -> int:
+        events, chain = self.events_table_name, f"{self.events_table_name}_chain"
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT max(coalesce((SELECT max(rowid) FROM {events}), 0), "
+                f"coalesce((SELECT max(notification_id) FROM {chain}), 0))"
+            )
+            return int(c.fetchone()[0])
 
 
 CHAINED_RECORDERS = {
@@ -300,10 +326,16 @@ CHAINED_RECORDERS = {
 def store_chain(recorder: Any, *, after: int = 0, batch_size: int = 1000) -> Iterator[ChainedEvent]:
     """The store's events joined with their links, in log order, from notification id `after`.
 
-    `recorder` is one of the chained recorders above."""
-    while True:
-        links = recorder.select_links(after, batch_size)
-        notifications = recorder.select_notifications(after, batch_size, inclusive_of_start=False)
+    `recorder` is one of the chained recorders above. The read stops at the head the chain had
+    when it began (the furthest event or link, read in one statement): an event recorded since,
+    with its link, is left for the next read, so a store being written to never shows an event
+    whose link was not read yet, nor a link whose event was not."""
+    head = recorder.chain_head()
+    while after < head:
+        links = recorder.select_links(after, batch_size, head)
+        notifications = recorder.select_notifications(
+            after, batch_size, stop=head, inclusive_of_start=False
+        )
         if not links and not notifications:
             return
         # Read as far as both reached, so that neither side runs ahead of the other.

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from kinlink_kit.auth import Authenticator, Role, TokenVerifier
-from kinlink_kit.bus import Bus, InMemoryBus, KafkaBus
+from kinlink_kit.bus import Bus, KafkaBus
 from kinlink_kit.grpc_server import GrpcServer
 from kinlink_kit.logging import configure_logging, get_logger
 from kinlink_kit.metrics import serve_metrics
 from kinlink_kit.settings import ServiceSettings
+from kinlink_kit.sqlite_bus import SQLiteBus
 
 log = get_logger(__name__)
 
@@ -113,14 +114,15 @@ Settings = TypeVar("Settings", bound=ServiceSettings)
 
 def run_service(settings: Settings, start: Callable[[Settings, Bus], ServiceParts]) -> None:
     """The `main` of a service in its own process (distributed mode): logs, metrics, the bus
-    its settings name (Kafka, or in memory without a bootstrap), then `serve` until SIGTERM."""
+    its settings name (Kafka, or without a bootstrap the SQLite bus in its data folder), then
+    `serve` until SIGTERM."""
     configure_logging(settings.service_name, settings.log_level)
     serve_metrics(settings.metrics_port, settings.metrics_host)
     verifier = settings.token_verifier()  # before anything opens: no keys, no service
     bus: Bus = (
         KafkaBus(settings.kafka_bootstrap, client_id=settings.service_name)
         if settings.kafka_bootstrap
-        else InMemoryBus()
+        else SQLiteBus.in_folder(settings.data_dir)
     )
     asyncio.run(
         serve(

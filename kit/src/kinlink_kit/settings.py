@@ -13,8 +13,8 @@ from kinlink_kit.auth import AUDIENCE, ISSUER, TokenVerifier
 class ServiceSettings(BaseSettings):
     """Common settings; a service subclasses this to add its own.
 
-    With no Kafka bootstrap the service uses the in-memory bus, and with no PostgreSQL DSN it keeps
-    its events in SQLite under `data_dir`: that is the embedded mode.
+    With no Kafka bootstrap the service uses the SQLite bus under `data_dir`, and with no
+    PostgreSQL DSN it keeps its events in SQLite there too: that is the embedded mode.
     """
 
     model_config = SettingsConfigDict(env_prefix="KINLINK_", extra="ignore")
