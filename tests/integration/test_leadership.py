@@ -81,7 +81,13 @@ async def test_a_leader_whose_connection_dies_stops_and_another_leads(
     async def second_took_over() -> bool:
         return second.leading and second_job.ticks > 0
 
+    async def first_stepped_down() -> bool:
+        return not first.leading
+
+    # The old leader learns of its lost connection only when it next checks, so for a moment both
+    # may run (why the relay's consumers deduplicate); what matters is that it then stops.
     await eventually(second_took_over, timeout=10)
+    await eventually(first_stepped_down, timeout=10)
     ticks = first_job.ticks
     await asyncio.sleep(0.3)
     assert first_job.ticks == ticks, "the old leader still runs its job"
