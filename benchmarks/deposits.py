@@ -32,7 +32,8 @@ from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
 from kinlink_contracts.topics import IDENTITY_EVENTS, LEDGER_EVENTS
-from kinlink_kit.auth import Principal, Role, TokenSigner, generate_key_pair
+from kinlink_identity.adapters.token_signer import TokenSigner, generate_key_pair
+from kinlink_kit.auth import Principal, Role
 
 from benchmarks.harness import (
     CONCURRENCY,

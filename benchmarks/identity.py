@@ -30,8 +30,8 @@ from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO
 from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_identity.adapters.passwords import PasswordHasher
+from kinlink_identity.adapters.token_signer import generate_key_pair
 from kinlink_identity.bootstrap import IdentitySettings
-from kinlink_kit.auth import generate_key_pair
 
 from benchmarks import harness
 from benchmarks.harness import CONCURRENCY, SECONDS, LoopResult, closed_loop

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from kinlink_kit.auth import Principal, Role, TokenSigner, TokenVerifier, generate_key_pair
+from kinlink_identity.adapters.token_signer import TokenSigner, generate_key_pair
+from kinlink_kit.auth import Principal, Role, TokenVerifier
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
 from kinlink_ledger.service_layer.ledger import Ledger

@@ -15,17 +15,15 @@ from pathlib import Path
 import grpc
 import jwt
 import pytest
+from kinlink_identity.adapters.token_signer import TokenSigner, embedded_keys, generate_key_pair
 from kinlink_kit.auth import (
     PUBLIC,
     Authenticator,
     Principal,
     Role,
-    TokenSigner,
     TokenVerifier,
     bind_principal,
     current_principal,
-    embedded_keys,
-    generate_key_pair,
 )
 from kinlink_kit.errors import PermissionDenied, Unauthenticated
 from kinlink_kit.grpc_server import GrpcServer

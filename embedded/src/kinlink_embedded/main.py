@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from kinlink_identity.adapters.token_signer import embedded_keys
 from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
-from kinlink_kit.auth import TokenVerifier, embedded_keys
+from kinlink_kit.auth import TokenVerifier
 from kinlink_kit.bus import Bus
 from kinlink_kit.logging import configure_logging, get_logger
 from kinlink_kit.metrics import serve_metrics

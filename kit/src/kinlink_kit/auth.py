@@ -1,28 +1,25 @@
 """Who is calling and what they may do: roles, Ed25519-signed tokens, and per-method access.
 
-The identity service alone holds a private key and signs tokens; every service verifies them
-with the public keys, so checking a call needs no round trip to identity. Access tokens are
-short-lived and carry the roles and facilities; refresh tokens carry only the account and its
-session epoch, which identity checks (a password change raises the epoch and ends old sessions).
+The identity service alone holds a private key and signs tokens (its `token_signer` adapter);
+every service verifies them with the public keys, so checking a call needs no round trip to
+identity. Access tokens are short-lived and carry the roles and facilities; refresh tokens carry
+only the account and its session epoch, which identity checks (a password change raises the
+epoch and ends old sessions).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import secrets
 import time
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, TypeGuard
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from kinlink_kit.errors import PermissionDenied, Unauthenticated
 
@@ -87,57 +84,6 @@ class RefreshClaims:
     account_id: str
     session_epoch: int
     issued_at: datetime
-
-
-class TokenSigner:
-    """Signs tokens with identity's private key; `key_id` names it in each token's header so
-    verifiers can tell which public key to check with while keys are being rotated."""
-
-    def __init__(
-        self,
-        private_key_pem: str,
-        *,
-        key_id: str,
-        issuer: str = ISSUER,
-        audience: str = AUDIENCE,
-    ) -> None:
-        key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError("the token signing key must be an Ed25519 private key")
-        self._key = key
-        self.key_id = key_id
-        self.issuer = issuer
-        self.audience = audience
-
-    def access_token(self, principal: Principal, ttl: timedelta, now: datetime) -> str:
-        return self._sign(
-            {
-                "sub": principal.account_id,
-                "typ": "access",
-                "roles": sorted(principal.roles),
-                "facilities": sorted(principal.facilities),
-                "idv": principal.id_verified,
-            },
-            ttl,
-            now,
-        )
-
-    def refresh_token(
-        self, account_id: str, session_epoch: int, ttl: timedelta, now: datetime
-    ) -> str:
-        return self._sign({"sub": account_id, "typ": "refresh", "epoch": session_epoch}, ttl, now)
-
-    def _sign(self, claims: dict[str, Any], ttl: timedelta, now: datetime) -> str:
-        issued_at = int(now.timestamp())
-        payload = {
-            **claims,
-            "iss": self.issuer,
-            "aud": self.audience,
-            "iat": issued_at,
-            "exp": issued_at + int(ttl.total_seconds()),
-            "jti": secrets.token_hex(16),
-        }
-        return jwt.encode(payload, self._key, algorithm=ALGORITHM, headers={"kid": self.key_id})
 
 
 class TokenVerifier:
@@ -227,50 +173,6 @@ def _public_key(pem: str) -> Ed25519PublicKey:
     return key
 
 
-def generate_key_pair() -> tuple[str, str]:
-    """A new Ed25519 key pair as (private PEM, public PEM)."""
-    key = Ed25519PrivateKey.generate()
-    private_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return private_pem.decode(), public_pem_of(private_pem.decode())
-
-
-def public_pem_of(private_key_pem: str) -> str:
-    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-
-
-def embedded_keys(data_dir: Path) -> tuple[str, str, str]:
-    """The embedded mode's signing key as (key id, private PEM, public PEM): made on the first
-    start under `data_dir/keys/`, readable by the owner only, and reused so that tokens signed
-    before a restart stay valid. The key id derives from the key itself."""
-    folder = data_dir / "keys"
-    path = folder / "token-signing-key.pem"
-    if not path.exists():
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        draft = folder / f".{path.name}.{secrets.token_hex(4)}"
-        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
-            f.write(generate_key_pair()[0])
-        try:
-            # A link never replaces: a process starting at the same moment keeps its key.
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    private_pem = path.read_text()
-    public_pem = public_pem_of(private_pem)
-    key_id = "embedded-" + hashlib.sha256(public_pem.encode()).hexdigest()[:16]
-    return key_id, private_pem, public_pem
-
-
 # The principal of the call being served. asyncio.to_thread copies the context, so use cases
 # running in worker threads see it too.
 _PRINCIPAL: ContextVar[Principal | None] = ContextVar("kinlink_principal", default=None)
@@ -299,11 +201,6 @@ ALWAYS_PUBLIC = (
     "/grpc.reflection.v1alpha.ServerReflection/",
     "/grpc.reflection.v1.ServerReflection/",
 )
-
-
-def method_name(service: str, method: str) -> str:
-    """The full name gRPC gives a method, e.g. /kinlink.ledger.v1.LedgerService/QuoteDeposit."""
-    return f"/{service}/{method}"
 
 
 def is_always_public(method: str) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from kinlink_contracts.facility_settings import FacilitySettings, FeeTier, IdVerificationPolicy
 from kinlink_identity.adapters.passwords import PasswordHasher
+from kinlink_identity.bootstrap import IdentitySettings, build_identity
 from kinlink_identity.domain.account import Account, AccountStatus, IdVerification
 from kinlink_identity.domain.facility import Facility
 from kinlink_identity.domain.id_verification import IdDocuments
@@ -208,6 +209,33 @@ def test_the_activation_link_works_once(identity: Identity, mailer: RecordingMai
     refused(InvalidArgument, "token_invalid", activate, identity, token)
     refused(InvalidArgument, "token_invalid", activate, identity, "made-up-token")
     refused(InvalidArgument, "token_invalid", activate, identity, "")
+
+
+def test_a_change_to_the_account_saved_meanwhile_does_not_spend_the_activation_link(
+    identity: Identity,
+    identity_settings: IdentitySettings,
+    mailer: RecordingMailer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another replica unsubscribes the account between activation's read and its save: the
+    activation reads again and lands, instead of refusing a link that was never used."""
+    account = register(identity, registration())
+    token = mailer.last_token("ada@example.com")
+    replica = build_identity(identity_settings, mailer)
+    save = identity.store.save
+
+    def overtaken_once(*aggregates: Any) -> None:
+        if replica.account(account.id).email_subscribed:
+            set_email_subscription(replica, str(account.id), False)
+        save(*aggregates)
+
+    monkeypatch.setattr(identity.store, "save", overtaken_once)
+    try:
+        activated = activate(identity, token)
+    finally:
+        replica.close()
+    assert (activated.status, activated.email_subscribed) == (AccountStatus.ACTIVE, False)
+    refused(InvalidArgument, "token_invalid", activate, identity, token)
 
 
 def test_the_activation_link_expires(

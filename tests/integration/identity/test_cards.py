@@ -11,7 +11,7 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.facility_settings import FacilitySettings, FeeTier
 from kinlink_identity.adapters.integration_events import IdentityEventTranslator
 from kinlink_identity.domain.account import Account
-from kinlink_identity.domain.card import Card
+from kinlink_identity.domain.card import Card, CardNotFound
 from kinlink_identity.domain.card_processor import CardDetails, CardLookup, CardProcessorUnavailable
 from kinlink_identity.domain.facility import Facility
 from kinlink_identity.service_layer.activate import activate
@@ -246,9 +246,9 @@ def test_a_removed_card_is_gone_and_can_be_added_again(
     add(identity, account, "pm_card_discover")
     remove_card(identity, str(account.id), str(card.id))
     assert listed(identity, account) == [("pm_card_discover", False)]
-    with refused(NotFound, "card_not_found", "card_id"):
+    with refused(NotFound, "card_not_found", None):
         remove_card(identity, str(account.id), str(card.id))
-    with refused(NotFound, "card_not_found", "card_id"):
+    with refused(NotFound, "card_not_found", None):
         edit_card(identity, EditCard(str(account.id), str(card.id), exp_month=1))
 
     again = add_card(identity, AddCard(str(account.id), "pm_card_visa", OFFICE)).card
@@ -276,11 +276,11 @@ def test_a_card_of_another_account_does_not_exist_for_the_caller(
     pat = signed_up(identity, mailer)
     sam = signed_up(identity, mailer, "sam@example.com")
     card = add(identity, pat, "pm_card_visa").card
-    with refused(NotFound, "card_not_found", "card_id"):
+    with refused(NotFound, "card_not_found", None):
         edit_card(identity, EditCard(str(sam.id), str(card.id), exp_year=2030))
-    with refused(NotFound, "card_not_found", "card_id"):
+    with refused(NotFound, "card_not_found", None):
         remove_card(identity, str(sam.id), str(card.id))
-    with refused(NotFound, "card_not_found", "card_id"):
+    with refused(NotFound, "card_not_found", None):
         remove_card(identity, str(sam.id), "not-a-card-id")
     assert listed(identity, sam) == []
     assert listed(identity, pat) == [("pm_card_visa", False)]
@@ -366,7 +366,7 @@ def test_removing_a_card_collides_with_choosing_it_to_fund_the_subscription(
     account = signed_up(identity, mailer)
     card = add(identity, account, "pm_card_visa").card
     # A removal that read the card before it was chosen, and saves after.
-    stale = identity.get(card.id, Card, "card_not_found", "card_id")
+    stale = identity.require(card.id, Card, CardNotFound)
     edit_card(identity, EditCard(str(account.id), str(card.id), fund_messaging_subscription=True))
     stale.remove(None)
     with pytest.raises(IntegrityError):

@@ -33,6 +33,7 @@ UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
 PERMISSION_DENIED = grpc.StatusCode.PERMISSION_DENIED
 INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT
 FAILED_PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION
+NOT_FOUND = grpc.StatusCode.NOT_FOUND
 
 EMAIL = "grace.family@example.com"
 PASSWORD = "a long family passphrase"
@@ -381,6 +382,30 @@ async def test_a_family_member_signs_up_and_keeps_a_session_over_grpc(
 
 
 # --- identity verification before activation --------------------------------------------------
+
+
+async def test_a_card_or_account_that_is_not_there_names_the_request_field(
+    stub: Stub, mailer: RecordingMailer, token_keys: TokenKeys
+) -> None:
+    """The domain says what is missing; the API says which field of the request named it."""
+    await stub.Register(registration())
+    await stub.Activate(pb.TokenRequest(token=mailer.last_token(EMAIL)))
+    signed_in = bearer((await stub.LogIn(log_in())).access_token)
+    unknown = "0b6e8c1e-5c35-4d8e-9a57-2d6f4b4f7a10"
+    await refused(
+        stub.RemoveCard(pb.RemoveCardRequest(card_id=unknown), metadata=signed_in),
+        NOT_FOUND,
+        "card_not_found",
+        "card_id",
+    )
+    await refused(
+        stub.GetAccount(
+            pb.GetAccountRequest(account_id=unknown), metadata=staff(token_keys, Role.OPERATOR)
+        ),
+        NOT_FOUND,
+        "account_not_found",
+        "account_id",
+    )
 
 
 async def register_where_ids_are_verified_first(

@@ -149,7 +149,7 @@ def test_the_same_transfer_again_changes_nothing(demo: Identity) -> None:
 
 
 def test_transfers_that_cannot_be_made(demo: Identity) -> None:
-    with refused(NotFound, "resident_not_found", "resident_id"):
+    with refused(NotFound, "resident_not_found", None):
         transfer_resident(demo, OPERATOR, TransferResident(FAC_DEMO, "R-404", FAC_EAST))
     with refused(NotFound, "facility_not_found", "to_facility_id"):
         transfer_resident(demo, OPERATOR, TransferResident(FAC_DEMO, "R-1001", "FAC-NOWHERE"))
@@ -179,7 +179,7 @@ def test_a_released_resident_is_no_longer_found_and_can_be_booked_again(demo: Id
 
 
 def test_releases_that_cannot_be_made(demo: Identity) -> None:
-    with refused(NotFound, "resident_not_found", "resident_id"):
+    with refused(NotFound, "resident_not_found", None):
         release_resident(demo, OPERATOR, ReleaseResident(FAC_DEMO, "R-404"))
     transfer_resident(demo, OPERATOR, TransferResident(FAC_DEMO, "R-1003", FAC_EAST))
     with refused(FailedPrecondition, "resident_not_in_custody", "resident_id"):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink_contracts.topics import FACILITY_EVENTS, LEDGER_EVENTS
-from kinlink_kit.auth import TokenSigner, TokenVerifier, public_pem_of
+from kinlink_kit.auth import TokenVerifier
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import open_store
@@ -30,6 +30,7 @@ from kinlink_identity.adapters.simulated_cards import SimulatedCards
 from kinlink_identity.adapters.simulated_verification import SimulatedVerification
 from kinlink_identity.adapters.smtp_mailer import SmtpMailer
 from kinlink_identity.adapters.stripe_cards import StripeCards
+from kinlink_identity.adapters.token_signer import TokenSigner, public_pem_of
 from kinlink_identity.domain.card_processor import CardLookup
 from kinlink_identity.domain.mail import Mailer
 from kinlink_identity.entrypoints.facility_events import FACILITY_EVENT_HANDLERS

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from kinlink_kit.auth import Principal, Role
-from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import FailedPrecondition, NotFound
 
 
 class AccountStatus(StrEnum):
@@ -27,6 +27,11 @@ class IdVerification(StrEnum):
 # Postal addresses are kept as plain mappings of PostalAddress's fields (line1, line2, city,
 # region, postal_code, country): that is how they are stored in events.
 Address = dict[str, str]
+
+
+class AccountNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("account_not_found", "No such account.")
 
 
 class Account(Aggregate):

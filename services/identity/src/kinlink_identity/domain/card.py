@@ -14,7 +14,7 @@ from datetime import date
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-from kinlink_kit.errors import FailedPrecondition, InvalidArgument
+from kinlink_kit.errors import FailedPrecondition, InvalidArgument, NotFound
 
 from kinlink_identity.domain.account import Address
 from kinlink_identity.domain.card_processor import CardDetails
@@ -66,6 +66,13 @@ def check_acceptable(details: CardDetails, accepted_brands: Collection[str], tod
             field="payment_method",
         )
     check_expiry(details.exp_month, details.exp_year, today)
+
+
+class CardNotFound(NotFound):
+    """Also what another account's card, or a removed one, is to its caller."""
+
+    def __init__(self) -> None:
+        super().__init__("card_not_found", "No such card.")
 
 
 class Card(Aggregate):

@@ -10,7 +10,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-from kinlink_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+from kinlink_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 
 from kinlink_identity.domain.ids import resident_id_of
 
@@ -19,6 +19,11 @@ class ResidentStatus(StrEnum):
     IN_CUSTODY = "in_custody"
     TRANSFERRED = "transferred"
     RELEASED = "released"
+
+
+class ResidentNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("resident_not_found", "No such resident.")
 
 
 class Resident(Aggregate):

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 import grpc
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit.auth import ANY_ROLE, PUBLIC, Role, current_principal
+from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_identity.entrypoints.messages import account_message, address_of, method, timestamp
 from kinlink_identity.service_layer.activate import activate, resend_activation
@@ -158,9 +159,10 @@ class AccountsApi:
     async def GetAccount(
         self, request: pb.GetAccountRequest, context: grpc.aio.ServicerContext
     ) -> pb.Account:
-        account = await asyncio.to_thread(
-            get_account, self.identity, current_principal(), request.account_id.strip()
-        )
+        with request_fields(account_not_found="account_id"):
+            account = await asyncio.to_thread(
+                get_account, self.identity, current_principal(), request.account_id.strip()
+            )
         return account_message(account)
 
     async def EditAccount(
@@ -245,6 +247,8 @@ class AccountsApi:
     async def CloseStaffAccount(
         self, request: pb.CloseStaffAccountRequest, context: grpc.aio.ServicerContext
     ) -> pb.Account:
-        return account_message(
-            await asyncio.to_thread(close_staff_account, self.identity, request.account_id)
-        )
+        with request_fields(account_not_found="account_id"):
+            account = await asyncio.to_thread(
+                close_staff_account, self.identity, request.account_id
+            )
+        return account_message(account)

@@ -8,6 +8,7 @@ import grpc
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit.auth import Role, current_principal
 from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_identity.entrypoints.messages import address_message, address_of, method
 from kinlink_identity.service_layer.cards import (
@@ -86,13 +87,16 @@ class CardsApi:
         self, request: pb.EditCardRequest, context: grpc.aio.ServicerContext
     ) -> pb.Card:
         command = edit_command(current_principal().account_id, request)
-        return card_message(await asyncio.to_thread(edit_card, self.identity, command))
+        with request_fields(card_not_found="card_id"):
+            card = await asyncio.to_thread(edit_card, self.identity, command)
+        return card_message(card)
 
     async def RemoveCard(
         self, request: pb.RemoveCardRequest, context: grpc.aio.ServicerContext
     ) -> pb.Accepted:
         account_id = current_principal().account_id
-        await asyncio.to_thread(remove_card, self.identity, account_id, request.card_id)
+        with request_fields(card_not_found="card_id"):
+            await asyncio.to_thread(remove_card, self.identity, account_id, request.card_id)
         return pb.Accepted()
 
     async def ListCards(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
 from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink_kit import grpc_helpers
+from kinlink_kit.grpc_helpers import timestamp
 
 from kinlink_identity.domain.account import Account, AccountStatus, Address, IdVerification
 
@@ -27,13 +26,7 @@ _ID_VERIFICATION = {
 
 def method(name: str) -> str:
     """The full gRPC method name, as access policies name it."""
-    return f"/{SERVICE_NAME}/{name}"
-
-
-def timestamp(at: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(at)
-    return stamp
+    return grpc_helpers.method(SERVICE_NAME, name)
 
 
 def address_of(message: pb.PostalAddress) -> Address:

@@ -10,6 +10,7 @@ from typing import TypeVar
 import grpc
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit.auth import Principal, Role, current_principal
+from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_identity.domain.resident import Resident, ResidentStatus
 from kinlink_identity.entrypoints.messages import method
@@ -84,7 +85,8 @@ class ResidentsApi:
     async def _custody(
         self, change: Callable[[Identity, Principal, Command], Resident], command: Command
     ) -> pb.Resident:
-        resident = await asyncio.to_thread(change, self.identity, current_principal(), command)
+        with request_fields(resident_not_found="resident_id"):
+            resident = await asyncio.to_thread(change, self.identity, current_principal(), command)
         return resident_message(resident)
 
     async def SearchResidents(

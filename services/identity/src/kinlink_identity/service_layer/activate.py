@@ -5,7 +5,7 @@ from __future__ import annotations
 from kinlink_identity.domain.account import Account, AccountStatus
 from kinlink_identity.domain.email_address import normalize_email
 from kinlink_identity.domain.one_time_token import TokenPurpose
-from kinlink_identity.service_layer.emailed_links import redeem, save_redeemed, send_link
+from kinlink_identity.service_layer.emailed_links import redeem, send_link
 from kinlink_identity.service_layer.identity import Identity
 
 
@@ -17,8 +17,12 @@ def resend_activation(identity: Identity, email: str) -> None:
 
 
 def activate(identity: Identity, token: str) -> Account:
-    spent = redeem(identity, token, TokenPurpose.ACTIVATION)
-    account = identity.account(spent.account_id)
-    account.activate()
-    save_redeemed(identity, spent, account)
-    return account
+    def attempt() -> Account:
+        spent = redeem(identity, token, TokenPurpose.ACTIVATION)
+        account = identity.account(spent.account_id)
+        account.activate()
+        identity.store.save(spent, account)
+        return account
+
+    # Of two uses of one link at once, the second reads it used and is refused.
+    return identity.retrying(attempt)

@@ -7,29 +7,23 @@ card that funded it, which can then be edited or removed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
 from kinlink_contracts.facility_settings import DEFAULT_CARD_BRANDS
-from kinlink_kit.errors import InvalidArgument, NotFound, Unavailable
+from kinlink_kit.errors import InvalidArgument, Unavailable
 
 from kinlink_identity.domain.account import Account, Address
 from kinlink_identity.domain.account_details import checked_address
-from kinlink_identity.domain.card import Card, check_acceptable, checked_token
+from kinlink_identity.domain.card import Card, CardNotFound, check_acceptable, checked_token
 from kinlink_identity.domain.card_processor import (
     CardDetails,
     CardProcessorUnavailable,
     UnknownPaymentMethod,
 )
 from kinlink_identity.service_layer.identity import Identity
-
-T = TypeVar("T")
-# A change saved between our read and our write (a double click, another device) is retried.
-MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -85,7 +79,8 @@ def add_card(identity: Identity, command: AddCard) -> AccountCard:
         identity.store.save(card, account)
         return AccountCard.of(card, account)
 
-    return _retrying(attempt)
+    # A change saved between our read and our write (a double click, another device) is retried.
+    return identity.retrying(attempt)
 
 
 def _fund_with(account: Account, card: Card) -> None:
@@ -129,7 +124,7 @@ def edit_card(identity: Identity, command: EditCard) -> AccountCard:
         identity.store.save(card, account)
         return AccountCard.of(card, account)
 
-    return _retrying(attempt)
+    return identity.retrying(attempt)
 
 
 def remove_card(identity: Identity, account_id: str, card_id: str) -> None:
@@ -140,14 +135,14 @@ def remove_card(identity: Identity, account_id: str, card_id: str) -> None:
         card.remove(account.messaging_subscription_card_id)
         identity.store.save(card)
 
-    _retrying(attempt)
+    identity.retrying(attempt)
 
 
 def list_cards(identity: Identity, account_id: str) -> list[AccountCard]:
     """The account's cards in the order it added them; removed ones are left out."""
     account = identity.account(account_id)
     cards = [
-        identity.get(card_id, Card, "card_not_found", "card_id")
+        identity.require(card_id, Card, CardNotFound)
         for card_id in identity.card_list.card_ids(account.id)
     ]
     return [AccountCard.of(card, account) for card in cards if not card.removed]
@@ -180,18 +175,9 @@ def _owned_card(identity: Identity, account: Account, raw_card_id: str) -> Card:
     except ValueError:
         card = None
     if card is None or card.account_id != account.id or card.removed:
-        raise NotFound("card_not_found", "No such card.", field="card_id")
+        raise CardNotFound()
     return card
 
 
 def _today(identity: Identity) -> date:
     return identity.clock().date()
-
-
-def _retrying(attempt: Callable[[], T]) -> T:
-    for _ in range(MAX_ATTEMPTS - 1):
-        try:
-            return attempt()
-        except IntegrityError:
-            continue
-    return attempt()

@@ -14,7 +14,6 @@ from kinlink_kit.auth import Role
 from kinlink_kit.errors import InvalidArgument
 
 from kinlink_identity.domain.account import Account
-from kinlink_identity.service_layer.email_claims import save_claiming
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_identity.service_layer.new_account import new_account
 
@@ -50,22 +49,26 @@ def create_staff_account(identity: Identity, command: CreateStaffAccount) -> Acc
         )
     for facility_id in sorted(facility_ids):
         identity.facilities.settings(facility_id, field="facility_ids")  # NotFound if unknown
-    account, claim = new_account(
-        identity,
-        command.email,
-        command.password,
-        command.first_name,
-        command.last_name,
-        address={},
-        phone="",
-        time_zone=_STAFF_TIME_ZONE,
-        roles=roles,
-        facility_ids=facility_ids,
-        id_verification_required=False,
-    )
-    account.activate()
-    save_claiming(identity, account, claim)
-    return account
+
+    def attempt() -> Account:
+        account, claim = new_account(
+            identity,
+            command.email,
+            command.password,
+            command.first_name,
+            command.last_name,
+            address={},
+            phone="",
+            time_zone=_STAFF_TIME_ZONE,
+            roles=roles,
+            facility_ids=facility_ids,
+            id_verification_required=False,
+        )
+        account.activate()
+        identity.store.save(account, claim)
+        return account
+
+    return identity.retrying(attempt)
 
 
 def _staff_roles(names: Sequence[str]) -> frozenset[Role]:

@@ -1,12 +1,11 @@
 """Who holds an email address: an account takes one by saving its claim in the same
-transaction as its own change, so of two accounts taking one address at once, one collides."""
+transaction as its own change, so of two accounts taking one address at once, one collides and,
+reading again under the conflict policy, finds the address taken."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
 from kinlink_kit.errors import AlreadyExists
 
 from kinlink_identity.domain.email_claim import EmailClaim
@@ -36,12 +35,3 @@ def claim_email(
         raise _taken(field)
     claim.reclaim(account_id)
     return claim
-
-
-def save_claiming(
-    identity: Identity, *changed: Aggregate | None, field: str | None = "email"
-) -> None:
-    try:
-        identity.store.save(*changed)
-    except IntegrityError:
-        raise _taken(field) from None

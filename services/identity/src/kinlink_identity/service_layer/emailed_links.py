@@ -1,12 +1,11 @@
 """Links sent by email: a single-use, expiring token saved with the change that asks for it,
-and the email sent once that is saved."""
+and the email sent once that is saved. A link is spent by saving the token with what it allows:
+of two uses at once one collides and, reading again under the conflict policy, finds it used."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
 from kinlink_kit.errors import InvalidArgument, Unavailable
 from kinlink_kit.logging import get_logger
 
@@ -65,11 +64,3 @@ def redeem(
         raise InvalidArgument("token_invalid", "This link is not valid.", field=field)
     found.use(purpose, identity.clock(), field)
     return found
-
-
-def save_redeemed(identity: Identity, token: OneTimeToken, *changed: Aggregate) -> None:
-    """Save the spent token with what it allowed: of two uses at once, one collides here."""
-    try:
-        identity.store.save(token, *changed)
-    except IntegrityError:
-        raise InvalidArgument("token_invalid", "This link is not valid.", field="token") from None

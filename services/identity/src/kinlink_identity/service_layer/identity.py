@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from datetime import timedelta
 from uuid import UUID
 
-from kinlink_kit.auth import TokenSigner, TokenVerifier
-from kinlink_kit.errors import NotFound
+from kinlink_kit.application import ServiceApplication
+from kinlink_kit.auth import TokenVerifier
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.views import ViewStore
 
@@ -19,18 +17,13 @@ from kinlink_identity.adapters.facility_directory_view import FacilityDirectory
 from kinlink_identity.adapters.passwords import PasswordHasher
 from kinlink_identity.adapters.personal_data_vault import PersonalDataVault
 from kinlink_identity.adapters.resident_directory_view import ResidentDirectory
-from kinlink_identity.domain.account import Account
+from kinlink_identity.adapters.token_signer import TokenSigner
+from kinlink_identity.domain.account import Account, AccountNotFound
 from kinlink_identity.domain.card_processor import CardLookup
 from kinlink_identity.domain.email_claim import EmailClaim
 from kinlink_identity.domain.id_verification import VerificationProvider
 from kinlink_identity.domain.ids import email_claim_id
 from kinlink_identity.domain.mail import Mailer
-
-T = TypeVar("T")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class IdentityStore(TrackedApplication):
@@ -54,9 +47,7 @@ class IdentityPolicy:
 
 
 @dataclass
-class Identity:
-    store: IdentityStore
-    views: ViewStore
+class Identity(ServiceApplication[IdentityStore, ViewStore]):
     policy: IdentityPolicy
     signer: TokenSigner
     # Checks the refresh tokens identity signed, with its own key and those being rotated out.
@@ -70,21 +61,14 @@ class Identity:
     vault: PersonalDataVault
     facilities: FacilityDirectory
     residents: ResidentDirectory
-    clock: Callable[[], datetime] = utc_now
-
-    def get(self, aggregate_id: UUID, kind: type[T], code: str, field: str) -> T:
-        """The aggregate, or NotFound with `code` naming `field`."""
-        return self.store.require(aggregate_id, kind, code=code, field=field)
-
-    def find(self, aggregate_id: UUID, kind: type[T]) -> T | None:
-        return self.store.find(aggregate_id, kind)
 
     def account(self, account_id: UUID | str) -> Account:
+        """The account; a malformed id is as unknown as a missing one."""
         try:
             uuid = UUID(str(account_id))
         except ValueError:
-            raise NotFound("account_not_found", "No such account.", field="account_id") from None
-        return self.get(uuid, Account, "account_not_found", "account_id")
+            raise AccountNotFound() from None
+        return self.require(uuid, Account, AccountNotFound)
 
     def account_by_email(self, email: str) -> Account | None:
         """The account holding this (normalized) address now, if any."""
@@ -92,7 +76,3 @@ class Identity:
         if claim is None or claim.account_id is None:
             return None
         return self.find(claim.account_id, Account)
-
-    def close(self) -> None:
-        self.store.close()
-        self.views.close()

@@ -30,7 +30,7 @@ def new_account(
     facility_ids: Collection[str],
     id_verification_required: bool,
 ) -> tuple[Account, EmailClaim]:
-    """The account and the claim on its address, to be saved together (`save_claiming`)."""
+    """The account and the claim on its address, to be saved together."""
     email = normalize_email(email)
     check_password_strength(password)
     first_name = checked_name(first_name, "first_name")

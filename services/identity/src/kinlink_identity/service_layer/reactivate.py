@@ -9,7 +9,7 @@ from __future__ import annotations
 from kinlink_identity.domain.account import Account, AccountStatus
 from kinlink_identity.domain.email_address import normalize_email
 from kinlink_identity.domain.one_time_token import TokenPurpose
-from kinlink_identity.service_layer.emailed_links import redeem, save_redeemed, send_link
+from kinlink_identity.service_layer.emailed_links import redeem, send_link
 from kinlink_identity.service_layer.identity import Identity
 
 
@@ -24,9 +24,12 @@ def request_reactivation(identity: Identity, email: str) -> None:
 
 
 def reactivate(identity: Identity, token: str) -> Account:
-    spent = redeem(identity, token, TokenPurpose.REACTIVATION)
-    account = identity.account(spent.account_id)
-    account.check_subscribed_to_email()
-    account.reactivate()
-    save_redeemed(identity, spent, account)
-    return account
+    def attempt() -> Account:
+        spent = redeem(identity, token, TokenPurpose.REACTIVATION)
+        account = identity.account(spent.account_id)
+        account.check_subscribed_to_email()
+        account.reactivate()
+        identity.store.save(spent, account)
+        return account
+
+    return identity.retrying(attempt)

@@ -13,8 +13,8 @@ from kinlink_identity.domain.account_details import (
     checked_phone,
     checked_time_zone,
 )
+from kinlink_identity.domain.mail import Email
 from kinlink_identity.domain.one_time_token import TokenPurpose
-from kinlink_identity.service_layer.email_claims import save_claiming
 from kinlink_identity.service_layer.emailed_links import issue_link, send
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_identity.service_layer.new_account import new_account
@@ -41,20 +41,26 @@ def register(identity: Identity, command: Register) -> Account:
         identity.facilities.settings(command.facility_id).id_verification
         is IdVerificationPolicy.BEFORE_ACTIVATION
     )
-    account, claim = new_account(
-        identity,
-        command.email,
-        command.password,
-        command.first_name,
-        command.last_name,
-        address=address,
-        phone=phone,
-        time_zone=time_zone,
-        roles=[Role.FAMILY_MEMBER],
-        facility_ids=[],
-        id_verification_required=verification_required,
-    )
-    token, activation = issue_link(identity, account, TokenPurpose.ACTIVATION)
-    save_claiming(identity, account, claim, token)
+
+    def attempt() -> tuple[Account, Email]:
+        account, claim = new_account(
+            identity,
+            command.email,
+            command.password,
+            command.first_name,
+            command.last_name,
+            address=address,
+            phone=phone,
+            time_zone=time_zone,
+            roles=[Role.FAMILY_MEMBER],
+            facility_ids=[],
+            id_verification_required=verification_required,
+        )
+        token, activation = issue_link(identity, account, TokenPurpose.ACTIVATION)
+        identity.store.save(account, claim, token)
+        return account, activation
+
+    # Of two sign-ups with one address at once, the second finds it taken when it reads again.
+    account, activation = identity.retrying(attempt)
     send(identity, activation)
     return account

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kinlink_identity.domain.account import Account
 from kinlink_identity.domain.email_address import normalize_email
 from kinlink_identity.domain.one_time_token import TokenPurpose
 from kinlink_identity.domain.password_rules import check_password_strength
-from kinlink_identity.service_layer.emailed_links import redeem, save_redeemed, send_link
+from kinlink_identity.service_layer.emailed_links import redeem, send_link
 from kinlink_identity.service_layer.identity import Identity
 
 
@@ -33,10 +34,17 @@ class ResetPassword:
 def reset_password(identity: Identity, command: ResetPassword) -> None:
     """Ends every earlier session: refresh tokens carry the epoch the change moves on."""
     check_password_strength(command.new_password, "new_password")
-    spent = redeem(identity, command.token, TokenPurpose.PASSWORD_RESET)
-    account = identity.account(spent.account_id)
-    account.check_subscribed_to_email()
-    account.change_password(identity.passwords.hash(command.new_password))
-    save_redeemed(identity, spent, account)
+    redeem(identity, command.token, TokenPurpose.PASSWORD_RESET)  # before the costly hashing
+    password_hash = identity.passwords.hash(command.new_password)
+
+    def attempt() -> Account:
+        spent = redeem(identity, command.token, TokenPurpose.PASSWORD_RESET)
+        account = identity.account(spent.account_id)
+        account.check_subscribed_to_email()
+        account.change_password(password_hash)
+        identity.store.save(spent, account)
+        return account
+
+    account = identity.retrying(attempt)
     # Whoever guessed wrong before the reset no longer holds the account back.
     identity.throttle.clear(account.email)

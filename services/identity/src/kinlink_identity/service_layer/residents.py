@@ -15,7 +15,7 @@ from kinlink_kit.errors import AlreadyExists
 from kinlink_identity.domain.account_details import checked_name
 from kinlink_identity.domain.facility import checked_id
 from kinlink_identity.domain.ids import resident_id_of
-from kinlink_identity.domain.resident import Resident
+from kinlink_identity.domain.resident import Resident, ResidentNotFound
 from kinlink_identity.service_layer.identity import Identity
 
 
@@ -114,4 +114,4 @@ def _known_resident(identity: Identity, facility_id: str, resident_id: str) -> R
     aggregate_id = resident_id_of(
         checked_id(facility_id, "facility_id"), checked_id(resident_id, "resident_id")
     )
-    return identity.get(aggregate_id, Resident, "resident_not_found", "resident_id")
+    return identity.require(aggregate_id, Resident, ResidentNotFound)

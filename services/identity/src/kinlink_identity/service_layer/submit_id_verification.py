@@ -18,9 +18,9 @@ from kinlink_kit.logging import get_logger
 
 from kinlink_identity.adapters.attempt_throttle import AttemptLimits
 from kinlink_identity.domain.account import Account, AccountStatus, Address, IdVerification
-from kinlink_identity.domain.id_verification import IdDocuments
+from kinlink_identity.domain.id_verification import IdDocuments, VerificationResult
 from kinlink_identity.domain.one_time_token import TokenPurpose
-from kinlink_identity.service_layer.emailed_links import redeem, save_redeemed
+from kinlink_identity.service_layer.emailed_links import redeem
 from kinlink_identity.service_layer.identity import Identity
 
 log = get_logger(__name__)
@@ -92,7 +92,19 @@ def submit_id_verification(identity: Identity, command: SubmitIdVerification) ->
     if activation is None:
         identity.store.save(account)
     else:
-        account.activate()
-        save_redeemed(identity, activation, account)
+        account = identity.retrying(lambda: _activate_verified(identity, command, result))
     throttle.clear(str(account.id))
+    return account
+
+
+def _activate_verified(
+    identity: Identity, command: SubmitIdVerification, result: VerificationResult
+) -> Account:
+    """Spend the activation link with the verification: read again on each attempt, so of two
+    uses of one link at once the second finds it used."""
+    spent = redeem(identity, command.activation_token, TokenPurpose.ACTIVATION, "activation_token")
+    account = identity.account(spent.account_id)
+    account.id_verified(result.provider_reference)
+    account.activate()
+    identity.store.save(spent, account)
     return account

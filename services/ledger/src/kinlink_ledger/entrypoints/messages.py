@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
 from kinlink.ledger.v1 import ledger_pb2 as pb
-from kinlink_kit.auth import method_name
+from kinlink_kit import grpc_helpers
+from kinlink_kit.grpc_helpers import timestamp
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["LedgerService"].full_name
 
 
 def method(name: str) -> str:
-    return method_name(SERVICE_NAME, name)
+    return grpc_helpers.method(SERVICE_NAME, name)
 
 
-def timestamp(at: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(at)
-    return stamp
+__all__ = ["SERVICE_NAME", "method", "timestamp"]

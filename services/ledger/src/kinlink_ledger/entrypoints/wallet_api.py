@@ -9,6 +9,7 @@ import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit.auth import AccessPolicy, Principal, Role, current_principal
 from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.grpc_helpers import parse_id
 
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.wallet import MessagingWallet
@@ -53,20 +54,13 @@ _FUNDING_STATUS = {
 }
 
 
-def account_id_of(raw: str, field: str = "account_id") -> UUID:
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise InvalidArgument("account_id_invalid", "Not an account id.", field=field) from None
-
-
 def own_or_named_account(principal: Principal, named: str) -> UUID:
     """Family members act as themselves; staff and services name the account."""
     if principal.has(Role.FAMILY_MEMBER):
-        return account_id_of(principal.account_id)
+        return parse_id(principal.account_id, "account_id")
     if not named:
         raise InvalidArgument("account_id_missing", "Name the account.", field="account_id")
-    return account_id_of(named)
+    return parse_id(named, "account_id")
 
 
 def wallet_message(wallet: MessagingWallet) -> pb.Wallet:
@@ -110,7 +104,7 @@ def charge_message(charge: WalletCharge) -> pb.WalletCharge:
 
 
 def _me() -> UUID:
-    return account_id_of(current_principal().account_id)
+    return parse_id(current_principal().account_id, "account_id")
 
 
 class WalletApi:
@@ -150,7 +144,7 @@ class WalletApi:
         self, request: pb.ChargeRequest, context: grpc.aio.ServicerContext
     ) -> pb.WalletCharge:
         command = ChargeWallet(
-            account_id_of(request.account_id),
+            parse_id(request.account_id, "account_id"),
             request.facility_id,
             request.kind,
             request.quantity,
@@ -162,7 +156,7 @@ class WalletApi:
         self, request: pb.GrantCreditRequest, context: grpc.aio.ServicerContext
     ) -> pb.Wallet:
         command = GrantCredit(
-            account_id_of(request.account_id),
+            parse_id(request.account_id, "account_id"),
             request.facility_id,
             request.kind,
             Cents(request.amount_cents),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import ClassVar, Protocol, TypeVar
+from typing import ClassVar, Protocol
 from uuid import UUID
 
 from cachetools import LRUCache
+from kinlink_kit.application import ServiceApplication
 from kinlink_kit.eventstore import TrackedApplication
 
 from kinlink_ledger.adapters.ledger_views import LedgerViews
@@ -30,13 +29,6 @@ class FacilityDirectory(Protocol):
         """The facility's terms changed here: do not answer from memory any more."""
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-T = TypeVar("T")
-
-
 class LedgerStore(TrackedApplication):
     name = "ledger"
     # Auditors check the ledger's stream against its hash chain (decision 0010).
@@ -50,12 +42,9 @@ class LedgerStore(TrackedApplication):
 
 
 @dataclass
-class Ledger:
-    store: LedgerStore
-    views: LedgerViews
+class Ledger(ServiceApplication[LedgerStore, LedgerViews]):
     facilities: FacilityDirectory
     payments: PaymentProcessor
-    clock: Callable[[], datetime] = utc_now
     # Quotes never change once issued: the ones issued here are kept to spare a read on confirm.
     recent_quotes: LRUCache[UUID, DepositQuote] = field(
         default_factory=lambda: LRUCache(maxsize=100_000)
@@ -79,9 +68,6 @@ class Ledger:
     def deposit(self, deposit_id: UUID) -> Deposit:
         return self.store.require(deposit_id, Deposit, code="deposit_not_found", field="deposit_id")
 
-    def find(self, aggregate_id: UUID, kind: type[T]) -> T | None:
-        return self.store.find(aggregate_id, kind)
-
     def wallet(self, account_id: UUID) -> MessagingWallet | None:
         return self.find(MessagingWallet.create_id(account_id), MessagingWallet)
 
@@ -91,7 +77,3 @@ class Ledger:
         return self.find(week_id, ResidentWeek) or ResidentWeek(
             facility_id, resident_id, week_start
         )
-
-    def close(self) -> None:
-        self.store.close()
-        self.views.close()

@@ -1,0 +1,52 @@
+"""The kit's gRPC helpers: ids parsed from request fields, and refusals named by field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import pytest
+from kinlink_kit.errors import ClientError, InvalidArgument, NotFound
+from kinlink_kit.grpc_helpers import method, parse_id, request_fields, timestamp
+
+
+def test_an_id_is_parsed_from_its_field() -> None:
+    raw = "0b6e8c1e-5c35-4d8e-9a57-2d6f4b4f7a10"
+    assert parse_id(f" {raw} ", "quote_id") == UUID(raw)
+
+
+@pytest.mark.parametrize("raw", ["", "nope", "0b6e8c1e-5c35-4d8e-9a57"])
+def test_a_malformed_id_is_refused_naming_its_field(raw: str) -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        parse_id(raw, "allowance_id")
+    assert (refused.value.code, refused.value.field) == ("allowance_id_invalid", "allowance_id")
+    assert refused.value.message == "This is not a valid allowance id."
+
+
+def test_a_domain_refusal_gets_the_field_the_entrypoint_names() -> None:
+    with pytest.raises(NotFound) as refused, request_fields(card_not_found="card_id"):
+        raise NotFound("card_not_found", "No such card.")
+    assert refused.value.field == "card_id"
+
+
+@pytest.mark.parametrize(
+    ("error", "field"),
+    [
+        (NotFound("card_not_found", "No such card.", field="payment_method"), "payment_method"),
+        (NotFound("account_not_found", "No such account."), None),
+    ],
+)
+def test_a_refusal_naming_a_field_or_another_code_is_left_alone(
+    error: ClientError, field: str | None
+) -> None:
+    with pytest.raises(NotFound) as refused, request_fields(card_not_found="card_id"):
+        raise error
+    assert refused.value.field == field
+
+
+def test_method_names_and_timestamps() -> None:
+    assert method("kinlink.ledger.v1.LedgerService", "Charge") == (
+        "/kinlink.ledger.v1.LedgerService/Charge"
+    )
+    at = datetime(2026, 11, 25, 18, 0, 1, 250_000, tzinfo=UTC)
+    assert timestamp(at).ToDatetime(tzinfo=UTC) == at
