@@ -28,7 +28,7 @@ from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_servic
 from kinlink_ledger.domain.subscription_card import SubscriptionCard
 from kinlink_ledger.service_layer.ledger import Ledger
 
-from tests.conftest import Infra, TokenKeys, bearer
+from tests.conftest import Infra, Metadata, TokenKeys, bearer
 from tests.integration.identity.conftest import RecordingMailer
 from tests.integration.identity.test_identity_grpc import (
     EMAIL,
@@ -100,6 +100,13 @@ async def platform(infra: Infra, token_keys: TokenKeys) -> AsyncIterator[Platfor
                 conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+async def operator_session(identity: identity_pb2_grpc.IdentityServiceStub) -> Metadata:
+    session = await identity.LogIn(
+        identity_pb.LogInRequest(email=OPERATOR[0], password=OPERATOR[1])
+    )
+    return bearer(session.access_token)
+
+
 async def test_a_facility_configured_in_identity_sets_the_ledgers_fees_and_limit(
     platform: Platform, token_keys: TokenKeys
 ) -> None:
@@ -108,10 +115,7 @@ async def test_a_facility_configured_in_identity_sets_the_ledgers_fees_and_limit
     async with grpc.aio.insecure_channel(platform.address) as channel:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
-        session = await identity.LogIn(
-            identity_pb.LogInRequest(email=OPERATOR[0], password=OPERATOR[1])
-        )
-        operator = bearer(session.access_token)
+        operator = await operator_session(identity)
 
         async def configure(weekly_limit_cents: int) -> None:
             changed = settings.model_copy(update={"weekly_deposit_limit_cents": weekly_limit_cents})
@@ -164,10 +168,7 @@ async def test_a_resident_booked_in_identity_takes_deposits_until_released(
     async with grpc.aio.insecure_channel(platform.address) as channel:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
-        session = await identity.LogIn(
-            identity_pb.LogInRequest(email=OPERATOR[0], password=OPERATOR[1])
-        )
-        operator = bearer(session.access_token)
+        operator = await operator_session(identity)
         await identity.ConfigureFacility(
             identity_pb.ConfigureFacilityRequest(
                 facility_id=facility, settings=settings_message(DEMO_FACILITIES[FAC_DEMO])
