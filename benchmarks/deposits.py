@@ -30,7 +30,13 @@ import grpc
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
+from kinlink_contracts.demo import (
+    DEMO_FACILITIES,
+    FAC_DEMO,
+    card_added,
+    facility_configured,
+    resident_booked,
+)
 from kinlink_contracts.topics import IDENTITY_EVENTS, LEDGER_EVENTS
 from kinlink_identity.adapters.token_signer import TokenSigner, generate_key_pair
 from kinlink_kit.auth import Principal, Role
@@ -52,6 +58,7 @@ RATE = int(os.environ.get("BENCH_RATE", "500"))
 # Ledger processes sharing one database, as replicas do; the one they elect relays to Kafka.
 LEDGERS = int(os.environ.get("BENCH_LEDGERS", "2"))
 RESIDENTS = 2000  # spread over many residents, as real traffic is: one week each
+PHASES = ("throughput", "latency")  # each deposits to residents of its own
 FAMILIES = 5000
 # The demo facility's settings under a name of this run's: the ledgers read identity's topic from
 # its start, where earlier runs may have configured the demo facility otherwise.
@@ -70,9 +77,13 @@ def metadata_of(account_id: str, role: Role) -> list[tuple[str, str]]:
     return [("authorization", f"Bearer {token}")]
 
 
+def family_account(i: int) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kinlink-bench/family-{i}"))
+
+
 def family(i: int) -> list[tuple[str, str]]:
     """Call metadata of family member number `i`."""
-    return metadata_of(f"family-{i}", Role.FAMILY_MEMBER)
+    return metadata_of(family_account(i), Role.FAMILY_MEMBER)
 
 
 def pgbench_tps(env: dict[str, str]) -> float:
@@ -108,9 +119,11 @@ def start_ledger(env: dict[str, str], database: str) -> ServiceProcess:
 
 
 async def wait_facility(ledger: ServiceProcess) -> None:
-    """Until the ledger has the facility's settings from identity's topic."""
-    deadline = time.monotonic() + 60
-    request = pb.QuoteDepositRequest(facility_id=FACILITY, resident_id="R-0", amount_cents=100)
+    """Until the ledger has what identity published for the run (the last of it, a booking)."""
+    deadline = time.monotonic() + 120
+    request = pb.QuoteDepositRequest(
+        facility_id=FACILITY, resident_id=resident(PHASES[-1], RESIDENTS - 1), amount_cents=100
+    )
     async with grpc.aio.insecure_channel(ledger.address) as channel:
         while time.monotonic() < deadline:
             try:
@@ -135,15 +148,28 @@ class Stubs:
         return next(self._stubs)
 
 
+def resident(phase: str, i: int) -> str:
+    return f"R-{phase}-{i}"
+
+
 async def configure_facility(bootstrap: str) -> None:
-    """Publish the facility's settings as identity does when an operator configures it."""
-    configured = facility_configured(FACILITY, DEMO_FACILITIES[FAC_DEMO])
+    """Publish what identity would as an operator configures the facility and books its residents
+    and the families add their cards; on one partition, so the last booking comes last."""
+    events = [
+        facility_configured(FACILITY, DEMO_FACILITIES[FAC_DEMO]),
+        *(card_added(family_account(i), "pm_card_visa") for i in range(FAMILIES)),
+        *(
+            resident_booked(FACILITY, resident(phase, i))
+            for phase in PHASES
+            for i in range(RESIDENTS)
+        ),
+    ]
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
     await producer.start()
     try:
-        await producer.send_and_wait(
-            IDENTITY_EVENTS, configured.to_bytes(), key=configured.key.encode()
-        )
+        for event in events:
+            await producer.send(IDENTITY_EVENTS, event.to_bytes(), key=FACILITY.encode())
+        await producer.flush()
     finally:
         await producer.stop()
 
@@ -151,9 +177,8 @@ async def configure_facility(bootstrap: str) -> None:
 Quote = tuple[str, list[tuple[str, str]]]  # its id, and its depositor's call metadata
 
 
-async def make_quotes(stubs: Stubs, count: int) -> list[Quote]:
+async def make_quotes(stubs: Stubs, count: int, phase: str) -> list[Quote]:
     """Quotes of $1-$20 spread over many residents, made ahead of the timed phase."""
-    run = uuid.uuid4().hex[:6]
     semaphore = asyncio.Semaphore(CONCURRENCY)
 
     async def one(i: int) -> Quote:
@@ -162,7 +187,7 @@ async def make_quotes(stubs: Stubs, count: int) -> list[Quote]:
             quote = await stubs.next().QuoteDeposit(
                 pb.QuoteDepositRequest(
                     facility_id=FACILITY,
-                    resident_id=f"R-{run}-{i % RESIDENTS}",
+                    resident_id=resident(phase, i % RESIDENTS),
                     amount_cents=100 + i % 1900,
                 ),
                 metadata=depositor,
@@ -193,7 +218,7 @@ async def confirm(stubs: Stubs, quote: Quote) -> float:
 
 
 async def throughput(stubs: Stubs) -> tuple[float, int]:
-    quotes = await make_quotes(stubs, int(SECONDS * 1500))
+    quotes = await make_quotes(stubs, int(SECONDS * 1500), "throughput")
     print(f"throughput: {CONCURRENCY} concurrent confirmations for {SECONDS:.0f}s", flush=True)
     result = await closed_loop("confirmed", lambda i: confirm(stubs, quotes[i]), limit=len(quotes))
     if result.failures:
@@ -215,7 +240,7 @@ async def latency(stubs: Stubs) -> Latency:
 
     Past the pipeline's capacity the queue grows and calls may fail; they are counted."""
     count = int(RATE * SECONDS)
-    quotes = await make_quotes(stubs, count)
+    quotes = await make_quotes(stubs, count, "latency")
     print(f"latency: {RATE}/s offered for {SECONDS:.0f}s", flush=True)
     started = time.monotonic()
     tasks = []

@@ -1,19 +1,47 @@
 """What identity tells a ledger, applied by the ledger's own handlers: facilities configured
-(FacilityConfigured) and the cards chosen to fund messaging subscriptions."""
+(FacilityConfigured), residents booked, transferred and released, the cards accounts added and
+the ones chosen to fund messaging subscriptions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from uuid import UUID, uuid5
 
-from kinlink_contracts.demo import DEMO_FACILITIES, facility_configured
-from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.demo import (
+    DEMO_FACILITIES,
+    DEMO_RESIDENTS,
+    FAC_DEMO,
+    card_added,
+    facility_configured,
+    resident_booked,
+)
+from kinlink_contracts.envelope import Envelope, IntegrationEvent
+from kinlink_contracts.facility import ResidentReleased, ResidentTransferred
 from kinlink_contracts.identity import MessagingSubscriptionCardChosen
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.eventstore import Tracking
+from kinlink_ledger.adapters.simulated_processor import CARDS, CHALLENGED, DECLINES
+from kinlink_ledger.service_layer import account_cards, residents
 from kinlink_ledger.service_layer.choose_subscription_card import choose_subscription_card
 from kinlink_ledger.service_layer.configure_facility import configure_facility
 from kinlink_ledger.service_layer.ledger import Ledger
+
+TESTS = UUID("0b9d3c55-8f0e-4f57-a2c4-5d1e6f7a8b90")
+
+
+def depositor(name: str) -> str:
+    """A test depositor's account id (as in their token): identity's account ids are uuids."""
+    return str(uuid5(TESTS, f"depositor/{name}"))
+
+
+# The depositors tests deposit as, each with every test card.
+D1, D2, D9, MOTHER, BROTHER = DEPOSITORS = tuple(
+    depositor(name) for name in ("D-1", "D-2", "D-9", "mother", "brother")
+)
+# Every payment method the simulated processor knows: tests choose the outcome by the card.
+TEST_CARDS = tuple(dict.fromkeys((*CARDS, *DECLINES, *CHALLENGED)))
+# Residents tests deposit to at FAC-DEMO, besides the demo residents.
+TEST_RESIDENTS = tuple(f"R-{n}" for n in range(1, 10))
 
 
 def configure(ledger: Ledger, envelope: Envelope) -> None:
@@ -25,15 +53,48 @@ def choose_card(
     ledger: Ledger, account_id: UUID, payment_method: str, choice: int | None = None
 ) -> None:
     """Identity says this card (a processor token) funds the account's subscription, by its
-    `choice`-th choice."""
+    `choice`-th choice. The account added the card first, as identity requires."""
+    add_cards(ledger, str(account_id), payment_method)
     chosen = MessagingSubscriptionCardChosen(
         account_id=account_id,
         card_id=uuid5(account_id, payment_method),
         payment_method=payment_method,
         choice=choice,
     )
-    envelope = Envelope.wrap(chosen, key=str(account_id), producer="identity", correlation_id="")
-    deliver(ledger, choose_subscription_card, envelope)
+    deliver(ledger, choose_subscription_card, from_identity(chosen, str(account_id)))
+
+
+def from_identity(event: IntegrationEvent, key: str) -> Envelope:
+    return Envelope.wrap(event, key=key, producer="identity", correlation_id="")
+
+
+def add_cards(ledger: Ledger, account_id: str, *payment_methods: str) -> None:
+    for payment_method in payment_methods or TEST_CARDS:
+        deliver(ledger, account_cards.card_added, card_added(account_id, payment_method))
+
+
+def book(ledger: Ledger, facility_id: str, *resident_ids: str) -> None:
+    for resident_id in resident_ids:
+        deliver(ledger, residents.resident_booked, resident_booked(facility_id, resident_id))
+
+
+def transfer(
+    ledger: Ledger, facility_id: str, resident_id: str, to_facility_id: str, to_resident_id: str
+) -> None:
+    """Identity moves the resident, and books them at the destination."""
+    moved = ResidentTransferred(
+        facility_id=facility_id,
+        resident_id=resident_id,
+        to_facility_id=to_facility_id,
+        to_resident_id=to_resident_id,
+    )
+    deliver(ledger, residents.resident_transferred, from_identity(moved, resident_id))
+    book(ledger, to_facility_id, to_resident_id)
+
+
+def release(ledger: Ledger, facility_id: str, resident_id: str) -> None:
+    released = ResidentReleased(facility_id=facility_id, resident_id=resident_id)
+    deliver(ledger, residents.resident_released, from_identity(released, resident_id))
 
 
 Handler = Callable[[Ledger, Envelope, Tracking], None]
@@ -52,5 +113,11 @@ def deliver(
 
 
 def configure_demo_facilities(ledger: Ledger) -> None:
+    """The demo facilities and residents, the test residents and the test depositors' cards."""
     for facility_id, settings in DEMO_FACILITIES.items():
         configure(ledger, facility_configured(facility_id, settings))
+    for resident in DEMO_RESIDENTS:
+        book(ledger, resident.facility_id, resident.resident_id)
+    book(ledger, FAC_DEMO, *TEST_RESIDENTS)
+    for account in DEPOSITORS:
+        add_cards(ledger, account)

@@ -38,10 +38,11 @@ from kinlink_ledger.service_layer.set_up_subscription import (
     set_up_subscription,
 )
 
-from tests.ledger_facilities import Handler, choose_card, deliver
+from tests.ledger_facilities import Handler, add_cards, book, choose_card, deliver
 
 CARDS = ("pm_card_visa", "pm_card_visa", "pm_card_mastercard", "pm_card_chargeDeclined")
 KINDS = ("message", "image", "sms_segment", "mms", "video_minute")
+RESIDENTS = ("R-1", "R-2", "R-3", "R-4")
 FACILITIES = {"FAC-DEMO": (1000, 2000, 3000, 5000), "FAC-EAST": (1500, 2500)}
 
 
@@ -53,6 +54,8 @@ class Workload:
     refused: int = 0  # steps the ledger refused, as it should some of them
 
     def run(self, ledger: Ledger, steps: int) -> None:
+        for facility in FACILITIES:
+            book(ledger, facility, *RESIDENTS)
         actions = (
             self.deposit,
             self.set_up,
@@ -73,31 +76,33 @@ class Workload:
             except ClientError:
                 self.refused += 1
 
-    def _account(self) -> UUID:
+    def _account(self, ledger: Ledger) -> UUID:
+        """Now and then a new family member, who adds the workload's cards in identity."""
         if not self.accounts or self.rng.random() < 0.2:
             self.accounts.append(uuid4())
+            add_cards(ledger, str(self.accounts[-1]), *sorted(set(CARDS)))
         return self.rng.choice(self.accounts)
 
     def _facility(self) -> str:
         return self.rng.choice(sorted(FACILITIES))
 
     def deposit(self, ledger: Ledger) -> None:
-        facility, depositor = self._facility(), str(self._account())
-        resident = f"R-{self.rng.randint(1, 4)}"
+        facility, depositor = self._facility(), str(self._account(ledger))
+        resident = self.rng.choice(RESIDENTS)
         amount = Cents(self.rng.choice((500, 2000, 9999, 15000, 20000)))
         quote = quote_deposit(ledger, QuoteDeposit(facility, resident, depositor, amount))
         card = self.rng.choice(CARDS)
         confirm_deposit(ledger, ConfirmDeposit(str(quote.id), depositor, card, str(quote.id)))
 
     def set_up(self, ledger: Ledger) -> None:
-        account, facility = self._account(), self._facility()
+        account, facility = self._account(ledger), self._facility()
         choose_card(ledger, account, self.rng.choice(CARDS))
         amount = Cents(self.rng.choice(FACILITIES[facility]))
         set_up_subscription(ledger, SetUpSubscription(account, facility, amount))
 
     def charge(self, ledger: Ledger) -> None:
         command = ChargeWallet(
-            self._account(),
+            self._account(ledger),
             self._facility(),
             self.rng.choice(KINDS),
             self.rng.randint(1, 12),
@@ -107,11 +112,11 @@ class Workload:
         charge_wallet(ledger, command)
 
     def refill(self, ledger: Ledger) -> None:
-        refill_subscription(ledger, RefillSubscription(self._account()))
+        refill_subscription(ledger, RefillSubscription(self._account(ledger)))
 
     def credit(self, ledger: Ledger) -> None:
         command = GrantCredit(
-            self._account(),
+            self._account(ledger),
             self._facility(),
             self.rng.choice(KINDS),
             Cents(self.rng.randint(1, 500)),
@@ -122,15 +127,15 @@ class Workload:
         grant_credit(ledger, command)
 
     def disable(self, ledger: Ledger) -> None:
-        disable_subscription(ledger, DisableSubscription(self._account()))
+        disable_subscription(ledger, DisableSubscription(self._account(ledger)))
 
     def allow(self, ledger: Ledger) -> None:
         allowance_id, facility = uuid4(), self._facility()
-        resident = f"R-{self.rng.randint(1, 4)}"
+        resident = self.rng.choice(RESIDENTS)
         amount = Cents(self.rng.choice((2000, 5000)))
         card = self.rng.choice(CARDS)
         command = AuthorizeAllowance(
-            allowance_id, self._account(), facility, resident, amount, card
+            allowance_id, self._account(ledger), facility, resident, amount, card
         )
         authorize_allowance(ledger, command)
         self.allowances.append((allowance_id, facility, resident))

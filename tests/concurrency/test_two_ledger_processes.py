@@ -8,7 +8,13 @@ import uuid
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
+from kinlink_contracts.demo import (
+    DEMO_FACILITIES,
+    FAC_DEMO,
+    card_added,
+    facility_configured,
+    resident_booked,
+)
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
 
@@ -23,11 +29,14 @@ AMOUNT = 2000  # 20 x $20.00 against the $300.00 weekly limit: exactly 15 can be
 FACILITY = f"FAC-{uuid.uuid4().hex[:8]}"
 
 
-async def takes_deposits(stub: ledger_pb2_grpc.LedgerServiceStub, family: Metadata) -> bool:
-    """Whether the ledger has heard of FACILITY from identity yet."""
+async def takes_deposits(
+    stub: ledger_pb2_grpc.LedgerServiceStub, family: Metadata, resident: str
+) -> bool:
+    """Whether the ledger has heard from identity of FACILITY and the resident (and so of
+    the cards, published before them on the same partition)."""
     try:
         await stub.QuoteDeposit(
-            pb.QuoteDepositRequest(facility_id=FACILITY, resident_id="R-probe", amount_cents=100),
+            pb.QuoteDepositRequest(facility_id=FACILITY, resident_id=resident, amount_cents=100),
             metadata=family,
         )
     except grpc.aio.AioRpcError as error:
@@ -40,19 +49,27 @@ async def takes_deposits(stub: ledger_pb2_grpc.LedgerServiceStub, family: Metada
 async def test_concurrent_deposits_never_pass_the_weekly_limit(
     infra: Infra, two_ledgers: list[str], token_keys: TokenKeys
 ) -> None:
-    configured = facility_configured(FACILITY, DEMO_FACILITIES[FAC_DEMO])
+    resident = f"R-{uuid.uuid4().hex[:8]}"
+    accounts = [str(uuid.uuid4()) for _ in range(DEPOSITORS)]
+    events = [
+        facility_configured(FACILITY, DEMO_FACILITIES[FAC_DEMO]),
+        *(card_added(account, "pm_card_visa") for account in accounts),
+        resident_booked(FACILITY, resident),
+    ]
+    # One key, so one partition: the booking is applied after everything before it.
     await produce(
-        infra.kafka_bootstrap, IDENTITY_EVENTS, [(FACILITY.encode(), configured.to_bytes())]
+        infra.kafka_bootstrap,
+        IDENTITY_EVENTS,
+        [(FACILITY.encode(), event.to_bytes()) for event in events],
     )
     for address in two_ledgers:
         await eventually(lambda a=address: is_serving(a), timeout=60)
     channels = [grpc.aio.insecure_channel(address) for address in two_ledgers]
     stubs = [ledger_pb2_grpc.LedgerServiceStub(channel) for channel in channels]
-    resident = f"R-{uuid.uuid4().hex[:8]}"
-    families = [token_keys.family(f"family-{i}") for i in range(DEPOSITORS)]
+    families = [token_keys.family(account) for account in accounts]
     try:
         for stub in stubs:
-            await eventually(lambda s=stub: takes_deposits(s, families[0]), timeout=60)
+            await eventually(lambda s=stub: takes_deposits(s, families[0], resident), timeout=60)
         quotes = [
             await stubs[i % 2].QuoteDeposit(
                 pb.QuoteDepositRequest(

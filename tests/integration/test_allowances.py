@@ -29,7 +29,7 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.release_expiring_holds import release_expiring_holds
 
 from tests.conftest import Clock
-from tests.ledger_facilities import Handler, deliver
+from tests.ledger_facilities import D1, Handler, deliver
 from tests.refusals import refused
 
 FAC = "FAC-DEMO"
@@ -41,7 +41,7 @@ def request(
 ) -> AuthorizeAllowance:
     fields: dict[str, object] = {
         "allowance_id": uuid4(),
-        "account_id": uuid4(),
+        "account_id": UUID(D1),
         "facility_id": FAC,
         "resident_id": RESIDENT,
         "amount": Cents(amount),
@@ -196,13 +196,9 @@ def test_an_allowance_authorised_again_holds_the_card_once(
     [
         ({"amount": Cents(0)}, InvalidArgument, "amount_not_positive", "amount_cents"),
         ({"resident_id": " "}, InvalidArgument, "resident_id_missing", "resident_id"),
-        ({"payment_method": ""}, InvalidArgument, "payment_method_unknown", "payment_method"),
-        (
-            {"payment_method": "pm_nope"},
-            InvalidArgument,
-            "payment_method_unknown",
-            "payment_method",
-        ),
+        # Not a card the family member added in identity (none is an empty token).
+        ({"payment_method": ""}, NotFound, "payment_method_not_found", "payment_method"),
+        ({"payment_method": "pm_nope"}, NotFound, "payment_method_not_found", "payment_method"),
         ({"facility_id": "FAC-NOWHERE"}, NotFound, "facility_not_found", "facility_id"),
         ({"facility_id": ""}, NotFound, "facility_not_found", "facility_id"),
     ],

@@ -20,6 +20,7 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from tests.conftest import Clock, Metadata, TokenKeys
 from tests.integration.identity.test_identity_grpc import refused, staff
 from tests.integration.test_allowances import allowance, authorize
+from tests.ledger_facilities import BROTHER, D1, MOTHER
 from tests.serving import eventually, serving
 
 NOT_FOUND = grpc.StatusCode.NOT_FOUND
@@ -44,7 +45,7 @@ async def test_a_family_member_holds_sees_and_ends_only_their_own_allowances(
     token_keys: TokenKeys,
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-    mother, stranger = str(uuid4()), str(uuid4())
+    mother, stranger = MOTHER, BROTHER
     mine = token_keys.family(mother)
     held = await stub.AuthorizeAllowance(hold_request(account_id=stranger), metadata=mine)
     assert held.account_id == mother, "a family member holds their own card, whatever they name"
@@ -76,7 +77,7 @@ async def test_staff_see_allowances_of_their_facilities_and_the_commissary_holds
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
     commissary = staff(token_keys, Role.PLATFORM_SERVICE)
-    family = str(uuid4())
+    family = D1
     held = await stub.AuthorizeAllowance(hold_request(account_id=family), metadata=commissary)
     assert held.account_id == family
     get = pb.GetAllowanceRequest(allowance_id=held.allowance_id)
@@ -104,8 +105,8 @@ async def test_staff_see_allowances_of_their_facilities_and_the_commissary_holds
         (
             {"payment_method": "pm_nope"},
             FAMILY,
-            INVALID_ARGUMENT,
-            "payment_method_unknown",
+            NOT_FOUND,
+            "payment_method_not_found",
             "payment_method",
         ),
         ({"facility_id": "FAC-NOWHERE"}, FAMILY, NOT_FOUND, "facility_not_found", "facility_id"),

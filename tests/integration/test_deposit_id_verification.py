@@ -16,7 +16,7 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 from tests.conftest import Clock
-from tests.ledger_facilities import configure
+from tests.ledger_facilities import D1, book, configure
 
 FACILITY = "FAC-IDV"
 
@@ -30,15 +30,16 @@ def require_verification(
         update={"id_verification": policy, "id_verification_threshold_cents": above_cents}
     )
     configure(ledger, facility_configured(FACILITY, settings))
+    book(ledger, FACILITY, "R-0", "R-1", "R-2")
 
 
 def deposit(ledger: Ledger, amount: int, *, verified: bool, resident: str = "R-1") -> None:
     quote = quote_deposit(
-        ledger, QuoteDeposit(FACILITY, resident, "D-1", Cents(amount), depositor_verified=verified)
+        ledger, QuoteDeposit(FACILITY, resident, D1, Cents(amount), depositor_verified=verified)
     )
     key = str(quote.id)
     confirm_deposit(
-        ledger, ConfirmDeposit(key, "D-1", "pm_card_visa", key, depositor_verified=verified)
+        ledger, ConfirmDeposit(key, D1, "pm_card_visa", key, depositor_verified=verified)
     )
 
 
@@ -71,14 +72,13 @@ def test_over_the_threshold_in_30_days_the_next_deposit_needs_verification(
 def test_quotes_taken_together_cannot_pass_the_threshold_unverified(ledger: Ledger) -> None:
     require_verification(ledger, 10000)
     quotes = [
-        quote_deposit(ledger, QuoteDeposit(FACILITY, f"R-{i}", "D-1", Cents(9000)))
-        for i in range(3)
+        quote_deposit(ledger, QuoteDeposit(FACILITY, f"R-{i}", D1, Cents(9000))) for i in range(3)
     ]  # each alone is under $100.00
 
     def confirm(i: int, verified: bool = False) -> None:
         key = str(quotes[i].id)
         confirm_deposit(
-            ledger, ConfirmDeposit(key, "D-1", "pm_card_visa", key, depositor_verified=verified)
+            ledger, ConfirmDeposit(key, D1, "pm_card_visa", key, depositor_verified=verified)
         )
 
     confirm(0)
@@ -98,14 +98,14 @@ def test_a_facility_verifying_before_activation_needs_verified_depositors(ledger
 
 def test_a_declined_deposit_does_not_count_towards_the_threshold(ledger: Ledger) -> None:
     require_verification(ledger, 10000)
-    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(9000)))
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(9000)))
     confirm_deposit(
         ledger,
-        ConfirmDeposit(str(quote.id), "D-1", "pm_card_chargeDeclined", str(quote.id)),
+        ConfirmDeposit(str(quote.id), D1, "pm_card_chargeDeclined", str(quote.id)),
     )
     deposit(ledger, 9000, verified=False)
 
 
 def test_facilities_without_the_policy_never_ask(ledger: Ledger) -> None:
-    quote = quote_deposit(ledger, QuoteDeposit(FAC_DEMO, "R-1", "D-1", Cents(30000)))
+    quote = quote_deposit(ledger, QuoteDeposit(FAC_DEMO, "R-1", D1, Cents(30000)))
     assert quote.amount == 30000

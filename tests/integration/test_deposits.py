@@ -23,6 +23,7 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 from tests.conftest import Clock
+from tests.ledger_facilities import BROTHER, D1, D2, MOTHER
 
 FACILITY = "FAC-DEMO"
 
@@ -41,7 +42,7 @@ def deposit(
     method: str = "pm_card_visa",
     *,
     resident: str = "R-1",
-    depositor: str = "D-1",
+    depositor: str = D1,
     key: str | None = None,
 ) -> Deposit:
     quote = quote_deposit(ledger, QuoteDeposit(FACILITY, resident, depositor, Cents(amount)))
@@ -51,12 +52,12 @@ def deposit(
 
 
 def test_a_quote_shows_fee_total_and_what_the_week_allows(ledger: Ledger) -> None:
-    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(5000)))
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(5000)))
     assert (quote.fee, quote.total) == (595, 5595)
     assert (quote.weekly_limit, quote.weekly_remaining) == (30000, 30000)
     assert quote.expires_at - ledger.clock() == timedelta(minutes=15)
     deposit(ledger, 10000)
-    again = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-2", Cents(5000)))
+    again = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D2, Cents(5000)))
     assert again.weekly_remaining == 20000
 
 
@@ -67,7 +68,7 @@ def test_a_confirmed_deposit_is_captured_with_a_receipt(
     assert captured.status is DepositStatus.CAPTURED
     assert captured.payment_reference and captured.receipt_number.startswith("KL-")
     assert payments.captured_total == 5595
-    assert get_deposit(ledger, str(captured.id), family("D-1")).status is DepositStatus.CAPTURED
+    assert get_deposit(ledger, str(captured.id), family(D1)).status is DepositStatus.CAPTURED
 
 
 @pytest.mark.parametrize(
@@ -93,10 +94,10 @@ def test_a_decline_gives_its_reason_and_releases_the_week(
 
 
 def test_deposits_past_the_weekly_limit_are_declined_across_depositors(ledger: Ledger) -> None:
-    assert deposit(ledger, 20000, depositor="mother").status is DepositStatus.CAPTURED
-    over = deposit(ledger, 10001, depositor="brother")
+    assert deposit(ledger, 20000, depositor=MOTHER).status is DepositStatus.CAPTURED
+    over = deposit(ledger, 10001, depositor=BROTHER)
     assert over.decline_reason is DeclineReason.LIMIT_EXCEEDED
-    assert deposit(ledger, 10000, depositor="brother").status is DepositStatus.CAPTURED
+    assert deposit(ledger, 10000, depositor=BROTHER).status is DepositStatus.CAPTURED
     # Another resident has a week of their own.
     assert deposit(ledger, 30000, resident="R-2").status is DepositStatus.CAPTURED
 
@@ -115,9 +116,9 @@ def test_the_limit_starts_again_on_sunday_in_the_facility_time_zone(
 def test_an_expired_quote_is_declined_without_a_charge(
     ledger: Ledger, clock: Clock, payments: SimulatedProcessor
 ) -> None:
-    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(5000)))
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(5000)))
     clock.now += timedelta(minutes=15)
-    late = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "late"))
+    late = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), D1, "pm_card_visa", "late"))
     assert late.decline_reason is DeclineReason.QUOTE_EXPIRED
     assert payments.captured_total == 0
 
@@ -125,19 +126,15 @@ def test_an_expired_quote_is_declined_without_a_charge(
 def test_a_repeated_confirmation_never_charges_twice(
     ledger: Ledger, payments: SimulatedProcessor
 ) -> None:
-    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(5000)))
-    first = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "key-1"))
-    same_key = confirm_deposit(
-        ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "key-1")
-    )
-    same_quote = confirm_deposit(
-        ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "key-2")
-    )
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(5000)))
+    first = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), D1, "pm_card_visa", "key-1"))
+    same_key = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), D1, "pm_card_visa", "key-1"))
+    same_quote = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), D1, "pm_card_visa", "key-2"))
     assert first.id == same_key.id == same_quote.id
     assert payments.captured_total == 5595
     # The key is bound to its first deposit, even when sent with another quote.
-    other = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(7000)))
-    reused = confirm_deposit(ledger, ConfirmDeposit(str(other.id), "D-1", "pm_card_visa", "key-1"))
+    other = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(7000)))
+    reused = confirm_deposit(ledger, ConfirmDeposit(str(other.id), D1, "pm_card_visa", "key-1"))
     assert reused.id == first.id
     assert payments.captured_total == 5595
 
@@ -151,8 +148,8 @@ def test_a_deposit_left_pending_is_finished_by_the_next_confirmation(
 
             raise PaymentUnavailable("timeout")
 
-    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(5000)))
-    command = ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "key-1")
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(5000)))
+    command = ConfirmDeposit(str(quote.id), D1, "pm_card_visa", "key-1")
     working = ledger.payments
     ledger.payments = Unreachable()
     with pytest.raises(Exception, match="did not answer"):
@@ -167,10 +164,10 @@ def test_a_deposit_left_pending_is_finished_by_the_next_confirmation(
 def test_histories_list_a_depositors_and_a_residents_deposits_newest_first(
     ledger: Ledger,
 ) -> None:
-    first = deposit(ledger, 1000, depositor="mother", resident="R-1")
-    second = deposit(ledger, 2000, "pm_card_chargeDeclined", depositor="mother", resident="R-2")
-    third = deposit(ledger, 3000, depositor="brother", resident="R-1")
-    assert [d.deposit_id for d in depositor_deposits(ledger, "mother")] == [second.id, first.id]
+    first = deposit(ledger, 1000, depositor=MOTHER, resident="R-1")
+    second = deposit(ledger, 2000, "pm_card_chargeDeclined", depositor=MOTHER, resident="R-2")
+    third = deposit(ledger, 3000, depositor=BROTHER, resident="R-1")
+    assert [d.deposit_id for d in depositor_deposits(ledger, MOTHER)] == [second.id, first.id]
     assert [d.deposit_id for d in resident_deposits(ledger, FACILITY, "R-1")] == [
         third.id,
         first.id,
@@ -181,10 +178,10 @@ def test_histories_list_a_depositors_and_a_residents_deposits_newest_first(
 @pytest.mark.parametrize(
     ("command", "field"),
     [
-        (QuoteDeposit(FACILITY, "R-1", "D-1", Cents(0)), "amount_cents"),
-        (QuoteDeposit(FACILITY, "R-1", "D-1", Cents(-100)), "amount_cents"),
-        (QuoteDeposit(FACILITY, "R-1", "D-1", Cents(30001)), "amount_cents"),
-        (QuoteDeposit(FACILITY, " ", "D-1", Cents(100)), "resident_id"),
+        (QuoteDeposit(FACILITY, "R-1", D1, Cents(0)), "amount_cents"),
+        (QuoteDeposit(FACILITY, "R-1", D1, Cents(-100)), "amount_cents"),
+        (QuoteDeposit(FACILITY, "R-1", D1, Cents(30001)), "amount_cents"),
+        (QuoteDeposit(FACILITY, " ", D1, Cents(100)), "resident_id"),
         (QuoteDeposit(FACILITY, "R-1", "", Cents(100)), "depositor_id"),
     ],
 )
@@ -198,27 +195,30 @@ def test_bad_quotes_name_the_field_at_fault(
 
 def test_unknown_things_are_not_found(ledger: Ledger) -> None:
     with pytest.raises(NotFound) as unknown_facility:
-        quote_deposit(ledger, QuoteDeposit("FAC-NOPE", "R-1", "D-1", Cents(100)))
+        quote_deposit(ledger, QuoteDeposit("FAC-NOPE", "R-1", D1, Cents(100)))
     assert unknown_facility.value.code == "facility_not_found"
     with pytest.raises(NotFound):
         confirm_deposit(
             ledger,
-            ConfirmDeposit("00000000-0000-0000-0000-000000000000", "D-1", "pm_card_visa", "k"),
+            ConfirmDeposit("00000000-0000-0000-0000-000000000000", D1, "pm_card_visa", "k"),
         )
     with pytest.raises(InvalidArgument) as bad_id:
-        confirm_deposit(ledger, ConfirmDeposit("not-a-uuid", "D-1", "pm_card_visa", "k"))
+        confirm_deposit(ledger, ConfirmDeposit("not-a-uuid", D1, "pm_card_visa", "k"))
     assert bad_id.value.field == "quote_id"
-    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "D-1", Cents(100)))
-    with pytest.raises(InvalidArgument) as unknown_card:
-        confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_bogus", "k"))
-    assert unknown_card.value.field == "payment_method"
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(100)))
+    with pytest.raises(NotFound) as unknown_card:
+        confirm_deposit(ledger, ConfirmDeposit(str(quote.id), D1, "pm_card_bogus", "k"))
+    assert (unknown_card.value.code, unknown_card.value.field) == (
+        "payment_method_not_found",
+        "payment_method",
+    )
 
 
 def test_a_deposit_read_back_from_the_store_keeps_its_decline_reason(ledger: Ledger) -> None:
     declined = deposit(ledger, 30001 - 1, "pm_card_chargeDeclinedExpiredCard")
     stored = ledger.deposit(declined.id)
     assert stored.decline_reason is DeclineReason.EXPIRED_CARD
-    [listed] = depositor_deposits(ledger, "D-1")
+    [listed] = depositor_deposits(ledger, D1)
     assert listed.decline_reason == "expired_card"
 
 
@@ -233,9 +233,9 @@ def test_only_the_family_member_a_quote_was_made_for_can_confirm_it(
 
 
 def test_a_deposit_is_seen_by_its_depositor_and_the_staff_of_its_facility(ledger: Ledger) -> None:
-    made = str(deposit(ledger, 1000, depositor="mother").id)
+    made = str(deposit(ledger, 1000, depositor=MOTHER).id)
     auditor = Principal("auditor", frozenset({Role.AUDITOR}))
-    for viewer in (family("mother"), officer(FACILITY), auditor):
+    for viewer in (family(MOTHER), officer(FACILITY), auditor):
         assert str(get_deposit(ledger, made, viewer).deposit_id) == made
     for stranger in (family("stranger"), officer("FAC-EAST")):
         with pytest.raises(NotFound) as hidden:
@@ -246,21 +246,21 @@ def test_a_deposit_is_seen_by_its_depositor_and_the_staff_of_its_facility(ledger
 def test_listing_gives_family_members_their_own_and_staff_their_facilities(
     ledger: Ledger,
 ) -> None:
-    mine = deposit(ledger, 1000, depositor="mother", resident="R-1")
-    deposit(ledger, 2000, depositor="mother", resident="R-2")
-    theirs = deposit(ledger, 3000, depositor="brother", resident="R-1")
+    mine = deposit(ledger, 1000, depositor=MOTHER, resident="R-1")
+    deposit(ledger, 2000, depositor=MOTHER, resident="R-2")
+    theirs = deposit(ledger, 3000, depositor=BROTHER, resident="R-1")
     to_r1 = ListDeposits(facility_id=FACILITY, resident_id="R-1")
 
     def ids(viewer: Principal, query: ListDeposits) -> list[object]:
         return [d.deposit_id for d in list_deposits(ledger, viewer, query)]
 
-    assert len(ids(family("mother"), ListDeposits())) == 2
-    assert ids(family("mother"), to_r1) == [mine.id]
+    assert len(ids(family(MOTHER), ListDeposits())) == 2
+    assert ids(family(MOTHER), to_r1) == [mine.id]
     assert ids(officer(FACILITY), to_r1) == [theirs.id, mine.id]
     operator = Principal("operator", frozenset({Role.OPERATOR}))
-    assert ids(operator, ListDeposits(depositor_id="brother")) == [theirs.id]
+    assert ids(operator, ListDeposits(depositor_id=BROTHER)) == [theirs.id]
     with pytest.raises(PermissionDenied) as not_theirs:
-        list_deposits(ledger, family("brother"), ListDeposits(depositor_id="mother"))
+        list_deposits(ledger, family(BROTHER), ListDeposits(depositor_id="mother"))
     assert not_theirs.value.code == "depositor_not_caller"
     with pytest.raises(PermissionDenied) as elsewhere:
         list_deposits(ledger, officer("FAC-EAST"), to_r1)

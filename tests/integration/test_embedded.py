@@ -20,8 +20,9 @@ from tests.serving import serving
 
 
 async def start_and_quote(data_dir: Path) -> tuple[int, int, list[str]]:
-    """Start the platform, seed it, and as the demo family: the fee of a $50 quote at FAC-DEMO,
-    the number of mails sent so far, and the residents a search for "Love" finds."""
+    """Start the platform, seed it, and as the demo family: the fee of a $50 quote at FAC-DEMO
+    (confirmed with the demo family's card, as the README does), the number of mails sent so
+    far, and the residents a search for "Love" finds."""
     bus = SQLiteBus.in_folder(data_dir)
     parts, verifier = platform(EmbeddedSettings(data_dir=data_dir), bus)
     async with serving(parts, bus, verifier) as address:
@@ -35,12 +36,18 @@ async def start_and_quote(data_dir: Path) -> tuple[int, int, list[str]]:
             found = await identity.SearchResidents(
                 identity_pb.SearchResidentsRequest(last_name="Love"), metadata=family
             )
-            quote = await ledger_pb2_grpc.LedgerServiceStub(channel).QuoteDeposit(
+            ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+            quote = await ledger.QuoteDeposit(
                 ledger_pb.QuoteDepositRequest(
                     facility_id=FAC_DEMO, resident_id="R-1001", amount_cents=5000
                 ),
                 metadata=family,
             )
+            confirm = ledger_pb.ConfirmDepositRequest(
+                quote_id=quote.quote_id, payment_method="pm_card_visa", idempotency_key="demo"
+            )
+            deposit = await ledger.ConfirmDeposit(confirm, metadata=family)
+            assert deposit.status == ledger_pb.DEPOSIT_STATUS_CAPTURED
     mails = len(list((data_dir / "mail").glob("*.eml")))
     return quote.fee_cents, mails, [r.resident_id for r in found.residents]
 

@@ -16,6 +16,7 @@ from kinlink_kit.auth import Role
 from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import TokenKeys, bearer
+from tests.ledger_facilities import D1, MOTHER
 from tests.ledger_grpc import error_info, make_deposit
 
 
@@ -23,13 +24,13 @@ async def test_quote_and_confirm_over_grpc(
     channel: grpc.aio.Channel, token_keys: TokenKeys
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-    family = token_keys.family("D-1")
+    family = token_keys.family(D1)
     quote = await stub.QuoteDeposit(
         pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=5000),
         metadata=family,
     )
     assert (quote.fee_cents, quote.total_cents, quote.weekly_remaining_cents) == (595, 5595, 30000)
-    assert quote.depositor_id == "D-1", "the depositor is the token's subject"
+    assert quote.depositor_id == D1, "the depositor is the token's subject"
     deposit = await stub.ConfirmDeposit(
         pb.ConfirmDepositRequest(
             quote_id=quote.quote_id, payment_method="pm_card_visa", idempotency_key="k-1"
@@ -46,7 +47,7 @@ async def test_bad_input_gets_invalid_argument_with_code_and_field(
     channel: grpc.aio.Channel, token_keys: TokenKeys
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-    family = token_keys.family("D-1")
+    family = token_keys.family(D1)
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await stub.QuoteDeposit(
             pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=0),
@@ -79,7 +80,7 @@ async def test_unexpected_errors_are_internal_with_a_reference_code(
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await stub.QuoteDeposit(
             pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=100),
-            metadata=token_keys.family("D-1"),
+            metadata=token_keys.family(D1),
         )
     assert failed.value.code() == grpc.StatusCode.INTERNAL
     assert "vanished" not in (failed.value.details() or "")
@@ -98,7 +99,7 @@ async def test_a_lost_race_on_the_store_is_aborted_and_may_be_retried(
     with pytest.raises(grpc.aio.AioRpcError) as failed:
         await ledger_pb2_grpc.LedgerServiceStub(channel).QuoteDeposit(
             pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=100),
-            metadata=token_keys.family("D-1"),
+            metadata=token_keys.family(D1),
         )
     assert failed.value.code() == grpc.StatusCode.ABORTED
     assert error_info(failed.value).reason == "concurrent_change"
@@ -158,7 +159,7 @@ async def test_a_family_member_sees_and_confirms_only_their_own_deposits(
     channel: grpc.aio.Channel, token_keys: TokenKeys
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-    mine, theirs = token_keys.family("mother"), token_keys.family("stranger")
+    mine, theirs = token_keys.family(MOTHER), token_keys.family("stranger")
     deposit = await make_deposit(stub, mine)
     get = pb.GetDepositRequest(deposit_id=deposit.deposit_id)
     assert (await stub.GetDeposit(get, metadata=mine)).deposit_id == deposit.deposit_id
@@ -173,7 +174,7 @@ async def test_a_family_member_sees_and_confirms_only_their_own_deposits(
         grpc.StatusCode.NOT_FOUND,
         "quote_not_found",
     )
-    mothers = pb.ListDepositsRequest(depositor_id="mother")
+    mothers = pb.ListDepositsRequest(depositor_id=MOTHER)
     assert await refusal(stub.ListDeposits(mothers, metadata=theirs)) == (
         grpc.StatusCode.PERMISSION_DENIED,
         "depositor_not_caller",
@@ -189,7 +190,7 @@ async def test_officers_see_deposits_at_their_facilities_only(
     channel: grpc.aio.Channel, token_keys: TokenKeys
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-    deposit = await make_deposit(stub, token_keys.family("mother"), resident="R-7")
+    deposit = await make_deposit(stub, token_keys.family(MOTHER), resident="R-7")
     officer = bearer(token_keys.token("off-1", Role.FACILITY_OFFICER, facilities=["FAC-DEMO"]))
     elsewhere = bearer(token_keys.token("off-2", Role.FACILITY_OFFICER, facilities=["FAC-EAST"]))
     auditor = bearer(token_keys.token("aud-1", Role.AUDITOR))

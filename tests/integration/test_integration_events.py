@@ -42,7 +42,7 @@ from kinlink_ledger.service_layer.set_up_subscription import (
 )
 
 from tests.integration.test_allowances import orders
-from tests.ledger_facilities import choose_card
+from tests.ledger_facilities import D9, choose_card
 
 FAC = "FAC-DEMO"
 
@@ -55,8 +55,8 @@ def published(ledger: Ledger, translator: LedgerEventTranslator, after: int = 0)
 
 
 def confirmed(ledger: Ledger, method: str, amount: int = 5000) -> None:
-    quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", "R-9", "D-9", Cents(amount)))
-    confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "D-9", method, str(quote.id), "corr"))
+    quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", "R-9", D9, Cents(amount)))
+    confirm_deposit(ledger, ConfirmDeposit(str(quote.id), D9, method, str(quote.id), "corr"))
 
 
 def test_only_deposit_events_are_published_in_order(ledger: Ledger) -> None:
@@ -170,7 +170,7 @@ def test_a_failed_funding_is_published_with_its_reason(ledger: Ledger) -> None:
 
 
 def held(ledger: Ledger, resident_id: str, card: str = "pm_card_visa") -> AuthorizeAllowance:
-    command = AuthorizeAllowance(uuid4(), uuid4(), FAC, resident_id, Cents(5000), card)
+    command = AuthorizeAllowance(uuid4(), UUID(D9), FAC, resident_id, Cents(5000), card)
     authorize_allowance(ledger, command)
     return command
 

@@ -21,7 +21,7 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 from tests.conftest import TokenKeys
-from tests.ledger_facilities import configure
+from tests.ledger_facilities import D1, book, configure
 from tests.serving import eventually, serving
 
 CHEAPER = DEMO_FACILITIES[FAC_DEMO].model_copy(
@@ -37,7 +37,7 @@ DEARER = DEMO_FACILITIES[FAC_DEMO].model_copy(
 
 def quote(ledger: Ledger, amount: int = 5000, facility_id: str = FAC_DEMO) -> tuple[int, int]:
     """(fee, weekly limit) of a quote now."""
-    issued = quote_deposit(ledger, QuoteDeposit(facility_id, "R-1", "D-1", Cents(amount)))
+    issued = quote_deposit(ledger, QuoteDeposit(facility_id, "R-1", D1, Cents(amount)))
     return issued.fee, issued.weekly_limit
 
 
@@ -74,6 +74,7 @@ def test_a_facility_identity_never_configured_takes_no_deposits(ledger: Ledger) 
         deposit_fee_tiers=(FeeTier(up_to_cents=5000, fee_cents=200),),
     )
     configure(ledger, facility_configured("FAC-UNKNOWN", settings))
+    book(ledger, "FAC-UNKNOWN", "R-1")
     assert quote(ledger, facility_id="FAC-UNKNOWN") == (200, 30000)
 
 

@@ -32,7 +32,7 @@ from tests.integration.identity.test_identity_grpc import refused as refused_ove
 from tests.integration.identity.test_identity_grpc import staff
 from tests.integration.test_allowances import RESIDENT, orders, request
 from tests.integration.test_deposits import deposit, family, officer
-from tests.ledger_facilities import choose_card, configure
+from tests.ledger_facilities import MOTHER, add_cards, choose_card, configure
 from tests.ledger_grpc import make_deposit
 from tests.refusals import refused
 
@@ -49,6 +49,7 @@ def funding_receipt_number(ledger: Ledger, account: UUID, card: str = "pm_card_v
 def ended_allowance(ledger: Ledger, account: UUID, amount: int, *used: int) -> CommissaryAllowance:
     """An allowance of `amount` held on the account's card, orders of `used` paid from it, and
     ended: what they used captured, the rest released."""
+    add_cards(ledger, str(account), "pm_card_visa")
     allowance_id = authorize_allowance(ledger, request(amount, account_id=account)).allowance_id
     orders(ledger, allowance_id, *used)
     return end_allowance(ledger, allowance_id)
@@ -63,12 +64,12 @@ def allowance_receipt_number(ledger: Ledger, account: UUID) -> str:
 def test_a_deposit_receipt_shows_the_amount_the_fee_and_the_total(
     ledger: Ledger, clock: Clock
 ) -> None:
-    made = deposit(ledger, 5000, depositor="mother", resident="R-7")
-    receipt = get_receipt(ledger, made.receipt_number, family("mother"))
+    made = deposit(ledger, 5000, depositor=MOTHER, resident="R-7")
+    receipt = get_receipt(ledger, made.receipt_number, family(MOTHER))
     assert receipt == Receipt(
         receipt_number=made.receipt_number,
         kind=ReceiptKind.DEPOSIT,
-        account_id="mother",
+        account_id=MOTHER,
         facility_id=FAC_DEMO,
         facility_name="Demo County Jail",
         resident_id="R-7",
@@ -81,7 +82,7 @@ def test_a_deposit_receipt_shows_the_amount_the_fee_and_the_total(
     )
     assert receipt.total == 5595
     # Read out on the phone, typed in any case.
-    assert get_receipt(ledger, f" {made.receipt_number.lower()} ", family("mother")) == receipt
+    assert get_receipt(ledger, f" {made.receipt_number.lower()} ", family(MOTHER)) == receipt
 
 
 def test_a_wallet_funding_has_a_receipt_of_its_own(ledger: Ledger) -> None:
@@ -101,9 +102,9 @@ def test_a_wallet_funding_has_a_receipt_of_its_own(ledger: Ledger) -> None:
 
 
 def test_a_payment_never_captured_has_no_receipt(ledger: Ledger) -> None:
-    declined = deposit(ledger, 5000, "pm_card_chargeDeclined", depositor="mother")
+    declined = deposit(ledger, 5000, "pm_card_chargeDeclined", depositor=MOTHER)
     failed = funding_receipt_number(ledger, account := uuid4(), "pm_card_chargeDeclined")
-    for number, payer in ((declined.receipt_number, "mother"), (failed, str(account))):
+    for number, payer in ((declined.receipt_number, MOTHER), (failed, str(account))):
         with refused(NotFound, "receipt_not_found", "receipt_number"):
             get_receipt(ledger, number, family(payer))
 
@@ -142,6 +143,7 @@ def test_an_allowance_nothing_was_used_of_or_not_ended_has_no_receipt(ledger: Le
     assert (released.captured, released.released, released.receipt_number) == (0, 5000, None)
     open_ = authorize_allowance(ledger, request(5000, account_id=account))
     orders(ledger, open_.allowance_id, 1000)
+    add_cards(ledger, str(account), "pm_card_chargeDeclined")
     declined = authorize_allowance(
         ledger, request(5000, "pm_card_chargeDeclined", account_id=account)
     )
@@ -165,9 +167,9 @@ def test_payers_operators_and_their_facilitys_officers_see_an_allowances_receipt
 def test_payers_and_operators_see_a_receipt_and_officers_those_of_deposits_at_their_facilities(
     ledger: Ledger,
 ) -> None:
-    deposit_number = deposit(ledger, 1000, depositor="mother").receipt_number
+    deposit_number = deposit(ledger, 1000, depositor=MOTHER).receipt_number
     funding_number = funding_receipt_number(ledger, account := uuid4())
-    for viewer in (family("mother"), officer(FAC_DEMO), OPERATOR, AUDITOR):
+    for viewer in (family(MOTHER), officer(FAC_DEMO), OPERATOR, AUDITOR):
         assert get_receipt(ledger, deposit_number, viewer).kind is ReceiptKind.DEPOSIT
     for viewer in (family(str(account)), OPERATOR, AUDITOR):
         assert get_receipt(ledger, funding_number, viewer).kind is ReceiptKind.WALLET_FUNDING
@@ -175,7 +177,7 @@ def test_payers_and_operators_see_a_receipt_and_officers_those_of_deposits_at_th
     hidden = [
         (deposit_number, family("stranger")),
         (deposit_number, officer("FAC-EAST")),
-        (funding_number, family("mother")),
+        (funding_number, family(MOTHER)),
         (funding_number, officer(FAC_DEMO)),  # what a family pays for itself is its business
         ("KL-000000000000", OPERATOR),
     ]
@@ -199,13 +201,13 @@ def test_applying_the_events_again_changes_no_receipt(ledger: Ledger) -> None:
 
 
 def test_the_printed_receipt_escapes_what_others_typed_and_shows_dollars(ledger: Ledger) -> None:
-    number = deposit(ledger, 5000, depositor="mother", resident="R-7").receipt_number
+    number = deposit(ledger, 5000, depositor=MOTHER, resident="R-7").receipt_number
     # Names come from the facility's terms as they are now, as identity last sent them.
     hostile = DEMO_FACILITIES[FAC_DEMO].model_copy(
         update={"name": "<script>alert('x')</script> County & Jail"}
     )
     configure(ledger, facility_configured(FAC_DEMO, hostile, revision=2))
-    html = print_receipt(ledger, number, family("mother")).decode()
+    html = print_receipt(ledger, number, family(MOTHER)).decode()
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; County &amp; Jail" in html
     assert number in html and "R-7" in html
@@ -232,7 +234,7 @@ async def test_a_family_member_gets_and_prints_their_receipt_over_grpc(
     channel: grpc.aio.Channel, token_keys: TokenKeys
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-    mother = token_keys.family("mother")
+    mother = token_keys.family(MOTHER)
     made = await make_deposit(stub, mother, resident="R-7")
     request = pb.GetReceiptRequest(receipt_number=made.receipt.receipt_number)
     receipt = await stub.GetReceipt(request, metadata=mother)
@@ -258,7 +260,7 @@ async def test_over_grpc_a_receipt_others_may_not_see_is_as_unknown_as_one_never
     channel: grpc.aio.Channel, token_keys: TokenKeys, call: str
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-    made = await make_deposit(stub, token_keys.family("mother"))
+    made = await make_deposit(stub, token_keys.family(MOTHER))
     rpc = getattr(stub, call)
 
     def asking(number: str, metadata: Metadata) -> Awaitable[object]:
@@ -267,7 +269,7 @@ async def test_over_grpc_a_receipt_others_may_not_see_is_as_unknown_as_one_never
     number = made.receipt.receipt_number
     not_found = (grpc.StatusCode.NOT_FOUND, "receipt_not_found", "receipt_number")
     unknown = await refused_over_grpc(
-        asking("KL-000000000000", token_keys.family("mother")), *not_found
+        asking("KL-000000000000", token_keys.family(MOTHER)), *not_found
     )
     for stranger in (
         token_keys.family("stranger"),
@@ -275,7 +277,7 @@ async def test_over_grpc_a_receipt_others_may_not_see_is_as_unknown_as_one_never
     ):
         assert await refused_over_grpc(asking(number, stranger), *not_found) == unknown
     await refused_over_grpc(
-        asking("", token_keys.family("mother")),
+        asking("", token_keys.family(MOTHER)),
         grpc.StatusCode.INVALID_ARGUMENT,
         "receipt_number_missing",
         "receipt_number",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import grpc
 import pytest
@@ -26,6 +26,7 @@ from kinlink_ledger.service_layer.resident_transactions import (
     list_resident_transactions,
 )
 
+from tests import ledger_facilities
 from tests.conftest import Clock, TokenKeys
 from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
 from tests.integration.identity.test_identity_grpc import staff
@@ -35,7 +36,7 @@ from tests.integration.test_ledger_audit import run_replay, stream
 from tests.integration.test_receipts import AUDITOR, OPERATOR, ended_allowance
 from tests.refusals import refused
 
-MOTHER, BROTHER = uuid4(), uuid4()
+MOTHER, BROTHER = UUID(ledger_facilities.MOTHER), UUID(ledger_facilities.BROTHER)
 DEPOSIT, ORDER = TransactionKind.DEPOSIT, TransactionKind.COMMISSARY_ORDER
 FAMILY, ELSEWHERE = Role.FAMILY_MEMBER, Role.FACILITY_OFFICER  # an officer of FAC-EAST
 INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT

@@ -22,7 +22,7 @@ from kinlink_ledger.service_layer.ledger import Ledger, LedgerStore
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 from tests.conftest import Clock
-from tests.ledger_facilities import configure_demo_facilities
+from tests.ledger_facilities import D1, D2, MOTHER, configure_demo_facilities
 
 CHICAGO = ZoneInfo("America/Chicago")
 LIMIT = 30000
@@ -69,7 +69,7 @@ class WeeklyLimitMachine(RuleBasedStateMachine):
 
     @rule(
         resident=st.sampled_from(RESIDENTS),
-        depositor=st.sampled_from(["mother", "father", "friend"]),
+        depositor=st.sampled_from([D1, D2, MOTHER]),
         amount=st.integers(min_value=1, max_value=LIMIT),
         card=st.sampled_from(["pm_card_visa", "pm_card_visa", "pm_card_chargeDeclined"]),
     )

@@ -21,7 +21,7 @@ from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 from tests.conftest import ROOT, Infra, TokenKeys
-from tests.ledger_facilities import configure_demo_facilities
+from tests.ledger_facilities import D1, book, configure_demo_facilities
 from tests.serving import eventually, serving
 from tests.streams.counting_consumer import CounterStore
 from tests.streams.kafka_helpers import produce, read_topic
@@ -93,8 +93,9 @@ async def test_a_malformed_event_goes_to_the_dead_letter_topic_and_the_next_is_h
     ledger = build_ledger(settings)
     configure_demo_facilities(ledger)
     resident = f"R-{uuid.uuid4().hex[:8]}"
-    quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", resident, "D-1", Cents(5000)))
-    deposit = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "k"))
+    book(ledger, "FAC-DEMO", resident)
+    quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", resident, D1, Cents(5000)))
+    deposit = confirm_deposit(ledger, ConfirmDeposit(str(quote.id), D1, "pm_card_visa", "k"))
     malformed = b'{"type": "DepositPosted", "payload": ' + resident.encode()
     posted = Envelope.wrap(
         DepositPosted(

@@ -28,7 +28,7 @@ from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_servic
 from kinlink_ledger.domain.subscription_card import SubscriptionCard
 from kinlink_ledger.service_layer.ledger import Ledger
 
-from tests.conftest import Infra, TokenKeys, bearer
+from tests.conftest import Infra, Metadata, TokenKeys, bearer
 from tests.integration.identity.conftest import RecordingMailer
 from tests.integration.identity.test_identity_grpc import (
     EMAIL,
@@ -100,6 +100,13 @@ async def platform(infra: Infra, token_keys: TokenKeys) -> AsyncIterator[Platfor
                 conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+async def operator_session(identity: identity_pb2_grpc.IdentityServiceStub) -> Metadata:
+    session = await identity.LogIn(
+        identity_pb.LogInRequest(email=OPERATOR[0], password=OPERATOR[1])
+    )
+    return bearer(session.access_token)
+
+
 async def test_a_facility_configured_in_identity_sets_the_ledgers_fees_and_limit(
     platform: Platform, token_keys: TokenKeys
 ) -> None:
@@ -108,10 +115,7 @@ async def test_a_facility_configured_in_identity_sets_the_ledgers_fees_and_limit
     async with grpc.aio.insecure_channel(platform.address) as channel:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
-        session = await identity.LogIn(
-            identity_pb.LogInRequest(email=OPERATOR[0], password=OPERATOR[1])
-        )
-        operator = bearer(session.access_token)
+        operator = await operator_session(identity)
 
         async def configure(weekly_limit_cents: int) -> None:
             changed = settings.model_copy(update={"weekly_deposit_limit_cents": weekly_limit_cents})
@@ -137,6 +141,12 @@ async def test_a_facility_configured_in_identity_sets_the_ledgers_fees_and_limit
             return quote.weekly_limit_cents
 
         await configure(25000)
+        await identity.BookResident(
+            identity_pb.BookResidentRequest(
+                facility_id=FACILITY, resident_id="R-1", first_name="Ada", last_name="Lovelace"
+            ),
+            metadata=operator,
+        )
 
         async def first_revision_arrived() -> bool:
             return await quoted_limit() == 25000
@@ -148,6 +158,56 @@ async def test_a_facility_configured_in_identity_sets_the_ledgers_fees_and_limit
             return await quoted_limit() == 15000
 
         await eventually(second_revision_arrived, timeout=60)
+
+
+async def test_a_resident_booked_in_identity_takes_deposits_until_released(
+    platform: Platform, token_keys: TokenKeys
+) -> None:
+    facility, resident = f"{FACILITY}-B", "R-7"
+    family = token_keys.family(str(uuid.uuid4()))
+    async with grpc.aio.insecure_channel(platform.address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+        operator = await operator_session(identity)
+        await identity.ConfigureFacility(
+            identity_pb.ConfigureFacilityRequest(
+                facility_id=facility, settings=settings_message(DEMO_FACILITIES[FAC_DEMO])
+            ),
+            metadata=operator,
+        )
+        await identity.BookResident(
+            identity_pb.BookResidentRequest(
+                facility_id=facility, resident_id=resident, first_name="Ada", last_name="Byron"
+            ),
+            metadata=operator,
+        )
+
+        async def refusal() -> str | None:
+            """Why the ledger refuses a $50 deposit to the resident, or None if it quotes it."""
+            try:
+                await ledger.QuoteDeposit(
+                    ledger_pb.QuoteDepositRequest(
+                        facility_id=facility, resident_id=f" {resident} ", amount_cents=5000
+                    ),
+                    metadata=family,
+                )
+            except grpc.aio.AioRpcError as error:
+                return refusal_of(error).reason
+            return None
+
+        async def depositable() -> bool:
+            return await refusal() is None
+
+        await eventually(depositable, timeout=60)
+        await identity.ReleaseResident(
+            identity_pb.ReleaseResidentRequest(facility_id=facility, resident_id=resident),
+            metadata=operator,
+        )
+
+        async def refused_as_released() -> bool:
+            return await refusal() == "resident_released"
+
+        await eventually(refused_as_released, timeout=60)
 
 
 async def test_the_card_funding_the_messaging_subscription_reaches_the_ledger(

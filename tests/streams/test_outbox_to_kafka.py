@@ -17,7 +17,7 @@ from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
 from tests.conftest import Infra
-from tests.ledger_facilities import configure_demo_facilities
+from tests.ledger_facilities import D1, book, configure_demo_facilities
 from tests.serving import eventually
 from tests.streams.kafka_helpers import read_topic
 
@@ -33,10 +33,11 @@ async def test_a_captured_deposit_is_published_keyed_by_resident_in_its_envelope
     await bus.start()
     relaying = asyncio.create_task(relay.run())
     resident = f"R-{uuid.uuid4().hex[:8]}"
+    book(ledger, "FAC-DEMO", resident)
     try:
-        quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", resident, "D-1", Cents(5000)))
+        quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", resident, D1, Cents(5000)))
         deposit = confirm_deposit(
-            ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", "k", "corr-1")
+            ledger, ConfirmDeposit(str(quote.id), D1, "pm_card_visa", "k", "corr-1")
         )
 
         async def relayed() -> bool:

@@ -7,10 +7,12 @@ of other services feed the same settings to them as identity would, in `Facility
 from __future__ import annotations
 
 from typing import NamedTuple
+from uuid import UUID, uuid5
 
 from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.facility import ResidentBooked
 from kinlink_contracts.facility_settings import FacilitySettings, FeeTier
-from kinlink_contracts.identity import FacilityConfigured
+from kinlink_contracts.identity import CardAdded, FacilityConfigured
 
 FAC_DEMO = "FAC-DEMO"
 FAC_EAST = "FAC-EAST"
@@ -68,3 +70,30 @@ def facility_configured(
         producer="identity",
         correlation_id=f"configure-{facility_id}",
     )
+
+
+def resident_booked(facility_id: str, resident_id: str) -> Envelope:
+    """The event identity publishes when it books the resident, for running a service without
+    identity."""
+    booked = ResidentBooked(
+        facility_id=facility_id, resident_id=resident_id, first_name="Demo", last_name="Resident"
+    )
+    return Envelope.wrap(
+        booked, key=resident_id, producer="identity", correlation_id=f"book-{resident_id}"
+    )
+
+
+def card_added(account_id: str, payment_method: str) -> Envelope:
+    """The event identity publishes when the account adds the card (a processor token), for
+    running a service without identity."""
+    account = UUID(account_id)
+    added = CardAdded(
+        account_id=account,
+        card_id=uuid5(account, payment_method),
+        brand="visa",
+        last4="4242",
+        exp_month=12,
+        exp_year=2034,
+        payment_method=payment_method,
+    )
+    return Envelope.wrap(added, key=account_id, producer="identity", correlation_id="")

@@ -71,6 +71,11 @@ class CardAdded(_AccountEvent):
     last4: str = Field(pattern=r"^\d{4}$")
     exp_month: int = Field(ge=1, le=12)
     exp_year: int
+    payment_method: str | None = Field(
+        default=None,
+        description="The processor's token for the card: the ledger charges only the cards an "
+        "account added. Absent from events published before it was added.",
+    )
 
 
 class CardRemoved(_AccountEvent):

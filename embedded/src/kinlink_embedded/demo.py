@@ -1,6 +1,7 @@
 """The demo the embedded mode starts with, made through the identity service as anyone would:
 the first operator (from the settings) configures the demo facilities and books their residents;
-a demo family member registers and follows the activation link from the mail folder.
+a demo family member registers, follows the activation link from the mail folder and adds the
+card the README's deposits use (`pm_card_visa`): the ledger charges only cards added in identity.
 
 Every step is idempotent, so a restart on the same data folder changes nothing.
 """
@@ -46,6 +47,9 @@ async def seed(address: str, mail_folder: Path) -> None:
 
 
 async def _demo_family(identity: identity_pb2_grpc.IdentityServiceStub, mail_folder: Path) -> None:
+    home = pb.PostalAddress(
+        line1="1 Main St", city="Springfield", region="IL", postal_code="62701", country="US"
+    )
     registered = await _unless_exists(
         identity.Register(
             pb.RegisterRequest(
@@ -53,13 +57,7 @@ async def _demo_family(identity: identity_pb2_grpc.IdentityServiceStub, mail_fol
                 password=FAMILY_PASSWORD,
                 first_name="Demo",
                 last_name="Family",
-                address=pb.PostalAddress(
-                    line1="1 Main St",
-                    city="Springfield",
-                    region="IL",
-                    postal_code="62701",
-                    country="US",
-                ),
+                address=home,
                 phone="+12175550100",
                 time_zone="America/Chicago",
             )
@@ -67,6 +65,13 @@ async def _demo_family(identity: identity_pb2_grpc.IdentityServiceStub, mail_fol
     )
     if registered is not None:
         await identity.Activate(pb.TokenRequest(token=_latest_token(mail_folder, FAMILY_EMAIL)))
+        session = await identity.LogIn(
+            pb.LogInRequest(email=FAMILY_EMAIL, password=FAMILY_PASSWORD)
+        )
+        await identity.AddCard(
+            pb.AddCardRequest(payment_method="pm_card_visa", billing_address=home),
+            metadata=(("authorization", f"Bearer {session.access_token}"),),
+        )
 
 
 async def _unless_exists(call: grpc.aio.UnaryUnaryCall) -> object | None:  # type: ignore[type-arg]

@@ -7,8 +7,18 @@ from typing import Literal
 
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
-from kinlink_contracts.facility import DepositPosted
-from kinlink_contracts.identity import FacilityConfigured, MessagingSubscriptionCardChosen
+from kinlink_contracts.facility import (
+    DepositPosted,
+    ResidentBooked,
+    ResidentReleased,
+    ResidentTransferred,
+)
+from kinlink_contracts.identity import (
+    CardAdded,
+    CardRemoved,
+    FacilityConfigured,
+    MessagingSubscriptionCardChosen,
+)
 from kinlink_contracts.topics import (
     COMMISSARY_EVENTS,
     FACILITY_EVENTS,
@@ -34,12 +44,18 @@ from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.payments import PaymentProcessor
 from kinlink_ledger.entrypoints.grpc_api import ACCESS_POLICY, SERVICE_NAME, LedgerServicer
 from kinlink_ledger.entrypoints.hold_sweep import HoldSweep
+from kinlink_ledger.service_layer.account_cards import card_added, card_removed
 from kinlink_ledger.service_layer.choose_subscription_card import choose_subscription_card
 from kinlink_ledger.service_layer.configure_facility import configure_facility
 from kinlink_ledger.service_layer.consume_allowance import consume_allowance
 from kinlink_ledger.service_layer.end_allowance import allowance_ended
 from kinlink_ledger.service_layer.ledger import Ledger, LedgerStore
 from kinlink_ledger.service_layer.post_deposit import post_deposit
+from kinlink_ledger.service_layer.residents import (
+    resident_booked,
+    resident_released,
+    resident_transferred,
+)
 
 
 class LedgerSettings(ServiceSettings):
@@ -80,13 +96,20 @@ def build_ledger(settings: LedgerSettings, payments: PaymentProcessor | None = N
 
 def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> ServiceParts:
     """The ledger's part of a process: its gRPC service, outbox relay, hold sweep, and consumers
-    of the facilities' events, of identity's (each facility's deposit settings, and the card that
-    funds each account's messaging subscription) and of the commissary's (allowances' orders)."""
+    of the facilities' events, of identity's (each facility's deposit settings, the residents it
+    books, transfers and releases, each account's cards and the one that funds its messaging
+    subscription) and of the commissary's (allowances' orders)."""
     consumed = {
         FACILITY_EVENTS: {DepositPosted.event_type: post_deposit},
         IDENTITY_EVENTS: {
             FacilityConfigured.event_type: configure_facility,
             MessagingSubscriptionCardChosen.event_type: choose_subscription_card,
+            # Identity republishes the facilities' bookings: the ledger hears them from identity.
+            ResidentBooked.event_type: resident_booked,
+            ResidentTransferred.event_type: resident_transferred,
+            ResidentReleased.event_type: resident_released,
+            CardAdded.event_type: card_added,
+            CardRemoved.event_type: card_removed,
         },
         COMMISSARY_EVENTS: {
             AllowanceConsumed.event_type: consume_allowance,

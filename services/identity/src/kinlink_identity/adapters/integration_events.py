@@ -63,6 +63,7 @@ def _card_added(event: Any, card: Card) -> tuple[str, IntegrationEvent]:
         last4=card.last4,
         exp_month=card.exp_month,
         exp_year=card.exp_year,
+        payment_method=card.payment_method,
     )
 
 

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_contracts.ids import MAX_ID_LENGTH, canonical_id, is_well_formed_id
 from kinlink_kit.errors import InvalidArgument
 
 from kinlink_identity.domain.ids import facility_id_of
-
-MAX_ID_LENGTH = 64
-_ID = re.compile(rf"\S{{1,{MAX_ID_LENGTH}}}")
 
 
 def checked_id(value: str, field: str) -> str:
     """A facility's id, or a resident's (the facility's own): they travel as Kafka keys and
     are typed by families and officers, so they are short and free of spaces."""
-    value = value.strip()
+    value = canonical_id(value)
     if not value:
         raise InvalidArgument(f"{field}_missing", f"{field} is required.", field=field)
-    if not _ID.fullmatch(value):
+    if not is_well_formed_id(value):
         raise InvalidArgument(
             f"{field}_invalid",
             f"At most {MAX_ID_LENGTH} characters, without spaces.",

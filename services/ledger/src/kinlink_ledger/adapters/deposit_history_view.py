@@ -9,7 +9,6 @@ from kinlink_kit.projection import Projection
 from kinlink_kit.views import Row, ViewCursor
 
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
-from kinlink_ledger.domain.money import Cents
 
 _UPDATE = (
     "UPDATE deposit_history SET {changes}, version = :version "
@@ -114,16 +113,16 @@ class DepositHistoryProjection(Projection):
             {"depositor_id": depositor_id, "facility_id": facility_id, "resident_id": resident_id},
         )
 
-    def depositor_total_since(self, depositor_id: str, since: datetime) -> Cents:
-        """What the depositor deposited (or has pending) since then, at every facility."""
+    def declined_since(self, depositor_id: str, since: datetime) -> set[str]:
+        """The depositor's deposits requested since then and declined, at every facility."""
         self.catch_up()
         rows = self.views.query(
-            "SELECT COALESCE(SUM(amount), 0) AS total FROM deposit_history "
+            "SELECT deposit_id FROM deposit_history "
             "WHERE depositor_id = :depositor_id AND requested_at >= :since "
-            "AND status <> 'declined'",
+            "AND status = 'declined'",
             {"depositor_id": depositor_id, "since": since.isoformat()},
         )
-        return Cents(int(rows[0]["total"]))
+        return {row["deposit_id"] for row in rows}
 
     def for_resident(self, facility_id: str, resident_id: str) -> list[Row]:
         self.catch_up()

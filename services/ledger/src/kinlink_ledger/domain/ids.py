@@ -50,3 +50,16 @@ def wallet_funding_id(account_id: UUID, number: int) -> UUID:
 
 def wallet_credit_id(account_id: UUID, reference: str) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"wallet-credit/{account_id}/{reference}")
+
+
+def resident_id_at(facility_id: str, resident_id: str) -> UUID:
+    """The resident as one facility knows them (its own id for them)."""
+    return uuid5(LEDGER_NAMESPACE, f"resident/{facility_id}/{resident_id}")
+
+
+def account_cards_id(account_id: str) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, f"account-cards/{account_id}")
+
+
+def depositor_deposits_id(depositor_id: str) -> UUID:
+    return uuid5(LEDGER_NAMESPACE, f"depositor-deposits/{depositor_id}")

@@ -7,8 +7,9 @@ Asking again with the same allowance id returns the first answer; when the answe
 timeout, a crash), asking again gets the same hold back from the processor, never a second one.
 A hold nobody asks about again is not booked, and lapses at the processor, uncaptured.
 
-Cards are refused as for deposits (prepaid, or a brand the facility does not take), and no payer
-is there to answer a 3-D Secure challenge: a card that needs one is declined.
+Cards are refused as for deposits (not one the family member added, prepaid, or a brand the
+facility does not take), and no payer is there to answer a 3-D Secure challenge: a card that
+needs one is declined.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from kinlink_kit.errors import AlreadyExists, InvalidArgument, Unavailable
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.payments import ChargeOutcome, ChargeRequest, PaymentUnavailable
+from kinlink_ledger.service_layer.account_cards import check_own_card
 from kinlink_ledger.service_layer.allowances import find_allowance
 from kinlink_ledger.service_layer.confirm_deposit import card_refusal
 from kinlink_ledger.service_layer.ledger import Ledger
@@ -85,6 +87,7 @@ def authorize_allowance(ledger: Ledger, command: AuthorizeAllowance) -> Commissa
 
 def _hold(ledger: Ledger, command: AuthorizeAllowance) -> ChargeOutcome:
     facility = ledger.facilities.get(command.facility_id)
+    check_own_card(ledger, str(command.account_id), command.payment_method)
     refusal = card_refusal(ledger, facility, command.payment_method)
     if refusal is not None:
         return ChargeOutcome(None, refusal)

@@ -6,6 +6,7 @@ is charged with the deposit id as the processor's idempotency key: a deposit lef
 crash is finished by the next confirmation of it, never charged twice.
 
 Only the family member the quote was made for can confirm it; to anyone else it does not exist.
+It is confirmed with one of their own cards, for a resident still held where the quote was made.
 """
 
 from __future__ import annotations
@@ -15,10 +16,16 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 from kinlink_contracts.ledger import DeclineReason
-from kinlink_kit.errors import FailedPrecondition, InvalidArgument, NotFound, Unavailable
+from kinlink_kit.errors import (
+    ClientError,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    Unavailable,
+)
 
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
-from kinlink_ledger.domain.facility import ID_VERIFICATION_WINDOW, FacilityRules
+from kinlink_ledger.domain.facility import FacilityRules
 from kinlink_ledger.domain.idempotency import IdempotencyClaim
 from kinlink_ledger.domain.payments import (
     ChargeRequest,
@@ -28,7 +35,10 @@ from kinlink_ledger.domain.payments import (
 from kinlink_ledger.domain.quote import DepositQuote
 from kinlink_ledger.domain.resident_week import ResidentWeek, WeeklyLimitExceeded
 from kinlink_ledger.domain.week import deposit_week_start
+from kinlink_ledger.service_layer.account_cards import check_own_card
+from kinlink_ledger.service_layer.id_verification import check_id_verification
 from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.residents import where_held
 
 # Concurrent deposits to one resident collide on the week's version; each retry re-reads it.
 MAX_ATTEMPTS = 50
@@ -61,7 +71,14 @@ def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
         raise NotFound("quote_not_found", "No such quote.", field="quote_id")
     claim_id = IdempotencyClaim.create_id(quote.depositor_id, command.idempotency_key)
     facility = ledger.facilities.get(quote.facility_id)
-    _check_identity_verified(ledger, quote, command, facility)
+    try:
+        _check_card_and_resident(ledger, quote, command)
+    except ClientError:
+        # Confirming a deposit already made again finishes it, whatever changed since.
+        first = _first_deposit(ledger, claim_id, Deposit.create_id(quote_id))
+        if first is None:
+            raise
+        return _finish(ledger, first)
     for _ in range(MAX_ATTEMPTS):
         try:
             deposit, week = _request(ledger, quote, command, facility)
@@ -90,30 +107,25 @@ def _first_deposit(ledger: Ledger, claim_id: UUID, deposit_id: UUID) -> Deposit 
     return ledger.find(deposit_id, Deposit)
 
 
-def _check_identity_verified(
-    ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit, facility: FacilityRules
-) -> None:
-    """Checked again on confirming (it was when quoting): quotes taken together would otherwise
-    pass a 30-day threshold that each alone stays under. A repeated confirmation of a deposit
-    already made is not a new deposit."""
-    rule = facility.id_verification
-    if command.depositor_verified or not rule.required:
-        return
-    if ledger.find(Deposit.create_id(quote.id), Deposit) is not None:
-        return
-    rule.check(
-        False,
-        lambda: ledger.views.deposits.depositor_total_since(
-            quote.depositor_id, ledger.clock() - ID_VERIFICATION_WINDOW
-        ),
-        quote.amount,
-    )
+def _check_card_and_resident(ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit) -> None:
+    check_own_card(ledger, quote.depositor_id, command.payment_method)
+    # Checked again (it was when quoting): the resident may have been released or moved since.
+    if where_held(ledger, quote.facility_id, quote.resident_id) != (
+        quote.facility_id,
+        quote.resident_id,
+    ):
+        raise FailedPrecondition(
+            "resident_transferred",
+            "The resident moved to another facility since this quote: ask for a new quote.",
+            field="resident_id",
+        )
 
 
 def _request(
     ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit, facility: FacilityRules
 ) -> tuple[Deposit, ResidentWeek]:
-    """Record the deposit and its reservation (or its refusal) in one transaction."""
+    """Record the deposit and its reservation (or its refusal) in one transaction, with the
+    depositor's request: concurrent ones collide there and check the ID-verification rule again."""
     now = ledger.clock()
     week_start = deposit_week_start(now, facility.time_zone).isoformat()
     deposit = Deposit(
@@ -129,6 +141,11 @@ def _request(
         correlation_id=command.correlation_id,
     )
     claim = IdempotencyClaim(quote.depositor_id, command.idempotency_key, deposit.id)
+    depositor = ledger.depositor_deposits(quote.depositor_id)
+    # One already recorded is this very deposit confirmed again: the save finds it.
+    if not depositor.recorded(deposit.id):
+        check_id_verification(ledger, facility, depositor, quote.amount, command.depositor_verified)
+    depositor.record(deposit.id, quote.amount, now)
     week = ledger.week(quote.facility_id, quote.resident_id, week_start)
     refusal = card_refusal(ledger, facility, command.payment_method)
     if refusal is None and quote.has_expired(now):
@@ -140,7 +157,7 @@ def _request(
             refusal = DeclineReason.LIMIT_EXCEEDED
     if refusal is not None:
         deposit.decline(refusal)
-    ledger.store.save(deposit, claim, week)
+    ledger.store.save(deposit, claim, week, depositor)
     return deposit, week
 
 

@@ -13,6 +13,7 @@ from kinlink_kit.eventstore import TrackedApplication
 
 from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.depositor_deposits import DepositorDeposits
 from kinlink_ledger.domain.facility import FacilityRules
 from kinlink_ledger.domain.payments import PaymentProcessor
 from kinlink_ledger.domain.quote import DepositQuote
@@ -77,3 +78,8 @@ class Ledger(ServiceApplication[LedgerStore, LedgerViews]):
         return self.find(week_id, ResidentWeek) or ResidentWeek(
             facility_id, resident_id, week_start
         )
+
+    def depositor_deposits(self, depositor_id: str) -> DepositorDeposits:
+        """The depositor's recent requests, new and unsaved if there were none yet."""
+        found = self.find(DepositorDeposits.create_id(depositor_id), DepositorDeposits)
+        return found if found is not None else DepositorDeposits(depositor_id)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kinlink_contracts.ids import canonical_id
 from kinlink_kit.errors import InvalidArgument
 
-from kinlink_ledger.domain.facility import ID_VERIFICATION_WINDOW
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.quote import QUOTE_LIFETIME, DepositQuote
 from kinlink_ledger.domain.week import deposit_week_start
+from kinlink_ledger.service_layer.id_verification import check_id_verification
 from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.residents import where_held
 
 
 @dataclass(frozen=True)
@@ -31,22 +33,25 @@ def quote_deposit(ledger: Ledger, command: QuoteDeposit) -> DepositQuote:
         raise InvalidArgument(
             "amount_not_positive", "The amount must be more than $0.00.", field="amount_cents"
         )
-    facility = ledger.facilities.get(command.facility_id)
+    ledger.facilities.get(canonical_id(command.facility_id))  # an unknown facility, said first
+    # A transferred resident's deposits go to the facility holding them now, by its rules.
+    place = where_held(ledger, command.facility_id, command.resident_id)
+    facility = ledger.facilities.get(place.facility_id)
     fee = facility.fee_schedule.fee_for(command.amount)
     now = ledger.clock()
     # Checked when quoting, so the family learns it before paying; confirming checks again.
-    facility.id_verification.check(
-        command.depositor_verified,
-        lambda: ledger.views.deposits.depositor_total_since(
-            command.depositor_id, now - ID_VERIFICATION_WINDOW
-        ),
+    check_id_verification(
+        ledger,
+        facility,
+        ledger.depositor_deposits(command.depositor_id),
         command.amount,
+        command.depositor_verified,
     )
     week_start = deposit_week_start(now, facility.time_zone).isoformat()
-    week = ledger.week(command.facility_id, command.resident_id, week_start)
+    week = ledger.week(place.facility_id, place.resident_id, week_start)
     quote = DepositQuote(
-        facility_id=command.facility_id,
-        resident_id=command.resident_id,
+        facility_id=place.facility_id,
+        resident_id=place.resident_id,
         depositor_id=command.depositor_id,
         amount=command.amount,
         fee=fee,
