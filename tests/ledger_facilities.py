@@ -9,7 +9,7 @@ from uuid import UUID, uuid5
 from kinlink_contracts.demo import DEMO_FACILITIES, facility_configured
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.identity import MessagingSubscriptionCardChosen
-from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_kit.consumer import event_tracking
 from kinlink_kit.eventstore import Tracking
 from kinlink_ledger.service_layer.choose_subscription_card import choose_subscription_card
 from kinlink_ledger.service_layer.configure_facility import configure_facility
@@ -17,7 +17,7 @@ from kinlink_ledger.service_layer.ledger import Ledger
 
 
 def configure(ledger: Ledger, envelope: Envelope) -> None:
-    """Apply `envelope` as the next message of the topic."""
+    """Apply `envelope` as the tracking consumer would."""
     deliver(ledger, configure_facility, envelope)
 
 
@@ -43,12 +43,9 @@ def deliver(
     ledger: Ledger,
     handler: Handler,
     envelope: Envelope,
-    topic: str = IDENTITY_EVENTS,
 ) -> None:
-    """Hand `envelope` to the ledger's handler as the next message of one partition of `topic`."""
-    name = f"tests:{topic}:0"
-    offset = (ledger.store.tracking.max_tracking_id(name) or 0) + 1
-    handler(ledger, envelope, Tracking(name, offset))
+    """Hand `envelope` to the ledger's handler as the tracking consumer would."""
+    handler(ledger, envelope, event_tracking(envelope.event_id))
 
 
 def configure_demo_facilities(ledger: Ledger) -> None:
