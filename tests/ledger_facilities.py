@@ -18,7 +18,7 @@ from kinlink_contracts.demo import (
 from kinlink_contracts.envelope import Envelope, IntegrationEvent
 from kinlink_contracts.facility import ResidentReleased, ResidentTransferred
 from kinlink_contracts.identity import MessagingSubscriptionCardChosen
-from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_kit.consumer import event_tracking
 from kinlink_kit.eventstore import Tracking
 from kinlink_ledger.adapters.simulated_processor import CARDS, CHALLENGED, DECLINES
 from kinlink_ledger.service_layer import account_cards, residents
@@ -45,7 +45,7 @@ TEST_RESIDENTS = tuple(f"R-{n}" for n in range(1, 10))
 
 
 def configure(ledger: Ledger, envelope: Envelope) -> None:
-    """Apply `envelope` as the next message of the topic."""
+    """Apply `envelope` as the tracking consumer would."""
     deliver(ledger, configure_facility, envelope)
 
 
@@ -104,12 +104,9 @@ def deliver(
     ledger: Ledger,
     handler: Handler,
     envelope: Envelope,
-    topic: str = IDENTITY_EVENTS,
 ) -> None:
-    """Hand `envelope` to the ledger's handler as the next message of one partition of `topic`."""
-    name = f"tests:{topic}:0"
-    offset = (ledger.store.tracking.max_tracking_id(name) or 0) + 1
-    handler(ledger, envelope, Tracking(name, offset))
+    """Hand `envelope` to the ledger's handler as the tracking consumer would."""
+    handler(ledger, envelope, event_tracking(envelope.event_id))
 
 
 def configure_demo_facilities(ledger: Ledger) -> None:

@@ -11,7 +11,6 @@ from uuid import UUID, uuid4
 
 from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
 from kinlink_contracts.envelope import Envelope
-from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_kit.errors import ClientError
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.authorize_allowance import (
@@ -171,4 +170,4 @@ class Workload:
         envelope = Envelope.wrap(
             event, key=event.resident_id, producer="commissary", correlation_id=""
         )
-        deliver(ledger, handler, envelope, COMMISSARY_EVENTS)
+        deliver(ledger, handler, envelope)

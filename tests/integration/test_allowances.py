@@ -12,7 +12,6 @@ from uuid import UUID, uuid4
 import pytest
 from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
 from kinlink_contracts.envelope import Envelope, IntegrationEvent
-from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain import journal
@@ -64,7 +63,7 @@ def allowance(ledger: Ledger, allowance_id: UUID) -> CommissaryAllowance:
 def publish(ledger: Ledger, handler: Handler, event: IntegrationEvent) -> None:
     """Apply `event` as the commissary topic's next message."""
     envelope = Envelope.wrap(event, key=RESIDENT, producer="commissary", correlation_id="")
-    deliver(ledger, handler, envelope, COMMISSARY_EVENTS)
+    deliver(ledger, handler, envelope)
 
 
 def order(ledger: Ledger, allowance_id: UUID, order_id: str, amount: int) -> None:

@@ -12,6 +12,7 @@ from kinlink_contracts.demo import FAC_DEMO, FAC_EAST, card_added
 from kinlink_contracts.facility import DepositPosted
 from kinlink_contracts.identity import CardRemoved
 from kinlink_contracts.ledger import DeclineReason
+from kinlink_kit.consumer import EventRejected
 from kinlink_kit.errors import FailedPrecondition, NotFound
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
@@ -174,9 +175,10 @@ def test_only_the_deposits_facility_posts_it_to_its_resident(
         deposit_id=made.id, facility_id=facility_id, resident_id=resident_id, posted_reference="X"
     )
     envelope = from_identity(wrong, resident_id)
-    with refused(FailedPrecondition, "deposit_posted_elsewhere", "deposit_id"):
-        deliver(ledger, post_deposit, envelope, "kinlink.facility.events.v1")
+    with pytest.raises(EventRejected) as rejected:
+        deliver(ledger, post_deposit, envelope)
+    assert rejected.value.code == "deposit_posted_elsewhere"
     assert ledger.deposit(made.id).status is DepositStatus.CAPTURED
     right = wrong.model_copy(update={"facility_id": FAC_DEMO, "resident_id": " R-1001"})
-    deliver(ledger, post_deposit, from_identity(right, "R-1001"), "kinlink.facility.events.v1")
+    deliver(ledger, post_deposit, from_identity(right, "R-1001"))
     assert ledger.deposit(made.id).status is DepositStatus.POSTED

@@ -6,7 +6,8 @@ import time
 import uuid
 from collections.abc import Callable
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import ConsumerRecord
 
 
@@ -40,7 +41,45 @@ async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
     await producer.start()
     try:
-        for key, value in messages:
-            await producer.send_and_wait(topic, value, key=key)
+        # Sent together, acknowledged together: in order per partition (idempotent producer).
+        sent = [await producer.send(topic, value, key=key) for key, value in messages]
+        for delivery in sent:
+            await delivery
     finally:
         await producer.stop()
+
+
+async def create_topics(bootstrap: str, *topics: str, partitions: int = 3) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(t, partitions, replication_factor=1) for t in topics])
+    finally:
+        await admin.close()
+
+
+async def delete_topic(bootstrap: str, topic: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([topic])
+    finally:
+        await admin.close()
+
+
+async def count_records(bootstrap: str, topic: str) -> int:
+    """How many records `topic` holds (0 when it does not exist)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions and topic in await consumer.topics():
+            partitions = consumer.partitions_for_topic(topic) or set()
+        assigned = [TopicPartition(topic, p) for p in partitions]
+        if not assigned:
+            return 0
+        ends = await consumer.end_offsets(assigned)
+        starts = await consumer.beginning_offsets(assigned)
+        return sum(ends[tp] - starts[tp] for tp in assigned)
+    finally:
+        await consumer.stop()

@@ -91,3 +91,32 @@ def test_a_lone_failing_save_raises_to_its_caller() -> None:
     committer.commit(["after"])
     committer.close()
     assert store.batches == [["after"]]
+
+
+class Interrupted(BaseException):
+    """Not an Exception, as KeyboardInterrupt, SystemExit or a cancellation are not."""
+
+
+def test_a_save_interrupted_by_a_base_exception_does_not_hang_later_saves() -> None:
+    def record(events: Sequence[str]) -> None:
+        if "interrupted" in events:
+            raise Interrupted()
+
+    committer = GroupCommitter(record)
+    outcomes: list[str] = []
+
+    def save(events: list[str]) -> None:
+        try:
+            committer.commit(events)
+        except Interrupted:
+            outcomes.append("interrupted")
+        else:
+            outcomes.append("saved")
+
+    for events in (["interrupted"], ["after"]):
+        thread = threading.Thread(target=save, args=(events,), daemon=True)
+        thread.start()
+        thread.join(10)
+        assert not thread.is_alive(), f"the save of {events} never returned"
+    committer.close()
+    assert outcomes == ["interrupted", "saved"]

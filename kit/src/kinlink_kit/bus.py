@@ -1,7 +1,8 @@
 """The event bus: Kafka through FastStream in the distributed mode, a memory queue when embedded.
 
 Both give the same guarantees to a handler: messages of one key arrive in order, and a message is
-committed only after its handler returned, so a crash means redelivery, never loss.
+committed only after its handler returned, so a crash means redelivery, never loss. A handler
+that raises gets the same message again, and nothing after it in its partition meanwhile.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -53,20 +55,23 @@ class Bus(Protocol):
         """Returns once every message is acknowledged (in order per key)."""
 
     def subscribe(self, topic: str, group: str, handler: MessageHandler) -> None:
-        """Register before start(); the offset is committed after `handler` returns."""
+        """Register before start(); the offset is committed after `handler` returns; when it
+        raises, the message is delivered again (the handler paces those attempts)."""
 
 
 class KafkaBus:
     """FastStream's KafkaBroker: an idempotent producer with acks=all, and consumers in groups
     that commit by hand after the handler, starting from the earliest offset when new."""
 
-    def __init__(self, bootstrap: str, client_id: str) -> None:
+    def __init__(self, bootstrap: str, client_id: str, *, request_timeout_ms: int = 40_000) -> None:
+        # `request_timeout_ms` also bounds how long a publish waits for a topic to exist.
         self.broker = KafkaBroker(
             bootstrap,
             client_id=client_id,
             enable_idempotence=True,
             acks="all",
             linger_ms=2,
+            request_timeout_ms=request_timeout_ms,
             logger=None,
         )
 
@@ -98,17 +103,27 @@ class KafkaBus:
         )
         async def on_message(body: bytes, message: KafkaMessage) -> None:
             record: ConsumerRecord[bytes, bytes] = message.raw_message  # type: ignore[assignment]
-            await handler(
-                IncomingMessage(
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                    key=record.key.decode() if record.key else None,
-                    value=body,
-                    headers={k: v.decode() for k, v in record.headers or ()},
+            try:
+                await handler(
+                    IncomingMessage(
+                        topic=record.topic,
+                        partition=record.partition,
+                        offset=record.offset,
+                        key=record.key.decode() if record.key else None,
+                        value=body,
+                        headers={k: v.decode(errors="replace") for k, v in record.headers or ()},
+                    )
                 )
-            )
-            await message.ack()
+            except Exception:
+                # Rewind the partition to this message: fetched again, none after it committed.
+                await message.nack()
+                return
+            try:
+                await message.ack()
+            except KafkaError as error:
+                # The effect is saved; the next commit covers this offset, and until then a
+                # redelivery is recognised by its event id.
+                log.warning("offset commit failed", topic=record.topic, error=repr(error))
 
 
 class InMemoryBus:

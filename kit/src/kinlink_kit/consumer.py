@@ -1,16 +1,23 @@
 """The consumer every service uses: envelope decoding, exactly-once effects, dead letters.
 
-Failure policy: a message that cannot be decoded or validated goes to `<topic>.dlq` at once, with
-the error and the original bytes; a handler that keeps failing does too after a few attempts.
-Either way the consumer moves on: a bad event never stops it and is never lost.
+Failure policy (decision 0019). A message that can never succeed goes to `<topic>.dlq` at once,
+with the error and the original bytes: bytes that are not an envelope, a payload that fails its
+schema, or an `EventRejected` (what the service knows contradicts the event). Anything else (the
+database or the broker unavailable, a timeout, a concurrent change) may pass: the message is
+delivered again after a capped exponential backoff, for as long as it takes, and nothing after it
+in its partition is handled meanwhile. The offset is committed only once the effect or the dead
+letter is durably written; a dead letter that cannot be written is such a passing failure too.
+
+Deduplication (decision 0018): the effect is saved with a tracking record keyed by the envelope's
+`event_id`, so an event published again (under any offset, on any cluster) changes nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import traceback
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Tracking
 from kinlink_contracts.envelope import Envelope
@@ -18,15 +25,47 @@ from kinlink_contracts.topics import dead_letter_topic
 from pydantic import ValidationError
 
 from kinlink_kit.bus import Bus, IncomingMessage, OutgoingMessage
+from kinlink_kit.dead_letters import failure_headers
+from kinlink_kit.errors import ClientError, ErrorKind
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.logging import bind_contextvars, clear_contextvars, get_logger
-from kinlink_kit.metrics import DEAD_LETTERS, EVENTS_CONSUMED
+from kinlink_kit.metrics import DEAD_LETTERS, EVENTS_CONSUMED, EVENTS_RETRIED, EVENTS_WAITING
 
 log = get_logger(__name__)
 
 # Handlers are synchronous (the event store is); they must save their effects with
-# `app.save_tracked(tracking, ...)` so that a redelivered message changes nothing.
+# `app.save_tracked(tracking, ...)` so that a redelivered event changes nothing.
 EventHandler = Callable[[Envelope, Tracking], None]
+
+# Refusals that say "not now" rather than "never": the event is retried, not dead-lettered.
+PASSING_KINDS = frozenset({ErrorKind.UNAVAILABLE, ErrorKind.ABORTED, ErrorKind.RESOURCE_EXHAUSTED})
+
+
+class EventRejected(Exception):
+    """An event that contradicts what the service knows (an unknown deposit, a resident no longer
+    at the facility): it can never succeed, so it is dead-lettered at once. The message carries
+    the code a client would have seen, for the dead letter's `dlq-error` header."""
+
+    def __init__(self, event_type: str, code: str, message: str) -> None:
+        super().__init__(f"{event_type} rejected: {code}: {message}")
+        self.code = code
+
+
+@contextmanager
+def rejecting(envelope: Envelope, rejected: type[EventRejected] = EventRejected) -> Iterator[None]:
+    """Raise the block's client errors as `rejected`, except those that may pass if retried."""
+    try:
+        yield
+    except ClientError as error:
+        if error.kind in PASSING_KINDS:
+            raise
+        raise rejected(envelope.type, error.code, error.message) from error
+
+
+def event_tracking(event_id: UUID) -> Tracking:
+    """The tracking record of an upstream event's effect: one row per event id (the library's
+    tracking table keeps one row per name, whose number only grows)."""
+    return Tracking(f"event:{event_id}", 1)
 
 
 class TrackingConsumer:
@@ -38,62 +77,88 @@ class TrackingConsumer:
         group: str,
         handlers: Mapping[str, EventHandler],
         *,
-        attempts: int = 3,
         retry_seconds: float = 0.2,
+        max_retry_seconds: float = 30.0,
     ) -> None:
         self.app = app
         self.bus = bus
         self.topic = topic
         self.group = group
         self.handlers = dict(handlers)
-        self.attempts = attempts
         self.retry_seconds = retry_seconds
+        self.max_retry_seconds = max_retry_seconds
+        # Failed attempts of the message each partition is stuck on, for the backoff.
+        self._failures: dict[int, tuple[int, int]] = {}
         bus.subscribe(topic, group, self.on_message)
 
     async def on_message(self, message: IncomingMessage) -> None:
+        """Handle or dead-letter the message; raises (so the bus delivers it again) on a failure
+        that may pass, after waiting out the backoff."""
         clear_contextvars()  # nothing of the previous message's context may leak into this one
-        tracking = Tracking(f"{self.group}:{message.topic}:{message.partition}", message.offset)
+        try:
+            outcome = await self._handle(message)
+        except Exception as error:
+            await self._back_off(message, error)
+            raise
+        if self._failures.pop(message.partition, None) is not None:
+            EVENTS_WAITING.labels(self.topic, self.group).set(len(self._failures))
+            log.info("event handled after retries", topic=message.topic, offset=message.offset)
+        EVENTS_CONSUMED.labels(self.topic, outcome).inc()
+
+    async def _handle(self, message: IncomingMessage) -> str:
         try:
             envelope = Envelope.from_bytes(message.value)
         except ValidationError as error:
             await self.dead_letter(message, error)
-            return
+            return "dead_lettered"
         bind_contextvars(correlation_id=envelope.correlation_id, event_id=str(envelope.event_id))
         handler = self.handlers.get(envelope.type)
         if handler is None:
-            EVENTS_CONSUMED.labels(self.topic, "ignored").inc()
-            return
-        for attempt in range(1, self.attempts + 1):
-            try:
-                outcome = await asyncio.to_thread(self._apply, handler, envelope, tracking)
-            except ValidationError as error:
-                await self.dead_letter(message, error)
-                return
-            except Exception as error:
-                if attempt == self.attempts:
-                    await self.dead_letter(message, error)
-                    return
-                log.warning("event handler failed; retrying", attempt=attempt, error=repr(error))
-                await asyncio.sleep(self.retry_seconds * attempt)
-            else:
-                EVENTS_CONSUMED.labels(self.topic, outcome).inc()
-                return
+            return "ignored"
+        try:
+            return await asyncio.to_thread(self._apply, handler, envelope)
+        except (ValidationError, EventRejected) as error:
+            await self.dead_letter(message, error)
+            return "dead_lettered"
 
-    def _apply(self, handler: EventHandler, envelope: Envelope, tracking: Tracking) -> str:
+    def _apply(self, handler: EventHandler, envelope: Envelope) -> str:
+        tracking = event_tracking(envelope.event_id)
         if self.app.has_processed(tracking):
             return "duplicate"
         try:
             handler(envelope, tracking)
         except IntegrityError:
-            # Another consumer of this group recorded the position first, or an aggregate moved
-            # on under us; in the first case the effect is already there.
+            # Another consumer recorded this event first, or an aggregate moved on under us
+            # (then the retry reads it again).
             if self.app.has_processed(tracking):
                 return "duplicate"
             raise
         return "applied"
 
+    def backoff(self, failures: int) -> float:
+        """Seconds to wait after the `failures`-th failed attempt at one message."""
+        return float(min(self.retry_seconds * 2 ** (failures - 1), self.max_retry_seconds))
+
+    async def _back_off(self, message: IncomingMessage, error: Exception) -> None:
+        offset, failures = self._failures.get(message.partition, (message.offset, 0))
+        failures = failures + 1 if offset == message.offset else 1
+        self._failures[message.partition] = (message.offset, failures)
+        delay = self.backoff(failures)
+        EVENTS_RETRIED.labels(self.topic, type(error).__name__).inc()
+        EVENTS_WAITING.labels(self.topic, self.group).set(len(self._failures))
+        log.warning(
+            "event not handled yet; its partition waits",
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            attempt=failures,
+            retry_in_seconds=delay,
+            error=repr(error),
+        )
+        await asyncio.sleep(delay)
+
     async def dead_letter(self, message: IncomingMessage, error: BaseException) -> None:
-        DEAD_LETTERS.labels(self.topic).inc()
+        """Publish the message to the dead-letter topic; returns once the broker has it."""
         log.error(
             "event dead-lettered",
             topic=message.topic,
@@ -109,15 +174,13 @@ class TrackingConsumer:
                     value=message.value,
                     headers={
                         **message.headers,
-                        "dlq-error": repr(error)[:2000],
-                        "dlq-error-type": type(error).__name__,
-                        "dlq-traceback": "".join(traceback.format_exception(error))[-4000:],
+                        **failure_headers(error),
                         "dlq-topic": message.topic,
                         "dlq-partition": str(message.partition),
                         "dlq-offset": str(message.offset),
                         "dlq-group": self.group,
-                        "dlq-failed-at": datetime.now(UTC).isoformat(),
                     },
                 )
             ]
         )
+        DEAD_LETTERS.labels(self.topic).inc()

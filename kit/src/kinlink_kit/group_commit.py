@@ -63,10 +63,12 @@ class GroupCommitter:
             self._write(batch)
 
     def _write(self, batch: list[_PendingSave]) -> None:
+        # BaseException too: whatever recording raises goes to its caller, and the writer lives
+        # on, or every later save would wait forever.
         if len(batch) > 1:
             try:
                 self._record([event for pending in batch for event in pending.events])
-            except Exception:
+            except BaseException:
                 pass
             else:
                 for pending in batch:
@@ -75,6 +77,7 @@ class GroupCommitter:
         for pending in batch:
             try:
                 self._record(pending.events)
-            except Exception as error:
+            except BaseException as error:
                 pending.error = error
-            pending.done.set()
+            finally:
+                pending.done.set()

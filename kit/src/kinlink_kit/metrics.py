@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 RPC_SECONDS = Histogram(
     "kinlink_rpc_seconds",
@@ -20,6 +20,21 @@ EVENTS_CONSUMED = Counter(
 )
 DEAD_LETTERS = Counter(
     "kinlink_dead_letters_total", "Events sent to a dead-letter topic.", ["topic"]
+)
+EVENTS_RETRIED = Counter(
+    "kinlink_events_retried_total",
+    "Attempts to handle an event that failed in a way that may pass (it is delivered again).",
+    ["topic", "error"],
+)
+EVENTS_WAITING = Gauge(
+    "kinlink_consumer_partitions_waiting",
+    "Partitions whose next event is being retried, by consumer group: nothing after it moves.",
+    ["topic", "group"],
+)
+OUTBOX_DEAD_LETTERS = Counter(
+    "kinlink_outbox_dead_letters_total",
+    "Stored events the outbox relay could not publish and put on the dead-letter topic.",
+    ["topic"],
 )
 
 

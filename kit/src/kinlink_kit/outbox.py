@@ -3,6 +3,8 @@
 Events are saved once, in the store; the relay follows the store's notification log and publishes
 what it finds, recording how far it got only after the broker acknowledged. A crash between the
 two means the same events are published again: consumers tolerate duplicates (same event_id).
+A stored event the translation cannot map never will (it does not change): it goes to
+`kinlink.<service>.outbox.dlq` with the error, and the relay moves on instead of stalling.
 Every replica of a service runs a relay; only the one leading (see `leadership`) publishes.
 """
 
@@ -13,13 +15,18 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification, Tracking
+from kinlink_contracts.topics import dead_letter_topic
 
 from kinlink_kit.bus import Bus, OutgoingMessage
+from kinlink_kit.dead_letters import failure_headers
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.leadership import Leadership
 from kinlink_kit.log_follower import LogFollower
-from kinlink_kit.metrics import EVENTS_PUBLISHED
+from kinlink_kit.logging import get_logger
+from kinlink_kit.metrics import EVENTS_PUBLISHED, OUTBOX_DEAD_LETTERS
 from kinlink_kit.settings import ServiceSettings
+
+log = get_logger(__name__)
 
 # The messages a batch of stored events becomes, in log order.
 Translate = Callable[[Sequence[Notification]], Sequence[OutgoingMessage]]
@@ -71,13 +78,52 @@ class OutboxRelay(LogFollower):
     def position(self) -> int:
         return self.app.tracking.max_tracking_id(self.position_name) or 0
 
+    @property
+    def dead_letter_topic(self) -> str:
+        return dead_letter_topic(f"kinlink.{self.app.name}.outbox")
+
     async def handle(self, notifications: Sequence[Notification]) -> None:
-        messages = self.translate(notifications)
+        messages = self.messages(notifications)
         await self.bus.publish(messages)
         for message in messages:
             EVENTS_PUBLISHED.labels(message.topic).inc()
         await asyncio.to_thread(
             self.app.tracking.insert_tracking, Tracking(self.position_name, notifications[-1].id)
+        )
+
+    def messages(self, notifications: Sequence[Notification]) -> list[OutgoingMessage]:
+        """The batch's messages; when it cannot be translated whole, each event's own, and a
+        dead letter for each event that cannot be translated at all."""
+        try:
+            return list(self.translate(notifications))
+        except Exception:
+            log.exception("an event of the batch cannot be translated; translating one by one")
+        messages: list[OutgoingMessage] = []
+        for notification in notifications:
+            try:
+                messages.extend(self.translate([notification]))
+            except Exception as error:
+                messages.append(self.dead_letter(notification, error))
+        return messages
+
+    def dead_letter(self, notification: Notification, error: Exception) -> OutgoingMessage:
+        OUTBOX_DEAD_LETTERS.labels(self.dead_letter_topic).inc()
+        log.error(
+            "stored event dead-lettered by the outbox relay",
+            notification_id=notification.id,
+            event_topic=notification.topic,
+            error=repr(error),
+        )
+        return OutgoingMessage(
+            topic=self.dead_letter_topic,
+            key=str(notification.originator_id),
+            value=notification.state,
+            headers={
+                **failure_headers(error),
+                "dlq-event-topic": notification.topic,
+                "dlq-notification-id": str(notification.id),
+                "dlq-originator-version": str(notification.originator_version),
+            },
         )
 
 

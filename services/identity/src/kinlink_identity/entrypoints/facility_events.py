@@ -2,8 +2,8 @@
 
 Each is saved with its tracking record, so a redelivered message changes nothing. What identity
 cannot apply (an unknown facility or resident, a resident no longer there) is raised as
-FacilityEventRejected: the consumer retries it a few times, in case the facility is being
-configured just now, then puts it on the dead-letter topic for a person to look at.
+FacilityEventRejected: the consumer puts it on the dead-letter topic at once, for an operator to
+re-drive once identity knows what it needs (`kinlink ops dlq replay`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.facility import ResidentBooked, ResidentReleased, ResidentTransferred
+from kinlink_kit.consumer import EventRejected, rejecting
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.eventstore import Tracking
 
-from kinlink_identity.entrypoints.rejected_events import EventRejected, rejecting
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_identity.service_layer.residents import (
     BookResident,

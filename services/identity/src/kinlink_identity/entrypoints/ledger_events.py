@@ -2,7 +2,7 @@
 being disabled, which releases the card that funded it (service_layer/release_subscription_card).
 
 Each is saved with its tracking record, so a redelivered message changes nothing. An account
-identity does not know is raised as LedgerEventRejected: retried a few times, then dead-lettered.
+identity does not know is raised as LedgerEventRejected: dead-lettered at once.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.ledger import MessagingSubscriptionDisabled
+from kinlink_kit.consumer import EventRejected, rejecting
 from kinlink_kit.eventstore import Tracking
 
-from kinlink_identity.entrypoints.rejected_events import EventRejected, rejecting
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_identity.service_layer.release_subscription_card import (
     ReleaseSubscriptionCard,

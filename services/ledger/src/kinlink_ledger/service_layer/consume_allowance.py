@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kinlink_contracts.commissary import AllowanceConsumed
 from kinlink_contracts.envelope import Envelope
+from kinlink_kit.consumer import EventRejected, rejecting
 from kinlink_kit.eventstore import Tracking
 from kinlink_kit.logging import get_logger
 
@@ -21,7 +22,7 @@ from kinlink_ledger.service_layer.ledger import Ledger
 log = get_logger(__name__)
 
 
-class OrderElsewhere(ValueError):
+class OrderElsewhere(EventRejected):
     """The order names another resident or facility than the allowance was authorised for: it
     is not charged to this family (the event goes to the dead-letter topic)."""
 
@@ -33,12 +34,15 @@ def consume_allowance(ledger: Ledger, envelope: Envelope, tracking: Tracking) ->
         where = (consumed.facility_id, consumed.resident_id)
         if where != (allowance.facility_id, allowance.resident_id):
             raise OrderElsewhere(
+                envelope.type,
+                "order_elsewhere",
                 f"order {consumed.order_id} at {where} is not for allowance "
-                f"{consumed.allowance_id} ({allowance.facility_id}, {allowance.resident_id})"
+                f"{consumed.allowance_id} ({allowance.facility_id}, {allowance.resident_id})",
             )
         return allowance.consume(consumed.order_id, Cents(consumed.amount_cents))
 
-    allowance, excess = change_allowance(ledger, consumed.allowance_id, consume, tracking)
+    with rejecting(envelope):
+        allowance, excess = change_allowance(ledger, consumed.allowance_id, consume, tracking)
     if excess:
         log.warning(
             "order not covered by its allowance",

@@ -15,12 +15,13 @@ from uuid import UUID
 from kinlink_contracts.commissary import AllowanceEnded
 from kinlink_contracts.envelope import Envelope
 from kinlink_kit.auth import Principal, Role
+from kinlink_kit.consumer import EventRejected
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.eventstore import Tracking
 
 from kinlink_ledger.domain.allowance import AllowanceStatus, CommissaryAllowance
 from kinlink_ledger.domain.payments import PaymentUnavailable
-from kinlink_ledger.service_layer.allowances import allowance_for, change_allowance
+from kinlink_ledger.service_layer.allowances import allowance_for, change_allowance, find_allowance
 from kinlink_ledger.service_layer.ledger import Ledger
 
 
@@ -60,7 +61,10 @@ def end_own_allowance(ledger: Ledger, allowance_id: str, caller: Principal) -> C
 
 def allowance_ended(ledger: Ledger, envelope: Envelope, tracking: Tracking) -> None:
     """AllowanceEnded from the commissary. When the processor does not answer, the event is
-    retried and at last dead-lettered; the allowance stays ending and the hold sweep ends it."""
+    retried until it does (the hold sweep may end the allowance first); an allowance the ledger
+    does not know is rejected."""
     ended = AllowanceEnded.model_validate(envelope.payload)
+    if find_allowance(ledger, ended.allowance_id) is None:
+        raise EventRejected(envelope.type, "allowance_not_found", "No such allowance.")
     end_allowance(ledger, ended.allowance_id)
     ledger.store.save_tracked(tracking)

@@ -1,0 +1,189 @@
+"""`kinlink ops dlq list|show|replay --topic T`: operators inspect the dead letters of topic T
+(kept on `T.dlq`) and, once the cause is fixed, re-drive them.
+
+Replay publishes each letter's original bytes, key and headers to the topic it failed on: the
+consumers handle it like any event, and their deduplication by event id makes a letter replayed
+twice (or already applied) change nothing. Letters stay on `T.dlq` (Kafka topics are append-only).
+Needs an operator's session (checked against KINLINK_JWT_PUBLIC_KEYS) and KINLINK_KAFKA_BOOTSTRAP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import AsyncIterator
+from typing import NoReturn
+
+import click
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import ConsumerRecord
+from kinlink_contracts.topics import dead_letter_topic
+from kinlink_kit.auth import Role
+from kinlink_kit.errors import Unauthenticated
+from kinlink_kit.settings import ServiceSettings
+from kinlink_ledger.audit.progress import Progress
+
+from kinlink_cli.connection import Connection, pass_connection
+from kinlink_cli.session import load_access_token
+
+
+def _stop(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _operator(connection: Connection, settings: ServiceSettings) -> str:
+    """The Kafka bootstrap, once the session is an operator's."""
+    token = connection.token or load_access_token()
+    if token is None:
+        _stop("sign in with an operator's account first (kinlink account login)")
+    try:
+        principal = settings.token_verifier().principal(token)
+    except Unauthenticated as error:
+        _stop(f"{error.code}: {error.message}")
+    except ValueError as error:
+        _stop(str(error))
+    if not principal.has(Role.OPERATOR):
+        _stop("dead letters are for operators: this account has no operator role")
+    if not settings.kafka_bootstrap:
+        _stop("KINLINK_KAFKA_BOOTSTRAP is not set")
+    return settings.kafka_bootstrap
+
+
+def letter_id(record: ConsumerRecord) -> str:
+    return f"{record.partition}:{record.offset}"
+
+
+def headers_of(record: ConsumerRecord) -> dict[str, str]:
+    return {k: v.decode(errors="replace") for k, v in record.headers or ()}
+
+
+async def dead_letters(
+    bootstrap: str, topic: str, progress: Progress
+) -> AsyncIterator[ConsumerRecord]:
+    """Every letter on `topic`'s dead-letter topic, as it stands now."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(dead_letter_topic(topic), p)
+            for p in sorted(await _partitions(bootstrap, dead_letter_topic(topic)))
+        ]
+        if not partitions:
+            return
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            batches = await consumer.getmany(*partitions, timeout_ms=1000)
+            for tp, records in batches.items():
+                for record in records:
+                    if record.offset < ends[tp]:
+                        yield record
+                progress.add(len(records))
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(bootstrap: str, topic: str) -> set[int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return {p["partition"] for p in described.get("partitions") or ()}
+
+
+@click.group()
+def ops() -> None:
+    """Operators: what the running platform needs from a person (operator role)."""
+
+
+@ops.group()
+def dlq() -> None:
+    """Dead letters: events a consumer could never apply, kept with their error."""
+
+
+topic_option = click.option("--topic", required=True, help="The topic the events failed on.")
+
+
+@dlq.command("list")
+@topic_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per letter.")
+@pass_connection
+def list_letters(connection: Connection, topic: str, as_json: bool) -> None:
+    """List the dead letters of TOPIC: id (partition:offset), where it failed, why."""
+    bootstrap = _operator(connection, ServiceSettings())
+
+    async def work() -> None:
+        progress = Progress("dead letters read")
+        async for record in dead_letters(bootstrap, topic, progress):
+            headers = headers_of(record)
+            row = {
+                "id": letter_id(record),
+                "failed_at": headers.get("dlq-failed-at", ""),
+                "at": f"{headers.get('dlq-partition', '?')}:{headers.get('dlq-offset', '?')}",
+                "error_type": headers.get("dlq-error-type", ""),
+                "error": headers.get("dlq-error", "").splitlines()[0][:120] if headers else "",
+            }
+            click.echo(json.dumps(row) if as_json else "  ".join(row.values()))
+        progress.finish()
+
+    asyncio.run(work())
+
+
+@dlq.command()
+@topic_option
+@click.argument("letter")
+@pass_connection
+def show(connection: Connection, topic: str, letter: str) -> None:
+    """Show one dead letter of TOPIC by its id (partition:offset): headers and original bytes."""
+    bootstrap = _operator(connection, ServiceSettings())
+
+    async def work() -> ConsumerRecord | None:
+        async for record in dead_letters(bootstrap, topic, Progress("dead letters read")):
+            if letter_id(record) == letter:
+                return record
+        return None
+
+    record = asyncio.run(work())
+    if record is None:
+        _stop(f"no dead letter {letter} on {dead_letter_topic(topic)}")
+    for name, value in sorted(headers_of(record).items()):
+        click.echo(f"{name}: {value}")
+    click.echo(f"key: {record.key.decode(errors='replace') if record.key else ''}")
+    click.echo(record.value.decode(errors="replace"))
+
+
+@dlq.command()
+@topic_option
+@click.option("--letter", "letters", multiple=True, help="Only these ids (partition:offset).")
+@pass_connection
+def replay(connection: Connection, topic: str, letters: tuple[str, ...]) -> None:
+    """Publish the dead letters of TOPIC (all, or --letter ones) to TOPIC again."""
+    bootstrap = _operator(connection, ServiceSettings())
+
+    async def work() -> int:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap, enable_idempotence=True, acks="all"
+        )
+        await producer.start()
+        replayed = Progress("dead letters replayed")
+        try:
+            async for record in dead_letters(bootstrap, topic, Progress("dead letters read")):
+                if letters and letter_id(record) not in letters:
+                    continue
+                if headers_of(record).get("dlq-topic") != topic:
+                    _stop(f"dead letter {letter_id(record)} did not fail on {topic}")
+                original = [(k, v) for k, v in record.headers or () if not k.startswith("dlq-")]
+                await producer.send_and_wait(topic, record.value, key=record.key, headers=original)
+                replayed.add(1)
+        finally:
+            await producer.stop()
+        replayed.finish()
+        return replayed.count
+
+    click.echo(f"replayed {asyncio.run(work())} dead letters to {topic}")

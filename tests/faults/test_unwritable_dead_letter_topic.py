@@ -1,0 +1,66 @@
+"""A poison message while its dead-letter topic cannot be written (deleted, auto-create off):
+not acknowledged, retried until the topic is back; nothing behind it lost."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from kinlink_contracts.topics import dead_letter_topic
+from kinlink_kit.bus import KafkaBus
+from kinlink_kit.consumer import TrackingConsumer
+from kinlink_kit.eventstore import store_env
+from kinlink_kit.settings import ServiceSettings
+
+from tests.conftest import Infra
+from tests.faults.tally import Tallies, counted, retries, unique_topic
+from tests.serving import eventually
+from tests.streams.kafka_helpers import create_topics, delete_topic, produce, read_topic
+
+GROUP = "tallies"
+
+
+async def committed(bootstrap: str, topic: str) -> int | None:
+    """The offset the group committed on partition 0 of `topic`."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=GROUP)
+    await consumer.start()
+    try:
+        return await consumer.committed(TopicPartition(topic, 0))
+    finally:
+        await consumer.stop()
+
+
+async def test_a_poison_message_waits_for_its_dead_letter_topic(
+    infra: Infra, private_kafka: Any, fresh_database: str
+) -> None:
+    bootstrap, topic = private_kafka.bootstrap, unique_topic("unwritable-dlq")
+    await create_topics(bootstrap, topic, dead_letter_topic(topic), partitions=1)
+    await delete_topic(bootstrap, dead_letter_topic(topic))
+    poison = f"not an envelope {uuid.uuid4()}".encode()
+    await produce(bootstrap, topic, [(b"k", poison), counted(1), counted(2)])
+    tallies = Tallies(store_env(ServiceSettings(postgres_dsn=infra.postgres_dsn), fresh_database))
+    bus = KafkaBus(bootstrap, client_id="faults", request_timeout_ms=1000)
+    TrackingConsumer(tallies, bus, topic, GROUP, {"Counted": tallies.count}, max_retry_seconds=0.5)
+    await bus.start()
+    try:
+
+        async def retried_twice() -> bool:
+            return retries(topic) >= 2
+
+        await eventually(retried_twice)
+        assert tallies.counted() == []  # nothing behind the poison message moved
+        assert await committed(bootstrap, topic) is None
+
+        await create_topics(bootstrap, dead_letter_topic(topic), partitions=1)
+
+        async def all_applied() -> bool:
+            return sorted(tallies.counted()) == [1, 2]
+
+        await eventually(all_applied)
+    finally:
+        await bus.stop()
+        tallies.close()
+    letters = await read_topic(bootstrap, dead_letter_topic(topic), until=lambda rs: len(rs) >= 1)
+    assert [r.value for r in letters] == [poison]
+    assert await committed(bootstrap, topic) == 3
