@@ -23,7 +23,7 @@ from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_depos
 
 from tests.conftest import Infra
 from tests.faults.tally import unique_topic
-from tests.ledger_facilities import configure_demo_facilities
+from tests.ledger_facilities import D1, book, configure_demo_facilities
 from tests.serving import eventually
 from tests.streams.kafka_helpers import produce, read_topic
 
@@ -31,29 +31,34 @@ MESSAGES = 10_000
 DEPOSITS = 20
 
 
-def captured_deposits(ledger: Ledger) -> list[uuid.UUID]:
-    ids = []
+Deposit = tuple[uuid.UUID, str]  # a deposit's id and the resident it is to
+
+
+def captured_deposits(ledger: Ledger) -> list[Deposit]:
+    made = []
     for i in range(DEPOSITS):
         resident = f"R-{uuid.uuid4().hex[:8]}"
-        quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", resident, "D-1", Cents(1000 + i)))
+        book(ledger, "FAC-DEMO", resident)
+        quote = quote_deposit(ledger, QuoteDeposit("FAC-DEMO", resident, D1, Cents(1000 + i)))
         deposit = confirm_deposit(
-            ledger, ConfirmDeposit(str(quote.id), "D-1", "pm_card_visa", f"k{i}")
+            ledger, ConfirmDeposit(str(quote.id), D1, "pm_card_visa", f"k{i}")
         )
-        ids.append(deposit.id)
-    return ids
+        made.append((deposit.id, resident))
+    return made
 
 
-def posted(deposit_id: uuid.UUID) -> bytes:
+def posted(deposit: Deposit) -> bytes:
+    deposit_id, resident = deposit
     event = DepositPosted(
-        deposit_id=deposit_id, facility_id="FAC-DEMO", resident_id="R-x", posted_reference="T-1"
+        deposit_id=deposit_id, facility_id="FAC-DEMO", resident_id=resident, posted_reference="T-1"
     )
     envelope = Envelope.wrap(
-        event, key="R-x", producer="facility", correlation_id="c", occurred_at=datetime.now(UTC)
+        event, key=resident, producer="facility", correlation_id="c", occurred_at=datetime.now(UTC)
     )
     return envelope.to_bytes()
 
 
-def fuzzed(rng: random.Random, deposits: list[uuid.UUID], sent: list[bytes]) -> tuple[bytes, bool]:
+def fuzzed(rng: random.Random, deposits: list[Deposit], sent: list[bytes]) -> tuple[bytes, bool]:
     """A message and whether the ledger can apply it."""
     kind = rng.randrange(7)
     if kind == 0:
@@ -61,7 +66,7 @@ def fuzzed(rng: random.Random, deposits: list[uuid.UUID], sent: list[bytes]) -> 
     if kind == 1 and sent:
         return rng.choice(sent), True  # published again: applied once, by its event id
     if kind == 2:
-        return posted(uuid.uuid4()), False  # no such deposit: rejected
+        return posted((uuid.uuid4(), "R-1")), False  # no such deposit: rejected
     if kind == 3:
         return rng.randbytes(rng.randrange(0, 64)), False
     if kind == 4:

@@ -48,9 +48,9 @@ class Ledger(ServiceApplication[LedgerStore, LedgerViews]):
     payments: PaymentProcessor
     # Quotes never change once issued: the ones issued here are kept to spare a read on confirm.
     recent_quotes: LRUCache[UUID, DepositQuote] = field(
-        default_factory=lambda: LRUCache(maxsize=100_000)
+        default_factory=lambda: LRUCache(maxsize=100_000), init=False
     )
-    _recent_quotes_lock: threading.Lock = field(default_factory=threading.Lock)
+    _recent_quotes_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def issue(self, quote: DepositQuote) -> None:
         self.store.save(quote)
