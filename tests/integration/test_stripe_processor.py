@@ -27,11 +27,22 @@ def test_card_details_come_from_the_payment_method(stripe: StripeProcessor) -> N
     assert card.funding in {"credit", "debit", "prepaid", "unknown"}
 
 
-def test_a_charge_is_a_confirmed_payment_intent(stripe: StripeProcessor) -> None:
-    outcome = stripe.charge(
+def test_a_charge_is_a_payment_intent_created_then_confirmed_by_its_id(
+    stripe: StripeProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intents = stripe.client.v1.payment_intents
+    created = recorded(monkeypatch, intents, "create")
+    confirmed = recorded(monkeypatch, intents, "confirm")
+    reference = stripe.start(
         ChargeRequest("deposit-1", Cents(5595), "pm_card_visa", "Deposit", {"deposit_id": "d-1"})
     )
-    assert outcome.reference is not None and outcome.reference.startswith("pi_")
+    assert reference.startswith("pi_")
+    outcome = stripe.confirm(reference, payer_present=False)
+    # Created unconfirmed, with the deposit id as idempotency key: nothing is charged yet.
+    [create] = created
+    assert "confirm" not in create["args"][0]
+    assert create["options"] == {"idempotency_key": "deposit-1"}
+    assert confirmed == [{"args": (reference,)}]
     # stripe-mock's fixture intent is never `succeeded`: the adapter must not call it captured.
     assert not outcome.captured
 

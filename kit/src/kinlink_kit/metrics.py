@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 RPC_SECONDS = Histogram(
     "kinlink_rpc_seconds",
@@ -20,6 +20,17 @@ EVENTS_CONSUMED = Counter(
 )
 DEAD_LETTERS = Counter(
     "kinlink_dead_letters_total", "Events sent to a dead-letter topic.", ["topic"]
+)
+
+PAYMENTS_IN_FLIGHT = Gauge(
+    "kinlink_payments_in_flight",
+    "Card payments asked of the processor whose outcome is not recorded yet, by kind.",
+    ["kind"],
+)
+OLDEST_PAYMENT_IN_FLIGHT_SECONDS = Gauge(
+    "kinlink_oldest_payment_in_flight_seconds",
+    "How long the oldest payment in flight has waited for its outcome, by kind (0: none).",
+    ["kind"],
 )
 
 
