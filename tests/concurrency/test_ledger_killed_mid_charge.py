@@ -21,8 +21,8 @@ from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.ids import deposit_id
 
 from tests.concurrency.processes import is_serving, service_env, service_processes
-from tests.concurrency.test_two_ledger_processes import takes_deposits
 from tests.conftest import ROOT, Infra, TokenKeys, bearer
+from tests.ledger_grpc import takes_deposits
 from tests.serving import eventually, free_port
 from tests.streams.kafka_helpers import produce
 
@@ -65,8 +65,7 @@ async def test_a_deposit_charged_before_a_kill_is_finished_once_after_the_restar
         )
         async with grpc.aio.insecure_channel(address) as channel:
             stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-            # The shared topics hold other runs' events, read first.
-            await eventually(lambda: takes_deposits(stub, family), timeout=300)
+            await eventually(lambda: takes_deposits(stub, family, FACILITY), timeout=60)
             quote = await stub.QuoteDeposit(
                 pb.QuoteDepositRequest(
                     facility_id=FACILITY, resident_id=resident, amount_cents=AMOUNT
