@@ -127,6 +127,11 @@ class StripeProcessor(PaymentProcessor):
                 params={"amount_to_capture": amount},
                 options={"idempotency_key": idempotency_key},
             )
+        except stripe.InvalidRequestError as error:
+            # Captured already, by a capture whose answer was lost and whose key Stripe forgot.
+            intent = self._retrieve(reference)
+            if intent.status != "succeeded" or intent.amount_received != amount:
+                raise PaymentRefused(str(error)) from error
         except _UNAVAILABLE as error:
             raise PaymentUnavailable(str(error)) from error
 
