@@ -44,10 +44,10 @@ class PaymentsInFlightProjection(Projection):
         kind TEXT NOT NULL,
         aggregate_id TEXT NOT NULL,
         started_at TEXT NOT NULL,
-        ended BOOLEAN NOT NULL
+        ended INTEGER NOT NULL  -- 0 or 1, alike on both stores
     );
     CREATE INDEX IF NOT EXISTS payments_in_flight_open
-        ON payments_in_flight (started_at) WHERE NOT ended
+        ON payments_in_flight (started_at) WHERE ended = 0
     """
 
     def apply(self, cursor: ViewCursor, domain_event: Any, position: int) -> None:
@@ -87,7 +87,7 @@ class PaymentsInFlightProjection(Projection):
     ) -> None:
         cursor.execute(
             "INSERT INTO payments_in_flight (payment_id, kind, aggregate_id, started_at, ended) "
-            "VALUES (:payment_id, :kind, :aggregate_id, :started_at, FALSE) "
+            "VALUES (:payment_id, :kind, :aggregate_id, :started_at, 0) "
             "ON CONFLICT (payment_id) DO NOTHING",
             {
                 "payment_id": payment_id,
@@ -101,8 +101,8 @@ class PaymentsInFlightProjection(Projection):
     def _ended(cursor: ViewCursor, payment_id: str, kind: PaymentKind, aggregate_id: str) -> None:
         cursor.execute(
             "INSERT INTO payments_in_flight (payment_id, kind, aggregate_id, started_at, ended) "
-            "VALUES (:payment_id, :kind, :aggregate_id, '', TRUE) "
-            "ON CONFLICT (payment_id) DO UPDATE SET ended = TRUE",
+            "VALUES (:payment_id, :kind, :aggregate_id, '', 1) "
+            "ON CONFLICT (payment_id) DO UPDATE SET ended = 1",
             {"payment_id": payment_id, "kind": kind.value, "aggregate_id": aggregate_id},
         )
 
@@ -111,6 +111,6 @@ class PaymentsInFlightProjection(Projection):
         self.catch_up()
         return self.views.query(
             "SELECT payment_id, kind, aggregate_id, started_at FROM payments_in_flight "
-            "WHERE NOT ended ORDER BY started_at",
+            "WHERE ended = 0 ORDER BY started_at",
             {},
         )

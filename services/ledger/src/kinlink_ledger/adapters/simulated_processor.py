@@ -111,11 +111,12 @@ class SimulatedProcessor(PaymentProcessor):
     state_file: Path | None = None
     # The processor charges and records, then takes this long to answer (a slow network).
     answer_delay_seconds: float = 0.0
-    _payments: dict[str, Payment] = field(default_factory=dict)  # by reference
-    _keys: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # -> reference, first use
-    _slow_methods: set[str] = field(default_factory=set)
-    _answers_to_lose: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _payments: dict[str, Payment] = field(default_factory=dict, init=False, repr=False)
+    # idempotency key -> the payment's reference, and when the key was first used
+    _keys: dict[str, tuple[str, datetime]] = field(default_factory=dict, init=False, repr=False)
+    _slow_methods: set[str] = field(default_factory=set, init=False, repr=False)
+    _answers_to_lose: int = field(default=0, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.state_file is not None and self.state_file.exists():
@@ -151,7 +152,8 @@ class SimulatedProcessor(PaymentProcessor):
 
     def lose_next_answers(self, count: int = 1) -> None:
         """The next `count` confirmations charge the card, and their answer never arrives."""
-        self._answers_to_lose = count
+        with self._lock:
+            self._answers_to_lose = count
 
     # The port
 
