@@ -9,11 +9,10 @@ from uuid import uuid4
 import pytest
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition
-from kinlink_kit.metrics import OLDEST_PAYMENT_IN_FLIGHT_SECONDS, PAYMENTS_IN_FLIGHT
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.payments import ChargeRequest, PaymentRefused
+from kinlink_ledger.domain.payments import ChargeRequest, PaymentRefused, PaymentUnavailable
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
 from kinlink_ledger.service_layer.finish_payments import finish_payments_in_flight
 from kinlink_ledger.service_layer.ledger import Ledger
@@ -22,6 +21,7 @@ from kinlink_ledger.service_layer.set_up_subscription import (
     SetUpSubscription,
     set_up_subscription,
 )
+from prometheus_client import REGISTRY
 
 from tests.conftest import Clock
 from tests.ledger_facilities import choose_card
@@ -46,6 +46,10 @@ def sweep(ledger: Ledger) -> int:
     return finish_payments_in_flight(ledger, SETTLED_AFTER)
 
 
+def gauge(name: str) -> float | None:
+    return REGISTRY.get_sample_value(name, {"kind": "deposit"})
+
+
 def test_a_charge_whose_answer_was_lost_is_finished_once_even_after_the_key_is_forgotten(
     ledger: Ledger, payments: SimulatedProcessor, clock: Clock
 ) -> None:
@@ -62,6 +66,31 @@ def test_a_charge_whose_answer_was_lost_is_finished_once_even_after_the_key_is_f
     assert weekly_remaining(ledger) == 30000 - 5000
 
 
+def test_a_payment_started_but_never_recorded_is_never_charged(
+    ledger: Ledger, clock: Clock
+) -> None:
+    class LostStart(SimulatedProcessor):
+        """Creates the payment; the answer (its reference) never arrives, once."""
+
+        lost = 1
+
+        def start(self, request: ChargeRequest) -> str:
+            reference = super().start(request)
+            if self.lost:
+                self.lost -= 1
+                raise PaymentUnavailable("timeout")
+            return reference
+
+    payments = ledger.payments = LostStart(clock=clock)
+    pending = requested(ledger)
+    assert pending.payment_reference is None
+    clock.now += timedelta(hours=25)  # a new payment is started: the first was never confirmed
+    assert sweep(ledger) == 1
+    captured = ledger.deposit(pending.id)
+    assert captured.status is DepositStatus.CAPTURED
+    assert payments.charges(deposit_id=str(pending.id)) == [5595]
+
+
 def test_a_processing_charge_is_waited_out_and_a_failure_releases_the_week(
     ledger: Ledger, payments: SimulatedProcessor, clock: Clock
 ) -> None:
@@ -72,15 +101,15 @@ def test_a_processing_charge_is_waited_out_and_a_failure_releases_the_week(
     clock.now += SETTLED_AFTER
     assert sweep(ledger) == 0
     assert ledger.deposit(pending.id).status is DepositStatus.PENDING
-    assert PAYMENTS_IN_FLIGHT.labels("deposit")._value.get() == 1
-    assert OLDEST_PAYMENT_IN_FLIGHT_SECONDS.labels("deposit")._value.get() == 900
+    assert gauge("kinlink_payments_in_flight") == 1
+    assert gauge("kinlink_oldest_payment_in_flight_seconds") == 900
     payments.settle(pending.payment_reference, DeclineReason.INSUFFICIENT_FUNDS)
     assert sweep(ledger) == 1
     declined = ledger.deposit(pending.id)
     assert declined.decline_reason is DeclineReason.INSUFFICIENT_FUNDS
     assert weekly_remaining(ledger) == 30000
     sweep(ledger)
-    assert PAYMENTS_IN_FLIGHT.labels("deposit")._value.get() == 0
+    assert gauge("kinlink_payments_in_flight") == 0
     assert payments.captured_total == 0
 
 
