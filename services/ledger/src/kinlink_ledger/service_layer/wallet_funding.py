@@ -86,9 +86,7 @@ def _start_payment(ledger: Ledger, wallet: MessagingWallet, funding: Funding) ->
     )
     for _ in range(MAX_ATTEMPTS):
         current = wallet.funding
-        if current is None or current.funding_id != funding.funding_id:
-            return wallet
-        if current.payment_reference is not None:
+        if current is None or current.funding_id != funding.funding_id or current.payment_reference:
             return wallet
         wallet.payment_started(reference)
         try:
