@@ -143,8 +143,8 @@ def ledger_settings(request: pytest.FixtureRequest, tmp_path: Path) -> LedgerSet
 
 
 @pytest.fixture
-def payments() -> SimulatedProcessor:
-    return SimulatedProcessor()
+def payments(clock: Clock) -> SimulatedProcessor:
+    return SimulatedProcessor(clock=clock)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""What tests of the ledger's gRPC API share: reading a refusal's reason, making a deposit."""
+"""What tests of the ledger's gRPC API share: reading a refusal's reason, making a deposit, waiting
+for a facility."""
 
 from __future__ import annotations
 
@@ -33,3 +34,23 @@ async def make_deposit(
         ),
         metadata=family,
     )
+
+
+async def takes_deposits(
+    stub: ledger_pb2_grpc.LedgerServiceStub,
+    family: list[tuple[str, str]],
+    facility: str,
+    resident: str,
+) -> bool:
+    """Whether the ledger has heard from identity of `facility` and `resident` (and so of what
+    identity published before them on the same partition, e.g. the family's cards)."""
+    try:
+        await stub.QuoteDeposit(
+            pb.QuoteDepositRequest(facility_id=facility, resident_id=resident, amount_cents=100),
+            metadata=family,
+        )
+    except grpc.aio.AioRpcError as error:
+        if error.code() == grpc.StatusCode.NOT_FOUND:
+            return False
+        raise
+    return True

@@ -19,7 +19,8 @@ from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
 
 from tests.concurrency.processes import is_serving
-from tests.conftest import Infra, Metadata, TokenKeys, bearer
+from tests.conftest import Infra, TokenKeys, bearer
+from tests.ledger_grpc import takes_deposits
 from tests.serving import eventually
 from tests.streams.kafka_helpers import produce
 
@@ -27,23 +28,6 @@ DEPOSITORS = 20
 AMOUNT = 2000  # 20 x $20.00 against the $300.00 weekly limit: exactly 15 can be captured
 # Configured by this test alone (with the demo facility's settings): the topic keeps other runs'.
 FACILITY = f"FAC-{uuid.uuid4().hex[:8]}"
-
-
-async def takes_deposits(
-    stub: ledger_pb2_grpc.LedgerServiceStub, family: Metadata, resident: str
-) -> bool:
-    """Whether the ledger has heard from identity of FACILITY and the resident (and so of
-    the cards, published before them on the same partition)."""
-    try:
-        await stub.QuoteDeposit(
-            pb.QuoteDepositRequest(facility_id=FACILITY, resident_id=resident, amount_cents=100),
-            metadata=family,
-        )
-    except grpc.aio.AioRpcError as error:
-        if error.code() == grpc.StatusCode.NOT_FOUND:
-            return False
-        raise
-    return True
 
 
 async def test_concurrent_deposits_never_pass_the_weekly_limit(
@@ -69,7 +53,9 @@ async def test_concurrent_deposits_never_pass_the_weekly_limit(
     families = [token_keys.family(account) for account in accounts]
     try:
         for stub in stubs:
-            await eventually(lambda s=stub: takes_deposits(s, families[0], resident), timeout=60)
+            await eventually(
+                lambda s=stub: takes_deposits(s, families[0], FACILITY, resident), timeout=60
+            )
         quotes = [
             await stubs[i % 2].QuoteDeposit(
                 pb.QuoteDepositRequest(

@@ -142,21 +142,13 @@ def test_a_repeated_confirmation_never_charges_twice(
 def test_a_deposit_left_pending_is_finished_by_the_next_confirmation(
     ledger: Ledger, payments: SimulatedProcessor
 ) -> None:
-    class Unreachable(SimulatedProcessor):
-        def charge(self, request):  # type: ignore[no-untyped-def]
-            from kinlink_ledger.domain.payments import PaymentUnavailable
-
-            raise PaymentUnavailable("timeout")
-
     quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(5000)))
     command = ConfirmDeposit(str(quote.id), D1, "pm_card_visa", "key-1")
-    working = ledger.payments
-    ledger.payments = Unreachable()
+    payments.lose_next_answers()  # the card is charged; its answer never arrives
     with pytest.raises(Exception, match="did not answer"):
         confirm_deposit(ledger, command)
     pending = ledger.deposit(Deposit.create_id(quote.id))
     assert pending.status is DepositStatus.PENDING
-    ledger.payments = working
     assert confirm_deposit(ledger, command).status is DepositStatus.CAPTURED
     assert payments.captured_total == 5595
 

@@ -9,9 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import stripe as stripe_sdk
 from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.payments import ChargeRequest, UnknownPaymentMethod
+from kinlink_ledger.domain.payments import (
+    ChargeOutcome,
+    ChargeRequest,
+    PaymentRefused,
+    UnknownPaymentMethod,
+)
 
 from tests.conftest import Infra
 
@@ -27,11 +33,22 @@ def test_card_details_come_from_the_payment_method(stripe: StripeProcessor) -> N
     assert card.funding in {"credit", "debit", "prepaid", "unknown"}
 
 
-def test_a_charge_is_a_confirmed_payment_intent(stripe: StripeProcessor) -> None:
-    outcome = stripe.charge(
+def test_a_charge_is_a_payment_intent_created_then_confirmed_by_its_id(
+    stripe: StripeProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intents = stripe.client.v1.payment_intents
+    created = recorded(monkeypatch, intents, "create")
+    confirmed = recorded(monkeypatch, intents, "confirm")
+    reference = stripe.start(
         ChargeRequest("deposit-1", Cents(5595), "pm_card_visa", "Deposit", {"deposit_id": "d-1"})
     )
-    assert outcome.reference is not None and outcome.reference.startswith("pi_")
+    assert reference.startswith("pi_")
+    outcome = stripe.confirm(reference, payer_present=False)
+    # Created unconfirmed, with the deposit id as idempotency key: nothing is charged yet.
+    [create] = created
+    assert "confirm" not in create["args"][0]
+    assert create["options"] == {"idempotency_key": "deposit-1"}
+    assert confirmed == [{"args": (reference,)}]
     # stripe-mock's fixture intent is never `succeeded`: the adapter must not call it captured.
     assert not outcome.captured
 
@@ -87,3 +104,56 @@ def test_a_hold_is_captured_once_in_part_or_released(
 def test_a_malformed_payment_method_is_unknown(stripe: StripeProcessor) -> None:
     with pytest.raises(UnknownPaymentMethod):
         stripe.card_details("")
+
+
+def unexpected_state(*_: Any, **__: Any) -> None:
+    raise stripe_sdk.InvalidRequestError(
+        "This PaymentIntent's status is succeeded", None, "payment_intent_unexpected_state"
+    )
+
+
+def intent(status: str, amount_received: int = 0) -> stripe_sdk.PaymentIntent:
+    """A PaymentIntent as Stripe answers a retrieve (stripe-mock's fixture is never captured)."""
+    return stripe_sdk.PaymentIntent.construct_from(
+        {
+            "id": "pi_123",
+            "object": "payment_intent",
+            "status": status,
+            "amount_received": amount_received,
+        },
+        "sk_test_123",
+    )
+
+
+def test_confirming_a_payment_confirmed_already_answers_how_it_stands(
+    stripe: StripeProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intents = stripe.client.v1.payment_intents
+    monkeypatch.setattr(intents, "confirm", unexpected_state)
+    monkeypatch.setattr(intents, "retrieve", lambda *_: intent("succeeded", 5595))
+    assert stripe.confirm("pi_123", payer_present=False) == ChargeOutcome("pi_123")
+    monkeypatch.setattr(intents, "retrieve", lambda *_: intent("processing"))
+    assert stripe.confirm("pi_123", payer_present=False).processing
+
+
+def test_a_capture_whose_key_was_forgotten_is_captured_already_or_refused(
+    stripe: StripeProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intents = stripe.client.v1.payment_intents
+    monkeypatch.setattr(intents, "capture", unexpected_state)
+    monkeypatch.setattr(intents, "retrieve", lambda *_: intent("succeeded", 1500))
+    stripe.capture("pi_123", Cents(1500), "allowance-1/capture")
+    monkeypatch.setattr(intents, "retrieve", lambda *_: intent("canceled"))
+    with pytest.raises(PaymentRefused):
+        stripe.capture("pi_123", Cents(1500), "allowance-1/capture")
+
+
+def test_a_refused_request_is_refused_not_unavailable(
+    stripe: StripeProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def reused_key(*_: Any, **__: Any) -> None:
+        raise stripe_sdk.IdempotencyError("Keys for idempotent requests can only be used once")
+
+    monkeypatch.setattr(stripe.client.v1.payment_intents, "create", reused_key)
+    with pytest.raises(PaymentRefused):
+        stripe.start(ChargeRequest("deposit-1", Cents(5595), "pm_card_visa", "Deposit"))

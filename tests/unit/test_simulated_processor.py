@@ -1,12 +1,25 @@
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 import pytest
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.payments import ChargeRequest, UnknownPaymentMethod
+from kinlink_ledger.domain.payments import (
+    ChargeOutcome,
+    ChargeRequest,
+    PaymentUnavailable,
+    UnknownPaymentMethod,
+)
+
+from tests.conftest import Clock
 
 
-def charge(processor: SimulatedProcessor, method: str, key: str = "k", amount: int = 1000):
-    return processor.charge(ChargeRequest(key, Cents(amount), method, "test"))
+def charge(
+    processor: SimulatedProcessor, method: str, key: str = "k", amount: int = 1000
+) -> ChargeOutcome:
+    reference = processor.start(ChargeRequest(key, Cents(amount), method, "test"))
+    return processor.confirm(reference, payer_present=False)
 
 
 @pytest.mark.parametrize(
@@ -70,3 +83,61 @@ def test_a_declined_hold_holds_nothing() -> None:
     )
     assert outcome.decline_reason is DeclineReason.CARD_DECLINED
     assert processor.held_total == 0
+
+
+def test_a_payment_is_charged_once_however_often_it_is_confirmed() -> None:
+    processor = SimulatedProcessor()
+    reference = processor.start(ChargeRequest("deposit-1", Cents(5595), "pm_card_visa", "test"))
+    first = processor.confirm(reference, payer_present=False)
+    assert processor.confirm(reference, payer_present=False) == first
+    assert processor.captured_total == 5595
+
+
+def test_an_idempotency_key_is_forgotten_after_24_hours_and_starts_a_new_payment() -> None:
+    clock = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    processor = SimulatedProcessor(clock=clock)
+    request = ChargeRequest("deposit-1", Cents(5595), "pm_card_visa", "test")
+    first = processor.start(request)
+    clock.now += timedelta(hours=23, minutes=59)
+    assert processor.start(request) == first
+    clock.now += timedelta(minutes=1)
+    assert processor.start(request) != first
+
+
+def test_a_lost_answer_still_charged_the_card_once() -> None:
+    processor = SimulatedProcessor()
+    reference = processor.start(ChargeRequest("deposit-1", Cents(5595), "pm_card_visa", "test"))
+    processor.lose_next_answers()
+    with pytest.raises(PaymentUnavailable):
+        processor.confirm(reference, payer_present=False)
+    assert processor.captured_total == 5595
+    assert processor.confirm(reference, payer_present=False).captured
+    assert processor.captured_total == 5595
+
+
+def test_a_processing_charge_has_no_outcome_until_it_settles() -> None:
+    processor = SimulatedProcessor()
+    processor.settle_later("pm_card_visa")
+    reference = processor.start(ChargeRequest("deposit-1", Cents(5595), "pm_card_visa", "test"))
+    outcome = processor.confirm(reference, payer_present=False)
+    assert outcome.processing and not outcome.captured and outcome.decline_reason is None
+    processor.settle(reference, DeclineReason.INSUFFICIENT_FUNDS)
+    assert processor.confirm(reference, payer_present=False).decline_reason is (
+        DeclineReason.INSUFFICIENT_FUNDS
+    )
+    assert processor.captured_total == 0
+
+
+def test_a_state_file_keeps_the_payments_for_the_next_process(tmp_path: Path) -> None:
+    state = tmp_path / "processor.json"
+    first = SimulatedProcessor(state_file=state)
+    request = ChargeRequest("deposit-1", Cents(5595), "pm_card_visa", "t", {"deposit_id": "d-1"})
+    reference = first.start(request)
+    first.confirm(reference, payer_present=False)
+    held = first.authorize(ChargeRequest("allowance-1", Cents(2000), "pm_card_visa", "test"))
+    assert held.reference is not None
+    restarted = SimulatedProcessor(state_file=state)
+    assert restarted.start(request) == reference
+    assert restarted.confirm(reference, payer_present=False).captured
+    assert restarted.charges(deposit_id="d-1") == [5595]
+    assert (restarted.captured_total, restarted.held_total) == (5595, 2000)

@@ -27,6 +27,8 @@ class DeclineReason(StrEnum):
     PREPAID_NOT_SUPPORTED = "prepaid_not_supported"
     CARD_BRAND_NOT_ACCEPTED = "card_brand_not_accepted"
     QUOTE_EXPIRED = "quote_expired"
+    # The card processor refused the payment request itself (not the card): nothing was charged.
+    PAYMENT_REFUSED = "payment_refused"
 
 
 class _DepositEvent(IntegrationEvent):

@@ -64,7 +64,13 @@ def platform(settings: EmbeddedSettings, bus: Bus) -> tuple[list[ServiceParts], 
         bootstrap_operator_email=demo.OPERATOR_EMAIL,
         bootstrap_operator_password=SecretStr(demo.OPERATOR_PASSWORD),
     )
-    ledger_settings = LedgerSettings(**common, payment_processor="simulated")
+    # The simulated processor keeps its payments beside the stores: payments left in flight by a
+    # kill are finished after the restart through the payments it remembers, as Stripe's would be.
+    ledger_settings = LedgerSettings(
+        **common,
+        payment_processor="simulated",
+        simulated_processor_state_file=settings.data_dir / "processor.json",
+    )
     parts = [
         identity_service(identity_settings, bus, build_identity(identity_settings)),
         ledger_service(ledger_settings, bus, build_ledger(ledger_settings)),

@@ -37,6 +37,17 @@ OUTBOX_DEAD_LETTERS = Counter(
     ["topic"],
 )
 
+PAYMENTS_IN_FLIGHT = Gauge(
+    "kinlink_payments_in_flight",
+    "Card payments asked of the processor whose outcome is not recorded yet, by kind.",
+    ["kind"],
+)
+OLDEST_PAYMENT_IN_FLIGHT_SECONDS = Gauge(
+    "kinlink_oldest_payment_in_flight_seconds",
+    "How long the oldest payment in flight has waited for its outcome, by kind (0: none).",
+    ["kind"],
+)
+
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
     """Expose /metrics on `port`; 0 leaves it off (tests, the embedded mode's extra services)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Literal
 
 from kinlink.ledger.v1 import ledger_pb2_grpc
@@ -43,7 +45,7 @@ from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.payments import PaymentProcessor
 from kinlink_ledger.entrypoints.grpc_api import ACCESS_POLICY, SERVICE_NAME, LedgerServicer
-from kinlink_ledger.entrypoints.hold_sweep import HoldSweep
+from kinlink_ledger.entrypoints.sweeps import hold_sweep, payment_sweep
 from kinlink_ledger.service_layer.account_cards import card_added, card_removed
 from kinlink_ledger.service_layer.choose_subscription_card import choose_subscription_card
 from kinlink_ledger.service_layer.configure_facility import configure_facility
@@ -72,6 +74,27 @@ class LedgerSettings(ServiceSettings):
         description="Allowances whose card hold is this many days old are ended, what was used "
         "captured and the rest released: Stripe cancels a hold left uncaptured for 7 days.",
     )
+    payment_sweep_after_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description="Payments (deposits, wallet fundings, allowance captures) without an outcome "
+        "this long after they started are finished by the payment sweep, through the payment "
+        "the processor was asked for.",
+    )
+    payment_sweep_every_seconds: float = Field(
+        default=60.0, gt=0, description="How often the payment sweep looks."
+    )
+    simulated_processor_state_file: Path | None = Field(
+        default=None,
+        description="Where the simulated processor keeps its payments, so that a restarted "
+        "process finds them as it would Stripe's (one process at a time); none: in memory.",
+    )
+    simulated_processor_answer_delay_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="The simulated processor charges, then takes this long to answer (a slow "
+        "network; for fault tests).",
+    )
     audit_topic: str = Field(
         default=LEDGER_AUDIT,
         description="Where every ledger event goes, hash-chained, for auditors.",
@@ -81,7 +104,10 @@ class LedgerSettings(ServiceSettings):
 def payment_processor(settings: LedgerSettings) -> PaymentProcessor:
     if settings.payment_processor == "stripe":
         return StripeProcessor(settings.stripe_api_key.get_secret_value(), settings.stripe_api_base)
-    return SimulatedProcessor()
+    return SimulatedProcessor(
+        state_file=settings.simulated_processor_state_file,
+        answer_delay_seconds=settings.simulated_processor_answer_delay_seconds,
+    )
 
 
 def build_ledger(settings: LedgerSettings, payments: PaymentProcessor | None = None) -> Ledger:
@@ -95,10 +121,10 @@ def build_ledger(settings: LedgerSettings, payments: PaymentProcessor | None = N
 
 
 def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> ServiceParts:
-    """The ledger's part of a process: its gRPC service, outbox relay, hold sweep, and consumers
-    of the facilities' events, of identity's (each facility's deposit settings, the residents it
-    books, transfers and releases, each account's cards and the one that funds its messaging
-    subscription) and of the commissary's (allowances' orders)."""
+    """The ledger's part of a process: its gRPC service, outbox relay, hold and payment sweeps,
+    and consumers of the facilities' events, of identity's (each facility's deposit settings, the
+    residents it books, transfers and releases, each account's cards and the one that funds its
+    messaging subscription) and of the commissary's (allowances' orders)."""
     consumed = {
         FACILITY_EVENTS: {DepositPosted.event_type: post_deposit},
         IDENTITY_EVENTS: {
@@ -126,10 +152,16 @@ def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> Servic
         )
     background = [
         ledger.views.follower().run,
-        HoldSweep(
+        hold_sweep(
             ledger,
             settings.allowance_hold_days,
             Leadership(settings.database_url(settings.database), "ledger hold sweep"),
+        ).run,
+        payment_sweep(
+            ledger,
+            Leadership(settings.database_url(settings.database), "ledger payment sweep"),
+            settled_after=timedelta(seconds=settings.payment_sweep_after_seconds),
+            every_seconds=settings.payment_sweep_every_seconds,
         ).run,
         *outbox_relay_jobs(
             settings,

@@ -11,6 +11,7 @@ from kinlink_kit.views import ViewStore
 
 from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection
 from kinlink_ledger.adapters.journal_view import JournalProjection
+from kinlink_ledger.adapters.payments_in_flight_view import PaymentsInFlightProjection
 from kinlink_ledger.adapters.receipts_view import ReceiptsProjection
 from kinlink_ledger.adapters.resident_transactions_view import ResidentTransactionsProjection
 from kinlink_ledger.adapters.wallet_history_view import WalletHistoryProjection
@@ -24,6 +25,7 @@ class LedgerViews:
     wallet_history: WalletHistoryProjection
     receipts: ReceiptsProjection
     resident_transactions: ResidentTransactionsProjection
+    payments_in_flight: PaymentsInFlightProjection
 
     @classmethod
     def open(cls, app: TrackedApplication, store: ViewStore) -> LedgerViews:
@@ -34,6 +36,7 @@ class LedgerViews:
             wallet_history=WalletHistoryProjection(app, store),
             receipts=ReceiptsProjection(app, store),
             resident_transactions=ResidentTransactionsProjection(app, store),
+            payments_in_flight=PaymentsInFlightProjection(app, store),
         )
 
     @property
@@ -44,6 +47,7 @@ class LedgerViews:
             self.wallet_history,
             self.receipts,
             self.resident_transactions,
+            self.payments_in_flight,
         ]
 
     def follower(self) -> ProjectionGroup:

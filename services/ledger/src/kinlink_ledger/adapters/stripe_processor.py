@@ -1,4 +1,5 @@
-"""Stripe through its official SDK: PaymentIntents confirmed at once, with idempotency keys.
+"""Stripe through its official SDK: a charge is a PaymentIntent created (with an idempotency key)
+and then confirmed by its id, which the ledger records in between (decision 0016).
 
 A card hold is a PaymentIntent with manual capture: confirmed, it waits in `requires_capture`;
 captured for less than its amount, Stripe releases the rest; cancelled, it releases it all.
@@ -16,6 +17,7 @@ from kinlink_ledger.domain.payments import (
     ChargeOutcome,
     ChargeRequest,
     PaymentProcessor,
+    PaymentRefused,
     PaymentUnavailable,
     UnknownPaymentMethod,
 )
@@ -60,24 +62,37 @@ class StripeProcessor(PaymentProcessor):
             return CardDetails("unknown", "unknown")
         return CardDetails(card.brand, card.funding)
 
-    def charge(self, request: ChargeRequest) -> ChargeOutcome:
-        return self._confirm(request, hold=False)
+    def start(self, request: ChargeRequest) -> str:
+        try:
+            intent = self.client.v1.payment_intents.create(
+                _intent_params(request), options={"idempotency_key": request.idempotency_key}
+            )
+        except _UNAVAILABLE as error:
+            raise PaymentUnavailable(str(error)) from error
+        except stripe.StripeError as error:  # InvalidRequestError, IdempotencyError, ...
+            raise PaymentRefused(str(error)) from error
+        return intent.id
+
+    def confirm(self, reference: str, *, payer_present: bool) -> ChargeOutcome:
+        try:
+            intent = self.client.v1.payment_intents.confirm(reference)
+        except stripe.CardError as error:
+            return ChargeOutcome(reference, decline_reason(error))
+        except stripe.InvalidRequestError as error:
+            if error.code != "payment_intent_unexpected_state":
+                raise PaymentRefused(str(error)) from error
+            # Confirmed already (its answer was lost): how it stands is the answer.
+            return self._outcome(self._retrieve(reference), payer_present=payer_present)
+        except _UNAVAILABLE as error:
+            raise PaymentUnavailable(str(error)) from error
+        except stripe.StripeError as error:
+            raise PaymentRefused(str(error)) from error
+        return self._outcome(intent, payer_present=payer_present)
 
     def authorize(self, request: ChargeRequest) -> ChargeOutcome:
-        return self._confirm(request, hold=True)
-
-    def _confirm(self, request: ChargeRequest, *, hold: bool) -> ChargeOutcome:
-        params: PaymentIntentCreateParams = {
-            "amount": request.amount,
-            "currency": "usd",
-            "payment_method": request.payment_method,
-            "confirm": True,
-            "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
-            "description": request.description,
-            "metadata": request.metadata,
-        }
-        if hold:
-            params["capture_method"] = "manual"
+        params = _intent_params(request)
+        params["confirm"] = True
+        params["capture_method"] = "manual"
         try:
             intent = self.client.v1.payment_intents.create(
                 params, options={"idempotency_key": request.idempotency_key}
@@ -86,14 +101,16 @@ class StripeProcessor(PaymentProcessor):
             return ChargeOutcome(None, decline_reason(error))
         except _UNAVAILABLE as error:
             raise PaymentUnavailable(str(error)) from error
-        return self._outcome(intent, payer_present=request.payer_present)
+        return self._outcome(intent, payer_present=False)
 
     def charge_outcome(self, reference: str) -> ChargeOutcome:
+        return self._outcome(self._retrieve(reference), payer_present=True)
+
+    def _retrieve(self, reference: str) -> stripe.PaymentIntent:
         try:
-            intent = self.client.v1.payment_intents.retrieve(reference)
+            return self.client.v1.payment_intents.retrieve(reference)
         except stripe.StripeError as error:
             raise PaymentUnavailable(str(error)) from error
-        return self._outcome(intent, payer_present=True)
 
     def cancel(self, reference: str) -> None:
         try:
@@ -110,6 +127,11 @@ class StripeProcessor(PaymentProcessor):
                 params={"amount_to_capture": amount},
                 options={"idempotency_key": idempotency_key},
             )
+        except stripe.InvalidRequestError as error:
+            # Captured already, by a capture whose answer was lost and whose key Stripe forgot.
+            intent = self._retrieve(reference)
+            if intent.status != "succeeded" or intent.amount_received != amount:
+                raise PaymentRefused(str(error)) from error
         except _UNAVAILABLE as error:
             raise PaymentUnavailable(str(error)) from error
 
@@ -127,7 +149,18 @@ class StripeProcessor(PaymentProcessor):
             # This flow cannot present the issuer's challenge page to the payer.
             return ChargeOutcome(intent.id, DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE)
         if intent.status == "processing":
-            raise PaymentUnavailable(f"payment {intent.id} is still processing")
+            return ChargeOutcome(intent.id, processing=True)
         # An error without a code (stripe-mock's fixture has one) is a plain decline.
         code = getattr(intent.last_payment_error, "code", None)
         return ChargeOutcome(intent.id, _REASONS.get(code or "", DeclineReason.CARD_DECLINED))
+
+
+def _intent_params(request: ChargeRequest) -> PaymentIntentCreateParams:
+    return {
+        "amount": request.amount,
+        "currency": "usd",
+        "payment_method": request.payment_method,
+        "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+        "description": request.description,
+        "metadata": request.metadata,
+    }

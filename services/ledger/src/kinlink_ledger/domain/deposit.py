@@ -36,6 +36,11 @@ class Deposit(Aggregate):
         requested_at: datetime
         correlation_id: str
 
+    # The processor's payment was created; the card is charged by confirming it by this
+    # reference, so a charge whose answer was lost is looked up, never made again.
+    class PaymentStarted(Aggregate.Event):
+        payment_reference: str
+
     class Captured(Aggregate.Event):
         payment_reference: str
         captured_at: datetime
@@ -94,6 +99,10 @@ class Deposit(Aggregate):
     @staticmethod
     def receipt_number_of(deposit_id: UUID) -> str:
         return receipt.receipt_number(deposit_id)
+
+    @event(PaymentStarted)
+    def payment_started(self, payment_reference: str) -> None:
+        self.payment_reference = payment_reference
 
     def capture(self, payment_reference: str, captured_at: datetime) -> None:
         self._captured(

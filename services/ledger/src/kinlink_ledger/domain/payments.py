@@ -6,6 +6,10 @@ several times only with multicapture, which it offers on IC+ pricing alone and g
 (`request_multicapture: if_available`, then `multicapture.status` on the charge); without it a
 partial capture ends the hold and releases the rest. So the port has no partial, non-final
 capture, and nothing can count on one.
+
+A charge is two steps, `start` then `confirm` (decision 0016): the ledger records the payment's
+reference between them, so a charge whose answer was lost is looked up by that reference and
+finished, never started again (the processor forgets idempotency keys after 24 hours).
 """
 
 from __future__ import annotations
@@ -31,9 +35,6 @@ class ChargeRequest:
     payment_method: str
     description: str
     metadata: dict[str, str] = field(default_factory=dict)
-    # Whether the payer can be sent through the issuer's challenge (3-D Secure) and come back
-    # to finish: a wallet funding can wait for that; a deposit is declined instead.
-    payer_present: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,12 @@ class ChargeOutcome:
     # Set while the issuer waits for the payer to authenticate: what the client needs to show
     # the challenge (Stripe's PaymentIntent client secret).
     authentication: str | None = None
+    # The processor took the charge and has no outcome yet (Stripe's `processing`): ask later.
+    processing: bool = False
 
     @property
     def captured(self) -> bool:
-        return self.decline_reason is None and self.authentication is None
+        return self.decline_reason is None and self.authentication is None and not self.processing
 
     @property
     def awaiting_authentication(self) -> bool:
@@ -55,6 +58,11 @@ class ChargeOutcome:
 
 class PaymentUnavailable(Exception):
     """The processor could not be reached or gave no definite answer; retrying is safe."""
+
+
+class PaymentRefused(Exception):
+    """The processor refused the request itself, not the card (Stripe's InvalidRequestError or
+    IdempotencyError): asking again would be refused the same way."""
 
 
 class UnknownPaymentMethod(Exception):
@@ -67,12 +75,25 @@ class PaymentProcessor(ABC):
         """Raises UnknownPaymentMethod or PaymentUnavailable."""
 
     @abstractmethod
-    def charge(self, request: ChargeRequest) -> ChargeOutcome:
-        """Charge and capture at once; the same idempotency key never charges twice."""
+    def start(self, request: ChargeRequest) -> str:
+        """Create the payment, charging nothing yet; returns its reference, which the ledger
+        records before confirming. The same idempotency key gives the same payment while the
+        processor remembers it (Stripe: 24 hours), then a new one: harmless, since only a
+        payment confirmed by its recorded reference is ever charged. Raises PaymentRefused or
+        PaymentUnavailable."""
+
+    @abstractmethod
+    def confirm(self, reference: str, *, payer_present: bool) -> ChargeOutcome:
+        """Charge and capture a started payment. A payment is charged once at most, however
+        often it is confirmed: one confirmed already answers how it stands (`processing` while
+        the processor has no outcome yet). `payer_present`: the payer can be sent through the
+        issuer's challenge (3-D Secure) and come back to finish; without one, a challenge is a
+        decline. Raises PaymentRefused, or PaymentUnavailable when the answer is unknown."""
 
     @abstractmethod
     def charge_outcome(self, reference: str) -> ChargeOutcome:
-        """Where a charge that waited for the payer's authentication stands now."""
+        """Where a confirmed charge stands now (one that waited for the payer's
+        authentication, or was still processing)."""
 
     @abstractmethod
     def cancel(self, reference: str) -> None:

@@ -14,7 +14,7 @@ The balance never goes negative: a charge it cannot cover is refused whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -43,7 +43,8 @@ class Funding:
     funding_id: UUID
     amount: Cents
     payment_method: str
-    payment_reference: str | None = None  # set once the issuer asked the payer to authenticate
+    payment_reference: str | None = None  # set once the processor's payment is started
+    awaiting_authentication: bool = False  # the issuer asked the payer to authenticate
 
 
 class MessagingWallet(Aggregate):
@@ -62,6 +63,11 @@ class MessagingWallet(Aggregate):
         amount: int
         payment_method: str
         started_at: datetime
+
+    # The card is charged by confirming this payment, so a charge whose answer was lost is
+    # looked up by its reference, never made again (decision 0016).
+    class FundingPaymentStarted(Aggregate.Event):
+        payment_reference: str
 
     class FundingAwaitsAuthentication(Aggregate.Event):
         payment_reference: str
@@ -191,19 +197,24 @@ class MessagingWallet(Aggregate):
         self.funding = Funding(funding_id, Cents(amount), payment_method)
         self.fundings_started += 1
 
+    def payment_started(self, payment_reference: str) -> None:
+        self.pending_funding()
+        self._payment_started(payment_reference)
+
+    @event(FundingPaymentStarted)
+    def _payment_started(self, payment_reference: str) -> None:
+        assert self.funding is not None
+        self.funding = replace(self.funding, payment_reference=payment_reference)
+
     def await_authentication(self, payment_reference: str) -> None:
-        funding = self.pending_funding()
-        if funding.payment_reference != payment_reference:
+        if not self.pending_funding().awaiting_authentication:
             self._awaits_authentication(payment_reference)
 
     @event(FundingAwaitsAuthentication)
     def _awaits_authentication(self, payment_reference: str) -> None:
         assert self.funding is not None
-        self.funding = Funding(
-            self.funding.funding_id,
-            self.funding.amount,
-            self.funding.payment_method,
-            payment_reference,
+        self.funding = replace(
+            self.funding, payment_reference=payment_reference, awaiting_authentication=True
         )
 
     def funded(self, payment_reference: str) -> None:

@@ -1,5 +1,5 @@
 """CompleteFunding: finish the funding under way, after the payer answered the card issuer's
-challenge, or after the processor failed to answer.
+challenge, or after the processor failed to answer (what the payment sweep does too).
 
 A charge still waiting for authentication when the family comes back is given up (the issuer
 did not present its page: "Payer Authentication was unable to complete"), and cancelled so that
@@ -32,9 +32,10 @@ class CompleteFunding:
 def complete_funding(ledger: Ledger, command: CompleteFunding) -> FundingResult:
     wallet = require_wallet(ledger, command.account_id)
     funding = wallet.pending_funding()
-    if funding.payment_reference is None:
-        # No outcome was recorded: ask for the same charge again (same idempotency key).
+    if not funding.awaiting_authentication:
+        # No outcome was recorded: confirm the recorded payment (it charges once at most).
         return charge_card(ledger, wallet, funding)
+    assert funding.payment_reference is not None
     try:
         outcome = ledger.payments.charge_outcome(funding.payment_reference)
         if outcome.awaiting_authentication:

@@ -2,8 +2,9 @@
 
 The deposit's id derives from the quote, and an idempotency claim points at it, so a repeated
 confirmation (same quote or same key) finds the first deposit instead of charging again. The card
-is charged with the deposit id as the processor's idempotency key: a deposit left pending by a
-crash is finished by the next confirmation of it, never charged twice.
+is charged through a payment started with the deposit id as the processor's idempotency key and
+recorded before it is confirmed: a deposit left pending (a crash, a lost or `processing` answer)
+is finished by the payment sweep, or the next confirmation, by that payment, never charged twice.
 
 Only the family member the quote was made for can confirm it; to anyone else it does not exist.
 It is confirmed with one of their own cards, for a resident still held where the quote was made.
@@ -23,12 +24,15 @@ from kinlink_kit.errors import (
     NotFound,
     Unavailable,
 )
+from kinlink_kit.logging import get_logger
 
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
 from kinlink_ledger.domain.facility import FacilityRules
 from kinlink_ledger.domain.idempotency import IdempotencyClaim
 from kinlink_ledger.domain.payments import (
+    ChargeOutcome,
     ChargeRequest,
+    PaymentRefused,
     PaymentUnavailable,
     UnknownPaymentMethod,
 )
@@ -39,6 +43,8 @@ from kinlink_ledger.service_layer.account_cards import check_own_card
 from kinlink_ledger.service_layer.id_verification import check_id_verification
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.residents import where_held
+
+log = get_logger(__name__)
 
 # Concurrent deposits to one resident collide on the week's version; each retry re-reads it.
 MAX_ATTEMPTS = 50
@@ -78,7 +84,7 @@ def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
         first = _first_deposit(ledger, claim_id, Deposit.create_id(quote_id))
         if first is None:
             raise
-        return _finish(ledger, first)
+        return finish_deposit(ledger, first)
     for _ in range(MAX_ATTEMPTS):
         try:
             deposit, week = _request(ledger, quote, command, facility)
@@ -87,9 +93,9 @@ def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
             # another deposit to the resident's week (then try again on the week as it is now).
             first = _first_deposit(ledger, claim_id, Deposit.create_id(quote_id))
             if first is not None:
-                return _finish(ledger, first)
+                return finish_deposit(ledger, first)
             continue
-        return _finish(ledger, deposit, week)
+        return finish_deposit(ledger, deposit, week)
     raise Unavailable("deposit_busy", "Too many deposits at once for this resident; try again.")
 
 
@@ -182,29 +188,33 @@ def card_refusal(
     return None
 
 
-def _finish(ledger: Ledger, deposit: Deposit, week: ResidentWeek | None = None) -> Deposit:
-    """Charge a pending deposit and record the outcome; a settled one is returned as it is.
+def finish_deposit(ledger: Ledger, deposit: Deposit, week: ResidentWeek | None = None) -> Deposit:
+    """Charge a pending deposit and record the outcome; a settled one is returned as it is, and
+    one whose charge is still processing too (the payment sweep finishes it).
 
     `deposit` and `week` are what the caller just saved or read; they are re-read only when
     someone changed them meanwhile."""
     if deposit.status is not DepositStatus.PENDING:
         return deposit
     try:
-        outcome = ledger.payments.charge(
-            ChargeRequest(
-                idempotency_key=str(deposit.id),
-                amount=deposit.total,
-                payment_method=deposit.payment_method,
-                description=f"Deposit to resident {deposit.resident_id}",
-                metadata={"deposit_id": str(deposit.id), "facility_id": deposit.facility_id},
-            )
-        )
+        if deposit.payment_reference is None:
+            deposit = _start_payment(ledger, deposit)
+        if deposit.status is not DepositStatus.PENDING or deposit.payment_reference is None:
+            return deposit
+        outcome = ledger.payments.confirm(deposit.payment_reference, payer_present=False)
     except PaymentUnavailable:
         raise FailedPrecondition(
             "charge_outcome_unknown",
-            "The card processor did not answer. Confirm again with the same idempotency key to "
-            "finish this deposit; it will not be charged twice.",
+            "The card processor did not answer. The deposit is finished as soon as it does; "
+            "confirming again is safe and never charges twice.",
         ) from None
+    except PaymentRefused as refused:
+        log.warning(
+            "the processor refused a deposit", deposit_id=str(deposit.id), error=str(refused)
+        )
+        outcome = ChargeOutcome(None, DeclineReason.PAYMENT_REFUSED)
+    if outcome.processing:
+        return deposit
     for _ in range(MAX_ATTEMPTS):
         if deposit.status is not DepositStatus.PENDING:
             return deposit
@@ -223,6 +233,31 @@ def _finish(ledger: Ledger, deposit: Deposit, week: ResidentWeek | None = None) 
             ledger.store.save(*changed)
         except IntegrityError:
             deposit, week = ledger.deposit(deposit.id), None
+            continue
+        return deposit
+    raise Unavailable("deposit_busy", "Too many deposits at once for this resident; try again.")
+
+
+def _start_payment(ledger: Ledger, deposit: Deposit) -> Deposit:
+    """Start the processor's payment and record its reference, unless someone recorded one (or
+    settled the deposit) meanwhile: only the recorded payment is ever confirmed."""
+    reference = ledger.payments.start(
+        ChargeRequest(
+            idempotency_key=str(deposit.id),
+            amount=deposit.total,
+            payment_method=deposit.payment_method,
+            description=f"Deposit to resident {deposit.resident_id}",
+            metadata={"deposit_id": str(deposit.id), "facility_id": deposit.facility_id},
+        )
+    )
+    for _ in range(MAX_ATTEMPTS):
+        if deposit.status is not DepositStatus.PENDING or deposit.payment_reference is not None:
+            return deposit
+        deposit.payment_started(reference)
+        try:
+            ledger.store.save(deposit)
+        except IntegrityError:
+            deposit = ledger.deposit(deposit.id)
             continue
         return deposit
     raise Unavailable("deposit_busy", "Too many deposits at once for this resident; try again.")

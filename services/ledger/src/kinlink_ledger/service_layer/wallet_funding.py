@@ -1,9 +1,10 @@
 """Charging the card for a wallet funding, and recording how it went.
 
-The funding id is the processor's idempotency key: a funding left without an outcome (a crash,
-an unreachable processor) is finished by asking again, and is never charged twice. A charge the
-issuer wants the payer to authenticate (3-D Secure) waits for the family to do so, then
-`complete_funding` asks the processor where it stands.
+The funding id is the idempotency key of the processor's payment, whose reference is recorded
+before it is confirmed: a funding left without an outcome (a crash, an unreachable processor, a
+charge still `processing`) is finished by completing it, or by the payment sweep, through that
+payment, and is never charged twice. A charge the issuer wants the payer to authenticate (3-D
+Secure) waits for the family to do so, then `complete_funding` asks the processor where it stands.
 """
 
 from __future__ import annotations
@@ -13,12 +14,21 @@ from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
+from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.logging import get_logger
 
-from kinlink_ledger.domain.payments import ChargeOutcome, ChargeRequest, PaymentUnavailable
+from kinlink_ledger.domain.payments import (
+    ChargeOutcome,
+    ChargeRequest,
+    PaymentRefused,
+    PaymentUnavailable,
+)
 from kinlink_ledger.domain.wallet import Funding, MessagingWallet
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.wallets import MAX_ATTEMPTS, busy, require_wallet
+
+log = get_logger(__name__)
 
 
 class FundingStatus(StrEnum):
@@ -41,24 +51,51 @@ class FundingResult:
 
 
 def charge_card(ledger: Ledger, wallet: MessagingWallet, funding: Funding) -> FundingResult:
-    """Ask the processor for the funding's charge and record the outcome."""
+    """Confirm the funding's payment (started first if need be) and record the outcome."""
     try:
-        outcome = ledger.payments.charge(
-            ChargeRequest(
-                idempotency_key=str(funding.funding_id),
-                amount=funding.amount,
-                payment_method=funding.payment_method,
-                description="Kinlink messaging subscription",
-                metadata={
-                    "funding_id": str(funding.funding_id),
-                    "account_id": str(wallet.account_id),
-                },
-                payer_present=True,
-            )
-        )
+        if funding.payment_reference is None:
+            wallet = _start_payment(ledger, wallet, funding)
+            if wallet.funding is None or wallet.funding.funding_id != funding.funding_id:
+                return settled(wallet, funding.funding_id)
+            funding = wallet.funding
+        assert funding.payment_reference is not None
+        outcome = ledger.payments.confirm(funding.payment_reference, payer_present=True)
     except PaymentUnavailable:
         raise outcome_unknown() from None
+    except PaymentRefused as refused:
+        log.warning(
+            "the processor refused a funding",
+            funding_id=str(funding.funding_id),
+            error=str(refused),
+        )
+        outcome = ChargeOutcome(None, DeclineReason.PAYMENT_REFUSED)
     return record_outcome(ledger, wallet, funding.funding_id, outcome)
+
+
+def _start_payment(ledger: Ledger, wallet: MessagingWallet, funding: Funding) -> MessagingWallet:
+    """Start the processor's payment and record its reference, unless someone recorded one (or
+    settled the funding) meanwhile: only the recorded payment is ever confirmed."""
+    reference = ledger.payments.start(
+        ChargeRequest(
+            idempotency_key=str(funding.funding_id),
+            amount=funding.amount,
+            payment_method=funding.payment_method,
+            description="Kinlink messaging subscription",
+            metadata={"funding_id": str(funding.funding_id), "account_id": str(wallet.account_id)},
+        )
+    )
+    for _ in range(MAX_ATTEMPTS):
+        current = wallet.funding
+        if current is None or current.funding_id != funding.funding_id or current.payment_reference:
+            return wallet
+        wallet.payment_started(reference)
+        try:
+            ledger.store.save(wallet)
+        except IntegrityError:
+            wallet = require_wallet(ledger, wallet.account_id)
+            continue
+        return wallet
+    raise busy()
 
 
 def record_outcome(
@@ -68,6 +105,8 @@ def record_outcome(
     for _ in range(MAX_ATTEMPTS):
         if wallet.funding is None or wallet.funding.funding_id != funding_id:
             return settled(wallet, funding_id)
+        if outcome.processing:
+            raise charge_processing()
         if outcome.awaiting_authentication:
             assert outcome.reference is not None
             wallet.await_authentication(outcome.reference)
@@ -107,4 +146,12 @@ def outcome_unknown() -> FailedPrecondition:
         "charge_outcome_unknown",
         "The card processor did not answer. Complete the funding again to finish it; the card "
         "will not be charged twice.",
+    )
+
+
+def charge_processing() -> FailedPrecondition:
+    return FailedPrecondition(
+        "charge_processing",
+        "The card processor is still processing the charge; the funding is finished as soon as "
+        "it is done.",
     )
