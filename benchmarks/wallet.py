@@ -29,8 +29,8 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.identity import MessagingSubscriptionCardChosen
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
+from kinlink_kit.progress import Progress
 from kinlink_kit.views import PostgresViews
-from kinlink_ledger.audit.progress import Progress
 from kinlink_ledger.audit.replay import replay
 from kinlink_ledger.audit.sources import kafka_batches
 

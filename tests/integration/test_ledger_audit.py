@@ -20,7 +20,7 @@ from kinlink_kit.hash_chain import (
     link_hash,
     store_chain,
 )
-from kinlink_ledger.audit.progress import Progress
+from kinlink_kit.progress import Progress
 from kinlink_ledger.audit.replay import ReplayReport, replay
 from kinlink_ledger.audit.sources import store_batches
 from kinlink_ledger.audit.verify import VerifyReport, verify

@@ -1,7 +1,7 @@
-"""DESIGN.md's money invariants after random workloads that Hypothesis chooses, on SQLite and on
-the real PostgreSQL: the journal balances; it agrees with what the cards were charged and what
-is held on them; no wallet is negative and each agrees with its journal accounts; no resident's
-week passes its limit."""
+"""The money invariants of docs/architecture.md after random workloads that Hypothesis chooses,
+on SQLite and on the real PostgreSQL: the journal balances; it agrees with what the cards were
+charged and what is held on them; no wallet is negative and each agrees with its journal
+accounts; no resident's week passes its limit."""
 
 from __future__ import annotations
 

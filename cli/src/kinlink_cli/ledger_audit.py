@@ -19,14 +19,13 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from kinlink_kit.auth import Role
-from kinlink_kit.errors import Unauthenticated
+from kinlink_kit.progress import Progress
 from kinlink_kit.views import view_store
 from kinlink_ledger.audit.export import export as export_journal
-from kinlink_ledger.audit.progress import Progress
 from kinlink_ledger.audit.replay import ReplayReport
 from kinlink_ledger.audit.replay import replay as replay_projections
 from kinlink_ledger.audit.sources import (
@@ -42,7 +41,7 @@ from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.service_layer.ledger import LedgerStore
 
 from kinlink_cli.connection import Connection, pass_connection
-from kinlink_cli.session import load_access_token
+from kinlink_cli.staff_session import require_role, stop
 
 SOURCE = click.option(
     "--source",
@@ -53,37 +52,23 @@ SOURCE = click.option(
 )
 
 
-def _stop(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
-def _auditor(connection: Connection, settings: LedgerSettings) -> None:
-    token = connection.token or load_access_token()
-    if token is None:
-        _stop("sign in with an auditor's account first (kinlink account login)")
-    try:
-        principal = settings.token_verifier().principal(token)
-    except Unauthenticated as error:
-        _stop(f"{error.code}: {error.message}")
-    except ValueError as error:
-        _stop(str(error))
-    if not principal.has(Role.AUDITOR):
-        _stop("the ledger's stream is for auditors: this account has no auditor role")
-
-
 def _run(
     connection: Connection, source: str, work: Callable[[Batches, LedgerStore, LedgerSettings], Any]
 ) -> Any:
     """Check the caller, open the source read-only and run `work` over its batches."""
     settings = LedgerSettings(outbox_relay=False)
-    _auditor(connection, settings)
+    require_role(
+        connection,
+        settings,
+        Role.AUDITOR,
+        "the ledger's stream is for auditors: this account has no auditor role",
+    )
     try:
         store = reading(settings)
         try:
             if source == "kafka":
                 if settings.kafka_bootstrap is None:
-                    _stop("KINLINK_KAFKA_BOOTSTRAP is not set")
+                    stop("KINLINK_KAFKA_BOOTSTRAP is not set")
                 batches = kafka_batches(settings.kafka_bootstrap, settings.audit_topic)
             else:
                 batches = store_batches(store)
@@ -91,7 +76,7 @@ def _run(
         finally:
             store.close()
     except AuditError as error:
-        _stop(str(error))
+        stop(str(error))
 
 
 @click.group()
@@ -209,7 +194,7 @@ def export(
     """Write the journal of a period as CSV: a line per account of each entry."""
     start, end = (datetime.combine(day.date(), time(), UTC) for day in (since, until))
     if end <= start:
-        _stop("--to must be after --from")
+        stop("--to must be after --from")
 
     async def work(batches: Batches, store: LedgerStore, _: LedgerSettings) -> int:
         progress = Progress("events read")

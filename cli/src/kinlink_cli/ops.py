@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from collections.abc import AsyncIterator
-from typing import NoReturn
 
 import click
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -21,34 +19,23 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord
 from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.auth import Role
-from kinlink_kit.errors import Unauthenticated
+from kinlink_kit.progress import Progress
 from kinlink_kit.settings import ServiceSettings
-from kinlink_ledger.audit.progress import Progress
 
 from kinlink_cli.connection import Connection, pass_connection
-from kinlink_cli.session import load_access_token
-
-
-def _stop(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
+from kinlink_cli.staff_session import require_role, stop
 
 
 def _operator(connection: Connection, settings: ServiceSettings) -> str:
     """The Kafka bootstrap, once the session is an operator's."""
-    token = connection.token or load_access_token()
-    if token is None:
-        _stop("sign in with an operator's account first (kinlink account login)")
-    try:
-        principal = settings.token_verifier().principal(token)
-    except Unauthenticated as error:
-        _stop(f"{error.code}: {error.message}")
-    except ValueError as error:
-        _stop(str(error))
-    if not principal.has(Role.OPERATOR):
-        _stop("dead letters are for operators: this account has no operator role")
+    require_role(
+        connection,
+        settings,
+        Role.OPERATOR,
+        "dead letters are for operators: this account has no operator role",
+    )
     if not settings.kafka_bootstrap:
-        _stop("KINLINK_KAFKA_BOOTSTRAP is not set")
+        stop("KINLINK_KAFKA_BOOTSTRAP is not set")
     return settings.kafka_bootstrap
 
 
@@ -127,7 +114,7 @@ def list_letters(connection: Connection, topic: str, as_json: bool) -> None:
                 "failed_at": headers.get("dlq-failed-at", ""),
                 "at": f"{headers.get('dlq-partition', '?')}:{headers.get('dlq-offset', '?')}",
                 "error_type": headers.get("dlq-error-type", ""),
-                "error": headers.get("dlq-error", "").splitlines()[0][:120] if headers else "",
+                "error": headers.get("dlq-error", "").partition("\n")[0][:120],
             }
             click.echo(json.dumps(row) if as_json else "  ".join(row.values()))
         progress.finish()
@@ -151,7 +138,7 @@ def show(connection: Connection, topic: str, letter: str) -> None:
 
     record = asyncio.run(work())
     if record is None:
-        _stop(f"no dead letter {letter} on {dead_letter_topic(topic)}")
+        stop(f"no dead letter {letter} on {dead_letter_topic(topic)}")
     for name, value in sorted(headers_of(record).items()):
         click.echo(f"{name}: {value}")
     click.echo(f"key: {record.key.decode(errors='replace') if record.key else ''}")
@@ -177,7 +164,7 @@ def replay(connection: Connection, topic: str, letters: tuple[str, ...]) -> None
                 if letters and letter_id(record) not in letters:
                     continue
                 if headers_of(record).get("dlq-topic") != topic:
-                    _stop(f"dead letter {letter_id(record)} did not fail on {topic}")
+                    stop(f"dead letter {letter_id(record)} did not fail on {topic}")
                 original = [(k, v) for k, v in record.headers or () if not k.startswith("dlq-")]
                 await producer.send_and_wait(topic, record.value, key=record.key, headers=original)
                 replayed.add(1)

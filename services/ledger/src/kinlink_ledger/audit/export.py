@@ -9,8 +9,8 @@ from typing import TextIO
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper
+from kinlink_kit.progress import Progress
 
-from kinlink_ledger.audit.progress import Progress
 from kinlink_ledger.audit.sources import Batches
 from kinlink_ledger.audit.verify import decode
 

@@ -6,7 +6,7 @@ immutable stream itself: auditors read it from there, and an entry that does not
 its event. Amounts are signed cents: a debit is positive, a credit negative, and every entry (and
 so the whole journal) sums to zero.
 
-Accounts (DESIGN.md, "Money"):
+Accounts (docs/architecture.md, "Money"):
 - `card_clearing`: what card processors owe us for captured charges (an asset);
 - `card_holds`: authorised, not yet captured, card holds (an asset held in suspense);
 - `resident_trust:<facility>`: deposits owed to the facility's resident trust accounts;
