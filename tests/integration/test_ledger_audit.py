@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
-from kinlink_kit.hash_chain import (
+from kinlink_ledger.adapters.hash_chain import (
     ChainedEvent,
     ChainedSQLiteProcessRecorder,
     link_hash,

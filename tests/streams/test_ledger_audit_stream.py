@@ -10,9 +10,9 @@ import uuid
 from pathlib import Path
 
 from kinlink_kit.bus import KafkaBus
-from kinlink_kit.hash_chain import store_chain
 from kinlink_kit.outbox import OutboxRelay
 from kinlink_ledger.adapters.audit_stream import AuditStream
+from kinlink_ledger.adapters.hash_chain import store_chain
 from kinlink_ledger.audit.progress import Progress
 from kinlink_ledger.audit.replay import replay
 from kinlink_ledger.audit.sources import kafka_batches

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kinlink_kit.hash_chain import ChainedEvent
 from kinlink_kit.views import Row, SqliteViews, ViewStore
 
+from kinlink_ledger.adapters.hash_chain import ChainedEvent
 from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.audit.progress import Progress
 from kinlink_ledger.audit.sources import Batches
