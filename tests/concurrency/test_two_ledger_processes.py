@@ -17,10 +17,10 @@ from kinlink_contracts.demo import (
 )
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
+from kinlink_kit.testing import Infra, eventually
 
 from tests.concurrency.processes import is_serving
-from tests.conftest import Infra, Metadata, TokenKeys, bearer
-from tests.serving import eventually
+from tests.conftest import Metadata, TokenKeys, bearer
 from tests.streams.kafka_helpers import produce
 
 DEPOSITORS = 20

@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from kinlink_kit.testing import Infra
 from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.payments import ChargeRequest, UnknownPaymentMethod
-
-from tests.conftest import Infra
 
 
 @pytest.fixture
