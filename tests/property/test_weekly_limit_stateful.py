@@ -54,7 +54,7 @@ class WeeklyLimitMachine(RuleBasedStateMachine):
             LedgerViews.open(self.store, SqliteViews(":memory:")),
             FacilityTermsDirectory(self.store),
             SimulatedProcessor(),
-            self.clock,
+            clock=self.clock,
         )
         configure_demo_facilities(self.ledger)
         self.captured: dict[tuple[str, date], int] = defaultdict(int)
