@@ -20,7 +20,7 @@ from kinlink_contracts.facility import ResidentReleased, ResidentTransferred
 from kinlink_contracts.identity import MessagingSubscriptionCardChosen
 from kinlink_kit.consumer import event_tracking
 from kinlink_kit.eventstore import Tracking
-from kinlink_ledger.adapters.simulated_processor import CARDS, CHALLENGED, DECLINES
+from kinlink_kit.testing import TEST_CARDS
 from kinlink_ledger.service_layer import account_cards, residents
 from kinlink_ledger.service_layer.choose_subscription_card import choose_subscription_card
 from kinlink_ledger.service_layer.configure_facility import configure_facility
@@ -38,8 +38,6 @@ def depositor(name: str) -> str:
 D1, D2, D9, MOTHER, BROTHER = DEPOSITORS = tuple(
     depositor(name) for name in ("D-1", "D-2", "D-9", "mother", "brother")
 )
-# Every payment method the simulated processor knows: tests choose the outcome by the card.
-TEST_CARDS = tuple(dict.fromkeys((*CARDS, *DECLINES, *CHALLENGED)))
 # Residents tests deposit to at FAC-DEMO, besides the demo residents.
 TEST_RESIDENTS = tuple(f"R-{n}" for n in range(1, 10))
 

@@ -9,8 +9,7 @@ from kinlink_contracts.envelope import Envelope, IntegrationEvent
 from kinlink_kit.bus import Bus, OutgoingMessage
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import TrackedApplication, Tracking
-
-from tests.serving import eventually
+from kinlink_kit.testing import eventually
 
 TOPIC = "kinlink.test.events.v1"
 

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kinlink_kit.testing import Infra
 
 from tests.concurrency.processes import service_env, service_processes
-from tests.conftest import Infra, TokenKeys
+from tests.conftest import TokenKeys
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from kinlink_kit.testing import Infra, free_port
 
-from tests.conftest import ROOT, Infra, TokenKeys
-from tests.serving import free_port
+from tests.conftest import ROOT, TokenKeys
 
 
 def service_env(infra: Infra, database: str, token_keys: TokenKeys) -> dict[str, str]:

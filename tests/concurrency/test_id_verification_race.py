@@ -10,13 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
 from kinlink_contracts.facility_settings import IdVerificationPolicy
 from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.testing import Clock, Infra
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
-from tests.conftest import Clock, Infra
 from tests.ledger_facilities import D1, add_cards, book, configure
 
 FACILITY = "FAC-IDV"

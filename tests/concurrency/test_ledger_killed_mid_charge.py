@@ -23,13 +23,13 @@ from kinlink_contracts.demo import (
 )
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
+from kinlink_kit.testing import Infra, eventually, free_port
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.ids import deposit_id
 
 from tests.concurrency.processes import is_serving, service_env, service_processes
-from tests.conftest import ROOT, Infra, TokenKeys, bearer
+from tests.conftest import ROOT, TokenKeys, bearer
 from tests.ledger_grpc import takes_deposits
-from tests.serving import eventually, free_port
 from tests.streams.kafka_helpers import produce
 
 MODULE = "kinlink_ledger.entrypoints.main"

@@ -12,11 +12,11 @@ import pytest
 from cryptography.fernet import Fernet
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink_kit.testing import Infra, eventually
 
 from tests.concurrency.processes import is_serving, service_env, service_processes
-from tests.conftest import Infra, TokenKeys
+from tests.conftest import TokenKeys
 from tests.integration.identity.test_identity_grpc import registration
-from tests.serving import eventually
 
 REGISTRATIONS = 20
 

@@ -17,11 +17,11 @@ from kinlink_contracts.demo import (
 )
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
+from kinlink_kit.testing import Infra, eventually
 
 from tests.concurrency.processes import is_serving
-from tests.conftest import Infra, TokenKeys, bearer
+from tests.conftest import TokenKeys, bearer
 from tests.ledger_grpc import takes_deposits
-from tests.serving import eventually
 from tests.streams.kafka_helpers import produce
 
 DEPOSITORS = 20

@@ -14,11 +14,11 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.identity import MessagingSubscriptionCardChosen
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
+from kinlink_kit.testing import Infra, eventually
 
 from tests.concurrency.processes import is_serving
-from tests.conftest import Infra, TokenKeys, bearer
+from tests.conftest import TokenKeys, bearer
 from tests.ledger_grpc import error_info
-from tests.serving import eventually
 from tests.streams.kafka_helpers import produce
 
 FACILITY = f"FAC-{uuid.uuid4().hex[:8]}"  # the demo facility's settings: messages cost 50 cents

@@ -14,9 +14,9 @@ from types import ModuleType
 
 import psycopg
 import pytest
+from kinlink_kit.testing import free_port
 
 from tests.conftest import ROOT
-from tests.serving import free_port
 
 
 def _load_infra() -> ModuleType:

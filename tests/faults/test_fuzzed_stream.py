@@ -14,6 +14,7 @@ from kinlink_contracts.facility import DepositPosted
 from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.consumer import TrackingConsumer, event_tracking
+from kinlink_kit.testing import Infra, eventually
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
@@ -21,10 +22,8 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.post_deposit import post_deposit
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
-from tests.conftest import Infra
 from tests.faults.tally import unique_topic
 from tests.ledger_facilities import D1, book, configure_demo_facilities
-from tests.serving import eventually
 from tests.streams.kafka_helpers import produce, read_topic
 
 MESSAGES = 10_000

@@ -12,10 +12,9 @@ from kinlink_kit.bus import KafkaBus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import store_env
 from kinlink_kit.settings import ServiceSettings
+from kinlink_kit.testing import Infra, eventually
 
-from tests.conftest import Infra
 from tests.faults.tally import Tallies, counted, retries, unique_topic
-from tests.serving import eventually
 from tests.streams.kafka_helpers import count_records, create_topics, produce
 
 EVENTS = 1000
@@ -23,10 +22,20 @@ DOWN_SECONDS = 6.0  # longer than the store's own retries of a lost connection
 
 
 async def consume_through_a_restart(
-    tallies: Tallies, bootstrap: str, topic: str, stop: Callable[[], Any], start: Callable[[], Any]
+    tallies: Tallies,
+    bootstrap: str,
+    topic: str,
+    stop: Callable[[], Any],
+    start: Callable[[], Any],
+    *,
+    publish_while_down: bool,
 ) -> list[int]:
-    """Consume `topic` while the server is stopped and started again once a fifth of the
-    events are applied; returns what was applied, once all events are."""
+    """Consume `topic` while the server stops and starts again: a fifth of the events are
+    applied before, the rest published while the server is down (the database: the consumer
+    meets the outage) or once it is back (the broker, which cannot take them meanwhile), so the
+    consumer cannot have finished before the fault. Returns what was applied, once all is."""
+    before, rest = EVENTS // 5, [counted(n) for n in range(EVENTS // 5, EVENTS)]
+    await produce(bootstrap, topic, [counted(n) for n in range(before)])
     bus = KafkaBus(bootstrap, client_id="faults")
     TrackingConsumer(
         tallies, bus, topic, "tallies", {"Counted": tallies.count}, max_retry_seconds=1.0
@@ -34,16 +43,20 @@ async def consume_through_a_restart(
     await bus.start()
     try:
 
-        async def some_applied() -> bool:
-            return len(await asyncio.to_thread(tallies.counted)) >= EVENTS // 5
+        async def first_applied() -> bool:
+            return len(await asyncio.to_thread(tallies.counted)) == before
 
         async def all_applied() -> bool:
             return len(set(await asyncio.to_thread(tallies.counted))) == EVENTS
 
-        await eventually(some_applied)
+        await eventually(first_applied)
         await asyncio.to_thread(stop)
+        if publish_while_down:
+            await produce(bootstrap, topic, rest)
         await asyncio.sleep(DOWN_SECONDS)  # the consumer meets the outage meanwhile
         await asyncio.to_thread(start)
+        if not publish_while_down:
+            await produce(bootstrap, topic, rest)
         await eventually(all_applied, timeout=180)
         await asyncio.sleep(1.0)  # anything delivered twice would be applied by now
         return await asyncio.to_thread(tallies.counted)
@@ -55,13 +68,17 @@ async def test_a_postgresql_restart_loses_and_doubles_nothing(
     infra: Infra, private_postgres: Any
 ) -> None:
     topic = unique_topic("postgres-restart")
-    await produce(infra.kafka_bootstrap, topic, [counted(n) for n in range(EVENTS)])
     tallies = Tallies(
         store_env(ServiceSettings(postgres_dsn=private_postgres.dsn), "kinlink_faults")
     )
     try:
         applied = await consume_through_a_restart(
-            tallies, infra.kafka_bootstrap, topic, private_postgres.stop, private_postgres.start
+            tallies,
+            infra.kafka_bootstrap,
+            topic,
+            private_postgres.stop,
+            private_postgres.start,
+            publish_while_down=True,
         )
     finally:
         tallies.close()
@@ -75,11 +92,15 @@ async def test_a_kafka_broker_restart_loses_and_doubles_nothing(
 ) -> None:
     topic = unique_topic("kafka-restart")
     await create_topics(private_kafka.bootstrap, topic, dead_letter_topic(topic))
-    await produce(private_kafka.bootstrap, topic, [counted(n) for n in range(EVENTS)])
     tallies = Tallies(store_env(ServiceSettings(postgres_dsn=infra.postgres_dsn), fresh_database))
     try:
         applied = await consume_through_a_restart(
-            tallies, private_kafka.bootstrap, topic, private_kafka.stop, private_kafka.start
+            tallies,
+            private_kafka.bootstrap,
+            topic,
+            private_kafka.stop,
+            private_kafka.start,
+            publish_while_down=False,
         )
     finally:
         tallies.close()

@@ -12,10 +12,9 @@ from kinlink_kit.bus import KafkaBus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import store_env
 from kinlink_kit.settings import ServiceSettings
+from kinlink_kit.testing import Infra, eventually
 
-from tests.conftest import Infra
 from tests.faults.tally import Tallies, counted, retries, unique_topic
-from tests.serving import eventually
 from tests.streams.kafka_helpers import create_topics, delete_topic, produce, read_topic
 
 GROUP = "tallies"

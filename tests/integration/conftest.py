@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 import grpc
 import pytest
 from kinlink_kit.bus import InMemoryBus
+from kinlink_kit.testing import serving
 from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
 from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import TokenKeys
-from tests.serving import serving
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
 from kinlink_contracts.envelope import Envelope, IntegrationEvent
 from kinlink_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from kinlink_kit.testing import Clock, refused
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain import journal
 from kinlink_ledger.domain.allowance import AllowanceStatus, CommissaryAllowance
@@ -27,9 +28,7 @@ from kinlink_ledger.service_layer.end_allowance import allowance_ended, end_allo
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.release_expiring_holds import release_expiring_holds
 
-from tests.conftest import Clock
 from tests.ledger_facilities import D1, Handler, deliver
-from tests.refusals import refused
 
 FAC = "FAC-DEMO"
 RESIDENT = "R-1001"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import pytest
@@ -14,8 +13,7 @@ from kinlink_kit.application import MAX_ATTEMPTS, ServiceApplication
 from kinlink_kit.errors import ConcurrentChange, NotFound
 from kinlink_kit.eventstore import TrackedApplication, open_store
 from kinlink_kit.settings import ServiceSettings
-
-from tests.conftest import Infra
+from kinlink_kit.testing import STORAGES, settings_on
 
 
 class Tally(Aggregate):
@@ -50,13 +48,9 @@ Tallies = ServiceApplication[TallyStore, NoViews]
 TALLY = Tally.create_id("visits")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> ServiceSettings:
-    if request.param == "sqlite":
-        return ServiceSettings(data_dir=tmp_path, postgres_dsn=None)
-    infra: Infra = request.getfixturevalue("infra")
-    database: str = request.getfixturevalue("fresh_database")
-    return ServiceSettings(postgres_dsn=infra.postgres_url(database))
+@pytest.fixture(params=STORAGES)
+def settings(request: pytest.FixtureRequest) -> ServiceSettings:
+    return settings_on(request, ServiceSettings)
 
 
 @pytest.fixture

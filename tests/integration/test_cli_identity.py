@@ -22,11 +22,11 @@ from kinlink_contracts.facility_settings import FacilitySettings, IdVerification
 from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
 from kinlink_kit.auth import Role
 from kinlink_kit.bus import InMemoryBus
+from kinlink_kit.testing import eventually, serving
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
 from structlog.testing import capture_logs
 
 from tests.conftest import TokenKeys
-from tests.serving import eventually, serving
 
 EMAIL = "Grace.Family@Example.com"
 ADDRESS = ("1 Main St", "Springfield", "IL", "62701")

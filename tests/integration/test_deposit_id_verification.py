@@ -10,12 +10,12 @@ import pytest
 from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
 from kinlink_contracts.facility_settings import IdVerificationPolicy
 from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.testing import Clock
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
-from tests.conftest import Clock
 from tests.ledger_facilities import D1, book, configure
 
 FACILITY = "FAC-IDV"

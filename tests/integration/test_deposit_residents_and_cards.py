@@ -14,6 +14,7 @@ from kinlink_contracts.identity import CardRemoved
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.consumer import EventRejected
 from kinlink_kit.errors import FailedPrecondition, NotFound
+from kinlink_kit.testing import refused
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
 from kinlink_ledger.domain.money import Cents
@@ -36,7 +37,6 @@ from tests.ledger_facilities import (
     release,
     transfer,
 )
-from tests.refusals import refused
 
 NOT_FOUND_RESIDENT = (NotFound, "resident_not_found", "resident_id")
 RELEASED = (FailedPrecondition, "resident_released", "resident_id")

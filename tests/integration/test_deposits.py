@@ -8,6 +8,7 @@ import pytest
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.auth import Principal, Role
 from kinlink_kit.errors import InvalidArgument, NotFound, PermissionDenied
+from kinlink_kit.testing import Clock
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
 from kinlink_ledger.domain.money import Cents
@@ -22,7 +23,6 @@ from kinlink_ledger.service_layer.deposit_history import (
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
-from tests.conftest import Clock
 from tests.ledger_facilities import BROTHER, D1, D2, MOTHER
 
 FACILITY = "FAC-DEMO"

@@ -14,9 +14,9 @@ from kinlink_contracts.demo import FAC_DEMO
 from kinlink_embedded import demo
 from kinlink_embedded.main import EmbeddedSettings, platform
 from kinlink_kit.sqlite_bus import SQLiteBus
+from kinlink_kit.testing import serving
 
 from tests.conftest import bearer
-from tests.serving import serving
 
 
 async def start_and_quote(data_dir: Path) -> tuple[int, int, list[str]]:

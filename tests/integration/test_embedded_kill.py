@@ -21,12 +21,12 @@ from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_embedded import demo
 from kinlink_kit.sqlite_bus import SQLiteBus
+from kinlink_kit.testing import eventually, free_port
 from kinlink_ledger.audit.sources import reading
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.domain.facility_terms import FacilityTerms
 
 from tests.conftest import bearer
-from tests.serving import eventually, free_port
 
 FACILITY = "FAC-KILL"
 

@@ -7,9 +7,7 @@ import contextlib
 
 import psycopg
 from kinlink_kit.leadership import Leadership
-
-from tests.conftest import Infra
-from tests.serving import eventually
+from kinlink_kit.testing import Infra, eventually
 
 
 class Counter:

@@ -14,13 +14,13 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
-from kinlink_kit.hash_chain import (
+from kinlink_kit.progress import Progress
+from kinlink_ledger.adapters.hash_chain import (
     ChainedEvent,
     ChainedSQLiteProcessRecorder,
     link_hash,
     store_chain,
 )
-from kinlink_kit.progress import Progress
 from kinlink_ledger.audit.replay import ReplayReport, replay
 from kinlink_ledger.audit.sources import store_batches
 from kinlink_ledger.audit.verify import VerifyReport, verify

@@ -13,6 +13,7 @@ from kinlink_contracts.topics import IDENTITY_EVENTS, dead_letter_topic
 from kinlink_kit.bus import IncomingMessage, InMemoryBus, OutgoingMessage
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.errors import InvalidArgument, NotFound
+from kinlink_kit.testing import eventually, serving
 from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
 from kinlink_ledger.domain.facility_terms import FacilityTerms
 from kinlink_ledger.domain.money import Cents
@@ -22,7 +23,6 @@ from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_depos
 
 from tests.conftest import TokenKeys
 from tests.ledger_facilities import D1, book, configure
-from tests.serving import eventually, serving
 
 CHEAPER = DEMO_FACILITIES[FAC_DEMO].model_copy(
     update={

@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.testing import Clock
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
 from kinlink_ledger.domain.money import Cents
@@ -23,7 +24,6 @@ from kinlink_ledger.service_layer.set_up_subscription import (
 )
 from prometheus_client import REGISTRY
 
-from tests.conftest import Clock
 from tests.ledger_facilities import D1, D2, choose_card
 
 FACILITY = "FAC-DEMO"

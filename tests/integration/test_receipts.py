@@ -13,6 +13,7 @@ from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
 from kinlink_kit.auth import Principal, Role
 from kinlink_kit.errors import InvalidArgument, NotFound
+from kinlink_kit.testing import Clock, refused
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.receipt import Receipt, ReceiptHold, ReceiptKind, ReceiptLine
@@ -27,14 +28,13 @@ from kinlink_ledger.service_layer.set_up_subscription import (
     set_up_subscription,
 )
 
-from tests.conftest import Clock, Metadata, TokenKeys
+from tests.conftest import Metadata, TokenKeys
 from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
 from tests.integration.identity.test_identity_grpc import staff
 from tests.integration.test_allowances import RESIDENT, orders, request
 from tests.integration.test_deposits import deposit, family, officer
 from tests.ledger_facilities import MOTHER, add_cards, choose_card, configure
 from tests.ledger_grpc import make_deposit
-from tests.refusals import refused
 
 OPERATOR = Principal("op-1", frozenset({Role.OPERATOR}))
 AUDITOR = Principal("aud-1", frozenset({Role.AUDITOR}))

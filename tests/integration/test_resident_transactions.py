@@ -16,6 +16,7 @@ from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.facility import DepositPosted
 from kinlink_kit.auth import Principal, Role
 from kinlink_kit.errors import InvalidArgument, PermissionDenied
+from kinlink_kit.testing import Clock, refused
 from kinlink_ledger.adapters.resident_transactions_view import TransactionKind
 from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
 from kinlink_ledger.service_layer.end_allowance import end_allowance
@@ -27,14 +28,13 @@ from kinlink_ledger.service_layer.resident_transactions import (
 )
 
 from tests import ledger_facilities
-from tests.conftest import Clock, TokenKeys
+from tests.conftest import TokenKeys
 from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
 from tests.integration.identity.test_identity_grpc import staff
 from tests.integration.test_allowances import FAC, RESIDENT, orders, publish, request
 from tests.integration.test_deposits import deposit, family, officer
 from tests.integration.test_ledger_audit import run_replay, stream
 from tests.integration.test_receipts import AUDITOR, OPERATOR, ended_allowance
-from tests.refusals import refused
 
 MOTHER, BROTHER = UUID(ledger_facilities.MOTHER), UUID(ledger_facilities.BROTHER)
 DEPOSIT, ORDER = TransactionKind.DEPOSIT, TransactionKind.COMMISSARY_ORDER

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import stripe as stripe_sdk
+from kinlink_kit.testing import Infra
 from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.payments import (
@@ -18,8 +19,6 @@ from kinlink_ledger.domain.payments import (
     PaymentRefused,
     UnknownPaymentMethod,
 )
-
-from tests.conftest import Infra
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from kinlink_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from kinlink_kit.testing import refused
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.charge_wallet import ChargeWallet, charge_wallet
@@ -28,7 +29,6 @@ from kinlink_ledger.service_layer.set_up_subscription import (
 from kinlink_ledger.service_layer.wallet_funding import FundingResult, FundingStatus
 
 from tests.ledger_facilities import choose_card
-from tests.refusals import refused
 
 FAC = "FAC-DEMO"  # messages 50, images 100, video minutes 25; funded with 10, 20, 30 or 50 dollars
 EAST = "FAC-EAST"  # messages 35; funded with 15 or 25 dollars

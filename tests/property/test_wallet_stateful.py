@@ -13,6 +13,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 from kinlink_kit.errors import ClientError
+from kinlink_kit.testing import Clock
 from kinlink_kit.views import SqliteViews
 from kinlink_ledger.adapters.facility_terms_directory import FacilityTermsDirectory
 from kinlink_ledger.adapters.ledger_views import LedgerViews
@@ -35,7 +36,6 @@ from kinlink_ledger.service_layer.set_up_subscription import (
     set_up_subscription,
 )
 
-from tests.conftest import Clock
 from tests.ledger_facilities import choose_card, configure_demo_facilities
 
 PRICES = {"message": 50, "image": 100, "sms_segment": 50, "mms": 100, "video_minute": 25}

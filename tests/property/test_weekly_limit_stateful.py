@@ -11,6 +11,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from kinlink_contracts.ledger import DeclineReason
+from kinlink_kit.testing import Clock
 from kinlink_kit.views import SqliteViews
 from kinlink_ledger.adapters.facility_terms_directory import FacilityTermsDirectory
 from kinlink_ledger.adapters.ledger_views import LedgerViews
@@ -21,7 +22,6 @@ from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm
 from kinlink_ledger.service_layer.ledger import Ledger, LedgerStore
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
-from tests.conftest import Clock
 from tests.ledger_facilities import D1, D2, MOTHER, configure_demo_facilities
 
 CHICAGO = ZoneInfo("America/Chicago")

@@ -15,10 +15,10 @@ from kinlink_kit.auth import Role
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.consumer import EventRejected, TrackingConsumer
 from kinlink_kit.eventstore import Tracking
+from kinlink_kit.testing import Infra, eventually
 
-from tests.conftest import Infra, TokenKeys
+from tests.conftest import TokenKeys
 from tests.notebook import Noted, Notes, noted
-from tests.serving import eventually
 from tests.streams.kafka_helpers import produce
 
 

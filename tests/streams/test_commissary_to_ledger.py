@@ -10,15 +10,15 @@ from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
 from kinlink_contracts.envelope import Envelope, IntegrationEvent
 from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_kit.bus import KafkaBus
+from kinlink_kit.testing import Infra, eventually, serving
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
 from kinlink_ledger.domain.allowance import AllowanceStatus
 from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
 
-from tests.conftest import Infra, TokenKeys
+from tests.conftest import TokenKeys
 from tests.integration.test_allowances import allowance, hold_balance, request
 from tests.ledger_facilities import configure_demo_facilities
-from tests.serving import eventually, serving
 from tests.streams.kafka_helpers import produce
 
 

@@ -14,15 +14,15 @@ from kinlink_contracts.topics import FACILITY_EVENTS, dead_letter_topic
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.eventstore import store_env
 from kinlink_kit.settings import ServiceSettings
+from kinlink_kit.testing import Infra, eventually, serving
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
 from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
-from tests.conftest import ROOT, Infra, TokenKeys
+from tests.conftest import ROOT, TokenKeys
 from tests.ledger_facilities import D1, book, configure_demo_facilities
-from tests.serving import eventually, serving
 from tests.streams.counting_consumer import CounterStore
 from tests.streams.kafka_helpers import produce, read_topic
 

@@ -19,9 +19,9 @@ from kinlink_identity.domain.resident import Resident, ResidentStatus
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_identity.service_layer.search_residents import SearchResidents, search_residents
 from kinlink_kit.bus import KafkaBus
+from kinlink_kit.testing import Infra, eventually, serving
 
-from tests.conftest import Infra, TokenKeys
-from tests.serving import eventually, serving
+from tests.conftest import TokenKeys
 from tests.streams.kafka_helpers import produce, read_topic
 
 RUN = uuid.uuid4().hex[:8]

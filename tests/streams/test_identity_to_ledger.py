@@ -24,11 +24,12 @@ from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
 from kinlink_kit.bus import KafkaBus
+from kinlink_kit.testing import Infra, eventually, serving
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
 from kinlink_ledger.domain.subscription_card import SubscriptionCard
 from kinlink_ledger.service_layer.ledger import Ledger
 
-from tests.conftest import Infra, Metadata, TokenKeys, bearer
+from tests.conftest import Metadata, TokenKeys, bearer
 from tests.integration.identity.conftest import RecordingMailer
 from tests.integration.identity.test_identity_grpc import (
     EMAIL,
@@ -39,7 +40,6 @@ from tests.integration.identity.test_identity_grpc import (
     refused,
     registration,
 )
-from tests.serving import eventually, serving
 from tests.streams.test_identity_facility_events import skip_earlier_events
 
 FACILITY = f"FAC-E2E-{uuid.uuid4().hex[:8]}"  # this run's own: the topic keeps earlier runs'

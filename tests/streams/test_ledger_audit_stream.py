@@ -10,19 +10,18 @@ import uuid
 from pathlib import Path
 
 from kinlink_kit.bus import KafkaBus
-from kinlink_kit.hash_chain import store_chain
 from kinlink_kit.outbox import OutboxRelay
 from kinlink_kit.progress import Progress
+from kinlink_kit.testing import Infra, eventually
 from kinlink_ledger.adapters.audit_stream import AuditStream
+from kinlink_ledger.adapters.hash_chain import store_chain
 from kinlink_ledger.audit.replay import replay
 from kinlink_ledger.audit.sources import kafka_batches
 from kinlink_ledger.audit.verify import verify
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
 
-from tests.conftest import Infra
 from tests.ledger_facilities import configure_demo_facilities
 from tests.ledger_workload import Workload
-from tests.serving import eventually
 
 
 async def test_replay_from_the_audit_topic_equals_the_live_projections(

@@ -10,15 +10,14 @@ from kinlink_contracts.ledger import DepositCaptured
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.outbox import OutboxRelay, each
+from kinlink_kit.testing import Infra, eventually
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
 from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
-from tests.conftest import Infra
 from tests.ledger_facilities import D1, book, configure_demo_facilities
-from tests.serving import eventually
 from tests.streams.kafka_helpers import read_topic
 
 

@@ -7,9 +7,9 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import IncomingMessage, InMemoryBus
 from kinlink_kit.consumer import TrackingConsumer
+from kinlink_kit.testing import eventually
 
 from tests.notebook import TOPIC, Noted, Notes, message, noted, noted_by_each_run
-from tests.serving import eventually
 
 
 async def test_events_are_handled_in_order_and_bad_ones_dead_lettered() -> None:

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from kinlink_contracts.ledger import DeclineReason
+from kinlink_kit.testing import Clock
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.payments import (
@@ -11,8 +12,6 @@ from kinlink_ledger.domain.payments import (
     PaymentUnavailable,
     UnknownPaymentMethod,
 )
-
-from tests.conftest import Clock
 
 
 def charge(

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from kinlink_kit.bus import IncomingMessage, OutgoingMessage
 from kinlink_kit.sqlite_bus import SQLiteBus
+from kinlink_kit.testing import eventually
 
 from tests.notebook import TOPIC, noted_by_each_run
-from tests.serving import eventually
 
 OTHER = "kinlink.other.events.v1"
 

@@ -17,7 +17,6 @@ from eventsourcing.utils import get_topic
 
 from kinlink_kit.errors import NotFound
 from kinlink_kit.group_commit import GroupCommitter
-from kinlink_kit.hash_chain import CHAINED_RECORDERS
 from kinlink_kit.settings import ServiceSettings
 
 __all__ = ["TrackedApplication", "Tracking", "store_env"]
@@ -59,8 +58,9 @@ def open_store(
     create the tables: concurrent CREATE TABLE IF NOT EXISTS can collide in the catalog. Tools
     that only read (auditors') open it with `create_tables=False`."""
     env = store_env(settings, database)
-    if getattr(app_class, "hash_chained", False):
-        env["PROCESS_RECORDER_TOPIC"] = get_topic(CHAINED_RECORDERS[env["PERSISTENCE_MODULE"]])
+    recorder = getattr(app_class, "recorders", {}).get(env["PERSISTENCE_MODULE"])
+    if recorder is not None:
+        env["PROCESS_RECORDER_TOPIC"] = get_topic(recorder)
     if not create_tables:
         env["CREATE_TABLE"] = "false"
     url = settings.database_url(database)
@@ -80,10 +80,11 @@ class TrackedApplication(Application[UUID]):
     A consumer saves the position of the upstream message in the same transaction as the events
     it caused, so redelivery is harmless; the outbox relay keeps its position in the same table.
     Listeners hear of every save in this process (the relay uses that to publish without delay).
-    With `hash_chained`, every event is also linked into a hash chain as it is recorded.
     """
 
-    hash_chained: ClassVar[bool] = False
+    # A store that records more than the library does (the ledger's hash chain) names its own
+    # process recorder here, one per persistence module (`eventsourcing.postgres`, ...).
+    recorders: ClassVar[dict[str, type[ProcessRecorder]]] = {}
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
@@ -150,11 +151,6 @@ class TrackedApplication(Application[UUID]):
         processing = ProcessingEvent[UUID]()
         processing.events.extend(events)
         self._notify(self._record(processing))
-
-    def chain_links(self, after: int, limit: int) -> list[tuple[int, str, str]]:
-        """(position, previous hash, hash) of the events after `after` (hash-chained stores)."""
-        links: list[tuple[int, str, str]] = self.recorder.select_links(after, limit)  # type: ignore[attr-defined]
-        return links
 
     def has_processed(self, tracking: Tracking) -> bool:
         return self.tracking.has_tracking_id(tracking.application_name, tracking.notification_id)

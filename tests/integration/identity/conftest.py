@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from kinlink_identity.bootstrap import IdentitySettings, build_identity
 from kinlink_identity.domain.mail import Email, Mailer
 from kinlink_identity.service_layer.identity import Identity
+from kinlink_kit.testing import STORAGES, Clock, settings_on
 
-from tests.conftest import Clock, TokenKeys
+from tests.conftest import TokenKeys
 
 
 class RecordingMailer(Mailer):
@@ -38,24 +38,19 @@ def mailer() -> RecordingMailer:
     return RecordingMailer()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def identity_settings(
-    request: pytest.FixtureRequest, tmp_path: Path, token_keys: TokenKeys
-) -> IdentitySettings:
+@pytest.fixture(params=STORAGES)
+def identity_settings(request: pytest.FixtureRequest, token_keys: TokenKeys) -> IdentitySettings:
     """Identity settings on SQLite and on the real PostgreSQL: tests using them run on both."""
-    common = {
-        "jwt_private_key": token_keys.private_pem,
-        "jwt_key_id": token_keys.key_id,
-        "password_time_cost": 1,
-        "password_memory_kib": 1024,
-        "personal_data_key": "q1wJ3WvS5ZQwRkGm1rE0aVh0hSZ8CB0l3XbJb3tIYk0=",
-        "kafka_bootstrap": None,
-    }
-    if request.param == "sqlite":
-        return IdentitySettings(data_dir=tmp_path, postgres_dsn=None, **common)
-    infra = request.getfixturevalue("infra")
-    database = request.getfixturevalue("fresh_database")
-    return IdentitySettings(postgres_dsn=infra.postgres_dsn, database=database, **common)
+    return settings_on(
+        request,
+        IdentitySettings,
+        jwt_private_key=token_keys.private_pem,
+        jwt_key_id=token_keys.key_id,
+        password_time_cost=1,
+        password_memory_kib=1024,
+        personal_data_key="q1wJ3WvS5ZQwRkGm1rE0aVh0hSZ8CB0l3XbJb3tIYk0=",
+        kafka_bootstrap=None,
+    )
 
 
 @pytest.fixture

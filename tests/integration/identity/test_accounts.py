@@ -54,8 +54,9 @@ from kinlink_kit.errors import (
     Unauthenticated,
     Unavailable,
 )
+from kinlink_kit.testing import Clock
 
-from tests.conftest import Clock, TokenKeys
+from tests.conftest import TokenKeys
 from tests.integration.identity.conftest import RecordingMailer
 
 PASSWORD = "correct horse battery"

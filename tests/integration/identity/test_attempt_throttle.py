@@ -13,8 +13,8 @@ from kinlink_identity.adapters.passwords import PasswordHasher
 from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_kit.errors import ClientError, ResourceExhausted
+from kinlink_kit.testing import Clock
 
-from tests.conftest import Clock
 from tests.integration.identity.conftest import RecordingMailer
 from tests.integration.identity.test_accounts import active_account, fail_to_sign_in, sign_in
 

@@ -32,10 +32,9 @@ from kinlink_kit.errors import (
     NotFound,
     Unavailable,
 )
+from kinlink_kit.testing import Clock, refused
 
-from tests.conftest import Clock
 from tests.integration.identity.conftest import RecordingMailer
-from tests.refusals import refused
 
 PASSWORD = "correct horse battery"
 HOME = {

@@ -17,8 +17,7 @@ from kinlink_identity.service_layer.configure_facility import (
 from kinlink_identity.service_layer.find_facilities import get_facility, list_facilities
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_kit.errors import InvalidArgument, NotFound
-
-from tests.refusals import refused
+from kinlink_kit.testing import refused
 
 
 def demo_settings(facility_id: str, **changes: Any) -> dict[str, Any]:

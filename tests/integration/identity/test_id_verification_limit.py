@@ -14,8 +14,8 @@ from kinlink_identity.service_layer.submit_id_verification import (
     submit_id_verification,
 )
 from kinlink_kit.errors import FailedPrecondition, ResourceExhausted
+from kinlink_kit.testing import Clock
 
-from tests.conftest import Clock
 from tests.integration.identity.conftest import RecordingMailer
 from tests.integration.identity.test_cards import HOME, PASSWORD
 from tests.integration.identity.test_id_verification import (

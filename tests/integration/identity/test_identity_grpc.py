@@ -24,10 +24,10 @@ from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
 from kinlink_kit.auth import Role
 from kinlink_kit.bus import InMemoryBus
+from kinlink_kit.testing import serving
 
 from tests.conftest import Metadata, TokenKeys, bearer
 from tests.integration.identity.conftest import RecordingMailer
-from tests.serving import serving
 
 UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
 PERMISSION_DENIED = grpc.StatusCode.PERMISSION_DENIED

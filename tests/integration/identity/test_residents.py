@@ -30,8 +30,7 @@ from kinlink_kit.errors import (
     NotFound,
     PermissionDenied,
 )
-
-from tests.refusals import refused
+from kinlink_kit.testing import refused
 
 OPERATOR = Principal("operator-1", frozenset({Role.OPERATOR}))
 DEMO_OFFICER = Principal("officer-1", frozenset({Role.FACILITY_OFFICER}), frozenset({FAC_DEMO}))

@@ -12,8 +12,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from kinlink_identity.adapters.smtp_mailer import SmtpMailer
 from kinlink_identity.domain.mail import Email, MailUnavailable
-
-from tests.serving import free_port
+from kinlink_kit.testing import free_port
 
 SENDER = "Kinlink <no-reply@kinlink.example>"
 EMAIL = Email(

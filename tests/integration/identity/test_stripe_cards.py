@@ -9,8 +9,7 @@ import socket
 import pytest
 from kinlink_identity.adapters.stripe_cards import StripeCards
 from kinlink_identity.domain.card_processor import CardProcessorUnavailable, UnknownPaymentMethod
-
-from tests.conftest import Infra
+from kinlink_kit.testing import Infra
 
 
 @pytest.fixture

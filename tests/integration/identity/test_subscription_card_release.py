@@ -20,10 +20,10 @@ from kinlink_identity.service_layer.identity import Identity
 from kinlink_kit.bus import IncomingMessage, InMemoryBus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.testing import refused
 
 from tests.integration.identity.conftest import RecordingMailer
 from tests.integration.identity.test_cards import OFFICE, add, listed, signed_up
-from tests.refusals import refused
 
 
 class LedgerTopic:

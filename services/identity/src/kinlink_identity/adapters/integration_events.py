@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from uuid import uuid5
 
-from eventsourcing.persistence import Notification
-from eventsourcing.utils import get_topic
 from kinlink_contracts import identity as contract
-from kinlink_contracts.envelope import Envelope, IntegrationEvent
+from kinlink_contracts.envelope import IntegrationEvent
 from kinlink_contracts.facility import ResidentBooked, ResidentReleased, ResidentTransferred
 from kinlink_contracts.topics import IDENTITY_EVENTS
-from kinlink_kit.bus import OutgoingMessage
+from kinlink_kit.translation import EventTranslator, Published, Translation
 
 from kinlink_identity.domain.account import Account
 from kinlink_identity.domain.card import Card
@@ -29,12 +26,12 @@ from kinlink_identity.service_layer.identity import IdentityStore
 PRODUCER = "identity"
 
 # (event, aggregate as of that event) -> (partition key, integration event)
-Translation = Callable[[Any, Any], tuple[str, IntegrationEvent]]
+AggregateTranslation = Callable[[Any, Any], tuple[str, IntegrationEvent]]
 
 
 def _account(
     event_class: type[contract._AccountEvent], **fields: Callable[[Any], Any]
-) -> Translation:
+) -> AggregateTranslation:
     def translate(event: Any, account: Account) -> tuple[str, IntegrationEvent]:
         values = {name: read(account) for name, read in fields.items()}
         return str(account.id), event_class(account_id=account.id, **values)
@@ -42,7 +39,7 @@ def _account(
     return translate
 
 
-def _subscription_card(store: IdentityStore) -> Translation:
+def _subscription_card(store: IdentityStore) -> AggregateTranslation:
     def translate(event: Any, account: Account) -> tuple[str, IntegrationEvent]:
         card = store.require(event.card_id, Card, code="card_not_found", field="card_id")
         return str(account.id), contract.MessagingSubscriptionCardChosen(
@@ -101,15 +98,24 @@ def _resident_released(event: Any, resident: Resident) -> tuple[str, Integration
     )
 
 
-class IdentityEventTranslator:
+def _as_of(store: IdentityStore, translate: AggregateTranslation) -> Translation:
+    """The translation given the event's aggregate as it was right after the event."""
+
+    def published(event: Any) -> Published:
+        aggregate: Any = store.repository.get(event.originator_id, version=event.originator_version)
+        return Published(*translate(event, aggregate))
+
+    return published
+
+
+class IdentityEventTranslator(EventTranslator):
     def __init__(self, store: IdentityStore) -> None:
-        self.store = store
         names = {
             "first_name": lambda a: a.first_name,
             "last_name": lambda a: a.last_name,
             "time_zone": lambda a: a.time_zone,
         }
-        translations: dict[type, Translation] = {
+        translations: dict[type, AggregateTranslation] = {
             Account.Registered: _account(
                 contract.AccountRegistered, email=lambda a: a.email, **names
             ),
@@ -138,24 +144,9 @@ class IdentityEventTranslator:
             Resident.Transferred: _resident_transferred,
             Resident.Released: _resident_released,
         }
-        self._translations = {get_topic(cls): t for cls, t in translations.items()}
-
-    def __call__(self, notification: Notification) -> OutgoingMessage | None:
-        translation = self._translations.get(notification.topic)
-        if translation is None:
-            return None
-        domain_event: Any = self.store.mapper.to_domain_event(notification)
-        aggregate: Any = self.store.repository.get(
-            domain_event.originator_id, version=domain_event.originator_version
+        super().__init__(
+            store,
+            PRODUCER,
+            IDENTITY_EVENTS,
+            {cls: _as_of(store, t) for cls, t in translations.items()},
         )
-        key, event = translation(domain_event, aggregate)
-        envelope = Envelope.wrap(
-            event,
-            key=key,
-            producer=PRODUCER,
-            correlation_id=str(domain_event.originator_id),
-            # Derived, so that an event the relay publishes twice keeps one id.
-            event_id=uuid5(domain_event.originator_id, str(domain_event.originator_version)),
-            occurred_at=domain_event.timestamp,
-        )
-        return OutgoingMessage(IDENTITY_EVENTS, key, envelope.to_bytes())

@@ -33,6 +33,7 @@ CARDS = {
     "pm_card_chargeDeclinedFraudulent": ("visa", "credit", "0019"),
     "pm_card_authenticationRequired": ("visa", "credit", "3184"),
     "pm_card_threeDSecure2Required": ("visa", "credit", "3220"),
+    "pm_card_threeDSecureRequired": ("visa", "credit", "3063"),
 }
 
 

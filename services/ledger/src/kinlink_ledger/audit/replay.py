@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kinlink_kit.hash_chain import ChainedEvent
 from kinlink_kit.progress import Progress
 from kinlink_kit.views import Row, SqliteViews, ViewStore
 
+from kinlink_ledger.adapters.hash_chain import ChainedEvent
 from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.audit.sources import Batches
 from kinlink_ledger.service_layer.ledger import LedgerStore

@@ -11,9 +11,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper
-from kinlink_kit.hash_chain import ChainBreak, ChainedEvent, ChainVerifier
 from kinlink_kit.progress import Progress
 
+from kinlink_ledger.adapters.hash_chain import ChainBreak, ChainedEvent, ChainVerifier
 from kinlink_ledger.audit.sources import Batches
 from kinlink_ledger.domain.journal import imbalance
 

@@ -11,6 +11,7 @@ from cachetools import LRUCache
 from kinlink_kit.application import ServiceApplication
 from kinlink_kit.eventstore import TrackedApplication
 
+from kinlink_ledger.adapters.hash_chain import CHAINED_RECORDERS
 from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.depositor_deposits import DepositorDeposits
@@ -33,13 +34,18 @@ class FacilityDirectory(Protocol):
 class LedgerStore(TrackedApplication):
     name = "ledger"
     # Auditors check the ledger's stream against its hash chain (decision 0010).
-    hash_chained = True
+    recorders = CHAINED_RECORDERS
     # Aggregates stay in memory between requests and are brought up to date with only the events
     # saved since (by any replica): a busy wallet is not rebuilt from all its charges each time.
     env: ClassVar[dict[str, str]] = {
         "AGGREGATE_CACHE_MAXSIZE": "20000",
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
+
+    def chain_links(self, after: int, limit: int) -> list[tuple[int, str, str]]:
+        """(position, previous hash, hash) of the events after `after`."""
+        links: list[tuple[int, str, str]] = self.recorder.select_links(after, limit)  # type: ignore[attr-defined]
+        return links
 
 
 @dataclass

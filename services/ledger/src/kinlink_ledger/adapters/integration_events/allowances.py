@@ -13,8 +13,9 @@ from kinlink_contracts.ledger import (
     AllowanceEnded,
     DeclineReason,
 )
+from kinlink_kit.translation import Published, Translation
 
-from kinlink_ledger.adapters.integration_events.base import FirstEvents, Published, Translation
+from kinlink_ledger.adapters.integration_events.base import FirstEvents
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.service_layer.ledger import LedgerStore
 

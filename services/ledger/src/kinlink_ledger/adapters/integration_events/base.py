@@ -1,36 +1,17 @@
-"""What the ledger's translations share: what each makes of a domain event, and the aggregates'
-first events, which say whose an aggregate is."""
+"""What the ledger's translations share: the aggregates' first events, which say whose an
+aggregate is."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
-
-from kinlink_contracts.envelope import IntegrationEvent
 
 from kinlink_ledger.service_layer.ledger import LedgerStore
 
 PRODUCER = "ledger"
 
 E = TypeVar("E")
-
-
-@dataclass(frozen=True)
-class Published:
-    """An integration event and its partition key; the correlation id defaults to the id of the
-    aggregate whose event it is."""
-
-    key: str
-    event: IntegrationEvent
-    correlation_id: str = ""
-    causation_id: str | None = None
-
-
-# A stored domain event -> what to publish of it (None: nothing, it was only remembered).
-Translation = Callable[[Any], Published | None]
 
 
 class FirstEvents:

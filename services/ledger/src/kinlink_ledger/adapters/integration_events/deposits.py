@@ -6,8 +6,9 @@ from typing import Any
 
 from kinlink_contracts.envelope import IntegrationEvent
 from kinlink_contracts.ledger import DepositCaptured, DepositDeclined, DepositRequested
+from kinlink_kit.translation import Published, Translation
 
-from kinlink_ledger.adapters.integration_events.base import FirstEvents, Published, Translation
+from kinlink_ledger.adapters.integration_events.base import FirstEvents
 from kinlink_ledger.domain.deposit import Deposit
 
 

@@ -23,8 +23,9 @@ from kinlink_contracts.ledger import (
     WalletFunded,
     WalletFundingFailed,
 )
+from kinlink_kit.translation import Published, Translation
 
-from kinlink_ledger.adapters.integration_events.base import FirstEvents, Published, Translation
+from kinlink_ledger.adapters.integration_events.base import FirstEvents
 from kinlink_ledger.domain.subscription_card import SubscriptionCard
 from kinlink_ledger.domain.wallet import MessagingWallet
 from kinlink_ledger.domain.wallet_charge import WalletCharge

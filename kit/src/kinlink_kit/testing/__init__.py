@@ -1,0 +1,25 @@
+"""What the tests of every service share: the real infrastructure, storage on SQLite and on
+PostgreSQL, a clock moved by hand, refusals, serving and waiting, the processor's test cards.
+
+For tests only: it needs pytest, which the services themselves never import. The fixtures
+(`infra`, `fresh_database`, `clock`) come from the plugin `kinlink_kit.testing.fixtures`, named in
+the tests' root conftest (`pytest_plugins`).
+"""
+
+from kinlink_kit.testing.cards import TEST_CARDS
+from kinlink_kit.testing.clock import Clock
+from kinlink_kit.testing.infra import STORAGES, Infra, settings_on
+from kinlink_kit.testing.refusals import refused
+from kinlink_kit.testing.serving import eventually, free_port, serving
+
+__all__ = [
+    "STORAGES",
+    "TEST_CARDS",
+    "Clock",
+    "Infra",
+    "eventually",
+    "free_port",
+    "refused",
+    "serving",
+    "settings_on",
+]
