@@ -62,7 +62,10 @@ async def dead_letters(
             return
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
-        await consumer.seek_to_beginning(*partitions)
+        # Explicit seeks: after seek_to_beginning, aiokafka may still report (and fetch from) a
+        # partition's end.
+        for tp, start in (await consumer.beginning_offsets(partitions)).items():
+            consumer.seek(tp, start)
         while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
             batches = await consumer.getmany(*partitions, timeout_ms=1000)
             for tp, records in batches.items():
