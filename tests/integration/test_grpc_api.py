@@ -120,11 +120,12 @@ async def test_health_and_reflection_answer_without_a_token(channel: grpc.aio.Ch
         break
 
 
-async def refusal(call: Awaitable[object]) -> tuple[grpc.StatusCode, str]:
-    """The status and the ErrorInfo reason a call was refused with."""
+async def refusal(call: Awaitable[object]) -> tuple[grpc.StatusCode, str, str | None]:
+    """The status, the ErrorInfo reason and the request field a call was refused with."""
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await call
-    return refused.value.code(), error_info(refused.value).reason
+    info = error_info(refused.value)
+    return refused.value.code(), info.reason, info.metadata.get("field")
 
 
 @pytest.mark.parametrize(
@@ -152,6 +153,7 @@ async def test_only_a_signed_in_family_member_gets_a_quote(
     assert await refusal(stub.QuoteDeposit(request, metadata=caller(token_keys))) == (
         status,
         reason,
+        None,
     )
 
 
@@ -166,6 +168,7 @@ async def test_a_family_member_sees_and_confirms_only_their_own_deposits(
     assert await refusal(stub.GetDeposit(get, metadata=theirs)) == (
         grpc.StatusCode.NOT_FOUND,
         "deposit_not_found",
+        "deposit_id",
     )
     confirm = pb.ConfirmDepositRequest(
         quote_id=deposit.quote_id, payment_method="pm_card_visa", idempotency_key="x"
@@ -173,11 +176,13 @@ async def test_a_family_member_sees_and_confirms_only_their_own_deposits(
     assert await refusal(stub.ConfirmDeposit(confirm, metadata=theirs)) == (
         grpc.StatusCode.NOT_FOUND,
         "quote_not_found",
+        "quote_id",
     )
     mothers = pb.ListDepositsRequest(depositor_id=MOTHER)
     assert await refusal(stub.ListDeposits(mothers, metadata=theirs)) == (
         grpc.StatusCode.PERMISSION_DENIED,
         "depositor_not_caller",
+        "depositor_id",
     )
     # Naming the resident gives a family member their own deposits to them, nobody else's.
     to_resident = pb.ListDepositsRequest(resident_id="R-1", facility_id="FAC-DEMO")
@@ -203,8 +208,10 @@ async def test_officers_see_deposits_at_their_facilities_only(
     assert await refusal(stub.ListDeposits(history, metadata=elsewhere)) == (
         grpc.StatusCode.PERMISSION_DENIED,
         "facility_out_of_scope",
+        "facility_id",
     )
     assert await refusal(stub.GetDeposit(get, metadata=elsewhere)) == (
         grpc.StatusCode.NOT_FOUND,
         "deposit_not_found",
+        "deposit_id",
     )
