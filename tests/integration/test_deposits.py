@@ -223,10 +223,7 @@ def test_unknown_things_are_not_found(ledger: Ledger) -> None:
     quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(100)))
     with pytest.raises(NotFound) as unknown_card:
         confirm_deposit(ledger, ConfirmDeposit(str(quote.id), D1, "pm_card_bogus", "k"))
-    assert (unknown_card.value.code, unknown_card.value.field) == (
-        "payment_method_not_found",
-        "payment_method",
-    )
+    assert (unknown_card.value.code, unknown_card.value.field) == ("payment_method_not_found", None)
 
 
 def test_a_deposit_read_back_from_the_store_keeps_its_decline_reason(ledger: Ledger) -> None:

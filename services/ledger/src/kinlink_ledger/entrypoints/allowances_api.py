@@ -79,7 +79,11 @@ class AllowancesApi:
             Cents(request.amount_cents),
             request.payment_method,
         )
-        return allowance_message(await asyncio.to_thread(authorize_allowance, self.ledger, command))
+        with request_fields(
+            facility_not_found="facility_id", payment_method_not_found="payment_method"
+        ):
+            allowance = await asyncio.to_thread(authorize_allowance, self.ledger, command)
+        return allowance_message(allowance)
 
     async def GetAllowance(
         self, request: pb.GetAllowanceRequest, context: grpc.aio.ServicerContext

@@ -97,7 +97,9 @@ class DepositsApi:
             Cents(request.amount_cents),
             depositor_verified=depositor.id_verified,
         )
-        return quote_message(await asyncio.to_thread(quote_deposit, self.ledger, command))
+        with request_fields(facility_not_found="facility_id", resident_not_found="resident_id"):
+            quote = await asyncio.to_thread(quote_deposit, self.ledger, command)
+        return quote_message(quote)
 
     async def ConfirmDeposit(
         self, request: pb.ConfirmDepositRequest, context: grpc.aio.ServicerContext
@@ -112,7 +114,7 @@ class DepositsApi:
             correlation_id,
             depositor_verified=depositor.id_verified,
         )
-        with request_fields(quote_not_found="quote_id"):
+        with request_fields(quote_not_found="quote_id", payment_method_not_found="payment_method"):
             deposit = await asyncio.to_thread(confirm_deposit, self.ledger, command)
         return deposit_message(DepositRecord.of(deposit))
 
