@@ -38,9 +38,10 @@ from tests.ledger_facilities import (
     transfer,
 )
 
-NOT_FOUND_RESIDENT = (NotFound, "resident_not_found", "resident_id")
+# What is not found names no request field here: the gRPC entrypoints name it (test_grpc_api).
+NOT_FOUND_RESIDENT = (NotFound, "resident_not_found", None)
 RELEASED = (FailedPrecondition, "resident_released", "resident_id")
-NO_SUCH_CARD = (NotFound, "payment_method_not_found", "payment_method")
+NO_SUCH_CARD = (NotFound, "payment_method_not_found", None)
 
 
 def quote(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 from kinlink_contracts.ledger import DeclineReason
+from kinlink_kit.application import MAX_ATTEMPTS
 from kinlink_kit.auth import Principal, Role
-from kinlink_kit.errors import InvalidArgument, NotFound, PermissionDenied
+from kinlink_kit.errors import ConcurrentChange, InvalidArgument, NotFound, PermissionDenied
 from kinlink_kit.testing import Clock
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
@@ -153,6 +156,26 @@ def test_a_deposit_left_pending_is_finished_by_the_next_confirmation(
     assert payments.captured_total == 5595
 
 
+def test_a_deposit_whose_week_keeps_changing_is_refused_as_a_concurrent_change(
+    ledger: Ledger, payments: SimulatedProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(5000)))
+    saves: list[int] = []
+
+    def someone_saved_first(*aggregates: Any) -> None:
+        saves.append(len(aggregates))
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(ledger.store, "save", someone_saved_first)
+    with pytest.raises(ConcurrentChange) as refused:
+        confirm_deposit(ledger, ConfirmDeposit(str(quote.id), D1, "pm_card_visa", "key-1"))
+    assert refused.value.code == "concurrent_change"
+    assert len(saves) == MAX_ATTEMPTS  # the kit's policy, each attempt from its reads
+    monkeypatch.undo()
+    assert ledger.find(Deposit.create_id(quote.id), Deposit) is None
+    assert payments.captured_total == 0
+
+
 def test_histories_list_a_depositors_and_a_residents_deposits_newest_first(
     ledger: Ledger,
 ) -> None:
@@ -200,10 +223,7 @@ def test_unknown_things_are_not_found(ledger: Ledger) -> None:
     quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(100)))
     with pytest.raises(NotFound) as unknown_card:
         confirm_deposit(ledger, ConfirmDeposit(str(quote.id), D1, "pm_card_bogus", "k"))
-    assert (unknown_card.value.code, unknown_card.value.field) == (
-        "payment_method_not_found",
-        "payment_method",
-    )
+    assert (unknown_card.value.code, unknown_card.value.field) == ("payment_method_not_found", None)
 
 
 def test_a_deposit_read_back_from_the_store_keeps_its_decline_reason(ledger: Ledger) -> None:
@@ -220,7 +240,8 @@ def test_only_the_family_member_a_quote_was_made_for_can_confirm_it(
     quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", "mother", Cents(5000)))
     with pytest.raises(NotFound) as hidden:
         confirm_deposit(ledger, ConfirmDeposit(str(quote.id), "stranger", "pm_card_visa", "k"))
-    assert (hidden.value.code, hidden.value.field) == ("quote_not_found", "quote_id")
+    # The entrypoint names the request field (test_grpc_api).
+    assert (hidden.value.code, hidden.value.field) == ("quote_not_found", None)
     assert payments.captured_total == 0
 
 

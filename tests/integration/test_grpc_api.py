@@ -4,6 +4,7 @@ health, reflection."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from uuid import uuid4
 
 import grpc
 import pytest
@@ -120,11 +121,12 @@ async def test_health_and_reflection_answer_without_a_token(channel: grpc.aio.Ch
         break
 
 
-async def refusal(call: Awaitable[object]) -> tuple[grpc.StatusCode, str]:
-    """The status and the ErrorInfo reason a call was refused with."""
+async def refusal(call: Awaitable[object]) -> tuple[grpc.StatusCode, str, str | None]:
+    """The status, the ErrorInfo reason and the request field a call was refused with."""
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await call
-    return refused.value.code(), error_info(refused.value).reason
+    info = error_info(refused.value)
+    return refused.value.code(), info.reason, info.metadata.get("field")
 
 
 @pytest.mark.parametrize(
@@ -152,6 +154,7 @@ async def test_only_a_signed_in_family_member_gets_a_quote(
     assert await refusal(stub.QuoteDeposit(request, metadata=caller(token_keys))) == (
         status,
         reason,
+        None,
     )
 
 
@@ -166,6 +169,7 @@ async def test_a_family_member_sees_and_confirms_only_their_own_deposits(
     assert await refusal(stub.GetDeposit(get, metadata=theirs)) == (
         grpc.StatusCode.NOT_FOUND,
         "deposit_not_found",
+        "deposit_id",
     )
     confirm = pb.ConfirmDepositRequest(
         quote_id=deposit.quote_id, payment_method="pm_card_visa", idempotency_key="x"
@@ -173,17 +177,79 @@ async def test_a_family_member_sees_and_confirms_only_their_own_deposits(
     assert await refusal(stub.ConfirmDeposit(confirm, metadata=theirs)) == (
         grpc.StatusCode.NOT_FOUND,
         "quote_not_found",
+        "quote_id",
     )
     mothers = pb.ListDepositsRequest(depositor_id=MOTHER)
     assert await refusal(stub.ListDeposits(mothers, metadata=theirs)) == (
         grpc.StatusCode.PERMISSION_DENIED,
         "depositor_not_caller",
+        "depositor_id",
     )
     # Naming the resident gives a family member their own deposits to them, nobody else's.
     to_resident = pb.ListDepositsRequest(resident_id="R-1", facility_id="FAC-DEMO")
     assert not (await stub.ListDeposits(to_resident, metadata=theirs)).deposits
     listed = await stub.ListDeposits(to_resident, metadata=mine)
     assert [d.deposit_id for d in listed.deposits] == [deposit.deposit_id]
+
+
+async def test_what_is_not_found_is_named_by_its_request_field(
+    channel: grpc.aio.Channel, token_keys: TokenKeys
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    family = token_keys.family(MOTHER)
+    operator = bearer(token_keys.token("op-1", Role.OPERATOR))
+    commissary = bearer(token_keys.token("commissary", Role.PLATFORM_SERVICE))
+    account_id = str(uuid4())
+    quote = await stub.QuoteDeposit(
+        pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=100),
+        metadata=family,
+    )
+    nowhere = "FAC-NOWHERE"
+    for_messages = {"account_id": account_id, "facility_id": nowhere, "kind": "message"}
+    calls = {
+        "facility_id": [
+            stub.QuoteDeposit(
+                pb.QuoteDepositRequest(facility_id=nowhere, resident_id="R-1", amount_cents=100),
+                metadata=family,
+            ),
+            stub.SetUpSubscription(
+                pb.SetUpSubscriptionRequest(facility_id=nowhere, funding_amount_cents=2000),
+                metadata=token_keys.family(account_id),
+            ),
+            stub.Charge(
+                pb.ChargeRequest(**for_messages, quantity=1, reference="message-1"),
+                metadata=commissary,
+            ),
+            stub.GrantCredit(
+                pb.GrantCreditRequest(
+                    **for_messages, amount_cents=100, reason="refund", reference="call-1"
+                ),
+                metadata=operator,
+            ),
+        ],
+        "resident_id": [
+            stub.QuoteDeposit(
+                pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-0", amount_cents=100),
+                metadata=family,
+            )
+        ],
+        "payment_method": [
+            stub.ConfirmDeposit(
+                pb.ConfirmDepositRequest(
+                    quote_id=quote.quote_id, payment_method="pm_nope", idempotency_key="k"
+                ),
+                metadata=family,
+            )
+        ],
+    }
+    codes = {
+        "facility_id": "facility_not_found",
+        "resident_id": "resident_not_found",
+        "payment_method": "payment_method_not_found",
+    }
+    for field, refused_calls in calls.items():
+        for call in refused_calls:
+            assert await refusal(call) == (grpc.StatusCode.NOT_FOUND, codes[field], field)
 
 
 async def test_officers_see_deposits_at_their_facilities_only(
@@ -203,8 +269,10 @@ async def test_officers_see_deposits_at_their_facilities_only(
     assert await refusal(stub.ListDeposits(history, metadata=elsewhere)) == (
         grpc.StatusCode.PERMISSION_DENIED,
         "facility_out_of_scope",
+        "facility_id",
     )
     assert await refusal(stub.GetDeposit(get, metadata=elsewhere)) == (
         grpc.StatusCode.NOT_FOUND,
         "deposit_not_found",
+        "deposit_id",
     )

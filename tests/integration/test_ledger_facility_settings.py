@@ -67,7 +67,7 @@ def test_an_older_revision_is_ignored(ledger: Ledger) -> None:
 def test_a_facility_identity_never_configured_takes_no_deposits(ledger: Ledger) -> None:
     with pytest.raises(NotFound) as missing:
         quote(ledger, facility_id="FAC-UNKNOWN")
-    assert (missing.value.code, missing.value.field) == ("facility_not_found", "facility_id")
+    assert (missing.value.code, missing.value.field) == ("facility_not_found", None)
     settings = FacilitySettings(
         name="Unknown No More",
         time_zone="America/Denver",

@@ -11,11 +11,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from kinlink_kit.errors import NotFound
 from kinlink_kit.eventstore import TrackedApplication
 
 from kinlink_ledger.domain.facility import FacilityRules
-from kinlink_ledger.domain.facility_terms import FacilityTerms
+from kinlink_ledger.domain.facility_terms import FacilityNotFound, FacilityTerms
 
 
 class FacilityTermsDirectory:
@@ -41,11 +40,7 @@ class FacilityTermsDirectory:
             FacilityTerms.create_id(facility_id), FacilityTerms, to_change=False
         )
         if terms is None:
-            raise NotFound(
-                "facility_not_found",
-                f"No facility {facility_id!r} takes deposits here.",
-                field="facility_id",
-            )
+            raise FacilityNotFound(facility_id)
         rules = terms.rules
         with self._lock:
             self._known[facility_id] = (rules, now)

@@ -6,8 +6,16 @@ from __future__ import annotations
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from kinlink_kit.errors import NotFound
 
 from kinlink_ledger.domain.ids import account_cards_id
+
+
+class PaymentMethodNotFound(NotFound):
+    """Also what another account's card is to its caller: tokens tell nothing about others."""
+
+    def __init__(self) -> None:
+        super().__init__("payment_method_not_found", "No such card on your account: add it first.")
 
 
 class AccountCards(Aggregate):

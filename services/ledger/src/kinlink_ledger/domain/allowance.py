@@ -25,6 +25,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from kinlink_contracts.ledger import DeclineReason
+from kinlink_kit.errors import NotFound
 
 from kinlink_ledger.domain import journal, receipt
 from kinlink_ledger.domain.ids import commissary_allowance_id
@@ -44,6 +45,13 @@ class AllowanceStatus(StrEnum):
     # What to capture is settled; the processor's capture or release is under way.
     ENDING = "ending"
     ENDED = "ended"
+
+
+class AllowanceNotFound(NotFound):
+    """Also what an allowance is to a caller who may not have it."""
+
+    def __init__(self) -> None:
+        super().__init__("allowance_not_found", "No such allowance.")
 
 
 class CommissaryAllowance(Aggregate):

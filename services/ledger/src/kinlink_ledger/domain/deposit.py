@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from kinlink_contracts.ledger import DeclineReason
+from kinlink_kit.errors import NotFound
 
 from kinlink_ledger.domain import journal, receipt
 from kinlink_ledger.domain.ids import deposit_id
@@ -20,6 +21,13 @@ class DepositStatus(StrEnum):
     CAPTURED = "captured"
     DECLINED = "declined"
     POSTED = "posted"
+
+
+class DepositNotFound(NotFound):
+    """Also what a deposit is to a caller who may not see it."""
+
+    def __init__(self) -> None:
+        super().__init__("deposit_not_found", "No such deposit.")
 
 
 class Deposit(Aggregate):

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate, event
 from kinlink_contracts.facility_settings import FacilitySettings, IdVerificationPolicy
+from kinlink_kit.errors import NotFound
 
 from kinlink_ledger.domain.facility import (
     FacilityRules,
@@ -22,6 +23,13 @@ from kinlink_ledger.domain.facility import (
 )
 from kinlink_ledger.domain.ids import facility_terms_id
 from kinlink_ledger.domain.money import Cents
+
+
+class FacilityNotFound(NotFound):
+    """A facility identity never configured: the ledger takes nothing for it."""
+
+    def __init__(self, facility_id: str) -> None:
+        super().__init__("facility_not_found", f"No facility {facility_id!r} takes deposits here.")
 
 
 class FacilityTerms(Aggregate):

@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from eventsourcing.domain import Aggregate, event
+from kinlink_kit.errors import NotFound
 
 from kinlink_ledger.domain.money import Cents
 
 QUOTE_LIFETIME = timedelta(minutes=15)
+
+
+class QuoteNotFound(NotFound):
+    """Also what another family member's quote is to its caller."""
+
+    def __init__(self) -> None:
+        super().__init__("quote_not_found", "No such quote.")
 
 
 class DepositQuote(Aggregate):

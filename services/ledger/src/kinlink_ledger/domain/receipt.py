@@ -12,7 +12,16 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from kinlink_kit.errors import NotFound
+
 from kinlink_ledger.domain.money import Cents
+
+
+class ReceiptNotFound(NotFound):
+    """Also what a receipt is to a caller who may not see it."""
+
+    def __init__(self) -> None:
+        super().__init__("receipt_not_found", "No such receipt.")
 
 
 class ReceiptKind(StrEnum):

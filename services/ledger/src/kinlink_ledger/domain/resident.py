@@ -11,6 +11,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from kinlink_kit.errors import NotFound
 
 from kinlink_ledger.domain.ids import resident_id_at
 
@@ -19,6 +20,15 @@ class CustodyStatus(StrEnum):
     HELD = "held"
     TRANSFERRED = "transferred"
     RELEASED = "released"
+
+
+class ResidentNotFound(NotFound):
+    """A resident identity never booked at the facility (or at the end of their transfers)."""
+
+    def __init__(self, facility_id: str, resident_id: str) -> None:
+        super().__init__(
+            "resident_not_found", f"No resident {resident_id!r} is held at {facility_id!r}."
+        )
 
 
 class Resident(Aggregate):

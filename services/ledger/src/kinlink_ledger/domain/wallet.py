@@ -19,12 +19,21 @@ from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
-from kinlink_kit.errors import AlreadyExists, FailedPrecondition
+from kinlink_kit.errors import AlreadyExists, FailedPrecondition, NotFound
 
 from kinlink_ledger.domain import journal, receipt
 from kinlink_ledger.domain.ids import wallet_funding_id, wallet_id
 from kinlink_ledger.domain.journal import Entry
 from kinlink_ledger.domain.money import Cents, format_dollars
+
+
+class SubscriptionNotFound(NotFound):
+    """The account never set up a messaging subscription: it has no wallet."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "subscription_not_found", "There is no messaging subscription for this account."
+        )
 
 
 class InsufficientCredit(FailedPrecondition):

@@ -7,12 +7,12 @@ import asyncio
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit.auth import AccessPolicy, Role, current_principal
+from kinlink_kit.grpc_helpers import parse_id, request_fields
 
 from kinlink_ledger.domain.allowance import AllowanceStatus, CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.entrypoints.messages import method, timestamp
 from kinlink_ledger.entrypoints.wallet_api import own_or_named_account
-from kinlink_ledger.service_layer.allowances import parse_allowance_id
 from kinlink_ledger.service_layer.authorize_allowance import (
     AuthorizeAllowance,
     authorize_allowance,
@@ -72,27 +72,33 @@ class AllowancesApi:
         self, request: pb.AuthorizeAllowanceRequest, context: grpc.aio.ServicerContext
     ) -> pb.Allowance:
         command = AuthorizeAllowance(
-            parse_allowance_id(request.allowance_id),
+            parse_id(request.allowance_id, "allowance_id"),
             own_or_named_account(current_principal(), request.account_id),
             request.facility_id,
             request.resident_id,
             Cents(request.amount_cents),
             request.payment_method,
         )
-        return allowance_message(await asyncio.to_thread(authorize_allowance, self.ledger, command))
+        with request_fields(
+            facility_not_found="facility_id", payment_method_not_found="payment_method"
+        ):
+            allowance = await asyncio.to_thread(authorize_allowance, self.ledger, command)
+        return allowance_message(allowance)
 
     async def GetAllowance(
         self, request: pb.GetAllowanceRequest, context: grpc.aio.ServicerContext
     ) -> pb.Allowance:
-        allowance = await asyncio.to_thread(
-            get_allowance, self.ledger, request.allowance_id, current_principal()
-        )
+        with request_fields(allowance_not_found="allowance_id"):
+            allowance = await asyncio.to_thread(
+                get_allowance, self.ledger, request.allowance_id, current_principal()
+            )
         return allowance_message(allowance)
 
     async def EndAllowance(
         self, request: pb.EndAllowanceRequest, context: grpc.aio.ServicerContext
     ) -> pb.Allowance:
-        allowance = await asyncio.to_thread(
-            end_own_allowance, self.ledger, request.allowance_id, current_principal()
-        )
+        with request_fields(allowance_not_found="allowance_id"):
+            allowance = await asyncio.to_thread(
+                end_own_allowance, self.ledger, request.allowance_id, current_principal()
+            )
         return allowance_message(allowance)

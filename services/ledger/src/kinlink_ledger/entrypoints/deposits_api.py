@@ -8,6 +8,7 @@ import grpc
 import structlog
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit.auth import AccessPolicy, Role, current_principal
+from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
@@ -96,7 +97,9 @@ class DepositsApi:
             Cents(request.amount_cents),
             depositor_verified=depositor.id_verified,
         )
-        return quote_message(await asyncio.to_thread(quote_deposit, self.ledger, command))
+        with request_fields(facility_not_found="facility_id", resident_not_found="resident_id"):
+            quote = await asyncio.to_thread(quote_deposit, self.ledger, command)
+        return quote_message(quote)
 
     async def ConfirmDeposit(
         self, request: pb.ConfirmDepositRequest, context: grpc.aio.ServicerContext
@@ -111,15 +114,17 @@ class DepositsApi:
             correlation_id,
             depositor_verified=depositor.id_verified,
         )
-        deposit = await asyncio.to_thread(confirm_deposit, self.ledger, command)
+        with request_fields(quote_not_found="quote_id", payment_method_not_found="payment_method"):
+            deposit = await asyncio.to_thread(confirm_deposit, self.ledger, command)
         return deposit_message(DepositRecord.of(deposit))
 
     async def GetDeposit(
         self, request: pb.GetDepositRequest, context: grpc.aio.ServicerContext
     ) -> pb.Deposit:
-        deposit = await asyncio.to_thread(
-            get_deposit, self.ledger, request.deposit_id, current_principal()
-        )
+        with request_fields(deposit_not_found="deposit_id"):
+            deposit = await asyncio.to_thread(
+                get_deposit, self.ledger, request.deposit_id, current_principal()
+            )
         return deposit_message(deposit)
 
     async def ListDeposits(

@@ -8,6 +8,7 @@ import asyncio
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit.auth import AccessPolicy, Role, current_principal
+from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_ledger.adapters import receipt_document
 from kinlink_ledger.domain.receipt import Receipt, ReceiptKind
@@ -60,15 +61,17 @@ class ReceiptsApi:
     async def GetReceipt(
         self, request: pb.GetReceiptRequest, context: grpc.aio.ServicerContext
     ) -> pb.PaymentReceipt:
-        receipt = await asyncio.to_thread(
-            get_receipt, self.ledger, request.receipt_number, current_principal()
-        )
+        with request_fields(receipt_not_found="receipt_number"):
+            receipt = await asyncio.to_thread(
+                get_receipt, self.ledger, request.receipt_number, current_principal()
+            )
         return receipt_message(receipt)
 
     async def PrintReceipt(
         self, request: pb.GetReceiptRequest, context: grpc.aio.ServicerContext
     ) -> pb.ReceiptDocument:
-        content = await asyncio.to_thread(
-            print_receipt, self.ledger, request.receipt_number, current_principal()
-        )
+        with request_fields(receipt_not_found="receipt_number"):
+            content = await asyncio.to_thread(
+                print_receipt, self.ledger, request.receipt_number, current_principal()
+            )
         return pb.ReceiptDocument(content_type=receipt_document.CONTENT_TYPE, content=content)

@@ -9,7 +9,7 @@ import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit.auth import AccessPolicy, Principal, Role, current_principal
 from kinlink_kit.errors import InvalidArgument
-from kinlink_kit.grpc_helpers import parse_id
+from kinlink_kit.grpc_helpers import parse_id, request_fields
 
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.wallet import MessagingWallet
@@ -114,7 +114,9 @@ class WalletApi:
         self, request: pb.SetUpSubscriptionRequest, context: grpc.aio.ServicerContext
     ) -> pb.FundingResult:
         command = SetUpSubscription(_me(), request.facility_id, Cents(request.funding_amount_cents))
-        return funding_message(await asyncio.to_thread(set_up_subscription, self.ledger, command))
+        with request_fields(facility_not_found="facility_id"):
+            result = await asyncio.to_thread(set_up_subscription, self.ledger, command)
+        return funding_message(result)
 
     async def RefillSubscription(
         self, request: pb.RefillSubscriptionRequest, context: grpc.aio.ServicerContext
@@ -150,7 +152,9 @@ class WalletApi:
             request.quantity,
             request.reference,
         )
-        return charge_message(await asyncio.to_thread(charge_wallet, self.ledger, command))
+        with request_fields(facility_not_found="facility_id"):
+            charge = await asyncio.to_thread(charge_wallet, self.ledger, command)
+        return charge_message(charge)
 
     async def GrantCredit(
         self, request: pb.GrantCreditRequest, context: grpc.aio.ServicerContext
@@ -164,4 +168,6 @@ class WalletApi:
             request.reference,
             issued_by=current_principal().account_id,
         )
-        return wallet_message(await asyncio.to_thread(grant_credit, self.ledger, command))
+        with request_fields(facility_not_found="facility_id"):
+            wallet = await asyncio.to_thread(grant_credit, self.ledger, command)
+        return wallet_message(wallet)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.identity import CardAdded, CardRemoved
-from kinlink_kit.errors import NotFound
 from kinlink_kit.eventstore import Tracking
 
-from kinlink_ledger.domain.account_cards import AccountCards
+from kinlink_ledger.domain.account_cards import AccountCards, PaymentMethodNotFound
 from kinlink_ledger.service_layer.ledger import Ledger
 
 
@@ -17,11 +16,7 @@ def check_own_card(ledger: Ledger, account_id: str, payment_method: str) -> None
     about other accounts' cards."""
     cards = ledger.store.find(AccountCards.create_id(account_id), AccountCards, to_change=False)
     if cards is None or not cards.holds(payment_method.strip()):
-        raise NotFound(
-            "payment_method_not_found",
-            "No such card on your account: add it first.",
-            field="payment_method",
-        )
+        raise PaymentMethodNotFound()
 
 
 def _cards(ledger: Ledger, account_id: str) -> AccountCards:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
 from kinlink_kit.errors import AlreadyExists, InvalidArgument, Unavailable
 
 from kinlink_ledger.domain.allowance import CommissaryAllowance
@@ -53,23 +52,26 @@ def authorize_allowance(ledger: Ledger, command: AuthorizeAllowance) -> Commissa
         )
     first = find_allowance(ledger, command.allowance_id)
     if first is None:
-        allowance = CommissaryAllowance.answered(
-            command.allowance_id,
-            command.account_id,
-            command.facility_id,
-            command.resident_id,
-            command.amount,
-            command.payment_method,
-            _hold(ledger, command),
-            ledger.clock(),
-        )
-        try:
+        hold = _hold(ledger, command)
+
+        def save_new() -> CommissaryAllowance:
+            allowance = CommissaryAllowance.answered(
+                command.allowance_id,
+                command.account_id,
+                command.facility_id,
+                command.resident_id,
+                command.amount,
+                command.payment_method,
+                hold,
+                ledger.clock(),
+            )
             ledger.store.save(allowance)
-        except IntegrityError:
-            first = find_allowance(ledger, command.allowance_id)  # asked twice at once
-            assert first is not None
-        else:
             return allowance
+
+        # Asked twice at once: the allowance saved first is the answer to both.
+        first = ledger.retrying(
+            save_new, on_conflict=lambda: find_allowance(ledger, command.allowance_id)
+        )
     if not first.same_request(
         command.account_id,
         command.facility_id,

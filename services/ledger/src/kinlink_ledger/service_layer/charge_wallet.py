@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
 from kinlink_kit.errors import AlreadyExists, InvalidArgument
 
 from kinlink_ledger.domain.facility import ServiceKind
@@ -19,7 +18,6 @@ from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.wallet import InsufficientCredit
 from kinlink_ledger.domain.wallet_charge import WalletCharge
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.wallets import MAX_ATTEMPTS, busy
 
 MAX_QUANTITY = 10_000
 
@@ -52,16 +50,21 @@ def charge_wallet(ledger: Ledger, command: ChargeWallet) -> WalletCharge:
     # (or when the credit left no longer covers it): no read is spent on it beforehand.
     unit_price = ledger.facilities.get(command.facility_id).prices.unit_price(kind)
     amount = Cents(unit_price * command.quantity)
-    for _ in range(MAX_ATTEMPTS):
+
+    def repeated() -> WalletCharge | None:
+        first = ledger.find(charge_id, WalletCharge)
+        return None if first is None else _repeated(first, command, kind)
+
+    def attempt() -> WalletCharge:
         wallet = ledger.wallet(command.account_id)
         if wallet is None:
             raise InsufficientCredit(Cents(0), amount)
         try:
             paid = wallet.debit(charge_id, amount)
         except InsufficientCredit:
-            first = ledger.find(charge_id, WalletCharge)
+            first = repeated()
             if first is not None:
-                return _repeated(first, command, kind)
+                return first
             raise
         charge = WalletCharge.make(
             command.account_id,
@@ -74,15 +77,12 @@ def charge_wallet(ledger: Ledger, command: ChargeWallet) -> WalletCharge:
             wallet.balance,
             ledger.clock(),
         )
-        try:
-            ledger.store.save(wallet, charge)
-        except IntegrityError:
-            first = ledger.find(charge_id, WalletCharge)
-            if first is not None:
-                return _repeated(first, command, kind)
-            continue  # the wallet changed meanwhile: charge it as it is now
+        ledger.store.save(wallet, charge)
         return charge
-    raise busy()
+
+    # A collision is with the first charge of this reference (then it is the answer), or with
+    # another change to the wallet (then the wallet is charged as it is now).
+    return ledger.retrying(attempt, on_conflict=repeated)
 
 
 def parse_kind(raw: str) -> ServiceKind:

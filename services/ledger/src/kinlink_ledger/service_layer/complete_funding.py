@@ -49,4 +49,4 @@ def complete_funding(ledger: Ledger, command: CompleteFunding) -> FundingResult:
                 )
     except PaymentUnavailable:
         raise outcome_unknown() from None
-    return record_outcome(ledger, wallet, funding.funding_id, outcome)
+    return record_outcome(ledger, command.account_id, funding.funding_id, outcome)

@@ -15,15 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
 from kinlink_contracts.ledger import DeclineReason
-from kinlink_kit.errors import (
-    ClientError,
-    FailedPrecondition,
-    InvalidArgument,
-    NotFound,
-    Unavailable,
-)
+from kinlink_kit.errors import ClientError, FailedPrecondition, InvalidArgument, Unavailable
+from kinlink_kit.grpc_helpers import parse_id
 from kinlink_kit.logging import get_logger
 
 from kinlink_ledger.domain.deposit import Deposit, DepositStatus
@@ -36,7 +30,7 @@ from kinlink_ledger.domain.payments import (
     PaymentUnavailable,
     UnknownPaymentMethod,
 )
-from kinlink_ledger.domain.quote import DepositQuote
+from kinlink_ledger.domain.quote import DepositQuote, QuoteNotFound
 from kinlink_ledger.domain.resident_week import ResidentWeek, WeeklyLimitExceeded
 from kinlink_ledger.domain.week import deposit_week_start
 from kinlink_ledger.service_layer.account_cards import check_own_card
@@ -45,9 +39,6 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.residents import where_held
 
 log = get_logger(__name__)
-
-# Concurrent deposits to one resident collide on the week's version; each retry re-reads it.
-MAX_ATTEMPTS = 50
 
 
 @dataclass(frozen=True)
@@ -62,7 +53,7 @@ class ConfirmDeposit:
 
 
 def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
-    quote_id = _parse_quote_id(command.quote_id)
+    quote_id = parse_id(command.quote_id, "quote_id")
     if not command.payment_method.strip():
         raise InvalidArgument(
             "payment_method_missing", "A payment method is required.", field="payment_method"
@@ -74,36 +65,29 @@ def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
     quote = ledger.quote(quote_id)
     if quote.depositor_id != command.depositor_id:
         # The same answer as for an unknown quote: quote ids tell nothing about other families.
-        raise NotFound("quote_not_found", "No such quote.", field="quote_id")
+        raise QuoteNotFound()
     claim_id = IdempotencyClaim.create_id(quote.depositor_id, command.idempotency_key)
+    deposit_id = Deposit.create_id(quote_id)
     facility = ledger.facilities.get(quote.facility_id)
     try:
         _check_card_and_resident(ledger, quote, command)
     except ClientError:
         # Confirming a deposit already made again finishes it, whatever changed since.
-        first = _first_deposit(ledger, claim_id, Deposit.create_id(quote_id))
+        first = _first_deposit(ledger, claim_id, deposit_id)
         if first is None:
             raise
         return finish_deposit(ledger, first)
-    for _ in range(MAX_ATTEMPTS):
-        try:
-            deposit, week = _request(ledger, quote, command, facility)
-        except IntegrityError:
-            # Someone moved first: this very deposit or key (then that one is the answer), or
-            # another deposit to the resident's week (then try again on the week as it is now).
-            first = _first_deposit(ledger, claim_id, Deposit.create_id(quote_id))
-            if first is not None:
-                return finish_deposit(ledger, first)
-            continue
-        return finish_deposit(ledger, deposit, week)
-    raise Unavailable("deposit_busy", "Too many deposits at once for this resident; try again.")
 
+    def made_first() -> tuple[Deposit, ResidentWeek | None] | None:
+        # Someone moved first: this very deposit or key (then that one is the answer), or
+        # another deposit to the resident's week (then try again on the week as it is now).
+        first = _first_deposit(ledger, claim_id, deposit_id)
+        return None if first is None else (first, None)
 
-def _parse_quote_id(raw: str) -> UUID:
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise InvalidArgument("quote_id_invalid", "Not a quote id.", field="quote_id") from None
+    deposit, week = ledger.retrying(
+        lambda: _request(ledger, quote, command, facility), on_conflict=made_first
+    )
+    return finish_deposit(ledger, deposit, week)
 
 
 def _first_deposit(ledger: Ledger, claim_id: UUID, deposit_id: UUID) -> Deposit | None:
@@ -215,27 +199,28 @@ def finish_deposit(ledger: Ledger, deposit: Deposit, week: ResidentWeek | None =
         outcome = ChargeOutcome(None, DeclineReason.PAYMENT_REFUSED)
     if outcome.processing:
         return deposit
-    for _ in range(MAX_ATTEMPTS):
-        if deposit.status is not DepositStatus.PENDING:
-            return deposit
+
+    def record() -> Deposit:
+        nonlocal week
         if outcome.captured:
             assert outcome.reference is not None
             deposit.capture(outcome.reference, ledger.clock())
-            changed: list[Deposit | ResidentWeek] = [deposit]
-        else:
-            assert outcome.decline_reason is not None
-            deposit.decline(outcome.decline_reason)
-            if week is None:
-                week = ledger.week(deposit.facility_id, deposit.resident_id, deposit.week_start)
-            week.release(str(deposit.id))
-            changed = [deposit, week]
-        try:
-            ledger.store.save(*changed)
-        except IntegrityError:
-            deposit, week = ledger.deposit(deposit.id), None
-            continue
+            ledger.store.save(deposit)
+            return deposit
+        assert outcome.decline_reason is not None
+        deposit.decline(outcome.decline_reason)
+        if week is None:
+            week = ledger.week(deposit.facility_id, deposit.resident_id, deposit.week_start)
+        week.release(str(deposit.id))
+        ledger.store.save(deposit, week)
         return deposit
-    raise Unavailable("deposit_busy", "Too many deposits at once for this resident; try again.")
+
+    def settled_meanwhile() -> Deposit | None:
+        nonlocal deposit, week
+        deposit, week = ledger.deposit(deposit.id), None
+        return None if deposit.status is DepositStatus.PENDING else deposit
+
+    return ledger.retrying(record, on_conflict=settled_meanwhile)
 
 
 def _start_payment(ledger: Ledger, deposit: Deposit) -> Deposit:
@@ -250,14 +235,16 @@ def _start_payment(ledger: Ledger, deposit: Deposit) -> Deposit:
             metadata={"deposit_id": str(deposit.id), "facility_id": deposit.facility_id},
         )
     )
-    for _ in range(MAX_ATTEMPTS):
-        if deposit.status is not DepositStatus.PENDING or deposit.payment_reference is not None:
-            return deposit
+
+    def record_payment() -> Deposit:
         deposit.payment_started(reference)
-        try:
-            ledger.store.save(deposit)
-        except IntegrityError:
-            deposit = ledger.deposit(deposit.id)
-            continue
+        ledger.store.save(deposit)
         return deposit
-    raise Unavailable("deposit_busy", "Too many deposits at once for this resident; try again.")
+
+    def started_meanwhile() -> Deposit | None:
+        nonlocal deposit
+        deposit = ledger.deposit(deposit.id)
+        started = deposit.status is not DepositStatus.PENDING or deposit.payment_reference
+        return deposit if started else None
+
+    return ledger.retrying(record_payment, on_conflict=started_meanwhile)

@@ -16,7 +16,7 @@ from kinlink_kit.logging import get_logger
 
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.service_layer.allowances import change_allowance
+from kinlink_ledger.service_layer.allowances import require_allowance
 from kinlink_ledger.service_layer.ledger import Ledger
 
 log = get_logger(__name__)
@@ -41,8 +41,20 @@ def consume_allowance(ledger: Ledger, envelope: Envelope, tracking: Tracking) ->
             )
         return allowance.consume(consumed.order_id, Cents(consumed.amount_cents))
 
+    def attempt() -> tuple[CommissaryAllowance, Cents]:
+        allowance = require_allowance(ledger, consumed.allowance_id)
+        excess = consume(allowance)
+        ledger.store.save_tracked(tracking, allowance)
+        return allowance, excess
+
+    def applied_meanwhile() -> tuple[CommissaryAllowance, Cents] | None:
+        # The same event delivered twice at once: the other delivery counted the order.
+        if ledger.store.has_processed(tracking):
+            return require_allowance(ledger, consumed.allowance_id), Cents(0)
+        return None
+
     with rejecting(envelope):
-        allowance, excess = change_allowance(ledger, consumed.allowance_id, consume, tracking)
+        allowance, excess = ledger.retrying(attempt, on_conflict=applied_meanwhile)
     if excess:
         log.warning(
             "order not covered by its allowance",

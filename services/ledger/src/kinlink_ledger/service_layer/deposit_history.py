@@ -11,10 +11,11 @@ from datetime import datetime
 from uuid import UUID
 
 from kinlink_kit.auth import Principal, Role
-from kinlink_kit.errors import InvalidArgument, NotFound, PermissionDenied
+from kinlink_kit.errors import InvalidArgument, PermissionDenied
+from kinlink_kit.grpc_helpers import parse_id
 from kinlink_kit.views import Row
 
-from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.deposit import Deposit, DepositNotFound, DepositStatus
 from kinlink_ledger.service_layer.ledger import Ledger
 
 
@@ -97,15 +98,10 @@ def may_see(viewer: Principal, depositor_id: str, facility_id: str) -> bool:
 
 
 def get_deposit(ledger: Ledger, deposit_id: str, viewer: Principal) -> DepositRecord:
-    try:
-        deposit = ledger.deposit(UUID(deposit_id))
-    except ValueError:
-        raise InvalidArgument(
-            "deposit_id_invalid", "Not a deposit id.", field="deposit_id"
-        ) from None
+    deposit = ledger.deposit(parse_id(deposit_id, "deposit_id"))
     if not may_see(viewer, deposit.depositor_id, deposit.facility_id):
         # The same answer as for an unknown deposit: ids tell nothing about other families.
-        raise NotFound("deposit_not_found", "No such deposit.", field="deposit_id")
+        raise DepositNotFound()
     return DepositRecord.of(deposit)
 
 

@@ -13,11 +13,11 @@ from kinlink_kit.eventstore import TrackedApplication
 
 from kinlink_ledger.adapters.hash_chain import CHAINED_RECORDERS
 from kinlink_ledger.adapters.ledger_views import LedgerViews
-from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.deposit import Deposit, DepositNotFound
 from kinlink_ledger.domain.depositor_deposits import DepositorDeposits
 from kinlink_ledger.domain.facility import FacilityRules
 from kinlink_ledger.domain.payments import PaymentProcessor
-from kinlink_ledger.domain.quote import DepositQuote
+from kinlink_ledger.domain.quote import DepositQuote, QuoteNotFound
 from kinlink_ledger.domain.resident_week import ResidentWeek
 from kinlink_ledger.domain.wallet import MessagingWallet
 
@@ -67,13 +67,11 @@ class Ledger(ServiceApplication[LedgerStore, LedgerViews]):
         with self._recent_quotes_lock:
             quote = self.recent_quotes.get(quote_id)
         if quote is None:
-            quote = self.store.require(
-                quote_id, DepositQuote, code="quote_not_found", field="quote_id"
-            )
+            quote = self.require(quote_id, DepositQuote, QuoteNotFound)
         return quote
 
     def deposit(self, deposit_id: UUID) -> Deposit:
-        return self.store.require(deposit_id, Deposit, code="deposit_not_found", field="deposit_id")
+        return self.require(deposit_id, Deposit, DepositNotFound)
 
     def wallet(self, account_id: UUID) -> MessagingWallet | None:
         return self.find(MessagingWallet.create_id(account_id), MessagingWallet)

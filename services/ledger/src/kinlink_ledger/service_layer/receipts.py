@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from kinlink_kit.auth import Principal, Role
-from kinlink_kit.errors import InvalidArgument, NotFound
+from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.views import Row
 
 from kinlink_ledger.adapters import receipt_document
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.receipt import Receipt, ReceiptHold, ReceiptKind
+from kinlink_ledger.domain.receipt import Receipt, ReceiptHold, ReceiptKind, ReceiptNotFound
 from kinlink_ledger.service_layer.ledger import Ledger
 
 
@@ -29,7 +29,7 @@ def get_receipt(ledger: Ledger, receipt_number: str, viewer: Principal) -> Recei
         )
     found = ledger.views.receipts.find(number)
     if found is None or not may_see(viewer, found[0]):
-        raise NotFound("receipt_not_found", "No such receipt.", field="receipt_number")
+        raise ReceiptNotFound()
     row, lines = found
     return Receipt(
         receipt_number=row["receipt_number"],

@@ -13,10 +13,10 @@ from typing import NamedTuple
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.facility import ResidentBooked, ResidentReleased, ResidentTransferred
 from kinlink_contracts.ids import canonical_id
-from kinlink_kit.errors import FailedPrecondition, NotFound
+from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.eventstore import Tracking
 
-from kinlink_ledger.domain.resident import CustodyStatus, Resident
+from kinlink_ledger.domain.resident import CustodyStatus, Resident, ResidentNotFound
 from kinlink_ledger.service_layer.ledger import Ledger
 
 # More moves than this in one lookup is a loop in bad data, not a resident's history.
@@ -46,11 +46,7 @@ def where_held(ledger: Ledger, facility_id: str, resident_id: str) -> ResidentPl
         if resident.moved_to is None:
             return place
         place = ResidentPlace(*resident.moved_to)
-    raise NotFound(
-        "resident_not_found",
-        f"No resident {canonical_id(resident_id)!r} is held at {canonical_id(facility_id)!r}.",
-        field="resident_id",
-    )
+    raise ResidentNotFound(canonical_id(facility_id), canonical_id(resident_id))
 
 
 def _resident(ledger: Ledger, facility_id: str, resident_id: str) -> Resident:

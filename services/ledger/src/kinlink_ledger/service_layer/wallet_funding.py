@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.logging import get_logger
@@ -24,9 +23,8 @@ from kinlink_ledger.domain.payments import (
     PaymentRefused,
     PaymentUnavailable,
 )
-from kinlink_ledger.domain.wallet import Funding, MessagingWallet
+from kinlink_ledger.domain.wallet import Funding, MessagingWallet, SubscriptionNotFound
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.wallets import MAX_ATTEMPTS, busy, require_wallet
 
 log = get_logger(__name__)
 
@@ -69,7 +67,7 @@ def charge_card(ledger: Ledger, wallet: MessagingWallet, funding: Funding) -> Fu
             error=str(refused),
         )
         outcome = ChargeOutcome(None, DeclineReason.PAYMENT_REFUSED)
-    return record_outcome(ledger, wallet, funding.funding_id, outcome)
+    return record_outcome(ledger, wallet.account_id, funding.funding_id, outcome)
 
 
 def _start_payment(ledger: Ledger, wallet: MessagingWallet, funding: Funding) -> MessagingWallet:
@@ -84,25 +82,23 @@ def _start_payment(ledger: Ledger, wallet: MessagingWallet, funding: Funding) ->
             metadata={"funding_id": str(funding.funding_id), "account_id": str(wallet.account_id)},
         )
     )
-    for _ in range(MAX_ATTEMPTS):
+
+    def record_payment(wallet: MessagingWallet) -> MessagingWallet:
         current = wallet.funding
         if current is None or current.funding_id != funding.funding_id or current.payment_reference:
             return wallet
         wallet.payment_started(reference)
-        try:
-            ledger.store.save(wallet)
-        except IntegrityError:
-            wallet = require_wallet(ledger, wallet.account_id)
-            continue
         return wallet
-    raise busy()
+
+    return ledger.change(wallet.id, MessagingWallet, record_payment, missing=SubscriptionNotFound)
 
 
 def record_outcome(
-    ledger: Ledger, wallet: MessagingWallet, funding_id: UUID, outcome: ChargeOutcome
+    ledger: Ledger, account_id: UUID, funding_id: UUID, outcome: ChargeOutcome
 ) -> FundingResult:
-    """Record `outcome` on the wallet, unless the funding was settled meanwhile."""
-    for _ in range(MAX_ATTEMPTS):
+    """Record `outcome` on the account's wallet, unless the funding was settled meanwhile."""
+
+    def record(wallet: MessagingWallet) -> FundingResult:
         if wallet.funding is None or wallet.funding.funding_id != funding_id:
             return settled(wallet, funding_id)
         if outcome.processing:
@@ -110,26 +106,22 @@ def record_outcome(
         if outcome.awaiting_authentication:
             assert outcome.reference is not None
             wallet.await_authentication(outcome.reference)
-        elif outcome.captured:
-            assert outcome.reference is not None
-            wallet.funded(outcome.reference)
-        else:
-            assert outcome.decline_reason is not None
-            wallet.funding_failed(outcome.decline_reason.value)
-        try:
-            ledger.store.save(wallet)
-        except IntegrityError:
-            wallet = require_wallet(ledger, wallet.account_id)
-            continue
-        if outcome.awaiting_authentication:
             return FundingResult(
                 wallet,
                 funding_id,
                 FundingStatus.REQUIRES_AUTHENTICATION,
                 authentication=outcome.authentication,
             )
+        if outcome.captured:
+            assert outcome.reference is not None
+            wallet.funded(outcome.reference)
+        else:
+            assert outcome.decline_reason is not None
+            wallet.funding_failed(outcome.decline_reason.value)
         return settled(wallet, funding_id)
-    raise busy()
+
+    wallet_id = MessagingWallet.create_id(account_id)
+    return ledger.change(wallet_id, MessagingWallet, record, missing=SubscriptionNotFound)
 
 
 def settled(wallet: MessagingWallet, funding_id: UUID) -> FundingResult:

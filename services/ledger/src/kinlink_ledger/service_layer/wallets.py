@@ -1,4 +1,5 @@
-"""Reading and changing a family's wallet, retried while others change it at the same moment."""
+"""Reading and changing a family's wallet, under the conflict policy: charges and fundings of
+one account collide on its wallet's version."""
 
 from __future__ import annotations
 
@@ -7,29 +8,17 @@ from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
-from kinlink_kit.errors import NotFound, Unavailable
 
-from kinlink_ledger.domain.wallet import MessagingWallet
+from kinlink_ledger.domain.wallet import MessagingWallet, SubscriptionNotFound
 from kinlink_ledger.service_layer.ledger import Ledger
-
-# Charges and fundings of one account collide on its wallet's version; each retry re-reads it.
-MAX_ATTEMPTS = 50
 
 T = TypeVar("T")
 
 
-def busy() -> Unavailable:
-    return Unavailable("wallet_busy", "Too many changes at once to this wallet; try again.")
-
-
 def require_wallet(ledger: Ledger, account_id: UUID) -> MessagingWallet:
-    wallet = ledger.wallet(account_id)
-    if wallet is None:
-        raise NotFound(
-            "subscription_not_found", "There is no messaging subscription for this account."
-        )
-    return wallet
+    return ledger.require(
+        MessagingWallet.create_id(account_id), MessagingWallet, SubscriptionNotFound
+    )
 
 
 def change_wallet(
@@ -41,16 +30,12 @@ def change_wallet(
     also_saving: Callable[[T], Iterable[Aggregate]] = lambda _: (),
 ) -> tuple[MessagingWallet, T]:
     """Apply `change` to the wallet as it is now and save it, with the aggregates `also_saving`
-    names of the change's result; again if someone saved first. With `open_new`, an account
-    without a wallet gets one."""
-    for _ in range(MAX_ATTEMPTS):
-        wallet = ledger.wallet(account_id)
-        if wallet is None:
-            wallet = MessagingWallet(account_id) if open_new else require_wallet(ledger, account_id)
-        result = change(wallet)
-        try:
-            ledger.store.save(wallet, *also_saving(result))
-        except IntegrityError:
-            continue
-        return wallet, result
-    raise busy()
+    names of the change's result. With `open_new`, an account without a wallet gets one."""
+    return ledger.change(
+        MessagingWallet.create_id(account_id),
+        MessagingWallet,
+        lambda wallet: (wallet, change(wallet)),
+        create=(lambda: MessagingWallet(account_id)) if open_new else None,
+        missing=None if open_new else SubscriptionNotFound,
+        also_saving=lambda changed: also_saving(changed[1]),
+    )
