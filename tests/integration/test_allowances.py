@@ -1,8 +1,8 @@
-"""Commissary allowances (FAQ "What is a Commissary Allowance"): a hold on the family's card, the
-resident's orders counted against it once each, and only what was used captured when it ends,
-the rest released; nothing stays held, the journal's hold accounts go back to zero, and a
-processor failing mid-way is finished by a retry without charging twice. On SQLite and on the
-real PostgreSQL."""
+"""Commissary allowances (requirements "What is a Commissary Allowance"): a hold on the family's
+card, the resident's orders counted against it once each, and only what was used captured when it
+ends, the rest released; nothing stays held, the journal's hold accounts go back to zero, and a
+processor failing mid-way is finished by a retry without charging twice. On SQLite and on the real
+PostgreSQL."""
 
 from __future__ import annotations
 

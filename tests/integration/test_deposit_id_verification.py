@@ -1,6 +1,6 @@
-"""FAQ: "due to Federal regulations, some accounts must pass an ID verification". A facility may
-need a verified depositor for every deposit, or once the depositor's deposits of the last 30 days
-would pass a threshold; the depositor's token says whether identity verified them."""
+"""Requirements "ID Verification": some facilities require the depositor to be verified. A facility
+may need a verified depositor for every deposit, or once the depositor's deposits of the last 30
+days would pass a threshold; the depositor's token says whether identity verified them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Receipts of captured payments (FAQ "How Do I Make A Deposit": a receipt screen to print): what
-they show, who may see them, and the printable document; on SQLite and on the real PostgreSQL."""
+"""Receipts of captured payments (requirements "How Do I Make A Deposit": a receipt screen to
+print): what they show, who may see them, and the printable document; on SQLite and on the real
+PostgreSQL."""
 
 from __future__ import annotations
 

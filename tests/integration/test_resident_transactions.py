@@ -1,7 +1,7 @@
-"""A resident's transactions (FAQ "Deposit and Charge History": deposits into their account and
-commissary orders): deposits with their status and allowances once ended, newest first; who
-sees whose; refusals over gRPC with their status, reason and field; replay equals live. On SQLite
-and on the real PostgreSQL."""
+"""A resident's transactions (requirements "Deposit and Charge History": deposits into their account
+and commissary orders): deposits with their status and allowances once ended, newest first; who sees
+whose; refusals over gRPC with their status, reason and field; replay equals live. On SQLite and on
+the real PostgreSQL."""
 
 from __future__ import annotations
 

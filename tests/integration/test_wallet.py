@@ -1,5 +1,5 @@
-"""The messaging subscription wallet's rules (FAQ: setup, refill only when depleted, disable,
-change of card; credits spent first), on SQLite and on the real PostgreSQL."""
+"""The messaging subscription wallet's rules (requirements: setup, refill only when depleted,
+disable, change of card; credits spent first), on SQLite and on the real PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The wallet history (FAQ "Email and Video Visitation Charge History"): fundings, failed ones too,
-charges and credits, newest first; on SQLite and on the real PostgreSQL."""
+"""The wallet history (requirements "Email and Video Visitation Charge History"): fundings, failed
+ones too, charges and credits, newest first; on SQLite and on the real PostgreSQL."""
 
 from __future__ import annotations
 

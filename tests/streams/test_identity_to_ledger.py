@@ -3,7 +3,7 @@ operator configures through identity's gRPC reaches the ledger as FacilityConfig
 ledger quotes deposits by its settings, then by its changed settings; the card a family member
 marks to fund the messaging subscription reaches the ledger, and so does its replacement; and
 back: a subscription the family disables in the ledger frees its card in identity, where the
-family can then remove it (FAQ "Edit Payment Method")."""
+family can then remove it (requirements "Edit Payment Method")."""
 
 from __future__ import annotations
 

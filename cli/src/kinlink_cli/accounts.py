@@ -24,7 +24,7 @@ from kinlink_cli.identity import (
 )
 from kinlink_cli.output import emit_json
 
-# The FAQ's "Unsubscribed From Emails Pop-Up".
+# Requirements "Unsubscribed From Emails Pop-Up".
 UNSUBSCRIBED_NOTICE = (
     "You have unsubscribed from Kinlink emails. This means you will not get notification emails "
     "from Kinlink. Being unsubscribed will prevent you from being able to reset your password or "

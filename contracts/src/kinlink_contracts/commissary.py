@@ -2,9 +2,8 @@
 resident id: what the resident's orders took from a commissary allowance, and its end.
 
 The ledger holds the family's card for the allowance (AuthorizeAllowance) and captures only what
-these events say was used; the rest is released (FAQ "What is a Commissary Allowance"). Both
-events are keyed by the resident, so that an allowance's end never overtakes its last order.
-"""
+these events say was used; the rest is released (requirements "What is a Commissary Allowance").
+Both events are keyed by the resident, so that an allowance's end never overtakes its last order."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DEFAULT_WEEKLY_LIMIT_CENTS = 30000  # $300.00 a week (FAQ: "Deposit Limit Reached")
-DEFAULT_CARD_BRANDS = ("visa", "mastercard", "discover")  # FAQ: "Accepted Payment Methods"
+DEFAULT_WEEKLY_LIMIT_CENTS = 30000  # $300.00 a week (requirements: "Deposit Limit Reached")
+DEFAULT_CARD_BRANDS = ("visa", "mastercard", "discover")  # requirements: "Accepted Payment Methods"
 
 
 class _Settings(BaseModel):

@@ -1,4 +1,4 @@
-"""Accounts: every rule of the FAQ's "Account" topic and its failure paths, on SQLite and on
+"""Accounts: every rule of requirements "Account" and its failure paths, on SQLite and on
 the real PostgreSQL."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Payment methods: cards by processor token only, the facility's brands, never prepaid, and the
-card funding the messaging subscription held until the subscription moves (FAQ)."""
+card funding the messaging subscription held until the subscription moves (docs/requirements.md)."""
 
 from __future__ import annotations
 

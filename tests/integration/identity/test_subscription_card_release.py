@@ -1,6 +1,6 @@
 """The ledger disabling the messaging subscription (MessagingSubscriptionDisabled) releases the card
-that funded it, which the family may then edit or remove (FAQ "Edit Payment Method"); a card
-chosen since, even the same card chosen again, keeps its mark. On SQLite and on the real
+that funded it, which the family may then edit or remove (requirements "Edit Payment Method"); a
+card chosen since, even the same card chosen again, keeps its mark. On SQLite and on the real
 PostgreSQL."""
 
 from __future__ import annotations

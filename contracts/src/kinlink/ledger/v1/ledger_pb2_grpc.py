@@ -166,16 +166,16 @@ class LedgerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListResidentTransactions(self, request, context):
-        """FAQ "Deposit and Charge History": deposits and commissary orders for a resident, newest
-        first (the caller's own; officers, operators and auditors see everyone's).
+        """Requirements "Deposit and Charge History": deposits and commissary orders for a resident,
+        newest first (the caller's own; officers, operators and auditors see everyone's).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def SetUpSubscription(self, request, context):
-        """Messaging subscription (FAQ: "Messaging Subscription"). Set up on the card identity marks to
-        fund it, and funded at once with one of the facility's amounts. FAILED_PRECONDITION
+        """Messaging subscription (requirements "Messaging Subscription"). Set up on the card identity
+        marks to fund it, and funded at once with one of the facility's amounts. FAILED_PRECONDITION
         `subscription_card_missing` without such a card.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -228,7 +228,8 @@ class LedgerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListWalletHistory(self, request, context):
-        """FAQ "Email and Video Visitation Charge History": fundings, charges and credits, newest first.
+        """Requirements "Email and Video Visitation Charge History": fundings, charges and credits,
+        newest first.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -16,8 +16,8 @@ from kinlink_kit.views import ViewCursor, ViewStore
 from kinlink_identity.adapters.facility_directory_view import FacilityDirectory
 from kinlink_identity.domain.resident import Resident, ResidentStatus
 
-# Searches need at least this many letters of the last name (FAQ: "Missing Resident"), so that
-# many first letters make the index key.
+# Searches need at least this many letters of the last name (requirements: "Missing Resident"), so
+# that many first letters make the index key.
 MIN_LAST_NAME_LETTERS = 4
 # Enough for a family to pick the right person; not a way to list a facility's population.
 MAX_RESULTS = 100

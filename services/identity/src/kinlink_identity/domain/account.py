@@ -150,7 +150,8 @@ class Account(Aggregate):
             raise FailedPrecondition("account_closed", "This account is closed.")
 
     def check_subscribed_to_email(self) -> None:
-        """FAQ: an account unsubscribed from emails cannot reset its password or reactivate."""
+        """Requirements: an account unsubscribed from emails cannot reset its password or
+        reactivate."""
         if not self.email_subscribed:
             raise FailedPrecondition(
                 "email_unsubscribed",

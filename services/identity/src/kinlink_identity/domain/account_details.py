@@ -40,7 +40,8 @@ def checked_phone(phone: str, field: str = "phone") -> str:
 
 
 def checked_time_zone(time_zone: str, field: str = "time_zone") -> str:
-    """An IANA zone: video visits are scheduled in it (FAQ: "Time Zone or Scheduling issues")."""
+    """An IANA zone: video visits are scheduled in it (requirements: "Time Zone or Scheduling
+    issues")."""
     time_zone = time_zone.strip()
     try:
         ZoneInfo(time_zone)

@@ -1,9 +1,9 @@
 """A payment card on an account, known only by its processor token: never by its number.
 
-FAQ "Accepted Payment Methods": the brands the facility accepts (by default Visa, Mastercard and
-Discover), never a prepaid card. FAQ "Edit Payment Method": the card funding the messaging
-subscription can be neither edited nor removed until the subscription is cancelled or moved.
-"""
+Requirements "Accepted Payment Methods": the brands the facility accepts (by default Visa,
+Mastercard and Discover), never a prepaid card. Requirements "Edit Payment Method": the card funding
+the messaging subscription can be neither edited nor removed until the subscription is cancelled or
+moved."""
 
 from __future__ import annotations
 

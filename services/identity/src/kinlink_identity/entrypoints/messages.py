@@ -48,7 +48,7 @@ def account_message(account: Account) -> pb.Account:
         phone=account.phone,
         time_zone=account.time_zone,
         status=_ACCOUNT_STATUS[account.status],
-        # False makes clients show the FAQ's "Unsubscribed From Emails" pop-up.
+        # False: clients show the notice of requirements "Unsubscribed From Emails Pop-Up".
         email_subscribed=account.email_subscribed,
         id_verification=_ID_VERIFICATION[account.id_verification],
         roles=sorted(account.roles),

@@ -1,4 +1,4 @@
-"""Changing the email address, the account's unique id (FAQ: "Change Email Address").
+"""Changing the email address, the account's unique id (requirements: "Change Email Address").
 
 The new address must be free, and is only taken once a link sent to it is followed: nobody can
 move an account to an address they do not read.

@@ -1,6 +1,6 @@
 """Reactivating a closed account through an emailed link.
 
-FAQ ("Unsubscribed From Emails Pop-Up"): an account unsubscribed from emails cannot be
+requirements ("Unsubscribed From Emails Pop-Up"): an account unsubscribed from emails cannot be
 reactivated until it subscribes again.
 """
 

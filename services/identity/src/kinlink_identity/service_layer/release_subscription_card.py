@@ -1,7 +1,7 @@
-"""ReleaseSubscriptionCard: the ledger disabled the messaging subscription, so the card that
-funded it is no longer marked and may be edited or removed again (FAQ "Edit Payment Method":
-"You must cancel your messaging subscription before you can remove your card or edit the card
-information being used for the messaging subscription").
+"""ReleaseSubscriptionCard: the ledger disabled the messaging subscription, so the card that funded
+it is no longer marked and may be edited or removed again (requirements "Edit Payment Method": "You
+must cancel your messaging subscription before you can remove your card or edit the card information
+being used for the messaging subscription").
 
 Ordering. The family may mark another card (or the same card again) while the ledger disables
 the subscription, and the two services learn of each other's change only later, from Kafka. An

@@ -1,8 +1,7 @@
 """Forgotten password: an emailed single-use link to choose a new one.
 
-FAQ ("Unsubscribed From Emails Pop-Up"): an account unsubscribed from emails cannot reset its
-password until it subscribes again.
-"""
+Requirements ("Unsubscribed From Emails Pop-Up"): an account unsubscribed from emails cannot reset
+its password until it subscribes again."""
 
 from __future__ import annotations
 

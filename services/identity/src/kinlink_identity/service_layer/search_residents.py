@@ -1,4 +1,5 @@
-"""SearchResidents: families find the resident they want to send to (FAQ: "Missing Resident").
+"""SearchResidents: families find the resident they want to send to (requirements: "Missing
+Resident").
 
 Four or more letters of the last name, or the exact resident id the facility gave them; only
 residents held now, and nothing about their money.

@@ -1,4 +1,4 @@
-"""The resident transactions read model (FAQ "Deposit and Charge History": deposits into a
+"""The resident transactions read model (requirements "Deposit and Charge History": deposits into a
 resident's commissary account and commissary orders): a row per deposit, and a row per
 commissary allowance once it has ended, listed per resident.
 
@@ -8,7 +8,7 @@ only when it ends: until then (and for ever, for an allowance whose hold was dec
 is NULL and it is not listed. When it ends its status is `captured` (what was used, its amount,
 was charged: the row carries that capture's receipt) or `released` (nothing was used; amount 0),
 and its place in the list is the end's: one row per allowance, not per order, because the card
-is charged once per allowance. A resident's balance is never here (FAQ "Resident Balance").
+is charged once per allowance. A resident's balance is never here (requirements "Resident Balance").
 
 Rows are keyed by the aggregate and changed only by a newer version of it, so applying an event
 twice, or a stale copy after a newer one, changes nothing.

@@ -1,5 +1,5 @@
-"""The wallet history read model (FAQ "Email and Video Visitation Charge History"): a row per
-funding of a messaging subscription, failed funding, charge and credit, listed per account.
+"""The wallet history read model (requirements "Email and Video Visitation Charge History"): a row
+per funding of a messaging subscription, failed funding, charge and credit, listed per account.
 
 Rows are keyed by the event that made them, so applying an event twice changes nothing. They are
 kept by wallet: a wallet's id derives from its account's, and charges name the account.

@@ -1,13 +1,13 @@
 """A commissary allowance: a hold on a family's card that pays for a resident's commissary orders.
 
-FAQ "What is a Commissary Allowance": it can only be used for commissary, and when the resident
-uses only some of it, the rest is removed and only what they used is charged to the card. So the
-card is held for the allowance (authorised, not captured); the commissary reports each order the
-allowance paid, and each order counts once against what is left: an order above that is covered
+Requirements "What is a Commissary Allowance": it can only be used for commissary, and when the
+resident uses only some of it, the rest is removed and only what they used is charged to the card.
+So the card is held for the allowance (authorised, not captured); the commissary reports each order
+the allowance paid, and each order counts once against what is left: an order above that is covered
 up to it, and its excess recorded, never captured. When the allowance ends (the family or the
-commissary ends it, or its hold is about to expire) what was used is captured and the rest
-released: nothing stays held on the card and the allowance's `allowance_hold` account (named
-by the commissary's allowance id) is zero.
+commissary ends it, or its hold is about to expire) what was used is captured and the rest released:
+nothing stays held on the card and the allowance's `allowance_hold` account (named by the
+commissary's allowance id) is zero.
 
 What was used is captured once, at the end, not order by order: Stripe captures a hold several
 times only with multicapture, which it offers on IC+ pricing alone and grants charge by charge,

@@ -46,7 +46,7 @@ class FeeSchedule:
         )
 
 
-# FAQ: "due to Federal regulations, some accounts must pass an ID verification".
+# Requirements "ID Verification": some facilities require the depositor to be verified.
 ID_VERIFICATION_WINDOW = timedelta(days=30)
 
 
@@ -76,7 +76,8 @@ class ServiceKind(StrEnum):
 
     MESSAGE = "message"
     IMAGE = "image"
-    SMS_SEGMENT = "sms_segment"  # FAQ: an SMS costs what a message does, per 160-char segment
+    # requirements: an SMS costs what a message does, per 160-char segment
+    SMS_SEGMENT = "sms_segment"
     MMS = "mms"  # a picture by SMS, priced as an image
     VIDEO_MINUTE = "video_minute"
 

@@ -1,9 +1,8 @@
-"""Receipts: what a family is shown, and can print, once a card payment is captured (FAQ "How
-Do I Make A Deposit": "a receipt screen where you can either print the receipt or return").
+"""Receipts: what a family is shown, and can print, once a card payment is captured (requirements
+"How Do I Make A Deposit": "a receipt screen where you can either print the receipt or return").
 
-A receipt shows what was paid, for what and where; never a resident's balance (FAQ "Resident
-Balance": account activity of residents is not disclosed).
-"""
+A receipt shows what was paid, for what and where; never a resident's balance (requirements
+"Resident Balance": account activity of residents is not disclosed)."""
 
 from __future__ import annotations
 
@@ -38,8 +37,8 @@ class ReceiptLine:
 
 @dataclass(frozen=True)
 class ReceiptHold:
-    """The hold an allowance's capture ended (FAQ "What is a Commissary Allowance": only what the
-    resident used is charged): what was authorised on the card, and what of it was released
+    """The hold an allowance's capture ended (requirements "What is a Commissary Allowance": only
+    what the resident used is charged): what was authorised on the card, and what of it was released
     uncharged. Shown beside the lines, not among them: the lines add up to what was charged."""
 
     authorized: Cents

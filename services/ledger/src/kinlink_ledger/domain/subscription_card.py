@@ -1,11 +1,10 @@
-"""The card that funds an account's messaging subscription, as identity last said (FAQ: a card
-marked "fund my messaging subscription" replaces the one that did).
+"""The card that funds an account's messaging subscription, as identity last said (requirements: a
+card marked "fund my messaging subscription" replaces the one that did).
 
-Disabling the subscription releases the card (FAQ "Edit Payment Method": the family may then
-edit or remove it): setting the subscription up again needs identity to choose a card again.
-Identity numbers its choices; the release names the one it ends, so that identity keeps the mark
-of a card chosen after it (see kinlink_identity.service_layer.release_subscription_card).
-"""
+Disabling the subscription releases the card (requirements "Edit Payment Method": the family may
+then edit or remove it): setting the subscription up again needs identity to choose a card again.
+Identity numbers its choices; the release names the one it ends, so that identity keeps the mark of
+a card chosen after it (see kinlink_identity.service_layer.release_subscription_card)."""
 
 from __future__ import annotations
 

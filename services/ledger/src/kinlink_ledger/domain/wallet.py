@@ -1,7 +1,7 @@
 """A family's messaging subscription wallet: prepaid credit that messages, images, SMS segments
 and video minutes are paid from.
 
-FAQ rules kept here:
+Rules of docs/requirements.md kept here:
 - the subscription is set up with one of the facility's funding amounts, and its first funding
   charges the card identity marks for it;
 - it can be refilled only once it is entirely depleted;
@@ -174,7 +174,7 @@ class MessagingWallet(Aggregate):
 
     def start_funding(self, payment_method: str, now: datetime, *, first: bool) -> Funding:
         """The first funding comes with setting the subscription up; a refill needs the wallet
-        entirely depleted (FAQ)."""
+        entirely depleted (docs/requirements.md)."""
         if not self.active:
             raise FailedPrecondition(
                 "subscription_not_active", "Set up the messaging subscription first."

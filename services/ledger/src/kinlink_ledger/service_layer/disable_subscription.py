@@ -1,9 +1,9 @@
-"""DisableSubscription: the card is no longer charged for messaging (FAQ: "Disable Messaging
-Subscription"); the credit left can still be spent.
+"""DisableSubscription: the card is no longer charged for messaging (requirements: "Disable
+Messaging Subscription"); the credit left can still be spent.
 
 The card that funded the subscription is released in the same transaction: its release is
 published as MessagingSubscriptionDisabled, after which identity lets the family edit or remove
-the card (FAQ "Edit Payment Method"), and a new subscription needs a card marked again.
+the card (requirements "Edit Payment Method"), and a new subscription needs a card marked again.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """GrantCredit: an operator credits a family's wallet, e.g. a refund for a dropped video call
-approved on review (FAQ: "If approved, the refund will be issued as a credit to your account").
-Spent before card-funded credit; granted once per reference."""
+approved on review (requirements: "If approved, the refund will be issued as a credit to your
+account"). Spent before card-funded credit; granted once per reference."""
 
 from __future__ import annotations
 

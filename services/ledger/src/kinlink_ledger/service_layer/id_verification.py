@@ -1,4 +1,4 @@
-"""The ID-verification rule applied to one deposit (FAQ: "due to Federal regulations, some
+"""The ID-verification rule applied to one deposit (requirements: "due to Federal regulations, some
 accounts must pass an ID verification")."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""RefillSubscription: fund the wallet again, once it is entirely depleted (FAQ: "Refill
+"""RefillSubscription: fund the wallet again, once it is entirely depleted (requirements: "Refill
 Messaging Subscription"), on the card that funds the subscription now."""
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""ListResidentTransactions (FAQ "Deposit and Charge History"): the transactions made for a
+"""ListResidentTransactions (requirements "Deposit and Charge History"): the transactions made for a
 resident, deposits into their account and commissary orders paid by allowances, newest first.
 
 Who sees what, as for a resident's deposit history (ListDeposits): a family member only what
 they paid themselves, never what other families did; the facility's officers, operators and
-auditors everyone's. Never the resident's balance (FAQ "Resident Balance").
+auditors everyone's. Never the resident's balance (requirements "Resident Balance").
 """
 
 from __future__ import annotations

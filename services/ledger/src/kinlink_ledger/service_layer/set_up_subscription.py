@@ -1,5 +1,5 @@
 """SetUpSubscription: a messaging subscription on the card identity marks for it, funded at once
-with one of the facility's amounts (FAQ: "Setup Messaging Subscription")."""
+with one of the facility's amounts (requirements: "Setup Messaging Subscription")."""
 
 from __future__ import annotations
 

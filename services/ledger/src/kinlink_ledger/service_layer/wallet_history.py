@@ -1,6 +1,6 @@
-"""ListWalletHistory (FAQ "Email and Video Visitation Charge History"): what a family paid into
-their messaging subscription and what they spent from it — fundings, failed fundings too, credits
-and charges — newest first.
+"""ListWalletHistory (requirements "Email and Video Visitation Charge History"): what a family paid
+into their messaging subscription and what they spent from it — fundings, failed fundings too,
+credits and charges — newest first.
 
 Whose history: a family member's own; operators and auditors name the account (the gRPC layer
 decides which, as for the wallet itself).
