@@ -1,7 +1,7 @@
 """The base of every service's application: its event store, its read models, its clock, and
 one way to change aggregates while others may change them at the same moment.
 
-Conflict policy (decision 0022), the same in every service: a save that loses a race on an
+Conflict policy (decision 0020), the same in every service: a save that loses a race on an
 aggregate's version raises the store's IntegrityError and records nothing. The use case then
 reads again and applies its change to what it finds, up to MAX_ATTEMPTS times in all; past
 that the caller is refused with ConcurrentChange (ABORTED, `concurrent_change`), which is safe

@@ -1,6 +1,6 @@
 """The consumer every service uses: envelope decoding, exactly-once effects, dead letters.
 
-Failure policy (decision 0019). A message that can never succeed goes to `<topic>.dlq` at once,
+Failure policy (decision 0018). A message that can never succeed goes to `<topic>.dlq` at once,
 with the error and the original bytes: bytes that are not an envelope, a payload that fails its
 schema, or an `EventRejected` (what the service knows contradicts the event). Anything else (the
 database or the broker unavailable, a timeout, a concurrent change) may pass: the message is
@@ -8,7 +8,7 @@ delivered again after a capped exponential backoff, for as long as it takes, and
 in its partition is handled meanwhile. The offset is committed only once the effect or the dead
 letter is durably written; a dead letter that cannot be written is such a passing failure too.
 
-Deduplication (decision 0018): the effect is saved with a tracking record keyed by the envelope's
+Deduplication (decision 0017): the effect is saved with a tracking record keyed by the envelope's
 `event_id`, so an event published again (under any offset, on any cluster) changes nothing.
 """
 

@@ -3,7 +3,7 @@ ids parsed from request fields, and naming the request field a domain refusal is
 
 Use cases stay synchronous (the event store is) and servicers call them with
 `await asyncio.to_thread(use_case, app, command)`: one line that says what leaves the event
-loop (the kit's runtime sizes the worker threads), so no wrapper hides it (decision 0023).
+loop (the kit's runtime sizes the worker threads), so no wrapper hides it (decision 0021).
 """
 
 from __future__ import annotations
