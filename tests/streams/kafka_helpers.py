@@ -69,15 +69,18 @@ async def delete_topic(bootstrap: str, topic: str) -> None:
 
 async def count_records(bootstrap: str, topic: str) -> int:
     """How many records `topic` holds (0 when it does not exist)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    assigned = [TopicPartition(topic, p["partition"]) for p in described.get("partitions") or ()]
+    if not assigned:
+        return 0
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions and topic in await consumer.topics():
-            partitions = consumer.partitions_for_topic(topic) or set()
-        assigned = [TopicPartition(topic, p) for p in partitions]
-        if not assigned:
-            return 0
         ends = await consumer.end_offsets(assigned)
         starts = await consumer.beginning_offsets(assigned)
         return sum(ends[tp] - starts[tp] for tp in assigned)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -24,6 +26,7 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.topics import dead_letter_topic
 from pydantic import ValidationError
 
+from kinlink_kit.application import ServiceApplication
 from kinlink_kit.bus import Bus, IncomingMessage, OutgoingMessage
 from kinlink_kit.dead_letters import failure_headers
 from kinlink_kit.errors import ClientError, ErrorKind
@@ -184,3 +187,28 @@ class TrackingConsumer:
             ]
         )
         DEAD_LETTERS.labels(self.topic).inc()
+
+
+Service = TypeVar("Service", bound=ServiceApplication[Any, Any])
+# A service's handler: its application, the event, the tracking record to save the effect with.
+ServiceEventHandler = Callable[[Service, Envelope, Tracking], None]
+
+
+def consume(
+    service: Service,
+    bus: Bus,
+    group: str,
+    handlers: Mapping[str, Mapping[str, ServiceEventHandler[Service]]],
+) -> list[TrackingConsumer]:
+    """Every topic the service consumes, by topic then event type: one consumer per topic, all
+    in the service's group, each handler given the service's application."""
+    return [
+        TrackingConsumer(
+            service.store,
+            bus,
+            topic,
+            group,
+            {event_type: partial(handle, service) for event_type, handle in by_type.items()},
+        )
+        for topic, by_type in handlers.items()
+    ]

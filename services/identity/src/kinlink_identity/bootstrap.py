@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 from typing import Literal
 
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink_contracts.topics import FACILITY_EVENTS, LEDGER_EVENTS
 from kinlink_kit.auth import TokenVerifier
 from kinlink_kit.bus import Bus
-from kinlink_kit.consumer import TrackingConsumer
+from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.outbox import each, outbox_relay_jobs
+from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.runtime import GrpcService, ServiceParts
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
@@ -168,22 +168,18 @@ def identity_service(settings: IdentitySettings, bus: Bus, identity: Identity) -
             settings.bootstrap_operator_email,
             settings.bootstrap_operator_password.get_secret_value(),
         )
-    for topic, handlers in {
-        FACILITY_EVENTS: FACILITY_EVENT_HANDLERS,
-        LEDGER_EVENTS: LEDGER_EVENT_HANDLERS,
-    }.items():
-        TrackingConsumer(
-            identity.store,
-            bus,
-            topic,
-            settings.consumer_group,
-            {event_type: partial(handle, identity) for event_type, handle in handlers.items()},
-        )
+    consume(
+        identity,
+        bus,
+        settings.consumer_group,
+        {FACILITY_EVENTS: FACILITY_EVENT_HANDLERS, LEDGER_EVENTS: LEDGER_EVENT_HANDLERS},
+    )
     translator = each(IdentityEventTranslator(identity.store))
     background = [
-        identity.facilities.run,
-        identity.residents.run,
-        identity.card_list.run,
+        # One reader of the log for every view; the facilities first, which residents' name.
+        ProjectionGroup(
+            identity.store, [identity.facilities, identity.residents, identity.card_list]
+        ).run,
         *outbox_relay_jobs(settings, settings.database, identity.store, bus, translator),
     ]
     return ServiceParts(

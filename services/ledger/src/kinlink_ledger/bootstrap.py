@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +27,7 @@ from kinlink_contracts.topics import (
     LEDGER_AUDIT,
 )
 from kinlink_kit.bus import Bus
-from kinlink_kit.consumer import TrackingConsumer
+from kinlink_kit.consumer import ServiceEventHandler, consume
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.leadership import Leadership
 from kinlink_kit.outbox import combined, each, outbox_relay_jobs
@@ -125,7 +124,7 @@ def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> Servic
     and consumers of the facilities' events, of identity's (each facility's deposit settings, the
     residents it books, transfers and releases, each account's cards and the one that funds its
     messaging subscription) and of the commissary's (allowances' orders)."""
-    consumed = {
+    consumed: dict[str, dict[str, ServiceEventHandler[Ledger]]] = {
         FACILITY_EVENTS: {DepositPosted.event_type: post_deposit},
         IDENTITY_EVENTS: {
             FacilityConfigured.event_type: configure_facility,
@@ -142,14 +141,7 @@ def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> Servic
             AllowanceEnded.event_type: allowance_ended,
         },
     }
-    for topic, handlers in consumed.items():
-        TrackingConsumer(
-            ledger.store,
-            bus,
-            topic,
-            settings.consumer_group,
-            {event_type: partial(handle, ledger) for event_type, handle in handlers.items()},
-        )
+    consume(ledger, bus, settings.consumer_group, consumed)
     background = [
         ledger.views.follower().run,
         hold_sweep(
