@@ -9,6 +9,7 @@ from collections.abc import Callable
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import ConsumerRecord
+from kinlink_kit.bus import topic_partitions
 
 
 async def read_topic(
@@ -69,13 +70,7 @@ async def delete_topic(bootstrap: str, topic: str) -> None:
 
 async def count_records(bootstrap: str, topic: str) -> int:
     """How many records `topic` holds (0 when it does not exist)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        [described] = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    assigned = [TopicPartition(topic, p["partition"]) for p in described.get("partitions") or ()]
+    assigned = [TopicPartition(topic, p) for p in await topic_partitions(bootstrap, topic)]
     if not assigned:
         return 0
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)

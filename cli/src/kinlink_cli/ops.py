@@ -15,10 +15,10 @@ from collections.abc import AsyncIterator
 
 import click
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import ConsumerRecord
 from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.auth import Role
+from kinlink_kit.bus import topic_partitions
 from kinlink_kit.progress import Progress
 from kinlink_kit.settings import ServiceSettings
 
@@ -56,7 +56,7 @@ async def dead_letters(
     try:
         partitions = [
             TopicPartition(dead_letter_topic(topic), p)
-            for p in sorted(await _partitions(bootstrap, dead_letter_topic(topic)))
+            for p in sorted(await topic_partitions(bootstrap, dead_letter_topic(topic)))
         ]
         if not partitions:
             return
@@ -75,16 +75,6 @@ async def dead_letters(
                 progress.add(len(records))
     finally:
         await consumer.stop()
-
-
-async def _partitions(bootstrap: str, topic: str) -> set[int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        [described] = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    return {p["partition"] for p in described.get("partitions") or ()}
 
 
 @click.group()

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
@@ -178,3 +179,15 @@ class InMemoryBus:
                     await asyncio.sleep(1.0)
                     continue
                 offset += 1
+
+
+async def topic_partitions(bootstrap: str, topic: str) -> set[int]:
+    """The partitions of `topic` as the broker has them (none when it does not exist; asking
+    does not create it)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return {p["partition"] for p in described.get("partitions") or ()}
