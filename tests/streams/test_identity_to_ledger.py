@@ -40,7 +40,7 @@ from tests.integration.identity.test_identity_grpc import (
     refused,
     registration,
 )
-from tests.streams.test_identity_facility_events import skip_earlier_events
+from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 
 FACILITY = f"FAC-E2E-{uuid.uuid4().hex[:8]}"  # this run's own: the topic keeps earlier runs'
 OPERATOR = ("ops@example.com", "operator-test-password")

@@ -25,8 +25,8 @@ from kinlink_ledger.service_layer.wallet_history import list_wallet_history
 
 from tests.conftest import TokenKeys
 from tests.integration.identity.test_identity_grpc import refused, staff
-from tests.integration.test_deposits import family
-from tests.integration.test_wallet import balance, set_up
+from tests.integration.ledger.test_deposits import family
+from tests.integration.ledger.test_wallet import balance, set_up
 from tests.ledger_facilities import choose_card
 
 

@@ -17,7 +17,7 @@ from kinlink_ledger.domain.allowance import AllowanceStatus
 from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
 
 from tests.conftest import TokenKeys
-from tests.integration.test_allowances import allowance, hold_balance, request
+from tests.integration.ledger.test_allowances import allowance, hold_balance, request
 from tests.ledger_facilities import configure_demo_facilities
 from tests.streams.kafka_helpers import produce
 

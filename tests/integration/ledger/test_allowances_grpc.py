@@ -20,7 +20,7 @@ from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import Metadata, TokenKeys
 from tests.integration.identity.test_identity_grpc import refused, staff
-from tests.integration.test_allowances import allowance, authorize
+from tests.integration.ledger.test_allowances import allowance, authorize
 from tests.ledger_facilities import BROTHER, D1, MOTHER
 
 NOT_FOUND = grpc.StatusCode.NOT_FOUND

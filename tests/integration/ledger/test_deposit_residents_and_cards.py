@@ -26,7 +26,7 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.post_deposit import post_deposit
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
 
-from tests.integration.test_allowances import request
+from tests.integration.ledger.test_allowances import request
 from tests.ledger_facilities import (
     D1,
     D2,

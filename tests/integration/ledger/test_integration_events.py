@@ -41,7 +41,7 @@ from kinlink_ledger.service_layer.set_up_subscription import (
     set_up_subscription,
 )
 
-from tests.integration.test_allowances import orders
+from tests.integration.ledger.test_allowances import orders
 from tests.ledger_facilities import D9, choose_card
 
 FAC = "FAC-DEMO"

@@ -31,10 +31,10 @@ from tests import ledger_facilities
 from tests.conftest import TokenKeys
 from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
 from tests.integration.identity.test_identity_grpc import staff
-from tests.integration.test_allowances import FAC, RESIDENT, orders, publish, request
-from tests.integration.test_deposits import deposit, family, officer
-from tests.integration.test_ledger_audit import run_replay, stream
-from tests.integration.test_receipts import AUDITOR, OPERATOR, ended_allowance
+from tests.integration.ledger.test_allowances import FAC, RESIDENT, orders, publish, request
+from tests.integration.ledger.test_audit import run_replay, stream
+from tests.integration.ledger.test_deposits import deposit, family, officer
+from tests.integration.ledger.test_receipts import AUDITOR, OPERATOR, ended_allowance
 
 MOTHER, BROTHER = UUID(ledger_facilities.MOTHER), UUID(ledger_facilities.BROTHER)
 DEPOSIT, ORDER = TransactionKind.DEPOSIT, TransactionKind.COMMISSARY_ORDER

@@ -32,8 +32,8 @@ from kinlink_ledger.service_layer.set_up_subscription import (
 from tests.conftest import Metadata, TokenKeys
 from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
 from tests.integration.identity.test_identity_grpc import staff
-from tests.integration.test_allowances import RESIDENT, orders, request
-from tests.integration.test_deposits import deposit, family, officer
+from tests.integration.ledger.test_allowances import RESIDENT, orders, request
+from tests.integration.ledger.test_deposits import deposit, family, officer
 from tests.ledger_facilities import MOTHER, add_cards, choose_card, configure
 from tests.ledger_grpc import make_deposit
 
