@@ -53,10 +53,7 @@ def create_staff_account(identity: Identity, command: CreateStaffAccount) -> Acc
     def attempt() -> Account:
         account, claim = new_account(
             identity,
-            command.email,
-            command.password,
-            command.first_name,
-            command.last_name,
+            command,
             address={},
             phone="",
             time_zone=_STAFF_TIME_ZONE,

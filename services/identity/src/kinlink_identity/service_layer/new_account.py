@@ -4,6 +4,7 @@ other account holds, a strong password (stored hashed) and a name."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Protocol
 
 from kinlink_kit.auth import Role
 
@@ -16,12 +17,26 @@ from kinlink_identity.service_layer.email_claims import check_email_free, claim_
 from kinlink_identity.service_layer.identity import Identity
 
 
+class NewPerson(Protocol):
+    """What a request to open an account says of the person (registering, or an operator
+    creating a staff account)."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def password(self) -> str: ...
+
+    @property
+    def first_name(self) -> str: ...
+
+    @property
+    def last_name(self) -> str: ...
+
+
 def new_account(
     identity: Identity,
-    email: str,
-    password: str,
-    first_name: str,
-    last_name: str,
+    person: NewPerson,
     *,
     address: Address,
     phone: str,
@@ -31,15 +46,15 @@ def new_account(
     id_verification_required: bool,
 ) -> tuple[Account, EmailClaim]:
     """The account and the claim on its address, to be saved together."""
-    email = normalize_email(email)
-    check_password_strength(password)
-    first_name = checked_name(first_name, "first_name")
-    last_name = checked_name(last_name, "last_name")
+    email = normalize_email(person.email)
+    check_password_strength(person.password)
+    first_name = checked_name(person.first_name, "first_name")
+    last_name = checked_name(person.last_name, "last_name")
     # Hashing is deliberately slow: refuse a taken address before spending the time.
     check_email_free(identity, email)
     account = Account(
         email=email,
-        password_hash=identity.passwords.hash(password),
+        password_hash=identity.passwords.hash(person.password),
         first_name=first_name,
         last_name=last_name,
         address=address,

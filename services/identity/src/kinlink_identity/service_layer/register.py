@@ -45,10 +45,7 @@ def register(identity: Identity, command: Register) -> Account:
     def attempt() -> tuple[Account, Email]:
         account, claim = new_account(
             identity,
-            command.email,
-            command.password,
-            command.first_name,
-            command.last_name,
+            command,
             address=address,
             phone=phone,
             time_zone=time_zone,
