@@ -23,36 +23,39 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import grpc
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaProducer
+from aiokafka import TopicPartition
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_contracts.demo import (
-    DEMO_FACILITIES,
-    FAC_DEMO,
-    card_added,
-    facility_configured,
-    resident_booked,
-)
-from kinlink_contracts.topics import IDENTITY_EVENTS, LEDGER_EVENTS
-from kinlink_identity.adapters.token_signer import TokenSigner, generate_key_pair
-from kinlink_kit.auth import Principal, Role
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import card_added
+from kinlink_contracts.demo import facility_configured
+from kinlink_contracts.demo import resident_booked
+from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_identity.adapters.token_signer import TokenSigner
+from kinlink_identity.adapters.token_signer import generate_key_pair
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
 
-from benchmarks.harness import (
-    CONCURRENCY,
-    SECONDS,
-    TARGET_RSS_MB,
-    ServiceProcess,
-    closed_loop,
-    create_database,
-    failure_name,
-    infra_env,
-    peak_rss_mb,
-    percentiles,
-)
+from benchmarks.harness import CONCURRENCY
+from benchmarks.harness import SECONDS
+from benchmarks.harness import TARGET_RSS_MB
+from benchmarks.harness import ServiceProcess
+from benchmarks.harness import closed_loop
+from benchmarks.harness import create_database
+from benchmarks.harness import failure_name
+from benchmarks.harness import infra_env
+from benchmarks.harness import peak_rss_mb
+from benchmarks.harness import percentiles
 
 RATE = int(os.environ.get("BENCH_RATE", "500"))
 # Ledger processes sharing one database, as replicas do; the one they elect relays to Kafka.

@@ -27,14 +27,18 @@ import grpc
 from cryptography.fernet import Fernet
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_identity.adapters.passwords import PasswordHasher
 from kinlink_identity.adapters.token_signer import generate_key_pair
 from kinlink_identity.bootstrap import IdentitySettings
 
 from benchmarks import harness
-from benchmarks.harness import CONCURRENCY, SECONDS, LoopResult, closed_loop
+from benchmarks.harness import CONCURRENCY
+from benchmarks.harness import SECONDS
+from benchmarks.harness import LoopResult
+from benchmarks.harness import closed_loop
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "200"))
 RESIDENTS = int(os.environ.get("BENCH_RESIDENTS", "5000"))

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import grpc
 import psycopg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaProducer
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.identity import MessagingSubscriptionCardChosen
@@ -34,24 +35,20 @@ from kinlink_kit.views import PostgresViews
 from kinlink_ledger.audit.replay import replay
 from kinlink_ledger.audit.sources import kafka_batches
 
-from benchmarks.deposits import (
-    FACILITY,
-    KEY_ID,
-    PUBLIC_KEY,
-    Stubs,
-    configure_facility,
-    metadata_of,
-    wait_facility,
-)
-from benchmarks.harness import (
-    CONCURRENCY,
-    SECONDS,
-    TARGET_RSS_MB,
-    ServiceProcess,
-    closed_loop,
-    create_database,
-    infra_env,
-)
+from benchmarks.deposits import FACILITY
+from benchmarks.deposits import KEY_ID
+from benchmarks.deposits import PUBLIC_KEY
+from benchmarks.deposits import Stubs
+from benchmarks.deposits import configure_facility
+from benchmarks.deposits import metadata_of
+from benchmarks.deposits import wait_facility
+from benchmarks.harness import CONCURRENCY
+from benchmarks.harness import SECONDS
+from benchmarks.harness import TARGET_RSS_MB
+from benchmarks.harness import ServiceProcess
+from benchmarks.harness import closed_loop
+from benchmarks.harness import create_database
+from benchmarks.harness import infra_env
 
 WALLETS = int(os.environ.get("BENCH_WALLETS", "1000"))
 FUNDING_CENTS = 5000  # $50.00: 100 messages at the demo facility's 50 cents

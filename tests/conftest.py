@@ -7,17 +7,27 @@ Tests that need Kafka, PostgreSQL or stripe-mock fail when it is missing: they n
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from kinlink_identity.adapters.token_signer import TokenSigner, generate_key_pair
-from kinlink_kit.auth import Principal, Role, TokenVerifier
-from kinlink_kit.testing import STORAGES, Clock, settings_on
+from kinlink_identity.adapters.token_signer import TokenSigner
+from kinlink_identity.adapters.token_signer import generate_key_pair
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import TokenVerifier
+from kinlink_kit.testing import STORAGES
+from kinlink_kit.testing import Clock
+from kinlink_kit.testing import settings_on
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
-from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.ledger_facilities import configure_demo_facilities

@@ -5,23 +5,25 @@ the ones chosen to fund messaging subscriptions."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from uuid import UUID, uuid5
+from uuid import UUID
+from uuid import uuid5
 
-from kinlink_contracts.demo import (
-    DEMO_FACILITIES,
-    DEMO_RESIDENTS,
-    FAC_DEMO,
-    card_added,
-    facility_configured,
-    resident_booked,
-)
-from kinlink_contracts.envelope import Envelope, IntegrationEvent
-from kinlink_contracts.facility import ResidentReleased, ResidentTransferred
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import DEMO_RESIDENTS
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import card_added
+from kinlink_contracts.demo import facility_configured
+from kinlink_contracts.demo import resident_booked
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.envelope import IntegrationEvent
+from kinlink_contracts.facility import ResidentReleased
+from kinlink_contracts.facility import ResidentTransferred
 from kinlink_contracts.identity import MessagingSubscriptionCardChosen
 from kinlink_kit.consumer import event_tracking
 from kinlink_kit.eventstore import Tracking
 from kinlink_kit.testing import TEST_CARDS
-from kinlink_ledger.service_layer import account_cards, residents
+from kinlink_ledger.service_layer import account_cards
+from kinlink_ledger.service_layer import residents
 from kinlink_ledger.service_layer.choose_subscription_card import choose_subscription_card
 from kinlink_ledger.service_layer.configure_facility import configure_facility
 from kinlink_ledger.service_layer.ledger import Ledger

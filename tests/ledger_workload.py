@@ -6,38 +6,41 @@ commissary allowances with their orders (some beyond the hold) and their ends.""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
-from uuid import UUID, uuid4
+from dataclasses import dataclass
+from dataclasses import field
+from uuid import UUID
+from uuid import uuid4
 
-from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
+from kinlink_contracts.commissary import AllowanceConsumed
+from kinlink_contracts.commissary import AllowanceEnded
 from kinlink_contracts.envelope import Envelope
 from kinlink_kit.errors import ClientError
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.service_layer.authorize_allowance import (
-    AuthorizeAllowance,
-    authorize_allowance,
-)
-from kinlink_ledger.service_layer.charge_wallet import ChargeWallet, charge_wallet
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
+from kinlink_ledger.service_layer.authorize_allowance import AuthorizeAllowance
+from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
+from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
+from kinlink_ledger.service_layer.charge_wallet import charge_wallet
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
 from kinlink_ledger.service_layer.consume_allowance import consume_allowance
-from kinlink_ledger.service_layer.disable_subscription import (
-    DisableSubscription,
-    disable_subscription,
-)
+from kinlink_ledger.service_layer.disable_subscription import DisableSubscription
+from kinlink_ledger.service_layer.disable_subscription import disable_subscription
 from kinlink_ledger.service_layer.end_allowance import allowance_ended
-from kinlink_ledger.service_layer.grant_credit import GrantCredit, grant_credit
+from kinlink_ledger.service_layer.grant_credit import GrantCredit
+from kinlink_ledger.service_layer.grant_credit import grant_credit
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
-from kinlink_ledger.service_layer.refill_subscription import (
-    RefillSubscription,
-    refill_subscription,
-)
-from kinlink_ledger.service_layer.set_up_subscription import (
-    SetUpSubscription,
-    set_up_subscription,
-)
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
+from kinlink_ledger.service_layer.refill_subscription import RefillSubscription
+from kinlink_ledger.service_layer.refill_subscription import refill_subscription
+from kinlink_ledger.service_layer.set_up_subscription import SetUpSubscription
+from kinlink_ledger.service_layer.set_up_subscription import set_up_subscription
 
-from tests.ledger_facilities import Handler, add_cards, book, choose_card, deliver
+from tests.ledger_facilities import Handler
+from tests.ledger_facilities import add_cards
+from tests.ledger_facilities import book
+from tests.ledger_facilities import choose_card
+from tests.ledger_facilities import deliver
 
 CARDS = ("pm_card_visa", "pm_card_visa", "pm_card_mastercard", "pm_card_chargeDeclined")
 KINDS = ("message", "image", "sms_segment", "mms", "video_minute")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from eventsourcing.domain import Aggregate, event
-from kinlink_contracts.envelope import Envelope, IntegrationEvent
-from kinlink_kit.bus import Bus, OutgoingMessage
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.envelope import IntegrationEvent
+from kinlink_kit.bus import Bus
+from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.consumer import TrackingConsumer
-from kinlink_kit.eventstore import TrackedApplication, Tracking
+from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.eventstore import Tracking
 from kinlink_kit.testing import eventually
 
 TOPIC = "kinlink.test.events.v1"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kinlink_kit.bus import MessageHandler, OutgoingMessage
+from kinlink_kit.bus import MessageHandler
+from kinlink_kit.bus import OutgoingMessage
 
 
 class RecordingBus:

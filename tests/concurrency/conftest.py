@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from kinlink_kit.testing import Infra
 
-from tests.concurrency.processes import service_env, service_processes
+from tests.concurrency.processes import service_env
+from tests.concurrency.processes import service_processes
 from tests.conftest import TokenKeys
 
 

@@ -7,15 +7,19 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from kinlink_kit.testing import Infra, free_port
+from grpc_health.v1 import health_pb2
+from grpc_health.v1 import health_pb2_grpc
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import free_port
 
-from tests.conftest import ROOT, TokenKeys
+from tests.conftest import ROOT
+from tests.conftest import TokenKeys
 
 
 def service_env(infra: Infra, database: str, token_keys: TokenKeys) -> dict[str, str]:

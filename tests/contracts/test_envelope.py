@@ -1,9 +1,11 @@
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from uuid import uuid4
 
 import pytest
 from kinlink_contracts.envelope import Envelope
-from kinlink_contracts.ledger import DeclineReason, DepositDeclined
+from kinlink_contracts.ledger import DeclineReason
+from kinlink_contracts.ledger import DepositDeclined
 from pydantic import ValidationError
 
 

@@ -5,7 +5,10 @@ import json
 from pathlib import Path
 
 import pytest
-from kinlink_contracts.schemas import current_schemas, incompatibilities, render, write
+from kinlink_contracts.schemas import current_schemas
+from kinlink_contracts.schemas import incompatibilities
+from kinlink_contracts.schemas import render
+from kinlink_contracts.schemas import write
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "contracts" / "schemas"
 CURRENT = current_schemas()

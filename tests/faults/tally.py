@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import uuid
 
-from eventsourcing.domain import Aggregate, event
-from kinlink_contracts.envelope import Envelope, IntegrationEvent
-from kinlink_kit.eventstore import TrackedApplication, Tracking
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.envelope import IntegrationEvent
+from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.eventstore import Tracking
 from prometheus_client import REGISTRY
 
 

@@ -6,25 +6,34 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from functools import partial
 
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.facility import DepositPosted
 from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import KafkaBus
-from kinlink_kit.consumer import TrackingConsumer, event_tracking
-from kinlink_kit.testing import Infra, eventually
-from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
+from kinlink_kit.consumer import TrackingConsumer
+from kinlink_kit.consumer import event_tracking
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.post_deposit import post_deposit
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
 from tests.faults.tally import unique_topic
-from tests.ledger_facilities import D1, book, configure_demo_facilities
-from tests.streams.kafka_helpers import produce, read_topic
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import book
+from tests.ledger_facilities import configure_demo_facilities
+from tests.streams.kafka_helpers import produce
+from tests.streams.kafka_helpers import read_topic
 
 MESSAGES = 10_000
 DEPOSITS = 20

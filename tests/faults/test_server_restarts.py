@@ -12,10 +12,15 @@ from kinlink_kit.bus import KafkaBus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import store_env
 from kinlink_kit.settings import ServiceSettings
-from kinlink_kit.testing import Infra, eventually
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
 
-from tests.faults.tally import Tallies, counted, unique_topic
-from tests.streams.kafka_helpers import count_records, create_topics, produce
+from tests.faults.tally import Tallies
+from tests.faults.tally import counted
+from tests.faults.tally import unique_topic
+from tests.streams.kafka_helpers import count_records
+from tests.streams.kafka_helpers import create_topics
+from tests.streams.kafka_helpers import produce
 
 EVENTS = 1000
 DOWN_SECONDS = 6.0

@@ -6,16 +6,24 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from aiokafka import TopicPartition
 from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import store_env
 from kinlink_kit.settings import ServiceSettings
-from kinlink_kit.testing import Infra, eventually
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
 
-from tests.faults.tally import Tallies, counted, retries, unique_topic
-from tests.streams.kafka_helpers import create_topics, delete_topic, produce, read_topic
+from tests.faults.tally import Tallies
+from tests.faults.tally import counted
+from tests.faults.tally import retries
+from tests.faults.tally import unique_topic
+from tests.streams.kafka_helpers import create_topics
+from tests.streams.kafka_helpers import delete_topic
+from tests.streams.kafka_helpers import produce
+from tests.streams.kafka_helpers import read_topic
 
 GROUP = "tallies"
 

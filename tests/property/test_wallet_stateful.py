@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from datetime import UTC
+from datetime import datetime
+from uuid import UUID
+from uuid import uuid4
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import Bundle
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import initialize
+from hypothesis.stateful import invariant
+from hypothesis.stateful import rule
 from kinlink_kit.errors import ClientError
 from kinlink_kit.testing import Clock
 from kinlink_kit.views import SqliteViews
@@ -20,23 +26,21 @@ from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain import journal
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.service_layer.charge_wallet import ChargeWallet, charge_wallet
-from kinlink_ledger.service_layer.disable_subscription import (
-    DisableSubscription,
-    disable_subscription,
-)
-from kinlink_ledger.service_layer.grant_credit import GrantCredit, grant_credit
-from kinlink_ledger.service_layer.ledger import Ledger, LedgerStore
-from kinlink_ledger.service_layer.refill_subscription import (
-    RefillSubscription,
-    refill_subscription,
-)
-from kinlink_ledger.service_layer.set_up_subscription import (
-    SetUpSubscription,
-    set_up_subscription,
-)
+from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
+from kinlink_ledger.service_layer.charge_wallet import charge_wallet
+from kinlink_ledger.service_layer.disable_subscription import DisableSubscription
+from kinlink_ledger.service_layer.disable_subscription import disable_subscription
+from kinlink_ledger.service_layer.grant_credit import GrantCredit
+from kinlink_ledger.service_layer.grant_credit import grant_credit
+from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.ledger import LedgerStore
+from kinlink_ledger.service_layer.refill_subscription import RefillSubscription
+from kinlink_ledger.service_layer.refill_subscription import refill_subscription
+from kinlink_ledger.service_layer.set_up_subscription import SetUpSubscription
+from kinlink_ledger.service_layer.set_up_subscription import set_up_subscription
 
-from tests.ledger_facilities import choose_card, configure_demo_facilities
+from tests.ledger_facilities import choose_card
+from tests.ledger_facilities import configure_demo_facilities
 
 PRICES = {"message": 50, "image": 100, "sms_segment": 50, "mms": 100, "video_minute": 25}
 FUNDING = 1000

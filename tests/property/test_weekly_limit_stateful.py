@@ -4,12 +4,18 @@ the ledger must agree with a simple model and never let a resident's week pass i
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import initialize
+from hypothesis.stateful import invariant
+from hypothesis.stateful import rule
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.testing import Clock
 from kinlink_kit.views import SqliteViews
@@ -18,11 +24,17 @@ from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
-from kinlink_ledger.service_layer.ledger import Ledger, LedgerStore
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
+from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.ledger import LedgerStore
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
-from tests.ledger_facilities import D1, D2, MOTHER, configure_demo_facilities
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import D2
+from tests.ledger_facilities import MOTHER
+from tests.ledger_facilities import configure_demo_facilities
 
 CHICAGO = ZoneInfo("America/Chicago")
 LIMIT = 30000

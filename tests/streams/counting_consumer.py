@@ -8,14 +8,20 @@ import asyncio
 import os
 import signal
 import sys
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL
+from uuid import uuid5
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
 from kinlink_contracts.envelope import Envelope
-from kinlink_kit.bus import IncomingMessage, KafkaBus, MessageHandler
+from kinlink_kit.bus import IncomingMessage
+from kinlink_kit.bus import KafkaBus
+from kinlink_kit.bus import MessageHandler
 from kinlink_kit.consumer import TrackingConsumer
-from kinlink_kit.eventstore import TrackedApplication, Tracking, store_env
+from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.eventstore import Tracking
+from kinlink_kit.eventstore import store_env
 from kinlink_kit.settings import ServiceSettings
 
 COUNTER_ID = uuid5(NAMESPACE_URL, "kinlink-test-counter")

@@ -19,27 +19,34 @@ from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_contracts.topics import LEDGER_EVENTS
-from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
+from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_identity.bootstrap import build_identity
+from kinlink_identity.bootstrap import identity_service
 from kinlink_kit.bus import KafkaBus
-from kinlink_kit.testing import Infra, eventually, serving
-from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
+from kinlink_kit.testing import serving
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
+from kinlink_ledger.bootstrap import ledger_service
 from kinlink_ledger.domain.subscription_card import SubscriptionCard
 from kinlink_ledger.service_layer.ledger import Ledger
 
-from tests.conftest import Metadata, TokenKeys, bearer
+from tests.conftest import Metadata
+from tests.conftest import TokenKeys
+from tests.conftest import bearer
 from tests.integration.identity.conftest import RecordingMailer
-from tests.integration.identity.test_identity_grpc import (
-    EMAIL,
-    FAILED_PRECONDITION,
-    HOME,
-    log_in,
-    refusal_of,
-    refused,
-    registration,
-)
+from tests.integration.identity.test_identity_grpc import EMAIL
+from tests.integration.identity.test_identity_grpc import FAILED_PRECONDITION
+from tests.integration.identity.test_identity_grpc import HOME
+from tests.integration.identity.test_identity_grpc import log_in
+from tests.integration.identity.test_identity_grpc import refusal_of
+from tests.integration.identity.test_identity_grpc import refused
+from tests.integration.identity.test_identity_grpc import registration
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 
 FACILITY = f"FAC-E2E-{uuid.uuid4().hex[:8]}"  # this run's own: the topic keeps earlier runs'

@@ -10,18 +10,17 @@ from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
 
 from kinlink_cli import session
-from kinlink_cli.connection import Connection, pass_connection
-from kinlink_cli.identity import (
-    address_line,
-    address_options,
-    call_identity,
-    changes,
-    json_option,
-    say,
-    secret,
-    token_argument,
-    token_from,
-)
+from kinlink_cli.connection import Connection
+from kinlink_cli.connection import pass_connection
+from kinlink_cli.identity import address_line
+from kinlink_cli.identity import address_options
+from kinlink_cli.identity import call_identity
+from kinlink_cli.identity import changes
+from kinlink_cli.identity import json_option
+from kinlink_cli.identity import say
+from kinlink_cli.identity import secret
+from kinlink_cli.identity import token_argument
+from kinlink_cli.identity import token_from
 from kinlink_cli.output import emit_json
 
 # Requirements "Unsubscribed From Emails Pop-Up".

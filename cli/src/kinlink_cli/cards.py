@@ -5,15 +5,14 @@ from __future__ import annotations
 import click
 from kinlink.identity.v1 import identity_pb2 as pb
 
-from kinlink_cli.connection import Connection, pass_connection
-from kinlink_cli.identity import (
-    address_line,
-    address_options,
-    call_identity,
-    changes,
-    json_option,
-    say,
-)
+from kinlink_cli.connection import Connection
+from kinlink_cli.connection import pass_connection
+from kinlink_cli.identity import address_line
+from kinlink_cli.identity import address_options
+from kinlink_cli.identity import call_identity
+from kinlink_cli.identity import changes
+from kinlink_cli.identity import json_option
+from kinlink_cli.identity import say
 
 
 def show_card(card: pb.Card) -> None:

@@ -8,8 +8,10 @@ import click
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 
-from kinlink_cli.connection import Connection, pass_connection
-from kinlink_cli.money import dollars, parse_dollars
+from kinlink_cli.connection import Connection
+from kinlink_cli.connection import pass_connection
+from kinlink_cli.money import dollars
+from kinlink_cli.money import parse_dollars
 from kinlink_cli.output import emit_json
 
 

@@ -12,8 +12,10 @@ from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_contracts.facility_settings_message import settings_message
 from pydantic import ValidationError
 
-from kinlink_cli.connection import Connection, pass_connection
-from kinlink_cli.identity import call_identity, json_option
+from kinlink_cli.connection import Connection
+from kinlink_cli.connection import pass_connection
+from kinlink_cli.identity import call_identity
+from kinlink_cli.identity import json_option
 from kinlink_cli.money import dollars
 
 REVIEW = {

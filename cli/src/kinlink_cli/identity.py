@@ -6,8 +6,10 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
+from typing import TypeVar
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import click
 from google.protobuf.message import Message

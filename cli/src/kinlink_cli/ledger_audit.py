@@ -17,7 +17,9 @@ import json
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime, time
+from datetime import UTC
+from datetime import datetime
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +30,20 @@ from kinlink_kit.views import view_store
 from kinlink_ledger.audit.export import export as export_journal
 from kinlink_ledger.audit.replay import ReplayReport
 from kinlink_ledger.audit.replay import replay as replay_projections
-from kinlink_ledger.audit.sources import (
-    AuditError,
-    Batches,
-    kafka_batches,
-    reading,
-    store_batches,
-)
+from kinlink_ledger.audit.sources import AuditError
+from kinlink_ledger.audit.sources import Batches
+from kinlink_ledger.audit.sources import kafka_batches
+from kinlink_ledger.audit.sources import reading
+from kinlink_ledger.audit.sources import store_batches
 from kinlink_ledger.audit.verify import VerifyReport
 from kinlink_ledger.audit.verify import verify as verify_stream
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.service_layer.ledger import LedgerStore
 
-from kinlink_cli.connection import Connection, pass_connection
-from kinlink_cli.staff_session import require_role, stop
+from kinlink_cli.connection import Connection
+from kinlink_cli.connection import pass_connection
+from kinlink_cli.staff_session import require_role
+from kinlink_cli.staff_session import stop
 
 SOURCE = click.option(
     "--source",

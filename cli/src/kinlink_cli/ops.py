@@ -14,7 +14,9 @@ import json
 from collections.abc import AsyncIterator
 
 import click
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaProducer
+from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.auth import Role
@@ -22,8 +24,10 @@ from kinlink_kit.bus import topic_partitions
 from kinlink_kit.progress import Progress
 from kinlink_kit.settings import ServiceSettings
 
-from kinlink_cli.connection import Connection, pass_connection
-from kinlink_cli.staff_session import require_role, stop
+from kinlink_cli.connection import Connection
+from kinlink_cli.connection import pass_connection
+from kinlink_cli.staff_session import require_role
+from kinlink_cli.staff_session import stop
 
 
 def _operator(connection: Connection, settings: ServiceSettings) -> str:

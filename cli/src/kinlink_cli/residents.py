@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 from kinlink.identity.v1 import identity_pb2 as pb
 
-from kinlink_cli.connection import Connection, pass_connection
-from kinlink_cli.identity import call_identity, json_option
+from kinlink_cli.connection import Connection
+from kinlink_cli.connection import pass_connection
+from kinlink_cli.identity import call_identity
+from kinlink_cli.identity import json_option
 
 NOT_FOUND_HINT = (
     "No resident found. Use four or more letters of their last name; if you still cannot find "

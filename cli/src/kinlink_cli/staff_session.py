@@ -8,7 +8,8 @@ import sys
 from typing import NoReturn
 
 import click
-from kinlink_kit.auth import Principal, Role
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
 from kinlink_kit.errors import Unauthenticated
 from kinlink_kit.settings import ServiceSettings
 

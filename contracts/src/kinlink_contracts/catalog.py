@@ -1,6 +1,10 @@
 """Every integration event, by topic: the source of the exported JSON Schemas."""
 
-from kinlink_contracts import commissary, facility, identity, ledger, topics
+from kinlink_contracts import commissary
+from kinlink_contracts import facility
+from kinlink_contracts import identity
+from kinlink_contracts import ledger
+from kinlink_contracts import topics
 from kinlink_contracts.envelope import IntegrationEvent
 
 _RESIDENT_EVENTS = (

@@ -7,12 +7,15 @@ of other services feed the same settings to them as identity would, in `Facility
 from __future__ import annotations
 
 from typing import NamedTuple
-from uuid import UUID, uuid5
+from uuid import UUID
+from uuid import uuid5
 
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.facility import ResidentBooked
-from kinlink_contracts.facility_settings import FacilitySettings, FeeTier
-from kinlink_contracts.identity import CardAdded, FacilityConfigured
+from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_contracts.facility_settings import FeeTier
+from kinlink_contracts.identity import CardAdded
+from kinlink_contracts.identity import FacilityConfigured
 
 FAC_DEMO = "FAC-DEMO"
 FAC_EAST = "FAC-EAST"

@@ -9,9 +9,14 @@ from __future__ import annotations
 from datetime import time
 from enum import StrEnum
 from typing import Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import field_validator
+from pydantic import model_validator
 
 DEFAULT_WEEKLY_LIMIT_CENTS = 30000  # $300.00 a week (requirements: "Deposit Limit Reached")
 DEFAULT_CARD_BRANDS = ("visa", "mastercard", "discover")  # requirements: "Accepted Payment Methods"

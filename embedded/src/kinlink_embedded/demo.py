@@ -14,7 +14,8 @@ from pathlib import Path
 import grpc
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
-from kinlink_contracts.demo import DEMO_FACILITIES, DEMO_RESIDENTS
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import DEMO_RESIDENTS
 from kinlink_contracts.facility_settings_message import settings_message
 
 OPERATOR_EMAIL = "operator@kinlink.example"

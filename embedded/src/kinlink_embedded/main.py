@@ -6,15 +6,21 @@ import asyncio
 from typing import Any
 
 from kinlink_identity.adapters.token_signer import embedded_keys
-from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
+from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_identity.bootstrap import build_identity
+from kinlink_identity.bootstrap import identity_service
 from kinlink_kit.auth import TokenVerifier
 from kinlink_kit.bus import Bus
-from kinlink_kit.logging import configure_logging, get_logger
+from kinlink_kit.logging import configure_logging
+from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import serve_metrics
-from kinlink_kit.runtime import ServiceParts, serve
+from kinlink_kit.runtime import ServiceParts
+from kinlink_kit.runtime import serve
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.sqlite_bus import SQLiteBus
-from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
+from kinlink_ledger.bootstrap import ledger_service
 from pydantic import SecretStr
 
 from kinlink_embedded import demo

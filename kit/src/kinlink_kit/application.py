@@ -11,10 +11,16 @@ email taken) is refused by the domain on that re-read, with its own code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from typing import Generic
+from typing import Protocol
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError

@@ -13,15 +13,18 @@ import time
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeGuard
+from typing import Any
+from typing import TypeGuard
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kinlink_kit.errors import PermissionDenied, Unauthenticated
+from kinlink_kit.errors import PermissionDenied
+from kinlink_kit.errors import Unauthenticated
 
 ISSUER = "kinlink-identity"
 AUDIENCE = "kinlink"

@@ -15,24 +15,36 @@ Deduplication (decision 0017): the effect is saved with a tracking record keyed 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import Tracking
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.topics import dead_letter_topic
 from pydantic import ValidationError
 
 from kinlink_kit.application import ServiceApplication
-from kinlink_kit.bus import Bus, IncomingMessage, OutgoingMessage
+from kinlink_kit.bus import Bus
+from kinlink_kit.bus import IncomingMessage
+from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.dead_letters import failure_headers
-from kinlink_kit.errors import ClientError, ErrorKind
+from kinlink_kit.errors import ClientError
+from kinlink_kit.errors import ErrorKind
 from kinlink_kit.eventstore import TrackedApplication
-from kinlink_kit.logging import bind_contextvars, clear_contextvars, get_logger
-from kinlink_kit.metrics import DEAD_LETTERS, EVENTS_CONSUMED, EVENTS_RETRIED, EVENTS_WAITING
+from kinlink_kit.logging import bind_contextvars
+from kinlink_kit.logging import clear_contextvars
+from kinlink_kit.logging import get_logger
+from kinlink_kit.metrics import DEAD_LETTERS
+from kinlink_kit.metrics import EVENTS_CONSUMED
+from kinlink_kit.metrics import EVENTS_RETRIED
+from kinlink_kit.metrics import EVENTS_WAITING
 
 log = get_logger(__name__)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import traceback
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 
 def failure_headers(error: BaseException) -> dict[str, str]:

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, TypeVar
-from urllib.parse import unquote, urlparse
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+from typing import ClassVar
+from typing import TypeVar
+from urllib.parse import unquote
+from urllib.parse import urlparse
 from uuid import UUID
 
 import psycopg
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import Application
+from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import MutableOrImmutableAggregate
-from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
+from eventsourcing.persistence import ProcessRecorder
+from eventsourcing.persistence import Recording
+from eventsourcing.persistence import Tracking
 from eventsourcing.utils import get_topic
 
 from kinlink_kit.errors import NotFound

@@ -15,7 +15,8 @@ from uuid import UUID
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from kinlink_kit.errors import ClientError, InvalidArgument
+from kinlink_kit.errors import ClientError
+from kinlink_kit.errors import InvalidArgument
 
 
 def method(service: str, name: str) -> str:

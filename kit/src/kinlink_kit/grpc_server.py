@@ -6,20 +6,32 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 
 import grpc
 from eventsourcing.persistence import IntegrityError
 from google.protobuf import any_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from google.rpc import code_pb2
+from google.rpc import error_details_pb2
+from google.rpc import status_pb2
+from grpc_health.v1 import health
+from grpc_health.v1 import health_pb2
+from grpc_health.v1 import health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
-from kinlink_kit.auth import Authenticator, bind_principal, is_always_public
-from kinlink_kit.errors import ClientError, ConcurrentChange, ErrorKind
-from kinlink_kit.logging import bind_contextvars, clear_contextvars, get_logger
+from kinlink_kit.auth import Authenticator
+from kinlink_kit.auth import bind_principal
+from kinlink_kit.auth import is_always_public
+from kinlink_kit.errors import ClientError
+from kinlink_kit.errors import ConcurrentChange
+from kinlink_kit.errors import ErrorKind
+from kinlink_kit.logging import bind_contextvars
+from kinlink_kit.logging import clear_contextvars
+from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import RPC_SECONDS
 
 log = get_logger(__name__)

@@ -6,7 +6,9 @@ import logging
 import sys
 
 import structlog
-from structlog.contextvars import bind_contextvars, clear_contextvars, merge_contextvars
+from structlog.contextvars import bind_contextvars
+from structlog.contextvars import clear_contextvars
+from structlog.contextvars import merge_contextvars
 
 __all__ = ["bind_contextvars", "clear_contextvars", "configure_logging", "get_logger"]
 

@@ -11,19 +11,24 @@ Every replica of a service runs a relay; only the one leading (see `leadership`)
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable
+from collections.abc import Coroutine
+from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import Notification, Tracking
+from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Tracking
 from kinlink_contracts.topics import dead_letter_topic
 
-from kinlink_kit.bus import Bus, OutgoingMessage
+from kinlink_kit.bus import Bus
+from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.dead_letters import failure_headers
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.leadership import Leadership
 from kinlink_kit.log_follower import LogFollower
 from kinlink_kit.logging import get_logger
-from kinlink_kit.metrics import EVENTS_PUBLISHED, OUTBOX_DEAD_LETTERS
+from kinlink_kit.metrics import EVENTS_PUBLISHED
+from kinlink_kit.metrics import OUTBOX_DEAD_LETTERS
 from kinlink_kit.settings import ServiceSettings
 
 log = get_logger(__name__)

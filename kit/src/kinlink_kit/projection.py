@@ -11,7 +11,8 @@ from eventsourcing.utils import get_topic
 
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.log_follower import LogFollower
-from kinlink_kit.views import ViewCursor, ViewStore
+from kinlink_kit.views import ViewCursor
+from kinlink_kit.views import ViewStore
 
 
 class Projection(LogFollower):

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Coroutine
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import TypeVar
 
-from kinlink_kit.auth import Authenticator, Role, TokenVerifier
-from kinlink_kit.bus import Bus, KafkaBus
+from kinlink_kit.auth import Authenticator
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import TokenVerifier
+from kinlink_kit.bus import Bus
+from kinlink_kit.bus import KafkaBus
 from kinlink_kit.grpc_server import GrpcServer
-from kinlink_kit.logging import configure_logging, get_logger
+from kinlink_kit.logging import configure_logging
+from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import serve_metrics
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.sqlite_bus import SQLiteBus

@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
+from pydantic_settings import SettingsConfigDict
 
-from kinlink_kit.auth import AUDIENCE, ISSUER, TokenVerifier
+from kinlink_kit.auth import AUDIENCE
+from kinlink_kit.auth import ISSUER
+from kinlink_kit.auth import TokenVerifier
 
 
 class ServiceSettings(BaseSettings):

@@ -16,11 +16,15 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
-from kinlink_kit.bus import IncomingMessage, MessageHandler, OutgoingMessage
+from kinlink_kit.bus import IncomingMessage
+from kinlink_kit.bus import MessageHandler
+from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.logging import get_logger
 
 log = get_logger(__name__)

@@ -8,15 +8,18 @@ publishes twice keeps one id and consumers recognise the duplicate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
+from uuid import uuid5
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
-from kinlink_contracts.envelope import Envelope, IntegrationEvent
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.envelope import IntegrationEvent
 
 from kinlink_kit.bus import OutgoingMessage
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from abc import ABC
+from abc import abstractmethod
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool

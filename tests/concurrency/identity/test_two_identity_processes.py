@@ -12,9 +12,12 @@ import pytest
 from cryptography.fernet import Fernet
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
-from kinlink_kit.testing import Infra, eventually
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
 
-from tests.concurrency.processes import is_serving, service_env, service_processes
+from tests.concurrency.processes import is_serving
+from tests.concurrency.processes import service_env
+from tests.concurrency.processes import service_processes
 from tests.conftest import TokenKeys
 from tests.integration.identity.test_identity_grpc import registration
 

@@ -7,17 +7,26 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import facility_configured
 from kinlink_contracts.facility_settings import IdVerificationPolicy
 from kinlink_kit.errors import FailedPrecondition
-from kinlink_kit.testing import Clock, Infra
+from kinlink_kit.testing import Clock
+from kinlink_kit.testing import Infra
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
-from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
-from tests.ledger_facilities import D1, add_cards, book, configure
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import add_cards
+from tests.ledger_facilities import book
+from tests.ledger_facilities import configure
 
 FACILITY = "FAC-IDV"
 CONFIRMATIONS = 8  # of $60.00 each, to eight residents; $100.00 in 30 days needs verification

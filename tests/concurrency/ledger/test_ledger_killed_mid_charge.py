@@ -14,21 +14,25 @@ from pathlib import Path
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_contracts.demo import (
-    DEMO_FACILITIES,
-    FAC_DEMO,
-    card_added,
-    facility_configured,
-    resident_booked,
-)
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import card_added
+from kinlink_contracts.demo import facility_configured
+from kinlink_contracts.demo import resident_booked
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
-from kinlink_kit.testing import Infra, eventually, free_port
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
+from kinlink_kit.testing import free_port
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.ids import deposit_id
 
-from tests.concurrency.processes import is_serving, service_env, service_processes
-from tests.conftest import ROOT, TokenKeys, bearer
+from tests.concurrency.processes import is_serving
+from tests.concurrency.processes import service_env
+from tests.concurrency.processes import service_processes
+from tests.conftest import ROOT
+from tests.conftest import TokenKeys
+from tests.conftest import bearer
 from tests.ledger_grpc import takes_deposits
 from tests.streams.kafka_helpers import produce
 

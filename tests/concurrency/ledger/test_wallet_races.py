@@ -9,15 +9,19 @@ import uuid
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import facility_configured
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.identity import MessagingSubscriptionCardChosen
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
-from kinlink_kit.testing import Infra, eventually
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
 
 from tests.concurrency.processes import is_serving
-from tests.conftest import TokenKeys, bearer
+from tests.conftest import TokenKeys
+from tests.conftest import bearer
 from tests.ledger_grpc import error_info
 from tests.streams.kafka_helpers import produce
 

@@ -9,21 +9,31 @@ import email
 import json
 import re
 import stat
-from collections.abc import AsyncIterator, MutableMapping
+from collections.abc import AsyncIterator
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
+from click.testing import Result
 from kinlink_cli.main import cli
-from kinlink_contracts.demo import DEMO_FACILITIES, DEMO_RESIDENTS, FAC_DEMO
-from kinlink_contracts.facility_settings import FacilitySettings, IdVerificationPolicy
-from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import DEMO_RESIDENTS
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_contracts.facility_settings import IdVerificationPolicy
+from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_identity.bootstrap import build_identity
+from kinlink_identity.bootstrap import identity_service
 from kinlink_kit.auth import Role
 from kinlink_kit.bus import InMemoryBus
-from kinlink_kit.testing import eventually, serving
-from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
+from kinlink_kit.testing import eventually
+from kinlink_kit.testing import serving
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
+from kinlink_ledger.bootstrap import ledger_service
 from structlog.testing import capture_logs
 
 from tests.conftest import TokenKeys

@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
+from click.testing import Result
 from kinlink_cli.main import cli
 from kinlink_kit.auth import Role
 from kinlink_ledger.bootstrap import LedgerSettings

@@ -12,7 +12,8 @@ from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_embedded import demo
-from kinlink_embedded.main import EmbeddedSettings, platform
+from kinlink_embedded.main import EmbeddedSettings
+from kinlink_embedded.main import platform
 from kinlink_kit.sqlite_bus import SQLiteBus
 from kinlink_kit.testing import serving
 

@@ -10,18 +10,21 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
+from contextlib import contextmanager
 from pathlib import Path
 
 import grpc
 from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink.identity.v1 import identity_pb2_grpc
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_embedded import demo
 from kinlink_kit.sqlite_bus import SQLiteBus
-from kinlink_kit.testing import eventually, free_port
+from kinlink_kit.testing import eventually
+from kinlink_kit.testing import free_port
 from kinlink_ledger.audit.sources import reading
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.domain.facility_terms import FacilityTerms

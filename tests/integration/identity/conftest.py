@@ -6,10 +6,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from kinlink_identity.bootstrap import IdentitySettings, build_identity
-from kinlink_identity.domain.mail import Email, Mailer
+from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_identity.bootstrap import build_identity
+from kinlink_identity.domain.mail import Email
+from kinlink_identity.domain.mail import Mailer
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_kit.testing import STORAGES, Clock, settings_on
+from kinlink_kit.testing import STORAGES
+from kinlink_kit.testing import Clock
+from kinlink_kit.testing import settings_on
 
 from tests.conftest import TokenKeys
 

@@ -4,56 +4,63 @@ the real PostgreSQL."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from typing import Any
 
 import pytest
-from kinlink_contracts.facility_settings import FacilitySettings, FeeTier, IdVerificationPolicy
+from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_contracts.facility_settings import FeeTier
+from kinlink_contracts.facility_settings import IdVerificationPolicy
 from kinlink_identity.adapters.passwords import PasswordHasher
-from kinlink_identity.bootstrap import IdentitySettings, build_identity
-from kinlink_identity.domain.account import Account, AccountStatus, IdVerification
+from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_identity.bootstrap import build_identity
+from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.account import AccountStatus
+from kinlink_identity.domain.account import IdVerification
 from kinlink_identity.domain.facility import Facility
 from kinlink_identity.domain.id_verification import IdDocuments
-from kinlink_identity.domain.mail import Email, Mailer, MailUnavailable
-from kinlink_identity.service_layer.activate import activate, resend_activation
-from kinlink_identity.service_layer.change_email import (
-    RequestEmailChange,
-    confirm_email_change,
-    request_email_change,
-)
-from kinlink_identity.service_layer.close_account import (
-    CloseAccount,
-    close_account,
-    close_staff_account,
-)
-from kinlink_identity.service_layer.create_staff_account import (
-    CreateStaffAccount,
-    create_staff_account,
-)
-from kinlink_identity.service_layer.edit_account import EditAccount, edit_account
+from kinlink_identity.domain.mail import Email
+from kinlink_identity.domain.mail import Mailer
+from kinlink_identity.domain.mail import MailUnavailable
+from kinlink_identity.service_layer.activate import activate
+from kinlink_identity.service_layer.activate import resend_activation
+from kinlink_identity.service_layer.change_email import RequestEmailChange
+from kinlink_identity.service_layer.change_email import confirm_email_change
+from kinlink_identity.service_layer.change_email import request_email_change
+from kinlink_identity.service_layer.close_account import CloseAccount
+from kinlink_identity.service_layer.close_account import close_account
+from kinlink_identity.service_layer.close_account import close_staff_account
+from kinlink_identity.service_layer.create_staff_account import CreateStaffAccount
+from kinlink_identity.service_layer.create_staff_account import create_staff_account
+from kinlink_identity.service_layer.edit_account import EditAccount
+from kinlink_identity.service_layer.edit_account import edit_account
 from kinlink_identity.service_layer.get_account import get_account
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.log_in import LogIn, Session, log_in, refresh_session
-from kinlink_identity.service_layer.reactivate import reactivate, request_reactivation
-from kinlink_identity.service_layer.register import Register, register
-from kinlink_identity.service_layer.reset_password import (
-    ResetPassword,
-    request_password_reset,
-    reset_password,
-)
+from kinlink_identity.service_layer.log_in import LogIn
+from kinlink_identity.service_layer.log_in import Session
+from kinlink_identity.service_layer.log_in import log_in
+from kinlink_identity.service_layer.log_in import refresh_session
+from kinlink_identity.service_layer.reactivate import reactivate
+from kinlink_identity.service_layer.reactivate import request_reactivation
+from kinlink_identity.service_layer.register import Register
+from kinlink_identity.service_layer.register import register
+from kinlink_identity.service_layer.reset_password import ResetPassword
+from kinlink_identity.service_layer.reset_password import request_password_reset
+from kinlink_identity.service_layer.reset_password import reset_password
 from kinlink_identity.service_layer.set_email_subscription import set_email_subscription
-from kinlink_kit.auth import Role, TokenVerifier
-from kinlink_kit.errors import (
-    AlreadyExists,
-    ClientError,
-    FailedPrecondition,
-    InvalidArgument,
-    NotFound,
-    PermissionDenied,
-    ResourceExhausted,
-    Unauthenticated,
-    Unavailable,
-)
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import TokenVerifier
+from kinlink_kit.errors import AlreadyExists
+from kinlink_kit.errors import ClientError
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
+from kinlink_kit.errors import PermissionDenied
+from kinlink_kit.errors import ResourceExhausted
+from kinlink_kit.errors import Unauthenticated
+from kinlink_kit.errors import Unavailable
 from kinlink_kit.testing import Clock
 
 from tests.conftest import TokenKeys

@@ -8,15 +8,19 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from kinlink_identity.adapters.attempt_throttle import AttemptLimits, AttemptThrottle
+from kinlink_identity.adapters.attempt_throttle import AttemptLimits
+from kinlink_identity.adapters.attempt_throttle import AttemptThrottle
 from kinlink_identity.adapters.passwords import PasswordHasher
 from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_kit.errors import ClientError, ResourceExhausted
+from kinlink_kit.errors import ClientError
+from kinlink_kit.errors import ResourceExhausted
 from kinlink_kit.testing import Clock
 
 from tests.integration.identity.conftest import RecordingMailer
-from tests.integration.identity.test_accounts import active_account, fail_to_sign_in, sign_in
+from tests.integration.identity.test_accounts import active_account
+from tests.integration.identity.test_accounts import fail_to_sign_in
+from tests.integration.identity.test_accounts import sign_in
 
 LIMITS = AttemptLimits(per_account=3, per_address=5, window=timedelta(minutes=15))
 

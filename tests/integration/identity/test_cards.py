@@ -3,36 +3,39 @@ card funding the messaging subscription held until the subscription moves (docs/
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from eventsourcing.persistence import IntegrityError
 from kinlink_contracts.envelope import Envelope
-from kinlink_contracts.facility_settings import FacilitySettings, FeeTier
+from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_contracts.facility_settings import FeeTier
 from kinlink_identity.adapters.integration_events import IdentityEventTranslator
 from kinlink_identity.domain.account import Account
-from kinlink_identity.domain.card import Card, CardNotFound
-from kinlink_identity.domain.card_processor import CardDetails, CardLookup, CardProcessorUnavailable
+from kinlink_identity.domain.card import Card
+from kinlink_identity.domain.card import CardNotFound
+from kinlink_identity.domain.card_processor import CardDetails
+from kinlink_identity.domain.card_processor import CardLookup
+from kinlink_identity.domain.card_processor import CardProcessorUnavailable
 from kinlink_identity.domain.facility import Facility
 from kinlink_identity.service_layer.activate import activate
-from kinlink_identity.service_layer.cards import (
-    AccountCard,
-    AddCard,
-    EditCard,
-    add_card,
-    edit_card,
-    list_cards,
-    remove_card,
-)
+from kinlink_identity.service_layer.cards import AccountCard
+from kinlink_identity.service_layer.cards import AddCard
+from kinlink_identity.service_layer.cards import EditCard
+from kinlink_identity.service_layer.cards import add_card
+from kinlink_identity.service_layer.cards import edit_card
+from kinlink_identity.service_layer.cards import list_cards
+from kinlink_identity.service_layer.cards import remove_card
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.register import Register, register
-from kinlink_kit.errors import (
-    FailedPrecondition,
-    InvalidArgument,
-    NotFound,
-    Unavailable,
-)
-from kinlink_kit.testing import Clock, refused
+from kinlink_identity.service_layer.register import Register
+from kinlink_identity.service_layer.register import register
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
+from kinlink_kit.errors import Unavailable
+from kinlink_kit.testing import Clock
+from kinlink_kit.testing import refused
 
 from tests.integration.identity.conftest import RecordingMailer
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, FAC_EAST
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import FAC_EAST
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.identity import FacilityConfigured
 from kinlink_identity.adapters.integration_events import IdentityEventTranslator
 from kinlink_identity.domain.facility import Facility
-from kinlink_identity.service_layer.configure_facility import (
-    ConfigureFacility,
-    configure_facility,
-)
-from kinlink_identity.service_layer.find_facilities import get_facility, list_facilities
+from kinlink_identity.service_layer.configure_facility import ConfigureFacility
+from kinlink_identity.service_layer.configure_facility import configure_facility
+from kinlink_identity.service_layer.find_facilities import get_facility
+from kinlink_identity.service_layer.find_facilities import list_facilities
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_kit.errors import InvalidArgument, NotFound
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
 from kinlink_kit.testing import refused
 
 

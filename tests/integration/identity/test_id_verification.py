@@ -12,33 +12,39 @@ from uuid import UUID
 import psycopg
 import pytest
 import structlog
-from cryptography.fernet import Fernet, InvalidToken
-from kinlink_contracts.facility_settings import (
-    FacilitySettings,
-    FeeTier,
-    IdVerificationPolicy,
-)
+from cryptography.fernet import Fernet
+from cryptography.fernet import InvalidToken
+from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_contracts.facility_settings import FeeTier
+from kinlink_contracts.facility_settings import IdVerificationPolicy
 from kinlink_identity.adapters.integration_events import IdentityEventTranslator
-from kinlink_identity.adapters.personal_data_vault import EMBEDDED_KEY_FILE, PersonalDataVault
+from kinlink_identity.adapters.personal_data_vault import EMBEDDED_KEY_FILE
+from kinlink_identity.adapters.personal_data_vault import PersonalDataVault
 from kinlink_identity.adapters.simulated_verification import SimulatedVerification
-from kinlink_identity.bootstrap import IdentitySettings, personal_data_key
-from kinlink_identity.domain.account import Account, AccountStatus, IdVerification
+from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_identity.bootstrap import personal_data_key
+from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.account import AccountStatus
+from kinlink_identity.domain.account import IdVerification
 from kinlink_identity.domain.facility import Facility
-from kinlink_identity.domain.id_verification import IdDocuments, VerificationResult
+from kinlink_identity.domain.id_verification import IdDocuments
+from kinlink_identity.domain.id_verification import VerificationResult
 from kinlink_identity.service_layer.activate import activate
-from kinlink_identity.service_layer.close_account import CloseAccount, close_account
+from kinlink_identity.service_layer.close_account import CloseAccount
+from kinlink_identity.service_layer.close_account import close_account
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.register import Register, register
-from kinlink_identity.service_layer.submit_id_verification import (
-    SubmitIdVerification,
-    submit_id_verification,
-)
-from kinlink_kit.errors import FailedPrecondition, InvalidArgument
+from kinlink_identity.service_layer.register import Register
+from kinlink_identity.service_layer.register import register
+from kinlink_identity.service_layer.submit_id_verification import SubmitIdVerification
+from kinlink_identity.service_layer.submit_id_verification import submit_id_verification
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.logging import configure_logging
 from pydantic import SecretStr
 
 from tests.integration.identity.conftest import RecordingMailer
-from tests.integration.identity.test_cards import HOME, PASSWORD
+from tests.integration.identity.test_cards import HOME
+from tests.integration.identity.test_cards import PASSWORD
 
 EMAIL = "pat@example.com"
 # Distinctive, so that finding any of them anywhere means it leaked.

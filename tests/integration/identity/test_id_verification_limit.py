@@ -4,30 +4,32 @@ free oracle for trying out identity documents."""
 from __future__ import annotations
 
 import pytest
-from kinlink_identity.domain.account import Account, AccountStatus, IdVerification
-from kinlink_identity.domain.id_verification import IdDocuments, VerificationResult
+from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.account import AccountStatus
+from kinlink_identity.domain.account import IdVerification
+from kinlink_identity.domain.id_verification import IdDocuments
+from kinlink_identity.domain.id_verification import VerificationResult
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.register import Register, register
-from kinlink_identity.service_layer.submit_id_verification import (
-    ID_VERIFICATION_LIMITS,
-    SubmitIdVerification,
-    submit_id_verification,
-)
-from kinlink_kit.errors import FailedPrecondition, ResourceExhausted
+from kinlink_identity.service_layer.register import Register
+from kinlink_identity.service_layer.register import register
+from kinlink_identity.service_layer.submit_id_verification import ID_VERIFICATION_LIMITS
+from kinlink_identity.service_layer.submit_id_verification import SubmitIdVerification
+from kinlink_identity.service_layer.submit_id_verification import submit_id_verification
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import ResourceExhausted
 from kinlink_kit.testing import Clock
 
 from tests.integration.identity.conftest import RecordingMailer
-from tests.integration.identity.test_cards import HOME, PASSWORD
-from tests.integration.identity.test_id_verification import (
-    EMAIL,
-    FAILING_SSN,
-    LEGAL,
-    SSN,
-    CountingProvider,
-    pending_account,
-    submit,
-    submit_with_link,
-)
+from tests.integration.identity.test_cards import HOME
+from tests.integration.identity.test_cards import PASSWORD
+from tests.integration.identity.test_id_verification import EMAIL
+from tests.integration.identity.test_id_verification import FAILING_SSN
+from tests.integration.identity.test_id_verification import LEGAL
+from tests.integration.identity.test_id_verification import SSN
+from tests.integration.identity.test_id_verification import CountingProvider
+from tests.integration.identity.test_id_verification import pending_account
+from tests.integration.identity.test_id_verification import submit
+from tests.integration.identity.test_id_verification import submit_with_link
 
 
 def submit_from(identity: Identity, account: Account, address: str, ssn: str = SSN) -> Account:

@@ -7,7 +7,8 @@ Access tokens are checked against the real clock, so the service keeps its own c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
@@ -19,14 +20,20 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1.identity_pb2_grpc import IdentityServiceStub as Stub
-from kinlink_contracts.facility_settings import FacilitySettings, FeeTier, IdVerificationPolicy
+from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_contracts.facility_settings import FeeTier
+from kinlink_contracts.facility_settings import IdVerificationPolicy
 from kinlink_contracts.facility_settings_message import settings_message
-from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
+from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_identity.bootstrap import build_identity
+from kinlink_identity.bootstrap import identity_service
 from kinlink_kit.auth import Role
 from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.testing import serving
 
-from tests.conftest import Metadata, TokenKeys, bearer
+from tests.conftest import Metadata
+from tests.conftest import TokenKeys
+from tests.conftest import bearer
 from tests.integration.identity.conftest import RecordingMailer
 
 UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED

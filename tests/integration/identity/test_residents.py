@@ -5,31 +5,31 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pytest
-from kinlink_contracts.demo import DEMO_FACILITIES, DEMO_RESIDENTS, FAC_DEMO, FAC_EAST
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import DEMO_RESIDENTS
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import FAC_EAST
 from kinlink_identity.domain.facility import Facility
-from kinlink_identity.domain.resident import Resident, ResidentStatus
-from kinlink_identity.service_layer.configure_facility import (
-    ConfigureFacility,
-    configure_facility,
-)
+from kinlink_identity.domain.resident import Resident
+from kinlink_identity.domain.resident import ResidentStatus
+from kinlink_identity.service_layer.configure_facility import ConfigureFacility
+from kinlink_identity.service_layer.configure_facility import configure_facility
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.residents import (
-    BookResident,
-    ReleaseResident,
-    TransferResident,
-    book_resident,
-    release_resident,
-    transfer_resident,
-)
-from kinlink_identity.service_layer.search_residents import SearchResidents, search_residents
-from kinlink_kit.auth import Principal, Role
-from kinlink_kit.errors import (
-    AlreadyExists,
-    FailedPrecondition,
-    InvalidArgument,
-    NotFound,
-    PermissionDenied,
-)
+from kinlink_identity.service_layer.residents import BookResident
+from kinlink_identity.service_layer.residents import ReleaseResident
+from kinlink_identity.service_layer.residents import TransferResident
+from kinlink_identity.service_layer.residents import book_resident
+from kinlink_identity.service_layer.residents import release_resident
+from kinlink_identity.service_layer.residents import transfer_resident
+from kinlink_identity.service_layer.search_residents import SearchResidents
+from kinlink_identity.service_layer.search_residents import search_residents
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.errors import AlreadyExists
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
+from kinlink_kit.errors import PermissionDenied
 from kinlink_kit.testing import refused
 
 OPERATOR = Principal("operator-1", frozenset({Role.OPERATOR}))

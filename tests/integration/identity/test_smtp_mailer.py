@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from email import message_from_bytes, policy
+from email import message_from_bytes
+from email import policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import AuthResult
+from aiosmtpd.smtp import LoginPassword
 from kinlink_identity.adapters.smtp_mailer import SmtpMailer
-from kinlink_identity.domain.mail import Email, MailUnavailable
+from kinlink_identity.domain.mail import Email
+from kinlink_identity.domain.mail import MailUnavailable
 from kinlink_kit.testing import free_port
 
 SENDER = "Kinlink <no-reply@kinlink.example>"

@@ -8,7 +8,8 @@ import socket
 
 import pytest
 from kinlink_identity.adapters.stripe_cards import StripeCards
-from kinlink_identity.domain.card_processor import CardProcessorUnavailable, UnknownPaymentMethod
+from kinlink_identity.domain.card_processor import CardProcessorUnavailable
+from kinlink_identity.domain.card_processor import UnknownPaymentMethod
 from kinlink_kit.testing import Infra
 
 

@@ -6,24 +6,32 @@ PostgreSQL."""
 from __future__ import annotations
 
 from functools import partial
-from uuid import UUID, uuid4
+from uuid import UUID
+from uuid import uuid4
 
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.identity import MessagingSubscriptionCardChosen
 from kinlink_contracts.ledger import MessagingSubscriptionDisabled
-from kinlink_contracts.topics import LEDGER_EVENTS, dead_letter_topic
+from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_contracts.topics import dead_letter_topic
 from kinlink_identity.adapters.integration_events import IdentityEventTranslator
 from kinlink_identity.domain.account import Account
 from kinlink_identity.entrypoints.ledger_events import LEDGER_EVENT_HANDLERS
-from kinlink_identity.service_layer.cards import EditCard, edit_card, remove_card
+from kinlink_identity.service_layer.cards import EditCard
+from kinlink_identity.service_layer.cards import edit_card
+from kinlink_identity.service_layer.cards import remove_card
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_kit.bus import IncomingMessage, InMemoryBus
+from kinlink_kit.bus import IncomingMessage
+from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.testing import refused
 
 from tests.integration.identity.conftest import RecordingMailer
-from tests.integration.identity.test_cards import OFFICE, add, listed, signed_up
+from tests.integration.identity.test_cards import OFFICE
+from tests.integration.identity.test_cards import add
+from tests.integration.identity.test_cards import listed
+from tests.integration.identity.test_cards import signed_up
 
 
 class LedgerTopic:

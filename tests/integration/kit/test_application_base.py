@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import NAMESPACE_URL
+from uuid import UUID
+from uuid import uuid5
 
 import pytest
-from eventsourcing.domain import Aggregate, event
-from kinlink_kit.application import MAX_ATTEMPTS, ServiceApplication
-from kinlink_kit.errors import ConcurrentChange, NotFound
-from kinlink_kit.eventstore import TrackedApplication, open_store
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
+from kinlink_kit.application import MAX_ATTEMPTS
+from kinlink_kit.application import ServiceApplication
+from kinlink_kit.errors import ConcurrentChange
+from kinlink_kit.errors import NotFound
+from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.eventstore import open_store
 from kinlink_kit.settings import ServiceSettings
-from kinlink_kit.testing import STORAGES, settings_on
+from kinlink_kit.testing import STORAGES
+from kinlink_kit.testing import settings_on
 
 
 class Tally(Aggregate):

@@ -7,7 +7,8 @@ import contextlib
 
 import psycopg
 from kinlink_kit.leadership import Leadership
-from kinlink_kit.testing import Infra, eventually
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
 
 
 class Counter:

@@ -15,8 +15,10 @@ from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.logging import configure_logging
 from kinlink_kit.metrics import serve_metrics
-from kinlink_kit.testing import free_port, serving
-from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
+from kinlink_kit.testing import free_port
+from kinlink_kit.testing import serving
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import ledger_service
 from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import TokenKeys

@@ -9,7 +9,8 @@ import grpc
 import pytest
 from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.testing import serving
-from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import ledger_service
 from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import TokenKeys

@@ -7,28 +7,38 @@ PostgreSQL."""
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
+from uuid import uuid4
 
 import pytest
-from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
-from kinlink_contracts.envelope import Envelope, IntegrationEvent
-from kinlink_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
-from kinlink_kit.testing import Clock, refused
+from kinlink_contracts.commissary import AllowanceConsumed
+from kinlink_contracts.commissary import AllowanceEnded
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.envelope import IntegrationEvent
+from kinlink_kit.errors import AlreadyExists
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
+from kinlink_kit.testing import Clock
+from kinlink_kit.testing import refused
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain import journal
-from kinlink_ledger.domain.allowance import AllowanceStatus, CommissaryAllowance
+from kinlink_ledger.domain.allowance import AllowanceStatus
+from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.payments import PaymentUnavailable
-from kinlink_ledger.service_layer.authorize_allowance import (
-    AuthorizeAllowance,
-    authorize_allowance,
-)
-from kinlink_ledger.service_layer.consume_allowance import OrderElsewhere, consume_allowance
-from kinlink_ledger.service_layer.end_allowance import allowance_ended, end_allowance
+from kinlink_ledger.service_layer.authorize_allowance import AuthorizeAllowance
+from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
+from kinlink_ledger.service_layer.consume_allowance import OrderElsewhere
+from kinlink_ledger.service_layer.consume_allowance import consume_allowance
+from kinlink_ledger.service_layer.end_allowance import allowance_ended
+from kinlink_ledger.service_layer.end_allowance import end_allowance
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.release_expiring_holds import release_expiring_holds
 
-from tests.ledger_facilities import D1, Handler, deliver
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import Handler
+from tests.ledger_facilities import deliver
 
 FAC = "FAC-DEMO"
 RESIDENT = "R-1001"

@@ -13,15 +13,23 @@ from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_kit.auth import Role
 from kinlink_kit.bus import InMemoryBus
-from kinlink_kit.testing import Clock, eventually, serving
-from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
+from kinlink_kit.testing import Clock
+from kinlink_kit.testing import eventually
+from kinlink_kit.testing import serving
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import ledger_service
 from kinlink_ledger.domain.allowance import AllowanceStatus
 from kinlink_ledger.service_layer.ledger import Ledger
 
-from tests.conftest import Metadata, TokenKeys
-from tests.integration.identity.test_identity_grpc import refused, staff
-from tests.integration.ledger.test_allowances import allowance, authorize
-from tests.ledger_facilities import BROTHER, D1, MOTHER
+from tests.conftest import Metadata
+from tests.conftest import TokenKeys
+from tests.integration.identity.test_identity_grpc import refused
+from tests.integration.identity.test_identity_grpc import staff
+from tests.integration.ledger.test_allowances import allowance
+from tests.integration.ledger.test_allowances import authorize
+from tests.ledger_facilities import BROTHER
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import MOTHER
 
 NOT_FOUND = grpc.StatusCode.NOT_FOUND
 INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT

@@ -10,20 +10,21 @@ import io
 import json
 import random
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from kinlink_kit.progress import Progress
-from kinlink_ledger.adapters.hash_chain import (
-    ChainedEvent,
-    ChainedSQLiteProcessRecorder,
-    link_hash,
-    store_chain,
-)
-from kinlink_ledger.audit.replay import ReplayReport, replay
+from kinlink_ledger.adapters.hash_chain import ChainedEvent
+from kinlink_ledger.adapters.hash_chain import ChainedSQLiteProcessRecorder
+from kinlink_ledger.adapters.hash_chain import link_hash
+from kinlink_ledger.adapters.hash_chain import store_chain
+from kinlink_ledger.audit.replay import ReplayReport
+from kinlink_ledger.audit.replay import replay
 from kinlink_ledger.audit.sources import store_batches
-from kinlink_ledger.audit.verify import VerifyReport, verify
+from kinlink_ledger.audit.verify import VerifyReport
+from kinlink_ledger.audit.verify import verify
 from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.ledger_workload import Workload

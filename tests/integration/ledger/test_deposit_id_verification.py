@@ -7,16 +7,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import facility_configured
 from kinlink_contracts.facility_settings import IdVerificationPolicy
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.testing import Clock
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
-from tests.ledger_facilities import D1, book, configure
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import book
+from tests.ledger_facilities import configure
 
 FACILITY = "FAC-IDV"
 

@@ -8,35 +8,39 @@ from datetime import timedelta
 from uuid import UUID
 
 import pytest
-from kinlink_contracts.demo import FAC_DEMO, FAC_EAST, card_added
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import FAC_EAST
+from kinlink_contracts.demo import card_added
 from kinlink_contracts.facility import DepositPosted
 from kinlink_contracts.identity import CardRemoved
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.consumer import EventRejected
-from kinlink_kit.errors import FailedPrecondition, NotFound
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import NotFound
 from kinlink_kit.testing import refused
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
-from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.quote import DepositQuote
 from kinlink_ledger.service_layer.account_cards import card_removed
 from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.post_deposit import post_deposit
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
 from tests.integration.ledger.test_allowances import request
-from tests.ledger_facilities import (
-    D1,
-    D2,
-    add_cards,
-    deliver,
-    depositor,
-    from_identity,
-    release,
-    transfer,
-)
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import D2
+from tests.ledger_facilities import add_cards
+from tests.ledger_facilities import deliver
+from tests.ledger_facilities import depositor
+from tests.ledger_facilities import from_identity
+from tests.ledger_facilities import release
+from tests.ledger_facilities import transfer
 
 # What is not found names no request field here: the gRPC entrypoints name it (test_grpc_api).
 NOT_FOUND_RESIDENT = (NotFound, "resident_not_found", None)

@@ -9,24 +9,32 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.application import MAX_ATTEMPTS
-from kinlink_kit.auth import Principal, Role
-from kinlink_kit.errors import ConcurrentChange, InvalidArgument, NotFound, PermissionDenied
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.errors import ConcurrentChange
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
+from kinlink_kit.errors import PermissionDenied
 from kinlink_kit.testing import Clock
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
-from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
-from kinlink_ledger.service_layer.deposit_history import (
-    ListDeposits,
-    depositor_deposits,
-    get_deposit,
-    list_deposits,
-    resident_deposits,
-)
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
+from kinlink_ledger.service_layer.deposit_history import ListDeposits
+from kinlink_ledger.service_layer.deposit_history import depositor_deposits
+from kinlink_ledger.service_layer.deposit_history import get_deposit
+from kinlink_ledger.service_layer.deposit_history import list_deposits
+from kinlink_ledger.service_layer.deposit_history import resident_deposits
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
-from tests.ledger_facilities import BROTHER, D1, D2, MOTHER
+from tests.ledger_facilities import BROTHER
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import D2
+from tests.ledger_facilities import MOTHER
 
 FACILITY = "FAC-DEMO"
 

@@ -5,24 +5,36 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import facility_configured
 from kinlink_contracts.envelope import Envelope
-from kinlink_contracts.facility_settings import FacilitySettings, FeeTier
+from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_contracts.facility_settings import FeeTier
 from kinlink_contracts.identity import FacilityConfigured
-from kinlink_contracts.topics import IDENTITY_EVENTS, dead_letter_topic
-from kinlink_kit.bus import IncomingMessage, InMemoryBus, OutgoingMessage
+from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_contracts.topics import dead_letter_topic
+from kinlink_kit.bus import IncomingMessage
+from kinlink_kit.bus import InMemoryBus
+from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.consumer import TrackingConsumer
-from kinlink_kit.errors import InvalidArgument, NotFound
-from kinlink_kit.testing import eventually, serving
-from kinlink_ledger.bootstrap import LedgerSettings, ledger_service
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
+from kinlink_kit.testing import eventually
+from kinlink_kit.testing import serving
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import ledger_service
 from kinlink_ledger.domain.facility_terms import FacilityTerms
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.configure_facility import configure_facility
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
 from tests.conftest import TokenKeys
-from tests.ledger_facilities import D1, book, configure
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import book
+from tests.ledger_facilities import configure
 
 CHEAPER = DEMO_FACILITIES[FAC_DEMO].model_copy(
     update={

@@ -3,22 +3,28 @@ health, reflection."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from collections.abc import Callable
 from uuid import uuid4
 
 import grpc
 import pytest
 from eventsourcing.persistence import IntegrityError
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from grpc_health.v1 import health_pb2
+from grpc_health.v1 import health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2
+from grpc_reflection.v1alpha import reflection_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_kit.auth import Role
 from kinlink_ledger.service_layer.ledger import Ledger
 
-from tests.conftest import TokenKeys, bearer
-from tests.ledger_facilities import D1, MOTHER
-from tests.ledger_grpc import error_info, make_deposit
+from tests.conftest import TokenKeys
+from tests.conftest import bearer
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import MOTHER
+from tests.ledger_grpc import error_info
+from tests.ledger_grpc import make_deposit
 
 
 async def test_quote_and_confirm_over_grpc(

@@ -3,46 +3,45 @@ PostgreSQL: the integration event, its key and its fields."""
 
 from __future__ import annotations
 
-from uuid import UUID, uuid4, uuid5
+from uuid import UUID
+from uuid import uuid4
+from uuid import uuid5
 
 from kinlink_contracts.envelope import Envelope
-from kinlink_contracts.ledger import (
-    AllowanceAuthorized,
-    AllowanceDeclined,
-    AllowanceEnded,
-    DepositCaptured,
-    DepositDeclined,
-    MessagingSubscriptionDisabled,
-    MessagingSubscriptionSetUp,
-    WalletCharged,
-    WalletCredited,
-    WalletFunded,
-    WalletFundingFailed,
-)
+from kinlink_contracts.ledger import AllowanceAuthorized
+from kinlink_contracts.ledger import AllowanceDeclined
+from kinlink_contracts.ledger import AllowanceEnded
+from kinlink_contracts.ledger import DepositCaptured
+from kinlink_contracts.ledger import DepositDeclined
+from kinlink_contracts.ledger import MessagingSubscriptionDisabled
+from kinlink_contracts.ledger import MessagingSubscriptionSetUp
+from kinlink_contracts.ledger import WalletCharged
+from kinlink_contracts.ledger import WalletCredited
+from kinlink_contracts.ledger import WalletFunded
+from kinlink_contracts.ledger import WalletFundingFailed
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.wallet import MessagingWallet
-from kinlink_ledger.service_layer.authorize_allowance import (
-    AuthorizeAllowance,
-    authorize_allowance,
-)
-from kinlink_ledger.service_layer.charge_wallet import ChargeWallet, charge_wallet
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
-from kinlink_ledger.service_layer.disable_subscription import (
-    DisableSubscription,
-    disable_subscription,
-)
+from kinlink_ledger.service_layer.authorize_allowance import AuthorizeAllowance
+from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
+from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
+from kinlink_ledger.service_layer.charge_wallet import charge_wallet
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
+from kinlink_ledger.service_layer.disable_subscription import DisableSubscription
+from kinlink_ledger.service_layer.disable_subscription import disable_subscription
 from kinlink_ledger.service_layer.end_allowance import end_allowance
-from kinlink_ledger.service_layer.grant_credit import GrantCredit, grant_credit
+from kinlink_ledger.service_layer.grant_credit import GrantCredit
+from kinlink_ledger.service_layer.grant_credit import grant_credit
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
-from kinlink_ledger.service_layer.set_up_subscription import (
-    SetUpSubscription,
-    set_up_subscription,
-)
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
+from kinlink_ledger.service_layer.set_up_subscription import SetUpSubscription
+from kinlink_ledger.service_layer.set_up_subscription import set_up_subscription
 
 from tests.integration.ledger.test_allowances import orders
-from tests.ledger_facilities import D9, choose_card
+from tests.ledger_facilities import D9
+from tests.ledger_facilities import choose_card
 
 FAC = "FAC-DEMO"
 

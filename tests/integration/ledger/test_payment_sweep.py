@@ -11,20 +11,25 @@ from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.testing import Clock
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
-from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.payments import ChargeRequest, PaymentRefused, PaymentUnavailable
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
+from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import PaymentRefused
+from kinlink_ledger.domain.payments import PaymentUnavailable
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
 from kinlink_ledger.service_layer.finish_payments import finish_payments_in_flight
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
-from kinlink_ledger.service_layer.set_up_subscription import (
-    SetUpSubscription,
-    set_up_subscription,
-)
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
+from kinlink_ledger.service_layer.set_up_subscription import SetUpSubscription
+from kinlink_ledger.service_layer.set_up_subscription import set_up_subscription
 from prometheus_client import REGISTRY
 
-from tests.ledger_facilities import D1, D2, choose_card
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import D2
+from tests.ledger_facilities import choose_card
 
 FACILITY = "FAC-DEMO"
 SETTLED_AFTER = timedelta(minutes=15)

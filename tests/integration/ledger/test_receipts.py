@@ -5,36 +5,52 @@ PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from uuid import UUID, uuid4
+from uuid import UUID
+from uuid import uuid4
 
 import grpc
 import pytest
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, facility_configured
-from kinlink_kit.auth import Principal, Role
-from kinlink_kit.errors import InvalidArgument, NotFound
-from kinlink_kit.testing import Clock, refused
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import facility_configured
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
+from kinlink_kit.testing import Clock
+from kinlink_kit.testing import refused
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.receipt import Receipt, ReceiptHold, ReceiptKind, ReceiptLine
+from kinlink_ledger.domain.receipt import Receipt
+from kinlink_ledger.domain.receipt import ReceiptHold
+from kinlink_ledger.domain.receipt import ReceiptKind
+from kinlink_ledger.domain.receipt import ReceiptLine
 from kinlink_ledger.domain.wallet import MessagingWallet
 from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
 from kinlink_ledger.service_layer.end_allowance import end_allowance
 from kinlink_ledger.service_layer.get_allowance import get_allowance
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.receipts import get_receipt, print_receipt
-from kinlink_ledger.service_layer.set_up_subscription import (
-    SetUpSubscription,
-    set_up_subscription,
-)
+from kinlink_ledger.service_layer.receipts import get_receipt
+from kinlink_ledger.service_layer.receipts import print_receipt
+from kinlink_ledger.service_layer.set_up_subscription import SetUpSubscription
+from kinlink_ledger.service_layer.set_up_subscription import set_up_subscription
 
-from tests.conftest import Metadata, TokenKeys
+from tests.conftest import Metadata
+from tests.conftest import TokenKeys
 from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
 from tests.integration.identity.test_identity_grpc import staff
-from tests.integration.ledger.test_allowances import RESIDENT, orders, request
-from tests.integration.ledger.test_deposits import deposit, family, officer
-from tests.ledger_facilities import MOTHER, add_cards, choose_card, configure
+from tests.integration.ledger.test_allowances import RESIDENT
+from tests.integration.ledger.test_allowances import orders
+from tests.integration.ledger.test_allowances import request
+from tests.integration.ledger.test_deposits import deposit
+from tests.integration.ledger.test_deposits import family
+from tests.integration.ledger.test_deposits import officer
+from tests.ledger_facilities import MOTHER
+from tests.ledger_facilities import add_cards
+from tests.ledger_facilities import choose_card
+from tests.ledger_facilities import configure
 from tests.ledger_grpc import make_deposit
 
 OPERATOR = Principal("op-1", frozenset({Role.OPERATOR}))

@@ -5,36 +5,49 @@ the real PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
+from uuid import uuid4
 
 import grpc
 import pytest
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.facility import DepositPosted
-from kinlink_kit.auth import Principal, Role
-from kinlink_kit.errors import InvalidArgument, PermissionDenied
-from kinlink_kit.testing import Clock, refused
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import PermissionDenied
+from kinlink_kit.testing import Clock
+from kinlink_kit.testing import refused
 from kinlink_ledger.adapters.resident_transactions_view import TransactionKind
 from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
 from kinlink_ledger.service_layer.end_allowance import end_allowance
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.post_deposit import post_deposit
-from kinlink_ledger.service_layer.resident_transactions import (
-    ResidentTransaction,
-    list_resident_transactions,
-)
+from kinlink_ledger.service_layer.resident_transactions import ResidentTransaction
+from kinlink_ledger.service_layer.resident_transactions import list_resident_transactions
 
 from tests import ledger_facilities
 from tests.conftest import TokenKeys
 from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
 from tests.integration.identity.test_identity_grpc import staff
-from tests.integration.ledger.test_allowances import FAC, RESIDENT, orders, publish, request
-from tests.integration.ledger.test_audit import run_replay, stream
-from tests.integration.ledger.test_deposits import deposit, family, officer
-from tests.integration.ledger.test_receipts import AUDITOR, OPERATOR, ended_allowance
+from tests.integration.ledger.test_allowances import FAC
+from tests.integration.ledger.test_allowances import RESIDENT
+from tests.integration.ledger.test_allowances import orders
+from tests.integration.ledger.test_allowances import publish
+from tests.integration.ledger.test_allowances import request
+from tests.integration.ledger.test_audit import run_replay
+from tests.integration.ledger.test_audit import stream
+from tests.integration.ledger.test_deposits import deposit
+from tests.integration.ledger.test_deposits import family
+from tests.integration.ledger.test_deposits import officer
+from tests.integration.ledger.test_receipts import AUDITOR
+from tests.integration.ledger.test_receipts import OPERATOR
+from tests.integration.ledger.test_receipts import ended_allowance
 
 MOTHER, BROTHER = UUID(ledger_facilities.MOTHER), UUID(ledger_facilities.BROTHER)
 DEPOSIT, ORDER = TransactionKind.DEPOSIT, TransactionKind.COMMISSARY_ORDER

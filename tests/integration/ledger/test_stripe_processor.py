@@ -13,12 +13,10 @@ import stripe as stripe_sdk
 from kinlink_kit.testing import Infra
 from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.payments import (
-    ChargeOutcome,
-    ChargeRequest,
-    PaymentRefused,
-    UnknownPaymentMethod,
-)
+from kinlink_ledger.domain.payments import ChargeOutcome
+from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import PaymentRefused
+from kinlink_ledger.domain.payments import UnknownPaymentMethod
 
 
 @pytest.fixture

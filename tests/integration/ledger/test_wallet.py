@@ -3,30 +3,32 @@ disable, change of card; credits spent first), on SQLite and on the real Postgre
 
 from __future__ import annotations
 
-from uuid import UUID, uuid4
+from uuid import UUID
+from uuid import uuid4
 
 import pytest
-from kinlink_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from kinlink_kit.errors import AlreadyExists
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
 from kinlink_kit.testing import refused
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.service_layer.charge_wallet import ChargeWallet, charge_wallet
-from kinlink_ledger.service_layer.complete_funding import CompleteFunding, complete_funding
-from kinlink_ledger.service_layer.disable_subscription import (
-    DisableSubscription,
-    disable_subscription,
-)
-from kinlink_ledger.service_layer.grant_credit import GrantCredit, grant_credit
+from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
+from kinlink_ledger.service_layer.charge_wallet import charge_wallet
+from kinlink_ledger.service_layer.complete_funding import CompleteFunding
+from kinlink_ledger.service_layer.complete_funding import complete_funding
+from kinlink_ledger.service_layer.disable_subscription import DisableSubscription
+from kinlink_ledger.service_layer.disable_subscription import disable_subscription
+from kinlink_ledger.service_layer.grant_credit import GrantCredit
+from kinlink_ledger.service_layer.grant_credit import grant_credit
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.refill_subscription import (
-    RefillSubscription,
-    refill_subscription,
-)
-from kinlink_ledger.service_layer.set_up_subscription import (
-    SetUpSubscription,
-    set_up_subscription,
-)
-from kinlink_ledger.service_layer.wallet_funding import FundingResult, FundingStatus
+from kinlink_ledger.service_layer.refill_subscription import RefillSubscription
+from kinlink_ledger.service_layer.refill_subscription import refill_subscription
+from kinlink_ledger.service_layer.set_up_subscription import SetUpSubscription
+from kinlink_ledger.service_layer.set_up_subscription import set_up_subscription
+from kinlink_ledger.service_layer.wallet_funding import FundingResult
+from kinlink_ledger.service_layer.wallet_funding import FundingStatus
 
 from tests.ledger_facilities import choose_card
 

@@ -3,7 +3,8 @@ ones too, charges and credits, newest first; on SQLite and on the real PostgreSQ
 
 from __future__ import annotations
 
-from uuid import UUID, uuid4
+from uuid import UUID
+from uuid import uuid4
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
@@ -13,20 +14,22 @@ from kinlink_kit.auth import Role
 from kinlink_ledger.adapters.wallet_history_view import WalletEntryKind
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.wallet import MessagingWallet
-from kinlink_ledger.service_layer.charge_wallet import ChargeWallet, charge_wallet
-from kinlink_ledger.service_layer.grant_credit import GrantCredit, grant_credit
+from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
+from kinlink_ledger.service_layer.charge_wallet import charge_wallet
+from kinlink_ledger.service_layer.grant_credit import GrantCredit
+from kinlink_ledger.service_layer.grant_credit import grant_credit
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.receipts import get_receipt
-from kinlink_ledger.service_layer.refill_subscription import (
-    RefillSubscription,
-    refill_subscription,
-)
+from kinlink_ledger.service_layer.refill_subscription import RefillSubscription
+from kinlink_ledger.service_layer.refill_subscription import refill_subscription
 from kinlink_ledger.service_layer.wallet_history import list_wallet_history
 
 from tests.conftest import TokenKeys
-from tests.integration.identity.test_identity_grpc import refused, staff
+from tests.integration.identity.test_identity_grpc import refused
+from tests.integration.identity.test_identity_grpc import staff
 from tests.integration.ledger.test_deposits import family
-from tests.integration.ledger.test_wallet import balance, set_up
+from tests.integration.ledger.test_wallet import balance
+from tests.integration.ledger.test_wallet import set_up
 from tests.ledger_facilities import choose_card
 
 

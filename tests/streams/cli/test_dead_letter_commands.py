@@ -8,17 +8,22 @@ import asyncio
 import json
 import uuid
 
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
+from click.testing import Result
 from kinlink_cli.main import cli
 from kinlink_contracts.envelope import Envelope
 from kinlink_kit.auth import Role
 from kinlink_kit.bus import KafkaBus
-from kinlink_kit.consumer import EventRejected, TrackingConsumer
+from kinlink_kit.consumer import EventRejected
+from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import Tracking
-from kinlink_kit.testing import Infra, eventually
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
 
 from tests.conftest import TokenKeys
-from tests.notebook import Noted, Notes, noted
+from tests.notebook import Noted
+from tests.notebook import Notes
+from tests.notebook import noted
 from tests.streams.kafka_helpers import produce
 
 

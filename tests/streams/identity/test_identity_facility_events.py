@@ -7,22 +7,37 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaProducer
+from aiokafka import TopicPartition
 from cryptography.fernet import Fernet
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO, FAC_EAST
-from kinlink_contracts.envelope import Envelope, IntegrationEvent
-from kinlink_contracts.facility import ResidentBooked, ResidentReleased, ResidentTransferred
-from kinlink_contracts.topics import FACILITY_EVENTS, dead_letter_topic
-from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import FAC_EAST
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.envelope import IntegrationEvent
+from kinlink_contracts.facility import ResidentBooked
+from kinlink_contracts.facility import ResidentReleased
+from kinlink_contracts.facility import ResidentTransferred
+from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_contracts.topics import dead_letter_topic
+from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_identity.bootstrap import build_identity
+from kinlink_identity.bootstrap import identity_service
 from kinlink_identity.domain.facility import Facility
-from kinlink_identity.domain.resident import Resident, ResidentStatus
+from kinlink_identity.domain.resident import Resident
+from kinlink_identity.domain.resident import ResidentStatus
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.search_residents import SearchResidents, search_residents
+from kinlink_identity.service_layer.search_residents import SearchResidents
+from kinlink_identity.service_layer.search_residents import search_residents
 from kinlink_kit.bus import KafkaBus
-from kinlink_kit.testing import Infra, eventually, serving
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
+from kinlink_kit.testing import serving
 
 from tests.conftest import TokenKeys
-from tests.streams.kafka_helpers import produce, read_topic
+from tests.streams.kafka_helpers import produce
+from tests.streams.kafka_helpers import read_topic
 
 RUN = uuid.uuid4().hex[:8]
 # Facilities of this run only: the topic keeps earlier runs' events.

@@ -6,26 +6,39 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 from aiokafka.structs import ConsumerRecord
-from kinlink_contracts.envelope import Envelope, IntegrationEvent
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.envelope import IntegrationEvent
 from kinlink_contracts.facility import DepositPosted
-from kinlink_contracts.topics import FACILITY_EVENTS, dead_letter_topic
+from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.eventstore import store_env
 from kinlink_kit.settings import ServiceSettings
-from kinlink_kit.testing import Infra, eventually, serving
-from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
+from kinlink_kit.testing import serving
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
+from kinlink_ledger.bootstrap import ledger_service
 from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
-from tests.conftest import ROOT, TokenKeys
-from tests.ledger_facilities import D1, book, configure_demo_facilities
+from tests.conftest import ROOT
+from tests.conftest import TokenKeys
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import book
+from tests.ledger_facilities import configure_demo_facilities
 from tests.streams.counting_consumer import CounterStore
-from tests.streams.kafka_helpers import produce, read_topic
+from tests.streams.kafka_helpers import produce
+from tests.streams.kafka_helpers import read_topic
 
 
 class Tick(IntegrationEvent):

@@ -6,18 +6,26 @@ from __future__ import annotations
 
 import uuid
 
-from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
-from kinlink_contracts.envelope import Envelope, IntegrationEvent
+from kinlink_contracts.commissary import AllowanceConsumed
+from kinlink_contracts.commissary import AllowanceEnded
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.envelope import IntegrationEvent
 from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_kit.bus import KafkaBus
-from kinlink_kit.testing import Infra, eventually, serving
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
+from kinlink_kit.testing import serving
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
-from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
+from kinlink_ledger.bootstrap import ledger_service
 from kinlink_ledger.domain.allowance import AllowanceStatus
 from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
 
 from tests.conftest import TokenKeys
-from tests.integration.ledger.test_allowances import allowance, hold_balance, request
+from tests.integration.ledger.test_allowances import allowance
+from tests.integration.ledger.test_allowances import hold_balance
+from tests.integration.ledger.test_allowances import request
 from tests.ledger_facilities import configure_demo_facilities
 from tests.streams.kafka_helpers import produce
 

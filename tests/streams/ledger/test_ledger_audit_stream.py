@@ -12,13 +12,15 @@ from pathlib import Path
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.outbox import OutboxRelay
 from kinlink_kit.progress import Progress
-from kinlink_kit.testing import Infra, eventually
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
 from kinlink_ledger.adapters.audit_stream import AuditStream
 from kinlink_ledger.adapters.hash_chain import store_chain
 from kinlink_ledger.audit.replay import replay
 from kinlink_ledger.audit.sources import kafka_batches
 from kinlink_ledger.audit.verify import verify
-from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
 
 from tests.ledger_facilities import configure_demo_facilities
 from tests.ledger_workload import Workload

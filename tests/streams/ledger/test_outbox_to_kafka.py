@@ -9,15 +9,22 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.ledger import DepositCaptured
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_kit.bus import KafkaBus
-from kinlink_kit.outbox import OutboxRelay, each
-from kinlink_kit.testing import Infra, eventually
+from kinlink_kit.outbox import OutboxRelay
+from kinlink_kit.outbox import each
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
-from kinlink_ledger.bootstrap import LedgerSettings, build_ledger
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
-from tests.ledger_facilities import D1, book, configure_demo_facilities
+from tests.ledger_facilities import D1
+from tests.ledger_facilities import book
+from tests.ledger_facilities import configure_demo_facilities
 from tests.streams.kafka_helpers import read_topic
 
 

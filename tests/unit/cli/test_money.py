@@ -1,6 +1,7 @@
 import click
 import pytest
-from kinlink_cli.money import dollars, parse_dollars
+from kinlink_cli.money import dollars
+from kinlink_cli.money import parse_dollars
 
 
 @pytest.mark.parametrize(

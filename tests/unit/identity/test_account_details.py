@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from kinlink_identity.domain.account_details import (
-    checked_address,
-    checked_name,
-    checked_phone,
-    checked_time_zone,
-)
+from kinlink_identity.domain.account_details import checked_address
+from kinlink_identity.domain.account_details import checked_name
+from kinlink_identity.domain.account_details import checked_phone
+from kinlink_identity.domain.account_details import checked_time_zone
 from kinlink_kit.errors import InvalidArgument
 
 ADDRESS = {

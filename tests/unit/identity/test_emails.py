@@ -4,7 +4,8 @@ import re
 
 import pytest
 from kinlink_identity.domain.emails import link_email
-from kinlink_identity.domain.one_time_token import TokenPurpose, new_token
+from kinlink_identity.domain.one_time_token import TokenPurpose
+from kinlink_identity.domain.one_time_token import new_token
 
 
 @pytest.mark.parametrize("purpose", list(TokenPurpose))

@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 from kinlink.identity.v1 import identity_pb2 as pb
-from kinlink_contracts.demo import DEMO_FACILITIES, FAC_DEMO
-from kinlink_contracts.facility_settings import (
-    DEFAULT_CARD_BRANDS,
-    DEFAULT_WEEKLY_LIMIT_CENTS,
-    IdVerificationPolicy,
-    ReviewPolicy,
-    Weekday,
-)
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.facility_settings import DEFAULT_CARD_BRANDS
+from kinlink_contracts.facility_settings import DEFAULT_WEEKLY_LIMIT_CENTS
+from kinlink_contracts.facility_settings import IdVerificationPolicy
+from kinlink_contracts.facility_settings import ReviewPolicy
+from kinlink_contracts.facility_settings import Weekday
 from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_identity.domain.facility import Facility
 from kinlink_identity.entrypoints.facility_settings_message import settings_of

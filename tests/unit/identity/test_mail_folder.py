@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from email import message_from_bytes, policy
+from email import message_from_bytes
+from email import policy
 from pathlib import Path
 
 from kinlink_identity.adapters.mail_folder import MailFolder

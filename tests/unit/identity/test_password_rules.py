@@ -5,11 +5,9 @@ import time
 
 import pytest
 from kinlink_identity.adapters.passwords import PasswordHasher
-from kinlink_identity.domain.password_rules import (
-    MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
-    check_password_strength,
-)
+from kinlink_identity.domain.password_rules import MAX_PASSWORD_LENGTH
+from kinlink_identity.domain.password_rules import MIN_PASSWORD_LENGTH
+from kinlink_identity.domain.password_rules import check_password_strength
 from kinlink_kit.errors import InvalidArgument
 
 

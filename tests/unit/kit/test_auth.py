@@ -9,23 +9,26 @@ import hmac
 import json
 import stat
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import grpc
 import jwt
 import pytest
-from kinlink_identity.adapters.token_signer import TokenSigner, embedded_keys, generate_key_pair
-from kinlink_kit.auth import (
-    PUBLIC,
-    Authenticator,
-    Principal,
-    Role,
-    TokenVerifier,
-    bind_principal,
-    current_principal,
-)
-from kinlink_kit.errors import PermissionDenied, Unauthenticated
+from kinlink_identity.adapters.token_signer import TokenSigner
+from kinlink_identity.adapters.token_signer import embedded_keys
+from kinlink_identity.adapters.token_signer import generate_key_pair
+from kinlink_kit.auth import PUBLIC
+from kinlink_kit.auth import Authenticator
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import TokenVerifier
+from kinlink_kit.auth import bind_principal
+from kinlink_kit.auth import current_principal
+from kinlink_kit.errors import PermissionDenied
+from kinlink_kit.errors import Unauthenticated
 from kinlink_kit.grpc_server import GrpcServer
 
 KEY_ID = "identity-1"

@@ -7,13 +7,19 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from eventsourcing.domain import Aggregate, event
-from kinlink_contracts.envelope import Envelope, IntegrationEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
+from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.envelope import IntegrationEvent
 from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import IncomingMessage
-from kinlink_kit.consumer import EventRejected, TrackingConsumer, rejecting
-from kinlink_kit.errors import NotFound, Unavailable
-from kinlink_kit.eventstore import TrackedApplication, Tracking
+from kinlink_kit.consumer import EventRejected
+from kinlink_kit.consumer import TrackingConsumer
+from kinlink_kit.consumer import rejecting
+from kinlink_kit.errors import NotFound
+from kinlink_kit.errors import Unavailable
+from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.eventstore import Tracking
 
 from tests.recording_bus import RecordingBus
 

@@ -4,13 +4,16 @@ an id derived from the domain event, so that publishing it again keeps the id.""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
+from uuid import uuid5
 
 from eventsourcing.application import Application
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.identity import AccountActivated
-from kinlink_kit.translation import EventTranslator, Published
+from kinlink_kit.translation import EventTranslator
+from kinlink_kit.translation import Published
 
 
 class Member(Aggregate):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from uuid import UUID
 
 import pytest
-from kinlink_kit.errors import ClientError, InvalidArgument, NotFound
-from kinlink_kit.grpc_helpers import method, parse_id, request_fields, timestamp
+from kinlink_kit.errors import ClientError
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
+from kinlink_kit.grpc_helpers import method
+from kinlink_kit.grpc_helpers import parse_id
+from kinlink_kit.grpc_helpers import request_fields
+from kinlink_kit.grpc_helpers import timestamp
 
 
 def test_an_id_is_parsed_from_its_field() -> None:

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.topics import dead_letter_topic
-from kinlink_kit.bus import IncomingMessage, InMemoryBus
+from kinlink_kit.bus import IncomingMessage
+from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.testing import eventually
 
-from tests.notebook import TOPIC, Noted, Notes, message, noted, noted_by_each_run
+from tests.notebook import TOPIC
+from tests.notebook import Noted
+from tests.notebook import Notes
+from tests.notebook import message
+from tests.notebook import noted
+from tests.notebook import noted_by_each_run
 
 
 async def test_events_are_handled_in_order_and_bad_ones_dead_lettered() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
 from eventsourcing.persistence import Notification
 from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.eventstore import TrackedApplication

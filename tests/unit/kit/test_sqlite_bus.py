@@ -7,11 +7,13 @@ import asyncio
 from collections import defaultdict
 from pathlib import Path
 
-from kinlink_kit.bus import IncomingMessage, OutgoingMessage
+from kinlink_kit.bus import IncomingMessage
+from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.sqlite_bus import SQLiteBus
 from kinlink_kit.testing import eventually
 
-from tests.notebook import TOPIC, noted_by_each_run
+from tests.notebook import TOPIC
+from tests.notebook import noted_by_each_run
 
 OTHER = "kinlink.other.events.v1"
 

@@ -1,6 +1,7 @@
 import pytest
 from kinlink_kit.errors import InvalidArgument
-from kinlink_ledger.domain.facility import FeeSchedule, FeeTier
+from kinlink_ledger.domain.facility import FeeSchedule
+from kinlink_ledger.domain.facility import FeeTier
 from kinlink_ledger.domain.money import Cents
 
 SCHEDULE = FeeSchedule(

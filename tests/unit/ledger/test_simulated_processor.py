@@ -1,4 +1,6 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -6,12 +8,10 @@ from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.testing import Clock
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.payments import (
-    ChargeOutcome,
-    ChargeRequest,
-    PaymentUnavailable,
-    UnknownPaymentMethod,
-)
+from kinlink_ledger.domain.payments import ChargeOutcome
+from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import PaymentUnavailable
+from kinlink_ledger.domain.payments import UnknownPaymentMethod
 
 
 def charge(

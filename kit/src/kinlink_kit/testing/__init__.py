@@ -8,9 +8,13 @@ the tests' root conftest (`pytest_plugins`).
 
 from kinlink_kit.testing.cards import TEST_CARDS
 from kinlink_kit.testing.clock import Clock
-from kinlink_kit.testing.infra import STORAGES, Infra, settings_on
+from kinlink_kit.testing.infra import STORAGES
+from kinlink_kit.testing.infra import Infra
+from kinlink_kit.testing.infra import settings_on
 from kinlink_kit.testing.refusals import refused
-from kinlink_kit.testing.serving import eventually, free_port, serving
+from kinlink_kit.testing.serving import eventually
+from kinlink_kit.testing.serving import free_port
+from kinlink_kit.testing.serving import serving
 
 __all__ = [
     "STORAGES",

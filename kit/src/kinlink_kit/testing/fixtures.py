@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import psycopg
 import pytest
 
 from kinlink_kit.testing.clock import Clock
-from kinlink_kit.testing.infra import Infra, read_infra
+from kinlink_kit.testing.infra import Infra
+from kinlink_kit.testing.infra import read_infra
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 
 from kinlink_kit.auth import TokenVerifier
 from kinlink_kit.bus import Bus
-from kinlink_kit.runtime import ServiceParts, serve
+from kinlink_kit.runtime import ServiceParts
+from kinlink_kit.runtime import serve
 
 
 @asynccontextmanager

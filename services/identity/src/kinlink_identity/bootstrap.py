@@ -6,38 +6,48 @@ from datetime import timedelta
 from typing import Literal
 
 from kinlink.identity.v1 import identity_pb2_grpc
-from kinlink_contracts.topics import FACILITY_EVENTS, LEDGER_EVENTS
+from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_kit.auth import TokenVerifier
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
-from kinlink_kit.outbox import each, outbox_relay_jobs
+from kinlink_kit.outbox import each
+from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.projection import ProjectionGroup
-from kinlink_kit.runtime import GrpcService, ServiceParts
+from kinlink_kit.runtime import GrpcService
+from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
 from pydantic import SecretStr
 
-from kinlink_identity.adapters.attempt_throttle import AttemptLimits, AttemptThrottle
+from kinlink_identity.adapters.attempt_throttle import AttemptLimits
+from kinlink_identity.adapters.attempt_throttle import AttemptThrottle
 from kinlink_identity.adapters.card_list_view import CardList
 from kinlink_identity.adapters.facility_directory_view import FacilityDirectory
 from kinlink_identity.adapters.integration_events import IdentityEventTranslator
 from kinlink_identity.adapters.mail_folder import MailFolder
 from kinlink_identity.adapters.passwords import PasswordHasher
-from kinlink_identity.adapters.personal_data_vault import PersonalDataVault, embedded_master_key
+from kinlink_identity.adapters.personal_data_vault import PersonalDataVault
+from kinlink_identity.adapters.personal_data_vault import embedded_master_key
 from kinlink_identity.adapters.resident_directory_view import ResidentDirectory
 from kinlink_identity.adapters.simulated_cards import SimulatedCards
 from kinlink_identity.adapters.simulated_verification import SimulatedVerification
 from kinlink_identity.adapters.smtp_mailer import SmtpMailer
 from kinlink_identity.adapters.stripe_cards import StripeCards
-from kinlink_identity.adapters.token_signer import TokenSigner, public_pem_of
+from kinlink_identity.adapters.token_signer import TokenSigner
+from kinlink_identity.adapters.token_signer import public_pem_of
 from kinlink_identity.domain.card_processor import CardLookup
 from kinlink_identity.domain.mail import Mailer
 from kinlink_identity.entrypoints.facility_events import FACILITY_EVENT_HANDLERS
-from kinlink_identity.entrypoints.grpc_api import ACCESS_POLICY, SERVICE_NAME, IdentityServicer
+from kinlink_identity.entrypoints.grpc_api import ACCESS_POLICY
+from kinlink_identity.entrypoints.grpc_api import SERVICE_NAME
+from kinlink_identity.entrypoints.grpc_api import IdentityServicer
 from kinlink_identity.entrypoints.ledger_events import LEDGER_EVENT_HANDLERS
 from kinlink_identity.service_layer.bootstrap_operator import bootstrap_operator
-from kinlink_identity.service_layer.identity import Identity, IdentityPolicy, IdentityStore
+from kinlink_identity.service_layer.identity import Identity
+from kinlink_identity.service_layer.identity import IdentityPolicy
+from kinlink_identity.service_layer.identity import IdentityStore
 
 
 class IdentitySettings(ServiceSettings):

@@ -7,34 +7,34 @@ from pathlib import Path
 from typing import Literal
 
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_contracts.commissary import AllowanceConsumed, AllowanceEnded
-from kinlink_contracts.facility import (
-    DepositPosted,
-    ResidentBooked,
-    ResidentReleased,
-    ResidentTransferred,
-)
-from kinlink_contracts.identity import (
-    CardAdded,
-    CardRemoved,
-    FacilityConfigured,
-    MessagingSubscriptionCardChosen,
-)
-from kinlink_contracts.topics import (
-    COMMISSARY_EVENTS,
-    FACILITY_EVENTS,
-    IDENTITY_EVENTS,
-    LEDGER_AUDIT,
-)
+from kinlink_contracts.commissary import AllowanceConsumed
+from kinlink_contracts.commissary import AllowanceEnded
+from kinlink_contracts.facility import DepositPosted
+from kinlink_contracts.facility import ResidentBooked
+from kinlink_contracts.facility import ResidentReleased
+from kinlink_contracts.facility import ResidentTransferred
+from kinlink_contracts.identity import CardAdded
+from kinlink_contracts.identity import CardRemoved
+from kinlink_contracts.identity import FacilityConfigured
+from kinlink_contracts.identity import MessagingSubscriptionCardChosen
+from kinlink_contracts.topics import COMMISSARY_EVENTS
+from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_kit.bus import Bus
-from kinlink_kit.consumer import ServiceEventHandler, consume
+from kinlink_kit.consumer import ServiceEventHandler
+from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.leadership import Leadership
-from kinlink_kit.outbox import combined, each, outbox_relay_jobs
-from kinlink_kit.runtime import GrpcService, ServiceParts
+from kinlink_kit.outbox import combined
+from kinlink_kit.outbox import each
+from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.runtime import GrpcService
+from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
-from pydantic import Field, SecretStr
+from pydantic import Field
+from pydantic import SecretStr
 
 from kinlink_ledger.adapters.audit_stream import AuditStream
 from kinlink_ledger.adapters.facility_terms_directory import FacilityTermsDirectory
@@ -43,20 +43,23 @@ from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.adapters.stripe_processor import StripeProcessor
 from kinlink_ledger.domain.payments import PaymentProcessor
-from kinlink_ledger.entrypoints.grpc_api import ACCESS_POLICY, SERVICE_NAME, LedgerServicer
-from kinlink_ledger.entrypoints.sweeps import hold_sweep, payment_sweep
-from kinlink_ledger.service_layer.account_cards import card_added, card_removed
+from kinlink_ledger.entrypoints.grpc_api import ACCESS_POLICY
+from kinlink_ledger.entrypoints.grpc_api import SERVICE_NAME
+from kinlink_ledger.entrypoints.grpc_api import LedgerServicer
+from kinlink_ledger.entrypoints.sweeps import hold_sweep
+from kinlink_ledger.entrypoints.sweeps import payment_sweep
+from kinlink_ledger.service_layer.account_cards import card_added
+from kinlink_ledger.service_layer.account_cards import card_removed
 from kinlink_ledger.service_layer.choose_subscription_card import choose_subscription_card
 from kinlink_ledger.service_layer.configure_facility import configure_facility
 from kinlink_ledger.service_layer.consume_allowance import consume_allowance
 from kinlink_ledger.service_layer.end_allowance import allowance_ended
-from kinlink_ledger.service_layer.ledger import Ledger, LedgerStore
+from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_ledger.service_layer.ledger import LedgerStore
 from kinlink_ledger.service_layer.post_deposit import post_deposit
-from kinlink_ledger.service_layer.residents import (
-    resident_booked,
-    resident_released,
-    resident_transferred,
-)
+from kinlink_ledger.service_layer.residents import resident_booked
+from kinlink_ledger.service_layer.residents import resident_released
+from kinlink_ledger.service_layer.residents import resident_transferred
 
 
 class LedgerSettings(ServiceSettings):

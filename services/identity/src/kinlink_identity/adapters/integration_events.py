@@ -13,9 +13,13 @@ from typing import Any
 
 from kinlink_contracts import identity as contract
 from kinlink_contracts.envelope import IntegrationEvent
-from kinlink_contracts.facility import ResidentBooked, ResidentReleased, ResidentTransferred
+from kinlink_contracts.facility import ResidentBooked
+from kinlink_contracts.facility import ResidentReleased
+from kinlink_contracts.facility import ResidentTransferred
 from kinlink_contracts.topics import IDENTITY_EVENTS
-from kinlink_kit.translation import EventTranslator, Published, Translation
+from kinlink_kit.translation import EventTranslator
+from kinlink_kit.translation import Published
+from kinlink_kit.translation import Translation
 
 from kinlink_identity.domain.account import Account
 from kinlink_identity.domain.card import Card

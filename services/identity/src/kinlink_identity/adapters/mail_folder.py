@@ -4,11 +4,13 @@ and a developer opens the activation link from the file."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 from kinlink_identity.adapters.smtp_mailer import email_message
-from kinlink_identity.domain.mail import Email, Mailer
+from kinlink_identity.domain.mail import Email
+from kinlink_identity.domain.mail import Mailer
 
 
 class MailFolder(Mailer):

@@ -11,10 +11,12 @@ from typing import Any
 
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.projection import Projection
-from kinlink_kit.views import ViewCursor, ViewStore
+from kinlink_kit.views import ViewCursor
+from kinlink_kit.views import ViewStore
 
 from kinlink_identity.adapters.facility_directory_view import FacilityDirectory
-from kinlink_identity.domain.resident import Resident, ResidentStatus
+from kinlink_identity.domain.resident import Resident
+from kinlink_identity.domain.resident import ResidentStatus
 
 # Searches need at least this many letters of the last name (requirements: "Missing Resident"), so
 # that many first letters make the index key.

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from kinlink_identity.domain.card_processor import CardDetails, CardLookup, UnknownPaymentMethod
+from kinlink_identity.domain.card_processor import CardDetails
+from kinlink_identity.domain.card_processor import CardLookup
+from kinlink_identity.domain.card_processor import UnknownPaymentMethod
 
 # payment method -> (brand, funding, last four digits of Stripe's test card number)
 CARDS = {

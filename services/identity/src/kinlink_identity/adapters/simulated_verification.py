@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import uuid
 
-from kinlink_identity.domain.id_verification import (
-    IdDocuments,
-    VerificationProvider,
-    VerificationResult,
-)
+from kinlink_identity.domain.id_verification import IdDocuments
+from kinlink_identity.domain.id_verification import VerificationProvider
+from kinlink_identity.domain.id_verification import VerificationResult
 
 FAILING_SSN_SERIAL = "9999"
 

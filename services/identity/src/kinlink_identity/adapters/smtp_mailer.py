@@ -5,7 +5,9 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from kinlink_identity.domain.mail import Email, Mailer, MailUnavailable
+from kinlink_identity.domain.mail import Email
+from kinlink_identity.domain.mail import Mailer
+from kinlink_identity.domain.mail import MailUnavailable
 
 
 def email_message(email: Email, sender: str, transfer_encoding: str | None = None) -> EmailMessage:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import stripe
 
-from kinlink_identity.domain.card_processor import (
-    CardDetails,
-    CardLookup,
-    CardProcessorUnavailable,
-    UnknownPaymentMethod,
-)
+from kinlink_identity.domain.card_processor import CardDetails
+from kinlink_identity.domain.card_processor import CardLookup
+from kinlink_identity.domain.card_processor import CardProcessorUnavailable
+from kinlink_identity.domain.card_processor import UnknownPaymentMethod
 
 
 class StripeCards(CardLookup):

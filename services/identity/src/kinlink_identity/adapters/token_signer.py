@@ -9,14 +9,18 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from kinlink_kit.auth import ALGORITHM, AUDIENCE, ISSUER, Principal
+from kinlink_kit.auth import ALGORITHM
+from kinlink_kit.auth import AUDIENCE
+from kinlink_kit.auth import ISSUER
+from kinlink_kit.auth import Principal
 
 
 class TokenSigner:

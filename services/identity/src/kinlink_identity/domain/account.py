@@ -6,9 +6,12 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
-from kinlink_kit.auth import Principal, Role
-from kinlink_kit.errors import FailedPrecondition, NotFound
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import NotFound
 
 
 class AccountStatus(StrEnum):

@@ -13,8 +13,11 @@ from dataclasses import asdict
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
-from kinlink_kit.errors import FailedPrecondition, InvalidArgument, NotFound
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
 
 from kinlink_identity.domain.account import Address
 from kinlink_identity.domain.card_processor import CardDetails

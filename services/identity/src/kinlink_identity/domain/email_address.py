@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
+from email_validator import validate_email
 from kinlink_kit.errors import InvalidArgument
 
 

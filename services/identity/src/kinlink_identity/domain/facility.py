@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
 from kinlink_contracts.facility_settings import FacilitySettings
-from kinlink_contracts.ids import MAX_ID_LENGTH, canonical_id, is_well_formed_id
+from kinlink_contracts.ids import MAX_ID_LENGTH
+from kinlink_contracts.ids import canonical_id
+from kinlink_contracts.ids import is_well_formed_id
 from kinlink_kit.errors import InvalidArgument
 
 from kinlink_identity.domain.ids import facility_id_of

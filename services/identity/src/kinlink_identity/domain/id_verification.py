@@ -7,14 +7,17 @@ nothing here prints it, and no error repeats it.
 from __future__ import annotations
 
 import re
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from abc import ABC
+from abc import abstractmethod
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
 from kinlink_kit.errors import InvalidArgument
 
 from kinlink_identity.domain.account import Address
-from kinlink_identity.domain.account_details import checked_address, checked_name
+from kinlink_identity.domain.account_details import checked_address
+from kinlink_identity.domain.account_details import checked_name
 
 ADULT_AGE = 18
 _SSN_SEPARATORS = re.compile(r"[\s-]")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from uuid import UUID, uuid5
+from uuid import UUID
+from uuid import uuid5
 
 IDENTITY_NAMESPACE = UUID("0c5b7f0e-8d5a-4f51-a7a4-5b8b1f3e2d61")
 

@@ -9,7 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
 from kinlink_kit.errors import InvalidArgument
 
 from kinlink_identity.domain.ids import one_time_token_id

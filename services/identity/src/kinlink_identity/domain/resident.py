@@ -9,8 +9,12 @@ from __future__ import annotations
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
-from kinlink_kit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
+from kinlink_kit.errors import AlreadyExists
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
 
 from kinlink_identity.domain.ids import resident_id_of
 

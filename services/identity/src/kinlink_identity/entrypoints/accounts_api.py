@@ -8,36 +8,41 @@ from urllib.parse import unquote
 
 import grpc
 from kinlink.identity.v1 import identity_pb2 as pb
-from kinlink_kit.auth import ANY_ROLE, PUBLIC, Role, current_principal
+from kinlink_kit.auth import ANY_ROLE
+from kinlink_kit.auth import PUBLIC
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import current_principal
 from kinlink_kit.grpc_helpers import request_fields
 
-from kinlink_identity.entrypoints.messages import account_message, address_of, method, timestamp
-from kinlink_identity.service_layer.activate import activate, resend_activation
-from kinlink_identity.service_layer.change_email import (
-    RequestEmailChange,
-    confirm_email_change,
-    request_email_change,
-)
-from kinlink_identity.service_layer.close_account import (
-    CloseAccount,
-    close_account,
-    close_staff_account,
-)
-from kinlink_identity.service_layer.create_staff_account import (
-    CreateStaffAccount,
-    create_staff_account,
-)
-from kinlink_identity.service_layer.edit_account import EditAccount, edit_account
+from kinlink_identity.entrypoints.messages import account_message
+from kinlink_identity.entrypoints.messages import address_of
+from kinlink_identity.entrypoints.messages import method
+from kinlink_identity.entrypoints.messages import timestamp
+from kinlink_identity.service_layer.activate import activate
+from kinlink_identity.service_layer.activate import resend_activation
+from kinlink_identity.service_layer.change_email import RequestEmailChange
+from kinlink_identity.service_layer.change_email import confirm_email_change
+from kinlink_identity.service_layer.change_email import request_email_change
+from kinlink_identity.service_layer.close_account import CloseAccount
+from kinlink_identity.service_layer.close_account import close_account
+from kinlink_identity.service_layer.close_account import close_staff_account
+from kinlink_identity.service_layer.create_staff_account import CreateStaffAccount
+from kinlink_identity.service_layer.create_staff_account import create_staff_account
+from kinlink_identity.service_layer.edit_account import EditAccount
+from kinlink_identity.service_layer.edit_account import edit_account
 from kinlink_identity.service_layer.get_account import get_account
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.log_in import LogIn, Session, log_in, refresh_session
-from kinlink_identity.service_layer.reactivate import reactivate, request_reactivation
-from kinlink_identity.service_layer.register import Register, register
-from kinlink_identity.service_layer.reset_password import (
-    ResetPassword,
-    request_password_reset,
-    reset_password,
-)
+from kinlink_identity.service_layer.log_in import LogIn
+from kinlink_identity.service_layer.log_in import Session
+from kinlink_identity.service_layer.log_in import log_in
+from kinlink_identity.service_layer.log_in import refresh_session
+from kinlink_identity.service_layer.reactivate import reactivate
+from kinlink_identity.service_layer.reactivate import request_reactivation
+from kinlink_identity.service_layer.register import Register
+from kinlink_identity.service_layer.register import register
+from kinlink_identity.service_layer.reset_password import ResetPassword
+from kinlink_identity.service_layer.reset_password import request_password_reset
+from kinlink_identity.service_layer.reset_password import reset_password
 from kinlink_identity.service_layer.set_email_subscription import set_email_subscription
 
 # Signing up, signing in and following emailed links come before any token; the token in a link

@@ -6,20 +6,21 @@ import asyncio
 
 import grpc
 from kinlink.identity.v1 import identity_pb2 as pb
-from kinlink_kit.auth import Role, current_principal
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import current_principal
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.grpc_helpers import request_fields
 
-from kinlink_identity.entrypoints.messages import address_message, address_of, method
-from kinlink_identity.service_layer.cards import (
-    AccountCard,
-    AddCard,
-    EditCard,
-    add_card,
-    edit_card,
-    list_cards,
-    remove_card,
-)
+from kinlink_identity.entrypoints.messages import address_message
+from kinlink_identity.entrypoints.messages import address_of
+from kinlink_identity.entrypoints.messages import method
+from kinlink_identity.service_layer.cards import AccountCard
+from kinlink_identity.service_layer.cards import AddCard
+from kinlink_identity.service_layer.cards import EditCard
+from kinlink_identity.service_layer.cards import add_card
+from kinlink_identity.service_layer.cards import edit_card
+from kinlink_identity.service_layer.cards import list_cards
+from kinlink_identity.service_layer.cards import remove_card
 from kinlink_identity.service_layer.identity import Identity
 
 CARDS_POLICY = {

@@ -6,15 +6,16 @@ import asyncio
 
 import grpc
 from kinlink.identity.v1 import identity_pb2 as pb
-from kinlink_kit.auth import PUBLIC, Role
+from kinlink_kit.auth import PUBLIC
+from kinlink_kit.auth import Role
 
-from kinlink_identity.entrypoints.facility_settings_message import facility_message, settings_of
+from kinlink_identity.entrypoints.facility_settings_message import facility_message
+from kinlink_identity.entrypoints.facility_settings_message import settings_of
 from kinlink_identity.entrypoints.messages import method
-from kinlink_identity.service_layer.configure_facility import (
-    ConfigureFacility,
-    configure_facility,
-)
-from kinlink_identity.service_layer.find_facilities import get_facility, list_facilities
+from kinlink_identity.service_layer.configure_facility import ConfigureFacility
+from kinlink_identity.service_layer.configure_facility import configure_facility
+from kinlink_identity.service_layer.find_facilities import get_facility
+from kinlink_identity.service_layer.find_facilities import list_facilities
 from kinlink_identity.service_layer.identity import Identity
 
 FACILITIES_POLICY = {

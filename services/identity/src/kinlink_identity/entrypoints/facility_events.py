@@ -11,20 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kinlink_contracts.envelope import Envelope
-from kinlink_contracts.facility import ResidentBooked, ResidentReleased, ResidentTransferred
-from kinlink_kit.consumer import EventRejected, rejecting
+from kinlink_contracts.facility import ResidentBooked
+from kinlink_contracts.facility import ResidentReleased
+from kinlink_contracts.facility import ResidentTransferred
+from kinlink_kit.consumer import EventRejected
+from kinlink_kit.consumer import rejecting
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.eventstore import Tracking
 
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.residents import (
-    BookResident,
-    ReleaseResident,
-    TransferResident,
-    booking,
-    releasing,
-    transferring,
-)
+from kinlink_identity.service_layer.residents import BookResident
+from kinlink_identity.service_layer.residents import ReleaseResident
+from kinlink_identity.service_layer.residents import TransferResident
+from kinlink_identity.service_layer.residents import booking
+from kinlink_identity.service_layer.residents import releasing
+from kinlink_identity.service_layer.residents import transferring
 
 
 class FacilityEventRejected(EventRejected):

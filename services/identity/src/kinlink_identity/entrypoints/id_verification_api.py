@@ -7,16 +7,19 @@ import asyncio
 
 import grpc
 from kinlink.identity.v1 import identity_pb2 as pb
-from kinlink_kit.auth import PUBLIC, Principal, Role, current_principal
+from kinlink_kit.auth import PUBLIC
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import current_principal
 from kinlink_kit.errors import PermissionDenied
 
 from kinlink_identity.entrypoints.accounts_api import client_address
-from kinlink_identity.entrypoints.messages import account_message, address_of, method
+from kinlink_identity.entrypoints.messages import account_message
+from kinlink_identity.entrypoints.messages import address_of
+from kinlink_identity.entrypoints.messages import method
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.submit_id_verification import (
-    SubmitIdVerification,
-    submit_id_verification,
-)
+from kinlink_identity.service_layer.submit_id_verification import SubmitIdVerification
+from kinlink_identity.service_layer.submit_id_verification import submit_id_verification
 
 # Public, because an account waiting for activation has no session; without an activation token
 # the handler asks for a family member's.

@@ -11,14 +11,13 @@ from collections.abc import Callable
 
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.ledger import MessagingSubscriptionDisabled
-from kinlink_kit.consumer import EventRejected, rejecting
+from kinlink_kit.consumer import EventRejected
+from kinlink_kit.consumer import rejecting
 from kinlink_kit.eventstore import Tracking
 
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.release_subscription_card import (
-    ReleaseSubscriptionCard,
-    releasing_subscription_card,
-)
+from kinlink_identity.service_layer.release_subscription_card import ReleaseSubscriptionCard
+from kinlink_identity.service_layer.release_subscription_card import releasing_subscription_card
 
 
 class LedgerEventRejected(EventRejected):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from kinlink_kit.runtime import run_service
 
-from kinlink_identity.bootstrap import IdentitySettings, build_identity, identity_service
+from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_identity.bootstrap import build_identity
+from kinlink_identity.bootstrap import identity_service
 
 
 def main() -> None:

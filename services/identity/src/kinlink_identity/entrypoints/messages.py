@@ -6,7 +6,10 @@ from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit import grpc_helpers
 from kinlink_kit.grpc_helpers import timestamp
 
-from kinlink_identity.domain.account import Account, AccountStatus, Address, IdVerification
+from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.account import AccountStatus
+from kinlink_identity.domain.account import Address
+from kinlink_identity.domain.account import IdVerification
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["IdentityService"].full_name
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")

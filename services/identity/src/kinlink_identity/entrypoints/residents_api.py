@@ -9,21 +9,23 @@ from typing import TypeVar
 
 import grpc
 from kinlink.identity.v1 import identity_pb2 as pb
-from kinlink_kit.auth import Principal, Role, current_principal
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import current_principal
 from kinlink_kit.grpc_helpers import request_fields
 
-from kinlink_identity.domain.resident import Resident, ResidentStatus
+from kinlink_identity.domain.resident import Resident
+from kinlink_identity.domain.resident import ResidentStatus
 from kinlink_identity.entrypoints.messages import method
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.residents import (
-    BookResident,
-    ReleaseResident,
-    TransferResident,
-    book_resident,
-    release_resident,
-    transfer_resident,
-)
-from kinlink_identity.service_layer.search_residents import SearchResidents, search_residents
+from kinlink_identity.service_layer.residents import BookResident
+from kinlink_identity.service_layer.residents import ReleaseResident
+from kinlink_identity.service_layer.residents import TransferResident
+from kinlink_identity.service_layer.residents import book_resident
+from kinlink_identity.service_layer.residents import release_resident
+from kinlink_identity.service_layer.residents import transfer_resident
+from kinlink_identity.service_layer.search_residents import SearchResidents
+from kinlink_identity.service_layer.search_residents import search_residents
 
 Command = TypeVar("Command", BookResident, TransferResident, ReleaseResident)
 

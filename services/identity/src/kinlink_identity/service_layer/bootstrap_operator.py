@@ -11,10 +11,8 @@ import contextlib
 from kinlink_kit.auth import Role
 from kinlink_kit.errors import AlreadyExists
 
-from kinlink_identity.service_layer.create_staff_account import (
-    CreateStaffAccount,
-    create_staff_account,
-)
+from kinlink_identity.service_layer.create_staff_account import CreateStaffAccount
+from kinlink_identity.service_layer.create_staff_account import create_staff_account
 from kinlink_identity.service_layer.identity import Identity
 
 

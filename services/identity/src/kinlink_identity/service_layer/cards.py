@@ -13,16 +13,19 @@ from datetime import date
 from uuid import UUID
 
 from kinlink_contracts.facility_settings import DEFAULT_CARD_BRANDS
-from kinlink_kit.errors import InvalidArgument, Unavailable
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import Unavailable
 
-from kinlink_identity.domain.account import Account, Address
+from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.account import Address
 from kinlink_identity.domain.account_details import checked_address
-from kinlink_identity.domain.card import Card, CardNotFound, check_acceptable, checked_token
-from kinlink_identity.domain.card_processor import (
-    CardDetails,
-    CardProcessorUnavailable,
-    UnknownPaymentMethod,
-)
+from kinlink_identity.domain.card import Card
+from kinlink_identity.domain.card import CardNotFound
+from kinlink_identity.domain.card import check_acceptable
+from kinlink_identity.domain.card import checked_token
+from kinlink_identity.domain.card_processor import CardDetails
+from kinlink_identity.domain.card_processor import CardProcessorUnavailable
+from kinlink_identity.domain.card_processor import UnknownPaymentMethod
 from kinlink_identity.service_layer.identity import Identity
 
 

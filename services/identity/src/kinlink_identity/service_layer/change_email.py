@@ -16,8 +16,11 @@ from kinlink_identity.domain.email_claim import EmailClaim
 from kinlink_identity.domain.ids import email_claim_id
 from kinlink_identity.domain.one_time_token import TokenPurpose
 from kinlink_identity.service_layer.credentials import check_password
-from kinlink_identity.service_layer.email_claims import check_email_free, claim_email
-from kinlink_identity.service_layer.emailed_links import issue_link, redeem, send
+from kinlink_identity.service_layer.email_claims import check_email_free
+from kinlink_identity.service_layer.email_claims import claim_email
+from kinlink_identity.service_layer.emailed_links import issue_link
+from kinlink_identity.service_layer.emailed_links import redeem
+from kinlink_identity.service_layer.emailed_links import send
 from kinlink_identity.service_layer.identity import Identity
 
 

@@ -14,7 +14,8 @@ from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_kit.errors import InvalidArgument
 from pydantic import ValidationError
 
-from kinlink_identity.domain.facility import Facility, checked_id
+from kinlink_identity.domain.facility import Facility
+from kinlink_identity.domain.facility import checked_id
 from kinlink_identity.domain.ids import facility_id_of
 from kinlink_identity.service_layer.identity import Identity
 

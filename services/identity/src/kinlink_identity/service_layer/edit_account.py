@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from kinlink_kit.errors import InvalidArgument
 
-from kinlink_identity.domain.account import Account, Address
-from kinlink_identity.domain.account_details import (
-    checked_address,
-    checked_name,
-    checked_phone,
-    checked_time_zone,
-)
+from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.account import Address
+from kinlink_identity.domain.account_details import checked_address
+from kinlink_identity.domain.account_details import checked_name
+from kinlink_identity.domain.account_details import checked_phone
+from kinlink_identity.domain.account_details import checked_time_zone
 from kinlink_identity.service_layer.identity import Identity
 
 # Each editable detail and the rule its new value must pass.

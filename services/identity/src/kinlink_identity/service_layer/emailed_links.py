@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kinlink_kit.errors import InvalidArgument, Unavailable
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import Unavailable
 from kinlink_kit.logging import get_logger
 
 from kinlink_identity.domain.account import Account
 from kinlink_identity.domain.emails import link_email
-from kinlink_identity.domain.mail import Email, MailUnavailable
-from kinlink_identity.domain.one_time_token import OneTimeToken, TokenPurpose, digest
-from kinlink_identity.service_layer.identity import Identity, IdentityPolicy
+from kinlink_identity.domain.mail import Email
+from kinlink_identity.domain.mail import MailUnavailable
+from kinlink_identity.domain.one_time_token import OneTimeToken
+from kinlink_identity.domain.one_time_token import TokenPurpose
+from kinlink_identity.domain.one_time_token import digest
+from kinlink_identity.service_layer.identity import Identity
+from kinlink_identity.service_layer.identity import IdentityPolicy
 
 log = get_logger(__name__)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kinlink_kit.auth import Principal, Role
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
 from kinlink_kit.errors import PermissionDenied
 
 from kinlink_identity.domain.account import Account

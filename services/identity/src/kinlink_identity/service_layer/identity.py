@@ -18,7 +18,8 @@ from kinlink_identity.adapters.passwords import PasswordHasher
 from kinlink_identity.adapters.personal_data_vault import PersonalDataVault
 from kinlink_identity.adapters.resident_directory_view import ResidentDirectory
 from kinlink_identity.adapters.token_signer import TokenSigner
-from kinlink_identity.domain.account import Account, AccountNotFound
+from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.account import AccountNotFound
 from kinlink_identity.domain.card_processor import CardLookup
 from kinlink_identity.domain.email_claim import EmailClaim
 from kinlink_identity.domain.id_verification import VerificationProvider

@@ -8,12 +8,14 @@ from typing import Protocol
 
 from kinlink_kit.auth import Role
 
-from kinlink_identity.domain.account import Account, Address
+from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.account import Address
 from kinlink_identity.domain.account_details import checked_name
 from kinlink_identity.domain.email_address import normalize_email
 from kinlink_identity.domain.email_claim import EmailClaim
 from kinlink_identity.domain.password_rules import check_password_strength
-from kinlink_identity.service_layer.email_claims import check_email_free, claim_email
+from kinlink_identity.service_layer.email_claims import check_email_free
+from kinlink_identity.service_layer.email_claims import claim_email
 from kinlink_identity.service_layer.identity import Identity
 
 

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from kinlink_contracts.facility_settings import IdVerificationPolicy
 from kinlink_kit.auth import Role
 
-from kinlink_identity.domain.account import Account, Address
-from kinlink_identity.domain.account_details import (
-    checked_address,
-    checked_phone,
-    checked_time_zone,
-)
+from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.account import Address
+from kinlink_identity.domain.account_details import checked_address
+from kinlink_identity.domain.account_details import checked_phone
+from kinlink_identity.domain.account_details import checked_time_zone
 from kinlink_identity.domain.mail import Email
 from kinlink_identity.domain.one_time_token import TokenPurpose
-from kinlink_identity.service_layer.emailed_links import issue_link, send
+from kinlink_identity.service_layer.emailed_links import issue_link
+from kinlink_identity.service_layer.emailed_links import send
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_identity.service_layer.new_account import new_account
 

@@ -11,7 +11,8 @@ from kinlink_identity.domain.account import Account
 from kinlink_identity.domain.email_address import normalize_email
 from kinlink_identity.domain.one_time_token import TokenPurpose
 from kinlink_identity.domain.password_rules import check_password_strength
-from kinlink_identity.service_layer.emailed_links import redeem, send_link
+from kinlink_identity.service_layer.emailed_links import redeem
+from kinlink_identity.service_layer.emailed_links import send_link
 from kinlink_identity.service_layer.identity import Identity
 
 

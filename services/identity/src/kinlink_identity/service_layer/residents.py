@@ -15,7 +15,8 @@ from kinlink_kit.errors import AlreadyExists
 from kinlink_identity.domain.account_details import checked_name
 from kinlink_identity.domain.facility import checked_id
 from kinlink_identity.domain.ids import resident_id_of
-from kinlink_identity.domain.resident import Resident, ResidentNotFound
+from kinlink_identity.domain.resident import Resident
+from kinlink_identity.domain.resident import ResidentNotFound
 from kinlink_identity.service_layer.identity import Identity
 
 

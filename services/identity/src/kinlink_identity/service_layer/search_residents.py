@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from kinlink_kit.errors import InvalidArgument
 
-from kinlink_identity.adapters.resident_directory_view import MIN_LAST_NAME_LETTERS, ResidentSummary
+from kinlink_identity.adapters.resident_directory_view import MIN_LAST_NAME_LETTERS
+from kinlink_identity.adapters.resident_directory_view import ResidentSummary
 from kinlink_identity.service_layer.identity import Identity
 
 

@@ -10,15 +10,20 @@ The SSN is checked, handed to the provider and dropped; no log line, event or er
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import timedelta
 
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.logging import get_logger
 
 from kinlink_identity.adapters.attempt_throttle import AttemptLimits
-from kinlink_identity.domain.account import Account, AccountStatus, Address, IdVerification
-from kinlink_identity.domain.id_verification import IdDocuments, VerificationResult
+from kinlink_identity.domain.account import Account
+from kinlink_identity.domain.account import AccountStatus
+from kinlink_identity.domain.account import Address
+from kinlink_identity.domain.account import IdVerification
+from kinlink_identity.domain.id_verification import IdDocuments
+from kinlink_identity.domain.id_verification import VerificationResult
 from kinlink_identity.domain.one_time_token import TokenPurpose
 from kinlink_identity.service_layer.emailed_links import redeem
 from kinlink_identity.service_layer.identity import Identity

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
-from kinlink_contracts.ledger_audit import AUDIT_KEY, AuditRecord
+from kinlink_contracts.ledger_audit import AUDIT_KEY
+from kinlink_contracts.ledger_audit import AuditRecord
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_kit.bus import OutgoingMessage
 

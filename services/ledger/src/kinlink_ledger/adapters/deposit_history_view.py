@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from kinlink_kit.projection import Projection
-from kinlink_kit.views import Row, ViewCursor
+from kinlink_kit.views import Row
+from kinlink_kit.views import ViewCursor
 
-from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.deposit import DepositStatus
 
 _UPDATE = (
     "UPDATE deposit_history SET {changes}, version = :version "

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from kinlink_kit.eventstore import TrackedApplication
 
 from kinlink_ledger.domain.facility import FacilityRules
-from kinlink_ledger.domain.facility_terms import FacilityNotFound, FacilityTerms
+from kinlink_ledger.domain.facility_terms import FacilityNotFound
+from kinlink_ledger.domain.facility_terms import FacilityTerms
 
 
 class FacilityTermsDirectory:

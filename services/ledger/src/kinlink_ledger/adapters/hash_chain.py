@@ -12,15 +12,18 @@ auditors' `verify` recomputes it and names the first event that breaks it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import Notification
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL
+from psycopg.sql import Identifier
 
 GENESIS = "0" * 64
 UNBOUNDED = 2**63 - 1  # above every notification id (a BIGINT)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kinlink_kit.eventstore import TrackedApplication
-from kinlink_kit.projection import Projection, ProjectionGroup
+from kinlink_kit.projection import Projection
+from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.views import ViewStore
 
 from kinlink_ledger.adapters.deposit_history_view import DepositHistoryProjection

@@ -13,7 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from kinlink_kit.projection import Projection
-from kinlink_kit.views import Row, ViewCursor
+from kinlink_kit.views import Row
+from kinlink_kit.views import ViewCursor
 
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.deposit import Deposit

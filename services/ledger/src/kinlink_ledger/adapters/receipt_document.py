@@ -7,12 +7,16 @@ fonts or images), so it prints the same offline.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
+from jinja2 import PackageLoader
+from jinja2 import StrictUndefined
 
 from kinlink_ledger.domain.money import format_dollars
-from kinlink_ledger.domain.receipt import Receipt, ReceiptKind
+from kinlink_ledger.domain.receipt import Receipt
+from kinlink_ledger.domain.receipt import ReceiptKind
 
 CONTENT_TYPE = "text/html"
 

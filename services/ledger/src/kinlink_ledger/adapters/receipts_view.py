@@ -20,12 +20,14 @@ from datetime import datetime
 from typing import Any
 
 from kinlink_kit.projection import Projection
-from kinlink_kit.views import Row, ViewCursor
+from kinlink_kit.views import Row
+from kinlink_kit.views import ViewCursor
 
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.receipt import ReceiptKind, ReceiptLine
+from kinlink_ledger.domain.receipt import ReceiptKind
+from kinlink_ledger.domain.receipt import ReceiptLine
 from kinlink_ledger.domain.wallet import MessagingWallet
 
 

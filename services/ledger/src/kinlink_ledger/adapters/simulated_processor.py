@@ -15,8 +15,12 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -24,14 +28,12 @@ from uuid import uuid4
 from kinlink_contracts.ledger import DeclineReason
 
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.payments import (
-    CardDetails,
-    ChargeOutcome,
-    ChargeRequest,
-    PaymentProcessor,
-    PaymentUnavailable,
-    UnknownPaymentMethod,
-)
+from kinlink_ledger.domain.payments import CardDetails
+from kinlink_ledger.domain.payments import ChargeOutcome
+from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import PaymentProcessor
+from kinlink_ledger.domain.payments import PaymentUnavailable
+from kinlink_ledger.domain.payments import UnknownPaymentMethod
 
 # Stripe forgets an idempotency key 24 hours after its first request.
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)

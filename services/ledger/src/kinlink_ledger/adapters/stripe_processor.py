@@ -12,15 +12,13 @@ from kinlink_contracts.ledger import DeclineReason
 from stripe.params import PaymentIntentCreateParams
 
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.payments import (
-    CardDetails,
-    ChargeOutcome,
-    ChargeRequest,
-    PaymentProcessor,
-    PaymentRefused,
-    PaymentUnavailable,
-    UnknownPaymentMethod,
-)
+from kinlink_ledger.domain.payments import CardDetails
+from kinlink_ledger.domain.payments import ChargeOutcome
+from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import PaymentProcessor
+from kinlink_ledger.domain.payments import PaymentRefused
+from kinlink_ledger.domain.payments import PaymentUnavailable
+from kinlink_ledger.domain.payments import UnknownPaymentMethod
 
 # Stripe's error `code`, or the card's `decline_code`, to the reason a family member sees.
 _REASONS = {

@@ -13,10 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from kinlink_kit.projection import Projection
-from kinlink_kit.views import Row, ViewCursor
+from kinlink_kit.views import Row
+from kinlink_kit.views import ViewCursor
 
 from kinlink_ledger.domain.facility import ServiceKind
-from kinlink_ledger.domain.money import Cents, format_dollars
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.money import format_dollars
 from kinlink_ledger.domain.wallet import MessagingWallet
 from kinlink_ledger.domain.wallet_charge import WalletCharge
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from kinlink_kit.progress import Progress
-from kinlink_kit.views import Row, SqliteViews, ViewStore
+from kinlink_kit.views import Row
+from kinlink_kit.views import SqliteViews
+from kinlink_kit.views import ViewStore
 
 from kinlink_ledger.adapters.hash_chain import ChainedEvent
 from kinlink_ledger.adapters.ledger_views import LedgerViews

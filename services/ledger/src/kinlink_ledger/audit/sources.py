@@ -8,12 +8,14 @@ import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from aiokafka import TopicPartition
 from kinlink_contracts.ledger_audit import AuditRecord
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_kit.eventstore import open_store
 
-from kinlink_ledger.adapters.hash_chain import ChainedEvent, store_chain
+from kinlink_ledger.adapters.hash_chain import ChainedEvent
+from kinlink_ledger.adapters.hash_chain import store_chain
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.service_layer.ledger import LedgerStore
 

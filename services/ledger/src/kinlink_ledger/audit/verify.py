@@ -6,14 +6,17 @@ so an auditor can go straight to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper
 from kinlink_kit.progress import Progress
 
-from kinlink_ledger.adapters.hash_chain import ChainBreak, ChainedEvent, ChainVerifier
+from kinlink_ledger.adapters.hash_chain import ChainBreak
+from kinlink_ledger.adapters.hash_chain import ChainedEvent
+from kinlink_ledger.adapters.hash_chain import ChainVerifier
 from kinlink_ledger.audit.sources import Batches
 from kinlink_ledger.domain.journal import imbalance
 

@@ -19,15 +19,18 @@ orders reported after that are not covered), then the processor's work is record
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import NotFound
 
-from kinlink_ledger.domain import journal, receipt
+from kinlink_ledger.domain import journal
+from kinlink_ledger.domain import receipt
 from kinlink_ledger.domain.ids import commissary_allowance_id
 from kinlink_ledger.domain.journal import Entry
 from kinlink_ledger.domain.money import Cents

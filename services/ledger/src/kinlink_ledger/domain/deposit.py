@@ -6,11 +6,13 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import NotFound
 
-from kinlink_ledger.domain import journal, receipt
+from kinlink_ledger.domain import journal
+from kinlink_ledger.domain import receipt
 from kinlink_ledger.domain.ids import deposit_id
 from kinlink_ledger.domain.journal import Entry
 from kinlink_ledger.domain.money import Cents

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
 
 from kinlink_ledger.domain.facility import ID_VERIFICATION_WINDOW
 from kinlink_ledger.domain.ids import depositor_deposits_id

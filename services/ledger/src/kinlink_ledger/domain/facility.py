@@ -9,9 +9,11 @@ from datetime import timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from kinlink_kit.errors import FailedPrecondition, InvalidArgument
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
 
-from kinlink_ledger.domain.money import Cents, format_dollars
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.money import format_dollars
 
 
 @dataclass(frozen=True)

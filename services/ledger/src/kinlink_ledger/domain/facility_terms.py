@@ -10,17 +10,17 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.domain import Aggregate, event
-from kinlink_contracts.facility_settings import FacilitySettings, IdVerificationPolicy
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
+from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_contracts.facility_settings import IdVerificationPolicy
 from kinlink_kit.errors import NotFound
 
-from kinlink_ledger.domain.facility import (
-    FacilityRules,
-    FeeSchedule,
-    FeeTier,
-    IdVerificationRule,
-    PriceList,
-)
+from kinlink_ledger.domain.facility import FacilityRules
+from kinlink_ledger.domain.facility import FeeSchedule
+from kinlink_ledger.domain.facility import FeeTier
+from kinlink_ledger.domain.facility import IdVerificationRule
+from kinlink_ledger.domain.facility import PriceList
 from kinlink_ledger.domain.ids import facility_terms_id
 from kinlink_ledger.domain.money import Cents
 

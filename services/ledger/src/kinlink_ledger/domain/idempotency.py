@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
 
 from kinlink_ledger.domain.ids import idempotency_claim_id
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from uuid import UUID, uuid5
+from uuid import UUID
+from uuid import uuid5
 
 LEDGER_NAMESPACE = UUID("6f1c8a52-3b7e-4c0a-9d55-2f1e8b7c4a10")
 

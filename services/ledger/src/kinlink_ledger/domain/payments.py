@@ -14,8 +14,10 @@ finished, never started again (the processor forgets idempotency keys after 24 h
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from abc import ABC
+from abc import abstractmethod
+from dataclasses import dataclass
+from dataclasses import field
 
 from kinlink_contracts.ledger import DeclineReason
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
 from kinlink_kit.errors import NotFound
 
 from kinlink_ledger.domain.ids import resident_id_at

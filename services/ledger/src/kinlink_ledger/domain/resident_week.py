@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
 
 from kinlink_ledger.domain.ids import resident_week_id
 from kinlink_ledger.domain.money import Cents

@@ -14,17 +14,24 @@ The balance never goes negative: a charge it cannot cover is refused whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
-from kinlink_kit.errors import AlreadyExists, FailedPrecondition, NotFound
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import event
+from kinlink_kit.errors import AlreadyExists
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import NotFound
 
-from kinlink_ledger.domain import journal, receipt
-from kinlink_ledger.domain.ids import wallet_funding_id, wallet_id
+from kinlink_ledger.domain import journal
+from kinlink_ledger.domain import receipt
+from kinlink_ledger.domain.ids import wallet_funding_id
+from kinlink_ledger.domain.ids import wallet_id
 from kinlink_ledger.domain.journal import Entry
-from kinlink_ledger.domain.money import Cents, format_dollars
+from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.money import format_dollars
 
 
 class SubscriptionNotFound(NotFound):

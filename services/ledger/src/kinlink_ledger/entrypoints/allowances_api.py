@@ -6,17 +6,20 @@ import asyncio
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
-from kinlink_kit.auth import AccessPolicy, Role, current_principal
-from kinlink_kit.grpc_helpers import parse_id, request_fields
+from kinlink_kit.auth import AccessPolicy
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import current_principal
+from kinlink_kit.grpc_helpers import parse_id
+from kinlink_kit.grpc_helpers import request_fields
 
-from kinlink_ledger.domain.allowance import AllowanceStatus, CommissaryAllowance
+from kinlink_ledger.domain.allowance import AllowanceStatus
+from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.entrypoints.messages import method, timestamp
+from kinlink_ledger.entrypoints.messages import method
+from kinlink_ledger.entrypoints.messages import timestamp
 from kinlink_ledger.entrypoints.wallet_api import own_or_named_account
-from kinlink_ledger.service_layer.authorize_allowance import (
-    AuthorizeAllowance,
-    authorize_allowance,
-)
+from kinlink_ledger.service_layer.authorize_allowance import AuthorizeAllowance
+from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
 from kinlink_ledger.service_layer.end_allowance import end_own_allowance
 from kinlink_ledger.service_layer.get_allowance import get_allowance
 from kinlink_ledger.service_layer.ledger import Ledger

@@ -7,22 +7,25 @@ import asyncio
 import grpc
 import structlog
 from kinlink.ledger.v1 import ledger_pb2 as pb
-from kinlink_kit.auth import AccessPolicy, Role, current_principal
+from kinlink_kit.auth import AccessPolicy
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import current_principal
 from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.quote import DepositQuote
-from kinlink_ledger.entrypoints.messages import method, timestamp
-from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit, confirm_deposit
-from kinlink_ledger.service_layer.deposit_history import (
-    DepositRecord,
-    ListDeposits,
-    get_deposit,
-    list_deposits,
-)
+from kinlink_ledger.entrypoints.messages import method
+from kinlink_ledger.entrypoints.messages import timestamp
+from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
+from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
+from kinlink_ledger.service_layer.deposit_history import DepositRecord
+from kinlink_ledger.service_layer.deposit_history import ListDeposits
+from kinlink_ledger.service_layer.deposit_history import get_deposit
+from kinlink_ledger.service_layer.deposit_history import list_deposits
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit, quote_deposit
+from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
+from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
 _FAMILY = frozenset({Role.FAMILY_MEMBER})
 # Which deposits each of them sees is decided per deposit (service_layer.deposit_history).

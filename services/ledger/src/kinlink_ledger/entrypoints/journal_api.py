@@ -6,7 +6,8 @@ import asyncio
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
-from kinlink_kit.auth import AccessPolicy, Role
+from kinlink_kit.auth import AccessPolicy
+from kinlink_kit.auth import Role
 
 from kinlink_ledger.entrypoints.messages import method
 from kinlink_ledger.service_layer.ledger import Ledger

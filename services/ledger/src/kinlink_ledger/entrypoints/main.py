@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from kinlink_kit.runtime import run_service
 
-from kinlink_ledger.bootstrap import LedgerSettings, build_ledger, ledger_service
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
+from kinlink_ledger.bootstrap import ledger_service
 
 
 def main() -> None:

@@ -7,14 +7,19 @@ import asyncio
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
-from kinlink_kit.auth import AccessPolicy, Role, current_principal
+from kinlink_kit.auth import AccessPolicy
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import current_principal
 from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_ledger.adapters import receipt_document
-from kinlink_ledger.domain.receipt import Receipt, ReceiptKind
-from kinlink_ledger.entrypoints.messages import method, timestamp
+from kinlink_ledger.domain.receipt import Receipt
+from kinlink_ledger.domain.receipt import ReceiptKind
+from kinlink_ledger.entrypoints.messages import method
+from kinlink_ledger.entrypoints.messages import timestamp
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.receipts import get_receipt, print_receipt
+from kinlink_ledger.service_layer.receipts import get_receipt
+from kinlink_ledger.service_layer.receipts import print_receipt
 
 # Which receipts each of them sees is decided per receipt (service_layer.receipts).
 _VIEWERS = frozenset({Role.FAMILY_MEMBER, Role.FACILITY_OFFICER, Role.OPERATOR, Role.AUDITOR})

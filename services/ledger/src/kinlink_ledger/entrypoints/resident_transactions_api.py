@@ -6,16 +6,16 @@ import asyncio
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
-from kinlink_kit.auth import AccessPolicy, current_principal
+from kinlink_kit.auth import AccessPolicy
+from kinlink_kit.auth import current_principal
 
 from kinlink_ledger.adapters.resident_transactions_view import TransactionKind
 from kinlink_ledger.entrypoints.deposits_api import DEPOSITS_POLICY
-from kinlink_ledger.entrypoints.messages import method, timestamp
+from kinlink_ledger.entrypoints.messages import method
+from kinlink_ledger.entrypoints.messages import timestamp
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.resident_transactions import (
-    ResidentTransaction,
-    list_resident_transactions,
-)
+from kinlink_ledger.service_layer.resident_transactions import ResidentTransaction
+from kinlink_ledger.service_layer.resident_transactions import list_resident_transactions
 
 # Whoever may list a resident's deposits; which transactions each sees is decided in
 # service_layer.resident_transactions, by the same rule.

@@ -7,31 +7,34 @@ from uuid import UUID
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
-from kinlink_kit.auth import AccessPolicy, Principal, Role, current_principal
+from kinlink_kit.auth import AccessPolicy
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import current_principal
 from kinlink_kit.errors import InvalidArgument
-from kinlink_kit.grpc_helpers import parse_id, request_fields
+from kinlink_kit.grpc_helpers import parse_id
+from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.wallet import MessagingWallet
 from kinlink_ledger.domain.wallet_charge import WalletCharge
-from kinlink_ledger.entrypoints.messages import method, timestamp
-from kinlink_ledger.service_layer.charge_wallet import ChargeWallet, charge_wallet
-from kinlink_ledger.service_layer.complete_funding import CompleteFunding, complete_funding
-from kinlink_ledger.service_layer.disable_subscription import (
-    DisableSubscription,
-    disable_subscription,
-)
-from kinlink_ledger.service_layer.grant_credit import GrantCredit, grant_credit
+from kinlink_ledger.entrypoints.messages import method
+from kinlink_ledger.entrypoints.messages import timestamp
+from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
+from kinlink_ledger.service_layer.charge_wallet import charge_wallet
+from kinlink_ledger.service_layer.complete_funding import CompleteFunding
+from kinlink_ledger.service_layer.complete_funding import complete_funding
+from kinlink_ledger.service_layer.disable_subscription import DisableSubscription
+from kinlink_ledger.service_layer.disable_subscription import disable_subscription
+from kinlink_ledger.service_layer.grant_credit import GrantCredit
+from kinlink_ledger.service_layer.grant_credit import grant_credit
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.refill_subscription import (
-    RefillSubscription,
-    refill_subscription,
-)
-from kinlink_ledger.service_layer.set_up_subscription import (
-    SetUpSubscription,
-    set_up_subscription,
-)
-from kinlink_ledger.service_layer.wallet_funding import FundingResult, FundingStatus
+from kinlink_ledger.service_layer.refill_subscription import RefillSubscription
+from kinlink_ledger.service_layer.refill_subscription import refill_subscription
+from kinlink_ledger.service_layer.set_up_subscription import SetUpSubscription
+from kinlink_ledger.service_layer.set_up_subscription import set_up_subscription
+from kinlink_ledger.service_layer.wallet_funding import FundingResult
+from kinlink_ledger.service_layer.wallet_funding import FundingStatus
 from kinlink_ledger.service_layer.wallets import require_wallet
 
 _FAMILY = frozenset({Role.FAMILY_MEMBER})

@@ -6,13 +6,17 @@ import asyncio
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
-from kinlink_kit.auth import AccessPolicy, Role, current_principal
+from kinlink_kit.auth import AccessPolicy
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import current_principal
 
 from kinlink_ledger.adapters.wallet_history_view import WalletEntryKind
-from kinlink_ledger.entrypoints.messages import method, timestamp
+from kinlink_ledger.entrypoints.messages import method
+from kinlink_ledger.entrypoints.messages import timestamp
 from kinlink_ledger.entrypoints.wallet_api import own_or_named_account
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.wallet_history import WalletHistoryEntry, list_wallet_history
+from kinlink_ledger.service_layer.wallet_history import WalletHistoryEntry
+from kinlink_ledger.service_layer.wallet_history import list_wallet_history
 
 WALLET_HISTORY_POLICY: AccessPolicy = {
     method("ListWalletHistory"): frozenset({Role.FAMILY_MEMBER, Role.OPERATOR, Role.AUDITOR}),

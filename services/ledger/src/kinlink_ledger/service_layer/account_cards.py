@@ -4,10 +4,12 @@ a deposit or an allowance uses one of the payer's own."""
 from __future__ import annotations
 
 from kinlink_contracts.envelope import Envelope
-from kinlink_contracts.identity import CardAdded, CardRemoved
+from kinlink_contracts.identity import CardAdded
+from kinlink_contracts.identity import CardRemoved
 from kinlink_kit.eventstore import Tracking
 
-from kinlink_ledger.domain.account_cards import AccountCards, PaymentMethodNotFound
+from kinlink_ledger.domain.account_cards import AccountCards
+from kinlink_ledger.domain.account_cards import PaymentMethodNotFound
 from kinlink_ledger.service_layer.ledger import Ledger
 
 

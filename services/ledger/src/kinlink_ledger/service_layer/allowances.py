@@ -9,7 +9,8 @@ from uuid import UUID
 
 from kinlink_kit.grpc_helpers import parse_id
 
-from kinlink_ledger.domain.allowance import AllowanceNotFound, CommissaryAllowance
+from kinlink_ledger.domain.allowance import AllowanceNotFound
+from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.service_layer.ledger import Ledger
 
 T = TypeVar("T")

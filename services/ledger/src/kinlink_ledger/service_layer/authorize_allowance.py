@@ -17,11 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from kinlink_kit.errors import AlreadyExists, InvalidArgument, Unavailable
+from kinlink_kit.errors import AlreadyExists
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import Unavailable
 
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.payments import ChargeOutcome, ChargeRequest, PaymentUnavailable
+from kinlink_ledger.domain.payments import ChargeOutcome
+from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import PaymentUnavailable
 from kinlink_ledger.service_layer.account_cards import check_own_card
 from kinlink_ledger.service_layer.allowances import find_allowance
 from kinlink_ledger.service_layer.confirm_deposit import card_refusal

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from kinlink_kit.errors import AlreadyExists, InvalidArgument
+from kinlink_kit.errors import AlreadyExists
+from kinlink_kit.errors import InvalidArgument
 
 from kinlink_ledger.domain.facility import ServiceKind
 from kinlink_ledger.domain.money import Cents

@@ -13,14 +13,13 @@ from uuid import UUID
 
 from kinlink_contracts.ledger import DeclineReason
 
-from kinlink_ledger.domain.payments import ChargeOutcome, PaymentUnavailable
+from kinlink_ledger.domain.payments import ChargeOutcome
+from kinlink_ledger.domain.payments import PaymentUnavailable
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.wallet_funding import (
-    FundingResult,
-    charge_card,
-    outcome_unknown,
-    record_outcome,
-)
+from kinlink_ledger.service_layer.wallet_funding import FundingResult
+from kinlink_ledger.service_layer.wallet_funding import charge_card
+from kinlink_ledger.service_layer.wallet_funding import outcome_unknown
+from kinlink_ledger.service_layer.wallet_funding import record_outcome
 from kinlink_ledger.service_layer.wallets import require_wallet
 
 

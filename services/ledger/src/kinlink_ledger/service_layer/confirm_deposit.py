@@ -16,22 +16,26 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from kinlink_contracts.ledger import DeclineReason
-from kinlink_kit.errors import ClientError, FailedPrecondition, InvalidArgument, Unavailable
+from kinlink_kit.errors import ClientError
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import Unavailable
 from kinlink_kit.grpc_helpers import parse_id
 from kinlink_kit.logging import get_logger
 
-from kinlink_ledger.domain.deposit import Deposit, DepositStatus
+from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.facility import FacilityRules
 from kinlink_ledger.domain.idempotency import IdempotencyClaim
-from kinlink_ledger.domain.payments import (
-    ChargeOutcome,
-    ChargeRequest,
-    PaymentRefused,
-    PaymentUnavailable,
-    UnknownPaymentMethod,
-)
-from kinlink_ledger.domain.quote import DepositQuote, QuoteNotFound
-from kinlink_ledger.domain.resident_week import ResidentWeek, WeeklyLimitExceeded
+from kinlink_ledger.domain.payments import ChargeOutcome
+from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import PaymentRefused
+from kinlink_ledger.domain.payments import PaymentUnavailable
+from kinlink_ledger.domain.payments import UnknownPaymentMethod
+from kinlink_ledger.domain.quote import DepositQuote
+from kinlink_ledger.domain.quote import QuoteNotFound
+from kinlink_ledger.domain.resident_week import ResidentWeek
+from kinlink_ledger.domain.resident_week import WeeklyLimitExceeded
 from kinlink_ledger.domain.week import deposit_week_start
 from kinlink_ledger.service_layer.account_cards import check_own_card
 from kinlink_ledger.service_layer.id_verification import check_id_verification

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from kinlink_contracts.commissary import AllowanceConsumed
 from kinlink_contracts.envelope import Envelope
-from kinlink_kit.consumer import EventRejected, rejecting
+from kinlink_kit.consumer import EventRejected
+from kinlink_kit.consumer import rejecting
 from kinlink_kit.eventstore import Tracking
 from kinlink_kit.logging import get_logger
 

@@ -10,12 +10,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from kinlink_kit.auth import Principal, Role
-from kinlink_kit.errors import InvalidArgument, PermissionDenied
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import PermissionDenied
 from kinlink_kit.grpc_helpers import parse_id
 from kinlink_kit.views import Row
 
-from kinlink_ledger.domain.deposit import Deposit, DepositNotFound, DepositStatus
+from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.deposit import DepositNotFound
+from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.service_layer.ledger import Ledger
 
 

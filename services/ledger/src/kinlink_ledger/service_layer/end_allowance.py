@@ -14,14 +14,18 @@ from uuid import UUID
 
 from kinlink_contracts.commissary import AllowanceEnded
 from kinlink_contracts.envelope import Envelope
-from kinlink_kit.auth import Principal, Role
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
 from kinlink_kit.consumer import EventRejected
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.eventstore import Tracking
 
-from kinlink_ledger.domain.allowance import AllowanceStatus, CommissaryAllowance
+from kinlink_ledger.domain.allowance import AllowanceStatus
+from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.payments import PaymentUnavailable
-from kinlink_ledger.service_layer.allowances import allowance_for, change_allowance, find_allowance
+from kinlink_ledger.service_layer.allowances import allowance_for
+from kinlink_ledger.service_layer.allowances import change_allowance
+from kinlink_ledger.service_layer.allowances import find_allowance
 from kinlink_ledger.service_layer.ledger import Ledger
 
 

@@ -12,18 +12,22 @@ payment reserved (the resident's week).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from uuid import UUID
 
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.logging import get_logger
-from kinlink_kit.metrics import OLDEST_PAYMENT_IN_FLIGHT_SECONDS, PAYMENTS_IN_FLIGHT
+from kinlink_kit.metrics import OLDEST_PAYMENT_IN_FLIGHT_SECONDS
+from kinlink_kit.metrics import PAYMENTS_IN_FLIGHT
 
 from kinlink_ledger.adapters.payments_in_flight_view import PaymentKind
-from kinlink_ledger.domain.allowance import AllowanceStatus, CommissaryAllowance
+from kinlink_ledger.domain.allowance import AllowanceStatus
+from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.wallet import MessagingWallet
-from kinlink_ledger.service_layer.complete_funding import CompleteFunding, complete_funding
+from kinlink_ledger.service_layer.complete_funding import CompleteFunding
+from kinlink_ledger.service_layer.complete_funding import complete_funding
 from kinlink_ledger.service_layer.confirm_deposit import finish_deposit
 from kinlink_ledger.service_layer.end_allowance import end_allowance
 from kinlink_ledger.service_layer.ledger import Ledger

@@ -4,7 +4,8 @@ accounts must pass an ID verification")."""
 from __future__ import annotations
 
 from kinlink_ledger.domain.depositor_deposits import DepositorDeposits
-from kinlink_ledger.domain.facility import ID_VERIFICATION_WINDOW, FacilityRules
+from kinlink_ledger.domain.facility import ID_VERIFICATION_WINDOW
+from kinlink_ledger.domain.facility import FacilityRules
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.ledger import Ledger
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from dataclasses import dataclass
+from dataclasses import field
+from typing import ClassVar
+from typing import Protocol
 from uuid import UUID
 
 from cachetools import LRUCache
@@ -13,11 +15,13 @@ from kinlink_kit.eventstore import TrackedApplication
 
 from kinlink_ledger.adapters.hash_chain import CHAINED_RECORDERS
 from kinlink_ledger.adapters.ledger_views import LedgerViews
-from kinlink_ledger.domain.deposit import Deposit, DepositNotFound
+from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.deposit import DepositNotFound
 from kinlink_ledger.domain.depositor_deposits import DepositorDeposits
 from kinlink_ledger.domain.facility import FacilityRules
 from kinlink_ledger.domain.payments import PaymentProcessor
-from kinlink_ledger.domain.quote import DepositQuote, QuoteNotFound
+from kinlink_ledger.domain.quote import DepositQuote
+from kinlink_ledger.domain.quote import QuoteNotFound
 from kinlink_ledger.domain.resident_week import ResidentWeek
 from kinlink_ledger.domain.wallet import MessagingWallet
 

@@ -8,7 +8,8 @@ from kinlink_contracts.ids import canonical_id
 from kinlink_kit.errors import InvalidArgument
 
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.quote import QUOTE_LIFETIME, DepositQuote
+from kinlink_ledger.domain.quote import QUOTE_LIFETIME
+from kinlink_ledger.domain.quote import DepositQuote
 from kinlink_ledger.domain.week import deposit_week_start
 from kinlink_ledger.service_layer.id_verification import check_id_verification
 from kinlink_ledger.service_layer.ledger import Ledger

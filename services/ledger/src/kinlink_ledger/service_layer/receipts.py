@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kinlink_kit.auth import Principal, Role
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.views import Row
 
 from kinlink_ledger.adapters import receipt_document
 from kinlink_ledger.domain.money import Cents
-from kinlink_ledger.domain.receipt import Receipt, ReceiptHold, ReceiptKind, ReceiptNotFound
+from kinlink_ledger.domain.receipt import Receipt
+from kinlink_ledger.domain.receipt import ReceiptHold
+from kinlink_ledger.domain.receipt import ReceiptKind
+from kinlink_ledger.domain.receipt import ReceiptNotFound
 from kinlink_ledger.service_layer.ledger import Ledger
 
 

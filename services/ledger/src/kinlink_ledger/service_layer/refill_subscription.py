@@ -8,7 +8,8 @@ from uuid import UUID
 
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.set_up_subscription import subscription_card
-from kinlink_ledger.service_layer.wallet_funding import FundingResult, charge_card
+from kinlink_ledger.service_layer.wallet_funding import FundingResult
+from kinlink_ledger.service_layer.wallet_funding import charge_card
 from kinlink_ledger.service_layer.wallets import change_wallet
 
 

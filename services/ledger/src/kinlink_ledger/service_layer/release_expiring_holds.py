@@ -18,7 +18,8 @@ from uuid import UUID
 from kinlink_kit.logging import get_logger
 
 from kinlink_ledger.domain import journal
-from kinlink_ledger.domain.allowance import AllowanceStatus, CommissaryAllowance
+from kinlink_ledger.domain.allowance import AllowanceStatus
+from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.service_layer.allowances import find_allowance
 from kinlink_ledger.service_layer.end_allowance import end_allowance
 from kinlink_ledger.service_layer.ledger import Ledger

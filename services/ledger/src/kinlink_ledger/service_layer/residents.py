@@ -11,12 +11,16 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from kinlink_contracts.envelope import Envelope
-from kinlink_contracts.facility import ResidentBooked, ResidentReleased, ResidentTransferred
+from kinlink_contracts.facility import ResidentBooked
+from kinlink_contracts.facility import ResidentReleased
+from kinlink_contracts.facility import ResidentTransferred
 from kinlink_contracts.ids import canonical_id
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.eventstore import Tracking
 
-from kinlink_ledger.domain.resident import CustodyStatus, Resident, ResidentNotFound
+from kinlink_ledger.domain.resident import CustodyStatus
+from kinlink_ledger.domain.resident import Resident
+from kinlink_ledger.domain.resident import ResidentNotFound
 from kinlink_ledger.service_layer.ledger import Ledger
 
 # More moves than this in one lookup is a loop in bad data, not a resident's history.

@@ -10,9 +10,11 @@ from kinlink_kit.errors import FailedPrecondition
 
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.subscription_card import SubscriptionCard
-from kinlink_ledger.domain.wallet import Funding, MessagingWallet
+from kinlink_ledger.domain.wallet import Funding
+from kinlink_ledger.domain.wallet import MessagingWallet
 from kinlink_ledger.service_layer.ledger import Ledger
-from kinlink_ledger.service_layer.wallet_funding import FundingResult, charge_card
+from kinlink_ledger.service_layer.wallet_funding import FundingResult
+from kinlink_ledger.service_layer.wallet_funding import charge_card
 from kinlink_ledger.service_layer.wallets import change_wallet
 
 

@@ -17,13 +17,13 @@ from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.logging import get_logger
 
-from kinlink_ledger.domain.payments import (
-    ChargeOutcome,
-    ChargeRequest,
-    PaymentRefused,
-    PaymentUnavailable,
-)
-from kinlink_ledger.domain.wallet import Funding, MessagingWallet, SubscriptionNotFound
+from kinlink_ledger.domain.payments import ChargeOutcome
+from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import PaymentRefused
+from kinlink_ledger.domain.payments import PaymentUnavailable
+from kinlink_ledger.domain.wallet import Funding
+from kinlink_ledger.domain.wallet import MessagingWallet
+from kinlink_ledger.domain.wallet import SubscriptionNotFound
 from kinlink_ledger.service_layer.ledger import Ledger
 
 log = get_logger(__name__)

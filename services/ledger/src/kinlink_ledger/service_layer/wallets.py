@@ -3,13 +3,15 @@ one account collide on its wallet's version."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from kinlink_ledger.domain.wallet import MessagingWallet, SubscriptionNotFound
+from kinlink_ledger.domain.wallet import MessagingWallet
+from kinlink_ledger.domain.wallet import SubscriptionNotFound
 from kinlink_ledger.service_layer.ledger import Ledger
 
 T = TypeVar("T")

@@ -14,7 +14,8 @@ from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_kit.translation import EventTranslator
 
 from kinlink_ledger.adapters.integration_events.allowances import allowance_translations
-from kinlink_ledger.adapters.integration_events.base import PRODUCER, FirstEvents
+from kinlink_ledger.adapters.integration_events.base import PRODUCER
+from kinlink_ledger.adapters.integration_events.base import FirstEvents
 from kinlink_ledger.adapters.integration_events.deposits import deposit_translations
 from kinlink_ledger.adapters.integration_events.wallets import wallet_translations
 from kinlink_ledger.service_layer.ledger import LedgerStore

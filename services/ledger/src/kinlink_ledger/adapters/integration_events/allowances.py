@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kinlink_contracts.ledger import (
-    AllowanceAuthorized,
-    AllowanceDeclined,
-    AllowanceEnded,
-    DeclineReason,
-)
-from kinlink_kit.translation import Published, Translation
+from kinlink_contracts.ledger import AllowanceAuthorized
+from kinlink_contracts.ledger import AllowanceDeclined
+from kinlink_contracts.ledger import AllowanceEnded
+from kinlink_contracts.ledger import DeclineReason
+from kinlink_kit.translation import Published
+from kinlink_kit.translation import Translation
 
 from kinlink_ledger.adapters.integration_events.base import FirstEvents
 from kinlink_ledger.domain.allowance import CommissaryAllowance

@@ -4,7 +4,8 @@ aggregate is."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 from uuid import UUID
 
 from kinlink_ledger.service_layer.ledger import LedgerStore

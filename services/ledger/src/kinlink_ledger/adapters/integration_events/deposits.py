@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from kinlink_contracts.envelope import IntegrationEvent
-from kinlink_contracts.ledger import DepositCaptured, DepositDeclined, DepositRequested
-from kinlink_kit.translation import Published, Translation
+from kinlink_contracts.ledger import DepositCaptured
+from kinlink_contracts.ledger import DepositDeclined
+from kinlink_contracts.ledger import DepositRequested
+from kinlink_kit.translation import Published
+from kinlink_kit.translation import Translation
 
 from kinlink_ledger.adapters.integration_events.base import FirstEvents
 from kinlink_ledger.domain.deposit import Deposit

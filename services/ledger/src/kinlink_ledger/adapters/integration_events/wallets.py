@@ -14,16 +14,15 @@ from typing import Any
 from uuid import UUID
 
 from kinlink_contracts import ledger as contract
-from kinlink_contracts.ledger import (
-    DeclineReason,
-    MessagingSubscriptionDisabled,
-    MessagingSubscriptionSetUp,
-    WalletCharged,
-    WalletCredited,
-    WalletFunded,
-    WalletFundingFailed,
-)
-from kinlink_kit.translation import Published, Translation
+from kinlink_contracts.ledger import DeclineReason
+from kinlink_contracts.ledger import MessagingSubscriptionDisabled
+from kinlink_contracts.ledger import MessagingSubscriptionSetUp
+from kinlink_contracts.ledger import WalletCharged
+from kinlink_contracts.ledger import WalletCredited
+from kinlink_contracts.ledger import WalletFunded
+from kinlink_contracts.ledger import WalletFundingFailed
+from kinlink_kit.translation import Published
+from kinlink_kit.translation import Translation
 
 from kinlink_ledger.adapters.integration_events.base import FirstEvents
 from kinlink_ledger.domain.subscription_card import SubscriptionCard
