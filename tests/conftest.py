@@ -7,6 +7,7 @@ Tests that need Kafka, PostgreSQL or stripe-mock fail when it is missing: they n
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -16,18 +17,23 @@ from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
+import grpc
 import pytest
 from kinlink_identity.adapters.token_signer import TokenSigner
 from kinlink_identity.adapters.token_signer import generate_key_pair
 from kinlink_kit.auth import Principal
 from kinlink_kit.auth import Role
 from kinlink_kit.auth import TokenVerifier
+from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import Clock
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import serving
 from kinlink_kit.testing import settings_on
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.bootstrap import build_ledger
+from kinlink_ledger.bootstrap import ledger_service
 from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.ledger_facilities import configure_demo_facilities
@@ -99,3 +105,29 @@ def ledger(
     configure_demo_facilities(built)
     yield built
     built.close()
+
+
+@pytest.fixture
+def postgres_ledger(infra: Infra, fresh_database: str) -> Iterator[Ledger]:
+    """A ledger with the demo facilities on its own new PostgreSQL database, the real clock and
+    processor: for the tests that stream its events through the real Kafka."""
+    built = build_ledger(LedgerSettings(postgres_dsn=infra.postgres_dsn, database=fresh_database))
+    configure_demo_facilities(built)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+async def channel(
+    ledger: Ledger, ledger_settings: LedgerSettings, token_keys: TokenKeys
+) -> AsyncIterator[grpc.aio.Channel]:
+    """The `ledger` served over gRPC in the test's event loop, for tests that call it as clients
+    do (on SQLite and on the real PostgreSQL, like the `ledger` fixture)."""
+    bus = InMemoryBus()
+    async with (
+        serving(
+            [ledger_service(ledger_settings, bus, ledger)], bus, token_keys.verifier()
+        ) as address,
+        grpc.aio.insecure_channel(address) as chan,
+    ):
+        yield chan

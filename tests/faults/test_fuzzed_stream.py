@@ -18,8 +18,6 @@ from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.consumer import event_tracking
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
-from kinlink_ledger.bootstrap import LedgerSettings
-from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
 from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
@@ -31,7 +29,6 @@ from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 from tests.faults.tally import unique_topic
 from tests.ledger_facilities import D1
 from tests.ledger_facilities import book
-from tests.ledger_facilities import configure_demo_facilities
 from tests.streams.kafka_helpers import produce
 from tests.streams.kafka_helpers import read_topic
 
@@ -89,11 +86,9 @@ def fuzzed(rng: random.Random, deposits: list[Deposit], sent: list[bytes]) -> tu
 
 
 async def test_every_fuzzed_message_is_applied_or_dead_lettered(
-    infra: Infra, fresh_database: str
+    infra: Infra, postgres_ledger: Ledger
 ) -> None:
-    settings = LedgerSettings(postgres_dsn=infra.postgres_dsn, database=fresh_database)
-    ledger = build_ledger(settings)
-    configure_demo_facilities(ledger)
+    ledger = postgres_ledger
     rng = random.Random(20261125)
     deposits = captured_deposits(ledger)
     messages: list[tuple[bytes, bool]] = []
@@ -138,5 +133,4 @@ async def test_every_fuzzed_message_is_applied_or_dead_lettered(
         else:
             assert offset in dead_offsets
     balances = [b.balance for b in ledger.views.journal.balances()]
-    ledger.close()
     assert balances and sum(balances) == 0

@@ -12,14 +12,9 @@ import pytest
 import structlog
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.logging import configure_logging
 from kinlink_kit.metrics import serve_metrics
 from kinlink_kit.testing import free_port
-from kinlink_kit.testing import serving
-from kinlink_ledger.bootstrap import LedgerSettings
-from kinlink_ledger.bootstrap import ledger_service
-from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import TokenKeys
 
@@ -34,26 +29,18 @@ def json_logs() -> Iterator[None]:
 
 @pytest.mark.usefixtures("json_logs")
 async def test_logs_are_json_lines_carrying_the_callers_correlation_id_and_metrics_count_calls(
-    ledger: Ledger,
-    ledger_settings: LedgerSettings,
+    channel: grpc.aio.Channel,
     token_keys: TokenKeys,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     metrics_port = free_port()
     serve_metrics(metrics_port)
-    bus = InMemoryBus()
-    async with (
-        serving(
-            [ledger_service(ledger_settings, bus, ledger)], bus, token_keys.verifier()
-        ) as address,
-        grpc.aio.insecure_channel(address) as channel,
-    ):
-        stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-        with pytest.raises(grpc.aio.AioRpcError):
-            await stub.QuoteDeposit(
-                pb.QuoteDepositRequest(facility_id="NOPE", resident_id="R", amount_cents=100),
-                metadata=[("x-correlation-id", "support-case-42"), *token_keys.family("D")],
-            )
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    with pytest.raises(grpc.aio.AioRpcError):
+        await stub.QuoteDeposit(
+            pb.QuoteDepositRequest(facility_id="NOPE", resident_id="R", amount_cents=100),
+            metadata=[("x-correlation-id", "support-case-42"), *token_keys.family("D")],
+        )
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
     refused = [line for line in lines if line["message"] == "rpc refused"]
     assert refused, lines

@@ -19,19 +19,15 @@ from kinlink_ledger.adapters.hash_chain import store_chain
 from kinlink_ledger.audit.replay import replay
 from kinlink_ledger.audit.sources import kafka_batches
 from kinlink_ledger.audit.verify import verify
-from kinlink_ledger.bootstrap import LedgerSettings
-from kinlink_ledger.bootstrap import build_ledger
+from kinlink_ledger.service_layer.ledger import Ledger
 
-from tests.ledger_facilities import configure_demo_facilities
 from tests.ledger_workload import Workload
 
 
 async def test_replay_from_the_audit_topic_equals_the_live_projections(
-    infra: Infra, fresh_database: str, tmp_path: Path
+    infra: Infra, postgres_ledger: Ledger, tmp_path: Path
 ) -> None:
-    settings = LedgerSettings(postgres_dsn=infra.postgres_dsn, database=fresh_database)
-    ledger = build_ledger(settings)
-    configure_demo_facilities(ledger)
+    ledger = postgres_ledger
     topic = f"test.ledger.audit.{uuid.uuid4().hex[:8]}"
     bus = KafkaBus(infra.kafka_bootstrap, client_id="test-audit")
     stream = AuditStream(ledger.store, topic)
@@ -74,4 +70,3 @@ async def test_replay_from_the_audit_topic_equals_the_live_projections(
     finally:
         relaying.cancel()
         await bus.stop()
-        ledger.close()

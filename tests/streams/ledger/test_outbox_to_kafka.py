@@ -14,26 +14,22 @@ from kinlink_kit.outbox import each
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
-from kinlink_ledger.bootstrap import LedgerSettings
-from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
 from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
+from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
 from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
 from tests.ledger_facilities import D1
 from tests.ledger_facilities import book
-from tests.ledger_facilities import configure_demo_facilities
 from tests.streams.kafka_helpers import read_topic
 
 
 async def test_a_captured_deposit_is_published_keyed_by_resident_in_its_envelope(
-    infra: Infra, fresh_database: str
+    infra: Infra, postgres_ledger: Ledger
 ) -> None:
-    settings = LedgerSettings(postgres_dsn=infra.postgres_dsn, database=fresh_database)
-    ledger = build_ledger(settings)
-    configure_demo_facilities(ledger)
+    ledger = postgres_ledger
     bus = KafkaBus(infra.kafka_bootstrap, client_id="test-outbox")
     relay = OutboxRelay(ledger.store, bus, each(LedgerEventTranslator(ledger.store)))
     await bus.start()
@@ -53,7 +49,6 @@ async def test_a_captured_deposit_is_published_keyed_by_resident_in_its_envelope
     finally:
         relaying.cancel()
         await bus.stop()
-        ledger.close()
 
     records = await read_topic(
         infra.kafka_bootstrap,
