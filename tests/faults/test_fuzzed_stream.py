@@ -26,11 +26,11 @@ from kinlink_ledger.service_layer.post_deposit import post_deposit
 from kinlink_ledger.service_layer.quote_deposit import QuoteDeposit
 from kinlink_ledger.service_layer.quote_deposit import quote_deposit
 
-from tests.faults.tally import unique_topic
 from tests.ledger_facilities import D1
 from tests.ledger_facilities import book
 from tests.streams.kafka_helpers import produce
 from tests.streams.kafka_helpers import read_topic
+from tests.tally import unique_topic
 
 MESSAGES = 10_000
 DEPOSITS = 20

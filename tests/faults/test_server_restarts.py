@@ -15,12 +15,12 @@ from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 
-from tests.faults.tally import Tallies
-from tests.faults.tally import counted
-from tests.faults.tally import unique_topic
 from tests.streams.kafka_helpers import count_records
 from tests.streams.kafka_helpers import create_topics
 from tests.streams.kafka_helpers import produce
+from tests.tally import Tallies
+from tests.tally import counted
+from tests.tally import unique_topic
 
 EVENTS = 1000
 DOWN_SECONDS = 6.0

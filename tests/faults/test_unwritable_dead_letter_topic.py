@@ -16,14 +16,14 @@ from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 
-from tests.faults.tally import Tallies
-from tests.faults.tally import counted
-from tests.faults.tally import retries
-from tests.faults.tally import unique_topic
 from tests.streams.kafka_helpers import create_topics
 from tests.streams.kafka_helpers import delete_topic
 from tests.streams.kafka_helpers import produce
 from tests.streams.kafka_helpers import read_topic
+from tests.tally import Tallies
+from tests.tally import counted
+from tests.tally import retries
+from tests.tally import unique_topic
 
 GROUP = "tallies"
 

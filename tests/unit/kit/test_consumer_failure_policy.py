@@ -7,10 +7,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from eventsourcing.domain import Aggregate
-from eventsourcing.domain import event
 from kinlink_contracts.envelope import Envelope
-from kinlink_contracts.envelope import IntegrationEvent
 from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import IncomingMessage
 from kinlink_kit.consumer import EventRejected
@@ -18,28 +15,17 @@ from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.consumer import rejecting
 from kinlink_kit.errors import NotFound
 from kinlink_kit.errors import Unavailable
-from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.eventstore import Tracking
 
 from tests.recording_bus import RecordingBus
+from tests.tally import Counted
+from tests.tally import Tallies
 
 TOPIC = "kinlink.test.events.v1"
 
 
-class Counted(IntegrationEvent):
-    n: int
-
-
-class Tally(Aggregate):
-    """One per applied event: applying an event twice would leave two."""
-
-    @event("Counted")
-    def __init__(self, event_id: UUID) -> None:
-        self.event_id = event_id
-
-
-class Counter(TrackedApplication):
-    """Counts events; its handler fails as the test tells it to."""
+class Counter(Tallies):
+    """Counts events in memory; its handler fails as the test tells it to."""
 
     def __init__(self) -> None:
         super().__init__(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
@@ -49,7 +35,7 @@ class Counter(TrackedApplication):
     def count(self, envelope: Envelope, tracking: Tracking) -> None:
         if self.failures:
             raise self.failures.pop(0)
-        self.save_tracked(tracking, Tally(envelope.event_id))
+        super().count(envelope, tracking)
         self.applied.append(envelope.event_id)
 
 

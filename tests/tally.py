@@ -1,5 +1,5 @@
-"""What the fault tests consume: `Counted` events, each applied as a new aggregate of its own, so
-an event applied twice leaves two and an event lost leaves none."""
+"""What the consumer tests consume: `Counted` events, each applied as a new aggregate of its own,
+so an event applied twice leaves two and an event lost leaves none."""
 
 from __future__ import annotations
 
