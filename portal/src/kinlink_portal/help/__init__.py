@@ -44,10 +44,9 @@ def parse_topic(slug: str, text: str) -> HelpTopic:
     lines = text.splitlines()
     if not lines or lines[0].strip() != _FENCE:
         raise MalformedTopic(slug, "it does not start with a front matter")
-    try:
-        end = lines.index(_FENCE, 1)
-    except ValueError:
-        raise MalformedTopic(slug, "its front matter is not closed") from None
+    end = next((i for i, line in enumerate(lines) if i and line.strip() == _FENCE), None)
+    if end is None:
+        raise MalformedTopic(slug, "its front matter is not closed")
     fields: dict[str, str] = {}
     for line in lines[1:end]:
         key, colon, value = line.partition(":")
