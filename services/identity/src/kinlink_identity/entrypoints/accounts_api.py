@@ -75,6 +75,7 @@ ACCOUNTS_POLICY: dict[str, frozenset[Role]] = {
     method("CloseStaffAccount"): frozenset({Role.OPERATOR}),
 }
 
+_NEW_EMAIL_FIELDS = dict.fromkeys(("email_invalid", "email_taken", "email_unchanged"), "new_email")
 _STAFF_FIELDS = {
     **dict.fromkeys(("roles_missing", "role_unknown", "role_not_staff"), "roles"),
     **dict.fromkeys(
@@ -128,7 +129,8 @@ class AccountsApi:
             facility_id=request.facility_id.strip(),
         )
         with request_fields(REQUEST_FIELDS):
-            return account_message(await asyncio.to_thread(register, self.identity, command))
+            account = await asyncio.to_thread(register, self.identity, command)
+        return account_message(account)
 
     async def ResendActivation(
         self, request: pb.EmailRequest, context: grpc.aio.ServicerContext
@@ -211,10 +213,7 @@ class AccountsApi:
             request.password,
             client_address(context, self.identity.policy.trust_forwarded_for),
         )
-        new_email = {
-            code: "new_email" for code in ("email_invalid", "email_taken", "email_unchanged")
-        }
-        with request_fields(REQUEST_FIELDS, new_email):
+        with request_fields(REQUEST_FIELDS, _NEW_EMAIL_FIELDS):
             await asyncio.to_thread(request_email_change, self.identity, command)
         return pb.Accepted()
 
