@@ -73,13 +73,10 @@ class Principal:
             return True
         return bool(self.roles & _ASSIGNED_FACILITIES) and facility_id in self.facilities
 
-    def require_facility(self, facility_id: str, field: str = "facility_id") -> None:
+    def require_facility(self, facility_id: str, code: str = "facility_out_of_scope") -> None:
+        """Refused with `code`; a use case naming two facilities gives each its own code."""
         if not self.in_scope(facility_id):
-            raise PermissionDenied(
-                "facility_out_of_scope",
-                f"Your account does not act for facility {facility_id}.",
-                field=field,
-            )
+            raise PermissionDenied(code, f"Your account does not act for facility {facility_id}.")
 
 
 @dataclass(frozen=True)

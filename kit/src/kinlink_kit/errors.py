@@ -20,8 +20,9 @@ class ErrorKind(Enum):
 
 
 class ClientError(Exception):
-    """A refusal the caller can act on: `code` is stable (e.g. `amount_not_positive`), `field`
-    names the request field at fault when there is one."""
+    """A refusal the caller can act on: `code` is stable (e.g. `amount_not_positive`) and says
+    which input it is about; `field` names the request field at fault, set by the entrypoint
+    that knows the request (the domain knows no request fields)."""
 
     kind = ErrorKind.FAILED_PRECONDITION
 
@@ -34,9 +35,6 @@ class ClientError(Exception):
 
 class InvalidArgument(ClientError):
     kind = ErrorKind.INVALID_ARGUMENT
-
-    def __init__(self, code: str, message: str, *, field: str) -> None:
-        super().__init__(code, message, field=field)
 
 
 class Unauthenticated(ClientError):

@@ -9,6 +9,7 @@ loop (the kit's runtime sizes the worker threads), so no wrapper hides it (decis
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from uuid import UUID
@@ -43,12 +44,14 @@ def parse_id(raw: str, field: str) -> UUID:
 
 
 @contextmanager
-def request_fields(**fields_by_code: str) -> Iterator[None]:
+def request_fields(*tables: Mapping[str, str], **fields_by_code: str) -> Iterator[None]:
     """Name the request field a refusal is about, by its code: the domain says `card_not_found`,
-    the entrypoint knows the id came in `card_id`. A refusal already naming a field keeps it."""
+    the entrypoint knows the id came in `card_id`. Tables shared by many methods come first,
+    what one method names otherwise after them. A refusal already naming a field keeps it."""
+    fields = {code: field for table in tables for code, field in table.items()} | fields_by_code
     try:
         yield
     except ClientError as refusal:
-        if refusal.field is None and refusal.code in fields_by_code:
-            refusal.field = fields_by_code[refusal.code]
+        if refusal.field is None and refusal.code in fields:
+            refusal.field = fields[refusal.code]
         raise

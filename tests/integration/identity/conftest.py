@@ -1,18 +1,25 @@
-"""An identity service on SQLite and on the real PostgreSQL, with its mail kept for reading."""
+"""An identity service on SQLite and on the real PostgreSQL, with its mail kept for reading, in
+process or served over gRPC."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from collections.abc import Iterator
 
+import grpc
 import pytest
+from kinlink.identity.v1.identity_pb2_grpc import IdentityServiceStub
 from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_identity.bootstrap import build_identity
+from kinlink_identity.bootstrap import identity_service
 from kinlink_identity.domain.mail import Email
 from kinlink_identity.domain.mail import Mailer
 from kinlink_identity.service_layer.identity import Identity
+from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import Clock
+from kinlink_kit.testing import serving
 from kinlink_kit.testing import settings_on
 
 from tests.conftest import TokenKeys
@@ -65,3 +72,17 @@ def identity(
     built.clock = clock
     yield built
     built.close()
+
+
+@pytest.fixture
+async def stub(
+    identity_settings: IdentitySettings, mailer: RecordingMailer, token_keys: TokenKeys
+) -> AsyncIterator[IdentityServiceStub]:
+    """Identity served on a free port in this process, and a client of it."""
+    bus = InMemoryBus()
+    parts = [identity_service(identity_settings, bus, build_identity(identity_settings, mailer))]
+    async with (
+        serving(parts, bus, token_keys.verifier()) as address,
+        grpc.aio.insecure_channel(address) as channel,
+    ):
+        yield IdentityServiceStub(channel)

@@ -153,29 +153,25 @@ def test_registering_makes_an_inactive_account_and_emails_its_activation_link(
 
 def test_the_same_email_in_other_case_is_taken(identity: Identity) -> None:
     register(identity, registration("ada@example.com"))
-    error = refused(
-        AlreadyExists, "email_taken", register, identity, registration("ADA@example.com")
-    )
-    assert error.field == "email"
+    refused(AlreadyExists, "email_taken", register, identity, registration("ADA@example.com"))
 
 
 @pytest.mark.parametrize(
-    ("changes", "code", "field"),
+    ("changes", "code"),
     [
-        ({"email": "not an email"}, "email_invalid", "email"),
-        ({"password": "short"}, "password_too_weak", "password"),
-        ({"first_name": " "}, "first_name_missing", "first_name"),
-        ({"last_name": ""}, "last_name_missing", "last_name"),
-        ({"phone": "555-0100"}, "phone_invalid", "phone"),
-        ({"time_zone": "Central"}, "time_zone_unknown", "time_zone"),
-        ({"address": {**ADDRESS, "city": ""}}, "address_incomplete", "address"),
+        ({"email": "not an email"}, "email_invalid"),
+        ({"password": "short"}, "password_too_weak"),
+        ({"first_name": " "}, "first_name_missing"),
+        ({"last_name": ""}, "last_name_missing"),
+        ({"phone": "555-0100"}, "phone_invalid"),
+        ({"time_zone": "Central"}, "time_zone_unknown"),
+        ({"address": {**ADDRESS, "city": ""}}, "address_incomplete"),
     ],
 )
 def test_registration_details_are_checked(
-    identity: Identity, mailer: RecordingMailer, changes: dict[str, Any], code: str, field: str
+    identity: Identity, mailer: RecordingMailer, changes: dict[str, Any], code: str
 ) -> None:
-    error = refused(InvalidArgument, code, register, identity, registration(**changes))
-    assert error.field == field
+    refused(InvalidArgument, code, register, identity, registration(**changes))
     assert identity.account_by_email("ada@example.com") is None
     assert mailer.sent == []
 
@@ -203,10 +199,7 @@ def test_a_facility_requiring_id_verification_before_activation_holds_activation
 
 
 def test_registering_for_an_unknown_facility_is_refused(identity: Identity) -> None:
-    error = refused(
-        NotFound, "facility_not_found", register, identity, registration(facility_id="nowhere")
-    )
-    assert error.field == "facility_id"
+    refused(NotFound, "facility_not_found", register, identity, registration(facility_id="nowhere"))
 
 
 def test_the_activation_link_works_once(identity: Identity, mailer: RecordingMailer) -> None:
@@ -579,7 +572,7 @@ def test_an_account_holder_sees_their_own_account_and_an_operator_any(
 
     assert get_account(identity, ada.principal()).id == ada.id
     assert get_account(identity, ada.principal(), str(ada.id)).id == ada.id
-    error = refused(
+    refused(
         PermissionDenied,
         "account_out_of_scope",
         get_account,
@@ -587,7 +580,6 @@ def test_an_account_holder_sees_their_own_account_and_an_operator_any(
         ada.principal(),
         str(bob.id),
     )
-    assert error.field == "account_id"
     assert get_account(identity, operator.principal(), str(bob.id)).id == bob.id
     refused(NotFound, "account_not_found", get_account, identity, operator.principal(), "nope")
 
@@ -621,13 +613,13 @@ def test_editing_changes_only_the_details_named(
 
 
 @pytest.mark.parametrize(
-    ("fields", "values", "code", "field"),
+    ("fields", "values", "code"),
     [
-        ([], {}, "fields_missing", "fields"),
-        (["email"], {}, "field_not_editable", "fields"),
-        (["phone"], {"phone": "call me"}, "phone_invalid", "phone"),
-        (["first_name"], {"first_name": ""}, "first_name_missing", "first_name"),
-        (["time_zone"], {"time_zone": "Mars/Base"}, "time_zone_unknown", "time_zone"),
+        ([], {}, "fields_missing"),
+        (["email"], {}, "field_not_editable"),
+        (["phone"], {"phone": "call me"}, "phone_invalid"),
+        (["first_name"], {"first_name": ""}, "first_name_missing"),
+        (["time_zone"], {"time_zone": "Mars/Base"}, "time_zone_unknown"),
     ],
 )
 def test_edits_are_checked(
@@ -636,17 +628,15 @@ def test_edits_are_checked(
     fields: list[str],
     values: dict[str, Any],
     code: str,
-    field: str,
 ) -> None:
     account = active_account(identity, mailer, "ada@example.com")
-    error = refused(
+    refused(
         InvalidArgument,
         code,
         edit_account,
         identity,
         EditAccount(str(account.id), fields, **values),
     )
-    assert error.field == field
     assert identity.account(account.id).version == account.version
 
 
@@ -686,18 +676,10 @@ def test_an_email_change_needs_the_password_and_a_free_address(
             identity, RequestEmailChange(str(account.id), new_email, password, HERE)
         )
 
-    assert (
-        refused(
-            InvalidArgument, "password_incorrect", change_to, "x@example.com", "wrong" * 3
-        ).field
-        == "password"
-    )
-    assert refused(AlreadyExists, "email_taken", change_to, "BOB@example.com").field == "new_email"
-    assert refused(InvalidArgument, "email_invalid", change_to, "bob").field == "new_email"
-    assert (
-        refused(InvalidArgument, "email_unchanged", change_to, "ada@example.com").field
-        == "new_email"
-    )
+    refused(InvalidArgument, "password_incorrect", change_to, "x@example.com", "wrong" * 3)
+    refused(AlreadyExists, "email_taken", change_to, "BOB@example.com")
+    refused(InvalidArgument, "email_invalid", change_to, "bob")
+    refused(InvalidArgument, "email_unchanged", change_to, "ada@example.com")
     assert len(mailer.sent) == sent
 
 
@@ -856,55 +838,48 @@ def test_staff_accounts_are_active_at_once_with_their_roles_and_facilities(
 
 
 @pytest.mark.parametrize(
-    ("command", "kind", "code", "field"),
+    ("command", "kind", "code"),
     [
-        (staff("s@k.example", []), InvalidArgument, "roles_missing", "roles"),
-        (staff("s@k.example", ["family_member"]), InvalidArgument, "role_not_staff", "roles"),
-        (staff("s@k.example", ["janitor"]), InvalidArgument, "role_unknown", "roles"),
+        (staff("s@k.example", []), InvalidArgument, "roles_missing"),
+        (staff("s@k.example", ["family_member"]), InvalidArgument, "role_not_staff"),
+        (staff("s@k.example", ["janitor"]), InvalidArgument, "role_unknown"),
         (
             staff("s@k.example", ["facility_officer"]),
             InvalidArgument,
             "facility_required",
-            "facility_ids",
         ),
         (
             staff("s@k.example", ["facility_integration"]),
             InvalidArgument,
             "facility_required",
-            "facility_ids",
         ),
         (
             staff("s@k.example", ["auditor"], ["north"]),
             InvalidArgument,
             "facility_not_applicable",
-            "facility_ids",
         ),
         (
             staff("s@k.example", ["facility_officer"], ["nowhere"]),
             NotFound,
             "facility_not_found",
-            "facility_ids",
         ),
         (
             replace(staff("s@k.example", ["operator"]), password="short"),
             InvalidArgument,
             "password_too_weak",
-            "password",
         ),
         (
             replace(staff("s@k.example", ["operator"]), first_name=""),
             InvalidArgument,
             "first_name_missing",
-            "first_name",
         ),
     ],
 )
 def test_staff_account_rules(
-    identity: Identity, command: CreateStaffAccount, kind: type[ClientError], code: str, field: str
+    identity: Identity, command: CreateStaffAccount, kind: type[ClientError], code: str
 ) -> None:
     configure_facility(identity, "north")
-    error = refused(kind, code, create_staff_account, identity, command)
-    assert error.field == field
+    refused(kind, code, create_staff_account, identity, command)
     assert identity.account_by_email("s@k.example") is None
 
 
@@ -941,8 +916,7 @@ def test_an_operator_cannot_close_a_family_members_account(
     identity: Identity, mailer: RecordingMailer
 ) -> None:
     family = active_account(identity, mailer, "ada@example.com")
-    error = refused(
+    refused(
         FailedPrecondition, "not_a_staff_account", close_staff_account, identity, str(family.id)
     )
-    assert error.field == "account_id"
     assert identity.account(family.id).is_active

@@ -85,15 +85,15 @@ def test_invalid_settings_are_refused_naming_the_field_and_nothing_is_stored(
     ("facility_id", "code"), [("  ", "facility_id_missing"), ("FAC DEMO", "facility_id_invalid")]
 )
 def test_a_facility_needs_a_plain_id(identity: Identity, facility_id: str, code: str) -> None:
-    with refused(InvalidArgument, code, "facility_id"):
+    with refused(InvalidArgument, code, None):
         configure_facility(identity, ConfigureFacility(facility_id, demo_settings(FAC_DEMO)))
 
 
 def test_an_unknown_facility_is_not_found(identity: Identity) -> None:
-    with refused(NotFound, "facility_not_found", "facility_id"):
+    with refused(NotFound, "facility_not_found", None):
         get_facility(identity, "FAC-NOWHERE")
-    with refused(NotFound, "facility_not_found", "to_facility_id"):
-        identity.facilities.settings("FAC-NOWHERE", field="to_facility_id")
+    with refused(NotFound, "facility_not_found", None):
+        identity.facilities.settings("FAC-NOWHERE")
 
 
 def test_every_revision_is_published_whole_as_facility_configured(identity: Identity) -> None:

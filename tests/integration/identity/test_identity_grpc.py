@@ -7,7 +7,6 @@ Access tokens are checked against the real clock, so the service keeps its own c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
@@ -24,12 +23,7 @@ from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_contracts.facility_settings import FeeTier
 from kinlink_contracts.facility_settings import IdVerificationPolicy
 from kinlink_contracts.facility_settings_message import settings_message
-from kinlink_identity.bootstrap import IdentitySettings
-from kinlink_identity.bootstrap import build_identity
-from kinlink_identity.bootstrap import identity_service
 from kinlink_kit.auth import Role
-from kinlink_kit.bus import InMemoryBus
-from kinlink_kit.testing import serving
 
 from tests.conftest import Metadata
 from tests.conftest import TokenKeys
@@ -50,20 +44,6 @@ HOME = pb.PostalAddress(
 CARD_NUMBER = "4242 4242 4242 4242"
 SSN = "572-81-9364"
 ANONYMOUS: Metadata = []
-
-
-@pytest.fixture
-async def stub(
-    identity_settings: IdentitySettings, mailer: RecordingMailer, token_keys: TokenKeys
-) -> AsyncIterator[Stub]:
-    """Identity served on a free port in this process, and a client of it."""
-    bus = InMemoryBus()
-    parts = [identity_service(identity_settings, bus, build_identity(identity_settings, mailer))]
-    async with (
-        serving(parts, bus, token_keys.verifier()) as address,
-        grpc.aio.insecure_channel(address) as channel,
-    ):
-        yield Stub(channel)
 
 
 # --- what a client reads from a refusal -------------------------------------------------------

@@ -117,7 +117,7 @@ async def test_a_card_chosen_after_the_one_the_ledger_released_keeps_its_mark(
     await ledger.disabled(account.id, visa.id, 1)
     assert chosen(identity) == [(visa.id, 1), (discover.id, 2), (visa.id, 3)]
     assert listed(identity, account) == [("pm_card_visa", True), ("pm_card_discover", False)]
-    with refused(FailedPrecondition, "card_funds_messaging_subscription", "card_id"):
+    with refused(FailedPrecondition, "card_funds_messaging_subscription", None):
         remove_card(identity, str(account.id), str(visa.id))
     # Its own disable releases it; then choosing it once more is a choice again.
     await ledger.disabled(account.id, visa.id, 3)

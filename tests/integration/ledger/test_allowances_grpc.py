@@ -110,6 +110,7 @@ async def test_staff_see_allowances_of_their_facilities_and_the_commissary_holds
     [
         ({"allowance_id": "x"}, FAMILY, INVALID_ARGUMENT, "allowance_id_invalid", "allowance_id"),
         ({"amount_cents": 0}, FAMILY, INVALID_ARGUMENT, "amount_not_positive", "amount_cents"),
+        ({"resident_id": " "}, FAMILY, INVALID_ARGUMENT, "resident_id_missing", "resident_id"),
         (
             {"payment_method": "pm_nope"},
             FAMILY,

@@ -44,7 +44,7 @@ from tests.ledger_facilities import transfer
 
 # What is not found names no request field here: the gRPC entrypoints name it (test_grpc_api).
 NOT_FOUND_RESIDENT = (NotFound, "resident_not_found", None)
-RELEASED = (FailedPrecondition, "resident_released", "resident_id")
+RELEASED = (FailedPrecondition, "resident_released", None)
 NO_SUCH_CARD = (NotFound, "payment_method_not_found", None)
 
 
@@ -130,7 +130,7 @@ def test_a_transferred_residents_deposits_go_to_the_new_facilitys_limit(ledger: 
     past = quote(ledger, "R-2003", 1, facility=FAC_EAST)
     assert confirm(ledger, past).decline_reason is DeclineReason.LIMIT_EXCEEDED
     # A quote made at the old facility, by its fees and limit, is not confirmed there.
-    with refused(FailedPrecondition, "resident_transferred", "resident_id"):
+    with refused(FailedPrecondition, "resident_transferred", None):
         confirm(ledger, before)
 
 

@@ -199,21 +199,19 @@ def test_histories_list_a_depositors_and_a_residents_deposits_newest_first(
 
 
 @pytest.mark.parametrize(
-    ("command", "field"),
+    ("command", "code"),
     [
-        (QuoteDeposit(FACILITY, "R-1", D1, Cents(0)), "amount_cents"),
-        (QuoteDeposit(FACILITY, "R-1", D1, Cents(-100)), "amount_cents"),
-        (QuoteDeposit(FACILITY, "R-1", D1, Cents(30001)), "amount_cents"),
-        (QuoteDeposit(FACILITY, " ", D1, Cents(100)), "resident_id"),
-        (QuoteDeposit(FACILITY, "R-1", "", Cents(100)), "depositor_id"),
+        (QuoteDeposit(FACILITY, "R-1", D1, Cents(0)), "amount_not_positive"),
+        (QuoteDeposit(FACILITY, "R-1", D1, Cents(-100)), "amount_not_positive"),
+        (QuoteDeposit(FACILITY, "R-1", D1, Cents(30001)), "amount_above_largest_deposit"),
+        (QuoteDeposit(FACILITY, " ", D1, Cents(100)), "resident_id_missing"),
+        (QuoteDeposit(FACILITY, "R-1", "", Cents(100)), "depositor_id_missing"),
     ],
 )
-def test_bad_quotes_name_the_field_at_fault(
-    ledger: Ledger, command: QuoteDeposit, field: str
-) -> None:
+def test_bad_quotes_say_what_is_at_fault(ledger: Ledger, command: QuoteDeposit, code: str) -> None:
     with pytest.raises(InvalidArgument) as refused:
         quote_deposit(ledger, command)
-    assert refused.value.field == field
+    assert refused.value.code == code
 
 
 def test_unknown_things_are_not_found(ledger: Ledger) -> None:
@@ -288,4 +286,4 @@ def test_listing_gives_family_members_their_own_and_staff_their_facilities(
     assert elsewhere.value.code == "facility_out_of_scope"
     with pytest.raises(InvalidArgument) as no_facility:
         list_deposits(ledger, operator, ListDeposits(resident_id="R-1"))
-    assert no_facility.value.field == "facility_id"
+    assert no_facility.value.code == "facility_id_missing"

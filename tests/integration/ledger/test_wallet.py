@@ -71,7 +71,7 @@ def test_setting_up_charges_the_marked_card_once_with_a_funding_amount_of_the_fa
 def test_an_amount_off_the_facilitys_price_list_is_refused(ledger: Ledger) -> None:
     account = uuid4()
     choose_card(ledger, account, "pm_card_visa")
-    with refused(InvalidArgument, "funding_amount_not_offered", "funding_amount_cents"):
+    with refused(InvalidArgument, "funding_amount_not_offered", None):
         set_up_subscription(ledger, SetUpSubscription(account, EAST, Cents(1000)))
     assert ledger.wallet(account) is None
 
@@ -104,7 +104,7 @@ def test_a_repeated_reference_charges_once_and_a_reused_one_is_refused(ledger: L
     again = charge_wallet(ledger, ChargeWallet(account, FAC, "message", 1, "msg-1"))
     assert again.id == first.id
     assert balance(ledger, account) == 950
-    with refused(AlreadyExists, "reference_reused", "reference"):
+    with refused(AlreadyExists, "reference_reused", None):
         charge_wallet(ledger, ChargeWallet(account, FAC, "image", 1, "msg-1"))
     assert balance(ledger, account) == 950
 
@@ -125,19 +125,19 @@ def test_an_account_without_a_wallet_has_no_credit(ledger: Ledger) -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "kind", "quantity", "reference", "code"),
+    ("kind", "quantity", "reference", "code"),
     [
-        ("kind", "postcard", 1, "r", "kind_unknown"),
-        ("quantity", "message", 0, "r", "quantity_out_of_range"),
-        ("quantity", "message", 10_001, "r", "quantity_out_of_range"),
-        ("reference", "message", 1, " ", "reference_missing"),
+        ("postcard", 1, "r", "kind_unknown"),
+        ("message", 0, "r", "quantity_out_of_range"),
+        ("message", 10_001, "r", "quantity_out_of_range"),
+        ("message", 1, " ", "reference_missing"),
     ],
 )
-def test_bad_charges_name_the_field(
-    ledger: Ledger, field: str, kind: str, quantity: int, reference: str, code: str
+def test_bad_charges_are_refused(
+    ledger: Ledger, kind: str, quantity: int, reference: str, code: str
 ) -> None:
     account, _ = set_up(ledger)
-    with refused(InvalidArgument, code, field):
+    with refused(InvalidArgument, code, None):
         charge_wallet(ledger, ChargeWallet(account, FAC, kind, quantity, reference))
     assert balance(ledger, account) == 1000
 
@@ -274,17 +274,15 @@ def test_credit_alone_pays_without_a_subscription(ledger: Ledger) -> None:
 
 
 @pytest.mark.parametrize(
-    ("change", "field", "code"),
+    ("change", "code"),
     [
-        ({"amount": Cents(0)}, "amount_cents", "amount_out_of_range"),
-        ({"reason": ""}, "reason", "reason_missing"),
-        ({"reference": ""}, "reference", "reference_missing"),
-        ({"kind": "tip"}, "kind", "kind_unknown"),
+        ({"amount": Cents(0)}, "amount_out_of_range"),
+        ({"reason": ""}, "reason_missing"),
+        ({"reference": ""}, "reference_missing"),
+        ({"kind": "tip"}, "kind_unknown"),
     ],
 )
-def test_bad_credits_name_the_field(
-    ledger: Ledger, change: dict[str, object], field: str, code: str
-) -> None:
+def test_bad_credits_are_refused(ledger: Ledger, change: dict[str, object], code: str) -> None:
     fields: dict[str, object] = {
         "account_id": uuid4(),
         "facility_id": FAC,
@@ -294,7 +292,7 @@ def test_bad_credits_name_the_field(
         "reference": "t-1",
         "issued_by": "op",
     }
-    with refused(InvalidArgument, code, field):
+    with refused(InvalidArgument, code, None):
         grant_credit(ledger, GrantCredit(**{**fields, **change}))  # type: ignore[arg-type]
 
 

@@ -35,7 +35,7 @@ def test_phone_numbers_in_e164_form(raw: str, expected: str) -> None:
 def test_phone_numbers_without_country_code_or_digits_are_refused(raw: str) -> None:
     with pytest.raises(InvalidArgument) as refused:
         checked_phone(raw)
-    assert (refused.value.code, refused.value.field) == ("phone_invalid", "phone")
+    assert refused.value.code == "phone_invalid"
 
 
 def test_time_zones_are_iana_names() -> None:
@@ -46,14 +46,14 @@ def test_time_zones_are_iana_names() -> None:
 def test_unknown_time_zones_are_refused(zone: str) -> None:
     with pytest.raises(InvalidArgument) as refused:
         checked_time_zone(zone)
-    assert (refused.value.code, refused.value.field) == ("time_zone_unknown", "time_zone")
+    assert refused.value.code == "time_zone_unknown"
 
 
 def test_names_are_trimmed_and_required() -> None:
     assert checked_name("  Ada ", "first_name") == "Ada"
     with pytest.raises(InvalidArgument) as refused:
         checked_name("   ", "last_name")
-    assert (refused.value.code, refused.value.field) == ("last_name_missing", "last_name")
+    assert refused.value.code == "last_name_missing"
     with pytest.raises(InvalidArgument) as refused:
         checked_name("A" * 101, "first_name")
     assert refused.value.code == "first_name_too_long"
@@ -73,5 +73,5 @@ def test_addresses_are_trimmed_with_an_upper_case_country() -> None:
 )
 def test_incomplete_addresses_are_refused(changes: dict[str, str], code: str) -> None:
     with pytest.raises(InvalidArgument) as refused:
-        checked_address({**ADDRESS, **changes}, "billing_address")
-    assert (refused.value.code, refused.value.field) == (code, "billing_address")
+        checked_address({**ADDRESS, **changes})
+    assert refused.value.code == code

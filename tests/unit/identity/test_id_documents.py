@@ -75,7 +75,7 @@ def test_the_command_does_not_show_the_ssn() -> None:
 def test_an_invalid_ssn_is_refused_without_being_repeated(ssn: str) -> None:
     with pytest.raises(InvalidArgument) as caught:
         documents(ssn=ssn)
-    assert (caught.value.code, caught.value.field) == ("ssn_invalid", "ssn")
+    assert caught.value.code == "ssn_invalid"
     # No digit at all: not the number, nor any part of it.
     for shown in (str(caught.value), repr(caught.value.args)):
         assert not any(character.isdigit() for character in shown)
@@ -85,21 +85,21 @@ def test_the_holder_must_be_an_adult() -> None:
     assert documents(date_of_birth="2008-11-25").date_of_birth == date(2008, 11, 25)
     with pytest.raises(InvalidArgument) as caught:
         documents(date_of_birth="2008-11-26")  # eighteen tomorrow
-    assert (caught.value.code, caught.value.field) == ("under_age", "date_of_birth")
+    assert caught.value.code == "under_age"
 
 
 @pytest.mark.parametrize("born", ["", "14/03/1979", "1979-02-30", "2027-01-01"])
 def test_the_date_of_birth_must_be_a_past_iso_date(born: str) -> None:
     with pytest.raises(InvalidArgument) as caught:
         documents(date_of_birth=born)
-    assert (caught.value.code, caught.value.field) == ("date_of_birth_invalid", "date_of_birth")
+    assert caught.value.code == "date_of_birth_invalid"
 
 
 @pytest.mark.parametrize("name", ["legal_first_name", "legal_last_name"])
 def test_the_legal_name_is_required(name: str) -> None:
     with pytest.raises(InvalidArgument) as caught:
         documents(**{name: "  "})
-    assert (caught.value.code, caught.value.field) == (f"{name}_missing", name)
+    assert caught.value.code == f"{name}_missing"
 
 
 def test_the_address_must_be_complete() -> None:
@@ -112,4 +112,4 @@ def test_the_address_must_be_complete() -> None:
             "518437026",
             TODAY,
         )
-    assert (caught.value.code, caught.value.field) == ("address_incomplete", "address")
+    assert caught.value.code == "address_incomplete"

@@ -167,8 +167,11 @@ def test_roles_a_service_does_not_know_grant_nothing() -> None:
 def test_facility_scope() -> None:
     OFFICER.require_facility("FAC-DEMO")
     with pytest.raises(PermissionDenied) as refused:
-        OFFICER.require_facility("FAC-EAST", field="facility")
-    assert (refused.value.code, refused.value.field) == ("facility_out_of_scope", "facility")
+        OFFICER.require_facility("FAC-EAST")
+    assert (refused.value.code, refused.value.field) == ("facility_out_of_scope", None)
+    with pytest.raises(PermissionDenied) as destination:
+        OFFICER.require_facility("FAC-EAST", "to_facility_out_of_scope")
+    assert destination.value.code == "to_facility_out_of_scope"
     integration = Principal("fac", frozenset({Role.FACILITY_INTEGRATION}), frozenset({"FAC-EAST"}))
     assert integration.in_scope("FAC-EAST") and not integration.in_scope("FAC-DEMO")
     for staff in (Role.OPERATOR, Role.AUDITOR):

@@ -7,6 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 import pytest
+from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import ClientError
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import NotFound
@@ -33,6 +34,19 @@ def test_a_domain_refusal_gets_the_field_the_entrypoint_names() -> None:
     with pytest.raises(NotFound) as refused, request_fields(card_not_found="card_id"):
         raise NotFound("card_not_found", "No such card.")
     assert refused.value.field == "card_id"
+
+
+def test_what_one_method_names_wins_over_the_shared_table() -> None:
+    shared = {"email_invalid": "email", "email_taken": "email"}
+    with (
+        pytest.raises(InvalidArgument) as refused,
+        request_fields(shared, email_invalid="new_email"),
+    ):
+        raise InvalidArgument("email_invalid", "Not an email address.")
+    assert refused.value.field == "new_email"
+    with pytest.raises(AlreadyExists) as taken, request_fields(shared, email_invalid="new_email"):
+        raise AlreadyExists("email_taken", "Taken.")
+    assert taken.value.field == "email"
 
 
 @pytest.mark.parametrize(

@@ -58,15 +58,15 @@ class FacilityDirectory(Projection):
                 row,
             )
 
-    def facility(self, facility_id: str, *, field: str = "facility_id") -> Facility:
+    def facility(self, facility_id: str) -> Facility:
         found = self.app.find(facility_id_of(facility_id), Facility)
         if found is None:
-            raise NotFound("facility_not_found", f"No facility {facility_id!r}.", field=field)
+            raise NotFound("facility_not_found", f"No facility {facility_id!r}.")
         return found
 
-    def settings(self, facility_id: str, *, field: str = "facility_id") -> FacilitySettings:
-        """The facility's settings now; NotFound `facility_not_found` naming `field`."""
-        return self.facility(facility_id, field=field).settings
+    def settings(self, facility_id: str) -> FacilitySettings:
+        """The facility's settings now; NotFound `facility_not_found` if there is none."""
+        return self.facility(facility_id).settings
 
     def listing(self) -> list[FacilityListing]:
         self.catch_up()

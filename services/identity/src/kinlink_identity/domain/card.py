@@ -34,14 +34,11 @@ def checked_token(payment_method: str) -> str:
     """The token as sent, refused if missing or if it is a card number (which is not echoed)."""
     token = payment_method.strip()
     if not token:
-        raise InvalidArgument(
-            "payment_method_missing", "A payment method token is required.", field="payment_method"
-        )
+        raise InvalidArgument("payment_method_missing", "A payment method token is required.")
     if _CARD_NUMBER.search(_NUMBER_SEPARATORS.sub("", token)):
         raise InvalidArgument(
             "payment_method_not_a_token",
             "Send the card processor's token for the card, never the card number.",
-            field="payment_method",
         )
     return token
 
@@ -49,24 +46,21 @@ def checked_token(payment_method: str) -> str:
 def check_expiry(exp_month: int, exp_year: int, today: date) -> None:
     """A card is good through the last day of its expiry month."""
     if not 1 <= exp_month <= 12:
-        raise InvalidArgument("exp_month_invalid", "The month is 1 to 12.", field="exp_month")
+        raise InvalidArgument("exp_month_invalid", "The month is 1 to 12.")
     if exp_year > today.year + MAX_YEARS_AHEAD:
-        raise InvalidArgument("exp_year_invalid", "Check the expiry year.", field="exp_year")
+        raise InvalidArgument("exp_year_invalid", "Check the expiry year.")
     if (exp_year, exp_month) < (today.year, today.month):
-        raise InvalidArgument("card_expired", "This card has expired.", field="exp_year")
+        raise InvalidArgument("card_expired", "This card has expired.")
 
 
 def check_acceptable(details: CardDetails, accepted_brands: Collection[str], today: date) -> None:
     if details.funding == "prepaid":
-        raise InvalidArgument(
-            "prepaid_not_supported", "Prepaid cards are not accepted.", field="payment_method"
-        )
+        raise InvalidArgument("prepaid_not_supported", "Prepaid cards are not accepted.")
     if details.brand not in accepted_brands:
         raise InvalidArgument(
             "card_brand_not_accepted",
             f"{details.brand} cards are not accepted here; "
             f"use one of: {', '.join(sorted(accepted_brands))}.",
-            field="payment_method",
         )
     check_expiry(details.exp_month, details.exp_year, today)
 
@@ -152,7 +146,6 @@ class Card(Aggregate):
                 "card_funds_messaging_subscription",
                 "This card funds your messaging subscription: cancel the messaging subscription "
                 "or move it to another card first.",
-                field="card_id",
             )
 
     def edit(

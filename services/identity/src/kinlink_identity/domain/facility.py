@@ -16,17 +16,17 @@ from kinlink_kit.errors import InvalidArgument
 from kinlink_identity.domain.ids import facility_id_of
 
 
-def checked_id(value: str, field: str) -> str:
+def checked_id(value: str, which: str) -> str:
     """A facility's id, or a resident's (the facility's own): they travel as Kafka keys and
-    are typed by families and officers, so they are short and free of spaces."""
+    are typed by families and officers, so they are short and free of spaces. Refused as
+    `<which>_missing` or `<which>_invalid`, `which` saying which id of the use case it is
+    (`facility_id`, `to_resident_id`)."""
     value = canonical_id(value)
     if not value:
-        raise InvalidArgument(f"{field}_missing", f"{field} is required.", field=field)
+        raise InvalidArgument(f"{which}_missing", f"{which} is required.")
     if not is_well_formed_id(value):
         raise InvalidArgument(
-            f"{field}_invalid",
-            f"At most {MAX_ID_LENGTH} characters, without spaces.",
-            field=field,
+            f"{which}_invalid", f"At most {MAX_ID_LENGTH} characters, without spaces."
         )
     return value
 

@@ -35,9 +35,7 @@ def checked_ssn(raw: str) -> str:
         or match[2] == "00"
         or match[3] == "0000"
     ):
-        raise InvalidArgument(
-            "ssn_invalid", "That is not a valid Social Security number.", field="ssn"
-        )
+        raise InvalidArgument("ssn_invalid", "That is not a valid Social Security number.")
     return match[0]
 
 
@@ -46,17 +44,13 @@ def checked_date_of_birth(raw: str, today: date) -> date:
         born = date.fromisoformat(raw.strip())
     except ValueError:
         raise InvalidArgument(
-            "date_of_birth_invalid", "Give the date of birth as YYYY-MM-DD.", field="date_of_birth"
+            "date_of_birth_invalid", "Give the date of birth as YYYY-MM-DD."
         ) from None
     if born > today:
-        raise InvalidArgument(
-            "date_of_birth_invalid", "The date of birth is in the future.", field="date_of_birth"
-        )
+        raise InvalidArgument("date_of_birth_invalid", "The date of birth is in the future.")
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     if age < ADULT_AGE:
-        raise InvalidArgument(
-            "under_age", f"Account holders must be {ADULT_AGE} or older.", field="date_of_birth"
-        )
+        raise InvalidArgument("under_age", f"Account holders must be {ADULT_AGE} or older.")
     return born
 
 
@@ -78,8 +72,8 @@ class IdDocuments:
         ssn: str,
         today: date,
     ) -> IdDocuments:
-        """The documents as a family member typed them, checked; refused with the field at
-        fault."""
+        """The documents as a family member typed them, checked; refused with a code naming the
+        document at fault."""
         return cls(
             checked_name(legal_first_name, "legal_first_name"),
             checked_name(legal_last_name, "legal_last_name"),

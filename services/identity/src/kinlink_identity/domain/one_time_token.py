@@ -72,14 +72,12 @@ class OneTimeToken(Aggregate):
         self.subject = subject
         self.used = False
 
-    def use(self, purpose: TokenPurpose, now: datetime, field: str = "token") -> None:
+    def use(self, purpose: TokenPurpose, now: datetime) -> None:
         """Spend the token; used and other-purpose tokens are refused alike, expired ones say so."""
         if self.purpose is not purpose or self.used:
-            raise InvalidArgument("token_invalid", "This link is not valid.", field=field)
+            raise InvalidArgument("token_invalid", "This link is not valid.")
         if now >= self.expires_at:
-            raise InvalidArgument(
-                "token_expired", "This link has expired; ask for a new one.", field=field
-            )
+            raise InvalidArgument("token_expired", "This link has expired; ask for a new one.")
         self._used()
 
     @event(Used)

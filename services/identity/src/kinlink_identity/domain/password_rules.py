@@ -9,10 +9,9 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 
 
-def check_password_strength(password: str, field: str = "password") -> None:
+def check_password_strength(password: str) -> None:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidArgument(
             "password_too_weak",
             f"A password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
-            field=field,
         )

@@ -76,15 +76,13 @@ class Resident(Aggregate):
             raise FailedPrecondition(
                 "resident_not_in_custody",
                 f"Resident {self.resident_id} is no longer held at {self.facility_id}.",
-                field="resident_id",
             )
 
-    def rebook(self, first_name: str, last_name: str, *, field: str = "resident_id") -> None:
+    def rebook(self, first_name: str, last_name: str) -> None:
         if self.in_custody:
             raise AlreadyExists(
                 "resident_already_booked",
                 f"Resident {self.resident_id} is already held at {self.facility_id}.",
-                field=field,
             )
         self._rebooked(first_name, last_name)
 
@@ -102,9 +100,7 @@ class Resident(Aggregate):
     def transfer(self, to_facility_id: str, to_resident_id: str) -> None:
         if to_facility_id == self.facility_id:
             raise InvalidArgument(
-                "transfer_to_same_facility",
-                "A transfer moves the resident to another facility.",
-                field="to_facility_id",
+                "transfer_to_same_facility", "A transfer moves the resident to another facility."
             )
         self.check_in_custody()
         self._transferred(to_facility_id, to_resident_id)

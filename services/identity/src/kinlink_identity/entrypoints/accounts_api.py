@@ -14,6 +14,7 @@ from kinlink_kit.auth import Role
 from kinlink_kit.auth import current_principal
 from kinlink_kit.grpc_helpers import request_fields
 
+from kinlink_identity.entrypoints.messages import REQUEST_FIELDS
 from kinlink_identity.entrypoints.messages import account_message
 from kinlink_identity.entrypoints.messages import address_of
 from kinlink_identity.entrypoints.messages import method
@@ -74,6 +75,14 @@ ACCOUNTS_POLICY: dict[str, frozenset[Role]] = {
     method("CloseStaffAccount"): frozenset({Role.OPERATOR}),
 }
 
+_NEW_EMAIL_FIELDS = dict.fromkeys(("email_invalid", "email_taken", "email_unchanged"), "new_email")
+_STAFF_FIELDS = {
+    **dict.fromkeys(("roles_missing", "role_unknown", "role_not_staff"), "roles"),
+    **dict.fromkeys(
+        ("facility_required", "facility_not_applicable", "facility_not_found"), "facility_ids"
+    ),
+}
+
 
 def client_address(context: grpc.aio.ServicerContext, trust_forwarded_for: bool = False) -> str:
     """The caller's network address, for throttling failed attempts: the peer of the connection
@@ -119,18 +128,23 @@ class AccountsApi:
             time_zone=request.time_zone,
             facility_id=request.facility_id.strip(),
         )
-        return account_message(await asyncio.to_thread(register, self.identity, command))
+        with request_fields(REQUEST_FIELDS):
+            account = await asyncio.to_thread(register, self.identity, command)
+        return account_message(account)
 
     async def ResendActivation(
         self, request: pb.EmailRequest, context: grpc.aio.ServicerContext
     ) -> pb.Accepted:
-        await asyncio.to_thread(resend_activation, self.identity, request.email)
+        with request_fields(REQUEST_FIELDS):
+            await asyncio.to_thread(resend_activation, self.identity, request.email)
         return pb.Accepted()
 
     async def Activate(
         self, request: pb.TokenRequest, context: grpc.aio.ServicerContext
     ) -> pb.Account:
-        return account_message(await asyncio.to_thread(activate, self.identity, request.token))
+        with request_fields(REQUEST_FIELDS):
+            account = await asyncio.to_thread(activate, self.identity, request.token)
+        return account_message(account)
 
     async def LogIn(
         self, request: pb.LogInRequest, context: grpc.aio.ServicerContext
@@ -140,7 +154,9 @@ class AccountsApi:
             request.password,
             client_address(context, self.identity.policy.trust_forwarded_for),
         )
-        return session_message(await asyncio.to_thread(log_in, self.identity, command))
+        with request_fields(REQUEST_FIELDS):
+            session = await asyncio.to_thread(log_in, self.identity, command)
+        return session_message(session)
 
     async def RefreshSession(
         self, request: pb.RefreshSessionRequest, context: grpc.aio.ServicerContext
@@ -151,20 +167,22 @@ class AccountsApi:
     async def RequestPasswordReset(
         self, request: pb.EmailRequest, context: grpc.aio.ServicerContext
     ) -> pb.Accepted:
-        await asyncio.to_thread(request_password_reset, self.identity, request.email)
+        with request_fields(REQUEST_FIELDS):
+            await asyncio.to_thread(request_password_reset, self.identity, request.email)
         return pb.Accepted()
 
     async def ResetPassword(
         self, request: pb.ResetPasswordRequest, context: grpc.aio.ServicerContext
     ) -> pb.Accepted:
         command = ResetPassword(request.token, request.new_password)
-        await asyncio.to_thread(reset_password, self.identity, command)
+        with request_fields(REQUEST_FIELDS, password_too_weak="new_password"):
+            await asyncio.to_thread(reset_password, self.identity, command)
         return pb.Accepted()
 
     async def GetAccount(
         self, request: pb.GetAccountRequest, context: grpc.aio.ServicerContext
     ) -> pb.Account:
-        with request_fields(account_not_found="account_id"):
+        with request_fields(account_not_found="account_id", account_out_of_scope="account_id"):
             account = await asyncio.to_thread(
                 get_account, self.identity, current_principal(), request.account_id.strip()
             )
@@ -182,7 +200,9 @@ class AccountsApi:
             phone=request.phone,
             time_zone=request.time_zone,
         )
-        return account_message(await asyncio.to_thread(edit_account, self.identity, command))
+        with request_fields(REQUEST_FIELDS, fields_missing="fields", field_not_editable="fields"):
+            account = await asyncio.to_thread(edit_account, self.identity, command)
+        return account_message(account)
 
     async def RequestEmailChange(
         self, request: pb.RequestEmailChangeRequest, context: grpc.aio.ServicerContext
@@ -193,13 +213,16 @@ class AccountsApi:
             request.password,
             client_address(context, self.identity.policy.trust_forwarded_for),
         )
-        await asyncio.to_thread(request_email_change, self.identity, command)
+        with request_fields(REQUEST_FIELDS, _NEW_EMAIL_FIELDS):
+            await asyncio.to_thread(request_email_change, self.identity, command)
         return pb.Accepted()
 
     async def ConfirmEmailChange(
         self, request: pb.TokenRequest, context: grpc.aio.ServicerContext
     ) -> pb.Account:
-        account = await asyncio.to_thread(confirm_email_change, self.identity, request.token)
+        # The address was free when the link was sent: now the link is what failed.
+        with request_fields(REQUEST_FIELDS, email_taken="token"):
+            account = await asyncio.to_thread(confirm_email_change, self.identity, request.token)
         return account_message(account)
 
     async def SetEmailSubscription(
@@ -221,18 +244,23 @@ class AccountsApi:
             request.password,
             client_address(context, self.identity.policy.trust_forwarded_for),
         )
-        return account_message(await asyncio.to_thread(close_account, self.identity, command))
+        with request_fields(REQUEST_FIELDS):
+            account = await asyncio.to_thread(close_account, self.identity, command)
+        return account_message(account)
 
     async def RequestReactivation(
         self, request: pb.EmailRequest, context: grpc.aio.ServicerContext
     ) -> pb.Accepted:
-        await asyncio.to_thread(request_reactivation, self.identity, request.email)
+        with request_fields(REQUEST_FIELDS):
+            await asyncio.to_thread(request_reactivation, self.identity, request.email)
         return pb.Accepted()
 
     async def Reactivate(
         self, request: pb.TokenRequest, context: grpc.aio.ServicerContext
     ) -> pb.Account:
-        return account_message(await asyncio.to_thread(reactivate, self.identity, request.token))
+        with request_fields(REQUEST_FIELDS):
+            account = await asyncio.to_thread(reactivate, self.identity, request.token)
+        return account_message(account)
 
     async def CreateStaffAccount(
         self, request: pb.CreateStaffAccountRequest, context: grpc.aio.ServicerContext
@@ -245,14 +273,14 @@ class AccountsApi:
             roles=list(request.roles),
             facility_ids=list(request.facility_ids),
         )
-        return account_message(
-            await asyncio.to_thread(create_staff_account, self.identity, command)
-        )
+        with request_fields(REQUEST_FIELDS, _STAFF_FIELDS):
+            account = await asyncio.to_thread(create_staff_account, self.identity, command)
+        return account_message(account)
 
     async def CloseStaffAccount(
         self, request: pb.CloseStaffAccountRequest, context: grpc.aio.ServicerContext
     ) -> pb.Account:
-        with request_fields(account_not_found="account_id"):
+        with request_fields(account_not_found="account_id", not_a_staff_account="account_id"):
             account = await asyncio.to_thread(
                 close_staff_account, self.identity, request.account_id
             )

@@ -11,6 +11,7 @@ from kinlink_kit.auth import current_principal
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.grpc_helpers import request_fields
 
+from kinlink_identity.entrypoints.messages import REQUEST_FIELDS
 from kinlink_identity.entrypoints.messages import address_message
 from kinlink_identity.entrypoints.messages import address_of
 from kinlink_identity.entrypoints.messages import method
@@ -30,6 +31,27 @@ CARDS_POLICY = {
 EDITABLE_FIELDS = frozenset(
     {"exp_month", "exp_year", "billing_address", "fund_messaging_subscription"}
 )
+_CARD_FIELDS = {
+    **REQUEST_FIELDS,
+    **dict.fromkeys(
+        (
+            "payment_method_missing",
+            "payment_method_not_a_token",
+            "payment_method_unknown",
+            "prepaid_not_supported",
+            "card_brand_not_accepted",
+        ),
+        "payment_method",
+    ),
+    "exp_month_invalid": "exp_month",
+    "exp_year_invalid": "exp_year",
+    "card_expired": "exp_year",
+    "address_incomplete": "billing_address",
+    "address_country_invalid": "billing_address",
+    "card_not_found": "card_id",
+    "card_funds_messaging_subscription": "card_id",
+    "fields_missing": "fields",
+}
 
 
 def card_message(owned: AccountCard) -> pb.Card:
@@ -82,13 +104,15 @@ class CardsApi:
             fund_messaging_subscription=request.fund_messaging_subscription,
             facility_id=request.facility_id.strip(),
         )
-        return card_message(await asyncio.to_thread(add_card, self.identity, command))
+        with request_fields(_CARD_FIELDS):
+            card = await asyncio.to_thread(add_card, self.identity, command)
+        return card_message(card)
 
     async def EditCard(
         self, request: pb.EditCardRequest, context: grpc.aio.ServicerContext
     ) -> pb.Card:
         command = edit_command(current_principal().account_id, request)
-        with request_fields(card_not_found="card_id"):
+        with request_fields(_CARD_FIELDS):
             card = await asyncio.to_thread(edit_card, self.identity, command)
         return card_message(card)
 
@@ -96,7 +120,7 @@ class CardsApi:
         self, request: pb.RemoveCardRequest, context: grpc.aio.ServicerContext
     ) -> pb.Accepted:
         account_id = current_principal().account_id
-        with request_fields(card_not_found="card_id"):
+        with request_fields(_CARD_FIELDS):
             await asyncio.to_thread(remove_card, self.identity, account_id, request.card_id)
         return pb.Accepted()
 

@@ -8,9 +8,11 @@ import grpc
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit.auth import PUBLIC
 from kinlink_kit.auth import Role
+from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_identity.entrypoints.facility_settings_message import facility_message
 from kinlink_identity.entrypoints.facility_settings_message import settings_of
+from kinlink_identity.entrypoints.messages import REQUEST_FIELDS
 from kinlink_identity.entrypoints.messages import method
 from kinlink_identity.service_layer.configure_facility import ConfigureFacility
 from kinlink_identity.service_layer.configure_facility import configure_facility
@@ -32,13 +34,15 @@ class FacilitiesApi:
         self, request: pb.ConfigureFacilityRequest, context: grpc.aio.ServicerContext
     ) -> pb.Facility:
         command = ConfigureFacility(request.facility_id, settings_of(request.settings))
-        facility = await asyncio.to_thread(configure_facility, self.identity, command)
+        with request_fields(REQUEST_FIELDS):
+            facility = await asyncio.to_thread(configure_facility, self.identity, command)
         return facility_message(facility.facility_id, facility.revision, facility.settings)
 
     async def GetFacility(
         self, request: pb.GetFacilityRequest, context: grpc.aio.ServicerContext
     ) -> pb.Facility:
-        facility = await asyncio.to_thread(get_facility, self.identity, request.facility_id)
+        with request_fields(REQUEST_FIELDS):
+            facility = await asyncio.to_thread(get_facility, self.identity, request.facility_id)
         return facility_message(facility.facility_id, facility.revision, facility.settings)
 
     async def ListFacilities(

@@ -1,4 +1,5 @@
-"""What every part of the identity API shares: method names, and messages to domain values."""
+"""What every part of the identity API shares: method names, the request fields refusals are
+about, and messages to domain values."""
 
 from __future__ import annotations
 
@@ -13,6 +14,27 @@ from kinlink_identity.domain.account import IdVerification
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["IdentityService"].full_name
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
+_NAMES = ("first_name", "last_name", "legal_first_name", "legal_last_name")
+_IDS = ("facility_id", "resident_id", "to_facility_id", "to_resident_id")
+
+# The request field a refusal is about, by its code, as the requests of every part of the API
+# name it; a method whose request names it otherwise says so where it calls its use case.
+REQUEST_FIELDS = {
+    **{f"{name}_{fault}": name for name in _NAMES for fault in ("missing", "too_long")},
+    **{f"{name}_{fault}": name for name in _IDS for fault in ("missing", "invalid")},
+    "email_invalid": "email",
+    "email_taken": "email",
+    "password_too_weak": "password",
+    "password_incorrect": "password",
+    "token_invalid": "token",
+    "token_expired": "token",
+    "phone_invalid": "phone",
+    "time_zone_unknown": "time_zone",
+    "address_incomplete": "address",
+    "address_country_invalid": "address",
+    "facility_not_found": "facility_id",
+    "facility_out_of_scope": "facility_id",
+}
 
 _ACCOUNT_STATUS = {
     AccountStatus.PENDING_ACTIVATION: pb.ACCOUNT_STATUS_PENDING_ACTIVATION,

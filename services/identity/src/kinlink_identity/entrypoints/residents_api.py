@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import asdict
+from types import MappingProxyType
 from typing import TypeVar
 
 import grpc
@@ -16,6 +18,7 @@ from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_identity.domain.resident import Resident
 from kinlink_identity.domain.resident import ResidentStatus
+from kinlink_identity.entrypoints.messages import REQUEST_FIELDS
 from kinlink_identity.entrypoints.messages import method
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_identity.service_layer.residents import BookResident
@@ -37,6 +40,21 @@ RESIDENTS_POLICY = {
     method("SearchResidents"): frozenset(
         {Role.FAMILY_MEMBER, Role.FACILITY_OFFICER, Role.OPERATOR, Role.AUDITOR}
     ),
+}
+
+_CUSTODY_FIELDS = {
+    **REQUEST_FIELDS,
+    "resident_not_found": "resident_id",
+    "resident_not_in_custody": "resident_id",
+    "resident_already_booked": "resident_id",
+    "transfer_to_same_facility": "to_facility_id",
+    "to_facility_out_of_scope": "to_facility_id",
+}
+# A transfer books the resident at the destination: what refuses that booking is about the
+# destination's ids.
+_DESTINATION_FIELDS = {
+    "facility_not_found": "to_facility_id",
+    "resident_already_booked": "to_resident_id",
 }
 
 _STATUS = {
@@ -75,7 +93,7 @@ class ResidentsApi:
         command = TransferResident(
             request.facility_id, request.resident_id, request.to_facility_id, request.to_resident_id
         )
-        return await self._custody(transfer_resident, command)
+        return await self._custody(transfer_resident, command, _DESTINATION_FIELDS)
 
     async def ReleaseResident(
         self, request: pb.ReleaseResidentRequest, context: grpc.aio.ServicerContext
@@ -85,9 +103,12 @@ class ResidentsApi:
         )
 
     async def _custody(
-        self, change: Callable[[Identity, Principal, Command], Resident], command: Command
+        self,
+        change: Callable[[Identity, Principal, Command], Resident],
+        command: Command,
+        fields: Mapping[str, str] = MappingProxyType({}),
     ) -> pb.Resident:
-        with request_fields(resident_not_found="resident_id"):
+        with request_fields(_CUSTODY_FIELDS, fields):
             resident = await asyncio.to_thread(change, self.identity, current_principal(), command)
         return resident_message(resident)
 
@@ -95,7 +116,8 @@ class ResidentsApi:
         self, request: pb.SearchResidentsRequest, context: grpc.aio.ServicerContext
     ) -> pb.SearchResidentsResponse:
         command = SearchResidents(request.last_name, request.resident_id, request.facility_id)
-        found = await asyncio.to_thread(search_residents, self.identity, command)
+        with request_fields(last_name_too_short="last_name"):
+            found = await asyncio.to_thread(search_residents, self.identity, command)
         return pb.SearchResidentsResponse(
             residents=[pb.ResidentSummary(**asdict(summary)) for summary in found]
         )

@@ -63,7 +63,7 @@ class AccountCard:
 
 def add_card(identity: Identity, command: AddCard) -> AccountCard:
     token = checked_token(command.payment_method)
-    billing_address = checked_address(command.billing_address, field="billing_address")
+    billing_address = checked_address(command.billing_address)
     details = _details(identity, token)
     accepted = _accepted_brands(identity, command.facility_id)
 
@@ -99,11 +99,9 @@ def edit_card(identity: Identity, command: EditCard) -> AccountCard:
         for value in (command.exp_month, command.exp_year, command.billing_address)
     )
     if not changes_details and command.fund_messaging_subscription is None:
-        raise InvalidArgument("fields_missing", "Name the fields to change.", field="fields")
+        raise InvalidArgument("fields_missing", "Name the fields to change.")
     billing_address = (
-        None
-        if command.billing_address is None
-        else checked_address(command.billing_address, field="billing_address")
+        None if command.billing_address is None else checked_address(command.billing_address)
     )
 
     def attempt() -> AccountCard:
@@ -156,9 +154,7 @@ def _details(identity: Identity, token: str) -> CardDetails:
         return identity.cards.details(token)
     except UnknownPaymentMethod:
         raise InvalidArgument(
-            "payment_method_unknown",
-            "The card processor does not know this card.",
-            field="payment_method",
+            "payment_method_unknown", "The card processor does not know this card."
         ) from None
     except CardProcessorUnavailable:
         raise Unavailable(

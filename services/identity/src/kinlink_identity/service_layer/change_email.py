@@ -35,13 +35,11 @@ class RequestEmailChange:
 def request_email_change(identity: Identity, command: RequestEmailChange) -> None:
     account = identity.account(command.account_id)
     account.check_active()
-    new_email = normalize_email(command.new_email, "new_email")
+    new_email = normalize_email(command.new_email)
     if new_email == account.email:
-        raise InvalidArgument(
-            "email_unchanged", "This is already the account's email.", field="new_email"
-        )
+        raise InvalidArgument("email_unchanged", "This is already the account's email.")
     check_password(identity, account, command.password, command.address)
-    check_email_free(identity, new_email, "new_email")
+    check_email_free(identity, new_email)
     token, email = issue_link(
         identity, account, TokenPurpose.EMAIL_CHANGE, to=new_email, subject=new_email
     )
@@ -56,7 +54,7 @@ def confirm_email_change(identity: Identity, token: str) -> Account:
         spent = redeem(identity, token, TokenPurpose.EMAIL_CHANGE)
         account = identity.account(spent.account_id)
         account.check_active()
-        new_claim = claim_email(identity, spent.subject, account.id, field="token")
+        new_claim = claim_email(identity, spent.subject, account.id)
         old_claim = identity.find(email_claim_id(account.email), EmailClaim)
         if old_claim is not None and old_claim.account_id == account.id:
             old_claim.release()

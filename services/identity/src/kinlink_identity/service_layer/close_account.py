@@ -39,9 +39,7 @@ def close_staff_account(identity: Identity, account_id: str) -> Account:
     """Family members close their own accounts; an operator closes only staff accounts."""
     account = identity.account(account_id)
     if Role.FAMILY_MEMBER in account.roles:
-        raise FailedPrecondition(
-            "not_a_staff_account", "Family members close their own accounts.", field="account_id"
-        )
+        raise FailedPrecondition("not_a_staff_account", "Family members close their own accounts.")
     account.close()
     identity.store.save(account)
     return account

@@ -37,18 +37,14 @@ def create_staff_account(identity: Identity, command: CreateStaffAccount) -> Acc
     facility_ids = {f.strip() for f in command.facility_ids if f.strip()}
     if roles & _FACILITY_SCOPED and not facility_ids:
         raise InvalidArgument(
-            "facility_required",
-            "Facility officers and integrations act for at least one facility.",
-            field="facility_ids",
+            "facility_required", "Facility officers and integrations act for at least one facility."
         )
     if facility_ids and not roles & _FACILITY_SCOPED:
         raise InvalidArgument(
-            "facility_not_applicable",
-            "Operators and auditors act for every facility; name none.",
-            field="facility_ids",
+            "facility_not_applicable", "Operators and auditors act for every facility; name none."
         )
     for facility_id in sorted(facility_ids):
-        identity.facilities.settings(facility_id, field="facility_ids")  # NotFound if unknown
+        identity.facilities.settings(facility_id)  # NotFound if unknown
 
     def attempt() -> Account:
         account, claim = new_account(
@@ -70,16 +66,14 @@ def create_staff_account(identity: Identity, command: CreateStaffAccount) -> Acc
 
 def _staff_roles(names: Sequence[str]) -> frozenset[Role]:
     if not names:
-        raise InvalidArgument("roles_missing", "Give the account a role.", field="roles")
+        raise InvalidArgument("roles_missing", "Give the account a role.")
     roles = set()
     for name in names:
         try:
             role = Role(name)
         except ValueError:
-            raise InvalidArgument("role_unknown", f"No role {name!r}.", field="roles") from None
+            raise InvalidArgument("role_unknown", f"No role {name!r}.") from None
         if role is Role.FAMILY_MEMBER:
-            raise InvalidArgument(
-                "role_not_staff", "Family members register themselves.", field="roles"
-            )
+            raise InvalidArgument("role_not_staff", "Family members register themselves.")
         roles.add(role)
     return frozenset(roles)

@@ -25,4 +25,4 @@ def check_password(identity: Identity, account: Account, password: str, address:
     """The signed-in holder confirms a grave change with the password, so a borrowed session
     cannot take the account over or close it."""
     if not password_matches(identity, account.email, account.password_hash, password, address):
-        raise InvalidArgument("password_incorrect", "The password is not right.", field="password")
+        raise InvalidArgument("password_incorrect", "The password is not right.")

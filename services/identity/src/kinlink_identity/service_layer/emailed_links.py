@@ -60,12 +60,10 @@ def send_link(identity: Identity, account: Account, purpose: TokenPurpose) -> No
     send(identity, email)
 
 
-def redeem(
-    identity: Identity, token: str, purpose: TokenPurpose, field: str = "token"
-) -> OneTimeToken:
+def redeem(identity: Identity, token: str, purpose: TokenPurpose) -> OneTimeToken:
     """The token, spent (until saved with what it allows); unknown ones are refused like used."""
     found = identity.find(OneTimeToken.create_id(digest(token)), OneTimeToken) if token else None
     if found is None:
-        raise InvalidArgument("token_invalid", "This link is not valid.", field=field)
-    found.use(purpose, identity.clock(), field)
+        raise InvalidArgument("token_invalid", "This link is not valid.")
+    found.use(purpose, identity.clock())
     return found

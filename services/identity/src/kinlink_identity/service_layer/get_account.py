@@ -13,7 +13,5 @@ from kinlink_identity.service_layer.identity import Identity
 def get_account(identity: Identity, caller: Principal, account_id: str = "") -> Account:
     wanted = account_id or caller.account_id
     if wanted != caller.account_id and not caller.has(Role.OPERATOR):
-        raise PermissionDenied(
-            "account_out_of_scope", "You may only see your own account.", field="account_id"
-        )
+        raise PermissionDenied("account_out_of_scope", "You may only see your own account.")
     return identity.account(wanted)

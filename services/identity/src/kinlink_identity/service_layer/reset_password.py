@@ -33,7 +33,7 @@ class ResetPassword:
 
 def reset_password(identity: Identity, command: ResetPassword) -> None:
     """Ends every earlier session: refresh tokens carry the epoch the change moves on."""
-    check_password_strength(command.new_password, "new_password")
+    check_password_strength(command.new_password)
     redeem(identity, command.token, TokenPurpose.PASSWORD_RESET)  # before the costly hashing
     password_hash = identity.passwords.hash(command.new_password)
 

@@ -54,7 +54,9 @@ def transfer_resident(identity: Identity, caller: Principal, command: TransferRe
     """The resident as the source facility now knows them: transferred. The transfer books them
     at the destination too, so the caller must act for both facilities."""
     caller.require_facility(checked_id(command.facility_id, "facility_id"))
-    caller.require_facility(checked_id(command.to_facility_id, "to_facility_id"), "to_facility_id")
+    caller.require_facility(
+        checked_id(command.to_facility_id, "to_facility_id"), "to_facility_out_of_scope"
+    )
     changed = transferring(identity, command)
     identity.store.save(*changed)
     return changed[0]
@@ -69,17 +71,17 @@ def release_resident(identity: Identity, caller: Principal, command: ReleaseResi
 
 def booking(identity: Identity, command: BookResident, *, prefix: str = "") -> Resident:
     """The resident held at the facility from now on, unsaved: booked, or booked again after a
-    release or a transfer away. `prefix` names the request's fields when this booking is the
-    destination of a transfer ("to_")."""
+    release or a transfer away. `prefix` ("to_") tells a transfer's destination ids from its
+    source's in the codes of the refusals."""
     facility_id = checked_id(command.facility_id, f"{prefix}facility_id")
     resident_id = checked_id(command.resident_id, f"{prefix}resident_id")
     first_name = checked_name(command.first_name, "first_name")
     last_name = checked_name(command.last_name, "last_name")
-    identity.facilities.settings(facility_id, field=f"{prefix}facility_id")
+    identity.facilities.settings(facility_id)
     resident = identity.find(resident_id_of(facility_id, resident_id), Resident)
     if resident is None:
         return Resident(facility_id, resident_id, first_name, last_name)
-    resident.rebook(first_name, last_name, field=f"{prefix}resident_id")
+    resident.rebook(first_name, last_name)
     return resident
 
 

@@ -33,7 +33,6 @@ def search_residents(identity: Identity, command: SearchResidents) -> list[Resid
             "last_name_too_short",
             f"Use {MIN_LAST_NAME_LETTERS} or more letters of the resident's last name, or the "
             "resident id the facility gave you.",
-            field="last_name",
         )
     return identity.residents.search(
         last_name=last_name or None,

@@ -51,7 +51,7 @@ class SubmitIdVerification:
 
 def submit_id_verification(identity: Identity, command: SubmitIdVerification) -> Account:
     activation = (
-        redeem(identity, command.activation_token, TokenPurpose.ACTIVATION, "activation_token")
+        redeem(identity, command.activation_token, TokenPurpose.ACTIVATION)
         if command.activation_token
         else None
     )
@@ -107,7 +107,7 @@ def _activate_verified(
 ) -> Account:
     """Spend the activation link with the verification: read again on each attempt, so of two
     uses of one link at once the second finds it used."""
-    spent = redeem(identity, command.activation_token, TokenPurpose.ACTIVATION, "activation_token")
+    spent = redeem(identity, command.activation_token, TokenPurpose.ACTIVATION)
     account = identity.account(spent.account_id)
     account.id_verified(result.provider_reference)
     account.activate()

@@ -44,7 +44,6 @@ class FeeSchedule:
         raise InvalidArgument(
             "amount_above_largest_deposit",
             f"The largest deposit this facility takes is {format_dollars(self.largest_deposit)}.",
-            field="amount_cents",
         )
 
 
@@ -104,7 +103,6 @@ class PriceList:
             raise InvalidArgument(
                 "funding_amount_not_offered",
                 f"This facility's messaging subscription is funded with one of: {offered}.",
-                field="funding_amount_cents",
             )
 
 

@@ -15,6 +15,7 @@ from kinlink_kit.grpc_helpers import request_fields
 from kinlink_ledger.domain.allowance import AllowanceStatus
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.entrypoints.messages import REQUEST_FIELDS
 from kinlink_ledger.entrypoints.messages import method
 from kinlink_ledger.entrypoints.messages import timestamp
 from kinlink_ledger.entrypoints.wallet_api import own_or_named_account
@@ -82,16 +83,14 @@ class AllowancesApi:
             Cents(request.amount_cents),
             request.payment_method,
         )
-        with request_fields(
-            facility_not_found="facility_id", payment_method_not_found="payment_method"
-        ):
+        with request_fields(REQUEST_FIELDS):
             allowance = await asyncio.to_thread(authorize_allowance, self.ledger, command)
         return allowance_message(allowance)
 
     async def GetAllowance(
         self, request: pb.GetAllowanceRequest, context: grpc.aio.ServicerContext
     ) -> pb.Allowance:
-        with request_fields(allowance_not_found="allowance_id"):
+        with request_fields(REQUEST_FIELDS):
             allowance = await asyncio.to_thread(
                 get_allowance, self.ledger, request.allowance_id, current_principal()
             )
@@ -100,7 +99,7 @@ class AllowancesApi:
     async def EndAllowance(
         self, request: pb.EndAllowanceRequest, context: grpc.aio.ServicerContext
     ) -> pb.Allowance:
-        with request_fields(allowance_not_found="allowance_id"):
+        with request_fields(REQUEST_FIELDS):
             allowance = await asyncio.to_thread(
                 end_own_allowance, self.ledger, request.allowance_id, current_principal()
             )

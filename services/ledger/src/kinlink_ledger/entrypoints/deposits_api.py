@@ -15,6 +15,7 @@ from kinlink_kit.grpc_helpers import request_fields
 from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.quote import DepositQuote
+from kinlink_ledger.entrypoints.messages import REQUEST_FIELDS
 from kinlink_ledger.entrypoints.messages import method
 from kinlink_ledger.entrypoints.messages import timestamp
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
@@ -100,7 +101,7 @@ class DepositsApi:
             Cents(request.amount_cents),
             depositor_verified=depositor.id_verified,
         )
-        with request_fields(facility_not_found="facility_id", resident_not_found="resident_id"):
+        with request_fields(REQUEST_FIELDS):
             quote = await asyncio.to_thread(quote_deposit, self.ledger, command)
         return quote_message(quote)
 
@@ -117,14 +118,14 @@ class DepositsApi:
             correlation_id,
             depositor_verified=depositor.id_verified,
         )
-        with request_fields(quote_not_found="quote_id", payment_method_not_found="payment_method"):
+        with request_fields(REQUEST_FIELDS):
             deposit = await asyncio.to_thread(confirm_deposit, self.ledger, command)
         return deposit_message(DepositRecord.of(deposit))
 
     async def GetDeposit(
         self, request: pb.GetDepositRequest, context: grpc.aio.ServicerContext
     ) -> pb.Deposit:
-        with request_fields(deposit_not_found="deposit_id"):
+        with request_fields(REQUEST_FIELDS):
             deposit = await asyncio.to_thread(
                 get_deposit, self.ledger, request.deposit_id, current_principal()
             )
@@ -134,5 +135,8 @@ class DepositsApi:
         self, request: pb.ListDepositsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListDepositsResponse:
         query = ListDeposits(request.depositor_id, request.facility_id, request.resident_id)
-        deposits = await asyncio.to_thread(list_deposits, self.ledger, current_principal(), query)
+        with request_fields(REQUEST_FIELDS):
+            deposits = await asyncio.to_thread(
+                list_deposits, self.ledger, current_principal(), query
+            )
         return pb.ListDepositsResponse(deposits=[deposit_message(d) for d in deposits])

@@ -15,6 +15,7 @@ from kinlink_kit.grpc_helpers import request_fields
 from kinlink_ledger.adapters import receipt_document
 from kinlink_ledger.domain.receipt import Receipt
 from kinlink_ledger.domain.receipt import ReceiptKind
+from kinlink_ledger.entrypoints.messages import REQUEST_FIELDS
 from kinlink_ledger.entrypoints.messages import method
 from kinlink_ledger.entrypoints.messages import timestamp
 from kinlink_ledger.service_layer.ledger import Ledger
@@ -66,7 +67,7 @@ class ReceiptsApi:
     async def GetReceipt(
         self, request: pb.GetReceiptRequest, context: grpc.aio.ServicerContext
     ) -> pb.PaymentReceipt:
-        with request_fields(receipt_not_found="receipt_number"):
+        with request_fields(REQUEST_FIELDS):
             receipt = await asyncio.to_thread(
                 get_receipt, self.ledger, request.receipt_number, current_principal()
             )
@@ -75,7 +76,7 @@ class ReceiptsApi:
     async def PrintReceipt(
         self, request: pb.GetReceiptRequest, context: grpc.aio.ServicerContext
     ) -> pb.ReceiptDocument:
-        with request_fields(receipt_not_found="receipt_number"):
+        with request_fields(REQUEST_FIELDS):
             content = await asyncio.to_thread(
                 print_receipt, self.ledger, request.receipt_number, current_principal()
             )

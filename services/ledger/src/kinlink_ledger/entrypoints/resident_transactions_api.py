@@ -8,9 +8,11 @@ import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit.auth import AccessPolicy
 from kinlink_kit.auth import current_principal
+from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_ledger.adapters.resident_transactions_view import TransactionKind
 from kinlink_ledger.entrypoints.deposits_api import DEPOSITS_POLICY
+from kinlink_ledger.entrypoints.messages import REQUEST_FIELDS
 from kinlink_ledger.entrypoints.messages import method
 from kinlink_ledger.entrypoints.messages import timestamp
 from kinlink_ledger.service_layer.ledger import Ledger
@@ -50,13 +52,14 @@ class ResidentTransactionsApi:
     async def ListResidentTransactions(
         self, request: pb.ListResidentTransactionsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListResidentTransactionsResponse:
-        transactions = await asyncio.to_thread(
-            list_resident_transactions,
-            self.ledger,
-            current_principal(),
-            request.facility_id,
-            request.resident_id,
-        )
+        with request_fields(REQUEST_FIELDS):
+            transactions = await asyncio.to_thread(
+                list_resident_transactions,
+                self.ledger,
+                current_principal(),
+                request.facility_id,
+                request.resident_id,
+            )
         return pb.ListResidentTransactionsResponse(
             transactions=[transaction_message(t) for t in transactions]
         )

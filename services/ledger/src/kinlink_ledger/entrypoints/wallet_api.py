@@ -18,6 +18,7 @@ from kinlink_kit.grpc_helpers import request_fields
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.wallet import MessagingWallet
 from kinlink_ledger.domain.wallet_charge import WalletCharge
+from kinlink_ledger.entrypoints.messages import REQUEST_FIELDS
 from kinlink_ledger.entrypoints.messages import method
 from kinlink_ledger.entrypoints.messages import timestamp
 from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
@@ -117,7 +118,7 @@ class WalletApi:
         self, request: pb.SetUpSubscriptionRequest, context: grpc.aio.ServicerContext
     ) -> pb.FundingResult:
         command = SetUpSubscription(_me(), request.facility_id, Cents(request.funding_amount_cents))
-        with request_fields(facility_not_found="facility_id"):
+        with request_fields(REQUEST_FIELDS):
             result = await asyncio.to_thread(set_up_subscription, self.ledger, command)
         return funding_message(result)
 
@@ -155,7 +156,7 @@ class WalletApi:
             request.quantity,
             request.reference,
         )
-        with request_fields(facility_not_found="facility_id"):
+        with request_fields(REQUEST_FIELDS):
             charge = await asyncio.to_thread(charge_wallet, self.ledger, command)
         return charge_message(charge)
 
@@ -171,6 +172,6 @@ class WalletApi:
             request.reference,
             issued_by=current_principal().account_id,
         )
-        with request_fields(facility_not_found="facility_id"):
+        with request_fields(REQUEST_FIELDS):
             wallet = await asyncio.to_thread(grant_credit, self.ledger, command)
         return wallet_message(wallet)

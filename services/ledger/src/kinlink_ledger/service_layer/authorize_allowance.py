@@ -45,15 +45,9 @@ class AuthorizeAllowance:
 def authorize_allowance(ledger: Ledger, command: AuthorizeAllowance) -> CommissaryAllowance:
     # A facility or payment method that is missing is as unknown as a wrong one (see _hold).
     if not command.resident_id.strip():
-        raise InvalidArgument(
-            "resident_id_missing",
-            "Whose allowance? A resident id is required.",
-            field="resident_id",
-        )
+        raise InvalidArgument("resident_id_missing", "Whose allowance? A resident id is required.")
     if command.amount <= 0:
-        raise InvalidArgument(
-            "amount_not_positive", "The amount must be more than $0.00.", field="amount_cents"
-        )
+        raise InvalidArgument("amount_not_positive", "The amount must be more than $0.00.")
     first = find_allowance(ledger, command.allowance_id)
     if first is None:
         hold = _hold(ledger, command)
@@ -84,9 +78,7 @@ def authorize_allowance(ledger: Ledger, command: AuthorizeAllowance) -> Commissa
         command.payment_method,
     ):
         raise AlreadyExists(
-            "allowance_id_reused",
-            "This allowance id was already authorised for another allowance.",
-            field="allowance_id",
+            "allowance_id_reused", "This allowance id was already authorised for another allowance."
         )
     return first
 

@@ -36,15 +36,11 @@ def charge_wallet(ledger: Ledger, command: ChargeWallet) -> WalletCharge:
     kind = parse_kind(command.kind)
     if not 1 <= command.quantity <= MAX_QUANTITY:
         raise InvalidArgument(
-            "quantity_out_of_range",
-            f"The quantity must be from 1 to {MAX_QUANTITY}.",
-            field="quantity",
+            "quantity_out_of_range", f"The quantity must be from 1 to {MAX_QUANTITY}."
         )
     if not command.reference.strip():
         raise InvalidArgument(
-            "reference_missing",
-            "A reference (the charged item's id) is required.",
-            field="reference",
+            "reference_missing", "A reference (the charged item's id) is required."
         )
     charge_id = WalletCharge.create_id(command.account_id, command.reference)
     # A repeated reference is found when its charge collides with the first one in the store
@@ -91,16 +87,12 @@ def parse_kind(raw: str) -> ServiceKind:
         return ServiceKind(raw)
     except ValueError:
         kinds = ", ".join(kind.value for kind in ServiceKind)
-        raise InvalidArgument(
-            "kind_unknown", f"The kind of charge is one of: {kinds}.", field="kind"
-        ) from None
+        raise InvalidArgument("kind_unknown", f"The kind of charge is one of: {kinds}.") from None
 
 
 def _repeated(first: WalletCharge, command: ChargeWallet, kind: ServiceKind) -> WalletCharge:
     if not first.same_request(command.facility_id, kind, command.quantity):
         raise AlreadyExists(
-            "reference_reused",
-            "This reference was already charged for something else.",
-            field="reference",
+            "reference_reused", "This reference was already charged for something else."
         )
     return first

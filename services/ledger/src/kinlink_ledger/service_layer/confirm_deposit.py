@@ -59,13 +59,9 @@ class ConfirmDeposit:
 def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
     quote_id = parse_id(command.quote_id, "quote_id")
     if not command.payment_method.strip():
-        raise InvalidArgument(
-            "payment_method_missing", "A payment method is required.", field="payment_method"
-        )
+        raise InvalidArgument("payment_method_missing", "A payment method is required.")
     if not command.idempotency_key.strip():
-        raise InvalidArgument(
-            "idempotency_key_missing", "An idempotency key is required.", field="idempotency_key"
-        )
+        raise InvalidArgument("idempotency_key_missing", "An idempotency key is required.")
     quote = ledger.quote(quote_id)
     if quote.depositor_id != command.depositor_id:
         # The same answer as for an unknown quote: quote ids tell nothing about other families.
@@ -111,7 +107,6 @@ def _check_card_and_resident(ledger: Ledger, quote: DepositQuote, command: Confi
         raise FailedPrecondition(
             "resident_transferred",
             "The resident moved to another facility since this quote: ask for a new quote.",
-            field="resident_id",
         )
 
 
@@ -163,9 +158,7 @@ def card_refusal(
         card = ledger.payments.card_details(payment_method)
     except UnknownPaymentMethod:
         raise InvalidArgument(
-            "payment_method_unknown",
-            "The card processor does not know this payment method.",
-            field="payment_method",
+            "payment_method_unknown", "The card processor does not know this payment method."
         ) from None
     except PaymentUnavailable:
         raise Unavailable("processor_unavailable", "The card processor is unreachable.") from None

@@ -116,9 +116,7 @@ def list_deposits(ledger: Ledger, viewer: Principal, query: ListDeposits) -> lis
     if depositor_id != viewer.account_id and not (
         viewer.has(Role.OPERATOR) or viewer.has(Role.AUDITOR)
     ):
-        raise PermissionDenied(
-            "depositor_not_caller", "You can list only your own deposits.", field="depositor_id"
-        )
+        raise PermissionDenied("depositor_not_caller", "You can list only your own deposits.")
     return depositor_deposits(ledger, depositor_id)
 
 
@@ -146,11 +144,7 @@ def whose_resident_history(viewer: Principal, facility_id: str) -> str | None:
 
 def depositor_deposits(ledger: Ledger, depositor_id: str) -> list[DepositRecord]:
     if not depositor_id:
-        raise InvalidArgument(
-            "depositor_id_missing",
-            "Whose deposits? A depositor id is required.",
-            field="depositor_id",
-        )
+        raise InvalidArgument("depositor_id_missing", "Whose deposits? A depositor id is required.")
     return [
         DepositRecord.from_row(row) for row in ledger.views.deposits.for_depositor(depositor_id)
     ]
@@ -164,6 +158,4 @@ def resident_deposits(ledger: Ledger, facility_id: str, resident_id: str) -> lis
 
 def _require_facility_id(facility_id: str) -> None:
     if not facility_id:
-        raise InvalidArgument(
-            "facility_id_missing", "A resident's history is per facility.", field="facility_id"
-        )
+        raise InvalidArgument("facility_id_missing", "A resident's history is per facility.")

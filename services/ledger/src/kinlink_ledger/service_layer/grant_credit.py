@@ -34,13 +34,11 @@ def grant_credit(ledger: Ledger, command: GrantCredit) -> MessagingWallet:
     kind = parse_kind(command.kind)
     if not 0 < command.amount <= MAX_CREDIT:
         raise InvalidArgument(
-            "amount_out_of_range",
-            f"A credit is from 1 cent to {MAX_CREDIT} cents.",
-            field="amount_cents",
+            "amount_out_of_range", f"A credit is from 1 cent to {MAX_CREDIT} cents."
         )
-    for field in ("reason", "reference"):
-        if not getattr(command, field).strip():
-            raise InvalidArgument(f"{field}_missing", f"A {field} is required.", field=field)
+    for name in ("reason", "reference"):
+        if not getattr(command, name).strip():
+            raise InvalidArgument(f"{name}_missing", f"A {name} is required.")
     ledger.facilities.get(command.facility_id)
     wallet, _ = change_wallet(
         ledger,

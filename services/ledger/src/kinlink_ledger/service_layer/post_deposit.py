@@ -27,7 +27,6 @@ def post_deposit(ledger: Ledger, envelope: Envelope, tracking: Tracking) -> None
                 "deposit_posted_elsewhere",
                 f"Deposit {deposit.id} is to {deposit.resident_id} at {deposit.facility_id}, "
                 f"not to {posted.resident_id} at {posted.facility_id}.",
-                field="deposit_id",
             )
     deposit.post(posted.posted_reference)
     ledger.store.save_tracked(tracking, deposit)

@@ -27,13 +27,11 @@ class QuoteDeposit:
 
 
 def quote_deposit(ledger: Ledger, command: QuoteDeposit) -> DepositQuote:
-    for field in ("facility_id", "resident_id", "depositor_id"):
-        if not getattr(command, field).strip():
-            raise InvalidArgument(f"{field}_missing", f"{field} is required.", field=field)
+    for name in ("facility_id", "resident_id", "depositor_id"):
+        if not getattr(command, name).strip():
+            raise InvalidArgument(f"{name}_missing", f"{name} is required.")
     if command.amount <= 0:
-        raise InvalidArgument(
-            "amount_not_positive", "The amount must be more than $0.00.", field="amount_cents"
-        )
+        raise InvalidArgument("amount_not_positive", "The amount must be more than $0.00.")
     ledger.facilities.get(canonical_id(command.facility_id))  # an unknown facility, said first
     # A transferred resident's deposits go to the facility holding them now, by its rules.
     place = where_held(ledger, command.facility_id, command.resident_id)

@@ -28,9 +28,7 @@ from kinlink_ledger.service_layer.ledger import Ledger
 def get_receipt(ledger: Ledger, receipt_number: str, viewer: Principal) -> Receipt:
     number = receipt_number.strip().upper()  # as read out, in any case
     if not number:
-        raise InvalidArgument(
-            "receipt_number_missing", "Which receipt? Give its number.", field="receipt_number"
-        )
+        raise InvalidArgument("receipt_number_missing", "Which receipt? Give its number.")
     found = ledger.views.receipts.find(number)
     if found is None or not may_see(viewer, found[0]):
         raise ReceiptNotFound()

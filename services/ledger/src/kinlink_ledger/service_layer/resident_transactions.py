@@ -54,9 +54,7 @@ def list_resident_transactions(
 ) -> list[ResidentTransaction]:
     if not resident_id:
         raise InvalidArgument(
-            "resident_id_missing",
-            "Whose transactions? A resident id is required.",
-            field="resident_id",
+            "resident_id_missing", "Whose transactions? A resident id is required."
         )
     account_id = whose_resident_history(viewer, facility_id)
     rows = ledger.views.resident_transactions.for_resident(facility_id, resident_id, account_id)

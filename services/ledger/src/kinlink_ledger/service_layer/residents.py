@@ -45,7 +45,6 @@ def where_held(ledger: Ledger, facility_id: str, resident_id: str) -> ResidentPl
             raise FailedPrecondition(
                 "resident_released",
                 f"Resident {place.resident_id} has been released from {place.facility_id}.",
-                field="resident_id",
             )
         if resident.moved_to is None:
             return place
