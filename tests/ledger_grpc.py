@@ -1,21 +1,10 @@
-"""What tests of the ledger's gRPC API share: reading a refusal's reason, making a deposit, waiting
-for a facility."""
+"""What tests of the ledger's gRPC API share: making a deposit, waiting for a facility."""
 
 from __future__ import annotations
 
 import grpc
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-
-
-def error_info(error: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo:
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    assert status is not None
-    info = error_details_pb2.ErrorInfo()
-    assert any(detail.Unpack(info) for detail in status.details)
-    return info
 
 
 async def make_deposit(

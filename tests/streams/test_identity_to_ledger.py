@@ -29,6 +29,8 @@ from kinlink_identity.bootstrap import identity_service
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
+from kinlink_kit.testing import refusal_of
+from kinlink_kit.testing import refused_over_grpc
 from kinlink_kit.testing import serving
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.bootstrap import build_ledger
@@ -39,14 +41,12 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from tests.conftest import Metadata
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
+from tests.identity_grpc import EMAIL
+from tests.identity_grpc import FAILED_PRECONDITION
+from tests.identity_grpc import HOME
+from tests.identity_grpc import log_in
+from tests.identity_grpc import registration
 from tests.integration.identity.conftest import RecordingMailer
-from tests.integration.identity.test_identity_grpc import EMAIL
-from tests.integration.identity.test_identity_grpc import FAILED_PRECONDITION
-from tests.integration.identity.test_identity_grpc import HOME
-from tests.integration.identity.test_identity_grpc import log_in
-from tests.integration.identity.test_identity_grpc import refusal_of
-from tests.integration.identity.test_identity_grpc import refused
-from tests.integration.identity.test_identity_grpc import registration
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 
 FACILITY = f"FAC-E2E-{uuid.uuid4().hex[:8]}"  # this run's own: the topic keeps earlier runs'
@@ -298,7 +298,7 @@ async def test_disabling_the_subscription_in_the_ledger_frees_its_card_in_identi
 
         await eventually(subscribed, timeout=60)
         remove = identity_pb.RemoveCardRequest(card_id=card.card_id)
-        await refused(
+        await refused_over_grpc(
             identity.RemoveCard(remove, metadata=family),
             FAILED_PRECONDITION,
             "card_funds_messaging_subscription",
@@ -318,7 +318,7 @@ async def test_disabling_the_subscription_in_the_ledger_frees_its_card_in_identi
         cards = await identity.ListCards(identity_pb.ListCardsRequest(), metadata=family)
         assert list(cards.cards) == []
         # The ledger released the card too: a new subscription needs a card marked again.
-        await refused(
+        await refused_over_grpc(
             ledger.SetUpSubscription(set_up, metadata=family),
             FAILED_PRECONDITION,
             "subscription_card_missing",

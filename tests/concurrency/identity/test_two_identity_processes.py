@@ -19,7 +19,7 @@ from tests.concurrency.processes import is_serving
 from tests.concurrency.processes import service_env
 from tests.concurrency.processes import service_processes
 from tests.conftest import TokenKeys
-from tests.integration.identity.test_identity_grpc import registration
+from tests.identity_grpc import registration
 
 REGISTRATIONS = 20
 

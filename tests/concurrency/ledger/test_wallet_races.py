@@ -18,11 +18,11 @@ from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
+from kinlink_kit.testing import refusal_of
 
 from tests.concurrency.processes import is_serving
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
-from tests.ledger_grpc import error_info
 from tests.streams.kafka_helpers import produce
 
 FACILITY = f"FAC-{uuid.uuid4().hex[:8]}"  # the demo facility's settings: messages cost 50 cents
@@ -98,7 +98,7 @@ async def test_concurrent_charges_never_overdraw_and_a_reference_pays_once(
     paid = [r for r in results if isinstance(r, pb.WalletCharge)]
     refused = [r for r in results if isinstance(r, grpc.aio.AioRpcError)]
     assert len(paid) == 19  # $9.50 left after the repeated message, 50 cents each
-    assert {(e.code(), error_info(e).reason) for e in refused} == {
+    assert {(e.code(), refusal_of(e).reason) for e in refused} == {
         (grpc.StatusCode.FAILED_PRECONDITION, "insufficient_credit")
     }
     assert sorted(p.balance_after_cents for p in paid) == list(range(0, 950, 50))

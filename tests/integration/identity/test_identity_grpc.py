@@ -7,144 +7,38 @@ Access tokens are checked against the real clock, so the service keeps its own c
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from dataclasses import dataclass
-from typing import Any
 from uuid import uuid4
 
 import grpc
 import pytest
 from google.protobuf.message import Message
-from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1.identity_pb2_grpc import IdentityServiceStub as Stub
-from kinlink_contracts.facility_settings import FacilitySettings
-from kinlink_contracts.facility_settings import FeeTier
 from kinlink_contracts.facility_settings import IdVerificationPolicy
-from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_kit.auth import Role
+from kinlink_kit.testing import refusal_of
+from kinlink_kit.testing import refused_over_grpc
 
-from tests.conftest import Metadata
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
+from tests.identity_grpc import ANONYMOUS
+from tests.identity_grpc import CARD_NUMBER
+from tests.identity_grpc import EMAIL
+from tests.identity_grpc import FAILED_PRECONDITION
+from tests.identity_grpc import HOME
+from tests.identity_grpc import INVALID_ARGUMENT
+from tests.identity_grpc import NOT_FOUND
+from tests.identity_grpc import PASSWORD
+from tests.identity_grpc import PERMISSION_DENIED
+from tests.identity_grpc import UNAUTHENTICATED
+from tests.identity_grpc import configure
+from tests.identity_grpc import documents
+from tests.identity_grpc import facility_settings
+from tests.identity_grpc import log_in
+from tests.identity_grpc import registration
+from tests.identity_grpc import staff
 from tests.integration.identity.conftest import RecordingMailer
-
-UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
-PERMISSION_DENIED = grpc.StatusCode.PERMISSION_DENIED
-INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT
-FAILED_PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION
-NOT_FOUND = grpc.StatusCode.NOT_FOUND
-
-EMAIL = "grace.family@example.com"
-PASSWORD = "a long family passphrase"
-HOME = pb.PostalAddress(
-    line1="12 Elm Street", city="Springfield", region="IL", postal_code="62701", country="US"
-)
-CARD_NUMBER = "4242 4242 4242 4242"
-SSN = "572-81-9364"
-ANONYMOUS: Metadata = []
-
-
-# --- what a client reads from a refusal -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Refusal:
-    status: grpc.StatusCode
-    reason: str  # ErrorInfo.reason
-    field: str | None  # the BadRequest's field, if there is one
-    message: str
-
-
-def refusal_of(error: grpc.aio.AioRpcError) -> Refusal:
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    assert status is not None, f"no rich status in {error!r}"
-    info, bad_request = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
-    infos = [detail for detail in status.details if detail.Unpack(info)]
-    assert len(infos) == 1, f"one ErrorInfo expected in {status}"
-    assert info.domain == "kinlink"
-    fields = [
-        violation.field
-        for detail in status.details
-        if detail.Unpack(bad_request)
-        for violation in bad_request.field_violations
-    ]
-    assert len(fields) <= 1, f"one field at fault at most: {fields}"
-    field = fields[0] if fields else None
-    assert info.metadata.get("field") == field, "ErrorInfo and BadRequest name the same field"
-    return Refusal(error.code(), info.reason, field, error.details() or "")
-
-
-async def refused(
-    call: Awaitable[object],
-    status: grpc.StatusCode,
-    reason: str,
-    field: str | None = None,
-) -> Refusal:
-    """Await `call`, expecting a refusal with this status, reason and field."""
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    refusal = refusal_of(caught.value)
-    assert (refusal.status, refusal.reason, refusal.field) == (status, reason, field), refusal
-    return refusal
-
-
-# --- requests and callers ---------------------------------------------------------------------
-
-
-def staff(token_keys: TokenKeys, role: Role, facilities: tuple[str, ...] = ()) -> Metadata:
-    """A signed-in principal with `role` (role checks need no account behind it)."""
-    return bearer(token_keys.token(str(uuid4()), role, facilities=facilities))
-
-
-def facility_settings(**changes: Any) -> pb.FacilitySettings:
-    settings = FacilitySettings(
-        name="Springfield County Jail",
-        time_zone="America/Chicago",
-        deposit_fee_tiers=(FeeTier(up_to_cents=30000, fee_cents=300),),
-        **changes,
-    )
-    return settings_message(settings)
-
-
-async def configure(
-    stub: Stub, token_keys: TokenKeys, facility_id: str, **changes: Any
-) -> pb.Facility:
-    """The facility configured by an operator, over gRPC."""
-    request = pb.ConfigureFacilityRequest(
-        facility_id=facility_id, settings=facility_settings(**changes)
-    )
-    return await stub.ConfigureFacility(request, metadata=staff(token_keys, Role.OPERATOR))
-
-
-def registration(email: str = EMAIL, **changes: Any) -> pb.RegisterRequest:
-    fields: dict[str, Any] = {
-        "email": email,
-        "password": PASSWORD,
-        "first_name": "Grace",
-        "last_name": "Family",
-        "address": HOME,
-        "phone": "+13125550100",
-        "time_zone": "America/Chicago",
-    }
-    return pb.RegisterRequest(**{**fields, **changes})
-
-
-def log_in(email: str = EMAIL) -> pb.LogInRequest:
-    return pb.LogInRequest(email=email, password=PASSWORD)
-
-
-def documents(activation_token: str = "") -> pb.SubmitIdVerificationRequest:
-    return pb.SubmitIdVerificationRequest(
-        legal_first_name="Grace",
-        legal_last_name="Family",
-        date_of_birth="1979-03-14",
-        address=HOME,
-        ssn=SSN,
-        activation_token=activation_token,
-    )
-
 
 # --- anonymous calls --------------------------------------------------------------------------
 
@@ -187,9 +81,9 @@ PROTECTED_CALLS: dict[str, Message] = {
 async def test_protected_calls_need_a_valid_token(stub: Stub, method: str) -> None:
     call = getattr(stub, method)
     request = PROTECTED_CALLS[method]
-    await refused(call(request, metadata=ANONYMOUS), UNAUTHENTICATED, "token_missing")
+    await refused_over_grpc(call(request, metadata=ANONYMOUS), UNAUTHENTICATED, "token_missing")
     garbage = bearer("not.a.token")
-    await refused(call(request, metadata=garbage), UNAUTHENTICATED, "invalid_token")
+    await refused_over_grpc(call(request, metadata=garbage), UNAUTHENTICATED, "invalid_token")
 
 
 # --- roles ------------------------------------------------------------------------------------
@@ -221,13 +115,13 @@ async def test_a_family_member_cannot_do_staff_work(
     await configure(stub, token_keys, "FAC-A")
     family = token_keys.family(str(uuid4()))
     call = getattr(stub, method)(STAFF_CALLS[method], metadata=family)
-    await refused(call, PERMISSION_DENIED, "role_not_allowed")
+    await refused_over_grpc(call, PERMISSION_DENIED, "role_not_allowed")
 
 
 async def test_an_auditor_cannot_add_a_card(stub: Stub, token_keys: TokenKeys) -> None:
     request = pb.AddCardRequest(payment_method="pm_card_visa", billing_address=HOME)
     call = stub.AddCard(request, metadata=staff(token_keys, Role.AUDITOR))
-    await refused(call, PERMISSION_DENIED, "role_not_allowed")
+    await refused_over_grpc(call, PERMISSION_DENIED, "role_not_allowed")
 
 
 async def test_an_officer_books_residents_only_at_their_own_facility(
@@ -242,7 +136,7 @@ async def test_an_officer_books_residents_only_at_their_own_facility(
             facility_id=facility_id, resident_id="R-1", first_name="Ada", last_name="Lovelace"
         )
 
-    await refused(
+    await refused_over_grpc(
         stub.BookResident(booking("FAC-B"), metadata=officer),
         PERMISSION_DENIED,
         "facility_out_of_scope",
@@ -270,14 +164,14 @@ async def test_an_officer_books_residents_only_at_their_own_facility(
 async def test_registration_names_the_field_at_fault(
     stub: Stub, changes: dict[str, str], reason: str, field: str
 ) -> None:
-    await refused(stub.Register(registration(**changes)), INVALID_ARGUMENT, reason, field)
+    await refused_over_grpc(stub.Register(registration(**changes)), INVALID_ARGUMENT, reason, field)
 
 
 async def test_an_unknown_time_zone_names_the_setting(stub: Stub, token_keys: TokenKeys) -> None:
     settings = facility_settings()
     settings.time_zone = "Mars/Olympus_Mons"
     request = pb.ConfigureFacilityRequest(facility_id="FAC-A", settings=settings)
-    await refused(
+    await refused_over_grpc(
         stub.ConfigureFacility(request, metadata=staff(token_keys, Role.OPERATOR)),
         INVALID_ARGUMENT,
         "facility_settings_invalid",
@@ -289,7 +183,7 @@ async def test_a_resident_search_needs_four_letters_of_the_last_name(
     stub: Stub, token_keys: TokenKeys
 ) -> None:
     request = pb.SearchResidentsRequest(last_name="Lov")
-    await refused(
+    await refused_over_grpc(
         stub.SearchResidents(request, metadata=token_keys.family(str(uuid4()))),
         INVALID_ARGUMENT,
         "last_name_too_short",
@@ -343,7 +237,7 @@ async def test_a_family_member_signs_up_and_keeps_a_session_over_grpc(
     mine = await stub.GetAccount(pb.GetAccountRequest(), metadata=signed_in)
     assert (mine.account_id, mine.status) == (registered.account_id, pb.ACCOUNT_STATUS_ACTIVE)
     # A refresh token is no access token.
-    await refused(
+    await refused_over_grpc(
         stub.GetAccount(pb.GetAccountRequest(), metadata=bearer(session.refresh_token)),
         UNAUTHENTICATED,
         "invalid_token",
@@ -354,7 +248,7 @@ async def test_a_family_member_signs_up_and_keeps_a_session_over_grpc(
     )
     assert unsubscribed.email_subscribed is False
     assert (await stub.LogIn(log_in())).account.email_subscribed is False
-    await refused(
+    await refused_over_grpc(
         stub.RequestPasswordReset(pb.EmailRequest(email=EMAIL)),
         FAILED_PRECONDITION,
         "email_unsubscribed",
@@ -379,13 +273,13 @@ async def test_a_card_or_account_that_is_not_there_names_the_request_field(
     await stub.Activate(pb.TokenRequest(token=mailer.last_token(EMAIL)))
     signed_in = bearer((await stub.LogIn(log_in())).access_token)
     unknown = "0b6e8c1e-5c35-4d8e-9a57-2d6f4b4f7a10"
-    await refused(
+    await refused_over_grpc(
         stub.RemoveCard(pb.RemoveCardRequest(card_id=unknown), metadata=signed_in),
         NOT_FOUND,
         "card_not_found",
         "card_id",
     )
-    await refused(
+    await refused_over_grpc(
         stub.GetAccount(
             pb.GetAccountRequest(account_id=unknown), metadata=staff(token_keys, Role.OPERATOR)
         ),
@@ -413,7 +307,7 @@ async def test_documents_sent_with_the_activation_link_activate_without_a_sessio
     stub: Stub, mailer: RecordingMailer, token_keys: TokenKeys
 ) -> None:
     account, link = await register_where_ids_are_verified_first(stub, mailer, token_keys)
-    await refused(
+    await refused_over_grpc(
         stub.Activate(pb.TokenRequest(token=link)), FAILED_PRECONDITION, "id_verification_required"
     )
 
@@ -425,7 +319,7 @@ async def test_documents_sent_with_the_activation_link_activate_without_a_sessio
     )
     assert (await stub.LogIn(log_in())).account.status == pb.ACCOUNT_STATUS_ACTIVE
     # The link is spent.
-    await refused(
+    await refused_over_grpc(
         stub.SubmitIdVerification(documents(link)),
         INVALID_ARGUMENT,
         "token_invalid",
@@ -438,17 +332,17 @@ async def test_documents_without_a_link_need_a_family_members_session(
 ) -> None:
     account, link = await register_where_ids_are_verified_first(stub, mailer, token_keys)
     for anonymous in (ANONYMOUS, bearer("not.a.token")):
-        await refused(
+        await refused_over_grpc(
             stub.SubmitIdVerification(documents(), metadata=anonymous),
             UNAUTHENTICATED,
             "token_missing",
         )
-    await refused(
+    await refused_over_grpc(
         stub.SubmitIdVerification(documents(), metadata=staff(token_keys, Role.OPERATOR)),
         PERMISSION_DENIED,
         "role_not_allowed",
     )
     # Nothing was spent on the way: still pending, and the link still verifies and activates.
-    await refused(stub.LogIn(log_in()), FAILED_PRECONDITION, "account_not_activated")
+    await refused_over_grpc(stub.LogIn(log_in()), FAILED_PRECONDITION, "account_not_activated")
     verified = await stub.SubmitIdVerification(documents(link))
     assert (verified.account_id, verified.status) == (account.account_id, pb.ACCOUNT_STATUS_ACTIVE)

@@ -15,6 +15,7 @@ from kinlink_kit.auth import Role
 from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import eventually
+from kinlink_kit.testing import refused_over_grpc
 from kinlink_kit.testing import serving
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.bootstrap import ledger_service
@@ -23,8 +24,7 @@ from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import Metadata
 from tests.conftest import TokenKeys
-from tests.integration.identity.test_identity_grpc import refused
-from tests.integration.identity.test_identity_grpc import staff
+from tests.identity_grpc import staff
 from tests.integration.ledger.test_allowances import allowance
 from tests.integration.ledger.test_allowances import authorize
 from tests.ledger_facilities import BROTHER
@@ -63,10 +63,10 @@ async def test_a_family_member_holds_sees_and_ends_only_their_own_allowances(
     get = pb.GetAllowanceRequest(allowance_id=held.allowance_id)
     end = pb.EndAllowanceRequest(allowance_id=held.allowance_id)
     theirs = token_keys.family(stranger)
-    await refused(
+    await refused_over_grpc(
         stub.GetAllowance(get, metadata=theirs), NOT_FOUND, "allowance_not_found", "allowance_id"
     )
-    await refused(
+    await refused_over_grpc(
         stub.EndAllowance(end, metadata=theirs), NOT_FOUND, "allowance_not_found", "allowance_id"
     )
     assert (await stub.GetAllowance(get, metadata=mine)).status == pb.ALLOWANCE_STATUS_AUTHORIZED
@@ -98,7 +98,7 @@ async def test_staff_see_allowances_of_their_facilities_and_the_commissary_holds
     for caller in callers:
         assert (await stub.GetAllowance(get, metadata=caller)).allowance_id == held.allowance_id
     elsewhere = staff(token_keys, Role.FACILITY_OFFICER, ("FAC-EAST",))
-    await refused(
+    await refused_over_grpc(
         stub.GetAllowance(get, metadata=elsewhere), NOT_FOUND, "allowance_not_found", "allowance_id"
     )
     end = pb.EndAllowanceRequest(allowance_id=held.allowance_id)
@@ -135,7 +135,7 @@ async def test_a_refused_hold_carries_its_status_reason_and_field(
     call = ledger_pb2_grpc.LedgerServiceStub(channel).AuthorizeAllowance(
         hold_request(**changes), metadata=staff(token_keys, caller)
     )
-    await refused(call, status, reason, field)
+    await refused_over_grpc(call, status, reason, field)
 
 
 async def test_unknown_allowances_and_callers_without_the_role_are_refused(
@@ -144,21 +144,21 @@ async def test_unknown_allowances_and_callers_without_the_role_are_refused(
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
     family = token_keys.family(str(uuid4()))
-    await refused(
+    await refused_over_grpc(
         stub.GetAllowance(pb.GetAllowanceRequest(allowance_id="x"), metadata=family),
         INVALID_ARGUMENT,
         "allowance_id_invalid",
         "allowance_id",
     )
     unknown = str(uuid4())
-    await refused(
+    await refused_over_grpc(
         stub.EndAllowance(pb.EndAllowanceRequest(allowance_id=unknown), metadata=family),
         NOT_FOUND,
         "allowance_not_found",
         "allowance_id",
     )
     officer = staff(token_keys, Role.FACILITY_OFFICER, ("FAC-DEMO",))
-    await refused(
+    await refused_over_grpc(
         stub.EndAllowance(pb.EndAllowanceRequest(allowance_id=unknown), metadata=officer),
         PERMISSION_DENIED,
         "role_not_allowed",

@@ -3,7 +3,6 @@ health, reflection."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from collections.abc import Callable
 from uuid import uuid4
 
@@ -17,13 +16,14 @@ from grpc_reflection.v1alpha import reflection_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_kit.auth import Role
+from kinlink_kit.testing import refusal_of
+from kinlink_kit.testing import refused_over_grpc
 from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
 from tests.ledger_facilities import D1
 from tests.ledger_facilities import MOTHER
-from tests.ledger_grpc import error_info
 from tests.ledger_grpc import make_deposit
 
 
@@ -55,22 +55,24 @@ async def test_bad_input_gets_invalid_argument_with_code_and_field(
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
     family = token_keys.family(D1)
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await stub.QuoteDeposit(
+    await refused_over_grpc(
+        stub.QuoteDeposit(
             pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=0),
             metadata=family,
-        )
-    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    info = error_info(refused.value)
-    assert (info.reason, info.metadata["field"]) == ("amount_not_positive", "amount_cents")
-
-    with pytest.raises(grpc.aio.AioRpcError) as missing:
-        await stub.GetDeposit(
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "amount_not_positive",
+        "amount_cents",
+    )
+    await refused_over_grpc(
+        stub.GetDeposit(
             pb.GetDepositRequest(deposit_id="8b2c1e4e-0000-4000-8000-000000000000"),
             metadata=family,
-        )
-    assert missing.value.code() == grpc.StatusCode.NOT_FOUND
-    assert error_info(missing.value).reason == "deposit_not_found"
+        ),
+        grpc.StatusCode.NOT_FOUND,
+        "deposit_not_found",
+        "deposit_id",
+    )
 
 
 async def test_unexpected_errors_are_internal_with_a_reference_code(
@@ -109,7 +111,7 @@ async def test_a_lost_race_on_the_store_is_aborted_and_may_be_retried(
             metadata=token_keys.family(D1),
         )
     assert failed.value.code() == grpc.StatusCode.ABORTED
-    assert error_info(failed.value).reason == "concurrent_change"
+    assert refusal_of(failed.value).reason == "concurrent_change"
 
 
 async def test_health_and_reflection_answer_without_a_token(channel: grpc.aio.Channel) -> None:
@@ -125,14 +127,6 @@ async def test_health_and_reflection_answer_without_a_token(channel: grpc.aio.Ch
         names = {s.name for s in response.list_services_response.service}
         assert "kinlink.ledger.v1.LedgerService" in names
         break
-
-
-async def refusal(call: Awaitable[object]) -> tuple[grpc.StatusCode, str, str | None]:
-    """The status, the ErrorInfo reason and the request field a call was refused with."""
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await call
-    info = error_info(refused.value)
-    return refused.value.code(), info.reason, info.metadata.get("field")
 
 
 @pytest.mark.parametrize(
@@ -157,10 +151,8 @@ async def test_only_a_signed_in_family_member_gets_a_quote(
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
     request = pb.QuoteDepositRequest(facility_id="FAC-DEMO", resident_id="R-1", amount_cents=100)
-    assert await refusal(stub.QuoteDeposit(request, metadata=caller(token_keys))) == (
-        status,
-        reason,
-        None,
+    await refused_over_grpc(
+        stub.QuoteDeposit(request, metadata=caller(token_keys)), status, reason, None
     )
 
 
@@ -172,7 +164,8 @@ async def test_a_family_member_sees_and_confirms_only_their_own_deposits(
     deposit = await make_deposit(stub, mine)
     get = pb.GetDepositRequest(deposit_id=deposit.deposit_id)
     assert (await stub.GetDeposit(get, metadata=mine)).deposit_id == deposit.deposit_id
-    assert await refusal(stub.GetDeposit(get, metadata=theirs)) == (
+    await refused_over_grpc(
+        stub.GetDeposit(get, metadata=theirs),
         grpc.StatusCode.NOT_FOUND,
         "deposit_not_found",
         "deposit_id",
@@ -180,13 +173,15 @@ async def test_a_family_member_sees_and_confirms_only_their_own_deposits(
     confirm = pb.ConfirmDepositRequest(
         quote_id=deposit.quote_id, payment_method="pm_card_visa", idempotency_key="x"
     )
-    assert await refusal(stub.ConfirmDeposit(confirm, metadata=theirs)) == (
+    await refused_over_grpc(
+        stub.ConfirmDeposit(confirm, metadata=theirs),
         grpc.StatusCode.NOT_FOUND,
         "quote_not_found",
         "quote_id",
     )
     mothers = pb.ListDepositsRequest(depositor_id=MOTHER)
-    assert await refusal(stub.ListDeposits(mothers, metadata=theirs)) == (
+    await refused_over_grpc(
+        stub.ListDeposits(mothers, metadata=theirs),
         grpc.StatusCode.PERMISSION_DENIED,
         "depositor_not_caller",
         "depositor_id",
@@ -255,7 +250,7 @@ async def test_what_is_not_found_is_named_by_its_request_field(
     }
     for field, refused_calls in calls.items():
         for call in refused_calls:
-            assert await refusal(call) == (grpc.StatusCode.NOT_FOUND, codes[field], field)
+            await refused_over_grpc(call, grpc.StatusCode.NOT_FOUND, codes[field], field)
 
 
 async def test_officers_see_deposits_at_their_facilities_only(
@@ -272,12 +267,14 @@ async def test_officers_see_deposits_at_their_facilities_only(
         listed = await stub.ListDeposits(history, metadata=staff)
         assert [d.deposit_id for d in listed.deposits] == [deposit.deposit_id]
         assert (await stub.GetDeposit(get, metadata=staff)).deposit_id == deposit.deposit_id
-    assert await refusal(stub.ListDeposits(history, metadata=elsewhere)) == (
+    await refused_over_grpc(
+        stub.ListDeposits(history, metadata=elsewhere),
         grpc.StatusCode.PERMISSION_DENIED,
         "facility_out_of_scope",
         "facility_id",
     )
-    assert await refusal(stub.GetDeposit(get, metadata=elsewhere)) == (
+    await refused_over_grpc(
+        stub.GetDeposit(get, metadata=elsewhere),
         grpc.StatusCode.NOT_FOUND,
         "deposit_not_found",
         "deposit_id",

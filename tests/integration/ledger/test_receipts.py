@@ -21,6 +21,7 @@ from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import NotFound
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
+from kinlink_kit.testing import refused_over_grpc
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.receipt import Receipt
@@ -39,8 +40,7 @@ from kinlink_ledger.service_layer.set_up_subscription import set_up_subscription
 
 from tests.conftest import Metadata
 from tests.conftest import TokenKeys
-from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
-from tests.integration.identity.test_identity_grpc import staff
+from tests.identity_grpc import staff
 from tests.integration.ledger.test_allowances import RESIDENT
 from tests.integration.ledger.test_allowances import orders
 from tests.integration.ledger.test_allowances import request

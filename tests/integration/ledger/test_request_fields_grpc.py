@@ -12,11 +12,11 @@ from google.protobuf.message import Message
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_kit.auth import Role
+from kinlink_kit.testing import refused_over_grpc
 from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.conftest import TokenKeys
-from tests.integration.identity.test_identity_grpc import refused
-from tests.integration.identity.test_identity_grpc import staff
+from tests.identity_grpc import staff
 from tests.ledger_facilities import D1
 from tests.ledger_facilities import choose_card
 from tests.ledger_facilities import release
@@ -53,7 +53,7 @@ async def test_a_bad_quote_names_its_field(
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
     call = stub.QuoteDeposit(quote_request(**changes), metadata=token_keys.family(D1))
-    await refused(call, INVALID_ARGUMENT, reason, field)
+    await refused_over_grpc(call, INVALID_ARGUMENT, reason, field)
 
 
 async def test_a_refused_confirmation_names_its_field(
@@ -71,13 +71,13 @@ async def test_a_refused_confirmation_names_its_field(
         )
         return await stub.ConfirmDeposit(request, metadata=family)
 
-    await refused(
+    await refused_over_grpc(
         confirm("R-1", payment_method=" "),
         INVALID_ARGUMENT,
         "payment_method_missing",
         "payment_method",
     )
-    await refused(
+    await refused_over_grpc(
         confirm("R-1", idempotency_key=" "),
         INVALID_ARGUMENT,
         "idempotency_key_missing",
@@ -94,14 +94,14 @@ async def test_a_refused_confirmation_names_its_field(
             quote_id=quote.quote_id, payment_method="pm_card_visa", idempotency_key=reason
         )
         call = stub.ConfirmDeposit(request, metadata=family)
-        await refused(call, FAILED_PRECONDITION, reason, "resident_id")
+        await refused_over_grpc(call, FAILED_PRECONDITION, reason, "resident_id")
 
 
 async def test_a_refused_listing_of_deposits_names_its_field(
     channel: grpc.aio.Channel, token_keys: TokenKeys
 ) -> None:
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-    await refused(
+    await refused_over_grpc(
         stub.ListDeposits(
             pb.ListDepositsRequest(depositor_id="someone-else"), metadata=token_keys.family(D1)
         ),
@@ -109,7 +109,7 @@ async def test_a_refused_listing_of_deposits_names_its_field(
         "depositor_not_caller",
         "depositor_id",
     )
-    await refused(
+    await refused_over_grpc(
         stub.ListDeposits(
             pb.ListDepositsRequest(resident_id="R-1"), metadata=staff(token_keys, Role.OPERATOR)
         ),
@@ -125,7 +125,7 @@ async def test_a_refused_subscription_names_the_funding_amount(
     account = uuid4()
     choose_card(ledger, account, "pm_card_visa")
     request = pb.SetUpSubscriptionRequest(facility_id="FAC-EAST", funding_amount_cents=1000)
-    await refused(
+    await refused_over_grpc(
         ledger_pb2_grpc.LedgerServiceStub(channel).SetUpSubscription(
             request, metadata=token_keys.family(str(account))
         ),
@@ -173,4 +173,6 @@ async def test_a_bad_charge_or_credit_names_its_field(
     message, role, fields = _WALLET_CALLS[method]
     request = message(account_id=str(uuid4()), facility_id="FAC-DEMO", **{**fields, **changes})
     call = getattr(ledger_pb2_grpc.LedgerServiceStub(channel), method)
-    await refused(call(request, metadata=staff(token_keys, role)), INVALID_ARGUMENT, reason, field)
+    await refused_over_grpc(
+        call(request, metadata=staff(token_keys, role)), INVALID_ARGUMENT, reason, field
+    )

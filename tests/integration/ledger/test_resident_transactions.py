@@ -23,6 +23,7 @@ from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import PermissionDenied
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
+from kinlink_kit.testing import refused_over_grpc
 from kinlink_ledger.adapters.resident_transactions_view import TransactionKind
 from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
 from kinlink_ledger.service_layer.end_allowance import end_allowance
@@ -33,8 +34,7 @@ from kinlink_ledger.service_layer.resident_transactions import list_resident_tra
 
 from tests import ledger_facilities
 from tests.conftest import TokenKeys
-from tests.integration.identity.test_identity_grpc import refused as refused_over_grpc
-from tests.integration.identity.test_identity_grpc import staff
+from tests.identity_grpc import staff
 from tests.integration.ledger.test_allowances import FAC
 from tests.integration.ledger.test_allowances import RESIDENT
 from tests.integration.ledger.test_allowances import orders

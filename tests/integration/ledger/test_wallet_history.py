@@ -11,6 +11,7 @@ from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_kit.auth import Role
+from kinlink_kit.testing import refused_over_grpc
 from kinlink_ledger.adapters.wallet_history_view import WalletEntryKind
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.wallet import MessagingWallet
@@ -25,8 +26,7 @@ from kinlink_ledger.service_layer.refill_subscription import refill_subscription
 from kinlink_ledger.service_layer.wallet_history import list_wallet_history
 
 from tests.conftest import TokenKeys
-from tests.integration.identity.test_identity_grpc import refused
-from tests.integration.identity.test_identity_grpc import staff
+from tests.identity_grpc import staff
 from tests.integration.ledger.test_deposits import family
 from tests.integration.ledger.test_wallet import balance
 from tests.integration.ledger.test_wallet import set_up
@@ -150,26 +150,26 @@ async def test_wallet_history_refusals_over_grpc(
     stub = ledger_pb2_grpc.LedgerServiceStub(channel)
     operator = staff(token_keys, Role.OPERATOR)
     invalid = grpc.StatusCode.INVALID_ARGUMENT
-    await refused(
+    await refused_over_grpc(
         stub.ListWalletHistory(pb.ListWalletHistoryRequest(), metadata=operator),
         invalid,
         "account_id_missing",
         "account_id",
     )
     named = pb.ListWalletHistoryRequest(account_id="not-an-account")
-    await refused(
+    await refused_over_grpc(
         stub.ListWalletHistory(named, metadata=operator),
         invalid,
         "account_id_invalid",
         "account_id",
     )
     for role, facilities in ((Role.FACILITY_OFFICER, (FAC_DEMO,)), (Role.PLATFORM_SERVICE, ())):
-        await refused(
+        await refused_over_grpc(
             stub.ListWalletHistory(named, metadata=staff(token_keys, role, facilities)),
             grpc.StatusCode.PERMISSION_DENIED,
             "role_not_allowed",
         )
-    await refused(
+    await refused_over_grpc(
         stub.ListWalletHistory(named, metadata=[]),
         grpc.StatusCode.UNAUTHENTICATED,
         "token_missing",

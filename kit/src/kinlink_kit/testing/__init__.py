@@ -11,7 +11,10 @@ from kinlink_kit.testing.clock import Clock
 from kinlink_kit.testing.infra import STORAGES
 from kinlink_kit.testing.infra import Infra
 from kinlink_kit.testing.infra import settings_on
+from kinlink_kit.testing.refusals import Refusal
+from kinlink_kit.testing.refusals import refusal_of
 from kinlink_kit.testing.refusals import refused
+from kinlink_kit.testing.refusals import refused_over_grpc
 from kinlink_kit.testing.serving import eventually
 from kinlink_kit.testing.serving import free_port
 from kinlink_kit.testing.serving import serving
@@ -21,9 +24,12 @@ __all__ = [
     "TEST_CARDS",
     "Clock",
     "Infra",
+    "Refusal",
     "eventually",
     "free_port",
+    "refusal_of",
     "refused",
+    "refused_over_grpc",
     "serving",
     "settings_on",
 ]
