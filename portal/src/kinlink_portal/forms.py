@@ -1,0 +1,62 @@
+"""A form as a page shows it: what was typed, and each refusal next to the field at fault."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+
+from starlette.requests import Request
+
+from kinlink_portal.security import CSRF_FIELD
+from kinlink_portal.sentences import sentence
+from kinlink_portal.services import Refusal
+
+# Never shown again, even after a refusal.
+SECRET_FIELDS = frozenset({"password", "new_password", CSRF_FIELD})
+FORM_WIDE = ""
+
+
+@dataclass
+class Form:
+    """`fields` are the inputs (and fieldsets, e.g. `address`) of the page, named as the
+    request fields the services name in their refusals (`address.city`)."""
+
+    fields: tuple[str, ...]
+    values: Mapping[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def value(self, name: str) -> str:
+        return "" if name in SECRET_FIELDS else self.values.get(name, "")
+
+    def error(self, name: str) -> str:
+        return self.errors.get(name, "")
+
+    @property
+    def form_error(self) -> str:
+        return self.errors.get(FORM_WIDE, "")
+
+    def refused(self, refusal: Refusal) -> Form:
+        """The refusal's sentence beside its field; a field the page does not show (a link's
+        token, say) gets it at the top of the form."""
+        self.errors[self.place_of(refusal.field)] = sentence(refusal.code)
+        return self
+
+    def place_of(self, service_field: str) -> str:
+        # `address.city` falls back to the `address` fieldset, then to the whole form.
+        name = service_field
+        while name:
+            if name in self.fields:
+                return name
+            name = name.rpartition(".")[0]
+        return FORM_WIDE
+
+
+async def submitted(request: Request, fields: Iterable[str]) -> Form:
+    data = await request.form()
+    names = tuple(fields)
+    values = {name: str(data.get(name, "")).strip() for name in names}
+    for secret in SECRET_FIELDS & set(names):
+        values[secret] = str(data.get(secret, ""))  # a password keeps its spaces
+    return Form(names, values)

@@ -1,0 +1,314 @@
+"""Family members' accounts: sign up, activate from the emailed link, log in and out, reset a
+forgotten password, see and edit their details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from kinlink.identity.v1 import identity_pb2 as pb
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.responses import Response
+from starlette.routing import Route
+
+from kinlink_portal.forms import Form
+from kinlink_portal.forms import submitted
+from kinlink_portal.i18n import gettext as _
+from kinlink_portal.limits import AttemptLimit
+from kinlink_portal.rendering import render
+from kinlink_portal.services import Refusal
+from kinlink_portal.services import call
+from kinlink_portal.services import services
+from kinlink_portal.sessions import call_signed_in
+from kinlink_portal.sessions import end_session
+from kinlink_portal.sessions import start_session
+from kinlink_portal.time_zones import time_zone_name
+from kinlink_portal.time_zones import time_zone_options
+
+ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
+ADDRESS = ("address", *(f"address.{name}" for name in ADDRESS_FIELDS))
+DETAILS = ("first_name", "last_name", *ADDRESS, "phone", "time_zone")
+SIGN_UP = ("email", "password", *DETAILS)
+LOG_IN = ("email", "password")
+EMAIL = ("email",)
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def limit(request: Request, name: str) -> AttemptLimit:
+    found: AttemptLimit = getattr(request.app.state, name)
+    return found
+
+
+def account_details(form: Form) -> dict[str, Any]:
+    """The details a family member gives at sign-up and edits later, as identity names them."""
+    address = {name: form.values[f"address.{name}"] for name in ADDRESS_FIELDS}
+    return {
+        "first_name": form.values["first_name"],
+        "last_name": form.values["last_name"],
+        "address": pb.PostalAddress(**address),
+        "phone": form.values["phone"],
+        "time_zone": form.values["time_zone"],
+    }
+
+
+def details_form(account: pb.Account) -> Form:
+    values = {
+        "first_name": account.first_name,
+        "last_name": account.last_name,
+        "phone": account.phone,
+        "time_zone": account.time_zone,
+    }
+    values |= {f"address.{name}": getattr(account.address, name) for name in ADDRESS_FIELDS}
+    return Form(DETAILS, values)
+
+
+def address_line(address: pb.PostalAddress) -> str:
+    parts = [getattr(address, name) for name in ADDRESS_FIELDS]
+    return ", ".join(part for part in parts if part)
+
+
+async def sign_up(request: Request) -> Response:
+    form = Form(SIGN_UP, {"address.country": "US"})
+    if request.method == "POST":
+        form = await submitted(request, SIGN_UP)
+        try:
+            limit(request, "sign_ups").check(client_address(request))
+            account = await call(
+                request,
+                services(request).identity.Register,
+                pb.RegisterRequest(
+                    email=form.values["email"],
+                    password=form.values["password"],
+                    **account_details(form),
+                ),
+            )
+        except Refusal as refusal:
+            form.refused(refusal)
+        else:
+            return render(
+                request,
+                "notice.html",
+                heading=_("Check your email"),
+                paragraphs=[
+                    _("We sent an email to %(email)s.") % {"email": account.email},
+                    _("Follow the link in it to activate your account. Then you can log in."),
+                    _(
+                        "Did not receive it? Check your junk or spam folder, or try another "
+                        "email provider."
+                    ),
+                ],
+                link=None,
+            )
+    status = 400 if form.errors else 200
+    return render(request, "sign_up.html", status, form=form, time_zones=time_zone_options())
+
+
+@dataclass(frozen=True)
+class EmailedLinkPage:
+    """A page an emailed link opens (its token in the query). The token is spent only when the
+    person presses the button: a mail scanner that fetches links cannot use it up."""
+
+    heading: str
+    button: str
+    ask_again: tuple[str, str]  # where to ask for a new link, and the words of that link
+    password_field: bool = False
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return ("token", "new_password") if self.password_field else ("token",)
+
+    async def form(self, request: Request) -> Form | Response:
+        """The form posted with the link's token, or the page to show (the form to press, or
+        the refusal)."""
+        if request.method == "GET":
+            form = Form(self.fields, {"token": request.query_params.get("token", "")})
+            return render(request, "token_form.html", form=form, page=self)
+        return await submitted(request, self.fields)
+
+    def refused(self, request: Request, form: Form, refusal: Refusal) -> Response:
+        return render(request, "token_form.html", 400, form=form.refused(refusal), page=self)
+
+
+async def activate(request: Request) -> Response:
+    page = EmailedLinkPage(
+        _("Activate your account"),
+        _("Activate my account"),
+        ("/resend-activation", _("Send me a new activation link")),
+    )
+    form = await page.form(request)
+    if isinstance(form, Response):
+        return form
+    activation = pb.TokenRequest(token=form.values["token"])
+    try:
+        await call(request, services(request).identity.Activate, activation)
+    except Refusal as refusal:
+        return page.refused(request, form, refusal)
+    return see_other("/log-in?" + urlencode({"notice": "activated"}))
+
+
+LOG_IN_NOTICES = {
+    "activated": lambda: _("Your account is active. You can log in now."),
+    "password_reset": lambda: _("Your password has been changed. Log in with your new password."),
+    "logged_out": lambda: _("You have logged out."),
+    "session_ended": lambda: _("Your session has ended. Please log in again."),
+}
+
+
+def local_path(candidate: str) -> str:
+    """Where to go after logging in: only a path on this site (never //elsewhere)."""
+    if candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate:
+        return candidate
+    return "/account"
+
+
+async def log_in(request: Request) -> Response:
+    notice = LOG_IN_NOTICES.get(request.query_params.get("notice", ""), lambda: "")()
+    next_page = local_path(request.query_params.get("next", "/account"))
+    form = Form(LOG_IN)
+    if request.method == "POST":
+        form = await submitted(request, (*LOG_IN, "next"))
+        next_page = local_path(form.values["next"])
+        try:
+            limit(request, "log_ins").check(client_address(request))
+            session = await call(
+                request,
+                services(request).identity.LogIn,
+                pb.LogInRequest(email=form.values["email"], password=form.values["password"]),
+            )
+        except Refusal as refusal:
+            form.refused(refusal)
+        else:
+            start_session(request, session)
+            return see_other(next_page)
+    status = 400 if form.errors else 200
+    return render(request, "log_in.html", status, form=form, notice=notice, next=next_page)
+
+
+async def log_out(request: Request) -> Response:
+    end_session(request)
+    return see_other("/log-in?" + urlencode({"notice": "logged_out"}))
+
+
+async def email_link_request(
+    request: Request, heading: str, lead: str, sent: str, method_name: str
+) -> Response:
+    """A form asking identity to email a link (a new activation link, a password reset)."""
+    form = Form(EMAIL)
+    if request.method == "POST":
+        form = await submitted(request, EMAIL)
+        try:
+            method = getattr(services(request).identity, method_name)
+            await call(request, method, pb.EmailRequest(email=form.values["email"]))
+        except Refusal as refusal:
+            form.refused(refusal)
+        else:
+            # Identity answers alike for unknown addresses, so neither do we say which.
+            return render(
+                request, "notice.html", heading=_("Check your email"), paragraphs=[sent], link=None
+            )
+    status = 400 if form.errors else 200
+    return render(request, "email_form.html", status, form=form, heading=heading, lead=lead)
+
+
+async def forgot_password(request: Request) -> Response:
+    return await email_link_request(
+        request,
+        _("Forgot your password?"),
+        _(
+            "Enter the email address of your account. We will email you a link to choose a new "
+            "password."
+        ),
+        _("If an account uses this address, we sent it a link to choose a new password."),
+        "RequestPasswordReset",
+    )
+
+
+async def resend_activation(request: Request) -> Response:
+    return await email_link_request(
+        request,
+        _("Get a new activation link"),
+        _("Enter the email address you signed up with. We will email you a new activation link."),
+        _("If an account waiting for activation uses this address, we sent it a new link."),
+        "ResendActivation",
+    )
+
+
+async def reset_password(request: Request) -> Response:
+    page = EmailedLinkPage(
+        _("Choose a new password"),
+        _("Change my password"),
+        ("/forgot-password", _("Send me a new link")),
+        password_field=True,
+    )
+    form = await page.form(request)
+    if isinstance(form, Response):
+        return form
+    reset = pb.ResetPasswordRequest(
+        token=form.values["token"], new_password=form.values["new_password"]
+    )
+    try:
+        await call(request, services(request).identity.ResetPassword, reset)
+    except Refusal as refusal:
+        return page.refused(request, form, refusal)
+    end_session(request)  # every earlier session of the account has ended
+    return see_other("/log-in?" + urlencode({"notice": "password_reset"}))
+
+
+async def my_account(request: Request) -> Response:
+    account = await call_signed_in(
+        request, services(request).identity.GetAccount, pb.GetAccountRequest()
+    )
+    notice = _("Your details are saved.") if request.query_params.get("saved") else ""
+    return render(
+        request,
+        "account.html",
+        account=account,
+        address=address_line(account.address),
+        time_zone=time_zone_name(account.time_zone),
+        notice=notice,
+    )
+
+
+async def edit_account(request: Request) -> Response:
+    identity = services(request).identity
+    if request.method == "GET":
+        account = await call_signed_in(request, identity.GetAccount, pb.GetAccountRequest())
+        form = details_form(account)
+    else:
+        form = await submitted(request, DETAILS)
+        details = account_details(form)
+        try:
+            await call_signed_in(
+                request,
+                identity.EditAccount,
+                pb.EditAccountRequest(fields=list(details), **details),
+            )
+        except Refusal as refusal:
+            form.refused(refusal)
+        else:
+            return see_other("/account?saved=1")
+    status = 400 if form.errors else 200
+    return render(request, "account_edit.html", status, form=form, time_zones=time_zone_options())
+
+
+routes = [
+    Route("/sign-up", sign_up, methods=["GET", "POST"]),
+    # Identity's emails link here (its KINLINK_PUBLIC_URL is the portal's address).
+    Route("/activate", activate, methods=["GET", "POST"]),
+    Route("/resend-activation", resend_activation, methods=["GET", "POST"]),
+    Route("/log-in", log_in, methods=["GET", "POST"]),
+    Route("/log-out", log_out, methods=["POST"]),
+    Route("/forgot-password", forgot_password, methods=["GET", "POST"]),
+    Route("/reset-password", reset_password, methods=["GET", "POST"]),
+    Route("/account", my_account),
+    Route("/account/edit", edit_account, methods=["GET", "POST"]),
+]
