@@ -5,10 +5,13 @@ UV_VERSION := 0.13.9
 TOOLS := .cache/tools
 UV := $(TOOLS)/bin/uv
 PROTOS := $(shell find contracts/proto -name '*.proto')
+# axe-core checks the portal's pages in the browser tests; fetched with the machine's npm.
+AXE_VERSION := 4.14.1
+AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit lint proto schemas bench
+.PHONY: help install browser-tools run test test-unit lint proto schemas bench
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -20,10 +23,18 @@ $(UV):
 install: $(UV) ## install Python and the locked dependencies into .venv
 	$(UV) sync --frozen --python 3.11
 
-run: install ## start every service in one process (embedded mode: no servers needed)
+$(AXE):
+	npm install --prefix $(TOOLS)/axe --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
+
+# The browser tests drive Debian's Chromium (Playwright's own browser downloads are not used).
+browser-tools: $(AXE) ## Debian's chromium and axe-core, for the portal's browser tests
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; } || \
+	 { echo "The portal's browser tests need Debian's chromium: run 'apt-get install -y chromium' as root." >&2; exit 1; }
+
+run: install ## start every service and the portal in one process (embedded mode: no servers needed)
 	$(UV) run --frozen kinlink-embedded
 
-test: install ## start the infrastructure, run all tests on it, stop it
+test: install browser-tools ## start the infrastructure, run all tests on it, stop it
 	@$(MAKE) --no-print-directory infra-up || { $(MAKE) --no-print-directory infra-down; exit 1; }
 	@status=0; $(UV) run --frozen pytest $(PYTEST_ARGS) || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status

@@ -28,6 +28,7 @@ class Form:
     errors: dict[str, str] = field(default_factory=dict)
 
     def value(self, name: str) -> str:
+        """What to show in the input `name` again (never a password)."""
         return "" if name in SECRET_FIELDS else self.values.get(name, "")
 
     def error(self, name: str) -> str:
@@ -53,10 +54,13 @@ class Form:
         return FORM_WIDE
 
 
-async def submitted(request: Request, fields: Iterable[str]) -> Form:
+async def submitted(request: Request, fields: Iterable[str], hidden: Iterable[str] = ()) -> Form:
+    """The form as posted. `hidden` fields (a link's token) are read but have no place on the
+    page: their refusals are said at the top of the form."""
     data = await request.form()
     names = tuple(fields)
-    values = {name: str(data.get(name, "")).strip() for name in names}
-    for secret in SECRET_FIELDS & set(names):
+    read = {*names, *hidden}
+    values = {name: str(data.get(name, "")).strip() for name in read}
+    for secret in SECRET_FIELDS & read:
         values[secret] = str(data.get(secret, ""))  # a password keeps its spaces
     return Form(names, values)

@@ -124,7 +124,7 @@ class EmailedLinkPage:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return ("token", "new_password") if self.password_field else ("token",)
+        return ("new_password",) if self.password_field else ()
 
     async def form(self, request: Request) -> Form | Response:
         """The form posted with the link's token, or the page to show (the form to press, or
@@ -132,7 +132,7 @@ class EmailedLinkPage:
         if request.method == "GET":
             form = Form(self.fields, {"token": request.query_params.get("token", "")})
             return render(request, "token_form.html", form=form, page=self)
-        return await submitted(request, self.fields)
+        return await submitted(request, self.fields, hidden=("token",))
 
     def refused(self, request: Request, form: Form, refusal: Refusal) -> Response:
         return render(request, "token_form.html", 400, form=form.refused(refusal), page=self)
