@@ -35,6 +35,7 @@ async def serve_portal(
     stop: asyncio.Event,
     grace_seconds: float,
     started: asyncio.Future[str] | None = None,
+    forwarded_allow_ips: str = "127.0.0.1",
 ) -> None:
     """Serve `app` until `stop` is set, then finish the requests in flight (up to
     `grace_seconds`). `started`, if given, gets the address once it listens."""
@@ -46,6 +47,8 @@ async def serve_portal(
         access_log=False,
         timeout_graceful_shutdown=max(1, int(grace_seconds)),
         lifespan="on",
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
     server = _Server(config)
     serving = asyncio.create_task(server.serve())
@@ -75,6 +78,7 @@ async def run(settings: PortalSettings) -> None:
         settings.http_port,
         stop,
         settings.shutdown_grace_seconds,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

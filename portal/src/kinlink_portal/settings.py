@@ -42,6 +42,11 @@ class PortalSettings(BaseSettings):
         default=5, ge=1, description="Sign-up forms accepted per client address per window."
     )
     attempt_window_seconds: float = Field(default=600.0, gt=0)
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies (comma-separated addresses, or *) whose X-Forwarded-For names the "
+        "visitor's address: the one the rate limits and identity's throttling count.",
+    )
     shutdown_grace_seconds: float = 10.0
 
     def checked_cookie_secret(self) -> str:

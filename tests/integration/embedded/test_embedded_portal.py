@@ -4,7 +4,6 @@ and identity's emails link to its pages."""
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 
 import httpx
@@ -14,11 +13,7 @@ from kinlink_embedded.main import run
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
 
-
-def csrf_of(page: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, "the page has no CSRF field"
-    return match.group(1)
+from tests.unit.portal.conftest import csrf_of
 
 
 async def test_the_demo_family_logs_in_to_the_portal_the_embedded_mode_serves(
