@@ -10,10 +10,10 @@ import httpx
 from kinlink_embedded import demo
 from kinlink_embedded.main import EmbeddedSettings
 from kinlink_embedded.main import run
-from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
 
-from tests.unit.portal.conftest import csrf_of
+from tests.portal_web import csrf_of
+from tests.portal_web import until_healthy
 
 
 async def test_the_demo_family_logs_in_to_the_portal_the_embedded_mode_serves(
@@ -25,14 +25,10 @@ async def test_the_demo_family_logs_in_to_the_portal_the_embedded_mode_serves(
     try:
         async with httpx.AsyncClient(base_url=settings.portal_url) as browser:
 
-            async def portal_serves() -> bool:
+            def running() -> None:
                 assert not platform.done(), "the embedded platform stopped"
-                try:
-                    return (await browser.get("/healthz")).status_code == 200
-                except httpx.TransportError:
-                    return False
 
-            await eventually(portal_serves)
+            await until_healthy(browser, running)
             token = csrf_of((await browser.get("/log-in")).text)
             logged_in = await browser.post(
                 "/log-in",

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import httpx
-from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
 
-from tests.unit.portal.conftest import csrf_of
+from tests.portal_web import csrf_of
+from tests.portal_web import until_healthy
 
 PORTAL = [sys.executable, "-m", "kinlink_portal.main"]
 
@@ -35,14 +35,10 @@ async def test_the_portal_serves_until_sigterm(tmp_path: Path) -> None:
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
 
-            async def healthy() -> bool:
+            def running() -> None:
                 assert process.poll() is None, log.read_text()
-                try:
-                    return (await client.get("/healthz")).status_code == 200
-                except httpx.TransportError:
-                    return False
 
-            await eventually(healthy)
+            await until_healthy(client, running)
             # Identity is unreachable: the visitor is told to come back, with a reference.
             token = csrf_of((await client.get("/log-in")).text)
             answer = await client.post(

@@ -3,7 +3,6 @@ do over gRPC (refusals encoded by the kit's own error mapping)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -18,6 +17,8 @@ from kinlink_kit.grpc_server import internal_error_status
 from kinlink_portal.app import create_app
 from kinlink_portal.settings import PortalSettings
 from starlette.testclient import TestClient
+
+from tests.portal_web import csrf_of
 
 COOKIE_SECRET = "a test secret that is long enough to sign"
 
@@ -87,12 +88,6 @@ def portal(identity: StandInIdentity) -> Iterator[TestClient]:
     with TestClient(app, base_url="https://portal.test") as client:
         app.state.services = StandInServices(identity)
         yield client
-
-
-def csrf_of(page: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, "the page has no CSRF field"
-    return match.group(1)
 
 
 def post_form(client: TestClient, path: str, data: dict[str, str]) -> Any:

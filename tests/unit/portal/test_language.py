@@ -14,7 +14,7 @@ from kinlink_portal.i18n import accepted_languages
 from kinlink_portal.i18n import translations
 from starlette.testclient import TestClient
 
-from tests.unit.portal.conftest import csrf_of
+from tests.portal_web import csrf_of
 
 PORTAL = Path(LOCALE_DIR).parents[2]  # portal/
 

@@ -13,9 +13,9 @@ from kinlink_portal.i18n import LANGUAGE_COOKIE
 from kinlink_portal.settings import PortalSettings
 from starlette.testclient import TestClient
 
+from tests.portal_web import csrf_of
 from tests.unit.portal.conftest import COOKIE_SECRET
 from tests.unit.portal.conftest import StandInIdentity
-from tests.unit.portal.conftest import csrf_of
 from tests.unit.portal.conftest import portal_settings
 from tests.unit.portal.conftest import post_form
 
