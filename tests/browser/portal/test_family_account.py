@@ -164,3 +164,17 @@ async def test_the_keyboard_alone_skips_to_the_content_and_sees_where_it_is(
         "element => getComputedStyle(element).outlineStyle"
     )
     assert outline == "solid"
+
+
+async def test_the_pages_fit_a_phone_screen(
+    browser: Browser, portal: Portal, axe_source: str
+) -> None:
+    context = await browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    visitor = Visitor(await context.new_page(), portal, axe_source)
+    for path in ("/", "/sign-up", "/log-in", "/forgot-password"):
+        await visitor.open(path)
+        overflow = await visitor.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+    await context.close()
