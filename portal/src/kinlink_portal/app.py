@@ -37,6 +37,7 @@ from kinlink_portal.i18n import gettext as _
 from kinlink_portal.i18n import use_language
 from kinlink_portal.limits import AttemptLimit
 from kinlink_portal.pages import accounts
+from kinlink_portal.pages import residents
 from kinlink_portal.pages.accounts import local_path
 from kinlink_portal.pages.accounts import see_other
 from kinlink_portal.rendering import render
@@ -210,6 +211,7 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
             Route("/language", switch_language, methods=["POST"]),
             Route("/healthz", health),
             *accounts.routes,
+            *residents.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),

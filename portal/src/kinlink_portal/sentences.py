@@ -32,6 +32,10 @@ SENTENCES = {
     "address_country_invalid": N_("Enter the country as two letters, like US."),
     "fields_missing": N_("Change at least one detail before saving."),
     "facility_not_found": N_("We do not know this facility. Check its name and try again."),
+    # Finding a resident
+    "last_name_too_short": N_(
+        "Enter at least 4 letters of the resident's last name, or the resident's ID number."
+    ),
     # Logging in and emailed links
     "invalid_credentials": N_(
         "The email address or the password is not right. Check both and try again."

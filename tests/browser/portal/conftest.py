@@ -15,10 +15,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from dataclasses import field
 
+import grpc
 import pytest
 from cryptography.fernet import Fernet
+from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_embedded import demo
 from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_identity.bootstrap import build_identity
 from kinlink_identity.bootstrap import identity_service
@@ -35,6 +39,7 @@ from playwright.async_api import async_playwright
 
 from tests.conftest import ROOT
 from tests.conftest import TokenKeys
+from tests.conftest import bearer
 from tests.integration.identity.conftest import RecordingMailer
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 
@@ -49,6 +54,14 @@ CHROMIUM_ARGS = [
 ]
 # axe-core's impacts that fail a page (WCAG 2.2 AA rules and axe's best practices).
 FAILING_IMPACTS = {"serious", "critical"}
+# The sign-up form's labels, in each language: the visitor finds the inputs by them.
+SIGN_UP_LABELS = {
+    "en": ("Email address", "Password", "First name", "Last name", "Street address", "City",
+           "State", "ZIP code", "Country", "Phone number", "Time zone", "Create my account"),
+    "es": ("Correo electrónico", "Contraseña", "Nombre", "Apellido", "Calle y número", "Ciudad",
+           "Estado", "Código postal", "País", "Número de teléfono", "Zona horaria",
+           "Crear mi cuenta"),
+}  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +99,7 @@ async def browser(chromium: str) -> AsyncIterator[Browser]:
 class Portal:
     url: str
     mailer: RecordingMailer
+    grpc_address: str  # identity's
 
     def emailed_link(self, to: str, path: str) -> str:
         """The link in the latest email to `to`, which must open this portal's `path`."""
@@ -112,6 +126,8 @@ async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> As
         password_time_cost=1,
         password_memory_kib=1024,
         public_url=url,
+        bootstrap_operator_email=demo.OPERATOR_EMAIL,
+        bootstrap_operator_password=demo.OPERATOR_PASSWORD,
     )
     # What earlier runs left on the topics is about facilities and accounts this one never knew.
     for topic in (FACILITY_EVENTS, LEDGER_EVENTS):
@@ -131,10 +147,22 @@ async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> As
         )
         assert await started == url
         try:
-            yield Portal(url, mailer)
+            yield Portal(url, mailer, address)
         finally:
             stop.set()
             await server
+
+
+@pytest.fixture
+async def demo_facilities(portal: Portal) -> None:
+    """The demo facilities and residents (FAC-DEMO's R-1001 Ada Lovelace, ...), set up by the
+    operator identity creates at start."""
+    async with grpc.aio.insecure_channel(portal.grpc_address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        session = await identity.LogIn(
+            pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
+        )
+        await demo.seed_facilities(identity, bearer(session.access_token))
 
 
 @dataclass
@@ -156,6 +184,26 @@ class Visitor:
         async with self.page.expect_navigation():
             await self.page.get_by_role("button", name=button, exact=True).click()
         await self.check_accessibility()
+
+    async def sign_up(self, email: str, password: str, language: str = "en") -> None:
+        *inputs, time_zone, button = SIGN_UP_LABELS[language]
+        values = (email, password, "Rosa", "Family", "12 Elm Street", "Springfield", "IL", "62701")
+        await self.open("/sign-up")
+        await self.fill(**dict(zip(inputs, (*values, "US", "+13125550100"), strict=True)))
+        await self.page.get_by_label(time_zone).select_option("America/Chicago")
+        await self.press(button)
+
+    async def log_in(self, email: str, password: str) -> None:
+        await self.open("/log-in")
+        await self.fill(**{"Email address": email, "Password": password})
+        await self.press("Log in")
+
+    async def become_family_member(self, email: str, password: str) -> None:
+        """Sign up, activate from the emailed link, log in."""
+        await self.sign_up(email, password)
+        await self.open(self.portal.emailed_link(email, "activate"))
+        await self.press("Activate my account")
+        await self.log_in(email, password)
 
     async def fill(self, **fields: str) -> None:
         """Fill inputs by their labels, as a screen-reader user finds them."""

@@ -15,36 +15,11 @@ PASSWORD = "a long family password"
 NEW_PASSWORD = "another long password"
 
 
-# The sign-up form's labels, in each language: the visitor finds the inputs by them.
-LABELS = {
-    "en": ("Email address", "Password", "First name", "Last name", "Street address", "City",
-           "State", "ZIP code", "Country", "Phone number", "Time zone", "Create my account"),
-    "es": ("Correo electrónico", "Contraseña", "Nombre", "Apellido", "Calle y número", "Ciudad",
-           "Estado", "Código postal", "País", "Número de teléfono", "Zona horaria",
-           "Crear mi cuenta"),
-}  # fmt: skip
-
-
-async def sign_up(visitor: Visitor, email: str, password: str, language: str = "en") -> None:
-    *inputs, time_zone, button = LABELS[language]
-    values = (email, password, "Rosa", "Family", "12 Elm Street", "Springfield", "IL", "62701")
-    await visitor.open("/sign-up")
-    await visitor.fill(**dict(zip(inputs, (*values, "US", "+13125550100"), strict=True)))
-    await visitor.page.get_by_label(time_zone).select_option("America/Chicago")
-    await visitor.press(button)
-
-
-async def log_in(visitor: Visitor, email: str, password: str) -> None:
-    await visitor.open("/log-in")
-    await visitor.fill(**{"Email address": email, "Password": password})
-    await visitor.press("Log in")
-
-
 async def test_a_new_family_member_signs_up_activates_logs_in_edits_and_resets(
     visitor: Visitor, portal: Portal
 ) -> None:
     page = visitor.page
-    await sign_up(visitor, EMAIL, "too short")
+    await visitor.sign_up(EMAIL, "too short")
     assert await visitor.error_beside("password") == (
         "Error: Choose a password of at least 10 characters."
     )
@@ -60,9 +35,9 @@ async def test_a_new_family_member_signs_up_activates_logs_in_edits_and_resets(
         "Your account is active. You can log in now."
     )
 
-    await log_in(visitor, EMAIL, "not the password")
+    await visitor.log_in(EMAIL, "not the password")
     await expect(page.get_by_role("alert")).to_contain_text("is not right")
-    await log_in(visitor, EMAIL, PASSWORD)
+    await visitor.log_in(EMAIL, PASSWORD)
     await expect(page.get_by_role("heading", level=1)).to_have_text("My account")
     await expect(page.locator(".details")).to_contain_text("12 Elm Street, Springfield, IL")
 
@@ -99,16 +74,16 @@ async def test_a_new_family_member_signs_up_activates_logs_in_edits_and_resets(
     await visitor.press("Change my password")
     await expect(page.get_by_role("status")).to_contain_text("Your password has been changed.")
 
-    await log_in(visitor, EMAIL, PASSWORD)  # the old password no longer opens the account
+    await visitor.log_in(EMAIL, PASSWORD)  # the old password no longer opens the account
     await expect(page.get_by_role("alert")).to_contain_text("is not right")
-    await log_in(visitor, EMAIL, NEW_PASSWORD)
+    await visitor.log_in(EMAIL, NEW_PASSWORD)
     await expect(page.get_by_role("heading", level=1)).to_have_text("My account")
     assert len(visitor.pages_checked) >= 20
 
 
 async def test_an_email_already_used_is_said_beside_the_email(visitor: Visitor) -> None:
-    await sign_up(visitor, EMAIL, PASSWORD)
-    await sign_up(visitor, EMAIL, PASSWORD)
+    await visitor.sign_up(EMAIL, PASSWORD)
+    await visitor.sign_up(EMAIL, PASSWORD)
     assert await visitor.error_beside("email") == (
         "Error: An account already uses this email address. Log in, or reset your password if "
         "you forgot it."
@@ -116,7 +91,7 @@ async def test_an_email_already_used_is_said_beside_the_email(visitor: Visitor) 
 
 
 async def test_a_spent_activation_link_asks_for_a_new_one(visitor: Visitor, portal: Portal) -> None:
-    await sign_up(visitor, EMAIL, PASSWORD)
+    await visitor.sign_up(EMAIL, PASSWORD)
     link = portal.emailed_link(EMAIL, "activate")
     for _ in range(2):
         await visitor.open(link)
@@ -133,7 +108,7 @@ async def test_a_spanish_speaker_reads_the_pages_and_refusals_in_spanish(
 ) -> None:
     context = await browser.new_context(locale="es-MX")
     visitor = Visitor(await context.new_page(), portal, axe_source)
-    await sign_up(visitor, "no-es-un-correo", PASSWORD, language="es")
+    await visitor.sign_up("no-es-un-correo", PASSWORD, language="es")
     page = visitor.page
     assert await page.get_attribute("html", "lang") == "es"
     await expect(page.get_by_role("heading", level=1)).to_have_text("Crear una cuenta")
