@@ -37,6 +37,7 @@ from kinlink_portal.i18n import gettext as _
 from kinlink_portal.i18n import use_language
 from kinlink_portal.limits import AttemptLimit
 from kinlink_portal.pages import accounts
+from kinlink_portal.pages import console
 from kinlink_portal.pages import residents
 from kinlink_portal.pages.accounts import local_path
 from kinlink_portal.pages.accounts import see_other
@@ -45,7 +46,9 @@ from kinlink_portal.rendering import templates
 from kinlink_portal.security import CsrfProtection
 from kinlink_portal.security import SecurityHeaders
 from kinlink_portal.sentences import FORM_EXPIRED
+from kinlink_portal.sentences import sentence
 from kinlink_portal.services import Failure
+from kinlink_portal.services import Refusal
 from kinlink_portal.services import Services
 from kinlink_portal.services import failure
 from kinlink_portal.sessions import NotSignedIn
@@ -130,7 +133,7 @@ async def home(request: Request) -> Response:
 async def switch_language(request: Request) -> Response:
     form = await request.form()
     language = str(form.get("language", ""))
-    response = see_other(local_path(str(form.get("next", "/"))))
+    response = see_other(local_path(str(form.get("next", "/")), otherwise="/"))
     if language in LANGUAGES:
         response.set_cookie(
             LANGUAGE_COOKIE,
@@ -182,6 +185,22 @@ async def failed(request: Request, error: Exception) -> Response:
     )
 
 
+# A refusal no page placed beside a field: said on a page of its own.
+REFUSAL_STATUS = {"role_not_allowed": 403, "facility_out_of_scope": 403, "facility_not_found": 404}
+
+
+async def refused(request: Request, error: Exception) -> Response:
+    code = error.code if isinstance(error, Refusal) else ""
+    return render(
+        request,
+        "error.html",
+        REFUSAL_STATUS.get(code, 400),
+        heading=_("Sorry, this did not work"),
+        message=sentence(code),
+        reference=None,
+    )
+
+
 async def http_error(request: Request, error: Exception) -> Response:
     status = error.status_code if isinstance(error, HTTPException) else 500
     heading = _("Page not found") if status == 404 else _("Sorry, this did not work")
@@ -212,6 +231,7 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
             Route("/healthz", health),
             *accounts.routes,
             *residents.routes,
+            *console.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),
@@ -234,6 +254,7 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
         exception_handlers={
             NotSignedIn: not_signed_in,
             Failure: failed,
+            Refusal: refused,
             HTTPException: http_error,
         },
         lifespan=lifespan,

@@ -16,6 +16,7 @@ from kinlink_portal.i18n import current_language
 from kinlink_portal.i18n import gettext
 from kinlink_portal.i18n import ngettext
 from kinlink_portal.security import csrf_token
+from kinlink_portal.sessions import is_staff
 from kinlink_portal.sessions import signed_in_name
 
 
@@ -25,6 +26,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "languages": LANGUAGES,
         "csrf_token": csrf_token(request),
         "signed_in_name": signed_in_name(request),
+        "staff": is_staff(request),
     }
 
 

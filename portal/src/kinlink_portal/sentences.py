@@ -59,6 +59,10 @@ SENTENCES = {
     "token_missing": N_("Please log in to see this page."),
     "invalid_token": N_("Your session has ended. Please log in again."),
     "role_not_allowed": N_("Your account cannot do this."),
+    "facility_out_of_scope": N_("This facility is not one of yours."),
+    # The console
+    "amount_invalid": N_("Enter an amount in dollars, like 300.00."),
+    "facility_settings_invalid": N_("This setting is not valid. Check it and try again."),
     "concurrent_change": N_("Something changed at the same moment. Please try again."),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")

@@ -19,6 +19,7 @@ from kinlink_portal.services import services
 RENEW_BEFORE_SECONDS = 60
 # Refusals that mean the session is over: the visitor logs in again.
 SESSION_OVER = frozenset({"token_missing", "invalid_token", "token_expired", "session_ended"})
+STAFF_ROLES = frozenset({"facility_officer", "operator", "auditor"})
 
 
 class NotSignedIn(Exception):
@@ -42,6 +43,9 @@ def keep_tokens(request: Request, session: pb.Session) -> None:
         access_expires=session.access_token_expires_at.seconds,
         refresh=session.refresh_token,
         first_name=session.account.first_name,
+        # For choosing pages and links only: each service checks the token's roles itself.
+        roles=list(session.account.roles),
+        facility_ids=list(session.account.facility_ids),
     )
 
 
@@ -51,6 +55,18 @@ def end_session(request: Request) -> None:
 
 def signed_in_name(request: Request) -> str | None:
     return request.session.get("first_name") if "access" in request.session else None
+
+
+def is_staff(request: Request) -> bool:
+    """Officers, operators and auditors: they work in the console."""
+    return bool(STAFF_ROLES & set(request.session.get("roles", ())))
+
+
+def require_staff(request: Request) -> None:
+    if "access" not in request.session:
+        raise NotSignedIn
+    if not is_staff(request):
+        raise Refusal("role_not_allowed")
 
 
 async def access_token(request: Request) -> str:

@@ -23,6 +23,7 @@ from kinlink_portal.services import call
 from kinlink_portal.services import services
 from kinlink_portal.sessions import call_signed_in
 from kinlink_portal.sessions import end_session
+from kinlink_portal.sessions import is_staff
 from kinlink_portal.sessions import start_session
 from kinlink_portal.time_zones import time_zone_name
 from kinlink_portal.time_zones import time_zone_options
@@ -163,20 +164,20 @@ LOG_IN_NOTICES = {
 }
 
 
-def local_path(candidate: str) -> str:
-    """Where to go after logging in: only a path on this site (never //elsewhere)."""
+def local_path(candidate: str, otherwise: str = "/account") -> str:
+    """Where to go next: only a path on this site (never //elsewhere)."""
     if candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate:
         return candidate
-    return "/account"
+    return otherwise
 
 
 async def log_in(request: Request) -> Response:
     notice = LOG_IN_NOTICES.get(request.query_params.get("notice", ""), lambda: "")()
-    next_page = local_path(request.query_params.get("next", "/account"))
+    next_page = local_path(request.query_params.get("next", ""), otherwise="")
     form = Form(LOG_IN)
     if request.method == "POST":
         form = await submitted(request, (*LOG_IN, "next"))
-        next_page = local_path(form.values["next"])
+        next_page = local_path(form.values["next"], otherwise="")
         try:
             limit(request, "log_ins").check(client_address(request))
             session = await call(
@@ -188,7 +189,7 @@ async def log_in(request: Request) -> Response:
             form.refused(refusal)
         else:
             start_session(request, session)
-            return see_other(next_page)
+            return see_other(next_page or ("/console" if is_staff(request) else "/account"))
     status = 400 if form.errors else 200
     return render(request, "log_in.html", status, form=form, notice=notice, next=next_page)
 
