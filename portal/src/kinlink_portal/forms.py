@@ -38,6 +38,10 @@ class Form:
     def form_error(self) -> str:
         return self.errors.get(FORM_WIDE, "")
 
+    def field_errors(self) -> list[tuple[str, str]]:
+        """(field, sentence) of each field at fault, in the order of the page."""
+        return [(name, self.errors[name]) for name in self.fields if name in self.errors]
+
     def refused(self, refusal: Refusal) -> Form:
         """The refusal's sentence beside its field; a field the page does not show (a link's
         token, say) gets it at the top of the form."""

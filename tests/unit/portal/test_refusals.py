@@ -126,6 +126,20 @@ def test_a_refusal_is_said_next_to_its_field_in_the_visitors_language(
     assert 'value="ana@example.com"' in answer.text and 'value="short"' not in answer.text
 
 
+def test_the_problems_are_listed_first_with_links_to_their_fields(
+    portal: TestClient, identity: StandInIdentity
+) -> None:
+    identity.answers["Register"] = refusal(
+        InvalidArgument("phone_invalid", "Give the phone as +1...", field="phone")
+    )
+    answer = post_form(portal, "/sign-up", SIGN_UP)
+    summary = re.search(r"data-error-summary>(.*?)</div>", answer.text, re.S)
+    assert summary, "no list of problems"
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary.group(1))
+    assert links == [("phone", "Enter a phone number with its country code, like +13125550100.")]
+    assert answer.text.index("data-error-summary") < answer.text.index('id="email"')
+
+
 def test_an_address_refusal_is_shown_at_the_address(
     portal: TestClient, identity: StandInIdentity
 ) -> None:
@@ -167,6 +181,5 @@ def test_a_log_in_refusal_is_said_at_the_top_of_the_form(
     identity.answers["LogIn"] = refusal(Unauthenticated("invalid_credentials", "Wrong."))
     answer = post_form(portal, "/log-in", {"email": "a@example.com", "password": "a-password"})
     assert answer.status_code == 400
-    assert re.search(
-        r'<div class="form-error" role="alert" id="form-error"><p>The email', answer.text
-    )
+    top = re.search(r'id="form-error"[^>]*>.*?<p>(.*?)</p>', answer.text, re.S)
+    assert top and top.group(1).startswith("The email address or the password is not right.")
