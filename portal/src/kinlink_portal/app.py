@@ -147,7 +147,8 @@ async def switch_language(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    """Liveness and readiness: the process answers and is not shutting down."""
+    """Liveness and readiness: the process answers (from SIGTERM on it takes no new
+    connections, so the probe fails while requests in flight finish)."""
     return JSONResponse({"status": "serving"})
 
 
