@@ -36,11 +36,12 @@ from kinlink_portal.i18n import chosen_language
 from kinlink_portal.i18n import gettext as _
 from kinlink_portal.i18n import use_language
 from kinlink_portal.limits import AttemptLimit
+from kinlink_portal.navigation import local_path
+from kinlink_portal.navigation import see_other
 from kinlink_portal.pages import accounts
 from kinlink_portal.pages import console
+from kinlink_portal.pages import my_account
 from kinlink_portal.pages import residents
-from kinlink_portal.pages.accounts import local_path
-from kinlink_portal.pages.accounts import see_other
 from kinlink_portal.rendering import render
 from kinlink_portal.rendering import templates
 from kinlink_portal.security import CsrfProtection
@@ -231,6 +232,7 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
             Route("/language", switch_language, methods=["POST"]),
             Route("/healthz", health),
             *accounts.routes,
+            *my_account.routes,
             *residents.routes,
             *console.routes,
             Mount(

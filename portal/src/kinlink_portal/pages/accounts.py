@@ -1,15 +1,13 @@
-"""Family members' accounts: sign up, activate from the emailed link, log in and out, reset a
-forgotten password, see and edit their details."""
+"""Getting into an account: sign up, activate from the emailed link, log in and out, reset a
+forgotten password, confirm a new email address, reactivate a closed account."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlencode
 
 from kinlink.identity.v1 import identity_pb2 as pb
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -17,27 +15,24 @@ from kinlink_portal.forms import Form
 from kinlink_portal.forms import submitted
 from kinlink_portal.i18n import gettext as _
 from kinlink_portal.limits import AttemptLimit
+from kinlink_portal.navigation import local_path
+from kinlink_portal.navigation import see_other
+from kinlink_portal.navigation import with_notice
+from kinlink_portal.pages.my_account import DETAILS
+from kinlink_portal.pages.my_account import account_details
 from kinlink_portal.rendering import render
 from kinlink_portal.services import Refusal
 from kinlink_portal.services import call
 from kinlink_portal.services import services
-from kinlink_portal.sessions import call_signed_in
 from kinlink_portal.sessions import end_session
 from kinlink_portal.sessions import is_staff
+from kinlink_portal.sessions import signed_in_name
 from kinlink_portal.sessions import start_session
-from kinlink_portal.time_zones import time_zone_name
 from kinlink_portal.time_zones import time_zone_options
 
-ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
-ADDRESS = ("address", *(f"address.{name}" for name in ADDRESS_FIELDS))
-DETAILS = ("first_name", "last_name", *ADDRESS, "phone", "time_zone")
 SIGN_UP = ("email", "password", *DETAILS)
 LOG_IN = ("email", "password")
 EMAIL = ("email",)
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 def client_address(request: Request) -> str:
@@ -47,34 +42,6 @@ def client_address(request: Request) -> str:
 def limit(request: Request, name: str) -> AttemptLimit:
     found: AttemptLimit = getattr(request.app.state, name)
     return found
-
-
-def account_details(form: Form) -> dict[str, Any]:
-    """The details a family member gives at sign-up and edits later, as identity names them."""
-    address = {name: form.values[f"address.{name}"] for name in ADDRESS_FIELDS}
-    return {
-        "first_name": form.values["first_name"],
-        "last_name": form.values["last_name"],
-        "address": pb.PostalAddress(**address),
-        "phone": form.values["phone"],
-        "time_zone": form.values["time_zone"],
-    }
-
-
-def details_form(account: pb.Account) -> Form:
-    values = {
-        "first_name": account.first_name,
-        "last_name": account.last_name,
-        "phone": account.phone,
-        "time_zone": account.time_zone,
-    }
-    values |= {f"address.{name}": getattr(account.address, name) for name in ADDRESS_FIELDS}
-    return Form(DETAILS, values)
-
-
-def address_line(address: pb.PostalAddress) -> str:
-    parts = [getattr(address, name) for name in ADDRESS_FIELDS]
-    return ", ".join(part for part in parts if part)
 
 
 async def sign_up(request: Request) -> Response:
@@ -138,6 +105,21 @@ class EmailedLinkPage:
     def refused(self, request: Request, form: Form, refusal: Refusal) -> Response:
         return render(request, "token_form.html", 400, form=form.refused(refusal), page=self)
 
+    async def spend_token(
+        self, request: Request, method_name: str, then: Callable[[Request], Response]
+    ) -> Response:
+        """The page of a link whose token is all identity needs (`method_name` takes a
+        TokenRequest); `then` says where to go once it is spent."""
+        form = await self.form(request)
+        if isinstance(form, Response):
+            return form
+        method = getattr(services(request).identity, method_name)
+        try:
+            await call(request, method, pb.TokenRequest(token=form.values["token"]))
+        except Refusal as refusal:
+            return self.refused(request, form, refusal)
+        return then(request)
+
 
 async def activate(request: Request) -> Response:
     page = EmailedLinkPage(
@@ -145,15 +127,34 @@ async def activate(request: Request) -> Response:
         _("Activate my account"),
         ("/resend-activation", _("Send me a new activation link")),
     )
-    form = await page.form(request)
-    if isinstance(form, Response):
-        return form
-    activation = pb.TokenRequest(token=form.values["token"])
-    try:
-        await call(request, services(request).identity.Activate, activation)
-    except Refusal as refusal:
-        return page.refused(request, form, refusal)
-    return see_other("/log-in?" + urlencode({"notice": "activated"}))
+    return await page.spend_token(
+        request, "Activate", lambda _: with_notice("/log-in", "activated")
+    )
+
+
+async def confirm_email(request: Request) -> Response:
+    page = EmailedLinkPage(
+        _("Confirm your new email address"),
+        _("Make it my email address"),
+        ("/account/email", _("Change my email address again")),
+    )
+
+    def then(request: Request) -> Response:
+        signed_in = signed_in_name(request) is not None
+        return with_notice("/account" if signed_in else "/log-in", "email_changed")
+
+    return await page.spend_token(request, "ConfirmEmailChange", then)
+
+
+async def reactivate(request: Request) -> Response:
+    page = EmailedLinkPage(
+        _("Reactivate your account"),
+        _("Reactivate my account"),
+        ("/request-reactivation", _("Send me a new link")),
+    )
+    return await page.spend_token(
+        request, "Reactivate", lambda _: with_notice("/log-in", "reactivated")
+    )
 
 
 LOG_IN_NOTICES = {
@@ -161,14 +162,9 @@ LOG_IN_NOTICES = {
     "password_reset": lambda: _("Your password has been changed. Log in with your new password."),
     "logged_out": lambda: _("You have logged out."),
     "session_ended": lambda: _("Your session has ended. Please log in again."),
+    "email_changed": lambda: _("Your email address is changed. Log in with the new one."),
+    "reactivated": lambda: _("Your account is open again. You can log in now."),
 }
-
-
-def local_path(candidate: str, otherwise: str = "/account") -> str:
-    """Where to go next: only a path on this site (never //elsewhere)."""
-    if candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate:
-        return candidate
-    return otherwise
 
 
 async def log_in(request: Request) -> Response:
@@ -196,7 +192,7 @@ async def log_in(request: Request) -> Response:
 
 async def log_out(request: Request) -> Response:
     end_session(request)
-    return see_other("/log-in?" + urlencode({"notice": "logged_out"}))
+    return with_notice("/log-in", "logged_out")
 
 
 async def email_link_request(
@@ -261,44 +257,20 @@ async def reset_password(request: Request) -> Response:
     except Refusal as refusal:
         return page.refused(request, form, refusal)
     end_session(request)  # every earlier session of the account has ended
-    return see_other("/log-in?" + urlencode({"notice": "password_reset"}))
+    return with_notice("/log-in", "password_reset")
 
 
-async def my_account(request: Request) -> Response:
-    account = await call_signed_in(
-        request, services(request).identity.GetAccount, pb.GetAccountRequest()
-    )
-    notice = _("Your details are saved.") if request.query_params.get("saved") else ""
-    return render(
+async def request_reactivation(request: Request) -> Response:
+    return await email_link_request(
         request,
-        "account.html",
-        account=account,
-        address=address_line(account.address),
-        time_zone=time_zone_name(account.time_zone),
-        notice=notice,
+        _("Reactivate your account"),
+        _(
+            "Enter the email address of your closed account. We will email you a link to open "
+            "it again."
+        ),
+        _("If a closed account uses this address, we sent it a link to open it again."),
+        "RequestReactivation",
     )
-
-
-async def edit_account(request: Request) -> Response:
-    identity = services(request).identity
-    if request.method == "GET":
-        account = await call_signed_in(request, identity.GetAccount, pb.GetAccountRequest())
-        form = details_form(account)
-    else:
-        form = await submitted(request, DETAILS)
-        details = account_details(form)
-        try:
-            await call_signed_in(
-                request,
-                identity.EditAccount,
-                pb.EditAccountRequest(fields=list(details), **details),
-            )
-        except Refusal as refusal:
-            form.refused(refusal)
-        else:
-            return see_other("/account?saved=1")
-    status = 400 if form.errors else 200
-    return render(request, "account_edit.html", status, form=form, time_zones=time_zone_options())
 
 
 routes = [
@@ -310,6 +282,7 @@ routes = [
     Route("/log-out", log_out, methods=["POST"]),
     Route("/forgot-password", forgot_password, methods=["GET", "POST"]),
     Route("/reset-password", reset_password, methods=["GET", "POST"]),
-    Route("/account", my_account),
-    Route("/account/edit", edit_account, methods=["GET", "POST"]),
+    Route("/confirm-email", confirm_email, methods=["GET", "POST"]),
+    Route("/request-reactivation", request_reactivation, methods=["GET", "POST"]),
+    Route("/reactivate", reactivate, methods=["GET", "POST"]),
 ]

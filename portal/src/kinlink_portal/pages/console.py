@@ -13,7 +13,7 @@ from kinlink_portal.forms import submitted
 from kinlink_portal.money import cents_of
 from kinlink_portal.money import dollars
 from kinlink_portal.money import typed_dollars
-from kinlink_portal.pages.accounts import see_other
+from kinlink_portal.navigation import with_notice
 from kinlink_portal.rendering import render
 from kinlink_portal.services import Refusal
 from kinlink_portal.services import call
@@ -74,7 +74,7 @@ async def facility_settings(request: Request) -> Response:
         ],
         message_price=dollars(settings.message_price_cents),
         may_edit=is_operator(request),
-        saved=bool(request.query_params.get("saved")),
+        saved=request.query_params.get("notice") == "saved",
     )
 
 
@@ -106,7 +106,7 @@ async def edit_facility(request: Request) -> Response:
         except Refusal as refusal:
             form.refused(refusal)
         else:
-            return see_other(f"/console/facilities/{facility.facility_id}?saved=1")
+            return with_notice(f"/console/facilities/{facility.facility_id}", "saved")
     status = 400 if form.errors else 200
     return render(
         request,
