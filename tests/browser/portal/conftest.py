@@ -179,6 +179,12 @@ class Visitor:
         await self.page.goto(url)
         await self.check_accessibility()
 
+    async def follow(self, link: str) -> None:
+        """Follow a link (by its visible name) to the page it leads to."""
+        async with self.page.expect_navigation():
+            await self.page.get_by_role("link", name=link, exact=True).click()
+        await self.check_accessibility()
+
     async def press(self, button: str) -> None:
         """Press a button (by its visible name) and wait for the page it leads to."""
         async with self.page.expect_navigation():

@@ -26,12 +26,10 @@ async def test_an_operator_changes_a_facilitys_weekly_limit(visitor: Visitor) ->
     await visitor.log_in(demo.OPERATOR_EMAIL, demo.OPERATOR_PASSWORD)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Console")
     await expect(page.get_by_role("link", name="Eastern Regional Detention Center")).to_be_visible()
-    await page.get_by_role("link", name="Demo County Jail").click()
-    await visitor.check_accessibility()
+    await visitor.follow("Demo County Jail")
     await expect(page.locator(".details")).to_contain_text("$300.00")
 
-    await page.get_by_role("link", name="Change the settings").click()
-    await visitor.check_accessibility()
+    await visitor.follow("Change the settings")
     limit = page.get_by_label("Weekly deposit limit per resident, in dollars")
     await limit.fill("two hundred")
     await visitor.press("Save the settings")
@@ -73,7 +71,7 @@ async def test_an_officer_sees_only_the_facilities_in_their_care(
     page = visitor.page
     await expect(page.get_by_role("link", name="Eastern Regional Detention Center")).to_be_visible()
     await expect(page.get_by_role("link", name="Demo County Jail")).to_have_count(0)
-    await page.get_by_role("link", name="Eastern Regional Detention Center").click()
+    await visitor.follow("Eastern Regional Detention Center")
     await expect(page.get_by_role("link", name="Change the settings")).to_have_count(0)
     await visitor.open(f"/console/facilities/{FAC_DEMO}")
     await expect(page.locator("main")).to_contain_text("This facility is not one of yours.")

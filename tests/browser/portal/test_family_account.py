@@ -46,8 +46,7 @@ async def test_a_new_family_member_signs_up_activates_logs_in_edits_and_resets(
     await expect(page.get_by_role("heading", level=1)).to_have_text("My account")
     await expect(page.locator(".details")).to_contain_text("12 Elm Street, Springfield, IL")
 
-    await page.get_by_role("link", name="Edit my details").click()
-    await visitor.check_accessibility()
+    await visitor.follow("Edit my details")
     await page.get_by_label("Phone number").fill("555")
     await visitor.press("Save my details")
     assert await visitor.error_beside("phone") == (

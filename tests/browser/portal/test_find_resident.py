@@ -13,8 +13,7 @@ from tests.browser.portal.conftest import Visitor
 async def test_a_family_member_finds_a_resident_by_name_or_id(visitor: Visitor) -> None:
     await visitor.become_family_member("lena.family@example.com", "a long family password")
     page = visitor.page
-    await page.get_by_role("link", name="Find a resident").click()
-    await visitor.check_accessibility()
+    await visitor.follow("Find a resident")
 
     await page.get_by_label("Last name").fill("Lov")
     await visitor.press("Search")

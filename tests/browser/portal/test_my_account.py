@@ -19,8 +19,7 @@ async def test_a_family_member_changes_email_unsubscribes_closes_and_reactivates
     page = visitor.page
     await visitor.become_family_member(EMAIL, PASSWORD)
 
-    await page.get_by_role("link", name="Change my email address").click()
-    await visitor.check_accessibility()
+    await visitor.follow("Change my email address")
     await visitor.fill(**{"New email address": NEW_EMAIL, "Your password": "not my password"})
     await visitor.press("Send me the link")
     assert await visitor.error_beside("password") == "Error: This is not your current password."
@@ -39,8 +38,7 @@ async def test_a_family_member_changes_email_unsubscribes_closes_and_reactivates
     await visitor.press("Subscribe to emails again")
     await expect(page.locator(".warning")).to_have_count(0)
 
-    await page.get_by_role("link", name="Close my account").click()
-    await visitor.check_accessibility()
+    await visitor.follow("Close my account")
     await visitor.fill(**{"Your password": PASSWORD})
     await visitor.press("Close my account")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Your account is closed")
