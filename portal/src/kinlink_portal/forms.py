@@ -42,6 +42,15 @@ class Form:
         """(field, sentence) of each field at fault, in the order of the page."""
         return [(name, self.errors[name]) for name in self.fields if name in self.errors]
 
+    def missing(self, required: Mapping[str, str]) -> bool:
+        """Says, beside each required field left empty, the sentence of its code (`required`:
+        field -> code); True if any was. The services refuse one fault at a time: this names
+        every empty field at once, before asking them."""
+        for name, code in required.items():
+            if not self.values.get(name):
+                self.errors.setdefault(self.place_of(name), sentence(code))
+        return bool(self.errors)
+
     def refused(self, refusal: Refusal) -> Form:
         """The refusal's sentence beside its field; a field the page does not show (a link's
         token, say) gets it at the top of the form."""

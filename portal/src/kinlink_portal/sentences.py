@@ -31,6 +31,15 @@ SENTENCES = {
     "address_incomplete": N_("Enter your full address: street, city, state, ZIP code and country."),
     "address_country_invalid": N_("Enter the country as two letters, like US."),
     "fields_missing": N_("Change at least one detail before saving."),
+    # Fields left empty (said by the portal before it asks identity)
+    "email_missing": N_("Enter your email address."),
+    "password_missing": N_("Enter your password."),
+    "address_line1_missing": N_("Enter the street address."),
+    "address_city_missing": N_("Enter the city."),
+    "address_region_missing": N_("Enter the state."),
+    "address_postal_code_missing": N_("Enter the ZIP code."),
+    "address_country_missing": N_("Enter the country as two letters, like US."),
+    "time_zone_missing": N_("Choose your time zone from the list."),
     "facility_not_found": N_("We do not know this facility. Check its name and try again."),
     # Finding a resident
     "last_name_too_short": N_(

@@ -140,6 +140,23 @@ def test_the_problems_are_listed_first_with_links_to_their_fields(
     assert answer.text.index("data-error-summary") < answer.text.index('id="email"')
 
 
+def test_every_empty_field_is_named_at_once_without_asking_identity(
+    portal: TestClient, identity: StandInIdentity
+) -> None:
+    empty = dict.fromkeys(SIGN_UP, "") | {"email": "ana@example.com", "phone": " "}
+    answer = post_form(portal, "/sign-up", empty)
+    assert answer.status_code == 400
+    assert identity.calls == []
+    said = {field: error_beside(answer.text, field) for field in ("password", "phone")}
+    assert said == {
+        "password": "Error: Enter your password.",
+        "phone": "Error: Enter your phone number.",
+    }
+    for field in ("first_name", "last_name", "address.line1", "address.city", "time_zone"):
+        assert error_beside(answer.text, field).startswith("Error: "), field
+    assert 'id="email-error"' not in answer.text and 'id="address.line2-error"' not in answer.text
+
+
 def test_an_address_refusal_is_shown_at_the_address(
     portal: TestClient, identity: StandInIdentity
 ) -> None:

@@ -19,6 +19,7 @@ from kinlink_portal.navigation import local_path
 from kinlink_portal.navigation import see_other
 from kinlink_portal.navigation import with_notice
 from kinlink_portal.pages.my_account import DETAILS
+from kinlink_portal.pages.my_account import DETAILS_REQUIRED
 from kinlink_portal.pages.my_account import account_details
 from kinlink_portal.rendering import render
 from kinlink_portal.services import Refusal
@@ -32,6 +33,8 @@ from kinlink_portal.time_zones import time_zone_options
 
 SIGN_UP = ("email", "password", *DETAILS)
 LOG_IN = ("email", "password")
+LOG_IN_REQUIRED = {"email": "email_missing", "password": "password_missing"}
+SIGN_UP_REQUIRED = {**LOG_IN_REQUIRED, **DETAILS_REQUIRED}
 EMAIL = ("email",)
 
 
@@ -44,38 +47,34 @@ def limit(request: Request, name: str) -> AttemptLimit:
     return found
 
 
+def activation_sent(request: Request, email: str) -> Response:
+    return render(
+        request,
+        "notice.html",
+        heading=_("Check your email"),
+        paragraphs=[
+            _("We sent an email to %(email)s.") % {"email": email},
+            _("Follow the link in it to activate your account. Then you can log in."),
+            _("Did not receive it? Check your junk or spam folder, or try another email provider."),
+        ],
+        link=None,
+    )
+
+
 async def sign_up(request: Request) -> Response:
     form = Form(SIGN_UP, {"address.country": "US"})
     if request.method == "POST":
         form = await submitted(request, SIGN_UP)
+        registration = pb.RegisterRequest(
+            email=form.values["email"], password=form.values["password"], **account_details(form)
+        )
         try:
-            limit(request, "sign_ups").check(client_address(request))
-            account = await call(
-                request,
-                services(request).identity.Register,
-                pb.RegisterRequest(
-                    email=form.values["email"],
-                    password=form.values["password"],
-                    **account_details(form),
-                ),
-            )
+            if not form.missing(SIGN_UP_REQUIRED):
+                limit(request, "sign_ups").check(client_address(request))
+                account = await call(request, services(request).identity.Register, registration)
+                return activation_sent(request, account.email)
         except Refusal as refusal:
             form.refused(refusal)
-        else:
-            return render(
-                request,
-                "notice.html",
-                heading=_("Check your email"),
-                paragraphs=[
-                    _("We sent an email to %(email)s.") % {"email": account.email},
-                    _("Follow the link in it to activate your account. Then you can log in."),
-                    _(
-                        "Did not receive it? Check your junk or spam folder, or try another "
-                        "email provider."
-                    ),
-                ],
-                link=None,
-            )
     status = 400 if form.errors else 200
     return render(request, "sign_up.html", status, form=form, time_zones=time_zone_options())
 
@@ -174,18 +173,15 @@ async def log_in(request: Request) -> Response:
     if request.method == "POST":
         form = await submitted(request, (*LOG_IN, "next"))
         next_page = local_path(form.values["next"], otherwise="")
+        credentials = pb.LogInRequest(email=form.values["email"], password=form.values["password"])
         try:
-            limit(request, "log_ins").check(client_address(request))
-            session = await call(
-                request,
-                services(request).identity.LogIn,
-                pb.LogInRequest(email=form.values["email"], password=form.values["password"]),
-            )
+            if not form.missing(LOG_IN_REQUIRED):
+                limit(request, "log_ins").check(client_address(request))
+                session = await call(request, services(request).identity.LogIn, credentials)
+                start_session(request, session)
+                return see_other(next_page or ("/console" if is_staff(request) else "/account"))
         except Refusal as refusal:
             form.refused(refusal)
-        else:
-            start_session(request, session)
-            return see_other(next_page or ("/console" if is_staff(request) else "/account"))
     status = 400 if form.errors else 200
     return render(request, "log_in.html", status, form=form, notice=notice, next=next_page)
 

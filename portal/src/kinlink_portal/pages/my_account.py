@@ -24,6 +24,14 @@ from kinlink_portal.time_zones import time_zone_options
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
 ADDRESS = ("address", *(f"address.{name}" for name in ADDRESS_FIELDS))
 DETAILS = ("first_name", "last_name", *ADDRESS, "phone", "time_zone")
+# Each detail that must not be empty, and what is said when it is.
+DETAILS_REQUIRED = {
+    "first_name": "first_name_missing",
+    "last_name": "last_name_missing",
+    **{f"address.{name}": f"address_{name}_missing" for name in ADDRESS_FIELDS if name != "line2"},
+    "phone": "phone_missing",
+    "time_zone": "time_zone_missing",
+}
 EMAIL_CHANGE = ("new_email", "password")
 CLOSING = ("password",)
 
@@ -86,16 +94,13 @@ async def edit_account(request: Request) -> Response:
     else:
         form = await submitted(request, DETAILS)
         details = account_details(form)
+        change = pb.EditAccountRequest(fields=list(details), **details)
         try:
-            await call_signed_in(
-                request,
-                identity.EditAccount,
-                pb.EditAccountRequest(fields=list(details), **details),
-            )
+            if not form.missing(DETAILS_REQUIRED):
+                await call_signed_in(request, identity.EditAccount, change)
+                return with_notice("/account", "saved")
         except Refusal as refusal:
             form.refused(refusal)
-        else:
-            return with_notice("/account", "saved")
     status = 400 if form.errors else 200
     return render(request, "account_edit.html", status, form=form, time_zones=time_zone_options())
 
