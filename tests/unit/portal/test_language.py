@@ -46,6 +46,22 @@ def test_the_page_is_in_the_browsers_language(
     assert ("Iniciar sesión" in page) == (language == "es")
 
 
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/activate?token=t", "Active su cuenta"),
+        ("/reset-password?token=t", "Elija una nueva contraseña"),
+        ("/confirm-email?token=t", "Confirme su nuevo correo electrónico"),
+        ("/reactivate?token=t", "Reactive su cuenta"),
+    ],
+)
+def test_the_pages_emailed_links_open_speak_spanish(
+    portal: TestClient, path: str, heading: str
+) -> None:
+    page = portal.get(path, headers={"accept-language": "es"}).text
+    assert f"<h1>{heading}</h1>" in page
+
+
 def test_accepted_languages_are_ordered_by_quality() -> None:
     assert accepted_languages("en;q=0.5, es-MX, fr;q=0.7, de;q=0") == ["es-MX", "fr", "en"]
     assert accepted_languages("es;q=nonsense, en") == ["en"]

@@ -22,6 +22,7 @@ from kinlink_portal.pages.my_account import DETAILS
 from kinlink_portal.pages.my_account import DETAILS_REQUIRED
 from kinlink_portal.pages.my_account import account_details
 from kinlink_portal.rendering import render
+from kinlink_portal.sentences import N_
 from kinlink_portal.services import Refusal
 from kinlink_portal.services import call
 from kinlink_portal.services import services
@@ -82,7 +83,8 @@ async def sign_up(request: Request) -> Response:
 @dataclass(frozen=True)
 class EmailedLinkPage:
     """A page an emailed link opens (its token in the query). The token is spent only when the
-    person presses the button: a mail scanner that fetches links cannot use it up."""
+    person presses the button: a mail scanner that fetches links cannot use it up. Its words
+    are translated when the page is shown."""
 
     heading: str
     button: str
@@ -120,38 +122,45 @@ class EmailedLinkPage:
         return then(request)
 
 
+ACTIVATION = EmailedLinkPage(
+    N_("Activate your account"),
+    N_("Activate my account"),
+    ("/resend-activation", N_("Send me a new activation link")),
+)
+EMAIL_CONFIRMATION = EmailedLinkPage(
+    N_("Confirm your new email address"),
+    N_("Make it my email address"),
+    ("/account/email", N_("Change my email address again")),
+)
+REACTIVATION = EmailedLinkPage(
+    N_("Reactivate your account"),
+    N_("Reactivate my account"),
+    ("/request-reactivation", N_("Send me a new link")),
+)
+PASSWORD_RESET = EmailedLinkPage(
+    N_("Choose a new password"),
+    N_("Change my password"),
+    ("/forgot-password", N_("Send me a new link")),
+    password_field=True,
+)
+
+
 async def activate(request: Request) -> Response:
-    page = EmailedLinkPage(
-        _("Activate your account"),
-        _("Activate my account"),
-        ("/resend-activation", _("Send me a new activation link")),
-    )
-    return await page.spend_token(
+    return await ACTIVATION.spend_token(
         request, "Activate", lambda _: with_notice("/log-in", "activated")
     )
 
 
 async def confirm_email(request: Request) -> Response:
-    page = EmailedLinkPage(
-        _("Confirm your new email address"),
-        _("Make it my email address"),
-        ("/account/email", _("Change my email address again")),
-    )
-
     def then(request: Request) -> Response:
         signed_in = signed_in_name(request) is not None
         return with_notice("/account" if signed_in else "/log-in", "email_changed")
 
-    return await page.spend_token(request, "ConfirmEmailChange", then)
+    return await EMAIL_CONFIRMATION.spend_token(request, "ConfirmEmailChange", then)
 
 
 async def reactivate(request: Request) -> Response:
-    page = EmailedLinkPage(
-        _("Reactivate your account"),
-        _("Reactivate my account"),
-        ("/request-reactivation", _("Send me a new link")),
-    )
-    return await page.spend_token(
+    return await REACTIVATION.spend_token(
         request, "Reactivate", lambda _: with_notice("/log-in", "reactivated")
     )
 
@@ -236,13 +245,7 @@ async def resend_activation(request: Request) -> Response:
 
 
 async def reset_password(request: Request) -> Response:
-    page = EmailedLinkPage(
-        _("Choose a new password"),
-        _("Change my password"),
-        ("/forgot-password", _("Send me a new link")),
-        password_field=True,
-    )
-    form = await page.form(request)
+    form = await PASSWORD_RESET.form(request)
     if isinstance(form, Response):
         return form
     reset = pb.ResetPasswordRequest(
@@ -251,7 +254,7 @@ async def reset_password(request: Request) -> Response:
     try:
         await call(request, services(request).identity.ResetPassword, reset)
     except Refusal as refusal:
-        return page.refused(request, form, refusal)
+        return PASSWORD_RESET.refused(request, form, refusal)
     end_session(request)  # every earlier session of the account has ended
     return with_notice("/log-in", "password_reset")
 
