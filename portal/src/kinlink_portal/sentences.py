@@ -3,6 +3,8 @@ language (the English here is the message id of the Spanish catalog)."""
 
 from __future__ import annotations
 
+from kinlink_kit.metrics import REFUSALS_SHOWN
+
 from kinlink_portal.i18n import gettext
 
 
@@ -79,5 +81,6 @@ FORM_EXPIRED = N_("This form has expired. Please try again.")
 
 
 def sentence(code: str) -> str:
-    """The sentence for a refusal's code, in the current language."""
+    """The sentence for a refusal's code, in the current language (counted as said)."""
+    REFUSALS_SHOWN.labels(code if code in SENTENCES else "unknown").inc()
     return gettext(SENTENCES.get(code, GENERIC))

@@ -14,6 +14,7 @@ from kinlink_portal.forms import Form
 from kinlink_portal.services import Failure
 from kinlink_portal.services import Refusal
 from kinlink_portal.services import answer_of
+from prometheus_client import REGISTRY
 from starlette.testclient import TestClient
 from structlog.testing import capture_logs
 
@@ -155,6 +156,18 @@ def test_every_empty_field_is_named_at_once_without_asking_identity(
     for field in ("first_name", "last_name", "address.line1", "address.city", "time_zone"):
         assert error_beside(answer.text, field).startswith("Error: "), field
     assert 'id="email-error"' not in answer.text and 'id="address.line2-error"' not in answer.text
+
+
+def test_refusals_shown_are_counted_by_code(portal: TestClient, identity: StandInIdentity) -> None:
+    def shown(code: str) -> float:
+        return REGISTRY.get_sample_value("kinlink_refusals_shown_total", {"code": code}) or 0.0
+
+    identity.answers["Register"] = refusal(
+        AlreadyExists("email_taken", "An account uses this email.", field="email")
+    )
+    before = shown("email_taken")
+    post_form(portal, "/sign-up", SIGN_UP)
+    assert shown("email_taken") == before + 1
 
 
 def test_an_address_refusal_is_shown_at_the_address(
