@@ -11,7 +11,7 @@ AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser-tools run test test-unit lint proto schemas bench
+.PHONY: help install browser-tools run test test-unit lint proto schemas messages bench
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,14 @@ proto: install ## regenerate the gRPC code in contracts/src/kinlink from contrac
 	rm -rf contracts/src/kinlink
 	$(UV) run --frozen python -m grpc_tools.protoc -I contracts/proto \
 	  --python_out=contracts/src --grpc_python_out=contracts/src --pyi_out=contracts/src $(PROTOS)
+
+# New sentences get an empty Spanish entry to fill in; a unit test fails until every one has it.
+messages: install ## bring the portal's Spanish catalog up to date with its sentences
+	@mkdir -p var
+	$(UV) run --frozen pybabel extract -F portal/babel.cfg -k N_ --no-location --sort-output \
+	  -o var/portal-messages.pot portal/src/kinlink_portal
+	$(UV) run --frozen pybabel update -i var/portal-messages.pot -d portal/src/kinlink_portal/locale \
+	  -l es --no-fuzzy-matching --ignore-obsolete -w 100
 
 schemas: install ## export the events' JSON Schemas to contracts/schemas (refuses breaking changes)
 	$(UV) run --frozen python -m kinlink_contracts.schemas write contracts/schemas
