@@ -48,6 +48,7 @@ async def serve_portal(
         timeout_graceful_shutdown=max(1, int(grace_seconds)),
         lifespan="on",
         proxy_headers=True,
+        server_header=False,  # no need to tell the world what serves it
         forwarded_allow_ips=forwarded_allow_ips,
     )
     server = _Server(config)

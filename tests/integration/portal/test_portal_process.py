@@ -45,6 +45,7 @@ async def test_the_portal_serves_until_sigterm(tmp_path: Path) -> None:
                 "/log-in", data={"email": "a@example.com", "password": "pw", "csrf_token": token}
             )
             assert answer.status_code == 503
+            assert "server" not in answer.headers
             assert "not available right now" in answer.text
             metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
             assert 'kinlink_http_seconds_count{method="POST",route="/log-in",status="503"} 1.0' in (
