@@ -21,6 +21,20 @@ from starlette.testclient import TestClient
 from tests.portal_web import csrf_of
 
 COOKIE_SECRET = "a test secret that is long enough to sign"
+# A sign-up form filled in as a family member would (the password too short for identity).
+SIGN_UP = {
+    "email": "ana@example.com",
+    "password": "short",
+    "first_name": "Ana",
+    "last_name": "Lopez",
+    "address.line1": "1 Main St",
+    "address.city": "Chicago",
+    "address.region": "IL",
+    "address.postal_code": "60601",
+    "address.country": "US",
+    "phone": "+13125550100",
+    "time_zone": "America/Chicago",
+}
 
 
 def rpc_error(status: Any) -> grpc.aio.AioRpcError:

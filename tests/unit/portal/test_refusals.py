@@ -18,24 +18,11 @@ from prometheus_client import REGISTRY
 from starlette.testclient import TestClient
 from structlog.testing import capture_logs
 
+from tests.unit.portal.conftest import SIGN_UP
 from tests.unit.portal.conftest import StandInIdentity
 from tests.unit.portal.conftest import internal_failure
 from tests.unit.portal.conftest import post_form
 from tests.unit.portal.conftest import refusal
-
-SIGN_UP = {
-    "email": "ana@example.com",
-    "password": "short",
-    "first_name": "Ana",
-    "last_name": "Lopez",
-    "address.line1": "1 Main St",
-    "address.city": "Chicago",
-    "address.region": "IL",
-    "address.postal_code": "60601",
-    "address.country": "US",
-    "phone": "+13125550100",
-    "time_zone": "America/Chicago",
-}
 
 
 def error_beside(page: str, field: str) -> str:

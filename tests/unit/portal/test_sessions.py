@@ -8,12 +8,14 @@ from collections.abc import Iterator
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import Unauthenticated
 from kinlink_portal.app import create_app
 from kinlink_portal.limits import AttemptLimit
 from kinlink_portal.services import Refusal
 from starlette.testclient import TestClient
 
+from tests.unit.portal.conftest import SIGN_UP
 from tests.unit.portal.conftest import StandInIdentity
 from tests.unit.portal.conftest import StandInServices
 from tests.unit.portal.conftest import portal_settings
@@ -87,16 +89,28 @@ def test_a_visitor_who_never_logged_in_is_asked_to(portal: TestClient) -> None:
     assert answer.headers["location"] == "/log-in?next=%2Faccount%2Fedit"
 
 
-def test_log_ins_past_the_limit_are_refused_without_asking_identity(
-    identity: StandInIdentity,
+@pytest.mark.parametrize(
+    ("path", "setting", "method", "form"),
+    [
+        (
+            "/log-in",
+            "log_in_attempts_per_address",
+            "LogIn",
+            {"email": "ana@example.com", "password": "wrong-password"},
+        ),
+        ("/sign-up", "sign_ups_per_address", "Register", SIGN_UP),
+    ],
+)
+def test_forms_past_their_limit_are_refused_without_asking_identity(
+    identity: StandInIdentity, path: str, setting: str, method: str, form: dict[str, str]
 ) -> None:
-    app = create_app(portal_settings(log_in_attempts_per_address=2))
+    app = create_app(portal_settings(**{setting: 2}))
     with TestClient(app, base_url="https://portal.test") as portal:
         app.state.services = StandInServices(identity)
-        identity.answers["LogIn"] = refusal(Unauthenticated("invalid_credentials", "No."))
-        form = {"email": "ana@example.com", "password": "wrong-password"}
-        answers = [post_form(portal, "/log-in", form) for _ in range(3)]
-    assert ["is not right" in answers[0].text, "is not right" in answers[1].text] == [True, True]
+        identity.answers[method] = refusal(InvalidArgument("email_invalid", "No.", field="email"))
+        answers = [post_form(portal, path, form) for _ in range(3)]
+    said = ["Enter an email address like" in answer.text for answer in answers]
+    assert said == [True, True, False]
     assert "Too many attempts" in answers[2].text
     assert len(identity.calls) == 2
 
