@@ -5,10 +5,13 @@ UV_VERSION := 0.13.9
 TOOLS := .cache/tools
 UV := $(TOOLS)/bin/uv
 PROTOS := $(shell find contracts/proto -name '*.proto')
+# axe-core checks the portal's pages in the browser tests; fetched with the machine's npm.
+AXE_VERSION := 4.14.1
+AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit lint proto schemas bench
+.PHONY: help install browser-tools run test test-unit lint proto schemas messages bench
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -20,10 +23,18 @@ $(UV):
 install: $(UV) ## install Python and the locked dependencies into .venv
 	$(UV) sync --frozen --python 3.11
 
-run: install ## start every service in one process (embedded mode: no servers needed)
+$(AXE):
+	npm install --prefix $(TOOLS)/axe --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
+
+# The browser tests drive Debian's Chromium (Playwright's own browser downloads are not used).
+browser-tools: $(AXE) ## Debian's chromium and axe-core, for the portal's browser tests
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; } || \
+	 { echo "The portal's browser tests need Debian's chromium: run 'apt-get install -y chromium' as root." >&2; exit 1; }
+
+run: install ## start every service and the portal in one process (embedded mode: no servers needed)
 	$(UV) run --frozen kinlink-embedded
 
-test: install ## start the infrastructure, run all tests on it, stop it
+test: install browser-tools ## start the infrastructure, run all tests on it, stop it
 	@$(MAKE) --no-print-directory infra-up || { $(MAKE) --no-print-directory infra-down; exit 1; }
 	@status=0; $(UV) run --frozen pytest $(PYTEST_ARGS) || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status
@@ -34,12 +45,20 @@ test-unit: install ## only the tests that need no infrastructure
 lint: install ## ruff (lint and format) and mypy
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy contracts/src/kinlink_contracts kit/src services/identity/src services/ledger/src cli/src embedded/src benchmarks
+	$(UV) run --frozen mypy contracts/src/kinlink_contracts kit/src services/identity/src services/ledger/src cli/src embedded/src portal/src benchmarks
 
 proto: install ## regenerate the gRPC code in contracts/src/kinlink from contracts/proto
 	rm -rf contracts/src/kinlink
 	$(UV) run --frozen python -m grpc_tools.protoc -I contracts/proto \
 	  --python_out=contracts/src --grpc_python_out=contracts/src --pyi_out=contracts/src $(PROTOS)
+
+# New sentences get an empty Spanish entry to fill in; a unit test fails until every one has it.
+messages: install ## bring the portal's Spanish catalog up to date with its sentences
+	@mkdir -p var
+	$(UV) run --frozen pybabel extract -F portal/babel.cfg -k N_ --no-location --sort-output \
+	  -o var/portal-messages.pot portal/src/kinlink_portal
+	$(UV) run --frozen pybabel update -i var/portal-messages.pot -d portal/src/kinlink_portal/locale \
+	  -l es --no-fuzzy-matching --ignore-obsolete -w 100
 
 schemas: install ## export the events' JSON Schemas to contracts/schemas (refuses breaking changes)
 	$(UV) run --frozen python -m kinlink_contracts.schemas write contracts/schemas

@@ -6,8 +6,9 @@
 #   docker build -f deploy/docker/service.Dockerfile \
 #       --build-arg SERVICE=ledger --build-arg PACKAGE=kinlink-ledger -t kinlink/ledger:0.1.0 .
 #
-# SERVICE is the folder under services/, PACKAGE the workspace package to install and COMMAND its
-# console script (kinlink-<service> by convention). Only PACKAGE's locked dependencies are installed
+# SERVICE is the folder under services/ (SOURCE another folder: --build-arg SERVICE=portal
+# --build-arg SOURCE=portal for the web portal), PACKAGE the workspace package to install and
+# COMMAND its console script (kinlink-<service> by convention). Only PACKAGE's locked dependencies are installed
 # (`uv sync --package`): the ledger's image holds contracts, kit and ledger, not the CLI (click) nor
 # the embedded runner.
 #
@@ -37,6 +38,8 @@ WORKDIR /app
 
 ARG SERVICE=ledger
 ARG PACKAGE=kinlink-${SERVICE}
+# Where its sources are: services/<SERVICE>, except the web portal's (SOURCE=portal).
+ARG SOURCE=services/${SERVICE}
 
 # 1. Workspace metadata only, so the dependency layer is rebuilt only when the lock changes.
 #    One line per workspace member: add a new service's pyproject.toml here.
@@ -46,6 +49,7 @@ COPY kit/pyproject.toml kit/
 COPY services/ledger/pyproject.toml services/ledger/
 COPY cli/pyproject.toml cli/
 COPY embedded/pyproject.toml embedded/
+COPY portal/pyproject.toml portal/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package "${PACKAGE}" --no-install-workspace
 
@@ -53,7 +57,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 #    (--no-editable), so the runtime stage needs the venv only, not the source tree.
 COPY contracts/ contracts/
 COPY kit/ kit/
-COPY services/${SERVICE}/ services/${SERVICE}/
+COPY ${SOURCE}/ ${SOURCE}/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package "${PACKAGE}" --no-editable
 

@@ -1,6 +1,7 @@
 """The Kubernetes manifests in deploy/k8s keep the promises the services rely on.
 
-Every Deployment: gRPC readiness and liveness probes on the gRPC port, a locked-down container
+Every Deployment: readiness and liveness probes (gRPC on a service's gRPC port; HTTP /healthz on
+the web portal's port), a locked-down container
 (non-root, read-only root filesystem, no privilege escalation, all capabilities dropped), a memory
 limit, a termination grace period longer than the service's own drain, only KINLINK_* variables,
 and the public keys that verify tokens. (Every replica may run the outbox relay: they elect one.)
@@ -24,6 +25,7 @@ SECRET_EXAMPLE = K8S / "secret.example.yaml"
 
 DEFAULT_GRPC_PORT = 50051  # kinlink_kit.settings.ServiceSettings.grpc_port
 DEFAULT_GRACE_SECONDS = 10.0  # ServiceSettings.shutdown_grace_seconds
+HEALTH_PATH = "/healthz"  # the portal's (kinlink_portal.app)
 FROM_SECRET = object()  # an env value that comes from elsewhere (secretKeyRef, fieldRef, ...)
 
 Doc = dict[str, Any]
@@ -129,6 +131,23 @@ def pre_stop_seconds(container: Doc) -> float:
     return 0.0
 
 
+def check_probes(where: str, container: Doc, env: dict[str, object]) -> None:
+    """A service is probed over gRPC health on its gRPC port; the web portal (the one with an
+    HTTP port) on its /healthz page."""
+    web = "KINLINK_HTTP_PORT" in env
+    port = int(
+        str(env["KINLINK_HTTP_PORT"] if web else env.get("KINLINK_GRPC_PORT", DEFAULT_GRPC_PORT))
+    )
+    ports = [p["containerPort"] for p in container.get("ports", [])]
+    assert port in ports, f"{where} does not declare its port {port}"
+    for probe in ("readinessProbe", "livenessProbe"):
+        action = (container.get(probe) or {}).get("httpGet" if web else "grpc")
+        assert action is not None, f"{where} has no {'HTTP' if web else 'gRPC'} {probe}"
+        assert action["port"] == port, f"{where} {probe} is not on port {port}"
+        if web:
+            assert action["path"] == HEALTH_PATH, f"{where} {probe} is not on {HEALTH_PATH}"
+
+
 def check_deployment(deployment: Doc, configmaps: dict[str, dict[str, str]]) -> None:
     name = deployment["metadata"]["name"]
     pod = deployment["spec"]["template"]["spec"]
@@ -145,13 +164,7 @@ def check_deployment(deployment: Doc, configmaps: dict[str, dict[str, str]]) -> 
             if "value" in var:
                 assert isinstance(var["value"], str), f"{where}: {var['name']} must be a string"
 
-        grpc_port = int(str(env.get("KINLINK_GRPC_PORT", DEFAULT_GRPC_PORT)))
-        ports = [p["containerPort"] for p in container.get("ports", [])]
-        assert grpc_port in ports, f"{where} does not declare its gRPC port {grpc_port}"
-        for probe in ("readinessProbe", "livenessProbe"):
-            action = (container.get(probe) or {}).get("grpc")
-            assert action is not None, f"{where} has no gRPC {probe}"
-            assert action["port"] == grpc_port, f"{where} {probe} is not on port {grpc_port}"
+        check_probes(where, container, env)
 
         security = container.get("securityContext") or {}
         run_as_non_root = security.get("runAsNonRoot", pod_security.get("runAsNonRoot"))
@@ -212,11 +225,23 @@ def test_deployment(deployment: Doc) -> None:
 
 
 def test_every_service_is_deployed_with_its_token_keys() -> None:
-    """Each service verifies tokens itself, so each needs identity's public keys."""
+    """Each service verifies tokens itself, so each needs identity's public keys (the portal
+    verifies none: it passes the visitor's on)."""
     for deployment in BASE_DEPLOYMENTS:
         for container in deployment["spec"]["template"]["spec"]["containers"]:
             env = effective_env(container, BASE_CONFIGMAPS)
-            assert env.get("KINLINK_JWT_PUBLIC_KEYS") is FROM_SECRET, deployment["metadata"]["name"]
+            if "KINLINK_HTTP_PORT" not in env:
+                name = deployment["metadata"]["name"]
+                assert env.get("KINLINK_JWT_PUBLIC_KEYS") is FROM_SECRET, name
+
+
+def test_the_portal_is_deployed_with_secure_cookies_and_a_cookie_secret() -> None:
+    (portal,) = [d for d in BASE_DEPLOYMENTS if d["metadata"]["name"] == "portal"]
+    (container,) = portal["spec"]["template"]["spec"]["containers"]
+    env = effective_env(container, BASE_CONFIGMAPS)
+    assert env["KINLINK_SECURE_COOKIES"] == "true"
+    assert env["KINLINK_COOKIE_SECRET"] is FROM_SECRET
+    assert env["KINLINK_IDENTITY_TARGET"] == "identity:50051"
 
 
 def test_every_yaml_file_is_checked() -> None:

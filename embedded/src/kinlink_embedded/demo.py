@@ -9,6 +9,7 @@ Every step is idempotent, so a restart on the same data folder changes nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import grpc
@@ -31,20 +32,25 @@ async def seed(address: str, mail_folder: Path) -> None:
             pb.LogInRequest(email=OPERATOR_EMAIL, password=OPERATOR_PASSWORD)
         )
         operator = (("authorization", f"Bearer {session.access_token}"),)
-        for facility_id, settings in DEMO_FACILITIES.items():
-            await identity.ConfigureFacility(
-                pb.ConfigureFacilityRequest(
-                    facility_id=facility_id, settings=settings_message(settings)
-                ),
-                metadata=operator,
-            )
-        for resident in DEMO_RESIDENTS:
-            await _unless_exists(
-                identity.BookResident(
-                    pb.BookResidentRequest(**resident._asdict()), metadata=operator
-                )
-            )
+        await seed_facilities(identity, operator)
         await _demo_family(identity, mail_folder)
+
+
+async def seed_facilities(
+    identity: identity_pb2_grpc.IdentityServiceStub, operator: Sequence[tuple[str, str]]
+) -> None:
+    """The demo facilities and their residents, configured and booked by an operator."""
+    for facility_id, settings in DEMO_FACILITIES.items():
+        await identity.ConfigureFacility(
+            pb.ConfigureFacilityRequest(
+                facility_id=facility_id, settings=settings_message(settings)
+            ),
+            metadata=operator,
+        )
+    for resident in DEMO_RESIDENTS:
+        await _unless_exists(
+            identity.BookResident(pb.BookResidentRequest(**resident._asdict()), metadata=operator)
+        )
 
 
 async def _demo_family(identity: identity_pb2_grpc.IdentityServiceStub, mail_folder: Path) -> None:

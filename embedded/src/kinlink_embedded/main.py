@@ -1,8 +1,10 @@
-"""`kinlink-embedded`: the whole platform in one process (`make run`)."""
+"""`kinlink-embedded`: the whole platform, its web portal too, in one process (`make run`)."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 from typing import Any
 
 from kinlink_identity.adapters.token_signer import embedded_keys
@@ -21,19 +23,32 @@ from kinlink_kit.sqlite_bus import SQLiteBus
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.bootstrap import ledger_service
+from kinlink_portal.app import create_app
+from kinlink_portal.main import serve_portal
+from kinlink_portal.settings import PortalSettings
+from pydantic import Field
 from pydantic import SecretStr
+from starlette.applications import Starlette
 
 from kinlink_embedded import demo
 
 
 class EmbeddedSettings(ServiceSettings):
     service_name: str = "kinlink-embedded"
+    # The web portal, served beside the services; identity's emails link to it.
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+
+    @property
+    def portal_url(self) -> str:
+        return f"http://{self.http_host}:{self.http_port}"
 
 
-def banner(address: str, settings: EmbeddedSettings) -> None:
+def banner(address: str, portal_url: str, settings: EmbeddedSettings) -> None:
     target = "" if address.endswith(":50051") else f" --target {address}"
     print(
         f"\nKinlink (embedded) is listening for gRPC on {address}"
+        f"\n  web portal: {portal_url} (log in as the demo family below)"
         f"\n  stores: {settings.data_dir}/*.sqlite   mail: {settings.data_dir}/mail/"
         f"   card processor: simulated"
         f"\n  demo facilities: FAC-DEMO (America/Chicago), FAC-EAST (America/New_York)"
@@ -69,6 +84,7 @@ def platform(settings: EmbeddedSettings, bus: Bus) -> tuple[list[ServiceParts], 
         card_processor="simulated",
         bootstrap_operator_email=demo.OPERATOR_EMAIL,
         bootstrap_operator_password=SecretStr(demo.OPERATOR_PASSWORD),
+        public_url=settings.portal_url,
     )
     # The simulated processor keeps its payments beside the stores: payments left in flight by a
     # kill are finished after the restart through the payments it remembers, as Stripe's would be.
@@ -84,13 +100,45 @@ def platform(settings: EmbeddedSettings, bus: Bus) -> tuple[list[ServiceParts], 
     return parts, ledger_settings.token_verifier()
 
 
-async def run(settings: EmbeddedSettings) -> None:
+def portal(settings: EmbeddedSettings, address: str) -> Starlette:
+    """The portal calling the services at `address`, over plain HTTP on this computer. Its
+    cookies are signed with a secret derived from the token signing key: sessions survive a
+    restart, and there is no second secret to keep."""
+    _, private_pem, _ = embedded_keys(settings.data_dir)
+    cookie_secret = hmac.new(private_pem.encode(), b"portal cookies", hashlib.sha256)
+    portal_settings = PortalSettings(
+        identity_target=address,
+        ledger_target=address,
+        cookie_secret=SecretStr(cookie_secret.hexdigest()),
+        secure_cookies=False,
+        shutdown_grace_seconds=settings.shutdown_grace_seconds,
+    )
+    return create_app(portal_settings)
+
+
+async def run(settings: EmbeddedSettings, stop: asyncio.Event | None = None) -> None:
+    """Serve until `stop` is set or a termination signal arrives."""
     bus = SQLiteBus.in_folder(settings.data_dir)
     parts, token_verifier = platform(settings, bus)
+    stop = stop or asyncio.Event()
+    web: list[asyncio.Task[None]] = []
 
     async def ready(address: str) -> None:
         await demo.seed(address, settings.data_dir / "mail")
-        banner(address, settings)
+        started = asyncio.Future[str]()
+        web.append(
+            asyncio.create_task(
+                serve_portal(
+                    portal(settings, address),
+                    settings.http_host,
+                    settings.http_port,
+                    stop,
+                    settings.shutdown_grace_seconds,
+                    started,
+                )
+            )
+        )
+        banner(address, await started, settings)
 
     await serve(
         parts,
@@ -101,7 +149,9 @@ async def run(settings: EmbeddedSettings) -> None:
         worker_threads=settings.worker_threads,
         token_verifier=token_verifier,
         on_ready=ready,
+        stop=stop,
     )
+    await asyncio.gather(*web)
 
 
 def main() -> None:

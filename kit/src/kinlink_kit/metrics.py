@@ -51,6 +51,18 @@ OLDEST_PAYMENT_IN_FLIGHT_SECONDS = Gauge(
     ["kind"],
 )
 
+HTTP_SECONDS = Histogram(
+    "kinlink_http_seconds",
+    "Web page handling time (the portal), by route and status.",
+    ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+REFUSALS_SHOWN = Counter(
+    "kinlink_refusals_shown_total",
+    "Refusals the portal said to a visitor, by stable code: where families get stuck.",
+    ["code"],
+)
+
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
     """Expose /metrics on `port`; 0 leaves it off (tests, the embedded mode's extra services)."""

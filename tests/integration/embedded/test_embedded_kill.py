@@ -38,7 +38,12 @@ FACILITY = "FAC-KILL"
 def embedded(data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
     """`kinlink-embedded` on `data_dir`, once it has seeded its demo and printed its banner."""
     out = data_dir.parent / f"{data_dir.name}-{port}.log"
-    env = {**os.environ, "KINLINK_DATA_DIR": str(data_dir), "KINLINK_GRPC_PORT": str(port)}
+    env = {
+        **os.environ,
+        "KINLINK_DATA_DIR": str(data_dir),
+        "KINLINK_GRPC_PORT": str(port),
+        "KINLINK_HTTP_PORT": str(free_port()),  # its portal's, not the default 8080 of make run
+    }
     with out.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "kinlink_embedded.main"], env=env, stdout=log, stderr=log

@@ -1,0 +1,1 @@
+"""Kinlink's web front end."""

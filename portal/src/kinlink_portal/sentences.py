@@ -1,0 +1,86 @@
+"""What a family member reads when a service refuses: one sentence per stable code, in their
+language (the English here is the message id of the Spanish catalog)."""
+
+from __future__ import annotations
+
+from kinlink_kit.metrics import REFUSALS_SHOWN
+
+from kinlink_portal.i18n import gettext
+
+
+def N_(message: str) -> str:
+    """Marks a sentence for translation where it is written; it is translated when shown."""
+    return message
+
+
+SENTENCES = {
+    # Signing up and account details
+    "email_invalid": N_("Enter an email address like name@example.com."),
+    "email_taken": N_(
+        "An account already uses this email address. Log in, or reset your password if you "
+        "forgot it."
+    ),
+    "email_unchanged": N_("This is already your email address."),
+    "password_too_weak": N_("Choose a password of at least 10 characters."),
+    "password_incorrect": N_("This is not your current password."),
+    "first_name_missing": N_("Enter your first name."),
+    "first_name_too_long": N_("This name is too long."),
+    "last_name_missing": N_("Enter your last name."),
+    "last_name_too_long": N_("This name is too long."),
+    "phone_invalid": N_("Enter a phone number with its country code, like +13125550100."),
+    "phone_missing": N_("Enter your phone number."),
+    "time_zone_unknown": N_("Choose your time zone from the list."),
+    "address_incomplete": N_("Enter your full address: street, city, state, ZIP code and country."),
+    "address_country_invalid": N_("Enter the country as two letters, like US."),
+    "fields_missing": N_("Change at least one detail before saving."),
+    # Fields left empty (said by the portal before it asks identity)
+    "email_missing": N_("Enter your email address."),
+    "password_missing": N_("Enter your password."),
+    "address_line1_missing": N_("Enter the street address."),
+    "address_city_missing": N_("Enter the city."),
+    "address_region_missing": N_("Enter the state."),
+    "address_postal_code_missing": N_("Enter the ZIP code."),
+    "address_country_missing": N_("Enter the country as two letters, like US."),
+    "time_zone_missing": N_("Choose your time zone from the list."),
+    "facility_not_found": N_("We do not know this facility. Check its name and try again."),
+    # Finding a resident
+    "last_name_too_short": N_(
+        "Enter at least 4 letters of the resident's last name, or the resident's ID number."
+    ),
+    # Logging in and emailed links
+    "invalid_credentials": N_(
+        "The email address or the password is not right. Check both and try again."
+    ),
+    "too_many_attempts": N_("Too many attempts. Wait a few minutes, then try again."),
+    "account_not_activated": N_(
+        "Your account is not active yet. Follow the link in the email we sent you when you "
+        "signed up, or ask for a new one below."
+    ),
+    "account_closed": N_("This account is closed. You can ask for a link to reactivate it."),
+    "account_already_active": N_("Your account is already active: you can log in."),
+    "email_unsubscribed": N_(
+        "You unsubscribed from Kinlink emails, so we cannot send you this link. Contact "
+        "support to subscribe again."
+    ),
+    "token_invalid": N_("This link is not valid or was already used. Ask for a new one."),
+    "token_expired": N_("This link has expired. Ask for a new one."),
+    "id_verification_required": N_("We need to verify your identity first."),
+    # Sessions and permissions
+    "session_ended": N_("Your session has ended. Please log in again."),
+    "token_missing": N_("Please log in to see this page."),
+    "invalid_token": N_("Your session has ended. Please log in again."),
+    "role_not_allowed": N_("Your account cannot do this."),
+    "facility_out_of_scope": N_("This facility is not one of yours."),
+    # The console
+    "amount_invalid": N_("Enter an amount in dollars, like 300.00."),
+    "facility_settings_invalid": N_("This setting is not valid. Check it and try again."),
+    "concurrent_change": N_("Something changed at the same moment. Please try again."),
+}
+GENERIC = N_("We could not accept this. Check what you entered and try again.")
+FORM_EXPIRED = N_("This form has expired. Please try again.")
+
+
+def sentence(code: str) -> str:
+    """The sentence for a refusal's code, in the current language (counted as said)."""
+    REFUSALS_SHOWN.labels(code if code in SENTENCES else "unknown").inc()
+    return gettext(SENTENCES.get(code, GENERIC))

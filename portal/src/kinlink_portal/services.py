@@ -1,0 +1,113 @@
+"""The services the portal is a client of: one gRPC channel to each, and one way to call them
+that turns their answers into what a page can show."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable
+from collections.abc import Callable
+from typing import Any
+from typing import TypeVar
+
+import grpc
+from google.protobuf.message import Message
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_kit.logging import get_logger
+from starlette.requests import Request
+
+from kinlink_portal.settings import PortalSettings
+
+log = get_logger(__name__)
+
+Reply = TypeVar("Reply", bound=Message)
+
+
+class Refusal(Exception):
+    """A service refused the request with a stable code (e.g. `email_taken`) and, when the
+    input was at fault, the request field (e.g. `email`)."""
+
+    def __init__(self, code: str, field: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+class Failure(Exception):
+    """Something failed that the visitor cannot fix; `reference` is logged beside the cause so
+    support can find it when they quote it."""
+
+    def __init__(self, reference: str, unavailable: bool) -> None:
+        super().__init__(reference)
+        self.reference = reference
+        self.unavailable = unavailable
+
+
+class Services:
+    """Channels to identity and the ledger (in the embedded mode both are one address)."""
+
+    def __init__(self, settings: PortalSettings) -> None:
+        self.timeout = settings.call_timeout_seconds
+        self._identity = grpc.aio.insecure_channel(settings.identity_target)
+        self._ledger = (
+            self._identity
+            if settings.ledger_target == settings.identity_target
+            else grpc.aio.insecure_channel(settings.ledger_target)
+        )
+        self.identity = identity_pb2_grpc.IdentityServiceStub(self._identity)
+        self.ledger = ledger_pb2_grpc.LedgerServiceStub(self._ledger)
+
+    async def close(self) -> None:
+        await self._identity.close()
+        if self._ledger is not self._identity:
+            await self._ledger.close()
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+async def call(
+    request: Request,
+    method: Callable[..., Awaitable[Reply]],
+    message: Message,
+    token: str | None = None,
+) -> Reply:
+    """Call a service for the visitor of `request` (as the signed-in person with `token`).
+
+    Identity throttles failed log-ins by the caller's address, and the portal is the caller:
+    it passes the visitor's address on in X-Forwarded-For (identity trusts the last entry)."""
+    metadata = [
+        ("x-correlation-id", request.state.correlation_id),
+        ("x-forwarded-for", request.client.host if request.client else "unknown"),
+    ]
+    if token:
+        metadata.append(("authorization", f"Bearer {token}"))
+    try:
+        return await method(message, timeout=services(request).timeout, metadata=metadata)
+    except grpc.aio.AioRpcError as error:
+        raise answer_of(error) from error
+
+
+def answer_of(error: grpc.aio.AioRpcError) -> Refusal | Failure:
+    """A refusal carries ErrorInfo with its stable code; anything else is a failure."""
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    for detail in status.details if status is not None else ():
+        info = error_details_pb2.ErrorInfo()
+        if detail.Unpack(info) and info.reason:
+            return Refusal(info.reason, info.metadata.get("field", ""))
+    return failure(
+        unavailable=error.code()
+        in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED),
+        status=error.code().name,
+        details=error.details() or "",
+    )
+
+
+def failure(unavailable: bool = False, **cause: Any) -> Failure:
+    reference = secrets.token_hex(4).upper()
+    log.error("request failed", reference=reference, **cause)
+    return Failure(reference, unavailable)

@@ -1,0 +1,248 @@
+"""The portal in a real browser: Debian's Chromium driven by Playwright, the portal served in
+the test's event loop in front of a real identity service on the real Kafka and PostgreSQL,
+and axe-core checking every page the visitor sees.
+
+Chromium and axe-core are installed by `make test` (`make browser-tools`); without them these
+tests fail, they never skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from dataclasses import field
+
+import grpc
+import pytest
+from cryptography.fernet import Fernet
+from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_embedded import demo
+from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_identity.bootstrap import build_identity
+from kinlink_identity.bootstrap import identity_service
+from kinlink_kit.bus import KafkaBus
+from kinlink_kit.testing import Infra
+from kinlink_kit.testing import free_port
+from kinlink_kit.testing import serving
+from kinlink_portal.app import create_app
+from kinlink_portal.main import serve_portal
+from kinlink_portal.settings import PortalSettings
+from playwright.async_api import Browser
+from playwright.async_api import Page
+from playwright.async_api import async_playwright
+
+from tests.conftest import ROOT
+from tests.conftest import TokenKeys
+from tests.conftest import bearer
+from tests.integration.identity.conftest import RecordingMailer
+from tests.streams.identity.test_identity_facility_events import skip_earlier_events
+
+AXE = ROOT / ".cache" / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# axe-core's impacts that fail a page (WCAG 2.2 AA rules and axe's best practices).
+FAILING_IMPACTS = {"serious", "critical"}
+# The sign-up form's labels, in each language: the visitor finds the inputs by them.
+SIGN_UP_LABELS = {
+    "en": ("Email address", "Password", "First name", "Last name", "Street address", "City",
+           "State", "ZIP code", "Country", "Phone number", "Time zone", "Create my account"),
+    "es": ("Correo electrónico", "Contraseña", "Nombre", "Apellido", "Calle y número", "Ciudad",
+           "Estado", "Código postal", "País", "Número de teléfono", "Zona horaria",
+           "Crear mi cuenta"),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail(
+            "Debian's chromium is not installed: `make browser-tools` installs it "
+            "(apt-get install -y chromium); `make test` does it for you",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(
+            f"axe-core is missing ({AXE.relative_to(ROOT)}): `make browser-tools` fetches it "
+            "with npm; `make test` does it for you",
+            pytrace=False,
+        )
+    return AXE.read_text()
+
+
+@pytest.fixture(scope="session")
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@dataclass
+class Portal:
+    url: str
+    mailer: RecordingMailer
+    grpc_address: str  # identity's
+
+    def emailed_link(self, to: str, path: str) -> str:
+        """The link in the latest email to `to`, which must open this portal's `path`."""
+        link = f"{self.url}/{path}?token={self.mailer.last_token(to)}"
+        assert any(link in email.text for email in self.mailer.sent if email.to == to), link
+        return link
+
+
+@pytest.fixture
+async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> AsyncIterator[Portal]:
+    """Identity on the real Kafka and PostgreSQL, and the portal in front of it; identity's
+    emails link to the portal's pages."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = IdentitySettings(
+        postgres_dsn=infra.postgres_dsn,
+        database=fresh_database,
+        kafka_bootstrap=infra.kafka_bootstrap,
+        consumer_group=f"test-portal-identity-{uuid.uuid4().hex[:8]}",
+        jwt_public_keys={token_keys.key_id: token_keys.public_pem},
+        jwt_private_key=token_keys.private_pem,
+        jwt_key_id=token_keys.key_id,
+        personal_data_key=Fernet.generate_key().decode(),
+        password_time_cost=1,
+        password_memory_kib=1024,
+        public_url=url,
+        bootstrap_operator_email=demo.OPERATOR_EMAIL,
+        bootstrap_operator_password=demo.OPERATOR_PASSWORD,
+    )
+    # What earlier runs left on the topics is about facilities and accounts this one never knew.
+    for topic in (FACILITY_EVENTS, LEDGER_EVENTS):
+        await skip_earlier_events(infra.kafka_bootstrap, topic, settings.consumer_group)
+    bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
+    parts = [identity_service(settings, bus, build_identity(settings, mailer))]
+    async with serving(parts, bus, token_keys.verifier()) as address:
+        portal_settings = PortalSettings(
+            identity_target=address,
+            ledger_target=address,
+            cookie_secret=uuid.uuid4().hex * 2,
+            secure_cookies=False,  # plain HTTP on 127.0.0.1, as in the embedded mode
+        )
+        stop, started = asyncio.Event(), asyncio.Future[str]()
+        server = asyncio.create_task(
+            serve_portal(create_app(portal_settings), "127.0.0.1", port, stop, 1, started)
+        )
+        assert await started == url
+        try:
+            yield Portal(url, mailer, address)
+        finally:
+            stop.set()
+            await server
+
+
+@pytest.fixture
+async def demo_facilities(portal: Portal) -> None:
+    """The demo facilities and residents (FAC-DEMO's R-1001 Ada Lovelace, ...), set up by the
+    operator identity creates at start."""
+    async with grpc.aio.insecure_channel(portal.grpc_address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        session = await identity.LogIn(
+            pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
+        )
+        await demo.seed_facilities(identity, bearer(session.access_token))
+
+
+@dataclass
+class Visitor:
+    """A person in the browser. Every page they reach is checked with axe-core."""
+
+    page: Page
+    portal: Portal
+    axe: str
+    pages_checked: list[str] = field(default_factory=list)
+
+    async def open(self, path_or_url: str) -> None:
+        url = path_or_url if "://" in path_or_url else self.portal.url + path_or_url
+        await self.page.goto(url)
+        await self.check_accessibility()
+
+    async def follow(self, link: str) -> None:
+        """Follow a link (by its visible name) to the page it leads to."""
+        async with self.page.expect_navigation():
+            await self.page.get_by_role("link", name=link, exact=True).click()
+        await self.check_accessibility()
+
+    async def press(self, button: str) -> None:
+        """Press a button (by its visible name) and wait for the page it leads to."""
+        async with self.page.expect_navigation():
+            await self.page.get_by_role("button", name=button, exact=True).click()
+        await self.check_accessibility()
+
+    async def sign_up(self, email: str, password: str, language: str = "en") -> None:
+        *inputs, time_zone, button = SIGN_UP_LABELS[language]
+        values = (email, password, "Rosa", "Family", "12 Elm Street", "Springfield", "IL", "62701")
+        await self.open("/sign-up")
+        await self.fill(**dict(zip(inputs, (*values, "US", "+13125550100"), strict=True)))
+        await self.page.get_by_label(time_zone).select_option("America/Chicago")
+        await self.press(button)
+
+    async def log_in(self, email: str, password: str) -> None:
+        await self.open("/log-in")
+        await self.fill(**{"Email address": email, "Password": password})
+        await self.press("Log in")
+
+    async def become_family_member(self, email: str, password: str) -> None:
+        """Sign up, activate from the emailed link, log in."""
+        await self.sign_up(email, password)
+        await self.open(self.portal.emailed_link(email, "activate"))
+        await self.press("Activate my account")
+        await self.log_in(email, password)
+
+    async def fill(self, **fields: str) -> None:
+        """Fill inputs by their labels, as a screen-reader user finds them."""
+        for label, value in fields.items():
+            await self.page.get_by_label(label, exact=True).fill(value)
+
+    async def check_accessibility(self) -> None:
+        # Evaluated over the DevTools protocol, which the page's CSP does not restrict.
+        await self.page.evaluate(self.axe)
+        violations = await self.page.evaluate(
+            """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+                .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                            targets: v.nodes.map(n => n.target.join(" "))}))"""
+        )
+        failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+        assert failing == [], f"{self.page.url}: {failing}"
+        self.pages_checked.append(self.page.url)
+
+    async def error_beside(self, field_id: str) -> str:
+        """The error said for an input, found the way a screen reader finds it: through the
+        input's aria-describedby."""
+        described_by = await self.page.locator(f'[id="{field_id}"]').get_attribute(
+            "aria-describedby"
+        )
+        assert described_by, f"nothing describes {field_id}"
+        errors = [ident for ident in described_by.split() if ident.endswith("-error")]
+        assert errors, f"no error tied to {field_id}: {described_by}"
+        text = await self.page.locator(f'[id="{errors[0]}"]').text_content()
+        return " ".join((text or "").split())
+
+
+@pytest.fixture
+async def visitor(browser: Browser, portal: Portal, axe_source: str) -> AsyncIterator[Visitor]:
+    context = await browser.new_context(locale="en-US")
+    yield Visitor(await context.new_page(), portal, axe_source)
+    await context.close()
