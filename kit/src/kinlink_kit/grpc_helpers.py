@@ -1,5 +1,6 @@
 """What every service's gRPC entrypoints share: method names for access policies, timestamps,
-ids parsed from request fields, and naming the request field a domain refusal is about.
+domain enums as proto enums, ids parsed from request fields, and naming the request field a
+domain refusal is about.
 
 Use cases stay synchronous (the event store is) and servicers call them with
 `await asyncio.to_thread(use_case, app, command)`: one line that says what leaves the event
@@ -12,12 +13,17 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from enum import Enum
+from typing import Any
+from typing import TypeVar
 from uuid import UUID
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from kinlink_kit.errors import ClientError
 from kinlink_kit.errors import InvalidArgument
+
+Member = TypeVar("Member", bound=Enum)
 
 
 def method(service: str, name: str) -> str:
@@ -30,6 +36,20 @@ def timestamp(at: datetime) -> Timestamp:
     stamp = Timestamp()
     stamp.FromDatetime(at)
     return stamp
+
+
+def proto_enum(
+    domain: type[Member], proto: Any, *, prefix: str | None = None, **shown_as: str
+) -> dict[Member, Any]:
+    """Each member of a domain enum as the value of the same name in a proto enum, named with the
+    prefix of its zero value (`ACCOUNT_STATUS_UNSPECIFIED`: `AccountStatus.ACTIVE` is
+    `ACCOUNT_STATUS_ACTIVE`). `shown_as` gives another value to a state clients do not see
+    (`ENDING="AUTHORIZED"`). A member the proto lacks fails when the module loads, not when a
+    client first meets it. `prefix` is for an enum whose values do not share its zero's."""
+    prefix = prefix or proto.Name(0).removesuffix("UNSPECIFIED")
+    return {
+        member: proto.Value(prefix + shown_as.get(member.name, member.name)) for member in domain
+    }
 
 
 def parse_id(raw: str, field: str) -> UUID:

@@ -1,18 +1,22 @@
-"""The kit's gRPC helpers: ids parsed from request fields, and refusals named by field."""
+"""The kit's gRPC helpers: ids parsed from request fields, refusals named by field, domain enums
+as proto enums."""
 
 from __future__ import annotations
 
 from datetime import UTC
 from datetime import datetime
+from enum import Enum
 from uuid import UUID
 
 import pytest
+from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import ClientError
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import NotFound
 from kinlink_kit.grpc_helpers import method
 from kinlink_kit.grpc_helpers import parse_id
+from kinlink_kit.grpc_helpers import proto_enum
 from kinlink_kit.grpc_helpers import request_fields
 from kinlink_kit.grpc_helpers import timestamp
 
@@ -70,3 +74,31 @@ def test_method_names_and_timestamps() -> None:
     )
     at = datetime(2026, 11, 25, 18, 0, 1, 250_000, tzinfo=UTC)
     assert timestamp(at).ToDatetime(tzinfo=UTC) == at
+
+
+class Status(Enum):
+    PENDING = "pending"
+    CAPTURED = "captured"
+    DECLINED = "declined"
+    POSTED = "posted"
+
+
+def test_a_domain_enum_maps_to_the_proto_values_of_the_same_names() -> None:
+    assert proto_enum(Status, ledger_pb.DepositStatus) == {
+        Status.PENDING: ledger_pb.DEPOSIT_STATUS_PENDING,
+        Status.CAPTURED: ledger_pb.DEPOSIT_STATUS_CAPTURED,
+        Status.DECLINED: ledger_pb.DEPOSIT_STATUS_DECLINED,
+        Status.POSTED: ledger_pb.DEPOSIT_STATUS_POSTED,
+    }
+
+
+def test_a_state_clients_do_not_see_is_shown_as_another() -> None:
+    ending = Enum("Ending", {"AUTHORIZED": 1, "ENDING": 2})
+    mapped = proto_enum(ending, ledger_pb.AllowanceStatus, ENDING="AUTHORIZED")
+    assert set(mapped.values()) == {ledger_pb.ALLOWANCE_STATUS_AUTHORIZED}
+
+
+def test_a_domain_state_the_proto_lacks_fails_at_once() -> None:
+    lost = Enum("Lost", {"PENDING": 1, "LOST_IN_THE_MAIL": 2})
+    with pytest.raises(ValueError, match="DEPOSIT_STATUS_LOST_IN_THE_MAIL"):
+        proto_enum(lost, ledger_pb.DepositStatus)

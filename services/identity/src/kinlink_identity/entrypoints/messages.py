@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit import grpc_helpers
+from kinlink_kit.grpc_helpers import proto_enum
 from kinlink_kit.grpc_helpers import timestamp
 
 from kinlink_identity.domain.account import Account
@@ -36,17 +37,8 @@ REQUEST_FIELDS = {
     "facility_out_of_scope": "facility_id",
 }
 
-_ACCOUNT_STATUS = {
-    AccountStatus.PENDING_ACTIVATION: pb.ACCOUNT_STATUS_PENDING_ACTIVATION,
-    AccountStatus.ACTIVE: pb.ACCOUNT_STATUS_ACTIVE,
-    AccountStatus.CLOSED: pb.ACCOUNT_STATUS_CLOSED,
-}
-_ID_VERIFICATION = {
-    IdVerification.NOT_REQUIRED: pb.ID_VERIFICATION_NOT_REQUIRED,
-    IdVerification.REQUIRED: pb.ID_VERIFICATION_REQUIRED,
-    IdVerification.VERIFIED: pb.ID_VERIFICATION_VERIFIED,
-    IdVerification.FAILED: pb.ID_VERIFICATION_FAILED,
-}
+_ACCOUNT_STATUS = proto_enum(AccountStatus, pb.AccountStatus)
+_ID_VERIFICATION = proto_enum(IdVerification, pb.IdVerificationStatus, prefix="ID_VERIFICATION_")
 
 
 def method(name: str) -> str:

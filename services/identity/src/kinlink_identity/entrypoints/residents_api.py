@@ -14,6 +14,7 @@ from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit.auth import Principal
 from kinlink_kit.auth import Role
 from kinlink_kit.auth import current_principal
+from kinlink_kit.grpc_helpers import proto_enum
 from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_identity.domain.resident import Resident
@@ -57,11 +58,7 @@ _DESTINATION_FIELDS = {
     "resident_already_booked": "to_resident_id",
 }
 
-_STATUS = {
-    ResidentStatus.IN_CUSTODY: pb.RESIDENT_STATUS_IN_CUSTODY,
-    ResidentStatus.TRANSFERRED: pb.RESIDENT_STATUS_TRANSFERRED,
-    ResidentStatus.RELEASED: pb.RESIDENT_STATUS_RELEASED,
-}
+_STATUS = proto_enum(ResidentStatus, pb.ResidentStatus)
 
 
 def resident_message(resident: Resident) -> pb.Resident:

@@ -10,6 +10,7 @@ from kinlink_kit.auth import AccessPolicy
 from kinlink_kit.auth import Role
 from kinlink_kit.auth import current_principal
 from kinlink_kit.grpc_helpers import parse_id
+from kinlink_kit.grpc_helpers import proto_enum
 from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_ledger.domain.allowance import AllowanceStatus
@@ -42,13 +43,8 @@ ALLOWANCES_POLICY: AccessPolicy = {
     method("EndAllowance"): _HOLDERS,
 }
 
-_STATUS = {
-    AllowanceStatus.AUTHORIZED: pb.ALLOWANCE_STATUS_AUTHORIZED,
-    # Still held until the processor has captured or released it.
-    AllowanceStatus.ENDING: pb.ALLOWANCE_STATUS_AUTHORIZED,
-    AllowanceStatus.DECLINED: pb.ALLOWANCE_STATUS_DECLINED,
-    AllowanceStatus.ENDED: pb.ALLOWANCE_STATUS_ENDED,
-}
+# An allowance being ended is still held until the processor has captured or released it.
+_STATUS = proto_enum(AllowanceStatus, pb.AllowanceStatus, ENDING="AUTHORIZED")
 
 
 def allowance_message(allowance: CommissaryAllowance) -> pb.Allowance:

@@ -10,6 +10,7 @@ from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit.auth import AccessPolicy
 from kinlink_kit.auth import Role
 from kinlink_kit.auth import current_principal
+from kinlink_kit.grpc_helpers import proto_enum
 from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_ledger.domain.deposit import DepositStatus
@@ -38,12 +39,7 @@ DEPOSITS_POLICY: AccessPolicy = {
     method("ListDeposits"): _VIEWERS,
 }
 
-_STATUS = {
-    DepositStatus.PENDING: pb.DEPOSIT_STATUS_PENDING,
-    DepositStatus.CAPTURED: pb.DEPOSIT_STATUS_CAPTURED,
-    DepositStatus.DECLINED: pb.DEPOSIT_STATUS_DECLINED,
-    DepositStatus.POSTED: pb.DEPOSIT_STATUS_POSTED,
-}
+_STATUS = proto_enum(DepositStatus, pb.DepositStatus)
 
 
 def quote_message(quote: DepositQuote) -> pb.DepositQuote:

@@ -10,6 +10,7 @@ from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit.auth import AccessPolicy
 from kinlink_kit.auth import Role
 from kinlink_kit.auth import current_principal
+from kinlink_kit.grpc_helpers import proto_enum
 from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_ledger.adapters import receipt_document
@@ -29,11 +30,7 @@ RECEIPTS_POLICY: AccessPolicy = {
     method("PrintReceipt"): _VIEWERS,
 }
 
-_KIND = {
-    ReceiptKind.DEPOSIT: pb.RECEIPT_KIND_DEPOSIT,
-    ReceiptKind.WALLET_FUNDING: pb.RECEIPT_KIND_WALLET_FUNDING,
-    ReceiptKind.ALLOWANCE_CAPTURE: pb.RECEIPT_KIND_ALLOWANCE_CAPTURE,
-}
+_KIND = proto_enum(ReceiptKind, pb.ReceiptKind)
 
 
 def receipt_message(receipt: Receipt) -> pb.PaymentReceipt:

@@ -8,6 +8,7 @@ import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit.auth import AccessPolicy
 from kinlink_kit.auth import current_principal
+from kinlink_kit.grpc_helpers import proto_enum
 from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_ledger.adapters.resident_transactions_view import TransactionKind
@@ -25,10 +26,7 @@ RESIDENT_TRANSACTIONS_POLICY: AccessPolicy = {
     method("ListResidentTransactions"): DEPOSITS_POLICY[method("ListDeposits")],
 }
 
-_KIND = {
-    TransactionKind.DEPOSIT: pb.TRANSACTION_KIND_DEPOSIT,
-    TransactionKind.COMMISSARY_ORDER: pb.TRANSACTION_KIND_COMMISSARY_ORDER,
-}
+_KIND = proto_enum(TransactionKind, pb.TransactionKind)
 
 
 def transaction_message(transaction: ResidentTransaction) -> pb.ResidentTransaction:

@@ -13,6 +13,7 @@ from kinlink_kit.auth import Role
 from kinlink_kit.auth import current_principal
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.grpc_helpers import parse_id
+from kinlink_kit.grpc_helpers import proto_enum
 from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_ledger.domain.money import Cents
@@ -51,11 +52,7 @@ WALLET_POLICY: AccessPolicy = {
     method("GrantCredit"): frozenset({Role.OPERATOR}),
 }
 
-_FUNDING_STATUS = {
-    FundingStatus.FUNDED: pb.FUNDING_STATUS_FUNDED,
-    FundingStatus.REQUIRES_AUTHENTICATION: pb.FUNDING_STATUS_REQUIRES_AUTHENTICATION,
-    FundingStatus.FAILED: pb.FUNDING_STATUS_FAILED,
-}
+_FUNDING_STATUS = proto_enum(FundingStatus, pb.FundingStatus)
 
 
 def own_or_named_account(principal: Principal, named: str) -> UUID:

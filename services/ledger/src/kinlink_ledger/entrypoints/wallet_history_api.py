@@ -9,6 +9,7 @@ from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit.auth import AccessPolicy
 from kinlink_kit.auth import Role
 from kinlink_kit.auth import current_principal
+from kinlink_kit.grpc_helpers import proto_enum
 
 from kinlink_ledger.adapters.wallet_history_view import WalletEntryKind
 from kinlink_ledger.entrypoints.messages import method
@@ -22,12 +23,7 @@ WALLET_HISTORY_POLICY: AccessPolicy = {
     method("ListWalletHistory"): frozenset({Role.FAMILY_MEMBER, Role.OPERATOR, Role.AUDITOR}),
 }
 
-_KIND = {
-    WalletEntryKind.FUNDING: pb.WALLET_ENTRY_KIND_FUNDING,
-    WalletEntryKind.FUNDING_FAILED: pb.WALLET_ENTRY_KIND_FUNDING_FAILED,
-    WalletEntryKind.CHARGE: pb.WALLET_ENTRY_KIND_CHARGE,
-    WalletEntryKind.CREDIT: pb.WALLET_ENTRY_KIND_CREDIT,
-}
+_KIND = proto_enum(WalletEntryKind, pb.WalletEntryKind)
 
 
 def entry_message(entry: WalletHistoryEntry) -> pb.WalletHistoryEntry:
