@@ -26,6 +26,10 @@ from kinlink_ledger.domain import journal
 from kinlink_ledger.domain.allowance import AllowanceStatus
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.payments import ChargeOutcome
+from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import DeclineReason
+from kinlink_ledger.domain.payments import PaymentRefused
 from kinlink_ledger.domain.payments import PaymentUnavailable
 from kinlink_ledger.service_layer.authorize_allowance import AuthorizeAllowance
 from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
@@ -135,6 +139,22 @@ def test_a_declined_hold_is_recorded_and_leaves_nothing(
     assert end_allowance(ledger, allowance_id).status is AllowanceStatus.DECLINED
     assert payments.captured_total == 0
     assert_nothing_held(ledger, payments, allowance_id)
+
+
+def test_a_hold_the_processor_refuses_to_ask_for_is_declined_not_an_internal_error(
+    ledger: Ledger, clock: Clock
+) -> None:
+    class Refusing(SimulatedProcessor):
+        def authorize(self, request: ChargeRequest) -> ChargeOutcome:
+            raise PaymentRefused("Keys for idempotent requests can only be used once")
+
+    ledger.payments = Refusing(clock=clock)
+    declined = allowance(ledger, authorize(ledger))
+    assert (declined.status, declined.decline_reason) == (
+        AllowanceStatus.DECLINED,
+        DeclineReason.PAYMENT_REFUSED,
+    )
+    assert declined.authorized == 0
 
 
 def test_only_what_the_orders_used_is_captured_when_it_ends_and_the_rest_is_released(

@@ -154,3 +154,14 @@ def test_a_refused_request_is_refused_not_unavailable(
     monkeypatch.setattr(stripe.client.v1.payment_intents, "create", reused_key)
     with pytest.raises(PaymentRefused):
         stripe.start(ChargeRequest("deposit-1", Cents(5595), "pm_card_visa", "Deposit"))
+
+
+def test_a_hold_the_processor_refuses_to_ask_for_is_refused_not_unavailable(
+    stripe: StripeProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def bad_request(*_: Any, **__: Any) -> None:
+        raise stripe_sdk.InvalidRequestError("Amount must be at least 50 cents", "amount")
+
+    monkeypatch.setattr(stripe.client.v1.payment_intents, "create", bad_request)
+    with pytest.raises(PaymentRefused):
+        stripe.authorize(ChargeRequest("allowance-1", Cents(10), "pm_card_visa", "Allowance"))

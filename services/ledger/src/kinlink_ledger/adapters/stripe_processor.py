@@ -99,6 +99,8 @@ class StripeProcessor(PaymentProcessor):
             return ChargeOutcome(None, decline_reason(error))
         except _UNAVAILABLE as error:
             raise PaymentUnavailable(str(error)) from error
+        except stripe.StripeError as error:  # InvalidRequestError, IdempotencyError, ...
+            raise PaymentRefused(str(error)) from error
         return self._outcome(intent, payer_present=False)
 
     def charge_outcome(self, reference: str) -> ChargeOutcome:

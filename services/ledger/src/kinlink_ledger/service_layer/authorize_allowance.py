@@ -17,19 +17,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import Unavailable
+from kinlink_kit.logging import get_logger
 
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.payments import ChargeOutcome
 from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import PaymentRefused
 from kinlink_ledger.domain.payments import PaymentUnavailable
 from kinlink_ledger.service_layer.account_cards import check_own_card
 from kinlink_ledger.service_layer.allowances import find_allowance
 from kinlink_ledger.service_layer.confirm_deposit import card_refusal
 from kinlink_ledger.service_layer.ledger import Ledger
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,12 @@ def _hold(ledger: Ledger, command: AuthorizeAllowance) -> ChargeOutcome:
                 },
             )
         )
+    except PaymentRefused as refused:
+        # Asking again would be refused the same way: a decline, with nothing held.
+        log.warning(
+            "the processor refused a hold", allowance_id=str(allowance_id), error=str(refused)
+        )
+        return ChargeOutcome(None, DeclineReason.PAYMENT_REFUSED)
     except PaymentUnavailable:
         raise Unavailable(
             "processor_unavailable",
