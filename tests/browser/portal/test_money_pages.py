@@ -5,6 +5,7 @@ page in Spanish, and the pages at a phone's width."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import grpc
@@ -15,7 +16,11 @@ from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import refusal_of
+from kinlink_ledger.domain.account_cards import PaymentMethodNotFound
 from kinlink_ledger.domain.subscription_card import SubscriptionCard
+from kinlink_ledger.service_layer.account_cards import check_own_card
+from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
+from kinlink_ledger.service_layer.charge_wallet import charge_wallet
 from playwright.async_api import Browser
 from playwright.async_api import expect
 
@@ -27,6 +32,9 @@ from tests.conftest import Metadata
 from tests.conftest import bearer
 
 PASSWORD = "a long family password"
+R_1001_FIFTY_DOLLARS = ledger_pb.QuoteDepositRequest(
+    facility_id=FAC_DEMO, resident_id="R-1001", amount_cents=5000
+)
 BILLING = identity_pb.PostalAddress(
     line1="12 Elm Street", city="Springfield", region="IL", postal_code="62701", country="US"
 )
@@ -75,6 +83,31 @@ async def subscription_card(
 
     await eventually(the_ledger_knows, timeout=60)
     await eventually(the_ledger_knows_the_facility, timeout=60)
+
+
+async def card_and_resident_known(platform: Platform, account_id: str, family: Metadata) -> None:
+    """A Visa card added in identity, once the ledger knows it, FAC-DEMO and its R-1001."""
+    async with grpc.aio.insecure_channel(platform.grpc_address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+        await identity.AddCard(
+            identity_pb.AddCardRequest(payment_method="pm_card_visa", billing_address=BILLING),
+            metadata=family,
+        )
+
+        async def known() -> bool:
+            try:
+                check_own_card(platform.ledger, account_id, "pm_card_visa")
+                await ledger.QuoteDeposit(R_1001_FIFTY_DOLLARS, metadata=family)
+            except PaymentMethodNotFound:
+                return False
+            except grpc.aio.AioRpcError as error:
+                reason = refusal_of(error).reason
+                assert reason in {"facility_not_found", "resident_not_found"}, reason
+                return False
+            return True
+
+        await eventually(known, timeout=60)
 
 
 async def set_up_subscription(visitor: Visitor, amount: str) -> None:
@@ -139,47 +172,22 @@ async def test_a_deposit_appears_in_the_deposit_history_in_spanish_too(
     family: Visitor, platform: Platform
 ) -> None:
     page = family.page
-    _, credentials = await family_member(family, platform)
+    account_id, credentials = await family_member(family, platform)
     await family.follow("Deposit history")
     await expect(page.locator("main")).to_contain_text("You have not made a deposit yet")
+    await card_and_resident_known(platform, account_id, credentials)
     async with grpc.aio.insecure_channel(platform.grpc_address) as channel:
-        identity = identity_pb2_grpc.IdentityServiceStub(channel)
         ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
-        await identity.AddCard(
-            identity_pb.AddCardRequest(payment_method="pm_card_visa", billing_address=BILLING),
+        quote = await ledger.QuoteDeposit(R_1001_FIFTY_DOLLARS, metadata=credentials)
+        deposit = await ledger.ConfirmDeposit(
+            ledger_pb.ConfirmDepositRequest(
+                quote_id=quote.quote_id,
+                payment_method="pm_card_visa",
+                idempotency_key=str(uuid.uuid4()),
+            ),
             metadata=credentials,
         )
-        quoting = ledger_pb.QuoteDepositRequest(
-            facility_id=FAC_DEMO, resident_id="R-1001", amount_cents=5000
-        )
-        deposits: list[ledger_pb.Deposit] = []
-
-        async def deposited() -> bool:
-            try:
-                quote = await ledger.QuoteDeposit(quoting, metadata=credentials)
-                deposits.append(
-                    await ledger.ConfirmDeposit(
-                        ledger_pb.ConfirmDepositRequest(
-                            quote_id=quote.quote_id,
-                            payment_method="pm_card_visa",
-                            idempotency_key=str(uuid.uuid4()),
-                        ),
-                        metadata=credentials,
-                    )
-                )
-            except grpc.aio.AioRpcError as error:
-                # The facility, the resident or the card has not reached the ledger yet.
-                reason = refusal_of(error).reason
-                assert reason in {
-                    "facility_not_found",
-                    "resident_not_found",
-                    "payment_method_not_found",
-                }, reason
-                return False
-            return True
-
-        await eventually(deposited, timeout=60)
-    assert deposits[0].status == ledger_pb.DEPOSIT_STATUS_CAPTURED
+    assert deposit.status == ledger_pb.DEPOSIT_STATUS_CAPTURED
     await page.reload()
     await family.check_accessibility()
     row = page.locator("tbody tr")
@@ -187,7 +195,7 @@ async def test_a_deposit_appears_in_the_deposit_history_in_spanish_too(
     await expect(row).to_contain_text("$50.00")
     await expect(row).to_contain_text("Paid: the facility will credit it soon")
     await expect(row.get_by_role("link")).to_have_attribute(
-        "href", f"/deposits/{deposits[0].deposit_id}"
+        "href", f"/deposits/{deposit.deposit_id}"
     )
     await family.press("Español")
     await expect(page.locator("h1")).to_have_text("Historial de depósitos")
@@ -195,7 +203,7 @@ async def test_a_deposit_appears_in_the_deposit_history_in_spanish_too(
     await expect(row).to_contain_text("50,00")
 
 
-async def test_the_subscription_pages_fit_a_phone(
+async def test_on_a_phone_the_used_up_subscription_is_refilled_and_every_page_fits(
     browser: Browser, platform: Platform, axe_source: str
 ) -> None:
     async with browsing(
@@ -204,10 +212,46 @@ async def test_the_subscription_pages_fit_a_phone(
         account_id, credentials = await family_member(phone, platform)
         await subscription_card(platform, account_id, credentials, "pm_card_visa")
         await set_up_subscription(phone, "$10.00")
-        await phone.follow("Messaging history")
+        # Twenty messages at FAC-DEMO's 50 cents use the balance up (messaging would charge them).
+        await asyncio.to_thread(
+            charge_wallet,
+            platform.ledger,
+            ChargeWallet(uuid.UUID(account_id), FAC_DEMO, "message", 20, "messages-1"),
+        )
+        await phone.page.reload()
+        await phone.check_accessibility()
+        await expect(phone.page.locator("dd[data-state]")).to_have_attribute(
+            "data-state", "depleted"
+        )
+        await phone.press("Refill my subscription")
+        await expect(phone.page.get_by_role("status")).to_have_text(
+            "Your messaging subscription is funded."
+        )
+        assert platform.processor.charges(account_id=account_id) == [1000, 1000]
         for path in ("/messaging", "/history/messaging", "/history/deposits"):
             await phone.open(path)
             overflow = await phone.page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+
+
+async def test_an_allowance_is_held_on_the_card_then_ended(
+    family: Visitor, platform: Platform
+) -> None:
+    page = family.page
+    account_id, credentials = await family_member(family, platform)
+    await card_and_resident_known(platform, account_id, credentials)
+    await family.open("/allowances/new")
+    await family.press("Hold the amount on my card")
+    assert await family.error_beside("resident_id") == "Error: Enter the resident's ID number."
+    await page.get_by_label("Facility").select_option(FAC_DEMO)
+    await family.fill(**{"Resident ID": "R-1001", "Amount in dollars": "25.00"})
+    await page.get_by_label("Card").select_option(label="Visa •••• 4242")
+    await family.press("Hold the amount on my card")
+    await expect(page.locator("[data-status]")).to_have_text("Held on your card")
+    assert platform.processor.held_total == 2500
+    await family.press("End this allowance")
+    await expect(page.locator("[data-status]")).to_contain_text("Ended")
+    # Nothing was used: the hold is given back whole and nothing is charged.
+    assert platform.processor.held_total == 0 and platform.processor.captured_total == 0
