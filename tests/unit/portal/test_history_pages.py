@@ -89,7 +89,7 @@ def test_the_messaging_history_links_each_fundings_receipt(
             pb.WalletHistoryEntry(
                 kind=pb.WALLET_ENTRY_KIND_CHARGE,
                 amount_cents=-50,
-                description="message",
+                description="Messages: 1 at $0.50 each",
                 facility_id="FAC-DEMO",
                 occurred_at=EVENING_OF_THE_14TH,
             ),
@@ -102,7 +102,8 @@ def test_the_messaging_history_links_each_fundings_receipt(
             ),
             pb.WalletHistoryEntry(
                 kind=pb.WALLET_ENTRY_KIND_FUNDING_FAILED,
-                amount_cents=1500,
+                amount_cents=0,
+                description="Funding of $15.00 failed (card_declined)",
                 facility_id="FAC-DEMO",
                 occurred_at=EVENING_OF_THE_14TH,
             ),
@@ -111,6 +112,10 @@ def test_the_messaging_history_links_each_fundings_receipt(
     page = family.get("/history/messaging").text
     assert page.count('href="/receipts/') == 1 and 'href="/receipts/KL-ABC123"' in page
     assert "-$0.50" in page and "Funding failed: your card was not charged" in page
+    # The ledger's English says what a charge paid for, marked as English for screen readers;
+    # a failed funding's own words (and its code) are not shown.
+    assert '<span class="hint" lang="en">Messages: 1 at $0.50 each</span>' in page
+    assert "card_declined" not in page
 
 
 def test_an_empty_messaging_history_says_to_set_up_the_subscription(

@@ -29,6 +29,10 @@ WALLET_ENTRY = {
     pb.WALLET_ENTRY_KIND_CREDIT: N_("Credit from Kinlink"),
 }
 
+# What a charge paid for, or why a credit was granted, the ledger says in English prose; a
+# funding's row says all there is in the visitor's language (a failed one charged nothing).
+DESCRIBED = frozenset({pb.WALLET_ENTRY_KIND_CHARGE, pb.WALLET_ENTRY_KIND_CREDIT})
+
 
 async def deposit_history(request: Request) -> Response:
     listed = await call_signed_in(
@@ -61,7 +65,7 @@ async def messaging_history(request: Request) -> Response:
         {
             "when": known.local_time(e.occurred_at, e.facility_id),
             "kind": WALLET_ENTRY.get(e.kind, N_("Charge")),
-            "description": e.description,
+            "description": e.description if e.kind in DESCRIBED else "",
             "amount": dollars(e.amount_cents),
             "receipt_number": e.receipt_number,
         }
