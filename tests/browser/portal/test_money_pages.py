@@ -150,7 +150,7 @@ async def test_a_family_member_sets_up_the_subscription_and_sees_it_funded(
     await expect(page.locator("dd[data-state]")).to_have_attribute("data-state", "disabled")
 
 
-async def test_a_funding_the_bank_checks_is_confirmed_in_the_browser(
+async def test_a_funding_the_bank_checks_is_refused_then_confirmed_in_the_browser(
     family: Visitor, platform: Platform
 ) -> None:
     page = family.page
@@ -159,13 +159,25 @@ async def test_a_funding_the_bank_checks_is_confirmed_in_the_browser(
     await subscription_card(platform, account_id, credentials, "pm_card_authenticationRequired")
     await set_up_subscription(family, "$30.00")
     await expect(page).to_have_title("Confirm the payment with your bank · Kinlink")
+    await family.press("Refuse the payment")
+    await expect(page.locator("#form-error")).to_contain_text(
+        "Your bank did not confirm the payment, so your card was not charged."
+    )
+    assert platform.processor.charges(account_id=account_id) == []
+    # Set up but not funded: nothing to spend, so it may be refilled, and the bank asks again.
+    await expect(page.locator("dd[data-state]")).to_have_attribute("data-state", "depleted")
+    await family.press("Refill my subscription")
+    await expect(page).to_have_title("Confirm the payment with your bank · Kinlink")
     assert platform.processor.charges(account_id=account_id) == []  # not before the bank
     await family.press("Approve the payment")
     await expect(page.get_by_role("status")).to_have_text("Your messaging subscription is funded.")
     await expect(page.locator(".details")).to_contain_text("$30.00")
     assert platform.processor.charges(account_id=account_id) == [3000]
     await family.follow("Messaging history")
-    await expect(page.locator("tbody tr")).to_contain_text("Funding from your card")
+    rows = page.locator("tbody tr")
+    await expect(rows).to_have_count(2)
+    await expect(rows.nth(0)).to_contain_text("Funding from your card")
+    await expect(rows.nth(1)).to_contain_text("Funding failed: your card was not charged")
 
 
 async def test_a_deposit_appears_in_the_deposit_history_in_spanish_too(
