@@ -20,6 +20,7 @@ from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.runtime import serve
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.sqlite_bus import SQLiteBus
+from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.bootstrap import ledger_service
@@ -31,6 +32,9 @@ from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from kinlink_embedded import demo
+
+# The simulated processor's payments, beside the stores.
+PROCESSOR_STATE = "processor.json"
 
 
 class EmbeddedSettings(ServiceSettings):
@@ -66,9 +70,12 @@ def banner(address: str, portal_url: str, settings: EmbeddedSettings) -> None:
     )
 
 
-def platform(settings: EmbeddedSettings, bus: Bus) -> tuple[list[ServiceParts], TokenVerifier]:
+def platform(
+    settings: EmbeddedSettings, bus: Bus, processor: SimulatedProcessor | None = None
+) -> tuple[list[ServiceParts], TokenVerifier]:
     """Every service on its own SQLite store in one folder, and one token signing key (made on
-    the first start) that identity signs with and every service verifies with."""
+    the first start) that identity signs with and every service verifies with. The ledger
+    charges cards through `processor` (by default one its settings make)."""
     key_id, private_pem, public_pem = embedded_keys(settings.data_dir)
     common: dict[str, Any] = {
         "data_dir": settings.data_dir,
@@ -91,19 +98,20 @@ def platform(settings: EmbeddedSettings, bus: Bus) -> tuple[list[ServiceParts], 
     ledger_settings = LedgerSettings(
         **common,
         payment_processor="simulated",
-        simulated_processor_state_file=settings.data_dir / "processor.json",
+        simulated_processor_state_file=settings.data_dir / PROCESSOR_STATE,
     )
     parts = [
         identity_service(identity_settings, bus, build_identity(identity_settings)),
-        ledger_service(ledger_settings, bus, build_ledger(ledger_settings)),
+        ledger_service(ledger_settings, bus, build_ledger(ledger_settings, processor)),
     ]
     return parts, ledger_settings.token_verifier()
 
 
-def portal(settings: EmbeddedSettings, address: str) -> Starlette:
+def portal(settings: EmbeddedSettings, address: str, processor: SimulatedProcessor) -> Starlette:
     """The portal calling the services at `address`, over plain HTTP on this computer. Its
     cookies are signed with a secret derived from the token signing key: sessions survive a
-    restart, and there is no second secret to keep."""
+    restart, and there is no second secret to keep. A payment the card's bank checks (3-D
+    Secure) is confirmed on its page standing in for the bank's, answered by `processor`."""
     _, private_pem, _ = embedded_keys(settings.data_dir)
     cookie_secret = hmac.new(private_pem.encode(), b"portal cookies", hashlib.sha256)
     portal_settings = PortalSettings(
@@ -113,13 +121,14 @@ def portal(settings: EmbeddedSettings, address: str) -> Starlette:
         secure_cookies=False,
         shutdown_grace_seconds=settings.shutdown_grace_seconds,
     )
-    return create_app(portal_settings)
+    return create_app(portal_settings, card_issuer=processor.answer_challenge)
 
 
 async def run(settings: EmbeddedSettings, stop: asyncio.Event | None = None) -> None:
     """Serve until `stop` is set or a termination signal arrives."""
     bus = SQLiteBus.in_folder(settings.data_dir)
-    parts, token_verifier = platform(settings, bus)
+    processor = SimulatedProcessor(state_file=settings.data_dir / PROCESSOR_STATE)
+    parts, token_verifier = platform(settings, bus, processor)
     stop = stop or asyncio.Event()
     web: list[asyncio.Task[None]] = []
 
@@ -129,7 +138,7 @@ async def run(settings: EmbeddedSettings, stop: asyncio.Event | None = None) -> 
         web.append(
             asyncio.create_task(
                 serve_portal(
-                    portal(settings, address),
+                    portal(settings, address, processor),
                     settings.http_host,
                     settings.http_port,
                     stop,

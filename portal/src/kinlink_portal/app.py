@@ -39,7 +39,10 @@ from kinlink_portal.limits import AttemptLimit
 from kinlink_portal.navigation import local_path
 from kinlink_portal.navigation import see_other
 from kinlink_portal.pages import accounts
+from kinlink_portal.pages import allowances
 from kinlink_portal.pages import console
+from kinlink_portal.pages import histories
+from kinlink_portal.pages import messaging
 from kinlink_portal.pages import my_account
 from kinlink_portal.pages import residents
 from kinlink_portal.rendering import render
@@ -56,6 +59,8 @@ from kinlink_portal.sessions import NotSignedIn
 from kinlink_portal.settings import PortalSettings
 
 SESSION_COOKIE = "kinlink_session"
+# The payer's answer to their bank's check of a payment, given its client secret: passed or not.
+CardIssuer = Callable[..., None]
 LANGUAGE_COOKIE_DAYS = 365
 
 
@@ -214,8 +219,14 @@ async def http_error(request: Request, error: Exception) -> Response:
     return render(request, "error.html", status, heading=heading, message=message, reference=None)
 
 
-def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time) -> Starlette:
-    """The portal, calling the services `settings` names (channels opened at start-up)."""
+def create_app(
+    settings: PortalSettings,
+    clock: Callable[[], float] = time.time,
+    card_issuer: CardIssuer | None = None,
+) -> Starlette:
+    """The portal, calling the services `settings` names (channels opened at start-up). With a
+    simulated card processor, `card_issuer` answers for the bank a payer confirms a payment
+    with (3-D Secure), on a page of the portal standing in for the bank's."""
     secret = settings.checked_cookie_secret()
 
     @asynccontextmanager
@@ -235,13 +246,20 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
             *my_account.routes,
             *residents.routes,
             *console.routes,
+            *messaging.routes,
+            *histories.routes,
+            *allowances.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),
         ],
         middleware=[
             Middleware(RequestContext),
-            Middleware(SecurityHeaders, secure=settings.secure_cookies),
+            Middleware(
+                SecurityHeaders,
+                secure=settings.secure_cookies,
+                stripe=bool(settings.stripe_publishable_key),
+            ),
             Middleware(
                 SessionMiddleware,
                 secret_key=secret,
@@ -265,6 +283,8 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
     app.state.templates = templates()
     app.state.clock = clock
     app.state.secure_cookies = settings.secure_cookies
+    app.state.card_issuer = card_issuer
+    app.state.stripe_publishable_key = settings.stripe_publishable_key
     window = settings.attempt_window_seconds
     app.state.log_ins = AttemptLimit(settings.log_in_attempts_per_address, window)
     app.state.sign_ups = AttemptLimit(settings.sign_ups_per_address, window)

@@ -75,6 +75,62 @@ SENTENCES = {
     "amount_invalid": N_("Enter an amount in dollars, like 300.00."),
     "facility_settings_invalid": N_("This setting is not valid. Check it and try again."),
     "concurrent_change": N_("Something changed at the same moment. Please try again."),
+    # The messaging subscription
+    "subscription_not_found": N_("You have not set up a messaging subscription yet."),
+    "subscription_card_missing": N_(
+        "Mark one of your cards to fund your messaging subscription first, on your cards page."
+    ),
+    "subscription_already_active": N_(
+        "Your messaging subscription is already set up. Refill it once it is used up."
+    ),
+    "subscription_not_active": N_("Your messaging subscription is not active. Set it up first."),
+    "wallet_not_depleted": N_(
+        "You can refill your messaging subscription only once its balance is entirely used up."
+    ),
+    "funding_in_progress": N_(
+        "A payment is still waiting for your bank. Confirm it with your bank, or finish it, first."
+    ),
+    "no_funding_in_progress": N_("There is no payment waiting to be finished."),
+    "charge_outcome_unknown": N_(
+        "The card processor did not answer. Finish the payment again: your card will not be "
+        "charged twice."
+    ),
+    "charge_processing": N_(
+        "The card processor is still working on this payment. Check again in a few minutes."
+    ),
+    "facility_id_missing": N_("Choose a facility."),
+    "funding_amount_missing": N_("Choose an amount."),
+    "funding_amount_not_offered": N_("Choose one of the amounts listed."),
+    "insufficient_credit": N_("Your messaging balance is too low for this. Refill it first."),
+    "card_not_found": N_("We do not know this card. Choose one of yours."),
+    # Why a card was not charged
+    "card_declined": N_("Your card was declined. Try another card."),
+    "insufficient_funds": N_("Your card was declined for insufficient funds. Try another card."),
+    "expired_card": N_("Your card has expired. Try another card."),
+    "payer_authentication_failed": N_(
+        "Your bank did not confirm the payment, so your card was not charged. Try again, or use "
+        "another card."
+    ),
+    "payer_authentication_unavailable": N_(
+        "Your bank's check could not be completed, so your card was not charged. Try again later, "
+        "or use another card."
+    ),
+    "payment_refused": N_(
+        "The card processor refused this payment; your card was not charged. Try again later."
+    ),
+    "prepaid_not_supported": N_("Prepaid cards cannot be used. Try another card."),
+    "card_brand_not_accepted": N_("This facility does not accept this card. Try another card."),
+    "limit_exceeded": N_("This is more than the resident may receive this week."),
+    "quote_expired": N_("This deposit took too long to confirm. Please start again."),
+    # Commissary allowances
+    "allowance_not_found": N_("We do not know this allowance."),
+    "amount_not_positive": N_("Enter an amount of more than $0.00."),
+    "resident_id_missing": N_("Enter the resident's ID number."),
+    "payment_method_not_found": N_("Choose one of your cards."),
+    "end_outcome_unknown": N_(
+        "The card processor did not answer. Try again: nothing will be charged twice."
+    ),
+    "processor_unavailable": N_("The card processor is not available. Try again in a few minutes."),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

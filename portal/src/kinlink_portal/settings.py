@@ -48,6 +48,12 @@ class PortalSettings(BaseSettings):
         "visitor's address: the one the rate limits and identity's throttling count.",
     )
     shutdown_grace_seconds: float = 10.0
+    stripe_publishable_key: str = Field(
+        default="",
+        description="With Stripe (the ledger's KINLINK_PAYMENT_PROCESSOR=stripe): Stripe.js shows "
+        "the bank's check of a payment (3-D Secure) with this key; pages may then load Stripe's "
+        "script and frames.",
+    )
 
     def checked_cookie_secret(self) -> str:
         """A portal without a real secret would sign sessions anyone can forge: it does not

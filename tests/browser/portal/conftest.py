@@ -12,15 +12,21 @@ import asyncio
 import shutil
 import uuid
 from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Any
 
 import grpc
+import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_embedded import demo
 from kinlink_identity.bootstrap import IdentitySettings
@@ -30,6 +36,12 @@ from kinlink_kit.bus import KafkaBus
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import free_port
 from kinlink_kit.testing import serving
+from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
+from kinlink_ledger.bootstrap import ledger_service
+from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_portal.app import CardIssuer
 from kinlink_portal.app import create_app
 from kinlink_portal.main import serve_portal
 from kinlink_portal.settings import PortalSettings
@@ -108,15 +120,13 @@ class Portal:
         return link
 
 
-@pytest.fixture
-async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> AsyncIterator[Portal]:
-    """Identity on the real Kafka and PostgreSQL, and the portal in front of it; identity's
-    emails link to the portal's pages."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    settings = IdentitySettings(
+def identity_settings(
+    infra: Infra, database: str, token_keys: TokenKeys, url: str
+) -> IdentitySettings:
+    """Identity on `database`, its emails linking to the portal at `url`."""
+    return IdentitySettings(
         postgres_dsn=infra.postgres_dsn,
-        database=fresh_database,
+        database=database,
         kafka_bootstrap=infra.kafka_bootstrap,
         consumer_group=f"test-portal-identity-{uuid.uuid4().hex[:8]}",
         jwt_public_keys={token_keys.key_id: token_keys.public_pem},
@@ -129,35 +139,58 @@ async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> As
         bootstrap_operator_email=demo.OPERATOR_EMAIL,
         bootstrap_operator_password=demo.OPERATOR_PASSWORD,
     )
+
+
+@asynccontextmanager
+async def portal_serving(
+    address: str, port: int, card_issuer: CardIssuer | None = None
+) -> AsyncIterator[None]:
+    """The portal on `port`, calling the services at `address`."""
+    portal_settings = PortalSettings(
+        identity_target=address,
+        ledger_target=address,
+        cookie_secret=uuid.uuid4().hex * 2,
+        secure_cookies=False,  # plain HTTP on 127.0.0.1, as in the embedded mode
+    )
+    stop, started = asyncio.Event(), asyncio.Future[str]()
+    app = create_app(portal_settings, card_issuer=card_issuer)
+    server = asyncio.create_task(serve_portal(app, "127.0.0.1", port, stop, 1, started))
+    assert await started == f"http://127.0.0.1:{port}"
+    try:
+        yield
+    finally:
+        stop.set()
+        await server
+
+
+@pytest.fixture
+async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> AsyncIterator[Portal]:
+    """Identity on the real Kafka and PostgreSQL, and the portal in front of it; identity's
+    emails link to the portal's pages."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = identity_settings(infra, fresh_database, token_keys, url)
     # What earlier runs left on the topics is about facilities and accounts this one never knew.
     for topic in (FACILITY_EVENTS, LEDGER_EVENTS):
         await skip_earlier_events(infra.kafka_bootstrap, topic, settings.consumer_group)
     bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
     parts = [identity_service(settings, bus, build_identity(settings, mailer))]
-    async with serving(parts, bus, token_keys.verifier()) as address:
-        portal_settings = PortalSettings(
-            identity_target=address,
-            ledger_target=address,
-            cookie_secret=uuid.uuid4().hex * 2,
-            secure_cookies=False,  # plain HTTP on 127.0.0.1, as in the embedded mode
-        )
-        stop, started = asyncio.Event(), asyncio.Future[str]()
-        server = asyncio.create_task(
-            serve_portal(create_app(portal_settings), "127.0.0.1", port, stop, 1, started)
-        )
-        assert await started == url
-        try:
-            yield Portal(url, mailer, address)
-        finally:
-            stop.set()
-            await server
+    async with (
+        serving(parts, bus, token_keys.verifier()) as address,
+        portal_serving(address, port),
+    ):
+        yield Portal(url, mailer, address)
 
 
 @pytest.fixture
 async def demo_facilities(portal: Portal) -> None:
+    await seed_demo_facilities(portal.grpc_address)
+
+
+async def seed_demo_facilities(address: str) -> None:
     """The demo facilities and residents (FAC-DEMO's R-1001 Ada Lovelace, ...), set up by the
     operator identity creates at start."""
-    async with grpc.aio.insecure_channel(portal.grpc_address) as channel:
+    async with grpc.aio.insecure_channel(address) as channel:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         session = await identity.LogIn(
             pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
@@ -241,8 +274,86 @@ class Visitor:
         return " ".join((text or "").split())
 
 
+@asynccontextmanager
+async def browsing(
+    browser: Browser, portal: Portal, axe_source: str, **context: Any
+) -> AsyncIterator[Visitor]:
+    """A visitor in a browser context of their own (`context`: Playwright's options, e.g. a
+    phone's viewport)."""
+    opened = await browser.new_context(**{"locale": "en-US", **context})
+    try:
+        yield Visitor(await opened.new_page(), portal, axe_source)
+    finally:
+        await opened.close()
+
+
 @pytest.fixture
 async def visitor(browser: Browser, portal: Portal, axe_source: str) -> AsyncIterator[Visitor]:
-    context = await browser.new_context(locale="en-US")
-    yield Visitor(await context.new_page(), portal, axe_source)
-    await context.close()
+    async with browsing(browser, portal, axe_source) as visiting:
+        yield visiting
+
+
+@dataclass
+class Platform(Portal):
+    """The portal in front of identity and the ledger; the ledger charges cards through the
+    simulated processor, whose stand-in bank the portal shows for payments the bank checks."""
+
+    ledger: Ledger
+    processor: SimulatedProcessor
+
+
+@contextmanager
+def another_database(infra: Infra) -> Iterator[str]:
+    name = f"kinlink_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def platform(
+    infra: Infra, fresh_database: str, token_keys: TokenKeys
+) -> AsyncIterator[Platform]:
+    """Identity and the ledger, each on its own PostgreSQL database, Kafka between them (the
+    ledger learns facilities, residents and cards from identity's events), and the portal."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = identity_settings(infra, fresh_database, token_keys, url)
+    with another_database(infra) as ledger_database:
+        ledger_settings = LedgerSettings(
+            postgres_dsn=infra.postgres_dsn,
+            kafka_bootstrap=infra.kafka_bootstrap,
+            jwt_public_keys={token_keys.key_id: token_keys.public_pem},
+            database=ledger_database,
+            consumer_group=f"test-portal-ledger-{uuid.uuid4().hex[:8]}",
+        )
+        # Earlier runs' events are about facilities, accounts and cards these never knew.
+        for group, topics in (
+            (settings.consumer_group, (FACILITY_EVENTS, LEDGER_EVENTS)),
+            (ledger_settings.consumer_group, (FACILITY_EVENTS, IDENTITY_EVENTS)),
+        ):
+            for topic in topics:
+                await skip_earlier_events(infra.kafka_bootstrap, topic, group)
+        bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
+        processor = SimulatedProcessor()
+        ledger = build_ledger(ledger_settings, processor)
+        parts = [
+            identity_service(settings, bus, build_identity(settings, mailer)),
+            ledger_service(ledger_settings, bus, ledger),
+        ]
+        async with (
+            serving(parts, bus, token_keys.verifier()) as address,
+            portal_serving(address, port, processor.answer_challenge),
+        ):
+            yield Platform(url, mailer, address, ledger, processor)
+
+
+@pytest.fixture
+async def family(browser: Browser, platform: Platform, axe_source: str) -> AsyncIterator[Visitor]:
+    """A visitor of the portal in front of identity and the ledger."""
+    async with browsing(browser, platform, axe_source) as visiting:
+        yield visiting

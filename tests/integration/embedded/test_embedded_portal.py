@@ -41,6 +41,9 @@ async def test_the_demo_family_logs_in_to_the_portal_the_embedded_mode_serves(
             assert logged_in.headers["location"] == "/account"
             account = await browser.get("/account")
             assert account.status_code == 200 and demo.FAMILY_EMAIL in account.text
+            # The ledger answers the portal too: no subscription set up yet.
+            messaging = await browser.get("/messaging")
+            assert messaging.status_code == 200 and 'data-state="not_set_up"' in messaging.text
     finally:
         stop.set()
         await platform

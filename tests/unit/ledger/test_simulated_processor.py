@@ -140,3 +140,21 @@ def test_a_state_file_keeps_the_payments_for_the_next_process(tmp_path: Path) ->
     assert restarted.confirm(reference, payer_present=False).captured
     assert restarted.charges(deposit_id="d-1") == [5595]
     assert (restarted.captured_total, restarted.held_total) == (5595, 2000)
+
+
+@pytest.mark.parametrize(
+    ("passed", "reason"), [(True, None), (False, "payer_authentication_failed")]
+)
+def test_the_payer_answers_the_challenge_presented_with_its_client_secret(
+    passed: bool, reason: str | None
+) -> None:
+    processor = SimulatedProcessor()
+    reference = processor.start(
+        ChargeRequest("k", Cents(1000), "pm_card_authenticationRequired", "test")
+    )
+    challenged = processor.confirm(reference, payer_present=True)
+    assert challenged.awaiting_authentication and challenged.authentication
+    processor.answer_challenge(challenged.authentication, passed=passed)
+    answered = processor.charge_outcome(reference)
+    assert answered.decline_reason == (reason and DeclineReason(reason))
+    assert answered.captured is passed

@@ -84,6 +84,8 @@ class StandInIdentity:
 class StandInServices:
     identity: StandInIdentity
     timeout: float = 1.0
+    # The ledger answers as identity's stand-in does: what `answers` holds for each method.
+    ledger: StandInIdentity = field(default_factory=StandInIdentity)
 
 
 @pytest.fixture

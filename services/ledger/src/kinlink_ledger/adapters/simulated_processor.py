@@ -75,6 +75,10 @@ CHALLENGED = {
     "pm_card_threeDSecureRequired",
 }
 
+# What a challenged payment hands the client to present the challenge with (Stripe: the
+# PaymentIntent's client secret, `<id>_secret_<random>`).
+CLIENT_SECRET_SUFFIX = "_secret_sim"
+
 
 @dataclass
 class Payment:
@@ -187,7 +191,8 @@ class SimulatedProcessor(PaymentProcessor):
             if method in self._slow_methods:
                 payment.outcome = ChargeOutcome(reference, processing=True)
             elif payer_present and method in CHALLENGED:
-                payment.outcome = ChargeOutcome(reference, authentication=f"{reference}_secret_sim")
+                secret = f"{reference}{CLIENT_SECRET_SUFFIX}"
+                payment.outcome = ChargeOutcome(reference, authentication=secret)
             else:
                 payment.outcome = ChargeOutcome(reference, DECLINES.get(method))
             self._save()
@@ -224,6 +229,11 @@ class SimulatedProcessor(PaymentProcessor):
                 reason = None if passed else DeclineReason.PAYER_AUTHENTICATION_FAILED
                 payment.outcome = ChargeOutcome(reference, reason)
                 self._save()
+
+    def answer_challenge(self, client_secret: str, *, passed: bool) -> None:
+        """The payer answers the challenge presented with `client_secret`, on the page that
+        stands in for their bank's (the embedded mode's portal)."""
+        self.authenticate(client_secret.removesuffix(CLIENT_SECRET_SUFFIX), passed=passed)
 
     def capture(self, reference: str, amount: Cents, idempotency_key: str) -> None:
         with self._lock:

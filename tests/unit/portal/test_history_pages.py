@@ -1,0 +1,227 @@
+"""The deposit and messaging histories, receipts and allowances as a family member reads them:
+times in the facility's time zone, statuses in words, receipts linked, and empty pages that
+say what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink_kit.errors import FailedPrecondition
+from starlette.testclient import TestClient
+
+from tests.portal_web import csrf_of
+from tests.unit.portal.conftest import StandInIdentity
+from tests.unit.portal.conftest import refusal
+from tests.unit.portal.family import family_portal
+
+# 2027-01-15 03:30 UTC: in Chicago still the evening of the 14th.
+EVENING_OF_THE_14TH = Timestamp(seconds=1_799_983_800)
+ALLOWANCE_ID = "5b0c1d2e-0000-4000-8000-000000000001"
+
+
+@pytest.fixture
+def ledger() -> StandInIdentity:
+    return StandInIdentity()
+
+
+@pytest.fixture
+def family(identity: StandInIdentity, ledger: StandInIdentity) -> Iterator[TestClient]:
+    yield from family_portal(identity, ledger)
+
+
+def deposit(status: int, reason: str = "") -> pb.Deposit:
+    return pb.Deposit(
+        deposit_id="d-1",
+        facility_id="FAC-DEMO",
+        resident_id="R-1001",
+        amount_cents=5000,
+        fee_cents=595,
+        total_cents=5595,
+        status=status,  # type: ignore[arg-type]
+        decline_reason=reason,
+        requested_at=EVENING_OF_THE_14TH,
+    )
+
+
+def test_a_deposit_is_listed_at_the_facilitys_time_with_its_amounts_and_status(
+    family: TestClient, ledger: StandInIdentity
+) -> None:
+    ledger.answers["ListDeposits"] = pb.ListDepositsResponse(
+        deposits=[deposit(pb.DEPOSIT_STATUS_POSTED)]
+    )
+    page = family.get("/history/deposits").text
+    assert "Jan 14, 2027" in page and "CST" in page  # not the 15th, as in UTC
+    assert "$50.00" in page and "$5.95" in page and "$55.95" in page
+    assert "Credited to the resident's account" in page
+    assert 'href="/deposits/d-1"' in page
+    asked = next(call[1] for call in ledger.calls if call[0] == "ListDeposits")
+    assert asked.WhichOneof("owner") is None  # the caller's own
+
+
+def test_a_declined_deposit_says_why_in_spanish(
+    family: TestClient, ledger: StandInIdentity
+) -> None:
+    ledger.answers["ListDeposits"] = pb.ListDepositsResponse(
+        deposits=[deposit(pb.DEPOSIT_STATUS_DECLINED, "insufficient_funds")]
+    )
+    family.cookies.set("kinlink_language", "es")
+    page = family.get("/history/deposits").text
+    assert "Rechazado: no se cobró a su tarjeta" in page
+    assert "Su tarjeta fue rechazada por fondos insuficientes" in page
+    assert "14 ene 2027" in page
+
+
+def test_no_deposit_yet_says_how_to_make_one(family: TestClient, ledger: StandInIdentity) -> None:
+    ledger.answers["ListDeposits"] = pb.ListDepositsResponse()
+    page = family.get("/history/deposits").text
+    assert "You have not made a deposit yet" in page and 'href="/residents"' in page
+    assert "<table" not in page
+
+
+def test_the_messaging_history_links_each_fundings_receipt(
+    family: TestClient, ledger: StandInIdentity
+) -> None:
+    ledger.answers["ListWalletHistory"] = pb.ListWalletHistoryResponse(
+        entries=[
+            pb.WalletHistoryEntry(
+                kind=pb.WALLET_ENTRY_KIND_CHARGE,
+                amount_cents=-50,
+                description="Messages: 1 at $0.50 each",
+                facility_id="FAC-DEMO",
+                occurred_at=EVENING_OF_THE_14TH,
+            ),
+            pb.WalletHistoryEntry(
+                kind=pb.WALLET_ENTRY_KIND_FUNDING,
+                amount_cents=1500,
+                facility_id="FAC-DEMO",
+                receipt_number="KL-ABC123",
+                occurred_at=EVENING_OF_THE_14TH,
+            ),
+            pb.WalletHistoryEntry(
+                kind=pb.WALLET_ENTRY_KIND_FUNDING_FAILED,
+                amount_cents=0,
+                description="Funding of $15.00 failed (card_declined)",
+                facility_id="FAC-DEMO",
+                occurred_at=EVENING_OF_THE_14TH,
+            ),
+        ]
+    )
+    page = family.get("/history/messaging").text
+    assert page.count('href="/receipts/') == 1 and 'href="/receipts/KL-ABC123"' in page
+    assert "-$0.50" in page and "Funding failed: your card was not charged" in page
+    # The ledger's English says what a charge paid for, marked as English for screen readers;
+    # a failed funding's own words (and its code) are not shown.
+    assert '<span class="hint" lang="en">Messages: 1 at $0.50 each</span>' in page
+    assert "card_declined" not in page
+
+
+def test_an_empty_messaging_history_says_to_set_up_the_subscription(
+    family: TestClient, ledger: StandInIdentity
+) -> None:
+    ledger.answers["ListWalletHistory"] = pb.ListWalletHistoryResponse()
+    page = family.get("/history/messaging").text
+    assert "Set up your messaging subscription" in page and 'href="/messaging"' in page
+
+
+def test_a_receipt_shows_what_was_charged_and_what_the_hold_gave_back(
+    family: TestClient, ledger: StandInIdentity
+) -> None:
+    ledger.answers["GetReceipt"] = pb.PaymentReceipt(
+        receipt_number="KL-ABC123",
+        kind=pb.RECEIPT_KIND_ALLOWANCE_CAPTURE,
+        facility_id="FAC-DEMO",
+        facility_name="Demo County Jail",
+        resident_id="R-1001",
+        lines=[pb.ReceiptLine(description="Commissary order", amount_cents=1200)],
+        total_cents=1200,
+        payment_reference="pi_sim_1",
+        captured_at=EVENING_OF_THE_14TH,
+        hold=pb.ReceiptHold(authorized_cents=2000, released_cents=800),
+    )
+    page = family.get("/receipts/KL-ABC123").text
+    assert "Commissary order" in page and "$12.00" in page
+    assert "Held on your card: $20.00. Given back, never charged: $8.00." in page
+
+
+def test_an_allowance_is_held_on_the_card_chosen_once_per_form(
+    family: TestClient, ledger: StandInIdentity
+) -> None:
+    ledger.answers["AuthorizeAllowance"] = pb.Allowance(allowance_id=ALLOWANCE_ID)
+    form = family.get("/allowances/new").text
+    sent = {
+        "csrf_token": csrf_of(form),
+        "allowance_id": ALLOWANCE_ID,
+        "facility_id": "FAC-DEMO",
+        "resident_id": "R-1001",
+        "amount_cents": "25.00",
+        "payment_method": "card-2",
+    }
+    held = family.post("/allowances/new", data=sent, follow_redirects=False)
+    assert held.headers["location"] == f"/allowances/{ALLOWANCE_ID}"
+    asked = next(call[1] for call in ledger.calls if call[0] == "AuthorizeAllowance")
+    assert (asked.allowance_id, asked.amount_cents, asked.payment_method) == (
+        ALLOWANCE_ID,
+        2500,
+        "pm_card_mastercard",  # the card identity keeps, never a token the form names
+    )
+
+
+def test_an_allowance_with_a_card_not_the_familys_is_refused_beside_the_card(
+    family: TestClient, ledger: StandInIdentity
+) -> None:
+    form = family.get("/allowances/new").text
+    sent = {
+        "csrf_token": csrf_of(form),
+        "allowance_id": ALLOWANCE_ID,
+        "facility_id": "FAC-DEMO",
+        "resident_id": "R-1001",
+        "amount_cents": "25.00",
+        "payment_method": "pm_card_visa",
+    }
+    refused = family.post("/allowances/new", data=sent)
+    assert refused.status_code == 400
+    assert '<p class="field-error" id="payment_method-error">' in refused.text
+    assert not [call for call in ledger.calls if call[0] == "AuthorizeAllowance"]
+
+
+@pytest.mark.parametrize(
+    ("status", "words", "may_end"),
+    [
+        (pb.ALLOWANCE_STATUS_AUTHORIZED, "Held on your card", True),
+        (pb.ALLOWANCE_STATUS_DECLINED, "Declined: nothing is held", False),
+        (pb.ALLOWANCE_STATUS_ENDED, "Ended: what was used is charged", False),
+    ],
+)
+def test_an_allowance_says_its_status_and_may_be_ended_only_while_held(
+    family: TestClient, ledger: StandInIdentity, status: int, words: str, may_end: bool
+) -> None:
+    ledger.answers["GetAllowance"] = pb.Allowance(
+        allowance_id=ALLOWANCE_ID,
+        facility_id="FAC-DEMO",
+        resident_id="R-1001",
+        authorized_cents=2500,
+        status=status,  # type: ignore[arg-type]
+    )
+    page = family.get(f"/allowances/{ALLOWANCE_ID}").text
+    assert words in page
+    assert (f'action="/allowances/{ALLOWANCE_ID}/end"' in page) is may_end
+
+
+def test_ending_an_allowance_the_processor_did_not_answer_says_to_try_again(
+    family: TestClient, ledger: StandInIdentity
+) -> None:
+    ledger.answers["GetAllowance"] = pb.Allowance(
+        allowance_id=ALLOWANCE_ID, status=pb.ALLOWANCE_STATUS_AUTHORIZED
+    )
+    ledger.answers["EndAllowance"] = refusal(
+        FailedPrecondition("end_outcome_unknown", "Try again.")
+    )
+    page = family.get(f"/allowances/{ALLOWANCE_ID}").text
+    ended = family.post(f"/allowances/{ALLOWANCE_ID}/end", data={"csrf_token": csrf_of(page)})
+    assert ended.status_code == 400
+    assert "The card processor did not answer. Try again: nothing will be charged twice." in (
+        ended.text
+    )
