@@ -30,6 +30,7 @@ from starlette.types import Receive
 from starlette.types import Scope
 from starlette.types import Send
 
+from kinlink_portal import card_entry
 from kinlink_portal.i18n import LANGUAGE_COOKIE
 from kinlink_portal.i18n import LANGUAGES
 from kinlink_portal.i18n import chosen_language
@@ -39,7 +40,9 @@ from kinlink_portal.limits import AttemptLimit
 from kinlink_portal.navigation import local_path
 from kinlink_portal.navigation import see_other
 from kinlink_portal.pages import accounts
+from kinlink_portal.pages import cards
 from kinlink_portal.pages import console
+from kinlink_portal.pages import deposits
 from kinlink_portal.pages import my_account
 from kinlink_portal.pages import residents
 from kinlink_portal.rendering import render
@@ -235,13 +238,19 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
             *my_account.routes,
             *residents.routes,
             *console.routes,
+            *cards.routes,
+            *deposits.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),
         ],
         middleware=[
             Middleware(RequestContext),
-            Middleware(SecurityHeaders, secure=settings.secure_cookies),
+            Middleware(
+                SecurityHeaders,
+                secure=settings.secure_cookies,
+                policy=card_entry.content_security_policy(settings.checked_card_entry()),
+            ),
             Middleware(
                 SessionMiddleware,
                 secret_key=secret,
@@ -265,6 +274,8 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
     app.state.templates = templates()
     app.state.clock = clock
     app.state.secure_cookies = settings.secure_cookies
+    app.state.card_entry = settings.card_entry
+    app.state.stripe_publishable_key = settings.stripe_publishable_key
     window = settings.attempt_window_seconds
     app.state.log_ins = AttemptLimit(settings.log_in_attempts_per_address, window)
     app.state.sign_ups = AttemptLimit(settings.sign_ups_per_address, window)

@@ -75,6 +75,68 @@ SENTENCES = {
     "amount_invalid": N_("Enter an amount in dollars, like 300.00."),
     "facility_settings_invalid": N_("This setting is not valid. Check it and try again."),
     "concurrent_change": N_("Something changed at the same moment. Please try again."),
+    # Cards
+    "card_choice_missing": N_("Choose a card."),
+    "payment_method_missing": N_("Choose a card."),
+    "payment_method_unknown": N_(
+        "Our card processor does not know this card. Check it, or use another card."
+    ),
+    "payment_method_not_a_token": N_("Enter your card in the card fields, never as a number."),
+    "payment_method_not_found": N_(
+        "We do not know this card yet. If you just added it, wait a minute and try again."
+    ),
+    "prepaid_not_supported": N_("Prepaid cards are not accepted. Use a credit or debit card."),
+    "card_brand_not_accepted": N_(
+        "This facility does not accept cards of this brand. Use another card."
+    ),
+    "card_expired": N_("This card has expired. Check the expiry date, or use another card."),
+    "exp_month_invalid": N_("Enter the expiry month as a number from 1 to 12."),
+    "exp_year_invalid": N_("Enter the expiry year as four digits, like 2029."),
+    "card_not_found": N_("We could not find this card. It may have been removed."),
+    "card_funds_messaging_subscription": N_(
+        "This card funds your messaging subscription. Choose another card for the "
+        "subscription, or cancel the subscription, then try again."
+    ),
+    "card_processor_unavailable": N_(
+        "We could not reach our card processor. Please try again in a few minutes."
+    ),
+    "processor_unavailable": N_(
+        "We could not reach our card processor. Please try again in a few minutes."
+    ),
+    # Deposits
+    "amount_not_positive": N_("Enter an amount of more than $0.00."),
+    "amount_above_largest_deposit": N_(
+        "This is more than one deposit can be at this facility. Enter a smaller amount."
+    ),
+    "amount_out_of_range": N_("Enter a smaller amount."),
+    "quote_not_found": N_("This price is no longer available. Start again from the amount."),
+    "quote_expired": N_("This price expired before you confirmed. Start again to get a new one."),
+    "resident_not_found": N_(
+        "We could not find this resident. They may have been released or moved: search again."
+    ),
+    "resident_released": N_("This resident has been released: money can no longer be sent."),
+    "resident_transferred": N_(
+        "This resident moved to another facility. Find them again to send money there."
+    ),
+    "limit_exceeded": N_("This is more than the resident can receive this week."),
+    "card_declined": N_("Your bank declined the card. Use another card, or call your bank."),
+    "insufficient_funds": N_(
+        "Your bank declined the card: there is not enough money on it. Use another card."
+    ),
+    "expired_card": N_("Your bank says this card has expired. Use another card."),
+    "payer_authentication_failed": N_(
+        "Your bank could not confirm it was you. Use another card, or call your bank."
+    ),
+    "payer_authentication_unavailable": N_(
+        "Your bank asks to confirm it is you, which deposits cannot do. Use another card."
+    ),
+    "payment_refused": N_(
+        "Our card processor refused this payment. Try again later, or use another card."
+    ),
+    "charge_outcome_unknown": N_(
+        "We did not hear back from the card processor. Press Confirm again: you are never "
+        "charged twice."
+    ),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

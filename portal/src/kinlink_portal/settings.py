@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
@@ -48,6 +50,14 @@ class PortalSettings(BaseSettings):
         "visitor's address: the one the rate limits and identity's throttling count.",
     )
     shutdown_grace_seconds: float = 10.0
+    card_entry: Literal["test_cards", "stripe_elements"] = Field(
+        default="test_cards",
+        description="How a card is entered: the processor's test cards to choose from (the "
+        "embedded mode, stripe-mock), or Stripe's hosted fields (decision 0025).",
+    )
+    stripe_publishable_key: str = Field(
+        default="", description="Stripe's publishable key (pk_...), for stripe_elements."
+    )
 
     def checked_cookie_secret(self) -> str:
         """A portal without a real secret would sign sessions anyone can forge: it does not
@@ -59,3 +69,13 @@ class PortalSettings(BaseSettings):
                 "random string, the same to every replica of the portal"
             )
         return secret
+
+    def checked_card_entry(self) -> str:
+        """Stripe's fields cannot be shown without a publishable key: the portal does not start."""
+        if self.card_entry == "stripe_elements" and not self.stripe_publishable_key.startswith(
+            "pk_"
+        ):
+            raise ValueError(
+                "KINLINK_CARD_ENTRY=stripe_elements needs KINLINK_STRIPE_PUBLISHABLE_KEY (pk_...)"
+            )
+        return self.card_entry
