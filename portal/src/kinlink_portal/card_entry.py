@@ -40,11 +40,11 @@ class TestCard:
     note: str = ""  # what happens with it, when it is not a plain good card
 
     def label(self) -> str:
-        said = gettext("%(brand)s ending %(last4)s (test card)") % {
-            "brand": brand_name(self.brand),
-            "last4": self.last4,
-        }
-        return f"{said}: {gettext(self.note)}" if self.note else said
+        card = {"brand": brand_name(self.brand), "last4": self.last4}
+        if not self.note:
+            return gettext("%(brand)s ending %(last4)s (test card)") % card
+        noted = gettext("%(brand)s ending %(last4)s (test card: %(note)s)")
+        return noted % {**card, "note": gettext(self.note)}
 
 
 TEST_CARDS = (

@@ -12,15 +12,22 @@ import asyncio
 import shutil
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from dataclasses import field
 
 import grpc
+import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
+from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_contracts.demo import DEMO_RESIDENTS
+from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_embedded import demo
 from kinlink_identity.bootstrap import IdentitySettings
@@ -28,8 +35,15 @@ from kinlink_identity.bootstrap import build_identity
 from kinlink_identity.bootstrap import identity_service
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
 from kinlink_kit.testing import serving
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_ledger.bootstrap import build_ledger
+from kinlink_ledger.bootstrap import ledger_service
+from kinlink_ledger.domain.account_cards import PaymentMethodNotFound
+from kinlink_ledger.service_layer.account_cards import check_own_card
+from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_portal.app import create_app
 from kinlink_portal.main import serve_portal
 from kinlink_portal.settings import PortalSettings
@@ -108,15 +122,13 @@ class Portal:
         return link
 
 
-@pytest.fixture
-async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> AsyncIterator[Portal]:
-    """Identity on the real Kafka and PostgreSQL, and the portal in front of it; identity's
-    emails link to the portal's pages."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    settings = IdentitySettings(
+def identity_settings(
+    infra: Infra, database: str, token_keys: TokenKeys, url: str
+) -> IdentitySettings:
+    """Identity on its own database, its emails linking to the portal at `url`."""
+    return IdentitySettings(
         postgres_dsn=infra.postgres_dsn,
-        database=fresh_database,
+        database=database,
         kafka_bootstrap=infra.kafka_bootstrap,
         consumer_group=f"test-portal-identity-{uuid.uuid4().hex[:8]}",
         jwt_public_keys={token_keys.key_id: token_keys.public_pem},
@@ -129,40 +141,156 @@ async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> As
         bootstrap_operator_email=demo.OPERATOR_EMAIL,
         bootstrap_operator_password=demo.OPERATOR_PASSWORD,
     )
+
+
+async def skip_earlier_runs(infra: Infra, group: str, *topics: str) -> None:
     # What earlier runs left on the topics is about facilities and accounts this one never knew.
-    for topic in (FACILITY_EVENTS, LEDGER_EVENTS):
-        await skip_earlier_events(infra.kafka_bootstrap, topic, settings.consumer_group)
-    bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
-    parts = [identity_service(settings, bus, build_identity(settings, mailer))]
-    async with serving(parts, bus, token_keys.verifier()) as address:
-        portal_settings = PortalSettings(
-            identity_target=address,
-            ledger_target=address,
-            cookie_secret=uuid.uuid4().hex * 2,
-            secure_cookies=False,  # plain HTTP on 127.0.0.1, as in the embedded mode
-        )
-        stop, started = asyncio.Event(), asyncio.Future[str]()
-        server = asyncio.create_task(
-            serve_portal(create_app(portal_settings), "127.0.0.1", port, stop, 1, started)
-        )
-        assert await started == url
-        try:
-            yield Portal(url, mailer, address)
-        finally:
-            stop.set()
-            await server
+    for topic in topics:
+        await skip_earlier_events(infra.kafka_bootstrap, topic, group)
+
+
+@asynccontextmanager
+async def serving_portal(address: str, port: int) -> AsyncIterator[str]:
+    """The portal on `port`, calling the services at the gRPC `address`; yields its URL."""
+    portal_settings = PortalSettings(
+        identity_target=address,
+        ledger_target=address,
+        cookie_secret=uuid.uuid4().hex * 2,
+        secure_cookies=False,  # plain HTTP on 127.0.0.1, as in the embedded mode
+    )
+    stop, started = asyncio.Event(), asyncio.Future[str]()
+    server = asyncio.create_task(
+        serve_portal(create_app(portal_settings), "127.0.0.1", port, stop, 1, started)
+    )
+    try:
+        yield await started
+    finally:
+        stop.set()
+        await server
 
 
 @pytest.fixture
-async def demo_facilities(portal: Portal) -> None:
+async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> AsyncIterator[Portal]:
+    """Identity on the real Kafka and PostgreSQL, and the portal in front of it; identity's
+    emails link to the portal's pages."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = identity_settings(infra, fresh_database, token_keys, url)
+    await skip_earlier_runs(infra, settings.consumer_group, FACILITY_EVENTS, LEDGER_EVENTS)
+    bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
+    parts = [identity_service(settings, bus, build_identity(settings, mailer))]
+    async with (
+        serving(parts, bus, token_keys.verifier()) as address,
+        serving_portal(address, port) as served,
+    ):
+        assert served == url
+        yield Portal(url, mailer, address)
+
+
+async def seed_demo(address: str) -> None:
     """The demo facilities and residents (FAC-DEMO's R-1001 Ada Lovelace, ...), set up by the
     operator identity creates at start."""
-    async with grpc.aio.insecure_channel(portal.grpc_address) as channel:
+    async with grpc.aio.insecure_channel(address) as channel:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         session = await identity.LogIn(
             pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
         )
         await demo.seed_facilities(identity, bearer(session.access_token))
+
+
+@pytest.fixture
+async def demo_facilities(portal: Portal) -> None:
+    await seed_demo(portal.grpc_address)
+
+
+@dataclass
+class Platform(Portal):
+    """The portal in front of identity AND the ledger; `ledger` is the ledger's own object, to
+    wait for what identity's events tell it."""
+
+    ledger: Ledger
+    token_keys: TokenKeys
+
+    async def until_ledger_knows_card(self, email: str, password: str, payment_method: str) -> None:
+        """The card a family member added in identity reached the ledger (through Kafka)."""
+        async with grpc.aio.insecure_channel(self.grpc_address) as channel:
+            identity = identity_pb2_grpc.IdentityServiceStub(channel)
+            session = await identity.LogIn(pb.LogInRequest(email=email, password=password))
+
+        async def known() -> bool:
+            try:
+                check_own_card(self.ledger, session.account.account_id, payment_method)
+            except PaymentMethodNotFound:
+                return False
+            return True
+
+        await eventually(known)
+
+    async def until_ledger_takes_deposits(self, facility_id: str, resident_id: str) -> None:
+        """The facility and its resident, configured and booked in identity, reached the ledger."""
+        family = self.token_keys.family(str(uuid.uuid4()))
+        quote = ledger_pb.QuoteDepositRequest(
+            facility_id=facility_id, resident_id=resident_id, amount_cents=100
+        )
+        async with grpc.aio.insecure_channel(self.grpc_address) as channel:
+            ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+
+            async def quoted() -> bool:
+                try:
+                    await ledger.QuoteDeposit(quote, metadata=family)
+                except grpc.aio.AioRpcError as error:
+                    assert error.code() is grpc.StatusCode.NOT_FOUND, error  # not consumed yet
+                    return False
+                return True
+
+            await eventually(quoted)
+
+
+@pytest.fixture
+async def platform(
+    infra: Infra, fresh_database: str, token_keys: TokenKeys
+) -> AsyncIterator[Platform]:
+    """Identity and the ledger on the real Kafka and PostgreSQL, each on its own database and
+    consumer groups (served together, as two processes would be: all they share is the topics),
+    the demo facilities set up, and the portal in front of both."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = identity_settings(infra, fresh_database, token_keys, url)
+    ledger_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{ledger_database}"')
+    ledger_settings = LedgerSettings(
+        postgres_dsn=infra.postgres_dsn,
+        database=ledger_database,
+        kafka_bootstrap=infra.kafka_bootstrap,
+        consumer_group=f"test-portal-ledger-{uuid.uuid4().hex[:8]}",
+        jwt_public_keys={token_keys.key_id: token_keys.public_pem},
+    )
+    await skip_earlier_runs(infra, settings.consumer_group, FACILITY_EVENTS, LEDGER_EVENTS)
+    await skip_earlier_runs(
+        infra, ledger_settings.consumer_group, IDENTITY_EVENTS, FACILITY_EVENTS, COMMISSARY_EVENTS
+    )
+    bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
+    ledger = build_ledger(ledger_settings)
+    parts = [
+        identity_service(settings, bus, build_identity(settings, mailer)),
+        ledger_service(ledger_settings, bus, ledger),
+    ]
+    try:
+        async with serving(parts, bus, token_keys.verifier()) as address:
+            await seed_demo(address)
+            async with serving_portal(address, port) as served:
+                assert served == url
+                platform = Platform(url, mailer, address, ledger, token_keys)
+                for resident in DEMO_RESIDENTS:
+                    await platform.until_ledger_takes_deposits(
+                        resident.facility_id, resident.resident_id
+                    )
+                yield platform
+    finally:
+        ledger.close()
+        with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{ledger_database}" WITH (FORCE)')
 
 
 @dataclass
