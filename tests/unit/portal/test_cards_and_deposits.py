@@ -63,6 +63,13 @@ CAPTURED = pb.Deposit(
         captured_at=Timestamp(seconds=1_764_700_000),  # 2025-12-02 18:26 UTC, 12:26 in Chicago
     ),
 )
+BILLING = {
+    "address.line1": "1 Main St",
+    "address.city": "Chicago",
+    "address.region": "IL",
+    "address.postal_code": "60601",
+    "address.country": "US",
+}
 # Every refusal code the card and deposit pages can meet: the services' and the portal's own.
 CARD_AND_DEPOSIT_CODES = (
     "card_choice_missing",
@@ -184,19 +191,23 @@ def test_a_prepaid_card_is_refused_beside_the_card_choice(
     platform.identity.answers["AddCard"] = refusal(
         InvalidArgument("prepaid_not_supported", "prepaid", field="payment_method")
     )
-    form = {
-        "payment_method": "pm_card_mastercard_prepaid",
-        "address.line1": "1 Main St",
-        "address.city": "Chicago",
-        "address.region": "IL",
-        "address.postal_code": "60601",
-        "address.country": "US",
-    }
+    form = {"payment_method": "pm_card_mastercard_prepaid", **BILLING}
     page = post_form(client, "/cards/add", form)
     assert page.status_code == 400
     assert 'id="payment_method-error"' in page.text
     assert sentence("prepaid_not_supported") in page.text
     assert calls(platform.identity, "AddCard")[0].payment_method == "pm_card_mastercard_prepaid"
+
+
+def test_an_expired_card_is_refused_beside_the_card_chosen(
+    client: TestClient, platform: StandInPlatform
+) -> None:
+    platform.identity.answers["AddCard"] = refusal(
+        InvalidArgument("card_expired", "expired", field="exp_year")
+    )
+    page = post_form(client, "/cards/add", {"payment_method": "pm_card_visa", **BILLING})
+    assert 'id="payment_method-error"' in page.text
+    assert sentence("card_expired") in page.text
 
 
 def test_a_refused_billing_address_is_said_beside_the_address(
@@ -205,9 +216,8 @@ def test_a_refused_billing_address_is_said_beside_the_address(
     platform.identity.answers["AddCard"] = refusal(
         InvalidArgument("address_country_invalid", "country", field="billing_address")
     )
-    form = {"payment_method": "pm_card_visa", "address.line1": "1 Main St"}
-    form |= {"address.city": "X", "address.region": "IL", "address.postal_code": "1"}
-    page = post_form(client, "/cards/add", {**form, "address.country": "USA"})
+    form = {"payment_method": "pm_card_visa", **BILLING, "address.country": "USA"}
+    page = post_form(client, "/cards/add", form)
     assert 'id="address-error"' in page.text
     assert sentence("address_country_invalid") in page.text
 
@@ -376,9 +386,7 @@ def test_with_stripe_elements_the_page_mounts_stripes_fields_and_allows_only_its
     assert "'unsafe-inline'" not in page.headers["content-security-policy"]
     # What the browser posts: Stripe's PaymentMethod id, which goes to identity as it is.
     platform.identity.answers["AddCard"] = VISA
-    form = {"payment_method": "pm_1Abc", "address.line1": "1 Main St", "address.city": "X"}
-    form |= {"address.region": "IL", "address.postal_code": "60601", "address.country": "US"}
-    added = post_form(stripe_client, "/cards/add", form)
+    added = post_form(stripe_client, "/cards/add", {"payment_method": "pm_1Abc", **BILLING})
     assert added.status_code == 303
     assert calls(platform.identity, "AddCard")[0].payment_method == "pm_1Abc"
 

@@ -53,12 +53,15 @@ def address_values(address: pb.PostalAddress) -> dict[str, str]:
     return {f"address.{name}": getattr(address, name) for name in ADDRESS_FIELDS}
 
 
-def on_page(refusal: Refusal) -> Refusal:
-    """Identity names the card's address `billing_address`; the page's inputs are `address.*`."""
+def on_page(refusal: Refusal, form: Form) -> Refusal:
+    """Identity names the card's address `billing_address`; the page's inputs are `address.*`.
+    A new card's expiry, which the processor gave, is said beside the card chosen."""
     head, _dot, rest = refusal.field.partition(".")
-    if head != "billing_address":
-        return refusal
-    return Refusal(refusal.code, ".".join(("address", rest)) if rest else "address")
+    if head == "billing_address":
+        return Refusal(refusal.code, ".".join(("address", rest)) if rest else "address")
+    if head in ("exp_month", "exp_year") and head not in form.fields:
+        return Refusal(refusal.code, "payment_method")
+    return refusal
 
 
 async def own_cards(request: Request) -> list[pb.Card]:
@@ -107,7 +110,7 @@ async def add_card(request: Request) -> Response:
                 await call_signed_in(request, identity.AddCard, adding)
                 return see_other(after) if after else with_notice("/cards", "added")
         except Refusal as refusal:
-            form.refused(on_page(refusal))
+            form.refused(on_page(refusal, form))
     facilities = await facility_options(request)
     return render(
         request,
@@ -142,7 +145,7 @@ async def edit_card(request: Request) -> Response:
                 await call_signed_in(request, services(request).identity.EditCard, editing)
                 return with_notice("/cards", "saved")
         except Refusal as refusal:
-            form.refused(on_page(refusal))
+            form.refused(on_page(refusal, form))
     status = 400 if form.errors else 200
     return render(request, "card_edit.html", status, form=form, card=card, name=card_name(card))
 
