@@ -29,10 +29,8 @@ BRANDS = {
 
 
 @dataclass(frozen=True)
-class TestCard:
+class ProcessorTestCard:
     """One of Stripe's documented test PaymentMethods, as the simulated processor treats it."""
-
-    __test__ = False  # not a pytest class
 
     payment_method: str
     brand: str
@@ -48,14 +46,14 @@ class TestCard:
 
 
 TEST_CARDS = (
-    TestCard("pm_card_visa", "visa", "4242"),
-    TestCard("pm_card_visa_debit", "visa", "5556", N_("debit")),
-    TestCard("pm_card_mastercard", "mastercard", "4444"),
-    TestCard("pm_card_mastercard_prepaid", "mastercard", "5100", N_("prepaid")),
-    TestCard("pm_card_discover", "discover", "1117"),
-    TestCard("pm_card_amex", "amex", "0005"),
-    TestCard("pm_card_chargeDeclined", "visa", "0002", N_("declined when charged")),
-    TestCard(
+    ProcessorTestCard("pm_card_visa", "visa", "4242"),
+    ProcessorTestCard("pm_card_visa_debit", "visa", "5556", N_("debit")),
+    ProcessorTestCard("pm_card_mastercard", "mastercard", "4444"),
+    ProcessorTestCard("pm_card_mastercard_prepaid", "mastercard", "5100", N_("prepaid")),
+    ProcessorTestCard("pm_card_discover", "discover", "1117"),
+    ProcessorTestCard("pm_card_amex", "amex", "0005"),
+    ProcessorTestCard("pm_card_chargeDeclined", "visa", "0002", N_("declined when charged")),
+    ProcessorTestCard(
         "pm_card_chargeDeclinedInsufficientFunds",
         "visa",
         "9995",

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink_kit.logging import get_logger
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -38,6 +39,8 @@ from kinlink_portal.services import call
 from kinlink_portal.services import services
 from kinlink_portal.sessions import call_signed_in
 from kinlink_portal.time_zones import time_zone_name
+
+log = get_logger(__name__)
 
 AMOUNT = ("amount_cents",)
 CHOICE = ("payment_method",)
@@ -172,6 +175,12 @@ async def confirm_deposit(request: Request) -> Response:
             if not form.missing({"payment_method": "card_choice_missing"}):
                 ledger = services(request).ledger
                 deposit = await call_signed_in(request, ledger.ConfirmDeposit, confirming)
+                log.info(
+                    "deposit confirmed",
+                    deposit_id=deposit.deposit_id,
+                    status=pb.DepositStatus.Name(deposit.status),
+                    decline_reason=deposit.decline_reason,
+                )
                 return see_other(f"/deposits/{deposit.deposit_id}")
         except Refusal as refusal:
             form.refused(refusal)
