@@ -24,7 +24,10 @@ from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import DEMO_RESIDENTS
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
@@ -38,6 +41,7 @@ from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
 from kinlink_kit.testing import serving
+from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.bootstrap import ledger_service
@@ -68,6 +72,7 @@ CHROMIUM_ARGS = [
 ]
 # axe-core's impacts that fail a page (WCAG 2.2 AA rules and axe's best practices).
 FAILING_IMPACTS = {"serious", "critical"}
+DEMO_JAIL_RESIDENTS = [resident for resident in DEMO_RESIDENTS if resident.facility_id == FAC_DEMO]
 # The sign-up form's labels, in each language: the visitor finds the inputs by them.
 SIGN_UP_LABELS = {
     "en": ("Email address", "Password", "First name", "Last name", "Street address", "City",
@@ -187,10 +192,11 @@ async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> As
         yield Portal(url, mailer, address)
 
 
-async def seed_demo(address: str) -> None:
+@pytest.fixture
+async def demo_facilities(portal: Portal) -> None:
     """The demo facilities and residents (FAC-DEMO's R-1001 Ada Lovelace, ...), set up by the
     operator identity creates at start."""
-    async with grpc.aio.insecure_channel(address) as channel:
+    async with grpc.aio.insecure_channel(portal.grpc_address) as channel:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         session = await identity.LogIn(
             pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
@@ -198,18 +204,33 @@ async def seed_demo(address: str) -> None:
         await demo.seed_facilities(identity, bearer(session.access_token))
 
 
-@pytest.fixture
-async def demo_facilities(portal: Portal) -> None:
-    await seed_demo(portal.grpc_address)
+async def seed_own_facility(address: str, facility_id: str) -> None:
+    """A facility of this run's own, set up as the demo's Demo County Jail with its residents: the
+    ledger hears every run's identity events, and others' runs change FAC-DEMO's settings and
+    residents while this one runs."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        session = await identity.LogIn(
+            pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
+        )
+        operator = bearer(session.access_token)
+        configuring = pb.ConfigureFacilityRequest(
+            facility_id=facility_id, settings=settings_message(DEMO_FACILITIES[FAC_DEMO])
+        )
+        await identity.ConfigureFacility(configuring, metadata=operator)
+        for resident in DEMO_JAIL_RESIDENTS:
+            booking = resident._replace(facility_id=facility_id)._asdict()
+            await identity.BookResident(pb.BookResidentRequest(**booking), metadata=operator)
 
 
 @dataclass
 class Platform(Portal):
     """The portal in front of identity AND the ledger; `ledger` is the ledger's own object, to
-    wait for what identity's events tell it."""
+    wait for what identity's events tell it. `facility_id`: this run's Demo County Jail."""
 
     ledger: Ledger
     token_keys: TokenKeys
+    facility_id: str
 
     async def until_ledger_knows_card(self, email: str, password: str, payment_method: str) -> None:
         """The card a family member added in identity reached the ledger (through Kafka)."""
@@ -225,6 +246,12 @@ class Platform(Portal):
             return True
 
         await eventually(known)
+
+    def charged(self) -> int:
+        """What the simulated processor charged to cards in all, in cents."""
+        payments = self.ledger.payments
+        assert isinstance(payments, SimulatedProcessor)
+        return payments.captured_total
 
     async def until_ledger_takes_deposits(self, facility_id: str, resident_id: str) -> None:
         """The facility and its resident, configured and booked in identity, reached the ledger."""
@@ -252,7 +279,7 @@ async def platform(
 ) -> AsyncIterator[Platform]:
     """Identity and the ledger on the real Kafka and PostgreSQL, each on its own database and
     consumer groups (served together, as two processes would be: all they share is the topics),
-    the demo facilities set up, and the portal in front of both."""
+    this run's own Demo County Jail set up, and the portal in front of both."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = identity_settings(infra, fresh_database, token_keys, url)
@@ -278,14 +305,16 @@ async def platform(
     ]
     try:
         async with serving(parts, bus, token_keys.verifier()) as address:
-            await seed_demo(address)
+            facility_id = f"FAC-PORTAL-{uuid.uuid4().hex[:8]}"
+            await seed_own_facility(address, facility_id)
             async with serving_portal(address, port) as served:
                 assert served == url
-                platform = Platform(url, mailer, address, ledger, token_keys)
+                platform = Platform(url, mailer, address, ledger, token_keys, facility_id)
                 for resident in DEMO_RESIDENTS:
-                    await platform.until_ledger_takes_deposits(
-                        resident.facility_id, resident.resident_id
-                    )
+                    if resident.facility_id == FAC_DEMO:
+                        await platform.until_ledger_takes_deposits(
+                            facility_id, resident.resident_id
+                        )
                 yield platform
     finally:
         ledger.close()

@@ -65,8 +65,17 @@ async def test_a_new_family_member_deposits_and_prints_the_receipt(
     await expect(page.get_by_label(VISA.removesuffix(" (test card)"))).to_be_checked()
 
     await platform.until_ledger_knows_card(email, PASSWORD, "pm_card_visa")
-    await visitor.press("Confirm and pay $55.95")
+    # A double click (Chromium sends the form once or twice), then Back and Confirm again (a
+    # second post for sure): one deposit, one charge, the same receipt.
+    await page.get_by_role("button", name="Confirm and pay $55.95").dblclick()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Receipt ")
+    await page.wait_for_load_state()
+    await visitor.check_accessibility()
+    receipt_page = page.url
+    await page.go_back()
+    await visitor.press("Confirm and pay $55.95")
+    assert page.url == receipt_page
+    assert platform.charged() == 5595
     receipt = page.locator("dl.receipt")
     for shown in ("Ada Lovelace (R-1001)", "Demo County Jail", "$50.00", "$5.95", "$55.95"):
         await expect(receipt).to_contain_text(shown)
@@ -99,6 +108,7 @@ async def test_a_declined_card_is_explained_and_not_charged(
         "Your bank declined the card. Use another card, or call your bank."
     )
     await expect(page.get_by_text("Your card was not charged.")).to_be_visible()
+    assert platform.charged() == 0
 
 
 async def test_a_weekly_limit_reached_says_what_remains_on_a_phone(
@@ -114,6 +124,7 @@ async def test_a_weekly_limit_reached_says_what_remains_on_a_phone(
     await platform.until_ledger_knows_card(email, PASSWORD, "pm_card_visa")
     await visitor.press("Confirm and pay $309.95")
     await fits_the_phone(visitor)
+    assert platform.charged() == 30995
 
     await send(visitor, "Johnson", "Katherine Johnson", "20")
     await fits_the_phone(visitor)
