@@ -322,6 +322,19 @@ def test_a_confirmation_the_ledger_refuses_is_explained_without_a_charge(
     assert page.status_code == 400
     assert sentence("id_verification_required") in page.text
     assert 'href="/help/id-verification"' in page.text
+    assert "Your card was not charged." in page.text
+
+
+def test_a_lost_answer_from_the_processor_never_says_the_card_was_not_charged(
+    client: TestClient, platform: StandInPlatform
+) -> None:
+    confirm = quoted(client, platform)
+    platform.ledger.answers["ConfirmDeposit"] = refusal(
+        FailedPrecondition("charge_outcome_unknown", "no answer", field="")
+    )
+    page = post_form(client, confirm, {"payment_method": "pm_card_visa"})
+    assert sentence("charge_outcome_unknown") in page.text
+    assert "not charged" not in page.text
 
 
 def test_the_receipt_prints_with_its_own_stylesheet_on_the_facilitys_clock(

@@ -164,6 +164,7 @@ def kept_quote(request: Request) -> dict[str, Any]:
 async def confirm_deposit(request: Request) -> Response:
     kept = kept_quote(request)
     form = Form(CHOICE)
+    not_charged = False
     if request.method == "POST":
         form = await submitted(request, CHOICE)
         confirming = pb.ConfirmDepositRequest(
@@ -184,6 +185,8 @@ async def confirm_deposit(request: Request) -> Response:
                 return see_other(f"/deposits/{deposit.deposit_id}")
         except Refusal as refusal:
             form.refused(refusal)
+            # Refused before any charge, except when the processor's answer was lost.
+            not_charged = refusal.code != "charge_outcome_unknown"
     cards = [(card.payment_method, card_name(card)) for card in await own_cards(request)]
     time_zone = await facility_time_zone(request, kept["facility_id"])
     add_card = "/cards/add?" + urlencode(
@@ -201,6 +204,7 @@ async def confirm_deposit(request: Request) -> Response:
         cards=cards,
         add_card=add_card,
         verification_help=verification_help(form),
+        not_charged=not_charged,
     )
 
 
