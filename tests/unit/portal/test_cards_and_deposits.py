@@ -311,30 +311,25 @@ def test_a_weekly_limit_decline_says_what_the_resident_can_still_receive(
     assert "Ada Lovelace can still receive $7.00 this week." in page.text
 
 
-def test_a_confirmation_the_ledger_refuses_is_explained_without_a_charge(
-    client: TestClient, platform: StandInPlatform
+@pytest.mark.parametrize(
+    ("code", "not_charged"),
+    [
+        ("id_verification_required", True),
+        ("resident_transferred", True),
+        ("charge_outcome_unknown", False),  # the charge may have gone through: never said
+    ],
+)
+def test_a_refused_confirmation_is_explained_and_says_not_charged_only_when_sure(
+    client: TestClient, platform: StandInPlatform, code: str, not_charged: bool
 ) -> None:
     confirm = quoted(client, platform)
-    platform.ledger.answers["ConfirmDeposit"] = refusal(
-        FailedPrecondition("id_verification_required", "verify", field="")
-    )
+    platform.ledger.answers["ConfirmDeposit"] = refusal(FailedPrecondition(code, "no", field=""))
     page = post_form(client, confirm, {"payment_method": "pm_card_visa"})
     assert page.status_code == 400
-    assert sentence("id_verification_required") in page.text
-    assert 'href="/help/id-verification"' in page.text
-    assert "Your card was not charged." in page.text
-
-
-def test_a_lost_answer_from_the_processor_never_says_the_card_was_not_charged(
-    client: TestClient, platform: StandInPlatform
-) -> None:
-    confirm = quoted(client, platform)
-    platform.ledger.answers["ConfirmDeposit"] = refusal(
-        FailedPrecondition("charge_outcome_unknown", "no answer", field="")
-    )
-    page = post_form(client, confirm, {"payment_method": "pm_card_visa"})
-    assert sentence("charge_outcome_unknown") in page.text
-    assert "not charged" not in page.text
+    assert sentence(code) in page.text
+    assert ("Your card was not charged." in page.text) is not_charged
+    verification_link = 'href="/help/id-verification"' in page.text
+    assert verification_link is (code == "id_verification_required")
 
 
 def test_the_receipt_prints_with_its_own_stylesheet_on_the_facilitys_clock(
