@@ -303,3 +303,5 @@ def test_stripe_component_switches_the_processor() -> None:
     ledger = generated_configmap(stripe, specs["ledger-config"])
     identity = generated_configmap(stripe, specs["identity-config"])
     assert ledger["KINLINK_PAYMENT_PROCESSOR"] == identity["KINLINK_CARD_PROCESSOR"] == "stripe"
+    portal = generated_configmap(stripe, specs["portal-config"])
+    assert portal["KINLINK_CARD_ENTRY"] == "stripe_elements"

@@ -30,6 +30,7 @@ from starlette.types import Receive
 from starlette.types import Scope
 from starlette.types import Send
 
+from kinlink_portal import card_entry
 from kinlink_portal.i18n import LANGUAGE_COOKIE
 from kinlink_portal.i18n import LANGUAGES
 from kinlink_portal.i18n import chosen_language
@@ -40,7 +41,9 @@ from kinlink_portal.navigation import local_path
 from kinlink_portal.navigation import see_other
 from kinlink_portal.pages import accounts
 from kinlink_portal.pages import allowances
+from kinlink_portal.pages import cards
 from kinlink_portal.pages import console
+from kinlink_portal.pages import deposits
 from kinlink_portal.pages import histories
 from kinlink_portal.pages import messaging
 from kinlink_portal.pages import my_account
@@ -249,6 +252,8 @@ def create_app(
             *messaging.routes,
             *histories.routes,
             *allowances.routes,
+            *cards.routes,
+            *deposits.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),
@@ -258,7 +263,9 @@ def create_app(
             Middleware(
                 SecurityHeaders,
                 secure=settings.secure_cookies,
-                stripe=bool(settings.stripe_publishable_key),
+                policy=card_entry.content_security_policy(
+                    settings.checked_card_entry(), stripe_key=settings.stripe_publishable_key
+                ),
             ),
             Middleware(
                 SessionMiddleware,
@@ -284,6 +291,7 @@ def create_app(
     app.state.clock = clock
     app.state.secure_cookies = settings.secure_cookies
     app.state.card_issuer = card_issuer
+    app.state.card_entry = settings.card_entry
     app.state.stripe_publishable_key = settings.stripe_publishable_key
     window = settings.attempt_window_seconds
     app.state.log_ins = AttemptLimit(settings.log_in_attempts_per_address, window)

@@ -25,12 +25,15 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )
-# Stripe.js, when the portal presents banks' checks of payments with it: its script, its frames
-# (the bank's page) and its API, as Stripe documents for a Content-Security-Policy.
-STRIPE_SOURCES = (
-    ("script-src", "https://js.stripe.com"),
-    ("frame-src", "https://js.stripe.com https://hooks.stripe.com"),
-    ("connect-src", "https://api.stripe.com"),
+# Stripe's documented hosts for Stripe.js and its Elements (its script, the iframes holding the
+# card fields, the bank's check of a payment, its API): allowed only where the portal uses Stripe.js
+# (decisions 0025 and 0027).
+STRIPE_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' https://js.stripe.com https://*.js.stripe.com; "
+    "style-src 'self'; img-src 'self'; font-src 'self'; "
+    "connect-src 'self' https://api.stripe.com; "
+    "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 CSRF_FIELD = "csrf_token"
 # The largest form we accept; ours are a few hundred bytes.
@@ -38,23 +41,13 @@ MAX_FORM_BYTES = 64 * 1024
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def content_security_policy(stripe: bool) -> str:
-    if not stripe:
-        return CONTENT_SECURITY_POLICY
-    policy = CONTENT_SECURITY_POLICY
-    for directive, sources in STRIPE_SOURCES:
-        if f"{directive} " in policy:
-            policy = policy.replace(f"{directive} 'self'", f"{directive} 'self' {sources}")
-        else:
-            policy += f"; {directive} {sources}"
-    return policy
-
-
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, *, secure: bool, stripe: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, secure: bool, policy: str = CONTENT_SECURITY_POLICY
+    ) -> None:
         self.app = app
         self.headers = {
-            "content-security-policy": content_security_policy(stripe),
+            "content-security-policy": policy,
             "x-content-type-options": "nosniff",
             "x-frame-options": "DENY",
             # Links in our emails carry single-use tokens: no page sends its address onwards.

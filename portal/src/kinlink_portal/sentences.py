@@ -91,10 +91,6 @@ SENTENCES = {
         "A payment is still waiting for your bank. Confirm it with your bank, or finish it, first."
     ),
     "no_funding_in_progress": N_("There is no payment waiting to be finished."),
-    "charge_outcome_unknown": N_(
-        "The card processor did not answer. Finish the payment again: your card will not be "
-        "charged twice."
-    ),
     "charge_processing": N_(
         "The card processor is still working on this payment. Check again in a few minutes."
     ),
@@ -102,35 +98,75 @@ SENTENCES = {
     "funding_amount_missing": N_("Choose an amount."),
     "funding_amount_not_offered": N_("Choose one of the amounts listed."),
     "insufficient_credit": N_("Your messaging balance is too low for this. Refill it first."),
-    "card_not_found": N_("We do not know this card. Choose one of yours."),
-    # Why a card was not charged
-    "card_declined": N_("Your card was declined. Try another card."),
-    "insufficient_funds": N_("Your card was declined for insufficient funds. Try another card."),
-    "expired_card": N_("Your card has expired. Try another card."),
+    # Commissary allowances
+    "allowance_not_found": N_("We do not know this allowance."),
+    "resident_id_missing": N_("Enter the resident's ID number."),
+    "end_outcome_unknown": N_(
+        "The card processor did not answer. Try again: nothing will be charged twice."
+    ),
+    # Cards
+    "card_choice_missing": N_("Choose a card."),
+    "payment_method_missing": N_("Choose a card."),
+    "payment_method_unknown": N_(
+        "Our card processor does not know this card. Check it, or use another card."
+    ),
+    "payment_method_not_a_token": N_("Enter your card in the card fields, never as a number."),
+    "payment_method_not_found": N_(
+        "We do not know this card yet. If you just added it, wait a minute and try again."
+    ),
+    "prepaid_not_supported": N_("Prepaid cards are not accepted. Use a credit or debit card."),
+    "card_brand_not_accepted": N_(
+        "This facility does not accept cards of this brand. Use another card."
+    ),
+    "card_expired": N_("This card has expired. Check the expiry date, or use another card."),
+    "exp_month_invalid": N_("Enter the expiry month as a number from 1 to 12."),
+    "exp_year_invalid": N_("Enter the expiry year as four digits, like 2029."),
+    "card_not_found": N_("We could not find this card. It may have been removed."),
+    "card_funds_messaging_subscription": N_(
+        "This card funds your messaging subscription. Choose another card for the "
+        "subscription, or cancel the subscription, then try again."
+    ),
+    "card_processor_unavailable": N_(
+        "We could not reach our card processor. Please try again in a few minutes."
+    ),
+    "processor_unavailable": N_(
+        "We could not reach our card processor. Please try again in a few minutes."
+    ),
+    # Deposits
+    "amount_not_positive": N_("Enter an amount of more than $0.00."),
+    "amount_above_largest_deposit": N_(
+        "This is more than one deposit can be at this facility. Enter a smaller amount."
+    ),
+    "amount_out_of_range": N_("Enter a smaller amount."),
+    "quote_not_found": N_("This price is no longer available. Start again from the amount."),
+    "quote_expired": N_("This price expired before you confirmed. Start again to get a new one."),
+    "resident_not_found": N_(
+        "We could not find this resident. They may have been released or moved: search again."
+    ),
+    "resident_released": N_("This resident has been released: money can no longer be sent."),
+    "resident_transferred": N_(
+        "This resident moved to another facility. Find them again to send money there."
+    ),
+    "limit_exceeded": N_("This is more than the resident can receive this week."),
+    "card_declined": N_("Your bank declined the card. Use another card, or call your bank."),
+    "insufficient_funds": N_(
+        "Your bank declined the card: there is not enough money on it. Use another card."
+    ),
+    "expired_card": N_("Your bank says this card has expired. Use another card."),
     "payer_authentication_failed": N_(
         "Your bank did not confirm the payment, so your card was not charged. Try again, or use "
         "another card."
     ),
     "payer_authentication_unavailable": N_(
-        "Your bank's check could not be completed, so your card was not charged. Try again later, "
-        "or use another card."
+        "Your bank's check could not be completed, so your card was not charged. Use another "
+        "card, or try again later."
     ),
     "payment_refused": N_(
-        "The card processor refused this payment; your card was not charged. Try again later."
+        "Our card processor refused this payment. Try again later, or use another card."
     ),
-    "prepaid_not_supported": N_("Prepaid cards cannot be used. Try another card."),
-    "card_brand_not_accepted": N_("This facility does not accept this card. Try another card."),
-    "limit_exceeded": N_("This is more than the resident may receive this week."),
-    "quote_expired": N_("This deposit took too long to confirm. Please start again."),
-    # Commissary allowances
-    "allowance_not_found": N_("We do not know this allowance."),
-    "amount_not_positive": N_("Enter an amount of more than $0.00."),
-    "resident_id_missing": N_("Enter the resident's ID number."),
-    "payment_method_not_found": N_("Choose one of your cards."),
-    "end_outcome_unknown": N_(
-        "The card processor did not answer. Try again: nothing will be charged twice."
+    "charge_outcome_unknown": N_(
+        "We did not hear back from the card processor. Try again: you are never charged twice."
     ),
-    "processor_unavailable": N_("The card processor is not available. Try again in a few minutes."),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

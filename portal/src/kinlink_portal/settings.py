@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
@@ -48,11 +50,16 @@ class PortalSettings(BaseSettings):
         "visitor's address: the one the rate limits and identity's throttling count.",
     )
     shutdown_grace_seconds: float = 10.0
+    card_entry: Literal["test_cards", "stripe_elements"] = Field(
+        default="test_cards",
+        description="How a card is entered: the processor's test cards to choose from (the "
+        "embedded mode, stripe-mock), or Stripe's hosted fields (decision 0025).",
+    )
     stripe_publishable_key: str = Field(
         default="",
-        description="With Stripe (the ledger's KINLINK_PAYMENT_PROCESSOR=stripe): Stripe.js shows "
-        "the bank's check of a payment (3-D Secure) with this key; pages may then load Stripe's "
-        "script and frames.",
+        description="Stripe's publishable key (pk_...): Stripe.js shows its card fields "
+        "(stripe_elements) and the bank's check of a payment (3-D Secure) with it; pages may then "
+        "load Stripe's script and frames.",
     )
 
     def checked_cookie_secret(self) -> str:
@@ -65,3 +72,13 @@ class PortalSettings(BaseSettings):
                 "random string, the same to every replica of the portal"
             )
         return secret
+
+    def checked_card_entry(self) -> str:
+        """Stripe's fields cannot be shown without a publishable key: the portal does not start."""
+        if self.card_entry == "stripe_elements" and not self.stripe_publishable_key.startswith(
+            "pk_"
+        ):
+            raise ValueError(
+                "KINLINK_CARD_ENTRY=stripe_elements needs KINLINK_STRIPE_PUBLISHABLE_KEY (pk_...)"
+            )
+        return self.card_entry

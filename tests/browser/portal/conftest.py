@@ -12,9 +12,7 @@ import asyncio
 import shutil
 import uuid
 from collections.abc import AsyncIterator
-from collections.abc import Iterator
 from contextlib import asynccontextmanager
-from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -25,6 +23,13 @@ import pytest
 from cryptography.fernet import Fernet
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
+from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import DEMO_RESIDENTS
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.facility_settings_message import settings_message
+from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_contracts.topics import LEDGER_EVENTS
@@ -34,12 +39,15 @@ from kinlink_identity.bootstrap import build_identity
 from kinlink_identity.bootstrap import identity_service
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.testing import Infra
+from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
 from kinlink_kit.testing import serving
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.bootstrap import ledger_service
+from kinlink_ledger.domain.account_cards import PaymentMethodNotFound
+from kinlink_ledger.service_layer.account_cards import check_own_card
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_portal.app import CardIssuer
 from kinlink_portal.app import create_app
@@ -66,6 +74,7 @@ CHROMIUM_ARGS = [
 ]
 # axe-core's impacts that fail a page (WCAG 2.2 AA rules and axe's best practices).
 FAILING_IMPACTS = {"serious", "critical"}
+DEMO_JAIL_RESIDENTS = [resident for resident in DEMO_RESIDENTS if resident.facility_id == FAC_DEMO]
 # The sign-up form's labels, in each language: the visitor finds the inputs by them.
 SIGN_UP_LABELS = {
     "en": ("Email address", "Password", "First name", "Last name", "Street address", "City",
@@ -123,7 +132,7 @@ class Portal:
 def identity_settings(
     infra: Infra, database: str, token_keys: TokenKeys, url: str
 ) -> IdentitySettings:
-    """Identity on `database`, its emails linking to the portal at `url`."""
+    """Identity on its own database, its emails linking to the portal at `url`."""
     return IdentitySettings(
         postgres_dsn=infra.postgres_dsn,
         database=database,
@@ -141,11 +150,18 @@ def identity_settings(
     )
 
 
+async def skip_earlier_runs(infra: Infra, group: str, *topics: str) -> None:
+    # What earlier runs left on the topics is about facilities and accounts this one never knew.
+    for topic in topics:
+        await skip_earlier_events(infra.kafka_bootstrap, topic, group)
+
+
 @asynccontextmanager
-async def portal_serving(
+async def serving_portal(
     address: str, port: int, card_issuer: CardIssuer | None = None
-) -> AsyncIterator[None]:
-    """The portal on `port`, calling the services at `address`."""
+) -> AsyncIterator[str]:
+    """The portal on `port`, calling the services at the gRPC `address`; yields its URL.
+    `card_issuer`: the simulated processor's stand-in bank, for the payments a bank checks."""
     portal_settings = PortalSettings(
         identity_target=address,
         ledger_target=address,
@@ -153,11 +169,18 @@ async def portal_serving(
         secure_cookies=False,  # plain HTTP on 127.0.0.1, as in the embedded mode
     )
     stop, started = asyncio.Event(), asyncio.Future[str]()
-    app = create_app(portal_settings, card_issuer=card_issuer)
-    server = asyncio.create_task(serve_portal(app, "127.0.0.1", port, stop, 1, started))
-    assert await started == f"http://127.0.0.1:{port}"
+    server = asyncio.create_task(
+        serve_portal(
+            create_app(portal_settings, card_issuer=card_issuer),
+            "127.0.0.1",
+            port,
+            stop,
+            1,
+            started,
+        )
+    )
     try:
-        yield
+        yield await started
     finally:
         stop.set()
         await server
@@ -170,15 +193,14 @@ async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> As
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = identity_settings(infra, fresh_database, token_keys, url)
-    # What earlier runs left on the topics is about facilities and accounts this one never knew.
-    for topic in (FACILITY_EVENTS, LEDGER_EVENTS):
-        await skip_earlier_events(infra.kafka_bootstrap, topic, settings.consumer_group)
+    await skip_earlier_runs(infra, settings.consumer_group, FACILITY_EVENTS, LEDGER_EVENTS)
     bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
     parts = [identity_service(settings, bus, build_identity(settings, mailer))]
     async with (
         serving(parts, bus, token_keys.verifier()) as address,
-        portal_serving(address, port),
+        serving_portal(address, port) as served,
     ):
+        assert served == url
         yield Portal(url, mailer, address)
 
 
@@ -196,6 +218,126 @@ async def seed_demo_facilities(address: str) -> None:
             pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
         )
         await demo.seed_facilities(identity, bearer(session.access_token))
+
+
+async def seed_own_facility(address: str, facility_id: str) -> None:
+    """A facility of this run's own, set up as the demo's Demo County Jail with its residents: the
+    ledger hears every run's identity events, and others' runs change FAC-DEMO's settings and
+    residents while this one runs."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        session = await identity.LogIn(
+            pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
+        )
+        operator = bearer(session.access_token)
+        configuring = pb.ConfigureFacilityRequest(
+            facility_id=facility_id, settings=settings_message(DEMO_FACILITIES[FAC_DEMO])
+        )
+        await identity.ConfigureFacility(configuring, metadata=operator)
+        for resident in DEMO_JAIL_RESIDENTS:
+            booking = resident._replace(facility_id=facility_id)._asdict()
+            await identity.BookResident(pb.BookResidentRequest(**booking), metadata=operator)
+
+
+@dataclass
+class Platform(Portal):
+    """The portal in front of identity AND the ledger; `ledger` is the ledger's own object, to
+    wait for what identity's events tell it. `facility_id`: this run's Demo County Jail."""
+
+    ledger: Ledger
+    processor: SimulatedProcessor
+    token_keys: TokenKeys
+    facility_id: str
+
+    async def until_ledger_knows_card(self, email: str, password: str, payment_method: str) -> None:
+        """The card a family member added in identity reached the ledger (through Kafka)."""
+        async with grpc.aio.insecure_channel(self.grpc_address) as channel:
+            identity = identity_pb2_grpc.IdentityServiceStub(channel)
+            session = await identity.LogIn(pb.LogInRequest(email=email, password=password))
+
+        async def known() -> bool:
+            try:
+                check_own_card(self.ledger, session.account.account_id, payment_method)
+            except PaymentMethodNotFound:
+                return False
+            return True
+
+        await eventually(known)
+
+    def charged(self) -> int:
+        """What the simulated processor charged to cards in all, in cents."""
+        return self.processor.captured_total
+
+    async def until_ledger_takes_deposits(self, facility_id: str, resident_id: str) -> None:
+        """The facility and its resident, configured and booked in identity, reached the ledger."""
+        family = self.token_keys.family(str(uuid.uuid4()))
+        quote = ledger_pb.QuoteDepositRequest(
+            facility_id=facility_id, resident_id=resident_id, amount_cents=100
+        )
+        async with grpc.aio.insecure_channel(self.grpc_address) as channel:
+            ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+
+            async def quoted() -> bool:
+                try:
+                    await ledger.QuoteDeposit(quote, metadata=family)
+                except grpc.aio.AioRpcError as error:
+                    assert error.code() is grpc.StatusCode.NOT_FOUND, error  # not consumed yet
+                    return False
+                return True
+
+            await eventually(quoted)
+
+
+@pytest.fixture
+async def platform(
+    infra: Infra, fresh_database: str, token_keys: TokenKeys
+) -> AsyncIterator[Platform]:
+    """Identity and the ledger on the real Kafka and PostgreSQL, each on its own database and
+    consumer groups (served together, as two processes would be: all they share is the topics),
+    this run's own Demo County Jail set up, and the portal in front of both."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = identity_settings(infra, fresh_database, token_keys, url)
+    ledger_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{ledger_database}"')
+    ledger_settings = LedgerSettings(
+        postgres_dsn=infra.postgres_dsn,
+        database=ledger_database,
+        kafka_bootstrap=infra.kafka_bootstrap,
+        consumer_group=f"test-portal-ledger-{uuid.uuid4().hex[:8]}",
+        jwt_public_keys={token_keys.key_id: token_keys.public_pem},
+    )
+    await skip_earlier_runs(infra, settings.consumer_group, FACILITY_EVENTS, LEDGER_EVENTS)
+    await skip_earlier_runs(
+        infra, ledger_settings.consumer_group, IDENTITY_EVENTS, FACILITY_EVENTS, COMMISSARY_EVENTS
+    )
+    bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
+    processor = SimulatedProcessor()
+    ledger = build_ledger(ledger_settings, processor)
+    parts = [
+        identity_service(settings, bus, build_identity(settings, mailer)),
+        ledger_service(ledger_settings, bus, ledger),
+    ]
+    try:
+        async with serving(parts, bus, token_keys.verifier()) as address:
+            facility_id = f"FAC-PORTAL-{uuid.uuid4().hex[:8]}"
+            await seed_own_facility(address, facility_id)
+            async with serving_portal(address, port, processor.answer_challenge) as served:
+                assert served == url
+                platform = Platform(
+                    url, mailer, address, ledger, processor, token_keys, facility_id
+                )
+                for resident in DEMO_RESIDENTS:
+                    if resident.facility_id == FAC_DEMO:
+                        await platform.until_ledger_takes_deposits(
+                            facility_id, resident.resident_id
+                        )
+                yield platform
+    finally:
+        ledger.close()
+        with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{ledger_database}" WITH (FORCE)')
 
 
 @dataclass
@@ -291,65 +433,6 @@ async def browsing(
 async def visitor(browser: Browser, portal: Portal, axe_source: str) -> AsyncIterator[Visitor]:
     async with browsing(browser, portal, axe_source) as visiting:
         yield visiting
-
-
-@dataclass
-class Platform(Portal):
-    """The portal in front of identity and the ledger; the ledger charges cards through the
-    simulated processor, whose stand-in bank the portal shows for payments the bank checks."""
-
-    ledger: Ledger
-    processor: SimulatedProcessor
-
-
-@contextmanager
-def another_database(infra: Infra) -> Iterator[str]:
-    name = f"kinlink_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-async def platform(
-    infra: Infra, fresh_database: str, token_keys: TokenKeys
-) -> AsyncIterator[Platform]:
-    """Identity and the ledger, each on its own PostgreSQL database, Kafka between them (the
-    ledger learns facilities, residents and cards from identity's events), and the portal."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    settings = identity_settings(infra, fresh_database, token_keys, url)
-    with another_database(infra) as ledger_database:
-        ledger_settings = LedgerSettings(
-            postgres_dsn=infra.postgres_dsn,
-            kafka_bootstrap=infra.kafka_bootstrap,
-            jwt_public_keys={token_keys.key_id: token_keys.public_pem},
-            database=ledger_database,
-            consumer_group=f"test-portal-ledger-{uuid.uuid4().hex[:8]}",
-        )
-        # Earlier runs' events are about facilities, accounts and cards these never knew.
-        for group, topics in (
-            (settings.consumer_group, (FACILITY_EVENTS, LEDGER_EVENTS)),
-            (ledger_settings.consumer_group, (FACILITY_EVENTS, IDENTITY_EVENTS)),
-        ):
-            for topic in topics:
-                await skip_earlier_events(infra.kafka_bootstrap, topic, group)
-        bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
-        processor = SimulatedProcessor()
-        ledger = build_ledger(ledger_settings, processor)
-        parts = [
-            identity_service(settings, bus, build_identity(settings, mailer)),
-            ledger_service(ledger_settings, bus, ledger),
-        ]
-        async with (
-            serving(parts, bus, token_keys.verifier()) as address,
-            portal_serving(address, port, processor.answer_challenge),
-        ):
-            yield Platform(url, mailer, address, ledger, processor)
 
 
 @pytest.fixture

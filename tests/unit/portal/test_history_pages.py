@@ -70,7 +70,7 @@ def test_a_declined_deposit_says_why_in_spanish(
     family.cookies.set("kinlink_language", "es")
     page = family.get("/history/deposits").text
     assert "Rechazado: no se cobró a su tarjeta" in page
-    assert "Su tarjeta fue rechazada por fondos insuficientes" in page
+    assert "Su banco rechazó la tarjeta: no tiene fondos suficientes" in page
     assert "14 ene 2027" in page
 
 

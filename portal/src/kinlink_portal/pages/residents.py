@@ -18,15 +18,21 @@ from kinlink_portal.sessions import call_signed_in
 SEARCH = ("last_name", "resident_id", "facility_id")
 
 
+async def facility_options(request: Request) -> list[tuple[str, str]]:
+    """(id, name) of every facility, by name."""
+    listing = pb.ListFacilitiesRequest()
+    facilities = await call(request, services(request).identity.ListFacilities, listing)
+    return sorted(
+        ((f.facility_id, f.settings.name or f.facility_id) for f in facilities.facilities),
+        key=lambda option: option[1],
+    )
+
+
 async def find_resident(request: Request) -> Response:
     """A GET form: a search changes nothing, and its address can be kept or shared."""
     identity = services(request).identity
     form = Form(SEARCH, {name: request.query_params.get(name, "").strip() for name in SEARCH})
-    facilities = await call(request, identity.ListFacilities, pb.ListFacilitiesRequest())
-    options = sorted(
-        ((f.facility_id, f.settings.name or f.facility_id) for f in facilities.facilities),
-        key=lambda option: option[1],
-    )
+    options = await facility_options(request)
     found: list[pb.ResidentSummary] | None = None
     if any(form.values.values()):
         search = pb.SearchResidentsRequest(**form.values)
