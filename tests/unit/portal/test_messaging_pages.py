@@ -251,7 +251,9 @@ def test_with_stripe_the_banks_check_is_presented_by_stripe_js(
     policy = challenge.headers["content-security-policy"]
     sources = dict(directive.strip().split(" ", 1) for directive in policy.split(";"))
     assert "https://js.stripe.com" in sources["script-src"].split()
-    assert {"https://js.stripe.com", "https://hooks.stripe.com"} <= set(sources["frame-src"].split())
+    assert {"https://js.stripe.com", "https://hooks.stripe.com"} <= set(
+        sources["frame-src"].split()
+    )
     assert "'unsafe-inline'" not in policy
 
 
