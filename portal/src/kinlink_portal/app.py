@@ -40,6 +40,7 @@ from kinlink_portal.navigation import local_path
 from kinlink_portal.navigation import see_other
 from kinlink_portal.pages import accounts
 from kinlink_portal.pages import console
+from kinlink_portal.pages import help_pages
 from kinlink_portal.pages import my_account
 from kinlink_portal.pages import residents
 from kinlink_portal.rendering import render
@@ -235,6 +236,7 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
             *my_account.routes,
             *residents.routes,
             *console.routes,
+            *help_pages.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),
