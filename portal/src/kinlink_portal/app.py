@@ -40,6 +40,7 @@ from kinlink_portal.navigation import local_path
 from kinlink_portal.navigation import see_other
 from kinlink_portal.pages import accounts
 from kinlink_portal.pages import console
+from kinlink_portal.pages import custody
 from kinlink_portal.pages import help_pages
 from kinlink_portal.pages import my_account
 from kinlink_portal.pages import residents
@@ -237,6 +238,7 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
             *residents.routes,
             *console.routes,
             *help_pages.routes,
+            *custody.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),

@@ -75,6 +75,21 @@ SENTENCES = {
     "amount_invalid": N_("Enter an amount in dollars, like 300.00."),
     "facility_settings_invalid": N_("This setting is not valid. Check it and try again."),
     "concurrent_change": N_("Something changed at the same moment. Please try again."),
+    # Residents, in the console
+    "resident_id_missing": N_("Enter the resident's ID number."),
+    "resident_id_invalid": N_("Enter the ID number without spaces, in at most 64 characters."),
+    "resident_first_name_missing": N_("Enter the resident's first name."),
+    "resident_last_name_missing": N_("Enter the resident's last name."),
+    "resident_not_found": N_("No resident has this ID number at this facility."),
+    "resident_not_in_custody": N_("This resident is no longer held at this facility."),
+    "resident_already_booked": N_("A resident with this ID number is already held there."),
+    "to_facility_id_missing": N_("Choose the facility the resident goes to."),
+    "to_facility_id_invalid": N_("Choose the facility the resident goes to."),
+    "to_resident_id_invalid": N_("Enter the ID number without spaces, in at most 64 characters."),
+    "transfer_to_same_facility": N_("Choose another facility than the one the resident is in."),
+    "to_facility_out_of_scope": N_(
+        "This facility is not one of yours: an officer there, or an operator, makes this transfer."
+    ),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")
