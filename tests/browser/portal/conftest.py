@@ -20,6 +20,7 @@ import pytest
 from cryptography.fernet import Fernet
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink_contracts.demo import FAC_EAST
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_embedded import demo
@@ -246,3 +247,28 @@ async def visitor(browser: Browser, portal: Portal, axe_source: str) -> AsyncIte
     context = await browser.new_context(locale="en-US")
     yield Visitor(await context.new_page(), portal, axe_source)
     await context.close()
+
+
+EAST_OFFICER = ("east.officer@example.com", "an officer's long password")
+
+
+@pytest.fixture
+async def east_officer(portal: Portal, demo_facilities: None) -> tuple[str, str]:
+    """An officer of FAC-EAST only (email, password), created by the demo operator."""
+    async with grpc.aio.insecure_channel(portal.grpc_address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        operator = await identity.LogIn(
+            pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
+        )
+        await identity.CreateStaffAccount(
+            pb.CreateStaffAccountRequest(
+                email=EAST_OFFICER[0],
+                password=EAST_OFFICER[1],
+                first_name="Olive",
+                last_name="Officer",
+                roles=["facility_officer"],
+                facility_ids=[FAC_EAST],
+            ),
+            metadata=bearer(operator.access_token),
+        )
+    return EAST_OFFICER
