@@ -11,13 +11,17 @@ from tests.browser.portal.conftest import Visitor
 EAST = "Eastern Regional Detention Center"
 
 
+async def to_east_residents(visitor: Visitor, officer: tuple[str, str]) -> None:
+    await visitor.log_in(*officer)
+    await visitor.follow(EAST)
+    await visitor.follow("Residents")
+
+
 async def test_an_officer_books_a_resident_a_family_member_then_finds(
     visitor: Visitor, east_officer: tuple[str, str]
 ) -> None:
     page = visitor.page
-    await visitor.log_in(*east_officer)
-    await visitor.follow(EAST)
-    await visitor.follow("Residents")
+    await to_east_residents(visitor, east_officer)
     await visitor.follow("Book a resident")
 
     await visitor.fill(**{"Resident ID": "R-2001", "First name": "Alan", "Last name": "Turing"})
@@ -54,9 +58,7 @@ async def test_a_transfer_outside_the_officers_care_is_refused_beside_it(
     visitor: Visitor, east_officer: tuple[str, str]
 ) -> None:
     page = visitor.page
-    await visitor.log_in(*east_officer)
-    await visitor.follow(EAST)
-    await visitor.follow("Residents")
+    await to_east_residents(visitor, east_officer)
     await page.get_by_label("Last name").fill("Turing")
     await visitor.press("Search")
     await expect(page.get_by_role("status")).to_have_text("1 resident found.")
