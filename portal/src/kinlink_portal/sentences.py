@@ -90,6 +90,7 @@ SENTENCES = {
     "to_facility_out_of_scope": N_(
         "This facility is not one of yours: an officer there, or an operator, makes this transfer."
     ),
+    "number_invalid": N_("Enter a whole number, like 4."),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

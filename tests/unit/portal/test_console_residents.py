@@ -4,25 +4,21 @@ residents are out of reach."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import PermissionDenied
-from kinlink_portal.app import create_app
 from starlette.testclient import TestClient
 
 from tests.unit.portal.conftest import StandInIdentity
-from tests.unit.portal.conftest import StandInServices
-from tests.unit.portal.conftest import portal_settings
+from tests.unit.portal.conftest import error_beside
 from tests.unit.portal.conftest import post_form
 from tests.unit.portal.conftest import refusal
+from tests.unit.portal.conftest import staff_portal
 
-NOW = 1_800_000_000
 EAST, WEST = "FAC-EAST", "FAC-WEST"
 RESIDENTS = f"/console/facilities/{EAST}/residents"
 FACILITIES = pb.ListFacilitiesResponse(
@@ -33,42 +29,20 @@ FACILITIES = pb.ListFacilitiesResponse(
 )
 
 
-def staff_session(*roles: str) -> pb.Session:
-    return pb.Session(
-        access_token="access",
-        access_token_expires_at=Timestamp(seconds=NOW + 900),
-        refresh_token="refresh",
-        account=pb.Account(first_name="Olive", roles=roles, facility_ids=[EAST]),
-    )
-
-
-def sign_in(identity: StandInIdentity, *roles: str) -> Iterator[TestClient]:
-    app = create_app(portal_settings(secure_cookies=False), clock=lambda: NOW)
-    with TestClient(app) as client:
-        app.state.services = StandInServices(identity)
-        identity.answers |= {
-            "LogIn": staff_session(*roles),
-            "GetFacility": FACILITIES.facilities[0],
-            "ListFacilities": FACILITIES,
-        }
-        post_form(client, "/log-in", {"email": "olive@example.com", "password": "a-password"})
-        yield client
+def staff_in_east(identity: StandInIdentity, *roles: str) -> Iterator[TestClient]:
+    identity.answers |= {"GetFacility": FACILITIES.facilities[0], "ListFacilities": FACILITIES}
+    account = pb.Account(first_name="Olive", roles=roles, facility_ids=[EAST])
+    yield from staff_portal(identity, account)
 
 
 @pytest.fixture
 def officer(identity: StandInIdentity) -> Iterator[TestClient]:
     """Olive, an officer of East Jail."""
-    yield from sign_in(identity, "facility_officer")
+    yield from staff_in_east(identity, "facility_officer")
 
 
 def calls_of(identity: StandInIdentity, method: str) -> list[object]:
     return [request for name, request, _ in identity.calls if name == method]
-
-
-def error_of(page: str, field: str) -> str:
-    start = page.index(f'id="{field}-error"')
-    said = page[page.index("</span>", start) + len("</span>") : page.index("</p>", start)]
-    return html.unescape(said)
 
 
 def test_a_booking_names_every_empty_field_without_asking_identity(
@@ -76,8 +50,8 @@ def test_a_booking_names_every_empty_field_without_asking_identity(
 ) -> None:
     answer = post_form(officer, f"/console/facilities/{EAST}/book", {"first_name": "Ada"})
     assert answer.status_code == 400
-    assert error_of(answer.text, "resident_id") == "Enter the resident's ID number."
-    assert error_of(answer.text, "last_name") == "Enter the resident's last name."
+    assert error_beside(answer.text, "resident_id") == "Enter the resident's ID number."
+    assert error_beside(answer.text, "last_name") == "Enter the resident's last name."
     assert 'id="first_name-error"' not in answer.text
     assert calls_of(identity, "BookResident") == []
 
@@ -106,7 +80,7 @@ def test_a_resident_already_held_is_refused_beside_the_id(
     booking = {"resident_id": "R-7", "first_name": "Ada", "last_name": "Byron"}
     answer = post_form(officer, f"/console/facilities/{EAST}/book", booking)
     assert answer.status_code == 400
-    assert error_of(answer.text, "resident_id") == (
+    assert error_beside(answer.text, "resident_id") == (
         "A resident with this ID number is already held there."
     )
     assert 'value="Byron"' in answer.text  # what was typed is kept
@@ -124,7 +98,9 @@ def test_a_transfer_outside_the_officers_care_is_refused_beside_the_destination(
     assert f'<option value="{EAST}"' not in form  # not to where the resident already is
     answer = post_form(officer, path, {"to_facility_id": WEST})
     assert answer.status_code == 400
-    assert error_of(answer.text, "to_facility_id").startswith("This facility is not one of yours")
+    assert error_beside(answer.text, "to_facility_id").startswith(
+        "This facility is not one of yours"
+    )
     assert calls_of(identity, "TransferResident") == [
         pb.TransferResidentRequest(facility_id=EAST, resident_id="R-7", to_facility_id=WEST)
     ]
@@ -132,7 +108,9 @@ def test_a_transfer_outside_the_officers_care_is_refused_beside_the_destination(
 
 def test_a_transfer_needs_a_destination(officer: TestClient, identity: StandInIdentity) -> None:
     answer = post_form(officer, f"{RESIDENTS}/R-7/transfer", {"to_resident_id": "B-1"})
-    assert error_of(answer.text, "to_facility_id") == "Choose the facility the resident goes to."
+    assert (
+        error_beside(answer.text, "to_facility_id") == "Choose the facility the resident goes to."
+    )
     assert calls_of(identity, "TransferResident") == []
 
 
@@ -190,7 +168,7 @@ def test_an_auditor_sees_the_residents_but_no_way_to_change_them(
     identity.answers["SearchResidents"] = pb.SearchResidentsResponse(
         residents=[pb.ResidentSummary(facility_id=EAST, resident_id="R-7", last_name="Byron")]
     )
-    for auditor in sign_in(identity, "auditor"):
+    for auditor in staff_in_east(identity, "auditor"):
         page = auditor.get(RESIDENTS, params={"resident_id": "R-7"}).text
         assert "1 resident found." in page
         assert "/book" not in page and "/transfer" not in page
