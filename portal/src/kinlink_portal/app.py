@@ -44,6 +44,7 @@ from kinlink_portal.pages import custody
 from kinlink_portal.pages import help_pages
 from kinlink_portal.pages import my_account
 from kinlink_portal.pages import residents
+from kinlink_portal.pages import staff
 from kinlink_portal.rendering import render
 from kinlink_portal.rendering import templates
 from kinlink_portal.security import CsrfProtection
@@ -239,6 +240,7 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
             *console.routes,
             *help_pages.routes,
             *custody.routes,
+            *staff.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),

@@ -91,6 +91,19 @@ SENTENCES = {
         "This facility is not one of yours: an officer there, or an operator, makes this transfer."
     ),
     "number_invalid": N_("Enter a whole number, like 4."),
+    # Staff accounts
+    "staff_email_missing": N_("Enter their email address."),
+    "staff_password_missing": N_("Choose a password for them."),
+    "staff_first_name_missing": N_("Enter their first name."),
+    "staff_last_name_missing": N_("Enter their last name."),
+    "roles_missing": N_("Tick at least one role."),
+    "role_unknown": N_("Tick the roles from the list."),
+    "role_not_staff": N_("Tick the roles from the list."),
+    "facility_required": N_("Tick the facilities an officer or integration acts for."),
+    "facility_not_applicable": N_("Operators and auditors act for every facility: tick none."),
+    "account_id_missing": N_("Enter the account's ID."),
+    "account_not_found": N_("No account has this ID."),
+    "not_a_staff_account": N_("This is a family member's account, not a staff account."),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

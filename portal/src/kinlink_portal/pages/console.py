@@ -43,7 +43,7 @@ async def console(request: Request) -> Response:
         (f for f in listed.facilities if in_care(request, f.facility_id)),
         key=lambda f: f.settings.name,
     )
-    return render(request, "console.html", facilities=facilities)
+    return render(request, "console.html", facilities=facilities, operator=is_operator(request))
 
 
 async def facility_of(request: Request) -> pb.Facility:

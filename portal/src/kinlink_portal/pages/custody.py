@@ -4,9 +4,6 @@ and for a transfer, for the destination too (refused beside it)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from google.protobuf.message import Message
 from kinlink.identity.v1 import identity_pb2 as pb
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,12 +14,10 @@ from kinlink_portal.forms import submitted
 from kinlink_portal.i18n import gettext as _
 from kinlink_portal.navigation import with_notice
 from kinlink_portal.pages.console import facility_of
-from kinlink_portal.rendering import render
+from kinlink_portal.pages.form_pages import answered
+from kinlink_portal.pages.form_pages import facility_options
+from kinlink_portal.pages.form_pages import form_page
 from kinlink_portal.sentences import N_
-from kinlink_portal.services import Refusal
-from kinlink_portal.services import call
-from kinlink_portal.services import services
-from kinlink_portal.sessions import call_signed_in
 
 SEARCH = ("last_name", "resident_id")
 BOOK = ("resident_id", "first_name", "last_name")
@@ -49,21 +44,6 @@ def residents_path(facility: pb.Facility) -> str:
     return f"/console/facilities/{facility.facility_id}/residents"
 
 
-def form_page(request: Request, template: str, form: Form, **context: Any) -> Response:
-    """The page of `form`: 400 when the form says what was refused."""
-    return render(request, template, 400 if form.errors else 200, form=form, **context)
-
-
-async def change(request: Request, form: Form, method: str, message: Message) -> bool:
-    """Ask identity for a change of custody; False, with the refusal on `form`, if refused."""
-    try:
-        await call_signed_in(request, getattr(services(request).identity, method), message)
-    except Refusal as refusal:
-        form.refused(refusal)
-        return False
-    return True
-
-
 async def residents(request: Request) -> Response:
     """The facility's residents held now, found by last name or ID (identity lists no more)."""
     facility = await facility_of(request)
@@ -71,13 +51,8 @@ async def residents(request: Request) -> Response:
     found: list[pb.ResidentSummary] | None = None
     if any(form.values.values()):
         search = pb.SearchResidentsRequest(**form.values, facility_id=facility.facility_id)
-        try:
-            reply = await call_signed_in(
-                request, services(request).identity.SearchResidents, search
-            )
-        except Refusal as refusal:
-            form.refused(refusal)
-        else:
+        reply = await answered(request, form, "SearchResidents", search)
+        if reply is not None:
             found = list(reply.residents)
     notice = NOTICES.get(request.query_params.get("notice", ""))
     return form_page(
@@ -98,7 +73,7 @@ async def book(request: Request) -> Response:
         form = await submitted(request, BOOK)
         if not form.missing(BOOK_REQUIRED):
             booking = pb.BookResidentRequest(facility_id=facility.facility_id, **form.values)
-            if await change(request, form, "BookResident", booking):
+            if await answered(request, form, "BookResident", booking) is not None:
                 return with_notice(residents_path(facility), "booked")
     return form_page(request, "console_book.html", form, facility=facility)
 
@@ -113,23 +88,15 @@ async def transfer(request: Request) -> Response:
             moving = pb.TransferResidentRequest(
                 facility_id=facility.facility_id, resident_id=resident_id, **form.values
             )
-            if await change(request, form, "TransferResident", moving):
+            if await answered(request, form, "TransferResident", moving) is not None:
                 return with_notice(residents_path(facility), "transferred")
-    listed = await call(
-        request, services(request).identity.ListFacilities, pb.ListFacilitiesRequest()
-    )
-    destinations = [
-        (f.facility_id, f.settings.name or f.facility_id)
-        for f in listed.facilities
-        if f.facility_id != facility.facility_id
-    ]
     return form_page(
         request,
         "console_transfer.html",
         form,
         facility=facility,
         resident_id=resident_id,
-        destinations=sorted(destinations, key=lambda option: option[1]),
+        destinations=await facility_options(request, leaving_out=facility.facility_id),
     )
 
 
@@ -141,7 +108,7 @@ async def release(request: Request) -> Response:
         leaving = pb.ReleaseResidentRequest(
             facility_id=facility.facility_id, resident_id=resident_id
         )
-        if await change(request, form, "ReleaseResident", leaving):
+        if await answered(request, form, "ReleaseResident", leaving) is not None:
             return with_notice(residents_path(facility), "released")
     return form_page(
         request, "console_release.html", form, facility=facility, resident_id=resident_id
