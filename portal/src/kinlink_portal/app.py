@@ -42,6 +42,7 @@ from kinlink_portal.pages import accounts
 from kinlink_portal.pages import console
 from kinlink_portal.pages import custody
 from kinlink_portal.pages import help_pages
+from kinlink_portal.pages import id_verification
 from kinlink_portal.pages import my_account
 from kinlink_portal.pages import residents
 from kinlink_portal.pages import staff
@@ -241,6 +242,7 @@ def create_app(settings: PortalSettings, clock: Callable[[], float] = time.time)
             *help_pages.routes,
             *custody.routes,
             *staff.routes,
+            *id_verification.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),

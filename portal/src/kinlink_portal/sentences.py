@@ -104,6 +104,21 @@ SENTENCES = {
     "account_id_missing": N_("Enter the account's ID."),
     "account_not_found": N_("No account has this ID."),
     "not_a_staff_account": N_("This is a family member's account, not a staff account."),
+    # Verifying a family member's identity
+    "legal_first_name_missing": N_("Enter your first name as it is on your ID."),
+    "legal_last_name_missing": N_("Enter your last name as it is on your ID."),
+    "legal_first_name_too_long": N_("This name is too long."),
+    "legal_last_name_too_long": N_("This name is too long."),
+    "date_of_birth_missing": N_("Enter your date of birth."),
+    "date_of_birth_invalid": N_("Enter your date of birth as a real date, like 1980-04-30."),
+    "under_age": N_("You must be 18 or older to send money."),
+    "ssn_missing": N_("Enter your Social Security number."),
+    "ssn_invalid": N_("Enter the 9 digits of your Social Security number, like 123-45-6789."),
+    "id_verification_failed": N_(
+        "We could not verify your identity with these details. Check them against your ID and "
+        "try again."
+    ),
+    "id_already_verified": N_("Your identity is already verified."),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

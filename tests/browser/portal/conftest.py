@@ -192,12 +192,17 @@ class Visitor:
             await self.page.get_by_role("button", name=button, exact=True).click()
         await self.check_accessibility()
 
-    async def sign_up(self, email: str, password: str, language: str = "en") -> None:
+    async def sign_up(
+        self, email: str, password: str, language: str = "en", facility: str = ""
+    ) -> None:
+        """Sign up (for the facility named `facility`, in English, if any)."""
         *inputs, time_zone, button = SIGN_UP_LABELS[language]
         values = (email, password, "Rosa", "Family", "12 Elm Street", "Springfield", "IL", "62701")
         await self.open("/sign-up")
         await self.fill(**dict(zip(inputs, (*values, "US", "+13125550100"), strict=True)))
         await self.page.get_by_label(time_zone).select_option("America/Chicago")
+        if facility:
+            await self.page.get_by_label("Facility").select_option(label=facility)
         await self.press(button)
 
     async def log_in(self, email: str, password: str) -> None:

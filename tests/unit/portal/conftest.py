@@ -91,7 +91,8 @@ class StandInServices:
 
 @pytest.fixture
 def identity() -> StandInIdentity:
-    return StandInIdentity()
+    # The sign-up page lists the facilities: none, unless a test says otherwise.
+    return StandInIdentity({"ListFacilities": pb.ListFacilitiesResponse()})
 
 
 def portal_settings(**changes: Any) -> PortalSettings:
