@@ -38,6 +38,8 @@ from playwright.async_api import Browser
 from playwright.async_api import Page
 from playwright.async_api import async_playwright
 
+from tests.browser.portal import screenshots
+from tests.browser.portal.screenshots import Camera
 from tests.conftest import ROOT
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
@@ -174,6 +176,7 @@ class Visitor:
     portal: Portal
     axe: str
     pages_checked: list[str] = field(default_factory=list)
+    camera: Camera | None = None  # with KINLINK_SCREENSHOTS only
 
     async def open(self, path_or_url: str) -> None:
         url = path_or_url if "://" in path_or_url else self.portal.url + path_or_url
@@ -233,6 +236,8 @@ class Visitor:
         failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
         assert failing == [], f"{self.page.url}: {failing}"
         self.pages_checked.append(self.page.url)
+        if self.camera:
+            await self.camera.shoot(self.page)
 
     async def error_beside(self, field_id: str) -> str:
         """The error said for an input, found the way a screen reader finds it: through the
@@ -248,9 +253,13 @@ class Visitor:
 
 
 @pytest.fixture
-async def visitor(browser: Browser, portal: Portal, axe_source: str) -> AsyncIterator[Visitor]:
+async def visitor(
+    browser: Browser, portal: Portal, axe_source: str, request: pytest.FixtureRequest
+) -> AsyncIterator[Visitor]:
     context = await browser.new_context(locale="en-US")
-    yield Visitor(await context.new_page(), portal, axe_source)
+    shots = screenshots.folder()
+    camera = Camera(shots / request.node.originalname.removeprefix("test_")) if shots else None
+    yield Visitor(await context.new_page(), portal, axe_source, camera=camera)
     await context.close()
 
 
