@@ -11,7 +11,7 @@ AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser-tools run test test-unit lint proto schemas messages bench
+.PHONY: help install browser-tools run test test-unit lint proto schemas messages bench screenshots
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,14 @@ messages: install ## bring the portal's Spanish catalog up to date with its sent
 	  -o var/portal-messages.pot portal/src/kinlink_portal
 	$(UV) run --frozen pybabel update -i var/portal-messages.pot -d portal/src/kinlink_portal/locale \
 	  -l es --no-fuzzy-matching --ignore-obsolete -w 100
+
+# The browser journeys again, each page they visit photographed (tests/browser/portal/screenshots.py).
+screenshots: install browser-tools ## photograph the portal's pages into docs/screenshots (starts the infrastructure)
+	@$(MAKE) --no-print-directory infra-up || { $(MAKE) --no-print-directory infra-down; exit 1; }
+	@rm -rf docs/screenshots; status=0; \
+	 KINLINK_SCREENSHOTS=docs/screenshots $(UV) run --frozen pytest tests/browser/portal -p no:randomly -q || status=$$?; \
+	 $(MAKE) --no-print-directory infra-down; \
+	 [ $$status -ne 0 ] || $(UV) run --frozen python -m tests.browser.portal.screenshots docs/screenshots; exit $$status
 
 schemas: install ## export the events' JSON Schemas to contracts/schemas (refuses breaking changes)
 	$(UV) run --frozen python -m kinlink_contracts.schemas write contracts/schemas

@@ -43,11 +43,15 @@ from kinlink_portal.pages import accounts
 from kinlink_portal.pages import allowances
 from kinlink_portal.pages import cards
 from kinlink_portal.pages import console
+from kinlink_portal.pages import custody
 from kinlink_portal.pages import deposits
+from kinlink_portal.pages import help_pages
 from kinlink_portal.pages import histories
+from kinlink_portal.pages import id_verification
 from kinlink_portal.pages import messaging
 from kinlink_portal.pages import my_account
 from kinlink_portal.pages import residents
+from kinlink_portal.pages import staff
 from kinlink_portal.rendering import render
 from kinlink_portal.rendering import templates
 from kinlink_portal.security import CsrfProtection
@@ -254,6 +258,10 @@ def create_app(
             *allowances.routes,
             *cards.routes,
             *deposits.routes,
+            *help_pages.routes,
+            *custody.routes,
+            *staff.routes,
+            *id_verification.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),

@@ -14,7 +14,7 @@ from kinlink_portal.sentences import sentence
 from kinlink_portal.services import Refusal
 
 # Never shown again, even after a refusal.
-SECRET_FIELDS = frozenset({"password", "new_password", CSRF_FIELD})
+SECRET_FIELDS = frozenset({"password", "new_password", "ssn", CSRF_FIELD})
 FORM_WIDE = ""
 
 

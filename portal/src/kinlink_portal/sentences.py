@@ -167,6 +167,48 @@ SENTENCES = {
     "charge_outcome_unknown": N_(
         "We did not hear back from the card processor. Try again: you are never charged twice."
     ),
+    # Residents, in the console
+    "resident_id_invalid": N_("Enter the ID number without spaces, in at most 64 characters."),
+    "resident_first_name_missing": N_("Enter the resident's first name."),
+    "resident_last_name_missing": N_("Enter the resident's last name."),
+    "resident_not_in_custody": N_("This resident is no longer held at this facility."),
+    "resident_already_booked": N_("A resident with this ID number is already held there."),
+    "to_facility_id_missing": N_("Choose the facility the resident goes to."),
+    "to_facility_id_invalid": N_("Choose the facility the resident goes to."),
+    "to_resident_id_invalid": N_("Enter the ID number without spaces, in at most 64 characters."),
+    "transfer_to_same_facility": N_("Choose another facility than the one the resident is in."),
+    "to_facility_out_of_scope": N_(
+        "This facility is not one of yours: an officer there, or an operator, makes this transfer."
+    ),
+    "number_invalid": N_("Enter a whole number, like 4."),
+    # Staff accounts
+    "staff_email_missing": N_("Enter their email address."),
+    "staff_password_missing": N_("Choose a password for them."),
+    "staff_first_name_missing": N_("Enter their first name."),
+    "staff_last_name_missing": N_("Enter their last name."),
+    "roles_missing": N_("Tick at least one role."),
+    "role_unknown": N_("Tick the roles from the list."),
+    "role_not_staff": N_("Tick the roles from the list."),
+    "facility_required": N_("Tick the facilities an officer or integration acts for."),
+    "facility_not_applicable": N_("Operators and auditors act for every facility: tick none."),
+    "account_id_missing": N_("Enter the account's ID."),
+    "account_not_found": N_("No account has this ID."),
+    "not_a_staff_account": N_("This is a family member's account, not a staff account."),
+    # Verifying a family member's identity
+    "legal_first_name_missing": N_("Enter your first name as it is on your ID."),
+    "legal_last_name_missing": N_("Enter your last name as it is on your ID."),
+    "legal_first_name_too_long": N_("This name is too long."),
+    "legal_last_name_too_long": N_("This name is too long."),
+    "date_of_birth_missing": N_("Enter your date of birth."),
+    "date_of_birth_invalid": N_("Enter your date of birth as a real date, like 1980-04-30."),
+    "under_age": N_("You must be 18 or older to send money."),
+    "ssn_missing": N_("Enter your Social Security number."),
+    "ssn_invalid": N_("Enter the 9 digits of your Social Security number, like 123-45-6789."),
+    "id_verification_failed": N_(
+        "We could not verify your identity with these details. Check them against your ID and "
+        "try again."
+    ),
+    "id_already_verified": N_("Your identity is already verified."),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

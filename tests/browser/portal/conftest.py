@@ -28,6 +28,7 @@ from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import DEMO_RESIDENTS
 from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import FAC_EAST
 from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_contracts.topics import FACILITY_EVENTS
@@ -57,6 +58,8 @@ from playwright.async_api import Browser
 from playwright.async_api import Page
 from playwright.async_api import async_playwright
 
+from tests.browser.portal import screenshots
+from tests.browser.portal.screenshots import Camera
 from tests.conftest import ROOT
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
@@ -348,6 +351,7 @@ class Visitor:
     portal: Portal
     axe: str
     pages_checked: list[str] = field(default_factory=list)
+    camera: Camera | None = None  # with KINLINK_SCREENSHOTS only
 
     async def open(self, path_or_url: str) -> None:
         url = path_or_url if "://" in path_or_url else self.portal.url + path_or_url
@@ -366,12 +370,17 @@ class Visitor:
             await self.page.get_by_role("button", name=button, exact=True).click()
         await self.check_accessibility()
 
-    async def sign_up(self, email: str, password: str, language: str = "en") -> None:
+    async def sign_up(
+        self, email: str, password: str, language: str = "en", facility: str = ""
+    ) -> None:
+        """Sign up (for the facility named `facility`, in English, if any)."""
         *inputs, time_zone, button = SIGN_UP_LABELS[language]
         values = (email, password, "Rosa", "Family", "12 Elm Street", "Springfield", "IL", "62701")
         await self.open("/sign-up")
         await self.fill(**dict(zip(inputs, (*values, "US", "+13125550100"), strict=True)))
         await self.page.get_by_label(time_zone).select_option("America/Chicago")
+        if facility:
+            await self.page.get_by_label("Facility").select_option(label=facility)
         await self.press(button)
 
     async def log_in(self, email: str, password: str) -> None:
@@ -402,6 +411,8 @@ class Visitor:
         failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
         assert failing == [], f"{self.page.url}: {failing}"
         self.pages_checked.append(self.page.url)
+        if self.camera:
+            await self.camera.shoot(self.page)
 
     async def error_beside(self, field_id: str) -> str:
         """The error said for an input, found the way a screen reader finds it: through the
@@ -416,27 +427,62 @@ class Visitor:
         return " ".join((text or "").split())
 
 
+def camera_for(request: pytest.FixtureRequest) -> Camera | None:
+    """With screenshots asked for (`make screenshots`), what photographs the test's pages."""
+    shots = screenshots.folder()
+    return Camera(shots / request.node.originalname.removeprefix("test_")) if shots else None
+
+
 @asynccontextmanager
 async def browsing(
-    browser: Browser, portal: Portal, axe_source: str, **context: Any
+    browser: Browser, portal: Portal, axe_source: str, camera: Camera | None = None, **context: Any
 ) -> AsyncIterator[Visitor]:
     """A visitor in a browser context of their own (`context`: Playwright's options, e.g. a
     phone's viewport)."""
     opened = await browser.new_context(**{"locale": "en-US", **context})
     try:
-        yield Visitor(await opened.new_page(), portal, axe_source)
+        yield Visitor(await opened.new_page(), portal, axe_source, camera=camera)
     finally:
         await opened.close()
 
 
 @pytest.fixture
-async def visitor(browser: Browser, portal: Portal, axe_source: str) -> AsyncIterator[Visitor]:
-    async with browsing(browser, portal, axe_source) as visiting:
+async def visitor(
+    browser: Browser, portal: Portal, axe_source: str, request: pytest.FixtureRequest
+) -> AsyncIterator[Visitor]:
+    async with browsing(browser, portal, axe_source, camera_for(request)) as visiting:
         yield visiting
 
 
 @pytest.fixture
-async def family(browser: Browser, platform: Platform, axe_source: str) -> AsyncIterator[Visitor]:
+async def family(
+    browser: Browser, platform: Platform, axe_source: str, request: pytest.FixtureRequest
+) -> AsyncIterator[Visitor]:
     """A visitor of the portal in front of identity and the ledger."""
-    async with browsing(browser, platform, axe_source) as visiting:
+    async with browsing(browser, platform, axe_source, camera_for(request)) as visiting:
         yield visiting
+
+
+EAST_OFFICER = ("east.officer@example.com", "an officer's long password")
+
+
+@pytest.fixture
+async def east_officer(portal: Portal, demo_facilities: None) -> tuple[str, str]:
+    """An officer of FAC-EAST only (email, password), created by the demo operator."""
+    async with grpc.aio.insecure_channel(portal.grpc_address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        operator = await identity.LogIn(
+            pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
+        )
+        await identity.CreateStaffAccount(
+            pb.CreateStaffAccountRequest(
+                email=EAST_OFFICER[0],
+                password=EAST_OFFICER[1],
+                first_name="Olive",
+                last_name="Officer",
+                roles=["facility_officer"],
+                facility_ids=[FAC_EAST],
+            ),
+            metadata=bearer(operator.access_token),
+        )
+    return EAST_OFFICER

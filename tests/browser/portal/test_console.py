@@ -4,20 +4,13 @@ turned away."""
 
 from __future__ import annotations
 
-import grpc
 import pytest
-from kinlink.identity.v1 import identity_pb2 as pb
-from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink_contracts.demo import FAC_DEMO
-from kinlink_contracts.demo import FAC_EAST
 from kinlink_embedded import demo
 from playwright.async_api import expect
 
-from tests.browser.portal.conftest import Portal
 from tests.browser.portal.conftest import Visitor
-from tests.conftest import bearer
 
-OFFICER = ("east.officer@example.com", "an officer's long password")
 pytestmark = pytest.mark.usefixtures("demo_facilities")
 
 
@@ -49,25 +42,9 @@ async def test_an_operator_changes_a_facilitys_weekly_limit(visitor: Visitor) ->
 
 
 async def test_an_officer_sees_only_the_facilities_in_their_care(
-    visitor: Visitor, portal: Portal
+    visitor: Visitor, east_officer: tuple[str, str]
 ) -> None:
-    async with grpc.aio.insecure_channel(portal.grpc_address) as channel:
-        identity = identity_pb2_grpc.IdentityServiceStub(channel)
-        operator = await identity.LogIn(
-            pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
-        )
-        await identity.CreateStaffAccount(
-            pb.CreateStaffAccountRequest(
-                email=OFFICER[0],
-                password=OFFICER[1],
-                first_name="Olive",
-                last_name="Officer",
-                roles=["facility_officer"],
-                facility_ids=[FAC_EAST],
-            ),
-            metadata=bearer(operator.access_token),
-        )
-    await visitor.log_in(*OFFICER)
+    await visitor.log_in(*east_officer)
     page = visitor.page
     await expect(page.get_by_role("link", name="Eastern Regional Detention Center")).to_be_visible()
     await expect(page.get_by_role("link", name="Demo County Jail")).to_have_count(0)

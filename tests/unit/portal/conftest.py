@@ -3,6 +3,7 @@ do over gRPC (refusals encoded by the kit's own error mapping)."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -10,7 +11,9 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 from grpc_status import rpc_status
+from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit.errors import ClientError
 from kinlink_kit.grpc_server import client_error_status
 from kinlink_kit.grpc_server import internal_error_status
@@ -90,7 +93,8 @@ class StandInServices:
 
 @pytest.fixture
 def identity() -> StandInIdentity:
-    return StandInIdentity()
+    # The sign-up page lists the facilities: none, unless a test says otherwise.
+    return StandInIdentity({"ListFacilities": pb.ListFacilitiesResponse()})
 
 
 def portal_settings(**changes: Any) -> PortalSettings:
@@ -110,3 +114,29 @@ def post_form(client: TestClient, path: str, data: dict[str, str]) -> Any:
     """Open the form's page, then post `data` with the page's CSRF token, as a browser does."""
     token = csrf_of(client.get(path).text)
     return client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
+
+
+# The stand-in clock of a signed-in staff member's portal: their access token is still valid.
+STAFF_CLOCK = 1_800_000_000
+
+
+def staff_portal(identity: StandInIdentity, account: pb.Account) -> Iterator[TestClient]:
+    """The portal where `account` (roles, facilities) has logged in."""
+    app = create_app(portal_settings(secure_cookies=False), clock=lambda: STAFF_CLOCK)
+    with TestClient(app) as client:
+        app.state.services = StandInServices(identity)
+        identity.answers["LogIn"] = pb.Session(
+            access_token="access",
+            access_token_expires_at=Timestamp(seconds=STAFF_CLOCK + 900),
+            refresh_token="refresh",
+            account=account,
+        )
+        post_form(client, "/log-in", {"email": "staff@example.com", "password": "a-password"})
+        yield client
+
+
+def error_beside(page: str, field: str) -> str:
+    """The sentence the page says beside the input `field` (without "Error:")."""
+    start = page.index(f'id="{field}-error"')
+    said = page[page.index("</span>", start) + len("</span>") : page.index("</p>", start)]
+    return html.unescape(said)

@@ -112,7 +112,7 @@ def test_forms_past_their_limit_are_refused_without_asking_identity(
     said = ["Enter an email address like" in answer.text for answer in answers]
     assert said == [True, True, False]
     assert "Too many attempts" in answers[2].text
-    assert len(identity.calls) == 2
+    assert [call[0] for call in identity.calls].count(method) == 2
 
 
 def test_an_attempt_limit_forgets_attempts_older_than_its_window() -> None:

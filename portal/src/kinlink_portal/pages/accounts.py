@@ -4,7 +4,9 @@ forgotten password, confirm a new email address, reactivate a closed account."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from kinlink.identity.v1 import identity_pb2 as pb
 from starlette.requests import Request
@@ -18,6 +20,9 @@ from kinlink_portal.limits import AttemptLimit
 from kinlink_portal.navigation import local_path
 from kinlink_portal.navigation import see_other
 from kinlink_portal.navigation import with_notice
+from kinlink_portal.pages.form_pages import facility_options
+from kinlink_portal.pages.form_pages import form_page
+from kinlink_portal.pages.id_verification import verification_needed
 from kinlink_portal.pages.my_account import DETAILS
 from kinlink_portal.pages.my_account import DETAILS_REQUIRED
 from kinlink_portal.pages.my_account import account_details
@@ -32,7 +37,7 @@ from kinlink_portal.sessions import signed_in_name
 from kinlink_portal.sessions import start_session
 from kinlink_portal.time_zones import time_zone_options
 
-SIGN_UP = ("email", "password", *DETAILS)
+SIGN_UP = ("email", "password", *DETAILS, "facility_id")
 LOG_IN = ("email", "password")
 LOG_IN_REQUIRED = {"email": "email_missing", "password": "password_missing"}
 SIGN_UP_REQUIRED = {**LOG_IN_REQUIRED, **DETAILS_REQUIRED}
@@ -67,7 +72,10 @@ async def sign_up(request: Request) -> Response:
     if request.method == "POST":
         form = await submitted(request, SIGN_UP)
         registration = pb.RegisterRequest(
-            email=form.values["email"], password=form.values["password"], **account_details(form)
+            email=form.values["email"],
+            password=form.values["password"],
+            facility_id=form.values["facility_id"],
+            **account_details(form),
         )
         try:
             if not form.missing(SIGN_UP_REQUIRED):
@@ -76,8 +84,13 @@ async def sign_up(request: Request) -> Response:
                 return activation_sent(request, account.email)
         except Refusal as refusal:
             form.refused(refusal)
-    status = 400 if form.errors else 200
-    return render(request, "sign_up.html", status, form=form, time_zones=time_zone_options())
+    return form_page(
+        request,
+        "sign_up.html",
+        form,
+        time_zones=time_zone_options(),
+        facilities=await facility_options(request),
+    )
 
 
 @dataclass(frozen=True)
@@ -107,10 +120,15 @@ class EmailedLinkPage:
         return render(request, "token_form.html", 400, form=form.refused(refusal), page=self)
 
     async def spend_token(
-        self, request: Request, method_name: str, then: Callable[[Request], Response]
+        self,
+        request: Request,
+        method_name: str,
+        then: Callable[[Request], Response],
+        detours: Mapping[str, Callable[[Request, str], Response]] = MappingProxyType({}),
     ) -> Response:
         """The page of a link whose token is all identity needs (`method_name` takes a
-        TokenRequest); `then` says where to go once it is spent."""
+        TokenRequest); `then` says where to go once it is spent, `detours` where a refusal (by
+        its code) sends the visitor on with the token."""
         form = await self.form(request)
         if isinstance(form, Response):
             return form
@@ -118,6 +136,8 @@ class EmailedLinkPage:
         try:
             await call(request, method, pb.TokenRequest(token=form.values["token"]))
         except Refusal as refusal:
+            if refusal.code in detours:
+                return detours[refusal.code](request, form.values["token"])
             return self.refused(request, form, refusal)
         return then(request)
 
@@ -147,7 +167,10 @@ PASSWORD_RESET = EmailedLinkPage(
 
 async def activate(request: Request) -> Response:
     return await ACTIVATION.spend_token(
-        request, "Activate", lambda _: with_notice("/log-in", "activated")
+        request,
+        "Activate",
+        lambda _: with_notice("/log-in", "activated"),
+        {"id_verification_required": verification_needed},
     )
 
 

@@ -8,12 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kinlink_portal.forms import Form
 from kinlink_portal.forms import submitted
-from kinlink_portal.money import cents_of
 from kinlink_portal.money import dollars
-from kinlink_portal.money import typed_dollars
 from kinlink_portal.navigation import with_notice
+from kinlink_portal.pages import facility_form
 from kinlink_portal.rendering import render
 from kinlink_portal.services import Refusal
 from kinlink_portal.services import call
@@ -22,9 +20,6 @@ from kinlink_portal.sessions import call_signed_in
 from kinlink_portal.sessions import require_staff
 from kinlink_portal.time_zones import time_zone_name
 from kinlink_portal.time_zones import time_zone_options
-
-LIMIT = "settings.weekly_deposit_limit_cents"
-FACILITY_FORM = ("settings.name", "settings.time_zone", LIMIT)
 
 
 def in_care(request: Request, facility_id: str) -> bool:
@@ -48,7 +43,7 @@ async def console(request: Request) -> Response:
         (f for f in listed.facilities if in_care(request, f.facility_id)),
         key=lambda f: f.settings.name,
     )
-    return render(request, "console.html", facilities=facilities)
+    return render(request, "console.html", facilities=facilities, operator=is_operator(request))
 
 
 async def facility_of(request: Request) -> pb.Facility:
@@ -73,6 +68,13 @@ async def facility_settings(request: Request) -> Response:
             (dollars(t.up_to_cents), dollars(t.fee_cents)) for t in settings.deposit_fee_tiers
         ],
         message_price=dollars(settings.message_price_cents),
+        image_price=dollars(settings.image_price_cents),
+        video_price=dollars(settings.video_price_per_minute_cents),
+        review=facility_form.chosen(facility_form.REVIEW_POLICIES, settings.review_policy),
+        id_verification=facility_form.chosen(
+            facility_form.ID_VERIFICATION_POLICIES, settings.id_verification
+        ),
+        posting_day=facility_form.chosen(facility_form.WEEKDAYS, settings.commissary_posting_day),
         may_edit=is_operator(request),
         saved=request.query_params.get("notice") == "saved",
     )
@@ -84,37 +86,34 @@ async def edit_facility(request: Request) -> Response:
         raise Refusal("role_not_allowed")
     settings = facility.settings
     if request.method == "GET":
-        form = Form(
-            FACILITY_FORM,
-            {
-                "settings.name": settings.name,
-                "settings.time_zone": settings.time_zone,
-                LIMIT: typed_dollars(settings.weekly_deposit_limit_cents),
-            },
-        )
+        form, brands = facility_form.form_of(settings)
     else:
-        form = await submitted(request, FACILITY_FORM)
-        try:
-            # The rest of the settings as they are: ConfigureFacility replaces them whole.
-            settings.name = form.values["settings.name"]
-            settings.time_zone = form.values["settings.time_zone"]
-            settings.weekly_deposit_limit_cents = cents_of(form.values[LIMIT], LIMIT)
+        data = await request.form()
+        form = await submitted(request, facility_form.fields(facility_form.posted_tier_rows(data)))
+        brands = sorted(str(brand) for brand in data.getlist(facility_form.BRANDS))
+        # What the form does not show stays as it is: ConfigureFacility replaces them whole.
+        tier_rows = facility_form.apply(form, brands, settings)
+        if not form.errors:
             change = pb.ConfigureFacilityRequest(
                 facility_id=facility.facility_id, settings=settings
             )
-            await call_signed_in(request, services(request).identity.ConfigureFacility, change)
-        except Refusal as refusal:
-            form.refused(refusal)
-        else:
-            return with_notice(f"/console/facilities/{facility.facility_id}", "saved")
+            try:
+                await call_signed_in(request, services(request).identity.ConfigureFacility, change)
+            except Refusal as refusal:
+                facility_form.refused(form, refusal, tier_rows)
+            else:
+                return with_notice(f"/console/facilities/{facility.facility_id}", "saved")
     status = 400 if form.errors else 200
     return render(
         request,
         "facility_edit.html",
         status,
         form=form,
+        brands=brands,
+        tier_rows=range(facility_form.tier_rows_of(form)),
         facility=facility,
         time_zones=time_zone_options(),
+        options=facility_form,
     )
 
 
