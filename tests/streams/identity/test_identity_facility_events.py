@@ -164,10 +164,10 @@ async def test_bookings_transfers_and_releases_take_effect_once(
         )
     ours = [r for r in dead if dict(r.headers)["dlq-group"] == settings.consumer_group.encode()]
     assert len(ours) == 2, "a booking sent twice is no error"
-    unreadable = next(r for r in dead if r.value == malformed)
+    unreadable = next(r for r in ours if r.value == malformed)
     assert dict(unreadable.headers)["dlq-error-type"] == b"ValidationError"
     rejected = {
-        k: v.decode() for k, v in next(r for r in dead if r.key == stranger.encode()).headers
+        k: v.decode() for k, v in next(r for r in ours if r.key == stranger.encode()).headers
     }
     assert rejected["dlq-error-type"] == "FacilityEventRejected"
     assert "facility_not_found" in rejected["dlq-error"]
