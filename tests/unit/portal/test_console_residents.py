@@ -30,7 +30,11 @@ FACILITIES = pb.ListFacilitiesResponse(
 
 
 def staff_in_east(identity: StandInIdentity, *roles: str) -> Iterator[TestClient]:
-    identity.answers |= {"GetFacility": FACILITIES.facilities[0], "ListFacilities": FACILITIES}
+    identity.answers |= {
+        "GetFacility": FACILITIES.facilities[0],
+        "ListFacilities": FACILITIES,
+        "ListResidents": pb.ListResidentsResponse(),
+    }
     account = pb.Account(first_name="Olive", roles=roles, facility_ids=[EAST])
     yield from staff_portal(identity, account)
 
@@ -172,3 +176,33 @@ def test_an_auditor_sees_the_residents_but_no_way_to_change_them(
         page = auditor.get(RESIDENTS, params={"resident_id": "R-7"}).text
         assert "1 resident found." in page
         assert "/book" not in page and "/transfer" not in page
+
+
+def test_the_residents_held_now_are_listed_a_page_at_a_time(
+    officer: TestClient, identity: StandInIdentity
+) -> None:
+    identity.answers["ListResidents"] = pb.ListResidentsResponse(
+        residents=[
+            pb.ResidentSummary(facility_id=EAST, resident_id="R-7", first_name="Ada",
+                               last_name="Byron"),
+            pb.ResidentSummary(facility_id=EAST, resident_id="R-3", first_name="Mary",
+                               last_name="Shelley"),
+        ],
+        next_page_token="T2",
+    )  # fmt: skip
+    page = officer.get(RESIDENTS).text
+    assert calls_of(identity, "ListResidents") == [
+        pb.ListResidentsRequest(
+            facility_id=EAST, status=pb.RESIDENT_STATUS_IN_CUSTODY, page_size=25
+        )
+    ]
+    assert page.index("Ada Byron") < page.index("Mary Shelley")
+    assert f'href="{RESIDENTS}/R-3/release"' in page
+    assert 'href="?page=T2"' in page and "First page" not in page
+    identity.answers["ListResidents"] = pb.ListResidentsResponse()
+    last = officer.get(RESIDENTS, params={"page": "T2"}).text
+    assert calls_of(identity, "ListResidents")[-1] == pb.ListResidentsRequest(
+        facility_id=EAST, status=pb.RESIDENT_STATUS_IN_CUSTODY, page_size=25, page_token="T2"
+    )
+    assert "No resident is held here." in last
+    assert 'href="?"' in last and "Next page" not in last
