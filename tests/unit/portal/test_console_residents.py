@@ -10,6 +10,7 @@ import pytest
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import PermissionDenied
 from starlette.testclient import TestClient
 
@@ -206,3 +207,14 @@ def test_the_residents_held_now_are_listed_a_page_at_a_time(
     )
     assert "No resident is held here." in last
     assert 'href="?"' in last and "Next page" not in last
+
+
+def test_an_out_of_date_page_link_says_to_start_again(
+    officer: TestClient, identity: StandInIdentity
+) -> None:
+    identity.answers["ListResidents"] = refusal(
+        InvalidArgument("page_token_invalid", "stale", field="page_token")
+    )
+    answer = officer.get(RESIDENTS, params={"page": "stale"})
+    assert answer.status_code == 400
+    assert "This link to a page of the list is out of date." in answer.text

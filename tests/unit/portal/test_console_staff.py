@@ -121,7 +121,7 @@ def test_an_operator_sees_each_staff_account_with_its_close_button(
     )  # fmt: skip
     page = operator.get("/console/staff/close").text
     assert requests_of(identity, "ListStaffAccounts") == [pb.ListStaffAccountsRequest(page_size=50)]
-    assert "olive@example.com" in page and "FAC-EAST" in page
+    assert "olive@example.com" in page and "FAC-EAST" in page and "Facility officer" in page
     assert 'name="account_id" value="A-1"' in page
     assert 'value="A-2"' not in page  # closed already: no button
     assert 'aria-label="Close the account of Olive Officer"' in page

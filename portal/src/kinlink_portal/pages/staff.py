@@ -39,6 +39,14 @@ ROLES = (
     ("auditor", N_("Auditor: reads everything, changes nothing")),
     ("facility_integration", N_("Facility integration: the facility's own system")),
 )
+# A role's short name, in the list of accounts.
+ROLE_NAMES = {
+    "facility_officer": N_("Facility officer"),
+    "operator": N_("Operator"),
+    "auditor": N_("Auditor"),
+    "facility_integration": N_("Facility integration"),
+    "platform_service": N_("Kinlink service"),
+}
 CLOSE = ("account_id",)
 # Accounts listed a page.
 ACCOUNTS_PAGE_SIZE = 50
@@ -104,6 +112,7 @@ async def staff_accounts(request: Request) -> Response:
         next_page_token=listed.next_page_token,
         first_page=bool(page),
         closed_status=pb.ACCOUNT_STATUS_CLOSED,
+        role_names=dict(translated(tuple(ROLE_NAMES.items()))),
     )
 
 
