@@ -17,7 +17,10 @@ from kinlink_cli.identity import address_options
 from kinlink_cli.identity import call_identity
 from kinlink_cli.identity import changes
 from kinlink_cli.identity import json_option
+from kinlink_cli.identity import page_size_option
+from kinlink_cli.identity import page_token_option
 from kinlink_cli.identity import say
+from kinlink_cli.identity import say_next_page
 from kinlink_cli.identity import secret
 from kinlink_cli.identity import token_argument
 from kinlink_cli.identity import token_from
@@ -421,3 +424,28 @@ def close_staff(conn: Connection, account_id: str, as_json: bool) -> None:
     """Operators: close the account of a staff member who leaves; their sessions end."""
     request = pb.CloseStaffAccountRequest(account_id=account_id)
     call_account(conn, "CloseStaffAccount", request, as_json)
+
+
+def status_name(status: int) -> str:
+    return pb.AccountStatus.Name(status).removeprefix("ACCOUNT_STATUS_").lower().replace("_", " ")
+
+
+def show_staff(page: pb.ListStaffAccountsResponse) -> None:
+    for listed in page.accounts:
+        facilities = f" at {', '.join(listed.facility_ids)}" if listed.facility_ids else ""
+        click.echo(
+            f"{listed.account_id}  {listed.first_name} {listed.last_name} <{listed.email}>"
+            f"  {', '.join(listed.roles)}{facilities}: {status_name(listed.status)}"
+        )
+    say_next_page(page.next_page_token)
+
+
+@account.command(name="list-staff")
+@page_size_option
+@page_token_option
+@json_option
+@pass_connection
+def list_staff(conn: Connection, page_size: int, page_token: str, as_json: bool) -> None:
+    """Operators: the staff accounts, oldest first, a page at a time."""
+    request = pb.ListStaffAccountsRequest(page_size=page_size, page_token=page_token)
+    call_identity(conn, "ListStaffAccounts", request, as_json, show_staff)

@@ -22,6 +22,18 @@ from kinlink_cli.output import emit_json
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+# The paged lists (residents of a facility, staff accounts).
+page_size_option = click.option(
+    "--page-size", default=50, show_default=True, help="Rows a page (1 to 200)."
+)
+page_token_option = click.option(
+    "--page-token", default="", help="Where the previous page said to go on."
+)
+
+
+def say_next_page(token: str) -> None:
+    if token:
+        click.echo(f"More: add --page-token={token}")
 
 
 def call_identity(

@@ -1,4 +1,5 @@
-"""`kinlink resident ...`: find the resident you send money to; book, transfer and release."""
+"""`kinlink resident ...`: find the resident you send money to; list a facility's residents,
+book, transfer and release."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from kinlink_cli.connection import Connection
 from kinlink_cli.connection import pass_connection
 from kinlink_cli.identity import call_identity
 from kinlink_cli.identity import json_option
+from kinlink_cli.identity import page_size_option
+from kinlink_cli.identity import page_token_option
+from kinlink_cli.identity import say_next_page
 
 NOT_FOUND_HINT = (
     "No resident found. Use four or more letters of their last name; if you still cannot find "
@@ -40,6 +44,25 @@ def show_found(result: pb.SearchResidentsResponse) -> None:
         click.echo(NOT_FOUND_HINT)
 
 
+STATUSES = {
+    "in_custody": pb.RESIDENT_STATUS_IN_CUSTODY,
+    "transferred": pb.RESIDENT_STATUS_TRANSFERRED,
+    "released": pb.RESIDENT_STATUS_RELEASED,
+}
+STATUS_NAMES = {value: name.replace("_", " ") for name, value in STATUSES.items()}
+
+
+def show_roll(page: pb.ListResidentsResponse) -> None:
+    for listed in page.residents:
+        click.echo(
+            f"{listed.resident_id}  {listed.first_name} {listed.last_name}"
+            f"  {STATUS_NAMES.get(listed.status, 'unknown')}"
+        )
+    if not page.residents:
+        click.echo("No resident listed.")
+    say_next_page(page.next_page_token)
+
+
 facility_option = click.option("--facility", required=True, help="The facility id, e.g. FAC-DEMO.")
 resident_option = click.option("--resident", required=True, help="The resident id there.")
 
@@ -66,6 +89,31 @@ def search(
         last_name=last_name, resident_id=resident_id, facility_id=facility
     )
     call_identity(conn, "SearchResidents", request, as_json, show_found)
+
+
+@resident.command(name="list")
+@facility_option
+@click.option("--status", type=click.Choice(sorted(STATUSES)), help="Only residents in it.")
+@page_size_option
+@page_token_option
+@json_option
+@pass_connection
+def list_residents(
+    conn: Connection,
+    facility: str,
+    status: str | None,
+    page_size: int,
+    page_token: str,
+    as_json: bool,
+) -> None:
+    """Staff: the facility's residents by last name, a page at a time."""
+    request = pb.ListResidentsRequest(
+        facility_id=facility,
+        status=STATUSES[status] if status else pb.RESIDENT_STATUS_UNSPECIFIED,
+        page_size=page_size,
+        page_token=page_token,
+    )
+    call_identity(conn, "ListResidents", request, as_json, show_roll)
 
 
 @resident.command()

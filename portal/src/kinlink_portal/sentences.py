@@ -209,6 +209,10 @@ SENTENCES = {
         "try again."
     ),
     "id_already_verified": N_("Your identity is already verified."),
+    # Lists in the console
+    "page_token_invalid": N_(
+        "This link to a page of the list is out of date. Start again from the first page."
+    ),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

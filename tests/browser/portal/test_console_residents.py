@@ -1,5 +1,6 @@
-"""An officer's residents in the browser: they book a resident a family member then finds, and
-a transfer to a facility outside their care is refused beside the destination."""
+"""An officer's residents in the browser: they book a resident, see them in the facility's list
+and a family member then finds them; a transfer to a facility outside their care is refused
+beside the destination."""
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ async def test_an_officer_books_a_resident_a_family_member_then_finds(
     await expect(page.get_by_role("status")).to_have_text(
         "The resident is booked. Families can find them now."
     )
+    held_now = page.get_by_role("region", name="Held now")
+    booked = held_now.get_by_role("row").filter(has_text="R-2077")
+    await expect(booked).to_contain_text("Margaret Hamilton")
+    await expect(booked.get_by_role("link", name="Release Margaret Hamilton")).to_be_visible()
 
     await visitor.press("Log out")
     await visitor.become_family_member("maya.family@example.com", "a long family password")
@@ -62,7 +67,11 @@ async def test_a_transfer_outside_the_officers_care_is_refused_beside_it(
     await page.get_by_label("Last name").fill("Turing")
     await visitor.press("Search")
     await expect(page.get_by_role("status")).to_have_text("1 resident found.")
-    await visitor.follow("Transfer Alan Turing")
+    # Found by the search, as listed below it: the link of the one found.
+    results = page.get_by_role("region", name="Results")
+    async with page.expect_navigation():
+        await results.get_by_role("link", name="Transfer Alan Turing").click()
+    await visitor.check_accessibility()
 
     await page.get_by_label("New facility", exact=True).select_option(label="Demo County Jail")
     await visitor.press("Transfer the resident")

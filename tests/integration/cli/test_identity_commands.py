@@ -415,3 +415,36 @@ async def test_operators_transfer_and_release_residents(
 
     await eventually(moved_and_gone)
     assert "R-1002" not in await search("Hopper"), "transferred away from FAC-DEMO"
+
+
+async def test_staff_list_a_facilitys_residents_and_operators_the_staff_accounts(
+    kinlink: Kinlink, token_keys: TokenKeys
+) -> None:
+    officer = token_keys.token("officer-1", Role.FACILITY_OFFICER, facilities=("FAC-DEMO",))
+    first = await kinlink("resident", "list", "--facility=FAC-DEMO", "--page-size=2", token=officer)
+    assert first.stdout.splitlines()[:2] == [
+        "R-1002  Grace Hopper  in custody",
+        "R-1003  Katherine Johnson  in custody",
+    ]
+    token = first.stdout.splitlines()[2].removeprefix("More: add --page-token=")
+    rest = await kinlink(
+        "resident", "list", "--facility=FAC-DEMO", "--page-size=2", f"--page-token={token}",
+        token=officer,
+    )  # fmt: skip
+    assert rest.stdout.splitlines() == ["R-1001  Ada Lovelace  in custody"]
+    elsewhere = await kinlink("resident", "list", "--facility=FAC-EAST", token=officer)
+    assert failed_with(elsewhere, "facility_out_of_scope")
+
+    operator = token_keys.token("operator-1", Role.OPERATOR)
+    created = await kinlink(
+        "account", "create-staff", "--email=olive@example.com", "--first-name=Olive",
+        "--last-name=Officer", "--role=facility_officer", "--facility=FAC-DEMO",
+        stdin=f"{PASSWORD}\n{PASSWORD}\n", token=operator,
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    listed = await kinlink("account", "list-staff", token=operator)
+    (line,) = listed.stdout.splitlines()
+    assert line.endswith(
+        "Olive Officer <olive@example.com>  facility_officer at FAC-DEMO: active"
+    ), line
+    assert failed_with(await kinlink("account", "list-staff", token=officer), "role_not_allowed")

@@ -229,4 +229,5 @@ def test_results_name_the_facility_and_say_nothing_of_money(demo: Identity) -> N
         "resident_id": "R-2001",
         "first_name": "Alan",
         "last_name": "Turing",
+        "status": "in_custody",
     }

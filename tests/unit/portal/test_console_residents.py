@@ -10,6 +10,7 @@ import pytest
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import PermissionDenied
 from starlette.testclient import TestClient
 
@@ -30,7 +31,11 @@ FACILITIES = pb.ListFacilitiesResponse(
 
 
 def staff_in_east(identity: StandInIdentity, *roles: str) -> Iterator[TestClient]:
-    identity.answers |= {"GetFacility": FACILITIES.facilities[0], "ListFacilities": FACILITIES}
+    identity.answers |= {
+        "GetFacility": FACILITIES.facilities[0],
+        "ListFacilities": FACILITIES,
+        "ListResidents": pb.ListResidentsResponse(),
+    }
     account = pb.Account(first_name="Olive", roles=roles, facility_ids=[EAST])
     yield from staff_portal(identity, account)
 
@@ -172,3 +177,44 @@ def test_an_auditor_sees_the_residents_but_no_way_to_change_them(
         page = auditor.get(RESIDENTS, params={"resident_id": "R-7"}).text
         assert "1 resident found." in page
         assert "/book" not in page and "/transfer" not in page
+
+
+def test_the_residents_held_now_are_listed_a_page_at_a_time(
+    officer: TestClient, identity: StandInIdentity
+) -> None:
+    identity.answers["ListResidents"] = pb.ListResidentsResponse(
+        residents=[
+            pb.ResidentSummary(facility_id=EAST, resident_id="R-7", first_name="Ada",
+                               last_name="Byron"),
+            pb.ResidentSummary(facility_id=EAST, resident_id="R-3", first_name="Mary",
+                               last_name="Shelley"),
+        ],
+        next_page_token="T2",
+    )  # fmt: skip
+    page = officer.get(RESIDENTS).text
+    assert calls_of(identity, "ListResidents") == [
+        pb.ListResidentsRequest(
+            facility_id=EAST, status=pb.RESIDENT_STATUS_IN_CUSTODY, page_size=25
+        )
+    ]
+    assert page.index("Ada Byron") < page.index("Mary Shelley")
+    assert f'href="{RESIDENTS}/R-3/release"' in page
+    assert 'href="?page=T2"' in page and "First page" not in page
+    identity.answers["ListResidents"] = pb.ListResidentsResponse()
+    last = officer.get(RESIDENTS, params={"page": "T2"}).text
+    assert calls_of(identity, "ListResidents")[-1] == pb.ListResidentsRequest(
+        facility_id=EAST, status=pb.RESIDENT_STATUS_IN_CUSTODY, page_size=25, page_token="T2"
+    )
+    assert "No resident is held here." in last
+    assert 'href="?"' in last and "Next page" not in last
+
+
+def test_an_out_of_date_page_link_says_to_start_again(
+    officer: TestClient, identity: StandInIdentity
+) -> None:
+    identity.answers["ListResidents"] = refusal(
+        InvalidArgument("page_token_invalid", "stale", field="page_token")
+    )
+    answer = officer.get(RESIDENTS, params={"page": "stale"})
+    assert answer.status_code == 400
+    assert "This link to a page of the list is out of date." in answer.text

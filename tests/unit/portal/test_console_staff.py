@@ -1,5 +1,6 @@
 """Staff accounts in the console: an operator creates one (roles and facilities ticked, each
-refusal beside its field) and closes one by its ID; no one else may."""
+refusal beside its field), lists the staff accounts and closes one by its button; no one else
+may."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ NEW = {
 @pytest.fixture
 def operator(identity: StandInIdentity) -> Iterator[TestClient]:
     identity.answers["ListFacilities"] = FACILITIES
+    identity.answers["ListStaffAccounts"] = pb.ListStaffAccountsResponse()
     yield from staff_portal(identity, pb.Account(first_name="Oscar", roles=["operator"]))
 
 
@@ -100,9 +102,30 @@ def test_a_family_account_is_not_closed_here(
         FailedPrecondition("not_a_staff_account", "family", field="account_id")
     )
     answer = post_form(operator, "/console/staff/close", {"account_id": "A-1"})
-    assert error_beside(answer.text, "account_id") == (
-        "This is a family member's account, not a staff account."
-    )
+    assert answer.status_code == 400
+    assert "This is a family member&#39;s account, not a staff account." in answer.text
+
+
+def test_an_operator_sees_each_staff_account_with_its_close_button(
+    operator: TestClient, identity: StandInIdentity
+) -> None:
+    identity.answers["ListStaffAccounts"] = pb.ListStaffAccountsResponse(
+        accounts=[
+            pb.Account(account_id="A-1", email="olive@example.com", first_name="Olive",
+                       last_name="Officer", roles=["facility_officer"], facility_ids=["FAC-EAST"],
+                       status=pb.ACCOUNT_STATUS_ACTIVE),
+            pb.Account(account_id="A-2", email="otto@example.com", first_name="Otto",
+                       last_name="Gone", roles=["operator"], status=pb.ACCOUNT_STATUS_CLOSED),
+        ],
+        next_page_token="T2",
+    )  # fmt: skip
+    page = operator.get("/console/staff/close").text
+    assert requests_of(identity, "ListStaffAccounts") == [pb.ListStaffAccountsRequest(page_size=50)]
+    assert "olive@example.com" in page and "FAC-EAST" in page and "Facility officer" in page
+    assert 'name="account_id" value="A-1"' in page
+    assert 'value="A-2"' not in page  # closed already: no button
+    assert 'aria-label="Close the account of Olive Officer"' in page
+    assert 'href="?page=T2"' in page
 
 
 @pytest.mark.parametrize("path", ["/console/staff", "/console/staff/close"])

@@ -1,6 +1,6 @@
-"""The residents of a facility, in the console: officers and operators find, book, transfer
-and release them. Identity decides who may: an officer only for the facilities in their care,
-and for a transfer, for the destination too (refused beside it)."""
+"""The residents of a facility, in the console: officers and operators list, find, book,
+transfer and release them. Identity decides who may: an officer only for the facilities in
+their care, and for a transfer, for the destination too (refused beside it)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from kinlink_portal.pages.form_pages import answered
 from kinlink_portal.pages.form_pages import facility_options
 from kinlink_portal.pages.form_pages import form_page
 from kinlink_portal.sentences import N_
+from kinlink_portal.services import services
+from kinlink_portal.sessions import call_signed_in
 
 SEARCH = ("last_name", "resident_id")
 BOOK = ("resident_id", "first_name", "last_name")
@@ -33,6 +35,8 @@ NOTICES = {
     "released": N_("The resident is released."),
 }
 CUSTODY_ROLES = frozenset({"operator", "facility_officer"})
+# Residents listed a page: a screenful on a computer, a short scroll on a phone.
+ROLL_PAGE_SIZE = 25
 
 
 def keeps_custody(request: Request) -> bool:
@@ -45,8 +49,20 @@ def residents_path(facility: pb.Facility) -> str:
 
 
 async def residents(request: Request) -> Response:
-    """The facility's residents held now, found by last name or ID (identity lists no more)."""
+    """The facility's residents held now, by name a page at a time, and found by last name or
+    ID."""
     facility = await facility_of(request)
+    page = request.query_params.get("page", "")
+    roll = await call_signed_in(
+        request,
+        services(request).identity.ListResidents,
+        pb.ListResidentsRequest(
+            facility_id=facility.facility_id,
+            status=pb.RESIDENT_STATUS_IN_CUSTODY,
+            page_size=ROLL_PAGE_SIZE,
+            page_token=page,
+        ),
+    )
     form = Form(SEARCH, {name: request.query_params.get(name, "").strip() for name in SEARCH})
     found: list[pb.ResidentSummary] | None = None
     if any(form.values.values()):
@@ -61,6 +77,8 @@ async def residents(request: Request) -> Response:
         form,
         facility=facility,
         found=found,
+        roll=roll,
+        first_page=bool(page),
         notice=_(notice) if notice else "",
         may_change=keeps_custody(request),
     )

@@ -1,5 +1,6 @@
 """Staff accounts, for operators: an account for an officer, operator, auditor or a facility's
-integration, and closing one when its holder leaves (by the account ID given at creation)."""
+integration, and the list of staff accounts, each closed by its own button when its holder
+leaves."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from kinlink_portal.pages.form_pages import facility_options
 from kinlink_portal.pages.form_pages import form_page
 from kinlink_portal.sentences import N_
 from kinlink_portal.services import Refusal
+from kinlink_portal.services import services
+from kinlink_portal.sessions import call_signed_in
 from kinlink_portal.sessions import require_staff
 
 NEW_ACCOUNT = ("email", "password", "first_name", "last_name", "roles", "facility_ids")
@@ -36,7 +39,17 @@ ROLES = (
     ("auditor", N_("Auditor: reads everything, changes nothing")),
     ("facility_integration", N_("Facility integration: the facility's own system")),
 )
+# A role's short name, in the list of accounts.
+ROLE_NAMES = {
+    "facility_officer": N_("Facility officer"),
+    "operator": N_("Operator"),
+    "auditor": N_("Auditor"),
+    "facility_integration": N_("Facility integration"),
+    "platform_service": N_("Kinlink service"),
+}
 CLOSE = ("account_id",)
+# Accounts listed a page.
+ACCOUNTS_PAGE_SIZE = 50
 
 
 def require_operator(request: Request) -> None:
@@ -76,19 +89,34 @@ async def new_staff_account(request: Request) -> Response:
     )
 
 
-async def close_staff_account(request: Request) -> Response:
+async def staff_accounts(request: Request) -> Response:
+    """The staff accounts, oldest first, a page at a time; a POST closes the one it names."""
     require_operator(request)
-    form = Form(CLOSE)
+    form = Form(())
     if request.method == "POST":
-        form = await submitted(request, CLOSE)
-        if not form.missing({"account_id": "account_id_missing"}):
-            leaving = pb.CloseStaffAccountRequest(account_id=form.values["account_id"])
-            if await answered(request, form, "CloseStaffAccount", leaving) is not None:
-                return with_notice("/console/staff", "closed")
-    return form_page(request, "staff_close.html", form)
+        closing = await submitted(request, CLOSE)
+        leaving = pb.CloseStaffAccountRequest(account_id=closing.values["account_id"])
+        if await answered(request, form, "CloseStaffAccount", leaving) is not None:
+            return with_notice("/console/staff", "closed")
+    page = request.query_params.get("page", "")
+    listed = await call_signed_in(
+        request,
+        services(request).identity.ListStaffAccounts,
+        pb.ListStaffAccountsRequest(page_size=ACCOUNTS_PAGE_SIZE, page_token=page),
+    )
+    return form_page(
+        request,
+        "staff_accounts.html",
+        form,
+        accounts=listed.accounts,
+        next_page_token=listed.next_page_token,
+        first_page=bool(page),
+        closed_status=pb.ACCOUNT_STATUS_CLOSED,
+        role_names=dict(translated(tuple(ROLE_NAMES.items()))),
+    )
 
 
 routes = [
     Route("/console/staff", new_staff_account, methods=["GET", "POST"]),
-    Route("/console/staff/close", close_staff_account, methods=["GET", "POST"]),
+    Route("/console/staff/close", staff_accounts, methods=["GET", "POST"]),
 ]

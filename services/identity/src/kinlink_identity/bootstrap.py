@@ -34,6 +34,7 @@ from kinlink_identity.adapters.resident_directory_view import ResidentDirectory
 from kinlink_identity.adapters.simulated_cards import SimulatedCards
 from kinlink_identity.adapters.simulated_verification import SimulatedVerification
 from kinlink_identity.adapters.smtp_mailer import SmtpMailer
+from kinlink_identity.adapters.staff_account_list_view import StaffAccountList
 from kinlink_identity.adapters.stripe_cards import StripeCards
 from kinlink_identity.adapters.token_signer import TokenSigner
 from kinlink_identity.adapters.token_signer import public_pem_of
@@ -166,6 +167,7 @@ def build_identity(settings: IdentitySettings, mail: Mailer | None = None) -> Id
         vault=PersonalDataVault(views, personal_data_key(settings)),
         facilities=facilities,
         residents=ResidentDirectory(store, views, facilities),
+        staff_accounts=StaffAccountList(store, views),
     )
 
 
@@ -188,7 +190,8 @@ def identity_service(settings: IdentitySettings, bus: Bus, identity: Identity) -
     background = [
         # One reader of the log for every view; the facilities first, which residents' name.
         ProjectionGroup(
-            identity.store, [identity.facilities, identity.residents, identity.card_list]
+            identity.store,
+            [identity.facilities, identity.residents, identity.card_list, identity.staff_accounts],
         ).run,
         *outbox_relay_jobs(settings, settings.database, identity.store, bus, translator),
     ]

@@ -245,6 +245,22 @@ class CloseStaffAccountRequest(_message.Message):
     account_id: str
     def __init__(self, account_id: _Optional[str] = ...) -> None: ...
 
+class ListStaffAccountsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListStaffAccountsResponse(_message.Message):
+    __slots__ = ("accounts", "next_page_token")
+    ACCOUNTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    accounts: _containers.RepeatedCompositeFieldContainer[Account]
+    next_page_token: str
+    def __init__(self, accounts: _Optional[_Iterable[_Union[Account, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
 class AddCardRequest(_message.Message):
     __slots__ = ("payment_method", "billing_address", "fund_messaging_subscription", "facility_id")
     PAYMENT_METHOD_FIELD_NUMBER: _ClassVar[int]
@@ -472,21 +488,43 @@ class SearchResidentsRequest(_message.Message):
     def __init__(self, last_name: _Optional[str] = ..., resident_id: _Optional[str] = ..., facility_id: _Optional[str] = ...) -> None: ...
 
 class ResidentSummary(_message.Message):
-    __slots__ = ("facility_id", "facility_name", "resident_id", "first_name", "last_name")
+    __slots__ = ("facility_id", "facility_name", "resident_id", "first_name", "last_name", "status")
     FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
     FACILITY_NAME_FIELD_NUMBER: _ClassVar[int]
     RESIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     FIRST_NAME_FIELD_NUMBER: _ClassVar[int]
     LAST_NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
     facility_id: str
     facility_name: str
     resident_id: str
     first_name: str
     last_name: str
-    def __init__(self, facility_id: _Optional[str] = ..., facility_name: _Optional[str] = ..., resident_id: _Optional[str] = ..., first_name: _Optional[str] = ..., last_name: _Optional[str] = ...) -> None: ...
+    status: ResidentStatus
+    def __init__(self, facility_id: _Optional[str] = ..., facility_name: _Optional[str] = ..., resident_id: _Optional[str] = ..., first_name: _Optional[str] = ..., last_name: _Optional[str] = ..., status: _Optional[_Union[ResidentStatus, str]] = ...) -> None: ...
 
 class SearchResidentsResponse(_message.Message):
     __slots__ = ("residents",)
     RESIDENTS_FIELD_NUMBER: _ClassVar[int]
     residents: _containers.RepeatedCompositeFieldContainer[ResidentSummary]
     def __init__(self, residents: _Optional[_Iterable[_Union[ResidentSummary, _Mapping]]] = ...) -> None: ...
+
+class ListResidentsRequest(_message.Message):
+    __slots__ = ("facility_id", "status", "page_size", "page_token")
+    FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    facility_id: str
+    status: ResidentStatus
+    page_size: int
+    page_token: str
+    def __init__(self, facility_id: _Optional[str] = ..., status: _Optional[_Union[ResidentStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListResidentsResponse(_message.Message):
+    __slots__ = ("residents", "next_page_token")
+    RESIDENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    residents: _containers.RepeatedCompositeFieldContainer[ResidentSummary]
+    next_page_token: str
+    def __init__(self, residents: _Optional[_Iterable[_Union[ResidentSummary, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

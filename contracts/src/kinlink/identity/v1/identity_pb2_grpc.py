@@ -124,6 +124,11 @@ class IdentityServiceStub:
                 request_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.CloseStaffAccountRequest.SerializeToString,
                 response_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.Account.FromString,
                 _registered_method=True)
+        self.ListStaffAccounts = channel.unary_unary(
+                '/kinlink.identity.v1.IdentityService/ListStaffAccounts',
+                request_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.ListStaffAccountsRequest.SerializeToString,
+                response_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.ListStaffAccountsResponse.FromString,
+                _registered_method=True)
         self.AddCard = channel.unary_unary(
                 '/kinlink.identity.v1.IdentityService/AddCard',
                 request_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.AddCardRequest.SerializeToString,
@@ -178,6 +183,11 @@ class IdentityServiceStub:
                 '/kinlink.identity.v1.IdentityService/SearchResidents',
                 request_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.SearchResidentsRequest.SerializeToString,
                 response_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.SearchResidentsResponse.FromString,
+                _registered_method=True)
+        self.ListResidents = channel.unary_unary(
+                '/kinlink.identity.v1.IdentityService/ListResidents',
+                request_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.ListResidentsRequest.SerializeToString,
+                response_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.ListResidentsResponse.FromString,
                 _registered_method=True)
 
 
@@ -312,6 +322,13 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListStaffAccounts(self, request, context):
+        """Operator only: staff accounts (every role but family member), oldest first, paged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def AddCard(self, request, context):
         """--- Payment methods (family members) ----------------------------------------------------
         """
@@ -382,6 +399,14 @@ class IdentityServiceServicer:
     def SearchResidents(self, request, context):
         """Family members and staff. Four or more letters of the last name, or an exact resident id;
         never returns released or transferred residents, nor anything about balances.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListResidents(self, request, context):
+        """Operators, auditors and officers of that facility: its residents by last name, first name
+        and resident id, paged.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -480,6 +505,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     request_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.CloseStaffAccountRequest.FromString,
                     response_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.Account.SerializeToString,
             ),
+            'ListStaffAccounts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStaffAccounts,
+                    request_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.ListStaffAccountsRequest.FromString,
+                    response_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.ListStaffAccountsResponse.SerializeToString,
+            ),
             'AddCard': grpc.unary_unary_rpc_method_handler(
                     servicer.AddCard,
                     request_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.AddCardRequest.FromString,
@@ -534,6 +564,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.SearchResidents,
                     request_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.SearchResidentsRequest.FromString,
                     response_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.SearchResidentsResponse.SerializeToString,
+            ),
+            'ListResidents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListResidents,
+                    request_deserializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.ListResidentsRequest.FromString,
+                    response_serializer=kinlink_dot_identity_dot_v1_dot_identity__pb2.ListResidentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1033,6 +1068,33 @@ class IdentityService:
             _registered_method=True)
 
     @staticmethod
+    def ListStaffAccounts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.identity.v1.IdentityService/ListStaffAccounts',
+            kinlink_dot_identity_dot_v1_dot_identity__pb2.ListStaffAccountsRequest.SerializeToString,
+            kinlink_dot_identity_dot_v1_dot_identity__pb2.ListStaffAccountsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def AddCard(request,
             target,
             options=(),
@@ -1319,6 +1381,33 @@ class IdentityService:
             '/kinlink.identity.v1.IdentityService/SearchResidents',
             kinlink_dot_identity_dot_v1_dot_identity__pb2.SearchResidentsRequest.SerializeToString,
             kinlink_dot_identity_dot_v1_dot_identity__pb2.SearchResidentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListResidents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.identity.v1.IdentityService/ListResidents',
+            kinlink_dot_identity_dot_v1_dot_identity__pb2.ListResidentsRequest.SerializeToString,
+            kinlink_dot_identity_dot_v1_dot_identity__pb2.ListResidentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

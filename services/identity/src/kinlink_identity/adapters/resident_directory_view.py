@@ -37,6 +37,7 @@ class ResidentSummary:
     resident_id: str
     first_name: str
     last_name: str
+    status: str
 
 
 def last_name_key(last_name: str) -> str:
@@ -68,7 +69,9 @@ class ResidentDirectory(Projection):
     CREATE INDEX IF NOT EXISTS resident_directory_by_last_name
         ON resident_directory (last_name_key, last_name_lower);
     CREATE INDEX IF NOT EXISTS resident_directory_by_resident_id
-        ON resident_directory (resident_id)
+        ON resident_directory (resident_id);
+    CREATE INDEX IF NOT EXISTS resident_directory_by_facility
+        ON resident_directory (facility_id, last_name_lower, first_name, resident_id)
     """
 
     def __init__(
@@ -147,15 +150,52 @@ class ResidentDirectory(Projection):
         if facility_id:
             conditions.append("r.facility_id = :facility_id")
             params["facility_id"] = facility_id
+        return self._summaries(
+            conditions,
+            params,
+            "r.last_name_lower, r.first_name, r.facility_id, r.resident_id",
+            MAX_RESULTS,
+        )
+
+    def roll(
+        self,
+        facility_id: str,
+        *,
+        status: ResidentStatus | None,
+        after: tuple[str, ...] | None,
+        limit: int,
+    ) -> list[ResidentSummary]:
+        """Up to `limit` residents of the facility (of `status` if given) in the order of
+        `roll_key`, after the resident whose key is `after` if given."""
+        conditions, params = ["r.facility_id = :facility_id"], {"facility_id": facility_id}
+        if status is not None:
+            conditions.append("r.status = :status")
+            params["status"] = status.value
+        if after is not None:
+            # A row value comparison: one range scan of the index on SQLite and PostgreSQL.
+            conditions.append(
+                "(r.last_name_lower, r.first_name, r.resident_id) > (:last, :first, :resident)"
+            )
+            params.update(zip(("last", "first", "resident"), after, strict=True))
+        return self._summaries(
+            conditions, params, "r.last_name_lower, r.first_name, r.resident_id", limit
+        )
+
+    def _summaries(
+        self, conditions: list[str], params: dict[str, str], order: str, limit: int
+    ) -> list[ResidentSummary]:
         self.facilities.catch_up()
         self.catch_up()
         rows = self.views.query(
             "SELECT r.facility_id, COALESCE(f.name, r.facility_id) AS facility_name, "
-            "r.resident_id, r.first_name, r.last_name FROM resident_directory r "
+            "r.resident_id, r.first_name, r.last_name, r.status FROM resident_directory r "
             "LEFT JOIN facility_directory f ON f.facility_id = r.facility_id "
-            f"WHERE {' AND '.join(conditions)} "
-            "ORDER BY r.last_name_lower, r.first_name, r.facility_id, r.resident_id "
-            f"LIMIT {MAX_RESULTS}",
+            f"WHERE {' AND '.join(conditions)} ORDER BY {order} LIMIT {int(limit)}",
             params,
         )
         return [ResidentSummary(**row) for row in rows]
+
+
+def roll_key(resident: ResidentSummary) -> tuple[str, str, str]:
+    """Where a resident stands in a facility's roll: by last name (any case), first name, id."""
+    return (resident.last_name.lower(), resident.first_name, resident.resident_id)

@@ -33,6 +33,8 @@ from kinlink_identity.service_layer.edit_account import EditAccount
 from kinlink_identity.service_layer.edit_account import edit_account
 from kinlink_identity.service_layer.get_account import get_account
 from kinlink_identity.service_layer.identity import Identity
+from kinlink_identity.service_layer.list_staff_accounts import ListStaffAccounts
+from kinlink_identity.service_layer.list_staff_accounts import list_staff_accounts
 from kinlink_identity.service_layer.log_in import LogIn
 from kinlink_identity.service_layer.log_in import Session
 from kinlink_identity.service_layer.log_in import log_in
@@ -73,6 +75,7 @@ ACCOUNTS_POLICY: dict[str, frozenset[Role]] = {
     **{method(name): ANY_ROLE for name in _OWN_ACCOUNT},
     method("CreateStaffAccount"): frozenset({Role.OPERATOR}),
     method("CloseStaffAccount"): frozenset({Role.OPERATOR}),
+    method("ListStaffAccounts"): frozenset({Role.OPERATOR}),
 }
 
 _NEW_EMAIL_FIELDS = dict.fromkeys(("email_invalid", "email_taken", "email_unchanged"), "new_email")
@@ -285,3 +288,14 @@ class AccountsApi:
                 close_staff_account, self.identity, request.account_id
             )
         return account_message(account)
+
+    async def ListStaffAccounts(
+        self, request: pb.ListStaffAccountsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListStaffAccountsResponse:
+        command = ListStaffAccounts(request.page_size, request.page_token)
+        with request_fields(REQUEST_FIELDS):
+            page = await asyncio.to_thread(list_staff_accounts, self.identity, command)
+        return pb.ListStaffAccountsResponse(
+            accounts=[account_message(account) for account in page.rows],
+            next_page_token=page.next_page_token,
+        )

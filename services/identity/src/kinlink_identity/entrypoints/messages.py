@@ -35,6 +35,8 @@ REQUEST_FIELDS = {
     "address_country_invalid": "address",
     "facility_not_found": "facility_id",
     "facility_out_of_scope": "facility_id",
+    "page_size_invalid": "page_size",
+    "page_token_invalid": "page_token",
 }
 
 _ACCOUNT_STATUS = proto_enum(AccountStatus, pb.AccountStatus)

@@ -14,14 +14,18 @@ from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink_kit.auth import Principal
 from kinlink_kit.auth import Role
 from kinlink_kit.auth import current_principal
+from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.grpc_helpers import proto_enum
 from kinlink_kit.grpc_helpers import request_fields
 
+from kinlink_identity.adapters.resident_directory_view import ResidentSummary
 from kinlink_identity.domain.resident import Resident
 from kinlink_identity.domain.resident import ResidentStatus
 from kinlink_identity.entrypoints.messages import REQUEST_FIELDS
 from kinlink_identity.entrypoints.messages import method
 from kinlink_identity.service_layer.identity import Identity
+from kinlink_identity.service_layer.list_residents import ListResidents
+from kinlink_identity.service_layer.list_residents import list_residents
 from kinlink_identity.service_layer.residents import BookResident
 from kinlink_identity.service_layer.residents import ReleaseResident
 from kinlink_identity.service_layer.residents import TransferResident
@@ -41,6 +45,7 @@ RESIDENTS_POLICY = {
     method("SearchResidents"): frozenset(
         {Role.FAMILY_MEMBER, Role.FACILITY_OFFICER, Role.OPERATOR, Role.AUDITOR}
     ),
+    method("ListResidents"): frozenset({Role.FACILITY_OFFICER, Role.OPERATOR, Role.AUDITOR}),
 }
 
 _CUSTODY_FIELDS = {
@@ -59,6 +64,7 @@ _DESTINATION_FIELDS = {
 }
 
 _STATUS = proto_enum(ResidentStatus, pb.ResidentStatus)
+_STATUS_OF = {value: status for status, value in _STATUS.items()}
 
 
 def resident_message(resident: Resident) -> pb.Resident:
@@ -71,6 +77,11 @@ def resident_message(resident: Resident) -> pb.Resident:
         transferred_to_facility_id=resident.transferred_to_facility_id,
         transferred_to_resident_id=resident.transferred_to_resident_id,
     )
+
+
+def summary_message(summary: ResidentSummary) -> pb.ResidentSummary:
+    fields = asdict(summary)
+    return pb.ResidentSummary(**fields | {"status": _STATUS[ResidentStatus(summary.status)]})
 
 
 class ResidentsApi:
@@ -115,6 +126,24 @@ class ResidentsApi:
         command = SearchResidents(request.last_name, request.resident_id, request.facility_id)
         with request_fields(last_name_too_short="last_name"):
             found = await asyncio.to_thread(search_residents, self.identity, command)
-        return pb.SearchResidentsResponse(
-            residents=[pb.ResidentSummary(**asdict(summary)) for summary in found]
+        return pb.SearchResidentsResponse(residents=[summary_message(s) for s in found])
+
+    async def ListResidents(
+        self, request: pb.ListResidentsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListResidentsResponse:
+        if request.status and request.status not in _STATUS_OF:
+            raise InvalidArgument("status_invalid", "No such resident status.", field="status")
+        command = ListResidents(
+            request.facility_id,
+            _STATUS_OF.get(request.status),
+            request.page_size,
+            request.page_token,
+        )
+        with request_fields(REQUEST_FIELDS):
+            page = await asyncio.to_thread(
+                list_residents, self.identity, current_principal(), command
+            )
+        return pb.ListResidentsResponse(
+            residents=[summary_message(summary) for summary in page.rows],
+            next_page_token=page.next_page_token,
         )

@@ -17,6 +17,7 @@ from kinlink_identity.adapters.facility_directory_view import FacilityDirectory
 from kinlink_identity.adapters.passwords import PasswordHasher
 from kinlink_identity.adapters.personal_data_vault import PersonalDataVault
 from kinlink_identity.adapters.resident_directory_view import ResidentDirectory
+from kinlink_identity.adapters.staff_account_list_view import StaffAccountList
 from kinlink_identity.adapters.token_signer import TokenSigner
 from kinlink_identity.domain.account import Account
 from kinlink_identity.domain.account import AccountNotFound
@@ -62,6 +63,7 @@ class Identity(ServiceApplication[IdentityStore, ViewStore]):
     vault: PersonalDataVault
     facilities: FacilityDirectory
     residents: ResidentDirectory
+    staff_accounts: StaffAccountList
 
     def account(self, account_id: UUID | str) -> Account:
         """The account; a malformed id is as unknown as a missing one."""
