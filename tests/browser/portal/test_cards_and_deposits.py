@@ -121,6 +121,8 @@ async def test_a_weekly_limit_reached_says_what_remains_on_a_phone(
         await platform.until_ledger_knows_card(email, PASSWORD, "pm_card_visa")
         await visitor.press("Confirm and pay $309.95")
         await visitor.fits_the_screen()
+        receipt_number = visitor.page.get_by_role("heading", level=1).locator(".nowrap")
+        assert await receipt_number.evaluate("number => number.getClientRects().length") == 1
         assert platform.charged() == 30995
 
         await send(visitor, "Johnson", "Katherine Johnson", "20")

@@ -243,6 +243,13 @@ async def test_on_a_phone_the_used_up_subscription_is_refilled_and_every_page_fi
         for path in ("/messaging", "/history/messaging", "/history/deposits"):
             await phone.open(path)
             await phone.fits_the_screen()
+        # On an iPhone's screen the messaging history's every column, receipts too, is in view
+        # (narrower phones scroll the table within its frame).
+        await phone.page.set_viewport_size({"width": 390, "height": 844})
+        await phone.open("/history/messaging")
+        table = phone.page.locator(".table-wrap")
+        wide, shown = await table.evaluate("wrap => [wrap.scrollWidth, wrap.clientWidth]")
+        assert wide <= shown, f"the table is {wide - shown}px wider than the phone"
 
 
 async def test_an_allowance_is_held_on_the_card_then_ended(
