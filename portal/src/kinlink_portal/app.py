@@ -43,6 +43,7 @@ from kinlink_portal.pages import accounts
 from kinlink_portal.pages import allowances
 from kinlink_portal.pages import cards
 from kinlink_portal.pages import console
+from kinlink_portal.pages import contact
 from kinlink_portal.pages import custody
 from kinlink_portal.pages import deposits
 from kinlink_portal.pages import help_pages
@@ -262,6 +263,7 @@ def create_app(
             *custody.routes,
             *staff.routes,
             *id_verification.routes,
+            *contact.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),
@@ -301,6 +303,7 @@ def create_app(
     app.state.card_issuer = card_issuer
     app.state.card_entry = settings.card_entry
     app.state.stripe_publishable_key = settings.stripe_publishable_key
+    app.state.support_email = settings.support_email
     window = settings.attempt_window_seconds
     app.state.log_ins = AttemptLimit(settings.log_in_attempts_per_address, window)
     app.state.sign_ups = AttemptLimit(settings.sign_ups_per_address, window)

@@ -62,6 +62,12 @@ class PortalSettings(BaseSettings):
         "load Stripe's script and frames.",
     )
 
+    support_email: str = Field(
+        default="support@kinlink.example",
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        description="Where the Contact page tells families to write to support.",
+    )
+
     def checked_cookie_secret(self) -> str:
         """A portal without a real secret would sign sessions anyone can forge: it does not
         start."""

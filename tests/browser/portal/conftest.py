@@ -77,6 +77,8 @@ CHROMIUM_ARGS = [
 ]
 # axe-core's impacts that fail a page (WCAG 2.2 AA rules and axe's best practices).
 FAILING_IMPACTS = {"serious", "critical"}
+# A small phone's screen, as Playwright's browser context options: `browsing(..., **PHONE)`.
+PHONE: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "is_mobile": True}
 DEMO_JAIL_RESIDENTS = [resident for resident in DEMO_RESIDENTS if resident.facility_id == FAC_DEMO]
 # The sign-up form's labels, in each language: the visitor finds the inputs by them.
 SIGN_UP_LABELS = {
@@ -414,6 +416,13 @@ class Visitor:
         if self.camera:
             await self.camera.shoot(self.page)
 
+    async def fits_the_screen(self) -> None:
+        """Nothing on the page is wider than the screen: no sideways scrolling."""
+        overflow = await self.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{self.page.url} is {overflow}px wider than the screen"
+
     async def error_beside(self, field_id: str) -> str:
         """The error said for an input, found the way a screen reader finds it: through the
         input's aria-describedby."""
@@ -435,13 +444,18 @@ def camera_for(request: pytest.FixtureRequest) -> Camera | None:
 
 @asynccontextmanager
 async def browsing(
-    browser: Browser, portal: Portal, axe_source: str, camera: Camera | None = None, **context: Any
+    browser: Browser,
+    portal: Portal,
+    axe_source: str,
+    request: pytest.FixtureRequest,
+    **context: Any,
 ) -> AsyncIterator[Visitor]:
     """A visitor in a browser context of their own (`context`: Playwright's options, e.g. a
-    phone's viewport)."""
+    phone's viewport), photographing the pages of `request`'s journey for `make screenshots`.
+    Every visitor is made here, so no journey is left out of the screenshots."""
     opened = await browser.new_context(**{"locale": "en-US", **context})
     try:
-        yield Visitor(await opened.new_page(), portal, axe_source, camera=camera)
+        yield Visitor(await opened.new_page(), portal, axe_source, camera=camera_for(request))
     finally:
         await opened.close()
 
@@ -450,7 +464,7 @@ async def browsing(
 async def visitor(
     browser: Browser, portal: Portal, axe_source: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[Visitor]:
-    async with browsing(browser, portal, axe_source, camera_for(request)) as visiting:
+    async with browsing(browser, portal, axe_source, request) as visiting:
         yield visiting
 
 
@@ -459,7 +473,7 @@ async def family(
     browser: Browser, platform: Platform, axe_source: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[Visitor]:
     """A visitor of the portal in front of identity and the ledger."""
-    async with browsing(browser, platform, axe_source, camera_for(request)) as visiting:
+    async with browsing(browser, platform, axe_source, request) as visiting:
         yield visiting
 
 

@@ -19,6 +19,12 @@ SETTING = "KINLINK_SCREENSHOTS"
 # (width, height) of an iPhone 12 to 15 and of a small laptop, in CSS pixels.
 VIEWPORTS = ((390, 844), (1280, 800))
 _NAMED = re.compile(r"(\d+)-(.+)-(\d+)\.png")
+# Ids a run makes up (a quote's or a deposit's uuid, a receipt number, the run's own facility
+# FAC-PORTAL-1a2b3c4d) would name the same page differently in every run: they are named "id".
+_MADE_UP_ID = re.compile(
+    r"(?<![a-z0-9])(?:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|(?=[a-f]*[0-9])[0-9a-f]{8,})"
+    r"(?![a-z0-9])"
+)
 
 
 def folder() -> Path | None:
@@ -30,7 +36,7 @@ def folder() -> Path | None:
 def page_name(url: str) -> str:
     """e.g. /console/facilities/FAC-EAST/edit -> console-facilities-fac-east-edit."""
     path = urlsplit(url).path.strip("/").lower()
-    return re.sub(r"[^a-z0-9]+", "-", path).strip("-") or "home"
+    return _MADE_UP_ID.sub("id", re.sub(r"[^a-z0-9]+", "-", path)).strip("-") or "home"
 
 
 @dataclass

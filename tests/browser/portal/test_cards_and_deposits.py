@@ -5,27 +5,25 @@ each explained; the deposit pages fit a phone's width."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from playwright.async_api import Browser
 from playwright.async_api import expect
 
+from tests.browser.portal.conftest import PHONE
 from tests.browser.portal.conftest import Platform
 from tests.browser.portal.conftest import Visitor
+from tests.browser.portal.conftest import browsing
 
 PASSWORD = "a long family password"
 VISA = "Visa ending 4242 (test card)"
 DECLINED_VISA = "Visa ending 0002 (test card: declined when charged)"
 PREPAID = "Mastercard ending 5100 (test card: prepaid)"
-PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture
-async def visitor(browser: Browser, platform: Platform, axe_source: str) -> AsyncIterator[Visitor]:
-    context = await browser.new_context(locale="en-US")
-    yield Visitor(await context.new_page(), platform, axe_source)
-    await context.close()
+def visitor(family: Visitor) -> Visitor:
+    """These journeys need the ledger: the family member visits the portal in front of both."""
+    return family
 
 
 async def add_card(visitor: Visitor, card: str) -> None:
@@ -112,35 +110,27 @@ async def test_a_declined_card_is_explained_and_not_charged(
 
 
 async def test_a_weekly_limit_reached_says_what_remains_on_a_phone(
-    browser: Browser, platform: Platform, axe_source: str
+    browser: Browser, platform: Platform, axe_source: str, request: pytest.FixtureRequest
 ) -> None:
-    context = await browser.new_context(locale="en-US", viewport=PHONE, is_mobile=True)
-    visitor = Visitor(await context.new_page(), platform, axe_source)
-    email = "rosa.limit@example.com"
-    await visitor.become_family_member(email, PASSWORD)
-    await add_card(visitor, VISA)
-    await send(visitor, "Johnson", "Katherine Johnson", "300")
-    await fits_the_phone(visitor)
-    await platform.until_ledger_knows_card(email, PASSWORD, "pm_card_visa")
-    await visitor.press("Confirm and pay $309.95")
-    await fits_the_phone(visitor)
-    assert platform.charged() == 30995
+    async with browsing(browser, platform, axe_source, request, **PHONE) as visitor:
+        email = "rosa.limit@example.com"
+        await visitor.become_family_member(email, PASSWORD)
+        await add_card(visitor, VISA)
+        await send(visitor, "Johnson", "Katherine Johnson", "300")
+        await visitor.fits_the_screen()
+        await platform.until_ledger_knows_card(email, PASSWORD, "pm_card_visa")
+        await visitor.press("Confirm and pay $309.95")
+        await visitor.fits_the_screen()
+        receipt_number = visitor.page.get_by_role("heading", level=1).locator(".nowrap")
+        assert await receipt_number.evaluate("number => number.getClientRects().length") == 1
+        assert platform.charged() == 30995
 
-    await send(visitor, "Johnson", "Katherine Johnson", "20")
-    await fits_the_phone(visitor)
-    assert await visitor.error_beside("amount_cents") == (
-        "Error: This is more than the resident can receive this week. "
-        "Katherine Johnson can still receive $0.00 this week."
-    )
-    await context.close()
-
-
-async def fits_the_phone(visitor: Visitor) -> None:
-    """Nothing wider than the screen: no sideways scrolling."""
-    overflow = await visitor.page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{visitor.page.url} is {overflow}px too wide"
+        await send(visitor, "Johnson", "Katherine Johnson", "20")
+        await visitor.fits_the_screen()
+        assert await visitor.error_beside("amount_cents") == (
+            "Error: This is more than the resident can receive this week. "
+            "Katherine Johnson can still receive $0.00 this week."
+        )
 
 
 async def test_a_prepaid_card_is_refused_beside_the_card(visitor: Visitor) -> None:

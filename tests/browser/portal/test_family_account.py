@@ -4,11 +4,14 @@ reset a forgotten password; an email already used; the pages in Spanish; the key
 
 from __future__ import annotations
 
+import pytest
 from playwright.async_api import Browser
 from playwright.async_api import expect
 
+from tests.browser.portal.conftest import PHONE
 from tests.browser.portal.conftest import Portal
 from tests.browser.portal.conftest import Visitor
+from tests.browser.portal.conftest import browsing
 
 EMAIL = "rosa.family@example.com"
 PASSWORD = "a long family password"
@@ -108,23 +111,21 @@ async def test_a_spent_activation_link_asks_for_a_new_one(visitor: Visitor, port
 
 
 async def test_a_spanish_speaker_reads_the_pages_and_refusals_in_spanish(
-    browser: Browser, portal: Portal, axe_source: str
+    browser: Browser, portal: Portal, axe_source: str, request: pytest.FixtureRequest
 ) -> None:
-    context = await browser.new_context(locale="es-MX")
-    visitor = Visitor(await context.new_page(), portal, axe_source)
-    await visitor.sign_up("no-es-un-correo", PASSWORD, language="es")
-    page = visitor.page
-    assert await page.get_attribute("html", "lang") == "es"
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Crear una cuenta")
-    assert await visitor.error_beside("email") == (
-        "Error: Escriba un correo electrónico como nombre@ejemplo.com."
-    )
+    async with browsing(browser, portal, axe_source, request, locale="es-MX") as visitor:
+        await visitor.sign_up("no-es-un-correo", PASSWORD, language="es")
+        page = visitor.page
+        assert await page.get_attribute("html", "lang") == "es"
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Crear una cuenta")
+        assert await visitor.error_beside("email") == (
+            "Error: Escriba un correo electrónico como nombre@ejemplo.com."
+        )
 
-    await visitor.press("English")
-    assert await page.get_attribute("html", "lang") == "en"
-    await visitor.open("/log-in")  # the switch is remembered
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
-    await context.close()
+        await visitor.press("English")
+        assert await page.get_attribute("html", "lang") == "en"
+        await visitor.open("/log-in")  # the switch is remembered
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
 
 
 async def test_the_keyboard_alone_skips_to_the_content_and_sees_where_it_is(
@@ -146,14 +147,9 @@ async def test_the_keyboard_alone_skips_to_the_content_and_sees_where_it_is(
 
 
 async def test_the_pages_fit_a_phone_screen(
-    browser: Browser, portal: Portal, axe_source: str
+    browser: Browser, portal: Portal, axe_source: str, request: pytest.FixtureRequest
 ) -> None:
-    context = await browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
-    visitor = Visitor(await context.new_page(), portal, axe_source)
-    for path in ("/", "/sign-up", "/log-in", "/forgot-password"):
-        await visitor.open(path)
-        overflow = await visitor.page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
-    await context.close()
+    async with browsing(browser, portal, axe_source, request, **PHONE) as visitor:
+        for path in ("/", "/sign-up", "/log-in", "/forgot-password"):
+            await visitor.open(path)
+            await visitor.fits_the_screen()

@@ -1,5 +1,5 @@
 """The help in the browser: from any page to the index, a search, a topic and a topic it links
-to, in English and then in Spanish; axe-core checks each page."""
+to, in English and then in Spanish, then the Contact page and back; axe-core checks each page."""
 
 from __future__ import annotations
 
@@ -35,4 +35,14 @@ async def test_a_visitor_finds_an_answer_in_english_then_in_spanish(visitor: Vis
     await visitor.press("Buscar")
     await visitor.follow("¿Con qué tarjetas puedo pagar?")
     await expect(page.locator(".help-answer")).to_contain_text("nunca se aceptan")
-    assert len(visitor.pages_checked) == 9
+
+    # The footer's Contact page and the help topic on contacting support lead to each other.
+    await visitor.follow("Comunicarse con soporte")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Comunicarse con soporte")
+    support = page.get_by_role("link", name="support@kinlink.example")
+    await expect(support).to_have_attribute("href", "mailto:support@kinlink.example")
+    await visitor.follow("Qué incluir, en detalle")
+    assert page.url.endswith("/help/contact-support")
+    await visitor.follow("Contacto")
+    assert page.url.endswith("/contact")
+    assert len(visitor.pages_checked) == 12

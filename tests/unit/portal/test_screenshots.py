@@ -20,6 +20,9 @@ from tests.browser.portal.screenshots import page_name
         ("/help?q=card", "help"),
         ("/console/facilities/FAC-EAST/edit", "console-facilities-fac-east-edit"),
         ("/help/add-a-card", "help-add-a-card"),
+        ("/deposits/quotes/bba543b4-1209-4c28-b874-ce820ea4d0dd", "deposits-quotes-id"),
+        ("/send/FAC-PORTAL-04b6bd22/R-1001", "send-fac-portal-id-r-1001"),
+        ("/receipts/KL-A053C9EF0F85", "receipts-kl-id"),
     ],
 )
 def test_a_screenshot_is_named_after_its_pages_path(path: str, name: str) -> None:
