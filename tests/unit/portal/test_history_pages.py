@@ -5,6 +5,7 @@ say what to do."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -81,31 +82,28 @@ def test_no_deposit_yet_says_how_to_make_one(family: TestClient, ledger: StandIn
     assert "<table" not in page
 
 
+def wallet_entry(kind: Any, amount_cents: int, **fields: str) -> pb.WalletHistoryEntry:
+    """An entry of FAC-DEMO's, made on the evening of the 14th."""
+    return pb.WalletHistoryEntry(
+        kind=kind,
+        amount_cents=amount_cents,
+        facility_id="FAC-DEMO",
+        occurred_at=EVENING_OF_THE_14TH,
+        **fields,
+    )
+
+
 def test_the_messaging_history_links_each_fundings_receipt(
     family: TestClient, ledger: StandInIdentity
 ) -> None:
     ledger.answers["ListWalletHistory"] = pb.ListWalletHistoryResponse(
         entries=[
-            pb.WalletHistoryEntry(
-                kind=pb.WALLET_ENTRY_KIND_CHARGE,
-                amount_cents=-50,
-                description="Messages: 1 at $0.50 each",
-                facility_id="FAC-DEMO",
-                occurred_at=EVENING_OF_THE_14TH,
-            ),
-            pb.WalletHistoryEntry(
-                kind=pb.WALLET_ENTRY_KIND_FUNDING,
-                amount_cents=1500,
-                facility_id="FAC-DEMO",
-                receipt_number="KL-ABC123",
-                occurred_at=EVENING_OF_THE_14TH,
-            ),
-            pb.WalletHistoryEntry(
-                kind=pb.WALLET_ENTRY_KIND_FUNDING_FAILED,
-                amount_cents=0,
+            wallet_entry(pb.WALLET_ENTRY_KIND_CHARGE, -50, description="Messages: 1 at $0.50 each"),
+            wallet_entry(pb.WALLET_ENTRY_KIND_FUNDING, 1500, receipt_number="KL-ABC123"),
+            wallet_entry(
+                pb.WALLET_ENTRY_KIND_FUNDING_FAILED,
+                0,
                 description="Funding of $15.00 failed (card_declined)",
-                facility_id="FAC-DEMO",
-                occurred_at=EVENING_OF_THE_14TH,
             ),
         ]
     )
