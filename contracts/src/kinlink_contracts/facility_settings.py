@@ -61,6 +61,18 @@ class ImageRules(_Settings):
     max_bytes: int = Field(default=5_000_000, gt=0)
     content_types: tuple[str, ...] = ("image/jpeg", "image/png")
     max_per_message: int = Field(default=1, ge=0)
+    min_dimension_px: int = Field(
+        default=64, gt=0, description="Neither side of an image may be shorter, in pixels."
+    )
+    max_dimension_px: int = Field(
+        default=10_000, gt=0, description="Neither side of an image may be longer, in pixels."
+    )
+
+    @model_validator(mode="after")
+    def _dimensions_in_order(self) -> Self:
+        if self.min_dimension_px > self.max_dimension_px:
+            raise ValueError("the smallest image side allowed must not exceed the largest")
+        return self
 
 
 class VisitingWindow(_Settings):
@@ -98,6 +110,14 @@ class FacilitySettings(_Settings):
     message_price_cents: int = Field(default=50, ge=0)
     image_price_cents: int = Field(default=100, ge=0)
     review_policy: ReviewPolicy = ReviewPolicy.REVIEW_NONE
+    messaging_switched_off: bool = Field(
+        default=False, description="No messages to or from this facility's residents."
+    )
+    refund_rejected_messages: bool = Field(
+        default=False,
+        description="Whether a message an officer rejects is credited back to the sender's "
+        "messaging subscription (by default it is not, as families are told before sending).",
+    )
     image_rules: ImageRules = ImageRules()
     visiting_hours: tuple[VisitingWindow, ...] = ()
     video_stations: int = Field(default=0, ge=0)

@@ -28,7 +28,11 @@ def settings_message(settings: FacilitySettings) -> pb.FacilitySettings:
             max_bytes=settings.image_rules.max_bytes,
             content_types=settings.image_rules.content_types,
             max_per_message=settings.image_rules.max_per_message,
+            min_dimension_px=settings.image_rules.min_dimension_px,
+            max_dimension_px=settings.image_rules.max_dimension_px,
         ),
+        messaging_switched_off=settings.messaging_switched_off,
+        refund_rejected_messages=settings.refund_rejected_messages,
         visiting_hours=[
             pb.VisitingWindow(
                 day=window.day.value,

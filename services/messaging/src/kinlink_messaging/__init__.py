@@ -1,0 +1,1 @@
+"""Kinlink messaging: messages and images between families and residents."""
