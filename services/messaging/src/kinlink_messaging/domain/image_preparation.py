@@ -85,14 +85,14 @@ def prepare_image(upload: ImageUpload, rules: EffectiveImageRules) -> PreparedIm
         with Image.open(io.BytesIO(content), formats=[_PILLOW_FORMATS[content_type]]) as image:
             _check_dimensions(*image.size, rules)
             image.load()
-            upright = ImageOps.exif_transpose(image)
+            ImageOps.exif_transpose(image, in_place=True)
     except Image.DecompressionBombError:
         # Pillow's own bound (twice its MAX_IMAGE_PIXELS), checked as it opens, is far above
         # ours: such a header never reaches our checks.
         raise ImageDecompressionBomb(rules.max_pixels) from None
     except _UNREADABLE:
         raise ImageCorrupt() from None
-    pixels = _in_srgb(upright)
+    pixels = _in_srgb(image)
     stored = _encode(pixels, content_type)
     return PreparedImage(
         content=stored,
@@ -181,7 +181,7 @@ def _in_srgb(image: Image.Image) -> Image.Image:
 def _encode(image: Image.Image, content_type: str) -> bytes:
     out = io.BytesIO()
     if content_type == JPEG:
-        _without_metadata(image.convert("RGB")).save(out, "JPEG", quality=JPEG_QUALITY)
+        _without_metadata(_rgb(image)).save(out, "JPEG", quality=JPEG_QUALITY)
     else:
         _without_metadata(image).save(out, "PNG")
     return out.getvalue()
@@ -198,17 +198,23 @@ def _without_metadata(image: Image.Image) -> Image.Image:
 
 
 def _thumbnail(image: Image.Image) -> bytes:
-    small = _on_white(image)
-    small.thumbnail((THUMBNAIL_SIDE_PX, THUMBNAIL_SIDE_PX))
+    scale = min(1.0, THUMBNAIL_SIDE_PX / max(image.size))
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    small = _on_white(image).resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
     out = io.BytesIO()
     _without_metadata(small).save(out, "JPEG", quality=THUMBNAIL_QUALITY)
     return out.getvalue()
 
 
 def _on_white(image: Image.Image) -> Image.Image:
-    """An RGB copy, transparent parts shown on white (JPEG has no transparency)."""
+    """In RGB, transparent parts shown on white (JPEG has no transparency)."""
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, "white")
         return Image.alpha_composite(background, rgba).convert("RGB")
-    return image.convert("RGB")
+    return _rgb(image)
+
+
+def _rgb(image: Image.Image) -> Image.Image:
+    """Without a copy when it is RGB already: a phone's photo is 36 MB of pixels."""
+    return image if image.mode == "RGB" else image.convert("RGB")
