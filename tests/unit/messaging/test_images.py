@@ -144,6 +144,23 @@ def test_a_photo_taken_sideways_is_stored_upright() -> None:
     assert close_to(thumbnail.getpixel((thumbnail.width // 2, 5)), RED)
 
 
+def test_a_photo_with_damaged_exif_is_still_stored_upright_without_it() -> None:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif.get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSLatitude] = (40.0, 26.0, 46.0)
+    content = jpeg((200, 150), exif=exif)
+    # The latitude's entry (tag 2, three RATIONALs) now says three BYTEs.
+    entry = struct.pack(">HHI", ExifTags.GPS.GPSLatitude, 5, 3)
+    assert content.count(entry) == 1
+    damaged = content.replace(entry, struct.pack(">HHI", ExifTags.GPS.GPSLatitude, 1, 3))
+
+    prepared = prepare_image(upload(damaged), RULES)
+
+    image = read_back(prepared.content)
+    assert image.size == (150, 200)
+    assert not image.getexif()
+
+
 def test_a_png_s_text_chunks_and_profile_are_not_stored() -> None:
     text = PngImagePlugin.PngInfo()
     text.add_text("Comment", "12 Elm Street")
