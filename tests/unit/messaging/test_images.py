@@ -439,6 +439,11 @@ def test_the_pixel_budget_is_never_more_than_the_longest_sides_allow() -> None:
     assert RULES.max_pixels == 50_000_000
 
 
+def test_the_platform_cannot_allow_a_format_it_cannot_prepare() -> None:
+    with pytest.raises(ValueError, match="prepared"):
+        PlatformImageLimits(content_types=frozenset({"image/jpeg", "image/gif"}))
+
+
 # How many
 
 

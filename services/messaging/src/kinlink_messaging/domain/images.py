@@ -15,6 +15,7 @@ from kinlink_kit.errors import InvalidArgument
 JPEG = "image/jpeg"
 PNG = "image/png"
 HEIC = "image/heic"
+PREPARED_TYPES = frozenset({JPEG, PNG})  # what `prepare_image` decodes and re-encodes
 
 # What families know the formats as, for the sentences they read.
 FORMAT_NAMES = {
@@ -61,7 +62,11 @@ class PlatformImageLimits:
     # A phone's largest photos (48 to 50 megapixels) pass; decoding one takes about 150 MB.
     max_pixels: int = 50_000_000
     max_per_message: int = 5
-    content_types: frozenset[str] = frozenset({JPEG, PNG})
+    content_types: frozenset[str] = PREPARED_TYPES
+
+    def __post_init__(self) -> None:
+        if not self.content_types <= PREPARED_TYPES:
+            raise ValueError(f"images can only be prepared as {sorted(PREPARED_TYPES)}")
 
 
 @dataclass(frozen=True)
