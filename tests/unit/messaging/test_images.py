@@ -464,6 +464,24 @@ def test_a_facility_may_take_fewer_images_or_none() -> None:
         check_image_count(1, facility(max_per_message=0))
 
 
+def test_refusals_tell_the_family_the_limit() -> None:
+    rules = facility(max_bytes=5_000_000, max_dimension_px=2000, max_per_message=3)
+    cases = [
+        (upload(jpeg() + bytes(5_000_001 - len(jpeg()))), "at most 5 MB"),
+        (upload(jpeg((2001, 100))), "at most 2,000 pixels"),
+        (upload(jpeg((100, 63))), "at least 64 pixels"),
+        (upload(png(), "photo.jpg", ""), "end in .png"),
+        (upload(jpeg(), "photo.png", ""), "end in .jpg"),
+        (upload(encoded(picture(), "GIF"), "a.gif", ""), "send a JPEG or PNG picture"),
+    ]
+    for image, limit in cases:
+        with pytest.raises(InvalidArgument) as refusal:
+            prepare_image(image, rules)
+        assert limit in refusal.value.message
+    with pytest.raises(InvalidArgument, match="at most 3 images here; this one has 4"):
+        check_image_count(4, rules)
+
+
 # Whatever arrives
 
 
