@@ -3,6 +3,7 @@ codes and fields; on SQLite and on the real PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import uuid4
 
 import grpc
@@ -157,3 +158,34 @@ async def test_only_platform_services_charge_and_refund_and_families_look_nothin
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await call
         assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_charge_is_not_made_after_its_callers_deadline(
+    channel: grpc.aio.Channel, ledger: Ledger, token_keys: TokenKeys
+) -> None:
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
+    account = await funded_account(stub, ledger, token_keys)
+    messaging = staff(token_keys, Role.PLATFORM_SERVICE)
+    request = pb.ChargeRequest(
+        account_id=account, facility_id=FAC_DEMO, items=items(message=1), reference="message:1"
+    )
+    started = ledger.clock()
+    # The ledger's clock reads a minute later at each look: the call's 30 seconds have passed by
+    # the time the charge would be saved, as on a ledger stalled that long.
+    ticks = iter(range(1, 1000))
+    ledger.clock = lambda: started + timedelta(minutes=next(ticks))
+    await refused_over_grpc(
+        stub.Charge(request, metadata=messaging, timeout=30),
+        grpc.StatusCode.UNAVAILABLE,
+        "charge_too_late",
+        None,
+    )
+    ledger.clock = lambda: started
+    lookup = pb.GetChargeRequest(account_id=account, reference="message:1")
+    await refused_over_grpc(
+        stub.GetCharge(lookup, metadata=messaging),
+        grpc.StatusCode.NOT_FOUND,
+        "charge_not_found",
+        "reference",
+    )
+    assert (await stub.Charge(request, metadata=messaging, timeout=30)).amount_cents == 50
