@@ -6,6 +6,7 @@ an image preparation that accepts any bytes."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -58,6 +59,8 @@ class MemoryWallet:
     killed_after_charging: bool = False
     # What happens elsewhere while the ledger is charging (e.g. a sweep).
     while_charging: Callable[[], object] | None = None
+    # The ledger serialises a wallet's charges.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fund(self, account_id: UUID, cents: int) -> None:
         self.balances[account_id] = self.balances.get(account_id, 0) + cents
@@ -69,6 +72,12 @@ class MemoryWallet:
             raise WalletUnavailable()
         if self.while_charging is not None:
             self.while_charging()
+        with self.lock:
+            return self._charge(account_id, facility_id, items, reference)
+
+    def _charge(
+        self, account_id: UUID, facility_id: str, items: tuple[ChargeItem, ...], reference: str
+    ) -> Payment:
         first = self.payments.get((account_id, reference))
         if first is not None:
             return first
