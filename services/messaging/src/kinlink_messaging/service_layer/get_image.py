@@ -35,9 +35,8 @@ class ImageToShow:
 def get_image(messaging: Messaging, command: GetImage) -> ImageToShow:
     message = shown_message(messaging, command.account_id, command.message_id)
     message.check_viewable(messaging.clock())
-    image = message.image(command.number)
-    key = image.thumbnail_key if command.thumbnail else image.key
+    key, content_type = message.stored_image(command.number, thumbnail=command.thumbnail)
     url = messaging.images.signed_url(key, SIGNED_URL_LIFETIME)
     if url is not None:
-        return ImageToShow(image.content_type, url, None)
-    return ImageToShow(image.content_type, None, messaging.images.get(key))
+        return ImageToShow(content_type, url, None)
+    return ImageToShow(content_type, None, messaging.images.get(key))
