@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from kinlink_messaging.domain.message import Message
 from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.read_message import shown_message
 
@@ -35,7 +36,14 @@ class ImageToShow:
 def get_image(messaging: Messaging, command: GetImage) -> ImageToShow:
     message = shown_message(messaging, command.account_id, command.message_id)
     message.check_viewable(messaging.clock())
-    key, content_type = message.stored_image(command.number, thumbnail=command.thumbnail)
+    return image_to_show(messaging, message, command.number, command.thumbnail)
+
+
+def image_to_show(
+    messaging: Messaging, message: Message, number: int, thumbnail: bool
+) -> ImageToShow:
+    """Image `number` of a message its caller may see: where to fetch it, or its bytes."""
+    key, content_type = message.stored_image(number, thumbnail=thumbnail)
     url = messaging.images.signed_url(key, SIGNED_URL_LIFETIME)
     if url is not None:
         return ImageToShow(content_type, url, None)
