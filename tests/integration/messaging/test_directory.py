@@ -18,34 +18,52 @@ from kinlink_contracts.facility import ResidentBooked
 from kinlink_contracts.facility import ResidentReleased
 from kinlink_contracts.facility import ResidentTransferred
 from kinlink_contracts.topics import IDENTITY_EVENTS
-from kinlink_kit.application import ServiceApplication
 from kinlink_kit.bus import IncomingMessage
 from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.consumer import consume
 from kinlink_kit.consumer import event_tracking
 from kinlink_kit.errors import NotFound
-from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import refused
 from kinlink_kit.testing import settings_on
+from kinlink_kit.views import view_store
 from kinlink_messaging.adapters.directory import RecordedDirectory
+from kinlink_messaging.adapters.messaging_views import MessagingViews
 from kinlink_messaging.domain.ports import ResidentRecord
 from kinlink_messaging.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_messaging.service_layer.messaging import Messaging
+from kinlink_messaging.service_layer.messaging import MessagingStore
 
 NO_RESIDENT = (NotFound, "resident_not_found", None)
 NO_FACILITY = (NotFound, "facility_not_found", None)
 
 
-class MessagingStore(TrackedApplication):
-    name = "messaging"
+class Unused:
+    """A collaborator of the application the directory never calls."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"the directory called {name}")
+
+
+def directory_only(settings: ServiceSettings) -> Messaging:
+    """Messaging on these settings' store, for what identity's events record in it."""
+    store = open_store(MessagingStore, settings, "messaging")
+    return Messaging(
+        store=store,
+        views=MessagingViews.open(store, view_store(settings, "messaging")),
+        wallet=Unused(),
+        images=Unused(),
+        directory=RecordedDirectory(store),
+        prepare_image=Unused(),
+    )
 
 
 class Identity:
     """Identity's events as messaging's consumer receives them, one offset after another."""
 
-    def __init__(self, messaging: ServiceApplication[Any, Any]) -> None:
+    def __init__(self, messaging: Messaging) -> None:
         (self.consumer,) = consume(
             messaging, InMemoryBus(), "messaging", {IDENTITY_EVENTS: IDENTITY_HANDLERS}
         )
@@ -80,12 +98,10 @@ class Ticks:
 
 
 @pytest.fixture(params=STORAGES)
-def messaging(request: pytest.FixtureRequest) -> Iterator[ServiceApplication[Any, Any]]:
-    settings = settings_on(request, ServiceSettings, kafka_bootstrap=None)
-    store = open_store(MessagingStore, settings, "messaging")
-    application = ServiceApplication[Any, Any](store=store, views=store)
-    yield application
-    store.close()
+def messaging(request: pytest.FixtureRequest) -> Iterator[Messaging]:
+    messaging = directory_only(settings_on(request, ServiceSettings, kafka_bootstrap=None))
+    yield messaging
+    messaging.close()
 
 
 @pytest.fixture
@@ -94,12 +110,12 @@ def ticks() -> Ticks:
 
 
 @pytest.fixture
-def directory(messaging: ServiceApplication[Any, Any], ticks: Ticks) -> RecordedDirectory:
+def directory(messaging: Messaging, ticks: Ticks) -> RecordedDirectory:
     return RecordedDirectory(messaging.store, settings_max_age=1.0, clock=ticks)
 
 
 @pytest.fixture
-def identity(messaging: ServiceApplication[Any, Any]) -> Identity:
+def identity(messaging: Messaging) -> Identity:
     return Identity(messaging)
 
 

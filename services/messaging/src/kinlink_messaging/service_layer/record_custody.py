@@ -8,19 +8,15 @@ News of a resident messaging never heard booked changes nothing: there is nothin
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-from typing import TypeAlias
 
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.facility import ResidentBooked
 from kinlink_contracts.facility import ResidentReleased
 from kinlink_contracts.facility import ResidentTransferred
-from kinlink_kit.application import ServiceApplication
 from kinlink_kit.eventstore import Tracking
 
 from kinlink_messaging.domain.directory import ResidentEntry
-
-Messaging: TypeAlias = ServiceApplication[Any, Any]
+from kinlink_messaging.service_layer.messaging import Messaging
 
 
 def _entry(messaging: Messaging, facility_id: str, resident_id: str) -> ResidentEntry | None:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.identity import FacilityConfigured
-from kinlink_kit.application import ServiceApplication
 from kinlink_kit.eventstore import Tracking
 
 from kinlink_messaging.domain.directory import FacilityEntry
+from kinlink_messaging.service_layer.messaging import Messaging
 
 
-def facility_configured(
-    messaging: ServiceApplication[Any, Any], envelope: Envelope, tracking: Tracking
-) -> None:
+def facility_configured(messaging: Messaging, envelope: Envelope, tracking: Tracking) -> None:
     configured = FacilityConfigured.model_validate(envelope.payload)
     entry = messaging.find(FacilityEntry.create_id(configured.facility_id), FacilityEntry)
     if entry is None:
