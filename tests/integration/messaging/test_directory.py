@@ -1,10 +1,9 @@
 """Messaging's directory from identity's events, through the consumer's table: facilities'
 settings replaced whole by newer revisions, residents booked, transferred, released, each event
-applied once however often it comes. Each run on SQLite and on the real PostgreSQL."""
+applied once however often it comes. Each run on SQLite and on the real PostgreSQL
+(the `messaging` fixture of this folder's conftest)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 from kinlink_contracts.demo import DEMO_FACILITIES
@@ -21,17 +20,13 @@ from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.consumer import consume
 from kinlink_kit.consumer import event_tracking
 from kinlink_kit.errors import NotFound
-from kinlink_kit.settings import ServiceSettings
-from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import refused
-from kinlink_kit.testing import settings_on
 from kinlink_messaging.adapters.directory import RecordedDirectory
 from kinlink_messaging.domain.ports import ResidentRecord
 from kinlink_messaging.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_messaging.service_layer.messaging import Messaging
 
 from tests.messaging_directory import booked
-from tests.messaging_directory import directory_only
 from tests.messaging_directory import from_identity
 
 NO_RESIDENT = (NotFound, "resident_not_found", None)
@@ -72,13 +67,6 @@ class Ticks:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture(params=STORAGES)
-def messaging(request: pytest.FixtureRequest) -> Iterator[Messaging]:
-    messaging = directory_only(settings_on(request, ServiceSettings, kafka_bootstrap=None))
-    yield messaging
-    messaging.close()
 
 
 @pytest.fixture
