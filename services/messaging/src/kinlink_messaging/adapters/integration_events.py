@@ -2,9 +2,10 @@
 `kinlink_contracts.messaging`, keyed by resident id (a resident's messages in order).
 
 Each is published with the message as of that event, so a later change never leaks into an
-earlier event. What stays inside: the body, the images' bytes, the
-internal statuses (a message started awaiting its payment, abandoned) and collect payments
-(the ledger publishes the wallet's charges).
+earlier event; the translator folds each message's events as the log brings them rather than
+reading the message back for each (a relay keeps up with hundreds of messages a second). What
+stays inside: the body, the images' bytes, the internal statuses (a message started awaiting its
+payment, abandoned) and collect payments (the ledger publishes the wallet's charges).
 """
 
 from __future__ import annotations
