@@ -121,32 +121,32 @@ class SendMessageRequest(_message.Message):
     def __init__(self, client_key: _Optional[str] = ..., facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., body: _Optional[str] = ..., images: _Optional[_Iterable[_Union[ImageUpload, _Mapping]]] = ..., draft_id: _Optional[str] = ...) -> None: ...
 
 class Draft(_message.Message):
-    __slots__ = ("draft_id", "facility_id", "resident_id", "body", "created_at", "saved_at")
+    __slots__ = ("draft_id", "facility_id", "resident_id", "body", "saved_at")
     DRAFT_ID_FIELD_NUMBER: _ClassVar[int]
     FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
     RESIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
-    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     SAVED_AT_FIELD_NUMBER: _ClassVar[int]
     draft_id: str
     facility_id: str
     resident_id: str
     body: str
-    created_at: _timestamp_pb2.Timestamp
     saved_at: _timestamp_pb2.Timestamp
-    def __init__(self, draft_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., body: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., saved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, draft_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., body: _Optional[str] = ..., saved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SaveDraftRequest(_message.Message):
-    __slots__ = ("draft_id", "facility_id", "resident_id", "body")
+    __slots__ = ("draft_id", "client_key", "facility_id", "resident_id", "body")
     DRAFT_ID_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_KEY_FIELD_NUMBER: _ClassVar[int]
     FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
     RESIDENT_ID_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
     draft_id: str
+    client_key: str
     facility_id: str
     resident_id: str
     body: str
-    def __init__(self, draft_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., body: _Optional[str] = ...) -> None: ...
+    def __init__(self, draft_id: _Optional[str] = ..., client_key: _Optional[str] = ..., facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., body: _Optional[str] = ...) -> None: ...
 
 class ListDraftsRequest(_message.Message):
     __slots__ = ("page_size", "page_token")

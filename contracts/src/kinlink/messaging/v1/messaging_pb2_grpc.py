@@ -144,7 +144,7 @@ class MessagingServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SaveDraft(self, request, context):
-        """Creates a draft (empty draft_id) or replaces one; drafts survive restarts.
+        """Creates a draft (empty draft_id) or replaces its body; drafts survive restarts.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
