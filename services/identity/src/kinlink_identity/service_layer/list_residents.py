@@ -6,16 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kinlink_kit.auth import Principal
+from kinlink_kit.paging import Page
+from kinlink_kit.paging import checked_page_size
+from kinlink_kit.paging import page_of
+from kinlink_kit.paging import sort_key_of
 
 from kinlink_identity.adapters.resident_directory_view import ResidentSummary
 from kinlink_identity.adapters.resident_directory_view import roll_key
 from kinlink_identity.domain.facility import checked_id
 from kinlink_identity.domain.resident import ResidentStatus
 from kinlink_identity.service_layer.identity import Identity
-from kinlink_identity.service_layer.paging import Page
-from kinlink_identity.service_layer.paging import checked_page_size
-from kinlink_identity.service_layer.paging import page_of
-from kinlink_identity.service_layer.paging import sort_key_of
 
 
 @dataclass(frozen=True)
