@@ -4,6 +4,7 @@ from kinlink_contracts import commissary
 from kinlink_contracts import facility
 from kinlink_contracts import identity
 from kinlink_contracts import ledger
+from kinlink_contracts import messaging
 from kinlink_contracts import topics
 from kinlink_contracts.envelope import IntegrationEvent
 
@@ -28,7 +29,11 @@ EVENTS_BY_TOPIC: dict[str, tuple[type[IntegrationEvent], ...]] = {
         ledger.AllowanceDeclined,
         ledger.AllowanceEnded,
     ),
-    topics.FACILITY_EVENTS: (facility.DepositPosted, *_RESIDENT_EVENTS),
+    topics.FACILITY_EVENTS: (
+        facility.DepositPosted,
+        *_RESIDENT_EVENTS,
+        facility.ResidentMessagePosted,
+    ),
     topics.IDENTITY_EVENTS: (
         identity.AccountRegistered,
         identity.AccountActivated,
@@ -45,4 +50,12 @@ EVENTS_BY_TOPIC: dict[str, tuple[type[IntegrationEvent], ...]] = {
         *_RESIDENT_EVENTS,
     ),
     topics.COMMISSARY_EVENTS: (commissary.AllowanceConsumed, commissary.AllowanceEnded),
+    topics.MESSAGING_EVENTS: (
+        messaging.MessageSubmitted,
+        messaging.MessageApproved,
+        messaging.MessageRejected,
+        messaging.MessageDelivered,
+        messaging.MessageRead,
+        messaging.MessageExpired,
+    ),
 }

@@ -43,3 +43,19 @@ class ResidentTransferred(_ResidentEvent):
 
 class ResidentReleased(_ResidentEvent):
     """The resident left custody: no more deposits, messages or visits."""
+
+
+class ResidentMessagePosted(_ResidentEvent):
+    """A resident's reply to a family member, from the facility's kiosk or tablet system (instead
+    of `MessagingService.PostReply`). Posting it again with the same `client_key` is one message.
+    Messaging dead-letters a reply it refuses (no earlier message between them, a family member
+    who blocked the resident, a body too long)."""
+
+    account_id: UUID = Field(description="The family member the resident answers.")
+    body: str = Field(description="The text, at most 6,000 characters.")
+    collect: bool = Field(
+        default=False, description="The family member pays for it when opening it."
+    )
+    client_key: str = Field(
+        min_length=1, description="The facility system's own id for the reply, unique per resident."
+    )
