@@ -1,10 +1,11 @@
-"""Stand-ins for messaging's ports (the wallet, the image store, the directory) that keep what
-they were asked in memory, so tests can check what was charged, refunded and stored."""
+"""Stand-ins for what messaging talks to outside its own store, for the tests of its use cases:
+a wallet keeping balances in memory with the ledger's promises (one charge per reference, all or
+nothing, one refund per payment), a directory of facilities and residents, an image store, and
+an image preparation that accepts any bytes."""
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
+import hashlib
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import timedelta
@@ -12,52 +13,125 @@ from uuid import UUID
 
 from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_contracts.facility_settings import FeeTier
+from kinlink_contracts.facility_settings import ImageRules
 from kinlink_contracts.facility_settings import ReviewPolicy
 from kinlink_messaging.domain.ports import ChargeItem
+from kinlink_messaging.domain.ports import ChargeKind
 from kinlink_messaging.domain.ports import FacilityNotFound
 from kinlink_messaging.domain.ports import ImageGone
 from kinlink_messaging.domain.ports import InsufficientCredit
 from kinlink_messaging.domain.ports import Payment
 from kinlink_messaging.domain.ports import ResidentNotFound
 from kinlink_messaging.domain.ports import ResidentRecord
+from kinlink_messaging.domain.ports import WalletUnavailable
 
-PRICE_CENTS = 50
+FACILITY = "FAC-MSG"
+REVIEWING_FACILITY = "FAC-REVIEW"
+RESIDENT = "R-1"
+
+
+def facility_settings(**changes: object) -> FacilitySettings:
+    settings = FacilitySettings(
+        name="Messaging County Jail",
+        time_zone="America/Chicago",
+        deposit_fee_tiers=(FeeTier(up_to_cents=30000, fee_cents=295),),
+        message_price_cents=50,
+        image_price_cents=100,
+        image_rules=ImageRules(max_per_message=3),
+    )
+    return settings.model_copy(update=changes)
+
+
+class ProcessKilled(BaseException):
+    """The process died here: nothing after this line of the use case ran."""
 
 
 @dataclass
-class WalletDouble:
-    """Charges 50 cents an item once per reference; refunds a payment once."""
+class MemoryWallet:
+    directory: MemoryDirectory
+    balances: dict[UUID, int] = field(default_factory=dict)
+    payments: dict[tuple[UUID, str], Payment] = field(default_factory=dict)
+    refunded: list[str] = field(default_factory=list)
+    unreachable: bool = False
+    # The charge is made, then the process dies before hearing the answer.
+    killed_after_charging: bool = False
 
-    balance_cents: int = 10_000
-    payments: dict[str, Payment] = field(default_factory=dict)
-    refunds: Counter[str] = field(default_factory=Counter)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    def fund(self, account_id: UUID, cents: int) -> None:
+        self.balances[account_id] = self.balances.get(account_id, 0) + cents
 
     def charge(
         self, account_id: UUID, facility_id: str, items: tuple[ChargeItem, ...], reference: str
     ) -> Payment:
-        with self._lock:
-            if reference in self.payments:
-                return self.payments[reference]
-            amount = PRICE_CENTS * sum(item.quantity for item in items)
-            if amount > self.balance_cents:
-                raise InsufficientCredit()
-            self.balance_cents -= amount
-            self.payments[reference] = Payment(reference, amount, self.balance_cents)
-            return self.payments[reference]
-
-    def find_payment(self, account_id: UUID, reference: str) -> Payment | None:
-        return self.payments.get(reference)
+        if self.unreachable:
+            raise WalletUnavailable()
+        first = self.payments.get((account_id, reference))
+        if first is not None:
+            return first
+        settings = self.directory.facility(facility_id)
+        prices = {
+            ChargeKind.MESSAGE: settings.message_price_cents,
+            ChargeKind.IMAGE: settings.image_price_cents,
+        }
+        amount = sum(prices[item.kind] * item.quantity for item in items)
+        balance = self.balances.get(account_id, 0)
+        if amount > balance:
+            raise InsufficientCredit()
+        self.balances[account_id] = balance - amount
+        payment = Payment(reference, amount, balance - amount)
+        self.payments[(account_id, reference)] = payment
+        if self.killed_after_charging:
+            raise ProcessKilled()
+        return payment
 
     def refund(self, account_id: UUID, facility_id: str, payment: Payment, reason: str) -> None:
-        with self._lock:
-            if not self.refunds[payment.reference]:
-                self.balance_cents += payment.amount_cents
-            self.refunds[payment.reference] += 1
+        if payment.reference not in self.refunded:
+            self.refunded.append(payment.reference)
+            self.fund(account_id, payment.amount_cents)
+
+    def find_payment(self, account_id: UUID, reference: str) -> Payment | None:
+        if self.unreachable:
+            raise WalletUnavailable()
+        return self.payments.get((account_id, reference))
+
+    def charged(self, account_id: UUID) -> list[Payment]:
+        return [p for (account, _), p in self.payments.items() if account == account_id]
 
 
 @dataclass
-class ImageStoreDouble:
+class MemoryDirectory:
+    facilities: dict[str, FacilitySettings] = field(default_factory=dict)
+    residents: dict[tuple[str, str], ResidentRecord] = field(default_factory=dict)
+
+    def facility(self, facility_id: str) -> FacilitySettings:
+        if facility_id not in self.facilities:
+            raise FacilityNotFound(facility_id)
+        return self.facilities[facility_id]
+
+    def resident(self, facility_id: str, resident_id: str) -> ResidentRecord:
+        if (facility_id, resident_id) not in self.residents:
+            raise ResidentNotFound(facility_id, resident_id)
+        return self.residents[(facility_id, resident_id)]
+
+    def book(self, facility_id: str, resident_id: str, *, released: bool = False) -> None:
+        self.residents[(facility_id, resident_id)] = ResidentRecord(
+            facility_id, resident_id, f"Resident {resident_id}", released
+        )
+
+
+def demo_directory() -> MemoryDirectory:
+    directory = MemoryDirectory(
+        {
+            FACILITY: facility_settings(),
+            REVIEWING_FACILITY: facility_settings(review_policy=ReviewPolicy.REVIEW_ALL),
+        }
+    )
+    directory.book(FACILITY, RESIDENT)
+    directory.book(REVIEWING_FACILITY, RESIDENT)
+    return directory
+
+
+@dataclass
+class MemoryImageStore:
     objects: dict[str, bytes] = field(default_factory=dict)
 
     def put(self, key: str, content: bytes, content_type: str) -> None:
@@ -75,34 +149,18 @@ class ImageStoreDouble:
         return None
 
 
-def facility_settings(**changes: object) -> FacilitySettings:
-    """A facility that reviews every message, unless `changes` say otherwise."""
-    settings: dict[str, object] = {
-        "name": "Demo County Jail",
-        "time_zone": "America/Chicago",
-        "deposit_fee_tiers": (FeeTier(up_to_cents=30_000, fee_cents=295),),
-        "review_policy": ReviewPolicy.REVIEW_ALL,
-    }
-    return FacilitySettings.model_validate(settings | changes)
+@dataclass(frozen=True)
+class AcceptedImage:
+    content: bytes
+    thumbnail: bytes
+    content_type: str
+    sha256: str
+    width: int
+    height: int
 
 
-@dataclass
-class DirectoryDouble:
-    facilities: dict[str, FacilitySettings] = field(default_factory=dict)
-    residents: dict[tuple[str, str], ResidentRecord] = field(default_factory=dict)
-
-    def add(self, facility_id: str, *resident_ids: str, **settings: object) -> None:
-        self.facilities[facility_id] = facility_settings(**settings)
-        for resident_id in resident_ids:
-            record = ResidentRecord(facility_id, resident_id, f"Resident {resident_id}", False)
-            self.residents[(facility_id, resident_id)] = record
-
-    def facility(self, facility_id: str) -> FacilitySettings:
-        if facility_id not in self.facilities:
-            raise FacilityNotFound(facility_id)
-        return self.facilities[facility_id]
-
-    def resident(self, facility_id: str, resident_id: str) -> ResidentRecord:
-        if (facility_id, resident_id) not in self.residents:
-            raise ResidentNotFound(facility_id, resident_id)
-        return self.residents[(facility_id, resident_id)]
+def accept_any_image(upload: bytes, rules: ImageRules) -> AcceptedImage:
+    """Takes the upload's bytes as they are: the images' own rules have their own tests."""
+    return AcceptedImage(
+        upload, upload[:8], "image/jpeg", hashlib.sha256(upload).hexdigest(), 640, 480
+    )

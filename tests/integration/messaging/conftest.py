@@ -1,88 +1,99 @@
-"""Messaging on SQLite and on the real PostgreSQL, with its ports' stand-ins, served over gRPC
-for tests that call it as the portal, the officers' console and the kiosks do."""
+"""Messaging's use cases on SQLite and on the real PostgreSQL, with the wallet, directory and
+image store of `tests.messaging_doubles`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from dataclasses import field
+from uuid import UUID
+from uuid import uuid4
 
-import grpc
 import pytest
-from kinlink.messaging.v1 import messaging_pb2_grpc
-from kinlink_kit.bus import InMemoryBus
+from kinlink_kit.eventstore import open_store
+from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import Clock
-from kinlink_kit.testing import serving
 from kinlink_kit.testing import settings_on
-from kinlink_messaging.bootstrap import MessagingSettings
-from kinlink_messaging.bootstrap import build_messaging
-from kinlink_messaging.bootstrap import messaging_service
+from kinlink_kit.views import view_store
+from kinlink_messaging.adapters.messaging_views import MessagingViews
 from kinlink_messaging.service_layer.messaging import Messaging
+from kinlink_messaging.service_layer.messaging import MessagingStore
 
-from tests.conftest import TokenKeys
-from tests.messaging_doubles import DirectoryDouble
-from tests.messaging_doubles import ImageStoreDouble
-from tests.messaging_doubles import WalletDouble
+from tests.messaging_doubles import MemoryDirectory
+from tests.messaging_doubles import MemoryImageStore
+from tests.messaging_doubles import MemoryWallet
+from tests.messaging_doubles import accept_any_image
+from tests.messaging_doubles import demo_directory
+
+
+class StoreSettings(ServiceSettings):
+    """Where messaging keeps its store and views (the service's own settings add the rest)."""
+
+    service_name: str = "messaging"
+    database: str = "kinlink_messaging"
 
 
 @pytest.fixture(params=STORAGES)
-def messaging_settings(request: pytest.FixtureRequest) -> MessagingSettings:
-    return settings_on(request, MessagingSettings, kafka_bootstrap=None)
+def messaging_settings(request: pytest.FixtureRequest) -> StoreSettings:
+    return settings_on(request, StoreSettings, kafka_bootstrap=None)
+
+
+@dataclass
+class Outside:
+    """What messaging talks to, kept across a restart of the application."""
+
+    directory: MemoryDirectory = field(default_factory=demo_directory)
+    images: MemoryImageStore = field(default_factory=MemoryImageStore)
+    wallet: MemoryWallet = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.wallet = MemoryWallet(self.directory)
 
 
 @pytest.fixture
-def wallet() -> WalletDouble:
-    return WalletDouble()
+def outside() -> Outside:
+    return Outside()
 
 
-@pytest.fixture
-def images() -> ImageStoreDouble:
-    return ImageStoreDouble()
-
-
-@pytest.fixture
-def directory() -> DirectoryDouble:
-    """FAC-A reviews every message, FAC-B none."""
-    directory = DirectoryDouble()
-    directory.add("FAC-A", "R-1", "R-2")
-    directory.add("FAC-B", "R-9", review_policy="review_none")
-    return directory
-
-
-def no_images(upload: Any, rules: Any) -> Any:
-    raise AssertionError("no image is prepared in these tests")
-
-
-@pytest.fixture
-def messaging(
-    messaging_settings: MessagingSettings,
-    wallet: WalletDouble,
-    images: ImageStoreDouble,
-    directory: DirectoryDouble,
-    clock: Clock,
-) -> Iterator[Messaging]:
-    built = build_messaging(
-        messaging_settings,
-        wallet=wallet,
-        images=images,
-        directory=directory,
-        prepare_image=no_images,
+def open_messaging(settings: StoreSettings, outside: Outside, clock: Clock) -> Messaging:
+    store = open_store(MessagingStore, settings, settings.database)
+    return Messaging(
+        store=store,
+        views=MessagingViews.open(store, view_store(settings, settings.database)),
+        wallet=outside.wallet,
+        images=outside.images,
+        directory=outside.directory,
+        prepare_image=accept_any_image,
+        clock=clock,
     )
-    built.clock = clock
-    yield built
-    built.close()
 
 
 @pytest.fixture
-async def messaging_stub(
-    messaging: Messaging, messaging_settings: MessagingSettings, token_keys: TokenKeys
-) -> AsyncIterator[messaging_pb2_grpc.MessagingServiceStub]:
-    bus = InMemoryBus()
-    async with (
-        serving(
-            [messaging_service(messaging_settings, bus, messaging)], bus, token_keys.verifier()
-        ) as address,
-        grpc.aio.insecure_channel(address) as channel,
-    ):
-        yield messaging_pb2_grpc.MessagingServiceStub(channel)
+def reopen(
+    messaging_settings: StoreSettings, outside: Outside, clock: Clock
+) -> Iterator[Callable[[], Messaging]]:
+    """Opens the application on the same database, as a process started again would."""
+    opened: list[Messaging] = []
+
+    def opening() -> Messaging:
+        opened.append(open_messaging(messaging_settings, outside, clock))
+        return opened[-1]
+
+    yield opening
+    for app in opened:
+        app.close()
+
+
+@pytest.fixture
+def messaging(reopen: Callable[[], Messaging]) -> Messaging:
+    return reopen()
+
+
+@pytest.fixture
+def family(outside: Outside) -> UUID:
+    """A family member with $10.00 in their messaging subscription."""
+    account_id = uuid4()
+    outside.wallet.fund(account_id, 1000)
+    return account_id

@@ -133,13 +133,13 @@ class MessagesProjection(Projection):
         )
         return [(row["started_at"], UUID(row["message_id"])) for row in rows]
 
-    def awaiting_payment(self, started_before: datetime) -> list[UUID]:
-        """Messages started before then and still awaiting their payment, oldest first."""
+    def awaiting_payment(self, started_by: datetime) -> list[UUID]:
+        """Messages started by then and still awaiting their payment, oldest first."""
         self.catch_up()
         rows = self.views.query(
             "SELECT message_id FROM messages WHERE status = :status "
-            "AND started_at < :before ORDER BY started_at",
-            {"status": MessageStatus.AWAITING_PAYMENT.value, "before": instant(started_before)},
+            "AND started_at <= :before ORDER BY started_at",
+            {"status": MessageStatus.AWAITING_PAYMENT.value, "before": instant(started_by)},
         )
         return [UUID(row["message_id"]) for row in rows]
 

@@ -1,0 +1,57 @@
+"""The payment sweep: every message still awaiting its payment `after` it was started (the
+ledger was unreachable, or the process died between the charge and its record) is settled by
+what the wallet recorded for its reference: paid, it is submitted; not, it is abandoned and its
+images deleted. It never charges: a family member is never charged for what they were told
+failed. A message younger than `after` is left to the request still sending it.
+
+Idempotent: a message settled twice (two sweeps, a request finishing meanwhile) ends the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from kinlink_kit.errors import Unavailable
+from kinlink_kit.logging import get_logger
+
+from kinlink_messaging.domain.message import Message
+from kinlink_messaging.domain.message import MessageStatus
+from kinlink_messaging.service_layer.messaging import Messaging
+from kinlink_messaging.service_layer.send_message import abandon
+from kinlink_messaging.service_layer.send_message import submit_paid
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Settled:
+    submitted: int = 0
+    abandoned: int = 0
+
+
+def settle_payments(messaging: Messaging, after: timedelta) -> Settled:
+    now = messaging.clock()
+    submitted = abandoned = 0
+    for message_id in messaging.views.messages.awaiting_payment(now - after):
+        message = messaging.find(message_id, Message)
+        # The view may lag behind the store, and a restart starts the wait again.
+        if (
+            message is None
+            or message.status is not MessageStatus.AWAITING_PAYMENT
+            or now - message.started_at < after
+        ):
+            continue
+        try:
+            payment = messaging.wallet.find_payment(message.account_id, message.reference)
+        except Unavailable:
+            log.warning("the wallet cannot be reached; the next sweep asks again")
+            return Settled(submitted, abandoned)
+        if payment is None:
+            abandon(messaging, message_id)
+            abandoned += 1
+        else:
+            settings = messaging.directory.facility(message.facility_id)
+            submit_paid(messaging, message_id, payment, settings)
+            submitted += 1
+    return Settled(submitted, abandoned)
