@@ -19,23 +19,25 @@ from tests.conftest import Metadata
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
 from tests.integration.messaging.sent import sent_message
+from tests.messaging_doubles import FACILITY
+from tests.messaging_doubles import RESIDENT
+from tests.messaging_doubles import REVIEWING_FACILITY
 
 Stub = messaging_pb2_grpc.MessagingServiceStub
-FAMILY = UUID("11111111-1111-4111-8111-111111111111")
 STRANGER = UUID("22222222-2222-4222-8222-222222222222")
 
 
-def kiosk(token_keys: TokenKeys, facility_id: str = "FAC-B") -> Metadata:
+def kiosk(token_keys: TokenKeys, facility_id: str = FACILITY) -> Metadata:
     return bearer(token_keys.token("kiosk", Role.FACILITY_INTEGRATION, facilities=[facility_id]))
 
 
 def reply(
-    key: str = "reply-1", account_id: UUID = FAMILY, body: str = "Thank you!", collect: bool = False
+    account_id: UUID, key: str = "reply-1", body: str = "Thank you!", collect: bool = False
 ) -> pb.PostReplyRequest:
     return pb.PostReplyRequest(
         client_key=key,
-        facility_id="FAC-B",
-        resident_id="R-9",
+        facility_id=FACILITY,
+        resident_id=RESIDENT,
         account_id=str(account_id),
         body=body,
         collect=collect,
@@ -43,54 +45,58 @@ def reply(
 
 
 async def test_a_reply_reaches_a_family_member_the_resident_corresponded_with_once_per_key(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, family: UUID
 ) -> None:
-    sent_message(messaging, FAMILY, "FAC-B", "R-9")
-    posted = await messaging_stub.PostReply(reply(collect=True), metadata=kiosk(token_keys))
+    sent_message(messaging, family, FACILITY, RESIDENT)
+    posted = await messaging_stub.PostReply(reply(family, collect=True), metadata=kiosk(token_keys))
     assert posted.direction == pb.MESSAGE_DIRECTION_FROM_RESIDENT
     assert (posted.account_id, posted.facility_id, posted.resident_id) == (
-        str(FAMILY),
-        "FAC-B",
-        "R-9",
+        str(family),
+        FACILITY,
+        RESIDENT,
     )
     # FAC-B does not review: delivered to the inbox at once.
     assert posted.status == pb.MESSAGE_STATUS_DELIVERED
     assert posted.collect and posted.collect_unpaid
     assert posted.body == "", "a collect message shows nothing until paid for"
 
-    again = await messaging_stub.PostReply(reply(collect=True), metadata=kiosk(token_keys))
+    again = await messaging_stub.PostReply(reply(family, collect=True), metadata=kiosk(token_keys))
     assert again.message_id == posted.message_id
-    other = await messaging_stub.PostReply(reply("reply-2"), metadata=kiosk(token_keys))
+    other = await messaging_stub.PostReply(reply(family, "reply-2"), metadata=kiosk(token_keys))
     assert other.message_id != posted.message_id
     assert (other.body, other.collect, other.collect_unpaid) == ("Thank you!", False, False)
 
 
 async def test_a_reply_at_a_reviewing_facility_waits_for_an_officer(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, family: UUID
 ) -> None:
-    sent_message(messaging, FAMILY, "FAC-A", "R-1")
+    sent_message(messaging, family, REVIEWING_FACILITY, RESIDENT)
     request = pb.PostReplyRequest(
-        client_key="k", facility_id="FAC-A", resident_id="R-1", account_id=str(FAMILY), body="Hi"
+        client_key="k",
+        facility_id=REVIEWING_FACILITY,
+        resident_id=RESIDENT,
+        account_id=str(family),
+        body="Hi",
     )
-    posted = await messaging_stub.PostReply(request, metadata=kiosk(token_keys, "FAC-A"))
+    posted = await messaging_stub.PostReply(request, metadata=kiosk(token_keys, REVIEWING_FACILITY))
     assert posted.status == pb.MESSAGE_STATUS_PENDING_REVIEW
 
 
 async def test_a_reply_needs_correspondence_and_is_refused_where_the_family_blocked_the_resident(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, clock: Clock
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, clock: Clock, family: UUID
 ) -> None:
     await refused_over_grpc(
-        messaging_stub.PostReply(reply(account_id=STRANGER), metadata=kiosk(token_keys)),
+        messaging_stub.PostReply(reply(STRANGER), metadata=kiosk(token_keys)),
         grpc.StatusCode.FAILED_PRECONDITION,
         "no_prior_correspondence",
         "account_id",
     )
-    sent_message(messaging, FAMILY, "FAC-B", "R-9")
-    blocks = messaging.blocks(FAMILY)
-    blocks.block("FAC-B", "R-9", clock.now)
+    sent_message(messaging, family, FACILITY, RESIDENT)
+    blocks = messaging.blocks(family)
+    blocks.block(FACILITY, RESIDENT, clock.now)
     messaging.store.save(blocks)
     await refused_over_grpc(
-        messaging_stub.PostReply(reply(), metadata=kiosk(token_keys)),
+        messaging_stub.PostReply(reply(family), metadata=kiosk(token_keys)),
         grpc.StatusCode.FAILED_PRECONDITION,
         "resident_blocked",
         "resident_id",
@@ -101,15 +107,25 @@ async def test_a_bad_reply_is_refused_naming_the_field(
     messaging_stub: Stub, token_keys: TokenKeys
 ) -> None:
     cases = [
-        (reply(body="   "), grpc.StatusCode.INVALID_ARGUMENT, "body_missing", "body"),
-        (reply(body="x" * 6001), grpc.StatusCode.INVALID_ARGUMENT, "body_too_long", "body"),
-        (reply(key=""), grpc.StatusCode.INVALID_ARGUMENT, "client_key_missing", "client_key"),
+        (reply(STRANGER, body="   "), grpc.StatusCode.INVALID_ARGUMENT, "body_missing", "body"),
+        (
+            reply(STRANGER, body="x" * 6001),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "body_too_long",
+            "body",
+        ),
+        (
+            reply(STRANGER, key=""),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "client_key_missing",
+            "client_key",
+        ),
     ]
     for request, status, reason, field in cases:
         await refused_over_grpc(
             messaging_stub.PostReply(request, metadata=kiosk(token_keys)), status, reason, field
         )
-    bad_account = reply()
+    bad_account = reply(STRANGER)
     bad_account.account_id = "someone"
     await refused_over_grpc(
         messaging_stub.PostReply(bad_account, metadata=kiosk(token_keys)),
@@ -117,7 +133,7 @@ async def test_a_bad_reply_is_refused_naming_the_field(
         "account_id_invalid",
         "account_id",
     )
-    unknown = reply()
+    unknown = reply(STRANGER)
     unknown.resident_id = "R-404"
     await refused_over_grpc(
         messaging_stub.PostReply(unknown, metadata=kiosk(token_keys)),
@@ -128,39 +144,42 @@ async def test_a_bad_reply_is_refused_naming_the_field(
 
 
 async def test_only_the_facilitys_own_integration_posts_its_residents_replies(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, family: UUID
 ) -> None:
-    sent_message(messaging, FAMILY, "FAC-B", "R-9")
+    sent_message(messaging, family, FACILITY, RESIDENT)
     await refused_over_grpc(
-        messaging_stub.PostReply(reply(), metadata=kiosk(token_keys, "FAC-A")),
+        messaging_stub.PostReply(reply(family), metadata=kiosk(token_keys, REVIEWING_FACILITY)),
         grpc.StatusCode.PERMISSION_DENIED,
         "facility_out_of_scope",
         "facility_id",
     )
     await refused_over_grpc(
-        messaging_stub.PostReply(reply(), metadata=token_keys.family(str(FAMILY))),
+        messaging_stub.PostReply(reply(family), metadata=token_keys.family(str(family))),
         grpc.StatusCode.PERMISSION_DENIED,
         "role_not_allowed",
     )
 
 
 async def test_the_kiosk_lists_a_residents_delivered_messages_and_replies_newest_first(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, clock: Clock
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, clock: Clock, family: UUID
 ) -> None:
-    delivered = sent_message(messaging, FAMILY, "FAC-B", "R-9", client_key="a")
+    delivered = sent_message(messaging, family, FACILITY, RESIDENT, client_key="a")
     clock.now += timedelta(minutes=1)
-    posted = await messaging_stub.PostReply(reply(), metadata=kiosk(token_keys))
+    posted = await messaging_stub.PostReply(reply(family), metadata=kiosk(token_keys))
     # Waiting for review elsewhere: not the resident's to see.
-    sent_message(messaging, FAMILY, "FAC-A", "R-1", client_key="b")
+    sent_message(messaging, family, REVIEWING_FACILITY, RESIDENT, client_key="b")
 
     first = await messaging_stub.ListResidentMessages(
-        pb.ListResidentMessagesRequest(facility_id="FAC-B", resident_id="R-9", page_size=1),
+        pb.ListResidentMessagesRequest(facility_id=FACILITY, resident_id=RESIDENT, page_size=1),
         metadata=kiosk(token_keys),
     )
     assert [m.message_id for m in first.messages] == [posted.message_id]
     rest = await messaging_stub.ListResidentMessages(
         pb.ListResidentMessagesRequest(
-            facility_id="FAC-B", resident_id="R-9", page_size=1, page_token=first.next_page_token
+            facility_id=FACILITY,
+            resident_id=RESIDENT,
+            page_size=1,
+            page_token=first.next_page_token,
         ),
         metadata=kiosk(token_keys),
     )
@@ -169,7 +188,9 @@ async def test_the_kiosk_lists_a_residents_delivered_messages_and_replies_newest
     assert rest.next_page_token == ""
     await refused_over_grpc(
         messaging_stub.ListResidentMessages(
-            pb.ListResidentMessagesRequest(facility_id="FAC-A", resident_id="R-1", page_size=1),
+            pb.ListResidentMessagesRequest(
+                facility_id=REVIEWING_FACILITY, resident_id=RESIDENT, page_size=1
+            ),
             metadata=kiosk(token_keys),
         ),
         grpc.StatusCode.PERMISSION_DENIED,
@@ -179,9 +200,9 @@ async def test_the_kiosk_lists_a_residents_delivered_messages_and_replies_newest
 
 
 async def test_a_message_the_resident_read_expires_exactly_14_days_later(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, clock: Clock
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, clock: Clock, family: UUID
 ) -> None:
-    message = sent_message(messaging, FAMILY, "FAC-B", "R-9")
+    message = sent_message(messaging, family, FACILITY, RESIDENT)
     request = pb.MarkReadByResidentRequest(message_id=str(message.id))
     read = await messaging_stub.MarkReadByResident(request, metadata=kiosk(token_keys))
     assert read.status == pb.MESSAGE_STATUS_READ
@@ -199,12 +220,12 @@ async def test_a_message_the_resident_read_expires_exactly_14_days_later(
 
 
 async def test_marking_read_is_refused_for_what_the_resident_never_received(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, family: UUID
 ) -> None:
-    pending = sent_message(messaging, FAMILY, "FAC-A", "R-1")
+    pending = sent_message(messaging, family, REVIEWING_FACILITY, RESIDENT)
     for message_id, reason, metadata in (
         (str(uuid4()), "message_not_found", kiosk(token_keys)),
-        (str(pending.id), "message_not_found", kiosk(token_keys, "FAC-A")),
+        (str(pending.id), "message_not_found", kiosk(token_keys, REVIEWING_FACILITY)),
     ):
         await refused_over_grpc(
             messaging_stub.MarkReadByResident(

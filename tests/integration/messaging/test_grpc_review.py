@@ -12,6 +12,7 @@ import grpc
 import pytest
 from kinlink.messaging.v1 import messaging_pb2 as pb
 from kinlink.messaging.v1 import messaging_pb2_grpc
+from kinlink_contracts.facility_settings import ReviewPolicy
 from kinlink_kit.auth import Role
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refusal_of
@@ -22,35 +23,46 @@ from kinlink_messaging.service_layer.messaging import Messaging
 from tests.conftest import Metadata
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
+from tests.integration.messaging.conftest import Outside
 from tests.integration.messaging.sent import sent_message
-from tests.messaging_doubles import DirectoryDouble
-from tests.messaging_doubles import WalletDouble
+from tests.messaging_doubles import FACILITY
+from tests.messaging_doubles import RESIDENT
+from tests.messaging_doubles import REVIEWING_FACILITY
+from tests.messaging_doubles import facility_settings
 
 Stub = messaging_pb2_grpc.MessagingServiceStub
-FAMILY = UUID("11111111-1111-4111-8111-111111111111")
 
 
-def officer(token_keys: TokenKeys, facility_id: str = "FAC-A", name: str = "officer-1") -> Metadata:
+def officer(
+    token_keys: TokenKeys, facility_id: str = REVIEWING_FACILITY, name: str = "officer-1"
+) -> Metadata:
     return bearer(token_keys.token(name, Role.FACILITY_OFFICER, facilities=[facility_id]))
 
 
 async def test_the_queue_lists_the_facilitys_messages_awaiting_review_oldest_first_with_thumbnails(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, clock: Clock
+    messaging_stub: Stub,
+    messaging: Messaging,
+    token_keys: TokenKeys,
+    clock: Clock,
+    family: UUID,
+    outside: Outside,
 ) -> None:
+    outside.directory.book(REVIEWING_FACILITY, "R-2")
     first = sent_message(
-        messaging, FAMILY, "FAC-A", "R-1", client_key="a", thumbnails=(b"t0", b"t1")
+        messaging, family, REVIEWING_FACILITY, RESIDENT, client_key="a", thumbnails=(b"t0", b"t1")
     )
     clock.now += timedelta(minutes=1)
-    second = sent_message(messaging, FAMILY, "FAC-A", "R-2", client_key="b")
-    sent_message(messaging, FAMILY, "FAC-B", "R-9", client_key="c")  # not reviewed there
+    second = sent_message(messaging, family, REVIEWING_FACILITY, "R-2", client_key="b")
+    sent_message(messaging, family, FACILITY, RESIDENT, client_key="c")  # not reviewed there
     clock.now += timedelta(minutes=1)
-    decided = sent_message(messaging, FAMILY, "FAC-A", "R-1", client_key="d")
+    decided = sent_message(messaging, family, REVIEWING_FACILITY, RESIDENT, client_key="d")
     await messaging_stub.ApproveMessage(
         pb.ApproveMessageRequest(message_id=str(decided.id)), metadata=officer(token_keys)
     )
 
     page = await messaging_stub.ListReviewQueue(
-        pb.ListReviewQueueRequest(facility_id="FAC-A", page_size=1), metadata=officer(token_keys)
+        pb.ListReviewQueueRequest(facility_id=REVIEWING_FACILITY, page_size=1),
+        metadata=officer(token_keys),
     )
     assert [item.message.message_id for item in page.items] == [str(first.id)]
     assert list(page.items[0].thumbnails) == [b"t0", b"t1"]
@@ -59,7 +71,7 @@ async def test_the_queue_lists_the_facilitys_messages_awaiting_review_oldest_fir
     assert page.items[0].message.status == pb.MESSAGE_STATUS_PENDING_REVIEW
     rest = await messaging_stub.ListReviewQueue(
         pb.ListReviewQueueRequest(
-            facility_id="FAC-A", page_size=5, page_token=page.next_page_token
+            facility_id=REVIEWING_FACILITY, page_size=5, page_token=page.next_page_token
         ),
         metadata=officer(token_keys),
     )
@@ -72,7 +84,7 @@ async def test_the_queue_is_refused_outside_the_officers_facilities_and_for_bad_
 ) -> None:
     await refused_over_grpc(
         messaging_stub.ListReviewQueue(
-            pb.ListReviewQueueRequest(facility_id="FAC-B", page_size=10),
+            pb.ListReviewQueueRequest(facility_id=FACILITY, page_size=10),
             metadata=officer(token_keys),
         ),
         grpc.StatusCode.PERMISSION_DENIED,
@@ -81,7 +93,7 @@ async def test_the_queue_is_refused_outside_the_officers_facilities_and_for_bad_
     )
     await refused_over_grpc(
         messaging_stub.ListReviewQueue(
-            pb.ListReviewQueueRequest(facility_id="FAC-A", page_size=0),
+            pb.ListReviewQueueRequest(facility_id=REVIEWING_FACILITY, page_size=0),
             metadata=officer(token_keys),
         ),
         grpc.StatusCode.INVALID_ARGUMENT,
@@ -90,7 +102,9 @@ async def test_the_queue_is_refused_outside_the_officers_facilities_and_for_bad_
     )
     await refused_over_grpc(
         messaging_stub.ListReviewQueue(
-            pb.ListReviewQueueRequest(facility_id="FAC-A", page_size=10, page_token="nope"),
+            pb.ListReviewQueueRequest(
+                facility_id=REVIEWING_FACILITY, page_size=10, page_token="nope"
+            ),
             metadata=officer(token_keys),
         ),
         grpc.StatusCode.INVALID_ARGUMENT,
@@ -100,9 +114,9 @@ async def test_the_queue_is_refused_outside_the_officers_facilities_and_for_bad_
 
 
 async def test_an_approved_message_is_delivered_at_once_and_cannot_be_decided_again(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, clock: Clock
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, clock: Clock, family: UUID
 ) -> None:
-    message = sent_message(messaging, FAMILY, "FAC-A", "R-1")
+    message = sent_message(messaging, family, REVIEWING_FACILITY, RESIDENT)
     approved = await messaging_stub.ApproveMessage(
         pb.ApproveMessageRequest(message_id=str(message.id)), metadata=officer(token_keys)
     )
@@ -125,13 +139,13 @@ async def test_an_approved_message_is_delivered_at_once_and_cannot_be_decided_ag
 
 
 async def test_a_message_the_facility_does_not_review_is_not_pending_review(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, family: UUID
 ) -> None:
-    message = sent_message(messaging, FAMILY, "FAC-B", "R-9")
+    message = sent_message(messaging, family, FACILITY, RESIDENT)
     await refused_over_grpc(
         messaging_stub.ApproveMessage(
             pb.ApproveMessageRequest(message_id=str(message.id)),
-            metadata=officer(token_keys, "FAC-B"),
+            metadata=officer(token_keys, FACILITY),
         ),
         grpc.StatusCode.FAILED_PRECONDITION,
         "message_already_decided",
@@ -143,13 +157,15 @@ async def test_a_rejection_carries_its_reason_and_is_refunded_once_where_the_fac
     messaging_stub: Stub,
     messaging: Messaging,
     token_keys: TokenKeys,
-    wallet: WalletDouble,
-    directory: DirectoryDouble,
+    outside: Outside,
+    family: UUID,
     refunds: bool,
 ) -> None:
-    directory.add("FAC-A", "R-1", refund_rejected_messages=refunds)
-    message = sent_message(messaging, FAMILY, "FAC-A", "R-1")
-    balance_after_sending = wallet.balance_cents
+    outside.directory.facilities[REVIEWING_FACILITY] = facility_settings(
+        review_policy=ReviewPolicy.REVIEW_ALL, refund_rejected_messages=refunds
+    )
+    message = sent_message(messaging, family, REVIEWING_FACILITY, RESIDENT)
+    balance_after_sending = outside.wallet.balances[family]
 
     rejected = await messaging_stub.RejectMessage(
         pb.RejectMessageRequest(message_id=str(message.id), reason="Photos of weapons."),
@@ -165,14 +181,14 @@ async def test_a_rejection_carries_its_reason_and_is_refunded_once_where_the_fac
         grpc.StatusCode.FAILED_PRECONDITION,
         "message_already_decided",
     )
-    assert wallet.refunds[message.reference] == (1 if refunds else 0)
-    assert wallet.balance_cents == balance_after_sending + (50 if refunds else 0)
+    assert outside.wallet.refunded == ([message.reference] if refunds else [])
+    assert outside.wallet.balances[family] == balance_after_sending + (50 if refunds else 0)
 
 
 async def test_a_rejection_needs_a_reason(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, family: UUID
 ) -> None:
-    message = sent_message(messaging, FAMILY, "FAC-A", "R-1")
+    message = sent_message(messaging, family, REVIEWING_FACILITY, RESIDENT)
     await refused_over_grpc(
         messaging_stub.RejectMessage(
             pb.RejectMessageRequest(message_id=str(message.id), reason="  "),
@@ -207,17 +223,17 @@ async def test_bad_and_unknown_message_ids_are_refused_naming_the_field(
 
 
 async def test_only_officers_of_the_messages_facility_decide_it(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, family: UUID
 ) -> None:
-    message = sent_message(messaging, FAMILY, "FAC-A", "R-1")
+    message = sent_message(messaging, family, REVIEWING_FACILITY, RESIDENT)
     request = pb.ApproveMessageRequest(message_id=str(message.id))
     await refused_over_grpc(
-        messaging_stub.ApproveMessage(request, metadata=token_keys.family(str(FAMILY))),
+        messaging_stub.ApproveMessage(request, metadata=token_keys.family(str(family))),
         grpc.StatusCode.PERMISSION_DENIED,
         "role_not_allowed",
     )
     await refused_over_grpc(
-        messaging_stub.ApproveMessage(request, metadata=officer(token_keys, "FAC-B")),
+        messaging_stub.ApproveMessage(request, metadata=officer(token_keys, FACILITY)),
         grpc.StatusCode.PERMISSION_DENIED,
         "facility_out_of_scope",
         "message_id",
@@ -227,10 +243,11 @@ async def test_only_officers_of_the_messages_facility_decide_it(
 
 
 async def test_of_two_officers_deciding_one_message_at_once_exactly_one_decision_is_recorded(
-    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys
+    messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, family: UUID
 ) -> None:
     messages = [
-        sent_message(messaging, FAMILY, "FAC-A", "R-1", client_key=f"race-{n}") for n in range(5)
+        sent_message(messaging, family, REVIEWING_FACILITY, RESIDENT, client_key=f"race-{n}")
+        for n in range(5)
     ]
     for message in messages:
         outcomes = await asyncio.gather(
