@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kinlink.messaging.v1 import messaging_pb2_grpc
+from kinlink_contracts.facility_settings import ImageRules
 from kinlink_kit.bus import Bus
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.runtime import GrpcService
@@ -12,6 +13,10 @@ from kinlink_kit.views import view_store
 from pydantic import Field
 
 from kinlink_messaging.adapters.messaging_views import MessagingViews
+from kinlink_messaging.domain.image_preparation import prepare_image
+from kinlink_messaging.domain.images import ImageUpload
+from kinlink_messaging.domain.images import PreparedImage
+from kinlink_messaging.domain.images import effective_image_rules
 from kinlink_messaging.domain.ports import Directory
 from kinlink_messaging.domain.ports import ImageStore
 from kinlink_messaging.domain.ports import Wallet
@@ -30,11 +35,16 @@ class MessagingSettings(ServiceSettings):
     database: str = "kinlink_messaging"
     consumer_group: str = "kinlink-messaging"
     max_request_bytes: int = Field(
-        default=32 * MEGABYTE,
+        default=64 * MEGABYTE,
         ge=4 * MEGABYTE,
         description="The largest gRPC request accepted: a message with its images as sent. "
-        "Above every facility's images per message times their maximum bytes.",
+        "Keep it above the platform's images per message times their largest size (5 x 10 MB).",
     )
+
+
+def prepare_upload(upload: ImageUpload, rules: ImageRules) -> PreparedImage:
+    """An upload checked against its facility's rules within the platform's, and re-encoded."""
+    return prepare_image(upload, effective_image_rules(rules))
 
 
 def build_messaging(
@@ -43,7 +53,7 @@ def build_messaging(
     wallet: Wallet,
     images: ImageStore,
     directory: Directory,
-    prepare_image: PrepareImage,
+    prepare_image: PrepareImage | None = None,
 ) -> Messaging:
     store = open_store(MessagingStore, settings, settings.database)
     return Messaging(
@@ -52,7 +62,7 @@ def build_messaging(
         wallet=wallet,
         images=images,
         directory=directory,
-        prepare_image=prepare_image,
+        prepare_image=prepare_image or prepare_upload,
     )
 
 
