@@ -4,7 +4,6 @@ images' bytes, nor what stays internal (awaiting payment, abandoned, a collect p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
@@ -18,27 +17,21 @@ from kinlink_contracts.messaging import MessageImage
 from kinlink_contracts.messaging import MessageRead
 from kinlink_contracts.messaging import MessageRejected
 from kinlink_contracts.messaging import MessageSubmitted
-from kinlink_kit.eventstore import open_store
-from kinlink_kit.settings import ServiceSettings
-from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import Clock
-from kinlink_kit.testing import settings_on
 from kinlink_messaging.adapters.integration_events import MessagingEventTranslator
 from kinlink_messaging.domain.message import ImageRef
 from kinlink_messaging.domain.message import Message
 from kinlink_messaging.domain.ports import Payment
+from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.messaging import MessagingStore
 
 FAMILY = UUID("2f0e4a1b-6c3d-4e5f-8a9b-0c1d2e3f4a5b")
 BODY = "Happy birthday, the whole family sends love."
 
 
-@pytest.fixture(params=STORAGES)
-def store(request: pytest.FixtureRequest) -> Iterator[MessagingStore]:
-    settings = settings_on(request, ServiceSettings, kafka_bootstrap=None)
-    store = open_store(MessagingStore, settings, "messaging")
-    yield store
-    store.close()
+@pytest.fixture
+def store(messaging: Messaging) -> MessagingStore:
+    return messaging.store
 
 
 def published(store: MessagingStore) -> list[Envelope]:
