@@ -13,9 +13,9 @@ import io
 import struct
 from pathlib import PurePath
 
+from PIL import ExifTags
 from PIL import Image
 from PIL import ImageCms
-from PIL import ImageOps
 
 from kinlink_messaging.domain.images import HEIC
 from kinlink_messaging.domain.images import JPEG
@@ -70,6 +70,17 @@ _ALIASES = {"image/jpg": JPEG, "image/pjpeg": JPEG, "image/x-png": PNG, "image/h
 # What browsers send when they do not know the type: no claim either way.
 _UNDECLARED = {"", "application/octet-stream"}
 
+# How to turn a picture upright for each EXIF orientation (1, upright already, is absent).
+_ORIENTATIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
 # What Pillow raises on a file it cannot decode (truncated, malformed, garbage).
 _UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, struct.error)
 
@@ -85,14 +96,14 @@ def prepare_image(upload: ImageUpload, rules: EffectiveImageRules) -> PreparedIm
         with Image.open(io.BytesIO(content), formats=[_PILLOW_FORMATS[content_type]]) as image:
             _check_dimensions(*image.size, rules)
             image.load()
-            ImageOps.exif_transpose(image, in_place=True)
+            upright = _upright(image)
     except Image.DecompressionBombError:
         # Pillow's own bound (twice its MAX_IMAGE_PIXELS), checked as it opens, is far above
         # ours: such a header never reaches our checks.
         raise ImageDecompressionBomb(rules.max_pixels) from None
     except _UNREADABLE:
         raise ImageCorrupt() from None
-    pixels = _in_srgb(image)
+    pixels = _in_srgb(upright)
     stored = _encode(pixels, content_type)
     return PreparedImage(
         content=stored,
@@ -157,6 +168,14 @@ def _check_dimensions(width: int, height: int, rules: EffectiveImageRules) -> No
         raise ImageTooSmall(width, height, rules.min_dimension_px)
     if width * height > rules.max_pixels:
         raise ImageDecompressionBomb(rules.max_pixels)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Turned as its EXIF orientation says, as a browser would show it. Unlike
+    `ImageOps.exif_transpose` this does not write the EXIF back (it fails on a damaged one,
+    and none of it is kept)."""
+    transpose = _ORIENTATIONS.get(image.getexif().get(ExifTags.Base.Orientation, 1))
+    return image if transpose is None else image.transpose(transpose)
 
 
 def _in_srgb(image: Image.Image) -> Image.Image:
