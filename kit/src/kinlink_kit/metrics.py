@@ -63,6 +63,19 @@ REFUSALS_SHOWN = Counter(
     ["code"],
 )
 
+SERVICE_SIGN_INS = Counter(
+    "kinlink_service_sign_ins_total",
+    "This service's sign-ins to identity for calling other services, by how (log_in, refresh) "
+    "and outcome (ok, refused, unavailable).",
+    ["how", "outcome"],
+)
+OUTGOING_RPC_SECONDS = Histogram(
+    "kinlink_outgoing_rpc_seconds",
+    "Time of calls this service makes to another one, by method and status code.",
+    ["method", "code"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
     """Expose /metrics on `port`; 0 leaves it off (tests, the embedded mode's extra services)."""
