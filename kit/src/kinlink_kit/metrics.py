@@ -50,6 +50,16 @@ OLDEST_PAYMENT_IN_FLIGHT_SECONDS = Gauge(
     "How long the oldest payment in flight has waited for its outcome, by kind (0: none).",
     ["kind"],
 )
+MESSAGES_AWAITING_PAYMENT = Gauge(
+    "kinlink_messages_awaiting_payment",
+    "Messages saved before their wallet charge whose payment is not recorded yet.",
+)
+MESSAGES_SETTLED = Counter(
+    "kinlink_messages_settled_total",
+    "Messages the payment sweep settled, by outcome (submitted: the charge had happened; "
+    "abandoned: it had not).",
+    ["outcome"],
+)
 
 HTTP_SECONDS = Histogram(
     "kinlink_http_seconds",

@@ -52,12 +52,6 @@ class MessagingSettings(ServiceSettings):
         description="The largest gRPC request accepted: a message with its images as sent. "
         "Keep it above the platform's images per message times their largest size (5 x 10 MB).",
     )
-    image_url_lifetime_seconds: float = Field(
-        default=300.0,
-        gt=0,
-        description="How long a signed image URL (GetImage, where the store signs) may be "
-        "fetched: long enough to load a page, short enough that a copied link soon dies.",
-    )
     message_payment_sweep_after_seconds: float = Field(
         default=300.0,
         gt=0,
@@ -134,9 +128,7 @@ def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messagin
             each(MessagingEventTranslator(messaging.store)),
         ),
     ]
-    servicer = MessagingServicer(
-        messaging, image_url_lifetime=timedelta(seconds=settings.image_url_lifetime_seconds)
-    )
+    servicer = MessagingServicer(messaging)
     return ServiceParts(
         name="messaging",
         grpc=[

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from kinlink.messaging.v1 import messaging_pb2_grpc
 
 from kinlink_messaging.entrypoints.blocks_api import BLOCKS_POLICY
@@ -40,7 +38,5 @@ class MessagingServicer(
 ):
     """Use cases are synchronous (the event store is); they run in worker threads."""
 
-    def __init__(self, messaging: Messaging, image_url_lifetime: timedelta) -> None:
+    def __init__(self, messaging: Messaging) -> None:
         self.messaging = messaging
-        # How long a signed URL GetImage gives lets a browser fetch the image.
-        self.image_url_lifetime = image_url_lifetime

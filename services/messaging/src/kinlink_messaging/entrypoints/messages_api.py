@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
 from uuid import UUID
 
 import grpc
@@ -26,6 +25,8 @@ from kinlink_messaging.entrypoints.messages import caller_account
 from kinlink_messaging.entrypoints.messages import message_view
 from kinlink_messaging.entrypoints.messages import method
 from kinlink_messaging.entrypoints.messages import timestamp
+from kinlink_messaging.service_layer.get_facility_image import get_facility_image
+from kinlink_messaging.service_layer.get_image import SIGNED_URL_LIFETIME
 from kinlink_messaging.service_layer.get_image import GetImage
 from kinlink_messaging.service_layer.get_image import get_image
 from kinlink_messaging.service_layer.list_messages import ListMessages
@@ -43,7 +44,7 @@ MESSAGES_POLICY: AccessPolicy = {
     method("ListSent"): FAMILY,
     method("GetMessage"): FAMILY,
     method("OpenCollectMessage"): FAMILY,
-    # Who sees which image is decided per message (service_layer.get_image).
+    # Who sees which image is decided per message (get_image, get_facility_image).
     method("GetImage"): frozenset(
         {Role.FAMILY_MEMBER, Role.FACILITY_OFFICER, Role.FACILITY_INTEGRATION, Role.OPERATOR}
     ),
@@ -52,7 +53,6 @@ MESSAGES_POLICY: AccessPolicy = {
 
 class MessagesApi:
     messaging: Messaging
-    image_url_lifetime: timedelta
 
     async def SendMessage(
         self, request: pb.SendMessageRequest, context: grpc.aio.ServicerContext
@@ -119,20 +119,25 @@ class MessagesApi:
     async def GetImage(
         self, request: pb.GetImageRequest, context: grpc.aio.ServicerContext
     ) -> pb.Image:
-        command = GetImage(
-            parse_id(request.message_id, "message_id"), request.image_index, request.thumbnail
-        )
+        message_id = parse_id(request.message_id, "message_id")
+        caller = current_principal()
         with request_fields(MESSAGE_ID_FIELDS, image_not_found="image_index"):
-            found = await asyncio.to_thread(
-                get_image,
-                self.messaging,
-                current_principal(),
-                command,
-                self.image_url_lifetime,
-            )
-        image = pb.Image(
-            content_type=found.content_type, content=found.content, url=found.url or ""
-        )
-        if found.url_expires_at is not None:
-            image.url_expires_at.CopyFrom(timestamp(found.url_expires_at))
+            if caller.has(Role.FAMILY_MEMBER):
+                command = GetImage(
+                    caller_account(), message_id, request.image_index, request.thumbnail
+                )
+                found = await asyncio.to_thread(get_image, self.messaging, command)
+            else:
+                found = await asyncio.to_thread(
+                    get_facility_image,
+                    self.messaging,
+                    caller,
+                    message_id,
+                    request.image_index,
+                    request.thumbnail,
+                )
+        image = pb.Image(content_type=found.content_type, content=found.content or b"")
+        if found.url is not None:
+            image.url = found.url
+            image.url_expires_at.CopyFrom(timestamp(self.messaging.clock() + SIGNED_URL_LIFETIME))
         return image
