@@ -6,11 +6,15 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 
+from cryptography.fernet import Fernet
 from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_kit.service_account import ServiceAccount
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
+
+from tests.conftest import TokenKeys
 
 SERVICE_EMAIL = "messaging@kinlink.internal"
 SERVICE_PASSWORD = SecretStr("a long service account password")
@@ -43,3 +47,22 @@ def sign_ins(how: str, outcome: str = "ok") -> float:
         "kinlink_service_sign_ins_total", {"how": how, "outcome": outcome}
     )
     return value or 0.0
+
+
+def identity_settings_with_service_account(
+    data_dir: Path, token_keys: TokenKeys
+) -> IdentitySettings:
+    """Identity on SQLite in `data_dir`, signing with the tests' key, its argon2 cost lowered,
+    creating the service's account: for tests where identity only signs the service in."""
+    return with_service_account(
+        IdentitySettings(
+            data_dir=data_dir,
+            postgres_dsn=None,
+            kafka_bootstrap=None,
+            jwt_private_key=token_keys.private_pem,
+            jwt_key_id=token_keys.key_id,
+            password_time_cost=1,
+            password_memory_kib=1024,
+            personal_data_key=Fernet.generate_key().decode(),
+        )
+    )

@@ -27,13 +27,12 @@ from pydantic_settings import SettingsConfigDict
 
 from kinlink_kit.auth import AUTHORIZATION_HEADER
 from kinlink_kit.errors import Unavailable
+from kinlink_kit.grpc_client import PASSING
+from kinlink_kit.grpc_client import status_of
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import SERVICE_SIGN_INS
 
 log = get_logger(__name__)
-
-# Statuses that say identity could not answer now, rather than that it refused.
-PASSING = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
 
 
 class ServiceAccountSettings(BaseSettings):
@@ -136,7 +135,7 @@ class ServiceAccount:
         try:
             return rpc(bearer(token))
         except grpc.RpcError as error:
-            if error.code() != grpc.StatusCode.UNAUTHENTICATED:  # type: ignore[attr-defined]
+            if status_of(error) != grpc.StatusCode.UNAUTHENTICATED:
                 raise
             self._forget(token)
         return rpc(bearer(self.access_token()))
@@ -176,7 +175,7 @@ class ServiceAccount:
         try:
             answer = call(request, timeout=self._deadline)
         except grpc.RpcError as error:
-            code = error.code()  # type: ignore[attr-defined]
+            code = status_of(error)
             if code in PASSING:
                 SERVICE_SIGN_INS.labels(how, "unavailable").inc()
                 log.warning("service sign-in unavailable", how=how, code=code.name)
