@@ -180,21 +180,21 @@ def _upright(image: Image.Image) -> Image.Image:
 
 def _in_srgb(image: Image.Image) -> Image.Image:
     """The pixels in sRGB, the colour space browsers assume without a profile: a phone's wide
-    gamut photo keeps its colours once its profile is dropped. A broken profile is ignored."""
+    gamut photo keeps its colours once its profile is dropped."""
     profile = image.info.get("icc_profile")
-    if profile and image.mode in ("RGB", "RGBA", "CMYK"):
-        try:
-            converted = ImageCms.profileToProfile(
-                image,
-                ImageCms.ImageCmsProfile(io.BytesIO(profile)),
-                ImageCms.createProfile("sRGB"),
-                outputMode="RGBA" if image.mode == "RGBA" else "RGB",
-            )
-        except (ImageCms.PyCMSError, OSError):
-            converted = None
-        if converted is not None:
-            image = converted
-    return image
+    if not profile or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        converted = ImageCms.profileToProfile(
+            image,
+            ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+            ImageCms.createProfile("sRGB"),
+            outputMode="RGBA" if image.mode == "RGBA" else "RGB",
+        )
+    except (ImageCms.PyCMSError, OSError):
+        return image  # a broken profile: the values are shown as they are, as browsers do
+    assert converted is not None  # None only when converting in place
+    return converted
 
 
 def _encode(image: Image.Image, content_type: str) -> bytes:
