@@ -17,6 +17,7 @@ from kinlink_contracts.messaging import MessageImage
 from kinlink_contracts.messaging import MessageRead
 from kinlink_contracts.messaging import MessageRejected
 from kinlink_contracts.messaging import MessageSubmitted
+from kinlink_kit.outbox import TranslateOne
 from kinlink_kit.testing import Clock
 from kinlink_messaging.adapters.integration_events import MessagingEventTranslator
 from kinlink_messaging.domain.message import ImageRef
@@ -34,8 +35,8 @@ def store(messaging: Messaging) -> MessagingStore:
     return messaging.store
 
 
-def published(store: MessagingStore) -> list[Envelope]:
-    translate = MessagingEventTranslator(store)
+def published(store: MessagingStore, translate: TranslateOne | None = None) -> list[Envelope]:
+    translate = translate or MessagingEventTranslator(store)
     notifications = store.tracking.select_notifications(0, 1000, inclusive_of_start=False)
     return [Envelope.from_bytes(m.value) for n in notifications if (m := translate(n))]
 
@@ -135,3 +136,33 @@ def test_a_message_whose_payment_never_happened_publishes_nothing(
     message.abandon(clock())
     store.save(message)
     assert published(store) == []
+
+
+def test_a_relay_started_in_the_middle_of_messages_publishes_the_same_events(
+    store: MessagingStore, clock: Clock
+) -> None:
+    first, second = family_message(clock, images=1), family_message(clock)
+    for message in (first, second):
+        message.submit(Payment(message.reference, 150, 850), reviewed=True, at=clock())
+    store.save(first, second)
+    first.approve("officer-7", clock())
+    second.reject("officer-7", "Names another resident.", clock())
+    store.save(second, first)
+    first.deliver(clock())
+    first.read(clock())
+    store.save(first)
+
+    in_one_run = published(store)
+    # A relay started before each event knows no earlier one: it reads the message back.
+    each_from_a_fresh_relay = published(store, lambda n: MessagingEventTranslator(store)(n))
+    remembering_one_message = published(store, MessagingEventTranslator(store, remembered=1))
+    assert [e.type for e in in_one_run] == [
+        "MessageSubmitted",
+        "MessageSubmitted",
+        "MessageRejected",
+        "MessageApproved",
+        "MessageDelivered",
+        "MessageRead",
+    ]
+    assert each_from_a_fresh_relay == in_one_run
+    assert remembering_one_message == in_one_run

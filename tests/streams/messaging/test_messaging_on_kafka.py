@@ -87,7 +87,10 @@ async def test_identitys_events_fill_the_directory_and_a_malformed_one_is_dead_l
     consume(messaging, bus, group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
 
     async def all_recorded() -> bool:
+        # Each key has its partition, consumed at its own pace.
         try:
+            directory.facility(facility)
+            directory.resident(facility, held)
             return directory.resident(facility, released).released
         except NotFound:
             return False
