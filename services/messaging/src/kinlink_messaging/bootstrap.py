@@ -15,12 +15,15 @@ from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
+from kinlink_kit.service_account import ServiceAccountSettings
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
 from pydantic import Field
 
 from kinlink_messaging.adapters.directory import RecordedDirectory
 from kinlink_messaging.adapters.integration_events import MessagingEventTranslator
+from kinlink_messaging.adapters.ledger_wallet import LedgerWallet
+from kinlink_messaging.adapters.ledger_wallet import LedgerWalletSettings
 from kinlink_messaging.adapters.messaging_views import MessagingViews
 from kinlink_messaging.domain.image_preparation import prepare_image
 from kinlink_messaging.domain.images import ImageUpload
@@ -42,7 +45,11 @@ from kinlink_messaging.service_layer.messaging import PrepareImage
 MEGABYTE = 1024 * 1024
 
 
-class MessagingSettings(ServiceSettings):
+class MessagingSettings(LedgerWalletSettings, ServiceAccountSettings, ServiceSettings):
+    """Messaging's own settings, the ledger it charges (KINLINK_LEDGER_TARGET,
+    KINLINK_WALLET_DEADLINE_SECONDS) and how it signs in to call it (KINLINK_IDENTITY_TARGET,
+    KINLINK_SERVICE_ACCOUNT_EMAIL, KINLINK_SERVICE_ACCOUNT_PASSWORD)."""
+
     service_name: str = "messaging"
     database: str = "kinlink_messaging"
     consumer_group: str = "kinlink-messaging"
@@ -84,8 +91,8 @@ def prepare_upload(upload: ImageUpload, rules: ImageRules) -> PreparedImage:
 def build_messaging(
     settings: MessagingSettings,
     *,
-    wallet: Wallet,
     images: ImageStore,
+    wallet: Wallet | None = None,
     directory: Directory | None = None,
     prepare_image: PrepareImage | None = None,
 ) -> Messaging:
@@ -93,7 +100,7 @@ def build_messaging(
     return Messaging(
         store=store,
         views=MessagingViews.open(store, view_store(settings, settings.database)),
-        wallet=wallet,
+        wallet=wallet or LedgerWallet.from_settings(settings, settings.service_account()),
         images=images,
         directory=directory
         or RecordedDirectory(store, settings_max_age=settings.directory_settings_max_age_seconds),
