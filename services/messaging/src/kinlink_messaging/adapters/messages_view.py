@@ -133,50 +133,6 @@ class MessagesProjection(Projection):
         )
         return [(row["started_at"], UUID(row["message_id"])) for row in rows]
 
-    def review_queue(
-        self, facility_id: str, limit: int, after: tuple[str, str] | None = None
-    ) -> list[tuple[str, UUID]]:
-        """(submitted at, message id) of the facility's messages pending review, oldest first,
-        after the row `after` names."""
-        self.catch_up()
-        resume = (
-            "AND (submitted_at > :submitted_at "
-            "OR (submitted_at = :submitted_at AND message_id > :id)) "
-            if after is not None
-            else ""
-        )
-        rows = self.views.query(
-            "SELECT submitted_at, message_id FROM messages WHERE facility_id = :facility_id "
-            f"AND status = :status {resume}ORDER BY submitted_at, message_id LIMIT :limit",
-            {
-                "facility_id": facility_id,
-                "status": MessageStatus.PENDING_REVIEW.value,
-                "limit": limit,
-                "submitted_at": after[0] if after else None,
-                "id": after[1] if after else None,
-            },
-        )
-        return [(row["submitted_at"], UUID(row["message_id"])) for row in rows]
-
-    def corresponded(self, account_id: UUID, facility_id: str, resident_id: str) -> bool:
-        """Whether a message between the account and the resident was ever submitted (either
-        way): a resident replies only to someone they have corresponded with."""
-        self.catch_up()
-        hidden = (MessageStatus.AWAITING_PAYMENT.value, MessageStatus.ABANDONED.value)
-        rows = self.views.query(
-            "SELECT 1 AS found FROM messages WHERE account_id = :account_id "
-            "AND facility_id = :facility_id AND resident_id = :resident_id "
-            "AND status NOT IN (:awaiting, :abandoned) LIMIT 1",
-            {
-                "account_id": str(account_id),
-                "facility_id": facility_id,
-                "resident_id": resident_id,
-                "awaiting": hidden[0],
-                "abandoned": hidden[1],
-            },
-        )
-        return bool(rows)
-
     def awaiting_payment(self, started_by: datetime) -> list[UUID]:
         """Messages started by then and still awaiting their payment, oldest first."""
         self.catch_up()

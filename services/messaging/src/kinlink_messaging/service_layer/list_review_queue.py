@@ -11,6 +11,7 @@ from kinlink_kit.paging import checked_page_size
 from kinlink_kit.paging import page_of
 from kinlink_kit.paging import sort_key_of
 
+from kinlink_messaging.adapters.facility_messages_view import review_queue
 from kinlink_messaging.domain.message import Message
 from kinlink_messaging.domain.ports import ImageGone
 from kinlink_messaging.service_layer.messaging import Messaging
@@ -37,7 +38,7 @@ def list_review_queue(
     messaging.directory.facility(command.facility_id)  # NotFound if unknown
     page_size = checked_page_size(command.page_size)
     after = sort_key_of(command.page_token, (str, str))
-    rows = messaging.views.messages.review_queue(command.facility_id, page_size + 1, after)
+    rows = review_queue(messaging.views.messages, command.facility_id, page_size + 1, after)
     page = page_of(rows, page_size, lambda row: (row[0], str(row[1])))
     messages = (messaging.find(message_id, Message, to_change=False) for _, message_id in page.rows)
     items = [

@@ -11,6 +11,7 @@ from kinlink_contracts.facility_settings import ReviewPolicy
 from kinlink_kit.auth import Principal
 from kinlink_kit.errors import FailedPrecondition
 
+from kinlink_messaging.adapters.facility_messages_view import have_corresponded
 from kinlink_messaging.domain.ids import reply_id
 from kinlink_messaging.domain.message import ClientKeyMissing
 from kinlink_messaging.domain.message import Message
@@ -49,8 +50,8 @@ def post_reply(messaging: Messaging, integration: Principal, command: PostReply)
         messaging.directory.resident(command.facility_id, command.resident_id), facility
     )
     check_content(command.body, 0, 0)
-    if not messaging.views.messages.corresponded(
-        command.account_id, command.facility_id, command.resident_id
+    if not have_corresponded(
+        messaging.views.messages, command.account_id, command.facility_id, command.resident_id
     ):
         raise NoPriorCorrespondence()
 
