@@ -16,11 +16,12 @@ from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.service_account import ServiceAccountSettings
-from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
 from pydantic import Field
 
 from kinlink_messaging.adapters.directory import RecordedDirectory
+from kinlink_messaging.adapters.image_store_settings import ImageStoreSettings
+from kinlink_messaging.adapters.image_store_settings import open_image_store
 from kinlink_messaging.adapters.integration_events import MessagingEventTranslator
 from kinlink_messaging.adapters.ledger_wallet import LedgerWallet
 from kinlink_messaging.adapters.ledger_wallet import LedgerWalletSettings
@@ -46,8 +47,9 @@ from kinlink_messaging.service_layer.messaging import PrepareImage
 MEGABYTE = 1024 * 1024
 
 
-class MessagingSettings(LedgerWalletSettings, ServiceAccountSettings, ServiceSettings):
-    """Messaging's own settings, the ledger it charges (KINLINK_LEDGER_TARGET,
+class MessagingSettings(ImageStoreSettings, LedgerWalletSettings, ServiceAccountSettings):
+    """Messaging's own settings, where its images are kept (KINLINK_S3_*, else a folder under
+    the data directory), the ledger it charges (KINLINK_LEDGER_TARGET,
     KINLINK_WALLET_DEADLINE_SECONDS) and how it signs in to call it (KINLINK_IDENTITY_TARGET,
     KINLINK_SERVICE_ACCOUNT_EMAIL, KINLINK_SERVICE_ACCOUNT_PASSWORD)."""
 
@@ -92,8 +94,8 @@ def prepare_upload(upload: ImageUpload, rules: ImageRules) -> PreparedImage:
 def build_messaging(
     settings: MessagingSettings,
     *,
-    images: ImageStore,
     wallet: Wallet | None = None,
+    images: ImageStore | None = None,
     directory: Directory | None = None,
     prepare_image: PrepareImage | None = None,
 ) -> Messaging:
@@ -102,7 +104,7 @@ def build_messaging(
         store=store,
         views=MessagingViews.open(store, view_store(settings, settings.database)),
         wallet=wallet or LedgerWallet.from_settings(settings, settings.service_account()),
-        images=images,
+        images=images or open_image_store(settings),
         directory=directory
         or RecordedDirectory(store, settings_max_age=settings.directory_settings_max_age_seconds),
         prepare_image=prepare_image or prepare_upload,
