@@ -106,7 +106,7 @@ S3_REGION = "kinlink-local"
 S3_BUCKET = "kinlink-messages"
 
 DOWNLOAD_TIMEOUT = 900.0  # mvn / go install on a cold cache
-BUILD_TIMEOUT = 3600.0  # cargo install of Garage: about 8 minutes on 2 idle cores
+BUILD_TIMEOUT = 3600.0  # cargo install of Garage: about 19 minutes of CPU
 PROGRESS_EVERY = 30.0  # seconds between reports of a long install
 START_TIMEOUT = {"kafka": 90.0, "postgres": 60.0, "stripe-mock": 30.0, "garage": 30.0}
 

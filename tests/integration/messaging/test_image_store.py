@@ -5,9 +5,13 @@ folder's atomic writes, the S3 store's private objects and presigned URLs."""
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl
 from urllib.parse import urlencode
@@ -15,6 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from botocore.exceptions import ClientError
 from kinlink_kit.errors import ErrorKind
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
@@ -253,3 +258,44 @@ def test_an_unreachable_store_is_an_error_to_retry(infra: Infra) -> None:
         with refused(ImageStoreUnavailable, "image_store_unavailable"):
             operation()
     assert ImageStoreUnavailable().kind is ErrorKind.UNAVAILABLE
+
+
+class Overloaded(BaseHTTPRequestHandler):
+    """An S3 endpoint that answers every request 503 SlowDown, as a store under load does."""
+
+    def answer(self) -> None:
+        body = b"<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>"
+        self.send_response(503)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_PUT = do_DELETE = answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def overloaded_endpoint() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Overloaded)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_store_failing_for_now_is_an_error_to_retry(
+    infra: Infra, overloaded_endpoint: str
+) -> None:
+    store = open_image_store(s3_settings(infra, s3_endpoint=overloaded_endpoint))
+    with refused(ImageStoreUnavailable, "image_store_unavailable"):
+        store.put(new_key(), JPEG, "image/jpeg")
+
+
+def test_a_key_the_store_does_not_accept_is_no_error_to_retry(infra: Infra) -> None:
+    store = open_image_store(s3_settings(infra, s3_secret_access_key=SecretStr("0" * 64)))
+    with pytest.raises(ClientError) as refusal:  # a misconfiguration: retrying will not help
+        store.put(new_key(), JPEG, "image/jpeg")
+    assert refusal.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
