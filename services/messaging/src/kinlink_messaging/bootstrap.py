@@ -111,6 +111,12 @@ def build_messaging(
     )
 
 
+def close_messaging(messaging: Messaging) -> None:
+    messaging.close()
+    if isinstance(messaging.wallet, LedgerWallet):
+        messaging.wallet.close()  # its channel to the ledger
+
+
 def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messaging) -> ServiceParts:
     """Messaging's part of a process: its gRPC service; its directory from identity's events;
     its outbox relayed to kinlink.messaging.events.v1; the read models' follower; the payment
@@ -149,7 +155,7 @@ def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messagin
             )
         ],
         background=background,
-        close=messaging.close,
+        close=lambda: close_messaging(messaging),
         access_policy=ACCESS_POLICY,
         max_request_bytes=settings.max_request_bytes,
     )
