@@ -162,8 +162,14 @@ class GrpcServer:
         service_names: Iterable[str],
         *,
         authenticator: Authenticator,
+        max_request_bytes: int | None = None,
     ) -> None:
-        self.server = grpc.aio.server(interceptors=[ErrorMappingInterceptor(authenticator)])
+        options = (
+            [("grpc.max_receive_message_length", max_request_bytes)] if max_request_bytes else []
+        )
+        self.server = grpc.aio.server(
+            interceptors=[ErrorMappingInterceptor(authenticator)], options=options
+        )
         self.health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         self.service_names = list(service_names)

@@ -48,6 +48,8 @@ class ServiceParts:
     # Full gRPC method name -> the roles allowed (kinlink_kit.auth.PUBLIC: no token needed).
     # A method of `grpc` missing here is refused to everyone.
     access_policy: Mapping[str, frozenset[Role]] = field(default_factory=dict)
+    # The largest request its calls accept (messages carry images); None: gRPC's 4 MB.
+    max_request_bytes: int | None = None
 
 
 def merged_access_policy(parts: list[ServiceParts]) -> dict[str, frozenset[Role]]:
@@ -87,6 +89,7 @@ async def serve(
         port,
         [s.full_name for p in parts for s in p.grpc],
         authenticator=Authenticator(token_verifier, merged_access_policy(parts)),
+        max_request_bytes=max((p.max_request_bytes or 0 for p in parts), default=0) or None,
     )
     for service in (s for p in parts for s in p.grpc):
         service.add_to_server(service.servicer, server.server)

@@ -1,8 +1,10 @@
 """Messaging's use cases on SQLite and on the real PostgreSQL, with the wallet, directory and
-image store of `tests.messaging_doubles`."""
+image store of `tests.messaging_doubles`, built as the service builds itself (bootstrap), and
+served over gRPC for the tests that call it as clients do."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,19 +12,22 @@ from dataclasses import field
 from uuid import UUID
 from uuid import uuid4
 
+import grpc
 import pytest
-from kinlink_kit.eventstore import open_store
-from kinlink_kit.settings import ServiceSettings
+from kinlink.messaging.v1 import messaging_pb2_grpc
+from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import Clock
+from kinlink_kit.testing import serving
 from kinlink_kit.testing import settings_on
-from kinlink_kit.views import view_store
-from kinlink_messaging.adapters.messaging_views import MessagingViews
+from kinlink_messaging.bootstrap import MessagingSettings
+from kinlink_messaging.bootstrap import build_messaging
+from kinlink_messaging.bootstrap import messaging_service
 from kinlink_messaging.domain.message import ImageRef
 from kinlink_messaging.domain.message import Message
 from kinlink_messaging.service_layer.messaging import Messaging
-from kinlink_messaging.service_layer.messaging import MessagingStore
 
+from tests.conftest import TokenKeys
 from tests.messaging_doubles import FACILITY
 from tests.messaging_doubles import RESIDENT
 from tests.messaging_doubles import MemoryDirectory
@@ -32,16 +37,9 @@ from tests.messaging_doubles import accept_any_image
 from tests.messaging_doubles import demo_directory
 
 
-class StoreSettings(ServiceSettings):
-    """Where messaging keeps its store and views (the service's own settings add the rest)."""
-
-    service_name: str = "messaging"
-    database: str = "kinlink_messaging"
-
-
 @pytest.fixture(params=STORAGES)
-def messaging_settings(request: pytest.FixtureRequest) -> StoreSettings:
-    return settings_on(request, StoreSettings, kafka_bootstrap=None)
+def messaging_settings(request: pytest.FixtureRequest) -> MessagingSettings:
+    return settings_on(request, MessagingSettings, kafka_bootstrap=None)
 
 
 @dataclass
@@ -61,22 +59,21 @@ def outside() -> Outside:
     return Outside()
 
 
-def open_messaging(settings: StoreSettings, outside: Outside, clock: Clock) -> Messaging:
-    store = open_store(MessagingStore, settings, settings.database)
-    return Messaging(
-        store=store,
-        views=MessagingViews.open(store, view_store(settings, settings.database)),
+def open_messaging(settings: MessagingSettings, outside: Outside, clock: Clock) -> Messaging:
+    messaging = build_messaging(
+        settings,
         wallet=outside.wallet,
         images=outside.images,
         directory=outside.directory,
         prepare_image=accept_any_image,
-        clock=clock,
     )
+    messaging.clock = clock
+    return messaging
 
 
 @pytest.fixture
 def reopen(
-    messaging_settings: StoreSettings, outside: Outside, clock: Clock
+    messaging_settings: MessagingSettings, outside: Outside, clock: Clock
 ) -> Iterator[Callable[[], Messaging]]:
     """Opens the application on the same database, as a process started again would."""
     opened: list[Messaging] = []
@@ -101,6 +98,20 @@ def family(outside: Outside) -> UUID:
     account_id = uuid4()
     outside.wallet.fund(account_id, 1000)
     return account_id
+
+
+@pytest.fixture
+async def messaging_stub(
+    messaging: Messaging, messaging_settings: MessagingSettings, token_keys: TokenKeys
+) -> AsyncIterator[messaging_pb2_grpc.MessagingServiceStub]:
+    bus = InMemoryBus()
+    async with (
+        serving(
+            [messaging_service(messaging_settings, bus, messaging)], bus, token_keys.verifier()
+        ) as address,
+        grpc.aio.insecure_channel(address) as channel,
+    ):
+        yield messaging_pb2_grpc.MessagingServiceStub(channel)
 
 
 def reply(
