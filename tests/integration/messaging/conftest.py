@@ -97,14 +97,20 @@ def family(outside: Outside) -> UUID:
 
 
 @pytest.fixture
-async def messaging_stub(
+async def messaging_address(
     messaging: Messaging, messaging_settings: MessagingSettings, token_keys: TokenKeys
-) -> AsyncIterator[messaging_pb2_grpc.MessagingServiceStub]:
+) -> AsyncIterator[str]:
+    """Where the service listens for gRPC, in this test's event loop."""
     bus = InMemoryBus()
-    async with (
-        serving(
-            [messaging_service(messaging_settings, bus, messaging)], bus, token_keys.verifier()
-        ) as address,
-        grpc.aio.insecure_channel(address) as channel,
-    ):
+    async with serving(
+        [messaging_service(messaging_settings, bus, messaging)], bus, token_keys.verifier()
+    ) as address:
+        yield address
+
+
+@pytest.fixture
+async def messaging_stub(
+    messaging_address: str,
+) -> AsyncIterator[messaging_pb2_grpc.MessagingServiceStub]:
+    async with grpc.aio.insecure_channel(messaging_address) as channel:
         yield messaging_pb2_grpc.MessagingServiceStub(channel)
