@@ -98,11 +98,6 @@ class Wallet(Protocol):
         `WalletUnavailable` when the ledger cannot be reached (then call again later)."""
         ...
 
-    def find_payment(self, account_id: UUID, reference: str) -> Payment | None:
-        """What was taken for `reference`, or None if nothing was; raises `WalletUnavailable`
-        when the ledger cannot be reached."""
-        ...
-
 
 class ImageStore(Protocol):
     def put(self, key: str, content: bytes, content_type: str) -> None: ...
