@@ -30,6 +30,8 @@ from kinlink_cli.money import dollars
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 STATUS_NAMES = {
+    # A send whose payment is not settled yet: the service answers a repeat with it as it is.
+    pb.MESSAGE_STATUS_UNSPECIFIED: "not accepted yet: its payment is unsettled",
     pb.MESSAGE_STATUS_PENDING_REVIEW: "pending review",
     pb.MESSAGE_STATUS_APPROVED: "approved",
     pb.MESSAGE_STATUS_REJECTED: "rejected",

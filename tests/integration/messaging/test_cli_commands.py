@@ -21,6 +21,7 @@ from kinlink_cli.main import cli
 from kinlink_kit.auth import Role
 from kinlink_kit.testing import Clock
 from kinlink_messaging.bootstrap import prepare_upload
+from kinlink_messaging.domain import ids
 from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.messaging import PrepareImage
 from PIL import Image
@@ -87,6 +88,10 @@ def kiosk(token_keys: TokenKeys) -> str:
     return token_keys.token("kiosk", Role.FACILITY_INTEGRATION, facilities=[FACILITY])
 
 
+def family_member(token_keys: TokenKeys, account_id: UUID) -> str:
+    return token_keys.token(str(account_id), Role.FAMILY_MEMBER)
+
+
 async def test_an_officer_sees_the_queue_oldest_first_then_approves_and_rejects_with_a_reason(
     kinlink: Kinlink,
     messaging: Messaging,
@@ -134,6 +139,13 @@ async def test_an_officer_sees_the_queue_oldest_first_then_approves_and_rejects_
 
     again = await kinlink("approve", str(second.id), token=token)
     assert refused_with(again, "message_already_decided")
+    sent = await kinlink("sent", token=family_member(token_keys, family))
+    assert sent.stdout.splitlines() == [
+        f"{second.id}  2026-11-25 12:01 CST  to {RESIDENT} at {REVIEWING_FACILITY}"
+        "  rejected: No photos of other residents.  $0.50",
+        f"{first.id}  2026-11-25 12:00 CST  to {RESIDENT} at {REVIEWING_FACILITY}"
+        "  delivered  $1.50  1 image",
+    ]
     assert await kinlink.json("review-queue", f"--facility={REVIEWING_FACILITY}", token=token) == {
         "items": [],
         "next_page_token": "",
@@ -205,10 +217,6 @@ async def test_a_facility_system_posts_a_reply_once_per_key_lists_and_marks_what
     assert refused_with(no_body, "body_missing (body)")
 
 
-def family_member(token_keys: TokenKeys, account_id: UUID) -> str:
-    return token_keys.token(str(account_id), Role.FAMILY_MEMBER)
-
-
 async def test_a_send_is_charged_once_per_client_key_listed_as_sent_and_its_image_saved(
     kinlink: Kinlink, token_keys: TokenKeys, outside: Outside, family: UUID, tmp_path: Path
 ) -> None:
@@ -269,6 +277,23 @@ async def test_a_send_without_credit_or_text_is_refused_by_its_code(
         "body_missing",
         "body",
     )
+
+
+async def test_a_send_the_wallet_could_not_take_is_repeated_with_the_key_it_printed(
+    kinlink: Kinlink, token_keys: TokenKeys, outside: Outside, family: UUID
+) -> None:
+    token = family_member(token_keys, family)
+    where = (f"--facility={FACILITY}", f"--resident={RESIDENT}", "--body=Hi")
+    outside.wallet.unreachable = True
+    failed = await kinlink("send", *where, token=token)
+    assert refused_with(failed, "wallet_unavailable")
+    key = failed.stderr.split()[2].rstrip(":")
+
+    outside.wallet.unreachable = False
+    repeated = await kinlink.json("send", *where, f"--client-key={key}", token=token)
+    assert repeated["message_id"] == str(ids.message_id(family, key)), "the same message"
+    another = await kinlink.json("send", *where, token=token)
+    assert another["message_id"] != repeated["message_id"]
 
 
 async def test_drafts_are_saved_edited_listed_sent_and_deleted(
