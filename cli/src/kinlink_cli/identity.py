@@ -17,7 +17,6 @@ from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
 
 from kinlink_cli.connection import Connection
-from kinlink_cli.output import emit_json
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -44,9 +43,7 @@ def call_identity(
     show: Callable[[Any], None],
 ) -> Any:
     """Call one IdentityService method, print its answer (JSON or `show`) and return it."""
-    result = conn.call(identity_pb2_grpc.IdentityServiceStub, method, request, as_json)
-    emit_json(result) if as_json else show(result)
-    return result
+    return conn.answer(identity_pb2_grpc.IdentityServiceStub, method, request, as_json, show)
 
 
 def say(text: str) -> Callable[[Any], None]:

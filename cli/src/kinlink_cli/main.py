@@ -12,6 +12,7 @@ from kinlink_cli.connection import Connection
 from kinlink_cli.deposits import deposit
 from kinlink_cli.facilities import facility
 from kinlink_cli.ledger_audit import ledger
+from kinlink_cli.messages import message
 from kinlink_cli.ops import ops
 from kinlink_cli.residents import resident
 
@@ -34,7 +35,7 @@ def cli(context: click.Context, target: str, timeout: float) -> None:
     context.obj = Connection(target, timeout, os.environ.get("KINLINK_TOKEN") or None)
 
 
-for group in (account, card, facility, resident, deposit, ledger, ops):
+for group in (account, card, facility, resident, deposit, message, ledger, ops):
     cli.add_command(group)
 
 

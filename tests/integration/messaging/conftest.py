@@ -26,6 +26,7 @@ from kinlink_messaging.bootstrap import messaging_service
 from kinlink_messaging.domain.message import ImageRef
 from kinlink_messaging.domain.message import Message
 from kinlink_messaging.service_layer.messaging import Messaging
+from kinlink_messaging.service_layer.messaging import PrepareImage
 
 from tests.conftest import TokenKeys
 from tests.messaging_doubles import FACILITY
@@ -59,13 +60,24 @@ def outside() -> Outside:
     return Outside()
 
 
-def open_messaging(settings: MessagingSettings, outside: Outside, clock: Clock) -> Messaging:
+@pytest.fixture
+def prepare_image() -> PrepareImage:
+    """Any bytes taken as an image; tests of real images override it with the service's own."""
+    return accept_any_image
+
+
+def open_messaging(
+    settings: MessagingSettings,
+    outside: Outside,
+    clock: Clock,
+    prepare_image: PrepareImage = accept_any_image,
+) -> Messaging:
     messaging = build_messaging(
         settings,
         wallet=outside.wallet,
         images=outside.images,
         directory=outside.directory,
-        prepare_image=accept_any_image,
+        prepare_image=prepare_image,
     )
     messaging.clock = clock
     return messaging
@@ -73,13 +85,16 @@ def open_messaging(settings: MessagingSettings, outside: Outside, clock: Clock) 
 
 @pytest.fixture
 def reopen(
-    messaging_settings: MessagingSettings, outside: Outside, clock: Clock
+    messaging_settings: MessagingSettings,
+    outside: Outside,
+    clock: Clock,
+    prepare_image: PrepareImage,
 ) -> Iterator[Callable[[], Messaging]]:
     """Opens the application on the same database, as a process started again would."""
     opened: list[Messaging] = []
 
     def opening() -> Messaging:
-        opened.append(open_messaging(messaging_settings, outside, clock))
+        opened.append(open_messaging(messaging_settings, outside, clock, prepare_image))
         return opened[-1]
 
     yield opening
@@ -101,16 +116,22 @@ def family(outside: Outside) -> UUID:
 
 
 @pytest.fixture
-async def messaging_stub(
+async def messaging_address(
     messaging: Messaging, messaging_settings: MessagingSettings, token_keys: TokenKeys
-) -> AsyncIterator[messaging_pb2_grpc.MessagingServiceStub]:
+) -> AsyncIterator[str]:
+    """Where the service listens for gRPC, in this test's event loop."""
     bus = InMemoryBus()
-    async with (
-        serving(
-            [messaging_service(messaging_settings, bus, messaging)], bus, token_keys.verifier()
-        ) as address,
-        grpc.aio.insecure_channel(address) as channel,
-    ):
+    async with serving(
+        [messaging_service(messaging_settings, bus, messaging)], bus, token_keys.verifier()
+    ) as address:
+        yield address
+
+
+@pytest.fixture
+async def messaging_stub(
+    messaging_address: str,
+) -> AsyncIterator[messaging_pb2_grpc.MessagingServiceStub]:
+    async with grpc.aio.insecure_channel(messaging_address) as channel:
         yield messaging_pb2_grpc.MessagingServiceStub(channel)
 
 
