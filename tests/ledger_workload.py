@@ -103,7 +103,7 @@ class Workload:
         set_up_subscription(ledger, SetUpSubscription(account, facility, amount))
 
     def charge(self, ledger: Ledger) -> None:
-        command = ChargeWallet(
+        command = ChargeWallet.single(
             self._account(ledger),
             self._facility(),
             self.rng.choice(KINDS),

@@ -6,6 +6,8 @@ an image preparation that accepts any bytes."""
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import timedelta
@@ -55,6 +57,10 @@ class MemoryWallet:
     unreachable: bool = False
     # The charge is made, then the process dies before hearing the answer.
     killed_after_charging: bool = False
+    # What happens elsewhere while the ledger is charging (e.g. a sweep).
+    while_charging: Callable[[], object] | None = None
+    # The ledger serialises a wallet's charges.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fund(self, account_id: UUID, cents: int) -> None:
         self.balances[account_id] = self.balances.get(account_id, 0) + cents
@@ -64,6 +70,14 @@ class MemoryWallet:
     ) -> Payment:
         if self.unreachable:
             raise WalletUnavailable()
+        if self.while_charging is not None:
+            self.while_charging()
+        with self.lock:
+            return self._charge(account_id, facility_id, items, reference)
+
+    def _charge(
+        self, account_id: UUID, facility_id: str, items: tuple[ChargeItem, ...], reference: str
+    ) -> Payment:
         first = self.payments.get((account_id, reference))
         if first is not None:
             return first

@@ -138,7 +138,7 @@ class WalletMachine(RuleBasedStateMachine):
         amount = PRICES[kind] * quantity
         try:
             made = charge_wallet(
-                self.ledger, ChargeWallet(account, "FAC-DEMO", kind, quantity, reference)
+                self.ledger, ChargeWallet.single(account, "FAC-DEMO", kind, quantity, reference)
             )
         except ClientError as refused:
             if refused.code == "insufficient_credit":

@@ -25,6 +25,7 @@ EVENTS_BY_TOPIC: dict[str, tuple[type[IntegrationEvent], ...]] = {
         ledger.WalletFundingFailed,
         ledger.WalletCharged,
         ledger.WalletCredited,
+        ledger.WalletChargeRefunded,
         ledger.AllowanceAuthorized,
         ledger.AllowanceDeclined,
         ledger.AllowanceEnded,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 from uuid import UUID
 
+from pydantic import BaseModel
+from pydantic import ConfigDict
 from pydantic import Field
 
 from kinlink_contracts.envelope import IntegrationEvent
@@ -107,17 +109,37 @@ class WalletFundingFailed(_FundingEvent):
     reason: DeclineReason
 
 
+class ChargedItem(BaseModel):
+    """One part of a charge: `quantity` units of `kind` at `unit_price_cents` each."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    kind: str = Field(examples=["message", "image", "sms_segment", "video_minute"])
+    quantity: int = Field(gt=0)
+    unit_price_cents: int = Field(ge=0)
+
+
 class WalletCharged(_AccountEvent):
-    """A message, image, SMS segment or video minute was paid from the wallet, once per
-    reference; operators' credit is spent first."""
+    """Messages, images, SMS segments or video minutes were paid from the wallet, once per
+    reference, all the charge's items or none; operators' credit is spent first."""
 
     charge_id: UUID
     reference: str = Field(description="The caller's id of what was charged (e.g. a message id).")
     facility_id: str = Field(examples=["FAC-DEMO"])
-    kind: str = Field(examples=["message", "image", "sms_segment", "video_minute"])
-    quantity: int = Field(gt=0)
-    unit_price_cents: int = Field(ge=0)
-    amount_cents: int = Field(ge=0, description="Quantity times unit price.")
+    kind: str = Field(
+        description="The first item's kind (the only one before charges had items).",
+        examples=["message", "image", "sms_segment", "video_minute"],
+    )
+    quantity: int = Field(gt=0, description="The first item's quantity.")
+    unit_price_cents: int = Field(ge=0, description="The first item's unit price.")
+    items: list[ChargedItem] | None = Field(
+        default=None,
+        description="Every item charged (e.g. a message and its images); absent from events "
+        "published before charges had items, which were of `kind` alone.",
+    )
+    amount_cents: int = Field(
+        ge=0, description="The whole charge: each item's quantity times its unit price, summed."
+    )
     from_credit_cents: int = Field(ge=0, description="What operators' credit paid.")
     from_funded_cents: int = Field(ge=0, description="What card-funded credit paid.")
     balance_after_cents: int = Field(ge=0)
@@ -132,6 +154,17 @@ class WalletCredited(_AccountEvent):
     facility_id: str = Field(examples=["FAC-DEMO"])
     kind: str = Field(description="The service the credit makes good.", examples=["video_minute"])
     amount_cents: int = Field(gt=0)
+    reason: str
+
+
+class WalletChargeRefunded(_AccountEvent):
+    """A charge was given back (e.g. a message the facility rejected), once: what operators'
+    credit paid is credit again, what card-funded credit paid is funded credit again."""
+
+    charge_id: UUID
+    reference: str = Field(description="The refunded charge's reference.")
+    facility_id: str = Field(examples=["FAC-DEMO"])
+    amount_cents: int = Field(ge=0, description="Exactly what the charge took.")
     reason: str
 
 

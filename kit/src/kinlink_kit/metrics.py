@@ -50,6 +50,16 @@ OLDEST_PAYMENT_IN_FLIGHT_SECONDS = Gauge(
     "How long the oldest payment in flight has waited for its outcome, by kind (0: none).",
     ["kind"],
 )
+MESSAGES_AWAITING_PAYMENT = Gauge(
+    "kinlink_messages_awaiting_payment",
+    "Messages saved before their wallet charge whose payment is not recorded yet.",
+)
+MESSAGES_SETTLED = Counter(
+    "kinlink_messages_settled_total",
+    "Messages the payment sweep settled, by outcome (submitted: the charge had happened; "
+    "abandoned: it had not).",
+    ["outcome"],
+)
 
 HTTP_SECONDS = Histogram(
     "kinlink_http_seconds",
@@ -61,6 +71,19 @@ REFUSALS_SHOWN = Counter(
     "kinlink_refusals_shown_total",
     "Refusals the portal said to a visitor, by stable code: where families get stuck.",
     ["code"],
+)
+
+SERVICE_SIGN_INS = Counter(
+    "kinlink_service_sign_ins_total",
+    "This service's sign-ins to identity for calling other services, by how (log_in, refresh) "
+    "and outcome (ok, refused, unavailable).",
+    ["how", "outcome"],
+)
+OUTGOING_RPC_SECONDS = Histogram(
+    "kinlink_outgoing_rpc_seconds",
+    "Time of calls this service makes to another one, by method and status code.",
+    ["method", "code"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 
 

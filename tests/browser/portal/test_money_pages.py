@@ -228,7 +228,7 @@ async def test_on_a_phone_the_used_up_subscription_is_refilled_and_every_page_fi
         await asyncio.to_thread(
             charge_wallet,
             platform.ledger,
-            ChargeWallet(uuid.UUID(account_id), FAC_DEMO, "message", 20, "messages-1"),
+            ChargeWallet.single(uuid.UUID(account_id), FAC_DEMO, "message", 20, "messages-1"),
         )
         await phone.page.reload()
         await phone.check_accessibility()

@@ -94,8 +94,8 @@ def subscribed(ledger: Ledger, card: str = "pm_card_visa", choice: int = 3) -> U
 
 def test_the_subscription_and_its_wallet_are_published_by_account(ledger: Ledger) -> None:
     account = subscribed(ledger)
-    charge_wallet(ledger, ChargeWallet(account, FAC, "message", 2, "msg-1"))
-    charge_wallet(ledger, ChargeWallet(account, FAC, "message", 2, "msg-1"))  # charged once
+    charge_wallet(ledger, ChargeWallet.single(account, FAC, "message", 2, "msg-1"))
+    charge_wallet(ledger, ChargeWallet.single(account, FAC, "message", 2, "msg-1"))  # charged once
     grant_credit(
         ledger, GrantCredit(account, FAC, "video_minute", Cents(75), "Dropped call", "c-7", "op")
     )
@@ -128,6 +128,7 @@ def test_the_subscription_and_its_wallet_are_published_by_account(ledger: Ledger
         "kind": "message",
         "quantity": 2,
         "unit_price_cents": 50,
+        "items": [{"kind": "message", "quantity": 2, "unit_price_cents": 50}],
         "amount_cents": 100,
         "from_credit_cents": 0,
         "from_funded_cents": 100,
@@ -216,7 +217,7 @@ def test_a_relay_restarted_anywhere_publishes_the_same_wallet_and_allowance_even
     ledger: Ledger,
 ) -> None:
     account = subscribed(ledger)
-    charge_wallet(ledger, ChargeWallet(account, FAC, "image", 1, "img-1"))
+    charge_wallet(ledger, ChargeWallet.single(account, FAC, "image", 1, "img-1"))
     disable_subscription(ledger, DisableSubscription(account))
     allowance = held(ledger, "R-1001")
     orders(ledger, allowance.allowance_id, 700)

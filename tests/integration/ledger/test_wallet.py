@@ -48,7 +48,7 @@ def charge(
     ledger: Ledger, account: UUID, kind: str = "message", quantity: int = 1, reference: str = ""
 ) -> int:
     made = charge_wallet(
-        ledger, ChargeWallet(account, FAC, kind, quantity, reference or uuid4().hex)
+        ledger, ChargeWallet.single(account, FAC, kind, quantity, reference or uuid4().hex)
     )
     return made.amount
 
@@ -93,19 +93,19 @@ def test_charges_are_priced_by_the_facility_and_kind(ledger: Ledger) -> None:
     assert charge(ledger, account, "image") == 100
     assert charge(ledger, account, "sms_segment", quantity=3) == 150
     assert charge(ledger, account, "video_minute", quantity=10) == 250
-    east = charge_wallet(ledger, ChargeWallet(account, EAST, "message", 2, "east-1"))
+    east = charge_wallet(ledger, ChargeWallet.single(account, EAST, "message", 2, "east-1"))
     assert east.amount == 70
     assert balance(ledger, account) == 5000 - 50 - 100 - 150 - 250 - 70
 
 
 def test_a_repeated_reference_charges_once_and_a_reused_one_is_refused(ledger: Ledger) -> None:
     account, _ = set_up(ledger)
-    first = charge_wallet(ledger, ChargeWallet(account, FAC, "message", 1, "msg-1"))
-    again = charge_wallet(ledger, ChargeWallet(account, FAC, "message", 1, "msg-1"))
+    first = charge_wallet(ledger, ChargeWallet.single(account, FAC, "message", 1, "msg-1"))
+    again = charge_wallet(ledger, ChargeWallet.single(account, FAC, "message", 1, "msg-1"))
     assert again.id == first.id
     assert balance(ledger, account) == 950
     with refused(AlreadyExists, "reference_reused", None):
-        charge_wallet(ledger, ChargeWallet(account, FAC, "image", 1, "msg-1"))
+        charge_wallet(ledger, ChargeWallet.single(account, FAC, "image", 1, "msg-1"))
     assert balance(ledger, account) == 950
 
 
@@ -138,7 +138,7 @@ def test_bad_charges_are_refused(
 ) -> None:
     account, _ = set_up(ledger)
     with refused(InvalidArgument, code, None):
-        charge_wallet(ledger, ChargeWallet(account, FAC, kind, quantity, reference))
+        charge_wallet(ledger, ChargeWallet.single(account, FAC, kind, quantity, reference))
     assert balance(ledger, account) == 1000
 
 
@@ -258,7 +258,7 @@ def test_operators_credit_is_spent_before_card_funded_credit(ledger: Ledger) -> 
     credit = GrantCredit(account, FAC, "video_minute", Cents(75), "Dropped call", "call-7", "op-1")
     grant_credit(ledger, credit)
     grant_credit(ledger, credit)  # granted once per reference
-    made = charge_wallet(ledger, ChargeWallet(account, FAC, "message", 2, "m-1"))
+    made = charge_wallet(ledger, ChargeWallet.single(account, FAC, "message", 2, "m-1"))
     assert (made.from_credits, made.from_funds) == (75, 25)
     wallet = ledger.wallet(account)
     assert wallet is not None

@@ -45,14 +45,14 @@ def test_fundings_failed_fundings_charges_and_credits_are_listed_newest_first(
     ledger: Ledger,
 ) -> None:
     account, first = set_up(ledger)  # $10.00
-    charge_wallet(ledger, ChargeWallet(account, FAC_DEMO, "video_minute", 40, "call-1"))
+    charge_wallet(ledger, ChargeWallet.single(account, FAC_DEMO, "video_minute", 40, "call-1"))
     choose_card(ledger, account, "pm_card_chargeDeclinedInsufficientFunds")
     refill_subscription(ledger, RefillSubscription(account))
     choose_card(ledger, account, "pm_card_visa")
     second = refill_subscription(ledger, RefillSubscription(account))
     credit = GrantCredit(account, FAC_DEMO, "video_minute", Cents(75), "Dropped call", "c-1", "op")
     grant_credit(ledger, credit)
-    charge_wallet(ledger, ChargeWallet(account, FAC_DEMO, "sms_segment", 3, "sms-1"))
+    charge_wallet(ledger, ChargeWallet.single(account, FAC_DEMO, "sms_segment", 3, "sms-1"))
     assert history(ledger, account) == [
         (WalletEntryKind.CHARGE, -150, "SMS segment: 3 at $0.50 each", ""),
         (WalletEntryKind.CREDIT, 75, "Credit: Dropped call", ""),
@@ -98,7 +98,7 @@ def test_each_account_sees_only_its_own_and_repeats_are_listed_once(ledger: Ledg
     mine, _ = set_up(ledger)
     theirs, _ = set_up(ledger, amount=2000)
     for _ in range(2):
-        charge_wallet(ledger, ChargeWallet(mine, FAC_DEMO, "message", 1, "msg-1"))
+        charge_wallet(ledger, ChargeWallet.single(mine, FAC_DEMO, "message", 1, "msg-1"))
         grant_credit(ledger, GrantCredit(mine, FAC_DEMO, "message", Cents(50), "Sorry", "t", "op"))
     assert [amount for _, amount, _, _ in history(ledger, mine)] == [50, -50, 1000]
     assert [amount for _, amount, _, _ in history(ledger, theirs)] == [2000]
@@ -107,7 +107,7 @@ def test_each_account_sees_only_its_own_and_repeats_are_listed_once(ledger: Ledg
 
 def test_applying_the_events_again_changes_nothing(ledger: Ledger) -> None:
     account, _ = set_up(ledger)
-    charge_wallet(ledger, ChargeWallet(account, FAC_DEMO, "image", 2, "img-1"))
+    charge_wallet(ledger, ChargeWallet.single(account, FAC_DEMO, "image", 2, "img-1"))
     before = history(ledger, account)
     ledger.views.wallet_history.apply_batch(ledger.store.tracking.select_notifications(1, 1000))
     assert history(ledger, account) == before

@@ -23,9 +23,13 @@ from kinlink_kit.testing import settings_on
 from kinlink_messaging.bootstrap import MessagingSettings
 from kinlink_messaging.bootstrap import build_messaging
 from kinlink_messaging.bootstrap import messaging_service
+from kinlink_messaging.domain.message import ImageRef
+from kinlink_messaging.domain.message import Message
 from kinlink_messaging.service_layer.messaging import Messaging
 
 from tests.conftest import TokenKeys
+from tests.messaging_doubles import FACILITY
+from tests.messaging_doubles import RESIDENT
 from tests.messaging_doubles import MemoryDirectory
 from tests.messaging_doubles import MemoryImageStore
 from tests.messaging_doubles import MemoryWallet
@@ -108,3 +112,32 @@ async def messaging_stub(
         grpc.aio.insecure_channel(address) as channel,
     ):
         yield messaging_pb2_grpc.MessagingServiceStub(channel)
+
+
+def reply(
+    messaging: Messaging,
+    outside: Outside,
+    account_id: UUID,
+    *,
+    collect: bool = False,
+    reviewed: bool = False,
+) -> Message:
+    """A resident's reply with an image, as the facility's system posts it."""
+    message_id = uuid4()
+    key, thumbnail_key = ImageRef.keys(message_id, 0)
+    outside.images.put(key, b"photo", "image/jpeg")
+    outside.images.put(thumbnail_key, b"ph", "image/jpeg")
+    image = ImageRef(key, thumbnail_key, "00" * 32, "image/jpeg", 640, 480, 5)
+    message = Message.reply(
+        message_id,
+        account_id,
+        FACILITY,
+        RESIDENT,
+        "Thank you for writing",
+        (image,),
+        collect=collect,
+        reviewed=reviewed,
+        at=messaging.clock(),
+    )
+    messaging.store.save(message)
+    return message

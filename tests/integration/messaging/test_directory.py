@@ -1,11 +1,9 @@
 """Messaging's directory from identity's events, through the consumer's table: facilities'
 settings replaced whole by newer revisions, residents booked, transferred, released, each event
-applied once however often it comes. Each run on SQLite and on the real PostgreSQL."""
+applied once however often it comes. Each run on SQLite and on the real PostgreSQL
+(the `messaging` fixture of this folder's conftest)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from kinlink_contracts.demo import DEMO_FACILITIES
@@ -14,7 +12,6 @@ from kinlink_contracts.demo import FAC_EAST
 from kinlink_contracts.demo import facility_configured
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.envelope import IntegrationEvent
-from kinlink_contracts.facility import ResidentBooked
 from kinlink_contracts.facility import ResidentReleased
 from kinlink_contracts.facility import ResidentTransferred
 from kinlink_contracts.topics import IDENTITY_EVENTS
@@ -23,41 +20,17 @@ from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.consumer import consume
 from kinlink_kit.consumer import event_tracking
 from kinlink_kit.errors import NotFound
-from kinlink_kit.eventstore import open_store
-from kinlink_kit.settings import ServiceSettings
-from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import refused
-from kinlink_kit.testing import settings_on
-from kinlink_kit.views import view_store
 from kinlink_messaging.adapters.directory import RecordedDirectory
-from kinlink_messaging.adapters.messaging_views import MessagingViews
 from kinlink_messaging.domain.ports import ResidentRecord
 from kinlink_messaging.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_messaging.service_layer.messaging import Messaging
-from kinlink_messaging.service_layer.messaging import MessagingStore
+
+from tests.messaging_directory import booked
+from tests.messaging_directory import from_identity
 
 NO_RESIDENT = (NotFound, "resident_not_found", None)
 NO_FACILITY = (NotFound, "facility_not_found", None)
-
-
-class Unused:
-    """A collaborator of the application the directory never calls."""
-
-    def __getattr__(self, name: str) -> Any:
-        raise AssertionError(f"the directory called {name}")
-
-
-def directory_only(settings: ServiceSettings) -> Messaging:
-    """Messaging on these settings' store, for what identity's events record in it."""
-    store = open_store(MessagingStore, settings, "messaging")
-    return Messaging(
-        store=store,
-        views=MessagingViews.open(store, view_store(settings, "messaging")),
-        wallet=Unused(),
-        images=Unused(),
-        directory=RecordedDirectory(store),
-        prepare_image=Unused(),
-    )
 
 
 class Identity:
@@ -76,15 +49,14 @@ class Identity:
         )
 
     async def publish(self, event: IntegrationEvent, key: str) -> Envelope:
-        envelope = Envelope.wrap(event, key=key, producer="identity", correlation_id="test")
+        envelope = from_identity(event, key)
         await self.deliver(envelope)
         return envelope
 
     async def book(self, facility_id: str, resident_id: str, first: str = "Ada") -> Envelope:
-        booked = ResidentBooked(
-            facility_id=facility_id, resident_id=resident_id, first_name=first, last_name="King"
-        )
-        return await self.publish(booked, resident_id)
+        envelope = booked(facility_id, resident_id, first)
+        await self.deliver(envelope)
+        return envelope
 
 
 class Ticks:
@@ -95,13 +67,6 @@ class Ticks:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture(params=STORAGES)
-def messaging(request: pytest.FixtureRequest) -> Iterator[Messaging]:
-    messaging = directory_only(settings_on(request, ServiceSettings, kafka_bootstrap=None))
-    yield messaging
-    messaging.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ images' bytes, nor what stays internal (awaiting payment, abandoned, a collect p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
@@ -18,31 +17,26 @@ from kinlink_contracts.messaging import MessageImage
 from kinlink_contracts.messaging import MessageRead
 from kinlink_contracts.messaging import MessageRejected
 from kinlink_contracts.messaging import MessageSubmitted
-from kinlink_kit.eventstore import open_store
-from kinlink_kit.settings import ServiceSettings
-from kinlink_kit.testing import STORAGES
+from kinlink_kit.outbox import TranslateOne
 from kinlink_kit.testing import Clock
-from kinlink_kit.testing import settings_on
 from kinlink_messaging.adapters.integration_events import MessagingEventTranslator
 from kinlink_messaging.domain.message import ImageRef
 from kinlink_messaging.domain.message import Message
 from kinlink_messaging.domain.ports import Payment
+from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.messaging import MessagingStore
 
 FAMILY = UUID("2f0e4a1b-6c3d-4e5f-8a9b-0c1d2e3f4a5b")
 BODY = "Happy birthday, the whole family sends love."
 
 
-@pytest.fixture(params=STORAGES)
-def store(request: pytest.FixtureRequest) -> Iterator[MessagingStore]:
-    settings = settings_on(request, ServiceSettings, kafka_bootstrap=None)
-    store = open_store(MessagingStore, settings, "messaging")
-    yield store
-    store.close()
+@pytest.fixture
+def store(messaging: Messaging) -> MessagingStore:
+    return messaging.store
 
 
-def published(store: MessagingStore) -> list[Envelope]:
-    translate = MessagingEventTranslator(store)
+def published(store: MessagingStore, translate: TranslateOne | None = None) -> list[Envelope]:
+    translate = translate or MessagingEventTranslator(store)
     notifications = store.tracking.select_notifications(0, 1000, inclusive_of_start=False)
     return [Envelope.from_bytes(m.value) for n in notifications if (m := translate(n))]
 
@@ -142,3 +136,33 @@ def test_a_message_whose_payment_never_happened_publishes_nothing(
     message.abandon(clock())
     store.save(message)
     assert published(store) == []
+
+
+def test_a_relay_started_in_the_middle_of_messages_publishes_the_same_events(
+    store: MessagingStore, clock: Clock
+) -> None:
+    first, second = family_message(clock, images=1), family_message(clock)
+    for message in (first, second):
+        message.submit(Payment(message.reference, 150, 850), reviewed=True, at=clock())
+    store.save(first, second)
+    first.approve("officer-7", clock())
+    second.reject("officer-7", "Names another resident.", clock())
+    store.save(second, first)
+    first.deliver(clock())
+    first.read(clock())
+    store.save(first)
+
+    in_one_run = published(store)
+    # A relay started before each event knows no earlier one: it reads the message back.
+    each_from_a_fresh_relay = published(store, lambda n: MessagingEventTranslator(store)(n))
+    remembering_one_message = published(store, MessagingEventTranslator(store, remembered=1))
+    assert [e.type for e in in_one_run] == [
+        "MessageSubmitted",
+        "MessageSubmitted",
+        "MessageRejected",
+        "MessageApproved",
+        "MessageDelivered",
+        "MessageRead",
+    ]
+    assert each_from_a_fresh_relay == in_one_run
+    assert remembering_one_message == in_one_run

@@ -16,14 +16,17 @@ from kinlink_kit.errors import NotFound
 from kinlink_kit.errors import Unavailable
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
+from kinlink_messaging.domain.ids import message_id
 from kinlink_messaging.domain.message import MessageStatus
 from kinlink_messaging.domain.ports import Payment
 from kinlink_messaging.service_layer.block_resident import block_resident
 from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.send_message import SendMessage
+from kinlink_messaging.service_layer.send_message import abandon
 from kinlink_messaging.service_layer.send_message import send_message
 from kinlink_messaging.service_layer.settle_payments import Settled
 from kinlink_messaging.service_layer.settle_payments import settle_payments
+from prometheus_client import REGISTRY
 
 from tests.integration.messaging.conftest import Outside
 from tests.messaging_doubles import FACILITY
@@ -33,6 +36,10 @@ from tests.messaging_doubles import ProcessKilled
 
 SWEEP_AFTER = timedelta(minutes=15)
 PHOTOS = (b"first photo", b"second photo")
+
+
+def settled(outcome: str) -> float:
+    return REGISTRY.get_sample_value("kinlink_messages_settled_total", {"outcome": outcome}) or 0.0
 
 
 def sending(
@@ -119,12 +126,16 @@ def test_with_the_ledger_unreachable_nothing_is_sent_nor_charged_then_the_sweep_
     clock.now += SWEEP_AFTER - timedelta(seconds=1)
     assert settle_payments(messaging, SWEEP_AFTER) == Settled()
 
+    assert REGISTRY.get_sample_value("kinlink_messages_awaiting_payment") == 1
+    abandoned_before = settled("abandoned")
     clock.now += timedelta(seconds=1)
     assert settle_payments(messaging, SWEEP_AFTER) == Settled(abandoned=1)
+    assert settled("abandoned") == abandoned_before + 1
     assert messaging.message_of(family, waiting).status is MessageStatus.ABANDONED
     assert outside.wallet.balances[family] == 1000
     assert outside.images.objects == {}
     assert settle_payments(messaging, SWEEP_AFTER) == Settled()
+    assert REGISTRY.get_sample_value("kinlink_messages_awaiting_payment") == 0
 
 
 def test_the_sweep_submits_a_message_whose_charge_happened_before_the_process_died(
@@ -142,6 +153,19 @@ def test_the_sweep_submits_a_message_whose_charge_happened_before_the_process_di
     message = restarted.message_of(family, UUID(payment.reference.removeprefix("message:")))
     assert (message.status, message.payment) == (MessageStatus.PENDING_REVIEW, payment)
     assert outside.wallet.balances[family] == 950
+
+
+def test_a_message_the_sweep_abandoned_while_it_was_being_charged_is_sent_whole(
+    messaging: Messaging, outside: Outside, family: UUID
+) -> None:
+    sent_id = message_id(family, "send-1")
+    # The request stalled past the sweep's wait; the sweep found no payment yet.
+    outside.wallet.while_charging = lambda: abandon(messaging, sent_id)
+    message = send_message(messaging, sending(family, images=PHOTOS))
+
+    assert (message.id, message.status) == (sent_id, MessageStatus.DELIVERED)
+    assert [p.amount_cents for p in outside.wallet.charged(family)] == [250]
+    assert sorted(outside.images.objects) == sorted(message.image_keys())
 
 
 def test_the_sweep_leaves_the_message_waiting_while_the_wallet_cannot_be_reached(

@@ -144,6 +144,23 @@ def test_a_photo_taken_sideways_is_stored_upright() -> None:
     assert close_to(thumbnail.getpixel((thumbnail.width // 2, 5)), RED)
 
 
+def test_a_photo_with_damaged_exif_is_still_stored_upright_without_it() -> None:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif.get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSLatitude] = (40.0, 26.0, 46.0)
+    content = jpeg((200, 150), exif=exif)
+    # The latitude's entry (tag 2, three RATIONALs) now says three BYTEs.
+    entry = struct.pack(">HHI", ExifTags.GPS.GPSLatitude, 5, 3)
+    assert content.count(entry) == 1
+    damaged = content.replace(entry, struct.pack(">HHI", ExifTags.GPS.GPSLatitude, 1, 3))
+
+    prepared = prepare_image(upload(damaged), RULES)
+
+    image = read_back(prepared.content)
+    assert image.size == (150, 200)
+    assert not image.getexif()
+
+
 def test_a_png_s_text_chunks_and_profile_are_not_stored() -> None:
     text = PngImagePlugin.PngInfo()
     text.add_text("Comment", "12 Elm Street")
@@ -355,9 +372,10 @@ def test_an_image_of_exactly_the_facility_s_bytes_passes_and_one_byte_more_is_re
 def test_the_platform_s_bytes_ceiling_holds_whatever_the_facility_allows() -> None:
     rules = facility(max_bytes=50_000_000)
     assert rules.max_bytes == 10_000_000
-    content = jpeg() + bytes(10_000_001 - len(jpeg()))
+    padded = jpeg() + bytes(10_000_000 - len(jpeg()))  # a JPEG's reader stops at its end
+    assert prepare_image(upload(padded), rules)
     with refused(InvalidArgument, "image_too_large"):
-        prepare_image(upload(content), rules)
+        prepare_image(upload(padded + b"\0"), rules)
 
 
 @pytest.mark.parametrize("size", [(64, 64), (64, 1000), (10_000, 64)])
@@ -422,6 +440,11 @@ def test_the_pixel_budget_is_never_more_than_the_longest_sides_allow() -> None:
     assert RULES.max_pixels == 50_000_000
 
 
+def test_the_platform_cannot_allow_a_format_it_cannot_prepare() -> None:
+    with pytest.raises(ValueError, match="prepared"):
+        PlatformImageLimits(content_types=frozenset({"image/jpeg", "image/gif"}))
+
+
 # How many
 
 
@@ -440,6 +463,24 @@ def test_a_facility_may_take_fewer_images_or_none() -> None:
     check_image_count(0, facility(max_per_message=0))
     with refused(InvalidArgument, "too_many_images"):
         check_image_count(1, facility(max_per_message=0))
+
+
+def test_refusals_tell_the_family_the_limit() -> None:
+    rules = facility(max_bytes=5_000_000, max_dimension_px=2000, max_per_message=3)
+    cases = [
+        (upload(jpeg() + bytes(5_000_001 - len(jpeg()))), "at most 5 MB"),
+        (upload(jpeg((2001, 100))), "at most 2,000 pixels"),
+        (upload(jpeg((100, 63))), "at least 64 pixels"),
+        (upload(png(), "photo.jpg", ""), "end in .png"),
+        (upload(jpeg(), "photo.png", ""), "end in .jpg"),
+        (upload(encoded(picture(), "GIF"), "a.gif", ""), "send a JPEG or PNG picture"),
+    ]
+    for image, limit in cases:
+        with pytest.raises(InvalidArgument) as refusal:
+            prepare_image(image, rules)
+        assert limit in refusal.value.message
+    with pytest.raises(InvalidArgument, match="at most 3 images here; this one has 4"):
+        check_image_count(4, rules)
 
 
 # Whatever arrives

@@ -19,6 +19,7 @@ from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
+from pydantic import Field
 from pydantic import SecretStr
 
 from kinlink_identity.adapters.attempt_throttle import AttemptLimits
@@ -46,6 +47,7 @@ from kinlink_identity.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_identity.entrypoints.grpc_api import IdentityServicer
 from kinlink_identity.entrypoints.ledger_events import LEDGER_EVENT_HANDLERS
 from kinlink_identity.service_layer.bootstrap_operator import bootstrap_operator
+from kinlink_identity.service_layer.bootstrap_operator import bootstrap_service_account
 from kinlink_identity.service_layer.identity import Identity
 from kinlink_identity.service_layer.identity import IdentityPolicy
 from kinlink_identity.service_layer.identity import IdentityStore
@@ -92,6 +94,13 @@ class IdentitySettings(ServiceSettings):
     # The first operator, created at start if the address is free (see bootstrap_operator).
     bootstrap_operator_email: str | None = None
     bootstrap_operator_password: SecretStr | None = None
+    service_accounts: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="The accounts Kinlink's services sign in with to call each other (role "
+        "platform_service), email -> password as JSON; each created at start if its address is "
+        "free, like the first operator.",
+        examples=[{"messaging@kinlink.internal": "a long random password"}],
+    )
 
     def policy(self) -> IdentityPolicy:
         return IdentityPolicy(
@@ -180,6 +189,8 @@ def identity_service(settings: IdentitySettings, bus: Bus, identity: Identity) -
             settings.bootstrap_operator_email,
             settings.bootstrap_operator_password.get_secret_value(),
         )
+    for email, password in settings.service_accounts.items():
+        bootstrap_service_account(identity, email, password.get_secret_value())
     consume(
         identity,
         bus,

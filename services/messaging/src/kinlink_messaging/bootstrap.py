@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from kinlink.messaging.v1 import messaging_pb2_grpc
+from kinlink_contracts.facility_settings import ImageRules
+from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.bus import Bus
+from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
+from kinlink_kit.leadership import Leadership
+from kinlink_kit.outbox import each
+from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
+from kinlink_kit.service_account import ServiceAccountSettings
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
 from pydantic import Field
 
+from kinlink_messaging.adapters.directory import RecordedDirectory
+from kinlink_messaging.adapters.integration_events import MessagingEventTranslator
+from kinlink_messaging.adapters.ledger_wallet import LedgerWallet
+from kinlink_messaging.adapters.ledger_wallet import LedgerWalletSettings
 from kinlink_messaging.adapters.messaging_views import MessagingViews
+from kinlink_messaging.domain.image_preparation import prepare_image
+from kinlink_messaging.domain.images import ImageUpload
+from kinlink_messaging.domain.images import PreparedImage
+from kinlink_messaging.domain.images import effective_image_rules
 from kinlink_messaging.domain.ports import Directory
 from kinlink_messaging.domain.ports import ImageStore
 from kinlink_messaging.domain.ports import Wallet
 from kinlink_messaging.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_messaging.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_messaging.entrypoints.grpc_api import MessagingServicer
+from kinlink_messaging.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_messaging.entrypoints.sweeps import expiry_job
+from kinlink_messaging.entrypoints.sweeps import payment_sweep
 from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.messaging import MessagingStore
 from kinlink_messaging.service_layer.messaging import PrepareImage
@@ -25,49 +45,105 @@ from kinlink_messaging.service_layer.messaging import PrepareImage
 MEGABYTE = 1024 * 1024
 
 
-class MessagingSettings(ServiceSettings):
+class MessagingSettings(LedgerWalletSettings, ServiceAccountSettings, ServiceSettings):
+    """Messaging's own settings, the ledger it charges (KINLINK_LEDGER_TARGET,
+    KINLINK_WALLET_DEADLINE_SECONDS) and how it signs in to call it (KINLINK_IDENTITY_TARGET,
+    KINLINK_SERVICE_ACCOUNT_EMAIL, KINLINK_SERVICE_ACCOUNT_PASSWORD)."""
+
     service_name: str = "messaging"
     database: str = "kinlink_messaging"
     consumer_group: str = "kinlink-messaging"
     max_request_bytes: int = Field(
-        default=32 * MEGABYTE,
+        default=64 * MEGABYTE,
         ge=4 * MEGABYTE,
         description="The largest gRPC request accepted: a message with its images as sent. "
-        "Above every facility's images per message times their maximum bytes.",
+        "Keep it above the platform's images per message times their largest size (5 x 10 MB).",
     )
+    message_payment_sweep_after_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="Messages still awaiting their payment this long after they started are "
+        "settled by the payment sweep: submitted if the wallet took the payment, else "
+        "abandoned. Never charges.",
+    )
+    message_payment_sweep_every_seconds: float = Field(
+        default=60.0, gt=0, description="How often the payment sweep looks."
+    )
+    message_expiry_every_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="How often the expiry job records expired messages and deletes their "
+        "images (the read path refuses them at their expiry whatever the job has done).",
+    )
+    directory_settings_max_age_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="A facility's settings are read again after this long: a change reaches "
+        "every replica within it.",
+    )
+
+
+def prepare_upload(upload: ImageUpload, rules: ImageRules) -> PreparedImage:
+    """An upload checked against its facility's rules within the platform's, and re-encoded."""
+    return prepare_image(upload, effective_image_rules(rules))
 
 
 def build_messaging(
     settings: MessagingSettings,
     *,
-    wallet: Wallet,
     images: ImageStore,
-    directory: Directory,
-    prepare_image: PrepareImage,
+    wallet: Wallet | None = None,
+    directory: Directory | None = None,
+    prepare_image: PrepareImage | None = None,
 ) -> Messaging:
     store = open_store(MessagingStore, settings, settings.database)
     return Messaging(
         store=store,
         views=MessagingViews.open(store, view_store(settings, settings.database)),
-        wallet=wallet,
+        wallet=wallet or LedgerWallet.from_settings(settings, settings.service_account()),
         images=images,
-        directory=directory,
-        prepare_image=prepare_image,
+        directory=directory
+        or RecordedDirectory(store, settings_max_age=settings.directory_settings_max_age_seconds),
+        prepare_image=prepare_image or prepare_upload,
     )
 
 
 def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messaging) -> ServiceParts:
-    """Messaging's part of a process: its gRPC service and its read models' follower."""
+    """Messaging's part of a process: its gRPC service; its directory from identity's events;
+    its outbox relayed to kinlink.messaging.events.v1; the read models' follower; the payment
+    sweep and the expiry job, each in one replica at a time."""
+    consume(messaging, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
+    database_url = settings.database_url(settings.database)
+    background = [
+        messaging.views.follower().run,
+        payment_sweep(
+            messaging,
+            Leadership(database_url, "messaging payment sweep"),
+            settled_after=timedelta(seconds=settings.message_payment_sweep_after_seconds),
+            every_seconds=settings.message_payment_sweep_every_seconds,
+        ).run,
+        expiry_job(
+            messaging,
+            Leadership(database_url, "messaging expiry"),
+            every_seconds=settings.message_expiry_every_seconds,
+        ).run,
+        *outbox_relay_jobs(
+            settings,
+            settings.database,
+            messaging.store,
+            bus,
+            each(MessagingEventTranslator(messaging.store)),
+        ),
+    ]
+    servicer = MessagingServicer(messaging)
     return ServiceParts(
         name="messaging",
         grpc=[
             GrpcService(
-                SERVICE_NAME,
-                MessagingServicer(messaging),
-                messaging_pb2_grpc.add_MessagingServiceServicer_to_server,
+                SERVICE_NAME, servicer, messaging_pb2_grpc.add_MessagingServiceServicer_to_server
             )
         ],
-        background=[messaging.views.follower().run],
+        background=background,
         close=messaging.close,
         access_policy=ACCESS_POLICY,
         max_request_bytes=settings.max_request_bytes,

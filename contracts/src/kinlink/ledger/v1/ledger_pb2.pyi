@@ -38,6 +38,7 @@ class WalletEntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     WALLET_ENTRY_KIND_FUNDING_FAILED: _ClassVar[WalletEntryKind]
     WALLET_ENTRY_KIND_CHARGE: _ClassVar[WalletEntryKind]
     WALLET_ENTRY_KIND_CREDIT: _ClassVar[WalletEntryKind]
+    WALLET_ENTRY_KIND_REFUND: _ClassVar[WalletEntryKind]
 
 class AllowanceStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -69,6 +70,7 @@ WALLET_ENTRY_KIND_FUNDING: WalletEntryKind
 WALLET_ENTRY_KIND_FUNDING_FAILED: WalletEntryKind
 WALLET_ENTRY_KIND_CHARGE: WalletEntryKind
 WALLET_ENTRY_KIND_CREDIT: WalletEntryKind
+WALLET_ENTRY_KIND_REFUND: WalletEntryKind
 ALLOWANCE_STATUS_UNSPECIFIED: AllowanceStatus
 ALLOWANCE_STATUS_AUTHORIZED: AllowanceStatus
 ALLOWANCE_STATUS_DECLINED: AllowanceStatus
@@ -282,22 +284,62 @@ class FundingResult(_message.Message):
     wallet: Wallet
     def __init__(self, funding_id: _Optional[str] = ..., status: _Optional[_Union[FundingStatus, str]] = ..., failure_reason: _Optional[str] = ..., authentication: _Optional[str] = ..., wallet: _Optional[_Union[Wallet, _Mapping]] = ...) -> None: ...
 
+class ChargeItem(_message.Message):
+    __slots__ = ("kind", "quantity")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    quantity: int
+    def __init__(self, kind: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+
 class ChargeRequest(_message.Message):
-    __slots__ = ("account_id", "facility_id", "kind", "quantity", "reference")
+    __slots__ = ("account_id", "facility_id", "kind", "quantity", "reference", "items")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     facility_id: str
     kind: str
     quantity: int
     reference: str
-    def __init__(self, account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., kind: _Optional[str] = ..., quantity: _Optional[int] = ..., reference: _Optional[str] = ...) -> None: ...
+    items: _containers.RepeatedCompositeFieldContainer[ChargeItem]
+    def __init__(self, account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., kind: _Optional[str] = ..., quantity: _Optional[int] = ..., reference: _Optional[str] = ..., items: _Optional[_Iterable[_Union[ChargeItem, _Mapping]]] = ...) -> None: ...
+
+class GetChargeRequest(_message.Message):
+    __slots__ = ("account_id", "reference")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    reference: str
+    def __init__(self, account_id: _Optional[str] = ..., reference: _Optional[str] = ...) -> None: ...
+
+class RefundChargeRequest(_message.Message):
+    __slots__ = ("account_id", "reference", "reason")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    reference: str
+    reason: str
+    def __init__(self, account_id: _Optional[str] = ..., reference: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ChargedItem(_message.Message):
+    __slots__ = ("kind", "quantity", "unit_price_cents", "amount_cents")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_CENTS_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_CENTS_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    quantity: int
+    unit_price_cents: int
+    amount_cents: int
+    def __init__(self, kind: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price_cents: _Optional[int] = ..., amount_cents: _Optional[int] = ...) -> None: ...
 
 class WalletCharge(_message.Message):
-    __slots__ = ("charge_id", "account_id", "facility_id", "kind", "quantity", "unit_price_cents", "amount_cents", "from_credit_cents", "from_funded_cents", "balance_after_cents", "reference", "charged_at")
+    __slots__ = ("charge_id", "account_id", "facility_id", "kind", "quantity", "unit_price_cents", "amount_cents", "from_credit_cents", "from_funded_cents", "balance_after_cents", "reference", "charged_at", "items", "refunded_at", "refund_reason")
     CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
@@ -310,6 +352,9 @@ class WalletCharge(_message.Message):
     BALANCE_AFTER_CENTS_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
     CHARGED_AT_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_AT_FIELD_NUMBER: _ClassVar[int]
+    REFUND_REASON_FIELD_NUMBER: _ClassVar[int]
     charge_id: str
     account_id: str
     facility_id: str
@@ -322,7 +367,10 @@ class WalletCharge(_message.Message):
     balance_after_cents: int
     reference: str
     charged_at: _timestamp_pb2.Timestamp
-    def __init__(self, charge_id: _Optional[str] = ..., account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., kind: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price_cents: _Optional[int] = ..., amount_cents: _Optional[int] = ..., from_credit_cents: _Optional[int] = ..., from_funded_cents: _Optional[int] = ..., balance_after_cents: _Optional[int] = ..., reference: _Optional[str] = ..., charged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    items: _containers.RepeatedCompositeFieldContainer[ChargedItem]
+    refunded_at: _timestamp_pb2.Timestamp
+    refund_reason: str
+    def __init__(self, charge_id: _Optional[str] = ..., account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., kind: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price_cents: _Optional[int] = ..., amount_cents: _Optional[int] = ..., from_credit_cents: _Optional[int] = ..., from_funded_cents: _Optional[int] = ..., balance_after_cents: _Optional[int] = ..., reference: _Optional[str] = ..., charged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., items: _Optional[_Iterable[_Union[ChargedItem, _Mapping]]] = ..., refunded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refund_reason: _Optional[str] = ...) -> None: ...
 
 class GrantCreditRequest(_message.Message):
     __slots__ = ("account_id", "facility_id", "kind", "amount_cents", "reason", "reference")

@@ -89,6 +89,16 @@ class LedgerServiceStub:
                 request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ChargeRequest.SerializeToString,
                 response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.FromString,
                 _registered_method=True)
+        self.GetCharge = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/GetCharge',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetChargeRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.FromString,
+                _registered_method=True)
+        self.RefundCharge = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/RefundCharge',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.RefundChargeRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.FromString,
+                _registered_method=True)
         self.GrantCredit = channel.unary_unary(
                 '/kinlink.ledger.v1.LedgerService/GrantCredit',
                 request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GrantCreditRequest.SerializeToString,
@@ -212,8 +222,26 @@ class LedgerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Charge(self, request, context):
-        """Pay for a message, image, SMS segment or video minute at the facility's price, once per
-        reference. FAILED_PRECONDITION `insufficient_credit` when the wallet cannot cover it whole.
+        """Pay for messages, images, SMS segments or video minutes at the facility's prices, once per
+        reference, all the items or none. FAILED_PRECONDITION `insufficient_credit` when the wallet
+        cannot cover the whole charge.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCharge(self, request, context):
+        """The charge made for a reference (e.g. to learn whether a charge whose answer was lost
+        happened). NOT_FOUND `charge_not_found` when nothing was charged for it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefundCharge(self, request, context):
+        """Give a charge back (e.g. a message the facility rejected): exactly what it took, to the
+        credit it came from, once however often asked (a repeat returns the charge as the first
+        refund left it). NOT_FOUND `charge_not_found` when nothing was charged for the reference.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -334,6 +362,16 @@ def add_LedgerServiceServicer_to_server(servicer, server):
             'Charge': grpc.unary_unary_rpc_method_handler(
                     servicer.Charge,
                     request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ChargeRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.SerializeToString,
+            ),
+            'GetCharge': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCharge,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetChargeRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.SerializeToString,
+            ),
+            'RefundCharge': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefundCharge,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.RefundChargeRequest.FromString,
                     response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.SerializeToString,
             ),
             'GrantCredit': grpc.unary_unary_rpc_method_handler(
@@ -673,6 +711,60 @@ class LedgerService:
             target,
             '/kinlink.ledger.v1.LedgerService/Charge',
             kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ChargeRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCharge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/GetCharge',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetChargeRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefundCharge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/RefundCharge',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.RefundChargeRequest.SerializeToString,
             kinlink_dot_ledger_dot_v1_dot_ledger__pb2.WalletCharge.FromString,
             options,
             channel_credentials,

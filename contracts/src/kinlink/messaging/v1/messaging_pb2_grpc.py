@@ -199,9 +199,11 @@ class MessagingServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetImage(self, request, context):
-        """An image of a message the caller may see (its sender, its recipient, an officer of its
-        facility, its facility's integration): the bytes, or a short-lived signed URL where the
-        image store signs one. NOT_FOUND `image_gone` once the message expired.
+        """An image of a message the caller may see (its family member, on the terms of its body; an
+        officer or the integration of its facility): a short-lived signed URL where the image store
+        signs one, else the bytes. FAILED_PRECONDITION `message_expired` once expired,
+        `collect_message_unpaid` for a collect message not paid for; NOT_FOUND `image_not_found`
+        for an index the message has no image at.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

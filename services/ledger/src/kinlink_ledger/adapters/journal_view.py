@@ -23,6 +23,7 @@ ENTRY_EVENTS: tuple[type, ...] = (
     MessagingWallet.Funded,
     MessagingWallet.Credited,
     WalletCharge.Made,
+    WalletCharge.Refunded,
     CommissaryAllowance.Authorized,
     CommissaryAllowance.Captured,
     CommissaryAllowance.Released,

@@ -1,5 +1,6 @@
 """The wallet history read model (requirements "Email and Video Visitation Charge History"): a row
-per funding of a messaging subscription, failed funding, charge and credit, listed per account.
+per funding of a messaging subscription, failed funding, charge, refund and credit, listed per
+account.
 
 Rows are keyed by the event that made them, so applying an event twice changes nothing. They are
 kept by wallet: a wallet's id derives from its account's, and charges name the account.
@@ -20,6 +21,7 @@ from kinlink_ledger.domain.facility import ServiceKind
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.money import format_dollars
 from kinlink_ledger.domain.wallet import MessagingWallet
+from kinlink_ledger.domain.wallet_charge import ChargedItem
 from kinlink_ledger.domain.wallet_charge import WalletCharge
 
 
@@ -28,6 +30,7 @@ class WalletEntryKind(StrEnum):
     FUNDING_FAILED = "funding_failed"
     CHARGE = "charge"
     CREDIT = "credit"
+    REFUND = "refund"
 
 
 _SERVICES = {
@@ -77,15 +80,27 @@ def _entry_of(domain_event: Any) -> _Entry:
             domain_event.amount,
             f"Credit: {domain_event.reason}",
         )
+    # Charges and their refunds name the account: the wallet they were paid from is its.
+    if isinstance(domain_event, WalletCharge.Refunded):
+        return _Entry(
+            MessagingWallet.create_id(domain_event.account_id),
+            WalletEntryKind.REFUND,
+            domain_event.originator_id,
+            domain_event.amount,
+            f"Refund: {domain_event.reason}",
+        )
     assert isinstance(domain_event, WalletCharge.Made)
     return _Entry(
-        MessagingWallet.create_id(domain_event.account_id),  # the wallet it was paid from
+        MessagingWallet.create_id(domain_event.account_id),
         WalletEntryKind.CHARGE,
         domain_event.originator_id,
         -domain_event.amount,
-        f"{_SERVICES[ServiceKind(domain_event.kind)]}: {domain_event.quantity} at "
-        f"{format_dollars(Cents(domain_event.unit_price))} each",
+        "; ".join(_charged(ChargedItem.of_record(item)) for item in domain_event.items),
     )
+
+
+def _charged(item: ChargedItem) -> str:
+    return f"{_SERVICES[item.kind]}: {item.quantity} at {format_dollars(item.unit_price)} each"
 
 
 class WalletHistoryProjection(Projection):
@@ -95,6 +110,7 @@ class WalletHistoryProjection(Projection):
         MessagingWallet.FundingFailed,
         MessagingWallet.Credited,
         WalletCharge.Made,
+        WalletCharge.Refunded,
     )
     ddl = """
     CREATE TABLE IF NOT EXISTS wallet_history (

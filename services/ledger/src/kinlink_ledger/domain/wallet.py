@@ -109,6 +109,12 @@ class MessagingWallet(Aggregate):
         from_credits: int
         from_funds: int
 
+    # A refunded charge's money back where it came from; the charge's `Refunded` books it.
+    class Restored(Aggregate.Event):
+        charge_id: UUID
+        to_credits: int
+        to_funds: int
+
     class Credited(Aggregate.Event):
         credit_id: UUID
         reference: str
@@ -298,6 +304,15 @@ class MessagingWallet(Aggregate):
     def _debited(self, charge_id: UUID, from_credits: int, from_funds: int) -> None:
         self.credits = Cents(self.credits - from_credits)
         self.funds = Cents(self.funds - from_funds)
+
+    def restore(self, charge_id: UUID, to_credits: Cents, to_funds: Cents) -> None:
+        """Give back what a charge took, each part to the credit it was taken from."""
+        self._restored(charge_id, to_credits, to_funds)
+
+    @event(Restored)
+    def _restored(self, charge_id: UUID, to_credits: int, to_funds: int) -> None:
+        self.credits = Cents(self.credits + to_credits)
+        self.funds = Cents(self.funds + to_funds)
 
     def grant_credit(
         self,

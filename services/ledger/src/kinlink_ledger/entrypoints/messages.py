@@ -38,6 +38,9 @@ REQUEST_FIELDS = {
     "funding_amount_not_offered": "funding_amount_cents",
     "kind_unknown": "kind",
     "quantity_out_of_range": "quantity",
+    "items_missing": "items",
+    "kind_repeated": "items",
+    "charge_not_found": "reference",
     "reason_missing": "reason",
 }
 

@@ -4,44 +4,18 @@ in flight are finished (service_layer.finish_payments)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
 from kinlink_kit.leadership import Leadership
-from kinlink_kit.logging import get_logger
+from kinlink_kit.sweep import Sweep
 
 from kinlink_ledger.service_layer.finish_payments import finish_payments_in_flight
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.release_expiring_holds import release_expiring_holds
 
-log = get_logger(__name__)
-
 # Far less than the day at least between a hold's age when swept and its expiry.
 SWEEP_SECONDS = 600.0
-
-
-class Sweep:
-    def __init__(
-        self, name: str, work: Callable[[], object], leadership: Leadership, every_seconds: float
-    ) -> None:
-        self.name = name
-        self.work = work
-        self.leadership = leadership
-        self.every_seconds = every_seconds
-
-    async def run(self) -> None:
-        """Sweep until cancelled, whenever this process leads."""
-        await self.leadership.run(self._sweep_forever)
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            try:
-                await asyncio.to_thread(self.work)
-            except Exception:
-                log.exception("the sweep failed; it runs again later", sweep=self.name)
-            await asyncio.sleep(self.every_seconds)
 
 
 def hold_sweep(ledger: Ledger, hold_days: int, leadership: Leadership) -> Sweep:

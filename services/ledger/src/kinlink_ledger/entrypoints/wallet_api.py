@@ -1,4 +1,5 @@
-"""The messaging subscription's wallet: set up, refill, complete, disable, charge, credit."""
+"""The messaging subscription's wallet: set up, refill, complete, disable, charge (and look a
+charge up, refund it), credit."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from kinlink_ledger.domain.wallet_charge import WalletCharge
 from kinlink_ledger.entrypoints.messages import REQUEST_FIELDS
 from kinlink_ledger.entrypoints.messages import method
 from kinlink_ledger.entrypoints.messages import timestamp
+from kinlink_ledger.service_layer.charge_wallet import ChargeItem
 from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
 from kinlink_ledger.service_layer.charge_wallet import charge_wallet
 from kinlink_ledger.service_layer.complete_funding import CompleteFunding
@@ -33,6 +35,9 @@ from kinlink_ledger.service_layer.grant_credit import grant_credit
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.refill_subscription import RefillSubscription
 from kinlink_ledger.service_layer.refill_subscription import refill_subscription
+from kinlink_ledger.service_layer.refund_charge import RefundCharge
+from kinlink_ledger.service_layer.refund_charge import get_charge
+from kinlink_ledger.service_layer.refund_charge import refund_charge
 from kinlink_ledger.service_layer.set_up_subscription import SetUpSubscription
 from kinlink_ledger.service_layer.set_up_subscription import set_up_subscription
 from kinlink_ledger.service_layer.wallet_funding import FundingResult
@@ -49,10 +54,13 @@ WALLET_POLICY: AccessPolicy = {
         {Role.FAMILY_MEMBER, Role.OPERATOR, Role.AUDITOR, Role.PLATFORM_SERVICE}
     ),
     method("Charge"): frozenset({Role.PLATFORM_SERVICE}),
+    method("GetCharge"): frozenset({Role.PLATFORM_SERVICE, Role.OPERATOR, Role.AUDITOR}),
+    method("RefundCharge"): frozenset({Role.PLATFORM_SERVICE}),
     method("GrantCredit"): frozenset({Role.OPERATOR}),
 }
 
 _FUNDING_STATUS = proto_enum(FundingStatus, pb.FundingStatus)
+_ITEM_CODES = ("kind_unknown", "quantity_out_of_range", "kind_repeated")
 
 
 def own_or_named_account(principal: Principal, named: str) -> UUID:
@@ -88,20 +96,43 @@ def funding_message(result: FundingResult) -> pb.FundingResult:
 
 
 def charge_message(charge: WalletCharge) -> pb.WalletCharge:
+    first = charge.items[0]
     return pb.WalletCharge(
         charge_id=str(charge.id),
         account_id=str(charge.account_id),
         facility_id=charge.facility_id,
-        kind=charge.kind.value,
-        quantity=charge.quantity,
-        unit_price_cents=charge.unit_price,
+        kind=first.kind.value,
+        quantity=first.quantity,
+        unit_price_cents=first.unit_price,
         amount_cents=charge.amount,
         from_credit_cents=charge.from_credits,
         from_funded_cents=charge.from_funds,
         balance_after_cents=charge.balance_after,
         reference=charge.reference,
         charged_at=timestamp(charge.made_at),
+        items=[
+            pb.ChargedItem(
+                kind=item.kind.value,
+                quantity=item.quantity,
+                unit_price_cents=item.unit_price,
+                amount_cents=item.amount,
+            )
+            for item in charge.items
+        ],
+        refunded_at=timestamp(charge.refund.refunded_at) if charge.refund else None,
+        refund_reason=charge.refund.reason if charge.refund else "",
     )
+
+
+def charge_items(request: pb.ChargeRequest) -> tuple[ChargeItem, ...]:
+    """The items asked for: `items`, or the one `kind` of requests made before items."""
+    if not request.items:
+        return (ChargeItem(request.kind, request.quantity),)
+    if request.kind or request.quantity:
+        raise InvalidArgument(
+            "charge_items_ambiguous", "Name either one kind and quantity or items.", field="items"
+        )
+    return tuple(ChargeItem(item.kind, item.quantity) for item in request.items)
 
 
 def _me() -> UUID:
@@ -149,12 +180,31 @@ class WalletApi:
         command = ChargeWallet(
             parse_id(request.account_id, "account_id"),
             request.facility_id,
-            request.kind,
-            request.quantity,
+            charge_items(request),
             request.reference,
         )
-        with request_fields(REQUEST_FIELDS):
+        # A refusal about an item names `items` when the request listed them.
+        item_fields = dict.fromkeys(_ITEM_CODES, "items") if request.items else {}
+        with request_fields(REQUEST_FIELDS, **item_fields):
             charge = await asyncio.to_thread(charge_wallet, self.ledger, command)
+        return charge_message(charge)
+
+    async def GetCharge(
+        self, request: pb.GetChargeRequest, context: grpc.aio.ServicerContext
+    ) -> pb.WalletCharge:
+        account_id = parse_id(request.account_id, "account_id")
+        with request_fields(REQUEST_FIELDS):
+            charge = await asyncio.to_thread(get_charge, self.ledger, account_id, request.reference)
+        return charge_message(charge)
+
+    async def RefundCharge(
+        self, request: pb.RefundChargeRequest, context: grpc.aio.ServicerContext
+    ) -> pb.WalletCharge:
+        command = RefundCharge(
+            parse_id(request.account_id, "account_id"), request.reference, request.reason
+        )
+        with request_fields(REQUEST_FIELDS):
+            charge = await asyncio.to_thread(refund_charge, self.ledger, command)
         return charge_message(charge)
 
     async def GrantCredit(

@@ -1,6 +1,7 @@
-"""Charge: a message, image, SMS segment or video minute paid from a family's wallet, at the
-facility's price, once per caller's reference.
+"""Charge: messages, images, SMS segments or video minutes paid from a family's wallet, at the
+facility's prices, once per caller's reference.
 
+One charge may hold several items (a message and its images): they are paid all or nothing.
 Refused whole with `insufficient_credit` when the wallet cannot cover it: the balance never goes
 negative. A repeated reference returns the first charge; the same reference for something else
 is refused with `reference_reused`.
@@ -17,6 +18,7 @@ from kinlink_kit.errors import InvalidArgument
 from kinlink_ledger.domain.facility import ServiceKind
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.wallet import InsufficientCredit
+from kinlink_ledger.domain.wallet_charge import ChargedItem
 from kinlink_ledger.domain.wallet_charge import WalletCharge
 from kinlink_ledger.service_layer.ledger import Ledger
 
@@ -24,20 +26,28 @@ MAX_QUANTITY = 10_000
 
 
 @dataclass(frozen=True)
+class ChargeItem:
+    kind: str
+    quantity: int
+
+
+@dataclass(frozen=True)
 class ChargeWallet:
     account_id: UUID
     facility_id: str
-    kind: str
-    quantity: int
+    items: tuple[ChargeItem, ...]
     reference: str
+
+    @classmethod
+    def single(
+        cls, account_id: UUID, facility_id: str, kind: str, quantity: int, reference: str
+    ) -> ChargeWallet:
+        """A charge of one kind (an SMS's segments, a call's minutes)."""
+        return cls(account_id, facility_id, (ChargeItem(kind, quantity),), reference)
 
 
 def charge_wallet(ledger: Ledger, command: ChargeWallet) -> WalletCharge:
-    kind = parse_kind(command.kind)
-    if not 1 <= command.quantity <= MAX_QUANTITY:
-        raise InvalidArgument(
-            "quantity_out_of_range", f"The quantity must be from 1 to {MAX_QUANTITY}."
-        )
+    requested = _parse_items(command.items)
     if not command.reference.strip():
         raise InvalidArgument(
             "reference_missing", "A reference (the charged item's id) is required."
@@ -45,12 +55,21 @@ def charge_wallet(ledger: Ledger, command: ChargeWallet) -> WalletCharge:
     charge_id = WalletCharge.create_id(command.account_id, command.reference)
     # A repeated reference is found when its charge collides with the first one in the store
     # (or when the credit left no longer covers it): no read is spent on it beforehand.
-    unit_price = ledger.facilities.get(command.facility_id).prices.unit_price(kind)
-    amount = Cents(unit_price * command.quantity)
+    prices = ledger.facilities.get(command.facility_id).prices
+    items = tuple(
+        ChargedItem(kind, quantity, prices.unit_price(kind)) for kind, quantity in requested
+    )
+    amount = Cents(sum(item.amount for item in items))
 
     def repeated() -> WalletCharge | None:
         first = ledger.find(charge_id, WalletCharge)
-        return None if first is None else _repeated(first, command, kind)
+        if first is None:
+            return None
+        if not first.same_request(command.facility_id, requested):
+            raise AlreadyExists(
+                "reference_reused", "This reference was already charged for something else."
+            )
+        return first
 
     def attempt() -> WalletCharge:
         wallet = ledger.wallet(command.account_id)
@@ -67,9 +86,7 @@ def charge_wallet(ledger: Ledger, command: ChargeWallet) -> WalletCharge:
             command.account_id,
             command.reference,
             command.facility_id,
-            kind,
-            command.quantity,
-            unit_price,
+            items,
             paid,
             wallet.balance,
             ledger.clock(),
@@ -90,9 +107,16 @@ def parse_kind(raw: str) -> ServiceKind:
         raise InvalidArgument("kind_unknown", f"The kind of charge is one of: {kinds}.") from None
 
 
-def _repeated(first: WalletCharge, command: ChargeWallet, kind: ServiceKind) -> WalletCharge:
-    if not first.same_request(command.facility_id, kind, command.quantity):
-        raise AlreadyExists(
-            "reference_reused", "This reference was already charged for something else."
-        )
-    return first
+def _parse_items(items: tuple[ChargeItem, ...]) -> tuple[tuple[ServiceKind, int], ...]:
+    if not items:
+        raise InvalidArgument("items_missing", "Name at least one thing to charge for.")
+    parsed = []
+    for item in items:
+        if not 1 <= item.quantity <= MAX_QUANTITY:
+            raise InvalidArgument(
+                "quantity_out_of_range", f"The quantity must be from 1 to {MAX_QUANTITY}."
+            )
+        parsed.append((parse_kind(item.kind), item.quantity))
+    if len({kind for kind, _ in parsed}) < len(parsed):
+        raise InvalidArgument("kind_repeated", "Name each kind of thing charged for once.")
+    return tuple(parsed)

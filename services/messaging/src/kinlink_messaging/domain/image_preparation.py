@@ -13,9 +13,9 @@ import io
 import struct
 from pathlib import PurePath
 
+from PIL import ExifTags
 from PIL import Image
 from PIL import ImageCms
-from PIL import ImageOps
 
 from kinlink_messaging.domain.images import HEIC
 from kinlink_messaging.domain.images import JPEG
@@ -70,6 +70,17 @@ _ALIASES = {"image/jpg": JPEG, "image/pjpeg": JPEG, "image/x-png": PNG, "image/h
 # What browsers send when they do not know the type: no claim either way.
 _UNDECLARED = {"", "application/octet-stream"}
 
+# How to turn a picture upright for each EXIF orientation (1, upright already, is absent).
+_ORIENTATIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
 # What Pillow raises on a file it cannot decode (truncated, malformed, garbage).
 _UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, struct.error)
 
@@ -85,14 +96,14 @@ def prepare_image(upload: ImageUpload, rules: EffectiveImageRules) -> PreparedIm
         with Image.open(io.BytesIO(content), formats=[_PILLOW_FORMATS[content_type]]) as image:
             _check_dimensions(*image.size, rules)
             image.load()
-            ImageOps.exif_transpose(image, in_place=True)
+            upright = _upright(image)
     except Image.DecompressionBombError:
         # Pillow's own bound (twice its MAX_IMAGE_PIXELS), checked as it opens, is far above
         # ours: such a header never reaches our checks.
         raise ImageDecompressionBomb(rules.max_pixels) from None
     except _UNREADABLE:
         raise ImageCorrupt() from None
-    pixels = _in_srgb(image)
+    pixels = _in_srgb(upright)
     stored = _encode(pixels, content_type)
     return PreparedImage(
         content=stored,
@@ -159,23 +170,31 @@ def _check_dimensions(width: int, height: int, rules: EffectiveImageRules) -> No
         raise ImageDecompressionBomb(rules.max_pixels)
 
 
+def _upright(image: Image.Image) -> Image.Image:
+    """Turned as its EXIF orientation says, as a browser would show it. Unlike
+    `ImageOps.exif_transpose` this does not write the EXIF back (it fails on a damaged one,
+    and none of it is kept)."""
+    transpose = _ORIENTATIONS.get(image.getexif().get(ExifTags.Base.Orientation, 1))
+    return image if transpose is None else image.transpose(transpose)
+
+
 def _in_srgb(image: Image.Image) -> Image.Image:
     """The pixels in sRGB, the colour space browsers assume without a profile: a phone's wide
-    gamut photo keeps its colours once its profile is dropped. A broken profile is ignored."""
+    gamut photo keeps its colours once its profile is dropped."""
     profile = image.info.get("icc_profile")
-    if profile and image.mode in ("RGB", "RGBA", "CMYK"):
-        try:
-            converted = ImageCms.profileToProfile(
-                image,
-                ImageCms.ImageCmsProfile(io.BytesIO(profile)),
-                ImageCms.createProfile("sRGB"),
-                outputMode="RGBA" if image.mode == "RGBA" else "RGB",
-            )
-        except (ImageCms.PyCMSError, OSError):
-            converted = None
-        if converted is not None:
-            image = converted
-    return image
+    if not profile or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        converted = ImageCms.profileToProfile(
+            image,
+            ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+            ImageCms.createProfile("sRGB"),
+            outputMode="RGBA" if image.mode == "RGBA" else "RGB",
+        )
+    except (ImageCms.PyCMSError, OSError):
+        return image  # a broken profile: the values are shown as they are, as browsers do
+    assert converted is not None  # None only when converting in place
+    return converted
 
 
 def _encode(image: Image.Image, content_type: str) -> bytes:

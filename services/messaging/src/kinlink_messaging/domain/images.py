@@ -7,6 +7,8 @@ them, limit by limit (`effective_image_rules`).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kinlink_contracts.facility_settings import ImageRules
@@ -15,6 +17,9 @@ from kinlink_kit.errors import InvalidArgument
 JPEG = "image/jpeg"
 PNG = "image/png"
 HEIC = "image/heic"
+PREPARED_TYPES = frozenset({JPEG, PNG})  # what `prepare_image` decodes and re-encodes
+
+_EXTENSIONS = {JPEG: "jpg", PNG: "png"}  # the usual ones, for renaming a file
 
 # What families know the formats as, for the sentences they read.
 FORMAT_NAMES = {
@@ -58,10 +63,14 @@ class PlatformImageLimits:
 
     max_bytes: int = 10_000_000
     max_dimension_px: int = 10_000
-    # A phone's largest photos (48 to 50 megapixels) pass; decoding one takes about 150 MB.
+    # A phone's largest photos (48 to 50 megapixels) pass; decoding one takes about 200 MB.
     max_pixels: int = 50_000_000
     max_per_message: int = 5
-    content_types: frozenset[str] = frozenset({JPEG, PNG})
+    content_types: frozenset[str] = PREPARED_TYPES
+
+    def __post_init__(self) -> None:
+        if not self.content_types <= PREPARED_TYPES:
+            raise ValueError(f"images can only be prepared as {sorted(PREPARED_TYPES)}")
 
 
 @dataclass(frozen=True)
@@ -102,25 +111,24 @@ def format_name(content_type: str) -> str:
 
 
 def _either(content_types: frozenset[str]) -> str:
-    return " or ".join(sorted(format_name(kind) for kind in content_types)) or "no"
+    return " or ".join(sorted(format_name(kind) for kind in content_types))
 
 
 def _images(count: int) -> str:
     return f"{count} image" if count == 1 else f"{count} images"
 
 
-def _bytes(size: int) -> str:
-    if size >= 1_000_000:
-        return f"{size / 1_000_000:.3g} MB"
-    return f"{size / 1_000:.3g} KB"
+def _megabytes(size: int, rounded: Callable[[float], int]) -> str:
+    return f"{rounded(size / 100_000) / 10:g} MB"
 
 
 class ImageTooLarge(InvalidArgument):
     def __init__(self, size: int, max_bytes: int) -> None:
         super().__init__(
             "image_too_large",
-            f"This image is {_bytes(size)}; images may be at most {_bytes(max_bytes)}. "
-            "Send a smaller copy of it.",
+            # The size rounded up and the limit down: a file just over it never reads as equal.
+            f"This image is {_megabytes(size, math.ceil)}; images may be at most "
+            f"{_megabytes(max_bytes, math.floor)}. Send a smaller copy of it.",
         )
 
 
@@ -139,17 +147,19 @@ class ImageTypeNotAllowed(InvalidArgument):
         super().__init__(
             "image_type_not_allowed",
             f"{format_name(content_type)} images cannot be sent here: send a "
-            f"{_either(allowed)} picture.",
+            f"{_either(allowed)} picture."
+            if allowed
+            else "This facility does not accept images in messages.",
         )
 
 
 class ImageTypeMismatch(InvalidArgument):
     def __init__(self, content_type: str) -> None:
-        name = format_name(content_type)
         super().__init__(
             "image_type_mismatch",
-            f"This file is a {name} picture, but its name or type says it is something else. "
-            f"Rename it to end in .{name.lower()} and send it again.",
+            f"This file is a {format_name(content_type)} picture, but its name or type says it "
+            f"is something else. Rename it to end in .{_EXTENSIONS[content_type]} and send it "
+            "again.",
         )
 
 
@@ -166,8 +176,8 @@ class ImageTooSmall(InvalidArgument):
     def __init__(self, width: int, height: int, min_dimension_px: int) -> None:
         super().__init__(
             "image_too_small",
-            f"This image is {width} by {height} pixels; each side must be at least "
-            f"{min_dimension_px} pixels.",
+            f"This image is {width:,} by {height:,} pixels; each side must be at least "
+            f"{min_dimension_px:,} pixels.",
         )
 
 
@@ -175,7 +185,7 @@ class ImageTooBig(InvalidArgument):
     def __init__(self, width: int, height: int, max_dimension_px: int) -> None:
         super().__init__(
             "image_too_big",
-            f"This image is {width} by {height} pixels; each side may be at most "
+            f"This image is {width:,} by {height:,} pixels; each side may be at most "
             f"{max_dimension_px:,} pixels. Send a smaller copy of it.",
         )
 

@@ -67,6 +67,11 @@ class MessageNotFound(NotFound):
         super().__init__("message_not_found", "No such message.")
 
 
+class ImageNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("image_not_found", "This message has no such image.")
+
+
 class MessageExpired(FailedPrecondition):
     def __init__(self) -> None:
         super().__init__(
@@ -478,6 +483,11 @@ class Message(Aggregate):
     @property
     def collect_reference(self) -> str:
         return f"collect:{self.id}"
+
+    def image(self, number: int) -> ImageRef:
+        if not 0 <= number < len(self.images):
+            raise ImageNotFound()
+        return self.images[number]
 
     def image_keys(self) -> list[str]:
         return [key for image in self.images for key in (image.key, image.thumbnail_key)]

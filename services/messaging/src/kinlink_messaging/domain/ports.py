@@ -87,13 +87,15 @@ class Wallet(Protocol):
         `wallet_unavailable`) when the ledger cannot be reached: then nothing was taken."""
         ...
 
-    def refund(self, account_id: UUID, facility_id: str, payment: Payment, reason: str) -> None:
-        """Credits `payment` back once, whatever how often it is asked."""
+    def find_payment(self, account_id: UUID, reference: str) -> Payment | None:
+        """What was taken for `reference` (refunded since or not), or None when nothing was:
+        how the payment sweep learns the outcome of a charge whose answer was lost. It never
+        charges. Raises `WalletUnavailable` when the ledger cannot be reached."""
         ...
 
-    def find_payment(self, account_id: UUID, reference: str) -> Payment | None:
-        """What was taken for `reference`, or None if nothing was; raises `WalletUnavailable`
-        when the ledger cannot be reached."""
+    def refund(self, account_id: UUID, facility_id: str, payment: Payment, reason: str) -> None:
+        """Credits `payment` back once, whatever how often it is asked. Raises
+        `WalletUnavailable` when the ledger cannot be reached (then call again later)."""
         ...
 
 

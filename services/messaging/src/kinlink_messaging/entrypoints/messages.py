@@ -4,9 +4,13 @@ fields refusals are about, and messages as the API shows them."""
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from kinlink.messaging.v1 import messaging_pb2 as pb
 from kinlink_kit import grpc_helpers
+from kinlink_kit.auth import Role
+from kinlink_kit.auth import current_principal
+from kinlink_kit.grpc_helpers import parse_id
 from kinlink_kit.grpc_helpers import proto_enum
 from kinlink_kit.grpc_helpers import timestamp
 
@@ -16,6 +20,8 @@ from kinlink_messaging.domain.message import Message
 from kinlink_messaging.domain.message import MessageStatus
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["MessagingService"].full_name
+# Family members send, read, draft and block as themselves.
+FAMILY = frozenset({Role.FAMILY_MEMBER})
 
 # The request field a refusal is about, by its code, as every request naming it calls it; a
 # method whose request names it otherwise says so where it calls its use case.
@@ -36,6 +42,21 @@ REQUEST_FIELDS = {
     **dict.fromkeys(("body_missing", "body_too_long"), "body"),
     "page_size_invalid": "page_size",
     "page_token_invalid": "page_token",
+    # The image refused is named in the refusal's message (its file name).
+    **dict.fromkeys(
+        (
+            "image_type_not_allowed",
+            "image_type_mismatch",
+            "image_corrupt",
+            "image_too_large",
+            "image_too_small",
+            "image_too_big",
+            "image_decompression_bomb",
+            "image_heic_unsupported",
+            "too_many_images",
+        ),
+        "images",
+    ),
     "client_key_missing": "client_key",
     "message_not_found": "message_id",
     "draft_not_found": "draft_id",
@@ -58,6 +79,11 @@ _DIRECTION = proto_enum(Direction, pb.MessageDirection)
 def method(name: str) -> str:
     """The full gRPC method name, as access policies name it."""
     return grpc_helpers.method(SERVICE_NAME, name)
+
+
+def caller_account() -> UUID:
+    """The signed-in family member's account."""
+    return parse_id(current_principal().account_id, "account_id")
 
 
 def image_reference(index: int, image: ImageRef) -> pb.ImageReference:
@@ -103,3 +129,15 @@ def message_view(message: Message, now: datetime, *, with_body: bool = True) -> 
         if at is not None:
             getattr(view, name).CopyFrom(timestamp(at))
     return view
+
+
+__all__ = [
+    "FAMILY",
+    "MESSAGE_ID_FIELDS",
+    "REQUEST_FIELDS",
+    "SERVICE_NAME",
+    "caller_account",
+    "message_view",
+    "method",
+    "timestamp",
+]

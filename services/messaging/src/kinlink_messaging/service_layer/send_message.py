@@ -17,6 +17,7 @@ one is started again).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -73,7 +74,7 @@ def send_message(messaging: Messaging, command: SendMessage) -> Message:
     prepared = [messaging.prepare_image(upload, settings.image_rules) for upload in command.images]
     images = _store_images(messaging, message_id, prepared)
 
-    message, ours = _start(messaging, message_id, command, images)
+    message, ours = _start(messaging, message_id, command, images, found)
     if not ours:
         return message  # the same send, started by a repeat that got there first
     items: tuple[ChargeItem, ...] = (ChargeItem(ChargeKind.MESSAGE, 1),)
@@ -87,7 +88,7 @@ def send_message(messaging: Messaging, command: SendMessage) -> Message:
         abandon(messaging, message_id)
         raise
     # WalletUnavailable goes to the caller as it is: the payment sweep settles the message.
-    sent, revived = submit_paid(messaging, message_id, payment, settings)
+    sent, revived = submit_paid(messaging, message_id, payment, settings, message)
     if revived:
         # The sweep abandoned it meanwhile and deleted its images: what was paid is sent whole.
         _store_images(messaging, message_id, prepared)
@@ -129,13 +130,19 @@ def _store_images(
 
 
 def _start(
-    messaging: Messaging, message_id: UUID, command: SendMessage, images: tuple[ImageRef, ...]
+    messaging: Messaging,
+    message_id: UUID,
+    command: SendMessage,
+    images: tuple[ImageRef, ...],
+    found: Message | None,
 ) -> tuple[Message, bool]:
     """Step 1: the message saved awaiting its payment, and whether this request started it."""
+    # The first attempt goes on what the send found; after a lost race, on what the store has.
+    read = _first_as_found(messaging, message_id, found, known=True)
 
     def attempt() -> tuple[Message, bool]:
         at = messaging.clock()
-        message = messaging.find(message_id, Message)
+        message = read()
         if message is None:
             message = Message.start(
                 message_id,
@@ -158,27 +165,31 @@ def _start(
 
 
 def submit_paid(
-    messaging: Messaging, message_id: UUID, payment: Payment, settings: FacilitySettings
+    messaging: Messaging,
+    message_id: UUID,
+    payment: Payment,
+    settings: FacilitySettings,
+    in_hand: Message | None = None,
 ) -> tuple[Message, bool]:
     """Step 3: paid, so submitted (and delivered at once where the facility does not review);
-    the draft it was sent from deleted in the same save. Also whether it had been abandoned."""
+    the draft it was sent from deleted in the same save. Also whether it had been abandoned.
+    `in_hand`: the message as this request saved it, spared a read unless another save won."""
+    read = _first_as_found(messaging, message_id, in_hand, known=in_hand is not None)
 
-    def submitting(message: Message) -> tuple[Message, bool]:
+    def attempt() -> tuple[Message, bool]:
+        message = read()
+        if message is None:
+            raise MessageNotFound()
         revived = message.status is MessageStatus.ABANDONED
         message.submit(
             payment,
             reviewed=settings.review_policy is ReviewPolicy.REVIEW_ALL,
             at=messaging.clock(),
         )
+        messaging.store.save(message, *_sent_draft(messaging, message))
         return message, revived
 
-    sent, revived = messaging.change(
-        message_id,
-        Message,
-        submitting,
-        missing=MessageNotFound,
-        also_saving=lambda result: _sent_draft(messaging, result[0]),
-    )
+    sent, revived = messaging.retrying(attempt)
     log.info(
         "message submitted",
         message_id=str(message_id),
@@ -187,6 +198,19 @@ def submit_paid(
         amount_cents=payment.amount_cents,
     )
     return sent, revived
+
+
+def _first_as_found(
+    messaging: Messaging, message_id: UUID, found: Message | None, *, known: bool
+) -> Callable[[], Message | None]:
+    """Reads the message for each attempt: the first time as the caller `found` it (or not)
+    when `known`, otherwise and after a lost race as the store has it now."""
+    first = [found] if known else []
+
+    def read() -> Message | None:
+        return first.pop() if first else messaging.find(message_id, Message)
+
+    return read
 
 
 def _sent_draft(messaging: Messaging, message: Message) -> list[Draft]:

@@ -14,6 +14,8 @@ from datetime import timedelta
 
 from kinlink_kit.errors import Unavailable
 from kinlink_kit.logging import get_logger
+from kinlink_kit.metrics import MESSAGES_AWAITING_PAYMENT
+from kinlink_kit.metrics import MESSAGES_SETTLED
 
 from kinlink_messaging.domain.message import Message
 from kinlink_messaging.domain.message import MessageStatus
@@ -32,6 +34,7 @@ class Settled:
 
 def settle_payments(messaging: Messaging, after: timedelta) -> Settled:
     now = messaging.clock()
+    MESSAGES_AWAITING_PAYMENT.set(len(messaging.views.messages.awaiting_payment(now)))
     submitted = abandoned = 0
     for message_id in messaging.views.messages.awaiting_payment(now - after):
         message = messaging.find(message_id, Message)
@@ -50,8 +53,10 @@ def settle_payments(messaging: Messaging, after: timedelta) -> Settled:
         if payment is None:
             abandon(messaging, message_id)
             abandoned += 1
+            MESSAGES_SETTLED.labels("abandoned").inc()
         else:
             settings = messaging.directory.facility(message.facility_id)
             submit_paid(messaging, message_id, payment, settings)
             submitted += 1
+            MESSAGES_SETTLED.labels("submitted").inc()
     return Settled(submitted, abandoned)

@@ -1,7 +1,8 @@
 """The messaging subscription and its wallet, keyed by account id: MessagingSubscriptionSetUp
-and MessagingSubscriptionDisabled, WalletFunded and WalletFundingFailed, WalletCharged and
-WalletCredited. What stays inside: fundings under way (and the issuer's challenge), the wallet's
-debits (published as the charges that made them) and journal entries.
+and MessagingSubscriptionDisabled, WalletFunded and WalletFundingFailed, WalletCharged,
+WalletChargeRefunded and WalletCredited. What stays inside: fundings under way (and the issuer's
+challenge), the wallet's debits and restorations (published as the charges and refunds that made
+them) and journal entries.
 
 MessagingSubscriptionDisabled is published from the release of the subscription's card, which
 the disable records in the same transaction: the release names the card and identity's choice of
@@ -14,10 +15,12 @@ from typing import Any
 from uuid import UUID
 
 from kinlink_contracts import ledger as contract
+from kinlink_contracts.ledger import ChargedItem
 from kinlink_contracts.ledger import DeclineReason
 from kinlink_contracts.ledger import MessagingSubscriptionDisabled
 from kinlink_contracts.ledger import MessagingSubscriptionSetUp
 from kinlink_contracts.ledger import WalletCharged
+from kinlink_contracts.ledger import WalletChargeRefunded
 from kinlink_contracts.ledger import WalletCredited
 from kinlink_contracts.ledger import WalletFunded
 from kinlink_contracts.ledger import WalletFundingFailed
@@ -84,6 +87,7 @@ def wallet_translations(first_events: FirstEvents) -> dict[type, Translation]:
         MessagingWallet.FundingFailed: funding_failed,
         MessagingWallet.Credited: credited,
         WalletCharge.Made: _charged,
+        WalletCharge.Refunded: _refunded,
         SubscriptionCard.Chosen: first_events.remembering,
         SubscriptionCard.Released: disabled,
     }
@@ -107,18 +111,38 @@ def _funded(domain_event: MessagingWallet.Funded) -> Published:
 
 
 def _charged(domain_event: WalletCharge.Made) -> Published:
+    items = [
+        ChargedItem(
+            kind=item["kind"], quantity=item["quantity"], unit_price_cents=item["unit_price"]
+        )
+        for item in domain_event.items
+    ]
     return _of_account(
         WalletCharged(
             account_id=domain_event.account_id,
             charge_id=domain_event.originator_id,
             reference=domain_event.reference,
             facility_id=domain_event.facility_id,
-            kind=domain_event.kind,
-            quantity=domain_event.quantity,
-            unit_price_cents=domain_event.unit_price,
+            kind=items[0].kind,
+            quantity=items[0].quantity,
+            unit_price_cents=items[0].unit_price_cents,
+            items=items,
             amount_cents=domain_event.amount,
             from_credit_cents=domain_event.from_credits,
             from_funded_cents=domain_event.from_funds,
             balance_after_cents=domain_event.balance_after,
+        )
+    )
+
+
+def _refunded(domain_event: WalletCharge.Refunded) -> Published:
+    return _of_account(
+        WalletChargeRefunded(
+            account_id=domain_event.account_id,
+            charge_id=domain_event.originator_id,
+            reference=domain_event.reference,
+            facility_id=domain_event.facility_id,
+            amount_cents=domain_event.amount,
+            reason=domain_event.reason,
         )
     )

@@ -1,0 +1,50 @@
+"""Messaging's directory entries change only when identity's news is news to them."""
+
+from __future__ import annotations
+
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_messaging.domain.directory import FacilityEntry
+from kinlink_messaging.domain.directory import ResidentEntry
+from kinlink_messaging.domain.ports import ResidentRecord
+
+SETTINGS = DEMO_FACILITIES[FAC_DEMO]
+
+
+def recorded(entry: ResidentEntry | FacilityEntry) -> list[str]:
+    return [type(event).__name__ for event in entry.collect_events()]
+
+
+def test_the_same_news_told_again_records_nothing() -> None:
+    resident = ResidentEntry(FAC_DEMO, "R-7", "Ada", "King")
+    resident.book("Ada", "King")
+    resident.release()
+    resident.release()
+    resident.book("Ada", "King")
+    resident.transfer_away()
+    resident.transfer_away()
+    assert recorded(resident) == ["Booked", "Released", "Rebooked", "TransferredAway"]
+
+
+def test_a_booking_under_new_names_renames_the_resident() -> None:
+    resident = ResidentEntry(FAC_DEMO, "R-7", "Ada", "King")
+    resident.book("Ada", "Lovelace")
+    assert resident.record == ResidentRecord(FAC_DEMO, "R-7", "Ada Lovelace", released=False)
+
+
+def test_a_resident_transferred_away_has_no_record_here_until_booked_again() -> None:
+    resident = ResidentEntry(FAC_DEMO, "R-7", "Ada", "King")
+    resident.transfer_away()
+    assert resident.record is None
+    resident.book("Ada", "King")
+    assert resident.record == ResidentRecord(FAC_DEMO, "R-7", "Ada King", released=False)
+
+
+def test_only_a_newer_revision_replaces_a_facilitys_settings() -> None:
+    facility = FacilityEntry.record(FAC_DEMO, 2, SETTINGS)
+    facility.replace(2, SETTINGS.model_copy(update={"messaging_switched_off": True}))
+    facility.replace(1, SETTINGS.model_copy(update={"message_price_cents": 5}))
+    assert facility.settings == SETTINGS
+    facility.replace(3, SETTINGS.model_copy(update={"message_price_cents": 5}))
+    assert (facility.revision, facility.settings.message_price_cents) == (3, 5)
+    assert recorded(facility) == ["Recorded", "Replaced"]
