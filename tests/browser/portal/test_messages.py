@@ -1,0 +1,148 @@
+"""Messages in the browser, against identity, the ledger and messaging on the real Kafka and
+PostgreSQL: a family member writes to a resident with a photo (charged to their messaging
+subscription), sees it pending review in the sent folder, keeps a draft; an officer of the
+facility approves it in the console's review queue, with its thumbnail; the sender then sees it
+delivered and the photo served through the portal. Every page passes axe-core."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import grpc
+import pytest
+from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.facility_settings import ReviewPolicy
+from kinlink_contracts.facility_settings_message import settings_message
+from kinlink_embedded import demo
+from kinlink_kit.testing import eventually
+from PIL import Image
+from playwright.async_api import Browser
+from playwright.async_api import Page
+from playwright.async_api import expect
+
+from tests.browser.portal.conftest import Platform
+from tests.browser.portal.conftest import Visitor
+from tests.browser.portal.conftest import browsing
+from tests.browser.portal.test_money_pages import family_member
+from tests.browser.portal.test_money_pages import set_up_subscription
+from tests.browser.portal.test_money_pages import subscription_card
+from tests.conftest import bearer
+
+OFFICER_PASSWORD = "an officer's long password"
+REVIEWING = DEMO_FACILITIES[FAC_DEMO].model_copy(update={"review_policy": ReviewPolicy.REVIEW_ALL})
+
+
+def a_photo() -> bytes:
+    """A small PNG, as a phone's screenshot would be."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (30, 120, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def reviewing_facility_with_officer(platform: Platform) -> str:
+    """This run's Demo County Jail now reviews every message (once messaging heard it), and an
+    officer of it; the officer's email."""
+    email = f"officer.{uuid.uuid4().hex[:8]}@example.com"
+    async with grpc.aio.insecure_channel(platform.grpc_address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        session = await identity.LogIn(
+            pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
+        )
+        operator = bearer(session.access_token)
+        configuring = pb.ConfigureFacilityRequest(
+            facility_id=platform.facility_id, settings=settings_message(REVIEWING)
+        )
+        await identity.ConfigureFacility(configuring, metadata=operator)
+        await identity.CreateStaffAccount(
+            pb.CreateStaffAccountRequest(
+                email=email,
+                password=OFFICER_PASSWORD,
+                first_name="Olive",
+                last_name="Officer",
+                roles=["facility_officer"],
+                facility_ids=[platform.facility_id],
+            ),
+            metadata=operator,
+        )
+
+    async def reviewed() -> bool:
+        settings = platform.messaging.directory.facility(platform.facility_id)
+        return settings.review_policy is ReviewPolicy.REVIEW_ALL
+
+    await eventually(reviewed, timeout=60)
+    return email
+
+
+async def images_shown(page: Page) -> list[str]:
+    """The sources of the page's images, each of which the browser loaded and decoded."""
+    images = page.locator("img")
+    await expect(images.first).to_be_visible()
+    sources: list[str] = await images.evaluate_all(
+        "images => images.map(i => i.complete && i.naturalWidth > 0 ? i.getAttribute('src') : '')"
+    )
+    return sources
+
+
+async def test_a_photo_message_is_sent_reviewed_by_an_officer_and_delivered(
+    family: Visitor,
+    platform: Platform,
+    browser: Browser,
+    axe_source: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    page = family.page
+    account_id, credentials = await family_member(family, platform)
+    await subscription_card(platform, account_id, credentials, "pm_card_visa")
+    await set_up_subscription(family, "$20.00")
+    officer_email = await reviewing_facility_with_officer(platform)
+
+    await family.open(f"/residents?last_name=Lovelace&facility_id={platform.facility_id}")
+    await family.follow("Write a message to Ada Lovelace")
+    await expect(page.locator("[data-review]")).to_have_attribute("data-review", "review_all")
+    await expect(page.locator("[data-price=message]")).to_be_visible()
+    await family.fill(**{"Your message": "A draft first."})
+    await family.press("Save draft")
+    await expect(page.get_by_role("status")).to_have_text("Your draft is saved.")
+    await expect(page.locator("tbody tr")).to_have_count(1)
+    await family.follow("Edit the draft to R-1001")
+    await expect(page.get_by_label("Your message", exact=True)).to_have_value("A draft first.")
+
+    await family.fill(**{"Your message": "Hello Ada, here is the garden."})
+    await page.get_by_label("Photos").set_input_files(
+        {"name": "garden.png", "mimeType": "image/png", "buffer": a_photo()}
+    )
+    await family.press("Send")
+    await expect(page.get_by_role("status")).to_have_text("Your message is sent.")
+    await expect(page.locator("td[data-status]")).to_have_text(["Pending review"])
+    await family.follow("Drafts")
+    await expect(page.locator("tbody tr")).to_have_count(0)  # sending it deleted the draft
+
+    async with browsing(browser, platform, axe_source, request) as officer:
+        await officer.log_in(officer_email, OFFICER_PASSWORD)
+        await officer.open(f"/console/facilities/{platform.facility_id}/review")
+        item = officer.page.locator("article[data-review]")
+        await expect(item).to_have_count(1)
+        await expect(item).to_contain_text("Hello Ada, here is the garden.")
+        (thumbnail,) = await images_shown(officer.page)
+        assert thumbnail.endswith("/images/0?size=thumbnail"), thumbnail
+        await officer.press("Approve the message to R-1001")
+        await expect(officer.page.get_by_role("status")).to_have_text(
+            "The message is approved and delivered."
+        )
+        await expect(officer.page.locator("article[data-review]")).to_have_count(0)
+
+    await family.follow("Sent")
+    await expect(page.locator("td[data-status]")).to_have_text(["Delivered"])
+    await page.locator("tbody a").click()
+    await page.wait_for_url("**/messages/*")
+    await family.check_accessibility()
+    await expect(page.locator("[data-body]")).to_have_text("Hello Ada, here is the garden.")
+    (photo,) = await images_shown(page)
+    assert photo.startswith("/messages/") and photo.endswith("/images/0"), photo
+
+    for folder in ("Inbox", "Blocked residents"):
+        await family.follow(folder)
