@@ -259,13 +259,15 @@ async def seed_own_facility(address: str, facility_id: str) -> None:
 @dataclass
 class Platform(Portal):
     """The portal in front of identity AND the ledger; `ledger` is the ledger's own object, to
-    wait for what identity's events tell it. `facility_id`: this run's Demo County Jail."""
+    wait for what identity's events tell it. `facility_id`: this run's Demo County Jail.
+    `messaging` (its own object) is served at `messaging_address`."""
 
     ledger: Ledger
     processor: SimulatedProcessor
     token_keys: TokenKeys
     facility_id: str
     messaging: Messaging
+    messaging_address: str
 
     async def until_messaging_knows_residents(self, facility_id: str) -> None:
         """The facility and its residents, configured and booked in identity, reached
@@ -403,7 +405,15 @@ async def platform(
             ) as served:
                 assert served == url
                 platform = Platform(
-                    url, mailer, address, ledger, processor, token_keys, facility_id, messaging
+                    url,
+                    mailer,
+                    address,
+                    ledger,
+                    processor,
+                    token_keys,
+                    facility_id,
+                    messaging,
+                    messaging_address,
                 )
                 for resident in DEMO_RESIDENTS:
                     if resident.facility_id == FAC_DEMO:

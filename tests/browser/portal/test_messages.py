@@ -2,7 +2,10 @@
 PostgreSQL: a family member writes to a resident with a photo (charged to their messaging
 subscription), sees it pending review in the sent folder, keeps a draft; an officer of the
 facility approves it in the console's review queue, with its thumbnail; the sender then sees it
-delivered and the photo served through the portal. Every page passes axe-core."""
+delivered and the photo served through the portal. A photo that lies about its type is refused
+beside its input, a send without credit offers the refill; a resident's collect reply shows
+nothing until paid for, then when it expires, and the resident is blocked and unblocked. Every
+page passes axe-core."""
 
 from __future__ import annotations
 
@@ -13,11 +16,14 @@ import grpc
 import pytest
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink.messaging.v1 import messaging_pb2 as messaging_pb
+from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.facility_settings import ReviewPolicy
 from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_embedded import demo
+from kinlink_kit.auth import Role
 from kinlink_kit.testing import eventually
 from PIL import Image
 from playwright.async_api import Browser
@@ -146,3 +152,78 @@ async def test_a_photo_message_is_sent_reviewed_by_an_officer_and_delivered(
 
     for folder in ("Inbox", "Blocked residents"):
         await family.follow(folder)
+
+
+async def test_a_photo_that_lies_is_refused_beside_it_and_without_credit_the_refill_is_offered(
+    family: Visitor, platform: Platform
+) -> None:
+    """No subscription yet: nothing can be charged."""
+    page = family.page
+    await family_member(family, platform)
+    await family.open(f"/residents?last_name=Hopper&facility_id={platform.facility_id}")
+    await family.follow("Write a message to Grace Hopper")
+    await family.fill(**{"Your message": "Hello Grace."})
+    await page.get_by_label("Photos").set_input_files(
+        {"name": "garden.jpg", "mimeType": "image/jpeg", "buffer": a_photo()}  # a PNG
+    )
+    await family.press("Send")
+    assert await family.error_beside("images") == (
+        "Error: This file is not the kind of picture its name says. Choose a JPEG or PNG photo."
+    )
+
+    await family.press("Send")  # the same message, now without the photo
+    await expect(page.locator("#form-error")).to_contain_text(
+        "Your messaging balance is too low for this. Refill it first."
+    )
+    await family.follow("Refill your messaging subscription")
+    await expect(page.locator("[data-state]")).to_have_attribute("data-state", "not_set_up")
+
+
+async def test_a_collect_reply_is_paid_for_then_read_and_its_resident_blocked(
+    family: Visitor, platform: Platform
+) -> None:
+    page = family.page
+    account_id, credentials = await family_member(family, platform)
+    await subscription_card(platform, account_id, credentials, "pm_card_visa")
+    await set_up_subscription(family, "$20.00")
+    await family.open(f"/residents?last_name=Lovelace&facility_id={platform.facility_id}")
+    await family.follow("Write a message to Ada Lovelace")
+    await family.fill(**{"Your message": "Write back when you can."})
+    await family.press("Send")
+    await expect(page.locator("td[data-status]")).to_have_text(["Delivered"])  # not reviewed
+
+    kiosk = bearer(
+        platform.token_keys.token(
+            "kiosk", Role.FACILITY_INTEGRATION, facilities=[platform.facility_id]
+        )
+    )
+    async with grpc.aio.insecure_channel(platform.messaging_address) as channel:
+        await messaging_pb2_grpc.MessagingServiceStub(channel).PostReply(
+            messaging_pb.PostReplyRequest(
+                client_key="reply-1",
+                facility_id=platform.facility_id,
+                resident_id="R-1001",
+                account_id=account_id,
+                body="Thank you, it made my week.",
+                collect=True,
+            ),
+            metadata=kiosk,
+        )
+
+    await family.follow("Inbox")
+    await expect(page.locator("td[data-status]")).to_have_text(["Collect: pay to open"])
+    await expect(page.locator("main")).not_to_contain_text("made my week")
+    await page.locator("tbody a").click()
+    await page.wait_for_url("**/messages/*")
+    await family.check_accessibility()
+    await expect(page.locator("main")).not_to_contain_text("made my week")
+    await family.press("Pay and open")
+    await expect(page.locator("[data-body]")).to_have_text("Thank you, it made my week.")
+    # Read now: it can be opened for 14 days, said in Rosa's time zone (the jail's is the same).
+    await expect(page.locator("[data-expires]")).to_contain_text("Central time (Chicago)")
+
+    await family.press("Block this resident")
+    await expect(page.get_by_role("status")).to_contain_text("The resident is blocked")
+    await expect(page.locator("tr[data-blocked]")).to_have_count(1)
+    await family.press("Unblock R-1001")
+    await expect(page.locator("tr[data-blocked]")).to_have_count(0)
