@@ -83,6 +83,15 @@ async def reviewing_facility_with_officer(platform: Platform) -> str:
     return email
 
 
+async def subscribed_family_member(family: Visitor, platform: Platform) -> str:
+    """A family member logged in, their messaging subscription funded with $20.00; their
+    account id."""
+    account_id, credentials = await family_member(family, platform)
+    await subscription_card(platform, account_id, credentials, "pm_card_visa")
+    await set_up_subscription(family, "$20.00")
+    return account_id
+
+
 async def images_shown(page: Page) -> list[str]:
     """The sources of the page's images, each of which the browser loaded and decoded."""
     images = page.locator("img")
@@ -101,9 +110,7 @@ async def test_a_photo_message_is_sent_reviewed_by_an_officer_and_delivered(
     request: pytest.FixtureRequest,
 ) -> None:
     page = family.page
-    account_id, credentials = await family_member(family, platform)
-    await subscription_card(platform, account_id, credentials, "pm_card_visa")
-    await set_up_subscription(family, "$20.00")
+    account_id = await subscribed_family_member(family, platform)
     officer_email = await reviewing_facility_with_officer(platform)
 
     await family.open(f"/residents?last_name=Lovelace&facility_id={platform.facility_id}")
@@ -124,6 +131,9 @@ async def test_a_photo_message_is_sent_reviewed_by_an_officer_and_delivered(
     await family.press("Send")
     await expect(page.get_by_role("status")).to_have_text("Your message is sent.")
     await expect(page.locator("td[data-status]")).to_have_text(["Pending review"])
+    wallet = platform.ledger.wallet(uuid.UUID(account_id))
+    assert wallet is not None
+    assert wallet.balance == 2000 - REVIEWING.message_price_cents - REVIEWING.image_price_cents
     await family.follow("Drafts")
     await expect(page.locator("tbody tr")).to_have_count(0)  # sending it deleted the draft
 
@@ -183,9 +193,7 @@ async def test_a_collect_reply_is_paid_for_then_read_and_its_resident_blocked(
     family: Visitor, platform: Platform
 ) -> None:
     page = family.page
-    account_id, credentials = await family_member(family, platform)
-    await subscription_card(platform, account_id, credentials, "pm_card_visa")
-    await set_up_subscription(family, "$20.00")
+    account_id = await subscribed_family_member(family, platform)
     await family.open(f"/residents?last_name=Lovelace&facility_id={platform.facility_id}")
     await family.follow("Write a message to Ada Lovelace")
     await family.fill(**{"Your message": "Write back when you can."})
