@@ -44,7 +44,7 @@ CSRF_FIELD = "csrf_token"
 MAX_FORM_BYTES = 64 * 1024
 # A message with its photos (multipart): as large as messaging accepts a request.
 MULTIPART = "multipart/form-data"
-MAX_UPLOAD_BYTES = 32 * 1024 * 1024
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 MAX_UPLOAD_FILES = 20
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

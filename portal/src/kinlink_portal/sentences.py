@@ -143,7 +143,9 @@ SENTENCES = {
     "resident_not_found": N_(
         "We could not find this resident. They may have been released or moved: search again."
     ),
-    "resident_released": N_("This resident has been released: money can no longer be sent."),
+    "resident_released": N_(
+        "This resident has been released: money and messages can no longer be sent."
+    ),
     "resident_transferred": N_(
         "This resident moved to another facility. Find them again to send money there."
     ),

@@ -121,7 +121,7 @@ async def test_a_photo_message_is_sent_reviewed_by_an_officer_and_delivered(
     await family.press("Save draft")
     await expect(page.get_by_role("status")).to_have_text("Your draft is saved.")
     await expect(page.locator("tbody tr")).to_have_count(1)
-    await family.follow("Edit the draft to R-1001")
+    await family.follow("Edit the draft to Ada Lovelace (R-1001)")
     await expect(page.get_by_label("Your message", exact=True)).to_have_value("A draft first.")
 
     await family.fill(**{"Your message": "Hello Ada, here is the garden."})
@@ -233,5 +233,5 @@ async def test_a_collect_reply_is_paid_for_then_read_and_its_resident_blocked(
     await family.press("Block this resident")
     await expect(page.get_by_role("status")).to_contain_text("The resident is blocked")
     await expect(page.locator("tr[data-blocked]")).to_have_count(1)
-    await family.press("Unblock R-1001")
+    await family.press("Unblock Ada Lovelace (R-1001)")
     await expect(page.locator("tr[data-blocked]")).to_have_count(0)

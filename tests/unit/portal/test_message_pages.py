@@ -209,6 +209,7 @@ def test_the_sent_folder_says_each_status_and_a_rejections_reason(
         ]
     )
     page = family.get("/messages/sent").text
+    assert page.count("<td>Ada Lovelace (R-1001)</td>") == len(statuses)
     said = re.findall(r"<td data-status>(.*?)</td>", page)
     assert said == [
         "Pending review",

@@ -20,6 +20,7 @@ from kinlink_portal.pages.deposits import facility_time_zone
 from kinlink_portal.pages.deposits import local_time
 from kinlink_portal.pages.message_parts import PAGE_SIZE
 from kinlink_portal.pages.message_parts import page_token
+from kinlink_portal.pages.message_parts import resident_names
 from kinlink_portal.pages.message_parts import status_said
 from kinlink_portal.rendering import render
 from kinlink_portal.services import Refusal
@@ -48,6 +49,9 @@ async def folder(request: Request, sent: bool) -> Response:
         next_page_token=page.next_page_token,
         first_page=bool(token),
         facilities=await facilities(request),
+        resident_name=await resident_names(
+            request, ((m.facility_id, m.resident_id) for m in page.messages)
+        ),
         status_said=status_said,
         notice=request.query_params.get("notice", ""),
     )
@@ -114,6 +118,9 @@ async def shown(request: Request, message: pb.Message) -> Response:
         "message.html",
         message=message,
         from_resident=message.direction == pb.MESSAGE_DIRECTION_FROM_RESIDENT,
+        resident=(await resident_names(request, [(message.facility_id, message.resident_id)]))(
+            message.facility_id, message.resident_id
+        ),
         facility_name=(await facilities(request)).name(message.facility_id),
         sent_at=local_time(message.sent_at.seconds, facility_zone),
         status=status_said(message),
@@ -151,6 +158,9 @@ async def blocked(request: Request, form: Form | None = None) -> Response:
         form=form,
         residents=found.residents,
         facilities=await facilities(request),
+        resident_name=await resident_names(
+            request, ((r.facility_id, r.resident_id) for r in found.residents)
+        ),
         notice=request.query_params.get("notice", ""),
     )
 

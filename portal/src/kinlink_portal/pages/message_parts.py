@@ -1,13 +1,16 @@
-"""What the pages of messages share: the messaging service as the signed-in person, a message's
-status in words, and
-refusals about photos placed on the photo input."""
+"""What the pages of messages share: a message's status in words, refusals about photos placed
+on the photo input, and residents named as identity finds them."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterable
 
 from kinlink.messaging.v1 import messaging_pb2 as pb
 from starlette.requests import Request
 
 from kinlink_portal.i18n import gettext as _
+from kinlink_portal.pages.deposits import held_resident
 from kinlink_portal.sentences import N_
 from kinlink_portal.services import Refusal
 
@@ -44,3 +47,22 @@ def placed(refusal: Refusal) -> Refusal:
 
 def page_token(request: Request) -> str:
     return request.query_params.get("page", "")
+
+
+async def resident_names(
+    request: Request, residents: Iterable[tuple[str, str]]
+) -> Callable[[str, str], str]:
+    """Names the (facility id, resident id) pairs as identity finds them now, e.g. "Ada Lovelace
+    (R-1001)"; one released or moved since keeps their id alone."""
+    pairs = list(dict.fromkeys(residents))
+
+    async def named(facility_id: str, resident_id: str) -> str:
+        try:
+            found = await held_resident(request, facility_id, resident_id)
+        except Refusal:
+            return resident_id
+        return f"{found['name']} ({resident_id})"
+
+    # One after another: a renewal of the visitor's session must not race another.
+    names = {pair: await named(*pair) for pair in pairs}
+    return lambda facility_id, resident_id: names.get((facility_id, resident_id), resident_id)

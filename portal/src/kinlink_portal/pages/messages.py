@@ -27,6 +27,7 @@ from kinlink_portal.pages.message_parts import IMAGES
 from kinlink_portal.pages.message_parts import PAGE_SIZE
 from kinlink_portal.pages.message_parts import page_token
 from kinlink_portal.pages.message_parts import placed
+from kinlink_portal.pages.message_parts import resident_names
 from kinlink_portal.rendering import render
 from kinlink_portal.security import MAX_UPLOAD_FILES
 from kinlink_portal.services import Refusal
@@ -166,6 +167,9 @@ async def drafts(request: Request) -> Response:
         next_page_token=page.next_page_token,
         first_page=bool(page_token(request)),
         facilities=await facilities(request),
+        resident_name=await resident_names(
+            request, ((d.facility_id, d.resident_id) for d in page.drafts)
+        ),
         notice=request.query_params.get("notice", ""),
         compose_path=compose_path,
     )
