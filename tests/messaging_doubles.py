@@ -167,6 +167,7 @@ class MemoryImageStore:
 class AcceptedImage:
     content: bytes
     thumbnail: bytes
+    thumbnail_content_type: str
     content_type: str
     sha256: str
     width: int
@@ -174,7 +175,9 @@ class AcceptedImage:
 
 
 def accept_any_image(upload: bytes, rules: ImageRules) -> AcceptedImage:
-    """Takes the upload's bytes as they are: the images' own rules have their own tests."""
+    """Takes the upload's bytes as they are, a PNG if they say so: the images' own rules have
+    their own tests."""
+    content_type = "image/png" if upload.startswith(b"PNG") else "image/jpeg"
     return AcceptedImage(
-        upload, upload[:8], "image/jpeg", hashlib.sha256(upload).hexdigest(), 640, 480
+        upload, upload[:8], "image/jpeg", content_type, hashlib.sha256(upload).hexdigest(), 640, 480
     )

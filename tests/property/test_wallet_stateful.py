@@ -1,6 +1,7 @@
-"""Hypothesis drives fundings, charges, credits, refills and disabling against the wallet; the
-ledger must agree with a simple model, never let a balance go negative, spend operators' credit
-first, charge a reference once, and keep a journal that balances with each wallet's accounts."""
+"""Hypothesis drives fundings, charges (of one kind or several), refunds, credits, refills and
+disabling against the wallet; the ledger must agree with a simple model, never let a balance go
+negative, spend operators' credit first, charge a reference once, refund it once and exactly,
+and keep a journal that balances with each wallet's accounts."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain import journal
 from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.service_layer.charge_wallet import ChargeItem
 from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
 from kinlink_ledger.service_layer.charge_wallet import charge_wallet
 from kinlink_ledger.service_layer.disable_subscription import DisableSubscription
@@ -36,6 +38,8 @@ from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.ledger import LedgerStore
 from kinlink_ledger.service_layer.refill_subscription import RefillSubscription
 from kinlink_ledger.service_layer.refill_subscription import refill_subscription
+from kinlink_ledger.service_layer.refund_charge import RefundCharge
+from kinlink_ledger.service_layer.refund_charge import refund_charge
 from kinlink_ledger.service_layer.set_up_subscription import SetUpSubscription
 from kinlink_ledger.service_layer.set_up_subscription import set_up_subscription
 
@@ -45,6 +49,7 @@ from tests.ledger_facilities import configure_demo_facilities
 PRICES = {"message": 50, "image": 100, "sms_segment": 50, "mms": 100, "video_minute": 25}
 FUNDING = 1000
 NOW = datetime(2026, 11, 25, 18, tzinfo=UTC)
+REFERENCES = st.sampled_from([f"ref-{n}" for n in range(8)])
 CARDS = st.sampled_from(["pm_card_visa", "pm_card_mastercard", "pm_card_chargeDeclined"])
 
 
@@ -56,6 +61,13 @@ class ModelWallet:
     funds: int = 0
     credits: int = 0
     card_ok: bool = True
+
+
+@dataclass
+class ModelCharge:
+    amount: int
+    from_credits: int
+    refunded: bool = False
 
 
 class WalletMachine(RuleBasedStateMachine):
@@ -73,7 +85,7 @@ class WalletMachine(RuleBasedStateMachine):
         )
         configure_demo_facilities(self.ledger)
         self.model: dict[UUID, ModelWallet] = defaultdict(ModelWallet)
-        self.charged: dict[tuple[UUID, str], int] = {}
+        self.charged: dict[tuple[UUID, str], ModelCharge] = {}
 
     @initialize(target=accounts)
     def first_account(self) -> UUID:
@@ -129,17 +141,21 @@ class WalletMachine(RuleBasedStateMachine):
 
     @rule(
         account=accounts,
-        kind=st.sampled_from(sorted(PRICES)),
-        quantity=st.integers(1, 30),
-        reference=st.sampled_from([f"ref-{n}" for n in range(8)]),
+        # One kind (an SMS's segments) or several (a message and its images), each once.
+        items=st.dictionaries(st.sampled_from(sorted(PRICES)), st.integers(1, 30), min_size=1),
+        reference=REFERENCES,
     )
-    def charge(self, account: UUID, kind: str, quantity: int, reference: str) -> None:
+    def charge(self, account: UUID, items: dict[str, int], reference: str) -> None:
         wallet = self.model[account]
-        amount = PRICES[kind] * quantity
+        amount = sum(PRICES[kind] * quantity for kind, quantity in items.items())
+        command = ChargeWallet(
+            account,
+            "FAC-DEMO",
+            tuple(ChargeItem(kind, quantity) for kind, quantity in items.items()),
+            reference,
+        )
         try:
-            made = charge_wallet(
-                self.ledger, ChargeWallet.single(account, "FAC-DEMO", kind, quantity, reference)
-            )
+            made = charge_wallet(self.ledger, command)
         except ClientError as refused:
             if refused.code == "insufficient_credit":
                 assert amount > wallet.funds + wallet.credits
@@ -148,14 +164,28 @@ class WalletMachine(RuleBasedStateMachine):
                 assert (account, reference) in self.charged
             return
         if (account, reference) in self.charged:
-            assert made.amount == self.charged[account, reference]  # the first charge, again
+            assert made.amount == self.charged[account, reference].amount  # the first, again
             return
-        self.charged[account, reference] = amount
         assert amount <= wallet.funds + wallet.credits
         from_credits = min(wallet.credits, amount)
         assert (made.amount, made.from_credits) == (amount, from_credits)
+        self.charged[account, reference] = ModelCharge(amount, from_credits)
         wallet.credits -= from_credits
         wallet.funds -= amount - from_credits
+
+    @rule(account=accounts, reference=REFERENCES)
+    def refund(self, account: UUID, reference: str) -> None:
+        charged = self.charged.get((account, reference))
+        try:
+            refund_charge(self.ledger, RefundCharge(account, reference, "Rejected"))
+        except ClientError as refused:
+            assert (refused.code, charged) == ("charge_not_found", None)
+            return
+        assert charged is not None
+        if not charged.refunded:  # a second refund gives nothing more
+            charged.refunded = True
+            self.model[account].credits += charged.from_credits
+            self.model[account].funds += charged.amount - charged.from_credits
 
     @rule(account=accounts, amount=st.integers(1, 700), ticket=st.integers(1, 5))
     def credit(self, account: UUID, amount: int, ticket: int) -> None:

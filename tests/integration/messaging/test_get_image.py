@@ -41,6 +41,16 @@ def test_a_sent_image_and_its_thumbnail_are_served_to_their_sender_only(
         get_image(messaging, GetImage(uuid4(), message.id, 0))
 
 
+def test_a_png_keeps_its_type_and_its_thumbnail_is_a_jpeg(
+    messaging: Messaging, family: UUID
+) -> None:
+    message = send_message(messaging, SendMessage(family, FACILITY, RESIDENT, "k", "", (b"PNG",)))
+    image = get_image(messaging, GetImage(family, message.id, 0))
+    thumbnail = get_image(messaging, GetImage(family, message.id, 0, thumbnail=True))
+    assert (image.content_type, thumbnail.content_type) == ("image/png", "image/jpeg")
+    assert message.images[0].thumbnail_content_type == "image/jpeg"
+
+
 def test_an_image_is_refused_once_its_message_expired_or_while_a_collect_one_is_unpaid(
     messaging: Messaging, outside: Outside, family: UUID, clock: Clock
 ) -> None:

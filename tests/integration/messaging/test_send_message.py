@@ -251,3 +251,22 @@ def test_someone_elses_message_is_not_found(messaging: Messaging, family: UUID) 
     message = send_message(messaging, sending(family))
     with refused(NotFound, "message_not_found"):
         messaging.message_of(uuid4(), message.id)
+
+
+def test_a_message_the_sweep_cannot_settle_does_not_keep_it_from_the_others(
+    messaging: Messaging, outside: Outside, family: UUID, clock: Clock
+) -> None:
+    outside.wallet.killed_after_charging = True
+    with pytest.raises(ProcessKilled):
+        send_message(messaging, sending(family, facility_id=REVIEWING_FACILITY))
+    outside.wallet.killed_after_charging = False
+    outside.wallet.unreachable = True
+    with refused(Unavailable, "wallet_unavailable"):
+        send_message(messaging, sending(family, key="send-2"))
+    outside.wallet.unreachable = False
+    reviewing = outside.directory.facilities.pop(REVIEWING_FACILITY)
+    clock.now += SWEEP_AFTER
+
+    assert settle_payments(messaging, SWEEP_AFTER) == Settled(abandoned=1)
+    outside.directory.facilities[REVIEWING_FACILITY] = reviewing
+    assert settle_payments(messaging, SWEEP_AFTER) == Settled(submitted=1)

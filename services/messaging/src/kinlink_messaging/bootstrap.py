@@ -36,6 +36,7 @@ from kinlink_messaging.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_messaging.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_messaging.entrypoints.grpc_api import MessagingServicer
 from kinlink_messaging.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_messaging.entrypoints.rejection_refunds import RejectionRefunds
 from kinlink_messaging.entrypoints.sweeps import expiry_job
 from kinlink_messaging.entrypoints.sweeps import payment_sweep
 from kinlink_messaging.service_layer.messaging import Messaging
@@ -111,7 +112,8 @@ def build_messaging(
 def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messaging) -> ServiceParts:
     """Messaging's part of a process: its gRPC service; its directory from identity's events;
     its outbox relayed to kinlink.messaging.events.v1; the read models' follower; the payment
-    sweep and the expiry job, each in one replica at a time."""
+    sweep, the expiry job and the refunds of rejected messages, each in one replica at a
+    time."""
     consume(messaging, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
     database_url = settings.database_url(settings.database)
     background = [
@@ -127,6 +129,7 @@ def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messagin
             Leadership(database_url, "messaging expiry"),
             every_seconds=settings.message_expiry_every_seconds,
         ).run,
+        RejectionRefunds(messaging, Leadership(database_url, "messaging rejection refunds")).run,
         *outbox_relay_jobs(
             settings,
             settings.database,

@@ -31,18 +31,37 @@ def review_queue(
     """(submitted at, message id) of the facility's messages awaiting review, oldest first,
     after the row `after` names."""
     messages.catch_up()
+    resume = (
+        "AND (submitted_at > :submitted_at OR (submitted_at = :submitted_at AND message_id > :id)) "
+        if after is not None
+        else ""
+    )
     rows = messages.views.query(
         "SELECT submitted_at, message_id FROM messages WHERE facility_id = :facility_id "
-        f"AND status = :status {_resume('submitted_at', after, '>')}"
-        "ORDER BY submitted_at, message_id LIMIT :limit",
+        f"AND status = :status {resume}ORDER BY submitted_at, message_id LIMIT :limit",
         {
             "facility_id": facility_id,
             "status": MessageStatus.PENDING_REVIEW.value,
             "limit": limit,
-            **_after(after),
+            "submitted_at": after[0] if after else None,
+            "id": after[1] if after else None,
         },
     )
     return [(row["submitted_at"], UUID(row["message_id"])) for row in rows]
+
+
+def have_corresponded(
+    messages: MessagesProjection, account_id: UUID, facility_id: str, resident_id: str
+) -> bool:
+    """Whether a message between them was ever accepted, either way."""
+    messages.catch_up()
+    rows = messages.views.query(
+        "SELECT 1 AS found FROM messages WHERE account_id = :account_id "
+        "AND facility_id = :facility_id AND resident_id = :resident_id "
+        "AND submitted_at IS NOT NULL LIMIT 1",
+        {"account_id": str(account_id), "facility_id": facility_id, "resident_id": resident_id},
+    )
+    return bool(rows)
 
 
 def resident_messages(
@@ -60,38 +79,21 @@ def resident_messages(
         f"({', '.join(repr(status.value) for status in statuses)}))"
         for direction, statuses in _SHOWN_TO_RESIDENT.items()
     )
+    resume = (
+        "AND (started_at < :started_at OR (started_at = :started_at AND message_id < :id)) "
+        if after is not None
+        else ""
+    )
     rows = messages.views.query(
         "SELECT started_at, message_id FROM messages WHERE facility_id = :facility_id "
-        f"AND resident_id = :resident_id AND ({shown}) {_resume('started_at', after, '<')}"
+        f"AND resident_id = :resident_id AND ({shown}) {resume}"
         "ORDER BY started_at DESC, message_id DESC LIMIT :limit",
-        {"facility_id": facility_id, "resident_id": resident_id, "limit": limit, **_after(after)},
+        {
+            "facility_id": facility_id,
+            "resident_id": resident_id,
+            "limit": limit,
+            "started_at": after[0] if after else None,
+            "id": after[1] if after else None,
+        },
     )
     return [(row["started_at"], UUID(row["message_id"])) for row in rows]
-
-
-def have_corresponded(
-    messages: MessagesProjection, account_id: UUID, facility_id: str, resident_id: str
-) -> bool:
-    """Whether a message between them was ever accepted, either way."""
-    messages.catch_up()
-    rows = messages.views.query(
-        "SELECT 1 FROM messages WHERE account_id = :account_id AND facility_id = :facility_id "
-        "AND resident_id = :resident_id AND submitted_at IS NOT NULL LIMIT 1",
-        {"account_id": str(account_id), "facility_id": facility_id, "resident_id": resident_id},
-    )
-    return bool(rows)
-
-
-def _resume(column: str, after: tuple[str, str] | None, beyond: str) -> str:
-    """The condition for rows past `after` (its time in `column`, then its id) in the order
-    `beyond` says ('>' oldest first, '<' newest first)."""
-    if after is None:
-        return ""
-    return (
-        f"AND ({column} {beyond} :after_at "
-        f"OR ({column} = :after_at AND message_id {beyond} :after_id)) "
-    )
-
-
-def _after(after: tuple[str, str] | None) -> dict[str, str | None]:
-    return {"after_at": after[0] if after else None, "after_id": after[1] if after else None}

@@ -152,6 +152,8 @@ class ImageRef:
     width: int
     height: int
     size: int
+    # A PNG keeps its type; thumbnails are JPEG. (Messages stored before it was kept: JPEG.)
+    thumbnail_content_type: str = "image/jpeg"
 
     @staticmethod
     def keys(message_id: UUID, number: int) -> tuple[str, str]:
@@ -488,6 +490,13 @@ class Message(Aggregate):
         if not 0 <= number < len(self.images):
             raise ImageNotFound()
         return self.images[number]
+
+    def stored_image(self, number: int, *, thumbnail: bool) -> tuple[str, str]:
+        """The key and content type of image `number`, or of its thumbnail."""
+        image = self.image(number)
+        if thumbnail:
+            return image.thumbnail_key, image.thumbnail_content_type
+        return image.key, image.content_type
 
     def image_keys(self) -> list[str]:
         return [key for image in self.images for key in (image.key, image.thumbnail_key)]

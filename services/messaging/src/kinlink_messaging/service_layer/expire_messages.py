@@ -6,6 +6,7 @@ The read path refuses the message from its expiry on whether or not this has run
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from kinlink_kit.logging import get_logger
@@ -22,18 +23,26 @@ def expire_messages(messaging: Messaging) -> int:
     now = messaging.clock()
     expired = 0
     for message_id in messaging.views.messages.expired_unrecorded(now):
-        message = messaging.find(message_id, Message)
-        if message is None or message.viewable(now):
-            continue  # the view may lag behind the store
-        for key in message.image_keys():
-            messaging.images.delete(key)
-        if _record_expiry(messaging, message_id):
+        try:
+            done = _expire(messaging, message_id, now)
+        except Exception:
+            # One message whose images cannot be deleted now must not keep the others.
+            log.exception(
+                "message not expired; the next run tries again", message_id=str(message_id)
+            )
+            continue
+        if done:
             expired += 1
             log.info("message expired", message_id=str(message_id))
     return expired
 
 
-def _record_expiry(messaging: Messaging, message_id: UUID) -> bool:
+def _expire(messaging: Messaging, message_id: UUID, now: datetime) -> bool:
+    message = messaging.find(message_id, Message)
+    if message is None or message.viewable(now):
+        return False  # the view may lag behind the store
+    for key in message.image_keys():
+        messaging.images.delete(key)
     return messaging.change(
         message_id,
         Message,

@@ -43,9 +43,8 @@ def image_to_show(
     messaging: Messaging, message: Message, number: int, thumbnail: bool
 ) -> ImageToShow:
     """Image `number` of a message its caller may see: where to fetch it, or its bytes."""
-    image = message.image(number)
-    key = image.thumbnail_key if thumbnail else image.key
+    key, content_type = message.stored_image(number, thumbnail=thumbnail)
     url = messaging.images.signed_url(key, SIGNED_URL_LIFETIME)
     if url is not None:
-        return ImageToShow(image.content_type, url, None)
-    return ImageToShow(image.content_type, None, messaging.images.get(key))
+        return ImageToShow(content_type, url, None)
+    return ImageToShow(content_type, None, messaging.images.get(key))

@@ -114,7 +114,7 @@ def _store_images(
     for number, image in enumerate(prepared):
         key, thumbnail_key = ImageRef.keys(message_id, number)
         messaging.images.put(key, image.content, image.content_type)
-        messaging.images.put(thumbnail_key, image.thumbnail, image.content_type)
+        messaging.images.put(thumbnail_key, image.thumbnail, image.thumbnail_content_type)
         images.append(
             ImageRef(
                 key,
@@ -124,6 +124,7 @@ def _store_images(
                 image.width,
                 image.height,
                 len(image.content),
+                image.thumbnail_content_type,
             )
         )
     return tuple(images)

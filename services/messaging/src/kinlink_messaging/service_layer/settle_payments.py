@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 from kinlink_kit.errors import Unavailable
 from kinlink_kit.logging import get_logger
@@ -35,28 +36,37 @@ class Settled:
 def settle_payments(messaging: Messaging, after: timedelta) -> Settled:
     now = messaging.clock()
     MESSAGES_AWAITING_PAYMENT.set(len(messaging.views.messages.awaiting_payment(now)))
-    submitted = abandoned = 0
+    outcomes = {"submitted": 0, "abandoned": 0}
     for message_id in messaging.views.messages.awaiting_payment(now - after):
-        message = messaging.find(message_id, Message)
-        # The view may lag behind the store, and a restart starts the wait again.
-        if (
-            message is None
-            or message.status is not MessageStatus.AWAITING_PAYMENT
-            or now - message.started_at < after
-        ):
-            continue
         try:
-            payment = messaging.wallet.find_payment(message.account_id, message.reference)
+            outcome = _settle(messaging, message_id, after)
         except Unavailable:
             log.warning("the wallet cannot be reached; the next sweep asks again")
-            return Settled(submitted, abandoned)
-        if payment is None:
-            abandon(messaging, message_id)
-            abandoned += 1
-            MESSAGES_SETTLED.labels("abandoned").inc()
-        else:
-            settings = messaging.directory.facility(message.facility_id)
-            submit_paid(messaging, message_id, payment, settings)
-            submitted += 1
-            MESSAGES_SETTLED.labels("submitted").inc()
-    return Settled(submitted, abandoned)
+            break
+        except Exception:
+            # One message that cannot be settled must not keep the sweep from the others.
+            log.exception(
+                "message not settled; the next sweep tries again", message_id=str(message_id)
+            )
+            continue
+        if outcome is not None:
+            outcomes[outcome] += 1
+            MESSAGES_SETTLED.labels(outcome).inc()
+    return Settled(**outcomes)
+
+
+def _settle(messaging: Messaging, message_id: UUID, after: timedelta) -> str | None:
+    message = messaging.find(message_id, Message)
+    # The view may lag behind the store, and a restart starts the wait again.
+    if (
+        message is None
+        or message.status is not MessageStatus.AWAITING_PAYMENT
+        or messaging.clock() - message.started_at < after
+    ):
+        return None
+    payment = messaging.wallet.find_payment(message.account_id, message.reference)
+    if payment is None:
+        abandon(messaging, message_id)
+        return "abandoned"
+    submit_paid(messaging, message_id, payment, messaging.directory.facility(message.facility_id))
+    return "submitted"
