@@ -30,6 +30,7 @@ from playwright.async_api import Browser
 from playwright.async_api import Page
 from playwright.async_api import expect
 
+from tests.browser.portal.conftest import PHONE
 from tests.browser.portal.conftest import Platform
 from tests.browser.portal.conftest import Visitor
 from tests.browser.portal.conftest import browsing
@@ -165,9 +166,14 @@ async def test_a_photo_message_is_sent_reviewed_by_an_officer_and_delivered(
 
 
 async def test_a_photo_that_lies_is_refused_beside_it_and_without_credit_the_refill_is_offered(
-    family: Visitor, platform: Platform
+    browser: Browser, platform: Platform, axe_source: str, request: pytest.FixtureRequest
 ) -> None:
-    """No subscription yet: nothing can be charged."""
+    """On a phone, with no subscription yet: nothing can be charged."""
+    async with browsing(browser, platform, axe_source, request, **PHONE) as family:
+        await refused_on_a_phone(family, platform)
+
+
+async def refused_on_a_phone(family: Visitor, platform: Platform) -> None:
     page = family.page
     await family_member(family, platform)
     await family.open(f"/residents?last_name=Hopper&facility_id={platform.facility_id}")
@@ -176,7 +182,9 @@ async def test_a_photo_that_lies_is_refused_beside_it_and_without_credit_the_ref
     await page.get_by_label("Photos").set_input_files(
         {"name": "garden.jpg", "mimeType": "image/jpeg", "buffer": a_photo()}  # a PNG
     )
+    await family.fits_the_screen()
     await family.press("Send")
+    await family.fits_the_screen()
     assert await family.error_beside("images") == (
         "Error: This file is not the kind of picture its name says. Choose a JPEG or PNG photo."
     )

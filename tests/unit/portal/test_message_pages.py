@@ -365,3 +365,28 @@ def test_the_navigation_and_the_resident_search_lead_to_messages(
     found = family.get("/residents?last_name=Lovelace").text
     assert f'href="{COMPOSE}"' in found
     assert '<a href="/messages"' in found
+
+
+def test_a_facility_that_takes_no_messages_says_so_before_writing(
+    family: TestClient, identity: StandInIdentity
+) -> None:
+    switched_off = identity_pb.FacilitySettings(
+        name="Demo County Jail", messaging_switched_off=True
+    )
+    identity.answers["GetFacility"] = identity_pb.Facility(
+        facility_id="FAC-DEMO", settings=switched_off
+    )
+    page = family.get(COMPOSE).text
+    assert '<p class="notice" data-switched-off>' in page
+    assert sentence("messaging_switched_off") in page
+    assert 'id="images"' not in page  # the facility takes no photos either
+
+
+def test_a_released_residents_refusal_speaks_of_messages(
+    family: TestClient, messaging: StandInIdentity
+) -> None:
+    messaging.answers["SendMessage"] = refusal(
+        FailedPrecondition("resident_released", "released", field="resident_id")
+    )
+    page = family.post(COMPOSE, data={**compose_form(family), "body": "Hi", "action": "send"})
+    assert "money and messages can no longer be sent" in page.text
