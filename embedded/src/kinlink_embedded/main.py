@@ -117,6 +117,7 @@ def portal(settings: EmbeddedSettings, address: str, processor: SimulatedProcess
     portal_settings = PortalSettings(
         identity_target=address,
         ledger_target=address,
+        messaging_target=address,
         cookie_secret=SecretStr(cookie_secret.hexdigest()),
         secure_cookies=False,
         shutdown_grace_seconds=settings.shutdown_grace_seconds,

@@ -49,9 +49,12 @@ from kinlink_portal.pages import deposits
 from kinlink_portal.pages import help_pages
 from kinlink_portal.pages import histories
 from kinlink_portal.pages import id_verification
+from kinlink_portal.pages import mailbox
+from kinlink_portal.pages import messages
 from kinlink_portal.pages import messaging
 from kinlink_portal.pages import my_account
 from kinlink_portal.pages import residents
+from kinlink_portal.pages import review
 from kinlink_portal.pages import staff
 from kinlink_portal.rendering import render
 from kinlink_portal.rendering import templates
@@ -264,6 +267,9 @@ def create_app(
             *staff.routes,
             *id_verification.routes,
             *contact.routes,
+            *messages.routes,
+            *mailbox.routes,
+            *review.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),

@@ -4,11 +4,15 @@ Content-Security-Policy), and the check every form submission passes (its CSRF t
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncGenerator
 from collections.abc import Awaitable
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
+from starlette.datastructures import Headers
 from starlette.datastructures import MutableHeaders
+from starlette.formparsers import MultiPartException
+from starlette.formparsers import MultiPartParser
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.responses import Response
@@ -38,6 +42,10 @@ STRIPE_CONTENT_SECURITY_POLICY = (
 CSRF_FIELD = "csrf_token"
 # The largest form we accept; ours are a few hundred bytes.
 MAX_FORM_BYTES = 64 * 1024
+# A message with its photos (multipart): as large as messaging accepts a request.
+MULTIPART = "multipart/form-data"
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+MAX_UPLOAD_FILES = 20
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -98,17 +106,20 @@ class CsrfProtection:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        body = b""
-        more = True
+        limit = MAX_UPLOAD_BYTES if _content_type(scope).startswith(MULTIPART) else MAX_FORM_BYTES
+        chunks: list[bytes] = []
+        size, more = 0, True
         while more:
             message = await receive()
-            body += message.get("body", b"")
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
             more = message.get("more_body", False)
-            if len(body) > MAX_FORM_BYTES:
+            if size > limit:
                 await PlainTextResponse("Form too large.", status_code=413)(scope, receive, send)
                 return
+        body = b"".join(chunks)
         expected = scope.get("session", {}).get("csrf")
-        given = _form_field(scope, body, CSRF_FIELD)
+        given = await _form_field(scope, body, CSRF_FIELD)
         if not (isinstance(expected, str) and given and secrets.compare_digest(expected, given)):
             response = await self.refusal(Request(scope))
             await response(scope, receive, send)
@@ -125,9 +136,29 @@ class CsrfProtection:
         await self.app(scope, replay, send)
 
 
-def _form_field(scope: Scope, body: bytes, name: str) -> str:
-    content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
+def _content_type(scope: Scope) -> str:
+    return dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
+
+
+async def _form_field(scope: Scope, body: bytes, name: str) -> str:
+    content_type = _content_type(scope)
+    if content_type.startswith(MULTIPART):
+        return await _multipart_field(scope, body, name)
     if not content_type.startswith("application/x-www-form-urlencoded"):
         return ""  # our forms send nothing else
     values = parse_qs(body.decode("utf-8", "replace"), max_num_fields=100)
     return values.get(name, [""])[0]
+
+
+async def _multipart_field(scope: Scope, body: bytes, name: str) -> str:
+    async def the_body() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    parser = MultiPartParser(Headers(scope=scope), the_body(), max_files=MAX_UPLOAD_FILES)
+    try:
+        form = await parser.parse()
+    except MultiPartException:
+        return ""
+    value = form.get(name)
+    await form.close()
+    return value if isinstance(value, str) else ""

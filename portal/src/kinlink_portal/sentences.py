@@ -143,7 +143,9 @@ SENTENCES = {
     "resident_not_found": N_(
         "We could not find this resident. They may have been released or moved: search again."
     ),
-    "resident_released": N_("This resident has been released: money can no longer be sent."),
+    "resident_released": N_(
+        "This resident has been released: money and messages can no longer be sent."
+    ),
     "resident_transferred": N_(
         "This resident moved to another facility. Find them again to send money there."
     ),
@@ -212,6 +214,47 @@ SENTENCES = {
     # Lists in the console
     "page_token_invalid": N_(
         "This link to a page of the list is out of date. Start again from the first page."
+    ),
+    # Messages and their photos
+    "messaging_switched_off": N_("This facility does not take messages at the moment."),
+    "resident_blocked": N_(
+        "You blocked this resident. Unblock them on the Blocked residents page to write again."
+    ),
+    "wallet_unavailable": N_(
+        "Your messaging balance cannot be reached just now: nothing was sent or charged. Try "
+        "again in a minute."
+    ),
+    "message_not_found": N_("We cannot find this message."),
+    "message_expired": N_(
+        "This message expired 14 days after it was read and can no longer be opened."
+    ),
+    "message_already_decided": N_(
+        "Another officer already approved or rejected this message: nothing was changed."
+    ),
+    "message_not_pending_review": N_("This message is not waiting for review."),
+    "rejection_reason_missing": N_("Say why the message is rejected: the sender reads it."),
+    "body_missing": N_("Write a message, or add a photo."),
+    "body_too_long": N_("A message can be at most 6,000 characters. Shorten it."),
+    "draft_not_found": N_("We cannot find this draft. It may have been sent or deleted."),
+    "client_key_missing": N_("This form has expired. Please try again."),
+    "no_prior_correspondence": N_(
+        "The resident can only reply to someone who wrote to them first."
+    ),
+    "collect_message_unpaid": N_("Pay for this collect message to open it."),
+    "image_gone": N_("This photo is no longer kept."),
+    "image_type_not_allowed": N_("This facility takes only JPEG and PNG photos."),
+    "image_type_mismatch": N_(
+        "This file is not the kind of picture its name says. Choose a JPEG or PNG photo."
+    ),
+    "image_corrupt": N_("This photo could not be opened. Choose another one."),
+    "image_too_large": N_("This photo is too large. Choose a smaller one."),
+    "image_too_small": N_("This photo is too small for the facility. Choose a larger one."),
+    "image_too_big": N_("This photo is too wide or too tall for the facility."),
+    "image_decompression_bomb": N_("This photo is too large to open. Choose another one."),
+    "too_many_images": N_("This facility takes fewer photos per message. Remove some."),
+    "image_heic_unsupported": N_(
+        "Photos in HEIC format are not accepted. Choose JPEG in your phone's camera settings, "
+        "or send a screenshot of the photo."
     ),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")

@@ -15,6 +15,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink_kit.logging import get_logger
 from starlette.requests import Request
 
@@ -23,6 +24,9 @@ from kinlink_portal.settings import PortalSettings
 log = get_logger(__name__)
 
 Reply = TypeVar("Reply", bound=Message)
+# An image messaging answers with is larger than gRPC's default 4 MB a reply may be.
+MAX_REPLY_BYTES = 32 * 1024 * 1024
+CHANNEL_OPTIONS = [("grpc.max_receive_message_length", MAX_REPLY_BYTES)]
 
 
 class Refusal(Exception):
@@ -46,23 +50,28 @@ class Failure(Exception):
 
 
 class Services:
-    """Channels to identity and the ledger (in the embedded mode both are one address)."""
+    """Channels to identity, the ledger and messaging (in the embedded mode all are one
+    address: one channel)."""
 
     def __init__(self, settings: PortalSettings) -> None:
         self.timeout = settings.call_timeout_seconds
-        self._identity = grpc.aio.insecure_channel(settings.identity_target)
-        self._ledger = (
-            self._identity
-            if settings.ledger_target == settings.identity_target
-            else grpc.aio.insecure_channel(settings.ledger_target)
+        self._channels: dict[str, grpc.aio.Channel] = {}
+        self.identity = identity_pb2_grpc.IdentityServiceStub(
+            self._channel(settings.identity_target)
         )
-        self.identity = identity_pb2_grpc.IdentityServiceStub(self._identity)
-        self.ledger = ledger_pb2_grpc.LedgerServiceStub(self._ledger)
+        self.ledger = ledger_pb2_grpc.LedgerServiceStub(self._channel(settings.ledger_target))
+        self.messaging = messaging_pb2_grpc.MessagingServiceStub(
+            self._channel(settings.messaging_target)
+        )
+
+    def _channel(self, target: str) -> grpc.aio.Channel:
+        if target not in self._channels:
+            self._channels[target] = grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+        return self._channels[target]
 
     async def close(self) -> None:
-        await self._identity.close()
-        if self._ledger is not self._identity:
-            await self._ledger.close()
+        for channel in self._channels.values():
+            await channel.close()
 
 
 def services(request: Request) -> Services:

@@ -13,7 +13,8 @@ from pydantic_settings import SettingsConfigDict
 class PortalSettings(BaseSettings):
     """Where the portal listens, which services it calls, and how it keeps sessions.
 
-    The portal owns no data: everything it shows comes from identity and the ledger over gRPC.
+    The portal owns no data: everything it shows comes from identity, the ledger and messaging over
+    gRPC.
     """
 
     model_config = SettingsConfigDict(env_prefix="KINLINK_", extra="ignore")
@@ -26,6 +27,9 @@ class PortalSettings(BaseSettings):
     log_level: str = "INFO"
     identity_target: str = Field(default="127.0.0.1:50051", description="identity's gRPC address")
     ledger_target: str = Field(default="127.0.0.1:50051", description="the ledger's gRPC address")
+    messaging_target: str = Field(
+        default="127.0.0.1:50051", description="the messaging service's gRPC address"
+    )
     call_timeout_seconds: float = Field(default=10.0, gt=0)
     cookie_secret: SecretStr = Field(
         default=SecretStr(""),

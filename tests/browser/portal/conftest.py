@@ -50,6 +50,12 @@ from kinlink_ledger.bootstrap import ledger_service
 from kinlink_ledger.domain.account_cards import PaymentMethodNotFound
 from kinlink_ledger.service_layer.account_cards import check_own_card
 from kinlink_ledger.service_layer.ledger import Ledger
+from kinlink_messaging.bootstrap import MessagingSettings
+from kinlink_messaging.bootstrap import build_messaging
+from kinlink_messaging.bootstrap import messaging_service
+from kinlink_messaging.domain.ports import FacilityNotFound
+from kinlink_messaging.domain.ports import ResidentNotFound
+from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_portal.app import CardIssuer
 from kinlink_portal.app import create_app
 from kinlink_portal.main import serve_portal
@@ -64,6 +70,10 @@ from tests.conftest import ROOT
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
 from tests.integration.identity.conftest import RecordingMailer
+from tests.messaging_doubles import MemoryImageStore
+from tests.service_accounts import SERVICE_EMAIL
+from tests.service_accounts import SERVICE_PASSWORD
+from tests.service_accounts import with_service_account
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 
 AXE = ROOT / ".cache" / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -163,13 +173,15 @@ async def skip_earlier_runs(infra: Infra, group: str, *topics: str) -> None:
 
 @asynccontextmanager
 async def serving_portal(
-    address: str, port: int, card_issuer: CardIssuer | None = None
+    address: str, port: int, card_issuer: CardIssuer | None = None, messaging_address: str = ""
 ) -> AsyncIterator[str]:
-    """The portal on `port`, calling the services at the gRPC `address`; yields its URL.
-    `card_issuer`: the simulated processor's stand-in bank, for the payments a bank checks."""
+    """The portal on `port`, calling the services at the gRPC `address` (messaging at
+    `messaging_address`, if another); yields its URL. `card_issuer`: the simulated processor's
+    stand-in bank, for the payments a bank checks."""
     portal_settings = PortalSettings(
         identity_target=address,
         ledger_target=address,
+        messaging_target=messaging_address or address,
         cookie_secret=uuid.uuid4().hex * 2,
         secure_cookies=False,  # plain HTTP on 127.0.0.1, as in the embedded mode
     )
@@ -247,12 +259,30 @@ async def seed_own_facility(address: str, facility_id: str) -> None:
 @dataclass
 class Platform(Portal):
     """The portal in front of identity AND the ledger; `ledger` is the ledger's own object, to
-    wait for what identity's events tell it. `facility_id`: this run's Demo County Jail."""
+    wait for what identity's events tell it. `facility_id`: this run's Demo County Jail.
+    `messaging` (its own object) is served at `messaging_address`."""
 
     ledger: Ledger
     processor: SimulatedProcessor
     token_keys: TokenKeys
     facility_id: str
+    messaging: Messaging
+    messaging_address: str
+
+    async def until_messaging_knows_residents(self, facility_id: str) -> None:
+        """The facility and its residents, configured and booked in identity, reached
+        messaging's directory (through Kafka)."""
+
+        async def known() -> bool:
+            try:
+                self.messaging.directory.facility(facility_id)
+                for resident in DEMO_JAIL_RESIDENTS:
+                    self.messaging.directory.resident(facility_id, resident.resident_id)
+            except (FacilityNotFound, ResidentNotFound):
+                return False
+            return True
+
+        await eventually(known, timeout=60)
 
     async def until_ledger_knows_card(self, email: str, password: str, payment_method: str) -> None:
         """The card a family member added in identity reached the ledger (through Kafka)."""
@@ -293,19 +323,53 @@ class Platform(Portal):
             await eventually(quoted)
 
 
+def messaging_settings(infra: Infra, database: str, token_keys: TokenKeys) -> MessagingSettings:
+    """Messaging on its own database and consumer group; `ledger_target` and `identity_target`
+    are set once they serve."""
+    return MessagingSettings(
+        postgres_dsn=infra.postgres_dsn,
+        database=database,
+        kafka_bootstrap=infra.kafka_bootstrap,
+        consumer_group=f"test-portal-messaging-{uuid.uuid4().hex[:8]}",
+        jwt_public_keys={token_keys.key_id: token_keys.public_pem},
+        service_account_email=SERVICE_EMAIL,
+        service_account_password=SERVICE_PASSWORD,
+    )
+
+
+@asynccontextmanager
+async def serving_messaging(
+    settings: MessagingSettings, address: str, token_keys: TokenKeys
+) -> AsyncIterator[tuple[str, Messaging]]:
+    """Messaging built by its bootstrap, charging the ledger at `address` as the service account
+    identity there signs in (a process of its own: its own bus, its own port). Its images are
+    kept in memory until the object store's adapter exists."""
+    settings = settings.model_copy(update={"ledger_target": address, "identity_target": address})
+    messaging = build_messaging(settings, images=MemoryImageStore())
+    bus = KafkaBus(settings.kafka_bootstrap or "", client_id="test-portal-messaging")
+    async with serving(
+        [messaging_service(settings, bus, messaging)], bus, token_keys.verifier()
+    ) as served:
+        yield served, messaging
+
+
 @pytest.fixture
 async def platform(
     infra: Infra, fresh_database: str, token_keys: TokenKeys
 ) -> AsyncIterator[Platform]:
     """Identity and the ledger on the real Kafka and PostgreSQL, each on its own database and
     consumer groups (served together, as two processes would be: all they share is the topics),
-    this run's own Demo County Jail set up, and the portal in front of both."""
+    this run's own Demo County Jail set up, and the portal in front of both. Messaging is served
+    beside them on a port of its own, charging the ledger as the service account identity signs
+    in."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = identity_settings(infra, fresh_database, token_keys, url)
+    settings = with_service_account(identity_settings(infra, fresh_database, token_keys, url))
     ledger_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
+    messaging_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{ledger_database}"')
+        conn.execute(f'CREATE DATABASE "{messaging_database}"')
     ledger_settings = LedgerSettings(
         postgres_dsn=infra.postgres_dsn,
         database=ledger_database,
@@ -317,6 +381,8 @@ async def platform(
     await skip_earlier_runs(
         infra, ledger_settings.consumer_group, IDENTITY_EVENTS, FACILITY_EVENTS, COMMISSARY_EVENTS
     )
+    messaging_config = messaging_settings(infra, messaging_database, token_keys)
+    await skip_earlier_runs(infra, messaging_config.consumer_group, IDENTITY_EVENTS)
     bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
     processor = SimulatedProcessor()
     ledger = build_ledger(ledger_settings, processor)
@@ -325,24 +391,42 @@ async def platform(
         ledger_service(ledger_settings, bus, ledger),
     ]
     try:
-        async with serving(parts, bus, token_keys.verifier()) as address:
+        async with (
+            serving(parts, bus, token_keys.verifier()) as address,
+            serving_messaging(messaging_config, address, token_keys) as (
+                messaging_address,
+                messaging,
+            ),
+        ):
             facility_id = f"FAC-PORTAL-{uuid.uuid4().hex[:8]}"
             await seed_own_facility(address, facility_id)
-            async with serving_portal(address, port, processor.answer_challenge) as served:
+            async with serving_portal(
+                address, port, processor.answer_challenge, messaging_address
+            ) as served:
                 assert served == url
                 platform = Platform(
-                    url, mailer, address, ledger, processor, token_keys, facility_id
+                    url,
+                    mailer,
+                    address,
+                    ledger,
+                    processor,
+                    token_keys,
+                    facility_id,
+                    messaging,
+                    messaging_address,
                 )
                 for resident in DEMO_RESIDENTS:
                     if resident.facility_id == FAC_DEMO:
                         await platform.until_ledger_takes_deposits(
                             facility_id, resident.resident_id
                         )
+                await platform.until_messaging_knows_residents(facility_id)
                 yield platform
     finally:
         ledger.close()
         with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{ledger_database}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{messaging_database}" WITH (FORCE)')
 
 
 @dataclass

@@ -89,6 +89,8 @@ class StandInServices:
     timeout: float = 1.0
     # The ledger answers as identity's stand-in does: what `answers` holds for each method.
     ledger: StandInIdentity = field(default_factory=StandInIdentity)
+    # Messaging answers the same way.
+    messaging: StandInIdentity = field(default_factory=StandInIdentity)
 
 
 @pytest.fixture
