@@ -19,6 +19,10 @@ from typing import Any
 
 import pytest
 import yaml
+from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_ledger.bootstrap import LedgerSettings
+from kinlink_messaging.bootstrap import MessagingSettings
+from kinlink_portal.settings import PortalSettings
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 SECRET_EXAMPLE = K8S / "secret.example.yaml"
@@ -242,6 +246,29 @@ def test_the_portal_is_deployed_with_secure_cookies_and_a_cookie_secret() -> Non
     assert env["KINLINK_SECURE_COOKIES"] == "true"
     assert env["KINLINK_COOKIE_SECRET"] is FROM_SECRET
     assert env["KINLINK_IDENTITY_TARGET"] == "identity:50051"
+
+
+# Each Deployment's settings class: a variable it is given that no setting reads is a typo that
+# would silently leave the default in place.
+SETTINGS_OF = {
+    "identity": IdentitySettings,
+    "ledger": LedgerSettings,
+    "messaging": MessagingSettings,
+    "portal": PortalSettings,
+}
+
+
+@pytest.mark.parametrize(
+    "deployment", BASE_DEPLOYMENTS, ids=[d["metadata"]["name"] for d in BASE_DEPLOYMENTS]
+)
+def test_every_variable_a_deployment_is_given_is_a_setting_of_its_service(
+    deployment: Doc,
+) -> None:
+    settings = SETTINGS_OF[deployment["metadata"]["name"]]
+    read = {f"KINLINK_{name.upper()}" for name in settings.model_fields}
+    for container in deployment["spec"]["template"]["spec"]["containers"]:
+        given = set(effective_env(container, BASE_CONFIGMAPS))
+        assert given - read == set(), deployment["metadata"]["name"]
 
 
 def test_every_yaml_file_is_checked() -> None:
