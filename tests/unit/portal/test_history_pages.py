@@ -116,6 +116,21 @@ def test_the_messaging_history_links_each_fundings_receipt(
     assert "card_declined" not in page
 
 
+def test_a_refunded_charge_is_listed_as_a_refund_with_what_it_gave_back(
+    family: TestClient, ledger: StandInIdentity
+) -> None:
+    ledger.answers["ListWalletHistory"] = pb.ListWalletHistoryResponse(
+        entries=[
+            wallet_entry(
+                pb.WALLET_ENTRY_KIND_REFUND, 150, description="Refund: rejected by the facility"
+            )
+        ]
+    )
+    page = family.get("/history/messaging").text
+    assert "Refund of a charge" in page and "$1.50" in page
+    assert '<span class="hint" lang="en">Refund: rejected by the facility</span>' in page
+
+
 def test_an_empty_messaging_history_says_to_set_up_the_subscription(
     family: TestClient, ledger: StandInIdentity
 ) -> None:

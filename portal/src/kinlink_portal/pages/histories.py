@@ -27,11 +27,14 @@ WALLET_ENTRY = {
     pb.WALLET_ENTRY_KIND_FUNDING_FAILED: N_("Funding failed: your card was not charged"),
     pb.WALLET_ENTRY_KIND_CHARGE: N_("Charge"),
     pb.WALLET_ENTRY_KIND_CREDIT: N_("Credit from Kinlink"),
+    pb.WALLET_ENTRY_KIND_REFUND: N_("Refund of a charge"),
 }
 
 # What a charge paid for, or why a credit was granted, the ledger says in English prose; a
 # funding's row says all there is in the visitor's language (a failed one charged nothing).
-DESCRIBED = frozenset({pb.WALLET_ENTRY_KIND_CHARGE, pb.WALLET_ENTRY_KIND_CREDIT})
+DESCRIBED = frozenset(
+    {pb.WALLET_ENTRY_KIND_CHARGE, pb.WALLET_ENTRY_KIND_CREDIT, pb.WALLET_ENTRY_KIND_REFUND}
+)
 
 
 async def deposit_history(request: Request) -> Response:
