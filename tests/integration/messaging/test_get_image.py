@@ -81,3 +81,12 @@ def test_where_the_store_signs_urls_the_browser_is_sent_to_one_that_expires_soon
     assert shown == ImageToShow(
         "image/jpeg", f"https://images.example/messages/{message.id}/0-thumb.jpg?seconds=300", None
     )
+
+
+def test_a_caller_serving_the_image_itself_gets_its_bytes_even_where_the_store_signs(
+    messaging: Messaging, family: UUID
+) -> None:
+    messaging.images = SigningStore()
+    message = send_message(messaging, SendMessage(family, FACILITY, RESIDENT, "k", "", (b"p",)))
+    shown = get_image(messaging, GetImage(family, message.id, 0, content_wanted=True))
+    assert (shown.url, shown.content) == (None, b"p")

@@ -129,16 +129,17 @@ async def shown(request: Request, message: pb.Message) -> Response:
 
 
 async def image(request: Request) -> Response:
-    """A photo of a message the visitor may see, streamed from messaging (or, where the store
-    signs URLs, a short-lived signed one): never a public link."""
+    """A photo of a message the visitor may see, streamed from messaging: never a public link.
+    Its bytes pass through the portal even where the store signs URLs, since the pages load
+    images only from the portal's own address (and the store may not be reachable from
+    browsers)."""
     asking = pb.GetImageRequest(
         message_id=request.path_params["message_id"],
         image_index=request.path_params["index"],
         thumbnail=request.query_params.get("size") == "thumbnail",
+        content_wanted=True,
     )
     found = await call_signed_in(request, services(request).messaging.GetImage, asking)
-    if found.url:
-        return RedirectResponse(found.url, status_code=303)
     content_type = found.content_type if found.content_type in IMAGE_TYPES else "image/jpeg"
     return Response(
         found.content,

@@ -207,14 +207,16 @@ class OpenCollectMessageRequest(_message.Message):
     def __init__(self, message_id: _Optional[str] = ...) -> None: ...
 
 class GetImageRequest(_message.Message):
-    __slots__ = ("message_id", "image_index", "thumbnail")
+    __slots__ = ("message_id", "image_index", "thumbnail", "content_wanted")
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     IMAGE_INDEX_FIELD_NUMBER: _ClassVar[int]
     THUMBNAIL_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_WANTED_FIELD_NUMBER: _ClassVar[int]
     message_id: str
     image_index: int
     thumbnail: bool
-    def __init__(self, message_id: _Optional[str] = ..., image_index: _Optional[int] = ..., thumbnail: _Optional[bool] = ...) -> None: ...
+    content_wanted: bool
+    def __init__(self, message_id: _Optional[str] = ..., image_index: _Optional[int] = ..., thumbnail: _Optional[bool] = ..., content_wanted: _Optional[bool] = ...) -> None: ...
 
 class Image(_message.Message):
     __slots__ = ("content_type", "content", "url", "url_expires_at")

@@ -130,7 +130,11 @@ class MessagesApi:
         with request_fields(MESSAGE_ID_FIELDS, image_not_found="image_index"):
             if caller.has(Role.FAMILY_MEMBER):
                 command = GetImage(
-                    caller_account(), message_id, request.image_index, request.thumbnail
+                    caller_account(),
+                    message_id,
+                    request.image_index,
+                    request.thumbnail,
+                    request.content_wanted,
                 )
                 found = await asyncio.to_thread(get_image, self.messaging, command)
             else:
@@ -141,6 +145,7 @@ class MessagesApi:
                     message_id,
                     request.image_index,
                     request.thumbnail,
+                    request.content_wanted,
                 )
         image = pb.Image(content_type=found.content_type, content=found.content or b"")
         if found.url is not None:

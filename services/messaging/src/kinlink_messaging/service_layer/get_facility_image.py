@@ -16,7 +16,12 @@ from kinlink_messaging.service_layer.messaging import Messaging
 
 
 def get_facility_image(
-    messaging: Messaging, staff: Principal, message_id: UUID, number: int, thumbnail: bool
+    messaging: Messaging,
+    staff: Principal,
+    message_id: UUID,
+    number: int,
+    thumbnail: bool,
+    content_wanted: bool = False,
 ) -> ImageToShow:
     message = messaging.find(message_id, Message, to_change=False)
     if message is None:
@@ -24,4 +29,4 @@ def get_facility_image(
     staff.require_facility(message.facility_id)
     if not message.viewable(messaging.clock()):
         raise MessageExpired()
-    return image_to_show(messaging, message, number, thumbnail)
+    return image_to_show(messaging, message, number, thumbnail, content_wanted)

@@ -1,7 +1,8 @@
 """GetImage: one of a message's images (or its thumbnail) for the family member it belongs to,
 on the same terms as its body: refused once expired, and a collect message's until paid.
-Browsers fetch it from a short-lived signed URL where the store signs one; otherwise the bytes
-are served through the API. Never public."""
+Browsers fetch it from a short-lived signed URL where the store signs one, unless the caller
+wants the bytes (it serves them itself); otherwise the bytes are served through the API. Never
+public."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class GetImage:
     message_id: UUID
     number: int  # the image's place in the message, from 0
     thumbnail: bool = False
+    content_wanted: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,15 +38,18 @@ class ImageToShow:
 def get_image(messaging: Messaging, command: GetImage) -> ImageToShow:
     message = shown_message(messaging, command.account_id, command.message_id)
     message.check_viewable(messaging.clock())
-    return image_to_show(messaging, message, command.number, command.thumbnail)
+    return image_to_show(
+        messaging, message, command.number, command.thumbnail, command.content_wanted
+    )
 
 
 def image_to_show(
-    messaging: Messaging, message: Message, number: int, thumbnail: bool
+    messaging: Messaging, message: Message, number: int, thumbnail: bool, content_wanted: bool
 ) -> ImageToShow:
-    """Image `number` of a message its caller may see: where to fetch it, or its bytes."""
+    """Image `number` of a message its caller may see: where to fetch it, or its bytes (always
+    when `content_wanted`)."""
     key, content_type = message.stored_image(number, thumbnail=thumbnail)
-    url = messaging.images.signed_url(key, SIGNED_URL_LIFETIME)
+    url = None if content_wanted else messaging.images.signed_url(key, SIGNED_URL_LIFETIME)
     if url is not None:
         return ImageToShow(content_type, url, None)
     return ImageToShow(content_type, None, messaging.images.get(key))
