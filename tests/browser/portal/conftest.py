@@ -63,6 +63,7 @@ from kinlink_portal.settings import PortalSettings
 from playwright.async_api import Browser
 from playwright.async_api import Page
 from playwright.async_api import async_playwright
+from pydantic import SecretStr
 
 from tests.browser.portal import screenshots
 from tests.browser.portal.screenshots import Camera
@@ -70,7 +71,6 @@ from tests.conftest import ROOT
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
 from tests.integration.identity.conftest import RecordingMailer
-from tests.messaging_doubles import MemoryImageStore
 from tests.service_accounts import SERVICE_EMAIL
 from tests.service_accounts import SERVICE_PASSWORD
 from tests.service_accounts import with_service_account
@@ -334,6 +334,11 @@ def messaging_settings(infra: Infra, database: str, token_keys: TokenKeys) -> Me
         jwt_public_keys={token_keys.key_id: token_keys.public_pem},
         service_account_email=SERVICE_EMAIL,
         service_account_password=SERVICE_PASSWORD,
+        s3_endpoint=infra.s3_endpoint,
+        s3_region=infra.s3_region,
+        s3_bucket=infra.s3_bucket,
+        s3_access_key_id=infra.s3_access_key_id,
+        s3_secret_access_key=SecretStr(infra.s3_secret_access_key),
     )
 
 
@@ -343,9 +348,9 @@ async def serving_messaging(
 ) -> AsyncIterator[tuple[str, Messaging]]:
     """Messaging built by its bootstrap, charging the ledger at `address` as the service account
     identity there signs in (a process of its own: its own bus, its own port). Its images are
-    kept in memory until the object store's adapter exists."""
+    kept in the real object store."""
     settings = settings.model_copy(update={"ledger_target": address, "identity_target": address})
-    messaging = build_messaging(settings, images=MemoryImageStore())
+    messaging = build_messaging(settings)
     bus = KafkaBus(settings.kafka_bootstrap or "", client_id="test-portal-messaging")
     async with serving(
         [messaging_service(settings, bus, messaging)], bus, token_keys.verifier()
