@@ -56,7 +56,8 @@ def post_reply(messaging: Messaging, integration: Principal, command: PostReply)
 
 
 def resident_message_posted(messaging: Messaging, envelope: Envelope, tracking: Tracking) -> None:
-    """The reply as a facility's system publishes it on its own topic."""
+    """The reply as a facility's system publishes it on its own topic: no caller to check, as
+    only the facilities' systems publish there (as DepositPosted is trusted in the ledger)."""
     posted = ResidentMessagePosted.model_validate(envelope.payload)
     command = PostReply(
         posted.client_key,
