@@ -1,6 +1,7 @@
 """Messaging on the real Kafka broker and PostgreSQL: identity's events on its topic fill
 messaging's directory through the consumer (a malformed one goes to the dead-letter topic and
-the next is handled), and the outbox publishes a message's life on kinlink.messaging.events.v1."""
+the next is handled), the outbox publishes a message's life on kinlink.messaging.events.v1, and
+a resident's reply published on the facility's topic reaches the family member's inbox."""
 
 from __future__ import annotations
 
@@ -14,8 +15,12 @@ from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.demo import facility_configured
 from kinlink_contracts.envelope import Envelope
+from kinlink_contracts.facility import ResidentMessagePosted
 from kinlink_contracts.facility import ResidentReleased
+from kinlink_contracts.messaging import MessageDelivered
+from kinlink_contracts.messaging import MessageDirection
 from kinlink_contracts.messaging import MessageSubmitted
+from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_contracts.topics import MESSAGING_EVENTS
 from kinlink_contracts.topics import dead_letter_topic
@@ -27,16 +32,23 @@ from kinlink_kit.outbox import each
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
+from kinlink_kit.testing import serving
 from kinlink_messaging.adapters.directory import RecordedDirectory
 from kinlink_messaging.adapters.integration_events import MessagingEventTranslator
 from kinlink_messaging.bootstrap import MessagingSettings
+from kinlink_messaging.bootstrap import messaging_service
+from kinlink_messaging.domain.ids import reply_id
 from kinlink_messaging.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_messaging.service_layer.list_messages import ListMessages
+from kinlink_messaging.service_layer.list_messages import list_inbox
 from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.send_message import SendMessage
 from kinlink_messaging.service_layer.send_message import send_message
 
+from tests.conftest import TokenKeys
 from tests.integration.messaging.conftest import Outside
 from tests.integration.messaging.conftest import open_messaging
+from tests.integration.messaging.sent import sent_message
 from tests.messaging_directory import booked
 from tests.messaging_directory import from_identity
 from tests.messaging_doubles import FACILITY
@@ -162,3 +174,61 @@ async def test_the_outbox_publishes_a_sent_message_keyed_by_its_resident(
     assert (submitted.amount_cents, submitted.payment_reference) == (150, f"message:{sent.id}")
     (image,) = submitted.images
     assert (image.key, image.sha256) == (sent.images[0].key, sha256(b"photo").hexdigest())
+
+
+async def test_a_reply_published_on_the_facility_topic_reaches_the_inbox_and_is_delivered(
+    infra: Infra, fresh_database: str, outside: Outside, clock: Clock, token_keys: TokenKeys
+) -> None:
+    """Through the service as it runs (its bootstrap's consumers and outbox relay)."""
+    run = uuid.uuid4().hex[:8]
+    group = f"test-messaging-replies-{run}"
+    settings = MessagingSettings(
+        postgres_dsn=infra.postgres_url(fresh_database), consumer_group=group
+    )
+    for topic in (IDENTITY_EVENTS, FACILITY_EVENTS):
+        await skip_earlier_events(infra.kafka_bootstrap, topic, group)
+    messaging = open_messaging(settings, outside, clock)
+    family = uuid.uuid4()
+    outside.wallet.fund(family, 1000)
+    sent_message(messaging, family, FACILITY, RESIDENT)
+    posted = ResidentMessagePosted(
+        facility_id=FACILITY,
+        resident_id=RESIDENT,
+        account_id=family,
+        body="Thank you for the photos.",
+        client_key=f"tablet-{run}",
+    )
+    envelope = Envelope.wrap(posted, key=RESIDENT, producer="kiosk", correlation_id="test")
+    await produce(
+        infra.kafka_bootstrap, FACILITY_EVENTS, [(RESIDENT.encode(), envelope.to_bytes())]
+    )
+    reply = reply_id(FACILITY, RESIDENT, posted.client_key)
+
+    async def in_the_inbox() -> bool:
+        return bool(list_inbox(messaging, ListMessages(family, page_size=10)).rows)
+
+    def ours(record: ConsumerRecord[bytes, bytes]) -> bool:
+        return str(reply).encode() in record.value
+
+    bus = KafkaBus(infra.kafka_bootstrap, client_id="test-messaging-replies")
+    # The service closes the application when it stops, as a process does.
+    async with serving([messaging_service(settings, bus, messaging)], bus, token_keys.verifier()):
+        await eventually(in_the_inbox)
+        (received,) = list_inbox(messaging, ListMessages(family, page_size=10)).rows
+        records = await read_topic(
+            infra.kafka_bootstrap,
+            MESSAGING_EVENTS,
+            until=lambda rs: any(
+                ours(r) and Envelope.from_bytes(r.value).type == "MessageDelivered" for r in rs
+            ),
+        )
+    assert (received.id, received.body) == (reply, "Thank you for the photos.")
+    envelopes = [Envelope.from_bytes(r.value) for r in records if ours(r)]
+    # The facility does not review: approved and delivered at once.
+    assert [(e.type, e.key) for e in envelopes] == [
+        ("MessageSubmitted", RESIDENT),
+        ("MessageApproved", RESIDENT),
+        ("MessageDelivered", RESIDENT),
+    ]
+    delivered = MessageDelivered.model_validate(envelopes[-1].payload)
+    assert (delivered.direction, delivered.account_id) == (MessageDirection.FROM_RESIDENT, family)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink_contracts.facility_settings import ImageRules
+from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
@@ -33,6 +34,7 @@ from kinlink_messaging.domain.images import effective_image_rules
 from kinlink_messaging.domain.ports import Directory
 from kinlink_messaging.domain.ports import ImageStore
 from kinlink_messaging.domain.ports import Wallet
+from kinlink_messaging.entrypoints.facility_events import FACILITY_HANDLERS
 from kinlink_messaging.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_messaging.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_messaging.entrypoints.grpc_api import MessagingServicer
@@ -119,10 +121,15 @@ def close_messaging(messaging: Messaging) -> None:
 
 def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messaging) -> ServiceParts:
     """Messaging's part of a process: its gRPC service; its directory from identity's events;
-    its outbox relayed to kinlink.messaging.events.v1; the read models' follower; the payment
-    sweep, the expiry job and the refunds of rejected messages, each in one replica at a
-    time."""
-    consume(messaging, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
+    residents' replies from the facilities' topic; its outbox relayed to
+    kinlink.messaging.events.v1; the read models' follower; the payment sweep, the expiry job
+    and the refunds of rejected messages, each in one replica at a time."""
+    consume(
+        messaging,
+        bus,
+        settings.consumer_group,
+        {IDENTITY_EVENTS: IDENTITY_HANDLERS, FACILITY_EVENTS: FACILITY_HANDLERS},
+    )
     database_url = settings.database_url(settings.database)
     background = [
         messaging.views.follower().run,
