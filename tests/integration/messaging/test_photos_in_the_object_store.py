@@ -33,6 +33,8 @@ from PIL import Image
 from tests.integration.messaging.test_image_store import s3_settings
 from tests.messaging_doubles import FACILITY
 from tests.messaging_doubles import RESIDENT
+from tests.photos import CAMERA_SERIAL
+from tests.photos import phone_exif
 
 
 @pytest.fixture
@@ -47,14 +49,8 @@ def bucket_messaging(messaging: Messaging, infra: Infra) -> Messaging:
 
 
 def phone_photo() -> bytes:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "Kinlink Phone"
-    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.BodySerialNumber] = "SERIAL-4417"
-    exif.get_ifd(ExifTags.IFD.GPSInfo).update(
-        {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (40.0, 26.0, 46.0)}
-    )
     out = io.BytesIO()
-    Image.new("RGB", (640, 480), (20, 120, 160)).save(out, "JPEG", exif=exif)
+    Image.new("RGB", (640, 480), (20, 120, 160)).save(out, "JPEG", exif=phone_exif())
     return out.getvalue()
 
 
@@ -79,7 +75,7 @@ def test_a_photo_is_kept_stripped_under_its_hash_and_fetched_through_a_signed_ur
     photo = Image.open(io.BytesIO(fetched.content))
     assert (photo.format, photo.size) == ("JPEG", (640, 480))
     assert not photo.getexif() and not photo.getexif().get_ifd(ExifTags.IFD.GPSInfo)
-    assert b"SERIAL-4417" not in stored and b"Kinlink Phone" not in stored
+    assert CAMERA_SERIAL.encode() not in stored and b"Kinlink Phone" not in stored
     assert httpx.get(shown.url.split("?")[0]).status_code == 403  # never public
 
 

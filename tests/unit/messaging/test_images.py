@@ -29,6 +29,8 @@ from PIL import Image
 from PIL import ImageCms
 from PIL import PngImagePlugin
 
+from tests.photos import phone_exif
+
 RULES = effective_image_rules(ImageRules())
 IMAGE_CODES = {
     "image_type_not_allowed",
@@ -107,12 +109,7 @@ def close_to(pixel: tuple[int, ...], colour: tuple[int, int, int]) -> bool:
 
 
 def test_a_photo_s_gps_position_camera_serial_xmp_and_comment_are_not_stored() -> None:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "Kinlink Phone"
-    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.BodySerialNumber] = "SERIAL-4417"
-    exif.get_ifd(ExifTags.IFD.GPSInfo).update(
-        {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (40.0, 26.0, 46.0)}
-    )
+    exif = phone_exif()
     xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">HOME-ADDRESS</x:xmpmeta>'
     original = jpeg(exif=exif, xmp=xmp, comment=b"taken at 12 Elm Street")
     sent = read_back(original).getexif()
