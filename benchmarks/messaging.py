@@ -45,6 +45,7 @@ from kinlink_messaging.domain.images import ImageUpload
 from kinlink_messaging.domain.images import PreparedImage
 from PIL import Image
 from PIL import ImageFilter
+from pydantic import SecretStr
 
 from benchmarks.deposits import FACILITY
 from benchmarks.deposits import KEY_ID
@@ -62,6 +63,7 @@ from benchmarks.harness import ServiceProcess
 from benchmarks.harness import closed_loop
 from benchmarks.harness import create_database
 from benchmarks.harness import infra_env
+from benchmarks.harness import peak_rss_mb
 from benchmarks.wallet import FUNDING_CENTS
 from benchmarks.wallet import charges
 from benchmarks.wallet import choose_cards
@@ -84,8 +86,7 @@ SERVICE_EMAIL = "messaging@bench.kinlink.example"
 SERVICE_PASSWORD = secrets.token_urlsafe(24)
 
 
-CHARGES_PER_WALLET = FUNDING_CENTS // FACILITY_SETTINGS.message_price_cents
-MESSAGES_PER_WALLET = CHARGES_PER_WALLET - 1  # one spent on readiness
+MESSAGES_PER_WALLET = FUNDING_CENTS // FACILITY_SETTINGS.message_price_cents  # or charges
 IMAGES_PER_WALLET = FUNDING_CENTS // (
     FACILITY_SETTINGS.message_price_cents + FACILITY_SETTINGS.image_price_cents
 )
@@ -152,14 +153,19 @@ class Senders:
     """SendMessage spread over the messaging processes in turn, as this run's family members."""
 
     def __init__(self, channels: list[grpc.aio.Channel]) -> None:
-        self._stubs = itertools.cycle(
-            [messaging_pb2_grpc.MessagingServiceStub(c) for c in channels]
-        )
+        self.stubs = [messaging_pb2_grpc.MessagingServiceStub(c) for c in channels]
+        self._in_turn = itertools.cycle(self.stubs)
         self._run = uuid.uuid4().hex[:8]
 
     async def send(
-        self, account: uuid.UUID, i: int, images: list[pb.ImageUpload], label: str
+        self,
+        account: uuid.UUID,
+        i: int,
+        images: list[pb.ImageUpload],
+        label: str,
+        stub: messaging_pb2_grpc.MessagingServiceStub | None = None,
     ) -> pb.Message:
+        """Through `stub`, else the next process in turn."""
         request = pb.SendMessageRequest(
             client_key=f"{self._run}-{label}-{i}",
             facility_id=FACILITY,
@@ -167,24 +173,29 @@ class Senders:
             body=BODY,
             images=images,
         )
-        stub = next(self._stubs)
+        stub = stub or next(self._in_turn)
         family = metadata_of(str(account), Role.FAMILY_MEMBER)
         return await stub.SendMessage(request, metadata=family, timeout=60)
 
 
-async def wait_ready(senders: Senders, account: uuid.UUID) -> None:
+async def wait_ready(senders: Senders, accounts: list[uuid.UUID]) -> None:
     """Until every messaging process knows the last resident booked and can charge: a message
-    through each (until then: not found, or the wallet unavailable while it signs in)."""
+    through each, from a wallet of its own (until then: not found, or the wallet unavailable
+    while messaging signs in)."""
     deadline = time.monotonic() + 300
-    for i in range(MESSAGING):
+    for i, (account, stub) in enumerate(zip(accounts, senders.stubs, strict=True)):
         while True:
             try:
-                await senders.send(account, RESIDENTS - 1, [], f"ready-{i}")
+                await senders.send(account, RESIDENTS - 1, [], f"ready-{i}", stub)
                 break
             except grpc.aio.AioRpcError:
                 if time.monotonic() > deadline:
                     raise
                 await asyncio.sleep(0.5)
+
+
+def megabytes(sizes: list[float]) -> str:
+    return ", ".join(f"{size:.0f}" for size in sizes)
 
 
 def unless_failed(what: str, result: LoopResult) -> LoopResult:
@@ -255,7 +266,7 @@ async def object_puts(env: dict[str, str], prepared: PreparedImage) -> float:
         s3_region=env["KINLINK_S3_REGION"],
         s3_bucket=env["KINLINK_S3_BUCKET"],
         s3_access_key_id=env["KINLINK_S3_ACCESS_KEY_ID"],
-        s3_secret_access_key=env["KINLINK_S3_SECRET_ACCESS_KEY"],
+        s3_secret_access_key=SecretStr(env["KINLINK_S3_SECRET_ACCESS_KEY"]),
     )
     store = open_image_store(settings)
     prefix = f"bench/{uuid.uuid4().hex[:8]}"
@@ -284,16 +295,16 @@ async def main() -> None:
     photo = phone_photo()
     per_core, prepared = preparations_per_core(photo)
     puts = await object_puts(env, prepared)
-    charge_wallets = wallets("charges", CHARGES_PER_WALLET)
+    charge_wallets = wallets("charges", MESSAGES_PER_WALLET)
     message_wallets = wallets("messages", MESSAGES_PER_WALLET)
     image_wallets = wallets("images", IMAGES_PER_WALLET)
-    every_wallet = charge_wallets + message_wallets + image_wallets
+    ready_wallets = [uuid.uuid4() for _ in range(MESSAGING)]
+    every_wallet = charge_wallets + message_wallets + image_wallets + ready_wallets
     data_dir = tempfile.TemporaryDirectory(prefix="kinlink-bench-messaging-")
     identity = start_identity(env, create_database(env, "identity"), Path(data_dir.name))
     audit_topic = f"kinlink.ledger.audit.bench-{uuid.uuid4().hex[:8]}"
     ledgers = start_ledgers(env, create_database(env, "wallet"), audit_topic)
     services = start_messaging(env, create_database(env, "messaging"), identity.address, ledgers)
-    messaging_rss: list[float] = []
     try:
         await book_residents(bootstrap)
         await choose_cards(bootstrap, every_wallet)
@@ -303,9 +314,10 @@ async def main() -> None:
         messaging_channels = [grpc.aio.insecure_channel(service.address) for service in services]
         await set_up_wallets(Stubs(ledger_channels), every_wallet)
         senders = Senders(messaging_channels)
-        await wait_ready(senders, message_wallets[0])
+        await wait_ready(senders, ready_wallets)
         charge_rate, charge_latency, _ = await charges(Stubs(ledger_channels), charge_wallets)
         sent = await messages(senders, message_wallets)
+        text_rss = [peak_rss_mb(service.process.pid) for service in services]
         with_images = await images(senders, image_wallets, photo)
         for channel in ledger_channels + messaging_channels:
             await channel.close()
@@ -333,8 +345,8 @@ async def main() -> None:
         f"{prepared.size / 1e6:.1f} MB + its thumbnail"
     )
     print(
-        f"peak memory:     messaging {', '.join(f'{r:.0f}' for r in messaging_rss)} MB  "
-        f"(target < {TARGET_RSS_MB} MB per service)"
+        f"peak memory:     messaging {megabytes(messaging_rss)} MB ({megabytes(text_rss)} MB "
+        f"before the images)  (target < {TARGET_RSS_MB} MB per service)"
     )
 
 
