@@ -5,13 +5,16 @@ An identity process (where messaging signs in with its service account), ledger 
 sharing one database, and messaging processes sharing another, as replicas do; the facility and
 its residents come through identity's topic, published here as identity would. Every call
 carries a token signed with the key made for the run, which identity signs with too.
+BENCH_MESSAGING messaging processes (2) share the calls; BENCH_IMAGE_CONCURRENCY (4) images are
+sent at once.
   1. messages: SendMessage without images in a closed loop for BENCH_SECONDS, each charged
      through the ledger before it is accepted: rate, p50, p99; beside it the ceiling, the
      ledger's own wallet charges per second in the same run (every message is one charge), and
      pgbench on the same PostgreSQL;
-  2. images: SendMessage with one 12-megapixel phone-like JPEG (made once here with Pillow);
-     beside it the ceiling, the image preparation alone (decode, re-encode, thumbnail) in a loop
-     on one core times the cores, and the object store's puts of the prepared size;
+  2. images: SendMessage with one 12-megapixel phone-like JPEG of some 3 MB (made once here
+     with Pillow; the facility takes up to 5 MB); beside it the ceiling, the image preparation
+     alone (decode, re-encode, thumbnail) in a loop on one core times the cores, and the object
+     store's puts of the prepared image and its thumbnail;
   3. the peak memory of each messaging process.
 """
 
@@ -84,8 +87,6 @@ FACILITY_SETTINGS = DEMO_FACILITIES[FAC_DEMO]
 TARGET_MESSAGES = 500
 SERVICE_EMAIL = "messaging@bench.kinlink.example"
 SERVICE_PASSWORD = secrets.token_urlsafe(24)
-
-
 MESSAGES_PER_WALLET = FUNDING_CENTS // FACILITY_SETTINGS.message_price_cents  # or charges
 IMAGES_PER_WALLET = FUNDING_CENTS // (
     FACILITY_SETTINGS.message_price_cents + FACILITY_SETTINGS.image_price_cents
@@ -105,7 +106,7 @@ async def book_residents(bootstrap: str) -> None:
     """What identity publishes as it configures the facility and books its residents; on one
     partition, so the last booking comes last."""
     events = [
-        facility_configured(FACILITY, DEMO_FACILITIES[FAC_DEMO]),
+        facility_configured(FACILITY, FACILITY_SETTINGS),
         *(resident_booked(FACILITY, resident(i)) for i in range(RESIDENTS)),
     ]
     await publish_identity_events(bootstrap, events)
