@@ -39,6 +39,7 @@ from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.demo import card_added
 from kinlink_contracts.demo import facility_configured
 from kinlink_contracts.demo import resident_booked
+from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_identity.adapters.token_signer import TokenSigner
@@ -167,6 +168,11 @@ async def configure_facility(bootstrap: str) -> None:
             for i in range(RESIDENTS)
         ),
     ]
+    await publish_identity_events(bootstrap, events)
+
+
+async def publish_identity_events(bootstrap: str, events: list[Envelope]) -> None:
+    """On identity's topic, in order, on the run facility's partition."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
     await producer.start()
     try:
