@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from kinlink.messaging.v1 import messaging_pb2_grpc
@@ -86,11 +87,29 @@ class MessagingSettings(ImageStoreSettings, LedgerWalletSettings, ServiceAccount
         description="A facility's settings are read again after this long: a change reaches "
         "every replica within it.",
     )
+    images_prepared_at_once: int = Field(
+        default=2,
+        ge=1,
+        description="Photos one process decodes and re-encodes at the same time; more wait. "
+        "Each holds its pixels in memory (a 12-megapixel photo about 36 MB, a few copies while "
+        "it is turned and re-encoded): this bounds the process's memory. About one per core.",
+    )
 
 
 def prepare_upload(upload: ImageUpload, rules: ImageRules) -> PreparedImage:
     """An upload checked against its facility's rules within the platform's, and re-encoded."""
     return image_preparation.prepare_image(upload, effective_image_rules(rules))
+
+
+def at_most(at_once: int, prepare: PrepareImage) -> PrepareImage:
+    """`prepare` run by `at_once` threads at a time at most, the others waiting their turn."""
+    turns = threading.BoundedSemaphore(at_once)
+
+    def preparing(upload: ImageUpload, rules: ImageRules) -> PreparedImage:
+        with turns:
+            return prepare(upload, rules)
+
+    return preparing
 
 
 def build_messaging(
@@ -109,7 +128,7 @@ def build_messaging(
         images=images or open_image_store(settings),
         directory=directory
         or RecordedDirectory(store, settings_max_age=settings.directory_settings_max_age_seconds),
-        prepare_image=prepare_image or prepare_upload,
+        prepare_image=prepare_image or at_most(settings.images_prepared_at_once, prepare_upload),
     )
 
 
