@@ -47,7 +47,7 @@ async def seed(address: str, mail_folder: Path) -> None:
         await seed_facilities(identity, operator)
         await _demo_family(identity, mail_folder)
         family = await _logged_in(identity, FAMILY_EMAIL, FAMILY_PASSWORD)
-        await _subscribed(ledger_pb2_grpc.LedgerServiceStub(channel), family)
+        await _subscribed(identity, ledger_pb2_grpc.LedgerServiceStub(channel), family)
         await _first_message(messaging_pb2_grpc.MessagingServiceStub(channel), family)
 
 
@@ -104,16 +104,31 @@ async def _demo_family(identity: identity_pb2_grpc.IdentityServiceStub, mail_fol
         )
 
 
-async def _subscribed(ledger: ledger_pb2_grpc.LedgerServiceStub, family: Metadata) -> None:
+async def _subscribed(
+    identity: identity_pb2_grpc.IdentityServiceStub,
+    ledger: ledger_pb2_grpc.LedgerServiceStub,
+    family: Metadata,
+) -> None:
     """The demo family's messaging subscription at FAC-DEMO, set up and funded unless it has
-    one. The ledger learns of the card identity marked for it from identity's events: until
-    then it answers `subscription_card_missing`, and the seed waits."""
+    one. A data folder seeded before messaging existed has the card but not marked for the
+    subscription: it is marked first. The ledger learns of the marked card from identity's
+    events: until then it answers `subscription_card_missing`, and the seed waits."""
     try:
         await ledger.GetWallet(ledger_pb2.GetWalletRequest(), metadata=family)
         return
     except grpc.aio.AioRpcError as error:
         if refusal_code(error) != "subscription_not_found":
             raise
+    cards = (await identity.ListCards(pb.ListCardsRequest(), metadata=family)).cards
+    if not any(card.funds_messaging_subscription for card in cards):
+        await identity.EditCard(
+            pb.EditCardRequest(
+                card_id=cards[0].card_id,
+                fields=["fund_messaging_subscription"],
+                fund_messaging_subscription=True,
+            ),
+            metadata=family,
+        )
     request = ledger_pb2.SetUpSubscriptionRequest(
         facility_id=FAC_DEMO, funding_amount_cents=SUBSCRIPTION_FUNDING_CENTS
     )

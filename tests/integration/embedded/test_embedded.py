@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import grpc
+import pytest
 from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
@@ -122,3 +124,31 @@ async def test_a_family_member_sends_a_photo_charged_by_the_ledger_and_finds_it_
     assert image.content_type == "image/jpeg" and image.content[:2] == b"\xff\xd8"
     folder = tmp_path / "images" / "messages" / message.message_id
     assert image.content in [path.read_bytes() for path in folder.iterdir()]
+
+
+async def test_a_demo_family_whose_card_was_not_marked_for_messaging_gets_its_subscription(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in a data folder seeded before messaging: the card added but not marked to fund the
+    messaging subscription."""
+
+    stub = identity_pb2_grpc.IdentityServiceStub
+
+    def adding_unmarked_cards(channel: grpc.aio.Channel) -> Any:
+        identity, add_card = stub(channel), stub(channel).AddCard
+
+        def add_unmarked(request: identity_pb.AddCardRequest, **options: Any) -> Any:
+            request.fund_messaging_subscription = False
+            return add_card(request, **options)
+
+        identity.AddCard = add_unmarked
+        return identity
+
+    monkeypatch.setattr(identity_pb2_grpc, "IdentityServiceStub", adding_unmarked_cards)
+    async with seeded(tmp_path) as (channel, family):
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        cards = await identity.ListCards(identity_pb.ListCardsRequest(), metadata=family)
+        ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+        wallet = await ledger.GetWallet(ledger_pb.GetWalletRequest(), metadata=family)
+    assert [card.funds_messaging_subscription for card in cards.cards] == [True]
+    assert wallet.balance_cents == 1950  # $20.00 funded, the demo's message paid
