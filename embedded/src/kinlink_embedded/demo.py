@@ -3,7 +3,8 @@ the first operator (from the settings) configures the demo facilities and books 
 a demo family member registers, follows the activation link from the mail folder and adds the
 card the README's deposits use (`pm_card_visa`): the ledger charges only cards added in identity.
 That card funds the family's messaging subscription at FAC-DEMO ($20.00), from which a first
-message to Ada Lovelace (R-1001) is paid.
+message to Ada Lovelace (R-1001) is paid; FAC-DEMO's system (a facility integration account the
+operator creates) posts her reply.
 
 Every step is idempotent, so a restart on the same data folder changes nothing.
 """
@@ -32,9 +33,13 @@ OPERATOR_EMAIL = "operator@kinlink.example"
 OPERATOR_PASSWORD = "operator-demo-password"
 FAMILY_EMAIL = "family@kinlink.example"
 FAMILY_PASSWORD = "family-demo-password"
+FACILITY_SYSTEM_EMAIL = "facility-system@kinlink.example"
+FACILITY_SYSTEM_PASSWORD = "facility-demo-password"
 SUBSCRIPTION_FUNDING_CENTS = 2000
-# The key of the demo's first message: sent again on a restart, it is the same message.
+# The keys of the demo's first message and its reply: sent again on a restart, each is the same
+# message.
 WELCOME_CLIENT_KEY = "demo-welcome"
+REPLY_CLIENT_KEY = "demo-reply"
 Metadata = Sequence[tuple[str, str]]
 # How long the seed waits for the ledger to hear of the card identity marked for messaging.
 CARD_WAIT_SECONDS = 30.0
@@ -48,7 +53,9 @@ async def seed(address: str, mail_folder: Path) -> None:
         await _demo_family(identity, mail_folder)
         family = await _logged_in(identity, FAMILY_EMAIL, FAMILY_PASSWORD)
         await _subscribed(identity, ledger_pb2_grpc.LedgerServiceStub(channel), family)
-        await _first_message(messaging_pb2_grpc.MessagingServiceStub(channel), family)
+        messaging = messaging_pb2_grpc.MessagingServiceStub(channel)
+        await _first_message(messaging, family)
+        await _first_reply(identity, messaging, family)
 
 
 async def _logged_in(
@@ -73,6 +80,19 @@ async def seed_facilities(
         await _unless_exists(
             identity.BookResident(pb.BookResidentRequest(**resident._asdict()), metadata=operator)
         )
+    await _unless_exists(
+        identity.CreateStaffAccount(
+            pb.CreateStaffAccountRequest(
+                email=FACILITY_SYSTEM_EMAIL,
+                password=FACILITY_SYSTEM_PASSWORD,
+                first_name="Demo County Jail",
+                last_name="Messaging system",
+                roles=["facility_integration"],
+                facility_ids=[FAC_DEMO],
+            ),
+            metadata=operator,
+        )
+    )
 
 
 async def _demo_family(identity: identity_pb2_grpc.IdentityServiceStub, mail_folder: Path) -> None:
@@ -156,6 +176,25 @@ async def _first_message(
             body="Hi Ada, everyone at home sends their love. Write back when you can!",
         ),
         metadata=family,
+    )
+
+
+async def _first_reply(
+    identity: identity_pb2_grpc.IdentityServiceStub,
+    messaging: messaging_pb2_grpc.MessagingServiceStub,
+    family: Metadata,
+) -> None:
+    """Ada Lovelace's answer, posted by FAC-DEMO's system as a facility's system does."""
+    account = await identity.GetAccount(pb.GetAccountRequest(), metadata=family)
+    await messaging.PostReply(
+        messaging_pb2.PostReplyRequest(
+            client_key=REPLY_CLIENT_KEY,
+            facility_id=FAC_DEMO,
+            resident_id="R-1001",
+            account_id=account.account_id,
+            body="Thank you all! I am fine. Tell everyone I said hello.",
+        ),
+        metadata=await _logged_in(identity, FACILITY_SYSTEM_EMAIL, FACILITY_SYSTEM_PASSWORD),
     )
 
 

@@ -48,11 +48,13 @@ async def seeded(data_dir: Path) -> AsyncIterator[tuple[grpc.aio.Channel, Metada
             yield channel, bearer(session.access_token)
 
 
-async def start_and_quote(data_dir: Path) -> tuple[int, int, list[str], int, list[str]]:
+async def start_and_quote(
+    data_dir: Path,
+) -> tuple[int, int, list[str], int, list[str], list[tuple[str, str]]]:
     """Start the platform, seed it, and as the demo family: the fee of a $50 quote at FAC-DEMO
     (confirmed with the demo family's card, as the README does), the number of mails sent so
-    far, the residents a search for "Love" finds, the balance of its messaging subscription and
-    the residents of its sent messages."""
+    far, the residents a search for "Love" finds, the balance of its messaging subscription, the
+    residents of its sent messages and (resident, body) of each message in its inbox."""
     async with seeded(data_dir) as (channel, family):
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         found = await identity.SearchResidents(
@@ -73,6 +75,15 @@ async def start_and_quote(data_dir: Path) -> tuple[int, int, list[str], int, lis
         wallet = await ledger.GetWallet(ledger_pb.GetWalletRequest(), metadata=family)
         messaging = messaging_pb2_grpc.MessagingServiceStub(channel)
         sent = await messaging.ListSent(messaging_pb.ListSentRequest(page_size=10), metadata=family)
+        inbox = await messaging.ListInbox(
+            messaging_pb.ListInboxRequest(page_size=10), metadata=family
+        )
+        received = [
+            await messaging.GetMessage(
+                messaging_pb.GetMessageRequest(message_id=m.message_id), metadata=family
+            )
+            for m in inbox.messages
+        ]
     mails = len(list((data_dir / "mail").glob("*.eml")))
     return (
         quote.fee_cents,
@@ -80,13 +91,16 @@ async def start_and_quote(data_dir: Path) -> tuple[int, int, list[str], int, lis
         [r.resident_id for r in found.residents],
         wallet.balance_cents,
         [m.resident_id for m in sent.messages],
+        [(m.resident_id, m.body) for m in received],
     )
 
 
 async def test_the_demo_is_seeded_once_and_survives_a_restart(tmp_path: Path) -> None:
     first = await start_and_quote(tmp_path)
-    # One mail: the demo family's activation; its $20.00 subscription paid its message to Ada.
-    assert first == (595, 1, ["R-1001"], 1950, ["R-1001"])
+    # One mail: the demo family's activation; its $20.00 subscription paid its message to Ada,
+    # whose reply is in its inbox.
+    reply = ("R-1001", "Thank you all! I am fine. Tell everyone I said hello.")
+    assert first == (595, 1, ["R-1001"], 1950, ["R-1001"], [reply])
     # Started again on the same folder: the same demo, nothing registered, booked, funded or
     # sent twice.
     assert await start_and_quote(tmp_path) == first
