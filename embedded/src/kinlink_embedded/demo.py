@@ -50,6 +50,7 @@ async def seed(address: str, mail_folder: Path) -> None:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         operator = await _logged_in(identity, OPERATOR_EMAIL, OPERATOR_PASSWORD)
         await seed_facilities(identity, operator)
+        await _facility_system(identity, operator)
         await _demo_family(identity, mail_folder)
         family = await _logged_in(identity, FAMILY_EMAIL, FAMILY_PASSWORD)
         await _subscribed(identity, ledger_pb2_grpc.LedgerServiceStub(channel), family)
@@ -80,6 +81,12 @@ async def seed_facilities(
         await _unless_exists(
             identity.BookResident(pb.BookResidentRequest(**resident._asdict()), metadata=operator)
         )
+
+
+async def _facility_system(
+    identity: identity_pb2_grpc.IdentityServiceStub, operator: Metadata
+) -> None:
+    """FAC-DEMO's system, which posts its residents' replies (a facility integration)."""
     await _unless_exists(
         identity.CreateStaffAccount(
             pb.CreateStaffAccountRequest(
