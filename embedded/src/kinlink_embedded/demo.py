@@ -2,12 +2,16 @@
 the first operator (from the settings) configures the demo facilities and books their residents;
 a demo family member registers, follows the activation link from the mail folder and adds the
 card the README's deposits use (`pm_card_visa`): the ledger charges only cards added in identity.
+That card funds the family's messaging subscription at FAC-DEMO ($20.00), from which a first
+message to Ada Lovelace (R-1001) is paid; FAC-DEMO's system (a facility integration account the
+operator creates) posts her reply.
 
 Every step is idempotent, so a restart on the same data folder changes nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,29 +19,55 @@ from pathlib import Path
 import grpc
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink.ledger.v1 import ledger_pb2
+from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink.messaging.v1 import messaging_pb2
+from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import DEMO_RESIDENTS
+from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.facility_settings_message import settings_message
+from kinlink_kit.grpc_client import refusal_code
 
 OPERATOR_EMAIL = "operator@kinlink.example"
 OPERATOR_PASSWORD = "operator-demo-password"
 FAMILY_EMAIL = "family@kinlink.example"
 FAMILY_PASSWORD = "family-demo-password"
+FACILITY_SYSTEM_EMAIL = "facility-system@kinlink.example"
+FACILITY_SYSTEM_PASSWORD = "facility-demo-password"
+SUBSCRIPTION_FUNDING_CENTS = 2000
+# The keys of the demo's first message and its reply: sent again on a restart, each is the same
+# message.
+WELCOME_CLIENT_KEY = "demo-welcome"
+REPLY_CLIENT_KEY = "demo-reply"
+Metadata = Sequence[tuple[str, str]]
+# How long the seed waits for the ledger to hear of the card identity marked for messaging.
+CARD_WAIT_SECONDS = 30.0
 
 
 async def seed(address: str, mail_folder: Path) -> None:
     async with grpc.aio.insecure_channel(address) as channel:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
-        session = await identity.LogIn(
-            pb.LogInRequest(email=OPERATOR_EMAIL, password=OPERATOR_PASSWORD)
-        )
-        operator = (("authorization", f"Bearer {session.access_token}"),)
+        operator = await _logged_in(identity, OPERATOR_EMAIL, OPERATOR_PASSWORD)
         await seed_facilities(identity, operator)
+        await _facility_system(identity, operator)
         await _demo_family(identity, mail_folder)
+        family = await _logged_in(identity, FAMILY_EMAIL, FAMILY_PASSWORD)
+        await _subscribed(identity, ledger_pb2_grpc.LedgerServiceStub(channel), family)
+        messaging = messaging_pb2_grpc.MessagingServiceStub(channel)
+        await _first_message(messaging, family)
+        await _first_reply(identity, messaging, family)
+
+
+async def _logged_in(
+    identity: identity_pb2_grpc.IdentityServiceStub, email: str, password: str
+) -> Metadata:
+    session = await identity.LogIn(pb.LogInRequest(email=email, password=password))
+    return (("authorization", f"Bearer {session.access_token}"),)
 
 
 async def seed_facilities(
-    identity: identity_pb2_grpc.IdentityServiceStub, operator: Sequence[tuple[str, str]]
+    identity: identity_pb2_grpc.IdentityServiceStub, operator: Metadata
 ) -> None:
     """The demo facilities and their residents, configured and booked by an operator."""
     for facility_id, settings in DEMO_FACILITIES.items():
@@ -51,6 +81,25 @@ async def seed_facilities(
         await _unless_exists(
             identity.BookResident(pb.BookResidentRequest(**resident._asdict()), metadata=operator)
         )
+
+
+async def _facility_system(
+    identity: identity_pb2_grpc.IdentityServiceStub, operator: Metadata
+) -> None:
+    """FAC-DEMO's system, which posts its residents' replies (a facility integration)."""
+    await _unless_exists(
+        identity.CreateStaffAccount(
+            pb.CreateStaffAccountRequest(
+                email=FACILITY_SYSTEM_EMAIL,
+                password=FACILITY_SYSTEM_PASSWORD,
+                first_name="Demo County Jail",
+                last_name="Messaging system",
+                roles=["facility_integration"],
+                facility_ids=[FAC_DEMO],
+            ),
+            metadata=operator,
+        )
+    )
 
 
 async def _demo_family(identity: identity_pb2_grpc.IdentityServiceStub, mail_folder: Path) -> None:
@@ -72,13 +121,88 @@ async def _demo_family(identity: identity_pb2_grpc.IdentityServiceStub, mail_fol
     )
     if registered is not None:
         await identity.Activate(pb.TokenRequest(token=_latest_token(mail_folder, FAMILY_EMAIL)))
-        session = await identity.LogIn(
-            pb.LogInRequest(email=FAMILY_EMAIL, password=FAMILY_PASSWORD)
-        )
         await identity.AddCard(
-            pb.AddCardRequest(payment_method="pm_card_visa", billing_address=home),
-            metadata=(("authorization", f"Bearer {session.access_token}"),),
+            pb.AddCardRequest(
+                payment_method="pm_card_visa",
+                billing_address=home,
+                fund_messaging_subscription=True,
+            ),
+            metadata=await _logged_in(identity, FAMILY_EMAIL, FAMILY_PASSWORD),
         )
+
+
+async def _subscribed(
+    identity: identity_pb2_grpc.IdentityServiceStub,
+    ledger: ledger_pb2_grpc.LedgerServiceStub,
+    family: Metadata,
+) -> None:
+    """The demo family's messaging subscription at FAC-DEMO, set up and funded unless it has
+    one. A data folder seeded before messaging existed has the card but not marked for the
+    subscription: it is marked first. The ledger learns of the marked card from identity's
+    events: until then it answers `subscription_card_missing`, and the seed waits."""
+    try:
+        await ledger.GetWallet(ledger_pb2.GetWalletRequest(), metadata=family)
+        return
+    except grpc.aio.AioRpcError as error:
+        if refusal_code(error) != "subscription_not_found":
+            raise
+    cards = (await identity.ListCards(pb.ListCardsRequest(), metadata=family)).cards
+    if not any(card.funds_messaging_subscription for card in cards):
+        await identity.EditCard(
+            pb.EditCardRequest(
+                card_id=cards[0].card_id,
+                fields=["fund_messaging_subscription"],
+                fund_messaging_subscription=True,
+            ),
+            metadata=family,
+        )
+    request = ledger_pb2.SetUpSubscriptionRequest(
+        facility_id=FAC_DEMO, funding_amount_cents=SUBSCRIPTION_FUNDING_CENTS
+    )
+    deadline = asyncio.get_running_loop().time() + CARD_WAIT_SECONDS
+    while True:
+        try:
+            await ledger.SetUpSubscription(request, metadata=family)
+            return
+        except grpc.aio.AioRpcError as error:
+            waiting = refusal_code(error) == "subscription_card_missing"
+            if not waiting or asyncio.get_running_loop().time() > deadline:
+                raise
+        await asyncio.sleep(0.1)
+
+
+async def _first_message(
+    messaging: messaging_pb2_grpc.MessagingServiceStub, family: Metadata
+) -> None:
+    """The demo family's message to Ada Lovelace, paid from its subscription."""
+    await messaging.SendMessage(
+        messaging_pb2.SendMessageRequest(
+            client_key=WELCOME_CLIENT_KEY,
+            facility_id=FAC_DEMO,
+            resident_id="R-1001",
+            body="Hi Ada, everyone at home sends their love. Write back when you can!",
+        ),
+        metadata=family,
+    )
+
+
+async def _first_reply(
+    identity: identity_pb2_grpc.IdentityServiceStub,
+    messaging: messaging_pb2_grpc.MessagingServiceStub,
+    family: Metadata,
+) -> None:
+    """Ada Lovelace's answer, posted by FAC-DEMO's system as a facility's system does."""
+    account = await identity.GetAccount(pb.GetAccountRequest(), metadata=family)
+    await messaging.PostReply(
+        messaging_pb2.PostReplyRequest(
+            client_key=REPLY_CLIENT_KEY,
+            facility_id=FAC_DEMO,
+            resident_id="R-1001",
+            account_id=account.account_id,
+            body="Thank you all! I am fine. Tell everyone I said hello.",
+        ),
+        metadata=await _logged_in(identity, FACILITY_SYSTEM_EMAIL, FACILITY_SYSTEM_PASSWORD),
+    )
 
 
 async def _unless_exists(call: grpc.aio.UnaryUnaryCall) -> object | None:  # type: ignore[type-arg]

@@ -24,6 +24,9 @@ from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.bootstrap import ledger_service
+from kinlink_messaging.bootstrap import MessagingSettings
+from kinlink_messaging.bootstrap import build_messaging
+from kinlink_messaging.bootstrap import messaging_service
 from kinlink_portal.app import create_app
 from kinlink_portal.main import serve_portal
 from kinlink_portal.settings import PortalSettings
@@ -35,10 +38,14 @@ from kinlink_embedded import demo
 
 # The simulated processor's payments, beside the stores.
 PROCESSOR_STATE = "processor.json"
+# The staff account messaging signs in with to charge wallets (decision 0033).
+MESSAGING_ACCOUNT = "messaging@kinlink.internal"
 
 
 class EmbeddedSettings(ServiceSettings):
     service_name: str = "kinlink-embedded"
+    # Messaging calls identity and the ledger at this address: it must be known before serving.
+    grpc_port: int = Field(default=50051, ge=1, le=65535)
     # The web portal, served beside the services; identity's emails link to it.
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
@@ -47,6 +54,12 @@ class EmbeddedSettings(ServiceSettings):
     def portal_url(self) -> str:
         return f"http://{self.http_host}:{self.http_port}"
 
+    @property
+    def grpc_address(self) -> str:
+        """Where the services in this process call each other."""
+        host = "127.0.0.1" if self.grpc_host in ("0.0.0.0", "::", "") else self.grpc_host
+        return f"{host}:{self.grpc_port}"
+
 
 def banner(address: str, portal_url: str, settings: EmbeddedSettings) -> None:
     target = "" if address.endswith(":50051") else f" --target {address}"
@@ -54,10 +67,13 @@ def banner(address: str, portal_url: str, settings: EmbeddedSettings) -> None:
         f"\nKinlink (embedded) is listening for gRPC on {address}"
         f"\n  web portal: {portal_url} (log in as the demo family below)"
         f"\n  stores: {settings.data_dir}/*.sqlite   mail: {settings.data_dir}/mail/"
+        f"   message images: {settings.data_dir}/images/"
         f"   card processor: simulated"
         f"\n  demo facilities: FAC-DEMO (America/Chicago), FAC-EAST (America/New_York)"
         f"\n  demo logins: {demo.FAMILY_EMAIL} / {demo.FAMILY_PASSWORD} (family member),"
-        f" {demo.OPERATOR_EMAIL} / {demo.OPERATOR_PASSWORD} (operator)"
+        f" {demo.OPERATOR_EMAIL} / {demo.OPERATOR_PASSWORD} (operator),"
+        f"\n    {demo.FACILITY_SYSTEM_EMAIL} / {demo.FACILITY_SYSTEM_PASSWORD}"
+        f" (FAC-DEMO's system, posting residents' replies)"
         f"\nTry, in another terminal:"
         f"\n  uv run kinlink{target} account login --email {demo.FAMILY_EMAIL}"
         f"\n  uv run kinlink{target} resident search Love"
@@ -65,6 +81,9 @@ def banner(address: str, portal_url: str, settings: EmbeddedSettings) -> None:
         f" --amount 50.00"
         f"\n  uv run kinlink{target} deposit confirm --quote <quote id>"
         f" --payment-method pm_card_visa"
+        f"\n  uv run kinlink{target} message send --facility FAC-DEMO --resident R-1001"
+        f" --body 'Hello from home.'"
+        f"\n  uv run kinlink{target} message sent"
         f"\nStop with Ctrl-C.\n",
         flush=True,
     )
@@ -75,8 +94,11 @@ def platform(
 ) -> tuple[list[ServiceParts], TokenVerifier]:
     """Every service on its own SQLite store in one folder, and one token signing key (made on
     the first start) that identity signs with and every service verifies with. The ledger
-    charges cards through `processor` (by default one its settings make)."""
+    charges cards through `processor` (by default one its settings make). Messaging charges
+    wallets through the ledger at `settings.grpc_address`, signed in as its service account, and
+    keeps its images in a folder beside the stores."""
     key_id, private_pem, public_pem = embedded_keys(settings.data_dir)
+    messaging_password = derived_secret(settings, b"messaging service account")
     common: dict[str, Any] = {
         "data_dir": settings.data_dir,
         "kafka_bootstrap": None,
@@ -92,6 +114,7 @@ def platform(
         bootstrap_operator_email=demo.OPERATOR_EMAIL,
         bootstrap_operator_password=SecretStr(demo.OPERATOR_PASSWORD),
         public_url=settings.portal_url,
+        service_accounts={MESSAGING_ACCOUNT: messaging_password},
     )
     # The simulated processor keeps its payments beside the stores: payments left in flight by a
     # kill are finished after the restart through the payments it remembers, as Stripe's would be.
@@ -100,11 +123,27 @@ def platform(
         payment_processor="simulated",
         simulated_processor_state_file=settings.data_dir / PROCESSOR_STATE,
     )
+    messaging_settings = MessagingSettings(
+        **common,
+        s3_endpoint=None,
+        identity_target=settings.grpc_address,
+        ledger_target=settings.grpc_address,
+        service_account_email=MESSAGING_ACCOUNT,
+        service_account_password=messaging_password,
+    )
     parts = [
         identity_service(identity_settings, bus, build_identity(identity_settings)),
         ledger_service(ledger_settings, bus, build_ledger(ledger_settings, processor)),
+        messaging_service(messaging_settings, bus, build_messaging(messaging_settings)),
     ]
     return parts, ledger_settings.token_verifier()
+
+
+def derived_secret(settings: EmbeddedSettings, purpose: bytes) -> SecretStr:
+    """A secret derived from the token signing key for `purpose`: it survives a restart, and
+    there is no second secret to keep."""
+    _, private_pem, _ = embedded_keys(settings.data_dir)
+    return SecretStr(hmac.new(private_pem.encode(), purpose, hashlib.sha256).hexdigest())
 
 
 def portal(settings: EmbeddedSettings, address: str, processor: SimulatedProcessor) -> Starlette:
@@ -112,13 +151,11 @@ def portal(settings: EmbeddedSettings, address: str, processor: SimulatedProcess
     cookies are signed with a secret derived from the token signing key: sessions survive a
     restart, and there is no second secret to keep. A payment the card's bank checks (3-D
     Secure) is confirmed on its page standing in for the bank's, answered by `processor`."""
-    _, private_pem, _ = embedded_keys(settings.data_dir)
-    cookie_secret = hmac.new(private_pem.encode(), b"portal cookies", hashlib.sha256)
     portal_settings = PortalSettings(
         identity_target=address,
         ledger_target=address,
         messaging_target=address,
-        cookie_secret=SecretStr(cookie_secret.hexdigest()),
+        cookie_secret=derived_secret(settings, b"portal cookies"),
         secure_cookies=False,
         shutdown_grace_seconds=settings.shutdown_grace_seconds,
     )

@@ -1,60 +1,168 @@
 """`make run`: the embedded platform seeds its demo through the services, and starts again on
-the same data folder without changing or duplicating anything."""
+the same data folder without changing or duplicating anything; messaging charges the in-process
+ledger as its service account and keeps its images in the data folder."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import grpc
+import pytest
 from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink.messaging.v1 import messaging_pb2 as messaging_pb
+from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_embedded import demo
 from kinlink_embedded.main import EmbeddedSettings
 from kinlink_embedded.main import platform
 from kinlink_kit.sqlite_bus import SQLiteBus
+from kinlink_kit.testing import free_port
 from kinlink_kit.testing import serving
 
 from tests.conftest import bearer
+from tests.integration.messaging.test_grpc_messages import photo
+
+Metadata = list[tuple[str, str]]
 
 
-async def start_and_quote(data_dir: Path) -> tuple[int, int, list[str]]:
-    """Start the platform, seed it, and as the demo family: the fee of a $50 quote at FAC-DEMO
-    (confirmed with the demo family's card, as the README does), the number of mails sent so
-    far, and the residents a search for "Love" finds."""
+@asynccontextmanager
+async def seeded(data_dir: Path) -> AsyncIterator[tuple[grpc.aio.Channel, Metadata]]:
+    """The platform started on `data_dir` and seeded: a channel to it and the demo family's
+    access token."""
     bus = SQLiteBus.in_folder(data_dir)
-    parts, verifier = platform(EmbeddedSettings(data_dir=data_dir), bus)
-    async with serving(parts, bus, verifier) as address:
+    settings = EmbeddedSettings(data_dir=data_dir, grpc_port=free_port())
+    parts, verifier = platform(settings, bus)
+    async with serving(parts, bus, verifier, settings.grpc_port) as address:
         await demo.seed(address, data_dir / "mail")
         async with grpc.aio.insecure_channel(address) as channel:
             identity = identity_pb2_grpc.IdentityServiceStub(channel)
             session = await identity.LogIn(
                 identity_pb.LogInRequest(email=demo.FAMILY_EMAIL, password=demo.FAMILY_PASSWORD)
             )
-            family = bearer(session.access_token)
-            found = await identity.SearchResidents(
-                identity_pb.SearchResidentsRequest(last_name="Love"), metadata=family
+            yield channel, bearer(session.access_token)
+
+
+async def start_and_quote(
+    data_dir: Path,
+) -> tuple[int, int, list[str], int, list[str], list[tuple[str, str]]]:
+    """Start the platform, seed it, and as the demo family: the fee of a $50 quote at FAC-DEMO
+    (confirmed with the demo family's card, as the README does), the number of mails sent so
+    far, the residents a search for "Love" finds, the balance of its messaging subscription, the
+    residents of its sent messages and (resident, body) of each message in its inbox."""
+    async with seeded(data_dir) as (channel, family):
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        found = await identity.SearchResidents(
+            identity_pb.SearchResidentsRequest(last_name="Love"), metadata=family
+        )
+        ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+        quote = await ledger.QuoteDeposit(
+            ledger_pb.QuoteDepositRequest(
+                facility_id=FAC_DEMO, resident_id="R-1001", amount_cents=5000
+            ),
+            metadata=family,
+        )
+        confirm = ledger_pb.ConfirmDepositRequest(
+            quote_id=quote.quote_id, payment_method="pm_card_visa", idempotency_key="demo"
+        )
+        deposit = await ledger.ConfirmDeposit(confirm, metadata=family)
+        assert deposit.status == ledger_pb.DEPOSIT_STATUS_CAPTURED
+        wallet = await ledger.GetWallet(ledger_pb.GetWalletRequest(), metadata=family)
+        messaging = messaging_pb2_grpc.MessagingServiceStub(channel)
+        sent = await messaging.ListSent(messaging_pb.ListSentRequest(page_size=10), metadata=family)
+        inbox = await messaging.ListInbox(
+            messaging_pb.ListInboxRequest(page_size=10), metadata=family
+        )
+        received = [
+            await messaging.GetMessage(
+                messaging_pb.GetMessageRequest(message_id=m.message_id), metadata=family
             )
-            ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
-            quote = await ledger.QuoteDeposit(
-                ledger_pb.QuoteDepositRequest(
-                    facility_id=FAC_DEMO, resident_id="R-1001", amount_cents=5000
-                ),
-                metadata=family,
-            )
-            confirm = ledger_pb.ConfirmDepositRequest(
-                quote_id=quote.quote_id, payment_method="pm_card_visa", idempotency_key="demo"
-            )
-            deposit = await ledger.ConfirmDeposit(confirm, metadata=family)
-            assert deposit.status == ledger_pb.DEPOSIT_STATUS_CAPTURED
+            for m in inbox.messages
+        ]
     mails = len(list((data_dir / "mail").glob("*.eml")))
-    return quote.fee_cents, mails, [r.resident_id for r in found.residents]
+    return (
+        quote.fee_cents,
+        mails,
+        [r.resident_id for r in found.residents],
+        wallet.balance_cents,
+        [m.resident_id for m in sent.messages],
+        [(m.resident_id, m.body) for m in received],
+    )
 
 
 async def test_the_demo_is_seeded_once_and_survives_a_restart(tmp_path: Path) -> None:
     first = await start_and_quote(tmp_path)
-    assert first == (595, 1, ["R-1001"])  # one mail: the demo family's activation
-    # Started again on the same folder: the same demo, nothing registered or booked twice.
+    # One mail: the demo family's activation; its $20.00 subscription paid its message to Ada,
+    # whose reply is in its inbox.
+    reply = ("R-1001", "Thank you all! I am fine. Tell everyone I said hello.")
+    assert first == (595, 1, ["R-1001"], 1950, ["R-1001"], [reply])
+    # Started again on the same folder: the same demo, nothing registered, booked, funded or
+    # sent twice.
     assert await start_and_quote(tmp_path) == first
+
+
+async def test_a_family_member_sends_a_photo_charged_by_the_ledger_and_finds_it_sent(
+    tmp_path: Path,
+) -> None:
+    async with seeded(tmp_path) as (channel, family):
+        messaging = messaging_pb2_grpc.MessagingServiceStub(channel)
+        send = messaging_pb.SendMessageRequest(
+            client_key="compose-1",
+            facility_id=FAC_DEMO,
+            resident_id="R-1002",
+            body="Hello from home.",
+            images=[photo()],
+        )
+        message = await messaging.SendMessage(send, metadata=family)
+        # FAC-DEMO delivers without review: 50 cents the message, 100 the image.
+        assert message.status == messaging_pb.MESSAGE_STATUS_DELIVERED
+        assert message.charged_cents == 150
+        ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+        wallet = await ledger.GetWallet(ledger_pb.GetWalletRequest(), metadata=family)
+        assert wallet.balance_cents == 2000 - 50 - 150  # the demo's message, then this one
+        sent = await messaging.ListSent(messaging_pb.ListSentRequest(page_size=10), metadata=family)
+        assert message.message_id in [m.message_id for m in sent.messages]
+        opened = await messaging.GetMessage(
+            messaging_pb.GetMessageRequest(message_id=message.message_id), metadata=family
+        )
+        assert opened.body == "Hello from home." and len(opened.images) == 1
+        image = await messaging.GetImage(
+            messaging_pb.GetImageRequest(message_id=message.message_id), metadata=family
+        )
+    # No object store in the embedded mode: the bytes come back, kept under the data folder.
+    assert image.content_type == "image/jpeg" and image.content[:2] == b"\xff\xd8"
+    folder = tmp_path / "images" / "messages" / message.message_id
+    assert image.content in [path.read_bytes() for path in folder.iterdir()]
+
+
+async def test_a_demo_family_whose_card_was_not_marked_for_messaging_gets_its_subscription(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in a data folder seeded before messaging: the card added but not marked to fund the
+    messaging subscription."""
+
+    stub = identity_pb2_grpc.IdentityServiceStub
+
+    def adding_unmarked_cards(channel: grpc.aio.Channel) -> Any:
+        identity, add_card = stub(channel), stub(channel).AddCard
+
+        def add_unmarked(request: identity_pb.AddCardRequest, **options: Any) -> Any:
+            request.fund_messaging_subscription = False
+            return add_card(request, **options)
+
+        identity.AddCard = add_unmarked
+        return identity
+
+    monkeypatch.setattr(identity_pb2_grpc, "IdentityServiceStub", adding_unmarked_cards)
+    async with seeded(tmp_path) as (channel, family):
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        cards = await identity.ListCards(identity_pb.ListCardsRequest(), metadata=family)
+        ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
+        wallet = await ledger.GetWallet(ledger_pb.GetWalletRequest(), metadata=family)
+    assert [card.funds_messaging_subscription for card in cards.cards] == [True]
+    assert wallet.balance_cents == 1950  # $20.00 funded, the demo's message paid

@@ -1,6 +1,7 @@
 """`make run` killed at the worst moment loses nothing: identity has published a facility's
 settings (its outbox relay moved past them) but the ledger has not handled them yet; the process
-is SIGKILLed there, started again, and the ledger hears each of them exactly once."""
+is SIGKILLed there, started again, and the ledger hears each of them exactly once. The family's
+message, its photo and its draft are all there after the restart."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from pathlib import Path
 import grpc
 from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink.messaging.v1 import messaging_pb2 as messaging_pb
+from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.facility_settings_message import settings_message
@@ -30,6 +33,7 @@ from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.domain.facility_terms import FacilityTerms
 
 from tests.conftest import bearer
+from tests.integration.messaging.test_grpc_messages import photo
 
 FACILITY = "FAC-KILL"
 
@@ -91,6 +95,33 @@ def ledger_terms(data_dir: Path) -> list[tuple[str, int]]:
         store.close()
 
 
+async def family_messaging(
+    channel: grpc.aio.Channel,
+) -> tuple[messaging_pb2_grpc.MessagingServiceStub, list[tuple[str, str]]]:
+    identity = identity_pb2_grpc.IdentityServiceStub(channel)
+    session = await identity.LogIn(
+        identity_pb.LogInRequest(email=demo.FAMILY_EMAIL, password=demo.FAMILY_PASSWORD)
+    )
+    return messaging_pb2_grpc.MessagingServiceStub(channel), bearer(session.access_token)
+
+
+async def kept(channel: grpc.aio.Channel, message_id: str) -> tuple[list[str], list[str], bytes]:
+    """The demo family's sent messages, its drafts' bodies and the photo of `message_id`."""
+    messaging, family = await family_messaging(channel)
+    sent = await messaging.ListSent(messaging_pb.ListSentRequest(page_size=10), metadata=family)
+    drafts = await messaging.ListDrafts(
+        messaging_pb.ListDraftsRequest(page_size=10), metadata=family
+    )
+    image = await messaging.GetImage(
+        messaging_pb.GetImageRequest(message_id=message_id), metadata=family
+    )
+    return (
+        sorted(m.message_id for m in sent.messages),
+        [d.body for d in drafts.drafts],
+        image.content,
+    )
+
+
 async def test_events_published_but_not_handled_when_killed_are_handled_after_a_restart(
     tmp_path: Path,
 ) -> None:
@@ -101,6 +132,23 @@ async def test_events_published_but_not_handled_when_killed_are_handled_after_a_
         await ready(process, tmp_path / f"var-{port}.log")
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             identity = identity_pb2_grpc.IdentityServiceStub(channel)
+            messaging, family = await family_messaging(channel)
+            message = await messaging.SendMessage(
+                messaging_pb.SendMessageRequest(
+                    client_key="compose-1",
+                    facility_id=FAC_DEMO,
+                    resident_id="R-1002",
+                    body="Hello from home.",
+                    images=[photo()],
+                ),
+                metadata=family,
+            )
+            draft = messaging_pb.SaveDraftRequest(
+                client_key="draft-1", facility_id=FAC_DEMO, resident_id="R-1003", body="Dear K"
+            )
+            await messaging.SaveDraft(draft, metadata=family)
+            before = await kept(channel, message.message_id)
+            assert len(before[0]) == 2 and before[1] == ["Dear K"]  # the demo's message too
             session = await identity.LogIn(
                 identity_pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
             )
@@ -139,6 +187,8 @@ async def test_events_published_but_not_handled_when_killed_are_handled_after_a_
             return len(ledger_terms(data_dir)) >= 2
 
         await eventually(ledger_heard_both)
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            assert await kept(channel, message.message_id) == before
         bus = SQLiteBus(bus_db)
         try:
             published = [m.offset for m in bus.messages(IDENTITY_EVENTS)]

@@ -19,7 +19,7 @@ from tests.portal_web import until_healthy
 async def test_the_demo_family_logs_in_to_the_portal_the_embedded_mode_serves(
     tmp_path: Path,
 ) -> None:
-    settings = EmbeddedSettings(data_dir=tmp_path, grpc_port=0, http_port=free_port())
+    settings = EmbeddedSettings(data_dir=tmp_path, grpc_port=free_port(), http_port=free_port())
     stop = asyncio.Event()
     platform = asyncio.create_task(run(settings, stop))
     try:
@@ -41,9 +41,12 @@ async def test_the_demo_family_logs_in_to_the_portal_the_embedded_mode_serves(
             assert logged_in.headers["location"] == "/account"
             account = await browser.get("/account")
             assert account.status_code == 200 and demo.FAMILY_EMAIL in account.text
-            # The ledger answers the portal too: no subscription set up yet.
-            messaging = await browser.get("/messaging")
-            assert messaging.status_code == 200 and 'data-state="not_set_up"' in messaging.text
+            # The ledger answers the portal too: the demo's subscription, which paid the demo's
+            # message (50 cents of $20.00), found in the sent folder messaging serves.
+            subscription = await browser.get("/messaging")
+            assert 'data-state="active"' in subscription.text and "$19.50" in subscription.text
+            sent = await browser.get("/messages/sent")
+            assert sent.status_code == 200 and sent.text.count("<tr data-message=") == 1
     finally:
         stop.set()
         await platform

@@ -19,16 +19,17 @@ from kinlink_kit.runtime import serve
 
 @asynccontextmanager
 async def serving(
-    parts: list[ServiceParts], bus: Bus, token_verifier: TokenVerifier
+    parts: list[ServiceParts], bus: Bus, token_verifier: TokenVerifier, port: int = 0
 ) -> AsyncIterator[str]:
-    """Serve on a free port; yields the gRPC address; shuts down gracefully on exit."""
+    """Serve on `port` (by default a free one); yields the gRPC address; shuts down gracefully
+    on exit."""
     stop, ready = asyncio.Event(), asyncio.Future[str]()
     server = asyncio.create_task(
         serve(
             parts,
             bus,
             host="127.0.0.1",
-            port=0,
+            port=port,
             grace_seconds=1,
             token_verifier=token_verifier,
             on_ready=ready.set_result,
