@@ -46,6 +46,7 @@ from kinlink_messaging.entrypoints.sweeps import payment_sweep
 from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.messaging import MessagingStore
 from kinlink_messaging.service_layer.messaging import PrepareImage
+from kinlink_messaging.service_layer.messaging import PreparedImage as PreparedPhoto
 
 MEGABYTE = 1024 * 1024
 
@@ -105,7 +106,7 @@ def at_most(at_once: int, prepare: PrepareImage) -> PrepareImage:
     """`prepare` run by `at_once` threads at a time at most, the others waiting their turn."""
     turns = threading.BoundedSemaphore(at_once)
 
-    def preparing(upload: ImageUpload, rules: ImageRules) -> PreparedImage:
+    def preparing(upload: ImageUpload, rules: ImageRules) -> PreparedPhoto:
         with turns:
             return prepare(upload, rules)
 
