@@ -45,8 +45,8 @@ from kinlink_messaging.entrypoints.sweeps import expiry_job
 from kinlink_messaging.entrypoints.sweeps import payment_sweep
 from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.messaging import MessagingStore
-from kinlink_messaging.service_layer.messaging import PrepareImage
 from kinlink_messaging.service_layer.messaging import PreparedImage as PreparedPhoto
+from kinlink_messaging.service_layer.messaging import PrepareImage
 
 MEGABYTE = 1024 * 1024
 
