@@ -84,9 +84,14 @@ def show_facility(facility: pb.Facility) -> None:
     else:
         click.echo("  video visits: not offered")
     click.echo(f"  review: {REVIEW.get(settings.review_policy, settings.review_policy)}")
+    click.echo(
+        f"  messaging: {'switched off' if settings.messaging_switched_off else 'on'}"
+        f"   rejected messages refunded: {'yes' if settings.refund_rejected_messages else 'no'}"
+    )
     rules = settings.image_rules
     click.echo(
         f"  images: {', '.join(rules.content_types)} up to {rules.max_bytes:,} bytes,"
+        f" {rules.min_dimension_px:,} to {rules.max_dimension_px:,} px a side,"
         f" {rules.max_per_message} per message"
     )
     hours = ", ".join(

@@ -97,6 +97,7 @@ def test_the_operator_changes_fees_brands_policies_and_prices(
         "settings.message_price_cents": ["0.75"],
         "settings.review_policy": ["review_all"],
         "settings.video_stations": ["4"],
+        "settings.refund_rejected_messages": ["on"],
     }
     del posted["settings.sms_available"]  # unticked
     post(operator, posted)
@@ -112,6 +113,7 @@ def test_the_operator_changes_fees_brands_policies_and_prices(
     expected.review_policy = "review_all"
     expected.video_stations = 4
     expected.sms_available = False
+    expected.refund_rejected_messages = True
     assert configured(identity) == [expected]
 
 

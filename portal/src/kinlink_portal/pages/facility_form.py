@@ -30,7 +30,12 @@ AMOUNTS = (
     "settings.video_price_per_minute_cents",
 )
 CHOICES = ("settings.review_policy", "settings.id_verification", "settings.commissary_posting_day")
-SWITCHES = ("settings.sms_available", "settings.mms_available")
+SWITCHES = (
+    "settings.messaging_switched_off",
+    "settings.refund_rejected_messages",
+    "settings.sms_available",
+    "settings.mms_available",
+)
 STATIONS = "settings.video_stations"
 CARD_BRANDS = (("visa", "Visa"), ("mastercard", "Mastercard"), ("discover", "Discover"),
                ("amex", "American Express"))  # fmt: skip
