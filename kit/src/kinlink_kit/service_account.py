@@ -2,7 +2,7 @@
 (role platform_service) and sends the access token, as any client does (decision 0033).
 
 `ServiceAccount` logs in on first use, keeps the session, refreshes the access token a while
-before it expires (logging in again when the refresh is refused, e.g. after a password change)
+before it expires (logging in again when identity refuses the refresh: its session ended)
 and is shared by the worker threads that run the synchronous use cases: one sign-in at a time,
 the others wait for it and use its token.
 """
@@ -140,7 +140,13 @@ class ServiceAccount:
             self._forget(token)
         return rpc(bearer(self.access_token()))
 
+    def metadata(self) -> Metadata:
+        """Call metadata with a valid access token, for a caller making the call itself (prefer
+        `call`, which also replaces a token the callee refuses)."""
+        return bearer(self.access_token())
+
     def access_token(self) -> str:
+        """A valid access token, signing in first when needed (see `call` for the errors)."""
         with self._lock:
             session = self._session
             if session is None:

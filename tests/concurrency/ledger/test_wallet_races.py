@@ -1,10 +1,12 @@
-"""Two ledger processes on one PostgreSQL, many concurrent charges to one family's wallet: the
-balance never goes negative, a reference charges once, and the journal balances."""
+"""Two ledger processes on one PostgreSQL, many concurrent charges to one family's wallet, then
+refunds of each repeated at once: the balance never goes negative, a reference charges once and
+is refunded once, and the journal balances."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
@@ -89,6 +91,27 @@ async def test_concurrent_charges_never_overdraw_and_a_reference_pays_once(
             pb.GetWalletRequest(account_id=str(account)), metadata=auditor
         )
         trial = await stubs[0].GetTrialBalance(pb.GetTrialBalanceRequest(), metadata=auditor)
+
+        # Every paid message refunded three times at once, on both processes: credited once.
+        def refund(i: int, reference: str) -> Awaitable[pb.WalletCharge]:
+            request = pb.RefundChargeRequest(
+                account_id=str(account), reference=reference, reason="Rejected"
+            )
+            return stubs[i % 2].RefundCharge(request, metadata=messaging, timeout=60)
+
+        references = ["msg-dup"] + [f"msg-{i}" for i in range(CHARGES)]
+        paid_references = [
+            r
+            for r, result in zip(references, [repeated[0], *results], strict=True)
+            if isinstance(result, pb.WalletCharge)
+        ]
+        await asyncio.gather(*(refund(i, r) for i, r in enumerate(paid_references * 3)))
+        refunded = await stubs[0].GetWallet(
+            pb.GetWalletRequest(account_id=str(account)), metadata=auditor
+        )
+        trial_after_refunds = await stubs[1].GetTrialBalance(
+            pb.GetTrialBalanceRequest(), metadata=auditor
+        )
     finally:
         for channel in channels:
             await channel.close()
@@ -105,3 +128,6 @@ async def test_concurrent_charges_never_overdraw_and_a_reference_pays_once(
     assert wallet.balance_cents == 0
     assert trial.balanced
     assert trial.total_debit_cents == trial.total_credit_cents > 0
+    assert len(paid_references) == 20
+    assert refunded.balance_cents == 1000
+    assert trial_after_refunds.balanced

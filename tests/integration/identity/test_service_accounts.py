@@ -8,9 +8,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from uuid import uuid4
 
 import grpc
 import pytest
+from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink.identity.v1.identity_pb2_grpc import IdentityServiceStub
 from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_identity.bootstrap import build_identity
 from kinlink_identity.bootstrap import identity_service
@@ -54,8 +57,9 @@ async def test_the_service_signs_in_as_a_platform_service_once_for_many_threads(
         )
     assert len(tokens) == 1
     assert sign_ins("log_in") == logged_in + 1
-    principal = token_keys.verifier().principal(tokens.pop())
-    assert principal.roles == {Role.PLATFORM_SERVICE}
+    token = tokens.pop()
+    assert token_keys.verifier().principal(token).roles == {Role.PLATFORM_SERVICE}
+    assert await asyncio.to_thread(account.metadata) == bearer(token)
 
 
 async def test_the_access_token_is_refreshed_before_it_expires(identity_address: str) -> None:
@@ -116,3 +120,27 @@ async def test_identity_starting_again_keeps_the_service_account(
 class _Unauthenticated(grpc.RpcError):
     def code(self) -> grpc.StatusCode:
         return grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_a_closed_service_account_can_no_longer_sign_in(
+    identity_address: str, token_keys: TokenKeys
+) -> None:
+    now = MovableNow()
+    account = service_account(identity_address, now)
+    token = await asyncio.to_thread(account.access_token)
+    async with grpc.aio.insecure_channel(identity_address) as channel:
+        await IdentityServiceStub(channel).CloseStaffAccount(
+            pb.CloseStaffAccountRequest(
+                account_id=token_keys.verifier().principal(token).account_id
+            ),
+            metadata=bearer(token_keys.token(str(uuid4()), Role.OPERATOR)),
+        )
+    now.ahead = timedelta(minutes=14)  # time to refresh: refused, and so is logging in again
+    refused_refreshes, refused_log_ins = (
+        sign_ins("refresh", "refused"),
+        sign_ins("log_in", "refused"),
+    )
+    with pytest.raises(SignInRefused):
+        await asyncio.to_thread(account.access_token)
+    assert sign_ins("refresh", "refused") == refused_refreshes + 1
+    assert sign_ins("log_in", "refused") == refused_log_ins + 1

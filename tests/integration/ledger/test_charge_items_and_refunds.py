@@ -40,11 +40,9 @@ from tests.integration.ledger.test_wallet import balance
 from tests.integration.ledger.test_wallet import charge
 from tests.integration.ledger.test_wallet import set_up
 
-# FAC-DEMO: a message 50 cents, an image 100.
-MESSAGE_AND_TWO_IMAGES = (ChargeItem("message", 1), ChargeItem("image", 2))
-
 
 def message(ledger: Ledger, account: UUID, reference: str, images: int = 2) -> WalletCharge:
+    """A message and its images at FAC-DEMO: 50 cents and 100 each."""
     items = (ChargeItem("message", 1), ChargeItem("image", images))
     return charge_wallet(ledger, ChargeWallet(account, FAC, items, reference))
 
@@ -91,6 +89,9 @@ def test_a_repeat_charges_once_and_other_items_under_its_reference_are_refused(
     account, _ = set_up(ledger)
     first = message(ledger, account, "message:1")
     assert message(ledger, account, "message:1").id == first.id
+    in_another_order = (ChargeItem("image", 2), ChargeItem("message", 1))
+    again = charge_wallet(ledger, ChargeWallet(account, FAC, in_another_order, "message:1"))
+    assert again.id == first.id
     assert balance(ledger, account) == 750
     with refused(AlreadyExists, "reference_reused", None):
         message(ledger, account, "message:1", images=3)

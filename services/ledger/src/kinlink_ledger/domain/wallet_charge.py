@@ -162,10 +162,10 @@ class WalletCharge(Aggregate):
         self.refund: Refund | None = None
 
     def same_request(self, facility_id: str, items: tuple[tuple[ServiceKind, int], ...]) -> bool:
-        """Whether this charge is for the same things (kinds and quantities; a price changed
-        since does not make a repeat another request)."""
-        charged = tuple((item.kind, item.quantity) for item in self.items)
-        return (self.facility_id, charged) == (facility_id, items)
+        """Whether this charge is for the same things: kinds and quantities, in any order (a
+        price changed since does not make a repeat another request)."""
+        charged = {item.kind: item.quantity for item in self.items}
+        return (self.facility_id, charged) == (facility_id, dict(items))
 
     def refunded(self, reason: str, now: datetime) -> None:
         """Gives back what was taken; the caller checks `refund` first, as a second refund is
