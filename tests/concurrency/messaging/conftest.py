@@ -41,6 +41,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.concurrency.messaging.ledger_between import LedgerBetween
 from tests.concurrency.messaging.ledger_between import ledger_between
 from tests.concurrency.processes import service_env
+from tests.conftest import Metadata
 from tests.conftest import TokenKeys
 from tests.ledger_facilities import choose_card
 from tests.ledger_facilities import configure
@@ -62,6 +63,7 @@ class Family:
     account_id: UUID
     facility_id: str
     resident_id: str
+    metadata: Metadata  # the family member signed in
 
     def message_id(self, client_key: str) -> UUID:
         return ids.message_id(self.account_id, client_key)
@@ -86,11 +88,13 @@ def messaging_database(infra: Infra) -> Iterator[str]:
 
 
 @pytest.fixture
-async def family(postgres_ledger: Ledger, infra: Infra) -> Family:
+async def family(postgres_ledger: Ledger, infra: Infra, token_keys: TokenKeys) -> Family:
     """Identity configured the facility (as FAC-DEMO) and booked the resident: the ledger
     applied it, and it is on the real identity topic for messaging."""
     suffix = uuid.uuid4().hex[:8]
-    member = Family(uuid.uuid4(), f"FAC-{suffix}", f"R-{suffix}")
+    account_id = uuid.uuid4()
+    metadata = token_keys.family(str(account_id))
+    member = Family(account_id, f"FAC-{suffix}", f"R-{suffix}", metadata)
     configured = facility_configured(member.facility_id, DEMO_FACILITIES[FAC_DEMO])
     configure(postgres_ledger, configured)
     choose_card(postgres_ledger, member.account_id, "pm_card_visa")
@@ -134,23 +138,37 @@ async def ledger_way(
         yield way
 
 
+@dataclass(frozen=True)
+class Around:
+    """What a messaging process of a test works with: the ledger (read in the test), the family
+    member sending, the way to the ledger, and the process's settings."""
+
+    ledger: Ledger
+    family: Family
+    between: LedgerBetween
+    env: dict[str, str]
+
+
 @pytest.fixture
-def messaging_env(
+def around(
     infra: Infra,
+    postgres_ledger: Ledger,
+    family: Family,
     messaging_database: str,
     token_keys: TokenKeys,
     identity_address: str,
     ledger_way: tuple[LedgerBetween, str],
-) -> dict[str, str]:
-    """What a messaging process of the test reads: its database, the real Kafka, the way to
-    the ledger, identity and its service account."""
-    return {
+) -> Around:
+    """Its database, the real Kafka, the way to the ledger, identity and its service account."""
+    between, way = ledger_way
+    env = {
         **service_env(infra, messaging_database, token_keys),
-        "KINLINK_LEDGER_TARGET": ledger_way[1],
+        "KINLINK_LEDGER_TARGET": way,
         "KINLINK_IDENTITY_TARGET": identity_address,
         "KINLINK_SERVICE_ACCOUNT_EMAIL": SERVICE_EMAIL,
         "KINLINK_SERVICE_ACCOUNT_PASSWORD": SERVICE_PASSWORD.get_secret_value(),
     }
+    return Around(postgres_ledger, family, between, env)
 
 
 def sweeping(env: dict[str, str], metrics_port: int) -> dict[str, str]:
@@ -163,13 +181,11 @@ def sweeping(env: dict[str, str], metrics_port: int) -> dict[str, str]:
     }
 
 
-async def knows_resident(
-    stub: messaging_pb2_grpc.MessagingServiceStub, family: Family, metadata: object
-) -> bool:
+async def knows_resident(stub: messaging_pb2_grpc.MessagingServiceStub, family: Family) -> bool:
     """Whether messaging heard from identity of the family's resident: an empty send is then
     refused for its body (it is checked after the resident), charging nothing."""
     try:
-        await stub.SendMessage(family.send("probe", body=""), metadata=metadata)
+        await stub.SendMessage(family.send("probe", body=""), metadata=family.metadata)
     except grpc.aio.AioRpcError as error:
         if error.code() == grpc.StatusCode.NOT_FOUND:
             return False

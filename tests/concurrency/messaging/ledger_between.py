@@ -17,6 +17,7 @@ from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit.auth import AUTHORIZATION_HEADER
 
 CHARGE = "/kinlink.ledger.v1.LedgerService/Charge"
+GET_CHARGE = "/kinlink.ledger.v1.LedgerService/GetCharge"
 
 
 @dataclass
@@ -24,6 +25,7 @@ class LedgerBetween:
     ledger: str
     # The ledger cannot be reached: every call is answered UNAVAILABLE, the ledger never asked.
     unreachable: bool = False
+    unanswered: list[str] = field(default_factory=list)  # the methods called meanwhile
     # While set, no charge is answered: this many reach the ledger (which charges them, and
     # their references are listed in `charged`), the ones after are held before it (`held`).
     holding_charges: int | None = None
@@ -35,6 +37,7 @@ class LedgerBetween:
 
     async def answer(self, method: str, request: bytes, context: Any) -> bytes:
         if self.unreachable:
+            self.unanswered.append(method)
             await context.abort(grpc.StatusCode.UNAVAILABLE, "the ledger cannot be reached")
         holding = method == CHARGE and self.holding_charges is not None
         if method == CHARGE:

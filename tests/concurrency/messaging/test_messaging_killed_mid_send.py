@@ -16,22 +16,19 @@ from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
-from kinlink_ledger.service_layer.ledger import Ledger
 
 from tests.concurrency.messaging.conftest import FUNDING
 from tests.concurrency.messaging.conftest import MODULE
-from tests.concurrency.messaging.conftest import Family
+from tests.concurrency.messaging.conftest import Around
 from tests.concurrency.messaging.conftest import balance
 from tests.concurrency.messaging.conftest import charge_of
 from tests.concurrency.messaging.conftest import knows_resident
 from tests.concurrency.messaging.conftest import settled
 from tests.concurrency.messaging.conftest import submissions
 from tests.concurrency.messaging.conftest import sweeping
-from tests.concurrency.messaging.ledger_between import LedgerBetween
 from tests.concurrency.processes import is_serving
 from tests.concurrency.processes import service_process
 from tests.concurrency.processes import service_processes
-from tests.conftest import TokenKeys
 
 KEYS = [f"send-{n}" for n in range(5)]
 CHARGED = 3  # of KEYS, the sends the ledger charges before the kill; the others never reach it
@@ -39,26 +36,20 @@ LAST = "after-the-restart"
 
 
 async def test_messages_charged_before_a_kill_are_sent_once_and_the_rest_not_charged(
-    infra: Infra,
-    postgres_ledger: Ledger,
-    family: Family,
-    token_keys: TokenKeys,
-    ledger_way: tuple[LedgerBetween, str],
-    messaging_env: dict[str, str],
-    tmp_path: Path,
+    infra: Infra, around: Around, tmp_path: Path
 ) -> None:
-    between, _ = ledger_way
-    metadata = token_keys.family(str(family.account_id))
+    ledger, family, between = around.ledger, around.family, around.between
+    metadata = family.metadata
     between.holding_charges = CHARGED
     # The wallet's deadline would otherwise end the wait before the kill on a slow machine.
     first, address = service_process(
-        MODULE, {**messaging_env, "KINLINK_WALLET_DEADLINE_SECONDS": "3600"}, tmp_path
+        MODULE, {**around.env, "KINLINK_WALLET_DEADLINE_SECONDS": "3600"}, tmp_path
     )
     try:
         await eventually(lambda: is_serving(address), timeout=60)
         async with grpc.aio.insecure_channel(address) as channel:
             stub = messaging_pb2_grpc.MessagingServiceStub(channel)
-            await eventually(lambda: knows_resident(stub, family, metadata), timeout=120)
+            await eventually(lambda: knows_resident(stub, family), timeout=120)
             sending = [
                 asyncio.ensure_future(stub.SendMessage(family.send(key), metadata=metadata))
                 for key in KEYS
@@ -76,7 +67,7 @@ async def test_messages_charged_before_a_kill_are_sent_once_and_the_rest_not_cha
         first.kill()
     charged_keys = [key for key in KEYS if family.reference(key) in between.charged]
     assert len(charged_keys) == CHARGED
-    assert [charge_of(postgres_ledger, family, key) is not None for key in KEYS] == [
+    assert [charge_of(ledger, family, key) is not None for key in KEYS] == [
         key in charged_keys for key in KEYS
     ]
 
@@ -84,7 +75,7 @@ async def test_messages_charged_before_a_kill_are_sent_once_and_the_rest_not_cha
     # record, then the same sends again.
     between.holding_charges = None
     metrics_port = free_port()
-    with service_processes(MODULE, 1, sweeping(messaging_env, metrics_port), tmp_path) as [address]:
+    with service_processes(MODULE, 1, sweeping(around.env, metrics_port), tmp_path) as [address]:
         await eventually(lambda: is_serving(address), timeout=60)
 
         async def all_settled() -> bool:
@@ -102,12 +93,13 @@ async def test_messages_charged_before_a_kill_are_sent_once_and_the_rest_not_cha
             }
             again = [await stub.SendMessage(family.send(key), metadata=metadata) for key in KEYS]
             last = await stub.SendMessage(family.send(LAST), metadata=metadata)
+        # Read while the process runs: its outbox relay publishes what it saved.
+        published = await submissions(infra, family, LAST)
 
     assert [m.message_id for m in again] == [str(family.message_id(key)) for key in KEYS]
     assert all(m.status != pb.MESSAGE_STATUS_UNSPECIFIED for m in [*again, last])
-    charges = {key: charge_of(postgres_ledger, family, key) for key in [*KEYS, LAST]}
+    charges = {key: charge_of(ledger, family, key) for key in [*KEYS, LAST]}
     assert all(amount for amount in charges.values()), charges
     assert [m.charged_cents for m in [*again, last]] == list(charges.values())
-    assert balance(postgres_ledger, family) == FUNDING - sum(charges.values())  # type: ignore[arg-type]
-    published = await submissions(infra, family, LAST)
+    assert balance(ledger, family) == FUNDING - sum(charges.values())  # type: ignore[arg-type]
     assert sorted(published) == sorted(family.message_id(key) for key in [*KEYS, LAST])
