@@ -1,5 +1,5 @@
 # Kinlink. `make run` starts the platform in one process; `make test` brings up the real Kafka,
-# PostgreSQL and stripe-mock, runs every test against them, and tears them down.
+# PostgreSQL, stripe-mock and Garage, runs every test against them, and tears them down.
 
 UV_VERSION := 0.13.9
 TOOLS := .cache/tools

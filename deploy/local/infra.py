@@ -1,21 +1,25 @@
 #!/usr/bin/env python3
-"""Start, stop and inspect Kinlink's local infrastructure: Kafka, PostgreSQL, stripe-mock.
+"""Start, stop and inspect Kinlink's local infrastructure: Kafka, PostgreSQL, stripe-mock,
+Garage.
 
 Tests and local runs need a Kafka broker, a PostgreSQL server with one database per
-service, and a fake Stripe API. This script runs them as plain processes from this
-checkout, without containers:
+service, a fake Stripe API and an S3-compatible object store. This script runs them as
+plain processes from this checkout, without containers:
 
 * Apache Kafka 4.1.1, one KRaft node (broker + controller), from the Maven Central jars
   listed in deploy/kafka/pom.xml;
 * the system's PostgreSQL 15 (/usr/lib/postgresql/15/bin), tuned for tests (no fsync);
-* stripe-mock, built once with `go install`.
+* stripe-mock, built once with `go install`;
+* Garage 2.5.0, one node, built once with `cargo install` (minutes: watch its progress),
+  with a bucket and a key for it made through its CLI.
 
 State lives in .cache/infra/ (logs in .cache/infra/logs/). `up` is idempotent: it starts
 what is not running, waits until every part answers, and writes the connection settings
-to .infra.env. `down` stops everything and deletes Kafka and PostgreSQL data, so the next
-`up` starts from a clean cluster; downloaded jars and the stripe-mock binary are kept.
+to .infra.env. `down` stops everything and deletes Kafka, PostgreSQL and Garage data, so
+the next `up` starts from a clean cluster; downloaded jars and built binaries are kept.
+Naming parts acts on those alone and rewrites only their lines of .infra.env.
 
-    python3 deploy/local/infra.py up | down | status
+    python3 deploy/local/infra.py up | down [kafka postgres stripe-mock garage] | status
 
 Standard library only, so that it runs before the uv workspace exists.
 """
@@ -37,6 +41,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -58,6 +63,9 @@ KAFKA_CONTROLLER_PORT = env_port("KINLINK_KAFKA_CONTROLLER_PORT", 19093)
 POSTGRES_PORT = env_port("KINLINK_POSTGRES_PORT", 15432)
 STRIPE_PORT = env_port("KINLINK_STRIPE_PORT", 12111)
 STRIPE_HTTPS_PORT = env_port("KINLINK_STRIPE_HTTPS_PORT", STRIPE_PORT + 1)
+S3_PORT = env_port("KINLINK_S3_PORT", 13900)
+GARAGE_RPC_PORT = env_port("KINLINK_GARAGE_RPC_PORT", S3_PORT + 1)
+GARAGE_ADMIN_PORT = env_port("KINLINK_GARAGE_ADMIN_PORT", S3_PORT + 3)
 
 KAFKA_POM = ROOT / "deploy" / "kafka" / "pom.xml"
 KAFKA_LOG4J = ROOT / "deploy" / "kafka" / "log4j2.properties"
@@ -86,8 +94,21 @@ STRIPE_MOCK_BIN = STATE / "bin" / "stripe-mock"
 STRIPE_PID = STATE / "stripe-mock.pid"
 STRIPE_LOG = LOGS / "stripe-mock.log"
 
+GARAGE_VERSION = "2.5.0"
+GARAGE_BIN = STATE / "bin" / "garage"
+GARAGE_HOME = STATE / "garage"
+GARAGE_CONFIG = GARAGE_HOME / "garage.toml"
+GARAGE_RPC_SECRET = GARAGE_HOME / "rpc_secret"
+GARAGE_KEY = GARAGE_HOME / "s3_key"  # the access key id and its secret, a line each
+GARAGE_PID = STATE / "garage.pid"
+GARAGE_LOG = LOGS / "garage.log"
+S3_REGION = "kinlink-local"
+S3_BUCKET = "kinlink-messages"
+
 DOWNLOAD_TIMEOUT = 900.0  # mvn / go install on a cold cache
-START_TIMEOUT = {"kafka": 90.0, "postgres": 60.0, "stripe-mock": 30.0}
+BUILD_TIMEOUT = 3600.0  # cargo install of Garage: about 19 minutes of CPU
+PROGRESS_EVERY = 30.0  # seconds between reports of a long install
+START_TIMEOUT = {"kafka": 90.0, "postgres": 60.0, "stripe-mock": 30.0, "garage": 30.0}
 
 
 class InfraError(Exception):
@@ -142,22 +163,38 @@ def log_tail(log: Path, lines: int = 30) -> str:
         return ""
 
 
-def run_logged(part: str, what: str, cmd: list[str], log: Path, timeout: float, **kwargs) -> None:
-    """Run a command to completion, output to `log`; raise InfraError if it fails."""
+def run_logged(
+    part: str,
+    what: str,
+    cmd: list[str],
+    log: Path,
+    timeout: float,
+    progress: Callable[[], str] | None = None,
+    **kwargs,
+) -> None:
+    """Run a command to completion, output to `log`; raise InfraError if it fails. With
+    `progress`, say what it returns every PROGRESS_EVERY seconds until the command ends."""
+    started = time.monotonic()
     with log.open("w") as out:
-        try:
-            result = subprocess.run(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                timeout=timeout,
-                **kwargs,
-            )
-        except subprocess.TimeoutExpired:
-            raise InfraError(f"{part}: {what} did not finish in {timeout:.0f}s", log) from None
-    if result.returncode != 0:
-        raise InfraError(f"{part}: {what} failed (exit {result.returncode})", log)
+        command = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, **kwargs
+        )
+        while True:
+            left = started + timeout - time.monotonic()
+            try:
+                returncode = command.wait(min(left, PROGRESS_EVERY) if progress else left)
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() - started >= timeout:
+                    command.kill()
+                    command.wait()
+                    raise InfraError(
+                        f"{part}: {what} did not finish in {timeout:.0f}s", log
+                    ) from None
+                if progress:
+                    say(part, f"{what} ... {time.monotonic() - started:.0f}s, {progress()}")
+    if returncode != 0:
+        raise InfraError(f"{part}: {what} failed (exit {returncode})", log)
 
 
 def wait_until(
@@ -712,6 +749,178 @@ def stripe_mock_down() -> None:
     stop_process("stripe-mock", STRIPE_PID, "stripe-mock", grace=10.0)
 
 
+# --- Garage -------------------------------------------------------------------------------------
+# One node holding every copy (replication factor 1), its S3 API on S3_PORT. The node, its
+# layout, the key and the bucket are made with the `garage` CLI, which talks to the node over
+# RPC with the secret in the generated config.
+
+
+def install_garage() -> None:
+    if os.access(GARAGE_BIN, os.X_OK):
+        return
+    say("garage", f"cargo install --locked garage@{GARAGE_VERSION} (once; minutes) ...")
+    started = time.monotonic()
+    log = LOGS / "garage-install.log"
+    run_logged(
+        "garage",
+        "cargo install",
+        [
+            tool("cargo", str(Path.home() / ".cargo" / "bin" / "cargo")),
+            "install",
+            "--locked",
+            f"garage@{GARAGE_VERSION}",
+            "--root",
+            str(STATE),
+        ],
+        log,
+        BUILD_TIMEOUT,
+        progress=lambda: f"{log_tail(log, 100_000).count('Compiling ')} crates compiled",
+    )
+    say("garage", f"installed in {time.monotonic() - started:.1f}s")
+
+
+def write_secret(path: Path, value: str) -> None:
+    """Garage refuses secret files others may read."""
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(value + "\n")
+
+
+def write_garage_config() -> None:
+    """The config, rewritten on every start (ports may change); the RPC secret and the S3 key
+    are made once per data dir, so `up` on a running node names the same key."""
+    for folder in (GARAGE_HOME / "meta", GARAGE_HOME / "data"):
+        folder.mkdir(parents=True, exist_ok=True)
+    if not GARAGE_RPC_SECRET.exists():
+        write_secret(GARAGE_RPC_SECRET, os.urandom(32).hex())
+    if not GARAGE_KEY.exists():  # Garage's format: GK + 12 bytes, a 32-byte secret, in hex
+        write_secret(GARAGE_KEY, f"GK{os.urandom(12).hex()}\n{os.urandom(32).hex()}")
+    GARAGE_CONFIG.write_text(
+        "# Generated by deploy/local/infra.py on every start: one node for tests.\n"
+        f'metadata_dir = "{GARAGE_HOME / "meta"}"\n'
+        f'data_dir = "{GARAGE_HOME / "data"}"\n'
+        'db_engine = "sqlite"\n'
+        "metadata_fsync = false\n"
+        "data_fsync = false\n"
+        "replication_factor = 1\n"
+        f'rpc_bind_addr = "{HOST}:{GARAGE_RPC_PORT}"\n'
+        f'rpc_public_addr = "{HOST}:{GARAGE_RPC_PORT}"\n'
+        f'rpc_secret_file = "{GARAGE_RPC_SECRET}"\n'
+        "\n[s3_api]\n"
+        f'api_bind_addr = "{HOST}:{S3_PORT}"\n'
+        f's3_region = "{S3_REGION}"\n'
+        "\n[admin]\n"
+        f'api_bind_addr = "{HOST}:{GARAGE_ADMIN_PORT}"\n'
+    )
+
+
+def garage_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(GARAGE_BIN), "-c", str(GARAGE_CONFIG), *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60.0,
+    )
+
+
+def garage(*args: str) -> str:
+    done = garage_cli(*args)
+    if done.returncode != 0:
+        raise InfraError(f"garage {' '.join(args[:2])} failed: {done.stderr.strip()[-2000:]}")
+    return done.stdout
+
+
+def garage_healthy() -> bool:
+    """The admin API's /health: 200 once the node serves every partition."""
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{GARAGE_ADMIN_PORT}/health", timeout=1.0) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def garage_key() -> tuple[str, str]:
+    key_id, secret = GARAGE_KEY.read_text().split()
+    return key_id, secret
+
+
+def provision_garage() -> None:
+    """Give the node its role, import the key, create the bucket and allow the key on it; each
+    step only if not done, so `up` on a running node changes nothing."""
+    if "NO ROLE ASSIGNED" in garage("status"):
+        node_id = garage("node", "id", "-q").strip().split("@")[0]
+        garage("layout", "assign", "-z", "local", "-c", "1G", node_id)
+        garage("layout", "apply", "--version", "1")
+        say("garage", "layout applied (one node, replication factor 1)")
+    key_id, secret = garage_key()
+    if garage_cli("key", "info", key_id).returncode != 0:
+        garage("key", "import", "--yes", "-n", "kinlink", key_id, secret)
+    if garage_cli("bucket", "info", S3_BUCKET).returncode != 0:
+        garage("bucket", "create", S3_BUCKET)
+        say("garage", f"created bucket {S3_BUCKET}")
+    garage("bucket", "allow", "--read", "--write", S3_BUCKET, "--key", key_id)
+
+
+def garage_up() -> None:
+    address = f"{HOST}:{S3_PORT}"
+    pid = running_pid(GARAGE_PID, str(GARAGE_CONFIG))
+    if pid is None:
+        for port, env_var in (
+            (S3_PORT, "KINLINK_S3_PORT"),
+            (GARAGE_RPC_PORT, "KINLINK_GARAGE_RPC_PORT"),
+            (GARAGE_ADMIN_PORT, "KINLINK_GARAGE_ADMIN_PORT"),
+        ):
+            ensure_port_free("garage", port, env_var)
+        install_garage()
+        write_garage_config()
+        pid = spawn(
+            [str(GARAGE_BIN), "-c", str(GARAGE_CONFIG), "server"], GARAGE_LOG, GARAGE_PID, STATE
+        )
+        say("garage", f"started pid {pid}, log {rel(GARAGE_LOG)}")
+    else:
+        say("garage", f"already running (pid {pid}) on {address}")
+    started, config = time.monotonic(), str(GARAGE_CONFIG)
+    timeout = START_TIMEOUT["garage"]
+    wait_until(
+        "garage",
+        f"RPC on {HOST}:{GARAGE_RPC_PORT}",
+        lambda: garage_cli("status").returncode == 0,
+        lambda: process_alive(pid, config),
+        timeout,
+        GARAGE_LOG,
+    )
+    provision_garage()
+    wait_until(
+        "garage",
+        f"GET http://{HOST}:{GARAGE_ADMIN_PORT}/health",
+        garage_healthy,
+        lambda: process_alive(pid, config),
+        timeout,
+        GARAGE_LOG,
+    )
+    took = time.monotonic() - started
+    say("garage", f"ready on {address}, bucket {S3_BUCKET} ({took:.1f}s)")
+
+
+def garage_down() -> None:
+    stop_process("garage", GARAGE_PID, str(GARAGE_CONFIG), grace=10.0)
+    if GARAGE_HOME.exists():
+        shutil.rmtree(GARAGE_HOME)
+        say("garage", "data removed")
+
+
+GARAGE_VARIABLES = tuple(
+    f"KINLINK_S3_{name}"
+    for name in ("ENDPOINT", "REGION", "BUCKET", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY")
+)
+
+
+def garage_env() -> list[str]:
+    values = (f"http://{HOST}:{S3_PORT}", S3_REGION, S3_BUCKET, *garage_key())
+    return [f"{name}={value}" for name, value in zip(GARAGE_VARIABLES, values, strict=True)]
+
+
 # --- commands ---------------------------------------------------------------------------------
 
 
@@ -735,20 +944,74 @@ def report(failures: list[InfraError]) -> None:
             print(f"--- last lines of {rel(error.log)} ---\n{tail}\n---", file=sys.stderr)
 
 
-def env_lines() -> list[str]:
-    return [
-        f"KINLINK_KAFKA_BOOTSTRAP={HOST}:{KAFKA_PORT}",
-        f"KINLINK_POSTGRES_DSN=postgresql://postgres@{HOST}:{POSTGRES_PORT}/{{database}}",
-        f"KINLINK_STRIPE_API_BASE=http://{HOST}:{STRIPE_PORT}",
-    ]
+@dataclass(frozen=True)
+class Part:
+    up: Callable[[], None]
+    down: Callable[[], None]
+    variables: tuple[str, ...]  # its lines of .infra.env
+    env: Callable[[], list[str]]  # ... with their values, once it is up
+    running: Callable[[], bool]
+    address: str
 
 
-def up() -> int:
+PARTS = {
+    "kafka": Part(
+        kafka_up,
+        kafka_down,
+        ("KINLINK_KAFKA_BOOTSTRAP",),
+        lambda: [f"KINLINK_KAFKA_BOOTSTRAP={HOST}:{KAFKA_PORT}"],
+        lambda: running_pid(KAFKA_PID, "kafka.Kafka") is not None and port_open(KAFKA_PORT),
+        f"{HOST}:{KAFKA_PORT}",
+    ),
+    "postgres": Part(
+        postgres_up,
+        postgres_down,
+        ("KINLINK_POSTGRES_DSN",),
+        lambda: [f"KINLINK_POSTGRES_DSN=postgresql://postgres@{HOST}:{POSTGRES_PORT}/{{database}}"],
+        lambda: pg_running(pg_home() / "data") and pg_isready(),
+        f"{HOST}:{POSTGRES_PORT}",
+    ),
+    "stripe-mock": Part(
+        stripe_mock_up,
+        stripe_mock_down,
+        ("KINLINK_STRIPE_API_BASE",),
+        lambda: [f"KINLINK_STRIPE_API_BASE=http://{HOST}:{STRIPE_PORT}"],
+        lambda: running_pid(STRIPE_PID, "stripe-mock") is not None and stripe_mock_answers(),
+        f"{HOST}:{STRIPE_PORT}",
+    ),
+    "garage": Part(
+        garage_up,
+        garage_down,
+        GARAGE_VARIABLES,
+        garage_env,
+        lambda: running_pid(GARAGE_PID, str(GARAGE_CONFIG)) is not None and garage_healthy(),
+        f"{HOST}:{S3_PORT}",
+    ),
+}
+
+
+def write_env(parts: list[str], lines: list[str]) -> None:
+    """Put `lines` in .infra.env in place of the lines of `parts`, keeping the other parts'."""
+    if ENV_FILE.exists():
+        theirs = {name for part in parts for name in PARTS[part].variables}
+        kept = [
+            line
+            for line in ENV_FILE.read_text().splitlines()
+            if line.partition("=")[0] not in theirs
+        ]
+        lines = kept + lines
+    if lines:
+        ENV_FILE.write_text("\n".join(lines) + "\n")
+    else:
+        ENV_FILE.unlink(missing_ok=True)
+
+
+def up(parts: list[str]) -> int:
     started = time.monotonic()
     LOGS.mkdir(parents=True, exist_ok=True)
-    failures = run_concurrently(kafka_up, postgres_up, stripe_mock_up)
+    failures = run_concurrently(*(PARTS[part].up for part in parts))
     if failures:
-        ENV_FILE.unlink(missing_ok=True)
+        write_env(parts, [])
         report(failures)
         print(
             f"infra: up FAILED after {time.monotonic() - started:.1f}s; parts that started are "
@@ -756,39 +1019,37 @@ def up() -> int:
             file=sys.stderr,
         )
         return 1
-    ENV_FILE.write_text("\n".join(env_lines()) + "\n")
+    lines = [line for part in parts for line in PARTS[part].env()]
+    write_env(parts, lines)
     print(f"infra: ready in {time.monotonic() - started:.1f}s; wrote {rel(ENV_FILE)}:")
-    print("\n".join(env_lines()))
+    print("\n".join(lines))
     return 0
 
 
-def down() -> int:
+def down(parts: list[str]) -> int:
     LOGS.mkdir(parents=True, exist_ok=True)
-    failures = run_concurrently(kafka_down, postgres_down, stripe_mock_down)
-    ENV_FILE.unlink(missing_ok=True)
+    failures = run_concurrently(*(PARTS[part].down for part in parts))
+    write_env(parts, [])
     report(failures)
     return 1 if failures else 0
 
 
-def status() -> int:
-    kafka_pid = running_pid(KAFKA_PID, "kafka.Kafka")
-    kafka = kafka_pid is not None and port_open(KAFKA_PORT)
-    postgres = pg_running(pg_home() / "data") and pg_isready()
-    stripe_pid = running_pid(STRIPE_PID, "stripe-mock")
-    stripe = stripe_pid is not None and stripe_mock_answers()
-    print(f"kafka: {'up' if kafka else 'down'} ({HOST}:{KAFKA_PORT})")
-    print(f"postgres: {'up' if postgres else 'down'} ({HOST}:{POSTGRES_PORT})")
-    print(f"stripe-mock: {'up' if stripe else 'down'} ({HOST}:{STRIPE_PORT})")
+def status(parts: list[str]) -> int:
+    for part in parts:
+        print(f"{part}: {'up' if PARTS[part].running() else 'down'} ({PARTS[part].address})")
     return 0
 
 
 def main(argv: list[str]) -> int:
     commands = {"up": up, "down": down, "status": status}
-    if len(argv) != 1 or argv[0] not in commands:
-        print(f"usage: python3 {rel(Path(__file__).resolve())} up|down|status", file=sys.stderr)
+    if not argv or argv[0] not in commands or not set(argv[1:]) <= set(PARTS):
+        print(
+            f"usage: python3 {rel(Path(__file__).resolve())} up|down|status [{' '.join(PARTS)}]",
+            file=sys.stderr,
+        )
         return 2
     try:
-        return commands[argv[0]]()
+        return commands[argv[0]](argv[1:] or list(PARTS))
     except KeyboardInterrupt:
         return 130
 

@@ -4,6 +4,7 @@ reference, and refunded once; on SQLite and on the real PostgreSQL."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -15,6 +16,7 @@ from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import NotFound
+from kinlink_kit.errors import Unavailable
 from kinlink_kit.testing import refused
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
 from kinlink_ledger.adapters.wallet_history_view import WalletEntryKind
@@ -39,6 +41,8 @@ from tests.integration.ledger.test_wallet import FAC
 from tests.integration.ledger.test_wallet import balance
 from tests.integration.ledger.test_wallet import charge
 from tests.integration.ledger.test_wallet import set_up
+
+SECOND = timedelta(seconds=1)
 
 
 def message(ledger: Ledger, account: UUID, reference: str, images: int = 2) -> WalletCharge:
@@ -233,3 +237,16 @@ def test_a_charge_publishes_its_items_and_a_refund_is_published_once(ledger: Led
         amount_cents=250,
         reason="Rejected by the facility",
     )
+
+
+def test_a_charge_its_caller_stopped_waiting_for_is_not_made(ledger: Ledger) -> None:
+    account, _ = set_up(ledger)
+    items = (ChargeItem("message", 1),)
+    late = ChargeWallet(account, FAC, items, "message:1", answer_by=ledger.clock() - SECOND)
+    with refused(Unavailable, "charge_too_late", None):
+        charge_wallet(ledger, late)
+    assert balance(ledger, account) == 1000
+    with refused(NotFound, "charge_not_found", None):
+        get_charge(ledger, account, "message:1")
+    in_time = ChargeWallet(account, FAC, items, "message:1", answer_by=ledger.clock())
+    assert charge_wallet(ledger, in_time).amount == 50

@@ -3,6 +3,7 @@ codes and fields; on SQLite and on the real PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import uuid4
 
 import grpc
@@ -24,27 +25,32 @@ def items(**quantities: int) -> list[pb.ChargeItem]:
 
 
 async def funded_account(
-    stub: ledger_pb2_grpc.LedgerServiceStub, ledger: Ledger, token_keys: TokenKeys
-) -> str:
+    channel: grpc.aio.Channel, ledger: Ledger, token_keys: TokenKeys
+) -> tuple[ledger_pb2_grpc.LedgerServiceStub, str, list[tuple[str, str]]]:
+    """The ledger's stub, a family member whose wallet holds $10.00, and messaging's metadata."""
+    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
     account = uuid4()
     choose_card(ledger, account, "pm_card_visa")
     setup = pb.SetUpSubscriptionRequest(facility_id=FAC_DEMO, funding_amount_cents=1000)
     await stub.SetUpSubscription(setup, metadata=token_keys.family(str(account)))
-    return str(account)
+    return stub, str(account), staff(token_keys, Role.PLATFORM_SERVICE)
+
+
+def message_charge(account: str, **quantities: int) -> pb.ChargeRequest:
+    """Messaging's charge for message 1: a message and its images at FAC-DEMO."""
+    return pb.ChargeRequest(
+        account_id=account,
+        facility_id=FAC_DEMO,
+        items=items(**quantities),
+        reference="message:1",
+    )
 
 
 async def test_a_message_with_images_is_charged_found_and_refunded_once(
     channel: grpc.aio.Channel, ledger: Ledger, token_keys: TokenKeys
 ) -> None:
-    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-    account = await funded_account(stub, ledger, token_keys)
-    messaging = staff(token_keys, Role.PLATFORM_SERVICE)
-    request = pb.ChargeRequest(
-        account_id=account,
-        facility_id=FAC_DEMO,
-        items=items(message=1, image=2),
-        reference="message:1",
-    )
+    stub, account, messaging = await funded_account(channel, ledger, token_keys)
+    request = message_charge(account, message=1, image=2)
     charged = await stub.Charge(request, metadata=messaging)
     assert await stub.Charge(request, metadata=messaging) == charged
     assert (charged.amount_cents, charged.balance_after_cents) == (250, 750)
@@ -76,19 +82,10 @@ async def test_a_message_with_images_is_charged_found_and_refunded_once(
 async def test_a_charge_the_wallet_covers_only_in_part_is_refused_and_nothing_is_taken(
     channel: grpc.aio.Channel, ledger: Ledger, token_keys: TokenKeys
 ) -> None:
-    stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-    account = await funded_account(stub, ledger, token_keys)
-    messaging = staff(token_keys, Role.PLATFORM_SERVICE)
+    stub, account, messaging = await funded_account(channel, ledger, token_keys)
     await refused_over_grpc(
-        stub.Charge(
-            pb.ChargeRequest(
-                account_id=account,
-                facility_id=FAC_DEMO,
-                items=items(message=1, image=10),  # $10.50 of $10.00
-                reference="message:1",
-            ),
-            metadata=messaging,
-        ),
+        # $10.50 of $10.00
+        stub.Charge(message_charge(account, message=1, image=10), metadata=messaging),
         grpc.StatusCode.FAILED_PRECONDITION,
         "insufficient_credit",
         None,
@@ -157,3 +154,30 @@ async def test_only_platform_services_charge_and_refund_and_families_look_nothin
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await call
         assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_a_charge_is_not_made_after_its_callers_deadline(
+    channel: grpc.aio.Channel, ledger: Ledger, token_keys: TokenKeys
+) -> None:
+    stub, account, messaging = await funded_account(channel, ledger, token_keys)
+    request = message_charge(account, message=1)
+    started = ledger.clock()
+    # The ledger's clock reads a minute later at each look: the call's 30 seconds have passed by
+    # the time the charge would be saved, as on a ledger stalled that long.
+    ticks = iter(range(1, 1000))
+    ledger.clock = lambda: started + timedelta(minutes=next(ticks))
+    await refused_over_grpc(
+        stub.Charge(request, metadata=messaging, timeout=30),
+        grpc.StatusCode.UNAVAILABLE,
+        "charge_too_late",
+        None,
+    )
+    ledger.clock = lambda: started
+    lookup = pb.GetChargeRequest(account_id=account, reference="message:1")
+    await refused_over_grpc(
+        stub.GetCharge(lookup, metadata=messaging),
+        grpc.StatusCode.NOT_FOUND,
+        "charge_not_found",
+        "reference",
+    )
+    assert (await stub.Charge(request, metadata=messaging, timeout=30)).amount_cents == 50

@@ -58,7 +58,7 @@ async def test_a_reply_reaches_a_family_member_the_resident_corresponded_with_on
     # FAC-B does not review: delivered to the inbox at once.
     assert posted.status == pb.MESSAGE_STATUS_DELIVERED
     assert posted.collect and posted.collect_unpaid
-    assert posted.body == "", "a collect message shows nothing until paid for"
+    assert posted.body == "Thank you!", "the kiosk sees what its resident wrote"
 
     again = await messaging_stub.PostReply(reply(family, collect=True), metadata=kiosk(token_keys))
     assert again.message_id == posted.message_id
@@ -67,7 +67,7 @@ async def test_a_reply_reaches_a_family_member_the_resident_corresponded_with_on
     assert (other.body, other.collect, other.collect_unpaid) == ("Thank you!", False, False)
 
 
-async def test_a_reply_at_a_reviewing_facility_waits_for_an_officer(
+async def test_a_reply_at_a_reviewing_facility_waits_for_an_officer_who_reads_it_collect_or_not(
     messaging_stub: Stub, messaging: Messaging, token_keys: TokenKeys, family: UUID
 ) -> None:
     sent_message(messaging, family, REVIEWING_FACILITY, RESIDENT)
@@ -77,9 +77,22 @@ async def test_a_reply_at_a_reviewing_facility_waits_for_an_officer(
         resident_id=RESIDENT,
         account_id=str(family),
         body="Hi",
+        collect=True,
     )
     posted = await messaging_stub.PostReply(request, metadata=kiosk(token_keys, REVIEWING_FACILITY))
     assert posted.status == pb.MESSAGE_STATUS_PENDING_REVIEW
+    officer = bearer(
+        token_keys.token("officer", Role.FACILITY_OFFICER, facilities=[REVIEWING_FACILITY])
+    )
+    queue = await messaging_stub.ListReviewQueue(
+        pb.ListReviewQueueRequest(facility_id=REVIEWING_FACILITY, page_size=10), metadata=officer
+    )
+    bodies = {item.message.message_id: item.message.body for item in queue.items}
+    assert bodies[posted.message_id] == "Hi", "an officer reads a collect reply to review it"
+    inbox = await messaging_stub.ListInbox(
+        pb.ListInboxRequest(page_size=10), metadata=token_keys.family(str(family))
+    )
+    assert list(inbox.messages) == [], "not the family member's before it is approved"
 
 
 async def test_a_reply_needs_correspondence_and_is_refused_where_the_family_blocked_the_resident(

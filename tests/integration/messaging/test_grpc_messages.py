@@ -210,11 +210,12 @@ async def test_without_credit_or_with_the_wallet_unreachable_nothing_is_sent(
         "insufficient_credit",
     )
     outside.wallet.unreachable = True
-    await refused_over_grpc(
-        messaging_stub.SendMessage(send("other"), metadata=token_keys.family(str(broke))),
-        grpc.StatusCode.UNAVAILABLE,
-        "wallet_unavailable",
-    )
+    for _ in range(2):  # asked again before the payment sweep settled it
+        await refused_over_grpc(
+            messaging_stub.SendMessage(send("other"), metadata=token_keys.family(str(broke))),
+            grpc.StatusCode.UNAVAILABLE,
+            "wallet_unavailable",
+        )
     sent = await messaging_stub.ListSent(
         pb.ListSentRequest(page_size=10), metadata=token_keys.family(str(broke))
     )

@@ -15,9 +15,11 @@ from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink_contracts.facility_settings import ReviewPolicy
 from kinlink_kit.auth import Role
 from kinlink_kit.testing import Clock
+from kinlink_kit.testing import eventually
 from kinlink_kit.testing import refusal_of
 from kinlink_kit.testing import refused_over_grpc
 from kinlink_messaging.domain.message import Message
+from kinlink_messaging.entrypoints.rejection_refunds import RejectionRefunds
 from kinlink_messaging.service_layer.messaging import Messaging
 
 from tests.conftest import Metadata
@@ -181,6 +183,12 @@ async def test_a_rejection_carries_its_reason_and_is_refunded_once_where_the_fac
         grpc.StatusCode.FAILED_PRECONDITION,
         "message_already_decided",
     )
+    rejected_at = messaging.store.tracking.max_notification_id() or 0
+
+    async def refunds_followed_the_rejection() -> bool:
+        return messaging.views.store.position(RejectionRefunds.name) >= rejected_at
+
+    await eventually(refunds_followed_the_rejection)
     assert outside.wallet.refunded == ([message.reference] if refunds else [])
     assert outside.wallet.balances[family] == balance_after_sending + (50 if refunds else 0)
 

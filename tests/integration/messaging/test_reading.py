@@ -168,3 +168,27 @@ def test_the_folders_list_each_message_with_its_status_newest_first(
     read_message(messaging, family, received.id)
     assert list_inbox(messaging, ListMessages(family, 10)).rows[0].status is MessageStatus.READ
     assert list_inbox(messaging, ListMessages(uuid4(), 10)).rows == []
+
+
+def test_a_message_whose_images_cannot_be_deleted_now_expires_on_a_later_run(
+    messaging: Messaging, outside: Outside, family: UUID, clock: Clock
+) -> None:
+    stuck = reply(messaging, outside, family)
+    other = reply(messaging, outside, family)
+    for message in (stuck, other):
+        read_message(messaging, family, message.id)
+    clock.now += timedelta(days=14)
+    delete = outside.images.delete
+
+    def failing_delete(key: str) -> None:
+        if key in stuck.image_keys():
+            raise ConnectionError("the object store did not answer")
+        delete(key)
+
+    outside.images.delete = failing_delete
+    assert expire_messages(messaging) == 1
+    assert messaging.message_of(family, stuck.id).status is MessageStatus.READ
+    outside.images.delete = delete
+    assert expire_messages(messaging) == 1
+    assert messaging.message_of(family, stuck.id).status is MessageStatus.EXPIRED
+    assert outside.images.objects == {}

@@ -13,8 +13,10 @@ from kinlink_contracts.facility_settings import ReviewPolicy
 from kinlink_kit.auth import Principal
 from kinlink_kit.auth import Role
 from kinlink_kit.errors import ClientError
+from kinlink_kit.leadership import Leadership
 from kinlink_messaging.domain.message import Message
 from kinlink_messaging.domain.message import MessageStatus
+from kinlink_messaging.entrypoints.rejection_refunds import RejectionRefunds
 from kinlink_messaging.service_layer.approve_message import approve_message
 from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.reject_message import RejectMessage
@@ -22,6 +24,7 @@ from kinlink_messaging.service_layer.reject_message import reject_message
 
 from tests.integration.messaging.conftest import Outside
 from tests.integration.messaging.sent import sent_message
+from tests.integration.messaging.test_rejection_refunds import caught_up
 from tests.messaging_doubles import RESIDENT
 from tests.messaging_doubles import REVIEWING_FACILITY
 from tests.messaging_doubles import facility_settings
@@ -53,7 +56,7 @@ def at_once(*decisions: Callable[[], object]) -> list[object]:
     return outcomes
 
 
-def test_of_an_approval_and_a_rejection_at_once_exactly_one_is_recorded_and_refunded_if_it_won(
+async def test_of_an_approval_and_a_rejection_at_once_one_is_recorded_and_refunded_if_it_won(
     messaging: Messaging, outside: Outside, family: UUID
 ) -> None:
     outside.directory.facilities[REVIEWING_FACILITY] = facility_settings(
@@ -86,4 +89,5 @@ def test_of_an_approval_and_a_rejection_at_once_exactly_one_is_recorded_and_refu
             rejected_ones.append(message.reference)
         else:
             assert decided.status is MessageStatus.DELIVERED
+    await caught_up(RejectionRefunds(messaging, Leadership(None, "refunds")))
     assert outside.wallet.refunded == rejected_ones

@@ -29,13 +29,13 @@ from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 from kinlink_messaging.adapters.directory import RecordedDirectory
 from kinlink_messaging.adapters.integration_events import MessagingEventTranslator
+from kinlink_messaging.bootstrap import MessagingSettings
 from kinlink_messaging.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.send_message import SendMessage
 from kinlink_messaging.service_layer.send_message import send_message
 
 from tests.integration.messaging.conftest import Outside
-from tests.integration.messaging.conftest import StoreSettings
 from tests.integration.messaging.conftest import open_messaging
 from tests.messaging_directory import booked
 from tests.messaging_directory import from_identity
@@ -57,7 +57,7 @@ def messaging(
 ) -> Iterator[Messaging]:
     """On the real PostgreSQL, with the wallet, directory and image store of the use cases'
     tests; the directory tests read messaging's own directory beside it."""
-    settings = StoreSettings(postgres_dsn=infra.postgres_url(fresh_database))
+    settings = MessagingSettings(postgres_dsn=infra.postgres_url(fresh_database))
     messaging = open_messaging(settings, outside, clock)
     yield messaging
     messaging.close()

@@ -1,7 +1,7 @@
-"""The real infrastructure the tests run on (Kafka, PostgreSQL, stripe-mock), and a service's
-settings on SQLite or on PostgreSQL.
+"""The real infrastructure the tests run on (Kafka, PostgreSQL, stripe-mock, an S3-compatible
+object store), and a service's settings on SQLite or on PostgreSQL.
 
-Tests that need Kafka, PostgreSQL or stripe-mock fail when it is missing: they never skip.
+Tests that need any of them fail when it is missing: they never skip.
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ class Infra:
     kafka_bootstrap: str
     postgres_dsn: str  # template with {database}
     stripe_api_base: str
+    s3_endpoint: str
+    s3_region: str
+    s3_bucket: str
+    s3_access_key_id: str
+    s3_secret_access_key: str
 
     def postgres_url(self, database: str) -> str:
         return self.postgres_dsn.replace("{database}", database)
@@ -39,6 +44,11 @@ def read_infra(env_file: Path) -> Infra:
             values["KINLINK_KAFKA_BOOTSTRAP"],
             values["KINLINK_POSTGRES_DSN"],
             values["KINLINK_STRIPE_API_BASE"],
+            values["KINLINK_S3_ENDPOINT"],
+            values["KINLINK_S3_REGION"],
+            values["KINLINK_S3_BUCKET"],
+            values["KINLINK_S3_ACCESS_KEY_ID"],
+            values["KINLINK_S3_SECRET_ACCESS_KEY"],
         )
     except KeyError as missing:
         pytest.fail(

@@ -16,11 +16,12 @@ from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.service_account import ServiceAccountSettings
-from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
 from pydantic import Field
 
 from kinlink_messaging.adapters.directory import RecordedDirectory
+from kinlink_messaging.adapters.image_store_settings import ImageStoreSettings
+from kinlink_messaging.adapters.image_store_settings import open_image_store
 from kinlink_messaging.adapters.integration_events import MessagingEventTranslator
 from kinlink_messaging.adapters.ledger_wallet import LedgerWallet
 from kinlink_messaging.adapters.ledger_wallet import LedgerWalletSettings
@@ -36,6 +37,7 @@ from kinlink_messaging.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_messaging.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_messaging.entrypoints.grpc_api import MessagingServicer
 from kinlink_messaging.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_messaging.entrypoints.rejection_refunds import RejectionRefunds
 from kinlink_messaging.entrypoints.sweeps import expiry_job
 from kinlink_messaging.entrypoints.sweeps import payment_sweep
 from kinlink_messaging.service_layer.messaging import Messaging
@@ -45,8 +47,9 @@ from kinlink_messaging.service_layer.messaging import PrepareImage
 MEGABYTE = 1024 * 1024
 
 
-class MessagingSettings(LedgerWalletSettings, ServiceAccountSettings, ServiceSettings):
-    """Messaging's own settings, the ledger it charges (KINLINK_LEDGER_TARGET,
+class MessagingSettings(ImageStoreSettings, LedgerWalletSettings, ServiceAccountSettings):
+    """Messaging's own settings, where its images are kept (KINLINK_S3_*, else a folder under
+    the data directory), the ledger it charges (KINLINK_LEDGER_TARGET,
     KINLINK_WALLET_DEADLINE_SECONDS) and how it signs in to call it (KINLINK_IDENTITY_TARGET,
     KINLINK_SERVICE_ACCOUNT_EMAIL, KINLINK_SERVICE_ACCOUNT_PASSWORD)."""
 
@@ -91,8 +94,8 @@ def prepare_upload(upload: ImageUpload, rules: ImageRules) -> PreparedImage:
 def build_messaging(
     settings: MessagingSettings,
     *,
-    images: ImageStore,
     wallet: Wallet | None = None,
+    images: ImageStore | None = None,
     directory: Directory | None = None,
     prepare_image: PrepareImage | None = None,
 ) -> Messaging:
@@ -101,7 +104,7 @@ def build_messaging(
         store=store,
         views=MessagingViews.open(store, view_store(settings, settings.database)),
         wallet=wallet or LedgerWallet.from_settings(settings, settings.service_account()),
-        images=images,
+        images=images or open_image_store(settings),
         directory=directory
         or RecordedDirectory(store, settings_max_age=settings.directory_settings_max_age_seconds),
         prepare_image=prepare_image or prepare_upload,
@@ -111,7 +114,8 @@ def build_messaging(
 def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messaging) -> ServiceParts:
     """Messaging's part of a process: its gRPC service; its directory from identity's events;
     its outbox relayed to kinlink.messaging.events.v1; the read models' follower; the payment
-    sweep and the expiry job, each in one replica at a time."""
+    sweep, the expiry job and the refunds of rejected messages, each in one replica at a
+    time."""
     consume(messaging, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
     database_url = settings.database_url(settings.database)
     background = [
@@ -127,6 +131,7 @@ def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messagin
             Leadership(database_url, "messaging expiry"),
             every_seconds=settings.message_expiry_every_seconds,
         ).run,
+        RejectionRefunds(messaging, Leadership(database_url, "messaging rejection refunds")).run,
         *outbox_relay_jobs(
             settings,
             settings.database,

@@ -4,6 +4,8 @@ charge up, refund it), credit."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
+from datetime import timedelta
 from uuid import UUID
 
 import grpc
@@ -135,6 +137,12 @@ def charge_items(request: pb.ChargeRequest) -> tuple[ChargeItem, ...]:
     return tuple(ChargeItem(item.kind, item.quantity) for item in request.items)
 
 
+def _deadline(ledger: Ledger, context: grpc.aio.ServicerContext) -> datetime | None:
+    """When the caller stops waiting, on the ledger's clock (None: it waits as long as it takes)."""
+    remaining = context.time_remaining()
+    return None if remaining is None else ledger.clock() + timedelta(seconds=remaining)
+
+
 def _me() -> UUID:
     return parse_id(current_principal().account_id, "account_id")
 
@@ -182,6 +190,7 @@ class WalletApi:
             request.facility_id,
             charge_items(request),
             request.reference,
+            answer_by=_deadline(self.ledger, context),
         )
         # A refusal about an item names `items` when the request listed them.
         item_fields = dict.fromkeys(_ITEM_CODES, "items") if request.items else {}

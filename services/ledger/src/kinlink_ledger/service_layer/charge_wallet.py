@@ -4,16 +4,18 @@ facility's prices, once per caller's reference.
 One charge may hold several items (a message and its images): they are paid all or nothing.
 Refused whole with `insufficient_credit` when the wallet cannot cover it: the balance never goes
 negative. A repeated reference returns the first charge; the same reference for something else
-is refused with `reference_reused`.
+is refused with `reference_reused`. Not made once its caller stopped waiting (`charge_too_late`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import Unavailable
 
 from kinlink_ledger.domain.facility import ServiceKind
 from kinlink_ledger.domain.money import Cents
@@ -31,12 +33,22 @@ class ChargeItem:
     quantity: int
 
 
+class ChargeTooLate(Unavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "charge_too_late", "The charge was not made: its caller had stopped waiting."
+        )
+
+
 @dataclass(frozen=True)
 class ChargeWallet:
     account_id: UUID
     facility_id: str
     items: tuple[ChargeItem, ...]
     reference: str
+    # When the caller stops waiting (its deadline): a charge not made by then is not made at
+    # all, so a caller that gave up knows that no charge can land after a while (decision 0034).
+    answer_by: datetime | None = None
 
     @classmethod
     def single(
@@ -82,6 +94,9 @@ def charge_wallet(ledger: Ledger, command: ChargeWallet) -> WalletCharge:
             if first is not None:
                 return first
             raise
+        now = ledger.clock()
+        if command.answer_by is not None and now > command.answer_by:
+            raise ChargeTooLate()
         charge = WalletCharge.make(
             command.account_id,
             command.reference,
@@ -89,7 +104,7 @@ def charge_wallet(ledger: Ledger, command: ChargeWallet) -> WalletCharge:
             items,
             paid,
             wallet.balance,
-            ledger.clock(),
+            now,
         )
         ledger.store.save(wallet, charge)
         return charge

@@ -43,6 +43,14 @@ class ImageGone(NotFound):
         super().__init__("image_gone", "This image is no longer kept.")
 
 
+class ImageStoreUnavailable(Unavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "image_store_unavailable",
+            "Images cannot be stored or read just now: nothing was lost. Try again in a minute.",
+        )
+
+
 class FacilityNotFound(NotFound):
     def __init__(self, facility_id: str) -> None:
         super().__init__("facility_not_found", f"No facility {facility_id!r}.")
@@ -100,6 +108,9 @@ class Wallet(Protocol):
 
 
 class ImageStore(Protocol):
+    """Every method raises `ImageStoreUnavailable` (Unavailable `image_store_unavailable`) when
+    the store cannot be reached: the caller keeps what it has and asks again later."""
+
     def put(self, key: str, content: bytes, content_type: str) -> None: ...
 
     def get(self, key: str) -> bytes:

@@ -47,7 +47,7 @@ class FacilityApi:
             )
         now = self.messaging.clock()
         return pb.ListResidentMessagesResponse(
-            messages=[message_view(message, now) for message in page.rows],
+            messages=[message_view(message, now, for_facility=True) for message in page.rows],
             next_page_token=page.next_page_token,
         )
 
@@ -66,7 +66,7 @@ class FacilityApi:
             message = await asyncio.to_thread(
                 post_reply, self.messaging, current_principal(), command
             )
-        return message_view(message, self.messaging.clock())
+        return message_view(message, self.messaging.clock(), for_facility=True)
 
     async def MarkReadByResident(
         self, request: pb.MarkReadByResidentRequest, context: grpc.aio.ServicerContext
@@ -76,4 +76,4 @@ class FacilityApi:
             message = await asyncio.to_thread(
                 mark_read_by_resident, self.messaging, current_principal(), message_id
             )
-        return message_view(message, self.messaging.clock())
+        return message_view(message, self.messaging.clock(), for_facility=True)

@@ -97,10 +97,13 @@ def image_reference(index: int, image: ImageRef) -> pb.ImageReference:
     )
 
 
-def message_view(message: Message, now: datetime, *, with_body: bool = True) -> pb.Message:
-    """The message as its reader may see it at `now`: an expired one, or a collect one not paid
-    for, without body and images; lists leave bodies out (`with_body`)."""
-    shown = message.viewable(now) and message.paid_to_open
+def message_view(
+    message: Message, now: datetime, *, with_body: bool = True, for_facility: bool = False
+) -> pb.Message:
+    """The message as its reader may see it at `now`: an expired one without body and images,
+    and for its family member (not `for_facility`: the resident who wrote it, the officer who
+    reviews it) a collect one not paid for too; lists leave bodies out (`with_body`)."""
+    shown = message.viewable(now) and (for_facility or message.paid_to_open)
     payment = message.collect_payment if message.collect else message.payment
     view = pb.Message(
         message_id=str(message.id),

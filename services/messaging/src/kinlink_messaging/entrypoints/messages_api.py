@@ -18,6 +18,8 @@ from kinlink_kit.paging import Page
 
 from kinlink_messaging.domain.images import ImageUpload
 from kinlink_messaging.domain.message import Message
+from kinlink_messaging.domain.message import MessageStatus
+from kinlink_messaging.domain.ports import WalletUnavailable
 from kinlink_messaging.entrypoints.messages import FAMILY
 from kinlink_messaging.entrypoints.messages import MESSAGE_ID_FIELDS
 from kinlink_messaging.entrypoints.messages import REQUEST_FIELDS
@@ -71,6 +73,10 @@ class MessagesApi:
         )
         with request_fields(REQUEST_FIELDS):
             message = await asyncio.to_thread(send_message, self.messaging, command)
+        if message.status is MessageStatus.AWAITING_PAYMENT:
+            # A repeat of a send whose charge went unanswered: not a message yet, until the
+            # payment sweep learns from the wallet whether it was paid.
+            raise WalletUnavailable()
         return message_view(message, self.messaging.clock())
 
     async def ListInbox(

@@ -47,7 +47,10 @@ class ReviewApi:
         now = self.messaging.clock()
         return pb.ListReviewQueueResponse(
             items=[
-                pb.ReviewItem(message=message_view(item.message, now), thumbnails=item.thumbnails)
+                pb.ReviewItem(
+                    message=message_view(item.message, now, for_facility=True),
+                    thumbnails=item.thumbnails,
+                )
                 for item in page.rows
             ],
             next_page_token=page.next_page_token,
@@ -61,7 +64,7 @@ class ReviewApi:
             message = await asyncio.to_thread(
                 approve_message, self.messaging, current_principal(), message_id
             )
-        return message_view(message, self.messaging.clock())
+        return message_view(message, self.messaging.clock(), for_facility=True)
 
     async def RejectMessage(
         self, request: pb.RejectMessageRequest, context: grpc.aio.ServicerContext
@@ -71,4 +74,4 @@ class ReviewApi:
             message = await asyncio.to_thread(
                 reject_message, self.messaging, current_principal(), command
             )
-        return message_view(message, self.messaging.clock())
+        return message_view(message, self.messaging.clock(), for_facility=True)

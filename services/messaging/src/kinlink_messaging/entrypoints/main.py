@@ -1,0 +1,21 @@
+"""`kinlink-messaging`: messaging as its own process (distributed mode), configured by
+KINLINK_*."""
+
+from __future__ import annotations
+
+from kinlink_kit.runtime import run_service
+
+from kinlink_messaging.bootstrap import MessagingSettings
+from kinlink_messaging.bootstrap import build_messaging
+from kinlink_messaging.bootstrap import messaging_service
+
+
+def main() -> None:
+    run_service(
+        MessagingSettings(),
+        lambda settings, bus: messaging_service(settings, bus, build_messaging(settings)),
+    )
+
+
+if __name__ == "__main__":
+    main()
