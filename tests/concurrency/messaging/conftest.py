@@ -48,10 +48,11 @@ from tests.ledger_facilities import configure
 from tests.service_accounts import SERVICE_EMAIL
 from tests.service_accounts import SERVICE_PASSWORD
 from tests.service_accounts import identity_settings_with_service_account
+from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 from tests.streams.kafka_helpers import produce
 from tests.streams.kafka_helpers import read_topic
 
-MODULE = "tests.concurrency.messaging.messaging_process"
+MODULE = "kinlink_messaging.entrypoints.main"
 FUNDING = 1000  # $10.00 in the family member's messaging subscription
 
 
@@ -88,25 +89,16 @@ def messaging_database(infra: Infra) -> Iterator[str]:
 
 
 @pytest.fixture
-async def family(postgres_ledger: Ledger, infra: Infra, token_keys: TokenKeys) -> Family:
-    """Identity configured the facility (as FAC-DEMO) and booked the resident: the ledger
-    applied it, and it is on the real identity topic for messaging."""
+def family(postgres_ledger: Ledger, token_keys: TokenKeys) -> Family:
+    """A family member with a funded subscription at a facility of its own, configured (as
+    FAC-DEMO) in the ledger."""
     suffix = uuid.uuid4().hex[:8]
     account_id = uuid.uuid4()
-    metadata = token_keys.family(str(account_id))
-    member = Family(account_id, f"FAC-{suffix}", f"R-{suffix}", metadata)
-    configured = facility_configured(member.facility_id, DEMO_FACILITIES[FAC_DEMO])
-    configure(postgres_ledger, configured)
+    member = Family(account_id, f"FAC-{suffix}", f"R-{suffix}", token_keys.family(str(account_id)))
+    configure(postgres_ledger, facility_configured(member.facility_id, DEMO_FACILITIES[FAC_DEMO]))
     choose_card(postgres_ledger, member.account_id, "pm_card_visa")
     set_up_subscription(
         postgres_ledger, SetUpSubscription(member.account_id, member.facility_id, Cents(FUNDING))
-    )
-    booked = resident_booked(member.facility_id, member.resident_id)
-    key = member.facility_id.encode()
-    await produce(
-        infra.kafka_bootstrap,
-        IDENTITY_EVENTS,
-        [(key, configured.to_bytes()), (key, booked.to_bytes())],
     )
     return member
 
@@ -150,7 +142,7 @@ class Around:
 
 
 @pytest.fixture
-def around(
+async def around(
     infra: Infra,
     postgres_ledger: Ledger,
     family: Family,
@@ -158,16 +150,27 @@ def around(
     token_keys: TokenKeys,
     identity_address: str,
     ledger_way: tuple[LedgerBetween, str],
+    tmp_path: Path,
 ) -> Around:
-    """Its database, the real Kafka, the way to the ledger, identity and its service account."""
+    """Its database, the real Kafka (identity's topic read from now on, where identity has
+    configured the family's facility and booked its resident), the way to the ledger, identity
+    and its service account, its images in a folder (the messages here carry none)."""
     between, way = ledger_way
     env = {
         **service_env(infra, messaging_database, token_keys),
+        "KINLINK_DATA_DIR": str(tmp_path),
         "KINLINK_LEDGER_TARGET": way,
         "KINLINK_IDENTITY_TARGET": identity_address,
         "KINLINK_SERVICE_ACCOUNT_EMAIL": SERVICE_EMAIL,
         "KINLINK_SERVICE_ACCOUNT_PASSWORD": SERVICE_PASSWORD.get_secret_value(),
     }
+    await skip_earlier_events(infra.kafka_bootstrap, IDENTITY_EVENTS, env["KINLINK_CONSUMER_GROUP"])
+    events = [
+        facility_configured(family.facility_id, DEMO_FACILITIES[FAC_DEMO]),
+        resident_booked(family.facility_id, family.resident_id),
+    ]
+    key = family.facility_id.encode()  # one partition: the booking after the facility
+    await produce(infra.kafka_bootstrap, IDENTITY_EVENTS, [(key, e.to_bytes()) for e in events])
     return Around(postgres_ledger, family, between, env)
 
 
