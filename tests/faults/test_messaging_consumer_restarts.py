@@ -33,6 +33,7 @@ from tests.tally import unique_topic
 
 FACILITY = f"FAC-{uuid.uuid4().hex[:8]}"
 BOOKED = "ResidentEntry.Booked"
+GROUP = "messaging"
 
 
 def booked(n: int) -> tuple[bytes, bytes]:
@@ -48,8 +49,8 @@ def opened(postgres_dsn: str, database: str) -> Messaging:
 
 
 def subscribing(messaging: Messaging, topic: str) -> Callable[[KafkaBus], object]:
-    """Messaging's handlers of identity's events, on the test's own topic."""
-    return lambda bus: consume(messaging, bus, "messaging", {topic: IDENTITY_HANDLERS})
+    """Messaging's handlers of identity's events in `GROUP`, on the test's own topic."""
+    return lambda bus: consume(messaging, bus, GROUP, {topic: IDENTITY_HANDLERS})
 
 
 def residents_booked(messaging: Messaging) -> list[int]:
