@@ -34,6 +34,22 @@ def service_env(infra: Infra, database: str, token_keys: TokenKeys) -> dict[str,
     }
 
 
+def service_process(
+    module: str, env: Mapping[str, str], logs: Path
+) -> tuple[subprocess.Popen[bytes], str]:
+    """One process of `module` on a free gRPC port, logging to `logs`, and its address: for a
+    test that kills it itself."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", module],
+        cwd=ROOT,
+        env={**os.environ, **env, "KINLINK_GRPC_PORT": str(port)},
+        stdout=(logs / f"{module}-{port}.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    return process, f"127.0.0.1:{port}"
+
+
 @contextmanager
 def service_processes(
     module: str, count: int, env: Mapping[str, str], logs: Path
@@ -42,17 +58,9 @@ def service_processes(
     addresses. On exit: SIGTERM, and each must stop cleanly (exit 0)."""
     addresses, processes = [], []
     for _ in range(count):
-        port = free_port()
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", module],
-                cwd=ROOT,
-                env={**os.environ, **env, "KINLINK_GRPC_PORT": str(port)},
-                stdout=(logs / f"{module}-{port}.log").open("w"),
-                stderr=subprocess.STDOUT,
-            )
-        )
-        addresses.append(f"127.0.0.1:{port}")
+        process, address = service_process(module, env, logs)
+        processes.append(process)
+        addresses.append(address)
     try:
         yield addresses
     finally:

@@ -24,38 +24,42 @@ from tests.tally import unique_topic
 
 EVENTS = 1000
 DOWN_SECONDS = 6.0
-# Published once all events are applied, one for each of `counted`'s keys: a partition's events
-# delivered twice would come before its last event, so with these applied the count is final.
-LAST = [counted(n) for n in range(EVENTS, EVENTS + 7)]
+KEYS = 7  # the events' keys: the n-th event's is `n % KEYS`, spreading them over the partitions
+
+Event = Callable[[int], tuple[bytes, bytes]]
 
 
 async def consume_through_a_restart(
-    tallies: Tallies,
+    subscribe: Callable[[KafkaBus], object],
+    applied: Callable[[], list[int]],
     bootstrap: str,
     topic: str,
     stop: Callable[[], Any],
     start: Callable[[], Any],
     *,
     publish_while_down: bool,
+    event: Event = counted,
 ) -> list[int]:
-    """Consume `topic` while the server stops and starts again: a fifth of the events are
-    applied before, the rest published while the server is down (the database: the consumer
-    meets the outage) or once it is back (the broker, which cannot take them meanwhile), so the
-    consumer cannot have finished before the fault. Returns what was applied, once all is."""
-    before, rest = EVENTS // 5, [counted(n) for n in range(EVENTS // 5, EVENTS)]
-    await produce(bootstrap, topic, [counted(n) for n in range(before)])
+    """Consume `topic` with the consumer `subscribe` puts on the bus while the server stops and
+    starts again: a fifth of the events (`event(n)`) are applied before, the rest published
+    while the server is down (the database: the consumer meets the outage) or once it is back
+    (the broker, which cannot take them meanwhile), so the consumer cannot have finished before
+    the fault. Returns the `n` of each event `applied` says was, once all are."""
+    before, rest = EVENTS // 5, [event(n) for n in range(EVENTS // 5, EVENTS)]
+    # Published once all events are applied, one for each key: a partition's events delivered
+    # twice would come before its last event, so with these applied the count is final.
+    last = [event(n) for n in range(EVENTS, EVENTS + KEYS)]
+    await produce(bootstrap, topic, [event(n) for n in range(before)])
     bus = KafkaBus(bootstrap, client_id="faults")
-    TrackingConsumer(
-        tallies, bus, topic, "tallies", {"Counted": tallies.count}, max_retry_seconds=1.0
-    )
+    subscribe(bus)
     await bus.start()
     try:
 
         async def first_applied() -> bool:
-            return len(await asyncio.to_thread(tallies.counted)) == before
+            return len(await asyncio.to_thread(applied)) == before
 
         async def all_applied(count: int = EVENTS) -> bool:
-            return len(set(await asyncio.to_thread(tallies.counted))) == count
+            return len(set(await asyncio.to_thread(applied))) == count
 
         await eventually(first_applied)
         await asyncio.to_thread(stop)
@@ -66,11 +70,20 @@ async def consume_through_a_restart(
         if not publish_while_down:
             await produce(bootstrap, topic, rest)
         await eventually(all_applied, timeout=180)
-        await produce(bootstrap, topic, LAST)
-        await eventually(lambda: all_applied(EVENTS + len(LAST)), timeout=60)
-        return await asyncio.to_thread(tallies.counted)
+        await produce(bootstrap, topic, last)
+        await eventually(lambda: all_applied(EVENTS + KEYS), timeout=60)
+        return await asyncio.to_thread(applied)
     finally:
         await bus.stop()
+
+
+def counting(tallies: Tallies, topic: str) -> Callable[[KafkaBus], object]:
+    def subscribe(bus: KafkaBus) -> object:
+        return TrackingConsumer(
+            tallies, bus, topic, "tallies", {"Counted": tallies.count}, max_retry_seconds=1.0
+        )
+
+    return subscribe
 
 
 async def test_a_postgresql_restart_loses_and_doubles_nothing(
@@ -82,7 +95,8 @@ async def test_a_postgresql_restart_loses_and_doubles_nothing(
     )
     try:
         applied = await consume_through_a_restart(
-            tallies,
+            counting(tallies, topic),
+            tallies.counted,
             infra.kafka_bootstrap,
             topic,
             private_postgres.stop,
@@ -91,7 +105,7 @@ async def test_a_postgresql_restart_loses_and_doubles_nothing(
         )
     finally:
         tallies.close()
-    assert sorted(applied) == list(range(EVENTS + len(LAST)))  # none lost, none twice
+    assert sorted(applied) == list(range(EVENTS + KEYS))  # none lost, none twice
     assert await count_records(infra.kafka_bootstrap, dead_letter_topic(topic)) == 0
 
 
@@ -103,7 +117,8 @@ async def test_a_kafka_broker_restart_loses_and_doubles_nothing(
     tallies = Tallies(store_env(ServiceSettings(postgres_dsn=infra.postgres_dsn), fresh_database))
     try:
         applied = await consume_through_a_restart(
-            tallies,
+            counting(tallies, topic),
+            tallies.counted,
             private_kafka.bootstrap,
             topic,
             private_kafka.stop,
@@ -112,5 +127,5 @@ async def test_a_kafka_broker_restart_loses_and_doubles_nothing(
         )
     finally:
         tallies.close()
-    assert sorted(applied) == list(range(EVENTS + len(LAST)))
+    assert sorted(applied) == list(range(EVENTS + KEYS))
     assert await count_records(private_kafka.bootstrap, dead_letter_topic(topic)) == 0

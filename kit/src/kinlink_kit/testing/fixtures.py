@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 
@@ -24,6 +25,14 @@ def infra(pytestconfig: pytest.Config) -> Infra:
 @pytest.fixture
 def fresh_database(infra: Infra) -> Iterator[str]:
     """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    with new_database(infra) as name:
+        yield name
+
+
+@contextmanager
+def new_database(infra: Infra) -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped on leaving: for a test whose services each
+    need their own."""
     name = f"kinlink_test_{uuid.uuid4().hex[:12]}"
     admin = infra.postgres_url("postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
