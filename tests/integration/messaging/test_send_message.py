@@ -264,6 +264,17 @@ def test_what_cannot_be_sent_is_refused_before_anything_is_stored_or_charged(
     assert outside.images.objects == {}
 
 
+def test_a_facility_allowing_more_images_than_kinlink_is_held_to_kinlinks_limit(
+    messaging: Messaging, outside: Outside, family: UUID
+) -> None:
+    settings = outside.directory.facilities[FACILITY]
+    generous = settings.image_rules.model_copy(update={"max_per_message": 10})
+    outside.directory.facilities[FACILITY] = settings.model_copy(update={"image_rules": generous})
+    with refused(InvalidArgument, "too_many_images"):
+        send_message(messaging, sending(family, images=tuple(b"p" for _ in range(6))))
+    assert send_message(messaging, sending(family, images=tuple(b"p" for _ in range(5))))
+
+
 def test_someone_elses_message_is_not_found(messaging: Messaging, family: UUID) -> None:
     message = send_message(messaging, sending(family))
     with refused(NotFound, "message_not_found"):

@@ -108,13 +108,6 @@ class BodyTooLong(InvalidArgument):
         )
 
 
-class TooManyImages(InvalidArgument):
-    def __init__(self, allowed: int) -> None:
-        super().__init__(
-            "too_many_images", f"This facility accepts at most {allowed} image(s) a message."
-        )
-
-
 class ClientKeyMissing(InvalidArgument):
     def __init__(self) -> None:
         super().__init__(
@@ -169,13 +162,13 @@ def check_can_message(resident: ResidentRecord, facility: FacilitySettings) -> N
         raise MessagingSwitchedOff()
 
 
-def check_content(body: str, image_count: int, max_images: int) -> None:
+def check_content(body: str, image_count: int) -> None:
+    """Something to say, within the length a message holds (how many images a facility takes
+    is the image rules' `check_image_count`)."""
     if not body.strip() and image_count == 0:
         raise BodyMissing()
     if len(body) > MAX_BODY_CHARACTERS:
         raise BodyTooLong()
-    if image_count > max_images:
-        raise TooManyImages(max_images)
 
 
 def _utc(at: datetime) -> datetime:

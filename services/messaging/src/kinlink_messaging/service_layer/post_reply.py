@@ -85,7 +85,7 @@ def accept_reply(
     check_can_message(
         messaging.directory.resident(command.facility_id, command.resident_id), facility
     )
-    check_content(command.body, 0, 0)
+    check_content(command.body, 0)
     if not have_corresponded(
         messaging.views.messages, command.account_id, command.facility_id, command.resident_id
     ):

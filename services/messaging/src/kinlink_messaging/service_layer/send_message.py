@@ -29,6 +29,8 @@ from kinlink_kit.logging import get_logger
 
 from kinlink_messaging.domain import ids
 from kinlink_messaging.domain.draft import Draft
+from kinlink_messaging.domain.images import check_image_count
+from kinlink_messaging.domain.images import effective_image_rules
 from kinlink_messaging.domain.message import ClientKeyMissing
 from kinlink_messaging.domain.message import ImageRef
 from kinlink_messaging.domain.message import Message
@@ -76,7 +78,8 @@ def send_message(messaging: Messaging, command: SendMessage) -> Message:
     settings = check_recipient(
         messaging, command.account_id, command.facility_id, command.resident_id
     )
-    check_content(command.body, len(command.images), settings.image_rules.max_per_message)
+    check_content(command.body, len(command.images))
+    check_image_count(len(command.images), effective_image_rules(settings.image_rules))
     if command.draft_id is not None:
         messaging.draft_of(command.account_id, command.draft_id)
     prepared = _prepared(messaging, command, settings)
