@@ -26,7 +26,7 @@ from kinlink_messaging.adapters.integration_events import MessagingEventTranslat
 from kinlink_messaging.adapters.ledger_wallet import LedgerWallet
 from kinlink_messaging.adapters.ledger_wallet import LedgerWalletSettings
 from kinlink_messaging.adapters.messaging_views import MessagingViews
-from kinlink_messaging.domain.image_preparation import prepare_image
+from kinlink_messaging.domain import image_preparation
 from kinlink_messaging.domain.images import ImageUpload
 from kinlink_messaging.domain.images import PreparedImage
 from kinlink_messaging.domain.images import effective_image_rules
@@ -88,7 +88,7 @@ class MessagingSettings(ImageStoreSettings, LedgerWalletSettings, ServiceAccount
 
 def prepare_upload(upload: ImageUpload, rules: ImageRules) -> PreparedImage:
     """An upload checked against its facility's rules within the platform's, and re-encoded."""
-    return prepare_image(upload, effective_image_rules(rules))
+    return image_preparation.prepare_image(upload, effective_image_rules(rules))
 
 
 def build_messaging(
@@ -109,6 +109,12 @@ def build_messaging(
         or RecordedDirectory(store, settings_max_age=settings.directory_settings_max_age_seconds),
         prepare_image=prepare_image or prepare_upload,
     )
+
+
+def close_messaging(messaging: Messaging) -> None:
+    messaging.close()
+    if isinstance(messaging.wallet, LedgerWallet):
+        messaging.wallet.close()  # its channel to the ledger
 
 
 def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messaging) -> ServiceParts:
@@ -149,7 +155,7 @@ def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messagin
             )
         ],
         background=background,
-        close=messaging.close,
+        close=lambda: close_messaging(messaging),
         access_policy=ACCESS_POLICY,
         max_request_bytes=settings.max_request_bytes,
     )

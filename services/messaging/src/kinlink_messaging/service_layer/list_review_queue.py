@@ -13,6 +13,7 @@ from kinlink_kit.paging import sort_key_of
 
 from kinlink_messaging.adapters.facility_messages_view import review_queue
 from kinlink_messaging.domain.message import Message
+from kinlink_messaging.domain.message import MessageStatus
 from kinlink_messaging.domain.ports import ImageGone
 from kinlink_messaging.service_layer.messaging import Messaging
 
@@ -42,7 +43,10 @@ def list_review_queue(
     page = page_of(rows, page_size, lambda row: (row[0], str(row[1])))
     messages = (messaging.find(message_id, Message, to_change=False) for _, message_id in page.rows)
     items = [
-        ReviewItem(message, _thumbnails(messaging, message)) for message in messages if message
+        ReviewItem(message, _thumbnails(messaging, message))
+        for message in messages
+        # Not one another officer decided since the view was read.
+        if message is not None and message.status is MessageStatus.PENDING_REVIEW
     ]
     return Page(items, page.next_page_token)
 
