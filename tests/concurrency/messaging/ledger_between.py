@@ -31,8 +31,6 @@ class LedgerBetween:
     holding_charges: int | None = None
     charged: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
-    # Every reference messaging asked the ledger to charge, in order.
-    asked: list[str] = field(default_factory=list)
     _let_through: int = 0
 
     async def answer(self, method: str, request: bytes, context: Any) -> bytes:
@@ -42,7 +40,6 @@ class LedgerBetween:
         holding = method == CHARGE and self.holding_charges is not None
         if method == CHARGE:
             reference = pb.ChargeRequest.FromString(request).reference
-            self.asked.append(reference)
             if holding:
                 if self._let_through >= (self.holding_charges or 0):
                     self.held.append(reference)
@@ -58,7 +55,11 @@ class LedgerBetween:
         token = [(k, v) for k, v in context.invocation_metadata() if k == AUTHORIZATION_HEADER]
         async with grpc.aio.insecure_channel(self.ledger) as channel:
             try:
-                answer: bytes = await channel.unary_unary(method)(request, metadata=token)
+                answer: bytes = await channel.unary_unary(method)(
+                    request,
+                    metadata=token,
+                    timeout=context.time_remaining(),  # the caller's deadline, as sent
+                )
             except grpc.aio.AioRpcError as refusal:
                 trailers = tuple(refusal.trailing_metadata() or ())  # the refusal's code
                 await context.abort(refusal.code(), refusal.details() or "", trailers)
