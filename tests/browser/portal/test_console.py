@@ -18,7 +18,9 @@ async def test_an_operator_changes_a_facilitys_weekly_limit(visitor: Visitor) ->
     page = visitor.page
     await visitor.log_in(demo.OPERATOR_EMAIL, demo.OPERATOR_PASSWORD)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Console")
-    await expect(page.get_by_role("link", name="Eastern Regional Detention Center")).to_be_visible()
+    await expect(
+        page.get_by_role("link", name="Eastern Regional Detention Center", exact=True)
+    ).to_be_visible()
     await visitor.follow("Demo County Jail")
     await expect(page.locator(".details")).to_contain_text("$300.00")
 
@@ -46,8 +48,10 @@ async def test_an_officer_sees_only_the_facilities_in_their_care(
 ) -> None:
     await visitor.log_in(*east_officer)
     page = visitor.page
-    await expect(page.get_by_role("link", name="Eastern Regional Detention Center")).to_be_visible()
-    await expect(page.get_by_role("link", name="Demo County Jail")).to_have_count(0)
+    await expect(
+        page.get_by_role("link", name="Eastern Regional Detention Center", exact=True)
+    ).to_be_visible()
+    await expect(page.get_by_role("link", name="Demo County Jail", exact=True)).to_have_count(0)
     await visitor.follow("Eastern Regional Detention Center")
     await expect(page.get_by_role("link", name="Change the settings")).to_have_count(0)
     await visitor.open(f"/console/facilities/{FAC_DEMO}")

@@ -36,7 +36,9 @@ async def test_an_operator_creates_then_closes_an_officers_account(visitor: Visi
 
     await visitor.press("Log out")
     await visitor.log_in(*OFFICER)
-    await expect(page.get_by_role("link", name="Eastern Regional Detention Center")).to_be_visible()
+    await expect(
+        page.get_by_role("link", name="Eastern Regional Detention Center", exact=True)
+    ).to_be_visible()
     await expect(page.get_by_role("link", name="Staff accounts")).to_have_count(0)
 
     await visitor.press("Log out")
