@@ -138,23 +138,6 @@ def test_with_the_ledger_unreachable_nothing_is_sent_nor_charged_then_the_sweep_
     assert REGISTRY.get_sample_value("kinlink_messages_awaiting_payment") == 0
 
 
-def test_a_send_repeated_once_the_ledger_answers_again_is_charged_and_sent_once(
-    messaging: Messaging, outside: Outside, family: UUID
-) -> None:
-    outside.wallet.unreachable = True
-    for _ in range(2):
-        with refused(Unavailable, "wallet_unavailable"):
-            send_message(messaging, sending(family, images=PHOTOS))
-    outside.wallet.unreachable = False
-
-    message = send_message(messaging, sending(family, images=PHOTOS))
-    again = send_message(messaging, sending(family, images=PHOTOS))
-
-    assert (message.status, again.id) == (MessageStatus.DELIVERED, message.id)
-    assert [p.amount_cents for p in outside.wallet.charged(family)] == [250]
-    assert sorted(outside.images.objects) == sorted(message.image_keys())
-
-
 def test_the_sweep_submits_a_message_whose_charge_happened_before_the_process_died(
     reopen: Callable[[], Messaging], outside: Outside, family: UUID, clock: Clock
 ) -> None:

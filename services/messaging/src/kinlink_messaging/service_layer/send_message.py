@@ -11,9 +11,8 @@ before it is accepted, in three steps a crash may stop anywhere (decision 0035):
 Without credit it is abandoned at once and its images deleted: nothing sent, nothing charged.
 With the ledger unreachable it stays awaiting its payment, and the payment sweep
 (`settle_payments`) submits it if the charge did happen after all, or abandons it.
-A send repeated with the same client key is the same message: returned as it is once paid, its
-charge asked for again while its payment is unanswered (the wallet charges a reference once), an
-abandoned one started again.
+A send repeated with the same client key is the same message, returned as it is (an abandoned
+one is started again).
 """
 
 from __future__ import annotations
@@ -66,13 +65,6 @@ def send_message(messaging: Messaging, command: SendMessage) -> Message:
         raise ClientKeyMissing()
     message_id = ids.message_id(command.account_id, command.client_key)
     found = messaging.find(message_id, Message)
-    if found is not None and found.status is MessageStatus.AWAITING_PAYMENT:
-        # Its charge went unanswered: asked again, now the family member asks again.
-        settings = messaging.directory.facility(found.facility_id)
-        sent, revived = _pay(messaging, found, settings)
-        if revived:
-            _store_images(messaging, message_id, _prepared(messaging, command, settings))
-        return sent
     if found is not None and found.status is not MessageStatus.ABANDONED:
         return found
     settings = check_recipient(
@@ -82,42 +74,28 @@ def send_message(messaging: Messaging, command: SendMessage) -> Message:
     check_image_count(len(command.images), effective_image_rules(settings.image_rules))
     if command.draft_id is not None:
         messaging.draft_of(command.account_id, command.draft_id)
-    prepared = _prepared(messaging, command, settings)
+    prepared = [messaging.prepare_image(upload, settings.image_rules) for upload in command.images]
     images = _store_images(messaging, message_id, prepared)
 
     message, ours = _start(messaging, message_id, command, images, found)
     if not ours:
         return message  # the same send, started by a repeat that got there first
-    sent, revived = _pay(messaging, message, settings)
+    items: tuple[ChargeItem, ...] = (ChargeItem(ChargeKind.MESSAGE, 1),)
+    if images:
+        items += (ChargeItem(ChargeKind.IMAGE, len(images)),)
+    try:
+        payment = messaging.wallet.charge(
+            command.account_id, command.facility_id, items, message.reference
+        )
+    except InsufficientCredit:
+        abandon(messaging, message_id)
+        raise
+    # WalletUnavailable goes to the caller as it is: the payment sweep settles the message.
+    sent, revived = submit_paid(messaging, message_id, payment, settings, message)
     if revived:
         # The sweep abandoned it meanwhile and deleted its images: what was paid is sent whole.
         _store_images(messaging, message_id, prepared)
     return sent
-
-
-def _prepared(
-    messaging: Messaging, command: SendMessage, settings: FacilitySettings
-) -> list[PreparedImage]:
-    return [messaging.prepare_image(upload, settings.image_rules) for upload in command.images]
-
-
-def _pay(
-    messaging: Messaging, message: Message, settings: FacilitySettings
-) -> tuple[Message, bool]:
-    """Step 2 then 3: charged for the message and each image, then submitted; also whether the
-    sweep had abandoned it meanwhile. Without credit it is abandoned; WalletUnavailable goes to
-    the caller as it is, and the payment sweep settles the message."""
-    items: tuple[ChargeItem, ...] = (ChargeItem(ChargeKind.MESSAGE, 1),)
-    if message.images:
-        items += (ChargeItem(ChargeKind.IMAGE, len(message.images)),)
-    try:
-        payment = messaging.wallet.charge(
-            message.account_id, message.facility_id, items, message.reference
-        )
-    except InsufficientCredit:
-        abandon(messaging, message.id)
-        raise
-    return submit_paid(messaging, message.id, payment, settings, message)
 
 
 def check_recipient(
