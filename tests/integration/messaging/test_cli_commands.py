@@ -290,10 +290,12 @@ async def test_a_send_the_wallet_could_not_take_is_repeated_with_the_key_it_prin
     key = failed.stderr.split()[2].rstrip(":")
 
     outside.wallet.unreachable = False
-    repeated = await kinlink.json("send", *where, f"--client-key={key}", token=token)
-    assert repeated["message_id"] == str(ids.message_id(family, key)), "the same message"
+    # The same send, still awaiting the sweep's word on its payment: refused again, not doubled.
+    repeated = await kinlink("send", *where, f"--client-key={key}", token=token)
+    assert refused_with(repeated, "wallet_unavailable")
     another = await kinlink.json("send", *where, token=token)
-    assert another["message_id"] != repeated["message_id"]
+    assert another["message_id"] != str(ids.message_id(family, key))
+    assert [p.amount_cents for p in outside.wallet.charged(family)] == [50]
 
 
 async def test_drafts_are_saved_edited_listed_sent_and_deleted(
