@@ -1,0 +1,1 @@
+"""Kinlink SMS gateway."""
