@@ -5,6 +5,7 @@ from kinlink_contracts import facility
 from kinlink_contracts import identity
 from kinlink_contracts import ledger
 from kinlink_contracts import messaging
+from kinlink_contracts import sms
 from kinlink_contracts import topics
 from kinlink_contracts.envelope import IntegrationEvent
 
@@ -58,5 +59,15 @@ EVENTS_BY_TOPIC: dict[str, tuple[type[IntegrationEvent], ...]] = {
         messaging.MessageDelivered,
         messaging.MessageRead,
         messaging.MessageExpired,
+    ),
+    topics.SMS_EVENTS: (
+        sms.SmsTurnedOn,
+        sms.SmsTurnedOff,
+        sms.SmsSent,
+        sms.SmsDelivered,
+        sms.SmsFailed,
+        sms.SmsNotSent,
+        sms.SmsReplyReceived,
+        sms.SmsReplyRefused,
     ),
 }

@@ -7,6 +7,7 @@ IDENTITY_EVENTS = "kinlink.identity.events.v1"
 FACILITY_EVENTS = "kinlink.facility.events.v1"
 COMMISSARY_EVENTS = "kinlink.commissary.events.v1"
 MESSAGING_EVENTS = "kinlink.messaging.events.v1"
+SMS_EVENTS = "kinlink.sms.events.v1"
 
 
 def dead_letter_topic(topic: str) -> str:
