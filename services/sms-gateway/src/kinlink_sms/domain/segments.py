@@ -164,7 +164,7 @@ def count_segments(text: str) -> SegmentCount:
         segments = _segments_needed(_gsm7_units(text), units, Encoding.GSM7)
         return SegmentCount(Encoding.GSM7, segments, units, ())
     clusters = _clusters(text)
-    sizes = [_utf16_units(cluster) for cluster in clusters]
+    sizes = [_utf16_units(piece) for piece in _ucs2_pieces(clusters)]
     units = sum(sizes)
     segments = _segments_needed(sizes, units, Encoding.UCS2)
     return SegmentCount(Encoding.UCS2, segments, units, _forcing(clusters))
@@ -177,8 +177,8 @@ def split_segments(text: str) -> list[str]:
         sizes = _gsm7_units(text)
         encoding = Encoding.GSM7
     else:
-        pieces = _clusters(text)
-        sizes = [_utf16_units(cluster) for cluster in pieces]
+        pieces = _ucs2_pieces(_clusters(text))
+        sizes = [_utf16_units(piece) for piece in pieces]
         encoding = Encoding.UCS2
     return ["".join(pieces[start:end]) for start, end in _parts(sizes, encoding)]
 
@@ -219,20 +219,32 @@ def _segments_needed(sizes: list[int], units: int, encoding: Encoding) -> int:
 
 def _parts(sizes: list[int], encoding: Encoding) -> list[tuple[int, int]]:
     """(start, end) of each part over pieces of `sizes` units: all in one segment if they fit,
-    else filled in turn, a piece that does not fit what is left of a part opening the next.
-    A cluster larger than a whole part (a letter under dozens of marks) fills parts alone."""
+    else filled in turn, a piece that does not fit what is left of a part opening the next."""
     single, per_part = LIMITS[encoding]
     if sum(sizes) <= single:
         return [(0, len(sizes))] if sizes else []
     parts: list[tuple[int, int]] = []
     start, used = 0, 0
     for i, size in enumerate(sizes):
-        if used + size > per_part and i > start:
+        if used + size > per_part:
             parts.append((start, i))
             start, used = i, 0
         used += size
     parts.append((start, len(sizes)))
     return parts
+
+
+def _ucs2_pieces(clusters: list[str]) -> list[str]:
+    """What a part may not split: the clusters, but for one larger than a whole part (a letter
+    under dozens of marks), cut into its characters: it could not be sent otherwise."""
+    per_part = LIMITS[Encoding.UCS2][1]
+    pieces: list[str] = []
+    for cluster in clusters:
+        if _utf16_units(cluster) > per_part:
+            pieces.extend(cluster)
+        else:
+            pieces.append(cluster)
+    return pieces
 
 
 def _clusters(text: str) -> list[str]:
