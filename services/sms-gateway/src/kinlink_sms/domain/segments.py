@@ -153,10 +153,12 @@ REPLACEMENTS = {
 _ZWJ = "\u200d"
 _JOINERS = frozenset("\u200c\u200d")
 _MARKS = frozenset({"Mn", "Me", "Mc"})
+_BREAKING = frozenset({"Cc", "Zl", "Zp", "Cf"})  # but for the joiners and tags
 _SKIN_TONES = range(0x1F3FB, 0x1F400)
 _TAGS = range(0xE0020, 0xE0080)  # subdivision flags (England, Scotland, Wales)
-# Planes 0-2 and 14 hold every mark, symbol and control; 3 and 15-16 only letters and private use.
-_PLANES_READ = (range(0x30000), range(0xE0000, 0xF0000))
+# Where every mark, symbol and control is: planes 0 and 1, and the tags and variation selectors
+# of plane 14 (planes 2 and 3 hold only ideographs; 15 and 16 private use).
+_PLANES_READ = (range(0x20000), range(0xE0000, 0xE1000))
 
 
 def _character_classes() -> dict[str, str]:
@@ -195,7 +197,7 @@ def _kind(character: str) -> str | None:
     point = ord(character)
     if character in _JOINERS or category in _MARKS or point in _SKIN_TONES or point in _TAGS:
         return "extending"
-    if category in {"Cc", "Zl", "Zp", "Cf"}:
+    if category in _BREAKING:
         return "breaking"
     return "pictographic" if category == "So" else None
 
@@ -234,7 +236,7 @@ def count_segments(text: str) -> SegmentCount:
         if escapes == 0:  # every part full: no escape can be left over
             segments = _segments_of_equal_units(units, Encoding.GSM7)
         else:
-            segments = _segments_needed(_gsm7_units(text), units, Encoding.GSM7)
+            segments = len(_parts(_gsm7_units(text), Encoding.GSM7))
         return SegmentCount(Encoding.GSM7, segments, units, ())
     clusters = _clusters(text)
     units = _utf16_units(text)
@@ -292,14 +294,6 @@ def _ucs2_sizes(pieces: list[str]) -> list[int]:
 def _segments_of_equal_units(units: int, encoding: Encoding) -> int:
     single, per_part = LIMITS[encoding]
     return 0 if units == 0 else 1 if units <= single else -(-units // per_part)
-
-
-def _segments_needed(sizes: list[int], units: int, encoding: Encoding) -> int:
-    if units == 0:
-        return 0
-    if units <= LIMITS[encoding][0]:
-        return 1
-    return len(_parts(sizes, encoding))
 
 
 def _parts(sizes: list[int], encoding: Encoding) -> list[tuple[int, int]]:
