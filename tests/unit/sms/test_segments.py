@@ -150,6 +150,7 @@ def test_a_mark_after_a_line_break_stands_alone() -> None:
         ("line\u2028break", "line\nbreak"),
         ("\uff28\uff49", "Hi"),  # fullwidth letters
         ("x\u00b2 \u00bd \u00d7 3", "x2 1/2 x 3"),
+        ("\u2153 cup, \ufb01ne", "1/3 cup, fine"),  # through their compatibility forms
         ("\u0153uvre \u00a9", "oeuvre (c)"),
         ("\u2018quoted\u2019 \u00abguillemets\u00bb", "'quoted' \"guillemets\""),
         (

@@ -345,14 +345,20 @@ def _forcing(clusters: list[str]) -> tuple[ForcingCharacter, ...]:
 @functools.lru_cache(maxsize=4096)
 def _replacement_of(cluster: str) -> str | None:
     """GSM-7 text for a cluster GSM-7 lacks ("" to drop it), or None when there is none: its
-    composed form if that is GSM-7 (e and a combining acute: é), else each character from the
-    table, or its compatibility form without accents (á: a, a fullwidth letter: the letter,
-    ²: 2), combining marks dropped."""
+    composed form if that is GSM-7 (e and a combining acute: é), else its characters replaced
+    one by one."""
     composed = unicodedata.normalize("NFC", cluster)
     if _is_gsm7(composed):
         return composed
+    return _plain_characters(composed, decompose=True)
+
+
+def _plain_characters(text: str, *, decompose: bool) -> str | None:
+    """Each character kept if GSM-7, else replaced from the table, else (once) by its
+    compatibility form's characters (á: a and a mark, ⅓: 1, a fraction slash and 3, a fullwidth
+    letter: the letter); marks dropped. None when one of them has no replacement."""
     replaced = []
-    for character in composed:
+    for character in text:
         if character in GSM7:
             replaced.append(character)
         elif character in REPLACEMENTS:
@@ -360,14 +366,10 @@ def _replacement_of(cluster: str) -> str | None:
         elif unicodedata.category(character) in _MARKS:
             continue
         else:
-            plain = _without_marks(character)
-            # a lone accent (¨, ˚) decomposes to a space and its mark: no replacement
-            if not plain.strip() or not _is_gsm7(plain):
+            compatible = unicodedata.normalize("NFKD", character)
+            plain = _plain_characters(compatible, decompose=False) if decompose else None
+            # a lone accent (¨, ˚) is a space and a mark: no replacement
+            if not plain or plain.isspace():
                 return None
             replaced.append(plain)
     return "".join(replaced)
-
-
-def _without_marks(character: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", character)
-    return "".join(c for c in decomposed if unicodedata.category(c) not in _MARKS)
