@@ -134,6 +134,12 @@ def test_the_characters_forcing_ucs2_are_named_where_they_are_with_their_replace
     assert plain_text(text) == 'It\'s "fine" - see you... ' + GRINNING
 
 
+def test_a_character_forcing_ucs2_is_named_once_where_it_first_appears() -> None:
+    text = "I\u2019m here, you\u2019re there, we\u2019ll talk"
+
+    assert count_segments(text).forcing == (ForcingCharacter("\u2019", 1, "'"),)
+
+
 def test_a_mark_after_a_line_break_stands_alone() -> None:
     assert count_segments("a\n\u0301").forcing == (ForcingCharacter("\u0301", 2, ""),)
 

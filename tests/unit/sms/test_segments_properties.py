@@ -54,6 +54,8 @@ def test_the_encoding_is_gsm7_exactly_when_every_character_is_and_units_follow_i
     assert counted.encoding == expected
     assert counted.units == units_in(expected, text)
     assert (counted.forcing == ()) == (expected == Encoding.GSM7)
+    characters = [forcing.character for forcing in counted.forcing]
+    assert len(set(characters)) == len(characters)
     for forcing in counted.forcing:
         assert (
             text[forcing.position : forcing.position + len(forcing.character)] == forcing.character

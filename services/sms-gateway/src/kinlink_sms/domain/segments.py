@@ -28,8 +28,8 @@ class Encoding(StrEnum):
 @dataclass(frozen=True)
 class ForcingCharacter:
     """A character (or cluster: an emoji with its skin tone) that made the message UCS-2, where
-    it starts in the text (code points), and the GSM-7 text suggested instead ("" when none,
-    or when the character is invisible and plain text simply drops it)."""
+    it first appears in the text (code points from 0), and the GSM-7 text suggested instead (""
+    when none, or when the character is invisible and plain text simply drops it)."""
 
     character: str
     position: int
@@ -332,14 +332,15 @@ def _clusters(text: str) -> list[str]:
 
 
 def _forcing(clusters: list[str]) -> tuple[ForcingCharacter, ...]:
-    forcing = []
+    """Each cluster GSM-7 lacks, once, where it first appears."""
+    forcing: dict[str, ForcingCharacter] = {}
     position = 0
     for cluster in clusters:
-        if cluster not in GSM7:  # a cluster of GSM-7 is one character
+        if cluster not in GSM7 and cluster not in forcing:  # a GSM-7 cluster is one character
             replacement = _replacement_of(cluster)
-            forcing.append(ForcingCharacter(cluster, position, replacement or ""))
+            forcing[cluster] = ForcingCharacter(cluster, position, replacement or "")
         position += len(cluster)
-    return tuple(forcing)
+    return tuple(forcing.values())
 
 
 @functools.lru_cache(maxsize=4096)
