@@ -102,6 +102,24 @@ def test_an_emoji_with_its_skin_tone_stays_in_one_part() -> None:
     assert count_segments(text).forcing == (ForcingCharacter(THUMBS_UP_MEDIUM, 65, ""),)
 
 
+@pytest.mark.parametrize(
+    "cluster",
+    [
+        "\u2764\ufe0f\u200d\U0001f525",  # heart on fire: a heart, a selector, a joiner, a fire
+        "\U0001f1fa\U0001f1f8",  # a flag: two regional indicators
+        "1\ufe0f\u20e3",  # a keycap
+        "\u0e19\u0e49\u0e33",  # Thai: a letter, a tone mark, AM
+        "\u1100\u1161\u11a8",  # a Hangul syllable in jamo
+        "e\u0301\u0302",  # a letter and two accents
+    ],
+)
+def test_a_cluster_stays_in_one_part(cluster: str) -> None:
+    before = "\u00e7" + "a" * 65
+    parts = split_segments(before + cluster + "a" * 10)
+
+    assert parts == [before, cluster + "a" * 10]
+
+
 def test_a_cluster_larger_than_a_part_is_cut_between_its_characters() -> None:
     text = "a" + "\u0301" * 100
 

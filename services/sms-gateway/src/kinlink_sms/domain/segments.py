@@ -156,6 +156,12 @@ _MARKS = frozenset({"Mn", "Me", "Mc"})
 _BREAKING = frozenset({"Cc", "Zl", "Zp", "Cf"})  # but for the joiners and tags
 _SKIN_TONES = range(0x1F3FB, 0x1F400)
 _TAGS = range(0xE0020, 0xE0080)  # subdivision flags (England, Scotland, Wales)
+_SPACING_LETTERS = frozenset("\u0e33\u0eb3")  # Thai and Lao AM: letters that extend as marks
+# Hangul's conjoining jamo, leading consonants, vowels and trailing consonants, make a syllable.
+_LEADING = "[\u1100-\u115f\ua960-\ua97c]"
+_VOWEL = "[\u1160-\u11a7\ud7b0-\ud7c6]"
+_TRAILING = "[\u11a8-\u11ff\ud7cb-\ud7fb]"
+_SYLLABLES = range(0xAC00, 0xD7A4)  # composed: a vowel-ending one takes vowels and trailing
 # Where every mark, symbol and control is: planes 0 and 1, and the tags and variation selectors
 # of plane 14 (planes 2 and 3 hold only ideographs; 15 and 16 private use).
 _PLANES_READ = (range(0x20000), range(0xE0000, 0xE1000))
@@ -195,7 +201,13 @@ def _ranges_class(ranges: list[tuple[int, int]]) -> str:
 def _kind(character: str) -> str | None:
     category = unicodedata.category(character)
     point = ord(character)
-    if character in _JOINERS or category in _MARKS or point in _SKIN_TONES or point in _TAGS:
+    if (
+        character in _JOINERS
+        or character in _SPACING_LETTERS
+        or category in _MARKS
+        or point in _SKIN_TONES
+        or point in _TAGS
+    ):
         return "extending"
     if category in _BREAKING:
         return "breaking"
@@ -204,9 +216,9 @@ def _kind(character: str) -> str | None:
 
 def _cluster_pattern(classes: dict[str, str]) -> re.Pattern[str]:
     """A cluster: a control alone; a flag (two regional indicators); a pictograph with what
-    extends it and the pictographs joined to it by zero-width joiners; or any character with
-    what extends it. After Unicode's grapheme clusters (UAX #29) for what phones send; CR LF
-    are two clusters, as they are two GSM-7 characters."""
+    extends it and the pictographs joined to it by zero-width joiners; a Hangul syllable of
+    jamo; or any character with what extends it. Unicode's grapheme clusters (UAX #29) but for
+    prepended characters; CR LF are two clusters, as they are two GSM-7 characters."""
     breaking, extending, pictographic = (
         classes["breaking"],
         classes["extending"],
@@ -214,10 +226,17 @@ def _cluster_pattern(classes: dict[str, str]) -> re.Pattern[str]:
     )
     not_joining = f"(?:(?!{_ZWJ}){extending})"
     flag = "[\\U0001f1e6-\\U0001f1ff]"
+    open_syllable = "[" + "".join(chr(point) for point in _SYLLABLES[::28]) + "]"
+    closed_syllable = "[\uac00-\ud7a3]"
+    syllable = (
+        f"(?:{_LEADING}*(?:{_VOWEL}+|{open_syllable}{_VOWEL}*|{closed_syllable}){_TRAILING}*"
+        f"|{_LEADING}+|{_TRAILING}+)"
+    )
     return re.compile(
         f"{breaking}"
         f"|{flag}{flag}{extending}*"
         f"|{pictographic}(?:{not_joining}|{_ZWJ}{pictographic}|{_ZWJ})*"
+        f"|{syllable}{extending}*"
         f"|.{extending}*",
         re.DOTALL,
     )
@@ -225,7 +244,8 @@ def _cluster_pattern(classes: dict[str, str]) -> re.Pattern[str]:
 
 _CLASSES = _character_classes()
 _CLUSTER = _cluster_pattern(_CLASSES)
-_SHAPING = re.compile("|".join(_CLASSES.values()))  # none in a text: each character a cluster
+# none in a text: each character a cluster
+_SHAPING = re.compile("|".join([*_CLASSES.values(), _LEADING, _VOWEL, _TRAILING]))
 
 
 def count_segments(text: str) -> SegmentCount:
