@@ -180,6 +180,9 @@ def test_a_first_number_whose_code_cannot_reach_it_is_off_as_unreachable() -> No
     assert verifying.shown_off_reason is SmsOffReason.NUMBER_UNREACHABLE
     with refused(PhoneNumberUnreachable, "phone_number_unreachable"):
         verifying.resend_code(IssuedCode.new(), NOW + timedelta(minutes=5))
+    # Another number (or the same, once its owner fixed their phone) at once: nothing went out.
+    verifying.start_verification(NEW_PHONE, KINLINK_1, VERSION, IssuedCode.new(), NOW)
+    assert verifying.status is SubscriptionStatus.VERIFYING
 
 
 def test_stop_turns_it_off_and_start_on_again_but_not_what_the_family_turned_off() -> None:

@@ -154,8 +154,14 @@ class SmsSubscription(Aggregate):
     # --- verification -------------------------------------------------------------------
 
     def _check_resend_allowed(self, now: datetime) -> None:
-        if self.pending is not None and now < self.pending.resend_available_at:
-            raise VerificationResendTooSoon(self.pending.resend_available_at)
+        """At most a code a minute, but at once after one that could not reach its number."""
+        pending = self.pending
+        if (
+            pending is not None
+            and pending.undeliverable_code is None
+            and now < pending.resend_available_at
+        ):
+            raise VerificationResendTooSoon(pending.resend_available_at)
 
     def start_verification(
         self,
