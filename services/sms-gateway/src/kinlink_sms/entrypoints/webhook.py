@@ -40,6 +40,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from kinlink_sms.adapters.twilio_carrier import carrier_status
 from kinlink_sms.adapters.twilio_settings import INBOUND_ROUTE
 from kinlink_sms.adapters.twilio_settings import STATUS_ROUTE
+from kinlink_sms.adapters.twilio_settings import TwilioSettings
 from kinlink_sms.domain.ports import ReceivedPicture
 from kinlink_sms.domain.ports import ReceivedSms
 from kinlink_sms.domain.ports import StatusReport
@@ -247,3 +248,17 @@ class WebhookServer:
         finally:
             server.should_exit = True
             await serving
+
+
+def webhook_server(settings: TwilioSettings, handlers: WebhookHandlers) -> WebhookServer | None:
+    """The webhook for the configured Twilio account; None without one (the embedded mode's
+    simulated carrier reports statuses itself and no phone can text it)."""
+    account = settings.twilio_account()
+    if account is None:
+        return None
+    return WebhookServer(
+        create_webhook(handlers, account.auth_token, account.webhook_public_url),
+        settings.sms_webhook_host,
+        settings.sms_webhook_port,
+        settings.shutdown_grace_seconds,
+    )
