@@ -12,7 +12,8 @@ from kinlink_sms.adapters.twilio_carrier import TwilioCarrier
 from kinlink_sms.adapters.twilio_settings import TwilioSettings
 from kinlink_sms.adapters.twilio_settings import status_callback_url
 from kinlink_sms.domain.ports import StatusReport
-from kinlink_sms.entrypoints.webhook import webhook_server
+from kinlink_sms.entrypoints.webhook import WebhookServer
+from kinlink_sms.entrypoints.webhook import carrier_jobs
 
 TWILIO = {
     "KINLINK_TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
@@ -29,19 +30,18 @@ class NoHandlers:
         raise AssertionError("not called")
 
 
-def ignore(reference: str, report: StatusReport) -> None:
-    raise AssertionError("not called")
-
-
 def test_without_an_account_the_simulated_carrier_writes_under_the_data_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KINLINK_DATA_DIR", str(tmp_path))
     settings = TwilioSettings()
 
-    assert isinstance(open_carrier(settings, ignore), SimulatedCarrier)
+    carrier = open_carrier(settings)
+
+    assert isinstance(carrier, SimulatedCarrier)
     assert (tmp_path / "sms").is_dir()
-    assert webhook_server(settings, NoHandlers()) is None
+    [job] = carrier_jobs(settings, carrier, NoHandlers())
+    assert job.__qualname__ == "SimulatedCarrier.reporting.<locals>.report_statuses"
 
 
 def test_with_an_account_the_sdk_and_the_webhook(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,8 +50,11 @@ def test_with_an_account_the_sdk_and_the_webhook(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("KINLINK_SMS_WEBHOOK_PORT", "18090")
     settings = TwilioSettings()
 
-    assert isinstance(open_carrier(settings, ignore), TwilioCarrier)
-    assert webhook_server(settings, NoHandlers()) is not None
+    carrier = open_carrier(settings)
+
+    assert isinstance(carrier, TwilioCarrier)
+    [job] = carrier_jobs(settings, carrier, NoHandlers())
+    assert isinstance(job.__self__, WebhookServer)  # type: ignore[attr-defined]
     account = settings.twilio_account()
     assert account is not None
     assert account.webhook_public_url == "https://sms.kinlink.example"  # no trailing slash
@@ -67,4 +70,4 @@ def test_half_an_account_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, missi
             monkeypatch.setenv(name, value)
 
     with pytest.raises(ValueError, match=missing):
-        open_carrier(TwilioSettings(), ignore)
+        open_carrier(TwilioSettings())
