@@ -289,7 +289,11 @@ async def test_refusals_are_counted_by_reason(
 
 @pytest.mark.parametrize(
     ("failure", "status_code", "outcome"),
-    [(CarrierUnavailable(), 503, "unavailable"), (RuntimeError("bug"), 500, "failed")],
+    [
+        (CarrierUnavailable(), 503, "unavailable"),
+        (RuntimeError("bug"), 500, "failed"),
+        (KeyError("bug"), 500, "failed"),  # not taken for a request Twilio got wrong
+    ],
 )
 async def test_a_handler_that_cannot_take_it_now_asks_twilio_to_try_again(
     webhook: Webhook,
@@ -313,10 +317,13 @@ async def test_a_signed_request_missing_what_twilio_documents_is_not_routed(
 ) -> None:
     signed = twilio_standin.sign(INBOUND_URL, {"From": FAMILY_PHONE, "Body": "no sid, no To"})
 
+    before = counted("inbound", "malformed")
+
     answer = await webhook.deliver(signed)
 
     assert answer.status_code == 400
     assert webhook.handlers.received == []
+    assert counted("inbound", "malformed") == before + 1
 
 
 async def test_a_stopped_webhook_listens_no_more_and_finishes_the_request_in_flight(
