@@ -23,6 +23,8 @@ from kinlink_kit.errors import Unavailable
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
 from kinlink_sms.domain.phone_number import PhoneNumber
+from kinlink_sms.domain.ports import CarrierStatus
+from kinlink_sms.domain.ports import StatusReport
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.domain.subscription import SubscriptionStatus
 from kinlink_sms.service_layer.confirm_verification import confirm_verification
@@ -31,7 +33,7 @@ from kinlink_sms.service_layer.gateway import SmsGateway
 from kinlink_sms.service_layer.get_phone_number_status import get_phone_number_status
 from kinlink_sms.service_layer.list_subscriptions import get_subscription
 from kinlink_sms.service_layer.list_subscriptions import list_subscriptions
-from kinlink_sms.service_layer.record_code_undeliverable import record_code_undeliverable
+from kinlink_sms.service_layer.record_code_undeliverable import record_code_status
 from kinlink_sms.service_layer.resend_verification_code import resend_verification_code
 
 from tests.integration.sms.conftest import PHONE
@@ -252,9 +254,15 @@ def test_a_carrier_out_of_reach_sends_no_code_and_holds_back_no_new_start(
 def test_a_code_that_could_not_reach_the_number_tells_the_family_to_try_another(
     gateway: SmsGateway, outside: SmsOutside, family: UUID, reopen: Callable[[], SmsGateway]
 ) -> None:
-    verifying = start(gateway, family)
-    record_code_undeliverable(gateway, verifying.id, PHONE, 30003)
-    record_code_undeliverable(gateway, verifying.id, PHONE, 30003)  # a repeated callback
+    start(gateway, family)
+    sid, code_sms = outside.carrier.last_code_to(PHONE)
+    undelivered = StatusReport(sid, CarrierStatus.UNDELIVERED, 30003)
+    record_code_status(gateway, code_sms.reference, StatusReport(sid, CarrierStatus.SENT))
+    assert get_subscription(gateway, family, SMS_FACILITY, RESIDENT).status is (
+        SubscriptionStatus.VERIFYING
+    )
+    record_code_status(gateway, code_sms.reference, undelivered)
+    record_code_status(gateway, code_sms.reference, undelivered)  # a repeated callback
 
     off = get_subscription(reopen(), family, SMS_FACILITY, RESIDENT)
     assert (off.status, off.shown_off_reason) == (
@@ -268,6 +276,22 @@ def test_a_code_that_could_not_reach_the_number_tells_the_family_to_try_another(
     # Verified again later, the number is reachable again.
     turn_on(gateway, outside, family)
     assert not get_phone_number_status(gateway, PHONE).unreachable
+
+
+def test_a_late_report_of_an_older_code_leaves_the_newer_one_alone(
+    gateway: SmsGateway, outside: SmsOutside, family: UUID, clock: Clock
+) -> None:
+    start(gateway, family)
+    old_sid, code_sms = outside.carrier.last_code_to(PHONE)
+    clock.now += timedelta(minutes=1)
+    start(gateway, family, NEW_PHONE)
+
+    record_code_status(
+        gateway, code_sms.reference, StatusReport(old_sid, CarrierStatus.FAILED, 30005)
+    )
+
+    assert not get_phone_number_status(gateway, NEW_PHONE).unreachable
+    confirm(gateway, family, outside.carrier.code_sent_to(NEW_PHONE))
 
 
 def test_a_family_members_settings_are_listed_per_resident_and_turned_off(
@@ -293,3 +317,36 @@ def test_a_family_members_settings_are_listed_per_resident_and_turned_off(
     again = disable_sms(gateway, family, SMS_FACILITY, RESIDENT)
     assert (off.status, again.version) == (SubscriptionStatus.OFF, off.version)
     assert again.shown_off_reason is SmsOffReason.DISABLED
+
+
+def test_wrong_codes_entered_at_the_same_moment_get_five_attempts_in_all(
+    reopen: Callable[[], SmsGateway], outside: SmsOutside, family: UUID
+) -> None:
+    gateway = reopen()
+    start(gateway, family)
+    code = outside.carrier.code_sent_to(PHONE)
+    gateways = [gateway, reopen(), reopen()]
+    tries = 12
+    ready = threading.Barrier(tries)
+    codes: list[str] = []
+    lock = threading.Lock()
+
+    def guessing(n: int) -> None:
+        ready.wait()
+        try:
+            confirm(gateways[n % len(gateways)], family, wrong(code))
+        except FailedPrecondition as refusal:
+            with lock:
+                codes.append(refusal.code)
+
+    threads = [threading.Thread(target=guessing, args=(n,)) for n in range(tries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(codes) == sorted(
+        ["verification_code_wrong"] * 4 + ["verification_attempts_exhausted"] * (tries - 4)
+    )
+    with refused(FailedPrecondition, "verification_attempts_exhausted"):
+        confirm(gateway, family, code)
