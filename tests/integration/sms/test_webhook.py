@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from kinlink_kit.errors import NotFound
 from kinlink_kit.errors import Unavailable
 from kinlink_kit.testing import free_port
 from kinlink_sms.domain.ports import CarrierStatus
@@ -293,9 +294,10 @@ async def test_refusals_are_counted_by_reason(
         (CarrierUnavailable(), 503, "unavailable"),
         (RuntimeError("bug"), 500, "failed"),
         (KeyError("bug"), 500, "failed"),  # not taken for a request Twilio got wrong
+        (NotFound("outbound_sms_not_found", "No such SMS."), 400, "rejected"),
     ],
 )
-async def test_a_handler_that_cannot_take_it_now_asks_twilio_to_try_again(
+async def test_a_handler_that_cannot_take_it_now_asks_twilio_to_try_again_and_a_failure_is_told(
     webhook: Webhook,
     twilio_standin: TwilioStandin,
     failure: Exception,

@@ -9,7 +9,8 @@ a forged reply would reach a resident.
 
 A verified request is read into `ReceivedSms` or a `StatusReport` and given to the handlers,
 synchronous use cases run in a worker thread. A handler that cannot reach what it needs
-(`Unavailable`) gets a 503, and Twilio tries again.
+(`Unavailable`) gets a 503, and Twilio tries again; one refusing what it was given (another
+`ClientError`, e.g. a reference naming no SMS of ours) a 400.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from urllib.parse import parse_qs
 from urllib.parse import parse_qsl
 
 import uvicorn
+from kinlink_kit.errors import ClientError
 from kinlink_kit.errors import Unavailable
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import SMS_WEBHOOKS
@@ -183,6 +185,9 @@ def create_webhook(handlers: WebhookHandlers, auth_token: str, public_url: str) 
             except Unavailable as unavailable:
                 log.warning("sms webhook handler unavailable", route=name, code=unavailable.code)
                 return _counted(name, "unavailable", Response(status_code=503))
+            except ClientError as refusal:  # e.g. a reference naming no SMS of ours
+                log.warning("sms webhook handler refused", route=name, code=refusal.code)
+                return _counted(name, "rejected", Response(status_code=400))
             except Exception:
                 log.exception("sms webhook handler failed", route=name)
                 return _counted(name, "failed", Response(status_code=500))
