@@ -289,12 +289,11 @@ class TwilioStandin:
         from_: str,
         to: str,
         body: str,
-        segments: int = 1,
         media: tuple[tuple[str, str], ...] = (),
         as_json: bool = False,
     ) -> SignedRequest:
         """An SMS (MMS with `media`, each a URL and its content type) a phone sent to a Kinlink
-        number, as Twilio posts it to the number's webhook `url`."""
+        number, as Twilio posts it to the number's webhook `url`, its segments counted."""
         sid = new_sid("MM" if media else "SM")
         params = {
             "AccountSid": self.account_sid,
@@ -303,7 +302,7 @@ class TwilioStandin:
             "From": from_,
             "MessageSid": sid,
             "NumMedia": str(len(media)),
-            "NumSegments": str(segments),
+            "NumSegments": str(max(1, count_segments(body).segments)),
             "SmsMessageSid": sid,
             "SmsSid": sid,
             "SmsStatus": "received",
