@@ -66,13 +66,13 @@ class RoundTrips:
 
 
 def sender(
+    carrier: TwilioCarrier,
     standin: TwilioStandin,
     webhook: str,
     until: float,
     progress: Progress,
     timings: list[tuple[float, float]],
 ) -> None:
-    carrier = TwilioCarrier(standin.account(PUBLIC_URL))
     with httpx.Client(timeout=10) as client:
         while time.perf_counter() < until:
             started = time.perf_counter()
@@ -119,13 +119,14 @@ async def round_trips(seconds: float = SECONDS) -> RoundTrips:
         timings: list[tuple[float, float]] = []
         until = time.perf_counter() + seconds
         webhook = f"http://127.0.0.1:{port}"
+        carrier = TwilioCarrier(standin.account(PUBLIC_URL))  # one, shared, as in the service
         # Senders in threads of their own: the webhook's handlers take the default executor's.
         loop = asyncio.get_running_loop()
         with ThreadPoolExecutor(THREADS, thread_name_prefix="sender") as senders:
             await asyncio.gather(
                 *(
                     loop.run_in_executor(
-                        senders, sender, standin, webhook, until, progress, timings
+                        senders, sender, carrier, standin, webhook, until, progress, timings
                     )
                     for _ in range(THREADS)
                 )
