@@ -61,6 +61,15 @@ MESSAGES_SETTLED = Counter(
     ["outcome"],
 )
 
+SMS_WEBHOOKS = Counter(
+    "kinlink_sms_webhooks_total",
+    "Requests to the SMS gateway's webhook, by route (inbound, status) and outcome: accepted; "
+    "refused, never routed (unsigned, signature_mismatch, body_hash_missing, "
+    "body_hash_mismatch, unreadable, too_large, and malformed when signed but not as Twilio "
+    "documents); rejected by the handler; unavailable (503, retried); failed.",
+    ["route", "outcome"],
+)
+
 HTTP_SECONDS = Histogram(
     "kinlink_http_seconds",
     "Web page handling time (the portal), by route and status.",
