@@ -21,9 +21,7 @@ SID = "SM" + "a" * 32
 
 
 def received(pictures: int = 0, sid: str = SID) -> InboundSms:
-    return InboundSms(
-        sid, uuid4(), "FAC-SMS", "R-1", "See you Sunday", 2, "gsm7", pictures, AT
-    )
+    return InboundSms(sid, uuid4(), "FAC-SMS", "R-1", "See you Sunday", 2, "gsm7", pictures, AT)
 
 
 def test_the_same_message_sid_is_the_same_inbound_sms_and_another_is_not() -> None:
