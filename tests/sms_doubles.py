@@ -6,6 +6,7 @@ nothing), messaging's delivered messages, and a directory of facilities and corr
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from dataclasses import dataclass
 from dataclasses import field
@@ -86,6 +87,13 @@ class MemoryCarrier:
 
     def last_to(self, phone: str) -> OutgoingSms:
         return self.to(phone)[-1]
+
+    def code_sent_to(self, phone: str) -> str:
+        """The six digits of the last verification code sent to `phone`."""
+        codes = [sms for sms in self.to(phone) if sms.reference.startswith("code:")]
+        found = re.search(r"\b(\d{6})\b", codes[-1].body)
+        assert found is not None, codes[-1].body
+        return found.group(1)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from kinlink_kit.views import view_store
 from pydantic import Field
 from pydantic import SecretStr
 
+from kinlink_sms.adapters.directory import RecordedDirectory
 from kinlink_sms.adapters.integration_events import SmsEventTranslator
 from kinlink_sms.adapters.sms_views import SmsViews
 from kinlink_sms.domain.ports import Carrier
@@ -85,6 +86,12 @@ class SmsSettings(ServiceSettings, ServiceAccountSettings):
         description="The webhook's address as Twilio calls it, which its signatures cover.",
         examples=["https://sms.kinlink.org"],
     )
+    directory_settings_max_age_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="A facility's settings are read again after this long: a change reaches "
+        "every replica within it.",
+    )
     sms_reply_settle_after_seconds: float = Field(
         default=300.0,
         gt=0,
@@ -131,11 +138,6 @@ def _messages(settings: SmsSettings) -> Messages:
     raise AdapterMissing("messages")
 
 
-def _directory(store: SmsStore) -> Directory:
-    # The directory recorded from identity's and messaging's events is wired here.
-    raise AdapterMissing("directory")
-
-
 def build_sms_gateway(
     settings: SmsSettings,
     *,
@@ -151,7 +153,8 @@ def build_sms_gateway(
         carrier=carrier or _carrier(settings),
         wallet=wallet or _wallet(settings),
         messages=messages or _messages(settings),
-        directory=directory or _directory(store),
+        directory=directory
+        or RecordedDirectory(store, settings_max_age=settings.directory_settings_max_age_seconds),
         options=settings.options(),
     )
 
