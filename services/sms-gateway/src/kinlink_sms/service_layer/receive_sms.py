@@ -1,0 +1,133 @@
+"""An SMS a family phone sent to a Kinlink number, as the webhook hands it over, and the answer
+to send back (TwiML), or None for none (decision 0046):
+
+- a keyword (STOP, START, HELP and synonyms) is handled by `handle_keyword`: never charged, never
+  passed on;
+- a reply is routed by (From, To) to its conversation; none, or one whose SMS are off: a plain
+  answer, nothing charged; a phone that sent STOP gets no answer at all;
+- pictures, which messaging cannot take from an SMS: refused, with an answer saying so;
+- otherwise it is saved received, then charged all at once (`charge_reply`): paid, passed on
+  to messaging; without credit, refused with an answer telling them to refill.
+
+The same MessageSid posted again has no second effect and gets the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kinlink_kit.logging import get_logger
+
+from kinlink_sms.domain.inbound_sms import InboundSms
+from kinlink_sms.domain.inbound_sms import InboundStatus
+from kinlink_sms.domain.inbound_sms import RefusalReason
+from kinlink_sms.domain.keywords import keyword_in
+from kinlink_sms.domain.number_route import NumberRoute
+from kinlink_sms.domain.phone_number import PhoneNumber
+from kinlink_sms.domain.ports import WalletUnavailable
+from kinlink_sms.domain.segments import count_segments
+from kinlink_sms.domain.subscription import SmsSubscription
+from kinlink_sms.service_layer.charge_reply import charge_reply
+from kinlink_sms.service_layer.gateway import SmsGateway
+from kinlink_sms.service_layer.handle_keyword import handle_keyword
+
+log = get_logger(__name__)
+
+NOT_ROUTED = (
+    "Kinlink: this number does not know you. To reply to a resident by SMS, turn SMS on for "
+    "them on Kinlink."
+)
+TURNED_OFF = (
+    "Kinlink: SMS for this resident are off, so your reply was not delivered. Turn them on "
+    "again on Kinlink."
+)
+NO_PICTURES = (
+    "Kinlink: pictures cannot reach a resident by SMS, so your reply was not delivered. Send it "
+    "again without them, or send your photos on Kinlink."
+)
+REFILL = (
+    "Kinlink: your reply was not delivered: your messaging subscription does not cover it. "
+    "Refill it on Kinlink, then send it again."
+)
+ANSWERS = {RefusalReason.INSUFFICIENT_CREDIT: REFILL, RefusalReason.MMS_UNAVAILABLE: NO_PICTURES}
+
+
+@dataclass(frozen=True)
+class ReceivedSms:
+    """An SMS as Twilio posts it to the webhook."""
+
+    sid: str  # MessageSid
+    from_: str  # the family phone, E.164
+    to: str  # the Kinlink number, E.164
+    body: str
+    pictures: int = 0  # NumMedia
+
+
+def receive_sms(gateway: SmsGateway, sms: ReceivedSms) -> str | None:
+    """The answer to send back to the phone, or None."""
+    inbound = gateway.find(InboundSms.create_id(sms.sid), InboundSms)
+    if inbound is None:
+        if (keyword := keyword_in(sms.body)) is not None:
+            return handle_keyword(gateway, sms.from_, sms.to, keyword)
+        conversation, answer = _conversation(gateway, sms.from_, sms.to)
+        if conversation is None:
+            return answer
+        if not sms.body.strip() and not sms.pictures:
+            return None  # nothing to pass on
+        inbound = _received(gateway, sms, conversation)
+    if inbound.status is InboundStatus.RECEIVED:
+        try:
+            inbound = charge_reply(gateway, inbound.id)
+        except WalletUnavailable:
+            # Said nothing of: the settle sweep charges it once the ledger answers.
+            log.warning("sms reply not charged yet: the ledger is unreachable", sid=sms.sid)
+            return None
+    return ANSWERS.get(inbound.refusal) if inbound.refusal is not None else None
+
+
+def _conversation(
+    gateway: SmsGateway, phone_number: str, kinlink_number: str
+) -> tuple[SmsSubscription | None, str | None]:
+    """The subscription a reply is for; without one, the answer to send (None: none at all)."""
+    phone = gateway.find(PhoneNumber.create_id(phone_number), PhoneNumber, to_change=False)
+    if phone is not None and phone.opted_out:
+        return None, None  # after STOP nothing is sent to the phone, not even an answer
+    route = gateway.find(
+        NumberRoute.create_id(phone_number, kinlink_number), NumberRoute, to_change=False
+    )
+    if route is None:
+        return None, NOT_ROUTED
+    subscription = gateway.find(route.subscription_id, SmsSubscription, to_change=False)
+    if (
+        subscription is None
+        or not subscription.sends_to(phone_number, kinlink_number)
+        or not gateway.directory.facility(subscription.facility_id).sms_available
+    ):
+        return None, TURNED_OFF
+    return subscription, None
+
+
+def _received(gateway: SmsGateway, sms: ReceivedSms, conversation: SmsSubscription) -> InboundSms:
+    """The reply saved received (refused at once when it carries pictures), before any charge;
+    the one a concurrent post of the same SMS saved first if it won."""
+    counted = count_segments(sms.body)
+    inbound_id = InboundSms.create_id(sms.sid)
+
+    def attempt() -> InboundSms:
+        inbound = InboundSms(
+            sms.sid,
+            conversation.account_id,
+            conversation.facility_id,
+            conversation.resident_id,
+            sms.body,
+            counted.segments,
+            counted.encoding.value,
+            sms.pictures,
+            gateway.clock(),
+        )
+        if sms.pictures:
+            inbound.refuse(RefusalReason.MMS_UNAVAILABLE, gateway.clock())
+        gateway.store.save(inbound)
+        return inbound
+
+    return gateway.retrying(attempt, on_conflict=lambda: gateway.find(inbound_id, InboundSms))
