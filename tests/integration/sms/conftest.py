@@ -1,6 +1,7 @@
 """The SMS gateway's use cases on SQLite and on the real PostgreSQL, with the carrier, wallet,
 messages and directory of `tests.sms_doubles`, built as the service builds itself
-(bootstrap), and served over gRPC for the tests that call it as clients do."""
+(bootstrap), and served over gRPC for the tests that call it as clients do; a local Twilio
+stand-in for the tests of the carrier and the webhook."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from kinlink_sms.service_layer.gateway import SmsGateway
 from tests.conftest import TokenKeys
 from tests.sms_doubles import KINLINK_NUMBERS
 from tests.sms_doubles import SmsOutside
+from tests.twilio_standin import twilio_standin  # noqa: F401 (the fixture)
 
 
 @pytest.fixture(params=STORAGES)
