@@ -17,6 +17,8 @@ from kinlink_sms.domain.inbound_sms import InboundSms
 from kinlink_sms.domain.inbound_sms import InboundStatus
 from kinlink_sms.domain.inbound_sms import RefusalReason
 from kinlink_sms.domain.ports import Payment
+from kinlink_sms.domain.ports import ReceivedPicture
+from kinlink_sms.domain.ports import ReceivedSms
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.service_layer.charge_reply import settle_replies
 from kinlink_sms.service_layer.disable_sms import disable_sms
@@ -27,7 +29,6 @@ from kinlink_sms.service_layer.receive_sms import NO_PICTURES
 from kinlink_sms.service_layer.receive_sms import NOT_ROUTED
 from kinlink_sms.service_layer.receive_sms import REFILL
 from kinlink_sms.service_layer.receive_sms import TURNED_OFF
-from kinlink_sms.service_layer.receive_sms import ReceivedSms
 from kinlink_sms.service_layer.receive_sms import receive_sms
 
 from tests.integration.sms.subscribed import published_replies
@@ -57,7 +58,10 @@ def conversation(gateway: SmsGateway, outside: SmsOutside, family: UUID) -> SmsS
 def sms_to(conversation: SmsSubscription, body: str, pictures: int = 0) -> ReceivedSms:
     """A new SMS (its own MessageSid) from the conversation's phone to its Kinlink number."""
     assert conversation.kinlink_number is not None
-    return ReceivedSms(f"SM{uuid4().hex}", PHONE, conversation.kinlink_number, body, pictures)
+    picture = ReceivedPicture("https://api.twilio.com/Media/ME1", "image/jpeg")
+    return ReceivedSms(
+        f"SM{uuid4().hex}", PHONE, conversation.kinlink_number, body, 1, (picture,) * pictures
+    )
 
 
 def inbound(gateway: SmsGateway, sms: ReceivedSms) -> InboundSms | None:
@@ -160,8 +164,8 @@ def test_an_sms_no_conversation_knows_gets_a_plain_answer_and_costs_nothing(
         n for n in gateway.options.kinlink_numbers if n != conversation.kinlink_number
     )
     strangers = [
-        ReceivedSms(f"SM{uuid4().hex}", "+13125550999", conversation.kinlink_number, "Hi"),
-        ReceivedSms(f"SM{uuid4().hex}", PHONE, other_number, "Hi"),  # not this phone's number
+        ReceivedSms(f"SM{uuid4().hex}", "+13125550999", conversation.kinlink_number, "Hi", 1),
+        ReceivedSms(f"SM{uuid4().hex}", PHONE, other_number, "Hi", 1),  # not this phone's number
     ]
 
     assert [receive_sms(gateway, sms) for sms in strangers] == [NOT_ROUTED, NOT_ROUTED]

@@ -14,8 +14,6 @@ The same MessageSid posted again has no second effect and gets the same answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from kinlink_kit.logging import get_logger
 
 from kinlink_sms.domain.inbound_sms import InboundSms
@@ -24,6 +22,7 @@ from kinlink_sms.domain.inbound_sms import RefusalReason
 from kinlink_sms.domain.keywords import keyword_in
 from kinlink_sms.domain.number_route import NumberRoute
 from kinlink_sms.domain.phone_number import PhoneNumber
+from kinlink_sms.domain.ports import ReceivedSms
 from kinlink_sms.domain.ports import WalletUnavailable
 from kinlink_sms.domain.segments import count_segments
 from kinlink_sms.domain.subscription import SmsSubscription
@@ -52,19 +51,8 @@ REFILL = (
 ANSWERS = {RefusalReason.INSUFFICIENT_CREDIT: REFILL, RefusalReason.MMS_UNAVAILABLE: NO_PICTURES}
 
 
-@dataclass(frozen=True)
-class ReceivedSms:
-    """An SMS as Twilio posts it to the webhook."""
-
-    sid: str  # MessageSid
-    from_: str  # the family phone, E.164
-    to: str  # the Kinlink number, E.164
-    body: str
-    pictures: int = 0  # NumMedia
-
-
 def receive_sms(gateway: SmsGateway, sms: ReceivedSms) -> str | None:
-    """The answer to send back to the phone, or None."""
+    """The answer to send back to the phone, or None. The webhook's inbound handler."""
     inbound = gateway.find(InboundSms.create_id(sms.sid), InboundSms)
     if inbound is None:
         if (keyword := keyword_in(sms.body)) is not None:
@@ -109,7 +97,8 @@ def _conversation(
 
 def _received(gateway: SmsGateway, sms: ReceivedSms, conversation: SmsSubscription) -> InboundSms:
     """The reply saved received (refused at once when it carries pictures), before any charge;
-    the one a concurrent post of the same SMS saved first if it won."""
+    the one a concurrent post of the same SMS saved first if it won. Its segments are counted
+    as PreviewSms counted them for the family member, not as the phone says it split them."""
     counted = count_segments(sms.body)
     inbound_id = InboundSms.create_id(sms.sid)
 
@@ -122,7 +111,7 @@ def _received(gateway: SmsGateway, sms: ReceivedSms, conversation: SmsSubscripti
             sms.body,
             counted.segments,
             counted.encoding.value,
-            sms.pictures,
+            len(sms.pictures),
             gateway.clock(),
         )
         if sms.pictures:
