@@ -11,7 +11,6 @@ the caller asks `find_payment` later, never charging again. Each service subclas
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from datetime import timedelta
@@ -28,16 +27,10 @@ from pydantic import Field
 from pydantic_settings import BaseSettings
 from pydantic_settings import SettingsConfigDict
 
-from kinlink_kit.errors import Unavailable
-from kinlink_kit.grpc_client import PASSING
 from kinlink_kit.grpc_client import refusal_code
-from kinlink_kit.grpc_client import status_of
-from kinlink_kit.logging import get_logger
-from kinlink_kit.metrics import OUTGOING_RPC_SECONDS
-from kinlink_kit.service_account import Metadata
 from kinlink_kit.service_account import ServiceAccount
+from kinlink_kit.service_call import call_service
 
-log = get_logger(__name__)
 Answer = TypeVar("Answer")
 
 
@@ -159,24 +152,11 @@ class LedgerWallet(Generic[PaymentT]):
         return self._make_payment(charge.reference, charge.amount_cents, charge.balance_after_cents)
 
     def _call(self, method: str, rpc: Callable[..., Answer], request: object) -> Answer:
-        """`rpc(request)` with the service's token and the deadline. A failure that may pass
-        becomes the service's "unavailable"; the ledger's refusals are raised as they came."""
-
-        def calling(metadata: Metadata) -> Answer:
-            return rpc(request, metadata=metadata, timeout=self._deadline)
-
-        started, code = time.perf_counter(), grpc.StatusCode.OK
-        try:
-            return self._service_account.call(calling)
-        except Unavailable as error:  # no sign-in: nothing was asked of the ledger
-            code = grpc.StatusCode.UNAVAILABLE
-            raise self._unavailable() from error
-        except grpc.RpcError as error:
-            code = status_of(error)
-            if code in PASSING:
-                log.warning("wallet unavailable", method=method, code=code.name)
-                raise self._unavailable() from error
-            raise
-        finally:
-            elapsed = time.perf_counter() - started
-            OUTGOING_RPC_SECONDS.labels(f"ledger.{method}", code.name).observe(elapsed)
+        return call_service(
+            self._service_account,
+            f"ledger.{method}",
+            rpc,
+            request,
+            deadline_seconds=self._deadline,
+            unavailable=self._unavailable,
+        )

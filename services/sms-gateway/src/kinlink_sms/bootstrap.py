@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from kinlink.sms.v1 import sms_pb2_grpc
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_contracts.topics import MESSAGING_EVENTS
@@ -19,6 +21,9 @@ from pydantic import Field
 from pydantic import SecretStr
 
 from kinlink_sms.adapters.integration_events import SmsEventTranslator
+from kinlink_sms.adapters.ledger_wallet import LedgerWallet
+from kinlink_sms.adapters.ledger_wallet import LedgerWalletSettings
+from kinlink_sms.adapters.messaging_reader import MessagingReader
 from kinlink_sms.adapters.sms_views import SmsViews
 from kinlink_sms.domain.ports import Carrier
 from kinlink_sms.domain.ports import Directory
@@ -34,7 +39,7 @@ from kinlink_sms.service_layer.gateway import SmsOptions
 from kinlink_sms.service_layer.gateway import SmsStore
 
 
-class SmsSettings(ServiceSettings, ServiceAccountSettings):
+class SmsSettings(ServiceSettings, LedgerWalletSettings, ServiceAccountSettings):
     """The gateway's own settings: its pool of Kinlink numbers, Twilio's account and where its
     API is, the webhook Twilio calls, how often a failed SMS is sent, messaging it reads from,
     and how it signs in to call others (KINLINK_IDENTITY_TARGET, KINLINK_SERVICE_ACCOUNT_EMAIL,
@@ -86,6 +91,12 @@ class SmsSettings(ServiceSettings, ServiceAccountSettings):
         description="host:port of the messaging service's gRPC API, where delivered messages "
         "are read.",
     )
+    messaging_deadline_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long reading a delivered message may take before messaging is "
+        "reported unavailable (the SMS waits for the dispatcher's next round).",
+    )
 
     def options(self) -> SmsOptions:
         return SmsOptions(
@@ -108,13 +119,12 @@ def _carrier(settings: SmsSettings) -> Carrier:
 
 
 def _wallet(settings: SmsSettings) -> Wallet:
-    # The ledger wallet (KINLINK_LEDGER_TARGET, the service account) is wired here.
-    raise AdapterMissing("wallet")
+    return LedgerWallet.from_settings(settings, settings.service_account())
 
 
 def _messages(settings: SmsSettings) -> Messages:
-    # Messaging's delivered messages (KINLINK_MESSAGING_TARGET) are wired here.
-    raise AdapterMissing("messages")
+    deadline = timedelta(seconds=settings.messaging_deadline_seconds)
+    return MessagingReader(settings.messaging_target, settings.service_account(), deadline)
 
 
 def _directory(store: SmsStore) -> Directory:
