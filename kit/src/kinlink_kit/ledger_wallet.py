@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import cached_property
 from typing import Generic
 from typing import Protocol
 from typing import Self
@@ -29,9 +30,7 @@ from pydantic_settings import SettingsConfigDict
 
 from kinlink_kit.grpc_client import refusal_code
 from kinlink_kit.service_account import ServiceAccount
-from kinlink_kit.service_call import call_service
-
-Answer = TypeVar("Answer")
+from kinlink_kit.service_call import ServiceClient
 
 
 class _Payment(Protocol):
@@ -67,13 +66,13 @@ class ChargeItem(Protocol):
     def quantity(self) -> int: ...
 
 
-class LedgerWallet(Generic[PaymentT]):
+class LedgerWallet(ServiceClient, Generic[PaymentT]):
     """Subclassed once per service, naming its ports' payment and refusals:
     `class LedgerWallet(ledger_wallet.LedgerWallet[Payment], payment=Payment, ...)`."""
 
+    callee = "ledger"
     _make_payment: Callable[[str, int, int], PaymentT]
     _insufficient_credit: type[Exception]
-    _unavailable: type[Exception]
 
     def __init_subclass__(
         cls,
@@ -85,18 +84,11 @@ class LedgerWallet(Generic[PaymentT]):
         super().__init_subclass__()
         cls._make_payment = staticmethod(payment)  # type: ignore[assignment]
         cls._insufficient_credit = insufficient_credit
-        cls._unavailable = unavailable
+        cls.unavailable = unavailable
 
-    def __init__(
-        self,
-        target: str,
-        service_account: ServiceAccount,
-        deadline: timedelta = timedelta(seconds=5),
-    ) -> None:
-        self._channel = grpc.insecure_channel(target)
-        self._ledger = LedgerServiceStub(self._channel)
-        self._service_account = service_account
-        self._deadline = deadline.total_seconds()
+    @cached_property
+    def _ledger(self) -> LedgerServiceStub:
+        return LedgerServiceStub(self.channel)
 
     @classmethod
     def from_settings(cls, settings: LedgerWalletSettings, service_account: ServiceAccount) -> Self:
@@ -113,7 +105,7 @@ class LedgerWallet(Generic[PaymentT]):
             reference=reference,
         )
         try:
-            charge = self._call("Charge", self._ledger.Charge, request)
+            charge = self.call("Charge", self._ledger.Charge, request)
         except grpc.RpcError as error:
             if refusal_code(error) == "insufficient_credit":
                 raise self._insufficient_credit() from error
@@ -123,7 +115,7 @@ class LedgerWallet(Generic[PaymentT]):
     def find_payment(self, account_id: UUID, reference: str) -> PaymentT | None:
         request = pb.GetChargeRequest(account_id=str(account_id), reference=reference)
         try:
-            return self._payment(self._call("GetCharge", self._ledger.GetCharge, request))
+            return self._payment(self.call("GetCharge", self._ledger.GetCharge, request))
         except grpc.RpcError as error:
             if refusal_code(error) == "charge_not_found":
                 return None
@@ -133,30 +125,17 @@ class LedgerWallet(Generic[PaymentT]):
         request = pb.RefundChargeRequest(
             account_id=str(account_id), reference=payment.reference, reason=reason
         )
-        self._call("RefundCharge", self._ledger.RefundCharge, request)
+        self.call("RefundCharge", self._ledger.RefundCharge, request)
 
     def balance(self, account_id: UUID) -> int:
         """What the account can spend, in cents: 0 without a messaging subscription."""
         request = pb.GetWalletRequest(account_id=str(account_id))
         try:
-            return self._call("GetWallet", self._ledger.GetWallet, request).balance_cents
+            return self.call("GetWallet", self._ledger.GetWallet, request).balance_cents
         except grpc.RpcError as error:
             if refusal_code(error) == "subscription_not_found":
                 return 0
             raise
 
-    def close(self) -> None:
-        self._channel.close()
-
     def _payment(self, charge: pb.WalletCharge) -> PaymentT:
         return self._make_payment(charge.reference, charge.amount_cents, charge.balance_after_cents)
-
-    def _call(self, method: str, rpc: Callable[..., Answer], request: object) -> Answer:
-        return call_service(
-            self._service_account,
-            f"ledger.{method}",
-            rpc,
-            request,
-            deadline_seconds=self._deadline,
-            unavailable=self._unavailable,
-        )

@@ -1,4 +1,4 @@
-"""One call from a service to another, as its own account (decision 0033): with its access
+"""Calls from a service to another, as its own account (decision 0033): with its access
 token and a deadline, timed in OUTGOING_RPC_SECONDS. A failure that may pass (the callee or
 identity unreachable, too slow) becomes the caller's own "unavailable" error; the callee's
 refusals are raised as they came, for the caller to read their codes."""
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
+from typing import ClassVar
 from typing import TypeVar
 
 import grpc
@@ -51,3 +53,34 @@ def call_service(
         raise
     finally:
         OUTGOING_RPC_SECONDS.labels(method, code.name).observe(time.perf_counter() - started)
+
+
+class ServiceClient:
+    """A channel to another service (`callee`, as metrics name it), called as this service's
+    account; subclasses make their stub on `channel` and name their "unavailable"."""
+
+    callee: ClassVar[str]
+    unavailable: ClassVar[Callable[[], Exception]]
+
+    def __init__(
+        self,
+        target: str,
+        service_account: ServiceAccount,
+        deadline: timedelta = timedelta(seconds=5),
+    ) -> None:
+        self.channel = grpc.insecure_channel(target)
+        self._service_account = service_account
+        self._deadline = deadline.total_seconds()
+
+    def call(self, method: str, rpc: Callable[..., Answer], request: object) -> Answer:
+        return call_service(
+            self._service_account,
+            f"{self.callee}.{method}",
+            rpc,
+            request,
+            deadline_seconds=self._deadline,
+            unavailable=type(self).unavailable,
+        )
+
+    def close(self) -> None:
+        self.channel.close()

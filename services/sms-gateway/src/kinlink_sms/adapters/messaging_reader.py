@@ -5,15 +5,14 @@ own service account (role platform_service) with a deadline. Messaging unreachab
 
 from __future__ import annotations
 
-from datetime import timedelta
+from functools import cached_property
 from uuid import UUID
 
 import grpc
 from kinlink.messaging.v1 import messaging_pb2 as pb
 from kinlink.messaging.v1.messaging_pb2_grpc import MessagingServiceStub
 from kinlink_kit.grpc_client import refusal_code
-from kinlink_kit.service_account import ServiceAccount
-from kinlink_kit.service_call import call_service
+from kinlink_kit.service_call import ServiceClient
 
 from kinlink_sms.domain.ports import MessageGone
 from kinlink_sms.domain.ports import MessagesUnavailable
@@ -23,29 +22,18 @@ from kinlink_sms.domain.ports import MessageToSend
 _GONE = frozenset({"message_not_found", "message_expired", "collect_message_unpaid"})
 
 
-class MessagingReader:
-    def __init__(
-        self,
-        target: str,
-        service_account: ServiceAccount,
-        deadline: timedelta = timedelta(seconds=5),
-    ) -> None:
-        self._channel = grpc.insecure_channel(target)
-        self._messaging = MessagingServiceStub(self._channel)
-        self._service_account = service_account
-        self._deadline = deadline.total_seconds()
+class MessagingReader(ServiceClient):
+    callee = "messaging"
+    unavailable = MessagesUnavailable
+
+    @cached_property
+    def _messaging(self) -> MessagingServiceStub:
+        return MessagingServiceStub(self.channel)
 
     def delivered_message(self, message_id: UUID) -> MessageToSend:
         request = pb.GetDeliveredMessageRequest(message_id=str(message_id))
         try:
-            found = call_service(
-                self._service_account,
-                "messaging.GetDeliveredMessage",
-                self._messaging.GetDeliveredMessage,
-                request,
-                deadline_seconds=self._deadline,
-                unavailable=MessagesUnavailable,
-            )
+            found = self.call("GetDeliveredMessage", self._messaging.GetDeliveredMessage, request)
         except grpc.RpcError as error:
             if refusal_code(error) in _GONE:
                 raise MessageGone() from error
@@ -60,6 +48,3 @@ class MessagingReader:
             image_urls=tuple(found.image_urls),
             pictures=found.image_count,
         )
-
-    def close(self) -> None:
-        self._channel.close()
