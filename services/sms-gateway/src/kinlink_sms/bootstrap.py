@@ -10,6 +10,7 @@ from kinlink_contracts.topics import MESSAGING_EVENTS
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
+from kinlink_kit.leadership import Leadership
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService
@@ -34,6 +35,7 @@ from kinlink_sms.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_sms.entrypoints.grpc_api import SmsGatewayServicer
 from kinlink_sms.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_sms.entrypoints.messaging_events import MESSAGING_HANDLERS
+from kinlink_sms.entrypoints.reply_sweep import reply_settle_sweep
 from kinlink_sms.service_layer.gateway import SmsGateway
 from kinlink_sms.service_layer.gateway import SmsOptions
 from kinlink_sms.service_layer.gateway import SmsStore
@@ -85,6 +87,16 @@ class SmsSettings(ServiceSettings, LedgerWalletSettings, ServiceAccountSettings)
         default="",
         description="The webhook's address as Twilio calls it, which its signatures cover.",
         examples=["https://sms.kinlink.org"],
+    )
+    sms_reply_settle_after_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="SMS replies still received, not charged, this long after they came are "
+        "charged again by the settle sweep (once per reply: the ledger charges a reference "
+        "once) and passed on or refused. Keep it above the webhook's longest answer.",
+    )
+    sms_reply_settle_every_seconds: float = Field(
+        default=60.0, gt=0, description="How often the settle sweep looks."
     )
     messaging_target: str = Field(
         default="127.0.0.1:50051",
@@ -155,7 +167,7 @@ def build_sms_gateway(
 def sms_gateway_service(settings: SmsSettings, bus: Bus, gateway: SmsGateway) -> ServiceParts:
     """The gateway's part of a process: its gRPC service; facilities' settings from identity's
     events and correspondence from messaging's; its outbox relayed to kinlink.sms.events.v1;
-    the read models' follower."""
+    the read models' follower; the settle sweep of SMS replies, in one replica at a time."""
     consume(
         gateway,
         bus,
@@ -164,6 +176,12 @@ def sms_gateway_service(settings: SmsSettings, bus: Bus, gateway: SmsGateway) ->
     )
     background = [
         gateway.views.follower().run,
+        reply_settle_sweep(
+            gateway,
+            Leadership(settings.database_url(settings.database), "sms reply settle sweep"),
+            settled_after=timedelta(seconds=settings.sms_reply_settle_after_seconds),
+            every_seconds=settings.sms_reply_settle_every_seconds,
+        ).run,
         *outbox_relay_jobs(
             settings,
             settings.database,

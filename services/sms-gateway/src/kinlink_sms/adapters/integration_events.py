@@ -7,10 +7,11 @@ from kinlink_contracts.topics import SMS_EVENTS
 from kinlink_kit.translation import EventTranslator
 from kinlink_kit.translation import Translation
 
+from kinlink_sms.adapters.inbound_events import inbound_translations
 from kinlink_sms.service_layer.gateway import SmsStore
 
 
 class SmsEventTranslator(EventTranslator):
     def __init__(self, store: SmsStore) -> None:
-        translations: dict[type, Translation] = {}
+        translations: dict[type, Translation] = {**inbound_translations(store)}
         super().__init__(store, "sms-gateway", SMS_EVENTS, translations)

@@ -10,17 +10,21 @@ from kinlink_kit.projection import Projection
 from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.views import ViewStore
 
+from kinlink_sms.adapters.inbound_view import InboundProjection
+
 
 @dataclass
 class SmsViews:
     store: ViewStore
     app: TrackedApplication
+    inbound: InboundProjection
     # The SMS history (sent and received, per account) is added here as a projection.
     projections: list[Projection] = field(default_factory=list)
 
     @classmethod
     def open(cls, app: TrackedApplication, store: ViewStore) -> SmsViews:
-        return cls(store=store, app=app)
+        inbound = InboundProjection(app, store)
+        return cls(store=store, app=app, inbound=inbound, projections=[inbound])
 
     def follower(self) -> ProjectionGroup:
         """One reader of the gateway's log for all of them (the service runs it)."""
