@@ -21,6 +21,7 @@ from kinlink_kit.views import view_store
 from pydantic import Field
 from pydantic import SecretStr
 
+from kinlink_sms.adapters.directory import RecordedDirectory
 from kinlink_sms.adapters.integration_events import SmsEventTranslator
 from kinlink_sms.adapters.ledger_wallet import LedgerWallet
 from kinlink_sms.adapters.ledger_wallet import LedgerWalletSettings
@@ -98,6 +99,12 @@ class SmsSettings(ServiceSettings, LedgerWalletSettings, ServiceAccountSettings)
     sms_reply_settle_every_seconds: float = Field(
         default=60.0, gt=0, description="How often the settle sweep looks."
     )
+    directory_settings_max_age_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="A facility's settings are read again after this long: a change reaches "
+        "every replica within it.",
+    )
     messaging_target: str = Field(
         default="127.0.0.1:50051",
         description="host:port of the messaging service's gRPC API, where delivered messages "
@@ -139,11 +146,6 @@ def _messages(settings: SmsSettings) -> Messages:
     return MessagingReader(settings.messaging_target, settings.service_account(), deadline)
 
 
-def _directory(store: SmsStore) -> Directory:
-    # The directory recorded from identity's and messaging's events is wired here.
-    raise AdapterMissing("directory")
-
-
 def build_sms_gateway(
     settings: SmsSettings,
     *,
@@ -159,7 +161,8 @@ def build_sms_gateway(
         carrier=carrier or _carrier(settings),
         wallet=wallet or _wallet(settings),
         messages=messages or _messages(settings),
-        directory=directory or _directory(store),
+        directory=directory
+        or RecordedDirectory(store, settings_max_age=settings.directory_settings_max_age_seconds),
         options=settings.options(),
     )
 
