@@ -36,6 +36,8 @@ from kinlink_sms.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_sms.entrypoints.grpc_api import SmsGatewayServicer
 from kinlink_sms.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_sms.entrypoints.messaging_events import MESSAGING_HANDLERS
+from kinlink_sms.entrypoints.outbound_jobs import dispatcher
+from kinlink_sms.entrypoints.outbound_jobs import outbound_settle_sweep
 from kinlink_sms.entrypoints.reply_sweep import reply_settle_sweep
 from kinlink_sms.service_layer.gateway import SmsGateway
 from kinlink_sms.service_layer.gateway import SmsOptions
@@ -98,6 +100,22 @@ class SmsSettings(ServiceSettings, LedgerWalletSettings, ServiceAccountSettings)
     )
     sms_reply_settle_every_seconds: float = Field(
         default=60.0, gt=0, description="How often the settle sweep looks."
+    )
+    sms_dispatch_every_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often the dispatcher looks for SMS due to be sent: a resident's "
+        "message reaches the phone within about this long.",
+    )
+    sms_settle_after_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="An SMS sent this long without a final status is asked about (a lost "
+        "callback); one whose send never answered is tried again; one delivered and not yet "
+        "charged is charged (once for its SID).",
+    )
+    sms_settle_every_seconds: float = Field(
+        default=60.0, gt=0, description="How often the outbound settle sweep looks."
     )
     directory_settings_max_age_seconds: float = Field(
         default=1.0,
@@ -170,18 +188,31 @@ def build_sms_gateway(
 def sms_gateway_service(settings: SmsSettings, bus: Bus, gateway: SmsGateway) -> ServiceParts:
     """The gateway's part of a process: its gRPC service; facilities' settings from identity's
     events and correspondence from messaging's; its outbox relayed to kinlink.sms.events.v1;
-    the read models' follower; the settle sweep of SMS replies, in one replica at a time."""
+    the read models' follower; the dispatcher of queued SMS and the settle sweeps of SMS sent
+    and of SMS replies, each in one replica at a time."""
     consume(
         gateway,
         bus,
         settings.consumer_group,
         {IDENTITY_EVENTS: IDENTITY_HANDLERS, MESSAGING_EVENTS: MESSAGING_HANDLERS},
     )
+    database_url = settings.database_url(settings.database)
     background = [
         gateway.views.follower().run,
+        dispatcher(
+            gateway,
+            Leadership(database_url, "sms dispatcher"),
+            every_seconds=settings.sms_dispatch_every_seconds,
+        ).run,
+        outbound_settle_sweep(
+            gateway,
+            Leadership(database_url, "sms settle sweep"),
+            settled_after=timedelta(seconds=settings.sms_settle_after_seconds),
+            every_seconds=settings.sms_settle_every_seconds,
+        ).run,
         reply_settle_sweep(
             gateway,
-            Leadership(settings.database_url(settings.database), "sms reply settle sweep"),
+            Leadership(database_url, "sms reply settle sweep"),
             settled_after=timedelta(seconds=settings.sms_reply_settle_after_seconds),
             every_seconds=settings.sms_reply_settle_every_seconds,
         ).run,

@@ -8,10 +8,14 @@ from kinlink_kit.translation import EventTranslator
 from kinlink_kit.translation import Translation
 
 from kinlink_sms.adapters.inbound_events import inbound_translations
+from kinlink_sms.adapters.outbound_events import outbound_translations
 from kinlink_sms.service_layer.gateway import SmsStore
 
 
 class SmsEventTranslator(EventTranslator):
     def __init__(self, store: SmsStore) -> None:
-        translations: dict[type, Translation] = {**inbound_translations(store)}
+        translations: dict[type, Translation] = {
+            **inbound_translations(store),
+            **outbound_translations(store),
+        }
         super().__init__(store, "sms-gateway", SMS_EVENTS, translations)
