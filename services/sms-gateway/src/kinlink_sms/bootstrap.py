@@ -23,6 +23,9 @@ from pydantic import SecretStr
 
 from kinlink_sms.adapters.directory import RecordedDirectory
 from kinlink_sms.adapters.integration_events import SmsEventTranslator
+from kinlink_sms.adapters.ledger_wallet import LedgerWallet
+from kinlink_sms.adapters.ledger_wallet import LedgerWalletSettings
+from kinlink_sms.adapters.messaging_reader import MessagingReader
 from kinlink_sms.adapters.sms_views import SmsViews
 from kinlink_sms.domain.ports import Carrier
 from kinlink_sms.domain.ports import Directory
@@ -33,13 +36,15 @@ from kinlink_sms.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_sms.entrypoints.grpc_api import SmsGatewayServicer
 from kinlink_sms.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_sms.entrypoints.messaging_events import MESSAGING_HANDLERS
+from kinlink_sms.entrypoints.outbound_jobs import dispatcher
+from kinlink_sms.entrypoints.outbound_jobs import outbound_settle_sweep
 from kinlink_sms.entrypoints.reply_sweep import reply_settle_sweep
 from kinlink_sms.service_layer.gateway import SmsGateway
 from kinlink_sms.service_layer.gateway import SmsOptions
 from kinlink_sms.service_layer.gateway import SmsStore
 
 
-class SmsSettings(ServiceSettings, ServiceAccountSettings):
+class SmsSettings(ServiceSettings, LedgerWalletSettings, ServiceAccountSettings):
     """The gateway's own settings: its pool of Kinlink numbers, Twilio's account and where its
     API is, the webhook Twilio calls, how often a failed SMS is sent, messaging it reads from,
     and how it signs in to call others (KINLINK_IDENTITY_TARGET, KINLINK_SERVICE_ACCOUNT_EMAIL,
@@ -86,12 +91,6 @@ class SmsSettings(ServiceSettings, ServiceAccountSettings):
         description="The webhook's address as Twilio calls it, which its signatures cover.",
         examples=["https://sms.kinlink.org"],
     )
-    directory_settings_max_age_seconds: float = Field(
-        default=1.0,
-        gt=0,
-        description="A facility's settings are read again after this long: a change reaches "
-        "every replica within it.",
-    )
     sms_reply_settle_after_seconds: float = Field(
         default=300.0,
         gt=0,
@@ -102,10 +101,38 @@ class SmsSettings(ServiceSettings, ServiceAccountSettings):
     sms_reply_settle_every_seconds: float = Field(
         default=60.0, gt=0, description="How often the settle sweep looks."
     )
+    sms_dispatch_every_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often the dispatcher looks for SMS due to be sent: a resident's "
+        "message reaches the phone within about this long.",
+    )
+    sms_settle_after_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="An SMS sent this long without a final status is asked about (a lost "
+        "callback); one whose send never answered is tried again; one delivered and not yet "
+        "charged is charged (once for its SID).",
+    )
+    sms_settle_every_seconds: float = Field(
+        default=60.0, gt=0, description="How often the outbound settle sweep looks."
+    )
+    directory_settings_max_age_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="A facility's settings are read again after this long: a change reaches "
+        "every replica within it.",
+    )
     messaging_target: str = Field(
         default="127.0.0.1:50051",
         description="host:port of the messaging service's gRPC API, where delivered messages "
         "are read.",
+    )
+    messaging_deadline_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long reading a delivered message may take before messaging is "
+        "reported unavailable (the SMS waits for the dispatcher's next round).",
     )
 
     def options(self) -> SmsOptions:
@@ -129,13 +156,12 @@ def _carrier(settings: SmsSettings) -> Carrier:
 
 
 def _wallet(settings: SmsSettings) -> Wallet:
-    # The ledger wallet (KINLINK_LEDGER_TARGET, the service account) is wired here.
-    raise AdapterMissing("wallet")
+    return LedgerWallet.from_settings(settings, settings.service_account())
 
 
 def _messages(settings: SmsSettings) -> Messages:
-    # Messaging's delivered messages (KINLINK_MESSAGING_TARGET) are wired here.
-    raise AdapterMissing("messages")
+    deadline = timedelta(seconds=settings.messaging_deadline_seconds)
+    return MessagingReader(settings.messaging_target, settings.service_account(), deadline)
 
 
 def build_sms_gateway(
@@ -162,18 +188,31 @@ def build_sms_gateway(
 def sms_gateway_service(settings: SmsSettings, bus: Bus, gateway: SmsGateway) -> ServiceParts:
     """The gateway's part of a process: its gRPC service; facilities' settings from identity's
     events and correspondence from messaging's; its outbox relayed to kinlink.sms.events.v1;
-    the read models' follower; the settle sweep of SMS replies, in one replica at a time."""
+    the read models' follower; the dispatcher of queued SMS and the settle sweeps of SMS sent
+    and of SMS replies, each in one replica at a time."""
     consume(
         gateway,
         bus,
         settings.consumer_group,
         {IDENTITY_EVENTS: IDENTITY_HANDLERS, MESSAGING_EVENTS: MESSAGING_HANDLERS},
     )
+    database_url = settings.database_url(settings.database)
     background = [
         gateway.views.follower().run,
+        dispatcher(
+            gateway,
+            Leadership(database_url, "sms dispatcher"),
+            every_seconds=settings.sms_dispatch_every_seconds,
+        ).run,
+        outbound_settle_sweep(
+            gateway,
+            Leadership(database_url, "sms settle sweep"),
+            settled_after=timedelta(seconds=settings.sms_settle_after_seconds),
+            every_seconds=settings.sms_settle_every_seconds,
+        ).run,
         reply_settle_sweep(
             gateway,
-            Leadership(settings.database_url(settings.database), "sms reply settle sweep"),
+            Leadership(database_url, "sms reply settle sweep"),
             settled_after=timedelta(seconds=settings.sms_reply_settle_after_seconds),
             every_seconds=settings.sms_reply_settle_every_seconds,
         ).run,

@@ -18,6 +18,7 @@ from kinlink_kit.translation import Translation
 
 from kinlink_sms.adapters.inbound_events import reply_received
 from kinlink_sms.adapters.inbound_events import reply_refused
+from kinlink_sms.adapters.outbound_events import outbound_translations
 from kinlink_sms.domain.inbound_sms import InboundSms
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.service_layer.gateway import SmsStore
@@ -74,5 +75,8 @@ class SmsEventTranslator(EventTranslator):
             store,
             PRODUCER,
             SMS_EVENTS,
-            {kind: as_of(store, translate) for kind, translate in translations.items()},
+            {
+                **{kind: as_of(store, translate) for kind, translate in translations.items()},
+                **outbound_translations(store),
+            },
         )
