@@ -30,6 +30,7 @@ from kinlink_sms.service_layer.receive_sms import NOT_ROUTED
 from kinlink_sms.service_layer.receive_sms import REFILL
 from kinlink_sms.service_layer.receive_sms import TURNED_OFF
 from kinlink_sms.service_layer.receive_sms import receive_sms
+from prometheus_client import REGISTRY
 
 from tests.integration.sms.subscribed import published_replies
 from tests.integration.sms.subscribed import subscribed
@@ -62,6 +63,11 @@ def sms_to(conversation: SmsSubscription, body: str, pictures: int = 0) -> Recei
     return ReceivedSms(
         f"SM{uuid4().hex}", PHONE, conversation.kinlink_number, body, 1, (picture,) * pictures
     )
+
+
+def counted(outcome: str) -> float:
+    """How many inbound SMS the gateway counted with this outcome (kinlink_sms_inbound_total)."""
+    return REGISTRY.get_sample_value("kinlink_sms_inbound_total", {"outcome": outcome}) or 0.0
 
 
 def inbound(gateway: SmsGateway, sms: ReceivedSms) -> InboundSms | None:
@@ -168,7 +174,9 @@ def test_an_sms_no_conversation_knows_gets_a_plain_answer_and_costs_nothing(
         ReceivedSms(f"SM{uuid4().hex}", PHONE, other_number, "Hi", 1),  # not this phone's number
     ]
 
+    before = counted("not_routed")
     assert [receive_sms(gateway, sms) for sms in strangers] == [NOT_ROUTED, NOT_ROUTED]
+    assert counted("not_routed") == before + 2
     assert [inbound(gateway, sms) for sms in strangers] == [None, None]
     assert outside.wallet.charged(family) == []
 
@@ -189,7 +197,9 @@ def test_after_stop_a_reply_is_neither_answered_nor_charged_and_after_start_it_i
 ) -> None:
     assert receive_sms(gateway, sms_to(conversation, "Stop")) == STOPPED
     ignored = sms_to(conversation, "Are you there?")
+    before = counted("opted_out")
     assert receive_sms(gateway, ignored) is None
+    assert counted("opted_out") == before + 1
     assert inbound(gateway, ignored) is None
     assert outside.wallet.charged(family) == []
 
@@ -226,6 +236,8 @@ def test_a_reply_the_ledger_could_not_charge_is_passed_on_by_the_settle_sweep(
 
     outside.wallet.unreachable = False
     clock.now += timedelta(minutes=5)
+    settle_replies(gateway, timedelta(minutes=10))  # too young yet: only counted
+    assert REGISTRY.get_sample_value("kinlink_sms_replies_awaiting_charge") == 1
     assert settle_replies(gateway, timedelta(minutes=5)) == 1
     assert receive_sms(gateway, sms) is None, "posted again: settled, nothing more"
     assert inbound(gateway, sms).status is InboundStatus.PASSED_ON  # type: ignore[union-attr]

@@ -14,7 +14,10 @@ The same MessageSid posted again has no second effect and gets the same answer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from kinlink_kit.logging import get_logger
+from kinlink_kit.metrics import SMS_INBOUND
 
 from kinlink_sms.domain.inbound_sms import InboundSms
 from kinlink_sms.domain.inbound_sms import InboundStatus
@@ -51,17 +54,29 @@ REFILL = (
 ANSWERS = {RefusalReason.INSUFFICIENT_CREDIT: REFILL, RefusalReason.MMS_UNAVAILABLE: NO_PICTURES}
 
 
+@dataclass(frozen=True)
+class _Answer:
+    outcome: str  # what the gateway did with the SMS, as counted in SMS_INBOUND
+    text: str | None  # what the phone is answered, if anything
+
+
 def receive_sms(gateway: SmsGateway, sms: ReceivedSms) -> str | None:
     """The answer to send back to the phone, or None. The webhook's inbound handler."""
+    answer = _answer(gateway, sms)
+    SMS_INBOUND.labels(answer.outcome).inc()
+    return answer.text
+
+
+def _answer(gateway: SmsGateway, sms: ReceivedSms) -> _Answer:
     inbound = gateway.find(InboundSms.create_id(sms.sid), InboundSms)
     if inbound is None:
         if (keyword := keyword_in(sms.body)) is not None:
-            return handle_keyword(gateway, sms.from_, sms.to, keyword)
-        conversation, answer = _conversation(gateway, sms.from_, sms.to)
-        if conversation is None:
-            return answer
+            return _Answer("keyword", handle_keyword(gateway, sms.from_, sms.to, keyword))
+        conversation = _conversation(gateway, sms.from_, sms.to)
+        if isinstance(conversation, _Answer):
+            return conversation
         if not sms.body.strip() and not sms.pictures:
-            return None  # nothing to pass on
+            return _Answer("empty", None)  # nothing to pass on
         inbound = _received(gateway, sms, conversation)
     if inbound.status is InboundStatus.RECEIVED:
         try:
@@ -69,30 +84,33 @@ def receive_sms(gateway: SmsGateway, sms: ReceivedSms) -> str | None:
         except WalletUnavailable:
             # Said nothing of: the settle sweep charges it once the ledger answers.
             log.warning("sms reply not charged yet: the ledger is unreachable", sid=sms.sid)
-            return None
-    return ANSWERS.get(inbound.refusal) if inbound.refusal is not None else None
+            return _Answer("awaiting_charge", None)
+    if inbound.refusal is not None:
+        return _Answer(inbound.refusal.value, ANSWERS[inbound.refusal])
+    return _Answer("passed_on", None)
 
 
 def _conversation(
     gateway: SmsGateway, phone_number: str, kinlink_number: str
-) -> tuple[SmsSubscription | None, str | None]:
-    """The subscription a reply is for; without one, the answer to send (None: none at all)."""
+) -> SmsSubscription | _Answer:
+    """The subscription a reply is for, else what to answer."""
     phone = gateway.find(PhoneNumber.create_id(phone_number), PhoneNumber, to_change=False)
     if phone is not None and phone.opted_out:
-        return None, None  # after STOP nothing is sent to the phone, not even an answer
+        # After STOP nothing is sent to the phone, not even an answer.
+        return _Answer("opted_out", None)
     route = gateway.find(
         NumberRoute.create_id(phone_number, kinlink_number), NumberRoute, to_change=False
     )
     if route is None:
-        return None, NOT_ROUTED
+        return _Answer("not_routed", NOT_ROUTED)
     subscription = gateway.find(route.subscription_id, SmsSubscription, to_change=False)
     if (
         subscription is None
         or not subscription.sends_to(phone_number, kinlink_number)
         or not gateway.directory.facility(subscription.facility_id).sms_available
     ):
-        return None, TURNED_OFF
-    return subscription, None
+        return _Answer("sms_off", TURNED_OFF)
+    return subscription
 
 
 def _received(gateway: SmsGateway, sms: ReceivedSms, conversation: SmsSubscription) -> InboundSms:
