@@ -88,11 +88,19 @@ class MemoryCarrier:
     def last_to(self, phone: str) -> OutgoingSms:
         return self.to(phone)[-1]
 
+    def last_code_to(self, phone: str) -> tuple[str, OutgoingSms]:
+        """The SID and SMS of the last verification code sent to `phone`."""
+        return [
+            (sid, sms)
+            for sid, sms in self.sent
+            if sms.to == phone and sms.reference.startswith("code:")
+        ][-1]
+
     def code_sent_to(self, phone: str) -> str:
         """The six digits of the last verification code sent to `phone`."""
-        codes = [sms for sms in self.to(phone) if sms.reference.startswith("code:")]
-        found = re.search(r"\b(\d{6})\b", codes[-1].body)
-        assert found is not None, codes[-1].body
+        _, sms = self.last_code_to(phone)
+        found = re.search(r"\b(\d{6})\b", sms.body)
+        assert found is not None, sms.body
         return found.group(1)
 
 

@@ -20,6 +20,7 @@ from kinlink_sms.domain.phone_number import PhoneNumberOptedOut
 from kinlink_sms.domain.phone_number import PhoneNumberUnreachable
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.domain.subscription import SubscriptionStatus
+from kinlink_sms.domain.verification import RESEND_AFTER
 from kinlink_sms.domain.verification import IssuedCode
 from kinlink_sms.domain.verification import VerificationAttemptsExhausted
 from kinlink_sms.domain.verification import VerificationCodeExpired
@@ -160,9 +161,11 @@ def test_a_change_of_number_keeps_the_old_one_on_until_the_new_one_is_verified()
 def test_a_change_of_number_whose_code_cannot_reach_it_leaves_the_old_one_on() -> None:
     on, code = started(OLD_PHONE)
     on.confirm(code.code, NOW)
-    on.start_verification(NEW_PHONE, KINLINK_2, VERSION, IssuedCode.new(), NOW)
+    new_code = IssuedCode.new()
+    on.start_verification(NEW_PHONE, KINLINK_2, VERSION, new_code, NOW)
+    on.code_sent(new_code.digest, "SM-new")
 
-    on.code_undeliverable(NEW_PHONE, 30003)
+    assert on.code_undeliverable("SM-new", 30003) == NEW_PHONE
 
     assert on.sends_to(OLD_PHONE, KINLINK_1)
     with refused(PhoneNumberUnreachable, "phone_number_unreachable"):
@@ -170,16 +173,21 @@ def test_a_change_of_number_whose_code_cannot_reach_it_leaves_the_old_one_on() -
 
 
 def test_a_first_number_whose_code_cannot_reach_it_is_off_as_unreachable() -> None:
-    verifying, _ = started()
-    verifying.code_undeliverable(NEW_PHONE, 30003)  # another number's: nothing changes
+    verifying, code = started()
+    verifying.code_sent(code.digest, "SM-1")
+    # A report of another code (an older one) changes nothing.
+    assert verifying.code_undeliverable("SM-0", 30003) is None
     assert verifying.status is SubscriptionStatus.VERIFYING
 
-    verifying.code_undeliverable(OLD_PHONE, 30006)
+    assert verifying.code_undeliverable("SM-1", 30006) == OLD_PHONE
 
     assert verifying.status is SubscriptionStatus.OFF
     assert verifying.shown_off_reason is SmsOffReason.NUMBER_UNREACHABLE
     with refused(PhoneNumberUnreachable, "phone_number_unreachable"):
         verifying.resend_code(IssuedCode.new(), NOW + timedelta(minutes=5))
+    # Another number (or the same, once its owner fixed their phone) at once: nothing went out.
+    verifying.start_verification(NEW_PHONE, KINLINK_1, VERSION, IssuedCode.new(), NOW)
+    assert verifying.status is SubscriptionStatus.VERIFYING
 
 
 def test_stop_turns_it_off_and_start_on_again_but_not_what_the_family_turned_off() -> None:
@@ -194,6 +202,17 @@ def test_stop_turns_it_off_and_start_on_again_but_not_what_the_family_turned_off
     on.disable(NOW)
     on.opted_in(NOW)
     assert (on.status, on.shown_off_reason) == (SubscriptionStatus.OFF, SmsOffReason.DISABLED)
+
+
+def test_only_the_code_the_carrier_refused_is_withdrawn() -> None:
+    verifying, first = started()
+    later = IssuedCode.new()
+    verifying.start_verification(NEW_PHONE, KINLINK_1, VERSION, later, NOW + RESEND_AFTER)
+
+    verifying.code_not_sent(first.digest)
+    assert verifying.pending is not None and verifying.pending.phone_number == NEW_PHONE
+    verifying.code_not_sent(later.digest)
+    assert verifying.pending is None
 
 
 def test_disabling_twice_records_once_and_drops_a_change_of_number() -> None:

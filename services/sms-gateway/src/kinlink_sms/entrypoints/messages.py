@@ -79,7 +79,7 @@ def subscription_view(subscription: SmsSubscription) -> pb.SmsSubscription:
         status=_STATUS[subscription.status],
         phone_number=subscription.phone_number or "",
         kinlink_number=subscription.kinlink_number or "",
-        off_reason=_OFF_REASON[off_reason] if off_reason is not None else 0,
+        off_reason=_OFF_REASON[off_reason] if off_reason else pb.SMS_OFF_REASON_UNSPECIFIED,
     )
     if subscription.pending is not None:
         view.pending_verification.CopyFrom(verification_view(subscription, subscription.pending))

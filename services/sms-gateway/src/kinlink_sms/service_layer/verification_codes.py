@@ -19,6 +19,7 @@ from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.domain.verification import CODE_LIFETIME
 from kinlink_sms.domain.verification import IssuedCode
 from kinlink_sms.domain.verification import Verification
+from kinlink_sms.domain.verification import VerificationNotStarted
 from kinlink_sms.service_layer.gateway import SmsGateway
 
 CODE_REFERENCE_PREFIX = "code:"
@@ -50,13 +51,25 @@ def send_code(
         body=code_text(code.code),
     )
     try:
-        gateway.carrier.send(sms)
+        receipt = gateway.carrier.send(sms)
     except CarrierUnavailable:
         _withdraw(gateway, subscription_id, verification)
         raise
     except CarrierRefused as refused:
         _withdraw(gateway, subscription_id, verification, refused.carrier_error_code)
         raise _refusal(refused) from None
+    _record_sent(gateway, subscription_id, verification, receipt.sid)
+
+
+def _record_sent(
+    gateway: SmsGateway, subscription_id: UUID, verification: Verification, sid: str
+) -> None:
+    """The code's SMS id, by which its status reports find it."""
+
+    def recording(subscription: SmsSubscription) -> None:
+        subscription.code_sent(verification.code_digest, sid)
+
+    gateway.change(subscription_id, SmsSubscription, recording, missing=VerificationNotStarted)
 
 
 def record_carrier_error(phone: PhoneNumber, carrier_error_code: int, at: datetime) -> None:
@@ -90,8 +103,7 @@ def _withdraw(
     def attempt() -> None:
         subscription = gateway.find(subscription_id, SmsSubscription)
         assert subscription is not None  # saved before its code was sent
-        if subscription.pending == verification:  # not a newer code since
-            subscription.code_not_sent()
+        subscription.code_not_sent(verification.code_digest)
         changed: list[PhoneNumber] = []
         if carrier_error_code is not None:
             phone = gateway.find(PhoneNumber.create_id(phone_number), PhoneNumber)
