@@ -20,7 +20,6 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ import httpx
 import pytest
 from kinlink_sms.adapters.simulated_carrier import TEST_NUMBER_REFUSALS
 from kinlink_sms.adapters.twilio_settings import TwilioAccount
+from kinlink_sms.domain.segments import count_segments
 from twilio.request_validator import RequestValidator
 
 API_VERSION = "2010-04-01"
@@ -117,17 +117,11 @@ class SignedRequest:
 
 
 class TwilioStandin:
-    def __init__(
-        self,
-        account_sid: str | None = None,
-        auth_token: str | None = None,
-        count_segments: Callable[[str], int] = lambda body: 1,
-    ) -> None:
+    def __init__(self, account_sid: str | None = None, auth_token: str | None = None) -> None:
         self.account_sid = account_sid or new_sid("AC")
         self.auth_token = auth_token or secrets.token_hex(16)
         self.messages: dict[str, StandinMessage] = {}
         self.refusals: list[TwilioError] = []  # every request refused, in order
-        self._count_segments = count_segments
         self._next_failures: list[TwilioError] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -206,7 +200,7 @@ class TwilioStandin:
             body=body,
             media_urls=media,
             status_callback=callback,
-            num_segments=self._count_segments(body),
+            num_segments=max(1, count_segments(body).segments),  # a picture alone is one
         )
         with self._lock:
             self.messages[message_.sid] = message_

@@ -1,7 +1,7 @@
 """The SMS gateway's use cases on SQLite and on the real PostgreSQL, with the carrier, wallet,
 messages and directory of `tests.sms_doubles`, built as the service builds itself
-(bootstrap), and served over gRPC for the tests that call it as clients do; a local Twilio
-stand-in for the tests of the carrier and the webhook."""
+(bootstrap), and served over gRPC for the tests that call it as clients do; the local Twilio
+stand-in for those that talk to Twilio."""
 
 from __future__ import annotations
 

@@ -47,6 +47,7 @@ def test_an_sms_is_created_through_the_sdk_with_its_status_callback(
         "Kinlink: Ada Lovelace: Hello from R-1001.",
     )
     assert sent.media_urls == ()
+    assert sent.num_segments == 1
     assert sent.status_callback == (
         "https://sms.kinlink.example/sms/status/sms:2f1c5e0a-9b7d-4c3e-8a61-0d2b9e4f7a15"
     )

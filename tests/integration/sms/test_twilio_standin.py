@@ -80,3 +80,12 @@ def test_another_accounts_messages_are_refused(twilio_standin: TwilioStandin) ->
 
     assert (answer.status_code, answer.json()["code"]) == (401, 20003)
     assert twilio_standin.messages == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "segments"), [("a" * 160, "1"), ("a" * 161, "2"), ("\u2019" * 71, "2")]
+)
+def test_the_segments_are_counted_as_twilio_counts_them(
+    twilio_standin: TwilioStandin, body: str, segments: str
+) -> None:
+    assert create(twilio_standin, GOOD | {"Body": body}).json()["num_segments"] == segments

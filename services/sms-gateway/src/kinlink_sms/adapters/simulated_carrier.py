@@ -1,6 +1,6 @@
 """The carrier of the embedded mode: each SMS is a JSON file `<sid>.json` in a folder
-(`var/sms/`), and its final status is reported a moment later through the callback it is given,
-as Twilio's status callback would.
+(`var/sms/`), and its final status is reported a moment later by its `reporting` job to the
+callback it is given, as Twilio's status callback would.
 
 What happens to an SMS depends on the number it is sent to. Twilio's magic test numbers are
 refused at once, as Twilio's test credentials refuse them; the gateway's own numbers
@@ -15,8 +15,10 @@ import json
 import queue
 import uuid
 from collections.abc import Callable
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kinlink_kit.errors import Unavailable
 from kinlink_kit.logging import get_logger
@@ -54,10 +56,9 @@ class _Report:
 
 
 class SimulatedCarrier:
-    def __init__(self, folder: Path, report: ReportStatus, retry_seconds: float = 1.0) -> None:
+    def __init__(self, folder: Path, retry_seconds: float = 1.0) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self._folder = folder
-        self._report = report
         self._retry_seconds = retry_seconds
         self._reports: queue.SimpleQueue[_Report] = queue.SimpleQueue()
 
@@ -94,10 +95,18 @@ class SimulatedCarrier:
             raise CarrierRefused(NO_SUCH_MESSAGE, f"No message {sid}.") from None
         return StatusReport(sid, CarrierStatus(record["status"]), record["error_code"])
 
-    async def run(self) -> None:
-        """Report each SMS's status after its send returned, until cancelled. A report the
-        gateway cannot take yet (`Unavailable`) is made again later; one lost (another
-        error, or the process stopped) is found by asking `status`, as with Twilio."""
+    def reporting(self, report: ReportStatus) -> Callable[[], Coroutine[Any, Any, None]]:
+        """The background job reporting each SMS's status to `report` after its send
+        returned, until cancelled. A report the gateway cannot take yet (`Unavailable`) is
+        made again later; one lost (another error, or the process stopped) is found by asking
+        `status`, as with Twilio."""
+
+        async def report_statuses() -> None:
+            await self._report_to(report)
+
+        return report_statuses
+
+    async def _report_to(self, report_status: ReportStatus) -> None:
         while True:
             try:
                 report = self._reports.get_nowait()
@@ -105,7 +114,7 @@ class SimulatedCarrier:
                 await asyncio.sleep(0.05)
                 continue
             try:
-                await asyncio.to_thread(self._report, report.reference, report.status)
+                await asyncio.to_thread(report_status, report.reference, report.status)
             except Unavailable:
                 log.warning("sms status not taken; reported again", sid=report.status.sid)
                 asyncio.get_running_loop().call_later(

@@ -57,7 +57,7 @@ class TwilioSettings(ServiceSettings):
         default="127.0.0.1", description="Address the webhook binds: 0.0.0.0 in a container."
     )
     sms_webhook_port: int = Field(
-        default=8090, ge=0, le=65535, description="Port of the webhook (inbound SMS, statuses)."
+        default=8085, ge=0, le=65535, description="Port of the webhook (inbound SMS, statuses)."
     )
 
     def twilio_account(self) -> TwilioAccount | None:

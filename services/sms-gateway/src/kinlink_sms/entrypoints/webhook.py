@@ -19,8 +19,10 @@ import contextlib
 import json
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Coroutine
 from collections.abc import Iterator
 from collections.abc import Mapping
+from typing import Any
 from typing import Protocol
 from urllib.parse import parse_qs
 from urllib.parse import parse_qsl
@@ -37,9 +39,12 @@ from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from kinlink_sms.adapters.simulated_carrier import SimulatedCarrier
 from kinlink_sms.adapters.twilio_carrier import carrier_status
 from kinlink_sms.adapters.twilio_settings import INBOUND_ROUTE
 from kinlink_sms.adapters.twilio_settings import STATUS_ROUTE
+from kinlink_sms.adapters.twilio_settings import TwilioSettings
+from kinlink_sms.domain.ports import Carrier
 from kinlink_sms.domain.ports import ReceivedPicture
 from kinlink_sms.domain.ports import ReceivedSms
 from kinlink_sms.domain.ports import StatusReport
@@ -247,3 +252,19 @@ class WebhookServer:
         finally:
             server.should_exit = True
             await serving
+
+
+def carrier_jobs(
+    settings: TwilioSettings, carrier: Carrier, handlers: WebhookHandlers
+) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+    """The background jobs through which the carrier's reports reach `handlers`: the webhook
+    Twilio calls for the configured account; without one, the simulated carrier's own reports
+    (no phone can text it), or none for a carrier the caller gave (tests)."""
+    account = settings.twilio_account()
+    if account is not None:
+        app = create_webhook(handlers, account.auth_token, account.webhook_public_url)
+        port, grace = settings.sms_webhook_port, settings.shutdown_grace_seconds
+        return [WebhookServer(app, settings.sms_webhook_host, port, grace).run]
+    if isinstance(carrier, SimulatedCarrier):
+        return [carrier.reporting(handlers.status)]
+    return []
