@@ -15,6 +15,7 @@ from kinlink_sms.domain.outbound_sms import OutboundSms
 from kinlink_sms.domain.ports import MessageToSend
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.domain.verification import IssuedCode
+from kinlink_sms.service_layer.dispatch_sms import dispatch_due
 from kinlink_sms.service_layer.gateway import SmsGateway
 from kinlink_sms.service_layer.record_correspondence import message_delivered
 
@@ -93,6 +94,17 @@ def family(outside: SmsOutside, cents: int = 100) -> UUID:
     account_id = uuid4()
     outside.wallet.fund(account_id, cents)
     return account_id
+
+
+def sent_to_phone(gateway: SmsGateway, outside: SmsOutside) -> tuple[UUID, str, str]:
+    """A family member with SMS on and $1.00, a resident's message sent to their phone: the
+    account, the SID and the reference the carrier's callbacks name."""
+    account = family(outside)
+    turned_on(gateway, account)
+    delivered(gateway, outside, account)
+    dispatch_due(gateway)
+    ((sid, sent),) = outside.carrier.sent
+    return account, sid, sent.reference
 
 
 def only(gateway: SmsGateway, account_id: UUID) -> OutboundSms:

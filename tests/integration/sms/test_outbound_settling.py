@@ -28,6 +28,7 @@ from kinlink_sms.service_layer.sms_outcomes import record_sms_status
 from tests.integration.sms.outbound import delivered
 from tests.integration.sms.outbound import family
 from tests.integration.sms.outbound import only
+from tests.integration.sms.outbound import sent_to_phone
 from tests.integration.sms.outbound import turned_on
 from tests.sms_doubles import SmsOutside
 
@@ -44,11 +45,7 @@ def published(gateway: SmsGateway) -> list[Envelope]:
 def test_a_lost_callback_is_asked_about_and_the_delivery_charged_once(
     gateway: SmsGateway, outside: SmsOutside, clock: Clock
 ) -> None:
-    account = family(outside)
-    turned_on(gateway, account)
-    delivered(gateway, outside, account)
-    dispatch_due(gateway)
-    ((sid, _),) = outside.carrier.sent
+    account, sid, _ = sent_to_phone(gateway, outside)
     outside.carrier.report(sid, CarrierStatus.DELIVERED)  # its callback never came
     clock.now += AFTER - timedelta(seconds=1)
     settle_sms(gateway, AFTER)
@@ -96,14 +93,10 @@ def test_a_send_whose_answer_never_came_is_tried_again_and_its_late_report_taken
 def test_a_delivery_the_ledger_could_not_charge_is_charged_by_the_sweep_once(
     gateway: SmsGateway, outside: SmsOutside, clock: Clock
 ) -> None:
-    account = family(outside)
-    turned_on(gateway, account)
-    delivered(gateway, outside, account)
-    dispatch_due(gateway)
-    ((sid, sent),) = outside.carrier.sent
+    account, sid, reference = sent_to_phone(gateway, outside)
     outside.wallet.unreachable = True
     with refused(WalletUnavailable, "wallet_unavailable"):
-        record_sms_status(gateway, sent.reference, StatusReport(sid, CarrierStatus.DELIVERED))
+        record_sms_status(gateway, reference, StatusReport(sid, CarrierStatus.DELIVERED))
     assert only(gateway, account).unpaid_delivery
     clock.now += AFTER
     settle_sms(gateway, AFTER)  # still unreachable: waits
@@ -118,12 +111,8 @@ def test_a_delivery_the_ledger_could_not_charge_is_charged_by_the_sweep_once(
 def test_the_outbox_publishes_sent_delivered_failed_and_not_sent_without_phone_numbers(
     gateway: SmsGateway, outside: SmsOutside
 ) -> None:
-    account = family(outside)
-    turned_on(gateway, account)
-    delivered(gateway, outside, account)
-    dispatch_due(gateway)
-    ((sid, sent),) = outside.carrier.sent
-    record_sms_status(gateway, sent.reference, StatusReport(sid, CarrierStatus.DELIVERED))
+    account, sid, reference = sent_to_phone(gateway, outside)
+    record_sms_status(gateway, reference, StatusReport(sid, CarrierStatus.DELIVERED))
     delivered(gateway, outside, account)
     outside.carrier.refuse_with = 30006  # a landline
     dispatch_due(gateway)
