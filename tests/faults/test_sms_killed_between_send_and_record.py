@@ -11,15 +11,12 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import Clock
-from kinlink_kit.testing import settings_on
 from kinlink_sms.bootstrap import SmsSettings
 from kinlink_sms.domain.outbound_sms import OutboundStatus
 from kinlink_sms.domain.ports import CarrierStatus
@@ -31,51 +28,26 @@ from kinlink_sms.service_layer.settle_sms import settle_sms
 from kinlink_sms.service_layer.sms_outcomes import record_sms_status
 
 from tests.conftest import ROOT
-from tests.integration.sms.conftest import open_gateway
+
+# The gateway as its use cases' tests open it, on both stores, again after a restart.
+from tests.integration.sms.conftest import outside  # noqa: F401
+from tests.integration.sms.conftest import reopen  # noqa: F401
+from tests.integration.sms.conftest import sms_settings  # noqa: F401
 from tests.integration.sms.outbound import delivered
 from tests.integration.sms.outbound import family
 from tests.integration.sms.outbound import only
 from tests.integration.sms.outbound import turned_on
-from tests.sms_doubles import KINLINK_NUMBERS
 from tests.sms_doubles import SmsOutside
 
 AFTER = timedelta(minutes=5)
 
 
-@pytest.fixture(params=STORAGES)
-def sms_settings(request: pytest.FixtureRequest) -> SmsSettings:
-    return settings_on(
-        request, SmsSettings, kafka_bootstrap=None, sms_numbers=list(KINLINK_NUMBERS)
-    )
-
-
-@pytest.fixture
-def outside() -> SmsOutside:
-    return SmsOutside()
-
-
-@pytest.fixture
-def reopen(
-    sms_settings: SmsSettings, outside: SmsOutside, clock: Clock
-) -> Iterator[Callable[[], SmsGateway]]:
-    """The gateway opened on the test's store, again after a restart."""
-    opened: list[SmsGateway] = []
-
-    def opening() -> SmsGateway:
-        opened.append(open_gateway(sms_settings, outside, clock))
-        return opened[-1]
-
-    yield opening
-    for gateway in opened:
-        gateway.close()
-
-
 def killed_while_sending(
-    settings: SmsSettings, outside: SmsOutside, clock: Clock, folder: Path
+    settings: SmsSettings, world: SmsOutside, clock: Clock, folder: Path
 ) -> dict[str, Any]:
     """Runs the dispatcher in a process of its own, killed once the carrier took the SMS;
     what the carrier recorded."""
-    (message,) = outside.messages.delivered.values()
+    (message,) = world.messages.delivered.values()
     fields = {
         key: str(value) if key.endswith("_id") else value
         for key, value in dataclasses.asdict(message).items()
@@ -102,9 +74,9 @@ def killed_while_sending(
 
 @pytest.mark.parametrize("callback", ["arrives", "is_lost"])
 def test_killed_between_send_and_record_nothing_is_charged_twice(
-    reopen: Callable[[], SmsGateway],
-    sms_settings: SmsSettings,
-    outside: SmsOutside,
+    reopen: Callable[[], SmsGateway],  # noqa: F811
+    sms_settings: SmsSettings,  # noqa: F811
+    outside: SmsOutside,  # noqa: F811
     clock: Clock,
     tmp_path: Path,
     callback: str,
