@@ -11,9 +11,11 @@ from kinlink_contracts.messaging import MessageDelivered
 from kinlink_contracts.messaging import MessageDirection
 from kinlink_contracts.sms_consent import CURRENT_SMS_CONSENT_VERSION
 from kinlink_kit.consumer import event_tracking
+from kinlink_sms.domain.outbound_sms import OutboundSms
 from kinlink_sms.domain.ports import MessageToSend
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.domain.verification import IssuedCode
+from kinlink_sms.service_layer.dispatch_sms import dispatch_due
 from kinlink_sms.service_layer.gateway import SmsGateway
 from kinlink_sms.service_layer.record_correspondence import message_delivered
 
@@ -92,3 +94,29 @@ def family(outside: SmsOutside, cents: int = 100) -> UUID:
     account_id = uuid4()
     outside.wallet.fund(account_id, cents)
     return account_id
+
+
+def sent_to_phone(gateway: SmsGateway, outside: SmsOutside) -> tuple[UUID, str, str]:
+    """A family member with SMS on and $1.00, a resident's message sent to their phone: the
+    account, the SID and the reference the carrier's callbacks name."""
+    account = family(outside)
+    turned_on(gateway, account)
+    delivered(gateway, outside, account)
+    dispatch_due(gateway)
+    ((sid, sent),) = outside.carrier.sent
+    return account, sid, sent.reference
+
+
+def only(gateway: SmsGateway, account_id: UUID) -> OutboundSms:
+    """The account's one outbound SMS, as stored."""
+    found = [sms for sms in outbound_all(gateway) if sms.account_id == account_id]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def outbound_all(gateway: SmsGateway) -> list[OutboundSms]:
+    """Every outbound SMS, as stored."""
+    gateway.views.outbound.catch_up()
+    rows = gateway.views.outbound.views.query("SELECT sms_id FROM outbound_sms", {})
+    found = [gateway.find(UUID(row["sms_id"]), OutboundSms) for row in rows]
+    return [sms for sms in found if sms is not None]

@@ -6,7 +6,6 @@ not sent without credit or to a number that cannot receive it."""
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import UUID
 from uuid import uuid4
 
 import pytest
@@ -29,6 +28,8 @@ from tests.integration.sms.outbound import PHONE
 from tests.integration.sms.outbound import delivered
 from tests.integration.sms.outbound import family
 from tests.integration.sms.outbound import handle
+from tests.integration.sms.outbound import only
+from tests.integration.sms.outbound import outbound_all
 from tests.integration.sms.outbound import turned_on
 from tests.sms_doubles import KINLINK_NUMBERS
 from tests.sms_doubles import MMS_FACILITY
@@ -39,19 +40,6 @@ from tests.sms_doubles import SmsOutside
 
 # "Kinlink: Ada Lovelace: See you Sunday": one GSM-7 segment, 5 cents at FAC-SMS.
 TEXT = "Kinlink: Ada Lovelace: See you Sunday"
-
-
-def only(gateway: SmsGateway, account_id: UUID) -> OutboundSms:
-    found = [sms for sms in outbound_all(gateway) if sms.account_id == account_id]
-    assert len(found) == 1, found
-    return found[0]
-
-
-def outbound_all(gateway: SmsGateway) -> list[OutboundSms]:
-    gateway.views.outbound.catch_up()
-    rows = gateway.views.outbound.views.query("SELECT sms_id FROM outbound_sms", {})
-    found = [gateway.find(UUID(row["sms_id"]), OutboundSms) for row in rows]
-    return [sms for sms in found if sms is not None]
 
 
 def report(
