@@ -20,7 +20,6 @@ from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import serving
 from kinlink_sms.bootstrap import SmsSettings
-from kinlink_sms.bootstrap import build_sms_gateway
 from kinlink_sms.bootstrap import sms_gateway_service
 from kinlink_sms.domain.ports import CarrierStatus
 from kinlink_sms.domain.ports import MessageToSend
@@ -28,6 +27,7 @@ from kinlink_sms.domain.ports import StatusReport
 from kinlink_sms.service_layer.sms_outcomes import record_sms_status
 
 from tests.conftest import TokenKeys
+from tests.integration.sms.conftest import open_gateway
 from tests.integration.sms.outbound import PHONE
 from tests.integration.sms.outbound import turned_on
 from tests.sms_doubles import KINLINK_NUMBERS
@@ -52,14 +52,7 @@ async def test_a_delivered_message_published_twice_is_one_sms_charged_once(
     await skip_earlier_events(infra.kafka_bootstrap, MESSAGING_EVENTS, settings.consumer_group)
     outside = SmsOutside()
     outside.wallet.fund(family, 100)
-    gateway = build_sms_gateway(
-        settings,
-        carrier=outside.carrier,
-        wallet=outside.wallet,
-        messages=outside.messages,
-        directory=outside.directory,
-    )
-    gateway.clock = clock
+    gateway = open_gateway(settings, outside, clock)
     turned_on(gateway, family, resident_id=resident_id)
     outside.messages.deliver(
         MessageToSend(message_id, family, SMS_FACILITY, resident_id, "Ada Lovelace", "Hi", (), 0)
