@@ -33,9 +33,10 @@ def turned_on(
     facility_id: str = SMS_FACILITY,
     phone: str = PHONE,
     kinlink_number: str = KINLINK_NUMBERS[0],
+    resident_id: str = RESIDENT,
 ) -> SmsSubscription:
     """SMS on for the resident, the number verified."""
-    subscription = SmsSubscription.open(account_id, facility_id, RESIDENT)
+    subscription = SmsSubscription.open(account_id, facility_id, resident_id)
     code = IssuedCode.new()
     now = gateway.clock()
     subscription.start_verification(phone, kinlink_number, CURRENT_SMS_CONSENT_VERSION, code, now)

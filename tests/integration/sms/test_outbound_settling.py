@@ -24,6 +24,7 @@ from kinlink_sms.service_layer.dispatch_sms import dispatch_due
 from kinlink_sms.service_layer.gateway import SmsGateway
 from kinlink_sms.service_layer.settle_sms import settle_sms
 from kinlink_sms.service_layer.sms_outcomes import record_sms_status
+from prometheus_client import REGISTRY
 
 from tests.integration.sms.outbound import delivered
 from tests.integration.sms.outbound import family
@@ -123,8 +124,14 @@ def test_the_outbox_publishes_sent_delivered_failed_and_not_sent_without_phone_n
 
     events = published(gateway)
     assert all("+1555" not in envelope.to_bytes().decode() for envelope in events)
-    by_type = {envelope.type: envelope for envelope in events}
-    assert set(by_type) == {"SmsSent", "SmsDelivered", "SmsFailed", "SmsNotSent"}
+    outbound = [envelope for envelope in events if "sms_id" in envelope.payload]
+    by_type = {envelope.type: envelope for envelope in outbound}
+    assert sorted(envelope.type for envelope in outbound) == [
+        "SmsDelivered",
+        "SmsFailed",
+        "SmsNotSent",
+        "SmsSent",
+    ]
     sent_event = SmsSent.model_validate(by_type["SmsSent"].payload)
     assert (sent_event.segments, sent_event.encoding, sent_event.attempt) == (
         1,
@@ -141,4 +148,30 @@ def test_the_outbox_publishes_sent_delivered_failed_and_not_sent_without_phone_n
     assert (failed.reason, failed.carrier_error_code) == ("number_unreachable", 30006)
     not_sent = SmsNotSent.model_validate(by_type["SmsNotSent"].payload)
     assert (not_sent.reason, not_sent.account_id) == ("insufficient_credit", broke)
-    assert {envelope.key for envelope in events} == {paid.resident_id}
+    assert {envelope.key for envelope in outbound} == {paid.resident_id}
+
+
+def test_credit_spent_before_the_delivery_leaves_it_unpaid_until_a_refill_then_charged_once(
+    gateway: SmsGateway, outside: SmsOutside, clock: Clock
+) -> None:
+    account, sid, reference = sent_to_phone(gateway, outside)
+    outside.wallet.balances[account] = 0  # a message the family member sent meanwhile
+    unpaid_before = unpaid_count()
+    record_sms_status(gateway, reference, StatusReport(sid, CarrierStatus.DELIVERED))
+    sms = only(gateway, account)
+    assert (sms.status, sms.payment, unpaid_count()) == (
+        OutboundStatus.DELIVERED,
+        None,
+        unpaid_before + 1,
+    )
+    assert outside.wallet.charged(account) == []  # never below zero
+    outside.wallet.fund(account, 100)
+    clock.now += AFTER
+    settle_sms(gateway, AFTER)
+    settle_sms(gateway, AFTER)
+    assert outside.wallet.charged(account) == [Payment(f"sms:{sid}", 5, 95)]
+
+
+def unpaid_count() -> float:
+    value = REGISTRY.get_sample_value("kinlink_sms_outbound_total", {"outcome": "unpaid"})
+    return value or 0.0

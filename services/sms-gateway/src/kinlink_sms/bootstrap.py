@@ -16,6 +16,7 @@ from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.service_account import ServiceAccountSettings
+from kinlink_kit.service_call import ServiceClient
 from kinlink_kit.views import view_store
 from pydantic import Field
 
@@ -163,6 +164,13 @@ def build_sms_gateway(
     )
 
 
+def close_sms_gateway(gateway: SmsGateway) -> None:
+    gateway.close()
+    for client in (gateway.wallet, gateway.messages):
+        if isinstance(client, ServiceClient):
+            client.close()  # its channel to the ledger or messaging
+
+
 def sms_gateway_service(settings: SmsSettings, bus: Bus, gateway: SmsGateway) -> ServiceParts:
     """The gateway's part of a process: its gRPC service; facilities' settings from identity's
     events and correspondence from messaging's; its outbox relayed to kinlink.sms.events.v1;
@@ -214,6 +222,6 @@ def sms_gateway_service(settings: SmsSettings, bus: Bus, gateway: SmsGateway) ->
             )
         ],
         background=background,
-        close=gateway.close,
+        close=lambda: close_sms_gateway(gateway),
         access_policy=ACCESS_POLICY,
     )

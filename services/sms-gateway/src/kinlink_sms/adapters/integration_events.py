@@ -18,7 +18,7 @@ from kinlink_kit.translation import Translation
 
 from kinlink_sms.adapters.inbound_events import reply_received
 from kinlink_sms.adapters.inbound_events import reply_refused
-from kinlink_sms.adapters.outbound_events import outbound_translations
+from kinlink_sms.adapters.outbound_events import OUTBOUND_TRANSLATIONS
 from kinlink_sms.domain.inbound_sms import InboundSms
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.service_layer.gateway import SmsStore
@@ -70,13 +70,11 @@ class SmsEventTranslator(EventTranslator):
             SmsSubscription.TurnedOff: _turned_off,
             InboundSms.PassedOn: reply_received,
             InboundSms.Refused: reply_refused,
+            **OUTBOUND_TRANSLATIONS,
         }
         super().__init__(
             store,
             PRODUCER,
             SMS_EVENTS,
-            {
-                **{kind: as_of(store, translate) for kind, translate in translations.items()},
-                **outbound_translations(store),
-            },
+            {kind: as_of(store, translate) for kind, translate in translations.items()},
         )

@@ -1,78 +1,62 @@
-"""An outbound SMS's life as integration events, keyed by resident id: SmsSent for each attempt
-the carrier took, SmsDelivered once charged, SmsFailed (never charged) and SmsNotSent. None
-carries the family member's phone number nor the text."""
+"""An outbound SMS's life as integration events, each from the SMS as of its event: SmsSent for
+each attempt the carrier took, SmsDelivered once charged, SmsFailed (never charged) and
+SmsNotSent. None carries the family member's phone number nor the text."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from eventsourcing.application import Application
+from kinlink_contracts.envelope import IntegrationEvent
 from kinlink_contracts.sms import SmsDelivered
 from kinlink_contracts.sms import SmsEncoding
 from kinlink_contracts.sms import SmsFailed
 from kinlink_contracts.sms import SmsNotSent
 from kinlink_contracts.sms import SmsSent
-from kinlink_kit.translation import Published
-from kinlink_kit.translation import Translation
 
 from kinlink_sms.domain.outbound_sms import OutboundSms
 from kinlink_sms.domain.outbound_sms import SmsContent
 
 
-def outbound_translations(store: Application[Any]) -> dict[type, Translation]:
-    def as_of(event: Any) -> OutboundSms:
-        sms: OutboundSms = store.repository.get(
-            event.originator_id, version=event.originator_version
-        )
-        return sms
+def _sent(event: Any, sms: OutboundSms) -> IntegrationEvent:
+    content = _content(sms)
+    return SmsSent(
+        **_about(sms),
+        segments=content.segments,
+        encoding=SmsEncoding(content.encoding),
+        pictures=content.pictures,
+        attempt=sms.attempt,
+    )
 
-    def sent(event: Any) -> Published:
-        sms = as_of(event)
-        content = _content(sms)
-        return Published(
-            sms.resident_id,
-            SmsSent(
-                **_about(sms),
-                segments=content.segments,
-                encoding=SmsEncoding(content.encoding),
-                pictures=content.pictures,
-                attempt=sms.attempt,
-            ),
-        )
 
-    def paid(event: Any) -> Published:
-        sms = as_of(event)
-        content = _content(sms)
-        return Published(
-            sms.resident_id,
-            SmsDelivered(
-                **_about(sms),
-                segments=content.segments,
-                pictures=content.pictures,
-                amount_cents=event.amount_cents,
-                payment_reference=event.reference,
-            ),
-        )
+def _paid(event: Any, sms: OutboundSms) -> IntegrationEvent:
+    content = _content(sms)
+    return SmsDelivered(
+        **_about(sms),
+        segments=content.segments,
+        pictures=content.pictures,
+        amount_cents=event.amount_cents,
+        payment_reference=event.reference,
+    )
 
-    def failed(event: Any) -> Published:
-        sms = as_of(event)
-        return Published(
-            sms.resident_id,
-            SmsFailed(
-                **_about(sms), reason=event.reason, carrier_error_code=event.carrier_error_code
-            ),
-        )
 
-    def not_sent(event: Any) -> Published:
-        sms = as_of(event)
-        return Published(sms.resident_id, SmsNotSent(**_about(sms), reason=event.reason))
+def _failed(event: Any, sms: OutboundSms) -> IntegrationEvent:
+    return SmsFailed(
+        **_about(sms), reason=event.reason, carrier_error_code=event.carrier_error_code
+    )
 
-    return {
-        OutboundSms.Sent: sent,
-        OutboundSms.Paid: paid,
-        OutboundSms.Failed: failed,
-        OutboundSms.NotSent: not_sent,
-    }
+
+def _not_sent(event: Any, sms: OutboundSms) -> IntegrationEvent:
+    return SmsNotSent(**_about(sms), reason=event.reason)
+
+
+# (domain event, the SMS as of it) -> the integration event
+OUTBOUND_TRANSLATIONS: dict[type, Callable[[Any, OutboundSms], IntegrationEvent]] = {
+    OutboundSms.Sent: _sent,
+    OutboundSms.Paid: _paid,
+    OutboundSms.Failed: _failed,
+    OutboundSms.NotSent: _not_sent,
+}
 
 
 def _content(sms: OutboundSms) -> SmsContent:

@@ -6,7 +6,6 @@ import asyncio
 
 import grpc
 from kinlink.sms.v1 import sms_pb2 as pb
-from kinlink_contracts.sms import SmsEncoding
 from kinlink_kit.auth import AccessPolicy
 from kinlink_kit.grpc_helpers import proto_enum
 from kinlink_kit.grpc_helpers import request_fields
@@ -14,6 +13,8 @@ from kinlink_kit.grpc_helpers import request_fields
 from kinlink_sms.adapters.sms_history_view import HistoryDirection
 from kinlink_sms.adapters.sms_history_view import HistoryEntry
 from kinlink_sms.adapters.sms_history_view import HistoryStatus
+from kinlink_sms.domain.segments import Encoding
+from kinlink_sms.entrypoints.messages import ENCODING
 from kinlink_sms.entrypoints.messages import FAMILY
 from kinlink_sms.entrypoints.messages import REQUEST_FIELDS
 from kinlink_sms.entrypoints.messages import caller_account
@@ -27,7 +28,6 @@ HISTORY_POLICY: AccessPolicy = {method("ListSmsHistory"): FAMILY}
 
 _DIRECTION = proto_enum(HistoryDirection, pb.SmsDirection)
 _STATUS = proto_enum(HistoryStatus, pb.SmsStatus)
-_ENCODING = proto_enum(SmsEncoding, pb.SmsEncoding)
 _PAGING_FIELDS = {"page_size_invalid": "page_size", "page_token_invalid": "page_token"}
 
 
@@ -54,7 +54,7 @@ def history_entry(entry: HistoryEntry) -> pb.SmsHistoryEntry:
         resident_id=entry.resident_id,
         body=entry.body,
         segments=entry.segments,
-        encoding=_ENCODING[SmsEncoding(entry.encoding)] if entry.encoding else 0,
+        encoding=ENCODING[Encoding(entry.encoding)] if entry.encoding else 0,
         pictures=entry.pictures,
         amount_cents=entry.amount_cents,
         status=_STATUS[entry.status],
