@@ -94,6 +94,25 @@ OUTGOING_RPC_SECONDS = Histogram(
     ["method", "code"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+SMS_OUTBOUND = Counter(
+    "kinlink_sms_outbound_total",
+    "Outbound SMS by what happened: sent (an attempt handed to the carrier), retried, "
+    "delivered, charged, failed, not_sent, unpaid (delivered, the wallet refused the charge).",
+    ["outcome"],
+)
+
+SMS_INBOUND = Counter(
+    "kinlink_sms_inbound_total",
+    "SMS phones sent to the Kinlink numbers, by what the gateway answered: keyword (STOP, "
+    "START, HELP), not_routed, sms_off, opted_out (not answered), empty, passed_on, "
+    "insufficient_credit, mms_unavailable, awaiting_charge (the ledger unreachable: the settle "
+    "sweep charges it). A webhook posted again is counted again.",
+    ["outcome"],
+)
+SMS_REPLIES_AWAITING_CHARGE = Gauge(
+    "kinlink_sms_replies_awaiting_charge",
+    "SMS replies saved on receipt whose charge is not settled yet (the settle sweep's work).",
+)
 
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
