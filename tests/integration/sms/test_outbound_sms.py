@@ -185,6 +185,13 @@ def test_a_number_the_carrier_cannot_reach_is_marked_and_its_sms_turned_off(
     assert off is not None and off.status is SubscriptionStatus.OFF
     assert off.shown_off_reason == "number_unreachable"
     assert outside.wallet.charged(account) == []
+    # Another family member following a resident on that phone: nothing more goes to it.
+    other = family(outside)
+    turned_on(gateway, other)
+    delivered(gateway, outside, other)
+    assert dispatch_due(gateway) == 0
+    assert only(gateway, other).failure is Failure.NUMBER_UNREACHABLE
+    assert len(outside.carrier.sent) == 1
 
 
 def test_nothing_goes_to_a_number_that_opted_out_and_a_carrier_refusal_for_stop_marks_it(
