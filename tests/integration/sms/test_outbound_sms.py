@@ -185,6 +185,13 @@ def test_a_number_the_carrier_cannot_reach_is_marked_and_its_sms_turned_off(
     assert off is not None and off.status is SubscriptionStatus.OFF
     assert off.shown_off_reason == "number_unreachable"
     assert outside.wallet.charged(account) == []
+    # Another family member following a resident on that phone: nothing more goes to it.
+    other = family(outside)
+    turned_on(gateway, other)
+    delivered(gateway, outside, other)
+    assert dispatch_due(gateway) == 0
+    assert only(gateway, other).failure is Failure.NUMBER_UNREACHABLE
+    assert len(outside.carrier.sent) == 1
 
 
 def test_nothing_goes_to_a_number_that_opted_out_and_a_carrier_refusal_for_stop_marks_it(
@@ -224,3 +231,37 @@ def test_pictures_go_as_mms_where_the_facility_allows_them_elsewhere_a_note(
     sms = report(gateway, only(gateway, picturing), CarrierStatus.DELIVERED)
     assert sms.payment == Payment(f"sms:{sms.sid}", 5 + 2 * 25, 45)
     assert outside.wallet.charged(picturing)[0].amount_cents == 55
+
+
+def test_an_sms_the_carrier_refuses_is_failed_at_once_not_sent_again(
+    gateway: SmsGateway, outside: SmsOutside, clock: Clock
+) -> None:
+    account = family(outside)
+    turned_on(gateway, account)
+    outside.carrier.refuse_with = 21617  # the text is too long for the carrier
+    delivered(gateway, outside, account)
+    dispatch_due(gateway)
+    refused = only(gateway, account)
+    assert (refused.status, refused.failure, refused.attempt) == (
+        OutboundStatus.FAILED,
+        Failure.CARRIER_ERROR,
+        1,
+    )
+    clock.now += timedelta(hours=1)
+    outside.carrier.refuse_with = None
+    assert dispatch_due(gateway) == 0 and outside.carrier.sent == []
+
+
+def test_a_message_longer_than_the_carrier_takes_is_cut_and_says_where_the_rest_is(
+    gateway: SmsGateway, outside: SmsOutside
+) -> None:
+    account = family(outside, cents=1000)
+    turned_on(gateway, account)
+    delivered(gateway, outside, account, "😀" * 1000, pictures=1)  # 2,000 UTF-16 units
+    dispatch_due(gateway)
+    text = outside.carrier.last_to(PHONE).body
+    assert len(text.encode("utf-16-le")) // 2 <= 1600
+    assert text.startswith("Kinlink: Ada Lovelace: 😀😀")
+    assert text.endswith("😀... (read the rest on Kinlink) (photo: read it on Kinlink)")
+    sms = only(gateway, account)
+    assert sms.content is not None and sms.content.body == text

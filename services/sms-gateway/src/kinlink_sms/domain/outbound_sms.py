@@ -247,14 +247,15 @@ class OutboundSms(Aggregate):
         self.status = OutboundStatus.SENT
 
     def attempt_failed(
-        self, carrier_error_code: int | None, at: datetime, *, attempts: int
+        self, carrier_error_code: int | None, at: datetime, *, attempts: int, final: bool = False
     ) -> None:
-        """The attempt under way failed (refused, or reported failed): tried again later,
-        unless the number cannot receive SMS or this was the last attempt."""
+        """The attempt under way failed (reported failed, or never answered): tried again
+        later, unless the number cannot receive SMS, this was the last attempt, or the failure
+        is `final` (the carrier refused the SMS itself: sent again, it would be refused again)."""
         if self.status not in (OutboundStatus.SENDING, OutboundStatus.SENT):
             return
         failure = failure_of(carrier_error_code)
-        if failure is Failure.CARRIER_ERROR and self.attempt < attempts:
+        if failure is Failure.CARRIER_ERROR and self.attempt < attempts and not final:
             self._attempt_failed(carrier_error_code, _utc(at) + retry_delay(self.attempt))
         else:
             self._failed(failure.value, carrier_error_code, _utc(at))

@@ -54,7 +54,9 @@ def history_entry(entry: HistoryEntry) -> pb.SmsHistoryEntry:
         resident_id=entry.resident_id,
         body=entry.body,
         segments=entry.segments,
-        encoding=ENCODING[Encoding(entry.encoding)] if entry.encoding else 0,
+        encoding=ENCODING[Encoding(entry.encoding)]
+        if entry.encoding
+        else pb.SMS_ENCODING_UNSPECIFIED,
         pictures=entry.pictures,
         amount_cents=entry.amount_cents,
         status=_STATUS[entry.status],

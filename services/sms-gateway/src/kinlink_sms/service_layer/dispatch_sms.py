@@ -37,6 +37,10 @@ from kinlink_sms.service_layer.sms_outcomes import attempt_failed
 
 log = get_logger(__name__)
 PHOTO_NOTE = " (photo: read it on Kinlink)"
+# The carrier takes a text of at most 1,600 characters (UTF-16 units, as Twilio counts them);
+# a longer message is cut, and says where the rest is.
+MAX_TEXT_UNITS = 1600
+CUT_NOTE = "... (read the rest on Kinlink)"
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def dispatch(gateway: SmsGateway, sms_id: UUID) -> bool:
     try:
         receipt = gateway.carrier.send(outgoing)
     except CarrierRefused as refused:
-        attempt_failed(gateway, sms_id, refused.carrier_error_code)
+        attempt_failed(gateway, sms_id, refused.carrier_error_code, final=True)
         return False
     except CarrierUnavailable:
         # It may have gone out: left `sending`, its report (naming the SMS) or the settle
@@ -112,9 +116,11 @@ def compose(
     messaging could give them), else a note; counted and priced at the facility's prices."""
     assert subscription.phone_number is not None and subscription.kinlink_number is not None
     media = message.image_urls if facility.mms_available else ()
-    body = f"Kinlink: {message.resident_name}: {message.body}"
-    if message.pictures and not media:
-        body += PHOTO_NOTE
+    note = PHOTO_NOTE if message.pictures and not media else ""
+    text = f"Kinlink: {message.resident_name}: {message.body}"
+    if _units(text + note) > MAX_TEXT_UNITS:
+        text = _cut(text, MAX_TEXT_UNITS - len(CUT_NOTE) - len(note)) + CUT_NOTE
+    body = text + note
     count = count_segments(body)
     price = count.segments * facility.message_price_cents + len(media) * facility.image_price_cents
     content = SmsContent(
@@ -127,6 +133,20 @@ def compose(
         price_cents=price,
     )
     return Composed(content, media)
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, units: int) -> str:
+    """The start of `text` within `units`, never half a character."""
+    used = 0
+    for index, character in enumerate(text):
+        used += _units(character)
+        if used > units:
+            return text[:index]
+    return text
 
 
 def _recipient(

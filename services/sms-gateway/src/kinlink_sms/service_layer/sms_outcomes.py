@@ -73,14 +73,17 @@ def record_sms_status(gateway: SmsGateway, reference: str, report: StatusReport)
 
 
 def attempt_failed(
-    gateway: SmsGateway, sms_id: UUID, carrier_error_code: int | None
+    gateway: SmsGateway, sms_id: UUID, carrier_error_code: int | None, *, final: bool = False
 ) -> OutboundSms:
-    """The attempt under way failed (the carrier refused it, or its answer never came)."""
+    """The attempt under way failed: its answer never came, or (`final`) the carrier refused
+    the SMS for good."""
     attempts = gateway.options.send_attempts
     return _record(
         gateway,
         sms_id,
-        lambda sms: sms.attempt_failed(carrier_error_code, gateway.clock(), attempts=attempts),
+        lambda sms: sms.attempt_failed(
+            carrier_error_code, gateway.clock(), attempts=attempts, final=final
+        ),
     )
 
 
