@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from kinlink_sms.bootstrap import AdapterMissing
 from kinlink_sms.bootstrap import SmsSettings
 from kinlink_sms.bootstrap import build_sms_gateway
 
@@ -18,6 +17,8 @@ def test_the_pool_of_kinlink_numbers_is_a_json_list(monkeypatch: pytest.MonkeyPa
     assert options.send_attempts == 3
 
 
-def test_a_port_without_an_adapter_stops_the_service_at_start(tmp_path: object) -> None:
-    with pytest.raises(AdapterMissing, match="wallet="):
+def test_a_gateway_without_its_service_account_stops_at_start(tmp_path: object) -> None:
+    # It signs in to identity to charge the ledger and read messaging: without an account it
+    # would fail at the first SMS, not where an operator looks.
+    with pytest.raises(ValueError, match="KINLINK_SERVICE_ACCOUNT_EMAIL"):
         build_sms_gateway(SmsSettings(data_dir=tmp_path, postgres_dsn=None))

@@ -127,13 +127,6 @@ class SmsSettings(TwilioSettings, LedgerWalletSettings, ServiceAccountSettings):
         )
 
 
-class AdapterMissing(RuntimeError):
-    """A port with no adapter wired yet: pass a double (tests) or wire it below."""
-
-    def __init__(self, port: str) -> None:
-        super().__init__(f"No {port} adapter is wired: pass {port}= to build_sms_gateway.")
-
-
 def _wallet(settings: SmsSettings) -> Wallet:
     return LedgerWallet.from_settings(settings, settings.service_account())
 
