@@ -8,6 +8,9 @@ PROTOS := $(shell find contracts/proto -name '*.proto')
 # axe-core checks the portal's pages in the browser tests; fetched with the machine's npm.
 AXE_VERSION := 4.14.1
 AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
+# Twilio's segment calculator, the oracle the SMS gateway's segment counting is tested against.
+SMS_SEGMENTS_VERSION := 1.3.0
+SMS_SEGMENTS := $(TOOLS)/sms-segments/node_modules/sms-segments-calculator/dist/index.js
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -26,6 +29,10 @@ install: $(UV) ## install Python and the locked dependencies into .venv
 $(AXE):
 	npm install --prefix $(TOOLS)/axe --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
 
+$(SMS_SEGMENTS):
+	npm install --prefix $(TOOLS)/sms-segments --no-save --no-audit --no-fund \
+	  sms-segments-calculator@$(SMS_SEGMENTS_VERSION)
+
 # The browser tests drive Debian's Chromium (Playwright's own browser downloads are not used).
 browser-tools: $(AXE) ## Debian's chromium and axe-core, for the portal's browser tests
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; } || \
@@ -34,12 +41,12 @@ browser-tools: $(AXE) ## Debian's chromium and axe-core, for the portal's browse
 run: install ## start every service and the portal in one process (embedded mode: no servers needed)
 	$(UV) run --frozen kinlink-embedded
 
-test: install browser-tools ## start the infrastructure, run all tests on it, stop it
+test: install browser-tools $(SMS_SEGMENTS) ## start the infrastructure, run all tests on it, stop it
 	@$(MAKE) --no-print-directory infra-up || { $(MAKE) --no-print-directory infra-down; exit 1; }
 	@status=0; $(UV) run --frozen pytest $(PYTEST_ARGS) || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status
 
-test-unit: install ## only the tests that need no infrastructure
+test-unit: install $(SMS_SEGMENTS) ## only the tests that need no infrastructure
 	$(UV) run --frozen pytest tests/unit tests/contracts $(PYTEST_ARGS)
 
 lint: install ## ruff (lint and format) and mypy

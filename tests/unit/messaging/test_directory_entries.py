@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from uuid import UUID
+
+from eventsourcing.application import Application
 from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import FAC_DEMO
-from kinlink_messaging.domain.directory import FacilityEntry
+from kinlink_kit.facility_settings import FacilityEntry
 from kinlink_messaging.domain.directory import ResidentEntry
 from kinlink_messaging.domain.ports import ResidentRecord
 
 SETTINGS = DEMO_FACILITIES[FAC_DEMO]
+KIT_MODULE = "kinlink_kit.facility_settings"
+MESSAGING_MODULE = "kinlink_messaging.domain.directory"
 
 
 def recorded(entry: ResidentEntry | FacilityEntry) -> list[str]:
@@ -48,3 +54,25 @@ def test_only_a_newer_revision_replaces_a_facilitys_settings() -> None:
     facility.replace(3, SETTINGS.model_copy(update={"message_price_cents": 5}))
     assert (facility.revision, facility.settings.message_price_cents) == (3, 5)
     assert recorded(facility) == ["Recorded", "Replaced"]
+
+
+def test_a_facility_entry_stored_while_it_was_messagings_own_reads_as_the_kits() -> None:
+    store = Application[UUID]()
+    facility = FacilityEntry.record(FAC_DEMO, 1, SETTINGS)
+    facility.replace(2, SETTINGS.model_copy(update={"message_price_cents": 5}))
+    # As messaging stored them before the kit kept facilities' entries: its own module's names.
+    stored_then = [
+        replace(
+            stored,
+            topic=stored.topic.replace(KIT_MODULE, MESSAGING_MODULE),
+            state=stored.state.replace(KIT_MODULE.encode(), MESSAGING_MODULE.encode()),
+        )
+        for stored in map(store.mapper.to_stored_event, facility.collect_events())
+    ]
+    assert all(MESSAGING_MODULE in s.topic for s in stored_then)
+    store.recorder.insert_events(stored_then)
+
+    read = store.repository.get(facility.id)
+
+    assert isinstance(read, FacilityEntry)
+    assert (read.revision, read.settings.message_price_cents) == (2, 5)

@@ -1,8 +1,8 @@
 """The `Directory` port on messaging's own entries, recorded from identity's events.
 
-A facility's settings are kept in memory for up to `settings_max_age` seconds: every send reads
-them and they change rarely, so a change takes effect within that time in every replica alike.
-Residents are read from the store each time: a release must stop messages at once.
+Facilities' settings are the kit's `RecordedFacilities`, kept in memory for up to
+`settings_max_age` seconds. Residents are read from the store each time: a release must stop
+messages at once.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from collections.abc import Callable
 from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_contracts.ids import canonical_id
 from kinlink_kit.eventstore import TrackedApplication
-from kinlink_kit.expiring import ExpiringCache
+from kinlink_kit.facility_settings import RecordedFacilities
 
-from kinlink_messaging.domain.directory import FacilityEntry
 from kinlink_messaging.domain.directory import ResidentEntry
 from kinlink_messaging.domain.ports import FacilityNotFound
 from kinlink_messaging.domain.ports import ResidentNotFound
@@ -30,18 +29,10 @@ class RecordedDirectory:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
-        self._settings = ExpiringCache(self._read_settings, settings_max_age, clock)
+        self._facilities = RecordedFacilities(store, FacilityNotFound, settings_max_age, clock)
 
     def facility(self, facility_id: str) -> FacilitySettings:
-        return self._settings.get(canonical_id(facility_id))
-
-    def _read_settings(self, facility_id: str) -> FacilitySettings:
-        entry = self.store.find(
-            FacilityEntry.create_id(facility_id), FacilityEntry, to_change=False
-        )
-        if entry is None:
-            raise FacilityNotFound(facility_id)
-        return entry.settings
+        return self._facilities.facility(facility_id)
 
     def resident(self, facility_id: str, resident_id: str) -> ResidentRecord:
         facility_id, resident_id = canonical_id(facility_id), canonical_id(resident_id)

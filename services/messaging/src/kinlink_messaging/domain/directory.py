@@ -9,60 +9,23 @@ in any order between them: each entry changes only when the news is news to it.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 from uuid import UUID
 from uuid import uuid5
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.domain import event
-from kinlink_contracts.facility_settings import FacilitySettings
+from eventsourcing.utils import register_topic
+from kinlink_kit.facility_settings import FacilityEntry
 
 from kinlink_messaging.domain.ports import ResidentRecord
 
 DIRECTORY_NAMESPACE = UUID("3c8e51a7-0d94-4b2f-8a6e-5f7b1c2d9e04")
 
-
-class FacilityEntry(Aggregate):
-    """A facility's settings, whole, at the newest revision identity published."""
-
-    # Stored as the settings' JSON form: stored events hold plain data.
-    class Recorded(Aggregate.Created):
-        facility_id: str
-        revision: int
-        settings: dict[str, Any]
-
-    class Replaced(Aggregate.Event):
-        revision: int
-        settings: dict[str, Any]
-
-    @staticmethod
-    def create_id(facility_id: str) -> UUID:
-        return uuid5(DIRECTORY_NAMESPACE, f"facility/{facility_id}")
-
-    @classmethod
-    def record(cls, facility_id: str, revision: int, settings: FacilitySettings) -> FacilityEntry:
-        return cls(facility_id=facility_id, revision=revision, settings=_plain(settings))
-
-    @event(Recorded)
-    def __init__(self, facility_id: str, revision: int, settings: dict[str, Any]) -> None:
-        self.facility_id = facility_id
-        self.revision = revision
-        self.settings = FacilitySettings.model_validate(settings)
-
-    def replace(self, revision: int, settings: FacilitySettings) -> None:
-        """Identity's revision `revision`; an older or repeated one came late and changes
-        nothing."""
-        if revision > self.revision:
-            self._replaced(revision, _plain(settings))
-
-    @event(Replaced)
-    def _replaced(self, revision: int, settings: dict[str, Any]) -> None:
-        self.revision = revision
-        self.settings = FacilitySettings.model_validate(settings)
-
-
-def _plain(settings: FacilitySettings) -> dict[str, Any]:
-    return settings.model_dump(mode="json")
+# Facilities' entries are the kit's, shared with the SMS gateway; those stored while they were
+# messaging's own read as the kit's.
+register_topic(f"{__name__}:FacilityEntry", FacilityEntry)
+register_topic(f"{__name__}:FacilityEntry.Recorded", FacilityEntry.Recorded)
+register_topic(f"{__name__}:FacilityEntry.Replaced", FacilityEntry.Replaced)
 
 
 class Custody(StrEnum):

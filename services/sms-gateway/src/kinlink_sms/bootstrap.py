@@ -1,0 +1,180 @@
+"""Wires the SMS gateway from its settings: the one place that chooses adapters."""
+
+from __future__ import annotations
+
+from kinlink.sms.v1 import sms_pb2_grpc
+from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_contracts.topics import MESSAGING_EVENTS
+from kinlink_kit.bus import Bus
+from kinlink_kit.consumer import consume
+from kinlink_kit.eventstore import open_store
+from kinlink_kit.outbox import each
+from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.runtime import GrpcService
+from kinlink_kit.runtime import ServiceParts
+from kinlink_kit.service_account import ServiceAccountSettings
+from kinlink_kit.settings import ServiceSettings
+from kinlink_kit.views import view_store
+from pydantic import Field
+from pydantic import SecretStr
+
+from kinlink_sms.adapters.directory import RecordedDirectory
+from kinlink_sms.adapters.integration_events import SmsEventTranslator
+from kinlink_sms.adapters.sms_views import SmsViews
+from kinlink_sms.domain.ports import Carrier
+from kinlink_sms.domain.ports import Directory
+from kinlink_sms.domain.ports import Messages
+from kinlink_sms.domain.ports import Wallet
+from kinlink_sms.entrypoints.grpc_api import ACCESS_POLICY
+from kinlink_sms.entrypoints.grpc_api import SERVICE_NAME
+from kinlink_sms.entrypoints.grpc_api import SmsGatewayServicer
+from kinlink_sms.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_sms.entrypoints.messaging_events import MESSAGING_HANDLERS
+from kinlink_sms.service_layer.gateway import SmsGateway
+from kinlink_sms.service_layer.gateway import SmsOptions
+from kinlink_sms.service_layer.gateway import SmsStore
+
+
+class SmsSettings(ServiceSettings, ServiceAccountSettings):
+    """The gateway's own settings: its pool of Kinlink numbers, Twilio's account and where its
+    API is, the webhook Twilio calls, how often a failed SMS is sent, messaging it reads from,
+    and how it signs in to call others (KINLINK_IDENTITY_TARGET, KINLINK_SERVICE_ACCOUNT_EMAIL,
+    KINLINK_SERVICE_ACCOUNT_PASSWORD). The ledger's address comes with the wallet's settings,
+    mixed in beside the service account's."""
+
+    service_name: str = "sms-gateway"
+    database: str = "kinlink_sms"
+    consumer_group: str = "kinlink-sms-gateway"
+    sms_numbers: list[str] = Field(
+        default_factory=list,
+        description="The pool of Kinlink numbers SMS are sent from, E.164, JSON list: each "
+        "conversation of one family phone has its own, so a phone can follow as many residents "
+        "as there are numbers.",
+        examples=[["+15005550006", "+15005550007"]],
+    )
+    sms_send_attempts: int = Field(
+        default=4,
+        ge=1,
+        description="How often a failed SMS is sent (the first time included), with "
+        "exponential backoff, before it is reported failed.",
+    )
+    sms_support_url: str = Field(
+        default="https://kinlink.org/help/sms",
+        description="Where the answer to HELP sends the family member.",
+    )
+    twilio_account_sid: str = Field(default="", description="Twilio's account SID (AC...).")
+    twilio_auth_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Twilio's auth token: authenticates our requests and signs its webhooks.",
+    )
+    twilio_api_base_url: str = Field(
+        default="https://api.twilio.com",
+        description="Where Twilio's API is: a stand-in's address in tests.",
+    )
+    sms_webhook_port: int = Field(
+        default=8085,
+        ge=0,
+        le=65535,
+        description="The port of the webhook Twilio calls (inbound SMS, status callbacks).",
+    )
+    sms_webhook_public_url: str = Field(
+        default="",
+        description="The webhook's address as Twilio calls it, which its signatures cover.",
+        examples=["https://sms.kinlink.org"],
+    )
+    directory_settings_max_age_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="A facility's settings are read again after this long: a change reaches "
+        "every replica within it.",
+    )
+    messaging_target: str = Field(
+        default="127.0.0.1:50051",
+        description="host:port of the messaging service's gRPC API, where delivered messages "
+        "are read.",
+    )
+
+    def options(self) -> SmsOptions:
+        return SmsOptions(
+            kinlink_numbers=tuple(self.sms_numbers),
+            send_attempts=self.sms_send_attempts,
+            support_url=self.sms_support_url,
+        )
+
+
+class AdapterMissing(RuntimeError):
+    """A port with no adapter wired yet: pass a double (tests) or wire it below."""
+
+    def __init__(self, port: str) -> None:
+        super().__init__(f"No {port} adapter is wired: pass {port}= to build_sms_gateway.")
+
+
+def _carrier(settings: SmsSettings) -> Carrier:
+    # The Twilio carrier (its SDK on KINLINK_TWILIO_*) is wired here.
+    raise AdapterMissing("carrier")
+
+
+def _wallet(settings: SmsSettings) -> Wallet:
+    # The ledger wallet (KINLINK_LEDGER_TARGET, the service account) is wired here.
+    raise AdapterMissing("wallet")
+
+
+def _messages(settings: SmsSettings) -> Messages:
+    # Messaging's delivered messages (KINLINK_MESSAGING_TARGET) are wired here.
+    raise AdapterMissing("messages")
+
+
+def build_sms_gateway(
+    settings: SmsSettings,
+    *,
+    carrier: Carrier | None = None,
+    wallet: Wallet | None = None,
+    messages: Messages | None = None,
+    directory: Directory | None = None,
+) -> SmsGateway:
+    store = open_store(SmsStore, settings, settings.database)
+    return SmsGateway(
+        store=store,
+        views=SmsViews.open(store, view_store(settings, settings.database)),
+        carrier=carrier or _carrier(settings),
+        wallet=wallet or _wallet(settings),
+        messages=messages or _messages(settings),
+        directory=directory
+        or RecordedDirectory(store, settings_max_age=settings.directory_settings_max_age_seconds),
+        options=settings.options(),
+    )
+
+
+def sms_gateway_service(settings: SmsSettings, bus: Bus, gateway: SmsGateway) -> ServiceParts:
+    """The gateway's part of a process: its gRPC service; facilities' settings from identity's
+    events and correspondence from messaging's; its outbox relayed to kinlink.sms.events.v1;
+    the read models' follower."""
+    consume(
+        gateway,
+        bus,
+        settings.consumer_group,
+        {IDENTITY_EVENTS: IDENTITY_HANDLERS, MESSAGING_EVENTS: MESSAGING_HANDLERS},
+    )
+    background = [
+        gateway.views.follower().run,
+        *outbox_relay_jobs(
+            settings,
+            settings.database,
+            gateway.store,
+            bus,
+            each(SmsEventTranslator(gateway.store)),
+        ),
+    ]
+    return ServiceParts(
+        name="sms-gateway",
+        grpc=[
+            GrpcService(
+                SERVICE_NAME,
+                SmsGatewayServicer(gateway),
+                sms_pb2_grpc.add_SmsGatewayServiceServicer_to_server,
+            )
+        ],
+        background=background,
+        close=gateway.close,
+        access_policy=ACCESS_POLICY,
+    )

@@ -1,0 +1,21 @@
+"""`kinlink-sms-gateway`: the SMS gateway as its own process (distributed mode), configured by
+KINLINK_*."""
+
+from __future__ import annotations
+
+from kinlink_kit.runtime import run_service
+
+from kinlink_sms.bootstrap import SmsSettings
+from kinlink_sms.bootstrap import build_sms_gateway
+from kinlink_sms.bootstrap import sms_gateway_service
+
+
+def main() -> None:
+    run_service(
+        SmsSettings(),
+        lambda settings, bus: sms_gateway_service(settings, bus, build_sms_gateway(settings)),
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""The SMS gateway's use cases on SQLite and on the real PostgreSQL, with the carrier, wallet,
+messages and directory of `tests.sms_doubles`, built as the service builds itself
+(bootstrap), and served over gRPC for the tests that call it as clients do."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from collections.abc import Callable
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from kinlink.sms.v1 import sms_pb2_grpc
+from kinlink_kit.bus import InMemoryBus
+from kinlink_kit.testing import STORAGES
+from kinlink_kit.testing import Clock
+from kinlink_kit.testing import serving
+from kinlink_kit.testing import settings_on
+from kinlink_sms.bootstrap import SmsSettings
+from kinlink_sms.bootstrap import build_sms_gateway
+from kinlink_sms.bootstrap import sms_gateway_service
+from kinlink_sms.service_layer.gateway import SmsGateway
+
+from tests.conftest import TokenKeys
+from tests.sms_doubles import KINLINK_NUMBERS
+from tests.sms_doubles import SmsOutside
+
+
+@pytest.fixture(params=STORAGES)
+def sms_settings(request: pytest.FixtureRequest) -> SmsSettings:
+    return settings_on(
+        request, SmsSettings, kafka_bootstrap=None, sms_numbers=list(KINLINK_NUMBERS)
+    )
+
+
+@pytest.fixture
+def outside() -> SmsOutside:
+    return SmsOutside()
+
+
+def open_gateway(settings: SmsSettings, outside: SmsOutside, clock: Clock) -> SmsGateway:
+    gateway = build_sms_gateway(
+        settings,
+        carrier=outside.carrier,
+        wallet=outside.wallet,
+        messages=outside.messages,
+        directory=outside.directory,
+    )
+    gateway.clock = clock
+    return gateway
+
+
+@pytest.fixture
+def reopen(
+    sms_settings: SmsSettings, outside: SmsOutside, clock: Clock
+) -> Iterator[Callable[[], SmsGateway]]:
+    """Opens the application on the same database, as a process started again would."""
+    opened: list[SmsGateway] = []
+
+    def opening() -> SmsGateway:
+        opened.append(open_gateway(sms_settings, outside, clock))
+        return opened[-1]
+
+    yield opening
+    for app in opened:
+        app.close()
+
+
+@pytest.fixture
+def gateway(reopen: Callable[[], SmsGateway]) -> SmsGateway:
+    return reopen()
+
+
+@pytest.fixture
+async def sms_address(
+    gateway: SmsGateway, sms_settings: SmsSettings, token_keys: TokenKeys
+) -> AsyncIterator[str]:
+    """Where the service listens for gRPC, in this test's event loop."""
+    bus = InMemoryBus()
+    async with serving(
+        [sms_gateway_service(sms_settings, bus, gateway)], bus, token_keys.verifier()
+    ) as address:
+        yield address
+
+
+@pytest.fixture
+async def sms_stub(sms_address: str) -> AsyncIterator[sms_pb2_grpc.SmsGatewayServiceStub]:
+    async with grpc.aio.insecure_channel(sms_address) as channel:
+        yield sms_pb2_grpc.SmsGatewayServiceStub(channel)
