@@ -293,6 +293,9 @@ SENTENCES = {
         "We could not reach our text message provider. Please try again in a few minutes."
     ),
     "code_missing": N_("Enter the six-digit code we texted you."),
+    "consent_version_unknown": N_(
+        "The words you agreed to have changed. Read them again, then ask for a new code."
+    ),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

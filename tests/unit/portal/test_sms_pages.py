@@ -16,6 +16,8 @@ from httpx import Response
 from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink.messaging.v1 import messaging_pb2 as messaging_pb
 from kinlink.sms.v1 import sms_pb2 as pb
+from kinlink_contracts.sms_consent import CURRENT_SMS_CONSENT_VERSION
+from kinlink_contracts.sms_consent import SMS_CONSENT_WORDS
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import NotFound
@@ -69,6 +71,7 @@ GATEWAY_CODES = (
     "insufficient_credit",
     "wallet_unavailable",
     "carrier_unavailable",
+    "consent_version_unknown",
 )
 
 
@@ -144,6 +147,10 @@ def test_turning_on_texts_a_code_to_the_number_typed(
     page = family.get(SETTINGS).text
     assert 'data-sms-state="off"' in page and "$0.50" in page
     assert f'href="{SETTINGS}/number"' in page
+    number_page = family.get(f"{SETTINGS}/number").text
+    shown = SMS_CONSENT_WORDS[CURRENT_SMS_CONSENT_VERSION]
+    assert f"data-consent>{shown}</blockquote>" in html.unescape(number_page)
+    assert number_page.index("data-consent") < number_page.index("Text me a code")
     sms.answers["StartVerification"] = verification()
     started = post(
         family, f"{SETTINGS}/number", f"{SETTINGS}/number", phone_number="(312) 555-0188"
@@ -152,7 +159,10 @@ def test_turning_on_texts_a_code_to_the_number_typed(
     assert started.headers["location"] == f"{SETTINGS}/code"
     (starting,) = calls(sms, "StartVerification")
     assert starting == pb.StartVerificationRequest(
-        facility_id="FAC-DEMO", resident_id="R-1001", phone_number="(312) 555-0188"
+        facility_id="FAC-DEMO",
+        resident_id="R-1001",
+        phone_number="(312) 555-0188",
+        consent_version=CURRENT_SMS_CONSENT_VERSION,
     )
 
 

@@ -1,8 +1,7 @@
 """SMS notifications, per resident the family member writes to: turned on for a mobile number
-they verify with a six-digit code (the consent words shown on the code page, where entering the
-code is agreeing to them), turned off, moved to another number (verified again); the SMS sent
-and received, readable for 14 days; and the prompt to set SMS up after writing to a resident
-without it (decision 0047)."""
+they verify with a six-digit code (the consent words shown with the number and again with the
+code, which they agree to by entering it), turned off, moved to another number (verified
+again); the SMS sent and received, readable for 14 days (decision 0047)."""
 
 from __future__ import annotations
 
@@ -11,6 +10,8 @@ from collections.abc import Sequence
 from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink.messaging.v1 import messaging_pb2 as messaging_pb
 from kinlink.sms.v1 import sms_pb2 as pb
+from kinlink_contracts.sms_consent import CURRENT_SMS_CONSENT_VERSION
+from kinlink_contracts.sms_consent import SMS_CONSENT_WORDS
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -171,7 +172,7 @@ async def number(request: Request) -> Response:
             facility_id=resident["facility_id"],
             resident_id=resident["resident_id"],
             phone_number=form.values["phone_number"],
-            consent_version=shown_consent(subscription),
+            consent_version=CURRENT_SMS_CONSENT_VERSION,
         )
         try:
             if not form.missing({"phone_number": "phone_number_missing"}):
@@ -187,16 +188,9 @@ async def number(request: Request) -> Response:
         resident=resident,
         changing=is_on(subscription),
         current=subscription.phone_number if subscription is not None else "",
+        consent=SMS_CONSENT_WORDS[CURRENT_SMS_CONSENT_VERSION],
         path=path,
     )
-
-
-def shown_consent(subscription: pb.SmsSubscription | None) -> str:
-    """The version of the consent words this family member was last shown, if any: the gateway
-    shows the words with the code and records them when the code is entered."""
-    if subscription is None or not subscription.HasField("pending_verification"):
-        return ""
-    return subscription.pending_verification.consent.version
 
 
 async def code_page(
