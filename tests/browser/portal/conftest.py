@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -67,6 +68,8 @@ from pydantic import SecretStr
 
 from tests.browser.portal import screenshots
 from tests.browser.portal.screenshots import Camera
+from tests.browser.portal.sms_gateway import StandInSmsGateway
+from tests.browser.portal.sms_gateway import serving_sms_gateway
 from tests.conftest import ROOT
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
@@ -173,15 +176,20 @@ async def skip_earlier_runs(infra: Infra, group: str, *topics: str) -> None:
 
 @asynccontextmanager
 async def serving_portal(
-    address: str, port: int, card_issuer: CardIssuer | None = None, messaging_address: str = ""
+    address: str,
+    port: int,
+    card_issuer: CardIssuer | None = None,
+    messaging_address: str = "",
+    sms_address: str = "",
 ) -> AsyncIterator[str]:
     """The portal on `port`, calling the services at the gRPC `address` (messaging at
-    `messaging_address`, if another); yields its URL. `card_issuer`: the simulated processor's
-    stand-in bank, for the payments a bank checks."""
+    `messaging_address` and the SMS gateway at `sms_address`, if others); yields its URL.
+    `card_issuer`: the simulated processor's stand-in bank, for the payments a bank checks."""
     portal_settings = PortalSettings(
         identity_target=address,
         ledger_target=address,
         messaging_target=messaging_address or address,
+        sms_target=sms_address or address,
         cookie_secret=uuid.uuid4().hex * 2,
         secure_cookies=False,  # plain HTTP on 127.0.0.1, as in the embedded mode
     )
@@ -260,7 +268,8 @@ async def seed_own_facility(address: str, facility_id: str) -> None:
 class Platform(Portal):
     """The portal in front of identity AND the ledger; `ledger` is the ledger's own object, to
     wait for what identity's events tell it. `facility_id`: this run's Demo County Jail.
-    `messaging` (its own object) is served at `messaging_address`."""
+    `messaging` (its own object) is served at `messaging_address`; `sms` is the stand-in SMS
+    gateway the portal calls."""
 
     ledger: Ledger
     processor: SimulatedProcessor
@@ -268,6 +277,7 @@ class Platform(Portal):
     facility_id: str
     messaging: Messaging
     messaging_address: str
+    sms: StandInSmsGateway
 
     async def until_messaging_knows_residents(self, facility_id: str) -> None:
         """The facility and its residents, configured and booked in identity, reached
@@ -366,9 +376,12 @@ async def platform(
     consumer groups (served together, as two processes would be: all they share is the topics),
     this run's own Demo County Jail set up, and the portal in front of both. Messaging is served
     beside them on a port of its own, charging the ledger as the service account identity signs
-    in."""
+    in. The portal's SMS gateway is a stand-in (`sms`) on a port of its own."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    # The stand-in's clock stands still: a new code is always asked for too soon.
+    started = time.time()
+    sms = StandInSmsGateway(DEMO_FACILITIES[FAC_DEMO].message_price_cents, lambda: started)
     settings = with_service_account(identity_settings(infra, fresh_database, token_keys, url))
     ledger_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
     messaging_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
@@ -402,11 +415,12 @@ async def platform(
                 messaging_address,
                 messaging,
             ),
+            serving_sms_gateway(sms) as sms_address,
         ):
             facility_id = f"FAC-PORTAL-{uuid.uuid4().hex[:8]}"
             await seed_own_facility(address, facility_id)
             async with serving_portal(
-                address, port, processor.answer_challenge, messaging_address
+                address, port, processor.answer_challenge, messaging_address, sms_address
             ) as served:
                 assert served == url
                 platform = Platform(
@@ -419,6 +433,7 @@ async def platform(
                     facility_id,
                     messaging,
                     messaging_address,
+                    sms,
                 )
                 for resident in DEMO_RESIDENTS:
                     if resident.facility_id == FAC_DEMO:

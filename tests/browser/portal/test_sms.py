@@ -1,0 +1,166 @@
+"""SMS notifications in the browser, against identity, the ledger and messaging on the real Kafka
+and PostgreSQL and a stand-in SMS gateway over gRPC: a family member previews a message's cost
+as SMS (its curly apostrophe forcing UCS-2, the plain text suggested and taken), sends it, is
+offered to set SMS up, is refused a number the carrier cannot reach with the advice to try
+another, reads the consent words, enters a wrong code then the right one, reaches "setup
+complete", changes the number (ending on My Account), reads the SMS history and turns SMS off;
+on a phone, the number and code pages fit the screen. Every page passes axe-core."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink.sms.v1 import sms_pb2 as sms_pb
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.facility_settings_message import settings_message
+from kinlink_embedded import demo
+from playwright.async_api import Browser
+from playwright.async_api import expect
+
+from tests.browser.portal.conftest import PHONE
+from tests.browser.portal.conftest import Platform
+from tests.browser.portal.conftest import Visitor
+from tests.browser.portal.conftest import browsing
+from tests.browser.portal.test_messages import subscribed_family_member
+from tests.conftest import bearer
+
+OFFERING_SMS = DEMO_FACILITIES[FAC_DEMO].model_copy(update={"sms_available": True})
+# A phone's smart punctuation: one curly apostrophe makes the whole text UCS-2.
+CURLY = "\N{RIGHT SINGLE QUOTATION MARK}"
+# 89 characters: one GSM-7 text, but two in UCS-2 (67 per part).
+LONG_NOTE = f"It{CURLY}s sunny here and the garden is full of tomatoes, we think of you every day."
+UNREACHABLE = "+13125550106"
+
+
+async def facility_offering_sms(platform: Platform) -> None:
+    async with grpc.aio.insecure_channel(platform.grpc_address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        session = await identity.LogIn(
+            pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
+        )
+        configuring = pb.ConfigureFacilityRequest(
+            facility_id=platform.facility_id, settings=settings_message(OFFERING_SMS)
+        )
+        await identity.ConfigureFacility(configuring, metadata=bearer(session.access_token))
+
+
+async def write_to_ada(family: Visitor, platform: Platform) -> None:
+    await family.open(f"/residents?last_name=Lovelace&facility_id={platform.facility_id}")
+    await family.follow("Write a message to Ada Lovelace")
+
+
+async def test_a_preview_a_send_then_sms_set_up_changed_read_and_turned_off(
+    family: Visitor, platform: Platform
+) -> None:
+    page = family.page
+    await subscribed_family_member(family, platform)
+    await facility_offering_sms(platform)
+    platform.sms.unreachable.add(UNREACHABLE)
+
+    await write_to_ada(family, platform)
+    await family.fill(**{"Your message": LONG_NOTE})
+    await family.press("Cost as text messages")
+    preview = page.locator("[data-sms-preview]")
+    await expect(preview.locator("[data-segments]")).to_have_text("2 texts")
+    await expect(preview.locator("[data-forcing] li")).to_have_text(
+        [f"“{CURLY}” at character 3: write “'” instead"]
+    )
+    await expect(preview.locator("[data-suggested]")).to_contain_text("takes 1 text")
+    await family.press("Use the plain text")
+    await expect(page.get_by_label("Your message", exact=True)).to_have_value(
+        LONG_NOTE.replace(CURLY, "'")
+    )
+    await expect(page.locator("[data-segments]")).to_have_text("1 text")
+    await family.press("Send")
+    await expect(page.get_by_role("status")).to_have_text("Your message is sent.")
+
+    await family.follow("Set up text messages (SMS)")
+    await expect(page.locator("[data-sms-state]")).to_have_attribute("data-sms-state", "off")
+    await family.follow("Turn on text messages")
+    await expect(page.locator("[data-consent]")).to_contain_text("Reply STOP to stop")
+    await family.fill(**{"Your mobile phone number": "(312) 555-0106"})
+    await family.press("Text me a code")
+    assert "Try another mobile number." in await family.error_beside("phone_number")
+
+    await family.fill(**{"Your mobile phone number": "(312) 555-0188"})
+    await family.press("Text me a code")
+    await expect(page.locator("blockquote[data-consent]")).to_contain_text("Msg&data rates")
+    await expect(page.locator("[data-attempts]")).to_have_text("5")
+    await family.press("Send a new code")  # within the minute: refused, the time said
+    await expect(page.locator("#form-error")).to_contain_text("Wait until the time shown")
+    await family.fill(**{"Six-digit code": "000000"})
+    await family.press("Agree and turn on")
+    assert "not the code we sent" in await family.error_beside("code")
+    await expect(page.locator("[data-attempts]")).to_have_text("4")
+    number, code = platform.sms.codes[-1]
+    assert number == "+13125550188"
+    await family.fill(**{"Six-digit code": code})
+    await family.press("Agree and turn on")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Setup complete")
+    await expect(page.get_by_role("link", name="Compose Message")).to_be_visible()
+    await family.follow("Return To Menu")
+
+    await family.follow("SMS notifications")
+    await expect(page.locator("tr[data-resident=R-1001] [data-sms-state]")).to_have_text(
+        "On: texts go to +13125550188"
+    )
+    await family.follow("Settings of text messages for Ada Lovelace (R-1001)")
+    await family.follow("Change number")
+    await family.fill(**{"Your mobile phone number": "312-555-0199"})
+    await family.press("Text me a code")
+    await family.fill(**{"Six-digit code": platform.sms.codes[-1][1]})
+    await family.press("Agree and turn on")
+    await expect(page.get_by_role("status")).to_have_text(
+        "Your new number is verified: text messages go to it now."
+    )
+    assert page.url.endswith("/account?notice=sms_number_changed")
+
+    platform.sms.history.append(
+        sms_pb.SmsHistoryEntry(
+            sms_id="s-1",
+            direction=sms_pb.SMS_DIRECTION_FROM_PHONE,
+            facility_id=platform.facility_id,
+            resident_id="R-1001",
+            body="See you Sunday",
+            segments=1,
+            encoding=sms_pb.SMS_ENCODING_GSM7,
+            amount_cents=OFFERING_SMS.message_price_cents,
+            status=sms_pb.SMS_STATUS_DELIVERED,
+            received_at=Timestamp(seconds=1_796_666_400),
+            expires_at=Timestamp(seconds=1_796_666_400 + 336 * 3600),
+        )
+    )
+    await family.follow("SMS notifications")
+    await family.follow("Text messages sent and received")
+    await expect(page.locator("tr[data-sms=s-1] [data-body]")).to_have_text("See you Sunday")
+    await expect(page.locator("tr[data-sms=s-1]")).to_contain_text(
+        "From your phone to Ada Lovelace (R-1001)"
+    )
+    await family.follow("Text message settings")
+    await family.follow("Settings of text messages for Ada Lovelace (R-1001)")
+    await family.press("Turn off text messages")
+    await expect(page.get_by_role("status")).to_have_text(
+        "Text messages are off for this resident."
+    )
+    await expect(page.locator("p[data-sms-state]")).to_contain_text("You turned text messages off.")
+
+
+async def test_on_a_phone_the_number_and_code_pages_fit_the_screen(
+    browser: Browser, platform: Platform, axe_source: str, request: pytest.FixtureRequest
+) -> None:
+    async with browsing(browser, platform, axe_source, request, **PHONE) as family:
+        await subscribed_family_member(family, platform)
+        await facility_offering_sms(platform)
+        await family.open(f"/sms/{platform.facility_id}/R-1001/number")
+        await family.fits_the_screen()
+        await family.fill(**{"Your mobile phone number": "+1 312 555 0188"})
+        await family.press("Text me a code")
+        await family.fits_the_screen()
+        await family.fill(**{"Six-digit code": platform.sms.codes[-1][1]})
+        await family.press("Agree and turn on")
+        await family.fits_the_screen()
+        await expect(family.page.get_by_role("heading", level=1)).to_have_text("Setup complete")
