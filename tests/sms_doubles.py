@@ -6,6 +6,7 @@ nothing), messaging's delivered messages, and a directory of facilities and corr
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from dataclasses import dataclass
 from dataclasses import field
@@ -86,6 +87,21 @@ class MemoryCarrier:
 
     def last_to(self, phone: str) -> OutgoingSms:
         return self.to(phone)[-1]
+
+    def last_code_to(self, phone: str) -> tuple[str, OutgoingSms]:
+        """The SID and SMS of the last verification code sent to `phone`."""
+        return [
+            (sid, sms)
+            for sid, sms in self.sent
+            if sms.to == phone and sms.reference.startswith("code:")
+        ][-1]
+
+    def code_sent_to(self, phone: str) -> str:
+        """The six digits of the last verification code sent to `phone`."""
+        _, sms = self.last_code_to(phone)
+        found = re.search(r"\b(\d{6})\b", sms.body)
+        assert found is not None, sms.body
+        return found.group(1)
 
 
 @dataclass

@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from collections.abc import Iterator
+from uuid import UUID
+from uuid import uuid4
 
 import grpc
 import pytest
 from kinlink.sms.v1 import sms_pb2_grpc
+from kinlink_contracts.sms_consent import CURRENT_SMS_CONSENT_VERSION
 from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import Clock
@@ -19,10 +22,19 @@ from kinlink_kit.testing import settings_on
 from kinlink_sms.bootstrap import SmsSettings
 from kinlink_sms.bootstrap import build_sms_gateway
 from kinlink_sms.bootstrap import sms_gateway_service
+from kinlink_sms.domain.phone import parse_phone_number
+from kinlink_sms.domain.subscription import SmsSubscription
+from kinlink_sms.service_layer.confirm_verification import confirm_verification
 from kinlink_sms.service_layer.gateway import SmsGateway
+from kinlink_sms.service_layer.start_verification import StartVerification
+from kinlink_sms.service_layer.start_verification import start_verification
 
 from tests.conftest import TokenKeys
 from tests.sms_doubles import KINLINK_NUMBERS
+from tests.sms_doubles import MMS_FACILITY
+from tests.sms_doubles import NO_SMS_FACILITY
+from tests.sms_doubles import RESIDENT
+from tests.sms_doubles import SMS_FACILITY
 from tests.sms_doubles import SmsOutside
 
 
@@ -87,3 +99,43 @@ async def sms_address(
 async def sms_stub(sms_address: str) -> AsyncIterator[sms_pb2_grpc.SmsGatewayServiceStub]:
     async with grpc.aio.insecure_channel(sms_address) as channel:
         yield sms_pb2_grpc.SmsGatewayServiceStub(channel)
+
+
+PHONE = "+13125550123"
+
+
+@pytest.fixture
+def family(outside: SmsOutside) -> UUID:
+    """A family member who corresponded with RESIDENT at both SMS facilities, with $10.00."""
+    account_id = uuid4()
+    for facility_id in (SMS_FACILITY, MMS_FACILITY, NO_SMS_FACILITY):
+        outside.directory.correspond(account_id, facility_id, RESIDENT)
+    outside.wallet.fund(account_id, 1000)
+    return account_id
+
+
+def start(
+    gateway: SmsGateway,
+    account_id: UUID,
+    phone: str = PHONE,
+    facility_id: str = SMS_FACILITY,
+    resident_id: str = RESIDENT,
+) -> SmsSubscription:
+    return start_verification(
+        gateway,
+        StartVerification(account_id, facility_id, resident_id, phone, CURRENT_SMS_CONSENT_VERSION),
+    )
+
+
+def turn_on(
+    gateway: SmsGateway,
+    outside: SmsOutside,
+    account_id: UUID,
+    phone: str = PHONE,
+    facility_id: str = SMS_FACILITY,
+    resident_id: str = RESIDENT,
+) -> SmsSubscription:
+    """SMS on for the resident, the number verified with the code the carrier carried."""
+    start(gateway, account_id, phone, facility_id, resident_id)
+    code = outside.carrier.code_sent_to(parse_phone_number(phone))
+    return confirm_verification(gateway, account_id, facility_id, resident_id, code)

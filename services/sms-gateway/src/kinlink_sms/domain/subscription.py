@@ -154,8 +154,14 @@ class SmsSubscription(Aggregate):
     # --- verification -------------------------------------------------------------------
 
     def _check_resend_allowed(self, now: datetime) -> None:
-        if self.pending is not None and now < self.pending.resend_available_at:
-            raise VerificationResendTooSoon(self.pending.resend_available_at)
+        """At most a code a minute, but at once after one that could not reach its number."""
+        pending = self.pending
+        if (
+            pending is not None
+            and pending.undeliverable_code is None
+            and now < pending.resend_available_at
+        ):
+            raise VerificationResendTooSoon(pending.resend_available_at)
 
     def start_verification(
         self,
@@ -214,24 +220,35 @@ class SmsSubscription(Aggregate):
     def _code_issued(self, verification: dict[str, Any]) -> None:
         self.pending = Verification(**verification)
 
-    def code_not_sent(self) -> None:
-        """The carrier took no code: nothing to confirm, and a new start is not throttled."""
-        if self.pending is not None:
+    def code_not_sent(self, code_digest: str) -> None:
+        """The carrier took no code (`code_digest` names it): nothing to confirm, and a new
+        start is not throttled. A newer code stays."""
+        if self.pending is not None and self.pending.code_digest == code_digest:
             self._code_withdrawn()
 
     @event("CodeWithdrawn")
     def _code_withdrawn(self) -> None:
         self.pending = None
 
-    def code_undeliverable(self, phone_number: str, carrier_error_code: int) -> None:
-        """The carrier reports the code SMS could not reach `phone_number`."""
+    def code_sent(self, code_digest: str, sid: str) -> None:
+        """The carrier took the code `code_digest` names as SMS `sid`."""
+        if self.pending is not None and self.pending.code_digest == code_digest:
+            self._code_sent(sid)
+
+    @event("CodeSent")
+    def _code_sent(self, sid: str) -> None:
+        assert self.pending is not None
+        self.pending = replace(self.pending, code_sid=sid)
+
+    def code_undeliverable(self, sid: str, carrier_error_code: int) -> str | None:
+        """The carrier reports the code SMS `sid` could not reach its number: the number, when
+        that code is still the one awaited (a report of an older code changes nothing)."""
         pending = self.pending
-        if (
-            pending is not None
-            and pending.phone_number == phone_number
-            and pending.undeliverable_code is None
-        ):
+        if pending is None or pending.code_sid != sid:
+            return None
+        if pending.undeliverable_code is None:
             self._code_undeliverable(carrier_error_code)
+        return pending.phone_number
 
     @event("CodeUndeliverable")
     def _code_undeliverable(self, carrier_error_code: int) -> None:
