@@ -61,6 +61,14 @@ MESSAGES_SETTLED = Counter(
     ["outcome"],
 )
 
+SMS_WEBHOOKS = Counter(
+    "kinlink_sms_webhooks_total",
+    "Requests to the SMS gateway's webhook, by route (inbound, status) and outcome: accepted; "
+    "refused, never routed (unsigned, signature_mismatch, body_hash_missing, "
+    "body_hash_mismatch, unreadable, too_large); malformed; unavailable; failed.",
+    ["route", "outcome"],
+)
+
 HTTP_SECONDS = Histogram(
     "kinlink_http_seconds",
     "Web page handling time (the portal), by route and status.",

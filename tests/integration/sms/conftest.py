@@ -1,6 +1,7 @@
 """The SMS gateway's use cases on SQLite and on the real PostgreSQL, with the carrier, wallet,
 messages and directory of `tests.sms_doubles`, built as the service builds itself
-(bootstrap), and served over gRPC for the tests that call it as clients do."""
+(bootstrap), and served over gRPC for the tests that call it as clients do; the local Twilio
+stand-in for those that talk to Twilio."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from tests.sms_doubles import NO_SMS_FACILITY
 from tests.sms_doubles import RESIDENT
 from tests.sms_doubles import SMS_FACILITY
 from tests.sms_doubles import SmsOutside
+from tests.twilio_standin import twilio_standin  # noqa: F401 (the fixture)
 
 
 @pytest.fixture(params=STORAGES)

@@ -19,5 +19,5 @@ def test_the_pool_of_kinlink_numbers_is_a_json_list(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_port_without_an_adapter_stops_the_service_at_start(tmp_path: object) -> None:
-    with pytest.raises(AdapterMissing, match="carrier="):
+    with pytest.raises(AdapterMissing, match="wallet="):
         build_sms_gateway(SmsSettings(data_dir=tmp_path, postgres_dsn=None))

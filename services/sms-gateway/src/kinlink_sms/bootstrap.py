@@ -13,14 +13,14 @@ from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.service_account import ServiceAccountSettings
-from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
 from pydantic import Field
-from pydantic import SecretStr
 
+from kinlink_sms.adapters.carriers import open_carrier
 from kinlink_sms.adapters.directory import RecordedDirectory
 from kinlink_sms.adapters.integration_events import SmsEventTranslator
 from kinlink_sms.adapters.sms_views import SmsViews
+from kinlink_sms.adapters.twilio_settings import TwilioSettings
 from kinlink_sms.domain.ports import Carrier
 from kinlink_sms.domain.ports import Directory
 from kinlink_sms.domain.ports import Messages
@@ -35,10 +35,11 @@ from kinlink_sms.service_layer.gateway import SmsOptions
 from kinlink_sms.service_layer.gateway import SmsStore
 
 
-class SmsSettings(ServiceSettings, ServiceAccountSettings):
-    """The gateway's own settings: its pool of Kinlink numbers, Twilio's account and where its
-    API is, the webhook Twilio calls, how often a failed SMS is sent, messaging it reads from,
-    and how it signs in to call others (KINLINK_IDENTITY_TARGET, KINLINK_SERVICE_ACCOUNT_EMAIL,
+class SmsSettings(TwilioSettings, ServiceAccountSettings):
+    """The gateway's own settings: its pool of Kinlink numbers, how often a failed SMS is sent,
+    messaging it reads from, Twilio's account and the webhook Twilio calls (KINLINK_TWILIO_*,
+    KINLINK_SMS_WEBHOOK_*; without an account the simulated carrier), and how it signs in to
+    call others (KINLINK_IDENTITY_TARGET, KINLINK_SERVICE_ACCOUNT_EMAIL,
     KINLINK_SERVICE_ACCOUNT_PASSWORD). The ledger's address comes with the wallet's settings,
     mixed in beside the service account's."""
 
@@ -61,26 +62,6 @@ class SmsSettings(ServiceSettings, ServiceAccountSettings):
     sms_support_url: str = Field(
         default="https://kinlink.org/help/sms",
         description="Where the answer to HELP sends the family member.",
-    )
-    twilio_account_sid: str = Field(default="", description="Twilio's account SID (AC...).")
-    twilio_auth_token: SecretStr = Field(
-        default=SecretStr(""),
-        description="Twilio's auth token: authenticates our requests and signs its webhooks.",
-    )
-    twilio_api_base_url: str = Field(
-        default="https://api.twilio.com",
-        description="Where Twilio's API is: a stand-in's address in tests.",
-    )
-    sms_webhook_port: int = Field(
-        default=8085,
-        ge=0,
-        le=65535,
-        description="The port of the webhook Twilio calls (inbound SMS, status callbacks).",
-    )
-    sms_webhook_public_url: str = Field(
-        default="",
-        description="The webhook's address as Twilio calls it, which its signatures cover.",
-        examples=["https://sms.kinlink.org"],
     )
     directory_settings_max_age_seconds: float = Field(
         default=1.0,
@@ -109,11 +90,6 @@ class AdapterMissing(RuntimeError):
         super().__init__(f"No {port} adapter is wired: pass {port}= to build_sms_gateway.")
 
 
-def _carrier(settings: SmsSettings) -> Carrier:
-    # The Twilio carrier (its SDK on KINLINK_TWILIO_*) is wired here.
-    raise AdapterMissing("carrier")
-
-
 def _wallet(settings: SmsSettings) -> Wallet:
     # The ledger wallet (KINLINK_LEDGER_TARGET, the service account) is wired here.
     raise AdapterMissing("wallet")
@@ -136,7 +112,7 @@ def build_sms_gateway(
     return SmsGateway(
         store=store,
         views=SmsViews.open(store, view_store(settings, settings.database)),
-        carrier=carrier or _carrier(settings),
+        carrier=carrier or open_carrier(settings),
         wallet=wallet or _wallet(settings),
         messages=messages or _messages(settings),
         directory=directory

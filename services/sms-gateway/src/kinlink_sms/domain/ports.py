@@ -74,6 +74,24 @@ class StatusReport:
     error_code: int | None = None  # Twilio's, e.g. 30003 unreachable, 30006 landline
 
 
+@dataclass(frozen=True)
+class ReceivedPicture:
+    url: str  # where the carrier keeps it (Twilio's media URL)
+    content_type: str
+
+
+@dataclass(frozen=True)
+class ReceivedSms:
+    """An SMS (or MMS) a phone sent to a Kinlink number, as the carrier's webhook reports it."""
+
+    sid: str
+    from_: str  # the family member's phone, E.164
+    to: str  # the Kinlink number it was sent to
+    body: str
+    segments: int
+    pictures: tuple[ReceivedPicture, ...] = ()
+
+
 class Carrier(Protocol):
     def send(self, sms: OutgoingSms) -> CarrierReceipt:
         """Hands the SMS to the carrier. Raises `CarrierRefused` when it refuses it for good and

@@ -1,0 +1,124 @@
+"""The carrier of the embedded mode: each SMS is a JSON file `<sid>.json` in a folder
+(`var/sms/`), and its final status is reported a moment later by its `reporting` job to the
+callback it is given, as Twilio's status callback would.
+
+What happens to an SMS depends on the number it is sent to. Twilio's magic test numbers are
+refused at once, as Twilio's test credentials refuse them; the gateway's own numbers
++1 500-553-000N are sent and then reported undelivered with Twilio's error 3000N (30003
+unreachable, 30005 unknown, 30006 a landline); every other number is delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import uuid
+from collections.abc import Callable
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kinlink_kit.errors import Unavailable
+from kinlink_kit.logging import get_logger
+
+from kinlink_sms.domain.ports import CarrierReceipt
+from kinlink_sms.domain.ports import CarrierRefused
+from kinlink_sms.domain.ports import CarrierStatus
+from kinlink_sms.domain.ports import OutgoingSms
+from kinlink_sms.domain.ports import StatusReport
+
+log = get_logger(__name__)
+
+# Twilio's magic "To" numbers and the error each is refused with.
+TEST_NUMBER_REFUSALS: dict[str, tuple[int, str]] = {
+    "+15005550001": (21211, "The 'To' number +15005550001 is not a valid phone number."),
+    "+15005550002": (21612, "The 'To' phone number is not currently reachable via SMS."),
+    "+15005550003": (21408, "Permission to send an SMS has not been enabled for the region."),
+    "+15005550004": (21610, "Attempt to send to unsubscribed recipient"),
+    "+15005550009": (21614, "'To' number is not a valid mobile number"),
+}
+UNDELIVERED_NUMBERS: dict[str, int] = {
+    "+15005530003": 30003,
+    "+15005530005": 30005,
+    "+15005530006": 30006,
+}
+NO_SUCH_MESSAGE = 20404  # Twilio's "The requested resource was not found"
+
+ReportStatus = Callable[[str, StatusReport], None]  # (the SMS's reference, its status)
+
+
+@dataclass(frozen=True)
+class _Report:
+    reference: str
+    status: StatusReport
+
+
+class SimulatedCarrier:
+    def __init__(self, folder: Path, retry_seconds: float = 1.0) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self._folder = folder
+        self._retry_seconds = retry_seconds
+        self._reports: queue.SimpleQueue[_Report] = queue.SimpleQueue()
+
+    def send(self, sms: OutgoingSms) -> CarrierReceipt:
+        if sms.to in TEST_NUMBER_REFUSALS:
+            raise CarrierRefused(*TEST_NUMBER_REFUSALS[sms.to])
+        sid = ("MM" if sms.media_urls else "SM") + uuid.uuid4().hex
+        error_code = UNDELIVERED_NUMBERS.get(sms.to)
+        final = StatusReport(
+            sid=sid,
+            status=CarrierStatus.DELIVERED if error_code is None else CarrierStatus.UNDELIVERED,
+            error_code=error_code,
+        )
+        record = {
+            "sid": sid,
+            "reference": sms.reference,
+            "to": sms.to,
+            "from": sms.from_,
+            "body": sms.body,
+            "media_urls": list(sms.media_urls),
+            "status": final.status.value,
+            "error_code": error_code,
+        }
+        written = self._folder / f"{sid}.json.tmp"
+        written.write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+        written.replace(self._folder / f"{sid}.json")  # whole or not at all
+        self._reports.put(_Report(sms.reference, final))
+        return CarrierReceipt(sid=sid, status=CarrierStatus.QUEUED)
+
+    def status(self, sid: str) -> StatusReport:
+        try:
+            record = json.loads((self._folder / f"{sid}.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CarrierRefused(NO_SUCH_MESSAGE, f"No message {sid}.") from None
+        return StatusReport(sid, CarrierStatus(record["status"]), record["error_code"])
+
+    def reporting(self, report: ReportStatus) -> Callable[[], Coroutine[Any, Any, None]]:
+        """The background job reporting each SMS's status to `report` after its send
+        returned, until cancelled. A report the gateway cannot take yet (`Unavailable`) is
+        made again later; one lost (another error, or the process stopped) is found by asking
+        `status`, as with Twilio."""
+
+        async def report_statuses() -> None:
+            await self._report_to(report)
+
+        return report_statuses
+
+    async def _report_to(self, report_status: ReportStatus) -> None:
+        while True:
+            try:
+                report = self._reports.get_nowait()
+            except queue.Empty:
+                await asyncio.sleep(0.05)
+                continue
+            try:
+                await asyncio.to_thread(report_status, report.reference, report.status)
+            except Unavailable:
+                log.warning("sms status not taken; reported again", sid=report.status.sid)
+                asyncio.get_running_loop().call_later(
+                    self._retry_seconds, self._reports.put, report
+                )
+            except Exception:
+                log.exception("sms status report failed", sid=report.status.sid)
