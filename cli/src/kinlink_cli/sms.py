@@ -11,6 +11,7 @@ import click
 from google.protobuf.message import Message
 from kinlink.sms.v1 import sms_pb2 as pb
 from kinlink.sms.v1 import sms_pb2_grpc
+from kinlink_contracts.sms_consent import CURRENT_SMS_CONSENT_VERSION
 
 from kinlink_cli.connection import Connection
 from kinlink_cli.connection import pass_connection
@@ -168,7 +169,10 @@ def sms() -> None:
 @resident_option
 @click.option("--phone", required=True, help="Your mobile number, e.g. '(312) 555-0100'.")
 @click.option(
-    "--consent-version", default="", help="The version of the consent words you were shown."
+    "--consent-version",
+    default=CURRENT_SMS_CONSENT_VERSION,
+    show_default=True,
+    help="The version of the consent words you agree to (shown with the code).",
 )
 @json_option
 @pass_connection

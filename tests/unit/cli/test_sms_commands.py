@@ -20,6 +20,7 @@ from grpc_status import rpc_status
 from kinlink.sms.v1 import sms_pb2 as pb
 from kinlink.sms.v1 import sms_pb2_grpc
 from kinlink_cli.main import cli
+from kinlink_contracts.sms_consent import CURRENT_SMS_CONSENT_VERSION
 from kinlink_kit.errors import ClientError
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import PermissionDenied
@@ -128,7 +129,10 @@ def test_on_texts_a_code_and_shows_the_consent_words_with_the_next_step(
     (method, request, token) = stand_in.calls[0]
     assert method == "StartVerification" and token == "Bearer family-token"
     assert request == pb.StartVerificationRequest(
-        facility_id="FAC-DEMO", resident_id="R-1001", phone_number="(312) 555-0188"
+        facility_id="FAC-DEMO",
+        resident_id="R-1001",
+        phone_number="(312) 555-0188",
+        consent_version=CURRENT_SMS_CONSENT_VERSION,
     )
 
 
