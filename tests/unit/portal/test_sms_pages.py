@@ -496,3 +496,35 @@ def test_after_writing_to_a_resident_without_sms_the_sent_folder_offers_it(
     folder = family.get(location).text
     assert "Your message is sent." in folder
     assert (f'<a href="{SETTINGS}">Set up text messages (SMS)</a>' in folder) == offered
+
+
+def test_a_code_the_carrier_could_not_deliver_sends_back_to_the_number_with_advice(
+    family: TestClient, sms: StandInIdentity
+) -> None:
+    sms.answers["GetSmsSubscription"] = subscription(
+        pb.SMS_SUBSCRIPTION_STATUS_OFF,
+        off_reason=pb.SMS_OFF_REASON_NUMBER_UNREACHABLE,
+        pending_verification=verification(),
+    )
+    page = family.get(f"{SETTINGS}/code")
+    assert page.status_code == 400
+    assert "Try another mobile number." in error_beside(page.text, "phone_number")
+    assert 'value="+13125550188"' in page.text and 'id="code"' not in page.text
+
+
+def test_a_change_of_number_whose_code_could_not_be_delivered_is_said_on_confirming(
+    family: TestClient, sms: StandInIdentity
+) -> None:
+    sms.answers["GetSmsSubscription"] = subscription(
+        pb.SMS_SUBSCRIPTION_STATUS_ON,
+        phone_number="+13125550100",
+        pending_verification=verification("+13125550199"),
+    )
+    sms.answers["ConfirmVerification"] = refusal(
+        FailedPrecondition("phone_number_unreachable", "the carrier could not deliver the code")
+    )
+    token = csrf_of(family.get(f"{SETTINGS}/code").text)
+    page = family.post(f"{SETTINGS}/code", data={"code": "123456", "csrf_token": token})
+    assert page.status_code == 400
+    assert "Try another mobile number." in error_beside(page.text, "phone_number")
+    assert 'value="+13125550199"' in page.text

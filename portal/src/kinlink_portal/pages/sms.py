@@ -163,23 +163,26 @@ async def number(request: Request) -> Response:
     """Turning SMS on, or moving it to another number: the number, then a code texted to it."""
     params = request.path_params
     resident = await held_resident(request, params["facility_id"], params["resident_id"])
-    path = sms_path(resident["facility_id"], resident["resident_id"])
+    if request.method == "GET":
+        return await number_page(request, resident, Form(NUMBER))
+    form = await submitted(request, NUMBER)
+    starting = pb.StartVerificationRequest(
+        facility_id=resident["facility_id"],
+        resident_id=resident["resident_id"],
+        phone_number=form.values["phone_number"],
+        consent_version=CURRENT_SMS_CONSENT_VERSION,
+    )
+    try:
+        if not form.missing({"phone_number": "phone_number_missing"}):
+            await call_signed_in(request, services(request).sms.StartVerification, starting)
+            return see_other(sms_path(resident["facility_id"], resident["resident_id"], "code"))
+    except Refusal as refusal:
+        form.refused(in_sms_terms(refusal, "phone_number"))
+    return await number_page(request, resident, form)
+
+
+async def number_page(request: Request, resident: dict[str, str], form: Form) -> Response:
     subscription = await subscription_of(request, resident["facility_id"], resident["resident_id"])
-    form = Form(NUMBER)
-    if request.method == "POST":
-        form = await submitted(request, NUMBER)
-        starting = pb.StartVerificationRequest(
-            facility_id=resident["facility_id"],
-            resident_id=resident["resident_id"],
-            phone_number=form.values["phone_number"],
-            consent_version=CURRENT_SMS_CONSENT_VERSION,
-        )
-        try:
-            if not form.missing({"phone_number": "phone_number_missing"}):
-                await call_signed_in(request, services(request).sms.StartVerification, starting)
-                return see_other(f"{path}/code")
-        except Refusal as refusal:
-            form.refused(in_sms_terms(refusal, "phone_number"))
     return render(
         request,
         "sms_number.html",
@@ -189,8 +192,24 @@ async def number(request: Request) -> Response:
         changing=is_on(subscription),
         current=subscription.phone_number if subscription is not None else "",
         consent=SMS_CONSENT_WORDS[CURRENT_SMS_CONSENT_VERSION],
-        path=path,
+        path=sms_path(resident["facility_id"], resident["resident_id"]),
     )
+
+
+def code_unreachable(subscription: pb.SmsSubscription) -> bool:
+    """The carrier reported that the code could not reach the number being verified."""
+    return (
+        subscription.status == pb.SMS_SUBSCRIPTION_STATUS_OFF
+        and subscription.off_reason == pb.SMS_OFF_REASON_NUMBER_UNREACHABLE
+        and subscription.HasField("pending_verification")
+    )
+
+
+async def try_another_number(request: Request, resident: dict[str, str], typed: str) -> Response:
+    """The number page again, the carrier's refusal said beside the number."""
+    form = Form(NUMBER, {"phone_number": typed})
+    unreachable = Refusal("phone_number_unreachable", "phone_number")
+    return await number_page(request, resident, form.refused(unreachable))
 
 
 async def code_page(
@@ -201,6 +220,8 @@ async def code_page(
     if subscription is None or not subscription.HasField("pending_verification"):
         return see_other(f"{path}/number")
     verification = subscription.pending_verification
+    if code_unreachable(subscription):
+        return await try_another_number(request, resident, verification.phone_number)
     zone = await visitor_time_zone(request)
     now = int(request.app.state.clock())
     return render(
@@ -241,6 +262,10 @@ async def code(request: Request) -> Response:
                 return with_notice("/account", "sms_number_changed")
             return see_other(sms_path(facility_id, resident_id, "done"))
     except Refusal as refusal:
+        if refusal.code == "phone_number_unreachable":
+            pending = await subscription_of(request, facility_id, resident_id)
+            typed = pending.pending_verification.phone_number if pending is not None else ""
+            return await try_another_number(request, resident, typed)
         if refusal.code not in CODE_REFUSALS:
             raise
         form.refused(Refusal(refusal.code, "code"))
