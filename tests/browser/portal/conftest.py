@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,6 +34,7 @@ from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_contracts.topics import MESSAGING_EVENTS
 from kinlink_embedded import demo
 from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_identity.bootstrap import build_identity
@@ -61,6 +61,11 @@ from kinlink_portal.app import CardIssuer
 from kinlink_portal.app import create_app
 from kinlink_portal.main import serve_portal
 from kinlink_portal.settings import PortalSettings
+from kinlink_sms.bootstrap import SmsSettings
+from kinlink_sms.bootstrap import build_sms_gateway
+from kinlink_sms.bootstrap import sms_gateway_service
+from kinlink_sms.domain.ports import FacilityNotFound as SmsFacilityNotFound
+from kinlink_sms.service_layer.gateway import SmsGateway
 from playwright.async_api import Browser
 from playwright.async_api import Page
 from playwright.async_api import async_playwright
@@ -68,8 +73,6 @@ from pydantic import SecretStr
 
 from tests.browser.portal import screenshots
 from tests.browser.portal.screenshots import Camera
-from tests.browser.portal.sms_gateway import StandInSmsGateway
-from tests.browser.portal.sms_gateway import serving_sms_gateway
 from tests.conftest import ROOT
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
@@ -77,6 +80,8 @@ from tests.integration.identity.conftest import RecordingMailer
 from tests.service_accounts import SERVICE_EMAIL
 from tests.service_accounts import SERVICE_PASSWORD
 from tests.service_accounts import with_service_account
+from tests.sms_doubles import MemoryCarrier
+from tests.sms_doubles import SmsOutside
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 
 AXE = ROOT / ".cache" / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -268,8 +273,8 @@ async def seed_own_facility(address: str, facility_id: str) -> None:
 class Platform(Portal):
     """The portal in front of identity AND the ledger; `ledger` is the ledger's own object, to
     wait for what identity's events tell it. `facility_id`: this run's Demo County Jail.
-    `messaging` (its own object) is served at `messaging_address`; `sms` is the stand-in SMS
-    gateway the portal calls."""
+    `messaging` (its own object) is served at `messaging_address`; the SMS gateway (`sms`, its
+    own object) sends through `carrier`, which records the codes it texts."""
 
     ledger: Ledger
     processor: SimulatedProcessor
@@ -277,7 +282,23 @@ class Platform(Portal):
     facility_id: str
     messaging: Messaging
     messaging_address: str
-    sms: StandInSmsGateway
+    sms: SmsGateway
+    carrier: MemoryCarrier
+
+    async def until_sms_knows(self, account_id: str, facility_id: str, resident_id: str) -> None:
+        """The facility's SMS offer and the family member's correspondence with the resident
+        reached the SMS gateway's directory (identity's and messaging's events, through Kafka)."""
+
+        async def known() -> bool:
+            try:
+                offers = self.sms.directory.facility(facility_id).sms_available
+            except SmsFacilityNotFound:
+                return False
+            return offers and self.sms.directory.corresponded(
+                uuid.UUID(account_id), facility_id, resident_id
+            )
+
+        await eventually(known, timeout=60)
 
     async def until_messaging_knows_residents(self, facility_id: str) -> None:
         """The facility and its residents, configured and booked in identity, reached
@@ -368,6 +389,30 @@ async def serving_messaging(
         yield served, messaging
 
 
+def sms_settings(infra: Infra, database: str, token_keys: TokenKeys) -> SmsSettings:
+    """The SMS gateway on its own database and consumer group, with two Kinlink numbers."""
+    return SmsSettings(
+        postgres_dsn=infra.postgres_dsn,
+        database=database,
+        kafka_bootstrap=infra.kafka_bootstrap,
+        consumer_group=f"test-portal-sms-{uuid.uuid4().hex[:8]}",
+        jwt_public_keys={token_keys.key_id: token_keys.public_pem},
+        sms_numbers=["+15005550006", "+15005550007"],
+    )
+
+
+@asynccontextmanager
+async def serving_sms(
+    settings: SmsSettings, gateway: SmsGateway, token_keys: TokenKeys
+) -> AsyncIterator[str]:
+    """The SMS gateway served by its bootstrap's parts, a process of its own (its own bus)."""
+    bus = KafkaBus(settings.kafka_bootstrap or "", client_id="test-portal-sms")
+    async with serving(
+        [sms_gateway_service(settings, bus, gateway)], bus, token_keys.verifier()
+    ) as served:
+        yield served
+
+
 @pytest.fixture
 async def platform(
     infra: Infra, fresh_database: str, token_keys: TokenKeys
@@ -376,18 +421,17 @@ async def platform(
     consumer groups (served together, as two processes would be: all they share is the topics),
     this run's own Demo County Jail set up, and the portal in front of both. Messaging is served
     beside them on a port of its own, charging the ledger as the service account identity signs
-    in. The portal's SMS gateway is a stand-in (`sms`) on a port of its own."""
+    in. The SMS gateway is served beside them too, on its own database, its carrier, wallet and
+    messages those of `tests.sms_doubles`: its directory hears identity and messaging."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    # The stand-in's clock stands still: a new code is always asked for too soon.
-    started = time.time()
-    sms = StandInSmsGateway(DEMO_FACILITIES[FAC_DEMO].message_price_cents, lambda: started)
     settings = with_service_account(identity_settings(infra, fresh_database, token_keys, url))
     ledger_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
     messaging_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
+    sms_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{ledger_database}"')
-        conn.execute(f'CREATE DATABASE "{messaging_database}"')
+        for database in (ledger_database, messaging_database, sms_database):
+            conn.execute(f'CREATE DATABASE "{database}"')
     ledger_settings = LedgerSettings(
         postgres_dsn=infra.postgres_dsn,
         database=ledger_database,
@@ -401,6 +445,12 @@ async def platform(
     )
     messaging_config = messaging_settings(infra, messaging_database, token_keys)
     await skip_earlier_runs(infra, messaging_config.consumer_group, IDENTITY_EVENTS)
+    sms_config = sms_settings(infra, sms_database, token_keys)
+    await skip_earlier_runs(infra, sms_config.consumer_group, IDENTITY_EVENTS, MESSAGING_EVENTS)
+    outside = SmsOutside()
+    sms = build_sms_gateway(
+        sms_config, carrier=outside.carrier, wallet=outside.wallet, messages=outside.messages
+    )
     bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
     processor = SimulatedProcessor()
     ledger = build_ledger(ledger_settings, processor)
@@ -415,7 +465,7 @@ async def platform(
                 messaging_address,
                 messaging,
             ),
-            serving_sms_gateway(sms) as sms_address,
+            serving_sms(sms_config, sms, token_keys) as sms_address,
         ):
             facility_id = f"FAC-PORTAL-{uuid.uuid4().hex[:8]}"
             await seed_own_facility(address, facility_id)
@@ -434,6 +484,7 @@ async def platform(
                     messaging,
                     messaging_address,
                     sms,
+                    outside.carrier,
                 )
                 for resident in DEMO_RESIDENTS:
                     if resident.facility_id == FAC_DEMO:
@@ -444,9 +495,10 @@ async def platform(
                 yield platform
     finally:
         ledger.close()
+        sms.close()
         with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{ledger_database}" WITH (FORCE)')
-            conn.execute(f'DROP DATABASE IF EXISTS "{messaging_database}" WITH (FORCE)')
+            for database in (ledger_database, messaging_database, sms_database):
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 @dataclass
