@@ -33,7 +33,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from kinlink_sms.adapters.simulated_carrier import TEST_NUMBER_REFUSALS
+from kinlink_sms.adapters.simulated_carrier import TEST_NUMBERS
+from kinlink_sms.adapters.simulated_carrier import TWILIO_ERRORS
 from kinlink_sms.adapters.twilio_settings import TwilioAccount
 from kinlink_sms.domain.segments import count_segments
 from twilio.request_validator import RequestValidator
@@ -122,6 +123,8 @@ class TwilioStandin:
         self.auth_token = auth_token or secrets.token_hex(16)
         self.messages: dict[str, StandinMessage] = {}
         self.refusals: list[TwilioError] = []  # every request refused, in order
+        # Numbers refused with these codes, as Twilio's test numbers are (see `refuse`).
+        self.refusing: dict[str, int] = {}
         self._next_failures: list[TwilioError] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -156,6 +159,11 @@ class TwilioStandin:
         self._server.server_close()
         self._thread.join()
 
+    def refuse(self, to: str, code: int) -> None:
+        """SMS to `to` are refused with Twilio's error `code` (21610 opted out, 21614 not a
+        mobile...), as Twilio's magic test numbers are."""
+        self.refusing[to] = code
+
     def fail_next(self, status: int, code: int, message: str) -> None:
         """The next Messages API call gets this error, whatever it asks (a 5xx, a 429)."""
         with self._lock:
@@ -189,9 +197,9 @@ class TwilioStandin:
             raise TwilioError(400, 21620, "Invalid media URL(s).")
         if callback is not None and not _absolute_http(callback):
             raise TwilioError(400, 21609, "The StatusCallback URL is not a valid URL.")
-        if to in TEST_NUMBER_REFUSALS:
-            code, message = TEST_NUMBER_REFUSALS[to]
-            raise TwilioError(400, code, message)
+        refusal = self.refusing.get(to, TEST_NUMBERS.get(to))
+        if refusal is not None:
+            raise TwilioError(400, refusal, TWILIO_ERRORS.get(refusal, "Refused."))
         message_ = StandinMessage(
             sid=new_sid("MM" if media else "SM"),
             account_sid=account,
@@ -289,12 +297,11 @@ class TwilioStandin:
         from_: str,
         to: str,
         body: str,
-        segments: int = 1,
         media: tuple[tuple[str, str], ...] = (),
         as_json: bool = False,
     ) -> SignedRequest:
         """An SMS (MMS with `media`, each a URL and its content type) a phone sent to a Kinlink
-        number, as Twilio posts it to the number's webhook `url`."""
+        number, as Twilio posts it to the number's webhook `url`, its segments counted."""
         sid = new_sid("MM" if media else "SM")
         params = {
             "AccountSid": self.account_sid,
@@ -303,7 +310,7 @@ class TwilioStandin:
             "From": from_,
             "MessageSid": sid,
             "NumMedia": str(len(media)),
-            "NumSegments": str(segments),
+            "NumSegments": str(max(1, count_segments(body).segments)),
             "SmsMessageSid": sid,
             "SmsSid": sid,
             "SmsStatus": "received",

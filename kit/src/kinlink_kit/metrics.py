@@ -65,7 +65,8 @@ SMS_WEBHOOKS = Counter(
     "kinlink_sms_webhooks_total",
     "Requests to the SMS gateway's webhook, by route (inbound, status) and outcome: accepted; "
     "refused, never routed (unsigned, signature_mismatch, body_hash_missing, "
-    "body_hash_mismatch, unreadable, too_large); malformed; unavailable; failed.",
+    "body_hash_mismatch, unreadable, too_large, and malformed when signed but not as Twilio "
+    "documents); rejected by the handler; unavailable (503, retried); failed.",
     ["route", "outcome"],
 )
 

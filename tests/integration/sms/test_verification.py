@@ -317,3 +317,36 @@ def test_a_family_members_settings_are_listed_per_resident_and_turned_off(
     again = disable_sms(gateway, family, SMS_FACILITY, RESIDENT)
     assert (off.status, again.version) == (SubscriptionStatus.OFF, off.version)
     assert again.shown_off_reason is SmsOffReason.DISABLED
+
+
+def test_wrong_codes_entered_at_the_same_moment_get_five_attempts_in_all(
+    reopen: Callable[[], SmsGateway], outside: SmsOutside, family: UUID
+) -> None:
+    gateway = reopen()
+    start(gateway, family)
+    code = outside.carrier.code_sent_to(PHONE)
+    gateways = [gateway, reopen(), reopen()]
+    tries = 12
+    ready = threading.Barrier(tries)
+    codes: list[str] = []
+    lock = threading.Lock()
+
+    def guessing(n: int) -> None:
+        ready.wait()
+        try:
+            confirm(gateways[n % len(gateways)], family, wrong(code))
+        except FailedPrecondition as refusal:
+            with lock:
+                codes.append(refusal.code)
+
+    threads = [threading.Thread(target=guessing, args=(n,)) for n in range(tries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(codes) == sorted(
+        ["verification_code_wrong"] * 4 + ["verification_attempts_exhausted"] * (tries - 4)
+    )
+    with refused(FailedPrecondition, "verification_attempts_exhausted"):
+        confirm(gateway, family, code)

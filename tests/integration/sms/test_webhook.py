@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from kinlink_kit.errors import NotFound
 from kinlink_kit.errors import Unavailable
 from kinlink_kit.testing import free_port
 from kinlink_sms.domain.ports import CarrierStatus
@@ -26,12 +27,14 @@ from structlog.testing import capture_logs
 
 from tests.twilio_standin import SignedRequest
 from tests.twilio_standin import TwilioStandin
+from tests.twilio_standin import post
 
 PUBLIC_URL = "https://sms.kinlink.example"
 INBOUND_URL = f"{PUBLIC_URL}/sms/inbound"
 REFERENCE = "sms:2f1c5e0a-9b7d-4c3e-8a61-0d2b9e4f7a15"
 STATUS_URL = f"{PUBLIC_URL}/sms/status/{REFERENCE}"
 FAMILY_PHONE, KINLINK_NUMBER = "+12025550123", "+15005550006"
+LONG_REPLY = "Love you \u2764\ufe0f see you Sunday! " * 3
 
 
 @dataclass
@@ -64,9 +67,7 @@ class Webhook:
 
     async def deliver(self, request: SignedRequest, url: str | None = None) -> httpx.Response:
         """Posts as Twilio would to the public URL, which leads here (a replay to `url`)."""
-        target = (url or request.url).replace(PUBLIC_URL, self.local_url)
-        async with httpx.AsyncClient(timeout=10) as client:
-            return await client.post(target, content=request.content, headers=request.headers)
+        return await post(request, (url or request.url).replace(PUBLIC_URL, self.local_url))
 
 
 @asynccontextmanager
@@ -137,8 +138,7 @@ async def test_a_signed_inbound_sms_reaches_the_handler_and_is_answered_in_twiml
         INBOUND_URL,
         FAMILY_PHONE,
         KINLINK_NUMBER,
-        "Love you, see you Sunday",
-        1,
+        LONG_REPLY,
         (picture,),
         as_json,
     )
@@ -154,8 +154,8 @@ async def test_a_signed_inbound_sms_reaches_the_handler_and_is_answered_in_twiml
     assert (sms.from_, sms.to, sms.body, sms.segments) == (
         FAMILY_PHONE,
         KINLINK_NUMBER,
-        "Love you, see you Sunday",
-        1,
+        LONG_REPLY,
+        2,  # 84 characters, emoji among them: UCS-2, 67 a part
     )
     assert sms.sid.startswith("MM") and len(sms.sid) == 34
     assert sms.pictures == (ReceivedPicture(*picture),)
@@ -289,9 +289,14 @@ async def test_refusals_are_counted_by_reason(
 
 @pytest.mark.parametrize(
     ("failure", "status_code", "outcome"),
-    [(CarrierUnavailable(), 503, "unavailable"), (RuntimeError("bug"), 500, "failed")],
+    [
+        (CarrierUnavailable(), 503, "unavailable"),
+        (RuntimeError("bug"), 500, "failed"),
+        (KeyError("bug"), 500, "failed"),  # not taken for a request Twilio got wrong
+        (NotFound("outbound_sms_not_found", "No such SMS."), 400, "rejected"),
+    ],
 )
-async def test_a_handler_that_cannot_take_it_now_asks_twilio_to_try_again(
+async def test_a_handler_that_cannot_take_it_now_asks_twilio_to_try_again_and_a_failure_is_told(
     webhook: Webhook,
     twilio_standin: TwilioStandin,
     failure: Exception,
@@ -313,10 +318,13 @@ async def test_a_signed_request_missing_what_twilio_documents_is_not_routed(
 ) -> None:
     signed = twilio_standin.sign(INBOUND_URL, {"From": FAMILY_PHONE, "Body": "no sid, no To"})
 
+    before = counted("inbound", "malformed")
+
     answer = await webhook.deliver(signed)
 
     assert answer.status_code == 400
     assert webhook.handlers.received == []
+    assert counted("inbound", "malformed") == before + 1
 
 
 async def test_a_stopped_webhook_listens_no_more_and_finishes_the_request_in_flight(

@@ -60,10 +60,11 @@ async def carrier(tmp_path: Path, reports: Reports) -> AsyncIterator[SimulatedCa
         await job
 
 
+@pytest.mark.parametrize("to", ["+12025550123", "+13125551234", "+13125550004"])
 async def test_an_sms_is_written_then_reported_delivered(
-    carrier: SimulatedCarrier, reports: Reports, tmp_path: Path
+    carrier: SimulatedCarrier, reports: Reports, tmp_path: Path, to: str
 ) -> None:
-    receipt = carrier.send(an_sms())
+    receipt = carrier.send(an_sms(to))
 
     assert receipt.status is CarrierStatus.QUEUED
     assert receipt.sid.startswith("SM") and len(receipt.sid) == 34
@@ -71,7 +72,7 @@ async def test_an_sms_is_written_then_reported_delivered(
     assert written == {
         "sid": receipt.sid,
         "reference": REFERENCE,
-        "to": "+12025550123",
+        "to": to,
         "from": "+15005550006",
         "body": "Kinlink: Ada Lovelace: Hello",
         "media_urls": [],
@@ -92,13 +93,18 @@ async def test_an_mms_is_named_as_twilio_names_one(carrier: SimulatedCarrier) ->
 @pytest.mark.parametrize(
     ("to", "code"),
     [
-        ("+15005550001", 21211),
+        ("+15005550001", 21211),  # Twilio's test numbers
         ("+15005550002", 21612),
         ("+15005550004", 21610),
         ("+15005550009", 21614),
+        ("+13125551211", 21211),  # +1 NPA 555 and a Twilio code's last four digits
+        ("+12025551408", 21408),
+        ("+13125551610", 21610),
+        ("+13125551612", 21612),
+        ("+13125551614", 21614),
     ],
 )
-async def test_twilios_test_numbers_are_refused_with_their_code_and_nothing_is_written(
+async def test_the_refused_numbers_are_refused_with_their_code_and_nothing_is_written(
     carrier: SimulatedCarrier, reports: Reports, tmp_path: Path, to: str, code: int
 ) -> None:
     with pytest.raises(CarrierRefused) as refused:
@@ -112,11 +118,13 @@ async def test_twilios_test_numbers_are_refused_with_their_code_and_nothing_is_w
     assert [report.sid for _, report in reports.taken] == [sent]
 
 
-@pytest.mark.parametrize("code", [30003, 30005, 30006])
+@pytest.mark.parametrize(
+    ("to", "code"), [("+13125550003", 30003), ("+12025550005", 30005), ("+13125550006", 30006)]
+)
 async def test_the_unreachable_numbers_are_reported_undelivered_with_their_error(
-    carrier: SimulatedCarrier, reports: Reports, code: int
+    carrier: SimulatedCarrier, reports: Reports, to: str, code: int
 ) -> None:
-    sid = carrier.send(an_sms(f"+150055{code}")).sid
+    sid = carrier.send(an_sms(to)).sid
 
     await until_reported(reports)
     assert reports.taken == [(REFERENCE, StatusReport(sid, CarrierStatus.UNDELIVERED, code))]

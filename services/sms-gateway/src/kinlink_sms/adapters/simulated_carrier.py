@@ -2,10 +2,15 @@
 (`var/sms/`), and its final status is reported a moment later by its `reporting` job to the
 callback it is given, as Twilio's status callback would.
 
-What happens to an SMS depends on the number it is sent to. Twilio's magic test numbers are
-refused at once, as Twilio's test credentials refuse them; the gateway's own numbers
-+1 500-553-000N are sent and then reported undelivered with Twilio's error 3000N (30003
-unreachable, 30005 unknown, 30006 a landline); every other number is delivered.
+What happens to an SMS depends on the number it is sent to:
+- Twilio's magic test numbers (+1 500-555-000N) are refused at once, as Twilio's test
+  credentials refuse them;
+- a US number +1 NPA 555-XXXX whose XXXX are the last four digits of a Twilio error the gateway
+  acts on gets that error: 21211 (555-1211, not a number), 21408 (555-1408, region not
+  enabled), 21610 (555-1610, the number sent STOP), 21612 (555-1612, not reachable by SMS) and
+  21614 (555-1614, not a mobile) refuse the send; 30003 (555-0003, unreachable), 30005
+  (555-0005, unknown) and 30006 (555-0006, a landline) are sent, then reported undelivered;
+- every other number is delivered.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import queue
+import re
 import uuid
 from collections.abc import Callable
 from collections.abc import Coroutine
@@ -31,19 +37,26 @@ from kinlink_sms.domain.ports import StatusReport
 
 log = get_logger(__name__)
 
+TWILIO_ERRORS = {
+    21211: "The 'To' number is not a valid phone number.",
+    21408: "Permission to send an SMS has not been enabled for the region.",
+    21610: "Attempt to send to unsubscribed recipient",
+    21612: "The 'To' phone number is not currently reachable via SMS.",
+    21614: "'To' number is not a valid mobile number",
+    30003: "Unreachable destination handset",
+    30005: "Unknown destination handset",
+    30006: "Landline or unreachable carrier",
+}
 # Twilio's magic "To" numbers and the error each is refused with.
-TEST_NUMBER_REFUSALS: dict[str, tuple[int, str]] = {
-    "+15005550001": (21211, "The 'To' number +15005550001 is not a valid phone number."),
-    "+15005550002": (21612, "The 'To' phone number is not currently reachable via SMS."),
-    "+15005550003": (21408, "Permission to send an SMS has not been enabled for the region."),
-    "+15005550004": (21610, "Attempt to send to unsubscribed recipient"),
-    "+15005550009": (21614, "'To' number is not a valid mobile number"),
+TEST_NUMBERS = {
+    "+15005550001": 21211,
+    "+15005550002": 21612,
+    "+15005550003": 21408,
+    "+15005550004": 21610,
+    "+15005550009": 21614,
 }
-UNDELIVERED_NUMBERS: dict[str, int] = {
-    "+15005530003": 30003,
-    "+15005530005": 30005,
-    "+15005530006": 30006,
-}
+_SIMULATED_NUMBER = re.compile(r"\+1\d{3}555(\d{4})")
+_DELIVERY_ERRORS = 30000  # and above: reported after sending, not refused at once
 NO_SUCH_MESSAGE = 20404  # Twilio's "The requested resource was not found"
 
 ReportStatus = Callable[[str, StatusReport], None]  # (the SMS's reference, its status)
@@ -55,6 +68,16 @@ class _Report:
     status: StatusReport
 
 
+def twilio_error_for(to: str) -> int | None:
+    """The Twilio error an SMS to `to` meets in the simulation (see above), or None."""
+    if to in TEST_NUMBERS:
+        return TEST_NUMBERS[to]
+    simulated = _SIMULATED_NUMBER.fullmatch(to)
+    if simulated is None:
+        return None
+    return next((code for code in TWILIO_ERRORS if f"{code:05d}"[1:] == simulated[1]), None)
+
+
 class SimulatedCarrier:
     def __init__(self, folder: Path, retry_seconds: float = 1.0) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -63,10 +86,10 @@ class SimulatedCarrier:
         self._reports: queue.SimpleQueue[_Report] = queue.SimpleQueue()
 
     def send(self, sms: OutgoingSms) -> CarrierReceipt:
-        if sms.to in TEST_NUMBER_REFUSALS:
-            raise CarrierRefused(*TEST_NUMBER_REFUSALS[sms.to])
+        error_code = twilio_error_for(sms.to)
+        if error_code is not None and error_code < _DELIVERY_ERRORS:
+            raise CarrierRefused(error_code, TWILIO_ERRORS[error_code])
         sid = ("MM" if sms.media_urls else "SM") + uuid.uuid4().hex
-        error_code = UNDELIVERED_NUMBERS.get(sms.to)
         final = StatusReport(
             sid=sid,
             status=CarrierStatus.DELIVERED if error_code is None else CarrierStatus.UNDELIVERED,

@@ -9,7 +9,8 @@ a forged reply would reach a resident.
 
 A verified request is read into `ReceivedSms` or a `StatusReport` and given to the handlers,
 synchronous use cases run in a worker thread. A handler that cannot reach what it needs
-(`Unavailable`) gets a 503, and Twilio tries again.
+(`Unavailable`) gets a 503, and Twilio tries again; one refusing what it was given (another
+`ClientError`, e.g. a reference naming no SMS of ours) a 400.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import Any
 from typing import Protocol
+from typing import TypeVar
 from urllib.parse import parse_qs
 from urllib.parse import parse_qsl
 
 import uvicorn
+from kinlink_kit.errors import ClientError
 from kinlink_kit.errors import Unavailable
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import SMS_WEBHOOKS
@@ -54,6 +57,7 @@ log = get_logger(__name__)
 SIGNATURE_HEADER = "X-Twilio-Signature"
 MAX_BODY_BYTES = 64 * 1024  # Twilio's webhooks are a few hundred bytes; an SMS at most 1600 chars
 Params = Mapping[str, str]
+Report = TypeVar("Report", ReceivedSms, StatusReport)
 
 
 class WebhookHandlers(Protocol):
@@ -127,6 +131,13 @@ async def _body(request: Request) -> bytes:
     return body
 
 
+def _read(read: Callable[[Params], Report], params: Params) -> Report:
+    try:
+        return read(params)
+    except (KeyError, ValueError):  # signed by Twilio, yet not what it documents
+        raise _Refused("malformed", 400) from None
+
+
 def _received_sms(params: Params) -> ReceivedSms:
     pictures = tuple(
         ReceivedPicture(params[f"MediaUrl{index}"], params.get(f"MediaContentType{index}", ""))
@@ -171,12 +182,12 @@ def create_webhook(handlers: WebhookHandlers, auth_token: str, public_url: str) 
                 answer = await handle(request, params)
             except _Refused as refused:
                 return _refusal(name, refused, request)
-            except (KeyError, ValueError):  # signed by Twilio, yet not what it documents
-                log.error("sms webhook not understood", route=name)
-                return _counted(name, "malformed", Response(status_code=400))
             except Unavailable as unavailable:
                 log.warning("sms webhook handler unavailable", route=name, code=unavailable.code)
                 return _counted(name, "unavailable", Response(status_code=503))
+            except ClientError as refusal:  # e.g. a reference naming no SMS of ours
+                log.warning("sms webhook handler refused", route=name, code=refusal.code)
+                return _counted(name, "rejected", Response(status_code=400))
             except Exception:
                 log.exception("sms webhook handler failed", route=name)
                 return _counted(name, "failed", Response(status_code=500))
@@ -185,11 +196,11 @@ def create_webhook(handlers: WebhookHandlers, auth_token: str, public_url: str) 
         return endpoint
 
     async def inbound(request: Request, params: Params) -> Response:
-        sms = _received_sms(params)
+        sms = _read(_received_sms, params)
         return _twiml(await asyncio.to_thread(handlers.inbound, sms))
 
     async def status(request: Request, params: Params) -> Response:
-        report = _status_report(params)
+        report = _read(_status_report, params)
         await asyncio.to_thread(handlers.status, request.path_params["reference"], report)
         return Response(status_code=204)
 
