@@ -94,6 +94,12 @@ OUTGOING_RPC_SECONDS = Histogram(
     ["method", "code"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+SMS_OUTBOUND = Counter(
+    "kinlink_sms_outbound_total",
+    "Outbound SMS by what happened: sent (an attempt handed to the carrier), retried, "
+    "delivered, charged, failed, not_sent, unpaid (delivered, the wallet refused the charge).",
+    ["outcome"],
+)
 
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from contextlib import contextmanager
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from typing import Protocol
@@ -26,6 +28,13 @@ from psycopg_pool import ConnectionPool
 from kinlink_kit.settings import ServiceSettings
 
 Row = dict[str, Any]
+
+
+def instant(at: datetime) -> str:
+    """A UTC instant as a view stores it: text that sorts as time does (always with
+    microseconds), on both stores."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
 
 _POSITIONS = """
 CREATE TABLE IF NOT EXISTS view_positions (name TEXT PRIMARY KEY, position BIGINT NOT NULL)

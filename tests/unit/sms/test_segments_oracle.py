@@ -28,7 +28,8 @@ BASIC = "".join(sorted(GSM7_BASIC))
 EXTENSION = "".join(sorted(GSM7_EXTENSION))
 # What phones send beyond GSM-7, one reader-visible character each: accented letters, smart
 # punctuation, other scripts, emoji in the basic plane and beyond, with skin tones, joined into
-# families, flags (a subdivision's with tags), keycaps, decomposed accents.
+# families, flags (a subdivision's with tags), keycaps, decomposed accents, Thai and Hangul.
+# Not the emoji sequences newer than the calculator's Unicode 10 (decision 40).
 NOT_GSM7 = [
     *"çáíóúêõÁÍÓÚ\u2019\u2018“”—\u2013…•\u00a0\u200b`中文あ한☺❤αбשع",
     *"😀😂🙏🎉💪🥰🤣",
@@ -47,6 +48,8 @@ NOT_GSM7 = [
     "n\u0303",
     "a\u0301\u0301\u0301",
     "\u0301",
+    "\u0e19\u0e49\u0e33",  # Thai: a letter, a tone mark, and AM after them
+    "\u1100\u1161\u11a8",  # a Hangul syllable in jamo
 ]
 LINE_BREAKS = ["\n", "\r\n", "\r"]
 # Around where one segment becomes two, and two three, in each encoding.

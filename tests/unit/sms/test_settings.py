@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from kinlink_sms.bootstrap import AdapterMissing
 from kinlink_sms.bootstrap import SmsSettings
-from kinlink_sms.bootstrap import build_sms_gateway
 
 
 def test_the_pool_of_kinlink_numbers_is_a_json_list(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -17,7 +15,3 @@ def test_the_pool_of_kinlink_numbers_is_a_json_list(monkeypatch: pytest.MonkeyPa
     assert options.kinlink_numbers == ("+15005550001", "+15005550002")
     assert options.send_attempts == 3
 
-
-def test_a_port_without_an_adapter_stops_the_service_at_start(tmp_path: object) -> None:
-    with pytest.raises(AdapterMissing, match="wallet="):
-        build_sms_gateway(SmsSettings(data_dir=tmp_path, postgres_dsn=None))

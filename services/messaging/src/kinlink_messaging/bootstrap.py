@@ -9,6 +9,7 @@ from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink_contracts.facility_settings import ImageRules
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_contracts.topics import SMS_EVENTS
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
@@ -41,6 +42,7 @@ from kinlink_messaging.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_messaging.entrypoints.grpc_api import MessagingServicer
 from kinlink_messaging.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_messaging.entrypoints.rejection_refunds import RejectionRefunds
+from kinlink_messaging.entrypoints.sms_events import SMS_HANDLERS
 from kinlink_messaging.entrypoints.sweeps import expiry_job
 from kinlink_messaging.entrypoints.sweeps import payment_sweep
 from kinlink_messaging.service_layer.messaging import Messaging
@@ -141,14 +143,19 @@ def close_messaging(messaging: Messaging) -> None:
 
 def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messaging) -> ServiceParts:
     """Messaging's part of a process: its gRPC service; its directory from identity's events;
-    residents' replies from the facilities' topic; its outbox relayed to
+    residents' replies from the facilities' topic; family members' SMS replies from the SMS
+    gateway's topic; its outbox relayed to
     kinlink.messaging.events.v1; the read models' follower; the payment sweep, the expiry job
     and the refunds of rejected messages, each in one replica at a time."""
     consume(
         messaging,
         bus,
         settings.consumer_group,
-        {IDENTITY_EVENTS: IDENTITY_HANDLERS, FACILITY_EVENTS: FACILITY_HANDLERS},
+        {
+            IDENTITY_EVENTS: IDENTITY_HANDLERS,
+            FACILITY_EVENTS: FACILITY_HANDLERS,
+            SMS_EVENTS: SMS_HANDLERS,
+        },
     )
     database_url = settings.database_url(settings.database)
     background = [

@@ -347,3 +347,31 @@ class MarkReadByResidentRequest(_message.Message):
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     message_id: str
     def __init__(self, message_id: _Optional[str] = ...) -> None: ...
+
+class GetDeliveredMessageRequest(_message.Message):
+    __slots__ = ("message_id",)
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    def __init__(self, message_id: _Optional[str] = ...) -> None: ...
+
+class DeliveredMessage(_message.Message):
+    __slots__ = ("message_id", "account_id", "facility_id", "resident_id", "resident_name", "body", "image_count", "image_urls", "image_urls_expire_at")
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
+    RESIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RESIDENT_NAME_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_URLS_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_URLS_EXPIRE_AT_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    account_id: str
+    facility_id: str
+    resident_id: str
+    resident_name: str
+    body: str
+    image_count: int
+    image_urls: _containers.RepeatedScalarFieldContainer[str]
+    image_urls_expire_at: _timestamp_pb2.Timestamp
+    def __init__(self, message_id: _Optional[str] = ..., account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., resident_name: _Optional[str] = ..., body: _Optional[str] = ..., image_count: _Optional[int] = ..., image_urls: _Optional[_Iterable[str]] = ..., image_urls_expire_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

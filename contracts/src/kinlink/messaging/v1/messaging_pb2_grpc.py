@@ -124,6 +124,11 @@ class MessagingServiceStub:
                 request_serializer=kinlink_dot_messaging_dot_v1_dot_messaging__pb2.MarkReadByResidentRequest.SerializeToString,
                 response_deserializer=kinlink_dot_messaging_dot_v1_dot_messaging__pb2.Message.FromString,
                 _registered_method=True)
+        self.GetDeliveredMessage = channel.unary_unary(
+                '/kinlink.messaging.v1.MessagingService/GetDeliveredMessage',
+                request_serializer=kinlink_dot_messaging_dot_v1_dot_messaging__pb2.GetDeliveredMessageRequest.SerializeToString,
+                response_deserializer=kinlink_dot_messaging_dot_v1_dot_messaging__pb2.DeliveredMessage.FromString,
+                _registered_method=True)
 
 
 class MessagingServiceServicer:
@@ -284,6 +289,18 @@ class MessagingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDeliveredMessage(self, request, context):
+        """--- Platform services (the SMS gateway) -------------------------------------------------
+        A resident's message delivered to a family member's inbox, to be passed on to their phone:
+        its body, the resident's name and its images as URLs the carrier may fetch for a short
+        while (none where the image store cannot sign URLs). NOT_FOUND `message_not_found` for a
+        message that is not a resident's delivered one; FAILED_PRECONDITION `message_expired` once
+        expired, `collect_message_unpaid` for a collect message not paid for.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MessagingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -376,6 +393,11 @@ def add_MessagingServiceServicer_to_server(servicer, server):
                     servicer.MarkReadByResident,
                     request_deserializer=kinlink_dot_messaging_dot_v1_dot_messaging__pb2.MarkReadByResidentRequest.FromString,
                     response_serializer=kinlink_dot_messaging_dot_v1_dot_messaging__pb2.Message.SerializeToString,
+            ),
+            'GetDeliveredMessage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDeliveredMessage,
+                    request_deserializer=kinlink_dot_messaging_dot_v1_dot_messaging__pb2.GetDeliveredMessageRequest.FromString,
+                    response_serializer=kinlink_dot_messaging_dot_v1_dot_messaging__pb2.DeliveredMessage.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -864,6 +886,33 @@ class MessagingService:
             '/kinlink.messaging.v1.MessagingService/MarkReadByResident',
             kinlink_dot_messaging_dot_v1_dot_messaging__pb2.MarkReadByResidentRequest.SerializeToString,
             kinlink_dot_messaging_dot_v1_dot_messaging__pb2.Message.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDeliveredMessage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.messaging.v1.MessagingService/GetDeliveredMessage',
+            kinlink_dot_messaging_dot_v1_dot_messaging__pb2.GetDeliveredMessageRequest.SerializeToString,
+            kinlink_dot_messaging_dot_v1_dot_messaging__pb2.DeliveredMessage.FromString,
             options,
             channel_credentials,
             insecure,

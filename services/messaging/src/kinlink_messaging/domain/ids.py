@@ -19,6 +19,11 @@ def reply_id(facility_id: str, resident_id: str, client_key: str) -> UUID:
     return uuid5(MESSAGING_NAMESPACE, f"reply/{facility_id}/{resident_id}/{client_key}")
 
 
+def sms_reply_id(sms_id: UUID) -> UUID:
+    """One SMS reply a family member sent is one message, however often its event comes."""
+    return uuid5(MESSAGING_NAMESPACE, f"sms-reply/{sms_id}")
+
+
 def draft_id(account_id: UUID, client_key: str) -> UUID:
     """A new draft saved twice (a retried request) is one draft."""
     return uuid5(MESSAGING_NAMESPACE, f"draft/{account_id}/{client_key}")

@@ -82,7 +82,8 @@ class Payment:
 
     reference: str
     amount_cents: int
-    balance_after_cents: int
+    # None when another service charged it (an SMS reply, paid on receipt by the SMS gateway).
+    balance_after_cents: int | None = None
 
 
 class Wallet(Protocol):

@@ -13,6 +13,8 @@ from kinlink_messaging.entrypoints.facility_api import FacilityApi
 from kinlink_messaging.entrypoints.messages import SERVICE_NAME
 from kinlink_messaging.entrypoints.messages_api import MESSAGES_POLICY
 from kinlink_messaging.entrypoints.messages_api import MessagesApi
+from kinlink_messaging.entrypoints.platform_api import PLATFORM_POLICY
+from kinlink_messaging.entrypoints.platform_api import PlatformApi
 from kinlink_messaging.entrypoints.review_api import REVIEW_POLICY
 from kinlink_messaging.entrypoints.review_api import ReviewApi
 from kinlink_messaging.service_layer.messaging import Messaging
@@ -25,6 +27,7 @@ ACCESS_POLICY = {
     **BLOCKS_POLICY,
     **REVIEW_POLICY,
     **FACILITY_POLICY,
+    **PLATFORM_POLICY,
 }
 
 
@@ -34,6 +37,7 @@ class MessagingServicer(
     BlocksApi,
     ReviewApi,
     FacilityApi,
+    PlatformApi,
     messaging_pb2_grpc.MessagingServiceServicer,
 ):
     """Use cases are synchronous (the event store is); they run in worker threads."""

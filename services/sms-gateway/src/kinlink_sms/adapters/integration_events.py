@@ -16,6 +16,8 @@ from kinlink_kit.translation import EventTranslator
 from kinlink_kit.translation import Published
 from kinlink_kit.translation import Translation
 
+from kinlink_sms.adapters.inbound_events import inbound_translations
+from kinlink_sms.adapters.outbound_events import OUTBOUND_TRANSLATIONS
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.service_layer.gateway import SmsStore
 
@@ -64,10 +66,14 @@ class SmsEventTranslator(EventTranslator):
             SmsSubscription.Verified: _turned_on,
             SmsSubscription.TurnedOn: _turned_on,
             SmsSubscription.TurnedOff: _turned_off,
+            **OUTBOUND_TRANSLATIONS,
         }
         super().__init__(
             store,
             PRODUCER,
             SMS_EVENTS,
-            {kind: as_of(store, translate) for kind, translate in translations.items()},
+            {
+                **{kind: as_of(store, translate) for kind, translate in translations.items()},
+                **inbound_translations(store),
+            },
         )

@@ -10,17 +10,33 @@ from kinlink_kit.projection import Projection
 from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.views import ViewStore
 
+from kinlink_sms.adapters.inbound_view import InboundProjection
+from kinlink_sms.adapters.outbound_view import OutboundProjection
+from kinlink_sms.adapters.sms_history_view import SmsHistoryProjection
+
 
 @dataclass
 class SmsViews:
     store: ViewStore
     app: TrackedApplication
-    # The SMS history (sent and received, per account) is added here as a projection.
+    inbound: InboundProjection
+    outbound: OutboundProjection
+    history: SmsHistoryProjection
     projections: list[Projection] = field(default_factory=list)
 
     @classmethod
     def open(cls, app: TrackedApplication, store: ViewStore) -> SmsViews:
-        return cls(store=store, app=app)
+        inbound = InboundProjection(app, store)
+        outbound = OutboundProjection(app, store)
+        history = SmsHistoryProjection(app, store)
+        return cls(
+            store=store,
+            app=app,
+            inbound=inbound,
+            outbound=outbound,
+            history=history,
+            projections=[inbound, outbound, history],
+        )
 
     def follower(self) -> ProjectionGroup:
         """One reader of the gateway's log for all of them (the service runs it)."""

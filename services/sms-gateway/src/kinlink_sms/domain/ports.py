@@ -178,6 +178,8 @@ class MessageToSend:
     resident_name: str
     body: str
     image_urls: tuple[str, ...]  # short-lived URLs the carrier can fetch (MMS)
+    # How many pictures the message has: image_urls is empty where messaging cannot sign URLs.
+    pictures: int = 0
 
 
 class Messages(Protocol):

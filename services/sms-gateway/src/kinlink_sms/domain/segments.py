@@ -13,6 +13,8 @@ so a part may hold fewer than its most.
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,8 +28,8 @@ class Encoding(StrEnum):
 @dataclass(frozen=True)
 class ForcingCharacter:
     """A character (or cluster: an emoji with its skin tone) that made the message UCS-2, where
-    it starts in the text (code points), and the GSM-7 text suggested instead ("" when none,
-    or when the character is invisible and plain text simply drops it)."""
+    it first appears in the text (code points from 0), and the GSM-7 text suggested instead (""
+    when none, or when the character is invisible and plain text simply drops it)."""
 
     character: str
     position: int
@@ -151,22 +153,117 @@ REPLACEMENTS = {
 _ZWJ = "\u200d"
 _JOINERS = frozenset("\u200c\u200d")
 _MARKS = frozenset({"Mn", "Me", "Mc"})
-_BREAKING = frozenset({"Cc", "Zl", "Zp"})  # never part of a cluster
-_REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
+_BREAKING = frozenset({"Cc", "Zl", "Zp", "Cf"})  # but for the joiners and tags
 _SKIN_TONES = range(0x1F3FB, 0x1F400)
 _TAGS = range(0xE0020, 0xE0080)  # subdivision flags (England, Scotland, Wales)
+_SPACING_LETTERS = frozenset("\u0e33\u0eb3")  # Thai and Lao AM: letters that extend as marks
+# Hangul's conjoining jamo, leading consonants, vowels and trailing consonants, make a syllable.
+_LEADING = "[\u1100-\u115f\ua960-\ua97c]"
+_VOWEL = "[\u1160-\u11a7\ud7b0-\ud7c6]"
+_TRAILING = "[\u11a8-\u11ff\ud7cb-\ud7fb]"
+_SYLLABLES = range(0xAC00, 0xD7A4)  # composed: a vowel-ending one takes vowels and trailing
+# Where every mark, symbol and control is: planes 0 and 1, and the tags and variation selectors
+# of plane 14 (planes 2 and 3 hold only ideographs; 15 and 16 private use).
+_PLANES_READ = (range(0x20000), range(0xE0000, 0xE1000))
+
+
+def _character_classes() -> dict[str, str]:
+    """Regular-expression classes of the characters that shape clusters, from the Unicode data:
+    `breaking` (controls, line and paragraph separators, invisible formatting: alone),
+    `extending` (marks, joiners, skin tones, tags: kept with what they follow), `pictographic`
+    (symbols, emoji among them: joined by a zero-width joiner)."""
+    ranges: dict[str, list[list[int]]] = {"breaking": [], "extending": [], "pictographic": []}
+    for plane in _PLANES_READ:
+        for point in plane:
+            kind = _kind(chr(point))
+            if kind is None:
+                continue
+            found = ranges[kind]
+            if found and found[-1][1] == point - 1:
+                found[-1][1] = point
+            else:
+                found.append([point, point])
+    return {kind: _class_of(found) for kind, found in ranges.items()}
+
+
+def _class_of(ranges: list[list[int]]) -> str:
+    """The class as two: the basic plane's, which the regular expression engine tests as a
+    bitmap, and the others' (a list it scans), tested only for a character beyond."""
+    basic = [(low, high) for low, high in ranges if high <= 0xFFFF]
+    beyond = [(low, high) for low, high in ranges if high > 0xFFFF]
+    return f"(?:{_ranges_class(basic)}|(?=[\\U00010000-\\U0010ffff]){_ranges_class(beyond)})"
+
+
+def _ranges_class(ranges: list[tuple[int, int]]) -> str:
+    return "[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges) + "]"
+
+
+def _kind(character: str) -> str | None:
+    category = unicodedata.category(character)
+    point = ord(character)
+    if (
+        character in _JOINERS
+        or character in _SPACING_LETTERS
+        or category in _MARKS
+        or point in _SKIN_TONES
+        or point in _TAGS
+    ):
+        return "extending"
+    if category in _BREAKING:
+        return "breaking"
+    return "pictographic" if category == "So" else None
+
+
+def _cluster_pattern(classes: dict[str, str]) -> re.Pattern[str]:
+    """A cluster: a control alone; a flag (two regional indicators); a pictograph with what
+    extends it and the pictographs joined to it by zero-width joiners; a Hangul syllable of
+    jamo; or any character with what extends it. Unicode's grapheme clusters (UAX #29) but for
+    prepended characters; CR LF are two clusters, as they are two GSM-7 characters."""
+    breaking, extending, pictographic = (
+        classes["breaking"],
+        classes["extending"],
+        classes["pictographic"],
+    )
+    not_joining = f"(?:(?!{_ZWJ}){extending})"
+    flag = "[\\U0001f1e6-\\U0001f1ff]"
+    open_syllable = "[" + "".join(chr(point) for point in _SYLLABLES[::28]) + "]"
+    closed_syllable = "[\uac00-\ud7a3]"
+    syllable = (
+        f"(?:{_LEADING}*(?:{_VOWEL}+|{open_syllable}{_VOWEL}*|{closed_syllable}){_TRAILING}*"
+        f"|{_LEADING}+|{_TRAILING}+)"
+    )
+    return re.compile(
+        f"{breaking}"
+        f"|{flag}{flag}{extending}*"
+        f"|{pictographic}(?:{not_joining}|{_ZWJ}{pictographic}|{_ZWJ})*"
+        f"|{syllable}{extending}*"
+        f"|.{extending}*",
+        re.DOTALL,
+    )
+
+
+_CLASSES = _character_classes()
+_CLUSTER = _cluster_pattern(_CLASSES)
+# none in a text: each character a cluster
+_SHAPING = re.compile("|".join([*_CLASSES.values(), _LEADING, _VOWEL, _TRAILING]))
 
 
 def count_segments(text: str) -> SegmentCount:
     """The encoding, segments and units of `text` as sent; "" is 0 segments."""
     if _is_gsm7(text):
-        units = len(text) + sum(1 for character in text if character in GSM7_EXTENSION)
-        segments = _segments_needed(_gsm7_units(text), units, Encoding.GSM7)
+        escapes = sum(map(text.count, GSM7_EXTENSION))
+        units = len(text) + escapes
+        if escapes == 0:  # every part full: no escape can be left over
+            segments = _segments_of_equal_units(units, Encoding.GSM7)
+        else:
+            segments = len(_parts(_gsm7_units(text), Encoding.GSM7))
         return SegmentCount(Encoding.GSM7, segments, units, ())
     clusters = _clusters(text)
-    sizes = [_utf16_units(cluster) for cluster in clusters]
-    units = sum(sizes)
-    segments = _segments_needed(sizes, units, Encoding.UCS2)
+    units = _utf16_units(text)
+    if units == len(clusters):  # every cluster one unit: every part full
+        segments = _segments_of_equal_units(units, Encoding.UCS2)
+    else:
+        segments = len(_parts(_ucs2_sizes(_ucs2_pieces(clusters)), Encoding.UCS2))
     return SegmentCount(Encoding.UCS2, segments, units, _forcing(clusters))
 
 
@@ -177,8 +274,8 @@ def split_segments(text: str) -> list[str]:
         sizes = _gsm7_units(text)
         encoding = Encoding.GSM7
     else:
-        pieces = _clusters(text)
-        sizes = [_utf16_units(cluster) for cluster in pieces]
+        pieces = _ucs2_pieces(_clusters(text))
+        sizes = _ucs2_sizes(pieces)
         encoding = Encoding.UCS2
     return ["".join(pieces[start:end]) for start, end in _parts(sizes, encoding)]
 
@@ -206,28 +303,29 @@ def _gsm7_units(text: str) -> list[int]:
 
 
 def _utf16_units(text: str) -> int:
-    return len(text) + sum(1 for character in text if ord(character) > 0xFFFF)
+    return len(text.encode("utf-16-le")) // 2
 
 
-def _segments_needed(sizes: list[int], units: int, encoding: Encoding) -> int:
-    if units == 0:
-        return 0
-    if units <= LIMITS[encoding][0]:
-        return 1
-    return len(_parts(sizes, encoding))
+def _ucs2_sizes(pieces: list[str]) -> list[int]:
+    # most pieces are one character of the basic plane: one unit, without encoding it
+    return [1 if len(piece) == 1 and piece <= "\uffff" else _utf16_units(piece) for piece in pieces]
+
+
+def _segments_of_equal_units(units: int, encoding: Encoding) -> int:
+    single, per_part = LIMITS[encoding]
+    return 0 if units == 0 else 1 if units <= single else -(-units // per_part)
 
 
 def _parts(sizes: list[int], encoding: Encoding) -> list[tuple[int, int]]:
     """(start, end) of each part over pieces of `sizes` units: all in one segment if they fit,
-    else filled in turn, a piece that does not fit what is left of a part opening the next.
-    A cluster larger than a whole part (a letter under dozens of marks) fills parts alone."""
+    else filled in turn, a piece that does not fit what is left of a part opening the next."""
     single, per_part = LIMITS[encoding]
     if sum(sizes) <= single:
         return [(0, len(sizes))] if sizes else []
     parts: list[tuple[int, int]] = []
     start, used = 0, 0
     for i, size in enumerate(sizes):
-        if used + size > per_part and i > start:
+        if used + size > per_part:
             parts.append((start, i))
             start, used = i, 0
         used += size
@@ -235,70 +333,53 @@ def _parts(sizes: list[int], encoding: Encoding) -> list[tuple[int, int]]:
     return parts
 
 
-def _clusters(text: str) -> list[str]:
-    """`text` cut into what a reader sees as one character (after Unicode's grapheme clusters,
-    UAX #29, for the cases phones send): a character with the marks, joiners, skin tone and
-    tags after it, a zero-width-joined emoji sequence, a pair of regional indicators (a flag).
-    Line breaks and other controls stand alone, CR and LF too (each is a GSM-7 character)."""
-    clusters: list[str] = []
-    for character in text:
-        if clusters and _continues(clusters[-1], character):
-            clusters[-1] += character
+def _ucs2_pieces(clusters: list[str]) -> list[str]:
+    """What a part may not split: the clusters, but for one larger than a whole part (a letter
+    under dozens of marks), cut into its characters: it could not be sent otherwise."""
+    per_part = LIMITS[Encoding.UCS2][1]
+    pieces: list[str] = []
+    for cluster in clusters:
+        if len(cluster) > per_part // 2 and _utf16_units(cluster) > per_part:
+            pieces.extend(cluster)
         else:
-            clusters.append(character)
-    return clusters
+            pieces.append(cluster)
+    return pieces
 
 
-def _continues(cluster: str, character: str) -> bool:
-    if _breaks(cluster[-1]) or _breaks(character):
-        return False
-    point = ord(character)
-    if (
-        character in _JOINERS
-        or unicodedata.category(character) in _MARKS
-        or point in _SKIN_TONES
-        or point in _TAGS
-    ):
-        return True
-    if cluster[-1] == _ZWJ:  # an emoji sequence: a pictograph, a joiner, a pictograph...
-        return _is_pictograph(cluster[0]) and _is_pictograph(character)
-    return (
-        point in _REGIONAL_INDICATORS and len(cluster) == 1 and ord(cluster) in _REGIONAL_INDICATORS
-    )
-
-
-def _is_pictograph(character: str) -> bool:
-    return unicodedata.category(character) == "So"
-
-
-def _breaks(character: str) -> bool:
-    category = unicodedata.category(character)
-    return category in _BREAKING or (
-        category == "Cf" and character not in _JOINERS and ord(character) not in _TAGS
-    )
+def _clusters(text: str) -> list[str]:
+    """`text` cut into what a reader sees as one character (`_cluster_pattern`)."""
+    return _CLUSTER.findall(text) if _SHAPING.search(text) else list(text)
 
 
 def _forcing(clusters: list[str]) -> tuple[ForcingCharacter, ...]:
-    forcing = []
+    """Each cluster GSM-7 lacks, once, where it first appears."""
+    forcing: dict[str, ForcingCharacter] = {}
     position = 0
     for cluster in clusters:
-        if not _is_gsm7(cluster):
+        if cluster not in GSM7 and cluster not in forcing:  # a GSM-7 cluster is one character
             replacement = _replacement_of(cluster)
-            forcing.append(ForcingCharacter(cluster, position, replacement or ""))
+            forcing[cluster] = ForcingCharacter(cluster, position, replacement or "")
         position += len(cluster)
-    return tuple(forcing)
+    return tuple(forcing.values())
 
 
+@functools.lru_cache(maxsize=4096)
 def _replacement_of(cluster: str) -> str | None:
     """GSM-7 text for a cluster GSM-7 lacks ("" to drop it), or None when there is none: its
-    composed form if that is GSM-7 (e and a combining acute: é), else each character from the
-    table, or its compatibility form without accents (á: a, a fullwidth letter: the letter,
-    ²: 2), combining marks dropped."""
+    composed form if that is GSM-7 (e and a combining acute: é), else its characters replaced
+    one by one."""
     composed = unicodedata.normalize("NFC", cluster)
     if _is_gsm7(composed):
         return composed
+    return _plain_characters(composed, decompose=True)
+
+
+def _plain_characters(text: str, *, decompose: bool) -> str | None:
+    """Each character kept if GSM-7, else replaced from the table, else (once) by its
+    compatibility form's characters (á: a and a mark, ⅓: 1, a fraction slash and 3, a fullwidth
+    letter: the letter); marks dropped. None when one of them has no replacement."""
     replaced = []
-    for character in composed:
+    for character in text:
         if character in GSM7:
             replaced.append(character)
         elif character in REPLACEMENTS:
@@ -306,14 +387,10 @@ def _replacement_of(cluster: str) -> str | None:
         elif unicodedata.category(character) in _MARKS:
             continue
         else:
-            plain = _without_marks(character)
-            # a lone accent (¨, ˚) decomposes to a space and its mark: no replacement
-            if not plain.strip() or not _is_gsm7(plain):
+            compatible = unicodedata.normalize("NFKD", character)
+            plain = _plain_characters(compatible, decompose=False) if decompose else None
+            # a lone accent (¨, ˚) is a space and a mark: no replacement
+            if not plain or plain.isspace():
                 return None
             replaced.append(plain)
     return "".join(replaced)
-
-
-def _without_marks(character: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", character)
-    return "".join(c for c in decomposed if unicodedata.category(c) not in _MARKS)

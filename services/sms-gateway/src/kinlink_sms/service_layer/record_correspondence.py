@@ -1,5 +1,6 @@
 """MessageDelivered from messaging, either way: the family member and the resident have
-corresponded, so SMS may be set up between them."""
+corresponded, so SMS may be set up between them; a resident's message is queued as SMS where
+it is on (`queue_sms`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from kinlink_kit.eventstore import Tracking
 
 from kinlink_sms.domain.correspondence import Correspondence
 from kinlink_sms.service_layer.gateway import SmsGateway
+from kinlink_sms.service_layer.queue_sms import sms_to_queue
 
 
 def new_correspondence(gateway: SmsGateway, delivered: MessageDelivered) -> list[Correspondence]:
@@ -23,4 +25,6 @@ def new_correspondence(gateway: SmsGateway, delivered: MessageDelivered) -> list
 
 def message_delivered(gateway: SmsGateway, envelope: Envelope, tracking: Tracking) -> None:
     delivered = MessageDelivered.model_validate(envelope.payload)
-    gateway.store.save_tracked(tracking, *new_correspondence(gateway, delivered))
+    gateway.store.save_tracked(
+        tracking, *new_correspondence(gateway, delivered), *sms_to_queue(gateway, delivered)
+    )
