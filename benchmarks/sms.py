@@ -3,8 +3,8 @@
 1. segments counted: `count_segments` on one core for BENCH_SECONDS over a mix of what the
    gateway sends and receives (short and long GSM-7, a phone's smart punctuation, emoji, long
    UCS-2 in parts; residents' messages prefixed as the dispatcher prefixes them, and a family
-   member's reply): segments per second and messages per second. Every send, every reply and
-   every `PreviewSms` counts once.
+   member's reply): segments per second and messages per second. The gateway counts every
+   SMS it sends or receives once, and every `PreviewSms`.
 """
 
 from __future__ import annotations

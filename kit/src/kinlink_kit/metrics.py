@@ -101,6 +101,19 @@ SMS_OUTBOUND = Counter(
     ["outcome"],
 )
 
+SMS_INBOUND = Counter(
+    "kinlink_sms_inbound_total",
+    "SMS phones sent to the Kinlink numbers, by what the gateway answered: keyword (STOP, "
+    "START, HELP), not_routed, sms_off, opted_out (not answered), empty, passed_on, "
+    "insufficient_credit, mms_unavailable, awaiting_charge (the ledger unreachable: the settle "
+    "sweep charges it). A webhook posted again is counted again.",
+    ["outcome"],
+)
+SMS_REPLIES_AWAITING_CHARGE = Gauge(
+    "kinlink_sms_replies_awaiting_charge",
+    "SMS replies saved on receipt whose charge is not settled yet (the settle sweep's work).",
+)
+
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
     """Expose /metrics on `port`; 0 leaves it off (tests, the embedded mode's extra services)."""

@@ -11,11 +11,9 @@ from uuid import UUID
 from uuid import uuid4
 
 import pytest
-from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.sms import SmsReplyReceived
 from kinlink_contracts.sms import SmsReplyRefused
 from kinlink_kit.testing import Clock
-from kinlink_sms.adapters.integration_events import SmsEventTranslator
 from kinlink_sms.domain.inbound_sms import InboundSms
 from kinlink_sms.domain.inbound_sms import InboundStatus
 from kinlink_sms.domain.inbound_sms import RefusalReason
@@ -26,6 +24,7 @@ from kinlink_sms.service_layer.charge_reply import charge_reply
 from kinlink_sms.service_layer.charge_reply import settle_replies
 from kinlink_sms.service_layer.gateway import SmsGateway
 
+from tests.integration.sms.subscribed import published_replies
 from tests.sms_doubles import RESIDENT
 from tests.sms_doubles import SMS_FACILITY
 from tests.sms_doubles import MemoryWallet
@@ -51,14 +50,6 @@ def received(gateway: SmsGateway, account_id: UUID, segments: int = 3) -> Inboun
     return sms
 
 
-def published(gateway: SmsGateway) -> list[Envelope]:
-    """What the outbox relay would publish of the gateway's log."""
-    translate = SmsEventTranslator(gateway.store)
-    notifications = gateway.store.recorder.select_notifications(1, 1000)
-    outgoing = [m for m in map(translate, notifications) if m is not None]
-    return [Envelope.from_bytes(m.value) for m in outgoing]
-
-
 @pytest.fixture
 def family(outside: SmsOutside) -> UUID:
     """A family member with 100 cents in their messaging subscription (5 a segment here)."""
@@ -76,7 +67,7 @@ def test_a_paid_reply_is_passed_on_with_its_payment_charged_once(
 
     assert (passed.status, passed.amount_cents) == (InboundStatus.PASSED_ON, 15)
     assert outside.wallet.charged(family) == [Payment(f"sms:{sms.sid}", 15, 85)]
-    (envelope,) = published(gateway)
+    (envelope,) = published_replies(gateway)
     event = SmsReplyReceived.model_validate(envelope.payload)
     assert (envelope.type, envelope.key) == ("SmsReplyReceived", RESIDENT)
     assert (event.sms_id, event.account_id, event.facility_id) == (sms.id, family, SMS_FACILITY)
@@ -96,7 +87,7 @@ def test_a_reply_without_credit_is_refused_and_nothing_charged(
     )
     assert outside.wallet.charged(family) == []
     assert outside.wallet.balances[family] == 100
-    (envelope,) = published(gateway)
+    (envelope,) = published_replies(gateway)
     event = SmsReplyRefused.model_validate(envelope.payload)
     assert (event.sms_id, event.reason) == (sms.id, "insufficient_credit")
 
@@ -134,7 +125,7 @@ def test_a_reply_whose_charge_went_unanswered_is_charged_once_by_the_settle_swee
     assert settle_replies(gateway, SETTLE_AFTER) == 0
     assert gateway.find(sms.id, InboundSms).status is InboundStatus.PASSED_ON
     assert outside.wallet.charged(family) == [Payment(f"sms:{sms.sid}", 15, 85)], "once"
-    assert [e.type for e in published(gateway)] == ["SmsReplyReceived"]
+    assert [e.type for e in published_replies(gateway)] == ["SmsReplyReceived"]
 
 
 def test_the_settle_sweep_stops_while_the_ledger_is_unreachable_and_settles_later(

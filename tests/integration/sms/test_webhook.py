@@ -12,9 +12,12 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.errors import NotFound
 from kinlink_kit.errors import Unavailable
+from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.testing import free_port
+from kinlink_kit.testing import serving as serving_services
 from kinlink_sms.domain.ports import CarrierStatus
 from kinlink_sms.domain.ports import CarrierUnavailable
 from kinlink_sms.domain.ports import ReceivedPicture
@@ -25,6 +28,7 @@ from kinlink_sms.entrypoints.webhook import create_webhook
 from prometheus_client import REGISTRY
 from structlog.testing import capture_logs
 
+from tests.conftest import TokenKeys
 from tests.twilio_standin import SignedRequest
 from tests.twilio_standin import TwilioStandin
 from tests.twilio_standin import post
@@ -357,3 +361,24 @@ async def test_a_stopped_webhook_listens_no_more_and_finishes_the_request_in_fli
     assert [sms.body for sms in handlers.received] == ["Hi"]
     with pytest.raises(httpx.ConnectError):
         await hook.deliver(signed)
+
+
+async def test_the_webhook_runs_as_a_services_background_job_and_stops_with_it(
+    twilio_standin: TwilioStandin, token_keys: TokenKeys
+) -> None:
+    handlers, port = RecordingHandlers(), free_port()
+    app = create_webhook(handlers, twilio_standin.auth_token, PUBLIC_URL)
+    job = WebhookServer(app, "127.0.0.1", port, grace_seconds=1).run
+    parts = ServiceParts(name="sms-gateway", grpc=[], background=[job])
+    hook = Webhook(port, handlers)
+
+    async with serving_services([parts], InMemoryBus(), token_keys.verifier()):
+        while not await accepts_connections(port):
+            pass
+        answer = await hook.deliver(
+            twilio_standin.inbound_sms(INBOUND_URL, FAMILY_PHONE, KINLINK_NUMBER, "Hi")
+        )
+
+    assert answer.status_code == 200
+    assert [sms.body for sms in handlers.received] == ["Hi"]
+    assert not await accepts_connections(port)

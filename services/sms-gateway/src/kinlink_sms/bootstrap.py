@@ -32,6 +32,7 @@ from kinlink_sms.domain.ports import Carrier
 from kinlink_sms.domain.ports import Directory
 from kinlink_sms.domain.ports import Messages
 from kinlink_sms.domain.ports import Wallet
+from kinlink_sms.entrypoints.carrier_reports import CarrierReports
 from kinlink_sms.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_sms.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_sms.entrypoints.grpc_api import SmsGatewayServicer
@@ -40,6 +41,7 @@ from kinlink_sms.entrypoints.messaging_events import MESSAGING_HANDLERS
 from kinlink_sms.entrypoints.outbound_jobs import dispatcher
 from kinlink_sms.entrypoints.outbound_jobs import outbound_settle_sweep
 from kinlink_sms.entrypoints.reply_sweep import reply_settle_sweep
+from kinlink_sms.entrypoints.webhook import carrier_jobs
 from kinlink_sms.service_layer.gateway import SmsGateway
 from kinlink_sms.service_layer.gateway import SmsOptions
 from kinlink_sms.service_layer.gateway import SmsStore
@@ -173,7 +175,8 @@ def sms_gateway_service(settings: SmsSettings, bus: Bus, gateway: SmsGateway) ->
     """The gateway's part of a process: its gRPC service; facilities' settings from identity's
     events and correspondence from messaging's; its outbox relayed to kinlink.sms.events.v1;
     the read models' follower; the dispatcher of queued SMS and the settle sweeps of SMS sent
-    and of SMS replies, each in one replica at a time."""
+    and of SMS replies, each in one replica at a time; the carrier's reports (Twilio's webhook,
+    or the simulated carrier's) handed to the use cases."""
     consume(
         gateway,
         bus,
@@ -200,6 +203,7 @@ def sms_gateway_service(settings: SmsSettings, bus: Bus, gateway: SmsGateway) ->
             settled_after=timedelta(seconds=settings.sms_reply_settle_after_seconds),
             every_seconds=settings.sms_reply_settle_every_seconds,
         ).run,
+        *carrier_jobs(settings, gateway.carrier, CarrierReports(gateway)),
         *outbox_relay_jobs(
             settings,
             settings.database,

@@ -16,8 +16,10 @@ from kinlink_kit.translation import EventTranslator
 from kinlink_kit.translation import Published
 from kinlink_kit.translation import Translation
 
-from kinlink_sms.adapters.inbound_events import inbound_translations
+from kinlink_sms.adapters.inbound_events import reply_received
+from kinlink_sms.adapters.inbound_events import reply_refused
 from kinlink_sms.adapters.outbound_events import OUTBOUND_TRANSLATIONS
+from kinlink_sms.domain.inbound_sms import InboundSms
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.service_layer.gateway import SmsStore
 
@@ -66,14 +68,13 @@ class SmsEventTranslator(EventTranslator):
             SmsSubscription.Verified: _turned_on,
             SmsSubscription.TurnedOn: _turned_on,
             SmsSubscription.TurnedOff: _turned_off,
+            InboundSms.PassedOn: reply_received,
+            InboundSms.Refused: reply_refused,
             **OUTBOUND_TRANSLATIONS,
         }
         super().__init__(
             store,
             PRODUCER,
             SMS_EVENTS,
-            {
-                **{kind: as_of(store, translate) for kind, translate in translations.items()},
-                **inbound_translations(store),
-            },
+            {kind: as_of(store, translate) for kind, translate in translations.items()},
         )

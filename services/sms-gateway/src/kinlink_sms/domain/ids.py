@@ -30,3 +30,8 @@ def number_route_id(phone_number: str, kinlink_number: str) -> UUID:
 
 def correspondence_id(account_id: UUID, facility_id: str, resident_id: str) -> UUID:
     return uuid5(SMS_NAMESPACE, f"correspondence/{account_id}/{facility_id}/{resident_id}")
+
+
+def inbound_sms_id(sid: str) -> UUID:
+    """One SMS a phone sent (Twilio's MessageSid) is one inbound SMS, however often posted."""
+    return uuid5(SMS_NAMESPACE, f"inbound/{sid}")

@@ -15,17 +15,14 @@ from datetime import UTC
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
-from uuid import uuid5
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.domain import event
 
+from kinlink_sms.domain.ids import inbound_sms_id
 from kinlink_sms.domain.ports import ChargeItem
 from kinlink_sms.domain.ports import ChargeKind
 from kinlink_sms.domain.ports import Payment
-
-# Its own namespace: ids of the gateway's other aggregates never collide with these.
-INBOUND_NAMESPACE = UUID("5d0c7a3e-8f21-4b6a-9e54-2c1f7b8d3a60")
 
 
 class InboundStatus(StrEnum):
@@ -62,8 +59,7 @@ class InboundSms(Aggregate):
 
     @staticmethod
     def create_id(sid: str, **_: object) -> UUID:
-        """One SMS is one inbound SMS, however often its webhook comes."""
-        return uuid5(INBOUND_NAMESPACE, f"inbound/{sid}")
+        return inbound_sms_id(sid)
 
     @event(Received)
     def __init__(

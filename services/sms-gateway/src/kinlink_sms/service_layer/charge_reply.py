@@ -14,6 +14,7 @@ from uuid import UUID
 from kinlink_kit.errors import NotFound
 from kinlink_kit.errors import Unavailable
 from kinlink_kit.logging import get_logger
+from kinlink_kit.metrics import SMS_REPLIES_AWAITING_CHARGE
 
 from kinlink_sms.domain.inbound_sms import InboundSms
 from kinlink_sms.domain.inbound_sms import InboundStatus
@@ -74,8 +75,10 @@ def settle_replies(gateway: SmsGateway, after: timedelta) -> int:
     unreachable, or the process stopped between saving it and charging it) is charged again
     under its reference and settled. Younger ones are left to the webhook still answering.
     Returns how many it settled."""
+    now = gateway.clock()
+    SMS_REPLIES_AWAITING_CHARGE.set(len(gateway.views.inbound.unsettled(now)))
     settled = 0
-    for inbound_id in gateway.views.inbound.unsettled(gateway.clock() - after):
+    for inbound_id in gateway.views.inbound.unsettled(now - after):
         try:
             if charge_reply(gateway, inbound_id).status is not InboundStatus.RECEIVED:
                 settled += 1
