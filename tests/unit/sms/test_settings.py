@@ -14,4 +14,3 @@ def test_the_pool_of_kinlink_numbers_is_a_json_list(monkeypatch: pytest.MonkeyPa
 
     assert options.kinlink_numbers == ("+15005550001", "+15005550002")
     assert options.send_attempts == 3
-
