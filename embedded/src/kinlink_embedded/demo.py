@@ -237,7 +237,7 @@ async def _sms_on(
         if refusal_code(error) != "sms_subscription_not_found":
             raise
         await _start_verification(sms, family, where)
-    code = _latest_code(sms_folder, FAMILY_PHONE)
+    code = latest_code(sms_folder, FAMILY_PHONE)
     confirming = sms_pb2.ConfirmVerificationRequest(**where, code=code)
     await sms.ConfirmVerification(confirming, metadata=family)
 
@@ -263,7 +263,7 @@ async def _start_verification(
         await asyncio.sleep(0.1)
 
 
-def _latest_code(sms_folder: Path, to: str) -> str:
+def latest_code(sms_folder: Path, to: str) -> str:
     """The six digits of the last verification code the simulated carrier sent to `to`."""
     texted = sorted(sms_folder.glob("*.json"), key=lambda path: path.stat().st_mtime_ns)
     for path in reversed(texted):

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -80,8 +81,6 @@ from tests.integration.identity.conftest import RecordingMailer
 from tests.service_accounts import SERVICE_EMAIL
 from tests.service_accounts import SERVICE_PASSWORD
 from tests.service_accounts import with_service_account
-from tests.sms_doubles import MemoryCarrier
-from tests.sms_doubles import SmsOutside
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 
 AXE = ROOT / ".cache" / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -274,7 +273,7 @@ class Platform(Portal):
     """The portal in front of identity AND the ledger; `ledger` is the ledger's own object, to
     wait for what identity's events tell it. `facility_id`: this run's Demo County Jail.
     `messaging` (its own object) is served at `messaging_address`; the SMS gateway (`sms`, its
-    own object) sends through `carrier`, which records the codes it texts."""
+    own object) sends through the simulated carrier, which writes each SMS in `sms_folder`."""
 
     ledger: Ledger
     processor: SimulatedProcessor
@@ -283,7 +282,11 @@ class Platform(Portal):
     messaging: Messaging
     messaging_address: str
     sms: SmsGateway
-    carrier: MemoryCarrier
+    sms_folder: Path
+
+    def code_texted_to(self, number: str) -> str:
+        """The last verification code the simulated carrier texted to `number`."""
+        return demo.latest_code(self.sms_folder, number)
 
     async def until_sms_knows(self, account_id: str, facility_id: str, resident_id: str) -> None:
         """The facility's SMS offer and the family member's correspondence with the resident
@@ -389,40 +392,54 @@ async def serving_messaging(
         yield served, messaging
 
 
-def sms_settings(infra: Infra, database: str, token_keys: TokenKeys) -> SmsSettings:
-    """The SMS gateway on its own database and consumer group, with two Kinlink numbers."""
+def sms_settings(infra: Infra, database: str, token_keys: TokenKeys, data_dir: Path) -> SmsSettings:
+    """The SMS gateway on its own database and consumer group, with two Kinlink numbers, its
+    simulated carrier writing under `data_dir`; it signs in as the service account messaging
+    uses. The addresses of the services it calls are set once they serve."""
     return SmsSettings(
         postgres_dsn=infra.postgres_dsn,
         database=database,
         kafka_bootstrap=infra.kafka_bootstrap,
         consumer_group=f"test-portal-sms-{uuid.uuid4().hex[:8]}",
         jwt_public_keys={token_keys.key_id: token_keys.public_pem},
-        sms_numbers=["+15005550006", "+15005550007"],
+        data_dir=data_dir,
+        sms_numbers=["+13125550700", "+13125550701"],
+        service_account_email=SERVICE_EMAIL,
+        service_account_password=SERVICE_PASSWORD,
     )
 
 
 @asynccontextmanager
 async def serving_sms(
-    settings: SmsSettings, gateway: SmsGateway, token_keys: TokenKeys
-) -> AsyncIterator[str]:
-    """The SMS gateway served by its bootstrap's parts, a process of its own (its own bus)."""
+    settings: SmsSettings, address: str, messaging_address: str, token_keys: TokenKeys
+) -> AsyncIterator[tuple[str, SmsGateway]]:
+    """The SMS gateway built by its bootstrap, charging the ledger at `address` and reading
+    messaging at `messaging_address` (a process of its own: its own bus, its own port)."""
+    settings = settings.model_copy(
+        update={
+            "ledger_target": address,
+            "identity_target": address,
+            "messaging_target": messaging_address,
+        }
+    )
+    gateway = build_sms_gateway(settings)
     bus = KafkaBus(settings.kafka_bootstrap or "", client_id="test-portal-sms")
     async with serving(
         [sms_gateway_service(settings, bus, gateway)], bus, token_keys.verifier()
     ) as served:
-        yield served
+        yield served, gateway
 
 
 @pytest.fixture
 async def platform(
-    infra: Infra, fresh_database: str, token_keys: TokenKeys
+    infra: Infra, fresh_database: str, token_keys: TokenKeys, tmp_path: Path
 ) -> AsyncIterator[Platform]:
     """Identity and the ledger on the real Kafka and PostgreSQL, each on its own database and
     consumer groups (served together, as two processes would be: all they share is the topics),
     this run's own Demo County Jail set up, and the portal in front of both. Messaging is served
     beside them on a port of its own, charging the ledger as the service account identity signs
-    in. The SMS gateway is served beside them too, on its own database, its carrier, wallet and
-    messages those of `tests.sms_doubles`: its directory hears identity and messaging."""
+    in. The SMS gateway is served beside them too, on its own database, charging the ledger and
+    reading messaging as that service account, its simulated carrier writing under `tmp_path`."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = with_service_account(identity_settings(infra, fresh_database, token_keys, url))
@@ -445,12 +462,8 @@ async def platform(
     )
     messaging_config = messaging_settings(infra, messaging_database, token_keys)
     await skip_earlier_runs(infra, messaging_config.consumer_group, IDENTITY_EVENTS)
-    sms_config = sms_settings(infra, sms_database, token_keys)
+    sms_config = sms_settings(infra, sms_database, token_keys, tmp_path)
     await skip_earlier_runs(infra, sms_config.consumer_group, IDENTITY_EVENTS, MESSAGING_EVENTS)
-    outside = SmsOutside()
-    sms = build_sms_gateway(
-        sms_config, carrier=outside.carrier, wallet=outside.wallet, messages=outside.messages
-    )
     bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
     processor = SimulatedProcessor()
     ledger = build_ledger(ledger_settings, processor)
@@ -465,7 +478,10 @@ async def platform(
                 messaging_address,
                 messaging,
             ),
-            serving_sms(sms_config, sms, token_keys) as sms_address,
+            serving_sms(sms_config, address, messaging_address, token_keys) as (
+                sms_address,
+                sms,
+            ),
         ):
             facility_id = f"FAC-PORTAL-{uuid.uuid4().hex[:8]}"
             await seed_own_facility(address, facility_id)
@@ -484,7 +500,7 @@ async def platform(
                     messaging,
                     messaging_address,
                     sms,
-                    outside.carrier,
+                    tmp_path / "sms",
                 )
                 for resident in DEMO_RESIDENTS:
                     if resident.facility_id == FAC_DEMO:
@@ -495,7 +511,6 @@ async def platform(
                 yield platform
     finally:
         ledger.close()
-        sms.close()
         with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
             for database in (ledger_database, messaging_database, sms_database):
                 conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

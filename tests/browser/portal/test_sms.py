@@ -1,15 +1,18 @@
 """SMS notifications in the browser, against identity, the ledger, messaging and the SMS gateway
-on the real Kafka and PostgreSQL (the gateway's carrier a double recording the codes it texts):
-a family member previews a message's cost as SMS (its curly apostrophe forcing UCS-2, the plain
-text suggested and taken), sends it, is offered to set SMS up, reads the consent words, is sent
-back to try another number when the carrier reports the code undeliverable, enters a wrong code
-then the right one, reaches "setup complete", changes the number (ending on My Account) and
-turns SMS off; on a phone, the number and code pages fit the screen. Every page passes
-axe-core."""
+on the real Kafka and PostgreSQL (the gateway's carrier the simulated one, writing each SMS in a
+folder): a family member previews a message's cost as SMS (its curly apostrophe forcing UCS-2,
+the plain text suggested and taken), sends it, is offered to set SMS up, reads the consent
+words, is sent back to try another number when the carrier reports the code undeliverable,
+enters a wrong code then the right one, reaches "setup complete", changes the number (ending on
+My Account), gets the resident's reply as an SMS charged to the subscription and listed in the
+SMS history, and turns SMS off; on a phone, the number and code pages fit the screen. Every
+page passes axe-core."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import uuid
 from datetime import UTC
 from datetime import datetime
 
@@ -17,11 +20,15 @@ import grpc
 import pytest
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink.messaging.v1 import messaging_pb2 as messaging_pb
+from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_embedded import demo
+from kinlink_kit.auth import Role
 from kinlink_kit.testing import Clock
+from kinlink_kit.testing import eventually
 from kinlink_sms.domain.ports import CarrierStatus
 from kinlink_sms.domain.ports import StatusReport
 from kinlink_sms.service_layer.record_code_undeliverable import record_code_status
@@ -40,8 +47,8 @@ OFFERING_SMS = DEMO_FACILITIES[FAC_DEMO].model_copy(update={"sms_available": Tru
 CURLY = "\N{RIGHT SINGLE QUOTATION MARK}"
 # 89 characters: one GSM-7 text, but two in UCS-2 (67 per part).
 LONG_NOTE = f"It{CURLY}s sunny here and the garden is full of tomatoes, we think of you every day."
-UNREACHABLE = "+13125550106"
-LANDLINE = 30006  # the carrier's error for a number that cannot take SMS
+# The simulated carrier reports a code to a 555-0006 number undelivered: a landline (30006).
+LANDLINE = "(312) 555-0006"
 
 
 async def facility_offering_sms(platform: Platform) -> None:
@@ -76,17 +83,52 @@ async def corresponding_with_sms_offered(family: Visitor, platform: Platform) ->
 
 
 async def code_undeliverable(platform: Platform, number: str) -> None:
-    """The carrier reports the last code texted to `number` undeliverable (its callback)."""
-    sid, code = platform.carrier.last_code_to(number)
-    report = StatusReport(sid, CarrierStatus.UNDELIVERED, LANDLINE)
-    await asyncio.to_thread(record_code_status, platform.sms, code.reference, report)
+    """The simulated carrier's report that the last code texted to `number` was undelivered,
+    made once the gateway has recorded that code's SMS (the carrier's own report may come
+    before that, and is then ignored as a report of an older code)."""
+    sent = [json.loads(path.read_text()) for path in platform.sms_folder.glob("*.json")]
+    (code,) = [sms for sms in sent if sms["to"] == number]
+    report = StatusReport(code["sid"], CarrierStatus(code["status"]), code["error_code"])
+    await asyncio.to_thread(record_code_status, platform.sms, code["reference"], report)
+
+
+async def reply_from_ada(platform: Platform, account_id: str, body: str) -> None:
+    """Ada's reply to the family member, posted by the facility's system."""
+    kiosk = bearer(
+        platform.token_keys.token(
+            "kiosk", Role.FACILITY_INTEGRATION, facilities=[platform.facility_id]
+        )
+    )
+    async with grpc.aio.insecure_channel(platform.messaging_address) as channel:
+        await messaging_pb2_grpc.MessagingServiceStub(channel).PostReply(
+            messaging_pb.PostReplyRequest(
+                client_key="sms-reply-1",
+                facility_id=platform.facility_id,
+                resident_id="R-1001",
+                account_id=account_id,
+                body=body,
+            ),
+            metadata=kiosk,
+        )
+
+
+async def until_listed_delivered(family: Visitor) -> None:
+    """The SMS history page, opened until the SMS is listed delivered (sent by the gateway's
+    dispatcher, reported by the carrier, charged)."""
+
+    async def delivered() -> bool:
+        await family.page.goto(family.portal.url + "/sms/history")
+        return "Delivered" in await family.page.locator("main").inner_text()
+
+    await eventually(delivered, timeout=60)
+    await family.check_accessibility()
 
 
 async def test_a_preview_a_send_then_sms_set_up_changed_and_turned_off(
     family: Visitor, platform: Platform
 ) -> None:
     page = family.page
-    await corresponding_with_sms_offered(family, platform)
+    account_id = await corresponding_with_sms_offered(family, platform)
 
     await write_to_ada(family, platform)
     await family.fill(**{"Your message": LONG_NOTE})
@@ -109,9 +151,9 @@ async def test_a_preview_a_send_then_sms_set_up_changed_and_turned_off(
     await expect(page.locator("[data-sms-state]")).to_have_attribute("data-sms-state", "off")
     await family.follow("Turn on text messages")
     await expect(page.locator("[data-consent]")).to_contain_text("Reply STOP to stop")
-    await family.fill(**{"Your mobile phone number": "(312) 555-0106"})
+    await family.fill(**{"Your mobile phone number": LANDLINE})
     await family.press("Text me a code")
-    await code_undeliverable(platform, UNREACHABLE)
+    await code_undeliverable(platform, "+13125550006")
     await family.open(f"/sms/{platform.facility_id}/R-1001/code")
     assert "Try another mobile number." in await family.error_beside("phone_number")
 
@@ -125,7 +167,7 @@ async def test_a_preview_a_send_then_sms_set_up_changed_and_turned_off(
     await family.press("Agree and turn on")
     assert "not the code we sent" in await family.error_beside("code")
     await expect(page.locator("[data-attempts]")).to_have_text("4")
-    await family.fill(**{"Six-digit code": platform.carrier.code_sent_to("+13125550188")})
+    await family.fill(**{"Six-digit code": platform.code_texted_to("+13125550188")})
     await family.press("Agree and turn on")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Setup complete")
     await expect(page.get_by_role("link", name="Compose Message")).to_be_visible()
@@ -139,14 +181,26 @@ async def test_a_preview_a_send_then_sms_set_up_changed_and_turned_off(
     await family.follow("Change number")
     await family.fill(**{"Your mobile phone number": "312-555-0199"})
     await family.press("Text me a code")
-    await family.fill(**{"Six-digit code": platform.carrier.code_sent_to("+13125550199")})
+    await family.fill(**{"Six-digit code": platform.code_texted_to("+13125550199")})
     await family.press("Agree and turn on")
     await expect(page.get_by_role("status")).to_have_text(
         "Your new number is verified: text messages go to it now."
     )
     assert page.url.endswith("/account?notice=sms_number_changed")
 
-    await family.follow("SMS notifications")
+    await reply_from_ada(platform, account_id, "See you on Sunday!")
+    await until_listed_delivered(family)
+    row = page.locator("tbody tr")
+    await expect(row).to_have_count(1)
+    await expect(row.locator("[data-body]")).to_contain_text("See you on Sunday!")
+    await expect(row).to_contain_text("From Ada Lovelace (R-1001) to your phone")
+    await expect(row).to_contain_text("1 text")
+    # Two messages written, one SMS segment received: each at the facility's message price.
+    wallet = platform.ledger.wallet(uuid.UUID(account_id))
+    assert wallet is not None
+    assert wallet.balance == 2000 - 3 * OFFERING_SMS.message_price_cents
+
+    await family.follow("Text message settings")
     await family.follow("Settings of text messages for Ada Lovelace (R-1001)")
     await family.press("Turn off text messages")
     await expect(page.get_by_role("status")).to_have_text(
@@ -165,7 +219,7 @@ async def test_on_a_phone_the_number_and_code_pages_fit_the_screen(
         await family.fill(**{"Your mobile phone number": "+1 312 555 0188"})
         await family.press("Text me a code")
         await family.fits_the_screen()
-        await family.fill(**{"Six-digit code": platform.carrier.code_sent_to("+13125550188")})
+        await family.fill(**{"Six-digit code": platform.code_texted_to("+13125550188")})
         await family.press("Agree and turn on")
         await family.fits_the_screen()
         await expect(family.page.get_by_role("heading", level=1)).to_have_text("Setup complete")
