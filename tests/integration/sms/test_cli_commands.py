@@ -1,7 +1,8 @@
 """The `kinlink sms ...` commands against the SMS gateway served over gRPC (built by its bootstrap
 with the doubles of `tests.sms_doubles`), on SQLite and on the real PostgreSQL: a family member
 turns SMS on with the code the carrier carried, reads it, previews a text's cost with the
-gateway's own counting, turns it off; an operator looks the number up; refusals by their codes."""
+gateway's own counting, turns it off, reads the history; an operator looks the number up;
+refusals by their codes."""
 
 from __future__ import annotations
 
@@ -81,6 +82,8 @@ async def test_a_family_member_turns_sms_on_reads_it_previews_and_turns_it_off(
     assert off.stdout == f"{RESIDENT} at {SMS_FACILITY}  off: turned off  to {PHONE} from " + (
         f"{KINLINK_NUMBERS[0]}\n"
     )
+    # Verification codes are not SMS of a conversation: the history has none.
+    assert (await kinlink("history", token=me)).stdout == "No SMS in the last 14 days.\n"
 
 
 async def test_an_operator_looks_a_number_up_and_a_family_member_may_not(
