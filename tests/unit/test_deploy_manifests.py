@@ -23,6 +23,7 @@ from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_messaging.bootstrap import MessagingSettings
 from kinlink_portal.settings import PortalSettings
+from kinlink_sms.bootstrap import SmsSettings
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 SECRET_EXAMPLE = K8S / "secret.example.yaml"
@@ -255,6 +256,7 @@ SETTINGS_OF = {
     "ledger": LedgerSettings,
     "messaging": MessagingSettings,
     "portal": PortalSettings,
+    "sms-gateway": SmsSettings,
 }
 
 

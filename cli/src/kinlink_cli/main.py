@@ -15,6 +15,7 @@ from kinlink_cli.ledger_audit import ledger
 from kinlink_cli.messages import message
 from kinlink_cli.ops import ops
 from kinlink_cli.residents import resident
+from kinlink_cli.sms import sms
 
 
 @click.group()
@@ -35,7 +36,7 @@ def cli(context: click.Context, target: str, timeout: float) -> None:
     context.obj = Connection(target, timeout, os.environ.get("KINLINK_TOKEN") or None)
 
 
-for group in (account, card, facility, resident, deposit, message, ledger, ops):
+for group in (account, card, facility, resident, deposit, message, ledger, ops, sms):
     cli.add_command(group)
 
 

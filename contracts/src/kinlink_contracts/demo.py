@@ -29,6 +29,8 @@ DEMO_FACILITIES: dict[str, FacilitySettings] = {
             FeeTier(up_to_cents=10000, fee_cents=595),
             FeeTier(up_to_cents=30000, fee_cents=995),
         ),
+        sms_available=True,
+        mms_available=True,
     ),
     FAC_EAST: FacilitySettings(
         name="Eastern Regional Detention Center",

@@ -4,7 +4,8 @@ a demo family member registers, follows the activation link from the mail folder
 card the README's deposits use (`pm_card_visa`): the ledger charges only cards added in identity.
 That card funds the family's messaging subscription at FAC-DEMO ($20.00), from which a first
 message to Ada Lovelace (R-1001) is paid; FAC-DEMO's system (a facility integration account the
-operator creates) posts her reply.
+operator creates) posts her reply. The family then turns SMS notifications on for Ada on its
+phone, with the code the simulated carrier "texted" (a file under `sms/`).
 
 Every step is idempotent, so a restart on the same data folder changes nothing.
 """
@@ -12,6 +13,7 @@ Every step is idempotent, so a restart on the same data folder changes nothing.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,10 +25,13 @@ from kinlink.ledger.v1 import ledger_pb2
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink.messaging.v1 import messaging_pb2
 from kinlink.messaging.v1 import messaging_pb2_grpc
+from kinlink.sms.v1 import sms_pb2
+from kinlink.sms.v1 import sms_pb2_grpc
 from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import DEMO_RESIDENTS
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.facility_settings_message import settings_message
+from kinlink_contracts.sms_consent import CURRENT_SMS_CONSENT_VERSION
 from kinlink_kit.grpc_client import refusal_code
 
 OPERATOR_EMAIL = "operator@kinlink.example"
@@ -43,9 +48,16 @@ REPLY_CLIENT_KEY = "demo-reply"
 Metadata = Sequence[tuple[str, str]]
 # How long the seed waits for the ledger to hear of the card identity marked for messaging.
 CARD_WAIT_SECONDS = 30.0
+# The demo family's phone, where Ada's messages arrive as SMS.
+FAMILY_PHONE = "+12175550100"
+# How long the seed waits for the SMS gateway to hear of FAC-DEMO's offer and the first message.
+SMS_WAIT_SECONDS = 30.0
+# What the gateway answers until identity's and messaging's events have reached it.
+SMS_NOT_YET = frozenset({"facility_not_found", "sms_unavailable", "no_prior_correspondence"})
 
 
-async def seed(address: str, mail_folder: Path) -> None:
+async def seed(address: str, mail_folder: Path, sms_folder: Path | None = None) -> None:
+    """Everything above; SMS too when the simulated carrier's folder is given."""
     async with grpc.aio.insecure_channel(address) as channel:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         operator = await _logged_in(identity, OPERATOR_EMAIL, OPERATOR_PASSWORD)
@@ -57,6 +69,8 @@ async def seed(address: str, mail_folder: Path) -> None:
         messaging = messaging_pb2_grpc.MessagingServiceStub(channel)
         await _first_message(messaging, family)
         await _first_reply(identity, messaging, family)
+        if sms_folder is not None:
+            await _sms_on(sms_pb2_grpc.SmsGatewayServiceStub(channel), family, sms_folder)
 
 
 async def _logged_in(
@@ -203,6 +217,61 @@ async def _first_reply(
         ),
         metadata=await _logged_in(identity, FACILITY_SYSTEM_EMAIL, FACILITY_SYSTEM_PASSWORD),
     )
+
+
+async def _sms_on(
+    sms: sms_pb2_grpc.SmsGatewayServiceStub, family: Metadata, sms_folder: Path
+) -> None:
+    """SMS notifications on for Ada Lovelace on the demo family's phone, unless they were set
+    up already (then the family member's choice stands; a verification a stop interrupted is
+    finished). The code is read from the simulated carrier's folder, as the family member would
+    read it on their phone."""
+    where = {"facility_id": FAC_DEMO, "resident_id": "R-1001"}
+    try:
+        current = await sms.GetSmsSubscription(
+            sms_pb2.GetSmsSubscriptionRequest(**where), metadata=family
+        )
+        if current.status != sms_pb2.SMS_SUBSCRIPTION_STATUS_VERIFYING:
+            return
+    except grpc.aio.AioRpcError as error:
+        if refusal_code(error) != "sms_subscription_not_found":
+            raise
+        await _start_verification(sms, family, where)
+    code = latest_code(sms_folder, FAMILY_PHONE)
+    confirming = sms_pb2.ConfirmVerificationRequest(**where, code=code)
+    await sms.ConfirmVerification(confirming, metadata=family)
+
+
+async def _start_verification(
+    sms: sms_pb2_grpc.SmsGatewayServiceStub, family: Metadata, where: dict[str, str]
+) -> None:
+    """The code texted to the family's phone, once the gateway knows FAC-DEMO offers SMS and
+    the family wrote to Ada (from identity's and messaging's events: until then it refuses, and
+    the seed waits)."""
+    starting = sms_pb2.StartVerificationRequest(
+        **where, phone_number=FAMILY_PHONE, consent_version=CURRENT_SMS_CONSENT_VERSION
+    )
+    deadline = asyncio.get_running_loop().time() + SMS_WAIT_SECONDS
+    while True:
+        try:
+            await sms.StartVerification(starting, metadata=family)
+            return
+        except grpc.aio.AioRpcError as error:
+            waiting = refusal_code(error) in SMS_NOT_YET
+            if not waiting or asyncio.get_running_loop().time() > deadline:
+                raise
+        await asyncio.sleep(0.1)
+
+
+def latest_code(sms_folder: Path, to: str) -> str:
+    """The six digits of the last verification code the simulated carrier sent to `to`."""
+    texted = sorted(sms_folder.glob("*.json"), key=lambda path: path.stat().st_mtime_ns)
+    for path in reversed(texted):
+        sms = json.loads(path.read_text(encoding="utf-8"))
+        found = re.search(r"\b(\d{6})\b", sms["body"])
+        if sms["to"] == to and sms["reference"].startswith("code:") and found:
+            return found.group(1)
+    raise RuntimeError(f"no verification code to {to} in {sms_folder}")
 
 
 async def _unless_exists(call: grpc.aio.UnaryUnaryCall) -> object | None:  # type: ignore[type-arg]

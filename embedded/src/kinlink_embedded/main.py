@@ -30,6 +30,9 @@ from kinlink_messaging.bootstrap import messaging_service
 from kinlink_portal.app import create_app
 from kinlink_portal.main import serve_portal
 from kinlink_portal.settings import PortalSettings
+from kinlink_sms.bootstrap import SmsSettings
+from kinlink_sms.bootstrap import build_sms_gateway
+from kinlink_sms.bootstrap import sms_gateway_service
 from pydantic import Field
 from pydantic import SecretStr
 from starlette.applications import Starlette
@@ -40,6 +43,10 @@ from kinlink_embedded import demo
 PROCESSOR_STATE = "processor.json"
 # The staff account messaging signs in with to charge wallets (decision 0033).
 MESSAGING_ACCOUNT = "messaging@kinlink.internal"
+# The SMS gateway's: it charges SMS through the ledger and reads messages from messaging.
+SMS_ACCOUNT = "sms-gateway@kinlink.internal"
+# The Kinlink numbers the simulated carrier sends from: one per conversation of a phone.
+SMS_NUMBERS = ["+13125550700", "+13125550701", "+13125550702", "+13125550703"]
 
 
 class EmbeddedSettings(ServiceSettings):
@@ -68,6 +75,7 @@ def banner(address: str, portal_url: str, settings: EmbeddedSettings) -> None:
         f"\n  web portal: {portal_url} (log in as the demo family below)"
         f"\n  stores: {settings.data_dir}/*.sqlite   mail: {settings.data_dir}/mail/"
         f"   message images: {settings.data_dir}/images/"
+        f"\n  SMS: simulated carrier, each SMS a file in {settings.data_dir}/sms/"
         f"   card processor: simulated"
         f"\n  demo facilities: FAC-DEMO (America/Chicago), FAC-EAST (America/New_York)"
         f"\n  demo logins: {demo.FAMILY_EMAIL} / {demo.FAMILY_PASSWORD} (family member),"
@@ -84,6 +92,7 @@ def banner(address: str, portal_url: str, settings: EmbeddedSettings) -> None:
         f"\n  uv run kinlink{target} message send --facility FAC-DEMO --resident R-1001"
         f" --body 'Hello from home.'"
         f"\n  uv run kinlink{target} message sent"
+        f"\n  uv run kinlink{target} sms status --facility FAC-DEMO --resident R-1001"
         f"\nStop with Ctrl-C.\n",
         flush=True,
     )
@@ -96,9 +105,12 @@ def platform(
     the first start) that identity signs with and every service verifies with. The ledger
     charges cards through `processor` (by default one its settings make). Messaging charges
     wallets through the ledger at `settings.grpc_address`, signed in as its service account, and
-    keeps its images in a folder beside the stores."""
+    keeps its images in a folder beside the stores. The SMS gateway does the same as its own
+    service account, reads delivered messages from messaging there, and sends through the
+    simulated carrier (each SMS a file under `sms/` in the data folder)."""
     key_id, private_pem, public_pem = embedded_keys(settings.data_dir)
     messaging_password = derived_secret(settings, b"messaging service account")
+    sms_password = derived_secret(settings, b"sms gateway service account")
     common: dict[str, Any] = {
         "data_dir": settings.data_dir,
         "kafka_bootstrap": None,
@@ -114,7 +126,7 @@ def platform(
         bootstrap_operator_email=demo.OPERATOR_EMAIL,
         bootstrap_operator_password=SecretStr(demo.OPERATOR_PASSWORD),
         public_url=settings.portal_url,
-        service_accounts={MESSAGING_ACCOUNT: messaging_password},
+        service_accounts={MESSAGING_ACCOUNT: messaging_password, SMS_ACCOUNT: sms_password},
     )
     # The simulated processor keeps its payments beside the stores: payments left in flight by a
     # kill are finished after the restart through the payments it remembers, as Stripe's would be.
@@ -131,10 +143,21 @@ def platform(
         service_account_email=MESSAGING_ACCOUNT,
         service_account_password=messaging_password,
     )
+    sms_settings = SmsSettings(
+        **common,
+        sms_numbers=SMS_NUMBERS,
+        identity_target=settings.grpc_address,
+        ledger_target=settings.grpc_address,
+        messaging_target=settings.grpc_address,
+        service_account_email=SMS_ACCOUNT,
+        service_account_password=sms_password,
+        sms_support_url=f"{settings.portal_url}/help/how-sms-works",
+    )
     parts = [
         identity_service(identity_settings, bus, build_identity(identity_settings)),
         ledger_service(ledger_settings, bus, build_ledger(ledger_settings, processor)),
         messaging_service(messaging_settings, bus, build_messaging(messaging_settings)),
+        sms_gateway_service(sms_settings, bus, build_sms_gateway(sms_settings)),
     ]
     return parts, ledger_settings.token_verifier()
 
@@ -155,6 +178,7 @@ def portal(settings: EmbeddedSettings, address: str, processor: SimulatedProcess
         identity_target=address,
         ledger_target=address,
         messaging_target=address,
+        sms_target=address,
         cookie_secret=derived_secret(settings, b"portal cookies"),
         secure_cookies=False,
         shutdown_grace_seconds=settings.shutdown_grace_seconds,
@@ -171,7 +195,7 @@ async def run(settings: EmbeddedSettings, stop: asyncio.Event | None = None) -> 
     web: list[asyncio.Task[None]] = []
 
     async def ready(address: str) -> None:
-        await demo.seed(address, settings.data_dir / "mail")
+        await demo.seed(address, settings.data_dir / "mail", settings.data_dir / "sms")
         started = asyncio.Future[str]()
         web.append(
             asyncio.create_task(

@@ -55,6 +55,7 @@ from kinlink_portal.pages import messaging
 from kinlink_portal.pages import my_account
 from kinlink_portal.pages import residents
 from kinlink_portal.pages import review
+from kinlink_portal.pages import sms
 from kinlink_portal.pages import staff
 from kinlink_portal.rendering import render
 from kinlink_portal.rendering import templates
@@ -270,6 +271,7 @@ def create_app(
             *messages.routes,
             *mailbox.routes,
             *review.routes,
+            *sms.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),

@@ -256,6 +256,46 @@ SENTENCES = {
         "Photos in HEIC format are not accepted. Choose JPEG in your phone's camera settings, "
         "or send a screenshot of the photo."
     ),
+    # SMS notifications
+    "phone_number_missing": N_("Enter your mobile phone number."),
+    "phone_number_invalid": N_("Enter a US mobile phone number, like (312) 555-0100."),
+    "phone_number_opted_out": N_(
+        "This phone replied STOP to Kinlink. Text START from it to Kinlink's number first, or "
+        "enter another number."
+    ),
+    "phone_number_unreachable": N_(
+        "We could not reach this number by text: your phone company does not pass our texts "
+        "to it. Try another mobile number."
+    ),
+    "sms_no_prior_correspondence": N_(
+        "Write to this resident first: text messages can be set up only for a resident you "
+        "have written to."
+    ),
+    "sms_unavailable": N_("This facility does not offer text messages."),
+    "verification_not_started": N_("Enter your phone number first: we then text you a code."),
+    "verification_code_wrong": N_(
+        "This is not the code we sent. Check the text and try again (the tries left are shown "
+        "above)."
+    ),
+    "verification_code_expired": N_("This code has expired. Ask for a new code."),
+    "verification_attempts_exhausted": N_(
+        "This code was entered wrong too many times. Enter your number again for a new code."
+    ),
+    "verification_resend_too_soon": N_(
+        "We sent you a code a moment ago. Wait until the time shown, then ask for a new one."
+    ),
+    "sms_subscription_not_found": N_("You have not set up text messages for this resident."),
+    "sms_numbers_exhausted": N_(
+        "We cannot set up text messages for another resident on this phone number right now. "
+        "Contact support."
+    ),
+    "carrier_unavailable": N_(
+        "We could not reach our text message provider. Please try again in a few minutes."
+    ),
+    "code_missing": N_("Enter the six-digit code we texted you."),
+    "consent_version_unknown": N_(
+        "The words you agreed to have changed. Read them again, then ask for a new code."
+    ),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

@@ -16,6 +16,7 @@ from grpc_status import rpc_status
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink.messaging.v1 import messaging_pb2_grpc
+from kinlink.sms.v1 import sms_pb2_grpc
 from kinlink_kit.logging import get_logger
 from starlette.requests import Request
 
@@ -50,8 +51,8 @@ class Failure(Exception):
 
 
 class Services:
-    """Channels to identity, the ledger and messaging (in the embedded mode all are one
-    address: one channel)."""
+    """Channels to identity, the ledger, messaging and the SMS gateway (in the embedded mode all
+    are one address: one channel)."""
 
     def __init__(self, settings: PortalSettings) -> None:
         self.timeout = settings.call_timeout_seconds
@@ -63,6 +64,7 @@ class Services:
         self.messaging = messaging_pb2_grpc.MessagingServiceStub(
             self._channel(settings.messaging_target)
         )
+        self.sms = sms_pb2_grpc.SmsGatewayServiceStub(self._channel(settings.sms_target))
 
     def _channel(self, target: str) -> grpc.aio.Channel:
         if target not in self._channels:

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -34,6 +35,7 @@ from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_contracts.topics import MESSAGING_EVENTS
 from kinlink_embedded import demo
 from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_identity.bootstrap import build_identity
@@ -60,6 +62,11 @@ from kinlink_portal.app import CardIssuer
 from kinlink_portal.app import create_app
 from kinlink_portal.main import serve_portal
 from kinlink_portal.settings import PortalSettings
+from kinlink_sms.bootstrap import SmsSettings
+from kinlink_sms.bootstrap import build_sms_gateway
+from kinlink_sms.bootstrap import sms_gateway_service
+from kinlink_sms.domain.ports import FacilityNotFound as SmsFacilityNotFound
+from kinlink_sms.service_layer.gateway import SmsGateway
 from playwright.async_api import Browser
 from playwright.async_api import Page
 from playwright.async_api import async_playwright
@@ -173,15 +180,20 @@ async def skip_earlier_runs(infra: Infra, group: str, *topics: str) -> None:
 
 @asynccontextmanager
 async def serving_portal(
-    address: str, port: int, card_issuer: CardIssuer | None = None, messaging_address: str = ""
+    address: str,
+    port: int,
+    card_issuer: CardIssuer | None = None,
+    messaging_address: str = "",
+    sms_address: str = "",
 ) -> AsyncIterator[str]:
     """The portal on `port`, calling the services at the gRPC `address` (messaging at
-    `messaging_address`, if another); yields its URL. `card_issuer`: the simulated processor's
-    stand-in bank, for the payments a bank checks."""
+    `messaging_address` and the SMS gateway at `sms_address`, if others); yields its URL.
+    `card_issuer`: the simulated processor's stand-in bank, for the payments a bank checks."""
     portal_settings = PortalSettings(
         identity_target=address,
         ledger_target=address,
         messaging_target=messaging_address or address,
+        sms_target=sms_address or address,
         cookie_secret=uuid.uuid4().hex * 2,
         secure_cookies=False,  # plain HTTP on 127.0.0.1, as in the embedded mode
     )
@@ -260,7 +272,8 @@ async def seed_own_facility(address: str, facility_id: str) -> None:
 class Platform(Portal):
     """The portal in front of identity AND the ledger; `ledger` is the ledger's own object, to
     wait for what identity's events tell it. `facility_id`: this run's Demo County Jail.
-    `messaging` (its own object) is served at `messaging_address`."""
+    `messaging` (its own object) is served at `messaging_address`; the SMS gateway (`sms`, its
+    own object) sends through the simulated carrier, which writes each SMS in `sms_folder`."""
 
     ledger: Ledger
     processor: SimulatedProcessor
@@ -268,6 +281,27 @@ class Platform(Portal):
     facility_id: str
     messaging: Messaging
     messaging_address: str
+    sms: SmsGateway
+    sms_folder: Path
+
+    def code_texted_to(self, number: str) -> str:
+        """The last verification code the simulated carrier texted to `number`."""
+        return demo.latest_code(self.sms_folder, number)
+
+    async def until_sms_knows(self, account_id: str, facility_id: str, resident_id: str) -> None:
+        """The facility's SMS offer and the family member's correspondence with the resident
+        reached the SMS gateway's directory (identity's and messaging's events, through Kafka)."""
+
+        async def known() -> bool:
+            try:
+                offers = self.sms.directory.facility(facility_id).sms_available
+            except SmsFacilityNotFound:
+                return False
+            return offers and self.sms.directory.corresponded(
+                uuid.UUID(account_id), facility_id, resident_id
+            )
+
+        await eventually(known, timeout=60)
 
     async def until_messaging_knows_residents(self, facility_id: str) -> None:
         """The facility and its residents, configured and booked in identity, reached
@@ -358,23 +392,63 @@ async def serving_messaging(
         yield served, messaging
 
 
+def sms_settings(infra: Infra, database: str, token_keys: TokenKeys, data_dir: Path) -> SmsSettings:
+    """The SMS gateway on its own database and consumer group, with two Kinlink numbers, its
+    simulated carrier writing under `data_dir`; it signs in as the service account messaging
+    uses. The addresses of the services it calls are set once they serve."""
+    return SmsSettings(
+        postgres_dsn=infra.postgres_dsn,
+        database=database,
+        kafka_bootstrap=infra.kafka_bootstrap,
+        consumer_group=f"test-portal-sms-{uuid.uuid4().hex[:8]}",
+        jwt_public_keys={token_keys.key_id: token_keys.public_pem},
+        data_dir=data_dir,
+        sms_numbers=["+13125550700", "+13125550701"],
+        service_account_email=SERVICE_EMAIL,
+        service_account_password=SERVICE_PASSWORD,
+    )
+
+
+@asynccontextmanager
+async def serving_sms(
+    settings: SmsSettings, address: str, messaging_address: str, token_keys: TokenKeys
+) -> AsyncIterator[tuple[str, SmsGateway]]:
+    """The SMS gateway built by its bootstrap, charging the ledger at `address` and reading
+    messaging at `messaging_address` (a process of its own: its own bus, its own port)."""
+    settings = settings.model_copy(
+        update={
+            "ledger_target": address,
+            "identity_target": address,
+            "messaging_target": messaging_address,
+        }
+    )
+    gateway = build_sms_gateway(settings)
+    bus = KafkaBus(settings.kafka_bootstrap or "", client_id="test-portal-sms")
+    async with serving(
+        [sms_gateway_service(settings, bus, gateway)], bus, token_keys.verifier()
+    ) as served:
+        yield served, gateway
+
+
 @pytest.fixture
 async def platform(
-    infra: Infra, fresh_database: str, token_keys: TokenKeys
+    infra: Infra, fresh_database: str, token_keys: TokenKeys, tmp_path: Path
 ) -> AsyncIterator[Platform]:
     """Identity and the ledger on the real Kafka and PostgreSQL, each on its own database and
     consumer groups (served together, as two processes would be: all they share is the topics),
     this run's own Demo County Jail set up, and the portal in front of both. Messaging is served
     beside them on a port of its own, charging the ledger as the service account identity signs
-    in."""
+    in. The SMS gateway is served beside them too, on its own database, charging the ledger and
+    reading messaging as that service account, its simulated carrier writing under `tmp_path`."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = with_service_account(identity_settings(infra, fresh_database, token_keys, url))
     ledger_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
     messaging_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
+    sms_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{ledger_database}"')
-        conn.execute(f'CREATE DATABASE "{messaging_database}"')
+        for database in (ledger_database, messaging_database, sms_database):
+            conn.execute(f'CREATE DATABASE "{database}"')
     ledger_settings = LedgerSettings(
         postgres_dsn=infra.postgres_dsn,
         database=ledger_database,
@@ -388,6 +462,8 @@ async def platform(
     )
     messaging_config = messaging_settings(infra, messaging_database, token_keys)
     await skip_earlier_runs(infra, messaging_config.consumer_group, IDENTITY_EVENTS)
+    sms_config = sms_settings(infra, sms_database, token_keys, tmp_path)
+    await skip_earlier_runs(infra, sms_config.consumer_group, IDENTITY_EVENTS, MESSAGING_EVENTS)
     bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
     processor = SimulatedProcessor()
     ledger = build_ledger(ledger_settings, processor)
@@ -402,11 +478,15 @@ async def platform(
                 messaging_address,
                 messaging,
             ),
+            serving_sms(sms_config, address, messaging_address, token_keys) as (
+                sms_address,
+                sms,
+            ),
         ):
             facility_id = f"FAC-PORTAL-{uuid.uuid4().hex[:8]}"
             await seed_own_facility(address, facility_id)
             async with serving_portal(
-                address, port, processor.answer_challenge, messaging_address
+                address, port, processor.answer_challenge, messaging_address, sms_address
             ) as served:
                 assert served == url
                 platform = Platform(
@@ -419,6 +499,8 @@ async def platform(
                     facility_id,
                     messaging,
                     messaging_address,
+                    sms,
+                    tmp_path / "sms",
                 )
                 for resident in DEMO_RESIDENTS:
                     if resident.facility_id == FAC_DEMO:
@@ -430,8 +512,8 @@ async def platform(
     finally:
         ledger.close()
         with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{ledger_database}" WITH (FORCE)')
-            conn.execute(f'DROP DATABASE IF EXISTS "{messaging_database}" WITH (FORCE)')
+            for database in (ledger_database, messaging_database, sms_database):
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 @dataclass

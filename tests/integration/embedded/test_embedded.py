@@ -1,6 +1,7 @@
 """`make run`: the embedded platform seeds its demo through the services, and starts again on
 the same data folder without changing or duplicating anything; messaging charges the in-process
-ledger as its service account and keeps its images in the data folder."""
+ledger as its service account and keeps its images in the data folder; the demo family has SMS
+on for Ada, verified with the code the simulated carrier wrote in the data folder."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink.messaging.v1 import messaging_pb2 as messaging_pb
 from kinlink.messaging.v1 import messaging_pb2_grpc
+from kinlink.sms.v1 import sms_pb2 as sms_pb
+from kinlink.sms.v1 import sms_pb2_grpc
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_embedded import demo
 from kinlink_embedded.main import EmbeddedSettings
@@ -39,7 +42,7 @@ async def seeded(data_dir: Path) -> AsyncIterator[tuple[grpc.aio.Channel, Metada
     settings = EmbeddedSettings(data_dir=data_dir, grpc_port=free_port())
     parts, verifier = platform(settings, bus)
     async with serving(parts, bus, verifier, settings.grpc_port) as address:
-        await demo.seed(address, data_dir / "mail")
+        await demo.seed(address, data_dir / "mail", data_dir / "sms")
         async with grpc.aio.insecure_channel(address) as channel:
             identity = identity_pb2_grpc.IdentityServiceStub(channel)
             session = await identity.LogIn(
@@ -50,11 +53,12 @@ async def seeded(data_dir: Path) -> AsyncIterator[tuple[grpc.aio.Channel, Metada
 
 async def start_and_quote(
     data_dir: Path,
-) -> tuple[int, int, list[str], int, list[str], list[tuple[str, str]]]:
+) -> tuple[int, int, list[str], int, list[str], list[tuple[str, str]], tuple[int, str, int]]:
     """Start the platform, seed it, and as the demo family: the fee of a $50 quote at FAC-DEMO
     (confirmed with the demo family's card, as the README does), the number of mails sent so
     far, the residents a search for "Love" finds, the balance of its messaging subscription, the
-    residents of its sent messages and (resident, body) of each message in its inbox."""
+    residents of its sent messages, (resident, body) of each message in its inbox, and its SMS
+    settings for Ada (status, number) with the number of SMS the simulated carrier wrote."""
     async with seeded(data_dir) as (channel, family):
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         found = await identity.SearchResidents(
@@ -84,7 +88,12 @@ async def start_and_quote(
             )
             for m in inbox.messages
         ]
+        sms = await sms_pb2_grpc.SmsGatewayServiceStub(channel).GetSmsSubscription(
+            sms_pb.GetSmsSubscriptionRequest(facility_id=FAC_DEMO, resident_id="R-1001"),
+            metadata=family,
+        )
     mails = len(list((data_dir / "mail").glob("*.eml")))
+    texted = len(list((data_dir / "sms").glob("*.json")))
     return (
         quote.fee_cents,
         mails,
@@ -92,6 +101,7 @@ async def start_and_quote(
         wallet.balance_cents,
         [m.resident_id for m in sent.messages],
         [(m.resident_id, m.body) for m in received],
+        (sms.status, sms.phone_number, texted),
     )
 
 
@@ -99,8 +109,10 @@ async def test_the_demo_is_seeded_once_and_survives_a_restart(tmp_path: Path) ->
     first = await start_and_quote(tmp_path)
     # One mail: the demo family's activation; its $20.00 subscription paid its message to Ada,
     # whose reply is in its inbox.
+    # One SMS: the verification code that turned SMS on for Ada on the family's phone.
     reply = ("R-1001", "Thank you all! I am fine. Tell everyone I said hello.")
-    assert first == (595, 1, ["R-1001"], 1950, ["R-1001"], [reply])
+    sms_on = (sms_pb.SMS_SUBSCRIPTION_STATUS_ON, demo.FAMILY_PHONE, 1)
+    assert first == (595, 1, ["R-1001"], 1950, ["R-1001"], [reply], sms_on)
     # Started again on the same folder: the same demo, nothing registered, booked, funded or
     # sent twice.
     assert await start_and_quote(tmp_path) == first

@@ -91,6 +91,8 @@ class StandInServices:
     ledger: StandInIdentity = field(default_factory=StandInIdentity)
     # Messaging answers the same way.
     messaging: StandInIdentity = field(default_factory=StandInIdentity)
+    # And the SMS gateway.
+    sms: StandInIdentity = field(default_factory=StandInIdentity)
 
 
 @pytest.fixture

@@ -114,6 +114,7 @@ QUESTIONS = {
     "the rules of text messages": "sms-rules",
     "how long a text can be": "sms-length",
     "a phone that splits texts into many short ones": "sms-special-characters",
+    "stopping texts from the phone, and help by text": "sms-stop-and-help",
     # support
     "reaching support": "contact-support",
 }

@@ -22,6 +22,7 @@ from kinlink_portal.pages.message_parts import PAGE_SIZE
 from kinlink_portal.pages.message_parts import page_token
 from kinlink_portal.pages.message_parts import resident_names
 from kinlink_portal.pages.message_parts import status_said
+from kinlink_portal.pages.sms_parts import sms_path
 from kinlink_portal.rendering import render
 from kinlink_portal.services import Refusal
 from kinlink_portal.services import services
@@ -54,7 +55,15 @@ async def folder(request: Request, sent: bool) -> Response:
         ),
         status_said=status_said,
         notice=request.query_params.get("notice", ""),
+        sms_offer=sms_offered(request),
     )
+
+
+def sms_offered(request: Request) -> str:
+    """Where to set SMS up for the resident just written to, when the compose page offered it."""
+    facility_id = request.query_params.get("sms_facility", "")
+    resident_id = request.query_params.get("sms_resident", "")
+    return sms_path(facility_id, resident_id) if facility_id and resident_id else ""
 
 
 async def inbox(request: Request) -> Response:

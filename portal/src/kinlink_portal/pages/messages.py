@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import secrets
 from urllib.parse import quote as quoted
+from urllib.parse import urlencode
 
 from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink.messaging.v1 import messaging_pb2 as pb
+from kinlink.sms.v1 import sms_pb2 as sms_pb
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -21,6 +23,7 @@ from starlette.routing import Route
 from kinlink_portal.facilities import facilities
 from kinlink_portal.forms import Form
 from kinlink_portal.money import dollars
+from kinlink_portal.navigation import see_other
 from kinlink_portal.navigation import with_notice
 from kinlink_portal.pages.deposits import held_resident
 from kinlink_portal.pages.message_parts import IMAGES
@@ -28,6 +31,10 @@ from kinlink_portal.pages.message_parts import PAGE_SIZE
 from kinlink_portal.pages.message_parts import page_token
 from kinlink_portal.pages.message_parts import placed
 from kinlink_portal.pages.message_parts import resident_names
+from kinlink_portal.pages.sms_parts import PREVIEW_SMS
+from kinlink_portal.pages.sms_parts import USE_PLAIN_TEXT
+from kinlink_portal.pages.sms_parts import offers_sms
+from kinlink_portal.pages.sms_parts import preview
 from kinlink_portal.rendering import render
 from kinlink_portal.security import MAX_UPLOAD_FILES
 from kinlink_portal.services import Refusal
@@ -93,15 +100,20 @@ async def compose(request: Request) -> Response:
     rules = await facility_rules(request, resident["facility_id"])
     form = await opened_form(request)
     refill = False
+    sms_preview: sms_pb.SmsPreview | None = None
     if request.method == "POST":
         data = await request.form(max_files=MAX_UPLOAD_FILES)
         form = Form(COMPOSE, {name: str(data.get(name, "")) for name in ("body", *KEYS)})
+        action = data.get("action")
         try:
-            if data.get("action") == SAVE_DRAFT:
+            if action == SAVE_DRAFT:
                 await save_draft(request, form, resident)
                 return with_notice("/messages/drafts", "draft_saved")
-            await send(request, form, resident, uploads_of(data))
-            return with_notice("/messages/sent", "sent")
+            if action in (PREVIEW_SMS, USE_PLAIN_TEXT):
+                form, sms_preview = await previewed(request, form, resident, action)
+            else:
+                await send(request, form, resident, uploads_of(data))
+                return await after_sending(request, rules, resident)
         except Refusal as refusal:
             form.refused(placed(refusal))
             refill = refusal.code == "insufficient_credit"
@@ -115,7 +127,34 @@ async def compose(request: Request) -> Response:
         prices=prices(rules),
         rules=rules,
         refill=refill,
+        sms_preview=sms_preview,
+        ucs2=sms_pb.SMS_ENCODING_UCS2,
+        dollars=dollars,
     )
+
+
+async def previewed(
+    request: Request, form: Form, resident: dict[str, str], action: object
+) -> tuple[Form, sms_pb.SmsPreview]:
+    """The text's cost as SMS; with USE_PLAIN_TEXT, the message's text replaced by the plain
+    one suggested, and its own cost."""
+    found = await preview(request, resident["facility_id"], form.values["body"])
+    if action == USE_PLAIN_TEXT:
+        form = Form(COMPOSE, {**form.values, "body": found.suggested_body})
+        found = await preview(request, resident["facility_id"], found.suggested_body)
+    return form, found
+
+
+async def after_sending(
+    request: Request, rules: identity_pb.FacilitySettings, resident: dict[str, str]
+) -> Response:
+    """To the sent folder; when the facility offers SMS and it is not on for this resident,
+    the folder offers to set it up."""
+    query = {"notice": "sent"}
+    facility_id, resident_id = resident["facility_id"], resident["resident_id"]
+    if rules.sms_available and await offers_sms(request, facility_id, resident_id):
+        query |= {"sms_facility": facility_id, "sms_resident": resident_id}
+    return see_other("/messages/sent?" + urlencode(query))
 
 
 def prices(rules: identity_pb.FacilitySettings) -> dict[str, str]:

@@ -40,6 +40,7 @@ ACCOUNT_NOTICES = {
     "email_changed": lambda: _("Your email address is changed."),
     "subscribed": lambda: _("You will get Kinlink's emails again."),
     "unsubscribed": lambda: _("You will not get Kinlink's emails any more."),
+    "sms_number_changed": lambda: _("Your new number is verified: text messages go to it now."),
 }
 
 
