@@ -11,7 +11,6 @@ page passes axe-core."""
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from datetime import UTC
 from datetime import datetime
@@ -29,9 +28,7 @@ from kinlink_embedded import demo
 from kinlink_kit.auth import Role
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import eventually
-from kinlink_sms.domain.ports import CarrierStatus
-from kinlink_sms.domain.ports import StatusReport
-from kinlink_sms.service_layer.record_code_undeliverable import record_code_status
+from kinlink_sms.service_layer.get_phone_number_status import get_phone_number_status
 from playwright.async_api import Browser
 from playwright.async_api import expect
 
@@ -83,13 +80,14 @@ async def corresponding_with_sms_offered(family: Visitor, platform: Platform) ->
 
 
 async def code_undeliverable(platform: Platform, number: str) -> None:
-    """The simulated carrier's report that the last code texted to `number` was undelivered,
-    made once the gateway has recorded that code's SMS (the carrier's own report may come
-    before that, and is then ignored as a report of an older code)."""
-    sent = [json.loads(path.read_text()) for path in platform.sms_folder.glob("*.json")]
-    (code,) = [sms for sms in sent if sms["to"] == number]
-    report = StatusReport(code["sid"], CarrierStatus(code["status"]), code["error_code"])
-    await asyncio.to_thread(record_code_status, platform.sms, code["reference"], report)
+    """Waits for the simulated carrier's own report that the code texted to `number` was
+    undelivered (it may come before the gateway recorded the code's SMS id)."""
+
+    async def reported() -> bool:
+        phone = await asyncio.to_thread(get_phone_number_status, platform.sms, number)
+        return phone.unreachable_at is not None
+
+    await eventually(reported)
 
 
 async def reply_from_ada(platform: Platform, account_id: str, body: str) -> None:

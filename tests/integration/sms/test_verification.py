@@ -23,7 +23,9 @@ from kinlink_kit.errors import Unavailable
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
 from kinlink_sms.domain.phone_number import PhoneNumber
+from kinlink_sms.domain.ports import CarrierReceipt
 from kinlink_sms.domain.ports import CarrierStatus
+from kinlink_sms.domain.ports import OutgoingSms
 from kinlink_sms.domain.ports import StatusReport
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.domain.subscription import SubscriptionStatus
@@ -62,7 +64,11 @@ def test_the_code_goes_to_the_number_from_its_kinlink_number_and_turns_sms_on(
     verifying = start(gateway, family, "(312) 555-0123")
 
     (sms,) = outside.carrier.to(PHONE)
-    assert (sms.reference, sms.from_) == (f"code:{verifying.id}", KINLINK_NUMBERS[0])
+    assert verifying.pending is not None
+    assert (sms.reference, sms.from_) == (
+        f"code:{verifying.id}:{verifying.pending.code_salt}",
+        KINLINK_NUMBERS[0],
+    )
     assert verifying.status is SubscriptionStatus.VERIFYING
     confirm(gateway, family, outside.carrier.code_sent_to(PHONE))
 
@@ -350,3 +356,25 @@ def test_wrong_codes_entered_at_the_same_moment_get_five_attempts_in_all(
     )
     with refused(FailedPrecondition, "verification_attempts_exhausted"):
         confirm(gateway, family, code)
+
+
+def test_a_code_reported_undelivered_before_its_sms_id_is_recorded_is_still_reported(
+    gateway: SmsGateway, outside: SmsOutside, family: UUID, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The simulated carrier and Twilio may both call back before `send` has returned.
+    sending = outside.carrier.send
+
+    def sending_and_reporting_at_once(sms: OutgoingSms) -> CarrierReceipt:
+        receipt = sending(sms)
+        undelivered = StatusReport(receipt.sid, CarrierStatus.UNDELIVERED, 30006)
+        record_code_status(gateway, sms.reference, undelivered)
+        return receipt
+
+    monkeypatch.setattr(outside.carrier, "send", sending_and_reporting_at_once)
+    start(gateway, family)
+
+    off = get_subscription(gateway, family, SMS_FACILITY, RESIDENT)
+    assert (off.status, off.shown_off_reason) == (
+        SubscriptionStatus.OFF,
+        SmsOffReason.NUMBER_UNREACHABLE,
+    )

@@ -163,9 +163,7 @@ def test_a_change_of_number_whose_code_cannot_reach_it_leaves_the_old_one_on() -
     on.confirm(code.code, NOW)
     new_code = IssuedCode.new()
     on.start_verification(NEW_PHONE, KINLINK_2, VERSION, new_code, NOW)
-    on.code_sent(new_code.digest, "SM-new")
-
-    assert on.code_undeliverable("SM-new", 30003) == NEW_PHONE
+    assert on.code_undeliverable(new_code.salt, 30003) == NEW_PHONE
 
     assert on.sends_to(OLD_PHONE, KINLINK_1)
     with refused(PhoneNumberUnreachable, "phone_number_unreachable"):
@@ -174,12 +172,11 @@ def test_a_change_of_number_whose_code_cannot_reach_it_leaves_the_old_one_on() -
 
 def test_a_first_number_whose_code_cannot_reach_it_is_off_as_unreachable() -> None:
     verifying, code = started()
-    verifying.code_sent(code.digest, "SM-1")
     # A report of another code (an older one) changes nothing.
-    assert verifying.code_undeliverable("SM-0", 30003) is None
+    assert verifying.code_undeliverable(IssuedCode.new().salt, 30003) is None
     assert verifying.status is SubscriptionStatus.VERIFYING
-
-    assert verifying.code_undeliverable("SM-1", 30006) == OLD_PHONE
+    # The code's own report, even before its SID is recorded.
+    assert verifying.code_undeliverable(code.salt, 30006) == OLD_PHONE
 
     assert verifying.status is SubscriptionStatus.OFF
     assert verifying.shown_off_reason is SmsOffReason.NUMBER_UNREACHABLE

@@ -240,11 +240,13 @@ class SmsSubscription(Aggregate):
         assert self.pending is not None
         self.pending = replace(self.pending, code_sid=sid)
 
-    def code_undeliverable(self, sid: str, carrier_error_code: int) -> str | None:
-        """The carrier reports the code SMS `sid` could not reach its number: the number, when
-        that code is still the one awaited (a report of an older code changes nothing)."""
+    def code_undeliverable(self, code_salt: str, carrier_error_code: int) -> str | None:
+        """The carrier reports the code SMS could not reach its number: the number, when that
+        code (named by its salt, which its report's reference carries: the report may come
+        before the code's SID is recorded) is still the one awaited; a report of an older code
+        changes nothing."""
         pending = self.pending
-        if pending is None or pending.code_sid != sid:
+        if pending is None or pending.code_salt != code_salt:
             return None
         if pending.undeliverable_code is None:
             self._code_undeliverable(carrier_error_code)

@@ -90,7 +90,7 @@ class Verification:
     code_expires_at: datetime
     resend_available_at: datetime
     attempts_left: int
-    # The carrier's id of the code's SMS, once it took it: its status reports name it.
+    # The carrier's id of the code's SMS, once it took it (for support, in the carrier's logs).
     code_sid: str | None = None
     # The carrier's error code when it reported the code SMS could not reach the number.
     undeliverable_code: int | None = None

@@ -25,16 +25,17 @@ def is_code_reference(reference: str) -> bool:
 def record_code_status(gateway: SmsGateway, reference: str, report: StatusReport) -> None:
     """The status path's entry for a `code:` reference; a reference naming no subscription is
     a report about nothing of ours and ignored."""
+    subscription, _, code_salt = reference.removeprefix(CODE_REFERENCE_PREFIX).partition(":")
     try:
-        subscription_id = UUID(reference.removeprefix(CODE_REFERENCE_PREFIX))
+        subscription_id = UUID(subscription)
     except ValueError:
         return
     if report.status in _NOT_DELIVERED and report.error_code is not None:
-        record_code_undeliverable(gateway, subscription_id, report.sid, report.error_code)
+        record_code_undeliverable(gateway, subscription_id, code_salt, report.error_code)
 
 
 def record_code_undeliverable(
-    gateway: SmsGateway, subscription_id: UUID, sid: str, carrier_error_code: int
+    gateway: SmsGateway, subscription_id: UUID, code_salt: str, carrier_error_code: int
 ) -> None:
     now = gateway.clock()
 
@@ -42,7 +43,7 @@ def record_code_undeliverable(
         subscription = gateway.find(subscription_id, SmsSubscription)
         if subscription is None:
             return
-        phone_number = subscription.code_undeliverable(sid, carrier_error_code)
+        phone_number = subscription.code_undeliverable(code_salt, carrier_error_code)
         if phone_number is None:  # an older code's report: its number is not being verified
             return
         phone = gateway.find(PhoneNumber.create_id(phone_number), PhoneNumber)

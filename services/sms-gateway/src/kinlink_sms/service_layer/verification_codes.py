@@ -29,8 +29,10 @@ CARRIER_OPT_OUT = "CARRIER"
 _NOT_A_NUMBER_ERROR_CODE = 21211
 
 
-def code_reference(subscription_id: UUID) -> str:
-    return f"{CODE_REFERENCE_PREFIX}{subscription_id}"
+def code_reference(subscription_id: UUID, code_salt: str) -> str:
+    """What the code SMS's status reports name: the subscription and, by its random salt (which
+    reveals nothing of the code without its digest), the code."""
+    return f"{CODE_REFERENCE_PREFIX}{subscription_id}:{code_salt}"
 
 
 def code_text(code: str) -> str:
@@ -45,7 +47,7 @@ def send_code(
     start is not throttled) and the caller told why: the number opted out or cannot be
     reached (both recorded on the number), is no number, or the carrier is unavailable."""
     sms = OutgoingSms(
-        reference=code_reference(subscription_id),
+        reference=code_reference(subscription_id, verification.code_salt),
         to=verification.phone_number,
         from_=verification.kinlink_number,
         body=code_text(code.code),
