@@ -9,9 +9,14 @@ import hashlib
 import io
 from uuid import UUID
 
+import grpc
 import pytest
+from kinlink.sms.v1 import sms_pb2 as pb
+from kinlink.sms.v1 import sms_pb2_grpc
 from kinlink_contracts.facility_settings import ImageRules
 from kinlink_contracts.sms import SmsReplyReceived
+from kinlink_kit.auth import Role
+from kinlink_kit.testing import refused_over_grpc
 from kinlink_sms.domain.inbound_sms import InboundSms
 from kinlink_sms.domain.inbound_sms import InboundStatus
 from kinlink_sms.domain.inbound_sms import RefusalReason
@@ -27,6 +32,8 @@ from kinlink_sms.service_layer.reply_pictures import ReplyPictureNotFound
 from kinlink_sms.service_layer.reply_pictures import reply_picture
 from PIL import Image
 
+from tests.conftest import TokenKeys
+from tests.conftest import bearer
 from tests.integration.sms.subscribed import published_replies
 from tests.integration.sms.subscribed import subscribed
 from tests.sms_doubles import MMS_FACILITY
@@ -169,3 +176,39 @@ def test_a_replica_without_the_picture_fetches_it_again_and_checks_its_digest(
     outside.carrier.keep_picture(picture.url, photo + b"changed", "image/jpeg")
     with pytest.raises(PictureGone):
         reply_picture(gateway, inbound_id, 0)
+
+
+async def test_messaging_reads_a_picture_over_grpc_and_no_one_else_does(
+    gateway: SmsGateway,
+    outside: SmsOutside,
+    conversation: SmsSubscription,
+    sms_stub: sms_pb2_grpc.SmsGatewayServiceStub,
+    token_keys: TokenKeys,
+) -> None:
+    photo = jpeg()
+    sms = mms_to(conversation, "Look!", served(outside, "ME6", photo, "image/jpeg"))
+    receive_sms(gateway, sms)
+    sms_id = str(InboundSms.create_id(sms.sid))
+    messaging = bearer(token_keys.token("messaging", Role.PLATFORM_SERVICE))
+
+    picture = await sms_stub.GetReplyPicture(
+        pb.GetReplyPictureRequest(sms_id=sms_id, index=0), metadata=messaging
+    )
+
+    assert (picture.content, picture.content_type) == (photo, "image/jpeg")
+    assert picture.sha256 == hashlib.sha256(photo).hexdigest()
+    for index in (1, -1):
+        await refused_over_grpc(
+            sms_stub.GetReplyPicture(
+                pb.GetReplyPictureRequest(sms_id=sms_id, index=index), metadata=messaging
+            ),
+            grpc.StatusCode.NOT_FOUND,
+            "reply_picture_not_found",
+            "index",
+        )
+    family_member = bearer(token_keys.token(str(conversation.account_id), Role.FAMILY_MEMBER))
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await sms_stub.GetReplyPicture(
+            pb.GetReplyPictureRequest(sms_id=sms_id, index=0), metadata=family_member
+        )
+    assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED

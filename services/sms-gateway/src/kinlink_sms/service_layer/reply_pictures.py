@@ -52,7 +52,7 @@ def reply_picture(gateway: SmsGateway, inbound_id: UUID, index: int) -> tuple[Re
     this replica does not hold it. Raises `ReplyPictureNotFound`, `PictureGone` (the bytes
     fetched again are not the ones checked) and `CarrierUnavailable`."""
     inbound = gateway.find(inbound_id, InboundSms, to_change=False)
-    if inbound is None or inbound.payment_reference is None or index >= len(inbound.kept):
+    if inbound is None or inbound.payment_reference is None or not 0 <= index < len(inbound.kept):
         raise ReplyPictureNotFound()
     picture = inbound.kept[index]
     try:
