@@ -3,10 +3,15 @@ message to that resident like any other, reviewed as the facility reviews messag
 charged it on receipt (decision 0046): the message records that payment, its reference and
 amount, and is never charged again.
 
+Its pictures (MMS, where the facility takes them) are read from the gateway (GetReplyPicture)
+and prepared as an uploaded image is: re-encoded, metadata stripped, thumbnailed, stored. The
+gateway unreachable: the event is handled again later, never dead-lettered.
+
 One SMS is one message (its id derived from the SMS's), saved with the event's tracking record,
 so the event takes effect once however often it comes. A reply refused here (the resident
-released or unknown, blocked by the family member, messaging switched off) is dead-lettered
-with its code, and what the gateway charged for it is refunded: nobody received it."""
+released or unknown, blocked by the family member, messaging switched off, a picture the image
+preparation refuses or the gateway no longer has) is dead-lettered with its code, and what the
+gateway charged for it is refunded: nobody received it."""
 
 from __future__ import annotations
 
@@ -25,11 +30,16 @@ from kinlink_kit.eventstore import Tracking
 from kinlink_kit.logging import get_logger
 
 from kinlink_messaging.domain.ids import sms_reply_id
+from kinlink_messaging.domain.images import ImageUpload
+from kinlink_messaging.domain.images import check_image_count
+from kinlink_messaging.domain.images import effective_image_rules
 from kinlink_messaging.domain.message import Message
 from kinlink_messaging.domain.message import check_content
 from kinlink_messaging.domain.ports import Payment
 from kinlink_messaging.service_layer.messaging import Messaging
+from kinlink_messaging.service_layer.messaging import PreparedImage
 from kinlink_messaging.service_layer.send_message import check_recipient
+from kinlink_messaging.service_layer.send_message import store_images
 
 log = get_logger(__name__)
 
@@ -51,7 +61,7 @@ def pass_on_sms_reply(
         return passed_on
     payment = Payment(reply.payment_reference, reply.amount_cents)
     try:
-        check_content(reply.body, 0)
+        check_content(reply.body, len(reply.pictures))
         return _submit(messaging, reply, message_id, payment, save)
     except ClientError as refusal:
         if refusal.kind not in PASSING_KINDS:
@@ -68,6 +78,10 @@ def _submit(
     payment: Payment,
     save: Callable[..., Any],
 ) -> Message:
+    # Checked before its pictures are read: a reply refused anyway costs the gateway nothing.
+    check_recipient(messaging, reply.account_id, reply.facility_id, reply.resident_id)
+    images = store_images(messaging, message_id, _prepared_pictures(messaging, reply))
+
     def attempt() -> Message:
         facility = check_recipient(
             messaging, reply.account_id, reply.facility_id, reply.resident_id
@@ -79,7 +93,7 @@ def _submit(
             reply.facility_id,
             reply.resident_id,
             reply.body,
-            (),
+            images,
             None,
             at,
         )
@@ -89,3 +103,17 @@ def _submit(
 
     # The event handled by two consumers at once: the one saved second finds the first's.
     return messaging.retrying(attempt, on_conflict=lambda: messaging.find(message_id, Message))
+
+
+def _prepared_pictures(messaging: Messaging, reply: SmsReplyReceived) -> list[PreparedImage]:
+    """Each picture read from the gateway and prepared under the facility's image rules."""
+    if not reply.pictures:
+        return []
+    rules = messaging.directory.facility(reply.facility_id).image_rules
+    check_image_count(len(reply.pictures), effective_image_rules(rules))
+    prepared = []
+    for picture in reply.pictures:
+        fetched = messaging.sms_pictures.reply_picture(reply.sms_id, picture.index)
+        upload = ImageUpload(f"sms-{picture.index}", fetched.content_type, fetched.content)
+        prepared.append(messaging.prepare_image(upload, rules))
+    return prepared
