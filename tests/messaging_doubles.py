@@ -176,7 +176,7 @@ class MemorySmsPictures:
     asked: int = 0
 
     def keep(self, sms_id: UUID, index: int, content: bytes, content_type: str) -> SmsPicture:
-        picture = SmsPicture(content, content_type, hashlib.sha256(content).hexdigest())
+        picture = SmsPicture(content, content_type)
         self.pictures[(sms_id, index)] = picture
         return picture
 

@@ -111,3 +111,19 @@ async def test_a_gateway_out_of_reach_leaves_the_reply_to_be_handled_again(
     await topic.deliver(envelope)
     message = passed_on(messaging, envelope)
     assert message is not None and len(message.images) == 1
+
+
+async def test_a_picture_not_the_one_paid_for_refunds_and_dead_letters_the_reply(
+    messaging: Messaging, outside: Outside, family: UUID
+) -> None:
+    topic = SmsTopic(messaging)
+    envelope = with_pictures(outside, sms_reply(family), phone_photo())
+    reply = SmsReplyReceived.model_validate(envelope.payload)
+    outside.sms_pictures.keep(reply.sms_id, 0, phone_photo((200, 150)), "image/jpeg")
+
+    await topic.deliver(envelope)
+
+    assert passed_on(messaging, envelope) is None
+    (letter,) = topic.dead_letters()
+    assert ": sms_picture_gone: " in letter["dlq-error"]
+    assert outside.wallet.refunded == [reply.payment_reference]

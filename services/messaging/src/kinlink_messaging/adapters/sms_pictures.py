@@ -38,4 +38,4 @@ class GatewaySmsPictures(ServiceClient):
             if refusal_code(error) in _GONE:
                 raise SmsPictureGone() from error
             raise
-        return SmsPicture(found.content, found.content_type, found.sha256)
+        return SmsPicture(found.content, found.content_type)

@@ -166,7 +166,6 @@ class Directory(Protocol):
 class SmsPicture:
     content: bytes
     content_type: str  # as the family member's phone sent it
-    sha256: str  # of `content`, hex
 
 
 class SmsPictures(Protocol):

@@ -15,6 +15,7 @@ gateway charged for it is refunded: nobody received it."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -36,6 +37,7 @@ from kinlink_messaging.domain.images import effective_image_rules
 from kinlink_messaging.domain.message import Message
 from kinlink_messaging.domain.message import check_content
 from kinlink_messaging.domain.ports import Payment
+from kinlink_messaging.domain.ports import SmsPictureGone
 from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_messaging.service_layer.messaging import PreparedImage
 from kinlink_messaging.service_layer.send_message import check_recipient
@@ -114,6 +116,8 @@ def _prepared_pictures(messaging: Messaging, reply: SmsReplyReceived) -> list[Pr
     prepared = []
     for picture in reply.pictures:
         fetched = messaging.sms_pictures.reply_picture(reply.sms_id, picture.index)
+        if hashlib.sha256(fetched.content).hexdigest() != picture.sha256:
+            raise SmsPictureGone()  # not the picture the family member paid for
         upload = ImageUpload(f"sms-{picture.index}", fetched.content_type, fetched.content)
         prepared.append(messaging.prepare_image(upload, rules))
     return prepared
