@@ -169,11 +169,12 @@ class MemoryImageStore:
 @dataclass
 class MemorySmsPictures:
     """The SMS gateway's pictures of SMS replies; `unavailable` answers as a gateway that cannot
-    be reached."""
+    be reached; `while_read` happens during each read (what changes meanwhile)."""
 
     pictures: dict[tuple[UUID, int], SmsPicture] = field(default_factory=dict)
     unavailable: bool = False
     asked: int = 0
+    while_read: Callable[[], None] | None = None
 
     def keep(self, sms_id: UUID, index: int, content: bytes, content_type: str) -> SmsPicture:
         picture = SmsPicture(content, content_type)
@@ -182,6 +183,8 @@ class MemorySmsPictures:
 
     def reply_picture(self, sms_id: UUID, index: int) -> SmsPicture:
         self.asked += 1
+        if self.while_read is not None:
+            self.while_read()
         if self.unavailable:
             raise SmsPicturesUnavailable()
         if (sms_id, index) not in self.pictures:

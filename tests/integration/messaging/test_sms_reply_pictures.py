@@ -25,6 +25,8 @@ from tests.integration.messaging.conftest import Outside
 from tests.integration.messaging.test_sms_replies import SmsTopic
 from tests.integration.messaging.test_sms_replies import passed_on
 from tests.integration.messaging.test_sms_replies import sms_reply
+from tests.messaging_doubles import FACILITY
+from tests.messaging_doubles import RESIDENT
 from tests.photos import CAMERA_SERIAL
 from tests.photos import phone_exif
 
@@ -90,9 +92,29 @@ async def test_a_picture_the_preparation_refuses_refunds_and_dead_letters_the_re
     assert passed_on(messaging, envelope) is None
     (letter,) = topic.dead_letters()
     assert ": image_too_small: " in letter["dlq-error"]
+    assert outside.images.objects == {}
     reply = SmsReplyReceived.model_validate(envelope.payload)
     assert outside.wallet.refunded == [reply.payment_reference]
     assert outside.wallet.balances[family] == 1000 + 50, "what the gateway took, given back"
+
+
+async def test_a_reply_refused_after_its_pictures_were_stored_leaves_none_of_them(
+    messaging: Messaging, outside: Outside, family: UUID
+) -> None:
+    topic = SmsTopic(messaging)
+    envelope = with_pictures(outside, sms_reply(family), phone_photo())
+    blocks = messaging.blocks(family)
+
+    def blocking() -> None:  # the family member blocks the resident while the picture is read
+        blocks.block(FACILITY, RESIDENT, messaging.clock())
+        messaging.store.save(blocks)
+
+    outside.sms_pictures.while_read = blocking
+    await topic.deliver(envelope)
+
+    (letter,) = topic.dead_letters()
+    assert ": resident_blocked: " in letter["dlq-error"]
+    assert outside.images.objects == {}, "the stored picture deleted with the refusal"
 
 
 async def test_a_gateway_out_of_reach_leaves_the_reply_to_be_handled_again(

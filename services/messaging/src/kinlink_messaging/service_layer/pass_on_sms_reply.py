@@ -34,6 +34,7 @@ from kinlink_messaging.domain.ids import sms_reply_id
 from kinlink_messaging.domain.images import ImageUpload
 from kinlink_messaging.domain.images import check_image_count
 from kinlink_messaging.domain.images import effective_image_rules
+from kinlink_messaging.domain.message import ImageRef
 from kinlink_messaging.domain.message import Message
 from kinlink_messaging.domain.message import check_content
 from kinlink_messaging.domain.ports import Payment
@@ -69,6 +70,7 @@ def pass_on_sms_reply(
         if refusal.kind not in PASSING_KINDS:
             reason = f"sms reply refused: {refusal.code}"
             messaging.wallet.refund(reply.account_id, reply.facility_id, payment, reason)
+            _delete_pictures(messaging, message_id, len(reply.pictures))
             log.info("sms reply refused, refunded", sms_id=str(reply.sms_id), code=refusal.code)
         raise
 
@@ -121,3 +123,10 @@ def _prepared_pictures(messaging: Messaging, reply: SmsReplyReceived) -> list[Pr
         upload = ImageUpload(f"sms-{picture.index}", fetched.content_type, fetched.content)
         prepared.append(messaging.prepare_image(upload, rules))
     return prepared
+
+
+def _delete_pictures(messaging: Messaging, message_id: UUID, count: int) -> None:
+    """What was stored of a refused reply's pictures: no message will ever show them."""
+    for number in range(count):
+        for key in ImageRef.keys(message_id, number):
+            messaging.images.delete(key)
