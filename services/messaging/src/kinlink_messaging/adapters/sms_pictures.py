@@ -14,10 +14,14 @@ from kinlink.sms.v1.sms_pb2_grpc import SmsGatewayServiceStub
 from kinlink_kit.grpc_client import refusal_code
 from kinlink_kit.service_call import ServiceClient
 
+from kinlink_messaging.domain.images import PlatformImageLimits
 from kinlink_messaging.domain.ports import SmsPicture
 from kinlink_messaging.domain.ports import SmsPictureGone
 from kinlink_messaging.domain.ports import SmsPicturesUnavailable
 
+# The largest picture any facility may allow, with room for the answer's other fields: gRPC's
+# default (4 MB) would refuse a larger answer for good, and the reply would wait forever.
+_LARGEST_ANSWER = PlatformImageLimits().max_bytes + 64 * 1024
 # The gateway's refusals that mean the picture will never be given.
 _GONE = frozenset({"reply_picture_not_found", "picture_gone", "sms_id_invalid"})
 
@@ -25,6 +29,7 @@ _GONE = frozenset({"reply_picture_not_found", "picture_gone", "sms_id_invalid"})
 class GatewaySmsPictures(ServiceClient):
     callee = "sms-gateway"
     unavailable = SmsPicturesUnavailable
+    channel_options = (("grpc.max_receive_message_length", _LARGEST_ANSWER),)
 
     @cached_property
     def _gateway(self) -> SmsGatewayServiceStub:
