@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import timedelta
 from uuid import UUID
 
 import grpc
@@ -16,6 +17,7 @@ from kinlink.sms.v1 import sms_pb2_grpc
 from kinlink_contracts.facility_settings import ImageRules
 from kinlink_contracts.sms import SmsReplyReceived
 from kinlink_kit.auth import Role
+from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused_over_grpc
 from kinlink_sms.domain.inbound_sms import InboundSms
 from kinlink_sms.domain.inbound_sms import InboundStatus
@@ -25,6 +27,7 @@ from kinlink_sms.domain.ports import PictureGone
 from kinlink_sms.domain.ports import ReceivedPicture
 from kinlink_sms.domain.ports import ReceivedSms
 from kinlink_sms.domain.subscription import SmsSubscription
+from kinlink_sms.service_layer.charge_reply import settle_replies
 from kinlink_sms.service_layer.gateway import SmsGateway
 from kinlink_sms.service_layer.receive_sms import ANSWERS
 from kinlink_sms.service_layer.receive_sms import receive_sms
@@ -212,3 +215,24 @@ async def test_messaging_reads_a_picture_over_grpc_and_no_one_else_does(
             pb.GetReplyPictureRequest(sms_id=sms_id, index=0), metadata=family_member
         )
     assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_a_reply_with_a_picture_left_uncharged_is_charged_with_it_by_the_settle_sweep(
+    gateway: SmsGateway,
+    outside: SmsOutside,
+    family: UUID,
+    conversation: SmsSubscription,
+    clock: Clock,
+) -> None:
+    sms = mms_to(conversation, "Look!", served(outside, "ME9", jpeg(), "image/jpeg"))
+    outside.wallet.unreachable = True
+    assert receive_sms(gateway, sms) is None  # nothing said: the sweep charges it
+    outside.wallet.unreachable = False
+    clock.now += timedelta(minutes=5)
+
+    assert settle_replies(gateway, timedelta(minutes=5)) == 1
+
+    [payment] = outside.wallet.charged(family)
+    assert (payment.reference, payment.amount_cents) == ("sms:MM1", 5 + 25)
+    [envelope] = published_replies(gateway)
+    assert len(SmsReplyReceived.model_validate(envelope.payload).pictures) == 1
