@@ -114,7 +114,7 @@ class InboundSms(Aggregate):
 
     def keep_pictures(self, pictures: tuple[ReplyPicture, ...]) -> None:
         """The pictures fetched from the carrier and kept, checked against the image rules."""
-        if self.status is InboundStatus.RECEIVED and not self.kept:
+        if pictures and self.status is InboundStatus.RECEIVED and not self.kept:
             self._pictures_kept([asdict(picture) for picture in pictures])
 
     @event(PicturesKept)
