@@ -135,6 +135,19 @@ def test_a_picture_against_the_facilitys_image_rules_refuses_the_reply_and_charg
         reply_picture(gateway, refused.id, 0)
 
 
+def test_a_picture_the_carrier_does_not_have_refuses_the_reply_and_charges_nothing(
+    gateway: SmsGateway, outside: SmsOutside, family: UUID, conversation: SmsSubscription
+) -> None:
+    kept = served(outside, "ME10", jpeg(), "image/jpeg")
+    missing = ReceivedPicture("https://api.twilio.com/Media/ME404", "image/jpeg")
+    with_rules(outside, max_per_message=2)
+    sms = mms_to(conversation, "Look!", kept, missing)
+
+    assert receive_sms(gateway, sms) == ANSWERS[RefusalReason.PICTURE_UNREADABLE]
+    assert outside.wallet.charged(family) == []
+    assert not (gateway.pictures.root / str(InboundSms.create_id(sms.sid))).exists()  # type: ignore[attr-defined]
+
+
 def test_pictures_without_a_word_are_refused_as_a_reply_needs_its_text(
     gateway: SmsGateway, outside: SmsOutside, family: UUID, conversation: SmsSubscription
 ) -> None:

@@ -43,6 +43,7 @@ class RefusalReason(StrEnum):
     TOO_MANY_PICTURES = PictureRefusal.TOO_MANY_PICTURES.value
     PICTURE_TYPE_REFUSED = PictureRefusal.PICTURE_TYPE_REFUSED.value
     PICTURE_TOO_LARGE = PictureRefusal.PICTURE_TOO_LARGE.value
+    PICTURE_UNREADABLE = PictureRefusal.PICTURE_UNREADABLE.value
 
 
 class InboundSms(Aggregate):

@@ -17,6 +17,7 @@ class PictureRefusal(StrEnum):
     TOO_MANY_PICTURES = "too_many_pictures"
     PICTURE_TYPE_REFUSED = "picture_type_refused"
     PICTURE_TOO_LARGE = "picture_too_large"
+    PICTURE_UNREADABLE = "picture_unreadable"  # the carrier does not have it (any more)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ BODY_MISSING = (
 )
 PICTURE_TYPE_REFUSED = f"Kinlink: a picture is of a kind the facility does not take. {_RESEND}"
 PICTURE_TOO_LARGE = f"Kinlink: a picture is larger than the facility takes. {_RESEND}"
+PICTURE_UNREADABLE = f"Kinlink: a picture could not be read from your carrier. {_RESEND}"
 REFILL = (
     "Kinlink: your reply was not delivered: your messaging subscription does not cover it. "
     "Refill it on Kinlink, then send it again."
@@ -73,6 +74,7 @@ ANSWERS = {
     RefusalReason.TOO_MANY_PICTURES: TOO_MANY_PICTURES,
     RefusalReason.PICTURE_TYPE_REFUSED: PICTURE_TYPE_REFUSED,
     RefusalReason.PICTURE_TOO_LARGE: PICTURE_TOO_LARGE,
+    RefusalReason.PICTURE_UNREADABLE: PICTURE_UNREADABLE,
 }
 
 

@@ -30,15 +30,19 @@ class ReplyPictureNotFound(NotFound):
 def fetch_reply_pictures(
     gateway: SmsGateway, inbound_id: UUID, pictures: tuple[ReceivedPicture, ...], rules: ImageRules
 ) -> tuple[ReplyPicture, ...] | PictureRefusal:
-    """Each picture fetched, checked and kept; or the first rule one breaks (then none is
-    kept). Raises `CarrierUnavailable`: nothing saved, the webhook answers 503."""
+    """Each picture fetched, checked and kept; or the first rule one breaks, or the first the
+    carrier does not have (then none is kept). Raises `CarrierUnavailable`: nothing saved, the
+    webhook answers 503."""
     if (refusal := too_many(rules, len(pictures))) is not None:
         return refusal
     fetched = []
     for index, picture in enumerate(pictures):
         if (refusal := broken_rule(rules, picture.content_type, 0)) is not None:
             return refusal  # the type the carrier declared, before fetching it
-        got = gateway.carrier.fetch_picture(picture.url)
+        try:
+            got = gateway.carrier.fetch_picture(picture.url)
+        except PictureGone:
+            return PictureRefusal.PICTURE_UNREADABLE
         if (refusal := broken_rule(rules, got.content_type, len(got.content))) is not None:
             return refusal
         fetched.append((ReplyPicture.of(index, picture.url, got.content, got.content_type), got))
