@@ -25,6 +25,9 @@ from kinlink_messaging.domain.ports import InsufficientCredit
 from kinlink_messaging.domain.ports import Payment
 from kinlink_messaging.domain.ports import ResidentNotFound
 from kinlink_messaging.domain.ports import ResidentRecord
+from kinlink_messaging.domain.ports import SmsPicture
+from kinlink_messaging.domain.ports import SmsPictureGone
+from kinlink_messaging.domain.ports import SmsPicturesUnavailable
 from kinlink_messaging.domain.ports import WalletUnavailable
 
 FACILITY = "FAC-MSG"
@@ -161,6 +164,32 @@ class MemoryImageStore:
 
     def signed_url(self, key: str, lifetime: timedelta) -> str | None:
         return None
+
+
+@dataclass
+class MemorySmsPictures:
+    """The SMS gateway's pictures of SMS replies; `unavailable` answers as a gateway that cannot
+    be reached; `while_read` happens during each read (what changes meanwhile)."""
+
+    pictures: dict[tuple[UUID, int], SmsPicture] = field(default_factory=dict)
+    unavailable: bool = False
+    asked: int = 0
+    while_read: Callable[[], None] | None = None
+
+    def keep(self, sms_id: UUID, index: int, content: bytes, content_type: str) -> SmsPicture:
+        picture = SmsPicture(content, content_type)
+        self.pictures[(sms_id, index)] = picture
+        return picture
+
+    def reply_picture(self, sms_id: UUID, index: int) -> SmsPicture:
+        self.asked += 1
+        if self.while_read is not None:
+            self.while_read()
+        if self.unavailable:
+            raise SmsPicturesUnavailable()
+        if (sms_id, index) not in self.pictures:
+            raise SmsPictureGone()
+        return self.pictures[(sms_id, index)]
 
 
 @dataclass(frozen=True)

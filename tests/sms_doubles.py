@@ -21,12 +21,14 @@ from kinlink_sms.domain.ports import CarrierUnavailable
 from kinlink_sms.domain.ports import ChargeItem
 from kinlink_sms.domain.ports import ChargeKind
 from kinlink_sms.domain.ports import FacilityNotFound
+from kinlink_sms.domain.ports import FetchedPicture
 from kinlink_sms.domain.ports import InsufficientCredit
 from kinlink_sms.domain.ports import MessageGone
 from kinlink_sms.domain.ports import MessagesUnavailable
 from kinlink_sms.domain.ports import MessageToSend
 from kinlink_sms.domain.ports import OutgoingSms
 from kinlink_sms.domain.ports import Payment
+from kinlink_sms.domain.ports import PictureGone
 from kinlink_sms.domain.ports import StatusReport
 from kinlink_sms.domain.ports import WalletUnavailable
 
@@ -52,9 +54,12 @@ def sms_facility_settings(**changes: object) -> FacilitySettings:
 @dataclass
 class MemoryCarrier:
     """Records every SMS handed to it; `refuse_with` (a carrier error code) refuses the next
-    ones for good, `unreachable` fails them as a network error would."""
+    ones for good, `unreachable` fails them as a network error would. Serves the pictures phones
+    sent (`pictures`, by media URL) and counts each fetch."""
 
     sent: list[tuple[str, OutgoingSms]] = field(default_factory=list)
+    pictures: dict[str, FetchedPicture] = field(default_factory=dict)
+    fetched: list[str] = field(default_factory=list)
     statuses: dict[str, StatusReport] = field(default_factory=dict)
     refuse_with: int | None = None
     unreachable: bool = False
@@ -76,6 +81,19 @@ class MemoryCarrier:
         if self.unreachable:
             raise CarrierUnavailable()
         return self.statuses[sid]
+
+    def fetch_picture(self, url: str) -> FetchedPicture:
+        if self.unreachable:
+            raise CarrierUnavailable()
+        self.fetched.append(url)
+        if url not in self.pictures:
+            raise PictureGone()
+        return self.pictures[url]
+
+    def keep_picture(self, url: str, content: bytes, content_type: str) -> str:
+        """A picture a phone sent, served at `url` from now on; returns the url."""
+        self.pictures[url] = FetchedPicture(content, content_type)
+        return url
 
     def report(self, sid: str, status: CarrierStatus, error_code: int | None = None) -> None:
         """What the carrier will answer about `sid` from now on."""

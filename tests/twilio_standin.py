@@ -5,9 +5,10 @@ Basic auth with the account SID and auth token, the account in the path, a form 
 E.164 `To` and `From`, a `Body` or `MediaUrl`, absolute `StatusCallback` and media URLs; and
 refuses a wrong one as Twilio does (its JSON error with `code`, `message`, `more_info`,
 `status`). It records what it accepted, answers with Twilio's message resource, serves it on
-GET, and sends status callbacks and inbound SMS to a URL, signed with the auth token by
-Twilio's algorithm (`RequestValidator.compute_signature`), form-encoded or as JSON with the
-`bodySHA256` query parameter.
+GET, serves the pictures phones sent (MMS media, under the same Basic auth), and sends status
+callbacks and inbound SMS to a URL, signed with the auth token by Twilio's algorithm
+(`RequestValidator.compute_signature`), form-encoded or as JSON with the `bodySHA256` query
+parameter.
 
 No maintained Twilio mock exists on the registries; this one covers what the gateway uses.
 """
@@ -43,6 +44,9 @@ API_VERSION = "2010-04-01"
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 MESSAGES = re.compile(rf"/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages\.json")
 MESSAGE = re.compile(rf"/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json")
+MEDIA = re.compile(
+    rf"/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)/Media/(?P<media>[^/]+)"
+)
 MAX_BODY = 1600  # characters of a whole message, Twilio's limit
 MAX_MEDIA = 10
 
@@ -125,6 +129,8 @@ class TwilioStandin:
         self.refusals: list[TwilioError] = []  # every request refused, in order
         # Numbers refused with these codes, as Twilio's test numbers are (see `refuse`).
         self.refusing: dict[str, int] = {}
+        # The pictures phones sent, by media path: their bytes and content type.
+        self.media: dict[str, tuple[bytes, str]] = {}
         self._next_failures: list[TwilioError] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -168,6 +174,27 @@ class TwilioStandin:
         """The next Messages API call gets this error, whatever it asks (a 5xx, a 429)."""
         with self._lock:
             self._next_failures.append(TwilioError(status, code, message))
+
+    def keep_media(self, content: bytes, content_type: str) -> str:
+        """A picture a phone sent, served from now on at the URL returned (MediaUrlN)."""
+        path = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{new_sid('MM')}/Media/"
+        path += new_sid("ME")
+        self.media[path] = (content, content_type)
+        return self.base_url + path
+
+    def _picture(self, path: str, authorization: str | None) -> tuple[int, str, bytes]:
+        """A picture's bytes and content type, to the account's credentials only."""
+        try:
+            route = MEDIA.fullmatch(path)
+            if self._authenticated(authorization) != (route and route["account"]):
+                raise TwilioError(401, 20003, "Authenticate")
+            if path not in self.media:
+                raise TwilioError(404, 20404, f"The requested resource {path} was not found")
+        except TwilioError as error:
+            self.refusals.append(error)
+            return error.status, "application/json", json.dumps(error.body()).encode()
+        content, content_type = self.media[path]
+        return 200, content_type, content
 
     # The Messages API.
 
@@ -340,16 +367,23 @@ def _handler_for(standin: TwilioStandin) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
-            status, answer = standin._answer(
-                self.command,
-                urlsplit(self.path).path,
-                self.headers.get("Authorization"),
-                self.headers.get("Content-Type") or "",
-                body,
-            )
-            content = json.dumps(answer).encode()
+            path = urlsplit(self.path).path
+            if self.command == "GET" and MEDIA.fullmatch(path):
+                status, content_type, content = standin._picture(
+                    path, self.headers.get("Authorization")
+                )
+            else:
+                status, answer = standin._answer(
+                    self.command,
+                    path,
+                    self.headers.get("Authorization"),
+                    self.headers.get("Content-Type") or "",
+                    body,
+                )
+                content_type = "application/json; charset=utf-8"
+                content = json.dumps(answer).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(content)))
             self.end_headers()
             self.wfile.write(content)

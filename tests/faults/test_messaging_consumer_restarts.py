@@ -25,6 +25,7 @@ from tests.faults.test_server_restarts import EVENTS
 from tests.faults.test_server_restarts import KEYS
 from tests.faults.test_server_restarts import consume_through_a_restart
 from tests.messaging_doubles import MemoryImageStore
+from tests.messaging_doubles import MemorySmsPictures
 from tests.messaging_doubles import MemoryWallet
 from tests.messaging_doubles import demo_directory
 from tests.streams.kafka_helpers import count_records
@@ -44,7 +45,10 @@ def booked(n: int) -> tuple[bytes, bytes]:
 def opened(postgres_dsn: str, database: str) -> Messaging:
     settings = MessagingSettings(postgres_dsn=postgres_dsn, database=database)
     return build_messaging(
-        settings, images=MemoryImageStore(), wallet=MemoryWallet(demo_directory())
+        settings,
+        images=MemoryImageStore(),
+        wallet=MemoryWallet(demo_directory()),
+        sms_pictures=MemorySmsPictures(),
     )
 
 

@@ -34,6 +34,7 @@ from tests.messaging_doubles import FACILITY
 from tests.messaging_doubles import RESIDENT
 from tests.messaging_doubles import REVIEWING_FACILITY
 from tests.messaging_doubles import MemoryImageStore
+from tests.messaging_doubles import MemorySmsPictures
 from tests.messaging_doubles import MemoryWallet
 from tests.messaging_doubles import ProcessKilled
 from tests.messaging_doubles import accept_any_image
@@ -61,6 +62,7 @@ class SendingMachine(RuleBasedStateMachine):
             images=self.images,
             directory=directory,
             prepare_image=accept_any_image,
+            sms_pictures=MemorySmsPictures(),
             clock=self.clock,
         )
         self.account = uuid4()

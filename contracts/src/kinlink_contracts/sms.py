@@ -18,6 +18,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from pydantic import AwareDatetime
+from pydantic import BaseModel
+from pydantic import ConfigDict
 from pydantic import Field
 
 from kinlink_contracts.envelope import IntegrationEvent
@@ -87,6 +89,18 @@ class SmsNotSent(_OutboundSmsEvent):
     reason: str = Field(examples=["insufficient_credit", "number_opted_out"])
 
 
+class SmsReplyPicture(BaseModel):
+    """A picture of an SMS reply (MMS), kept by the gateway: messaging fetches its bytes with
+    the gateway's GetReplyPicture (the reply's `sms_id` and this `index`)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    index: int = Field(ge=0)
+    content_type: str = Field(examples=["image/jpeg"])
+    size_bytes: int = Field(gt=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="Of the bytes, hex.")
+
+
 class SmsReplyReceived(_SmsEvent):
     """The family member's SMS reply, paid for: messaging makes it a message to the resident."""
 
@@ -96,6 +110,11 @@ class SmsReplyReceived(_SmsEvent):
     amount_cents: int = Field(ge=0)
     payment_reference: str = Field(examples=["sms:SM0123456789abcdef0123456789abcdef"])
     received_at: AwareDatetime
+    pictures: tuple[SmsReplyPicture, ...] = Field(
+        default=(),
+        description="The pictures it carried (MMS, where the facility takes them), paid for "
+        "with it and checked against the facility's image rules.",
+    )
 
 
 class SmsReplyRefused(_SmsEvent):

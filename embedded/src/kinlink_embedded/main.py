@@ -140,6 +140,7 @@ def platform(
         s3_endpoint=None,
         identity_target=settings.grpc_address,
         ledger_target=settings.grpc_address,
+        sms_gateway_target=settings.grpc_address,
         service_account_email=MESSAGING_ACCOUNT,
         service_account_password=messaging_password,
     )

@@ -61,6 +61,9 @@ class ServiceClient:
 
     callee: ClassVar[str]
     unavailable: ClassVar[Callable[[], Exception]]
+    # gRPC channel arguments, e.g. a larger `grpc.max_receive_message_length` for answers
+    # carrying images.
+    channel_options: ClassVar[tuple[tuple[str, int], ...]] = ()
 
     def __init__(
         self,
@@ -68,7 +71,7 @@ class ServiceClient:
         service_account: ServiceAccount,
         deadline: timedelta = timedelta(seconds=5),
     ) -> None:
-        self.channel = grpc.insecure_channel(target)
+        self.channel = grpc.insecure_channel(target, options=self.channel_options)
         self._service_account = service_account
         self._deadline = deadline.total_seconds()
 

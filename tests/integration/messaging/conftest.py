@@ -33,6 +33,7 @@ from tests.messaging_doubles import FACILITY
 from tests.messaging_doubles import RESIDENT
 from tests.messaging_doubles import MemoryDirectory
 from tests.messaging_doubles import MemoryImageStore
+from tests.messaging_doubles import MemorySmsPictures
 from tests.messaging_doubles import MemoryWallet
 from tests.messaging_doubles import accept_any_image
 from tests.messaging_doubles import demo_directory
@@ -49,6 +50,7 @@ class Outside:
 
     directory: MemoryDirectory = field(default_factory=demo_directory)
     images: MemoryImageStore = field(default_factory=MemoryImageStore)
+    sms_pictures: MemorySmsPictures = field(default_factory=MemorySmsPictures)
     wallet: MemoryWallet = field(init=False)
 
     def __post_init__(self) -> None:
@@ -78,6 +80,7 @@ def open_messaging(
         images=outside.images,
         directory=outside.directory,
         prepare_image=prepare_image,
+        sms_pictures=outside.sms_pictures,
     )
     messaging.clock = clock
     return messaging

@@ -43,6 +43,7 @@ def messaging(
         wallet=outside.wallet,
         images=outside.images,
         directory=outside.directory,
+        sms_pictures=outside.sms_pictures,
     )
     built.clock = clock
     yield built

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from collections.abc import Callable
 from collections.abc import Iterator
+from pathlib import Path
 from uuid import UUID
 from uuid import uuid4
 
@@ -41,10 +42,12 @@ from tests.twilio_standin import twilio_standin  # noqa: F401 (the fixture)
 
 
 @pytest.fixture(params=STORAGES)
-def sms_settings(request: pytest.FixtureRequest) -> SmsSettings:
-    return settings_on(
+def sms_settings(request: pytest.FixtureRequest, tmp_path: Path) -> SmsSettings:
+    settings = settings_on(
         request, SmsSettings, kafka_bootstrap=None, sms_numbers=list(KINLINK_NUMBERS)
     )
+    # The test's own folder on PostgreSQL too: the replies' pictures are kept under it.
+    return settings.model_copy(update={"data_dir": tmp_path})
 
 
 @pytest.fixture

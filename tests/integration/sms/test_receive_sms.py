@@ -34,7 +34,6 @@ from prometheus_client import REGISTRY
 
 from tests.integration.sms.subscribed import published_replies
 from tests.integration.sms.subscribed import subscribed
-from tests.sms_doubles import MMS_FACILITY
 from tests.sms_doubles import RESIDENT
 from tests.sms_doubles import SMS_FACILITY
 from tests.sms_doubles import SmsOutside
@@ -148,11 +147,10 @@ def test_a_reply_without_credit_is_refused_and_told_to_refill(
     assert outside.wallet.balances[family] == 4
 
 
-@pytest.mark.parametrize("facility_id", [SMS_FACILITY, MMS_FACILITY])
-def test_a_reply_with_pictures_is_refused_with_an_answer_saying_so(
-    gateway: SmsGateway, outside: SmsOutside, family: UUID, facility_id: str
+def test_a_reply_with_pictures_where_the_facility_takes_none_is_refused_with_an_answer(
+    gateway: SmsGateway, outside: SmsOutside, family: UUID
 ) -> None:
-    sms = sms_to(subscribed(gateway, outside, family, PHONE, facility_id), "Look!", pictures=1)
+    sms = sms_to(subscribed(gateway, outside, family, PHONE, SMS_FACILITY), "Look!", pictures=1)
 
     assert receive_sms(gateway, sms) == NO_PICTURES
     assert receive_sms(gateway, sms) == NO_PICTURES
@@ -160,6 +158,7 @@ def test_a_reply_with_pictures_is_refused_with_an_answer_saying_so(
     assert refused is not None and refused.refusal is RefusalReason.MMS_UNAVAILABLE
     assert outside.wallet.charged(family) == []
     assert [e.type for e in published_replies(gateway)] == ["SmsReplyRefused"]
+    assert outside.carrier.fetched == []  # not even fetched
 
 
 def test_an_sms_no_conversation_knows_gets_a_plain_answer_and_costs_nothing(

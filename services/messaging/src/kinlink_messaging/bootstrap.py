@@ -19,6 +19,7 @@ from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.service_account import ServiceAccountSettings
+from kinlink_kit.service_call import ServiceClient
 from kinlink_kit.views import view_store
 from pydantic import Field
 
@@ -29,12 +30,14 @@ from kinlink_messaging.adapters.integration_events import MessagingEventTranslat
 from kinlink_messaging.adapters.ledger_wallet import LedgerWallet
 from kinlink_messaging.adapters.ledger_wallet import LedgerWalletSettings
 from kinlink_messaging.adapters.messaging_views import MessagingViews
+from kinlink_messaging.adapters.sms_pictures import GatewaySmsPictures
 from kinlink_messaging.domain import image_preparation
 from kinlink_messaging.domain.images import ImageUpload
 from kinlink_messaging.domain.images import PreparedImage
 from kinlink_messaging.domain.images import effective_image_rules
 from kinlink_messaging.domain.ports import Directory
 from kinlink_messaging.domain.ports import ImageStore
+from kinlink_messaging.domain.ports import SmsPictures
 from kinlink_messaging.domain.ports import Wallet
 from kinlink_messaging.entrypoints.facility_events import FACILITY_HANDLERS
 from kinlink_messaging.entrypoints.grpc_api import ACCESS_POLICY
@@ -90,6 +93,17 @@ class MessagingSettings(ImageStoreSettings, LedgerWalletSettings, ServiceAccount
         description="A facility's settings are read again after this long: a change reaches "
         "every replica within it.",
     )
+    sms_gateway_target: str = Field(
+        default="127.0.0.1:50051",
+        description="host:port of the SMS gateway's gRPC API, where the pictures of family "
+        "members' SMS replies are read.",
+    )
+    sms_gateway_deadline_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long reading one picture of an SMS reply may take before the gateway "
+        "is reported unavailable (the reply is passed on again later).",
+    )
     images_prepared_at_once: int = Field(
         default=2,
         ge=1,
@@ -122,6 +136,7 @@ def build_messaging(
     images: ImageStore | None = None,
     directory: Directory | None = None,
     prepare_image: PrepareImage | None = None,
+    sms_pictures: SmsPictures | None = None,
 ) -> Messaging:
     store = open_store(MessagingStore, settings, settings.database)
     return Messaging(
@@ -132,13 +147,20 @@ def build_messaging(
         directory=directory
         or RecordedDirectory(store, settings_max_age=settings.directory_settings_max_age_seconds),
         prepare_image=prepare_image or at_most(settings.images_prepared_at_once, prepare_upload),
+        sms_pictures=sms_pictures
+        or GatewaySmsPictures(
+            settings.sms_gateway_target,
+            settings.service_account(),
+            timedelta(seconds=settings.sms_gateway_deadline_seconds),
+        ),
     )
 
 
 def close_messaging(messaging: Messaging) -> None:
     messaging.close()
-    if isinstance(messaging.wallet, LedgerWallet):
-        messaging.wallet.close()  # its channel to the ledger
+    for client in (messaging.wallet, messaging.sms_pictures):
+        if isinstance(client, ServiceClient):
+            client.close()  # its channel to the ledger or the SMS gateway
 
 
 def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messaging) -> ServiceParts:

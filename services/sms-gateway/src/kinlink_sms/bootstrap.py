@@ -26,6 +26,7 @@ from kinlink_sms.adapters.integration_events import SmsEventTranslator
 from kinlink_sms.adapters.ledger_wallet import LedgerWallet
 from kinlink_sms.adapters.ledger_wallet import LedgerWalletSettings
 from kinlink_sms.adapters.messaging_reader import MessagingReader
+from kinlink_sms.adapters.picture_folder import FolderPictureStore
 from kinlink_sms.adapters.sms_views import SmsViews
 from kinlink_sms.adapters.twilio_settings import TwilioSettings
 from kinlink_sms.domain.ports import Carrier
@@ -154,6 +155,9 @@ def build_sms_gateway(
         directory=directory
         or RecordedDirectory(store, settings_max_age=settings.directory_settings_max_age_seconds),
         options=settings.options(),
+        # Under the data directory in both modes: a replica without a picture fetches it again
+        # from the carrier (decision 0046).
+        pictures=FolderPictureStore(settings.data_dir / "sms-pictures"),
     )
 
 

@@ -65,6 +65,28 @@ SMS_STATUS_DELIVERED: SmsStatus
 SMS_STATUS_FAILED: SmsStatus
 SMS_STATUS_NOT_SENT: SmsStatus
 
+class GetReplyPictureRequest(_message.Message):
+    __slots__ = ("sms_id", "index")
+    SMS_ID_FIELD_NUMBER: _ClassVar[int]
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    sms_id: str
+    index: int
+    def __init__(self, sms_id: _Optional[str] = ..., index: _Optional[int] = ...) -> None: ...
+
+class ReplyPicture(_message.Message):
+    __slots__ = ("sms_id", "index", "content_type", "content", "sha256")
+    SMS_ID_FIELD_NUMBER: _ClassVar[int]
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    sms_id: str
+    index: int
+    content_type: str
+    content: bytes
+    sha256: str
+    def __init__(self, sms_id: _Optional[str] = ..., index: _Optional[int] = ..., content_type: _Optional[str] = ..., content: _Optional[bytes] = ..., sha256: _Optional[str] = ...) -> None: ...
+
 class StartVerificationRequest(_message.Message):
     __slots__ = ("facility_id", "resident_id", "phone_number", "consent_version")
     FACILITY_ID_FIELD_NUMBER: _ClassVar[int]

@@ -79,6 +79,11 @@ class SmsGatewayServiceStub:
                 request_serializer=kinlink_dot_sms_dot_v1_dot_sms__pb2.GetPhoneNumberStatusRequest.SerializeToString,
                 response_deserializer=kinlink_dot_sms_dot_v1_dot_sms__pb2.PhoneNumberStatus.FromString,
                 _registered_method=True)
+        self.GetReplyPicture = channel.unary_unary(
+                '/kinlink.sms.v1.SmsGatewayService/GetReplyPicture',
+                request_serializer=kinlink_dot_sms_dot_v1_dot_sms__pb2.GetReplyPictureRequest.SerializeToString,
+                response_deserializer=kinlink_dot_sms_dot_v1_dot_sms__pb2.ReplyPicture.FromString,
+                _registered_method=True)
 
 
 class SmsGatewayServiceServicer:
@@ -161,6 +166,17 @@ class SmsGatewayServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetReplyPicture(self, request, context):
+        """--- The platform's services (messaging) ------------------------------------------------
+        One picture of a family member's SMS reply passed on (SmsReplyReceived.pictures), its bytes
+        as the carrier served them, for messaging to prepare under its image rules. NOT_FOUND
+        `reply_picture_not_found` (no such reply passed on, or no such picture), `picture_gone` (the
+        carrier no longer keeps it); UNAVAILABLE `carrier_unavailable` (ask again later).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SmsGatewayServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -208,6 +224,11 @@ def add_SmsGatewayServiceServicer_to_server(servicer, server):
                     servicer.GetPhoneNumberStatus,
                     request_deserializer=kinlink_dot_sms_dot_v1_dot_sms__pb2.GetPhoneNumberStatusRequest.FromString,
                     response_serializer=kinlink_dot_sms_dot_v1_dot_sms__pb2.PhoneNumberStatus.SerializeToString,
+            ),
+            'GetReplyPicture': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReplyPicture,
+                    request_deserializer=kinlink_dot_sms_dot_v1_dot_sms__pb2.GetReplyPictureRequest.FromString,
+                    response_serializer=kinlink_dot_sms_dot_v1_dot_sms__pb2.ReplyPicture.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -453,6 +474,33 @@ class SmsGatewayService:
             '/kinlink.sms.v1.SmsGatewayService/GetPhoneNumberStatus',
             kinlink_dot_sms_dot_v1_dot_sms__pb2.GetPhoneNumberStatusRequest.SerializeToString,
             kinlink_dot_sms_dot_v1_dot_sms__pb2.PhoneNumberStatus.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReplyPicture(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.sms.v1.SmsGatewayService/GetReplyPicture',
+            kinlink_dot_sms_dot_v1_dot_sms__pb2.GetReplyPictureRequest.SerializeToString,
+            kinlink_dot_sms_dot_v1_dot_sms__pb2.ReplyPicture.FromString,
             options,
             channel_credentials,
             insecure,

@@ -5,6 +5,7 @@
   in the distributed mode); messages and events carry only an image's key and hash.
 - `Directory`: the facilities' messaging settings and the residents identity booked, as
   messaging recorded them from identity's events.
+- `SmsPictures`: the pictures of family members' SMS replies, kept by the SMS gateway.
 """
 
 from __future__ import annotations
@@ -48,6 +49,18 @@ class ImageStoreUnavailable(Unavailable):
         super().__init__(
             "image_store_unavailable",
             "Images cannot be stored or read just now: nothing was lost. Try again in a minute.",
+        )
+
+
+class SmsPictureGone(NotFound):
+    def __init__(self) -> None:
+        super().__init__("sms_picture_gone", "The SMS gateway no longer has this picture.")
+
+
+class SmsPicturesUnavailable(Unavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "sms_pictures_unavailable", "The pictures of an SMS reply cannot be read just now."
         )
 
 
@@ -146,4 +159,17 @@ class Directory(Protocol):
         """The resident held (or released) at the facility; raises `ResidentNotFound`
         (NotFound `resident_not_found`). A resident transferred away is found at the facility
         they were transferred to, not here."""
+        ...
+
+
+@dataclass(frozen=True)
+class SmsPicture:
+    content: bytes
+    content_type: str  # as the family member's phone sent it
+
+
+class SmsPictures(Protocol):
+    def reply_picture(self, sms_id: UUID, index: int) -> SmsPicture:
+        """Picture `index` of the SMS reply `sms_id`. Raises `SmsPictureGone` and
+        `SmsPicturesUnavailable` (the gateway unreachable: ask again later)."""
         ...

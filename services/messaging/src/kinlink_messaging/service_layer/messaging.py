@@ -1,6 +1,6 @@
 """The messaging application: its event store, read models and the collaborators its use cases
-need (the wallet, the image store, the directory of facilities and residents, and how an
-uploaded image is checked and prepared)."""
+need (the wallet, the image store, the directory of facilities and residents, how an uploaded
+image is checked and prepared, and the SMS gateway's pictures of SMS replies)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from kinlink_messaging.domain.message import Message
 from kinlink_messaging.domain.message import MessageNotFound
 from kinlink_messaging.domain.ports import Directory
 from kinlink_messaging.domain.ports import ImageStore
+from kinlink_messaging.domain.ports import SmsPictures
 from kinlink_messaging.domain.ports import Wallet
 
 
@@ -60,6 +61,7 @@ class Messaging(ServiceApplication[MessagingStore, MessagingViews]):
     images: ImageStore
     directory: Directory
     prepare_image: PrepareImage
+    sms_pictures: SmsPictures
 
     def message_of(self, account_id: UUID, message_id: UUID) -> Message:
         """The account's own message (sent or received); anyone else's is not found."""

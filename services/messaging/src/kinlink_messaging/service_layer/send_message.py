@@ -75,7 +75,7 @@ def send_message(messaging: Messaging, command: SendMessage) -> Message:
     if command.draft_id is not None:
         messaging.draft_of(command.account_id, command.draft_id)
     prepared = [messaging.prepare_image(upload, settings.image_rules) for upload in command.images]
-    images = _store_images(messaging, message_id, prepared)
+    images = store_images(messaging, message_id, prepared)
 
     message, ours = _start(messaging, message_id, command, images, found)
     if not ours:
@@ -94,7 +94,7 @@ def send_message(messaging: Messaging, command: SendMessage) -> Message:
     sent, revived = submit_paid(messaging, message_id, payment, settings, message)
     if revived:
         # The sweep abandoned it meanwhile and deleted its images: what was paid is sent whole.
-        _store_images(messaging, message_id, prepared)
+        store_images(messaging, message_id, prepared)
     return sent
 
 
@@ -110,7 +110,7 @@ def check_recipient(
     return settings
 
 
-def _store_images(
+def store_images(
     messaging: Messaging, message_id: UUID, prepared: list[PreparedImage]
 ) -> tuple[ImageRef, ...]:
     images = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kinlink_contracts.sms import SmsReplyPicture
 from kinlink_contracts.sms import SmsReplyReceived
 from kinlink_contracts.sms import SmsReplyRefused
 
@@ -20,6 +21,15 @@ def reply_received(event: Any, inbound: InboundSms) -> SmsReplyReceived:
         amount_cents=event.amount_cents,
         payment_reference=event.payment_reference,
         received_at=inbound.received_at,
+        pictures=tuple(
+            SmsReplyPicture(
+                index=picture.index,
+                content_type=picture.content_type,
+                size_bytes=picture.size,
+                sha256=picture.sha256,
+            )
+            for picture in inbound.kept
+        ),
     )
 
 

@@ -11,12 +11,16 @@ What happens to an SMS depends on the number it is sent to:
   21614 (555-1614, not a mobile) refuse the send; 30003 (555-0003, unreachable), 30005
   (555-0005, unknown) and 30006 (555-0006, a landline) are sent, then reported undelivered;
 - every other number is delivered.
+
+Pictures a phone sent (MMS) are files in `media/` under the folder: a media URL names one by
+its last part, and its content type is guessed from its name.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import mimetypes
 import queue
 import re
 import uuid
@@ -32,7 +36,9 @@ from kinlink_kit.logging import get_logger
 from kinlink_sms.domain.ports import CarrierReceipt
 from kinlink_sms.domain.ports import CarrierRefused
 from kinlink_sms.domain.ports import CarrierStatus
+from kinlink_sms.domain.ports import FetchedPicture
 from kinlink_sms.domain.ports import OutgoingSms
+from kinlink_sms.domain.ports import PictureGone
 from kinlink_sms.domain.ports import StatusReport
 
 log = get_logger(__name__)
@@ -117,6 +123,14 @@ class SimulatedCarrier:
         except FileNotFoundError:
             raise CarrierRefused(NO_SUCH_MESSAGE, f"No message {sid}.") from None
         return StatusReport(sid, CarrierStatus(record["status"]), record["error_code"])
+
+    def fetch_picture(self, url: str) -> FetchedPicture:
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        path = self._folder / "media" / name
+        if not name or name.startswith(".") or not path.is_file():
+            raise PictureGone()
+        content_type, _ = mimetypes.guess_type(name)
+        return FetchedPicture(path.read_bytes(), content_type or "application/octet-stream")
 
     def reporting(self, report: ReportStatus) -> Callable[[], Coroutine[Any, Any, None]]:
         """The background job reporting each SMS's status to `report` after its send

@@ -9,6 +9,10 @@ Twilio's refusals (a 4xx with its error code: 21211 not a valid number, 21610 th
 STOP, 21614 not a mobile number...) are `CarrierRefused`; no answer, a timeout, a 5xx, a 429 or
 our own credentials refused are `CarrierUnavailable`: none of them is the SMS's fault, and a
 later attempt may pass.
+
+The pictures a phone sent (MMS) are fetched from their media URLs with the account's Basic auth
+through the SDK's HTTP client's session (the SDK's own `request` keeps only the text of an
+answer); Twilio redirects to its media store, and requests drops the credentials on the way.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from kinlink_sms.domain.ports import CarrierReceipt
 from kinlink_sms.domain.ports import CarrierRefused
 from kinlink_sms.domain.ports import CarrierStatus
 from kinlink_sms.domain.ports import CarrierUnavailable
+from kinlink_sms.domain.ports import FetchedPicture
 from kinlink_sms.domain.ports import OutgoingSms
+from kinlink_sms.domain.ports import PictureGone
 from kinlink_sms.domain.ports import StatusReport
 
 log = get_logger(__name__)
@@ -44,6 +50,7 @@ _STATUS_ALIASES = {
 }
 _UNAUTHORIZED = 401
 _TOO_MANY_REQUESTS = 429
+_NOT_FOUND = 404
 
 
 def carrier_status(twilio_status: str) -> CarrierStatus:
@@ -56,11 +63,10 @@ def carrier_status(twilio_status: str) -> CarrierStatus:
 
 class TwilioCarrier:
     def __init__(self, account: TwilioAccount) -> None:
-        self._client = Client(
-            account.sid,
-            account.auth_token,
-            http_client=TwilioHttpClient(timeout=account.timeout_seconds),
-        )
+        self._http = TwilioHttpClient(timeout=account.timeout_seconds)
+        self._client = Client(account.sid, account.auth_token, http_client=self._http)
+        self._credentials = (account.sid, account.auth_token)
+        self._timeout_seconds = account.timeout_seconds
         # Every Messages API call is made below the `api` domain's base URL.
         self._client.api.base_url = account.api_base_url.rstrip("/")
         self._webhook_public_url = account.webhook_public_url
@@ -82,6 +88,21 @@ class TwilioCarrier:
         return StatusReport(
             sid=sid, status=carrier_status(str(message.status)), error_code=message.error_code
         )
+
+    def fetch_picture(self, url: str) -> FetchedPicture:
+        session = self._http.session or requests.Session()
+        try:
+            answer = session.get(url, auth=self._credentials, timeout=self._timeout_seconds)
+        except requests.RequestException as error:
+            log.warning("twilio media could not be reached", error=type(error).__name__)
+            raise CarrierUnavailable() from error
+        if answer.status_code == _NOT_FOUND:
+            raise PictureGone()
+        if not answer.ok:
+            log.error("twilio did not serve the media", http_status=answer.status_code)
+            raise CarrierUnavailable()
+        content_type = answer.headers.get("Content-Type", "application/octet-stream")
+        return FetchedPicture(answer.content, content_type.split(";")[0].strip())
 
 
 @contextmanager

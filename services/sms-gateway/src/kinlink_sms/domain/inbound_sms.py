@@ -1,7 +1,7 @@
 """A family member's SMS to a Kinlink number, from its receipt to its end: charged on receipt,
 all its segments (and pictures) at once, then passed on to messaging as a reply to the resident;
-or refused (no credit, pictures where the facility takes none), the family member told why in
-the webhook's answer (decision 0046).
+or refused (no credit, pictures where the facility takes none or against its image rules), the
+family member told why in the webhook's answer (decision 0046).
 
 Its id is derived from Twilio's MessageSid, so the same SMS webhooked again lands on it and has
 no second effect. It is saved received before the wallet is charged: a process that stops
@@ -11,6 +11,7 @@ reference, which the ledger charges once.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC
 from datetime import datetime
 from enum import StrEnum
@@ -23,6 +24,8 @@ from kinlink_sms.domain.ids import inbound_sms_id
 from kinlink_sms.domain.ports import ChargeItem
 from kinlink_sms.domain.ports import ChargeKind
 from kinlink_sms.domain.ports import Payment
+from kinlink_sms.domain.reply_pictures import PictureRefusal
+from kinlink_sms.domain.reply_pictures import ReplyPicture
 
 
 class InboundStatus(StrEnum):
@@ -34,6 +37,13 @@ class InboundStatus(StrEnum):
 class RefusalReason(StrEnum):
     INSUFFICIENT_CREDIT = "insufficient_credit"
     MMS_UNAVAILABLE = "mms_unavailable"  # pictures sent where the facility takes none
+    # Pictures without a word: SmsReplyReceived carries a text, as every message has one.
+    BODY_MISSING = "body_missing"
+    # Pictures against the facility's image rules (PictureRefusal).
+    TOO_MANY_PICTURES = PictureRefusal.TOO_MANY_PICTURES.value
+    PICTURE_TYPE_REFUSED = PictureRefusal.PICTURE_TYPE_REFUSED.value
+    PICTURE_TOO_LARGE = PictureRefusal.PICTURE_TOO_LARGE.value
+    PICTURE_UNREADABLE = PictureRefusal.PICTURE_UNREADABLE.value
 
 
 class InboundSms(Aggregate):
@@ -47,6 +57,9 @@ class InboundSms(Aggregate):
         encoding: str
         pictures: int
         received_at: datetime
+
+    class PicturesKept(Aggregate.Event):
+        pictures: list[dict[str, object]]  # ReplyPicture's fields
 
     class PassedOn(Aggregate.Event):
         payment_reference: str
@@ -87,6 +100,7 @@ class InboundSms(Aggregate):
         self.payment_reference: str | None = None
         self.amount_cents = 0
         self.refusal: RefusalReason | None = None
+        self.kept: tuple[ReplyPicture, ...] = ()
 
     @property
     def reference(self) -> str:
@@ -98,6 +112,15 @@ class InboundSms(Aggregate):
         """What it costs: every segment, and every picture."""
         items = (ChargeItem(ChargeKind.SMS_SEGMENT, self.segments),)
         return items + ((ChargeItem(ChargeKind.MMS, self.pictures),) if self.pictures else ())
+
+    def keep_pictures(self, pictures: tuple[ReplyPicture, ...]) -> None:
+        """The pictures fetched from the carrier and kept, checked against the image rules."""
+        if pictures and self.status is InboundStatus.RECEIVED and not self.kept:
+            self._pictures_kept([asdict(picture) for picture in pictures])
+
+    @event(PicturesKept)
+    def _pictures_kept(self, pictures: list[dict[str, object]]) -> None:
+        self.kept = tuple(ReplyPicture(**picture) for picture in pictures)  # type: ignore[arg-type]
 
     def pass_on(self, payment: Payment, at: datetime) -> None:
         """Paid: handed to messaging (SmsReplyReceived). Once; a refused one stays refused."""

@@ -5,6 +5,8 @@
   later (status callbacks, inbound SMS) arrives through the webhook, signed.
 - `Wallet`: the family member's messaging subscription, held by the ledger.
 - `Messages`: the resident's messages to send, read from messaging.
+- `PictureStore`: the bytes of the pictures family members' replies carried (MMS), kept for
+  messaging to fetch.
 - `Directory`: facilities' SMS settings and prices, and who corresponded with whom, as the
   gateway recorded them from identity's and messaging's events.
 """
@@ -36,6 +38,13 @@ class CarrierRefused(FailedPrecondition):
     def __init__(self, carrier_error_code: int, detail: str) -> None:
         super().__init__("carrier_refused", f"The carrier refused the SMS: {detail}")
         self.carrier_error_code = carrier_error_code
+
+
+class PictureGone(NotFound):
+    """The carrier no longer keeps a picture a phone sent (deleted, or never there)."""
+
+    def __init__(self) -> None:
+        super().__init__("picture_gone", "The carrier no longer keeps this picture.")
 
 
 class CarrierStatus(StrEnum):
@@ -81,6 +90,12 @@ class ReceivedPicture:
 
 
 @dataclass(frozen=True)
+class FetchedPicture:
+    content: bytes
+    content_type: str  # as the carrier serves it
+
+
+@dataclass(frozen=True)
 class ReceivedSms:
     """An SMS (or MMS) a phone sent to a Kinlink number, as the carrier's webhook reports it."""
 
@@ -101,6 +116,11 @@ class Carrier(Protocol):
 
     def status(self, sid: str) -> StatusReport:
         """What the carrier knows of a message now (for a status callback that never came)."""
+        ...
+
+    def fetch_picture(self, url: str) -> FetchedPicture:
+        """A picture a phone sent, from the carrier's media URL (signed in as the account).
+        Raises `PictureGone` and `CarrierUnavailable`."""
         ...
 
 
@@ -185,6 +205,16 @@ class MessageToSend:
 class Messages(Protocol):
     def delivered_message(self, message_id: UUID) -> MessageToSend:
         """Raises `MessageGone` (expired, or never delivered) and `MessagesUnavailable`."""
+        ...
+
+
+class PictureStore(Protocol):
+    def put(self, inbound_id: UUID, index: int, content: bytes) -> None:
+        """Keeps a reply's picture `index`, whole or not at all."""
+        ...
+
+    def get(self, inbound_id: UUID, index: int) -> bytes:
+        """Raises `PictureGone` when it is not kept here."""
         ...
 
 

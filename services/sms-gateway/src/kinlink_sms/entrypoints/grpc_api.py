@@ -11,6 +11,8 @@ from kinlink_sms.entrypoints.phone_numbers_api import PHONE_NUMBERS_POLICY
 from kinlink_sms.entrypoints.phone_numbers_api import PhoneNumbersApi
 from kinlink_sms.entrypoints.preview_api import PREVIEW_POLICY
 from kinlink_sms.entrypoints.preview_api import PreviewApi
+from kinlink_sms.entrypoints.reply_pictures_api import REPLY_PICTURES_POLICY
+from kinlink_sms.entrypoints.reply_pictures_api import ReplyPicturesApi
 from kinlink_sms.entrypoints.subscriptions_api import SUBSCRIPTIONS_POLICY
 from kinlink_sms.entrypoints.subscriptions_api import SubscriptionsApi
 from kinlink_sms.entrypoints.verification_api import VERIFICATION_POLICY
@@ -25,6 +27,7 @@ ACCESS_POLICY = {
     **PREVIEW_POLICY,
     **HISTORY_POLICY,
     **PHONE_NUMBERS_POLICY,
+    **REPLY_PICTURES_POLICY,
 }
 
 
@@ -34,6 +37,7 @@ class SmsGatewayServicer(
     PreviewApi,
     HistoryApi,
     PhoneNumbersApi,
+    ReplyPicturesApi,
     sms_pb2_grpc.SmsGatewayServiceServicer,
 ):
     """Use cases are synchronous (the event store is); they run in worker threads."""

@@ -1,6 +1,7 @@
 """The SMS gateway application: its event store, read models and the collaborators its use
 cases need (the carrier, the wallet, messaging's delivered messages, the directory of
-facilities and correspondence), with the pool of Kinlink numbers it sends from."""
+facilities and correspondence, the pictures of replies), with the pool of Kinlink numbers it
+sends from."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from kinlink_sms.adapters.sms_views import SmsViews
 from kinlink_sms.domain.ports import Carrier
 from kinlink_sms.domain.ports import Directory
 from kinlink_sms.domain.ports import Messages
+from kinlink_sms.domain.ports import PictureStore
 from kinlink_sms.domain.ports import Wallet
 
 
@@ -39,3 +41,4 @@ class SmsGateway(ServiceApplication[SmsStore, SmsViews]):
     messages: Messages
     directory: Directory
     options: SmsOptions
+    pictures: PictureStore  # the pictures of SMS replies, for messaging

@@ -5,7 +5,8 @@ to send back (TwiML), or None for none (decision 0046):
   passed on;
 - a reply is routed by (From, To) to its conversation; none, or one whose SMS are off: a plain
   answer, nothing charged; a phone that sent STOP gets no answer at all;
-- pictures, which messaging cannot take from an SMS: refused, with an answer saying so;
+- pictures where the facility has no `mms_available`, or against its image rules (fetched from
+  the carrier first): refused, with an answer saying which rule, nothing charged;
 - otherwise it is saved received, then charged all at once (`charge_reply`): paid, passed on
   to messaging; without credit, refused with an answer telling them to refill.
 
@@ -15,6 +16,7 @@ The same MessageSid posted again has no second effect and gets the same answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import SMS_INBOUND
@@ -27,11 +29,13 @@ from kinlink_sms.domain.number_route import NumberRoute
 from kinlink_sms.domain.phone_number import PhoneNumber
 from kinlink_sms.domain.ports import ReceivedSms
 from kinlink_sms.domain.ports import WalletUnavailable
+from kinlink_sms.domain.reply_pictures import ReplyPicture
 from kinlink_sms.domain.segments import count_segments
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.service_layer.charge_reply import charge_reply
 from kinlink_sms.service_layer.gateway import SmsGateway
 from kinlink_sms.service_layer.handle_keyword import handle_keyword
+from kinlink_sms.service_layer.reply_pictures import fetch_reply_pictures
 
 log = get_logger(__name__)
 
@@ -47,11 +51,31 @@ NO_PICTURES = (
     "Kinlink: pictures cannot reach a resident by SMS, so your reply was not delivered. Send it "
     "again without them, or send your photos on Kinlink."
 )
+_RESEND = "Your reply was not delivered: send it again without it, or send it on Kinlink."
+TOO_MANY_PICTURES = (
+    "Kinlink: your reply has more pictures than the facility takes in one message, so it was "
+    "not delivered. Send them in several replies, or on Kinlink."
+)
+BODY_MISSING = (
+    "Kinlink: a reply with pictures needs a few words too, so it was not delivered. Send it "
+    "again with a line of text."
+)
+PICTURE_TYPE_REFUSED = f"Kinlink: a picture is of a kind the facility does not take. {_RESEND}"
+PICTURE_TOO_LARGE = f"Kinlink: a picture is larger than the facility takes. {_RESEND}"
+PICTURE_UNREADABLE = f"Kinlink: a picture could not be read from your carrier. {_RESEND}"
 REFILL = (
     "Kinlink: your reply was not delivered: your messaging subscription does not cover it. "
     "Refill it on Kinlink, then send it again."
 )
-ANSWERS = {RefusalReason.INSUFFICIENT_CREDIT: REFILL, RefusalReason.MMS_UNAVAILABLE: NO_PICTURES}
+ANSWERS = {
+    RefusalReason.INSUFFICIENT_CREDIT: REFILL,
+    RefusalReason.MMS_UNAVAILABLE: NO_PICTURES,
+    RefusalReason.BODY_MISSING: BODY_MISSING,
+    RefusalReason.TOO_MANY_PICTURES: TOO_MANY_PICTURES,
+    RefusalReason.PICTURE_TYPE_REFUSED: PICTURE_TYPE_REFUSED,
+    RefusalReason.PICTURE_TOO_LARGE: PICTURE_TOO_LARGE,
+    RefusalReason.PICTURE_UNREADABLE: PICTURE_UNREADABLE,
+}
 
 
 @dataclass(frozen=True)
@@ -114,11 +138,13 @@ def _conversation(
 
 
 def _received(gateway: SmsGateway, sms: ReceivedSms, conversation: SmsSubscription) -> InboundSms:
-    """The reply saved received (refused at once when it carries pictures), before any charge;
-    the one a concurrent post of the same SMS saved first if it won. Its segments are counted
-    as PreviewSms counted them for the family member, not as the phone says it split them."""
+    """The reply saved received with its pictures kept, before any charge (refused at once when
+    its pictures cannot reach the resident); the one a concurrent post of the same SMS saved
+    first if it won. Its segments are counted as PreviewSms counted them for the family member,
+    not as the phone says it split them."""
     counted = count_segments(sms.body)
     inbound_id = InboundSms.create_id(sms.sid)
+    pictures = _pictures(gateway, inbound_id, sms, conversation.facility_id)
 
     def attempt() -> InboundSms:
         inbound = InboundSms(
@@ -132,9 +158,26 @@ def _received(gateway: SmsGateway, sms: ReceivedSms, conversation: SmsSubscripti
             len(sms.pictures),
             gateway.clock(),
         )
-        if sms.pictures:
-            inbound.refuse(RefusalReason.MMS_UNAVAILABLE, gateway.clock())
+        if isinstance(pictures, RefusalReason):
+            inbound.refuse(pictures, gateway.clock())
+        else:
+            inbound.keep_pictures(pictures)
         gateway.store.save(inbound)
         return inbound
 
     return gateway.retrying(attempt, on_conflict=lambda: gateway.find(inbound_id, InboundSms))
+
+
+def _pictures(
+    gateway: SmsGateway, inbound_id: UUID, sms: ReceivedSms, facility_id: str
+) -> tuple[ReplyPicture, ...] | RefusalReason:
+    """The reply's pictures fetched and kept, or why they cannot reach the resident."""
+    if not sms.pictures:
+        return ()
+    facility = gateway.directory.facility(facility_id)
+    if not facility.mms_available:
+        return RefusalReason.MMS_UNAVAILABLE
+    if not sms.body.strip():
+        return RefusalReason.BODY_MISSING
+    kept = fetch_reply_pictures(gateway, inbound_id, sms.pictures, facility.image_rules)
+    return kept if isinstance(kept, tuple) else RefusalReason(kept.value)
