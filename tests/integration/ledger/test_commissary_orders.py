@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from uuid import UUID
 from uuid import uuid4
 
@@ -39,6 +40,8 @@ from kinlink_ledger.service_layer.finish_payments import finish_payments_in_flig
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.receipts import get_receipt
 
+from tests.integration.ledger.test_audit import run_replay
+from tests.integration.ledger.test_audit import stream
 from tests.integration.ledger.test_integration_events import published
 from tests.ledger_facilities import D1
 from tests.ledger_facilities import D2
@@ -383,3 +386,23 @@ def test_orders_publish_their_charges_and_declines_keyed_by_resident(ledger: Led
     assert (captured.attempt, captured.account_id, captured.facility_id) == (2, UUID(D1), FAC)
     assert captured.receipt_number == paid.charge.receipt_number
     assert captured.payment_reference == paid.attempt.payment_reference
+
+
+def test_replaying_the_stream_reproduces_the_orders_receipts_journal_and_payments_in_flight(
+    ledger: Ledger, payments: SimulatedProcessor, tmp_path: Path
+) -> None:
+    declined_then_paid, in_flight = uuid4(), uuid4()
+    charge(ledger, declined_then_paid, 1, card="pm_card_chargeDeclined")
+    paid = charge(ledger, declined_then_paid, 2)
+    payments.lose_next_answers()
+    charge(ledger, in_flight, amount=1300)
+    for projection in ledger.views.projections:
+        projection.catch_up()
+    assert [row["kind"] for row in ledger.views.payments_in_flight.in_flight()] == [
+        "commissary_order"
+    ]
+    assert ledger.views.receipts.find(paid.charge.receipt_number) is not None
+
+    report = run_replay(ledger, stream(ledger), tmp_path)
+    assert report.differences == [] and report.ok
+    assert report.events == len(stream(ledger))
