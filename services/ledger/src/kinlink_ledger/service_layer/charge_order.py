@@ -7,7 +7,8 @@ any later attempt, and a new attempt after a decline is a new payment. Like a de
 is recorded (pending) before the processor is asked, and its payment's reference before it is
 confirmed: an attempt left pending (a crash, a lost answer, a charge still processing) is
 finished by asking again with the same attempt, or by the payment sweep, through that payment.
-An unanswered processor is no refusal: the attempt stays PENDING and the answer says so.
+An unanswered processor is no refusal: the attempt stays PENDING and the answer says so
+(decisions 0053-0055).
 
 Cards are refused as for allowances (not the family member's own, prepaid, a brand the facility
 does not take), and no payer is there for a 3-D Secure challenge: such a card is declined.
