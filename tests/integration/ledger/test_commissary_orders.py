@@ -1,7 +1,8 @@
 """Commissary orders charged through the ledger (requirements "Commissary Pack Refunds": all sales
 are final): each (order, attempt) answered once, an order captured at most once whatever the
 attempts, a crash between the processor's answer and its record finished by the payment sweep,
-attempts at once, the journal, the receipt and the events. On SQLite and on the real PostgreSQL."""
+attempts at once, the journal, the receipt, the resident's charge history, the events and the
+audit replay. On SQLite and on the real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from kinlink_kit.errors import NotFound
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
+from kinlink_ledger.adapters.resident_transactions_view import TransactionKind
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain import journal
 from kinlink_ledger.domain.money import Cents
@@ -39,6 +41,7 @@ from kinlink_ledger.service_layer.charge_order import get_order_charge
 from kinlink_ledger.service_layer.finish_payments import finish_payments_in_flight
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.receipts import get_receipt
+from kinlink_ledger.service_layer.resident_transactions import list_resident_transactions
 
 from tests.integration.ledger.test_audit import run_replay
 from tests.integration.ledger.test_audit import stream
@@ -406,3 +409,33 @@ def test_replaying_the_stream_reproduces_the_orders_receipts_journal_and_payment
     report = run_replay(ledger, stream(ledger), tmp_path)
     assert report.differences == [] and report.ok
     assert report.events == len(stream(ledger))
+
+
+def test_a_paid_pack_is_in_the_residents_charge_history_once_and_a_declined_one_is_not(
+    ledger: Ledger, clock: Clock
+) -> None:
+    """Requirements "Deposit and Charge History": what the card was charged, with its receipt,
+    for the family member who paid and the facility's officers; not for another family."""
+    declined_only, paid_later = uuid4(), uuid4()
+    charge(ledger, declined_only, card="pm_card_chargeDeclined")
+    charge(ledger, paid_later, 1, card="pm_card_chargeDeclined")
+    clock.now += timedelta(hours=1)
+    paid = charge(ledger, paid_later, 2, amount=2500)
+    charge(ledger, paid_later, 3)  # the capture again: nothing new
+
+    family = Principal(D1, frozenset({Role.FAMILY_MEMBER}))
+    officer = Principal(str(uuid4()), frozenset({Role.FACILITY_OFFICER}), frozenset({FAC}))
+    for viewer in (family, officer):
+        [listed] = list_resident_transactions(ledger, viewer, FAC, RESIDENT)
+        assert (listed.kind, listed.transaction_id, listed.account_id) == (
+            TransactionKind.COMMISSARY_PACK,
+            str(paid_later),
+            D1,
+        )
+        assert (listed.amount, listed.fee, listed.status) == (2500, 0, "captured")
+        assert (listed.receipt_number, listed.occurred_at) == (
+            paid.charge.receipt_number,
+            clock.now,
+        )
+    other_family = Principal(D2, frozenset({Role.FAMILY_MEMBER}))
+    assert list_resident_transactions(ledger, other_family, FAC, RESIDENT) == []
