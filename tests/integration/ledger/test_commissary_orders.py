@@ -174,6 +174,7 @@ def test_a_declined_attempt_then_a_new_one_with_another_card_is_captured(
         # No payer is there for the issuer's challenge: declined, never waiting for one.
         ("pm_card_authenticationRequired", DeclineReason.PAYER_AUTHENTICATION_FAILED),
         ("pm_card_threeDSecure2Required", DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE),
+        ("pm_card_threeDSecureRequired", DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE),
         # Refused before the processor is asked to charge anything.
         ("pm_card_mastercard_prepaid", DeclineReason.PREPAID_NOT_SUPPORTED),
         ("pm_card_amex", DeclineReason.CARD_BRAND_NOT_ACCEPTED),
