@@ -42,6 +42,7 @@ from kinlink_ledger.service_layer.finish_payments import finish_payments_in_flig
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.receipts import get_receipt
 from kinlink_ledger.service_layer.resident_transactions import list_resident_transactions
+from prometheus_client import REGISTRY
 
 from tests.integration.ledger.test_audit import run_replay
 from tests.integration.ledger.test_audit import stream
@@ -232,6 +233,10 @@ def sweep(ledger: Ledger) -> int:
     return finish_payments_in_flight(ledger, SETTLED_AFTER)
 
 
+def in_flight_gauge() -> float | None:
+    return REGISTRY.get_sample_value("kinlink_payments_in_flight", {"kind": "commissary_order"})
+
+
 def test_a_charge_whose_answer_was_lost_stays_pending_and_the_sweep_captures_it_once(
     ledger: Ledger, payments: SimulatedProcessor, clock: Clock
 ) -> None:
@@ -243,6 +248,7 @@ def test_a_charge_whose_answer_was_lost_stays_pending_and_the_sweep_captures_it_
     assert charged(payments, order_id) == [2500]
     assert payments.captured_total == 2500 and ledger.views.journal.balances() == []
     assert sweep(ledger) == 0  # a request may still be handling it
+    assert in_flight_gauge() == 1
     # Another attempt is refused while this one may still capture: never two payments at once.
     with refused(ClientError, "charge_in_progress"):
         charge(ledger, order_id, 2)
@@ -252,6 +258,7 @@ def test_a_charge_whose_answer_was_lost_stays_pending_and_the_sweep_captures_it_
     finished = get_order_charge(ledger, str(order_id))
     assert (finished.attempt.number, finished.attempt.status) == (1, AttemptStatus.CAPTURED)
     assert sweep(ledger) == 0
+    assert in_flight_gauge() == 0
     assert charge(ledger, order_id, 2).attempt.number == 1
     assert charged(payments, order_id) == [2500]
     assert_booked_once(ledger, payments, 2500)
