@@ -33,6 +33,8 @@ from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.order_charge import AttemptStatus
 from kinlink_ledger.domain.order_charge import OrderCharge
 from kinlink_ledger.domain.payments import ChargeOutcome
+from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import PaymentUnavailable
 from kinlink_ledger.domain.receipt import ReceiptKind
 from kinlink_ledger.service_layer.charge_order import ChargeOrder
 from kinlink_ledger.service_layer.charge_order import OrderChargeAnswer
@@ -260,6 +262,33 @@ def test_a_charge_whose_answer_was_lost_stays_pending_and_the_sweep_captures_it_
     assert sweep(ledger) == 0
     assert in_flight_gauge() == 0
     assert charge(ledger, order_id, 2).attempt.number == 1
+    assert charged(payments, order_id) == [2500]
+    assert_booked_once(ledger, payments, 2500)
+
+
+def test_an_unreachable_processor_leaves_the_attempt_pending_and_asking_again_pays_once(
+    ledger: Ledger, clock: Clock
+) -> None:
+    class Unreachable(SimulatedProcessor):
+        """Not reachable for the first payment asked of it."""
+
+        down = 1
+
+        def start(self, request: ChargeRequest) -> str:
+            if self.down:
+                self.down -= 1
+                raise PaymentUnavailable("connection refused")
+            return super().start(request)
+
+    payments = Unreachable(clock=clock)
+    ledger.payments = payments
+    order_id = uuid4()
+    pending = charge(ledger, order_id)
+    assert (pending.attempt.status, pending.attempt.payment_reference) == (
+        AttemptStatus.PENDING,
+        None,
+    )
+    assert charge(ledger, order_id).attempt.status is AttemptStatus.CAPTURED
     assert charged(payments, order_id) == [2500]
     assert_booked_once(ledger, payments, 2500)
 
