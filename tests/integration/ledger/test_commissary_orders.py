@@ -198,6 +198,24 @@ def test_refused_and_declined_cards_charge_nothing_and_book_nothing(
     assert ledger.views.payments_in_flight.in_flight() == []
 
 
+def test_a_charge_left_waiting_for_a_challenge_is_declined_not_left_waiting(
+    ledger: Ledger, clock: Clock
+) -> None:
+    class Challenging(SimulatedProcessor):
+        """Asks for the payer's challenge even though nobody is there to answer it."""
+
+        def confirm(self, reference: str, *, payer_present: bool) -> ChargeOutcome:
+            return ChargeOutcome(reference, authentication=f"{reference}_secret")
+
+    ledger.payments = Challenging(clock=clock)
+    answer = charge(ledger, uuid4())
+    assert (answer.attempt.status, answer.attempt.decline_reason) == (
+        AttemptStatus.DECLINED,
+        DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE,
+    )
+    assert ledger.views.journal.balances() == []
+
+
 @pytest.mark.parametrize(
     ("changes", "kind", "code"),
     [

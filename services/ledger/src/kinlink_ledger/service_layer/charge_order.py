@@ -161,8 +161,9 @@ def finish_attempt(ledger: Ledger, charge: OrderCharge, number: int) -> OrderCha
             assert outcome.reference is not None
             charge.capture(number, outcome.reference, now)
         else:
-            # No payer is there to answer a challenge: the processor declines instead.
-            charge.decline(number, outcome.decline_reason or DeclineReason.CARD_DECLINED, now)
+            # Not declined, so waiting for a challenge that no payer is there to answer.
+            reason = outcome.decline_reason or DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE
+            charge.decline(number, reason, now)
 
     charge = _change(ledger, charge.order_id, record)
     return OrderChargeAnswer(charge, charge.attempts[number])
