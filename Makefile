@@ -52,7 +52,7 @@ test-unit: install $(SMS_SEGMENTS) ## only the tests that need no infrastructure
 lint: install ## ruff (lint and format) and mypy
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy contracts/src/kinlink_contracts kit/src services/identity/src services/ledger/src services/messaging/src services/sms-gateway/src cli/src embedded/src portal/src benchmarks
+	$(UV) run --frozen mypy contracts/src/kinlink_contracts kit/src services/identity/src services/ledger/src services/messaging/src services/sms-gateway/src services/commissary/src cli/src embedded/src portal/src benchmarks
 
 proto: install ## regenerate the gRPC code in contracts/src/kinlink from contracts/proto
 	rm -rf contracts/src/kinlink
@@ -80,13 +80,14 @@ schemas: install ## export the events' JSON Schemas to contracts/schemas (refuse
 
 # The identity benchmark books thousands of residents, which every later ledger must read from
 # identity's topic before it quotes: it runs last.
-bench: install ## measure deposits, wallet charges, the audit replay, messaging, SMS and identity on the real infrastructure
+bench: install ## measure deposits, wallet charges, the audit replay, messaging, SMS, commissary purchases and identity on the real infrastructure
 	@$(MAKE) --no-print-directory infra-up
 	@status=0; $(UV) run --frozen python -m benchmarks.deposits && \
 	 $(UV) run --frozen python -m benchmarks.wallet && \
 	 $(UV) run --frozen python -m benchmarks.messaging && \
 	 $(UV) run --frozen python -m benchmarks.sms && \
 	 $(UV) run --frozen python -m benchmarks.sms_round_trips && \
+	 $(UV) run --frozen python -m benchmarks.commissary_purchases && \
 	 $(UV) run --frozen python -m benchmarks.identity || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status
 
