@@ -5,11 +5,6 @@ from datetime import UTC
 from datetime import datetime
 
 import pytest
-from kinlink_kit.errors import FailedPrecondition
-from kinlink_kit.errors import InvalidArgument
-from kinlink_kit.errors import NotFound
-from kinlink_kit.testing import refused
-
 from kinlink_commissary.domain.catalog import Catalog
 from kinlink_commissary.domain.catalog import CatalogItem
 from kinlink_commissary.domain.catalog import CatalogRowInvalid
@@ -17,6 +12,10 @@ from kinlink_commissary.domain.catalog import OrderLine
 from kinlink_commissary.domain.catalog import RowProblem
 from kinlink_commissary.domain.catalog import read_csv
 from kinlink_commissary.domain.order import OrderItem
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
+from kinlink_kit.testing import refused
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 CSV = (

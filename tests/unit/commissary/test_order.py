@@ -7,10 +7,6 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
-from kinlink_kit.errors import FailedPrecondition
-from kinlink_kit.errors import InvalidArgument
-from kinlink_kit.testing import refused
-
 from kinlink_commissary.domain.order import CancelledReason
 from kinlink_commissary.domain.order import Fulfilment
 from kinlink_commissary.domain.order import Order
@@ -19,6 +15,9 @@ from kinlink_commissary.domain.order import OrderStatus
 from kinlink_commissary.domain.order import PackDecision
 from kinlink_commissary.domain.order import ResidentLeft
 from kinlink_commissary.domain.order import pack_decision
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.testing import refused
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 SOAP = OrderItem("SOAP-1", "Soap", 2, 150)
