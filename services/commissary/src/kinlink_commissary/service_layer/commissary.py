@@ -1,5 +1,5 @@
 """The commissary application: its event store, read models and the collaborators its use cases
-need (the ledger that holds allowances on cards, the facilities' settings)."""
+need (the ledger that holds allowances on cards and charges orders, the facilities' settings)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from kinlink_kit.facility_settings import RecordedFacilities
 
 from kinlink_commissary.adapters.commissary_views import CommissaryViews
 from kinlink_commissary.domain.ports import AllowanceHolds
+from kinlink_commissary.domain.ports import OrderCharges
 
 
 class CommissaryStore(TrackedApplication):
@@ -21,3 +22,4 @@ class CommissaryStore(TrackedApplication):
 class Commissary(ServiceApplication[CommissaryStore, CommissaryViews]):
     holds: AllowanceHolds
     facilities: RecordedFacilities
+    charges: OrderCharges
