@@ -11,6 +11,7 @@ from kinlink_kit.eventstore import open_store
 from kinlink_kit.facility_settings import RecordedFacilities
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.residents import RecordedResidents
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.service_account import ServiceAccountSettings
@@ -61,6 +62,7 @@ def build_commissary(
         facilities=RecordedFacilities(
             store, FacilityNotFound, settings.facility_settings_max_age_seconds
         ),
+        residents=RecordedResidents(store),
     )
 
 
@@ -73,8 +75,8 @@ def close_commissary(commissary: Commissary) -> None:
 def commissary_service(
     settings: CommissarySettings, bus: Bus, commissary: Commissary
 ) -> ServiceParts:
-    """The commissary's part of a process: its gRPC service; facilities' settings from
-    identity's events; what facility integrations report from the facilities' topic; its outbox
+    """The commissary's part of a process: its gRPC service; facilities' settings and residents
+    from identity's events; what facility integrations report from the facilities' topic; its outbox
     relayed to kinlink.commissary.events.v1; the read models' follower."""
     consume(
         commissary,
