@@ -23,6 +23,7 @@ from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import NotFound
 from kinlink_kit.residents import ResidentEntry
 from kinlink_kit.testing import refused
+from prometheus_client import REGISTRY
 
 from tests.commissary_orders import CATALOG_CSV
 from tests.commissary_orders import FACILITY
@@ -33,6 +34,8 @@ from tests.commissary_orders import book_resident
 from tests.commissary_orders import record_facility
 from tests.integration.commissary.orders.conftest import LINES
 from tests.integration.commissary.orders.conftest import place
+
+ORDER_CHARGES = "kinlink_commissary_order_charges_total"
 
 
 def test_at_a_charge_at_posting_facility_an_order_waits_for_the_posting_run(
@@ -88,8 +91,10 @@ def test_the_ledger_away_leaves_it_processing_and_a_retry_asks_the_same_attempt(
     record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER, revision=2)
     ledger.lose_answers = True
     order_id = uuid4()
+    unanswered = REGISTRY.get_sample_value(ORDER_CHARGES, {"outcome": "unanswered"}) or 0
     first = place(commissary, family, order_id=order_id)
     assert first.status is OrderStatus.PROCESSING
+    assert REGISTRY.get_sample_value(ORDER_CHARGES, {"outcome": "unanswered"}) == unanswered + 1
     ledger.lose_answers = False
     again = place(commissary, family, order_id=order_id)
     assert (again.status, again.attempt) == (OrderStatus.PAID, 1)

@@ -11,6 +11,7 @@ twice.
 from __future__ import annotations
 
 from kinlink_kit.logging import get_logger
+from kinlink_kit.metrics import COMMISSARY_ORDER_CHARGES
 
 from kinlink_commissary.domain.order import Order
 from kinlink_commissary.domain.order import OrderNotFound
@@ -40,8 +41,10 @@ def charge_order(commissary: Commissary, order: Order) -> Order:
         charge = commissary.charges.charge(request)
     except LedgerUnavailable:
         log.warning("order charge unanswered", order_id=str(order.id), attempt=order.attempt)
+        COMMISSARY_ORDER_CHARGES.labels("unanswered").inc()
         return order
     if charge.status is ChargeStatus.PENDING:
+        COMMISSARY_ORDER_CHARGES.labels("unanswered").inc()
         return order
 
     def recording(current: Order) -> Order:
@@ -55,6 +58,7 @@ def charge_order(commissary: Commissary, order: Order) -> Order:
         return current
 
     charged = commissary.change(order.id, Order, recording, missing=OrderNotFound)
+    COMMISSARY_ORDER_CHARGES.labels(charge.status.value).inc()
     log.info(
         "order charged",
         order_id=str(order.id),
