@@ -32,13 +32,13 @@ from kinlink_ledger.bootstrap import build_ledger
 
 from benchmarks.harness import create_database
 from benchmarks.harness import infra_env
+from tests.commissary_doubles import MemoryHolds
+from tests.commissary_doubles import book
+from tests.commissary_doubles import configure
 from tests.commissary_ledger import LedgerInProcess
 from tests.commissary_orders import CATALOG_CSV
 from tests.commissary_orders import VENDOR
 from tests.commissary_orders import MemoryLedger
-from tests.commissary_orders import NoHolds
-from tests.commissary_orders import book_resident
-from tests.commissary_orders import record_facility
 from tests.ledger_facilities import D1
 from tests.ledger_facilities import configure_demo_facilities
 
@@ -55,9 +55,9 @@ def commissary_on(env: dict[str, str], charges: OrderCharges) -> Commissary:
         postgres_dsn=env["KINLINK_POSTGRES_DSN"].replace("{database}", database),
         kafka_bootstrap=None,
     )
-    commissary = build_commissary(settings, holds=NoHolds(), charges=charges)
-    record_facility(commissary, facility_id=FAC_DEMO)
-    book_resident(commissary, RESIDENT, FAC_DEMO)
+    commissary = build_commissary(settings, holds=MemoryHolds(), charges=charges)
+    configure(commissary, FAC_DEMO)
+    book(commissary, RESIDENT, FAC_DEMO)
     import_catalog(commissary, ImportCatalog(FAC_DEMO, VENDOR, CATALOG_CSV, 5000, 12))
     family = uuid.UUID(D1)
     for _ in range(ORDERS):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from kinlink.commissary.v1 import commissary_pb2_grpc
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
@@ -36,8 +37,10 @@ from kinlink_commissary.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_commissary.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_commissary.entrypoints.grpc_api import CommissaryServicer
 from kinlink_commissary.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_commissary.entrypoints.ledger_events import LEDGER_HANDLERS
 from kinlink_commissary.entrypoints.order_jobs import posting_scheduler
 from kinlink_commissary.entrypoints.order_jobs import processing_sweep
+from kinlink_commissary.entrypoints.sweeps import allowance_period_sweep
 from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_commissary.service_layer.commissary import CommissaryStore
 
@@ -55,6 +58,12 @@ class CommissarySettings(ServiceSettings, LedgerSettings, ServiceAccountSettings
         gt=0,
         description="A facility's settings are read again after this long: a change reaches "
         "every replica within it.",
+    )
+    allowance_period_sweep_every_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often allowances whose period is over are ended (the ledger then "
+        "captures what was used). Purchases made after the period are never paid from one.",
     )
     order_sweep_after_seconds: float = Field(
         default=300.0,
@@ -103,18 +112,28 @@ def commissary_service(
     settings: CommissarySettings, bus: Bus, commissary: Commissary
 ) -> ServiceParts:
     """The commissary's part of a process: its gRPC service; facilities' settings and residents
-    from identity's events; what facility integrations report from the facilities' topic; its outbox
-    relayed to kinlink.commissary.events.v1; the read models' follower; the posting scheduler
-    and the orders' processing sweep, each in one replica at a time."""
+    from identity's events; what facility integrations report from the facilities' topic; the
+    settlements of allowances from the ledger's; its outbox relayed to
+    kinlink.commissary.events.v1; the read models' follower; the allowance period-end sweep, the
+    posting scheduler and the orders' processing sweep, each in one replica at a time."""
     consume(
         commissary,
         bus,
         settings.consumer_group,
-        {IDENTITY_EVENTS: IDENTITY_HANDLERS, FACILITY_EVENTS: FACILITY_HANDLERS},
+        {
+            IDENTITY_EVENTS: IDENTITY_HANDLERS,
+            FACILITY_EVENTS: FACILITY_HANDLERS,
+            LEDGER_EVENTS: LEDGER_HANDLERS,
+        },
     )
     database_url = settings.database_url(settings.database)
     background = [
         commissary.views.follower().run,
+        allowance_period_sweep(
+            commissary,
+            Leadership(database_url, "commissary allowance period end"),
+            every_seconds=settings.allowance_period_sweep_every_seconds,
+        ).run,
         posting_scheduler(
             commissary,
             Leadership(database_url, "commissary posting"),

@@ -26,9 +26,9 @@ from kinlink_kit.errors import PermissionDenied
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
 
+from tests.commissary_doubles import configure
 from tests.commissary_orders import FACILITY
 from tests.commissary_orders import MemoryLedger
-from tests.commissary_orders import record_facility
 from tests.integration.commissary.orders.conftest import place
 
 
@@ -62,7 +62,7 @@ def test_new_lines_are_priced_again_and_checked(commissary: Commissary, family: 
 def test_after_a_decline_another_card_is_charged_under_the_next_attempt(
     commissary: Commissary, family: UUID, ledger: MemoryLedger
 ) -> None:
-    record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER, revision=2)
+    configure(commissary, FACILITY, 2, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
     order = place(commissary, family, "pm_card_chargeDeclined")
     assert (order.status, order.incomplete_reason) == (OrderStatus.INCOMPLETE, "card_declined")
     paid = change_order(commissary, holder(family), ChangeOrder(order.id, (), "pm_card_visa"))
@@ -87,7 +87,7 @@ def test_the_family_member_cancels_their_order_once(commissary: Commissary, fami
 def test_paid_and_processing_orders_are_neither_changed_nor_cancelled(
     commissary: Commissary, family: UUID, ledger: MemoryLedger
 ) -> None:
-    record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER, revision=2)
+    configure(commissary, FACILITY, 2, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
     paid = place(commissary, family)
     ledger.unavailable = True
     processing = place(commissary, family)

@@ -25,9 +25,9 @@ from kinlink_kit.errors import NotFound
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
 
+from tests.commissary_doubles import configure
 from tests.commissary_orders import FACILITY
 from tests.commissary_orders import MemoryLedger
-from tests.commissary_orders import record_facility
 from tests.integration.commissary.orders.conftest import place
 
 
@@ -83,9 +83,10 @@ def test_a_run_of_a_day_without_one_is_not_found(commissary: Commissary) -> None
 def test_the_scheduler_posts_on_the_posting_day_from_the_posting_time_once(
     commissary: Commissary, family: UUID, clock: Clock
 ) -> None:
-    record_facility(
+    configure(
         commissary,
-        revision=2,
+        FACILITY,
+        2,
         commissary_posting_day=Weekday.THURSDAY,
         commissary_posting_time=time(6, 30),
     )
@@ -109,7 +110,7 @@ def test_the_scheduler_posts_on_the_posting_day_from_the_posting_time_once(
 def test_the_processing_sweep_asks_again_about_orders_left_processing_a_while(
     commissary: Commissary, family: UUID, ledger: MemoryLedger, clock: Clock
 ) -> None:
-    record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER, revision=2)
+    configure(commissary, FACILITY, 2, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
     ledger.lose_answers = True
     order = place(commissary, family)
     ledger.lose_answers = False
