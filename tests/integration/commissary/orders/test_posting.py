@@ -13,6 +13,8 @@ from datetime import timedelta
 from uuid import UUID
 
 from kinlink_commissary.domain.order import OrderStatus
+from kinlink_commissary.domain.ports import ChargeRequest
+from kinlink_commissary.domain.ports import OrderCharge
 from kinlink_commissary.domain.posting_run import PostingRun
 from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_commissary.service_layer.run_posting import get_posting_run
@@ -121,3 +123,25 @@ def test_the_processing_sweep_asks_again_about_orders_left_processing_a_while(
     assert (settled.id, settled.status, settled.attempt) == (order.id, OrderStatus.PAID, 1)
     assert ledger.charged_cents(order.id) == 600
     assert settle_orders(commissary, timedelta(minutes=5)) == []
+
+
+def test_an_order_the_ledger_fails_on_does_not_stop_the_others(
+    commissary: Commissary, family: UUID, ledger: MemoryLedger
+) -> None:
+    orders = [place(commissary, family) for _ in range(3)]
+    broken = orders[1].id
+    charge = ledger.charge
+
+    def failing_on_one(request: ChargeRequest) -> OrderCharge:
+        if request.order_id == broken:
+            raise RuntimeError("the ledger answered something unexpected")
+        return charge(request)
+
+    ledger.charge = failing_on_one  # type: ignore[method-assign]
+    run = run_posting(commissary, FACILITY)
+    assert (run.orders_total, run.paid, run.still_processing) == (3, 2, 1)
+    assert [status_of(commissary, order.id) for order in orders] == [
+        OrderStatus.PAID,
+        OrderStatus.PROCESSING,
+        OrderStatus.PAID,
+    ]

@@ -53,8 +53,15 @@ def _post(commissary: Commissary, facility_id: str, run_date: date) -> PostingRu
     outcomes: Counter[OrderStatus] = Counter()
     for order_id in commissary.views.orders.to_post(facility_id):
         order = _take(commissary, order_id)
-        if order is not None:
+        if order is None:
+            continue
+        try:
             outcomes[charge_order(commissary, order).status] += 1
+        except Exception:
+            # One order the ledger cannot take (a bug, a misconfiguration) must not keep the
+            # facility's others from posting: it stays processing, for the sweep and the logs.
+            log.exception("order not posted", order_id=str(order_id), facility_id=facility_id)
+            outcomes[OrderStatus.PROCESSING] += 1
 
     def finishing(run: PostingRun) -> PostingRun:
         run.finish(
