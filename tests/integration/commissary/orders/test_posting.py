@@ -145,3 +145,25 @@ def test_an_order_the_ledger_fails_on_does_not_stop_the_others(
         OrderStatus.PROCESSING,
         OrderStatus.PAID,
     ]
+
+
+def test_the_sweep_goes_on_past_an_order_the_ledger_fails_on(
+    commissary: Commissary, family: UUID, ledger: MemoryLedger, clock: Clock
+) -> None:
+    configure(commissary, FACILITY, 2, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
+    ledger.lose_answers = True
+    first, second = place(commissary, family), place(commissary, family)
+    ledger.lose_answers = False
+    charge = ledger.charge
+
+    def failing_on_first(request: ChargeRequest) -> OrderCharge:
+        if request.order_id == first.id:
+            raise RuntimeError("the ledger answered something unexpected")
+        return charge(request)
+
+    ledger.charge = failing_on_first  # type: ignore[method-assign]
+    clock.now += timedelta(minutes=5)
+    settled = settle_orders(commissary, timedelta(minutes=5))
+    assert sorted((o.id, o.status) for o in settled) == sorted(
+        [(first.id, OrderStatus.PROCESSING), (second.id, OrderStatus.PAID)]
+    )

@@ -67,3 +67,14 @@ def charge_order(commissary: Commissary, order: Order) -> Order:
         decline_reason=charge.decline_reason or None,
     )
     return charged
+
+
+def charge_in_turn(commissary: Commissary, order: Order) -> Order:
+    """`charge_order` for one order of many (a posting run, the sweep): an order the ledger
+    fails on unexpectedly (a bug, a misconfiguration) stays processing, logged, and must not keep
+    the others from being charged."""
+    try:
+        return charge_order(commissary, order)
+    except Exception:
+        log.exception("order charge failed", order_id=str(order.id), attempt=order.attempt)
+        return order
