@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from kinlink_commissary.bootstrap import CommissarySettings
 from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_messaging.bootstrap import MessagingSettings
@@ -257,6 +258,7 @@ SETTINGS_OF = {
     "messaging": MessagingSettings,
     "portal": PortalSettings,
     "sms-gateway": SmsSettings,
+    "commissary": CommissarySettings,
 }
 
 

@@ -102,7 +102,12 @@ def show_facility(facility: pb.Facility) -> None:
         f"  SMS: {available(settings.sms_available)}"
         f"   picture messages (MMS): {available(settings.mms_available)}"
     )
-    click.echo(f"  commissary orders post on {settings.commissary_posting_day}")
+    click.echo(
+        f"  commissary: {available(settings.commissary_available)},"
+        f" orders post on {settings.commissary_posting_day} at {settings.commissary_posting_time}"
+        f" ({settings.commissary_payment_mode.replace('_', ' ')}),"
+        f" allowances last {settings.allowance_period_days} days"
+    )
     click.echo(f"  ID verification: {id_verification_rule(settings)}")
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from pydantic import AwareDatetime
+from pydantic import BaseModel
+from pydantic import ConfigDict
 from pydantic import Field
 
+from kinlink_contracts.commissary import PackDecision
 from kinlink_contracts.envelope import IntegrationEvent
 
 
@@ -59,3 +63,57 @@ class ResidentMessagePosted(_ResidentEvent):
     client_key: str = Field(
         min_length=1, description="The facility system's own id for the reply, unique per resident."
     )
+
+
+class CommissaryPurchased(_ResidentEvent):
+    """The resident bought commissary: the platform pays it from the resident's allowances first
+    (oldest first), the rest from the resident's own balance at the facility. The same
+    order_reference reported again is one purchase."""
+
+    order_reference: str = Field(
+        min_length=1, description="The facility system's own id for the purchase."
+    )
+    amount_cents: int = Field(gt=0, description="What the purchase cost, in US cents.")
+    purchased_at: AwareDatetime
+
+
+class CatalogItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    sku: str = Field(min_length=1, examples=["SNK-001"])
+    name: str = Field(min_length=1)
+    description: str = ""
+    category: str = Field(min_length=1, examples=["Snacks"])
+    price_cents: int = Field(gt=0)
+    max_per_order: int = Field(gt=0)
+
+
+class CommissaryCatalogPublished(IntegrationEvent):
+    """The facility's vendor catalog for commissary packs, whole: items absent from it are no
+    longer available."""
+
+    facility_id: str = Field(examples=["FAC-DEMO"])
+    vendor: str = Field(min_length=1)
+    order_limit_cents: int = Field(gt=0, description="Most one order may cost.")
+    max_items_per_order: int = Field(gt=0, description="Most items one order may hold.")
+    items: tuple[CatalogItem, ...]
+
+
+class _PackEvent(IntegrationEvent):
+    order_id: UUID = Field(description="The commissary's order id.")
+
+
+class CommissaryPackShipped(_PackEvent):
+    carrier: str = Field(min_length=1)
+    tracking_number: str = Field(min_length=1)
+
+
+class CommissaryPackDelivered(_PackEvent):
+    delivered_at: AwareDatetime
+
+
+class CommissaryPackDecided(_PackEvent):
+    """What the facility did with the pack of a resident who left before it arrived."""
+
+    decision: PackDecision
+    note: str = ""

@@ -44,6 +44,13 @@ class ReviewPolicy(StrEnum):
     REVIEW_NONE = "review_none"
 
 
+class CommissaryPaymentMode(StrEnum):
+    """When a commissary-pack order is charged (requirements "Commissary Packs")."""
+
+    CHARGE_AT_POSTING = "charge_at_posting"  # "most facilities post orders once per week"
+    PAY_AT_ORDER = "pay_at_order"
+
+
 class IdVerificationPolicy(StrEnum):
     """When this facility needs a depositor's identity verified ("due to Federal regulations")."""
 
@@ -125,6 +132,21 @@ class FacilitySettings(_Settings):
     sms_available: bool = False
     mms_available: bool = False
     commissary_posting_day: Weekday = Weekday.MONDAY
+    commissary_posting_time: time = Field(
+        default=time(6, 0),
+        description="When the posting run charges the week's orders, local to the facility.",
+    )
+    commissary_payment_mode: CommissaryPaymentMode = CommissaryPaymentMode.CHARGE_AT_POSTING
+    allowance_period_days: int = Field(
+        default=6,
+        ge=1,
+        le=6,
+        description="Days a commissary allowance may be used before it ends. At most 6: the "
+        "ledger ends every card hold 6 days old, and the allowance must end first.",
+    )
+    commissary_available: bool = Field(
+        default=True, description="Whether the facility's residents can get commissary packs."
+    )
     id_verification: IdVerificationPolicy = IdVerificationPolicy.NEVER
     id_verification_threshold_cents: int | None = Field(
         default=None,

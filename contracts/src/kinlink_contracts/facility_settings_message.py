@@ -46,6 +46,10 @@ def settings_message(settings: FacilitySettings) -> pb.FacilitySettings:
         sms_available=settings.sms_available,
         mms_available=settings.mms_available,
         commissary_posting_day=settings.commissary_posting_day.value,
+        commissary_payment_mode=settings.commissary_payment_mode.value,
+        commissary_posting_time=settings.commissary_posting_time.strftime(_TIME),
+        allowance_period_days=settings.allowance_period_days,
+        commissary_available=settings.commissary_available,
         id_verification=settings.id_verification.value,
         id_verification_threshold_cents=settings.id_verification_threshold_cents or 0,
     )

@@ -7,6 +7,9 @@ import hashlib
 import hmac
 from typing import Any
 
+from kinlink_commissary.bootstrap import CommissarySettings
+from kinlink_commissary.bootstrap import build_commissary
+from kinlink_commissary.bootstrap import commissary_service
 from kinlink_identity.adapters.token_signer import embedded_keys
 from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_identity.bootstrap import build_identity
@@ -45,6 +48,8 @@ PROCESSOR_STATE = "processor.json"
 MESSAGING_ACCOUNT = "messaging@kinlink.internal"
 # The SMS gateway's: it charges SMS through the ledger and reads messages from messaging.
 SMS_ACCOUNT = "sms-gateway@kinlink.internal"
+# The commissary's: it holds allowances on cards and charges orders through the ledger.
+COMMISSARY_ACCOUNT = "commissary@kinlink.internal"
 # The Kinlink numbers the simulated carrier sends from: one per conversation of a phone.
 SMS_NUMBERS = ["+13125550700", "+13125550701", "+13125550702", "+13125550703"]
 
@@ -107,10 +112,12 @@ def platform(
     wallets through the ledger at `settings.grpc_address`, signed in as its service account, and
     keeps its images in a folder beside the stores. The SMS gateway does the same as its own
     service account, reads delivered messages from messaging there, and sends through the
-    simulated carrier (each SMS a file under `sms/` in the data folder)."""
+    simulated carrier (each SMS a file under `sms/` in the data folder). The commissary holds
+    allowances through the ledger there, as its own service account too."""
     key_id, private_pem, public_pem = embedded_keys(settings.data_dir)
     messaging_password = derived_secret(settings, b"messaging service account")
     sms_password = derived_secret(settings, b"sms gateway service account")
+    commissary_password = derived_secret(settings, b"commissary service account")
     common: dict[str, Any] = {
         "data_dir": settings.data_dir,
         "kafka_bootstrap": None,
@@ -126,7 +133,11 @@ def platform(
         bootstrap_operator_email=demo.OPERATOR_EMAIL,
         bootstrap_operator_password=SecretStr(demo.OPERATOR_PASSWORD),
         public_url=settings.portal_url,
-        service_accounts={MESSAGING_ACCOUNT: messaging_password, SMS_ACCOUNT: sms_password},
+        service_accounts={
+            MESSAGING_ACCOUNT: messaging_password,
+            SMS_ACCOUNT: sms_password,
+            COMMISSARY_ACCOUNT: commissary_password,
+        },
     )
     # The simulated processor keeps its payments beside the stores: payments left in flight by a
     # kill are finished after the restart through the payments it remembers, as Stripe's would be.
@@ -154,11 +165,19 @@ def platform(
         service_account_password=sms_password,
         sms_support_url=f"{settings.portal_url}/help/how-sms-works",
     )
+    commissary_settings = CommissarySettings(
+        **common,
+        identity_target=settings.grpc_address,
+        ledger_target=settings.grpc_address,
+        service_account_email=COMMISSARY_ACCOUNT,
+        service_account_password=commissary_password,
+    )
     parts = [
         identity_service(identity_settings, bus, build_identity(identity_settings)),
         ledger_service(ledger_settings, bus, build_ledger(ledger_settings, processor)),
         messaging_service(messaging_settings, bus, build_messaging(messaging_settings)),
         sms_gateway_service(sms_settings, bus, build_sms_gateway(sms_settings)),
+        commissary_service(commissary_settings, bus, build_commissary(commissary_settings)),
     ]
     return parts, ledger_settings.token_verifier()
 

@@ -11,6 +11,7 @@ from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.facility_settings import DEFAULT_CARD_BRANDS
 from kinlink_contracts.facility_settings import DEFAULT_WEEKLY_LIMIT_CENTS
+from kinlink_contracts.facility_settings import CommissaryPaymentMode
 from kinlink_contracts.facility_settings import IdVerificationPolicy
 from kinlink_contracts.facility_settings import ReviewPolicy
 from kinlink_contracts.facility_settings import Weekday
@@ -107,6 +108,9 @@ def test_zero_and_empty_proto_fields_mean_the_defaults() -> None:
     assert checked.accepted_card_brands == tuple(sorted(DEFAULT_CARD_BRANDS))
     assert checked.id_verification_threshold_cents is None
     assert checked.commissary_posting_day is Weekday.MONDAY
+    assert checked.commissary_posting_time == time(6, 0)
+    assert checked.commissary_payment_mode is CommissaryPaymentMode.CHARGE_AT_POSTING
+    assert (checked.allowance_period_days, checked.commissary_available) == (6, True)
     # ...but a fee of nothing is a fee.
     assert checked.deposit_fee_tiers[0].fee_cents == 0
 
@@ -131,6 +135,10 @@ def test_settings_survive_the_trip_through_the_message() -> None:
             video_stations=4,
             sms_available=True,
             commissary_posting_day="thursday",
+            commissary_posting_time="05:30",
+            commissary_payment_mode="pay_at_order",
+            allowance_period_days=3,
+            commissary_available=False,
             id_verification="before_deposit",
             id_verification_threshold_cents=50000,
         )

@@ -1,0 +1,1 @@
+"""Kinlink commissary: allowances, commissary-pack orders, posting runs and tracking."""

@@ -1,0 +1,105 @@
+"""The `AllowanceHolds` port over the ledger's gRPC API (AuthorizeAllowance), called from the use
+cases' worker threads as the commissary's own service account (decision 0033).
+
+The ledger's refusals of the request (a card not the family member's, an unknown facility) reach
+the family member as the ledger gave them: the same kind, code and message."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cached_property
+from typing import Self
+
+import grpc
+from kinlink.ledger.v1 import ledger_pb2 as pb
+from kinlink.ledger.v1.ledger_pb2_grpc import LedgerServiceStub
+from kinlink_kit.errors import ClientError
+from kinlink_kit.errors import ErrorKind
+from kinlink_kit.grpc_client import refusal_code
+from kinlink_kit.grpc_client import status_of
+from kinlink_kit.service_account import ServiceAccount
+from kinlink_kit.service_call import ServiceClient
+from pydantic import Field
+from pydantic_settings import BaseSettings
+from pydantic_settings import SettingsConfigDict
+
+from kinlink_commissary.domain.ports import Hold
+from kinlink_commissary.domain.ports import HoldRequest
+from kinlink_commissary.domain.ports import LedgerUnavailable
+
+
+class LedgerSettings(BaseSettings):
+    """Where the ledger is (mixed into the commissary's settings)."""
+
+    model_config = SettingsConfigDict(env_prefix="KINLINK_", extra="ignore")
+
+    ledger_target: str = Field(
+        default="127.0.0.1:50051", description="host:port of the ledger service's gRPC API."
+    )
+    ledger_deadline_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a call to the ledger (a card hold, a charge) may take before the "
+        "ledger is reported unavailable; the same request may then be repeated.",
+    )
+
+
+class LedgerRefusal(ClientError):
+    """A refusal of the ledger, passed on with its kind and code."""
+
+    def __init__(self, kind: ErrorKind, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.kind = kind
+
+
+_KINDS = {
+    grpc.StatusCode.INVALID_ARGUMENT: ErrorKind.INVALID_ARGUMENT,
+    grpc.StatusCode.NOT_FOUND: ErrorKind.NOT_FOUND,
+    grpc.StatusCode.ALREADY_EXISTS: ErrorKind.ALREADY_EXISTS,
+    grpc.StatusCode.PERMISSION_DENIED: ErrorKind.PERMISSION_DENIED,
+    grpc.StatusCode.FAILED_PRECONDITION: ErrorKind.FAILED_PRECONDITION,
+    grpc.StatusCode.ABORTED: ErrorKind.ABORTED,
+}
+
+
+def ledger_refusal(error: grpc.RpcError) -> Exception:
+    """The ledger's refusal as a ClientError; anything else (a bug, a refused service account)
+    stays the RpcError it was: an internal error here too."""
+    kind, code = _KINDS.get(status_of(error)), refusal_code(error)
+    if kind is None or not code:
+        return error
+    return LedgerRefusal(kind, code, error.details() or code)  # type: ignore[attr-defined]
+
+
+class LedgerHolds(ServiceClient):
+    callee = "ledger"
+    unavailable = LedgerUnavailable
+
+    @cached_property
+    def _ledger(self) -> LedgerServiceStub:
+        return LedgerServiceStub(self.channel)
+
+    @classmethod
+    def from_settings(cls, settings: LedgerSettings, service_account: ServiceAccount) -> Self:
+        return cls(
+            settings.ledger_target,
+            service_account,
+            timedelta(seconds=settings.ledger_deadline_seconds),
+        )
+
+    def authorize(self, request: HoldRequest) -> Hold:
+        message = pb.AuthorizeAllowanceRequest(
+            allowance_id=str(request.allowance_id),
+            account_id=str(request.account_id),
+            facility_id=request.facility_id,
+            resident_id=request.resident_id,
+            amount_cents=request.amount_cents,
+            payment_method=request.payment_method,
+        )
+        try:
+            answer = self.call("AuthorizeAllowance", self._ledger.AuthorizeAllowance, message)
+        except grpc.RpcError as error:
+            raise ledger_refusal(error) from error
+        if answer.status == pb.ALLOWANCE_STATUS_DECLINED:
+            return Hold(held=False, decline_reason=answer.decline_reason)
+        return Hold(held=True)

@@ -1,0 +1,108 @@
+"""Wires the commissary from its settings: the one place that chooses adapters."""
+
+from __future__ import annotations
+
+from kinlink.commissary.v1 import commissary_pb2_grpc
+from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_kit.bus import Bus
+from kinlink_kit.consumer import consume
+from kinlink_kit.eventstore import open_store
+from kinlink_kit.facility_settings import RecordedFacilities
+from kinlink_kit.outbox import each
+from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.runtime import GrpcService
+from kinlink_kit.runtime import ServiceParts
+from kinlink_kit.service_account import ServiceAccountSettings
+from kinlink_kit.service_call import ServiceClient
+from kinlink_kit.settings import ServiceSettings
+from kinlink_kit.views import view_store
+from pydantic import Field
+
+from kinlink_commissary.adapters.commissary_views import CommissaryViews
+from kinlink_commissary.adapters.integration_events import CommissaryEventTranslator
+from kinlink_commissary.adapters.ledger_holds import LedgerHolds
+from kinlink_commissary.adapters.ledger_holds import LedgerSettings
+from kinlink_commissary.domain.ports import AllowanceHolds
+from kinlink_commissary.domain.ports import FacilityNotFound
+from kinlink_commissary.entrypoints.facility_events import FACILITY_HANDLERS
+from kinlink_commissary.entrypoints.grpc_api import ACCESS_POLICY
+from kinlink_commissary.entrypoints.grpc_api import SERVICE_NAME
+from kinlink_commissary.entrypoints.grpc_api import CommissaryServicer
+from kinlink_commissary.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_commissary.service_layer.commissary import Commissary
+from kinlink_commissary.service_layer.commissary import CommissaryStore
+
+
+class CommissarySettings(ServiceSettings, LedgerSettings, ServiceAccountSettings):
+    """The commissary's own settings, the ledger it holds cards and charges through
+    (KINLINK_LEDGER_TARGET, KINLINK_LEDGER_DEADLINE_SECONDS) and how it signs in to call it
+    (KINLINK_IDENTITY_TARGET, KINLINK_SERVICE_ACCOUNT_EMAIL, KINLINK_SERVICE_ACCOUNT_PASSWORD)."""
+
+    service_name: str = "commissary"
+    database: str = "kinlink_commissary"
+    consumer_group: str = "kinlink-commissary"
+    facility_settings_max_age_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="A facility's settings are read again after this long: a change reaches "
+        "every replica within it.",
+    )
+
+
+def build_commissary(
+    settings: CommissarySettings, *, holds: AllowanceHolds | None = None
+) -> Commissary:
+    store = open_store(CommissaryStore, settings, settings.database)
+    return Commissary(
+        store=store,
+        views=CommissaryViews.open(store, view_store(settings, settings.database)),
+        holds=holds or LedgerHolds.from_settings(settings, settings.service_account()),
+        facilities=RecordedFacilities(
+            store, FacilityNotFound, settings.facility_settings_max_age_seconds
+        ),
+    )
+
+
+def close_commissary(commissary: Commissary) -> None:
+    commissary.close()
+    if isinstance(commissary.holds, ServiceClient):
+        commissary.holds.close()  # its channel to the ledger
+
+
+def commissary_service(
+    settings: CommissarySettings, bus: Bus, commissary: Commissary
+) -> ServiceParts:
+    """The commissary's part of a process: its gRPC service; facilities' settings from
+    identity's events; what facility integrations report from the facilities' topic; its outbox
+    relayed to kinlink.commissary.events.v1; the read models' follower."""
+    consume(
+        commissary,
+        bus,
+        settings.consumer_group,
+        {IDENTITY_EVENTS: IDENTITY_HANDLERS, FACILITY_EVENTS: FACILITY_HANDLERS},
+    )
+    background = [
+        commissary.views.follower().run,
+        *outbox_relay_jobs(
+            settings,
+            settings.database,
+            commissary.store,
+            bus,
+            each(CommissaryEventTranslator(commissary.store)),
+        ),
+    ]
+    servicer = CommissaryServicer(commissary)
+    return ServiceParts(
+        name="commissary",
+        grpc=[
+            GrpcService(
+                SERVICE_NAME,
+                servicer,
+                commissary_pb2_grpc.add_CommissaryServiceServicer_to_server,
+            )
+        ],
+        background=background,
+        close=lambda: close_commissary(commissary),
+        access_policy=ACCESS_POLICY,
+    )

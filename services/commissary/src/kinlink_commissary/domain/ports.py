@@ -1,0 +1,50 @@
+"""What the commissary's use cases need from outside, in the domain's words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+from kinlink_kit.errors import NotFound
+from kinlink_kit.errors import Unavailable
+
+
+class FacilityNotFound(NotFound):
+    def __init__(self, facility_id: str) -> None:
+        super().__init__("facility_not_found", f"No facility {facility_id}.")
+
+
+class LedgerUnavailable(Unavailable):
+    """The ledger did not answer: nothing was recorded here; the same call may be repeated."""
+
+    def __init__(self) -> None:
+        super().__init__("ledger_unavailable", "The ledger cannot be reached just now.")
+
+
+@dataclass(frozen=True)
+class HoldRequest:
+    allowance_id: UUID
+    account_id: UUID
+    facility_id: str
+    resident_id: str
+    amount_cents: int
+    payment_method: str
+
+
+@dataclass(frozen=True)
+class Hold:
+    """The ledger's answer: held, or declined with its reason (a DeclineReason code)."""
+
+    held: bool
+    decline_reason: str = ""
+
+
+class AllowanceHolds(Protocol):
+    """The ledger's allowance holds on family members' cards."""
+
+    def authorize(self, request: HoldRequest) -> Hold:
+        """Hold the amount on the card under the allowance's id (a repeat holds once).
+        Refusals of the request itself (a card not the account's) pass as the ledger's
+        ClientErrors; LedgerUnavailable when it cannot be reached."""
+        ...
