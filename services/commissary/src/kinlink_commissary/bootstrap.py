@@ -9,6 +9,7 @@ from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.facility_settings import RecordedFacilities
+from kinlink_kit.leadership import Leadership
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService
@@ -30,6 +31,7 @@ from kinlink_commissary.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_commissary.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_commissary.entrypoints.grpc_api import CommissaryServicer
 from kinlink_commissary.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_commissary.entrypoints.overdue_sweep import overdue_sweep
 from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_commissary.service_layer.commissary import CommissaryStore
 
@@ -47,6 +49,11 @@ class CommissarySettings(ServiceSettings, LedgerSettings, ServiceAccountSettings
         gt=0,
         description="A facility's settings are read again after this long: a change reaches "
         "every replica within it.",
+    )
+    overdue_sweep_every_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often paid orders not delivered a week after payment are flagged.",
     )
 
 
@@ -91,6 +98,11 @@ def commissary_service(
             bus,
             each(CommissaryEventTranslator(commissary.store)),
         ),
+        overdue_sweep(
+            commissary,
+            Leadership(settings.database_url(settings.database), "commissary overdue sweep"),
+            every_seconds=settings.overdue_sweep_every_seconds,
+        ).run,
     ]
     servicer = CommissaryServicer(commissary)
     return ServiceParts(

@@ -10,16 +10,20 @@ from kinlink_kit.projection import Projection
 from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.views import ViewStore
 
+from kinlink_commissary.adapters.fulfilment_view import FulfilmentProjection
+
 
 @dataclass
 class CommissaryViews:
     store: ViewStore
     app: TrackedApplication
+    fulfilment: FulfilmentProjection
     projections: list[Projection] = field(default_factory=list)
 
     @classmethod
     def open(cls, app: TrackedApplication, store: ViewStore) -> CommissaryViews:
-        return cls(store=store, app=app)
+        fulfilment = FulfilmentProjection(app, store)
+        return cls(store=store, app=app, fulfilment=fulfilment, projections=[fulfilment])
 
     def follower(self) -> ProjectionGroup:
         """One reader of the commissary's log for all of them (the service runs it)."""

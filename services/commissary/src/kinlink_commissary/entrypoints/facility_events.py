@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from kinlink_kit.consumer import ServiceEventHandler
 
+from kinlink_commissary.entrypoints.fulfilment_events import FULFILMENT_HANDLERS
 from kinlink_commissary.service_layer.commissary import Commissary
 
-FACILITY_HANDLERS: dict[str, ServiceEventHandler[Commissary]] = {}
+FACILITY_HANDLERS: dict[str, ServiceEventHandler[Commissary]] = {
+    **FULFILMENT_HANDLERS,
+}
