@@ -17,14 +17,14 @@ from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_contracts.facility_settings import FeeTier
 from kinlink_contracts.facility_settings import ImageRules
 from kinlink_contracts.facility_settings import ReviewPolicy
+from kinlink_kit.residents import ResidentNotFound
+from kinlink_kit.residents import ResidentRecord
 from kinlink_messaging.domain.ports import ChargeItem
 from kinlink_messaging.domain.ports import ChargeKind
 from kinlink_messaging.domain.ports import FacilityNotFound
 from kinlink_messaging.domain.ports import ImageGone
 from kinlink_messaging.domain.ports import InsufficientCredit
 from kinlink_messaging.domain.ports import Payment
-from kinlink_messaging.domain.ports import ResidentNotFound
-from kinlink_messaging.domain.ports import ResidentRecord
 from kinlink_messaging.domain.ports import SmsPicture
 from kinlink_messaging.domain.ports import SmsPictureGone
 from kinlink_messaging.domain.ports import SmsPicturesUnavailable

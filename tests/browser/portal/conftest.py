@@ -41,6 +41,7 @@ from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_identity.bootstrap import build_identity
 from kinlink_identity.bootstrap import identity_service
 from kinlink_kit.bus import KafkaBus
+from kinlink_kit.residents import ResidentNotFound
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
@@ -56,7 +57,6 @@ from kinlink_messaging.bootstrap import MessagingSettings
 from kinlink_messaging.bootstrap import build_messaging
 from kinlink_messaging.bootstrap import messaging_service
 from kinlink_messaging.domain.ports import FacilityNotFound
-from kinlink_messaging.domain.ports import ResidentNotFound
 from kinlink_messaging.service_layer.messaging import Messaging
 from kinlink_portal.app import CardIssuer
 from kinlink_portal.app import create_app

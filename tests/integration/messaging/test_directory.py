@@ -20,9 +20,9 @@ from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.consumer import consume
 from kinlink_kit.consumer import event_tracking
 from kinlink_kit.errors import NotFound
+from kinlink_kit.residents import ResidentRecord
 from kinlink_kit.testing import refused
 from kinlink_messaging.adapters.directory import RecordedDirectory
-from kinlink_messaging.domain.ports import ResidentRecord
 from kinlink_messaging.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_messaging.service_layer.messaging import Messaging
 

@@ -136,11 +136,12 @@ def test_a_cancelled_order_stays_cancelled_and_cannot_change() -> None:
         order.change(order.vendor, None, "pm_x", pay_at_order=False, at=NOW)
 
 
-def test_a_retried_placement_is_recognised_by_its_lines_and_method_not_its_prices() -> None:
+def test_a_retried_placement_is_recognised_by_what_it_first_asked_for() -> None:
     order = placed()
-    same = (OrderItem("NOOD-3", "Noodles", 5, 80), OrderItem("SOAP-1", "Soap", 2, 150))
+    same = [("NOOD-3", 5), (" SOAP-1", 2)]
     assert order.same_request(order.account_id, "FAC-1", "R-1", same, "pm_card_visa")
-    assert not order.same_request(order.account_id, "FAC-1", "R-1", (SOAP,), "pm_card_visa")
+    assert not order.same_request(order.account_id, "FAC-1", "R-1", [("SOAP-1", 2)], "pm_card_visa")
+    assert not order.same_request(order.account_id, "FAC-1", "R-1", same, "pm_other")
     assert not order.same_request(uuid4(), "FAC-1", "R-1", same, "pm_card_visa")
     order.change(order.vendor, (SOAP,), None, pay_at_order=False, at=NOW)
     assert order.same_request(order.account_id, "FAC-1", "R-1", same, "pm_card_visa")

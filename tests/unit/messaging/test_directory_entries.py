@@ -6,15 +6,16 @@ from dataclasses import replace
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
 from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_kit.facility_settings import FacilityEntry
-from kinlink_messaging.domain.directory import ResidentEntry
-from kinlink_messaging.domain.ports import ResidentRecord
+from kinlink_kit.residents import ResidentEntry
+from kinlink_kit.residents import ResidentRecord
+from kinlink_messaging.domain import directory as messaging_names
 
 SETTINGS = DEMO_FACILITIES[FAC_DEMO]
-KIT_MODULE = "kinlink_kit.facility_settings"
-MESSAGING_MODULE = "kinlink_messaging.domain.directory"
+MESSAGING_MODULE = messaging_names.__name__
 
 
 def recorded(entry: ResidentEntry | FacilityEntry) -> list[str]:
@@ -56,23 +57,39 @@ def test_only_a_newer_revision_replaces_a_facilitys_settings() -> None:
     assert recorded(facility) == ["Recorded", "Replaced"]
 
 
-def test_a_facility_entry_stored_while_it_was_messagings_own_reads_as_the_kits() -> None:
+def stored_as_messagings_own(entry: Aggregate) -> Application[UUID]:
+    """A store holding `entry`'s events as messaging stored them before the kit kept such
+    entries: under its own module's names."""
     store = Application[UUID]()
-    facility = FacilityEntry.record(FAC_DEMO, 1, SETTINGS)
-    facility.replace(2, SETTINGS.model_copy(update={"message_price_cents": 5}))
-    # As messaging stored them before the kit kept facilities' entries: its own module's names.
+    kit_module = type(entry).__module__
     stored_then = [
         replace(
             stored,
-            topic=stored.topic.replace(KIT_MODULE, MESSAGING_MODULE),
-            state=stored.state.replace(KIT_MODULE.encode(), MESSAGING_MODULE.encode()),
+            topic=stored.topic.replace(kit_module, MESSAGING_MODULE),
+            state=stored.state.replace(kit_module.encode(), MESSAGING_MODULE.encode()),
         )
-        for stored in map(store.mapper.to_stored_event, facility.collect_events())
+        for stored in map(store.mapper.to_stored_event, entry.collect_events())
     ]
     assert all(MESSAGING_MODULE in s.topic for s in stored_then)
     store.recorder.insert_events(stored_then)
+    return store
 
-    read = store.repository.get(facility.id)
+
+def test_a_facility_entry_stored_while_it_was_messagings_own_reads_as_the_kits() -> None:
+    facility = FacilityEntry.record(FAC_DEMO, 1, SETTINGS)
+    facility.replace(2, SETTINGS.model_copy(update={"message_price_cents": 5}))
+
+    read = stored_as_messagings_own(facility).repository.get(facility.id)
 
     assert isinstance(read, FacilityEntry)
     assert (read.revision, read.settings.message_price_cents) == (2, 5)
+
+
+def test_a_resident_entry_stored_while_it_was_messagings_own_reads_as_the_kits() -> None:
+    resident = ResidentEntry(FAC_DEMO, "R-7", "Ada", "King")
+    resident.release()
+
+    read = stored_as_messagings_own(resident).repository.get(resident.id)
+
+    assert isinstance(read, ResidentEntry)
+    assert read.record == ResidentRecord(FAC_DEMO, "R-7", "Ada King", released=True)

@@ -12,6 +12,7 @@ from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_contracts.facility_settings import FeeTier
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.residents import ResidentRecord
 from kinlink_kit.testing import refused
 from kinlink_messaging.domain.message import Direction
 from kinlink_messaging.domain.message import ImageRef
@@ -20,7 +21,6 @@ from kinlink_messaging.domain.message import MessageStatus
 from kinlink_messaging.domain.message import check_can_message
 from kinlink_messaging.domain.message import check_content
 from kinlink_messaging.domain.ports import Payment
-from kinlink_messaging.domain.ports import ResidentRecord
 
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
 PAYMENT = Payment("message:x", 150, 850)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from kinlink.commissary.v1 import commissary_pb2_grpc
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
@@ -12,6 +14,7 @@ from kinlink_kit.facility_settings import RecordedFacilities
 from kinlink_kit.leadership import Leadership
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.residents import RecordedResidents
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.service_account import ServiceAccountSettings
@@ -24,13 +27,17 @@ from kinlink_commissary.adapters.commissary_views import CommissaryViews
 from kinlink_commissary.adapters.integration_events import CommissaryEventTranslator
 from kinlink_commissary.adapters.ledger_holds import LedgerHolds
 from kinlink_commissary.adapters.ledger_holds import LedgerSettings
+from kinlink_commissary.adapters.ledger_orders import LedgerOrderCharges
 from kinlink_commissary.domain.ports import AllowanceHolds
 from kinlink_commissary.domain.ports import FacilityNotFound
+from kinlink_commissary.domain.ports import OrderCharges
 from kinlink_commissary.entrypoints.facility_events import FACILITY_HANDLERS
 from kinlink_commissary.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_commissary.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_commissary.entrypoints.grpc_api import CommissaryServicer
 from kinlink_commissary.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_commissary.entrypoints.order_jobs import posting_scheduler
+from kinlink_commissary.entrypoints.order_jobs import processing_sweep
 from kinlink_commissary.entrypoints.overdue_sweep import overdue_sweep
 from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_commissary.service_layer.commissary import CommissaryStore
@@ -55,10 +62,28 @@ class CommissarySettings(ServiceSettings, LedgerSettings, ServiceAccountSettings
         gt=0,
         description="How often paid orders not delivered a week after payment are flagged.",
     )
+    order_sweep_after_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="An order still processing this long after its charge was asked (the "
+        "ledger's answer lost) is asked again, with the same attempt, by the processing sweep.",
+    )
+    order_sweep_every_seconds: float = Field(
+        default=60.0, gt=0, description="How often the processing sweep looks."
+    )
+    posting_schedule_every_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the scheduler looks for facilities whose posting day and time "
+        "have come (a run starts at most this long after the facility's posting time).",
+    )
 
 
 def build_commissary(
-    settings: CommissarySettings, *, holds: AllowanceHolds | None = None
+    settings: CommissarySettings,
+    *,
+    holds: AllowanceHolds | None = None,
+    charges: OrderCharges | None = None,
 ) -> Commissary:
     store = open_store(CommissaryStore, settings, settings.database)
     return Commissary(
@@ -68,29 +93,45 @@ def build_commissary(
         facilities=RecordedFacilities(
             store, FacilityNotFound, settings.facility_settings_max_age_seconds
         ),
+        residents=RecordedResidents(store),
+        charges=charges or LedgerOrderCharges.from_settings(settings, settings.service_account()),
     )
 
 
 def close_commissary(commissary: Commissary) -> None:
     commissary.close()
-    if isinstance(commissary.holds, ServiceClient):
-        commissary.holds.close()  # its channel to the ledger
+    for client in (commissary.holds, commissary.charges):
+        if isinstance(client, ServiceClient):
+            client.close()  # its channel to the ledger
 
 
 def commissary_service(
     settings: CommissarySettings, bus: Bus, commissary: Commissary
 ) -> ServiceParts:
-    """The commissary's part of a process: its gRPC service; facilities' settings from
-    identity's events; what facility integrations report from the facilities' topic; its outbox
-    relayed to kinlink.commissary.events.v1; the read models' follower."""
+    """The commissary's part of a process: its gRPC service; facilities' settings and residents
+    from identity's events; what facility integrations report from the facilities' topic; its outbox
+    relayed to kinlink.commissary.events.v1; the read models' follower; the posting scheduler
+    and the orders' processing sweep, each in one replica at a time."""
     consume(
         commissary,
         bus,
         settings.consumer_group,
         {IDENTITY_EVENTS: IDENTITY_HANDLERS, FACILITY_EVENTS: FACILITY_HANDLERS},
     )
+    database_url = settings.database_url(settings.database)
     background = [
         commissary.views.follower().run,
+        posting_scheduler(
+            commissary,
+            Leadership(database_url, "commissary posting"),
+            every_seconds=settings.posting_schedule_every_seconds,
+        ).run,
+        processing_sweep(
+            commissary,
+            Leadership(database_url, "commissary processing sweep"),
+            settled_after=timedelta(seconds=settings.order_sweep_after_seconds),
+            every_seconds=settings.order_sweep_every_seconds,
+        ).run,
         *outbox_relay_jobs(
             settings,
             settings.database,
@@ -100,7 +141,7 @@ def commissary_service(
         ),
         overdue_sweep(
             commissary,
-            Leadership(settings.database_url(settings.database), "commissary overdue sweep"),
+            Leadership(database_url, "commissary overdue sweep"),
             every_seconds=settings.overdue_sweep_every_seconds,
         ).run,
     ]

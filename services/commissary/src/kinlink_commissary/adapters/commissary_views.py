@@ -11,6 +11,7 @@ from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.views import ViewStore
 
 from kinlink_commissary.adapters.fulfilment_view import FulfilmentProjection
+from kinlink_commissary.adapters.orders_view import OrdersProjection
 
 
 @dataclass
@@ -31,3 +32,11 @@ class CommissaryViews:
 
     def close(self) -> None:
         self.store.close()
+
+    @property
+    def orders(self) -> OrdersProjection:
+        return self._orders
+
+    def __post_init__(self) -> None:
+        self._orders = OrdersProjection(self.app, self.store)
+        self.projections.append(self._orders)

@@ -1,6 +1,6 @@
 """Where each order stands after it is placed, for what fulfilment must find without reading
-every order: the paid ones whose week has passed undelivered (the overdue sweep), a resident's
-orders when they leave the facility, and the support list of flagged orders (ListFlaggedOrders).
+every order: a resident's open orders when they leave the facility, and the support list of
+flagged orders (ListFlaggedOrders).
 
 An order is flagged while support or the facility has something to do: overdue and not yet
 delivered, or its resident gone and the facility's decision not yet recorded. Rows carry each
@@ -10,7 +10,6 @@ state.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -51,7 +50,6 @@ class FulfilmentProjection(Projection):
         facility_id TEXT NOT NULL,
         resident_id TEXT NOT NULL,
         status TEXT NOT NULL,
-        paid_at TEXT,
         delivered_at TEXT,
         flagged_at TEXT,
         resident_left TEXT NOT NULL,
@@ -60,8 +58,6 @@ class FulfilmentProjection(Projection):
     );
     CREATE INDEX IF NOT EXISTS order_fulfilment_by_resident
         ON order_fulfilment (facility_id, resident_id);
-    CREATE INDEX IF NOT EXISTS order_fulfilment_undelivered
-        ON order_fulfilment (paid_at) WHERE status = 'paid' AND delivered_at IS NULL;
     CREATE INDEX IF NOT EXISTS order_fulfilment_flagged
         ON order_fulfilment (flagged_since, order_id) WHERE flagged_since IS NOT NULL
     """
@@ -91,17 +87,6 @@ class FulfilmentProjection(Projection):
             "WHERE order_id = :order_id AND version < :version",
             {"order_id": order_id, "version": version, **parameters},
         )
-
-    def overdue_unflagged(self, paid_by: datetime) -> list[UUID]:
-        """Orders paid by then, not delivered nor flagged yet, the oldest payment first."""
-        self.catch_up()
-        rows = self.views.query(
-            "SELECT order_id FROM order_fulfilment WHERE status = 'paid' "
-            "AND delivered_at IS NULL AND flagged_at IS NULL AND paid_at <= :paid_by "
-            "ORDER BY paid_at, order_id",
-            {"paid_by": instant(paid_by)},
-        )
-        return [UUID(row["order_id"]) for row in rows]
 
     def open_orders_of(self, facility_id: str, resident_id: str) -> list[UUID]:
         """The resident's orders at the facility not yet paid, or paid and not delivered."""
@@ -156,8 +141,6 @@ def _changes(domain_event: Any) -> tuple[dict[str, str], dict[str, Any]]:
     status = _STATUS_OF.get(type(domain_event))
     if status is not None:
         changes["status"] = f"'{status.value}'"
-    if isinstance(domain_event, Order.Paid):
-        return {**changes, "paid_at": ":at"}, {"at": instant(domain_event.paid_at)}
     if isinstance(domain_event, Order.Delivered):
         return {"delivered_at": ":at"}, {"at": instant(domain_event.delivered_at)}
     if isinstance(domain_event, Order.FlaggedOverdue):

@@ -7,10 +7,11 @@ from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_kit.translation import EventTranslator
 from kinlink_kit.translation import Translation
 
+from kinlink_commissary.adapters.order_events import order_translations
 from kinlink_commissary.service_layer.commissary import CommissaryStore
 
 
 class CommissaryEventTranslator(EventTranslator):
     def __init__(self, store: CommissaryStore) -> None:
-        translations: dict[type, Translation] = {}
+        translations: dict[type, Translation] = {**order_translations(store)}
         super().__init__(store, "commissary", COMMISSARY_EVENTS, translations)

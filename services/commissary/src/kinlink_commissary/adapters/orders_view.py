@@ -150,6 +150,19 @@ class OrdersProjection(Projection):
         )
         return [UUID(row["order_id"]) for row in rows]
 
+    def facilities_waiting(self) -> list[str]:
+        """Facilities with orders ready to process or left processing."""
+        self.catch_up()
+        rows = self.views.query(
+            "SELECT DISTINCT facility_id FROM commissary_orders WHERE status IN (:ready, "
+            ":processing) ORDER BY facility_id",
+            {
+                "ready": OrderStatus.READY_TO_PROCESS.value,
+                "processing": OrderStatus.PROCESSING.value,
+            },
+        )
+        return [row["facility_id"] for row in rows]
+
     def processing_since(self, before: datetime) -> list[UUID]:
         """Orders processing since `before` or earlier (an answer lost), oldest first."""
         self.catch_up()

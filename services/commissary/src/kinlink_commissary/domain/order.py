@@ -10,6 +10,7 @@ overdue flag, the resident leaving before delivery and the facility's decision f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from dataclasses import dataclass
 from datetime import UTC
@@ -290,18 +291,17 @@ class Order(Aggregate):
         account_id: UUID,
         facility_id: str,
         resident_id: str,
-        items: tuple[OrderItem, ...],
+        lines: Iterable[tuple[str, int]],
         payment_method: str,
     ) -> bool:
-        """Whether a PlaceOrder under this order's id asks for this order (a retry), whatever
-        happened to it since; prices are not compared: the catalog may have changed since."""
+        """Whether a PlaceOrder under this order's id, its lines as (sku, quantity), asks for
+        this order (a retry), whatever happened to it since."""
         placed = sorted((item.sku, item.quantity) for item in self.placed_items)
-        asked = sorted((item.sku, item.quantity) for item in items)
         return (
             self.account_id == account_id
             and self.facility_id == facility_id
             and self.resident_id == resident_id
-            and placed == asked
+            and placed == sorted((sku.strip(), quantity) for sku, quantity in lines)
             and self.placed_payment_method == payment_method.strip()
         )
 

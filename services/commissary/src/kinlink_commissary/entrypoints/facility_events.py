@@ -5,11 +5,14 @@ with the event's tracking record, so a redelivered event takes effect once; an e
 
 from __future__ import annotations
 
+from kinlink_contracts.facility import CommissaryCatalogPublished
 from kinlink_kit.consumer import ServiceEventHandler
 
 from kinlink_commissary.entrypoints.fulfilment_events import FULFILMENT_HANDLERS
+from kinlink_commissary.service_layer.catalogs import catalog_published
 from kinlink_commissary.service_layer.commissary import Commissary
 
 FACILITY_HANDLERS: dict[str, ServiceEventHandler[Commissary]] = {
+    CommissaryCatalogPublished.event_type: catalog_published,
     **FULFILMENT_HANDLERS,
 }

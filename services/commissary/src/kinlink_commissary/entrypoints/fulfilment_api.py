@@ -15,7 +15,7 @@ from kinlink_kit.grpc_helpers import request_fields
 
 from kinlink_commissary.entrypoints.messages import REQUEST_FIELDS
 from kinlink_commissary.entrypoints.messages import method
-from kinlink_commissary.entrypoints.order_message import order_message
+from kinlink_commissary.entrypoints.orders_api import order_message
 from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_commissary.service_layer.decide_pack import DecidePack
 from kinlink_commissary.service_layer.decide_pack import record_pack_decision

@@ -9,19 +9,16 @@ from kinlink_kit.auth import AccessPolicy
 from kinlink_commissary.entrypoints.fulfilment_api import FULFILMENT_POLICY
 from kinlink_commissary.entrypoints.fulfilment_api import FulfilmentApi
 from kinlink_commissary.entrypoints.messages import SERVICE_NAME
+from kinlink_commissary.entrypoints.orders_api import ORDERS_POLICY
+from kinlink_commissary.entrypoints.orders_api import OrdersApi
 from kinlink_commissary.service_layer.commissary import Commissary
 
 __all__ = ["ACCESS_POLICY", "SERVICE_NAME", "CommissaryServicer"]
 
-ACCESS_POLICY: AccessPolicy = {
-    **FULFILMENT_POLICY,
-}
+ACCESS_POLICY: AccessPolicy = {**ORDERS_POLICY, **FULFILMENT_POLICY}
 
 
-class CommissaryServicer(
-    FulfilmentApi,
-    commissary_pb2_grpc.CommissaryServiceServicer,
-):
+class CommissaryServicer(OrdersApi, FulfilmentApi, commissary_pb2_grpc.CommissaryServiceServicer):
     """Use cases are synchronous (the event store is); they run in worker threads."""
 
     def __init__(self, commissary: Commissary) -> None:

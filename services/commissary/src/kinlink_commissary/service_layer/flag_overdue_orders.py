@@ -19,7 +19,7 @@ def flag_overdue_orders(commissary: Commissary) -> int:
     """Returns how many orders were flagged now."""
     now = commissary.clock()
     flagged = 0
-    for order_id in commissary.views.fulfilment.overdue_unflagged(now - OVERDUE_AFTER_PAID):
+    for order_id in commissary.views.orders.awaiting_delivery(now - OVERDUE_AFTER_PAID):
         # The order decides again on what it is now: delivered since the view was read, or
         # flagged by another replica's sweep, it is not flagged (twice).
         if commissary.change(

@@ -24,9 +24,10 @@ from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import NotFound
+from kinlink_kit.residents import ResidentRecord
+from kinlink_kit.residents import ResidentReleased
 
 from kinlink_messaging.domain.ports import Payment
-from kinlink_messaging.domain.ports import ResidentRecord
 
 MAX_BODY_CHARACTERS = 6000
 # An instant, not "14 calendar days" in anyone's time zone: 336 hours whatever the clocks do.
@@ -120,11 +121,6 @@ class CollectMessageUnpaid(FailedPrecondition):
         super().__init__(
             "collect_message_unpaid", "This is a collect message: pay for it to open it."
         )
-
-
-class ResidentReleased(FailedPrecondition):
-    def __init__(self) -> None:
-        super().__init__("resident_released", "This resident has been released.")
 
 
 class MessagingSwitchedOff(FailedPrecondition):

@@ -20,6 +20,7 @@ from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import NotFound
 from kinlink_kit.errors import Unavailable
+from kinlink_kit.residents import ResidentRecord
 
 
 class InsufficientCredit(FailedPrecondition):
@@ -67,13 +68,6 @@ class SmsPicturesUnavailable(Unavailable):
 class FacilityNotFound(NotFound):
     def __init__(self, facility_id: str) -> None:
         super().__init__("facility_not_found", f"No facility {facility_id!r}.")
-
-
-class ResidentNotFound(NotFound):
-    def __init__(self, facility_id: str, resident_id: str) -> None:
-        super().__init__(
-            "resident_not_found", f"No resident {resident_id!r} is held at {facility_id!r}."
-        )
 
 
 class ChargeKind(StrEnum):
@@ -140,14 +134,6 @@ class ImageStore(Protocol):
         the store cannot sign one (the embedded folder): then the image is served through the
         API."""
         ...
-
-
-@dataclass(frozen=True)
-class ResidentRecord:
-    facility_id: str
-    resident_id: str
-    name: str
-    released: bool
 
 
 class Directory(Protocol):

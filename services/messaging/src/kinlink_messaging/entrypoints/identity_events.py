@@ -4,21 +4,14 @@ with the event's tracking record, so a redelivered event changes nothing."""
 
 from __future__ import annotations
 
-from kinlink_contracts.facility import ResidentBooked
-from kinlink_contracts.facility import ResidentReleased
-from kinlink_contracts.facility import ResidentTransferred
 from kinlink_contracts.identity import FacilityConfigured
 from kinlink_kit.consumer import ServiceEventHandler
+from kinlink_kit.residents import CUSTODY_HANDLERS
 
 from kinlink_messaging.service_layer.messaging import Messaging
-from kinlink_messaging.service_layer.record_custody import resident_booked
-from kinlink_messaging.service_layer.record_custody import resident_released
-from kinlink_messaging.service_layer.record_custody import resident_transferred
 from kinlink_messaging.service_layer.record_facility import facility_configured
 
 IDENTITY_HANDLERS: dict[str, ServiceEventHandler[Messaging]] = {
     FacilityConfigured.event_type: facility_configured,
-    ResidentBooked.event_type: resident_booked,
-    ResidentTransferred.event_type: resident_transferred,
-    ResidentReleased.event_type: resident_released,
+    **CUSTODY_HANDLERS,
 }

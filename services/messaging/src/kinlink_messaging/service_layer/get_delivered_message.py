@@ -10,11 +10,12 @@ from datetime import datetime
 from datetime import timedelta
 from uuid import UUID
 
+from kinlink_kit.residents import ResidentNotFound
+
 from kinlink_messaging.domain.message import Direction
 from kinlink_messaging.domain.message import Message
 from kinlink_messaging.domain.message import MessageNotFound
 from kinlink_messaging.domain.message import MessageStatus
-from kinlink_messaging.domain.ports import ResidentNotFound
 from kinlink_messaging.service_layer.messaging import Messaging
 
 # Long enough for the carrier to fetch the pictures of an SMS sent now (it does within seconds),
