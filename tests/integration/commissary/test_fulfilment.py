@@ -42,13 +42,13 @@ from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
 from kinlink_kit.testing import settings_on
 
-from tests.commissary_orders import FACILITY
-from tests.commissary_orders import OTHER_FACILITY
-from tests.commissary_orders import RESIDENT
-from tests.commissary_orders import open_commissary
-from tests.commissary_orders import order_now
-from tests.commissary_orders import paid
-from tests.commissary_orders import placed
+from tests.commissary_fulfilment import FACILITY
+from tests.commissary_fulfilment import OTHER_FACILITY
+from tests.commissary_fulfilment import RESIDENT
+from tests.commissary_fulfilment import open_commissary
+from tests.commissary_fulfilment import order_now
+from tests.commissary_fulfilment import paid
+from tests.commissary_fulfilment import placed
 from tests.topic_feed import TopicFeed
 
 OFFICER = Principal("officer-1", frozenset({Role.FACILITY_OFFICER}), frozenset({FACILITY}))

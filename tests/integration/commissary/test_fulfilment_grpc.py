@@ -23,9 +23,9 @@ from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused_over_grpc
 from kinlink_kit.testing import serving
 
-from tests.commissary_orders import FACILITY
-from tests.commissary_orders import OTHER_FACILITY
-from tests.commissary_orders import paid
+from tests.commissary_fulfilment import FACILITY
+from tests.commissary_fulfilment import OTHER_FACILITY
+from tests.commissary_fulfilment import paid
 from tests.conftest import Metadata
 from tests.conftest import TokenKeys
 from tests.conftest import bearer

@@ -21,11 +21,11 @@ from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import serving
 
-from tests.commissary_orders import RESIDENT
-from tests.commissary_orders import open_commissary
-from tests.commissary_orders import order_now
-from tests.commissary_orders import paid
-from tests.commissary_orders import placed
+from tests.commissary_fulfilment import RESIDENT
+from tests.commissary_fulfilment import open_commissary
+from tests.commissary_fulfilment import order_now
+from tests.commissary_fulfilment import paid
+from tests.commissary_fulfilment import placed
 from tests.conftest import TokenKeys
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 from tests.streams.kafka_helpers import produce
