@@ -303,7 +303,6 @@ SENTENCES = {
     ),
     "resident_not_left": N_("The resident is still at the facility: the pack is theirs."),
     "note_too_long": N_("Keep the note to 500 characters."),
-    "order_not_found": N_("We could not find this order."),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")
