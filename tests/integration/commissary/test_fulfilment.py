@@ -2,7 +2,8 @@
 PostgreSQL: a paid order's pack shipped and delivered once however often the news comes; news of
 an order not paid, or unknown, dead-lettered; a paid order flagged once when a week has passed
 undelivered; a resident's leaving cancels their unpaid orders and marks the paid ones; the
-facility's decision, by an officer or its integration, recorded once."""
+facility's decision, by an officer or its integration, recorded once, even when two come at
+once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from functools import partial
 from uuid import uuid4
 
 import pytest
@@ -49,6 +51,7 @@ from tests.commissary_fulfilment import open_commissary
 from tests.commissary_fulfilment import order_now
 from tests.commissary_fulfilment import paid
 from tests.commissary_fulfilment import placed
+from tests.integration.messaging.test_review_race import at_once
 from tests.topic_feed import TopicFeed
 
 OFFICER = Principal("officer-1", frozenset({Role.FACILITY_OFFICER}), frozenset({FACILITY}))
@@ -268,3 +271,24 @@ def test_only_operators_list_every_facilitys_flagged_orders(commissary: Commissa
         list_flagged_orders(commissary, OFFICER, ListFlaggedOrders("", page_size=10))
     with refused(PermissionDenied, "facility_out_of_scope"):
         list_flagged_orders(commissary, OTHER_OFFICER, ListFlaggedOrders(FACILITY, page_size=10))
+
+
+def test_of_two_decisions_at_once_one_is_recorded_and_the_other_refused(
+    commissary: Commissary, clock: Clock
+) -> None:
+    for _ in range(5):
+        order = paid(commissary)
+        order.resident_gone(ResidentLeft.RELEASED, clock.now)
+        commissary.store.save(order)
+        forwarded = DecidePack(order.id, "forwarded", "")
+        discarded = DecidePack(order.id, "discarded", "")
+        outcomes = at_once(
+            partial(record_pack_decision, commissary, OFFICER, forwarded),
+            partial(record_pack_decision, commissary, OPERATOR, discarded),
+        )
+        [won] = [outcome for outcome in outcomes if not isinstance(outcome, Exception)]
+        [lost] = [outcome for outcome in outcomes if isinstance(outcome, FailedPrecondition)]
+        assert lost.code == "pack_already_decided"
+        now = order_now(commissary, order)
+        assert now.facility_decision == won.facility_decision  # type: ignore[attr-defined]
+        assert now.version == order.version + 1
