@@ -152,3 +152,15 @@ def test_officers_are_kept_to_their_facilities(
     assert officer.get("/console/commissary").status_code == 403
     assert officer.get("/console/facilities/FAC-DEMO/commissary").status_code == 403
     assert [name for name, _, _ in commissary.calls] == []
+
+
+def test_the_packs_and_the_decisions_in_spanish(
+    officer: TestClient, commissary: StandInIdentity
+) -> None:
+    officer.cookies.set("kinlink_language", "es")
+    page = officer.get(PACKS).text
+    assert "<h1>Paquetes de comisaría por revisar</h1>" in page
+    assert "Atrasado: no entregado una semana después de pagado" in page
+    assert "El residente fue liberado el" in page
+    assert "Guardado en el centro para que lo recojan" in page
+    assert "Registrar la decisión" in page
