@@ -20,6 +20,7 @@ from kinlink_commissary.service_layer.flag_overdue_orders import flag_overdue_or
 from kinlink_kit.auth import Role
 from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.testing import Clock
+from kinlink_kit.testing import eventually
 from kinlink_kit.testing import refused_over_grpc
 from kinlink_kit.testing import serving
 
@@ -194,3 +195,22 @@ async def test_the_flagged_list_pages_through_the_longest_waiting_first(
         "page_size_invalid",
         "page_size",
     )
+
+
+async def test_the_service_runs_the_overdue_sweep_in_the_replica_that_leads(
+    commissary_settings: CommissarySettings,  # noqa: F811
+    commissary: Commissary,  # noqa: F811
+    token_keys: TokenKeys,
+    clock: Clock,
+) -> None:
+    order = paid(commissary)
+    clock.now += timedelta(days=7)
+    settings = commissary_settings.model_copy(update={"overdue_sweep_every_seconds": 0.05})
+    bus = InMemoryBus()
+    async with serving([commissary_service(settings, bus, commissary)], bus, token_keys.verifier()):
+
+        async def flagged() -> bool:
+            found = commissary.find(order.id, Order, to_change=False)
+            return found is not None and found.overdue
+
+        await eventually(flagged)
