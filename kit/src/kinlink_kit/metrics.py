@@ -122,6 +122,12 @@ COMMISSARY_ORDER_CHARGES = Counter(
 )
 
 
+ORDERS_FLAGGED_OVERDUE = Counter(
+    "kinlink_commissary_orders_flagged_overdue_total",
+    "Paid commissary orders flagged for support: not delivered a week after they were paid.",
+)
+
+
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
     """Expose /metrics on `port`; 0 leaves it off (tests, the embedded mode's extra services)."""
     if port:

@@ -143,26 +143,37 @@ def resident_booked(service: _Service, envelope: Envelope, tracking: Tracking) -
 
 
 def resident_transferred(service: _Service, envelope: Envelope, tracking: Tracking) -> None:
-    moved = ResidentTransferred.model_validate(envelope.payload)
-    _change(service, tracking, moved.facility_id, moved.resident_id, ResidentEntry.transfer_away)
+    service.store.save_tracked(tracking, *transferred_away(service.store, envelope))
 
 
 def resident_released(service: _Service, envelope: Envelope, tracking: Tracking) -> None:
-    released = ResidentReleasedEvent.model_validate(envelope.payload)
-    _change(service, tracking, released.facility_id, released.resident_id, ResidentEntry.release)
+    service.store.save_tracked(tracking, *released(service.store, envelope))
 
 
-def _change(
-    service: _Service,
-    tracking: Tracking,
+def transferred_away(store: TrackedApplication, envelope: Envelope) -> list[ResidentEntry]:
+    """The entry a ResidentTransferred changes, to be saved with the event's tracking record and
+    whatever else the service does about it (none for a resident never heard booked)."""
+    moved = ResidentTransferred.model_validate(envelope.payload)
+    return _changed(store, moved.facility_id, moved.resident_id, ResidentEntry.transfer_away)
+
+
+def released(store: TrackedApplication, envelope: Envelope) -> list[ResidentEntry]:
+    """The entry a ResidentReleased changes, as `transferred_away`."""
+    event = ResidentReleasedEvent.model_validate(envelope.payload)
+    return _changed(store, event.facility_id, event.resident_id, ResidentEntry.release)
+
+
+def _changed(
+    store: TrackedApplication,
     facility_id: str,
     resident_id: str,
     change: Callable[[ResidentEntry], None],
-) -> None:
-    entry = _entry(service.store, facility_id, resident_id)
-    if entry is not None:
-        change(entry)
-    service.store.save_tracked(tracking, *([entry] if entry is not None else []))
+) -> list[ResidentEntry]:
+    entry = _entry(store, facility_id, resident_id)
+    if entry is None:
+        return []
+    change(entry)
+    return [entry]
 
 
 # The handlers of a service's consumer of identity's topic, each saving its effect with the

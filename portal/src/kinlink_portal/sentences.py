@@ -296,6 +296,13 @@ SENTENCES = {
     "consent_version_unknown": N_(
         "The words you agreed to have changed. Read them again, then ask for a new code."
     ),
+    # Commissary packs: the facility's decision on a pack whose resident left
+    "pack_decision_unknown": N_("Choose what the facility did with the pack."),
+    "pack_already_decided": N_(
+        "Another decision is already recorded for this pack. Reload the page to see it."
+    ),
+    "resident_not_left": N_("The resident is still at the facility: the pack is theirs."),
+    "note_too_long": N_("Keep the note to 500 characters."),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

@@ -185,15 +185,18 @@ async def serving_portal(
     card_issuer: CardIssuer | None = None,
     messaging_address: str = "",
     sms_address: str = "",
+    commissary_address: str = "",
 ) -> AsyncIterator[str]:
     """The portal on `port`, calling the services at the gRPC `address` (messaging at
-    `messaging_address` and the SMS gateway at `sms_address`, if others); yields its URL.
+    `messaging_address`, the SMS gateway at `sms_address` and the commissary at
+    `commissary_address`, if others); yields its URL.
     `card_issuer`: the simulated processor's stand-in bank, for the payments a bank checks."""
     portal_settings = PortalSettings(
         identity_target=address,
         ledger_target=address,
         messaging_target=messaging_address or address,
         sms_target=sms_address or address,
+        commissary_target=commissary_address or address,
         cookie_secret=uuid.uuid4().hex * 2,
         secure_cookies=False,  # plain HTTP on 127.0.0.1, as in the embedded mode
     )
@@ -215,18 +218,30 @@ async def serving_portal(
         await server
 
 
+@asynccontextmanager
+async def serving_identity(
+    infra: Infra, database: str, token_keys: TokenKeys, url: str
+) -> AsyncIterator[tuple[str, RecordingMailer]]:
+    """Identity on the real Kafka and PostgreSQL, its emails linking to the portal at `url`;
+    yields its gRPC address and its mail."""
+    settings = identity_settings(infra, database, token_keys, url)
+    await skip_earlier_runs(
+        infra, settings.consumer_group, FACILITY_EVENTS, LEDGER_EVENTS, COMMISSARY_EVENTS
+    )
+    bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
+    parts = [identity_service(settings, bus, build_identity(settings, mailer))]
+    async with serving(parts, bus, token_keys.verifier()) as address:
+        yield address, mailer
+
+
 @pytest.fixture
 async def portal(infra: Infra, fresh_database: str, token_keys: TokenKeys) -> AsyncIterator[Portal]:
     """Identity on the real Kafka and PostgreSQL, and the portal in front of it; identity's
     emails link to the portal's pages."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = identity_settings(infra, fresh_database, token_keys, url)
-    await skip_earlier_runs(infra, settings.consumer_group, FACILITY_EVENTS, LEDGER_EVENTS)
-    bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
-    parts = [identity_service(settings, bus, build_identity(settings, mailer))]
     async with (
-        serving(parts, bus, token_keys.verifier()) as address,
+        serving_identity(infra, fresh_database, token_keys, url) as (address, mailer),
         serving_portal(address, port) as served,
     ):
         assert served == url
@@ -456,7 +471,9 @@ async def platform(
         consumer_group=f"test-portal-ledger-{uuid.uuid4().hex[:8]}",
         jwt_public_keys={token_keys.key_id: token_keys.public_pem},
     )
-    await skip_earlier_runs(infra, settings.consumer_group, FACILITY_EVENTS, LEDGER_EVENTS)
+    await skip_earlier_runs(
+        infra, settings.consumer_group, FACILITY_EVENTS, LEDGER_EVENTS, COMMISSARY_EVENTS
+    )
     await skip_earlier_runs(
         infra, ledger_settings.consumer_group, IDENTITY_EVENTS, FACILITY_EVENTS, COMMISSARY_EVENTS
     )

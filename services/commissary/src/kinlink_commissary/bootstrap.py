@@ -40,6 +40,7 @@ from kinlink_commissary.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_commissary.entrypoints.ledger_events import LEDGER_HANDLERS
 from kinlink_commissary.entrypoints.order_jobs import posting_scheduler
 from kinlink_commissary.entrypoints.order_jobs import processing_sweep
+from kinlink_commissary.entrypoints.overdue_sweep import overdue_sweep
 from kinlink_commissary.entrypoints.sweeps import allowance_period_sweep
 from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_commissary.service_layer.commissary import CommissaryStore
@@ -64,6 +65,11 @@ class CommissarySettings(ServiceSettings, LedgerSettings, ServiceAccountSettings
         gt=0,
         description="How often allowances whose period is over are ended (the ledger then "
         "captures what was used). Purchases made after the period are never paid from one.",
+    )
+    overdue_sweep_every_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often paid orders not delivered a week after payment are flagged.",
     )
     order_sweep_after_seconds: float = Field(
         default=300.0,
@@ -152,6 +158,11 @@ def commissary_service(
             bus,
             each(CommissaryEventTranslator(commissary.store)),
         ),
+        overdue_sweep(
+            commissary,
+            Leadership(database_url, "commissary overdue sweep"),
+            every_seconds=settings.overdue_sweep_every_seconds,
+        ).run,
     ]
     servicer = CommissaryServicer(commissary)
     return ServiceParts(

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Literal
 
 from kinlink.identity.v1 import identity_pb2_grpc
+from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_kit.auth import TokenVerifier
@@ -41,6 +42,7 @@ from kinlink_identity.adapters.token_signer import TokenSigner
 from kinlink_identity.adapters.token_signer import public_pem_of
 from kinlink_identity.domain.card_processor import CardLookup
 from kinlink_identity.domain.mail import Mailer
+from kinlink_identity.entrypoints.commissary_events import COMMISSARY_EVENT_HANDLERS
 from kinlink_identity.entrypoints.facility_events import FACILITY_EVENT_HANDLERS
 from kinlink_identity.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_identity.entrypoints.grpc_api import SERVICE_NAME
@@ -182,7 +184,8 @@ def build_identity(settings: IdentitySettings, mail: Mailer | None = None) -> Id
 
 def identity_service(settings: IdentitySettings, bus: Bus, identity: Identity) -> ServiceParts:
     """Identity's part of a process: its gRPC service, outbox relay, and consumers of the
-    facilities' events (bookings) and of the ledger's (a disabled subscription frees its card)."""
+    facilities' events (bookings), of the ledger's (a disabled subscription frees its card) and
+    of the commissary's (a paid order's receipt emailed)."""
     if settings.bootstrap_operator_email and settings.bootstrap_operator_password:
         bootstrap_operator(
             identity,
@@ -195,7 +198,11 @@ def identity_service(settings: IdentitySettings, bus: Bus, identity: Identity) -
         identity,
         bus,
         settings.consumer_group,
-        {FACILITY_EVENTS: FACILITY_EVENT_HANDLERS, LEDGER_EVENTS: LEDGER_EVENT_HANDLERS},
+        {
+            FACILITY_EVENTS: FACILITY_EVENT_HANDLERS,
+            LEDGER_EVENTS: LEDGER_EVENT_HANDLERS,
+            COMMISSARY_EVENTS: COMMISSARY_EVENT_HANDLERS,
+        },
     )
     translator = each(IdentityEventTranslator(identity.store))
     background = [

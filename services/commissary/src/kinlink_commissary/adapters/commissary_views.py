@@ -10,6 +10,7 @@ from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.views import ViewStore
 
 from kinlink_commissary.adapters.allowances_view import AllowancesProjection
+from kinlink_commissary.adapters.fulfilment_view import FulfilmentProjection
 from kinlink_commissary.adapters.orders_view import OrdersProjection
 
 
@@ -18,6 +19,7 @@ class CommissaryViews:
     store: ViewStore
     allowances: AllowancesProjection
     orders: OrdersProjection
+    fulfilment: FulfilmentProjection
 
     @classmethod
     def open(cls, app: TrackedApplication, store: ViewStore) -> CommissaryViews:
@@ -25,6 +27,7 @@ class CommissaryViews:
             store=store,
             allowances=AllowancesProjection(app, store),
             orders=OrdersProjection(app, store),
+            fulfilment=FulfilmentProjection(app, store),
         )
 
     @property
@@ -32,6 +35,7 @@ class CommissaryViews:
         return [
             self.allowances,
             self.orders,
+            self.fulfilment,
         ]
 
     def follower(self) -> ProjectionGroup:

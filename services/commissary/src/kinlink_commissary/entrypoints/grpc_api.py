@@ -8,6 +8,8 @@ from kinlink_kit.auth import AccessPolicy
 
 from kinlink_commissary.entrypoints.allowances_api import ALLOWANCES_POLICY
 from kinlink_commissary.entrypoints.allowances_api import AllowancesApi
+from kinlink_commissary.entrypoints.fulfilment_api import FULFILMENT_POLICY
+from kinlink_commissary.entrypoints.fulfilment_api import FulfilmentApi
 from kinlink_commissary.entrypoints.messages import SERVICE_NAME
 from kinlink_commissary.entrypoints.orders_api import ORDERS_POLICY
 from kinlink_commissary.entrypoints.orders_api import OrdersApi
@@ -18,12 +20,14 @@ __all__ = ["ACCESS_POLICY", "SERVICE_NAME", "CommissaryServicer"]
 ACCESS_POLICY: AccessPolicy = {
     **ALLOWANCES_POLICY,
     **ORDERS_POLICY,
+    **FULFILMENT_POLICY,
 }
 
 
 class CommissaryServicer(
     AllowancesApi,
     OrdersApi,
+    FulfilmentApi,
     commissary_pb2_grpc.CommissaryServiceServicer,
 ):
     """Use cases are synchronous (the event store is); they run in worker threads."""
