@@ -45,6 +45,7 @@ from kinlink_kit.logging import configure_logging
 
 from benchmarks.harness import create_database
 from benchmarks.harness import infra_env
+from tests.commissary_orders import MemoryLedger
 
 PURCHASES = int(os.environ.get("BENCH_PURCHASES", "4000"))
 RESIDENTS = int(os.environ.get("BENCH_PURCHASE_RESIDENTS", "200"))
@@ -133,7 +134,7 @@ async def purchases_consumed() -> tuple[float, float]:
         kafka_bootstrap=env["KINLINK_KAFKA_BOOTSTRAP"],
         consumer_group=f"bench-commissary-{run}",
     )
-    commissary = build_commissary(settings, holds=EveryCardHeld())
+    commissary = build_commissary(settings, holds=EveryCardHeld(), charges=MemoryLedger())
     facility = f"FAC-BENCH-{run}"
     residents = [f"R-{run}-{n}" for n in range(RESIDENTS)]
     now = datetime.now(UTC)

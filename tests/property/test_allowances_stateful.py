@@ -73,6 +73,7 @@ from tests.commissary_doubles import configure
 from tests.commissary_doubles import deliver
 from tests.commissary_doubles import facility_settings
 from tests.commissary_doubles import purchase
+from tests.commissary_orders import MemoryLedger
 from tests.ledger_facilities import add_cards
 from tests.ledger_facilities import book as book_in_ledger
 from tests.ledger_facilities import configure as configure_ledger
@@ -295,6 +296,7 @@ def both_services(
                 kafka_bootstrap=None,
             ),
             holds=LedgerInProcess(ledger),
+            charges=MemoryLedger(),
         )
         ledger.clock = commissary.clock = clock
         settings = facility_settings(allowance_period_days=2)
