@@ -5,7 +5,9 @@ card the README's deposits use (`pm_card_visa`): the ledger charges only cards a
 That card funds the family's messaging subscription at FAC-DEMO ($20.00), from which a first
 message to Ada Lovelace (R-1001) is paid; FAC-DEMO's system (a facility integration account the
 operator creates) posts her reply. The family then turns SMS notifications on for Ada on its
-phone, with the code the simulated carrier "texted" (a file under `sms/`).
+phone, with the code the simulated carrier "texted" (a file under `sms/`). The operator imports
+FAC-DEMO's commissary catalog (`demo_catalog.csv`, the vendor's file as `kinlink commissary
+catalog import` takes it), so the family can order a commissary pack for Ada.
 
 Every step is idempotent, so a restart on the same data folder changes nothing.
 """
@@ -16,9 +18,12 @@ import asyncio
 import json
 import re
 from collections.abc import Sequence
+from importlib.resources import files
 from pathlib import Path
 
 import grpc
+from kinlink.commissary.v1 import commissary_pb2
+from kinlink.commissary.v1 import commissary_pb2_grpc
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2
@@ -52,6 +57,12 @@ CARD_WAIT_SECONDS = 30.0
 FAMILY_PHONE = "+12175550100"
 # How long the seed waits for the SMS gateway to hear of FAC-DEMO's offer and the first message.
 SMS_WAIT_SECONDS = 30.0
+# FAC-DEMO's commissary vendor, its limits per order, and how long the seed waits for the
+# commissary to hear of FAC-DEMO from identity.
+DEMO_VENDOR = "Demo Commissary Supply"
+DEMO_ORDER_LIMIT_CENTS = 10000
+DEMO_MAX_ITEMS_PER_ORDER = 25
+CATALOG_WAIT_SECONDS = 30.0
 # What the gateway answers until identity's and messaging's events have reached it.
 SMS_NOT_YET = frozenset({"facility_not_found", "sms_unavailable", "no_prior_correspondence"})
 
@@ -63,6 +74,7 @@ async def seed(address: str, mail_folder: Path, sms_folder: Path | None = None) 
         operator = await _logged_in(identity, OPERATOR_EMAIL, OPERATOR_PASSWORD)
         await seed_facilities(identity, operator)
         await _facility_system(identity, operator)
+        await _demo_catalog(commissary_pb2_grpc.CommissaryServiceStub(channel), operator)
         await _demo_family(identity, mail_folder)
         family = await _logged_in(identity, FAMILY_EMAIL, FAMILY_PASSWORD)
         await _subscribed(identity, ledger_pb2_grpc.LedgerServiceStub(channel), family)
@@ -258,6 +270,38 @@ async def _start_verification(
             return
         except grpc.aio.AioRpcError as error:
             waiting = refusal_code(error) in SMS_NOT_YET
+            if not waiting or asyncio.get_running_loop().time() > deadline:
+                raise
+        await asyncio.sleep(0.1)
+
+
+async def _demo_catalog(
+    commissary: commissary_pb2_grpc.CommissaryServiceStub, operator: Metadata
+) -> None:
+    """FAC-DEMO's catalog, imported once: the commissary refuses it until identity's event about
+    FAC-DEMO has reached it, and the seed waits."""
+    try:
+        await commissary.GetCatalog(
+            commissary_pb2.GetCatalogRequest(facility_id=FAC_DEMO), metadata=operator
+        )
+        return
+    except grpc.aio.AioRpcError as error:
+        if refusal_code(error) != "catalog_not_found":
+            raise
+    importing = commissary_pb2.ImportCatalogRequest(
+        facility_id=FAC_DEMO,
+        vendor=DEMO_VENDOR,
+        csv=files("kinlink_embedded").joinpath("demo_catalog.csv").read_bytes(),
+        order_limit_cents=DEMO_ORDER_LIMIT_CENTS,
+        max_items_per_order=DEMO_MAX_ITEMS_PER_ORDER,
+    )
+    deadline = asyncio.get_running_loop().time() + CATALOG_WAIT_SECONDS
+    while True:
+        try:
+            await commissary.ImportCatalog(importing, metadata=operator)
+            return
+        except grpc.aio.AioRpcError as error:
+            waiting = refusal_code(error) == "facility_not_found"
             if not waiting or asyncio.get_running_loop().time() > deadline:
                 raise
         await asyncio.sleep(0.1)

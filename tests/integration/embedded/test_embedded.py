@@ -12,6 +12,8 @@ from typing import Any
 
 import grpc
 import pytest
+from kinlink.commissary.v1 import commissary_pb2 as commissary_pb
+from kinlink.commissary.v1 import commissary_pb2_grpc
 from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
@@ -53,12 +55,22 @@ async def seeded(data_dir: Path) -> AsyncIterator[tuple[grpc.aio.Channel, Metada
 
 async def start_and_quote(
     data_dir: Path,
-) -> tuple[int, int, list[str], int, list[str], list[tuple[str, str]], tuple[int, str, int]]:
+) -> tuple[
+    int,
+    int,
+    list[str],
+    int,
+    list[str],
+    list[tuple[str, str]],
+    tuple[int, str, int],
+    tuple[int, int],
+]:
     """Start the platform, seed it, and as the demo family: the fee of a $50 quote at FAC-DEMO
     (confirmed with the demo family's card, as the README does), the number of mails sent so
     far, the residents a search for "Love" finds, the balance of its messaging subscription, the
     residents of its sent messages, (resident, body) of each message in its inbox, and its SMS
-    settings for Ada (status, number) with the number of SMS the simulated carrier wrote."""
+    settings for Ada (status, number) with the number of SMS the simulated carrier wrote, and
+    FAC-DEMO's commissary catalog (its revision, how many items it offers)."""
     async with seeded(data_dir) as (channel, family):
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         found = await identity.SearchResidents(
@@ -92,6 +104,9 @@ async def start_and_quote(
             sms_pb.GetSmsSubscriptionRequest(facility_id=FAC_DEMO, resident_id="R-1001"),
             metadata=family,
         )
+        catalog = await commissary_pb2_grpc.CommissaryServiceStub(channel).GetCatalog(
+            commissary_pb.GetCatalogRequest(facility_id=FAC_DEMO), metadata=family
+        )
     mails = len(list((data_dir / "mail").glob("*.eml")))
     texted = len(list((data_dir / "sms").glob("*.json")))
     return (
@@ -102,6 +117,7 @@ async def start_and_quote(
         [m.resident_id for m in sent.messages],
         [(m.resident_id, m.body) for m in received],
         (sms.status, sms.phone_number, texted),
+        (catalog.revision, sum(item.available for item in catalog.items)),
     )
 
 
@@ -112,9 +128,11 @@ async def test_the_demo_is_seeded_once_and_survives_a_restart(tmp_path: Path) ->
     # One SMS: the verification code that turned SMS on for Ada on the family's phone.
     reply = ("R-1001", "Thank you all! I am fine. Tell everyone I said hello.")
     sms_on = (sms_pb.SMS_SUBSCRIPTION_STATUS_ON, demo.FAMILY_PHONE, 1)
-    assert first == (595, 1, ["R-1001"], 1950, ["R-1001"], [reply], sms_on)
-    # Started again on the same folder: the same demo, nothing registered, booked, funded or
-    # sent twice.
+    # FAC-DEMO's catalog: the 14 items of the vendor's file, imported once.
+    catalog = (1, 14)
+    assert first == (595, 1, ["R-1001"], 1950, ["R-1001"], [reply], sms_on, catalog)
+    # Started again on the same folder: the same demo, nothing registered, booked, funded,
+    # sent or imported twice.
     assert await start_and_quote(tmp_path) == first
 
 
