@@ -13,6 +13,7 @@ import grpc
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
+from kinlink.commissary.v1 import commissary_pb2_grpc
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink.messaging.v1 import messaging_pb2_grpc
@@ -51,8 +52,8 @@ class Failure(Exception):
 
 
 class Services:
-    """Channels to identity, the ledger, messaging and the SMS gateway (in the embedded mode all
-    are one address: one channel)."""
+    """Channels to identity, the ledger, messaging, the SMS gateway and the commissary (in the
+    embedded mode all are one address: one channel)."""
 
     def __init__(self, settings: PortalSettings) -> None:
         self.timeout = settings.call_timeout_seconds
@@ -65,6 +66,9 @@ class Services:
             self._channel(settings.messaging_target)
         )
         self.sms = sms_pb2_grpc.SmsGatewayServiceStub(self._channel(settings.sms_target))
+        self.commissary = commissary_pb2_grpc.CommissaryServiceStub(
+            self._channel(settings.commissary_target)
+        )
 
     def _channel(self, target: str) -> grpc.aio.Channel:
         if target not in self._channels:

@@ -31,6 +31,9 @@ class PortalSettings(BaseSettings):
         default="127.0.0.1:50051", description="the messaging service's gRPC address"
     )
     sms_target: str = Field(default="127.0.0.1:50051", description="the SMS gateway's gRPC address")
+    commissary_target: str = Field(
+        default="127.0.0.1:50051", description="the commissary service's gRPC address"
+    )
     call_timeout_seconds: float = Field(default=10.0, gt=0)
     cookie_secret: SecretStr = Field(
         default=SecretStr(""),
