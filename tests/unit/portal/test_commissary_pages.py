@@ -9,15 +9,22 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from google.protobuf.timestamp_pb2 import Timestamp
 from kinlink.commissary.v1 import commissary_pb2 as pb
 from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import NotFound
+from kinlink_portal.help import LANGUAGES
+from kinlink_portal.help import load_topics
+from kinlink_portal.i18n import LOCALE_DIR
+from kinlink_portal.i18n import translations
 from starlette.testclient import TestClient
 
 from tests.portal_web import csrf_of
@@ -57,6 +64,7 @@ CATALOG = pb.Catalog(
     ],
 )  # fmt: skip
 SHOP = "/commissary/shop/FAC-DEMO/R-1001"
+PORTAL_SOURCE = Path(LOCALE_DIR).parent  # portal/src/kinlink_portal
 
 
 @pytest.fixture
@@ -562,3 +570,31 @@ def test_an_order_not_the_familys_is_a_page_of_its_own(
     commissary.answers["GetOrder"] = refusal(NotFound("order_not_found", "No."))
     page = family.get(f"/commissary/orders/{ORDER_ID}")
     assert page.status_code == 400 and "We do not know this order." in page.text
+
+
+# --- Help ---
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_button_and_page_the_commissary_help_names_is_one_the_portal_shows(
+    language: str,
+) -> None:
+    """Help says **Change Order** where the page says Change Order (Cambiar pedido in Spanish):
+    a name changed on a page and not in its help fails here."""
+    catalog = translations("es")
+    shown = {
+        (message if language == "en" else catalog.gettext(message))
+        for _, _, message, _, _ in extract_from_dir(
+            PORTAL_SOURCE, *parse_mapping_cfg((PORTAL_SOURCE.parents[1] / "babel.cfg").open()),
+            keywords={"_": None, "gettext": None, "N_": None},
+        )
+        if isinstance(message, str)
+    }  # fmt: skip
+    named = {
+        (each.slug, name)
+        for each in load_topics(language)
+        if each.section == "commissary"
+        for name in re.findall(r"\*\*(.+?)\*\*", each.body)
+    }
+    assert len(named) > 20
+    assert sorted(pair for pair in named if pair[1] not in shown) == []
