@@ -192,3 +192,6 @@ class AllowanceEnded(_AllowanceEvent):
 
     captured_cents: int = Field(ge=0, description="What the orders used: charged to the card.")
     released_cents: int = Field(ge=0, description="The rest of the hold, released.")
+    receipt_number: str | None = Field(
+        default=None, description="The receipt of the capture; none when nothing was used."
+    )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from kinlink.commissary.v1 import commissary_pb2_grpc
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.facility_settings import RecordedFacilities
+from kinlink_kit.leadership import Leadership
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.residents import RecordedResidents
@@ -31,6 +33,8 @@ from kinlink_commissary.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_commissary.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_commissary.entrypoints.grpc_api import CommissaryServicer
 from kinlink_commissary.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_commissary.entrypoints.ledger_events import LEDGER_HANDLERS
+from kinlink_commissary.entrypoints.sweeps import allowance_period_sweep
 from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_commissary.service_layer.commissary import CommissaryStore
 
@@ -48,6 +52,12 @@ class CommissarySettings(ServiceSettings, LedgerSettings, ServiceAccountSettings
         gt=0,
         description="A facility's settings are read again after this long: a change reaches "
         "every replica within it.",
+    )
+    allowance_period_sweep_every_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often allowances whose period is over are ended (the ledger then "
+        "captures what was used). Purchases made after the period are never paid from one.",
     )
 
 
@@ -76,16 +86,28 @@ def commissary_service(
     settings: CommissarySettings, bus: Bus, commissary: Commissary
 ) -> ServiceParts:
     """The commissary's part of a process: its gRPC service; facilities' settings and residents
-    from identity's events; what facility integrations report from the facilities' topic; its outbox
-    relayed to kinlink.commissary.events.v1; the read models' follower."""
+    from identity's events; what facility integrations report from the facilities' topic; the
+    settlements of allowances from the ledger's; its outbox relayed to
+    kinlink.commissary.events.v1; the read models' follower; the allowance period-end sweep in
+    one replica at a time."""
     consume(
         commissary,
         bus,
         settings.consumer_group,
-        {IDENTITY_EVENTS: IDENTITY_HANDLERS, FACILITY_EVENTS: FACILITY_HANDLERS},
+        {
+            IDENTITY_EVENTS: IDENTITY_HANDLERS,
+            FACILITY_EVENTS: FACILITY_HANDLERS,
+            LEDGER_EVENTS: LEDGER_HANDLERS,
+        },
     )
+    database_url = settings.database_url(settings.database)
     background = [
         commissary.views.follower().run,
+        allowance_period_sweep(
+            commissary,
+            Leadership(database_url, "commissary allowance period end"),
+            every_seconds=settings.allowance_period_sweep_every_seconds,
+        ).run,
         *outbox_relay_jobs(
             settings,
             settings.database,

@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from dataclasses import field
 
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.projection import Projection
 from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.views import ViewStore
 
+from kinlink_commissary.adapters.allowances_view import AllowancesProjection
+
 
 @dataclass
 class CommissaryViews:
     store: ViewStore
-    app: TrackedApplication
-    projections: list[Projection] = field(default_factory=list)
+    allowances: AllowancesProjection
 
     @classmethod
     def open(cls, app: TrackedApplication, store: ViewStore) -> CommissaryViews:
-        return cls(store=store, app=app)
+        return cls(
+            store=store,
+            allowances=AllowancesProjection(app, store),
+        )
+
+    @property
+    def projections(self) -> list[Projection]:
+        return [
+            self.allowances,
+        ]
 
     def follower(self) -> ProjectionGroup:
         """One reader of the commissary's log for all of them (the service runs it)."""
-        return ProjectionGroup(self.app, self.projections)
+        return ProjectionGroup(self.allowances.app, self.projections)
 
     def close(self) -> None:
         self.store.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cached_property
 from typing import Self
+from uuid import UUID
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
@@ -23,8 +24,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings
 from pydantic_settings import SettingsConfigDict
 
+from kinlink_commissary.domain.ports import AllowanceRequest
 from kinlink_commissary.domain.ports import Hold
-from kinlink_commissary.domain.ports import HoldRequest
 from kinlink_commissary.domain.ports import LedgerUnavailable
 
 
@@ -87,9 +88,9 @@ class LedgerHolds(ServiceClient):
             timedelta(seconds=settings.ledger_deadline_seconds),
         )
 
-    def authorize(self, request: HoldRequest) -> Hold:
+    def authorize(self, allowance_id: UUID, request: AllowanceRequest) -> Hold:
         message = pb.AuthorizeAllowanceRequest(
-            allowance_id=str(request.allowance_id),
+            allowance_id=str(allowance_id),
             account_id=str(request.account_id),
             facility_id=request.facility_id,
             resident_id=request.resident_id,

@@ -23,13 +23,15 @@ class LedgerUnavailable(Unavailable):
 
 
 @dataclass(frozen=True)
-class HoldRequest:
-    allowance_id: UUID
+class AllowanceRequest:
+    """What a family member asks for: held on the card, and compared with the allowance a
+    repeat of the request finds."""
+
     account_id: UUID
     facility_id: str
     resident_id: str
     amount_cents: int
-    payment_method: str
+    payment_method: str  # a processor token of one of the account's cards
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class Hold:
 class AllowanceHolds(Protocol):
     """The ledger's allowance holds on family members' cards."""
 
-    def authorize(self, request: HoldRequest) -> Hold:
+    def authorize(self, allowance_id: UUID, request: AllowanceRequest) -> Hold:
         """Hold the amount on the card under the allowance's id (a repeat holds once).
         Refusals of the request itself (a card not the account's) pass as the ledger's
         ClientErrors; LedgerUnavailable when it cannot be reached."""

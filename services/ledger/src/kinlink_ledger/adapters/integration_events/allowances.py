@@ -51,7 +51,10 @@ def allowance_translations(
         return Published(
             resident_id,
             AllowanceEnded(
-                **common, captured_cents=allowance.captured, released_cents=allowance.released
+                **common,
+                captured_cents=allowance.captured,
+                released_cents=allowance.released,
+                receipt_number=allowance.receipt_number,
             ),
         )
 
