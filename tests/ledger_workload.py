@@ -1,13 +1,15 @@
 """A random mix of everything that moves money in the ledger, for the invariant and audit tests:
 deposits (some declined, some over the weekly limit), subscriptions set up on good and bad
 cards, charges (some beyond the balance), refills, credits, disabled subscriptions, and
-commissary allowances with their orders (some beyond the hold) and their ends."""
+commissary allowances with their orders (some beyond the hold) and their ends, and commissary
+orders charged (some declined, then asked again or charged by a later attempt)."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from uuid import UUID
 from uuid import uuid4
 
@@ -18,6 +20,8 @@ from kinlink_kit.errors import ClientError
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.service_layer.authorize_allowance import AuthorizeAllowance
 from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
+from kinlink_ledger.service_layer.charge_order import ChargeOrder
+from kinlink_ledger.service_layer.charge_order import charge_order
 from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
 from kinlink_ledger.service_layer.charge_wallet import charge_wallet
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
@@ -53,6 +57,7 @@ class Workload:
     rng: random.Random
     accounts: list[UUID] = field(default_factory=list)
     allowances: list[tuple[UUID, str, str]] = field(default_factory=list)  # id, facility, resident
+    orders: list[ChargeOrder] = field(default_factory=list)  # each order's last attempt
     refused: int = 0  # steps the ledger refused, as it should some of them
 
     def run(self, ledger: Ledger, steps: int) -> None:
@@ -71,6 +76,7 @@ class Workload:
             self.order,
             self.order,
             self.end_allowance,
+            self.pay_order,
         )
         for _ in range(steps):
             try:
@@ -174,3 +180,27 @@ class Workload:
             event, key=event.resident_id, producer="commissary", correlation_id=""
         )
         deliver(ledger, handler, envelope)
+
+    def pay_order(self, ledger: Ledger) -> None:
+        """A new order charged, or a known one asked again: the same attempt, or the next one
+        (another card, as after a decline)."""
+        if self.orders and self.rng.random() < 0.5:
+            last = self.orders.pop(self.rng.randrange(len(self.orders)))
+            command = self.rng.choice(
+                (
+                    last,
+                    replace(last, attempt=last.attempt + 1, payment_method=self.rng.choice(CARDS)),
+                )
+            )
+        else:
+            command = ChargeOrder(
+                uuid4(),
+                1,
+                self._account(ledger),
+                self._facility(),
+                self.rng.choice(RESIDENTS),
+                Cents(self.rng.choice((1200, 3500))),
+                self.rng.choice(CARDS),
+            )
+        self.orders.append(command)
+        charge_order(ledger, command)

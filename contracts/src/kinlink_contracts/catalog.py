@@ -30,6 +30,8 @@ EVENTS_BY_TOPIC: dict[str, tuple[type[IntegrationEvent], ...]] = {
         ledger.AllowanceAuthorized,
         ledger.AllowanceDeclined,
         ledger.AllowanceEnded,
+        ledger.CommissaryOrderCharged,
+        ledger.CommissaryOrderChargeDeclined,
     ),
     topics.FACILITY_EVENTS: (
         facility.DepositPosted,

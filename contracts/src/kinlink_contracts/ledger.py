@@ -1,8 +1,8 @@
 """Integration events the ledger publishes on `kinlink.ledger.events.v1`.
 
-Keys: the resident id for deposits and commissary allowances (a facility integration sees a
-resident's money in order), the family member's account id for the messaging subscription and
-its wallet. No event carries a card number, a processor's client secret or a journal entry.
+Keys: the resident id for deposits, commissary allowances and orders (a facility integration
+sees a resident's money in order), the family member's account id for the messaging subscription
+and its wallet. No event carries a card number, a processor's client secret or a journal entry.
 """
 
 from __future__ import annotations
@@ -195,3 +195,25 @@ class AllowanceEnded(_AllowanceEvent):
     receipt_number: str | None = Field(
         default=None, description="The receipt of the capture; none when nothing was used."
     )
+
+
+class _CommissaryOrderEvent(IntegrationEvent):
+    order_id: UUID = Field(description="The commissary's order id.")
+    attempt: int = Field(ge=1, description="The commissary's attempt to charge the order.")
+    account_id: UUID = Field(description="The family member whose card is charged.")
+    facility_id: str = Field(examples=["FAC-DEMO"])
+    resident_id: str = Field(examples=["R-1001"], description="The partition key.")
+    amount_cents: int = Field(gt=0, description="The order's total, in US cents.")
+
+
+class CommissaryOrderCharged(_CommissaryOrderEvent):
+    """The card was charged for the order: its only capture (all sales are final)."""
+
+    payment_reference: str = Field(description="The processor's id of the charge.")
+    receipt_number: str = Field(description="Printed on the family member's receipt.")
+
+
+class CommissaryOrderChargeDeclined(_CommissaryOrderEvent):
+    """Nothing was charged for this attempt: the card was refused or declined."""
+
+    reason: DeclineReason

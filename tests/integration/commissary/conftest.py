@@ -25,6 +25,7 @@ from tests.commissary_doubles import RESIDENT
 from tests.commissary_doubles import MemoryHolds
 from tests.commissary_doubles import book
 from tests.commissary_doubles import configure
+from tests.commissary_orders import MemoryLedger
 from tests.conftest import TokenKeys
 
 
@@ -42,7 +43,8 @@ def holds() -> MemoryHolds:
 def commissary(
     commissary_settings: CommissarySettings, holds: MemoryHolds, clock: Clock
 ) -> Iterator[Commissary]:
-    commissary = build_commissary(commissary_settings, holds=holds)
+    # Allowances never charge an order: the orders' stand-in ledger is there, never asked.
+    commissary = build_commissary(commissary_settings, holds=holds, charges=MemoryLedger())
     commissary.clock = clock
     configure(commissary)
     book(commissary, RESIDENT)

@@ -1,7 +1,7 @@
 """The money invariants of docs/architecture.md after random workloads that Hypothesis chooses,
 on SQLite and on the real PostgreSQL: the journal balances; it agrees with what the cards were
 charged and what is held on them; no wallet is negative and each agrees with its journal
-accounts; no resident's week passes its limit."""
+accounts; no resident's week passes its limit; no commissary order is charged twice."""
 
 from __future__ import annotations
 
@@ -54,3 +54,6 @@ def test_every_money_invariant_holds_after_any_workload(
                     weeks[facility, resident, row["week_start"]] += row["amount"]
     for (facility, _, _), total in weeks.items():
         assert total <= LIMITS[facility]
+
+    for order in workload.orders:
+        assert len(payments.charges(order_id=str(order.order_id))) <= 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from kinlink.commissary.v1 import commissary_pb2_grpc
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
@@ -26,14 +28,18 @@ from kinlink_commissary.adapters.commissary_views import CommissaryViews
 from kinlink_commissary.adapters.integration_events import CommissaryEventTranslator
 from kinlink_commissary.adapters.ledger_holds import LedgerHolds
 from kinlink_commissary.adapters.ledger_holds import LedgerSettings
+from kinlink_commissary.adapters.ledger_orders import LedgerOrderCharges
 from kinlink_commissary.domain.ports import AllowanceHolds
 from kinlink_commissary.domain.ports import FacilityNotFound
+from kinlink_commissary.domain.ports import OrderCharges
 from kinlink_commissary.entrypoints.facility_events import FACILITY_HANDLERS
 from kinlink_commissary.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_commissary.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_commissary.entrypoints.grpc_api import CommissaryServicer
 from kinlink_commissary.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_commissary.entrypoints.ledger_events import LEDGER_HANDLERS
+from kinlink_commissary.entrypoints.order_jobs import posting_scheduler
+from kinlink_commissary.entrypoints.order_jobs import processing_sweep
 from kinlink_commissary.entrypoints.sweeps import allowance_period_sweep
 from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_commissary.service_layer.commissary import CommissaryStore
@@ -59,10 +65,28 @@ class CommissarySettings(ServiceSettings, LedgerSettings, ServiceAccountSettings
         description="How often allowances whose period is over are ended (the ledger then "
         "captures what was used). Purchases made after the period are never paid from one.",
     )
+    order_sweep_after_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="An order still processing this long after its charge was asked (the "
+        "ledger's answer lost) is asked again, with the same attempt, by the processing sweep.",
+    )
+    order_sweep_every_seconds: float = Field(
+        default=60.0, gt=0, description="How often the processing sweep looks."
+    )
+    posting_schedule_every_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the scheduler looks for facilities whose posting day and time "
+        "have come (a run starts at most this long after the facility's posting time).",
+    )
 
 
 def build_commissary(
-    settings: CommissarySettings, *, holds: AllowanceHolds | None = None
+    settings: CommissarySettings,
+    *,
+    holds: AllowanceHolds | None = None,
+    charges: OrderCharges | None = None,
 ) -> Commissary:
     store = open_store(CommissaryStore, settings, settings.database)
     return Commissary(
@@ -73,13 +97,15 @@ def build_commissary(
             store, FacilityNotFound, settings.facility_settings_max_age_seconds
         ),
         residents=RecordedResidents(store),
+        charges=charges or LedgerOrderCharges.from_settings(settings, settings.service_account()),
     )
 
 
 def close_commissary(commissary: Commissary) -> None:
     commissary.close()
-    if isinstance(commissary.holds, ServiceClient):
-        commissary.holds.close()  # its channel to the ledger
+    for client in (commissary.holds, commissary.charges):
+        if isinstance(client, ServiceClient):
+            client.close()  # its channel to the ledger
 
 
 def commissary_service(
@@ -88,8 +114,8 @@ def commissary_service(
     """The commissary's part of a process: its gRPC service; facilities' settings and residents
     from identity's events; what facility integrations report from the facilities' topic; the
     settlements of allowances from the ledger's; its outbox relayed to
-    kinlink.commissary.events.v1; the read models' follower; the allowance period-end sweep in
-    one replica at a time."""
+    kinlink.commissary.events.v1; the read models' follower; the allowance period-end sweep, the
+    posting scheduler and the orders' processing sweep, each in one replica at a time."""
     consume(
         commissary,
         bus,
@@ -107,6 +133,17 @@ def commissary_service(
             commissary,
             Leadership(database_url, "commissary allowance period end"),
             every_seconds=settings.allowance_period_sweep_every_seconds,
+        ).run,
+        posting_scheduler(
+            commissary,
+            Leadership(database_url, "commissary posting"),
+            every_seconds=settings.posting_schedule_every_seconds,
+        ).run,
+        processing_sweep(
+            commissary,
+            Leadership(database_url, "commissary processing sweep"),
+            settled_after=timedelta(seconds=settings.order_sweep_after_seconds),
+            every_seconds=settings.order_sweep_every_seconds,
         ).run,
         *outbox_relay_jobs(
             settings,

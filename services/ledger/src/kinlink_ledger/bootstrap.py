@@ -79,9 +79,9 @@ class LedgerSettings(ServiceSettings):
     payment_sweep_after_seconds: float = Field(
         default=900.0,
         gt=0,
-        description="Payments (deposits, wallet fundings, allowance captures) without an outcome "
-        "this long after they started are finished by the payment sweep, through the payment "
-        "the processor was asked for.",
+        description="Payments (deposits, wallet fundings, allowance captures, commissary orders' "
+        "attempts) without an outcome this long after they started are finished by the payment "
+        "sweep, through the payment the processor was asked for.",
     )
     payment_sweep_every_seconds: float = Field(
         default=60.0, gt=0, description="How often the payment sweep looks."

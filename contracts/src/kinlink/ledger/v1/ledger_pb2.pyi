@@ -53,6 +53,14 @@ class ReceiptKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RECEIPT_KIND_DEPOSIT: _ClassVar[ReceiptKind]
     RECEIPT_KIND_WALLET_FUNDING: _ClassVar[ReceiptKind]
     RECEIPT_KIND_ALLOWANCE_CAPTURE: _ClassVar[ReceiptKind]
+    RECEIPT_KIND_COMMISSARY_ORDER: _ClassVar[ReceiptKind]
+
+class OrderChargeStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ORDER_CHARGE_STATUS_UNSPECIFIED: _ClassVar[OrderChargeStatus]
+    ORDER_CHARGE_STATUS_PENDING: _ClassVar[OrderChargeStatus]
+    ORDER_CHARGE_STATUS_CAPTURED: _ClassVar[OrderChargeStatus]
+    ORDER_CHARGE_STATUS_DECLINED: _ClassVar[OrderChargeStatus]
 DEPOSIT_STATUS_UNSPECIFIED: DepositStatus
 DEPOSIT_STATUS_PENDING: DepositStatus
 DEPOSIT_STATUS_CAPTURED: DepositStatus
@@ -79,6 +87,11 @@ RECEIPT_KIND_UNSPECIFIED: ReceiptKind
 RECEIPT_KIND_DEPOSIT: ReceiptKind
 RECEIPT_KIND_WALLET_FUNDING: ReceiptKind
 RECEIPT_KIND_ALLOWANCE_CAPTURE: ReceiptKind
+RECEIPT_KIND_COMMISSARY_ORDER: ReceiptKind
+ORDER_CHARGE_STATUS_UNSPECIFIED: OrderChargeStatus
+ORDER_CHARGE_STATUS_PENDING: OrderChargeStatus
+ORDER_CHARGE_STATUS_CAPTURED: OrderChargeStatus
+ORDER_CHARGE_STATUS_DECLINED: OrderChargeStatus
 
 class QuoteDepositRequest(_message.Message):
     __slots__ = ("facility_id", "resident_id", "amount_cents")
@@ -557,3 +570,51 @@ class TrialBalance(_message.Message):
     total_credit_cents: int
     balanced: bool
     def __init__(self, accounts: _Optional[_Iterable[_Union[AccountBalance, _Mapping]]] = ..., total_debit_cents: _Optional[int] = ..., total_credit_cents: _Optional[int] = ..., balanced: _Optional[bool] = ...) -> None: ...
+
+class ChargeOrderRequest(_message.Message):
+    __slots__ = ("order_id", "attempt", "account_id", "facility_id", "resident_id", "amount_cents", "payment_method")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
+    RESIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_CENTS_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_METHOD_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    attempt: int
+    account_id: str
+    facility_id: str
+    resident_id: str
+    amount_cents: int
+    payment_method: str
+    def __init__(self, order_id: _Optional[str] = ..., attempt: _Optional[int] = ..., account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., amount_cents: _Optional[int] = ..., payment_method: _Optional[str] = ...) -> None: ...
+
+class GetOrderChargeRequest(_message.Message):
+    __slots__ = ("order_id",)
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    def __init__(self, order_id: _Optional[str] = ...) -> None: ...
+
+class OrderCharge(_message.Message):
+    __slots__ = ("order_id", "attempt", "account_id", "facility_id", "resident_id", "amount_cents", "status", "decline_reason", "receipt_number", "charged_at")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
+    RESIDENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_CENTS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DECLINE_REASON_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    CHARGED_AT_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    attempt: int
+    account_id: str
+    facility_id: str
+    resident_id: str
+    amount_cents: int
+    status: OrderChargeStatus
+    decline_reason: str
+    receipt_number: str
+    charged_at: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., attempt: _Optional[int] = ..., account_id: _Optional[str] = ..., facility_id: _Optional[str] = ..., resident_id: _Optional[str] = ..., amount_cents: _Optional[int] = ..., status: _Optional[_Union[OrderChargeStatus, str]] = ..., decline_reason: _Optional[str] = ..., receipt_number: _Optional[str] = ..., charged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -139,6 +139,16 @@ class LedgerServiceStub:
                 request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetTrialBalanceRequest.SerializeToString,
                 response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.TrialBalance.FromString,
                 _registered_method=True)
+        self.ChargeOrder = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/ChargeOrder',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ChargeOrderRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.OrderCharge.FromString,
+                _registered_method=True)
+        self.GetOrderCharge = channel.unary_unary(
+                '/kinlink.ledger.v1.LedgerService/GetOrderCharge',
+                request_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetOrderChargeRequest.SerializeToString,
+                response_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.OrderCharge.FromString,
+                _registered_method=True)
 
 
 class LedgerServiceServicer:
@@ -306,6 +316,26 @@ class LedgerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ChargeOrder(self, request, context):
+        """Commissary orders (platform service: the commissary), charged and captured at once. One
+        answer per (order, attempt): a repeat returns it, another request under the same pair is
+        ALREADY_EXISTS `order_charge_reused`. An order captured once returns that capture for any
+        later attempt and is never charged again; a new attempt after a decline is a new payment.
+        Two attempts at once on one order: ABORTED `charge_in_progress`, safe to ask again. A
+        processor that does not answer leaves the attempt PENDING: asking again with the same
+        attempt (or the payment sweep) finishes it, never charging twice.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOrderCharge(self, request, context):
+        """The order's last attempt as it stands. NOT_FOUND `order_charge_not_found` when none.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LedgerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -413,6 +443,16 @@ def add_LedgerServiceServicer_to_server(servicer, server):
                     servicer.GetTrialBalance,
                     request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetTrialBalanceRequest.FromString,
                     response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.TrialBalance.SerializeToString,
+            ),
+            'ChargeOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChargeOrder,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ChargeOrderRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.OrderCharge.SerializeToString,
+            ),
+            'GetOrderCharge': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOrderCharge,
+                    request_deserializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetOrderChargeRequest.FromString,
+                    response_serializer=kinlink_dot_ledger_dot_v1_dot_ledger__pb2.OrderCharge.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -982,6 +1022,60 @@ class LedgerService:
             '/kinlink.ledger.v1.LedgerService/GetTrialBalance',
             kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetTrialBalanceRequest.SerializeToString,
             kinlink_dot_ledger_dot_v1_dot_ledger__pb2.TrialBalance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChargeOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/ChargeOrder',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.ChargeOrderRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.OrderCharge.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOrderCharge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kinlink.ledger.v1.LedgerService/GetOrderCharge',
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.GetOrderChargeRequest.SerializeToString,
+            kinlink_dot_ledger_dot_v1_dot_ledger__pb2.OrderCharge.FromString,
             options,
             channel_credentials,
             insecure,

@@ -10,24 +10,28 @@ from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.views import ViewStore
 
 from kinlink_commissary.adapters.allowances_view import AllowancesProjection
+from kinlink_commissary.adapters.orders_view import OrdersProjection
 
 
 @dataclass
 class CommissaryViews:
     store: ViewStore
     allowances: AllowancesProjection
+    orders: OrdersProjection
 
     @classmethod
     def open(cls, app: TrackedApplication, store: ViewStore) -> CommissaryViews:
         return cls(
             store=store,
             allowances=AllowancesProjection(app, store),
+            orders=OrdersProjection(app, store),
         )
 
     @property
     def projections(self) -> list[Projection]:
         return [
             self.allowances,
+            self.orders,
         ]
 
     def follower(self) -> ProjectionGroup:

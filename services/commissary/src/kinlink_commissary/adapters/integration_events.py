@@ -13,6 +13,7 @@ from kinlink_kit.translation import EventTranslator
 from kinlink_kit.translation import Published
 from kinlink_kit.translation import Translation
 
+from kinlink_commissary.adapters.order_events import order_translations
 from kinlink_commissary.domain.allowance import Allowance
 from kinlink_commissary.service_layer.commissary import CommissaryStore
 
@@ -67,5 +68,6 @@ class CommissaryEventTranslator(EventTranslator):
             Allowance.Created: allowance_created,
             Allowance.Used: allowance_used,
             Allowance.Ended: allowance_ended,
+            **order_translations(store),
         }
         super().__init__(store, "commissary", COMMISSARY_EVENTS, translations)

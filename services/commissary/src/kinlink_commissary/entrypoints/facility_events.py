@@ -5,12 +5,15 @@ with the event's tracking record, so a redelivered event takes effect once; an e
 
 from __future__ import annotations
 
+from kinlink_contracts.facility import CommissaryCatalogPublished
 from kinlink_contracts.facility import CommissaryPurchased
 from kinlink_kit.consumer import ServiceEventHandler
 
+from kinlink_commissary.service_layer.catalogs import catalog_published
 from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_commissary.service_layer.pay_purchase import commissary_purchased
 
 FACILITY_HANDLERS: dict[str, ServiceEventHandler[Commissary]] = {
     CommissaryPurchased.event_type: commissary_purchased,
+    CommissaryCatalogPublished.event_type: catalog_published,
 }

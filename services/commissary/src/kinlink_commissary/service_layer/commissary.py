@@ -1,6 +1,6 @@
 """The commissary application: its event store, read models and the collaborators its use cases
-need (the ledger that holds allowances on cards, the facilities' settings, the residents held
-where)."""
+need (the ledger that holds allowances on cards and charges orders, the facilities' settings,
+the residents held where)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from kinlink_kit.residents import RecordedResidents
 
 from kinlink_commissary.adapters.commissary_views import CommissaryViews
 from kinlink_commissary.domain.ports import AllowanceHolds
+from kinlink_commissary.domain.ports import OrderCharges
 
 
 class CommissaryStore(TrackedApplication):
@@ -24,3 +25,4 @@ class Commissary(ServiceApplication[CommissaryStore, CommissaryViews]):
     holds: AllowanceHolds
     facilities: RecordedFacilities
     residents: RecordedResidents
+    charges: OrderCharges

@@ -14,6 +14,7 @@ from kinlink_kit.views import ViewCursor
 
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.order_charge import OrderCharge
 from kinlink_ledger.domain.wallet import MessagingWallet
 from kinlink_ledger.domain.wallet_charge import WalletCharge
 
@@ -27,6 +28,7 @@ ENTRY_EVENTS: tuple[type, ...] = (
     CommissaryAllowance.Authorized,
     CommissaryAllowance.Captured,
     CommissaryAllowance.Released,
+    OrderCharge.Captured,
 )
 
 

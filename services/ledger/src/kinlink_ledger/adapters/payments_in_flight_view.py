@@ -1,6 +1,6 @@
-"""Payments in flight: each deposit, wallet funding and allowance capture from when the card
-processor is asked until its outcome is recorded. The payment sweep finishes the ones left there,
-and counts them (decision 0016).
+"""Payments in flight: each deposit, wallet funding, allowance capture and commissary order's
+attempt from when the card processor is asked until its outcome is recorded. The payment sweep
+finishes the ones left there, and counts them (decision 0016).
 
 A row is never deleted, only marked ended: a replica whose projector lags behind must not bring
 back, by applying the start again, a payment another replica saw end.
@@ -18,6 +18,7 @@ from kinlink_kit.views import ViewCursor
 
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.deposit import Deposit
+from kinlink_ledger.domain.order_charge import OrderCharge
 from kinlink_ledger.domain.wallet import MessagingWallet
 
 
@@ -25,6 +26,7 @@ class PaymentKind(StrEnum):
     DEPOSIT = "deposit"
     WALLET_FUNDING = "wallet_funding"
     ALLOWANCE_CAPTURE = "allowance_capture"
+    COMMISSARY_ORDER = "commissary_order"
 
 
 class PaymentsInFlightProjection(Projection):
@@ -38,6 +40,9 @@ class PaymentsInFlightProjection(Projection):
         MessagingWallet.FundingFailed,
         CommissaryAllowance.EndBegun,
         CommissaryAllowance.Ended,
+        OrderCharge.AttemptBegun,
+        OrderCharge.Captured,
+        OrderCharge.Declined,
     )
     ddl = """
     CREATE TABLE IF NOT EXISTS payments_in_flight (
@@ -79,6 +84,17 @@ class PaymentsInFlightProjection(Projection):
             )
         elif isinstance(domain_event, Deposit.Captured | Deposit.Declined):
             self._ended(cursor, aggregate_id, PaymentKind.DEPOSIT, aggregate_id)
+        elif isinstance(domain_event, OrderCharge.AttemptBegun):
+            self._started(
+                cursor,
+                f"{aggregate_id}/{domain_event.attempt}",
+                PaymentKind.COMMISSARY_ORDER,
+                aggregate_id,
+                domain_event.started_at,
+            )
+        elif isinstance(domain_event, OrderCharge.Captured | OrderCharge.Declined):
+            payment_id = f"{aggregate_id}/{domain_event.attempt}"
+            self._ended(cursor, payment_id, PaymentKind.COMMISSARY_ORDER, aggregate_id)
         else:
             self._ended(cursor, aggregate_id, PaymentKind.ALLOWANCE_CAPTURE, aggregate_id)
 

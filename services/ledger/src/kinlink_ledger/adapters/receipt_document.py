@@ -24,6 +24,7 @@ _TITLES = {
     ReceiptKind.DEPOSIT: "Deposit receipt",
     ReceiptKind.WALLET_FUNDING: "Messaging subscription receipt",
     ReceiptKind.ALLOWANCE_CAPTURE: "Commissary allowance receipt",
+    ReceiptKind.COMMISSARY_ORDER: "Commissary order receipt",
 }
 
 

@@ -6,7 +6,8 @@ changes nothing: who paid, for what and where (`_payment`); its lines (`_lines`)
 `apply` that finds these facts in its own events: a deposit's request says who paid what for
 whom and its capture completes it; a wallet funding's capture says all of it at once; an
 allowance's request says who pays for whom and its capture what the orders used, its one line.
-An allowance nothing was used of is never captured, so it has no receipt.
+An allowance nothing was used of is never captured, so it has no receipt. A commissary order's
+charge says who pays for whom when opened, and its one capture (whichever attempt) the rest.
 
 An allowance's receipt also shows its hold (`receipt_holds`), beside the lines since it was not
 charged: what was authorised, from the request, and what the end released, from the release.
@@ -26,6 +27,7 @@ from kinlink_kit.views import ViewCursor
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.money import Cents
+from kinlink_ledger.domain.order_charge import OrderCharge
 from kinlink_ledger.domain.receipt import ReceiptKind
 from kinlink_ledger.domain.receipt import ReceiptLine
 from kinlink_ledger.domain.wallet import MessagingWallet
@@ -40,6 +42,8 @@ class ReceiptsProjection(Projection):
         CommissaryAllowance.Requested,
         CommissaryAllowance.Captured,
         CommissaryAllowance.Released,
+        OrderCharge.Opened,
+        OrderCharge.Captured,
     )
     ddl = """
     CREATE TABLE IF NOT EXISTS receipts (
@@ -126,6 +130,19 @@ class ReceiptsProjection(Projection):
                     "Commissary orders paid from the allowance", Cents(domain_event.amount)
                 ),
             )
+            _captured(cursor, number, domain_event.payment_reference, domain_event.captured_at)
+        elif isinstance(domain_event, OrderCharge.Opened):
+            _payment(
+                cursor,
+                OrderCharge.receipt_number_of(domain_event.originator_id),
+                ReceiptKind.COMMISSARY_ORDER,
+                str(domain_event.account_id),
+                domain_event.facility_id,
+                domain_event.resident_id,
+            )
+        elif isinstance(domain_event, OrderCharge.Captured):
+            number = OrderCharge.receipt_number_of(domain_event.originator_id)
+            _lines(cursor, number, ReceiptLine("Commissary order", Cents(domain_event.amount)))
             _captured(cursor, number, domain_event.payment_reference, domain_event.captured_at)
         elif isinstance(domain_event, CommissaryAllowance.Released):
             cursor.execute(

@@ -14,6 +14,11 @@ def commissary_allowance_id(allowance_id: UUID) -> UUID:
     return uuid5(LEDGER_NAMESPACE, f"allowance/{allowance_id}")
 
 
+def order_charge_id(order_id: UUID) -> UUID:
+    """One commissary order is captured once, however many attempts charge it."""
+    return uuid5(LEDGER_NAMESPACE, f"commissary-order/{order_id}")
+
+
 def deposit_id(quote_id: UUID) -> UUID:
     """One quote can become one deposit, however often it is confirmed."""
     return uuid5(LEDGER_NAMESPACE, f"deposit/{quote_id}")

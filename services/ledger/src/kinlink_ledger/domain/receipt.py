@@ -27,6 +27,7 @@ class ReceiptKind(StrEnum):
     DEPOSIT = "deposit"
     WALLET_FUNDING = "wallet_funding"
     ALLOWANCE_CAPTURE = "allowance_capture"
+    COMMISSARY_ORDER = "commissary_order"
 
 
 @dataclass(frozen=True)
@@ -65,5 +66,5 @@ class Receipt:
 
 def receipt_number(payment_id: UUID) -> str:
     """Short enough to read out on the phone to support; unique per payment (a deposit's id, a
-    wallet funding's id, an allowance's id: it is captured once)."""
+    wallet funding's id, an allowance's id or a commissary order's: each is captured once)."""
     return f"KL-{payment_id.hex[:12].upper()}"

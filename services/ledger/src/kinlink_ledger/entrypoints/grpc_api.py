@@ -6,6 +6,8 @@ from kinlink.ledger.v1 import ledger_pb2_grpc
 
 from kinlink_ledger.entrypoints.allowances_api import ALLOWANCES_POLICY
 from kinlink_ledger.entrypoints.allowances_api import AllowancesApi
+from kinlink_ledger.entrypoints.commissary_orders_api import COMMISSARY_ORDERS_POLICY
+from kinlink_ledger.entrypoints.commissary_orders_api import CommissaryOrdersApi
 from kinlink_ledger.entrypoints.deposits_api import DEPOSITS_POLICY
 from kinlink_ledger.entrypoints.deposits_api import DepositsApi
 from kinlink_ledger.entrypoints.journal_api import JOURNAL_POLICY
@@ -31,6 +33,7 @@ ACCESS_POLICY = {
     **WALLET_HISTORY_POLICY,
     **RECEIPTS_POLICY,
     **ALLOWANCES_POLICY,
+    **COMMISSARY_ORDERS_POLICY,
 }
 
 
@@ -42,6 +45,7 @@ class LedgerServicer(
     WalletHistoryApi,
     ReceiptsApi,
     AllowancesApi,
+    CommissaryOrdersApi,
     ledger_pb2_grpc.LedgerServiceServicer,
 ):
     """Use cases are synchronous (the event store is); they run in worker threads."""

@@ -1,8 +1,9 @@
 """The payment sweep: every payment left in flight (a deposit, a wallet funding, an allowance's
-capture) is finished through the processor's payment the ledger recorded, never a new one: a
-crash between the processor's answer and its record, a lost answer or a charge still
-`processing` leaves it there, and the processor forgets idempotency keys after 24 hours
-(decision 0016). A payment younger than `settled_after` is left to the request still handling it.
+capture, a commissary order's attempt) is finished through the processor's payment the ledger
+recorded, never a new one: a crash between the processor's answer and its record, a lost answer
+or a charge still `processing` leaves it there, and the processor forgets idempotency keys after
+24 hours (decision 0016). A payment younger than `settled_after` is left to the request still
+handling it.
 
 Idempotent: each payment is finished as its own use case finishes it when asked again. A charge
 still processing is waited out (the next sweep asks again); a definite failure releases what the
@@ -25,7 +26,10 @@ from kinlink_ledger.adapters.payments_in_flight_view import PaymentKind
 from kinlink_ledger.domain.allowance import AllowanceStatus
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.deposit import DepositStatus
+from kinlink_ledger.domain.order_charge import AttemptStatus
+from kinlink_ledger.domain.order_charge import OrderCharge
 from kinlink_ledger.domain.wallet import MessagingWallet
+from kinlink_ledger.service_layer.charge_order import finish_attempt
 from kinlink_ledger.service_layer.complete_funding import CompleteFunding
 from kinlink_ledger.service_layer.complete_funding import complete_funding
 from kinlink_ledger.service_layer.confirm_deposit import finish_deposit
@@ -45,6 +49,7 @@ def finish_payments_in_flight(ledger: Ledger, settled_after: timedelta) -> int:
         PaymentKind.DEPOSIT: _finish_deposit,
         PaymentKind.WALLET_FUNDING: _finish_funding,
         PaymentKind.ALLOWANCE_CAPTURE: _finish_capture,
+        PaymentKind.COMMISSARY_ORDER: _finish_order,
     }
     finished = 0
     for payment in in_flight:
@@ -96,3 +101,12 @@ def _finish_capture(ledger: Ledger, allowance_id: UUID) -> bool:
     if allowance is not None and allowance.status is AllowanceStatus.ENDING:
         end_allowance(ledger, allowance.allowance_id)
     return True
+
+
+def _finish_order(ledger: Ledger, charge_id: UUID) -> bool:
+    charge = ledger.find(charge_id, OrderCharge)
+    pending = None if charge is None else charge.pending
+    if charge is None or pending is None:
+        return True
+    finished = finish_attempt(ledger, charge, pending.number).attempt
+    return finished.status is not AttemptStatus.PENDING

@@ -1,10 +1,10 @@
 """GetReceipt and PrintReceipt: the receipt of a captured payment, to show or to print.
 
 Who sees a receipt: the payer; operators and auditors; a facility's officers the receipts of
-payments for its residents (deposits, allowances), not what families paid for their own
-subscriptions. Anyone else is told there is no such receipt, as for a number that was never
-given: receipt numbers are read out on the phone and typed in, and must reveal nothing of other
-families' payments.
+payments for its residents (deposits, allowances, commissary orders), not what families paid for
+their own subscriptions. Anyone else is told there is no such receipt, as for a number that was
+never given: receipt numbers are read out on the phone and typed in, and must reveal nothing of
+other families' payments.
 """
 
 from __future__ import annotations

@@ -1,0 +1,122 @@
+"""Posting runs on both stores: the facility's orders ready to process are charged, each PAID
+or INCOMPLETE with the reason; a rerun charges nothing twice; the scheduler posts on the
+facility's posting day from its posting time; the processing sweep asks again about answers
+lost."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from uuid import UUID
+
+from kinlink_commissary.domain.order import OrderStatus
+from kinlink_commissary.domain.posting_run import PostingRun
+from kinlink_commissary.service_layer.commissary import Commissary
+from kinlink_commissary.service_layer.run_posting import get_posting_run
+from kinlink_commissary.service_layer.run_posting import post_scheduled
+from kinlink_commissary.service_layer.run_posting import run_posting
+from kinlink_commissary.service_layer.settle_orders import settle_orders
+from kinlink_contracts.facility_settings import CommissaryPaymentMode
+from kinlink_contracts.facility_settings import Weekday
+from kinlink_kit.errors import NotFound
+from kinlink_kit.testing import Clock
+from kinlink_kit.testing import refused
+
+from tests.commissary_orders import FACILITY
+from tests.commissary_orders import MemoryLedger
+from tests.commissary_orders import record_facility
+from tests.integration.commissary.orders.conftest import place
+
+
+def status_of(commissary: Commissary, order_id: UUID) -> OrderStatus:
+    return commissary.store.repository.get(order_id).status
+
+
+def test_a_run_charges_the_ready_orders_and_leaves_the_others(
+    commissary: Commissary, family: UUID, ledger: MemoryLedger, clock: Clock
+) -> None:
+    ready = [place(commissary, family) for _ in range(3)]
+    declined = place(commissary, family, "pm_card_chargeDeclinedInsufficientFunds")
+    incomplete = place(commissary, family, "")
+    run = run_posting(commissary, FACILITY)
+    assert (run.run_date, run.orders_total, run.paid, run.incomplete, run.still_processing) == (
+        date(2026, 11, 25),
+        4,
+        3,
+        1,
+        0,
+    )
+    assert run.finished_at == clock.now
+    assert [status_of(commissary, order.id) for order in ready] == [OrderStatus.PAID] * 3
+    assert commissary.store.repository.get(declined.id).incomplete_reason == "insufficient_funds"
+    assert status_of(commissary, incomplete.id) is OrderStatus.INCOMPLETE
+    assert sorted(order_id for order_id, _, _ in ledger.processor_charges) == sorted(
+        order.id for order in ready
+    )
+    assert get_posting_run(commissary, FACILITY, date(2026, 11, 25)).paid == 3
+
+
+def test_a_rerun_charges_nothing_twice_and_finishes_what_was_left_processing(
+    commissary: Commissary, family: UUID, ledger: MemoryLedger
+) -> None:
+    orders = [place(commissary, family) for _ in range(3)]
+    ledger.lose_answers = True
+    first = run_posting(commissary, FACILITY)
+    assert (first.paid, first.still_processing) == (0, 3)
+    ledger.lose_answers = False
+    second = run_posting(commissary, FACILITY)
+    assert (second.orders_total, second.paid, second.still_processing) == (3, 3, 0)
+    third = run_posting(commissary, FACILITY)
+    assert third.orders_total == 0
+    assert [ledger.charged_cents(order.id) for order in orders] == [600, 600, 600]
+    assert {request.attempt for request in ledger.asked} == {1}
+
+
+def test_a_run_of_a_day_without_one_is_not_found(commissary: Commissary) -> None:
+    with refused(NotFound, "posting_run_not_found"):
+        get_posting_run(commissary, FACILITY, date(2026, 11, 24))
+
+
+def test_the_scheduler_posts_on_the_posting_day_from_the_posting_time_once(
+    commissary: Commissary, family: UUID, clock: Clock
+) -> None:
+    record_facility(
+        commissary,
+        revision=2,
+        commissary_posting_day=Weekday.THURSDAY,
+        commissary_posting_time=time(6, 30),
+    )
+    order = place(commissary, family)
+    clock.now = datetime(2026, 11, 26, 12, 29, tzinfo=UTC)  # Thursday 06:29 in Chicago
+    assert post_scheduled(commissary) == []
+    clock.now = datetime(2026, 11, 26, 12, 30, tzinfo=UTC)
+    [run] = post_scheduled(commissary)
+    assert (run.run_date, run.paid) == (date(2026, 11, 26), 1)
+    assert status_of(commissary, order.id) is OrderStatus.PAID
+    later = place(commissary, family)
+    clock.now += timedelta(hours=3)
+    assert post_scheduled(commissary) == []  # the day's run is done: next week's takes it
+    assert status_of(commissary, later.id) is OrderStatus.READY_TO_PROCESS
+    clock.now = datetime(2026, 12, 3, 12, 30, tzinfo=UTC)
+    [next_week] = post_scheduled(commissary)
+    assert next_week.id == PostingRun.create_id(FACILITY, date(2026, 12, 3))
+    assert status_of(commissary, later.id) is OrderStatus.PAID
+
+
+def test_the_processing_sweep_asks_again_about_orders_left_processing_a_while(
+    commissary: Commissary, family: UUID, ledger: MemoryLedger, clock: Clock
+) -> None:
+    record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER, revision=2)
+    ledger.lose_answers = True
+    order = place(commissary, family)
+    ledger.lose_answers = False
+    clock.now += timedelta(minutes=4)
+    assert settle_orders(commissary, timedelta(minutes=5)) == []
+    clock.now += timedelta(minutes=1)
+    [settled] = settle_orders(commissary, timedelta(minutes=5))
+    assert (settled.id, settled.status, settled.attempt) == (order.id, OrderStatus.PAID, 1)
+    assert ledger.charged_cents(order.id) == 600
+    assert settle_orders(commissary, timedelta(minutes=5)) == []
