@@ -284,15 +284,26 @@ allowance.add_command(
 )
 
 
-for name, method, request_type, said in (
-    ("show", "GetAllowance", pb.GetAllowanceRequest, "An allowance: what it paid for, what was "
-     "charged and released, its receipt."),
-    ("end", "EndAllowance", pb.EndAllowanceRequest, "End an allowance now: what was used is "
-     "charged, the rest released."),
-):  # fmt: skip
-    allowance.add_command(
-        one_command(name, "allowance_id", method, request_type, show_allowance, said)
+allowance.add_command(
+    one_command(
+        "show",
+        "allowance_id",
+        "GetAllowance",
+        pb.GetAllowanceRequest,
+        show_allowance,
+        "An allowance: what it paid for, what was charged and released, its receipt.",
     )
+)
+allowance.add_command(
+    one_command(
+        "end",
+        "allowance_id",
+        "EndAllowance",
+        pb.EndAllowanceRequest,
+        show_allowance,
+        "End an allowance now: what was used is charged, the rest released.",
+    )
+)
 
 
 @commissary.group()
@@ -390,12 +401,26 @@ def change_order(
     call_commissary(conn, "ChangeOrder", request, as_json, show_order)
 
 
-for name, method, request_type, said in (
-    ("cancel", "CancelOrder", pb.CancelOrderRequest, "Cancel an Incomplete or Ready to Process "
-     "order: nothing is charged."),
-    ("show", "GetOrder", pb.GetOrderRequest, "An order, its items, status and delivery."),
-):  # fmt: skip
-    order.add_command(one_command(name, "order_id", method, request_type, show_order, said))
+order.add_command(
+    one_command(
+        "cancel",
+        "order_id",
+        "CancelOrder",
+        pb.CancelOrderRequest,
+        show_order,
+        "Cancel an Incomplete or Ready to Process order: nothing is charged.",
+    )
+)
+order.add_command(
+    one_command(
+        "show",
+        "order_id",
+        "GetOrder",
+        pb.GetOrderRequest,
+        show_order,
+        "An order, its items, status and delivery.",
+    )
+)
 
 
 order.add_command(
