@@ -74,12 +74,15 @@ async def test_an_allowance_is_held_told_to_no_one_and_ended_charging_nothing_un
     await expect(page.locator("[data-not-notified]")).to_contain_text(
         "The resident is not notified of the allowance."
     )
+    await visitor.press("Hold the amount on my card")
+    assert await visitor.error_beside("resident_id") == "Error: Enter the resident's ID number."
     await page.get_by_label("Facility").select_option(label="Demo County Jail")
     await visitor.fill(**{"Resident ID": "R-1001", "Amount in dollars": "25.00"})
     await page.get_by_label("Card").select_option(label=VISA)
     await visitor.press("Hold the amount on my card")
     await expect(page.locator("[data-status]")).to_have_text("Active: held on your card")
     await expect(page.locator("dl.details")).to_contain_text("Ada Lovelace (R-1001)")
+    assert commissary_platform.processor.held_total == 2500
     assert commissary_platform.charged() == 0
 
     await visitor.press("End this allowance")
@@ -95,6 +98,8 @@ async def test_an_allowance_is_held_told_to_no_one_and_ended_charging_nothing_un
     await visitor.check_accessibility()
     await expect(page.locator("[data-captured]")).to_have_text("$0.00")
     await expect(page.locator("dl.details")).to_contain_text("$25.00")
+    # Nothing was used: the hold is released whole and nothing is charged.
+    assert commissary_platform.processor.held_total == 0
     assert commissary_platform.charged() == 0
     await expect(page.get_by_role("button", name="End this allowance")).to_have_count(0)
 
