@@ -88,6 +88,7 @@ bench: install ## measure deposits, wallet charges, the audit replay, messaging,
 	 $(UV) run --frozen python -m benchmarks.sms && \
 	 $(UV) run --frozen python -m benchmarks.sms_round_trips && \
 	 $(UV) run --frozen python -m benchmarks.commissary_purchases && \
+	 $(UV) run --frozen python -m benchmarks.commissary_posting && \
 	 $(UV) run --frozen python -m benchmarks.identity || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status
 

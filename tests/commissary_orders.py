@@ -1,6 +1,6 @@
 """What the commissary's order tests share: a ledger standing in for ChargeOrder (each order
-captured at most once, each attempt answered once, answers that may be lost), the facility and
-resident recorded as identity's events would, and a catalog."""
+captured at most once, each attempt answered once, answers that may be lost) and a vendor's
+catalog. Facilities and residents are recorded with `tests.commissary_doubles`."""
 
 from __future__ import annotations
 
@@ -11,18 +11,10 @@ from datetime import UTC
 from datetime import datetime
 from uuid import UUID
 
-from kinlink_commissary.domain.ports import AllowanceRequest
 from kinlink_commissary.domain.ports import ChargeRequest
 from kinlink_commissary.domain.ports import ChargeStatus
-from kinlink_commissary.domain.ports import Hold
 from kinlink_commissary.domain.ports import LedgerUnavailable
 from kinlink_commissary.domain.ports import OrderCharge
-from kinlink_commissary.service_layer.commissary import Commissary
-from kinlink_contracts.facility_settings import CommissaryPaymentMode
-from kinlink_contracts.facility_settings import FacilitySettings
-from kinlink_contracts.facility_settings import FeeTier
-from kinlink_kit.facility_settings import FacilityEntry
-from kinlink_kit.residents import ResidentEntry
 
 FACILITY = "FAC-SHOP"
 RESIDENT = "R-2001"
@@ -39,44 +31,6 @@ DECLINES = {
     "pm_card_chargeDeclinedInsufficientFunds": "insufficient_funds",
     "pm_card_authenticationRequired": "authentication_required",
 }
-
-
-def facility_settings(mode: CommissaryPaymentMode, **changes: object) -> FacilitySettings:
-    return FacilitySettings(
-        name="Shop County Jail",
-        time_zone="America/Chicago",
-        deposit_fee_tiers=(FeeTier(up_to_cents=30000, fee_cents=295),),
-        commissary_payment_mode=mode,
-        **changes,  # type: ignore[arg-type]
-    )
-
-
-def record_facility(
-    commissary: Commissary,
-    mode: CommissaryPaymentMode = CommissaryPaymentMode.CHARGE_AT_POSTING,
-    *,
-    facility_id: str = FACILITY,
-    revision: int = 1,
-    **changes: object,
-) -> None:
-    """As identity's FacilityConfigured would (the tests read settings without keeping them)."""
-    settings = facility_settings(mode, **changes)
-    entry = commissary.store.find(FacilityEntry.create_id(facility_id), FacilityEntry)
-    if entry is None:
-        entry = FacilityEntry.record(facility_id, revision, settings)
-    else:
-        entry.replace(revision, settings)
-    commissary.store.save(entry)
-
-
-def book_resident(
-    commissary: Commissary, resident_id: str = RESIDENT, facility_id: str = FACILITY
-) -> ResidentEntry:
-    entry = ResidentEntry(
-        facility_id=facility_id, resident_id=resident_id, first_name="Ada", last_name="Byron"
-    )
-    commissary.store.save(entry)
-    return entry
 
 
 @dataclass
@@ -125,10 +79,3 @@ class MemoryLedger:
 
     def charged_cents(self, order_id: UUID) -> int:
         return sum(amount for charged, _, amount in self.processor_charges if charged == order_id)
-
-
-class NoHolds:
-    """Allowances' holds, which orders never ask for."""
-
-    def authorize(self, allowance_id: UUID, request: AllowanceRequest) -> Hold:
-        raise AssertionError(f"an order asked for an allowance's hold: {request}")

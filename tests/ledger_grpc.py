@@ -1,10 +1,20 @@
-"""What tests of the ledger's gRPC API share: making a deposit, waiting for a facility."""
+"""What tests of the ledger's gRPC API share: making a deposit, telling a ledger process of a
+facility, a family member's card and a resident as identity does, waiting for them."""
 
 from __future__ import annotations
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_contracts.demo import DEMO_FACILITIES
+from kinlink_contracts.demo import FAC_DEMO
+from kinlink_contracts.demo import card_added
+from kinlink_contracts.demo import facility_configured
+from kinlink_contracts.demo import resident_booked
+from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_kit.testing import eventually
+
+from tests.streams.kafka_helpers import produce
 
 
 async def make_deposit(
@@ -43,3 +53,25 @@ async def takes_deposits(
             return False
         raise
     return True
+
+
+async def identity_tells(
+    kafka_bootstrap: str,
+    stub: ledger_pb2_grpc.LedgerServiceStub,
+    family: list[tuple[str, str]],
+    account: str,
+    facility: str,
+    resident: str,
+) -> None:
+    """Identity's topic tells of `facility` (the demo facility's terms), the account's visa card
+    and `resident` there; returns once the ledger behind `stub` has heard of them all."""
+    events = [
+        facility_configured(facility, DEMO_FACILITIES[FAC_DEMO]),
+        card_added(account, "pm_card_visa"),
+        resident_booked(facility, resident),
+    ]
+    # One key, so one partition: the booking is applied after the facility and the card.
+    await produce(
+        kafka_bootstrap, IDENTITY_EVENTS, [(facility.encode(), e.to_bytes()) for e in events]
+    )
+    await eventually(lambda: takes_deposits(stub, family, facility, resident), timeout=60)

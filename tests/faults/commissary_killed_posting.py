@@ -25,8 +25,8 @@ from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.domain.payments import ChargeOutcome
 
+from tests.commissary_doubles import MemoryHolds
 from tests.commissary_ledger import LedgerInProcess
-from tests.commissary_orders import NoHolds
 
 
 class KilledAfterCharging(SimulatedProcessor):
@@ -49,7 +49,7 @@ def main() -> None:
     ledger = build_ledger(ledger_settings, processor)
     ledger.clock = lambda: now
     commissary = build_commissary(
-        commissary_settings, holds=NoHolds(), charges=LedgerInProcess(ledger)
+        commissary_settings, holds=MemoryHolds(), charges=LedgerInProcess(ledger)
     )
     commissary.clock = lambda: now
     run_posting(commissary, FAC_DEMO)

@@ -33,12 +33,12 @@ from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.domain import journal
 from kinlink_ledger.service_layer.ledger import Ledger
 
+from tests.commissary_doubles import MemoryHolds
+from tests.commissary_doubles import book
+from tests.commissary_doubles import configure
 from tests.commissary_ledger import LedgerInProcess
 from tests.commissary_orders import CATALOG_CSV
 from tests.commissary_orders import VENDOR
-from tests.commissary_orders import NoHolds
-from tests.commissary_orders import book_resident
-from tests.commissary_orders import record_facility
 from tests.conftest import ROOT
 from tests.ledger_facilities import D1
 from tests.ledger_facilities import configure_demo_facilities
@@ -74,7 +74,7 @@ def opened(
     processor = SimulatedProcessor(clock=clock, state_file=state)
     ledger = build_ledger(settings[1], processor)
     ledger.clock = clock
-    commissary = build_commissary(settings[0], holds=NoHolds(), charges=LedgerInProcess(ledger))
+    commissary = build_commissary(settings[0], holds=MemoryHolds(), charges=LedgerInProcess(ledger))
     commissary.clock = clock
     return commissary, ledger, processor
 
@@ -110,8 +110,8 @@ def test_a_posting_run_killed_halfway_and_run_again_charges_each_order_once(
     state = tmp_path / "processor.json"
     commissary, ledger, _ = opened(both_settings, state, clock)
     configure_demo_facilities(ledger)
-    record_facility(commissary, facility_id=FAC_DEMO)
-    book_resident(commissary, RESIDENT, FAC_DEMO)
+    configure(commissary, FAC_DEMO)
+    book(commissary, RESIDENT, FAC_DEMO)
     import_catalog(commissary, ImportCatalog(FAC_DEMO, VENDOR, CATALOG_CSV, 5000, 12))
     orders = [
         place_order(

@@ -114,6 +114,13 @@ SMS_REPLIES_AWAITING_CHARGE = Gauge(
     "SMS replies saved on receipt whose charge is not settled yet (the settle sweep's work).",
 )
 
+COMMISSARY_ORDER_CHARGES = Counter(
+    "kinlink_commissary_order_charges_total",
+    "Commissary orders the ledger was asked to charge, by outcome: captured, declined, "
+    "unanswered (the order stays processing: the processing sweep or a rerun asks again).",
+    ["outcome"],
+)
+
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
     """Expose /metrics on `port`; 0 leaves it off (tests, the embedded mode's extra services)."""

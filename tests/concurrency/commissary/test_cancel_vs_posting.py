@@ -39,12 +39,12 @@ from kinlink_ledger.bootstrap import build_ledger
 from kinlink_ledger.domain import journal
 from kinlink_ledger.service_layer.ledger import Ledger
 
+from tests.commissary_doubles import MemoryHolds
+from tests.commissary_doubles import book
+from tests.commissary_doubles import configure
 from tests.commissary_ledger import LedgerInProcess
 from tests.commissary_orders import CATALOG_CSV
 from tests.commissary_orders import VENDOR
-from tests.commissary_orders import NoHolds
-from tests.commissary_orders import book_resident
-from tests.commissary_orders import record_facility
 from tests.ledger_facilities import D1
 from tests.ledger_facilities import configure_demo_facilities
 
@@ -76,7 +76,7 @@ def replicas(
     )
     apps = []
     for _ in range(2):
-        app = build_commissary(settings, holds=NoHolds(), charges=LedgerInProcess(ledger[0]))
+        app = build_commissary(settings, holds=MemoryHolds(), charges=LedgerInProcess(ledger[0]))
         app.clock = clock
         apps.append(app)
     yield apps[0], apps[1]
@@ -105,8 +105,8 @@ def test_a_cancel_racing_the_posting_run_wins_or_is_refused_never_both(
     poster, family_side = replicas
     slowed = ChargingSlowly(ledger[0])
     poster.charges = slowed
-    record_facility(poster, facility_id=FAC_DEMO)
-    book_resident(poster, "R-1", FAC_DEMO)
+    configure(poster, FAC_DEMO)
+    book(poster, "R-1", FAC_DEMO)
     import_catalog(poster, ImportCatalog(FAC_DEMO, VENDOR, CATALOG_CSV, 5000, 12))
     # The run takes them by id (all placed at the same instant).
     orders = sorted(

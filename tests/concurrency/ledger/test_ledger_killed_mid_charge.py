@@ -14,12 +14,6 @@ from pathlib import Path
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
-from kinlink_contracts.demo import DEMO_FACILITIES
-from kinlink_contracts.demo import FAC_DEMO
-from kinlink_contracts.demo import card_added
-from kinlink_contracts.demo import facility_configured
-from kinlink_contracts.demo import resident_booked
-from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.auth import Role
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
@@ -33,8 +27,7 @@ from tests.concurrency.processes import service_processes
 from tests.conftest import ROOT
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
-from tests.ledger_grpc import takes_deposits
-from tests.streams.kafka_helpers import produce
+from tests.ledger_grpc import identity_tells
 
 MODULE = "kinlink_ledger.entrypoints.main"
 FACILITY = f"FAC-{uuid.uuid4().hex[:8]}"
@@ -70,20 +63,9 @@ async def test_a_deposit_charged_before_a_kill_is_finished_once_after_the_restar
     try:
         address = f"127.0.0.1:{port}"
         await eventually(lambda: is_serving(address), timeout=60)
-        events = [
-            facility_configured(FACILITY, DEMO_FACILITIES[FAC_DEMO]),
-            card_added(account, "pm_card_visa"),
-            resident_booked(FACILITY, resident),
-        ]
-        # One key, so one partition: the booking is applied after everything before it.
-        await produce(
-            infra.kafka_bootstrap,
-            IDENTITY_EVENTS,
-            [(FACILITY.encode(), event.to_bytes()) for event in events],
-        )
         async with grpc.aio.insecure_channel(address) as channel:
             stub = ledger_pb2_grpc.LedgerServiceStub(channel)
-            await eventually(lambda: takes_deposits(stub, family, FACILITY, resident), timeout=60)
+            await identity_tells(infra.kafka_bootstrap, stub, family, account, FACILITY, resident)
             quote = await stub.QuoteDeposit(
                 pb.QuoteDepositRequest(
                     facility_id=FACILITY, resident_id=resident, amount_cents=AMOUNT

@@ -43,7 +43,6 @@ def holds() -> MemoryHolds:
 def commissary(
     commissary_settings: CommissarySettings, holds: MemoryHolds, clock: Clock
 ) -> Iterator[Commissary]:
-    # Allowances never charge an order: the orders' stand-in ledger is there, never asked.
     commissary = build_commissary(commissary_settings, holds=holds, charges=MemoryLedger())
     commissary.clock = clock
     configure(commissary)

@@ -1,7 +1,8 @@
 """Commissary orders charged through the ledger (requirements "Commissary Pack Refunds": all sales
 are final): each (order, attempt) answered once, an order captured at most once whatever the
 attempts, a crash between the processor's answer and its record finished by the payment sweep,
-attempts at once, the journal, the receipt and the events. On SQLite and on the real PostgreSQL."""
+attempts at once, the journal, the receipt, the resident's charge history, the events and the
+audit replay. On SQLite and on the real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -25,12 +26,15 @@ from kinlink_kit.errors import NotFound
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
+from kinlink_ledger.adapters.resident_transactions_view import TransactionKind
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.domain import journal
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.order_charge import AttemptStatus
 from kinlink_ledger.domain.order_charge import OrderCharge
 from kinlink_ledger.domain.payments import ChargeOutcome
+from kinlink_ledger.domain.payments import ChargeRequest
+from kinlink_ledger.domain.payments import PaymentUnavailable
 from kinlink_ledger.domain.receipt import ReceiptKind
 from kinlink_ledger.service_layer.charge_order import ChargeOrder
 from kinlink_ledger.service_layer.charge_order import OrderChargeAnswer
@@ -39,6 +43,8 @@ from kinlink_ledger.service_layer.charge_order import get_order_charge
 from kinlink_ledger.service_layer.finish_payments import finish_payments_in_flight
 from kinlink_ledger.service_layer.ledger import Ledger
 from kinlink_ledger.service_layer.receipts import get_receipt
+from kinlink_ledger.service_layer.resident_transactions import list_resident_transactions
+from prometheus_client import REGISTRY
 
 from tests.integration.ledger.test_audit import run_replay
 from tests.integration.ledger.test_audit import stream
@@ -171,6 +177,7 @@ def test_a_declined_attempt_then_a_new_one_with_another_card_is_captured(
         # No payer is there for the issuer's challenge: declined, never waiting for one.
         ("pm_card_authenticationRequired", DeclineReason.PAYER_AUTHENTICATION_FAILED),
         ("pm_card_threeDSecure2Required", DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE),
+        ("pm_card_threeDSecureRequired", DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE),
         # Refused before the processor is asked to charge anything.
         ("pm_card_mastercard_prepaid", DeclineReason.PREPAID_NOT_SUPPORTED),
         ("pm_card_amex", DeclineReason.CARD_BRAND_NOT_ACCEPTED),
@@ -228,6 +235,10 @@ def sweep(ledger: Ledger) -> int:
     return finish_payments_in_flight(ledger, SETTLED_AFTER)
 
 
+def in_flight_gauge() -> float | None:
+    return REGISTRY.get_sample_value("kinlink_payments_in_flight", {"kind": "commissary_order"})
+
+
 def test_a_charge_whose_answer_was_lost_stays_pending_and_the_sweep_captures_it_once(
     ledger: Ledger, payments: SimulatedProcessor, clock: Clock
 ) -> None:
@@ -239,6 +250,7 @@ def test_a_charge_whose_answer_was_lost_stays_pending_and_the_sweep_captures_it_
     assert charged(payments, order_id) == [2500]
     assert payments.captured_total == 2500 and ledger.views.journal.balances() == []
     assert sweep(ledger) == 0  # a request may still be handling it
+    assert in_flight_gauge() == 1
     # Another attempt is refused while this one may still capture: never two payments at once.
     with refused(ClientError, "charge_in_progress"):
         charge(ledger, order_id, 2)
@@ -248,7 +260,35 @@ def test_a_charge_whose_answer_was_lost_stays_pending_and_the_sweep_captures_it_
     finished = get_order_charge(ledger, str(order_id))
     assert (finished.attempt.number, finished.attempt.status) == (1, AttemptStatus.CAPTURED)
     assert sweep(ledger) == 0
+    assert in_flight_gauge() == 0
     assert charge(ledger, order_id, 2).attempt.number == 1
+    assert charged(payments, order_id) == [2500]
+    assert_booked_once(ledger, payments, 2500)
+
+
+def test_an_unreachable_processor_leaves_the_attempt_pending_and_asking_again_pays_once(
+    ledger: Ledger, clock: Clock
+) -> None:
+    class Unreachable(SimulatedProcessor):
+        """Not reachable for the first payment asked of it."""
+
+        down = 1
+
+        def start(self, request: ChargeRequest) -> str:
+            if self.down:
+                self.down -= 1
+                raise PaymentUnavailable("connection refused")
+            return super().start(request)
+
+    payments = Unreachable(clock=clock)
+    ledger.payments = payments
+    order_id = uuid4()
+    pending = charge(ledger, order_id)
+    assert (pending.attempt.status, pending.attempt.payment_reference) == (
+        AttemptStatus.PENDING,
+        None,
+    )
+    assert charge(ledger, order_id).attempt.status is AttemptStatus.CAPTURED
     assert charged(payments, order_id) == [2500]
     assert_booked_once(ledger, payments, 2500)
 
@@ -406,3 +446,33 @@ def test_replaying_the_stream_reproduces_the_orders_receipts_journal_and_payment
     report = run_replay(ledger, stream(ledger), tmp_path)
     assert report.differences == [] and report.ok
     assert report.events == len(stream(ledger))
+
+
+def test_a_paid_pack_is_in_the_residents_charge_history_once_and_a_declined_one_is_not(
+    ledger: Ledger, clock: Clock
+) -> None:
+    """Requirements "Deposit and Charge History": what the card was charged, with its receipt,
+    for the family member who paid and the facility's officers; not for another family."""
+    declined_only, paid_later = uuid4(), uuid4()
+    charge(ledger, declined_only, card="pm_card_chargeDeclined")
+    charge(ledger, paid_later, 1, card="pm_card_chargeDeclined")
+    clock.now += timedelta(hours=1)
+    paid = charge(ledger, paid_later, 2, amount=2500)
+    charge(ledger, paid_later, 3)  # the capture again: nothing new
+
+    family = Principal(D1, frozenset({Role.FAMILY_MEMBER}))
+    officer = Principal(str(uuid4()), frozenset({Role.FACILITY_OFFICER}), frozenset({FAC}))
+    for viewer in (family, officer):
+        [listed] = list_resident_transactions(ledger, viewer, FAC, RESIDENT)
+        assert (listed.kind, listed.transaction_id, listed.account_id) == (
+            TransactionKind.COMMISSARY_PACK,
+            str(paid_later),
+            D1,
+        )
+        assert (listed.amount, listed.fee, listed.status) == (2500, 0, "captured")
+        assert (listed.receipt_number, listed.occurred_at) == (
+            paid.charge.receipt_number,
+            clock.now,
+        )
+    other_family = Principal(D2, frozenset({Role.FAMILY_MEMBER}))
+    assert list_resident_transactions(ledger, other_family, FAC, RESIDENT) == []

@@ -38,13 +38,13 @@ from kinlink_kit.testing import Clock
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 
+from tests.commissary_doubles import MemoryHolds
+from tests.commissary_doubles import book
+from tests.commissary_doubles import configure
 from tests.commissary_orders import CATALOG_CSV
 from tests.commissary_orders import FACILITY
 from tests.commissary_orders import VENDOR
 from tests.commissary_orders import MemoryLedger
-from tests.commissary_orders import NoHolds
-from tests.commissary_orders import book_resident
-from tests.commissary_orders import record_facility
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 from tests.streams.kafka_helpers import produce
 from tests.streams.kafka_helpers import read_topic
@@ -53,7 +53,7 @@ from tests.streams.kafka_helpers import read_topic
 @pytest.fixture
 def commissary(infra: Infra, fresh_database: str, clock: Clock) -> Iterator[Commissary]:
     settings = CommissarySettings(postgres_dsn=infra.postgres_url(fresh_database))
-    app = build_commissary(settings, holds=NoHolds(), charges=MemoryLedger())
+    app = build_commissary(settings, holds=MemoryHolds(), charges=MemoryLedger())
     app.clock = clock
     yield app
     app.close()
@@ -63,8 +63,8 @@ async def test_a_paid_order_reaches_the_topic_keyed_by_its_resident(
     infra: Infra, commissary: Commissary
 ) -> None:
     resident = f"R-{uuid.uuid4().hex[:8]}"  # the topic keeps earlier runs' orders
-    record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER)
-    book_resident(commissary, resident)
+    configure(commissary, FACILITY, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
+    book(commissary, resident, FACILITY)
     import_catalog(commissary, ImportCatalog(FACILITY, VENDOR, CATALOG_CSV, 5000, 12))
     family = uuid.uuid4()
     order = place_order(
@@ -114,7 +114,7 @@ async def test_a_catalog_breaking_a_rule_is_dead_lettered_and_the_next_imported(
     group = f"test-commissary-{run}"
     facility = f"FAC-{run}"
     await skip_earlier_events(infra.kafka_bootstrap, FACILITY_EVENTS, group)
-    record_facility(commissary, facility_id=facility)
+    configure(commissary, facility)
     soap = CatalogItem(
         sku="SOAP-1", name="Soap", category="Hygiene", price_cents=150, max_per_order=3
     )

@@ -33,6 +33,7 @@ from tests.commissary_doubles import MemoryHolds
 from tests.commissary_doubles import book
 from tests.commissary_doubles import configure
 from tests.commissary_doubles import purchase
+from tests.commissary_orders import MemoryLedger
 from tests.conftest import TokenKeys
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 from tests.streams.kafka_helpers import produce
@@ -49,7 +50,7 @@ async def test_purchases_on_the_facility_topic_are_paid_once_and_a_bad_one_is_de
     )
     for topic in (IDENTITY_EVENTS, FACILITY_EVENTS, LEDGER_EVENTS):
         await skip_earlier_events(infra.kafka_bootstrap, topic, group)
-    commissary = build_commissary(settings, holds=MemoryHolds())
+    commissary = build_commissary(settings, holds=MemoryHolds(), charges=MemoryLedger())
     commissary.clock = clock
     configure(commissary, facility)
     book(commissary, resident, facility)

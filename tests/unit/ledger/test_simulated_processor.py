@@ -31,6 +31,8 @@ def charge(
         ("pm_card_chargeDeclinedExpiredCard", DeclineReason.EXPIRED_CARD),
         ("pm_card_authenticationRequired", DeclineReason.PAYER_AUTHENTICATION_FAILED),
         ("pm_card_threeDSecure2Required", DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE),
+        # A challenge and no payer to answer it: declined, as Stripe's `authentication_required`.
+        ("pm_card_threeDSecureRequired", DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE),
     ],
 )
 def test_outcomes_follow_stripe_test_payment_methods(

@@ -23,14 +23,14 @@ from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import settings_on
 
+from tests.commissary_doubles import MemoryHolds
+from tests.commissary_doubles import book
+from tests.commissary_doubles import configure
 from tests.commissary_orders import CATALOG_CSV
 from tests.commissary_orders import FACILITY
 from tests.commissary_orders import RESIDENT
 from tests.commissary_orders import VENDOR
 from tests.commissary_orders import MemoryLedger
-from tests.commissary_orders import NoHolds
-from tests.commissary_orders import book_resident
-from tests.commissary_orders import record_facility
 
 # Soap x2 (300) and noodles x4 (300): $6.00.
 LINES = (OrderLine("SOAP-1", 2), OrderLine("NOOD-3", 4))
@@ -60,7 +60,7 @@ def reopen(
     opened: list[Commissary] = []
 
     def opening() -> Commissary:
-        commissary = build_commissary(commissary_settings, holds=NoHolds(), charges=ledger)
+        commissary = build_commissary(commissary_settings, holds=MemoryHolds(), charges=ledger)
         commissary.clock = clock
         opened.append(commissary)
         return commissary
@@ -74,8 +74,8 @@ def reopen(
 def commissary(reopen: Callable[[], Commissary]) -> Commissary:
     """A charge-at-posting facility with a resident held and the vendor's catalog."""
     app = reopen()
-    record_facility(app)
-    book_resident(app)
+    configure(app, FACILITY)
+    book(app, RESIDENT, FACILITY)
     import_catalog(app, ImportCatalog(FACILITY, VENDOR, CATALOG_CSV, 5000, 12))
     return app
 

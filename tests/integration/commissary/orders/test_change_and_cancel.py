@@ -3,6 +3,7 @@ Incomplete or Ready to Process; a new card after a decline is a new attempt."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
 
@@ -13,6 +14,8 @@ from kinlink_commissary.service_layer.change_order import ChangeOrder
 from kinlink_commissary.service_layer.change_order import cancel_order
 from kinlink_commissary.service_layer.change_order import change_order
 from kinlink_commissary.service_layer.commissary import Commissary
+from kinlink_commissary.service_layer.list_orders import ListOrders
+from kinlink_commissary.service_layer.list_orders import list_orders
 from kinlink_commissary.service_layer.orders_access import get_order
 from kinlink_contracts.facility_settings import CommissaryPaymentMode
 from kinlink_kit.auth import Principal
@@ -20,11 +23,12 @@ from kinlink_kit.auth import Role
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import NotFound
 from kinlink_kit.errors import PermissionDenied
+from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
 
+from tests.commissary_doubles import configure
 from tests.commissary_orders import FACILITY
 from tests.commissary_orders import MemoryLedger
-from tests.commissary_orders import record_facility
 from tests.integration.commissary.orders.conftest import place
 
 
@@ -58,7 +62,7 @@ def test_new_lines_are_priced_again_and_checked(commissary: Commissary, family: 
 def test_after_a_decline_another_card_is_charged_under_the_next_attempt(
     commissary: Commissary, family: UUID, ledger: MemoryLedger
 ) -> None:
-    record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER, revision=2)
+    configure(commissary, FACILITY, 2, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
     order = place(commissary, family, "pm_card_chargeDeclined")
     assert (order.status, order.incomplete_reason) == (OrderStatus.INCOMPLETE, "card_declined")
     paid = change_order(commissary, holder(family), ChangeOrder(order.id, (), "pm_card_visa"))
@@ -83,7 +87,7 @@ def test_the_family_member_cancels_their_order_once(commissary: Commissary, fami
 def test_paid_and_processing_orders_are_neither_changed_nor_cancelled(
     commissary: Commissary, family: UUID, ledger: MemoryLedger
 ) -> None:
-    record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER, revision=2)
+    configure(commissary, FACILITY, 2, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
     paid = place(commissary, family)
     ledger.unavailable = True
     processing = place(commissary, family)
@@ -109,3 +113,21 @@ def test_someone_else_s_order_is_not_found_and_staff_see_only_their_facility(
     elsewhere = Principal("officer", frozenset({Role.FACILITY_OFFICER}), frozenset({"FAC-X"}))
     with refused(PermissionDenied, "facility_out_of_scope"):
         get_order(commissary, elsewhere, order.id)
+
+
+def test_the_history_lists_the_family_member_s_orders_newest_first_page_by_page(
+    commissary: Commissary, family: UUID, clock: Clock
+) -> None:
+    placed = []
+    for _ in range(5):
+        placed.append(place(commissary, family).id)
+        clock.now += timedelta(minutes=1)
+    place(commissary, uuid4())  # someone else's
+    pages, token = [], ""
+    while True:
+        page = list_orders(commissary, holder(family), ListOrders("", "", 2, token))
+        pages.append([order.id for order in page.rows])
+        if not (token := page.next_page_token):
+            break
+    newest = placed[::-1]
+    assert pages == [newest[0:2], newest[2:4], newest[4:]]

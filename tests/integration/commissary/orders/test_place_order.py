@@ -21,18 +21,21 @@ from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import ClientError
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import NotFound
-from kinlink_kit.residents import ResidentEntry
 from kinlink_kit.testing import refused
+from prometheus_client import REGISTRY
 
+from tests.commissary_doubles import book
+from tests.commissary_doubles import configure
+from tests.commissary_doubles import release
 from tests.commissary_orders import CATALOG_CSV
 from tests.commissary_orders import FACILITY
 from tests.commissary_orders import RESIDENT
 from tests.commissary_orders import VENDOR
 from tests.commissary_orders import MemoryLedger
-from tests.commissary_orders import book_resident
-from tests.commissary_orders import record_facility
 from tests.integration.commissary.orders.conftest import LINES
 from tests.integration.commissary.orders.conftest import place
+
+ORDER_CHARGES = "kinlink_commissary_order_charges_total"
 
 
 def test_at_a_charge_at_posting_facility_an_order_waits_for_the_posting_run(
@@ -60,7 +63,7 @@ def test_without_a_card_the_order_is_incomplete(commissary: Commissary, family: 
 def test_at_a_pay_at_order_facility_it_is_charged_at_once_and_paid_with_the_receipt(
     commissary: Commissary, family: UUID, ledger: MemoryLedger
 ) -> None:
-    record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER, revision=2)
+    configure(commissary, FACILITY, 2, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
     order = place(commissary, family)
     assert (order.status, order.receipt_number, order.attempt) == (
         OrderStatus.PAID,
@@ -74,7 +77,7 @@ def test_at_a_pay_at_order_facility_it_is_charged_at_once_and_paid_with_the_rece
 def test_a_declined_card_leaves_it_incomplete_with_the_reason(
     commissary: Commissary, family: UUID
 ) -> None:
-    record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER, revision=2)
+    configure(commissary, FACILITY, 2, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
     order = place(commissary, family, "pm_card_chargeDeclinedInsufficientFunds")
     assert (order.status, order.incomplete_reason) == (
         OrderStatus.INCOMPLETE,
@@ -85,11 +88,13 @@ def test_a_declined_card_leaves_it_incomplete_with_the_reason(
 def test_the_ledger_away_leaves_it_processing_and_a_retry_asks_the_same_attempt(
     commissary: Commissary, family: UUID, ledger: MemoryLedger
 ) -> None:
-    record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER, revision=2)
+    configure(commissary, FACILITY, 2, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
     ledger.lose_answers = True
     order_id = uuid4()
+    unanswered = REGISTRY.get_sample_value(ORDER_CHARGES, {"outcome": "unanswered"}) or 0
     first = place(commissary, family, order_id=order_id)
     assert first.status is OrderStatus.PROCESSING
+    assert REGISTRY.get_sample_value(ORDER_CHARGES, {"outcome": "unanswered"}) == unanswered + 1
     ledger.lose_answers = False
     again = place(commissary, family, order_id=order_id)
     assert (again.status, again.attempt) == (OrderStatus.PAID, 1)
@@ -121,20 +126,18 @@ def test_prices_stay_as_placed_when_the_catalog_changes(
 
 
 def _release(commissary: Commissary) -> str:
-    entry = commissary.store.repository.get(ResidentEntry.create_id(FACILITY, RESIDENT))
-    entry.release()
-    commissary.store.save(entry)
+    release(commissary, RESIDENT, FACILITY)
     return FACILITY
 
 
 def _switch_off(commissary: Commissary) -> str:
-    record_facility(commissary, revision=2, commissary_available=False)
+    configure(commissary, FACILITY, 2, commissary_available=False)
     return FACILITY
 
 
 def _facility_without_catalog(commissary: Commissary) -> str:
-    record_facility(commissary, facility_id="FAC-EMPTY")
-    book_resident(commissary, facility_id="FAC-EMPTY")
+    configure(commissary, "FAC-EMPTY")
+    book(commissary, RESIDENT, "FAC-EMPTY")
     return "FAC-EMPTY"
 
 

@@ -13,6 +13,8 @@ from datetime import timedelta
 from uuid import UUID
 
 from kinlink_commissary.domain.order import OrderStatus
+from kinlink_commissary.domain.ports import ChargeRequest
+from kinlink_commissary.domain.ports import OrderCharge
 from kinlink_commissary.domain.posting_run import PostingRun
 from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_commissary.service_layer.run_posting import get_posting_run
@@ -25,9 +27,9 @@ from kinlink_kit.errors import NotFound
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
 
+from tests.commissary_doubles import configure
 from tests.commissary_orders import FACILITY
 from tests.commissary_orders import MemoryLedger
-from tests.commissary_orders import record_facility
 from tests.integration.commissary.orders.conftest import place
 
 
@@ -83,9 +85,10 @@ def test_a_run_of_a_day_without_one_is_not_found(commissary: Commissary) -> None
 def test_the_scheduler_posts_on_the_posting_day_from_the_posting_time_once(
     commissary: Commissary, family: UUID, clock: Clock
 ) -> None:
-    record_facility(
+    configure(
         commissary,
-        revision=2,
+        FACILITY,
+        2,
         commissary_posting_day=Weekday.THURSDAY,
         commissary_posting_time=time(6, 30),
     )
@@ -109,7 +112,7 @@ def test_the_scheduler_posts_on_the_posting_day_from_the_posting_time_once(
 def test_the_processing_sweep_asks_again_about_orders_left_processing_a_while(
     commissary: Commissary, family: UUID, ledger: MemoryLedger, clock: Clock
 ) -> None:
-    record_facility(commissary, CommissaryPaymentMode.PAY_AT_ORDER, revision=2)
+    configure(commissary, FACILITY, 2, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
     ledger.lose_answers = True
     order = place(commissary, family)
     ledger.lose_answers = False
@@ -120,3 +123,47 @@ def test_the_processing_sweep_asks_again_about_orders_left_processing_a_while(
     assert (settled.id, settled.status, settled.attempt) == (order.id, OrderStatus.PAID, 1)
     assert ledger.charged_cents(order.id) == 600
     assert settle_orders(commissary, timedelta(minutes=5)) == []
+
+
+def test_an_order_the_ledger_fails_on_does_not_stop_the_others(
+    commissary: Commissary, family: UUID, ledger: MemoryLedger
+) -> None:
+    orders = [place(commissary, family) for _ in range(3)]
+    broken = orders[1].id
+    charge = ledger.charge
+
+    def failing_on_one(request: ChargeRequest) -> OrderCharge:
+        if request.order_id == broken:
+            raise RuntimeError("the ledger answered something unexpected")
+        return charge(request)
+
+    ledger.charge = failing_on_one  # type: ignore[method-assign]
+    run = run_posting(commissary, FACILITY)
+    assert (run.orders_total, run.paid, run.still_processing) == (3, 2, 1)
+    assert [status_of(commissary, order.id) for order in orders] == [
+        OrderStatus.PAID,
+        OrderStatus.PROCESSING,
+        OrderStatus.PAID,
+    ]
+
+
+def test_the_sweep_goes_on_past_an_order_the_ledger_fails_on(
+    commissary: Commissary, family: UUID, ledger: MemoryLedger, clock: Clock
+) -> None:
+    configure(commissary, FACILITY, 2, commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER)
+    ledger.lose_answers = True
+    first, second = place(commissary, family), place(commissary, family)
+    ledger.lose_answers = False
+    charge = ledger.charge
+
+    def failing_on_first(request: ChargeRequest) -> OrderCharge:
+        if request.order_id == first.id:
+            raise RuntimeError("the ledger answered something unexpected")
+        return charge(request)
+
+    ledger.charge = failing_on_first  # type: ignore[method-assign]
+    clock.now += timedelta(minutes=5)
+    settled = settle_orders(commissary, timedelta(minutes=5))
+    assert sorted((o.id, o.status) for o in settled) == sorted(
+        [(first.id, OrderStatus.PROCESSING), (second.id, OrderStatus.PAID)]
+    )

@@ -23,6 +23,7 @@ class TransactionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TRANSACTION_KIND_UNSPECIFIED: _ClassVar[TransactionKind]
     TRANSACTION_KIND_DEPOSIT: _ClassVar[TransactionKind]
     TRANSACTION_KIND_COMMISSARY_ORDER: _ClassVar[TransactionKind]
+    TRANSACTION_KIND_COMMISSARY_PACK: _ClassVar[TransactionKind]
 
 class FundingStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -69,6 +70,7 @@ DEPOSIT_STATUS_POSTED: DepositStatus
 TRANSACTION_KIND_UNSPECIFIED: TransactionKind
 TRANSACTION_KIND_DEPOSIT: TransactionKind
 TRANSACTION_KIND_COMMISSARY_ORDER: TransactionKind
+TRANSACTION_KIND_COMMISSARY_PACK: TransactionKind
 FUNDING_STATUS_UNSPECIFIED: FundingStatus
 FUNDING_STATUS_FUNDED: FundingStatus
 FUNDING_STATUS_REQUIRES_AUTHENTICATION: FundingStatus

@@ -11,6 +11,7 @@ twice.
 from __future__ import annotations
 
 from kinlink_kit.logging import get_logger
+from kinlink_kit.metrics import COMMISSARY_ORDER_CHARGES
 
 from kinlink_commissary.domain.order import Order
 from kinlink_commissary.domain.order import OrderNotFound
@@ -40,8 +41,10 @@ def charge_order(commissary: Commissary, order: Order) -> Order:
         charge = commissary.charges.charge(request)
     except LedgerUnavailable:
         log.warning("order charge unanswered", order_id=str(order.id), attempt=order.attempt)
+        COMMISSARY_ORDER_CHARGES.labels("unanswered").inc()
         return order
     if charge.status is ChargeStatus.PENDING:
+        COMMISSARY_ORDER_CHARGES.labels("unanswered").inc()
         return order
 
     def recording(current: Order) -> Order:
@@ -55,6 +58,7 @@ def charge_order(commissary: Commissary, order: Order) -> Order:
         return current
 
     charged = commissary.change(order.id, Order, recording, missing=OrderNotFound)
+    COMMISSARY_ORDER_CHARGES.labels(charge.status.value).inc()
     log.info(
         "order charged",
         order_id=str(order.id),
@@ -63,3 +67,14 @@ def charge_order(commissary: Commissary, order: Order) -> Order:
         decline_reason=charge.decline_reason or None,
     )
     return charged
+
+
+def charge_in_turn(commissary: Commissary, order: Order) -> Order:
+    """`charge_order` for one order of many (a posting run, the sweep): an order the ledger
+    fails on unexpectedly (a bug, a misconfiguration) stays processing, logged, and must not keep
+    the others from being charged."""
+    try:
+        return charge_order(commissary, order)
+    except Exception:
+        log.exception("order charge failed", order_id=str(order.id), attempt=order.attempt)
+        return order

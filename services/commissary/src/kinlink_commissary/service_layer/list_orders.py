@@ -5,6 +5,7 @@ by page, each with its status."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from kinlink_kit.auth import Principal
 from kinlink_kit.auth import Role
@@ -38,7 +39,11 @@ def list_orders(commissary: Commissary, principal: Principal, command: ListOrder
     orders = commissary.views.orders
     if principal.has(Role.FAMILY_MEMBER):
         listed = orders.of_account(
-            principal.account_id, command.facility_id, command.resident_id, page_size + 1, resume
+            UUID(principal.account_id),
+            command.facility_id,
+            command.resident_id,
+            page_size + 1,
+            resume,
         )
     else:
         if not command.facility_id:

@@ -24,7 +24,7 @@ from kinlink_commissary.domain.posting_run import PostingRun
 from kinlink_commissary.domain.posting_run import PostingRunNotFound
 from kinlink_commissary.domain.posting_run import due_run_date
 from kinlink_commissary.domain.posting_run import local_run_date
-from kinlink_commissary.service_layer.charge_order import charge_order
+from kinlink_commissary.service_layer.charge_order import charge_in_turn
 from kinlink_commissary.service_layer.commissary import Commissary
 
 log = get_logger(__name__)
@@ -54,7 +54,7 @@ def _post(commissary: Commissary, facility_id: str, run_date: date) -> PostingRu
     for order_id in commissary.views.orders.to_post(facility_id):
         order = _take(commissary, order_id)
         if order is not None:
-            outcomes[charge_order(commissary, order).status] += 1
+            outcomes[charge_in_turn(commissary, order).status] += 1
 
     def finishing(run: PostingRun) -> PostingRun:
         run.finish(

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from kinlink_commissary.domain.order import Order
 from kinlink_commissary.domain.order import OrderStatus
-from kinlink_commissary.service_layer.charge_order import charge_order
+from kinlink_commissary.service_layer.charge_order import charge_in_turn
 from kinlink_commissary.service_layer.commissary import Commissary
 
 
@@ -19,5 +19,5 @@ def settle_orders(commissary: Commissary, after: timedelta) -> list[Order]:
     for order_id in commissary.views.orders.processing_since(commissary.clock() - after):
         order = commissary.find(order_id, Order)
         if order is not None and order.status is OrderStatus.PROCESSING:
-            settled.append(charge_order(commissary, order))
+            settled.append(charge_in_turn(commissary, order))
     return settled

@@ -8,7 +8,10 @@ only when it ends: until then (and for ever, for an allowance whose hold was dec
 is NULL and it is not listed. When it ends its status is `captured` (what was used, its amount,
 was charged: the row carries that capture's receipt) or `released` (nothing was used; amount 0),
 and its place in the list is the end's: one row per allowance, not per order, because the card
-is charged once per allowance. A resident's balance is never here (requirements "Resident Balance").
+is charged once per allowance. A commissary pack paid by card (ChargeOrder) has a row per order,
+listed once captured (`captured`, what the card was charged, its receipt, at the capture's place);
+its declined attempts charged nothing and are not listed. A resident's balance is never here
+(requirements "Resident Balance").
 
 Rows are keyed by the aggregate and changed only by a newer version of it, so applying an event
 twice, or a stale copy after a newer one, changes nothing.
@@ -16,6 +19,7 @@ twice, or a stale copy after a newer one, changes nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -26,11 +30,13 @@ from kinlink_kit.views import ViewCursor
 from kinlink_ledger.domain.allowance import CommissaryAllowance
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.deposit import DepositStatus
+from kinlink_ledger.domain.order_charge import OrderCharge
 
 
 class TransactionKind(StrEnum):
     DEPOSIT = "deposit"
     COMMISSARY_ORDER = "commissary_order"  # orders an allowance paid: what its end captured
+    COMMISSARY_PACK = "commissary_pack"  # an order paid by card: its one capture
 
 
 class AllowanceOutcome(StrEnum):
@@ -54,6 +60,8 @@ class ResidentTransactionsProjection(Projection):
         CommissaryAllowance.Requested,
         CommissaryAllowance.Captured,
         CommissaryAllowance.Ended,
+        OrderCharge.Opened,
+        OrderCharge.Captured,
     )
     ddl = """
     CREATE TABLE IF NOT EXISTS resident_transactions (
@@ -87,18 +95,37 @@ class ResidentTransactionsProjection(Projection):
                 amount=domain_event.amount,
                 fee=domain_event.fee,
                 status=DepositStatus.PENDING.value,
+                occurred_at=domain_event.requested_at,
             )
         elif isinstance(domain_event, CommissaryAllowance.Requested):
-            _requested(
+            _unlisted(
                 cursor,
                 domain_event,
                 position,
-                kind=TransactionKind.COMMISSARY_ORDER.value,
-                transaction_id=str(domain_event.allowance_id),
-                account_id=str(domain_event.account_id),
-                amount=0,
-                fee=0,
-                status=None,
+                TransactionKind.COMMISSARY_ORDER,
+                domain_event.allowance_id,
+                domain_event.requested_at,
+            )
+        elif isinstance(domain_event, OrderCharge.Opened):
+            _unlisted(
+                cursor,
+                domain_event,
+                position,
+                TransactionKind.COMMISSARY_PACK,
+                domain_event.order_id,
+                domain_event.timestamp,
+            )
+        elif isinstance(domain_event, OrderCharge.Captured):
+            _changed(
+                cursor,
+                domain_event,
+                "status = :status, amount = :amount, receipt_number = :receipt_number, "
+                "position = :position, occurred_at = :occurred_at",
+                status=AllowanceOutcome.CAPTURED.value,
+                amount=domain_event.amount,
+                receipt_number=OrderCharge.receipt_number_of(domain_event.originator_id),
+                position=position,
+                occurred_at=domain_event.captured_at.isoformat(),
             )
         elif isinstance(domain_event, Deposit.Captured):
             _changed(
@@ -146,8 +173,10 @@ class ResidentTransactionsProjection(Projection):
         )
 
 
-def _requested(cursor: ViewCursor, domain_event: Any, position: int, **values: object) -> None:
-    """A deposit's or an allowance's row, as its request (its first event) says."""
+def _requested(
+    cursor: ViewCursor, domain_event: Any, position: int, occurred_at: datetime, **values: object
+) -> None:
+    """A deposit's, an allowance's or an order's row, as its first event says."""
     cursor.execute(
         "INSERT INTO resident_transactions (originator_id, version, position, kind, "
         "transaction_id, facility_id, resident_id, account_id, amount, fee, status, "
@@ -160,9 +189,32 @@ def _requested(cursor: ViewCursor, domain_event: Any, position: int, **values: o
             "position": position,
             "facility_id": domain_event.facility_id,
             "resident_id": domain_event.resident_id,
-            "occurred_at": domain_event.requested_at.isoformat(),
+            "occurred_at": occurred_at.isoformat(),
             **values,
         },
+    )
+
+
+def _unlisted(
+    cursor: ViewCursor,
+    domain_event: Any,
+    position: int,
+    kind: TransactionKind,
+    transaction_id: object,
+    occurred_at: datetime,
+) -> None:
+    """An allowance's or an order's row, not listed (no status) until it is settled."""
+    _requested(
+        cursor,
+        domain_event,
+        position,
+        occurred_at,
+        kind=kind.value,
+        transaction_id=str(transaction_id),
+        account_id=str(domain_event.account_id),
+        amount=0,
+        fee=0,
+        status=None,
     )
 
 

@@ -193,6 +193,10 @@ class SimulatedProcessor(PaymentProcessor):
             elif payer_present and method in CHALLENGED:
                 secret = f"{reference}{CLIENT_SECRET_SUFFIX}"
                 payment.outcome = ChargeOutcome(reference, authentication=secret)
+            elif method in CHALLENGED:
+                # No payer to answer the challenge: Stripe declines (`authentication_required`).
+                reason = DECLINES.get(method, DeclineReason.PAYER_AUTHENTICATION_UNAVAILABLE)
+                payment.outcome = ChargeOutcome(reference, reason)
             else:
                 payment.outcome = ChargeOutcome(reference, DECLINES.get(method))
             self._save()

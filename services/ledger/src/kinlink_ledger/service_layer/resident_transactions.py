@@ -1,5 +1,6 @@
 """ListResidentTransactions (requirements "Deposit and Charge History"): the transactions made for a
-resident, deposits into their account and commissary orders paid by allowances, newest first.
+resident, deposits into their account, commissary orders paid by allowances and commissary packs
+paid by card, newest first.
 
 Who sees what, as for a resident's deposit history (ListDeposits): a family member only what
 they paid themselves, never what other families did; the facility's officers, operators and
@@ -23,15 +24,15 @@ from kinlink_ledger.service_layer.ledger import Ledger
 @dataclass(frozen=True)
 class ResidentTransaction:
     kind: TransactionKind
-    transaction_id: str  # the deposit id, or the commissary's allowance id
+    transaction_id: str  # the deposit id, or the commissary's allowance or order id
     facility_id: str
     resident_id: str
     account_id: str  # who paid
-    amount: int  # a deposit's amount; what an allowance's orders used
+    amount: int  # a deposit's amount; what an allowance's orders used; what a pack was charged
     fee: int
-    status: str  # a deposit's status; an allowance's `captured` or `released`
+    status: str  # a deposit's status; an allowance's `captured` or `released`; a pack's `captured`
     receipt_number: str  # empty until captured
-    occurred_at: datetime  # a deposit's request; an allowance's end
+    occurred_at: datetime  # a deposit's request; an allowance's end; a pack's capture
 
     @classmethod
     def from_row(cls, row: Row) -> ResidentTransaction:
