@@ -301,7 +301,6 @@ SENTENCES = {
         "This allowance was already given with other details. Open the allowance page again "
         "and start over."
     ),
-    "allowance_not_active": N_("This allowance has already ended."),
     "commissary_unavailable": N_("This facility does not offer commissary through Kinlink."),
     "catalog_not_found": N_("This facility's commissary has nothing to order yet."),
     "catalog_row_invalid": N_("Some rows of the catalog file are wrong: nothing was imported."),
@@ -315,7 +314,8 @@ SENTENCES = {
     "order_limit_exceeded": N_(
         "This order comes to more than the facility takes in one order. Remove some items."
     ),
-    "order_empty": N_("Choose at least one item."),
+    "order_lines_missing": N_("Choose at least one item."),
+    "order_line_repeated": N_("An item is listed twice. Give each item once, with its quantity."),
     "order_id_reused": N_("This order was already placed with other items. Start a new order."),
     "order_not_found": N_("We do not know this order."),
     "order_not_changeable": N_(
@@ -332,6 +332,17 @@ SENTENCES = {
     ),
     "order_not_paid": N_("This order is not paid yet."),
     "decision_invalid": N_("Choose what the facility did with the pack."),
+    "ledger_unavailable": N_(
+        "We could not reach our payment system. Nothing was charged. Please try again in a few "
+        "minutes."
+    ),
+    "vendor_missing": N_("Enter the commissary company's name."),
+    "catalog_file_invalid": N_("The catalog file cannot be read: save it as CSV in UTF-8."),
+    "order_limit_invalid": N_("Enter the most an order may come to, more than $0."),
+    "max_items_invalid": N_("Enter how many items an order may hold, 1 or more."),
+    "page_size_invalid": N_("Ask for between 1 and 200 rows a page."),
+    "posting_run_not_found": N_("This facility's orders did not post on that day."),
+    "run_date_invalid": N_("Enter the date as YYYY-MM-DD."),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

@@ -18,6 +18,7 @@ from kinlink.commissary.v1 import commissary_pb2_grpc
 from kinlink_cli.main import cli
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
 
 from tests.unit.cli.stand_in import StandIn
 from tests.unit.cli.stand_in import served as served_stand_in
@@ -146,9 +147,9 @@ def test_allowance_show_lists_its_uses_and_settlement_and_list_pages_on(
     listed = kinlink("allowance", "list", "--resident=R-1001")
     assert listed.stdout.splitlines()[-1] == "More: add --page-token=p2"
     assert stand_in.calls[-1][1].resident_id == "R-1001"
-    stand_in.answers["EndAllowance"] = FailedPrecondition("allowance_not_active", "Ended.")
+    stand_in.answers["EndAllowance"] = NotFound("allowance_not_found", "Not yours.")
     refused = kinlink("allowance", "end", ALLOWANCE_ID)
-    assert refused.exit_code == 1 and "error: allowance_not_active" in refused.stderr
+    assert refused.exit_code == 1 and "error: allowance_not_found" in refused.stderr
 
 
 def test_catalog_import_sends_the_file_and_limits_and_show_lists_the_items(

@@ -25,6 +25,7 @@ from kinlink_portal.help import LANGUAGES
 from kinlink_portal.help import load_topics
 from kinlink_portal.i18n import LOCALE_DIR
 from kinlink_portal.i18n import translations
+from kinlink_portal.sentences import SENTENCES
 from starlette.testclient import TestClient
 
 from tests.portal_web import csrf_of
@@ -216,13 +217,11 @@ def test_ending_an_allowance_refused_says_why_on_its_page(
     family: TestClient, commissary: StandInIdentity
 ) -> None:
     commissary.answers["GetAllowance"] = allowance(pb.ALLOWANCE_STATUS_ACTIVE)
-    commissary.answers["EndAllowance"] = refusal(
-        FailedPrecondition("allowance_not_active", "Ended already.")
-    )
+    commissary.answers["EndAllowance"] = refusal(NotFound("allowance_not_found", "Not yours."))
     page = family.get(f"/allowances/{ALLOWANCE_ID}").text
     ended = family.post(f"/allowances/{ALLOWANCE_ID}/end", data={"csrf_token": csrf_of(page)})
     assert ended.status_code == 400
-    assert "This allowance has already ended." in ended.text
+    assert "We do not know this allowance." in ended.text
 
 
 def test_ending_an_allowance_asks_the_commissary_for_that_allowance(
@@ -598,3 +597,54 @@ def test_every_button_and_page_the_commissary_help_names_is_one_the_portal_shows
     }
     assert len(named) > 20
     assert sorted(pair for pair in named if pair[1] not in shown) == []
+
+
+# Every code the commissary refuses with (its own, its custody check's and the ledger's declines
+# it passes on): each must be said as a sentence, never the generic one.
+COMMISSARY_REFUSALS = [
+    "allowance_id_reused",
+    "allowance_not_found",
+    "amount_not_positive",
+    "catalog_file_invalid",
+    "catalog_not_found",
+    "catalog_row_invalid",
+    "commissary_unavailable",
+    "facility_id_missing",
+    "facility_not_found",
+    "item_not_found",
+    "item_unavailable",
+    "ledger_unavailable",
+    "max_items_invalid",
+    "order_being_processed",
+    "order_id_reused",
+    "order_limit_exceeded",
+    "order_limit_invalid",
+    "order_line_repeated",
+    "order_lines_missing",
+    "order_not_changeable",
+    "order_not_found",
+    "order_not_paid",
+    "page_size_invalid",
+    "page_token_invalid",
+    "payment_method_missing",
+    "payment_method_not_found",
+    "posting_run_not_found",
+    "quantity_invalid",
+    "resident_id_missing",
+    "resident_not_found",
+    "resident_released",
+    "run_date_invalid",
+    "too_many_items",
+    "vendor_missing",
+    "authentication_required",
+    "card_declined",
+    "insufficient_funds",
+    "expired_card",
+    "prepaid_not_supported",
+    "card_brand_not_accepted",
+]
+
+
+@pytest.mark.parametrize("code", COMMISSARY_REFUSALS)
+def test_every_commissary_refusal_has_its_sentence(code: str) -> None:
+    assert code in SENTENCES

@@ -243,7 +243,7 @@ async def change_order(request: Request) -> Response:
         try:
             chosen, form = read_cart(catalog, values)
             if not chosen.lines:
-                raise Refusal("order_empty", LINES)
+                raise Refusal("order_lines_missing", LINES)
             if not form.errors:
                 changing = pb.ChangeOrderRequest(
                     order_id=order_id,

@@ -63,7 +63,7 @@ class Cart:
     def problem(self) -> str:
         """The code of what the commissary would refuse in these lines, or ''."""
         if not self.lines:
-            return "order_empty"
+            return "order_lines_missing"
         by_sku = {item.sku: item for item in self.catalog.items}
         for sku, quantity in self.quantities.items():
             item = by_sku.get(sku)
@@ -105,7 +105,7 @@ def read_cart(catalog: pb.Catalog, values: Mapping[str, str]) -> tuple[Cart, For
     cart = Cart(catalog, quantities_of(typed_quantities(values)))
     form = Form((LINES, PAYMENT_METHOD), values)
     problem = cart.problem()
-    if problem and problem != "order_empty":
+    if problem and problem != "order_lines_missing":
         form.errors[LINES] = sentence(problem)
     return cart, form
 
