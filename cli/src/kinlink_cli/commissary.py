@@ -251,7 +251,9 @@ def allowance() -> None:
 @resident_option
 @click.option("--amount", required=True, help="Dollars, e.g. 25.00.")
 @click.option("--payment-method", required=True, help="A card token, e.g. pm_card_visa.")
-@click.option("--allowance-id", default=None, help="Repeat a create that failed with its id.")
+@click.option(
+    "--client-key", "allowance_id", default=None, help="Repeat a create safely with its key."
+)
 @json_option
 @pass_connection
 def create_allowance(
@@ -361,7 +363,7 @@ def order() -> None:
 @resident_option
 @item_option
 @payment_method_option
-@click.option("--order-id", default=None, help="Repeat a place that failed with its id.")
+@click.option("--client-key", "order_id", default=None, help="Repeat a place safely with its key.")
 @json_option
 @pass_connection
 def place_order(

@@ -97,7 +97,7 @@ def test_allowance_create_holds_the_amount_with_a_key_to_repeat_it(
     stand_in.answers["CreateAllowance"] = allowance(pb.ALLOWANCE_STATUS_ACTIVE, left_cents=2500)
     created = kinlink(
         "allowance", "create", "--facility=FAC-DEMO", "--resident=R-1001", "--amount=25.00",
-        "--payment-method=pm_card_visa", f"--allowance-id={ALLOWANCE_ID}",
+        "--payment-method=pm_card_visa", f"--client-key={ALLOWANCE_ID}",
     )  # fmt: skip
     assert created.exit_code == 0, created.output
     assert created.stdout.splitlines() == [
@@ -205,7 +205,7 @@ def test_order_place_sends_each_item_and_shows_the_order(kinlink: Any, stand_in:
     stand_in.answers["PlaceOrder"] = order(pb.ORDER_STATUS_READY_TO_PROCESS)
     placed = kinlink(
         "order", "place", "--facility=FAC-DEMO", "--resident=R-1001", "--item=SNK-1=2",
-        "--item=HYG-1=1", "--payment-method=pm_card_visa", f"--order-id={ORDER_ID}",
+        "--item=HYG-1=1", "--payment-method=pm_card_visa", f"--client-key={ORDER_ID}",
     )  # fmt: skip
     assert placed.stdout.splitlines() == [
         f"Order {ORDER_ID}  R-1001 at FAC-DEMO  Ready to Process  $5.00  "
