@@ -100,6 +100,15 @@ def text_of(page: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
 
 
+def test_the_commissary_page_leads_to_each_part_and_its_help(family: TestClient) -> None:
+    page = family.get("/commissary").text
+    assert '<a href="/commissary" aria-current="page">Commissary</a>' in page  # in the menu
+    for part in ("/commissary/order", "/commissary/orders", "/allowances/new", "/allowances"):
+        assert f'href="{part}"' in page
+    assert 'href="/help/commissary-order"' in page
+    assert family.get("/help/commissary-order").status_code == 200
+
+
 # --- Allowances ---
 
 
