@@ -657,3 +657,14 @@ COMMISSARY_REFUSALS = [
 @pytest.mark.parametrize("code", COMMISSARY_REFUSALS)
 def test_every_commissary_refusal_has_its_sentence(code: str) -> None:
     assert code in SENTENCES
+
+
+def test_an_order_ready_to_process_is_said_in_spanish_with_the_posting_day(
+    family: TestClient, commissary: StandInIdentity
+) -> None:
+    commissary.answers["GetOrder"] = order(pb.ORDER_STATUS_READY_TO_PROCESS)
+    page = family.get(f"/commissary/orders/{ORDER_ID}", headers={"accept-language": "es"})
+    words = text_of(page.text)
+    assert "Listo para procesar" in words
+    assert "se le cobrará cuando el centro procese sus pedidos (el miércoles)" in words
+    assert "Cambiar pedido" in words and "Cancelar el pedido" in words

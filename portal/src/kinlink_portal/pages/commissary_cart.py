@@ -8,14 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from babel.dates import get_day_names
 from kinlink.commissary.v1 import commissary_pb2 as pb
 from kinlink.identity.v1 import identity_pb2 as identity_pb
 from starlette.requests import Request
 
 from kinlink_portal.forms import Form
+from kinlink_portal.i18n import current_language
 from kinlink_portal.pages.cards import card_name
 from kinlink_portal.pages.facility_form import WEEKDAYS
-from kinlink_portal.pages.facility_form import chosen
 from kinlink_portal.sentences import sentence
 from kinlink_portal.services import Refusal
 from kinlink_portal.services import call
@@ -155,7 +156,11 @@ async def payment_of(request: Request, facility_id: str) -> Payment:
     asked = identity_pb.GetFacilityRequest(facility_id=facility_id)
     facility = await call(request, services(request).identity.GetFacility, asked)
     settings = facility.settings
+    weekdays = [day for day, _ in WEEKDAYS]
+    posting = settings.commissary_posting_day
+    # As a sentence names the day: "on Wednesday", "el miércoles".
+    names = get_day_names("wide", locale=current_language())
     return Payment(
         at_order=settings.commissary_payment_mode == PAY_AT_ORDER,
-        posting_day=chosen(WEEKDAYS, settings.commissary_posting_day or WEEKDAYS[0][0]),
+        posting_day=names[weekdays.index(posting) if posting in weekdays else 0],
     )
