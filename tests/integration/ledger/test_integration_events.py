@@ -22,6 +22,7 @@ from kinlink_contracts.ledger import WalletFundingFailed
 from kinlink_ledger.adapters.integration_events import LedgerEventTranslator
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.wallet import MessagingWallet
+from kinlink_ledger.service_layer.allowances import find_allowance
 from kinlink_ledger.service_layer.authorize_allowance import AuthorizeAllowance
 from kinlink_ledger.service_layer.authorize_allowance import authorize_allowance
 from kinlink_ledger.service_layer.charge_wallet import ChargeWallet
@@ -202,8 +203,10 @@ def test_allowances_are_published_by_resident_with_what_was_captured(ledger: Led
 
     payloads = [e.payload for e in envelopes]
     assert AllowanceAuthorized.model_validate(payloads[0]) == AllowanceAuthorized(**common(used))
+    receipt = find_allowance(ledger, used.allowance_id).receipt_number  # type: ignore[union-attr]
+    assert receipt
     assert AllowanceEnded.model_validate(payloads[1]) == AllowanceEnded(
-        **common(used), captured_cents=1500, released_cents=3500
+        **common(used), captured_cents=1500, released_cents=3500, receipt_number=receipt
     )
     assert AllowanceDeclined.model_validate(payloads[2]) == AllowanceDeclined(
         **common(declined), reason="card_declined"

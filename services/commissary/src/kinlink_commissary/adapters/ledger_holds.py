@@ -2,7 +2,7 @@
 cases' worker threads as the commissary's own service account (decision 0033).
 
 The ledger's refusals of the request (a card not the family member's, an unknown facility) reach
-the family member as the ledger gave them: the same kind, code and message."""
+the family member as the ledger gave them: the same kind of refusal, code and message."""
 
 from __future__ import annotations
 
@@ -14,8 +14,13 @@ from uuid import UUID
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink.ledger.v1.ledger_pb2_grpc import LedgerServiceStub
+from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import ClientError
-from kinlink_kit.errors import ErrorKind
+from kinlink_kit.errors import ConcurrentChange
+from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import NotFound
+from kinlink_kit.errors import PermissionDenied
 from kinlink_kit.grpc_client import refusal_code
 from kinlink_kit.grpc_client import status_of
 from kinlink_kit.service_account import ServiceAccount
@@ -45,31 +50,26 @@ class LedgerSettings(BaseSettings):
     )
 
 
-class LedgerRefusal(ClientError):
-    """A refusal of the ledger, passed on with its kind and code."""
-
-    def __init__(self, kind: ErrorKind, code: str, message: str) -> None:
-        super().__init__(code, message)
-        self.kind = kind
-
-
-_KINDS = {
-    grpc.StatusCode.INVALID_ARGUMENT: ErrorKind.INVALID_ARGUMENT,
-    grpc.StatusCode.NOT_FOUND: ErrorKind.NOT_FOUND,
-    grpc.StatusCode.ALREADY_EXISTS: ErrorKind.ALREADY_EXISTS,
-    grpc.StatusCode.PERMISSION_DENIED: ErrorKind.PERMISSION_DENIED,
-    grpc.StatusCode.FAILED_PRECONDITION: ErrorKind.FAILED_PRECONDITION,
-    grpc.StatusCode.ABORTED: ErrorKind.ABORTED,
+# The ledger's refusals of a request, as the same kind of refusal here.
+_REFUSALS: dict[grpc.StatusCode, type[ClientError]] = {
+    grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
+    grpc.StatusCode.NOT_FOUND: NotFound,
+    grpc.StatusCode.ALREADY_EXISTS: AlreadyExists,
+    grpc.StatusCode.PERMISSION_DENIED: PermissionDenied,
+    grpc.StatusCode.FAILED_PRECONDITION: FailedPrecondition,
+    grpc.StatusCode.ABORTED: ConcurrentChange,
 }
 
 
 def ledger_refusal(error: grpc.RpcError) -> Exception:
-    """The ledger's refusal as a ClientError; anything else (a bug, a refused service account)
-    stays the RpcError it was: an internal error here too."""
-    kind, code = _KINDS.get(status_of(error)), refusal_code(error)
-    if kind is None or not code:
+    """The ledger's refusal with its code and message; anything else (a bug, a refused service
+    account) stays the RpcError it was: an internal error here too."""
+    refusal, code = _REFUSALS.get(status_of(error)), refusal_code(error)
+    if refusal is None or not code:
         return error
-    return LedgerRefusal(kind, code, error.details() or code)  # type: ignore[attr-defined]
+    if refusal is ConcurrentChange:
+        return ConcurrentChange()
+    return refusal(code, error.details() or code)  # type: ignore[attr-defined]
 
 
 class LedgerHolds(ServiceClient):
