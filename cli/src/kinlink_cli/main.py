@@ -8,6 +8,7 @@ import click
 
 from kinlink_cli.accounts import account
 from kinlink_cli.cards import card
+from kinlink_cli.commissary import commissary
 from kinlink_cli.connection import Connection
 from kinlink_cli.deposits import deposit
 from kinlink_cli.facilities import facility
@@ -36,7 +37,7 @@ def cli(context: click.Context, target: str, timeout: float) -> None:
     context.obj = Connection(target, timeout, os.environ.get("KINLINK_TOKEN") or None)
 
 
-for group in (account, card, facility, resident, deposit, message, ledger, ops, sms):
+for group in (account, card, facility, resident, deposit, message, ledger, ops, sms, commissary):
     cli.add_command(group)
 
 

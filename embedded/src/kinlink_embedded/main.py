@@ -199,6 +199,7 @@ def portal(settings: EmbeddedSettings, address: str, processor: SimulatedProcess
         ledger_target=address,
         messaging_target=address,
         sms_target=address,
+        commissary_target=address,
         cookie_secret=derived_secret(settings, b"portal cookies"),
         secure_cookies=False,
         shutdown_grace_seconds=settings.shutdown_grace_seconds,

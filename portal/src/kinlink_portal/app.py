@@ -42,6 +42,7 @@ from kinlink_portal.navigation import see_other
 from kinlink_portal.pages import accounts
 from kinlink_portal.pages import allowances
 from kinlink_portal.pages import cards
+from kinlink_portal.pages import commissary
 from kinlink_portal.pages import commissary_console
 from kinlink_portal.pages import console
 from kinlink_portal.pages import contact
@@ -274,6 +275,7 @@ def create_app(
             *review.routes,
             *sms.routes,
             *commissary_console.routes,
+            *commissary.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),

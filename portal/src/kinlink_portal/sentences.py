@@ -303,6 +303,53 @@ SENTENCES = {
     ),
     "resident_not_left": N_("The resident is still at the facility: the pack is theirs."),
     "note_too_long": N_("Keep the note to 500 characters."),
+    # Commissary
+    "allowance_id_reused": N_(
+        "This allowance was already given with other details. Open the allowance page again "
+        "and start over."
+    ),
+    "commissary_unavailable": N_("This facility does not offer commissary through Kinlink."),
+    "catalog_not_found": N_("This facility's commissary has nothing to order yet."),
+    "catalog_row_invalid": N_("Some rows of the catalog file are wrong: nothing was imported."),
+    "item_not_found": N_("One of these items is no longer sold. Remove it and try again."),
+    "item_unavailable": N_("One of these items is no longer sold. Remove it and try again."),
+    "quantity_invalid": N_("Enter each quantity as a whole number, such as 1 or 2."),
+    "quantity_above_item_limit": N_(
+        "One of these items is ordered more times than one order may hold: lower its quantity."
+    ),
+    "too_many_items": N_("This order holds more items than the facility takes in one order."),
+    "order_limit_exceeded": N_(
+        "This order comes to more than the facility takes in one order. Remove some items."
+    ),
+    "order_lines_missing": N_("Choose at least one item."),
+    "order_line_repeated": N_("An item is listed twice. Give each item once, with its quantity."),
+    "order_id_reused": N_("This order was already placed with other items. Start a new order."),
+    "order_not_found": N_("We do not know this order."),
+    "order_not_changeable": N_(
+        "Only orders showing as Ready to Process or Incomplete can be changed or cancelled."
+    ),
+    "order_being_processed": N_(
+        "The facility's orders are being charged right now: this order can no longer be "
+        "changed or cancelled."
+    ),
+    "charge_in_progress": N_("This order is being charged. Check again in a few minutes."),
+    "authentication_required": N_(
+        "Your bank wants to check this payment with you, which cannot be done for a commissary "
+        "order. Use another card."
+    ),
+    "order_not_paid": N_("This order is not paid yet."),
+    "decision_invalid": N_("Choose what the facility did with the pack."),
+    "ledger_unavailable": N_(
+        "We could not reach our payment system. Nothing was charged. Please try again in a few "
+        "minutes."
+    ),
+    "vendor_missing": N_("Enter the commissary company's name."),
+    "catalog_file_invalid": N_("The catalog file cannot be read: save it as CSV in UTF-8."),
+    "order_limit_invalid": N_("Enter the most an order may come to, more than $0."),
+    "max_items_invalid": N_("Enter how many items an order may hold, 1 or more."),
+    "page_size_invalid": N_("Ask for between 1 and 200 rows a page."),
+    "posting_run_not_found": N_("This facility's orders did not post on that day."),
+    "run_date_invalid": N_("Enter the date as YYYY-MM-DD."),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

@@ -52,8 +52,8 @@ class Failure(Exception):
 
 
 class Services:
-    """Channels to identity, the ledger, messaging and the SMS gateway (in the embedded mode all
-    are one address: one channel)."""
+    """Channels to identity, the ledger, messaging, the SMS gateway and the commissary (in the
+    embedded mode all are one address: one channel)."""
 
     def __init__(self, settings: PortalSettings) -> None:
         self.timeout = settings.call_timeout_seconds

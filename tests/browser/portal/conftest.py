@@ -12,6 +12,8 @@ import asyncio
 import shutil
 import uuid
 from collections.abc import AsyncIterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from dataclasses import field
@@ -22,10 +24,17 @@ import grpc
 import psycopg
 import pytest
 from cryptography.fernet import Fernet
+from kinlink.commissary.v1 import commissary_pb2 as commissary_pb
+from kinlink.commissary.v1 import commissary_pb2_grpc
 from kinlink.identity.v1 import identity_pb2 as pb
 from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
 from kinlink.ledger.v1 import ledger_pb2_grpc
+from kinlink_commissary.bootstrap import CommissarySettings
+from kinlink_commissary.bootstrap import build_commissary
+from kinlink_commissary.bootstrap import commissary_service
+from kinlink_commissary.domain.ports import FacilityNotFound as CommissaryFacilityNotFound
+from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_contracts.demo import DEMO_FACILITIES
 from kinlink_contracts.demo import DEMO_RESIDENTS
 from kinlink_contracts.demo import FAC_DEMO
@@ -264,19 +273,20 @@ async def seed_demo_facilities(address: str) -> None:
         await demo.seed_facilities(identity, bearer(session.access_token))
 
 
-async def seed_own_facility(address: str, facility_id: str) -> None:
+async def seed_own_facility(address: str, facility_id: str, **changes: Any) -> None:
     """A facility of this run's own, set up as the demo's Demo County Jail with its residents: the
     ledger hears every run's identity events, and others' runs change FAC-DEMO's settings and
-    residents while this one runs."""
+    residents while this one runs. `changes`: settings of its own (e.g. its name)."""
     async with grpc.aio.insecure_channel(address) as channel:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         session = await identity.LogIn(
             pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
         )
         operator = bearer(session.access_token)
-        configuring = pb.ConfigureFacilityRequest(
-            facility_id=facility_id, settings=settings_message(DEMO_FACILITIES[FAC_DEMO])
-        )
+        settings = settings_message(DEMO_FACILITIES[FAC_DEMO])
+        for name, value in changes.items():
+            setattr(settings, name, value)
+        configuring = pb.ConfigureFacilityRequest(facility_id=facility_id, settings=settings)
         await identity.ConfigureFacility(configuring, metadata=operator)
         for resident in DEMO_JAIL_RESIDENTS:
             booking = resident._replace(facility_id=facility_id)._asdict()
@@ -335,18 +345,7 @@ class Platform(Portal):
 
     async def until_ledger_knows_card(self, email: str, password: str, payment_method: str) -> None:
         """The card a family member added in identity reached the ledger (through Kafka)."""
-        async with grpc.aio.insecure_channel(self.grpc_address) as channel:
-            identity = identity_pb2_grpc.IdentityServiceStub(channel)
-            session = await identity.LogIn(pb.LogInRequest(email=email, password=password))
-
-        async def known() -> bool:
-            try:
-                check_own_card(self.ledger, session.account.account_id, payment_method)
-            except PaymentMethodNotFound:
-                return False
-            return True
-
-        await eventually(known)
+        await until_ledger_knows_card(self, self.ledger, email, password, payment_method)
 
     def charged(self) -> int:
         """What the simulated processor charged to cards in all, in cents."""
@@ -370,6 +369,24 @@ class Platform(Portal):
                 return True
 
             await eventually(quoted)
+
+
+async def until_ledger_knows_card(
+    portal: Portal, ledger: Ledger, email: str, password: str, payment_method: str
+) -> None:
+    """The card a family member added in identity reached `ledger` (through Kafka)."""
+    async with grpc.aio.insecure_channel(portal.grpc_address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        session = await identity.LogIn(pb.LogInRequest(email=email, password=password))
+
+    async def known() -> bool:
+        try:
+            check_own_card(ledger, session.account.account_id, payment_method)
+        except PaymentMethodNotFound:
+            return False
+        return True
+
+    await eventually(known)
 
 
 def messaging_settings(infra: Infra, database: str, token_keys: TokenKeys) -> MessagingSettings:
@@ -446,8 +463,29 @@ async def serving_sms(
 
 
 @pytest.fixture
+def own_database(infra: Infra) -> Iterator[Callable[[], str]]:
+    """Makes databases of this run's own on the real PostgreSQL, dropped after the test."""
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(f"kinlink_test_{uuid.uuid4().hex[:12]}")
+        with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{made[-1]}"')
+        return made[-1]
+
+    yield make
+    with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
+        for database in made:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture
 async def platform(
-    infra: Infra, fresh_database: str, token_keys: TokenKeys, tmp_path: Path
+    infra: Infra,
+    fresh_database: str,
+    token_keys: TokenKeys,
+    tmp_path: Path,
+    own_database: Callable[[], str],
 ) -> AsyncIterator[Platform]:
     """Identity and the ledger on the real Kafka and PostgreSQL, each on its own database and
     consumer groups (served together, as two processes would be: all they share is the topics),
@@ -458,12 +496,7 @@ async def platform(
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = with_service_account(identity_settings(infra, fresh_database, token_keys, url))
-    ledger_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
-    messaging_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
-    sms_database = f"kinlink_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
-        for database in (ledger_database, messaging_database, sms_database):
-            conn.execute(f'CREATE DATABASE "{database}"')
+    ledger_database, messaging_database, sms_database = (own_database() for _ in range(3))
     ledger_settings = LedgerSettings(
         postgres_dsn=infra.postgres_dsn,
         database=ledger_database,
@@ -528,9 +561,6 @@ async def platform(
                 yield platform
     finally:
         ledger.close()
-        with psycopg.connect(infra.postgres_url("postgres"), autocommit=True) as conn:
-            for database in (ledger_database, messaging_database, sms_database):
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 @dataclass
@@ -688,3 +718,166 @@ async def east_officer(portal: Portal, demo_facilities: None) -> tuple[str, str]
             metadata=bearer(operator.access_token),
         )
     return EAST_OFFICER
+
+
+# The catalog the commissary journeys order from (the CSV an operator imports).
+COMMISSARY_CATALOG = (
+    b"sku,name,description,category,price_cents,max_per_order\n"
+    b"SNK-1,Pretzels,Salted,Snacks,250,4\n"
+    b"SNK-2,Cookies,Chocolate chip,Snacks,1500,5\n"
+    b"HYG-1,Soap,Unscented,Hygiene,175,2\n"
+)
+COMMISSARY_ORDER_LIMIT_CENTS = 5000
+
+
+@dataclass
+class CommissaryPlatform(Portal):
+    """The portal in front of identity, the ledger and the commissary, the commissary served
+    as a process of its own (holding and charging through the ledger as the service account).
+    `facility_id` charges orders when its orders post (on Mondays), `pay_now_facility_id` when
+    they are placed; both sell COMMISSARY_CATALOG. `commissary` is the service's own object."""
+
+    ledger: Ledger
+    processor: SimulatedProcessor
+    commissary: Commissary
+    commissary_address: str
+    facility_id: str
+    pay_now_facility_id: str
+
+    def charged(self) -> int:
+        """What the simulated processor charged to cards in all, in cents."""
+        return self.processor.captured_total
+
+    async def until_ledger_knows_card(self, email: str, password: str, payment_method: str) -> None:
+        await until_ledger_knows_card(self, self.ledger, email, password, payment_method)
+
+    async def as_operator(self) -> list[tuple[str, str]]:
+        async with grpc.aio.insecure_channel(self.grpc_address) as channel:
+            identity = identity_pb2_grpc.IdentityServiceStub(channel)
+            login = pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
+            return bearer((await identity.LogIn(login)).access_token)
+
+    async def stock(self, facility_id: str) -> None:
+        """The operator imports the catalog, once the commissary knows the facility and its
+        residents (identity's events, through Kafka)."""
+
+        async def known() -> bool:
+            try:
+                for resident in DEMO_JAIL_RESIDENTS:
+                    self.commissary.residents.require_held(facility_id, resident.resident_id)
+                self.commissary.facilities.facility(facility_id)
+            except (ResidentNotFound, CommissaryFacilityNotFound):
+                return False
+            return True
+
+        await eventually(known, timeout=60)
+        importing = commissary_pb.ImportCatalogRequest(
+            facility_id=facility_id,
+            vendor="Keefe",
+            csv=COMMISSARY_CATALOG,
+            order_limit_cents=COMMISSARY_ORDER_LIMIT_CENTS,
+            max_items_per_order=10,
+        )
+        async with grpc.aio.insecure_channel(self.commissary_address) as channel:
+            commissary = commissary_pb2_grpc.CommissaryServiceStub(channel)
+            await commissary.ImportCatalog(importing, metadata=await self.as_operator())
+
+
+@pytest.fixture
+async def commissary_platform(
+    infra: Infra,
+    fresh_database: str,
+    token_keys: TokenKeys,
+    own_database: Callable[[], str],
+) -> AsyncIterator[CommissaryPlatform]:
+    """Identity and the ledger served together, the commissary beside them on a port of its
+    own, each on its own database and consumer groups on the real Kafka and PostgreSQL, two
+    facilities of this run's own stocked, and the portal in front of them."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = with_service_account(identity_settings(infra, fresh_database, token_keys, url))
+    common = {
+        "postgres_dsn": infra.postgres_dsn,
+        "kafka_bootstrap": infra.kafka_bootstrap,
+        "jwt_public_keys": {token_keys.key_id: token_keys.public_pem},
+    }
+    ledger_settings = LedgerSettings(
+        database=own_database(),
+        consumer_group=f"test-portal-ledger-{uuid.uuid4().hex[:8]}",
+        **common,
+    )
+    commissary_settings = CommissarySettings(
+        database=own_database(),
+        consumer_group=f"test-portal-commissary-{uuid.uuid4().hex[:8]}",
+        service_account_email=SERVICE_EMAIL,
+        service_account_password=SERVICE_PASSWORD,
+        **common,
+    )
+    await skip_earlier_runs(infra, settings.consumer_group, FACILITY_EVENTS, LEDGER_EVENTS)
+    await skip_earlier_runs(
+        infra, ledger_settings.consumer_group, IDENTITY_EVENTS, FACILITY_EVENTS, COMMISSARY_EVENTS
+    )
+    await skip_earlier_runs(
+        infra, commissary_settings.consumer_group, IDENTITY_EVENTS, FACILITY_EVENTS, LEDGER_EVENTS
+    )
+    bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
+    processor = SimulatedProcessor()
+    ledger = build_ledger(ledger_settings, processor)
+    parts = [
+        identity_service(settings, bus, build_identity(settings, mailer)),
+        ledger_service(ledger_settings, bus, ledger),
+    ]
+    try:
+        async with serving(parts, bus, token_keys.verifier()) as address:
+            commissary_settings = commissary_settings.model_copy(
+                update={"ledger_target": address, "identity_target": address}
+            )
+            commissary = build_commissary(commissary_settings)
+            commissary_bus = KafkaBus(infra.kafka_bootstrap, client_id="test-portal-commissary")
+            served_commissary = [
+                commissary_service(commissary_settings, commissary_bus, commissary)
+            ]
+            async with serving(served_commissary, commissary_bus, token_keys.verifier()) as (
+                commissary_address
+            ):
+                facility_id = f"FAC-PORTAL-{uuid.uuid4().hex[:8]}"
+                pay_now_facility_id = f"FAC-PAYNOW-{uuid.uuid4().hex[:8]}"
+                await seed_own_facility(address, facility_id)
+                await seed_own_facility(
+                    address,
+                    pay_now_facility_id,
+                    name="Pay Now County Jail",
+                    commissary_payment_mode="pay_at_order",
+                )
+                async with serving_portal(
+                    address, port, commissary_address=commissary_address
+                ) as served:
+                    assert served == url
+                    platform = CommissaryPlatform(
+                        url,
+                        mailer,
+                        address,
+                        ledger,
+                        processor,
+                        commissary,
+                        commissary_address,
+                        facility_id,
+                        pay_now_facility_id,
+                    )
+                    for stocked in (facility_id, pay_now_facility_id):
+                        await platform.stock(stocked)
+                    yield platform
+    finally:
+        ledger.close()
+
+
+@pytest.fixture
+async def commissary_family(
+    browser: Browser,
+    commissary_platform: CommissaryPlatform,
+    axe_source: str,
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[Visitor]:
+    """A visitor of the portal in front of identity, the ledger and the commissary."""
+    async with browsing(browser, commissary_platform, axe_source, request) as visiting:
+        yield visiting

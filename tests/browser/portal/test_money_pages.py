@@ -250,24 +250,3 @@ async def test_on_a_phone_the_used_up_subscription_is_refilled_and_every_page_fi
         table = phone.page.locator(".table-wrap")
         wide, shown = await table.evaluate("wrap => [wrap.scrollWidth, wrap.clientWidth]")
         assert wide <= shown, f"the table is {wide - shown}px wider than the phone"
-
-
-async def test_an_allowance_is_held_on_the_card_then_ended(
-    family: Visitor, platform: Platform
-) -> None:
-    page = family.page
-    account_id, credentials = await family_member(family, platform)
-    await card_and_resident_known(platform, account_id, credentials)
-    await family.open("/allowances/new")
-    await family.press("Hold the amount on my card")
-    assert await family.error_beside("resident_id") == "Error: Enter the resident's ID number."
-    await page.get_by_label("Facility").select_option(FAC_DEMO)
-    await family.fill(**{"Resident ID": "R-1001", "Amount in dollars": "25.00"})
-    await page.get_by_label("Card").select_option(label="Visa •••• 4242")
-    await family.press("Hold the amount on my card")
-    await expect(page.locator("[data-status]")).to_have_text("Held on your card")
-    assert platform.processor.held_total == 2500
-    await family.press("End this allowance")
-    await expect(page.locator("[data-status]")).to_contain_text("Ended")
-    # Nothing was used: the hold is given back whole and nothing is charged.
-    assert platform.processor.held_total == 0 and platform.processor.captured_total == 0

@@ -4,20 +4,15 @@ time zone, money in dollars, refusals by their stable codes."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 from uuid import uuid4
 
 import pytest
-from click.testing import CliRunner
 from click.testing import Result
-from kinlink_cli.main import cli
 from kinlink_kit.auth import Role
 from kinlink_kit.testing import Clock
 from kinlink_messaging.bootstrap import prepare_upload
@@ -27,6 +22,7 @@ from kinlink_messaging.service_layer.messaging import PrepareImage
 from PIL import Image
 from structlog.testing import capture_logs
 
+from tests.cli_in_thread import CliInThread
 from tests.conftest import TokenKeys
 from tests.integration.messaging.conftest import Outside
 from tests.integration.messaging.conftest import reply
@@ -35,31 +31,11 @@ from tests.messaging_doubles import FACILITY
 from tests.messaging_doubles import RESIDENT
 from tests.messaging_doubles import REVIEWING_FACILITY
 
-# The tests' clock stands at 2026-11-25 18:00 UTC: noon in the terminal's zone.
-TERMINAL_ZONE = "America/Chicago"
+# The tests' clock stands at 2026-11-25 18:00 UTC: noon in the terminal's zone (Chicago).
 
 
-@dataclass
-class Kinlink:
-    """The CLI, run in a worker thread: its gRPC calls block, and the service serves from this
-    test's event loop."""
-
-    address: str
-    config_home: Path
-
-    async def __call__(self, *args: str, token: str) -> Result:
-        env = {
-            "KINLINK_TARGET": self.address,
-            "XDG_CONFIG_HOME": str(self.config_home),
-            "KINLINK_TOKEN": token,
-            "TZ": TERMINAL_ZONE,
-        }
-        return await asyncio.to_thread(CliRunner(env=env).invoke, cli, ["message", *args])
-
-    async def json(self, *args: str, token: str) -> Any:
-        result = await self(*args, "--json", token=token)
-        assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
+class Kinlink(CliInThread):
+    group = "message"
 
 
 def refused_with(result: Result, code: str) -> bool:

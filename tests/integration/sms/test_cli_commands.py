@@ -6,19 +6,15 @@ refusals by their codes."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
 import pytest
-from click.testing import CliRunner
-from click.testing import Result
-from kinlink_cli.main import cli
 from kinlink_kit.auth import Role
 from structlog.testing import capture_logs
 
+from tests.cli_in_thread import CliInThread
 from tests.conftest import TokenKeys
 from tests.integration.sms.conftest import PHONE
 from tests.sms_doubles import KINLINK_NUMBERS
@@ -30,21 +26,8 @@ WHERE = (f"--facility={SMS_FACILITY}", f"--resident={RESIDENT}")
 SMART_APOSTROPHE = "\u2019"
 
 
-@dataclass
-class Kinlink:
-    """The CLI in a worker thread: its gRPC calls block, the service serves from this loop."""
-
-    address: str
-    config_home: Path
-
-    async def __call__(self, *args: str, token: str) -> Result:
-        env = {
-            "KINLINK_TARGET": self.address,
-            "XDG_CONFIG_HOME": str(self.config_home),
-            "KINLINK_TOKEN": token,
-            "TZ": "America/Chicago",
-        }
-        return await asyncio.to_thread(CliRunner(env=env).invoke, cli, ["sms", *args])
+class Kinlink(CliInThread):
+    group = "sms"
 
 
 @pytest.fixture

@@ -6,25 +6,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from concurrent import futures
-from dataclasses import dataclass
-from dataclasses import field
 from typing import Any
 
-import grpc
 import pytest
 from click.testing import CliRunner
 from click.testing import Result
 from google.protobuf.timestamp_pb2 import Timestamp
-from grpc_status import rpc_status
 from kinlink.sms.v1 import sms_pb2 as pb
 from kinlink.sms.v1 import sms_pb2_grpc
 from kinlink_cli.main import cli
 from kinlink_contracts.sms_consent import CURRENT_SMS_CONSENT_VERSION
-from kinlink_kit.errors import ClientError
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.errors import PermissionDenied
-from kinlink_kit.grpc_server import client_error_status
+
+from tests.unit.cli.stand_in import StandIn
+from tests.unit.cli.stand_in import served as served_stand_in
 
 # 2026-12-07 18:00 UTC: noon in the terminal's zone.
 NOON = 1_796_666_400
@@ -32,48 +28,21 @@ TERMINAL_ZONE = "America/Chicago"
 CONSENT = pb.SmsConsent(version="v1", text="Kinlink texts you a resident's messages.\nSTOP ends.")
 
 
-@dataclass
-class StandInGateway(sms_pb2_grpc.SmsGatewayServiceServicer):
-    """Answers each method with `answers[method]` (a reply, or a ClientError to refuse with),
-    recording each request and its caller's token."""
-
-    answers: dict[str, Any] = field(default_factory=dict)
-    calls: list[tuple[str, Any, str]] = field(default_factory=list)
-
-    def __getattribute__(self, name: str) -> Any:
-        if name[0].isupper() and hasattr(sms_pb2_grpc.SmsGatewayServiceServicer, name):
-            return lambda request, context: self.answer(name, request, context)
-        return super().__getattribute__(name)
-
-    def answer(self, method: str, request: Any, context: grpc.ServicerContext) -> Any:
-        token = dict(context.invocation_metadata()).get("authorization", "")
-        self.calls.append((method, request, token))
-        reply = self.answers[method]
-        if isinstance(reply, ClientError):
-            context.abort_with_status(rpc_status.to_status(client_error_status(reply)))
-        return reply
+@pytest.fixture
+def gateway() -> Iterator[tuple[StandIn, str]]:
+    with served_stand_in(
+        sms_pb2_grpc.SmsGatewayServiceServicer, sms_pb2_grpc.add_SmsGatewayServiceServicer_to_server
+    ) as serving:
+        yield serving
 
 
 @pytest.fixture
-def gateway() -> Iterator[tuple[StandInGateway, str]]:
-    stand_in = StandInGateway()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
-    sms_pb2_grpc.add_SmsGatewayServiceServicer_to_server(stand_in, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    try:
-        yield stand_in, f"127.0.0.1:{port}"
-    finally:
-        server.stop(None)
-
-
-@pytest.fixture
-def stand_in(gateway: tuple[StandInGateway, str]) -> StandInGateway:
+def stand_in(gateway: tuple[StandIn, str]) -> StandIn:
     return gateway[0]
 
 
 @pytest.fixture
-def kinlink(gateway: tuple[StandInGateway, str], tmp_path: Any) -> Any:
+def kinlink(gateway: tuple[StandIn, str], tmp_path: Any) -> Any:
     def run(*args: str) -> Result:
         env = {
             "KINLINK_TARGET": gateway[1],
@@ -113,7 +82,7 @@ ON = pb.SmsSubscription(
 
 
 def test_on_texts_a_code_and_shows_the_consent_words_with_the_next_step(
-    kinlink: Any, stand_in: StandInGateway
+    kinlink: Any, stand_in: StandIn
 ) -> None:
     stand_in.answers["StartVerification"] = verification()
     result = kinlink("on", "--facility=FAC-DEMO", "--resident=R-1001", "--phone=(312) 555-0188")
@@ -137,7 +106,7 @@ def test_on_texts_a_code_and_shows_the_consent_words_with_the_next_step(
 
 
 def test_confirm_status_off_and_list_show_one_line_a_resident(
-    kinlink: Any, stand_in: StandInGateway
+    kinlink: Any, stand_in: StandIn
 ) -> None:
     stand_in.answers["ConfirmVerification"] = ON
     confirmed = kinlink("confirm", "--facility=FAC-DEMO", "--resident=R-1001", "--code=123456")
@@ -181,9 +150,7 @@ def test_confirm_status_off_and_list_show_one_line_a_resident(
     )
 
 
-def test_resend_shows_the_new_code_and_a_refusal_its_code(
-    kinlink: Any, stand_in: StandInGateway
-) -> None:
+def test_resend_shows_the_new_code_and_a_refusal_its_code(kinlink: Any, stand_in: StandIn) -> None:
     stand_in.answers["ResendVerificationCode"] = verification(attempts_left=5)
     resent = kinlink("resend", "--facility=FAC-DEMO", "--resident=R-1001")
     assert resent.stdout.startswith("Code sent to +13125550188")
@@ -201,7 +168,7 @@ def test_resend_shows_the_new_code_and_a_refusal_its_code(
 
 
 def test_preview_shows_the_texts_cost_the_characters_at_fault_and_the_plain_text(
-    kinlink: Any, stand_in: StandInGateway
+    kinlink: Any, stand_in: StandIn
 ) -> None:
     stand_in.answers["PreviewSms"] = pb.SmsPreview(
         encoding=pb.SMS_ENCODING_UCS2,
@@ -230,7 +197,7 @@ def test_preview_shows_the_texts_cost_the_characters_at_fault_and_the_plain_text
 
 
 def test_history_shows_each_sms_with_its_expiry_and_the_next_page(
-    kinlink: Any, stand_in: StandInGateway
+    kinlink: Any, stand_in: StandIn
 ) -> None:
     stand_in.answers["ListSmsHistory"] = pb.ListSmsHistoryResponse(
         entries=[
@@ -278,7 +245,7 @@ def test_history_shows_each_sms_with_its_expiry_and_the_next_page(
 
 
 def test_phone_status_says_an_opt_out_and_an_unreachable_number(
-    kinlink: Any, stand_in: StandInGateway
+    kinlink: Any, stand_in: StandIn
 ) -> None:
     stand_in.answers["GetPhoneNumberStatus"] = pb.PhoneNumberStatus(
         phone_number="+13125550188",

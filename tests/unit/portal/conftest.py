@@ -93,6 +93,8 @@ class StandInServices:
     messaging: StandInIdentity = field(default_factory=StandInIdentity)
     # And the SMS gateway.
     sms: StandInIdentity = field(default_factory=StandInIdentity)
+    # And the commissary.
+    commissary: StandInIdentity = field(default_factory=StandInIdentity)
 
 
 @pytest.fixture

@@ -90,6 +90,7 @@ QUESTIONS = {
     "a resident who left before the order arrived": "commissary-resident-moved",
     "the resident cannot be found when ordering": "find-a-resident",
     "getting money back for an order": "commissary-refunds",
+    "changing an order or choosing its card later": "change-commissary-order",
     # visits
     "booking a video visit": "schedule-video-visit",
     "joining a booked visit": "join-video-visit",

@@ -1,4 +1,4 @@
-"""The deposit and messaging histories, receipts and allowances as a family member reads them:
+"""The deposit and messaging histories and receipts as a family member reads them:
 times in the facility's time zone, statuses in words, receipts linked, and empty pages that
 say what to do."""
 
@@ -10,17 +10,13 @@ from typing import Any
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from kinlink.ledger.v1 import ledger_pb2 as pb
-from kinlink_kit.errors import FailedPrecondition
 from starlette.testclient import TestClient
 
-from tests.portal_web import csrf_of
 from tests.unit.portal.conftest import StandInIdentity
-from tests.unit.portal.conftest import refusal
 from tests.unit.portal.family import family_portal
 
 # 2027-01-15 03:30 UTC: in Chicago still the evening of the 14th.
 EVENING_OF_THE_14TH = Timestamp(seconds=1_799_983_800)
-ALLOWANCE_ID = "5b0c1d2e-0000-4000-8000-000000000001"
 
 
 @pytest.fixture
@@ -157,84 +153,3 @@ def test_a_receipt_shows_what_was_charged_and_what_the_hold_gave_back(
     page = family.get("/receipts/KL-ABC123").text
     assert "Commissary order" in page and "$12.00" in page
     assert "Held on your card: $20.00. Given back, never charged: $8.00." in page
-
-
-def test_an_allowance_is_held_on_the_card_chosen_once_per_form(
-    family: TestClient, ledger: StandInIdentity
-) -> None:
-    ledger.answers["AuthorizeAllowance"] = pb.Allowance(allowance_id=ALLOWANCE_ID)
-    form = family.get("/allowances/new").text
-    sent = {
-        "csrf_token": csrf_of(form),
-        "allowance_id": ALLOWANCE_ID,
-        "facility_id": "FAC-DEMO",
-        "resident_id": "R-1001",
-        "amount_cents": "25.00",
-        "payment_method": "card-2",
-    }
-    held = family.post("/allowances/new", data=sent, follow_redirects=False)
-    assert held.headers["location"] == f"/allowances/{ALLOWANCE_ID}"
-    asked = next(call[1] for call in ledger.calls if call[0] == "AuthorizeAllowance")
-    assert (asked.allowance_id, asked.amount_cents, asked.payment_method) == (
-        ALLOWANCE_ID,
-        2500,
-        "pm_card_mastercard",  # the card identity keeps, never a token the form names
-    )
-
-
-def test_an_allowance_with_a_card_not_the_familys_is_refused_beside_the_card(
-    family: TestClient, ledger: StandInIdentity
-) -> None:
-    form = family.get("/allowances/new").text
-    sent = {
-        "csrf_token": csrf_of(form),
-        "allowance_id": ALLOWANCE_ID,
-        "facility_id": "FAC-DEMO",
-        "resident_id": "R-1001",
-        "amount_cents": "25.00",
-        "payment_method": "pm_card_visa",
-    }
-    refused = family.post("/allowances/new", data=sent)
-    assert refused.status_code == 400
-    assert '<p class="field-error" id="payment_method-error">' in refused.text
-    assert not [call for call in ledger.calls if call[0] == "AuthorizeAllowance"]
-
-
-@pytest.mark.parametrize(
-    ("status", "words", "may_end"),
-    [
-        (pb.ALLOWANCE_STATUS_AUTHORIZED, "Held on your card", True),
-        (pb.ALLOWANCE_STATUS_DECLINED, "Declined: nothing is held", False),
-        (pb.ALLOWANCE_STATUS_ENDED, "Ended: what was used is charged", False),
-    ],
-)
-def test_an_allowance_says_its_status_and_may_be_ended_only_while_held(
-    family: TestClient, ledger: StandInIdentity, status: int, words: str, may_end: bool
-) -> None:
-    ledger.answers["GetAllowance"] = pb.Allowance(
-        allowance_id=ALLOWANCE_ID,
-        facility_id="FAC-DEMO",
-        resident_id="R-1001",
-        authorized_cents=2500,
-        status=status,  # type: ignore[arg-type]
-    )
-    page = family.get(f"/allowances/{ALLOWANCE_ID}").text
-    assert words in page
-    assert (f'action="/allowances/{ALLOWANCE_ID}/end"' in page) is may_end
-
-
-def test_ending_an_allowance_the_processor_did_not_answer_says_to_try_again(
-    family: TestClient, ledger: StandInIdentity
-) -> None:
-    ledger.answers["GetAllowance"] = pb.Allowance(
-        allowance_id=ALLOWANCE_ID, status=pb.ALLOWANCE_STATUS_AUTHORIZED
-    )
-    ledger.answers["EndAllowance"] = refusal(
-        FailedPrecondition("end_outcome_unknown", "Try again.")
-    )
-    page = family.get(f"/allowances/{ALLOWANCE_ID}").text
-    ended = family.post(f"/allowances/{ALLOWANCE_ID}/end", data={"csrf_token": csrf_of(page)})
-    assert ended.status_code == 400
-    assert "The card processor did not answer. Try again: nothing will be charged twice." in (
-        ended.text
-    )
