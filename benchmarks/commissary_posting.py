@@ -26,10 +26,14 @@ from kinlink_commissary.service_layer.place_order import PlaceOrder
 from kinlink_commissary.service_layer.place_order import place_order
 from kinlink_commissary.service_layer.run_posting import run_posting
 from kinlink_contracts.demo import FAC_DEMO
+from kinlink_kit.logging import configure_logging
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.bootstrap import build_ledger
+from prometheus_client import REGISTRY
 
+from benchmarks.deposits import pgbench_tps
+from benchmarks.harness import counting
 from benchmarks.harness import create_database
 from benchmarks.harness import infra_env
 from tests.commissary_doubles import MemoryHolds
@@ -45,6 +49,7 @@ from tests.ledger_facilities import configure_demo_facilities
 ORDERS = int(os.environ.get("BENCH_ORDERS", "1000"))
 RESIDENT = "R-1"
 LINES = (OrderLine("SOAP-1", 2), OrderLine("NOOD-3", 4))
+ORDER_CHARGES = "kinlink_commissary_order_charges_total"
 # A large jail's week of 10,000 orders posted within 10 minutes of its posting time.
 TARGET_ORDERS_PER_SECOND = 20
 
@@ -68,9 +73,18 @@ def commissary_on(env: dict[str, str], charges: OrderCharges) -> Commissary:
     return commissary
 
 
+def charged() -> float:
+    """Orders charged so far in this process, whatever the outcome."""
+    return sum(
+        REGISTRY.get_sample_value(ORDER_CHARGES, {"outcome": outcome}) or 0.0
+        for outcome in ("captured", "declined", "unanswered")
+    )
+
+
 def posted_per_second(what: str, commissary: Commissary) -> float:
     started = time.perf_counter()
-    run = run_posting(commissary, FAC_DEMO)
+    with counting("orders charged", charged):
+        run = run_posting(commissary, FAC_DEMO)
     seconds = time.perf_counter() - started
     assert (run.orders_total, run.paid) == (ORDERS, ORDERS), run
     rate = ORDERS / seconds
@@ -79,7 +93,9 @@ def posted_per_second(what: str, commissary: Commissary) -> float:
 
 
 def main() -> None:
+    configure_logging("bench", "WARNING")
     env = infra_env()
+    ceiling = pgbench_tps(env)
     print("\n== Kinlink commissary: posting runs ==", flush=True)
 
     ledger_database = create_database(env, "ledger")
@@ -102,6 +118,7 @@ def main() -> None:
     posted_per_second("the commissary alone (a ledger answering at once)", alone)
     alone.close()
 
+    print(f"machine ceiling: pgbench {ceiling:,.0f} TPS (TPC-B-like, 2 clients, same server)")
     verdict = "met" if rate >= TARGET_ORDERS_PER_SECOND else "MISSED"
     print(f"target {TARGET_ORDERS_PER_SECOND} orders/s through the ledger: {verdict}", flush=True)
     if rate < TARGET_ORDERS_PER_SECOND:

@@ -42,9 +42,13 @@ from kinlink_kit.bus import KafkaBus
 from kinlink_kit.consumer import consume
 from kinlink_kit.consumer import event_tracking
 from kinlink_kit.logging import configure_logging
+from prometheus_client import REGISTRY
 
+from benchmarks.deposits import pgbench_tps
+from benchmarks.harness import Tally
 from benchmarks.harness import create_database
 from benchmarks.harness import infra_env
+from benchmarks.harness import progress
 from tests.commissary_orders import MemoryLedger
 
 PURCHASES = int(os.environ.get("BENCH_PURCHASES", "4000"))
@@ -147,11 +151,15 @@ async def purchases_consumed() -> tuple[float, float]:
     last = {p.key: p for p in purchases}.values()
     bus = KafkaBus(settings.kafka_bootstrap or "", client_id=f"bench-commissary-{run}")
     consume(commissary, bus, settings.consumer_group, {FACILITY_EVENTS: FACILITY_HANDLERS})
+    before = consumed()
     started = time.perf_counter()
     await bus.start()
+    tally = Tally()
     try:
-        while not all(commissary.store.has_processed(event_tracking(p.event_id)) for p in last):
-            await asyncio.sleep(0.05)
+        async with progress("purchases consumed", tally):
+            while not all(commissary.store.has_processed(event_tracking(p.event_id)) for p in last):
+                tally.done = int(consumed() - before)
+                await asyncio.sleep(0.05)
     finally:
         await bus.stop()
         commissary.close()
@@ -159,8 +167,20 @@ async def purchases_consumed() -> tuple[float, float]:
     return PURCHASES / seconds, seconds
 
 
+def consumed() -> float:
+    """Facility events the consumers in this process handled so far, whatever the outcome."""
+    return sum(
+        sample.value
+        for metric in REGISTRY.collect()
+        if metric.name == "kinlink_events_consumed"
+        for sample in metric.samples
+        if sample.name.endswith("_total") and sample.labels.get("topic") == FACILITY_EVENTS
+    )
+
+
 def main() -> None:
     configure_logging("bench", "WARNING")
+    ceiling = pgbench_tps(infra_env())
     rate, seconds = asyncio.run(purchases_consumed())
     print("\n== Kinlink commissary: purchases ==")
     print(
@@ -168,6 +188,7 @@ def main() -> None:
         f"{RESIDENTS * 2} allowances, each saved with its tracking record)  "
         f"(target >= {TARGET_PURCHASES:,})"
     )
+    print(f"machine ceiling: pgbench {ceiling:,.0f} TPS (TPC-B-like, 2 clients, same server)")
 
 
 if __name__ == "__main__":

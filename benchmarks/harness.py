@@ -12,12 +12,14 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -136,6 +138,28 @@ async def progress(what: str, tally: Tally, every: float = 1.0) -> AsyncIterator
         yield
     finally:
         reporter.cancel()
+
+
+@contextlib.contextmanager
+def counting(what: str, done: Callable[[], float], every: float = 1.0) -> Iterator[None]:
+    """As `progress`, for a block that does not await: a thread prints `  <done> <what>,
+    <rate>/s` every `every` seconds, `done` reading how many there are so far (a metric)."""
+    stopped = threading.Event()
+
+    def report() -> None:
+        last = done()
+        while not stopped.wait(every):
+            now = done()
+            print(f"  {now:.0f} {what}, {(now - last) / every:.0f}/s", flush=True)
+            last = now
+
+    reporter = threading.Thread(target=report, daemon=True)
+    reporter.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        reporter.join()
 
 
 def percentiles(latencies_ms: list[float]) -> tuple[float, float]:
