@@ -33,6 +33,7 @@ from tests.commissary_doubles import book
 from tests.commissary_doubles import configure
 from tests.commissary_doubles import deliver
 from tests.commissary_doubles import purchase
+from tests.commissary_orders import MemoryLedger
 
 PURCHASES = 40
 
@@ -40,7 +41,9 @@ PURCHASES = 40
 @pytest.fixture
 def replicas(infra: Infra, fresh_database: str, clock: Clock) -> Iterator[list[Commissary]]:
     settings = CommissarySettings(postgres_dsn=infra.postgres_url(fresh_database))
-    apps = [build_commissary(settings, holds=MemoryHolds()) for _ in range(2)]
+    apps = [
+        build_commissary(settings, holds=MemoryHolds(), charges=MemoryLedger()) for _ in range(2)
+    ]
     for app in apps:
         app.clock = clock
     configure(apps[0])
