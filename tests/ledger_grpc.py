@@ -1,7 +1,10 @@
 """What tests of the ledger's gRPC API share: making a deposit, telling a ledger process of a
-facility, a family member's card and a resident as identity does, waiting for them."""
+facility, a family member's card and a resident as identity does, waiting for them; asking for
+a refusal."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
@@ -12,9 +15,31 @@ from kinlink_contracts.demo import card_added
 from kinlink_contracts.demo import facility_configured
 from kinlink_contracts.demo import resident_booked
 from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_kit.auth import Role
 from kinlink_kit.testing import eventually
+from kinlink_kit.testing import refused_over_grpc
 
+from tests.conftest import TokenKeys
+from tests.identity_grpc import staff
 from tests.streams.kafka_helpers import produce
+
+# (changes to a good request, the caller's role, then the status, reason and field refused with)
+Refusal = tuple[dict[str, object], Role, grpc.StatusCode, str, str | None]
+
+
+async def refused_by_the_ledger(
+    channel: grpc.aio.Channel,
+    token_keys: TokenKeys,
+    rpc: str,
+    request: Callable[..., object],
+    refusal: Refusal,
+) -> None:
+    """Method `rpc`, asked with `request(**changes)` by a caller of that role, is refused so."""
+    changes, caller, status, reason, field = refusal
+    call = getattr(ledger_pb2_grpc.LedgerServiceStub(channel), rpc)(
+        request(**changes), metadata=staff(token_keys, caller)
+    )
+    await refused_over_grpc(call, status, reason, field)
 
 
 async def make_deposit(

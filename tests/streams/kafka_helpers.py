@@ -12,6 +12,7 @@ from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin import NewTopic
 from aiokafka.structs import ConsumerRecord
+from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import topic_partitions
 
 
@@ -39,6 +40,21 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
+
+
+async def dead_letter_of(
+    bootstrap: str, topic: str, group: str
+) -> tuple[ConsumerRecord, dict[str, str]]:
+    """The one record consumer group `group` dead-lettered from `topic`, and its headers."""
+
+    def ours(record: ConsumerRecord) -> bool:
+        return dict(record.headers).get("dlq-group", b"").decode() == group
+
+    dead = await read_topic(
+        bootstrap, dead_letter_topic(topic), until=lambda records: any(map(ours, records))
+    )
+    (letter,) = [record for record in dead if ours(record)]
+    return letter, {name: value.decode() for name, value in letter.headers}
 
 
 async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:

@@ -3,7 +3,6 @@ answered, and each refusal's status, code and request field."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC
 from datetime import timedelta
 
@@ -37,18 +36,9 @@ Stub = commissary_pb2_grpc.CommissaryServiceStub
 
 
 @pytest.fixture
-async def stub(
-    commissary_settings: CommissarySettings,  # noqa: F811
-    commissary: Commissary,  # noqa: F811
-    token_keys: TokenKeys,
-) -> AsyncIterator[Stub]:
-    bus = InMemoryBus()
-    parts = [commissary_service(commissary_settings, bus, commissary)]
-    async with (
-        serving(parts, bus, token_keys.verifier()) as address,
-        grpc.aio.insecure_channel(address) as channel,
-    ):
-        yield Stub(channel)
+def stub(commissary_stub: Stub) -> Stub:
+    """The commissary of this module's fixtures, served (the commissary tests' conftest)."""
+    return commissary_stub
 
 
 def officer(token_keys: TokenKeys, facility_id: str = FACILITY) -> Metadata:

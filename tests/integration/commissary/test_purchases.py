@@ -131,3 +131,16 @@ def test_each_part_an_allowance_paid_is_published_keyed_by_the_resident_then_its
     assert all((c["facility_id"], c["resident_id"]) == (FACILITY, RESIDENT) for c in consumed)
     created = published[0].payload
     assert (created["account_id"], created["amount_cents"]) == (str(family), 1000)
+
+
+def test_an_allowance_asked_with_the_residents_id_spelled_with_spaces_pays_their_purchases(
+    commissary: Commissary, clock: Clock
+) -> None:
+    # The resident is found held under the id's one spelling: the allowance is theirs under it
+    # too, or the facility's reports (which use that spelling) never find it.
+    allowance = give(commissary, uuid4(), 1000, resident_id=f" {RESIDENT} ")
+    assert allowance.resident_id == RESIDENT
+
+    deliver(commissary, purchase("O-1", 400, clock.now + timedelta(minutes=1)))
+
+    assert uses(commissary, allowance) == [("O-1", 400)]

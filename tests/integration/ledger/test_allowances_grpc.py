@@ -30,6 +30,8 @@ from tests.integration.ledger.test_allowances import authorize
 from tests.ledger_facilities import BROTHER
 from tests.ledger_facilities import D1
 from tests.ledger_facilities import MOTHER
+from tests.ledger_grpc import Refusal
+from tests.ledger_grpc import refused_by_the_ledger
 
 NOT_FOUND = grpc.StatusCode.NOT_FOUND
 INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT
@@ -106,7 +108,7 @@ async def test_staff_see_allowances_of_their_facilities_and_the_commissary_holds
 
 
 @pytest.mark.parametrize(
-    ("changes", "caller", "status", "reason", "field"),
+    "refusal",
     [
         ({"allowance_id": "x"}, FAMILY, INVALID_ARGUMENT, "allowance_id_invalid", "allowance_id"),
         ({"amount_cents": 0}, FAMILY, INVALID_ARGUMENT, "amount_not_positive", "amount_cents"),
@@ -124,18 +126,9 @@ async def test_staff_see_allowances_of_their_facilities_and_the_commissary_holds
     ],
 )
 async def test_a_refused_hold_carries_its_status_reason_and_field(
-    channel: grpc.aio.Channel,
-    token_keys: TokenKeys,
-    changes: dict[str, object],
-    caller: Role,
-    status: grpc.StatusCode,
-    reason: str,
-    field: str | None,
+    channel: grpc.aio.Channel, token_keys: TokenKeys, refusal: Refusal
 ) -> None:
-    call = ledger_pb2_grpc.LedgerServiceStub(channel).AuthorizeAllowance(
-        hold_request(**changes), metadata=staff(token_keys, caller)
-    )
-    await refused_over_grpc(call, status, reason, field)
+    await refused_by_the_ledger(channel, token_keys, "AuthorizeAllowance", hold_request, refusal)
 
 
 async def test_unknown_allowances_and_callers_without_the_role_are_refused(

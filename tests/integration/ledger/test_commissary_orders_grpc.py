@@ -21,6 +21,8 @@ from tests.identity_grpc import staff
 from tests.integration.ledger.test_commissary_orders import Gate
 from tests.ledger_facilities import D1
 from tests.ledger_facilities import D2
+from tests.ledger_grpc import Refusal
+from tests.ledger_grpc import refused_by_the_ledger
 
 NOT_FOUND = grpc.StatusCode.NOT_FOUND
 INVALID_ARGUMENT = grpc.StatusCode.INVALID_ARGUMENT
@@ -104,7 +106,7 @@ async def test_a_declined_attempt_is_an_answer_and_a_later_one_pays(
 
 
 @pytest.mark.parametrize(
-    ("changes", "caller", "status", "reason", "field"),
+    "refusal",
     [
         ({"order_id": "x"}, COMMISSARY, INVALID_ARGUMENT, "order_id_invalid", "order_id"),
         ({"attempt": 0}, COMMISSARY, INVALID_ARGUMENT, "attempt_not_positive", "attempt"),
@@ -138,18 +140,9 @@ async def test_a_declined_attempt_is_an_answer_and_a_later_one_pays(
     ],
 )
 async def test_a_refused_charge_carries_its_status_reason_and_field(
-    channel: grpc.aio.Channel,
-    token_keys: TokenKeys,
-    changes: dict[str, object],
-    caller: Role,
-    status: grpc.StatusCode,
-    reason: str,
-    field: str | None,
+    channel: grpc.aio.Channel, token_keys: TokenKeys, refusal: Refusal
 ) -> None:
-    call = ledger_pb2_grpc.LedgerServiceStub(channel).ChargeOrder(
-        order_request(**changes), metadata=staff(token_keys, caller)
-    )
-    await refused_over_grpc(call, status, reason, field)
+    await refused_by_the_ledger(channel, token_keys, "ChargeOrder", order_request, refusal)
 
 
 async def test_unknown_orders_and_callers_without_the_role_are_refused_a_look(

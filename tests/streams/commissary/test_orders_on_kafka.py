@@ -29,7 +29,6 @@ from kinlink_contracts.facility import CommissaryCatalogPublished
 from kinlink_contracts.facility_settings import CommissaryPaymentMode
 from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_contracts.topics import FACILITY_EVENTS
-from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.consumer import consume
 from kinlink_kit.outbox import OutboxRelay
@@ -46,6 +45,7 @@ from tests.commissary_orders import FACILITY
 from tests.commissary_orders import VENDOR
 from tests.commissary_orders import MemoryLedger
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
+from tests.streams.kafka_helpers import dead_letter_of
 from tests.streams.kafka_helpers import produce
 from tests.streams.kafka_helpers import read_topic
 
@@ -149,15 +149,6 @@ async def test_a_catalog_breaking_a_rule_is_dead_lettered_and_the_next_imported(
     catalog = commissary.store.repository.get(Catalog.create_id(facility))
     assert (catalog.revision, list(catalog.items)) == (1, ["SOAP-1"])
 
-    def ours(record: ConsumerRecord[bytes, bytes]) -> bool:
-        return dict(record.headers).get("dlq-group", b"").decode() == group
-
-    dead = await read_topic(
-        infra.kafka_bootstrap,
-        dead_letter_topic(FACILITY_EVENTS),
-        until=lambda records: any(ours(r) for r in records),
-    )
-    (letter,) = [r for r in dead if ours(r)]
-    headers = {name: value.decode() for name, value in letter.headers}
+    letter, headers = await dead_letter_of(infra.kafka_bootstrap, FACILITY_EVENTS, group)
     assert letter.value == repeated.to_bytes()
     assert "catalog_row_invalid" in headers["dlq-error"]

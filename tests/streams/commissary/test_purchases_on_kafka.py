@@ -22,7 +22,6 @@ from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_contracts.topics import LEDGER_EVENTS
-from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import Infra
@@ -36,6 +35,7 @@ from tests.commissary_doubles import purchase
 from tests.commissary_orders import MemoryLedger
 from tests.conftest import TokenKeys
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
+from tests.streams.kafka_helpers import dead_letter_of
 from tests.streams.kafka_helpers import produce
 from tests.streams.kafka_helpers import read_topic
 
@@ -98,15 +98,6 @@ async def test_purchases_on_the_facility_topic_are_paid_once_and_a_bad_one_is_de
     ]
     assert [e.payload["amount_cents"] for e in published[1:]] == [600, 400]
 
-    def dead_ours(record: ConsumerRecord[bytes, bytes]) -> bool:
-        return dict(record.headers).get("dlq-group", b"").decode() == group
-
-    dead = await read_topic(
-        infra.kafka_bootstrap,
-        dead_letter_topic(FACILITY_EVENTS),
-        until=lambda rs: any(dead_ours(r) for r in rs),
-    )
-    (letter,) = [r for r in dead if dead_ours(r)]
-    headers = {name: value.decode() for name, value in letter.headers}
+    letter, headers = await dead_letter_of(infra.kafka_bootstrap, FACILITY_EVENTS, group)
     assert (letter.key, letter.value) == (resident.encode(), bad.to_bytes())
     assert headers["dlq-error-type"] == "ValidationError"

@@ -26,8 +26,8 @@ from pydantic import Field
 
 from kinlink_commissary.adapters.commissary_views import CommissaryViews
 from kinlink_commissary.adapters.integration_events import CommissaryEventTranslator
+from kinlink_commissary.adapters.ledger_client import LedgerSettings
 from kinlink_commissary.adapters.ledger_holds import LedgerHolds
-from kinlink_commissary.adapters.ledger_holds import LedgerSettings
 from kinlink_commissary.adapters.ledger_orders import LedgerOrderCharges
 from kinlink_commissary.domain.ports import AllowanceHolds
 from kinlink_commissary.domain.ports import FacilityNotFound

@@ -131,3 +131,23 @@ def test_the_history_lists_the_family_member_s_orders_newest_first_page_by_page(
             break
     newest = placed[::-1]
     assert pages == [newest[0:2], newest[2:4], newest[4:]]
+
+
+def test_a_card_chosen_later_is_charged_only_where_commissary_is_still_offered(
+    commissary: Commissary, family: UUID, ledger: MemoryLedger
+) -> None:
+    # Choosing the card is what sends the order to be charged (at once where the facility is
+    # paid at order): the facility's commissary switched off meanwhile refuses it, as an order
+    # placed then would be.
+    order = place(commissary, family, "")
+    configure(
+        commissary,
+        FACILITY,
+        2,
+        commissary_payment_mode=CommissaryPaymentMode.PAY_AT_ORDER,
+        commissary_available=False,
+    )
+    with refused(FailedPrecondition, "commissary_unavailable"):
+        change_order(commissary, holder(family), ChangeOrder(order.id, (), "pm_card_visa"))
+    assert ledger.asked == []
+    assert commissary.store.repository.get(order.id).status is OrderStatus.INCOMPLETE

@@ -3,7 +3,6 @@ answers as clients read them, and refusals with their status, code and field."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from uuid import UUID
 from uuid import uuid4
 
@@ -11,13 +10,8 @@ import grpc
 import pytest
 from kinlink.commissary.v1 import commissary_pb2 as pb
 from kinlink.commissary.v1 import commissary_pb2_grpc
-from kinlink_commissary.bootstrap import CommissarySettings
-from kinlink_commissary.bootstrap import commissary_service
-from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_kit.auth import Role
-from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.testing import refused_over_grpc
-from kinlink_kit.testing import serving
 
 from tests.commissary_orders import CATALOG_CSV
 from tests.commissary_orders import FACILITY
@@ -30,16 +24,9 @@ Stub = commissary_pb2_grpc.CommissaryServiceStub
 
 
 @pytest.fixture
-async def stub(
-    commissary: Commissary, commissary_settings: CommissarySettings, token_keys: TokenKeys
-) -> AsyncIterator[Stub]:
-    bus = InMemoryBus()
-    parts = [commissary_service(commissary_settings, bus, commissary)]
-    async with (
-        serving(parts, bus, token_keys.verifier()) as address,
-        grpc.aio.insecure_channel(address) as channel,
-    ):
-        yield Stub(channel)
+def stub(commissary_stub: Stub) -> Stub:
+    """The commissary of this module's fixtures, served (the commissary tests' conftest)."""
+    return commissary_stub
 
 
 def order_request(order_id: str, payment_method: str = "pm_card_visa") -> pb.PlaceOrderRequest:

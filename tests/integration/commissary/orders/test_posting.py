@@ -12,7 +12,9 @@ from datetime import time
 from datetime import timedelta
 from uuid import UUID
 
+from kinlink_commissary.domain.order import CancelledReason
 from kinlink_commissary.domain.order import OrderStatus
+from kinlink_commissary.domain.order import ResidentLeft
 from kinlink_commissary.domain.ports import ChargeRequest
 from kinlink_commissary.domain.ports import OrderCharge
 from kinlink_commissary.domain.posting_run import PostingRun
@@ -28,7 +30,9 @@ from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
 
 from tests.commissary_doubles import configure
+from tests.commissary_doubles import release
 from tests.commissary_orders import FACILITY
+from tests.commissary_orders import RESIDENT
 from tests.commissary_orders import MemoryLedger
 from tests.integration.commissary.orders.conftest import place
 
@@ -166,4 +170,27 @@ def test_the_sweep_goes_on_past_an_order_the_ledger_fails_on(
     settled = settle_orders(commissary, timedelta(minutes=5))
     assert sorted((o.id, o.status) for o in settled) == sorted(
         [(first.id, OrderStatus.PROCESSING), (second.id, OrderStatus.PAID)]
+    )
+
+
+def test_orders_being_charged_when_their_resident_left_are_marked_or_cancelled_once_answered(
+    commissary: Commissary, family: UUID, ledger: MemoryLedger, clock: Clock
+) -> None:
+    # The resident's release is told while the ledger has not answered: the orders in flight
+    # are left to their charge, and their answer must not leave a pack paid for a resident gone
+    # unmarked, nor an unpaid order open for them.
+    paid_later = place(commissary, family)
+    declined_later = place(commissary, family, "pm_card_chargeDeclined")
+    ledger.unavailable = True
+    assert run_posting(commissary, FACILITY).still_processing == 2
+    release(commissary, RESIDENT, FACILITY)
+    ledger.unavailable = False
+    clock.now += timedelta(minutes=5)
+    settle_orders(commissary, timedelta(minutes=5))
+    paid = commissary.store.repository.get(paid_later.id)
+    assert (paid.status, paid.resident_left) == (OrderStatus.PAID, ResidentLeft.RELEASED)
+    declined = commissary.store.repository.get(declined_later.id)
+    assert (declined.status, declined.cancelled_reason) == (
+        OrderStatus.CANCELLED,
+        CancelledReason.RESIDENT_RELEASED,
     )

@@ -10,7 +10,7 @@ from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.views import ViewStore
 
 from kinlink_commissary.adapters.allowances_view import AllowancesProjection
-from kinlink_commissary.adapters.fulfilment_view import FulfilmentProjection
+from kinlink_commissary.adapters.fulfilment_view import FulfilmentView
 from kinlink_commissary.adapters.orders_view import OrdersProjection
 
 
@@ -19,24 +19,21 @@ class CommissaryViews:
     store: ViewStore
     allowances: AllowancesProjection
     orders: OrdersProjection
-    fulfilment: FulfilmentProjection
+    fulfilment: FulfilmentView  # over the orders' view
 
     @classmethod
     def open(cls, app: TrackedApplication, store: ViewStore) -> CommissaryViews:
+        orders = OrdersProjection(app, store)
         return cls(
             store=store,
             allowances=AllowancesProjection(app, store),
-            orders=OrdersProjection(app, store),
-            fulfilment=FulfilmentProjection(app, store),
+            orders=orders,
+            fulfilment=FulfilmentView(orders),
         )
 
     @property
     def projections(self) -> list[Projection]:
-        return [
-            self.allowances,
-            self.orders,
-            self.fulfilment,
-        ]
+        return [self.allowances, self.orders]
 
     def follower(self) -> ProjectionGroup:
         """One reader of the commissary's log for all of them (the service runs it)."""

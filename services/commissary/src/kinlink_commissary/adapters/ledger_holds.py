@@ -1,19 +1,14 @@
-"""The `AllowanceHolds` port over the ledger's gRPC API (AuthorizeAllowance), called from the use
-cases' worker threads as the commissary's own service account (decision 0033).
+"""The `AllowanceHolds` port over the ledger's gRPC API (AuthorizeAllowance).
 
 The ledger's refusals of the request (a card not the family member's, an unknown facility) reach
 the family member as the ledger gave them: the same kind of refusal, code and message."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from functools import cached_property
-from typing import Self
 from uuid import UUID
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
-from kinlink.ledger.v1.ledger_pb2_grpc import LedgerServiceStub
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import ClientError
 from kinlink_kit.errors import ConcurrentChange
@@ -23,32 +18,10 @@ from kinlink_kit.errors import NotFound
 from kinlink_kit.errors import PermissionDenied
 from kinlink_kit.grpc_client import refusal_code
 from kinlink_kit.grpc_client import status_of
-from kinlink_kit.service_account import ServiceAccount
-from kinlink_kit.service_call import ServiceClient
-from pydantic import Field
-from pydantic_settings import BaseSettings
-from pydantic_settings import SettingsConfigDict
 
+from kinlink_commissary.adapters.ledger_client import LedgerClient
 from kinlink_commissary.domain.ports import AllowanceRequest
 from kinlink_commissary.domain.ports import Hold
-from kinlink_commissary.domain.ports import LedgerUnavailable
-
-
-class LedgerSettings(BaseSettings):
-    """Where the ledger is (mixed into the commissary's settings)."""
-
-    model_config = SettingsConfigDict(env_prefix="KINLINK_", extra="ignore")
-
-    ledger_target: str = Field(
-        default="127.0.0.1:50051", description="host:port of the ledger service's gRPC API."
-    )
-    ledger_deadline_seconds: float = Field(
-        default=10.0,
-        gt=0,
-        description="How long a call to the ledger (a card hold, a charge) may take before the "
-        "ledger is reported unavailable; the same request may then be repeated.",
-    )
-
 
 # The ledger's refusals of a request, as the same kind of refusal here.
 _REFUSALS: dict[grpc.StatusCode, type[ClientError]] = {
@@ -72,22 +45,7 @@ def ledger_refusal(error: grpc.RpcError) -> Exception:
     return refusal(code, error.details() or code)  # type: ignore[attr-defined]
 
 
-class LedgerHolds(ServiceClient):
-    callee = "ledger"
-    unavailable = LedgerUnavailable
-
-    @cached_property
-    def _ledger(self) -> LedgerServiceStub:
-        return LedgerServiceStub(self.channel)
-
-    @classmethod
-    def from_settings(cls, settings: LedgerSettings, service_account: ServiceAccount) -> Self:
-        return cls(
-            settings.ledger_target,
-            service_account,
-            timedelta(seconds=settings.ledger_deadline_seconds),
-        )
-
+class LedgerHolds(LedgerClient):
     def authorize(self, allowance_id: UUID, request: AllowanceRequest) -> Hold:
         message = pb.AuthorizeAllowanceRequest(
             allowance_id=str(allowance_id),

@@ -1,5 +1,4 @@
-"""The `OrderCharges` port over the ledger's gRPC API (ChargeOrder), called from the use cases'
-worker threads as the commissary's own service account (decision 0033).
+"""The `OrderCharges` port over the ledger's gRPC API (ChargeOrder).
 
 The ledger busy with another attempt of the same order (`charge_in_progress`, or any ABORTED) is,
 for the order, an answer not come yet: it stays processing and is asked again. A refusal of the
@@ -9,19 +8,13 @@ with that code: the family chooses another card, as after any decline."""
 from __future__ import annotations
 
 from datetime import UTC
-from datetime import timedelta
-from functools import cached_property
-from typing import Self
 
 import grpc
 from kinlink.ledger.v1 import ledger_pb2 as pb
-from kinlink.ledger.v1.ledger_pb2_grpc import LedgerServiceStub
 from kinlink_kit.grpc_client import refusal_code
 from kinlink_kit.grpc_client import status_of
-from kinlink_kit.service_account import ServiceAccount
-from kinlink_kit.service_call import ServiceClient
 
-from kinlink_commissary.adapters.ledger_holds import LedgerSettings
+from kinlink_commissary.adapters.ledger_client import LedgerClient
 from kinlink_commissary.domain.ports import ChargeRequest
 from kinlink_commissary.domain.ports import ChargeStatus
 from kinlink_commissary.domain.ports import LedgerUnavailable
@@ -40,22 +33,7 @@ _CARD_REFUSALS = (
 )
 
 
-class LedgerOrderCharges(ServiceClient):
-    callee = "ledger"
-    unavailable = LedgerUnavailable
-
-    @cached_property
-    def _ledger(self) -> LedgerServiceStub:
-        return LedgerServiceStub(self.channel)
-
-    @classmethod
-    def from_settings(cls, settings: LedgerSettings, service_account: ServiceAccount) -> Self:
-        return cls(
-            settings.ledger_target,
-            service_account,
-            timedelta(seconds=settings.ledger_deadline_seconds),
-        )
-
+class LedgerOrderCharges(LedgerClient):
     def charge(self, request: ChargeRequest) -> OrderCharge:
         message = pb.ChargeOrderRequest(
             order_id=str(request.order_id),

@@ -1,6 +1,7 @@
 """Every order's place in lists: a family member's Commissary Pack History and a facility's
 orders (newest first, page by page), the orders a posting run charges, those a lost answer left
-processing (the processing sweep), and the paid ones whose delivery is awaited (tracking).
+processing (the processing sweep), and the paid ones whose delivery is awaited (tracking). The
+same rows serve fulfilment's lists (`fulfilment_view`).
 
 Rows carry each order's version: a projector of another replica that lags behind never brings
 back an older status. The lists name orders; their state is read from the store.
@@ -36,6 +37,7 @@ class OrdersProjection(Projection):
         Order.Delivered,
         Order.FlaggedOverdue,
         Order.ResidentLeftBeforeDelivery,
+        Order.PackDecided,
     )
     ddl = """
     CREATE TABLE IF NOT EXISTS commissary_orders (
@@ -50,14 +52,21 @@ class OrdersProjection(Projection):
         paid_at TEXT,
         fulfilment TEXT NOT NULL,
         flagged_at TEXT,
-        resident_left_at TEXT
+        resident_left_at TEXT,
+        -- Since when support or the facility has had something to do about it (fulfilment_view).
+        flagged_since TEXT,
+        decided_at TEXT
     );
     CREATE INDEX IF NOT EXISTS commissary_orders_by_account
         ON commissary_orders (account_id, placed_at, order_id);
     CREATE INDEX IF NOT EXISTS commissary_orders_by_facility
         ON commissary_orders (facility_id, placed_at, order_id);
     CREATE INDEX IF NOT EXISTS commissary_orders_by_status
-        ON commissary_orders (status, facility_id, placed_at)
+        ON commissary_orders (status, facility_id, placed_at);
+    CREATE INDEX IF NOT EXISTS commissary_orders_by_resident
+        ON commissary_orders (facility_id, resident_id);
+    CREATE INDEX IF NOT EXISTS commissary_orders_flagged
+        ON commissary_orders (flagged_since, order_id) WHERE flagged_since IS NOT NULL
     """
 
     def apply(self, cursor: ViewCursor, domain_event: Any, position: int) -> None:
@@ -83,7 +92,9 @@ class OrdersProjection(Projection):
             )
             return
         changes = _changes(domain_event)
-        assignments = "".join(f", {column} = :{column}" for column in changes)
+        assignments = "".join(
+            f", {column} = {_KEPT.get(column, ':' + column)}" for column in changes
+        )
         cursor.execute(
             f"UPDATE commissary_orders SET version = :version{assignments} "
             "WHERE order_id = :order_id AND version < :version",
@@ -200,6 +211,10 @@ def _filters(facility_id: str | None, resident_id: str | None) -> tuple[str, dic
     return where, params
 
 
+# Columns set once: the first flag (overdue, or the resident gone) starts the wait.
+_KEPT = {"flagged_since": "COALESCE(flagged_since, :flagged_since)"}
+
+
 def _changes(domain_event: Any) -> dict[str, str | None]:
     """The columns a (non-creating) event sets."""
     if isinstance(domain_event, Order.MadeIncomplete):
@@ -222,5 +237,9 @@ def _changes(domain_event: Any) -> dict[str, str | None]:
     if isinstance(domain_event, Order.Delivered):
         return {"fulfilment": Fulfilment.DELIVERED.value}
     if isinstance(domain_event, Order.FlaggedOverdue):
-        return {"flagged_at": instant(domain_event.flagged_at)}
-    return {"resident_left_at": instant(domain_event.at)}
+        flagged_at = instant(domain_event.flagged_at)
+        return {"flagged_at": flagged_at, "flagged_since": flagged_at}
+    if isinstance(domain_event, Order.PackDecided):
+        return {"decided_at": instant(domain_event.decided_at)}
+    left_at = instant(domain_event.at)
+    return {"resident_left_at": left_at, "flagged_since": left_at}

@@ -5,7 +5,8 @@ it is INCOMPLETE or READY_TO_PROCESS, and pays for it either at once (a pay-at-o
 when the facility's orders post. A charge is recorded as PROCESSING (with its attempt number)
 before the ledger is asked, so a lost answer is asked again with the same attempt and never
 charges twice. Once PAID it is final (FAQ: "All sales are final"); the vendor's tracking, the
-overdue flag, the resident leaving before delivery and the facility's decision follow.
+overdue flag, the resident leaving before delivery and the facility's decision follow. Why an
+order was cancelled and what the facility decided are the values its events publish.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.domain import event
+from kinlink_contracts.commissary import OrderCancelReason as CancelledReason
+from kinlink_contracts.commissary import PackDecision as PackDecision
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import InvalidArgument
@@ -43,12 +46,6 @@ class OrderStatus(StrEnum):
 CHANGEABLE = frozenset({OrderStatus.INCOMPLETE, OrderStatus.READY_TO_PROCESS})
 
 
-class CancelledReason(StrEnum):
-    BY_USER = "by_user"
-    RESIDENT_RELEASED = "resident_released"
-    RESIDENT_TRANSFERRED = "resident_transferred"
-
-
 class Fulfilment(StrEnum):
     NOT_SHIPPED = "not_shipped"
     SHIPPED = "shipped"
@@ -59,16 +56,6 @@ class ResidentLeft(StrEnum):
     NONE = "none"
     TRANSFERRED = "transferred"
     RELEASED = "released"
-
-
-class PackDecision(StrEnum):
-    """What the facility did with a pack whose resident was no longer there (FAQ)."""
-
-    RETURNED_TO_VENDOR = "returned_to_vendor"
-    HELD_FOR_PICKUP = "held_for_pickup"
-    FORWARDED = "forwarded"
-    GIVEN_TO_RESIDENT = "given_to_resident"
-    DISCARDED = "discarded"
 
 
 class OrderNotFound(NotFound):

@@ -18,6 +18,7 @@ from kinlink_commissary.domain.order import OrderNotFound
 from kinlink_commissary.service_layer.charge_order import charge_order
 from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_commissary.service_layer.orders_access import check_holder
+from kinlink_commissary.service_layer.place_order import check_orderable
 from kinlink_commissary.service_layer.place_order import pay_at_order
 from kinlink_commissary.service_layer.place_order import priced
 
@@ -33,11 +34,10 @@ def change_order(commissary: Commissary, principal: Principal, command: ChangeOr
     def changing(order: Order) -> Order:
         check_holder(order, principal)
         order.check_changeable()
+        check_orderable(commissary, order.facility_id, order.resident_id)
         vendor, items = order.vendor, None
         if command.lines:
-            catalog, new_items = priced(
-                commissary, order.facility_id, order.resident_id, command.lines
-            )
+            catalog, new_items = priced(commissary, order.facility_id, command.lines)
             vendor, items = catalog.vendor, new_items
         order.change(
             vendor,

@@ -5,7 +5,8 @@ Shared by PlaceOrder and ChangeOrder at a pay-at-order facility, the posting run
 processing sweep. The attempt was saved before the ledger is asked, so an answer lost (the
 ledger away, a crash here) leaves the order PROCESSING and the same attempt is asked again
 later: the ledger answers a repeated attempt with its first answer and never captures an order
-twice.
+twice. A resident who left while the order was being charged (their leaving passed it by) is
+seen when the answer is recorded: the paid order marked, the declined one cancelled.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from kinlink_kit.metrics import COMMISSARY_ORDER_CHARGES
 from kinlink_commissary.domain.order import Order
 from kinlink_commissary.domain.order import OrderNotFound
 from kinlink_commissary.domain.order import OrderStatus
+from kinlink_commissary.domain.order import ResidentLeft
 from kinlink_commissary.domain.ports import ChargeRequest
 from kinlink_commissary.domain.ports import ChargeStatus
 from kinlink_commissary.domain.ports import LedgerUnavailable
 from kinlink_commissary.service_layer.commissary import Commissary
+from kinlink_commissary.service_layer.resident_left import left_facility
 
 log = get_logger(__name__)
 
@@ -55,6 +58,9 @@ def charge_order(commissary: Commissary, order: Order) -> Order:
                 current.record_payment(charge.receipt_number, at)
             else:
                 current.record_decline(charge.decline_reason, at)
+            left = left_facility(commissary, current.facility_id, current.resident_id)
+            if left is not ResidentLeft.NONE:
+                current.resident_gone(left, at)
         return current
 
     charged = commissary.change(order.id, Order, recording, missing=OrderNotFound)

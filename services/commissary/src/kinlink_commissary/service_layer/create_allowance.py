@@ -11,9 +11,11 @@ The resident is not notified (requirements: it is the family's job to tell them)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
 
+from kinlink_contracts.ids import canonical_id
 from kinlink_kit.errors import FailedPrecondition
 
 from kinlink_commissary.domain.allowance import Allowance
@@ -37,7 +39,14 @@ class CreateAllowance:
 
 
 def create_allowance(commissary: Commissary, command: CreateAllowance) -> Allowance:
-    request = command.request
+    # The ids' one spelling: residents are recorded and purchases reported under it, and the
+    # allowance is found for them only under it.
+    request = replace(
+        command.request,
+        facility_id=canonical_id(command.request.facility_id),
+        resident_id=canonical_id(command.request.resident_id),
+    )
+    command = replace(command, request=request)
     check_request(request)
     first = _repeat(commissary, command)
     if first is not None:

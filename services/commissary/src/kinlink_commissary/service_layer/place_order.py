@@ -46,13 +46,18 @@ def pay_at_order(facility: FacilitySettings) -> bool:
     return facility.commissary_payment_mode is CommissaryPaymentMode.PAY_AT_ORDER
 
 
-def priced(
-    commissary: Commissary, facility_id: str, resident_id: str, lines: tuple[OrderLine, ...]
-) -> tuple[Catalog, tuple[OrderItem, ...]]:
-    """The order's items at the catalog's prices, for a resident held where commissary is on."""
+def check_orderable(commissary: Commissary, facility_id: str, resident_id: str) -> None:
+    """Commissary is offered at the facility and the resident held there: checked whenever an
+    order is placed or changed, since either may send it to be charged."""
     if not commissary.facilities.facility(facility_id).commissary_available:
         raise CommissaryUnavailable()
     commissary.residents.require_held(facility_id, resident_id)
+
+
+def priced(
+    commissary: Commissary, facility_id: str, lines: tuple[OrderLine, ...]
+) -> tuple[Catalog, tuple[OrderItem, ...]]:
+    """The order's items at the catalog's prices, within its limits."""
     catalog = get_catalog(commissary, facility_id)
     return catalog, catalog.price(lines)
 
@@ -70,7 +75,8 @@ def place_order(commissary: Commissary, command: PlaceOrder) -> Order:
             ):
                 raise OrderIdReused()
             return placed
-        catalog, items = priced(commissary, command.facility_id, command.resident_id, command.lines)
+        check_orderable(commissary, command.facility_id, command.resident_id)
+        catalog, items = priced(commissary, command.facility_id, command.lines)
         order = Order.place(
             command.order_id,
             command.account_id,

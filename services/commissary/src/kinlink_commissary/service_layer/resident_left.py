@@ -1,12 +1,15 @@
 """A resident transferred or released (identity's topic) before their packs arrived: orders not
 yet paid are cancelled (resident_transferred / resident_released), paid ones not delivered are
 marked for the facility's decision (FAQ: "the facility will decide what to do with the
-Commissary Pack"). An order being charged at that moment is left to its charge."""
+Commissary Pack"). An order being charged at that moment is left to its charge, which looks
+again when its answer is recorded (`left_facility`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from kinlink_kit.residents import ResidentNotFound
 
 from kinlink_commissary.domain.order import Order
 from kinlink_commissary.domain.order import ResidentLeft
@@ -30,3 +33,13 @@ def resident_leaving(commissary: Commissary, gone: ResidentGone) -> list[Order]:
         if order is not None and order.resident_gone(gone.left, gone.at):
             changed.append(order)
     return changed
+
+
+def left_facility(commissary: Commissary, facility_id: str, resident_id: str) -> ResidentLeft:
+    """Whether the resident has left the facility, as the residents recorded say now: one no
+    longer found there (the order was placed for them held) was transferred away."""
+    try:
+        record = commissary.residents.resident(facility_id, resident_id)
+    except ResidentNotFound:
+        return ResidentLeft.TRANSFERRED
+    return ResidentLeft.RELEASED if record.released else ResidentLeft.NONE
