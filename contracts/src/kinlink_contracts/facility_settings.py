@@ -20,6 +20,8 @@ from pydantic import model_validator
 
 DEFAULT_WEEKLY_LIMIT_CENTS = 30000  # $300.00 a week (requirements: "Deposit Limit Reached")
 DEFAULT_CARD_BRANDS = ("visa", "mastercard", "discover")  # requirements: "Accepted Payment Methods"
+# A day before the ledger ends an allowance's card hold (6 days old) on its own.
+MAX_ALLOWANCE_PERIOD_DAYS = 5
 
 
 class _Settings(BaseModel):
@@ -138,11 +140,13 @@ class FacilitySettings(_Settings):
     )
     commissary_payment_mode: CommissaryPaymentMode = CommissaryPaymentMode.CHARGE_AT_POSTING
     allowance_period_days: int = Field(
-        default=6,
+        default=MAX_ALLOWANCE_PERIOD_DAYS,
         ge=1,
         le=6,
-        description="Days a commissary allowance may be used before it ends. At most 6: the "
-        "ledger ends every card hold 6 days old, and the allowance must end first.",
+        description="Days a commissary allowance may be used before it ends. At most 5 (the "
+        "schema's bound of 6 is kept for v1's sake; 6 is refused): the ledger ends every card "
+        "hold 6 days old, and the allowance must end, and the purchases made in it reach the "
+        "ledger, a day before.",
     )
     commissary_available: bool = Field(
         default=True, description="Whether the facility's residents can get commissary packs."
@@ -162,6 +166,16 @@ class FacilitySettings(_Settings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("allowance_period_days")
+    @classmethod
+    def _period_ends_before_the_hold(cls, value: int) -> int:
+        if value > MAX_ALLOWANCE_PERIOD_DAYS:
+            raise ValueError(
+                f"an allowance may last at most {MAX_ALLOWANCE_PERIOD_DAYS} days: the ledger ends "
+                "card holds 6 days old"
+            )
         return value
 
     @field_validator("accepted_card_brands")

@@ -54,6 +54,15 @@ def test_an_unknown_time_zone_is_refused(zone: str) -> None:
     assert error.field == "settings.time_zone"
 
 
+@pytest.mark.parametrize("days", [0, 6, 7])
+def test_an_allowance_period_must_end_a_day_before_the_ledgers_hold(days: int) -> None:
+    """The ledger ends every hold 6 days old: an allowance of 6 days would still pay purchases
+    from a hold the ledger had settled."""
+    error = refusal(allowance_period_days=days)
+    assert error.field == "settings.allowance_period_days"
+    assert checked_settings(settings(allowance_period_days=5)).allowance_period_days == 5
+
+
 @pytest.mark.parametrize(
     "tiers",
     [
@@ -110,7 +119,7 @@ def test_zero_and_empty_proto_fields_mean_the_defaults() -> None:
     assert checked.commissary_posting_day is Weekday.MONDAY
     assert checked.commissary_posting_time == time(6, 0)
     assert checked.commissary_payment_mode is CommissaryPaymentMode.CHARGE_AT_POSTING
-    assert (checked.allowance_period_days, checked.commissary_available) == (6, True)
+    assert (checked.allowance_period_days, checked.commissary_available) == (5, True)
     # ...but a fee of nothing is a fee.
     assert checked.deposit_fee_tiers[0].fee_cents == 0
 
