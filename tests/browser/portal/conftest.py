@@ -620,7 +620,8 @@ class Visitor:
         for label, value in fields.items():
             await self.page.get_by_label(label, exact=True).fill(value)
 
-    async def check_accessibility(self) -> None:
+    async def check_accessibility(self, shown: str = "") -> None:
+        """`shown`: a CSS selector of the part of the page its screenshot is for."""
         # Evaluated over the DevTools protocol, which the page's CSP does not restrict.
         await self.page.evaluate(self.axe)
         violations = await self.page.evaluate(
@@ -632,7 +633,7 @@ class Visitor:
         assert failing == [], f"{self.page.url}: {failing}"
         self.pages_checked.append(self.page.url)
         if self.camera:
-            await self.camera.shoot(self.page)
+            await self.camera.shoot(self.page, shown)
 
     async def fits_the_screen(self) -> None:
         """Nothing on the page is wider than the screen: no sideways scrolling."""
@@ -701,23 +702,28 @@ EAST_OFFICER = ("east.officer@example.com", "an officer's long password")
 @pytest.fixture
 async def east_officer(portal: Portal, demo_facilities: None) -> tuple[str, str]:
     """An officer of FAC-EAST only (email, password), created by the demo operator."""
-    async with grpc.aio.insecure_channel(portal.grpc_address) as channel:
+    await create_officer(portal.grpc_address, EAST_OFFICER, FAC_EAST)
+    return EAST_OFFICER
+
+
+async def create_officer(address: str, officer: tuple[str, str], facility_id: str) -> None:
+    """The demo operator creates an officer (email, password) of `facility_id` only."""
+    async with grpc.aio.insecure_channel(address) as channel:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         operator = await identity.LogIn(
             pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
         )
         await identity.CreateStaffAccount(
             pb.CreateStaffAccountRequest(
-                email=EAST_OFFICER[0],
-                password=EAST_OFFICER[1],
+                email=officer[0],
+                password=officer[1],
                 first_name="Olive",
                 last_name="Officer",
                 roles=["facility_officer"],
-                facility_ids=[FAC_EAST],
+                facility_ids=[facility_id],
             ),
             metadata=bearer(operator.access_token),
         )
-    return EAST_OFFICER
 
 
 # The catalog the commissary journeys order from (the CSV an operator imports).

@@ -46,12 +46,16 @@ class Camera:
     journey: Path
     taken: int = 0
 
-    async def shoot(self, page: Page) -> None:
+    async def shoot(self, page: Page, shown: str = "") -> None:
+        """`shown`: a CSS selector of what the page is photographed for, scrolled into view where
+        it lies below the first screen (a phone's, most often)."""
         self.taken += 1
         self.journey.mkdir(parents=True, exist_ok=True)
         before = page.viewport_size
         for width, height in VIEWPORTS:
             await page.set_viewport_size({"width": width, "height": height})
+            if shown:
+                await page.locator(shown).scroll_into_view_if_needed()
             name = f"{self.taken:02d}-{page_name(page.url)}-{width}.png"
             await page.screenshot(path=self.journey / name)
         if before:
