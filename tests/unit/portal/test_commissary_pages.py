@@ -480,6 +480,13 @@ def test_an_overdue_pack_offers_contact_us(family: TestClient, commissary: Stand
     assert '<a href="/contact">Contact Us</a>' in page
     commissary.answers["GetOrder"] = order(pb.ORDER_STATUS_PAID)
     assert "Contact Us" not in family.get(f"/commissary/orders/{ORDER_ID}").text
+    # A pack whose resident left is the facility's to decide: it is not late, and not ours.
+    commissary.answers["GetOrder"] = order(
+        pb.ORDER_STATUS_PAID, overdue=True, resident_left=pb.RESIDENT_LEFT_RELEASED
+    )
+    page = family.get(f"/commissary/orders/{ORDER_ID}").text
+    assert "has not been delivered within a week" not in page
+    assert "The resident was released before the pack arrived." in page
 
 
 def test_a_pack_whose_resident_left_says_the_facilitys_decision_and_to_call_it(
