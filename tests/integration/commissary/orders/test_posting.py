@@ -23,13 +23,17 @@ from kinlink_commissary.service_layer.run_posting import get_posting_run
 from kinlink_commissary.service_layer.run_posting import post_scheduled
 from kinlink_commissary.service_layer.run_posting import run_posting
 from kinlink_commissary.service_layer.settle_orders import settle_orders
+from kinlink_contracts.facility import ResidentReleased
 from kinlink_contracts.facility_settings import CommissaryPaymentMode
 from kinlink_contracts.facility_settings import Weekday
+from kinlink_kit.consumer import event_tracking
 from kinlink_kit.errors import NotFound
+from kinlink_kit.residents import CUSTODY_HANDLERS
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
 
 from tests.commissary_doubles import configure
+from tests.commissary_doubles import envelope
 from tests.commissary_doubles import release
 from tests.commissary_orders import FACILITY
 from tests.commissary_orders import RESIDENT
@@ -194,3 +198,22 @@ def test_orders_being_charged_when_their_resident_left_are_marked_or_cancelled_o
         OrderStatus.CANCELLED,
         CancelledReason.RESIDENT_RELEASED,
     )
+
+
+def test_a_run_charges_no_order_of_a_resident_who_left_though_their_leaving_missed_it(
+    commissary: Commissary, family: UUID, ledger: MemoryLedger
+) -> None:
+    # The leaving reaches orders through the orders' view, which may not have caught up with
+    # an order placed a moment before: the run checks the resident itself before charging.
+    ready = place(commissary, family)
+    released = ResidentReleased(facility_id=FACILITY, resident_id=RESIDENT)
+    told = envelope(released, RESIDENT, "identity")
+    CUSTODY_HANDLERS[told.type](commissary, told, event_tracking(told.event_id))
+    run = run_posting(commissary, FACILITY)
+    assert (run.orders_total, run.paid) == (0, 0)
+    order = commissary.store.repository.get(ready.id)
+    assert (order.status, order.cancelled_reason) == (
+        OrderStatus.CANCELLED,
+        CancelledReason.RESIDENT_RELEASED,
+    )
+    assert ledger.processor_charges == []

@@ -20,12 +20,14 @@ from kinlink_kit.logging import get_logger
 from kinlink_commissary.domain.order import Order
 from kinlink_commissary.domain.order import OrderNotFound
 from kinlink_commissary.domain.order import OrderStatus
+from kinlink_commissary.domain.order import ResidentLeft
 from kinlink_commissary.domain.posting_run import PostingRun
 from kinlink_commissary.domain.posting_run import PostingRunNotFound
 from kinlink_commissary.domain.posting_run import due_run_date
 from kinlink_commissary.domain.posting_run import local_run_date
 from kinlink_commissary.service_layer.charge_order import charge_in_turn
 from kinlink_commissary.service_layer.commissary import Commissary
+from kinlink_commissary.service_layer.resident_left import left_facility
 
 log = get_logger(__name__)
 
@@ -81,10 +83,16 @@ def _post(commissary: Commissary, facility_id: str, run_date: date) -> PostingRu
 
 def _take(commissary: Commissary, order_id: UUID) -> Order | None:
     """The order saved PROCESSING (a new attempt, or the one in flight), or None when it is
-    not to be charged any more (cancelled, paid, changed back to incomplete meanwhile)."""
+    not to be charged any more (cancelled, paid, changed back to incomplete meanwhile). An order
+    of a resident who has left is cancelled instead: their leaving reaches orders through the
+    orders' view, which may have missed one placed a moment before."""
 
     def taking(order: Order) -> Order | None:
-        return order if order.start_processing(commissary.clock()) else None
+        now = commissary.clock()
+        left = left_facility(commissary, order.facility_id, order.resident_id)
+        if left is not ResidentLeft.NONE and order.resident_gone(left, now):
+            return None
+        return order if order.start_processing(now) else None
 
     return commissary.change(order_id, Order, taking, missing=OrderNotFound)
 
