@@ -5,7 +5,12 @@ the tracking record of each event."""
 
 from __future__ import annotations
 
+from datetime import date
+from datetime import datetime
 from datetime import time
+from uuid import UUID
+from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.envelope import IntegrationEvent
@@ -18,7 +23,13 @@ from kinlink_contracts.facility_settings import VisitingWindow
 from kinlink_contracts.facility_settings import Weekday
 from kinlink_contracts.identity import FacilityConfigured
 from kinlink_kit.consumer import event_tracking
+from kinlink_visitation.domain.visit import Visit
+from kinlink_visitation.domain.visit import VisitKind
 from kinlink_visitation.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_visitation.service_layer.availability import AvailabilityQuery
+from kinlink_visitation.service_layer.availability import list_availability
+from kinlink_visitation.service_layer.schedule_visit import ScheduleVisit
+from kinlink_visitation.service_layer.schedule_visit import schedule_visit
 from kinlink_visitation.service_layer.visitation import Visitation
 
 FACILITY = "FAC-VIS"
@@ -91,3 +102,46 @@ def transfer(visitation: Visitation, resident_id: str, facility_id: str = FACILI
     )
     deliver(visitation, moved)
     return moved
+
+
+CHICAGO = ZoneInfo("America/Chicago")
+# The clock is Wednesday 2026-11-25 12:00 in Chicago; a day's lead makes Thursday noon the
+# earliest start, and Friday's visiting hours are all open.
+FRIDAY = date(2026, 11, 27)
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CHICAGO)
+
+
+def schedule(
+    visitation: Visitation,
+    visitor: UUID,
+    starts_at: datetime,
+    *,
+    resident_id: str = RESIDENT,
+    slot_minutes: int = 30,
+    kind: VisitKind = VisitKind.REMOTE,
+    visit_id: UUID | None = None,
+) -> Visit:
+    command = ScheduleVisit(
+        visit_id=visit_id or uuid4(),
+        facility_id=FACILITY,
+        resident_id=resident_id,
+        kind=kind,
+        starts_at=starts_at,
+        slot_minutes=slot_minutes,
+    )
+    return schedule_visit(visitation, visitor, command)
+
+
+def availability(
+    visitation: Visitation, day: date, visitor: UUID | None = None, slot_minutes: int = 30
+) -> list[tuple[datetime, int]]:
+    found = list_availability(
+        visitation,
+        visitor,
+        AvailabilityQuery(FACILITY, RESIDENT, day, slot_minutes, VisitKind.REMOTE),
+    )
+    assert found.closed_reason is None
+    return [(free.slot.starts_at.astimezone(CHICAGO), free.stations_free) for free in found.slots]

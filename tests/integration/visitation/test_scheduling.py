@@ -9,7 +9,6 @@ from datetime import datetime
 from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 import pytest
 from kinlink_contracts.facility_settings import VisitingWindow
@@ -26,60 +25,21 @@ from kinlink_visitation.domain.visiting_hours import ClosedReason
 from kinlink_visitation.service_layer.availability import AvailabilityQuery
 from kinlink_visitation.service_layer.availability import list_availability
 from kinlink_visitation.service_layer.schedule_visit import DirectDial
-from kinlink_visitation.service_layer.schedule_visit import ScheduleVisit
 from kinlink_visitation.service_layer.schedule_visit import direct_dial
-from kinlink_visitation.service_layer.schedule_visit import schedule_visit
 from kinlink_visitation.service_layer.visitation import Visitation
 
+from tests.visitation_doubles import CHICAGO
 from tests.visitation_doubles import FACILITY
+from tests.visitation_doubles import FRIDAY
 from tests.visitation_doubles import OTHER_RESIDENT
 from tests.visitation_doubles import PRICE_CENTS
 from tests.visitation_doubles import RESIDENT
 from tests.visitation_doubles import THIRD_RESIDENT
+from tests.visitation_doubles import availability
 from tests.visitation_doubles import configure
+from tests.visitation_doubles import local
 from tests.visitation_doubles import release
-
-CHICAGO = ZoneInfo("America/Chicago")
-# The clock is Wednesday 2026-11-25 12:00 in Chicago; a day's lead makes Thursday noon the
-# earliest start, and Friday's visiting hours are all open.
-FRIDAY = date(2026, 11, 27)
-
-
-def local(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CHICAGO)
-
-
-def schedule(
-    visitation: Visitation,
-    visitor: UUID,
-    starts_at: datetime,
-    *,
-    resident_id: str = RESIDENT,
-    slot_minutes: int = 30,
-    kind: VisitKind = VisitKind.REMOTE,
-    visit_id: UUID | None = None,
-) -> Visit:
-    command = ScheduleVisit(
-        visit_id=visit_id or uuid4(),
-        facility_id=FACILITY,
-        resident_id=resident_id,
-        kind=kind,
-        starts_at=starts_at,
-        slot_minutes=slot_minutes,
-    )
-    return schedule_visit(visitation, visitor, command)
-
-
-def availability(
-    visitation: Visitation, day: date, visitor: UUID | None = None, slot_minutes: int = 30
-) -> list[tuple[datetime, int]]:
-    found = list_availability(
-        visitation,
-        visitor,
-        AvailabilityQuery(FACILITY, RESIDENT, day, slot_minutes, VisitKind.REMOTE),
-    )
-    assert found.closed_reason is None
-    return [(free.slot.starts_at.astimezone(CHICAGO), free.stations_free) for free in found.slots]
+from tests.visitation_doubles import schedule
 
 
 def test_a_day_offers_its_visiting_hours_cut_into_slots_with_every_station_free(
