@@ -8,6 +8,7 @@ from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.facility_settings import RecordedFacilities
+from kinlink_kit.leadership import Leadership
 from kinlink_kit.ledger_wallet import LedgerWalletSettings
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
@@ -26,6 +27,7 @@ from kinlink_visitation.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_visitation.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_visitation.entrypoints.grpc_api import VisitationServicer
 from kinlink_visitation.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_visitation.entrypoints.sweeps import missed_visit_sweep
 from kinlink_visitation.service_layer.visitation import Visitation
 from kinlink_visitation.service_layer.visitation import VisitationStore
 
@@ -43,6 +45,12 @@ class VisitationSettings(ServiceSettings, LedgerWalletSettings, ServiceAccountSe
         gt=0,
         description="A facility's settings are read again after this long: a change reaches "
         "every replica within it.",
+    )
+    missed_sweep_every_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often visits whose window ended without ever connecting are marked "
+        "missed (nothing is charged for them).",
     )
 
 
@@ -63,10 +71,16 @@ def visitation_service(
 ) -> ServiceParts:
     """Visitation's part of a process: its gRPC service; facilities' settings and residents from
     identity's events; its outbox relayed to kinlink.visitation.events.v1; the read models'
-    follower."""
+    follower; the missed-visit sweep in one replica at a time."""
     consume(visitation, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
+    database_url = settings.database_url(settings.database)
     background = [
         visitation.views.follower().run,
+        missed_visit_sweep(
+            visitation,
+            Leadership(database_url, "visitation missed visits"),
+            every_seconds=settings.missed_sweep_every_seconds,
+        ).run,
         *outbox_relay_jobs(
             settings,
             settings.database,

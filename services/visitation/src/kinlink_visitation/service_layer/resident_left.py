@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from kinlink_kit.metrics import VISITS_CANCELLED
+
 from kinlink_visitation.domain.calendar import Calendar
 from kinlink_visitation.domain.visit import CancelledBy
 from kinlink_visitation.domain.visit import EndReason
@@ -35,6 +37,7 @@ def resident_leaving(visitation: Visitation, gone: ResidentGone) -> list[Visit |
             continue
         if visit.status is VisitStatus.SCHEDULED and not visit.anyone_present:
             visit.cancel(gone.why, "", gone.at)
+            VISITS_CANCELLED.labels(gone.why.value).inc()
         else:
             visit.end(EndReason.RESIDENT_LEFT, gone.at, gone.why.value)
         visits.append(visit)

@@ -18,6 +18,8 @@ from uuid import UUID
 from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_contracts.ids import canonical_id
 from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.logging import get_logger
+from kinlink_kit.metrics import VISITS_BOOKED
 
 from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.domain.visit import VisitIdReused
@@ -26,6 +28,8 @@ from kinlink_visitation.domain.visiting_hours import Slot
 from kinlink_visitation.domain.visiting_hours import VisitingHours
 from kinlink_visitation.service_layer.calendars import Window
 from kinlink_visitation.service_layer.visitation import Visitation
+
+log = get_logger(__name__)
 
 # Whether a visit already booked under the request's id is what the request asks for.
 _Repeat = Callable[[Visit], bool]
@@ -157,6 +161,14 @@ def _book(
             direct_dial=direct_dial,
         )
         visitation.store.save(visit, *window.book(visit))
+        VISITS_BOOKED.labels("direct_dial" if direct_dial else "scheduled").inc()
+        log.info(
+            "visit booked",
+            visit_id=str(visit_id),
+            facility_id=facility_id,
+            station=visit.station,
+            starts_at=visit.starts_at.isoformat(),
+        )
         return visit
 
     # Asked twice at once: the visit saved first is the answer to both.
