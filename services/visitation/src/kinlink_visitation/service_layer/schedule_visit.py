@@ -142,9 +142,19 @@ def _book(
     resident_id = canonical_id(command.resident_id)
     key = Visit.create_id(visit_id)
 
+    attempts = 0
+
     def attempt() -> Visit:
+        nonlocal attempts
+        attempts += 1
         window = Window.read(
-            visitation, facility_id, resident_id, account_id, slot.starts_at, slot.ends_at
+            visitation,
+            facility_id,
+            settings.video_stations,
+            resident_id,
+            account_id,
+            slot.starts_at,
+            slot.ends_at,
         )
         visit = Visit.schedule(
             visit_id,
@@ -152,7 +162,7 @@ def _book(
             facility_id=facility_id,
             resident_id=resident_id,
             kind=kind,
-            station=window.free_station(settings.video_stations, key),
+            station=window.free_station(key, lowest=attempts == 1),
             starts_at=slot.starts_at,
             slot_minutes=int((slot.ends_at - slot.starts_at).total_seconds()) // 60,
             price_per_minute_cents=settings.video_price_per_minute_cents,
