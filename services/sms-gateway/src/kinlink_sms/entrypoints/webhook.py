@@ -1,5 +1,6 @@
 """Twilio's webhooks: the SMS phones send to the Kinlink numbers, and the status callbacks of
-the SMS the gateway sent. A small ASGI app, served beside the gRPC API by `WebhookServer`.
+the SMS the gateway sent. A small ASGI app, served beside the gRPC API by the kit's
+`WebhookServer`.
 
 Every request must carry Twilio's `X-Twilio-Signature` over the URL Twilio called (the
 configured public URL and the path and query asked) and its form parameters, or, for a JSON
@@ -16,12 +17,10 @@ synchronous use cases run in a worker thread. A handler that cannot reach what i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Coroutine
-from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import Any
 from typing import Protocol
@@ -29,11 +28,11 @@ from typing import TypeVar
 from urllib.parse import parse_qs
 from urllib.parse import parse_qsl
 
-import uvicorn
 from kinlink_kit.errors import ClientError
 from kinlink_kit.errors import Unavailable
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import SMS_WEBHOOKS
+from kinlink_kit.webhook_server import WebhookServer
 from starlette.applications import Starlette
 from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
@@ -221,48 +220,6 @@ def _refusal(route: str, refused: _Refused, request: Request) -> Response:
 def _counted(route: str, outcome: str, response: Response) -> Response:
     SMS_WEBHOOKS.labels(route, outcome).inc()
     return response
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handling: the process's runtime decides when it stops."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-class WebhookServer:
-    """Serves the webhook with uvicorn, as one of a service's background jobs (`run`): until
-    cancelled, then the requests in flight finish (within `grace_seconds`)."""
-
-    def __init__(self, app: Starlette, host: str, port: int, grace_seconds: float) -> None:
-        self._config = uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_config=None,  # our JSON logs, not uvicorn's
-            access_log=False,
-            lifespan="off",
-            server_header=False,
-            timeout_graceful_shutdown=max(1, int(grace_seconds)),
-        )
-        self.listening = asyncio.Event()
-
-    async def run(self) -> None:
-        server = _Server(self._config)
-        serving = asyncio.create_task(server.serve())
-        try:
-            while not server.started:
-                if serving.done():
-                    await serving  # it could not start: say why
-                    raise RuntimeError("the sms webhook stopped before it started")
-                await asyncio.sleep(0.05)
-            log.info("sms webhook listening", port=self._config.port)
-            self.listening.set()
-            await asyncio.shield(serving)
-        finally:
-            server.should_exit = True
-            await serving
 
 
 def carrier_jobs(
