@@ -9,11 +9,33 @@ import contextlib
 from collections.abc import Iterator
 
 import uvicorn
+from starlette.requests import Request
 from starlette.types import ASGIApp
 
 from kinlink_kit.logging import get_logger
 
 log = get_logger(__name__)
+
+
+class Refused(Exception):
+    """A webhook request that is not the third party's, or not understood: it goes no
+    further than its refusal (403 unless said otherwise), logged and counted by the app."""
+
+    def __init__(self, reason: str, status_code: int = 403) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status_code = status_code
+
+
+async def bounded_body(request: Request, max_bytes: int) -> bytes:
+    """The request's body, refused (`too_large`, 413) once longer than `max_bytes`, before it
+    is read whole."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_bytes:
+            raise Refused("too_large", 413)
+    return body
 
 
 class _Server(uvicorn.Server):
