@@ -1028,6 +1028,7 @@ class PrivateLiveKit:
         webhook_urls: tuple[str, ...],
     ) -> None:
         self.home, self.port = home, ports[0]
+        self.api_key, self.api_secret = key, secret
         self.config = write_livekit_config(home, *ports, {key: secret}, webhook_urls)
         self.log, self.pid_file = home / "livekit.log", home / "livekit.pid"
         self.url = f"http://{HOST}:{self.port}"
