@@ -6,15 +6,19 @@ from __future__ import annotations
 from kinlink.visitation.v1 import visitation_pb2_grpc
 from kinlink_kit.auth import AccessPolicy
 
+from kinlink_visitation.entrypoints.connecting_api import CONNECTING_POLICY
+from kinlink_visitation.entrypoints.connecting_api import ConnectingApi
 from kinlink_visitation.entrypoints.messages import SERVICE_NAME
 from kinlink_visitation.service_layer.visitation import Visitation
 
 __all__ = ["ACCESS_POLICY", "SERVICE_NAME", "VisitationServicer"]
 
-ACCESS_POLICY: AccessPolicy = {}
+ACCESS_POLICY: AccessPolicy = {
+    **CONNECTING_POLICY,
+}
 
 
-class VisitationServicer(visitation_pb2_grpc.VisitationServiceServicer):
+class VisitationServicer(ConnectingApi, visitation_pb2_grpc.VisitationServiceServicer):
     """Use cases are synchronous (the event store is); they run in worker threads."""
 
     def __init__(self, visitation: Visitation) -> None:
