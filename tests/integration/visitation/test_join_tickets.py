@@ -31,6 +31,7 @@ from kinlink_visitation.bootstrap import visitation_service
 from kinlink_visitation.domain.ids import visit_key
 from kinlink_visitation.domain.video import RoomChange
 from kinlink_visitation.domain.video import RoomReport
+from kinlink_visitation.domain.video import VideoUnavailable
 from kinlink_visitation.domain.visit import CancelledBy
 from kinlink_visitation.domain.visit import Side
 from kinlink_visitation.domain.visit import Visit
@@ -245,3 +246,22 @@ def status_is(served: Served, visit: Visit, status: VisitStatus) -> object:
 
     check.__qualname__ = f"visit {status.value}"
     return check
+
+
+async def test_a_provider_out_of_reach_is_unavailable_and_may_be_asked_again(
+    served: Served, rooms: SimulatedRooms, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    visit = booked_visit(served.visitation, clock.now)
+
+    def unreachable(visit_id: object, closes_at: object) -> None:
+        raise VideoUnavailable()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(rooms, "open_room", unreachable)
+        await refused_over_grpc(
+            served.ticket(visit, pb.SIDE_VISITOR, served.visitor(visit)),
+            grpc.StatusCode.UNAVAILABLE,
+            "video_unavailable",
+        )
+
+    assert (await served.ticket(visit, pb.SIDE_VISITOR, served.visitor(visit))).token
