@@ -9,16 +9,23 @@ from kinlink_kit.auth import AccessPolicy
 from kinlink_visitation.entrypoints.connecting_api import CONNECTING_POLICY
 from kinlink_visitation.entrypoints.connecting_api import ConnectingApi
 from kinlink_visitation.entrypoints.messages import SERVICE_NAME
+from kinlink_visitation.entrypoints.scheduling_api import SCHEDULING_POLICY
+from kinlink_visitation.entrypoints.scheduling_api import SchedulingApi
 from kinlink_visitation.service_layer.visitation import Visitation
 
 __all__ = ["ACCESS_POLICY", "SERVICE_NAME", "VisitationServicer"]
 
 ACCESS_POLICY: AccessPolicy = {
+    **SCHEDULING_POLICY,
     **CONNECTING_POLICY,
 }
 
 
-class VisitationServicer(ConnectingApi, visitation_pb2_grpc.VisitationServiceServicer):
+class VisitationServicer(
+    SchedulingApi,
+    ConnectingApi,
+    visitation_pb2_grpc.VisitationServiceServicer,
+):
     """Use cases are synchronous (the event store is); they run in worker threads."""
 
     def __init__(self, visitation: Visitation) -> None:
