@@ -164,3 +164,39 @@ def _listening(port: int) -> Callable[[], Any]:
 
     check.__qualname__ = f"the video webhook on {port}"
     return check
+
+
+async def test_a_visitor_who_reloads_the_page_never_left_the_visit(
+    served: Served, token_keys: TokenKeys
+) -> None:
+    visitation, stub = served.visitation, served.stub
+    visit = booked_visit(visitation, datetime.now(UTC) - timedelta(minutes=1))
+    officer = bearer(token_keys.token(str(uuid4()), Role.FACILITY_OFFICER, facilities=[FACILITY]))
+    visitor = await stub.GetJoinTicket(
+        pb.GetJoinTicketRequest(visit_id=str(visit.visit_id), side=pb.SIDE_VISITOR),
+        metadata=token_keys.family(str(visit.account_id)),
+    )
+    station = await stub.GetJoinTicket(
+        pb.GetJoinTicketRequest(visit_id=str(visit.visit_id), side=pb.SIDE_STATION),
+        metadata=officer,
+    )
+
+    async with joined(visitor.url, visitor.token) as first_page:
+        replaced = asyncio.Event()
+        first_page.on("disconnected", lambda *_: replaced.set())
+        async with joined(station.url, station.token) as station_room:
+            await eventually(_status(visitation, visit, VisitStatus.IN_PROGRESS), 30)
+            async with joined(visitor.url, visitor.token):  # the page again, same ticket
+                await asyncio.wait_for(replaced.wait(), 30)
+                # Reported after the replaced page's leave: the first interruption.
+                await station_room.disconnect()
+                await eventually(_status(visitation, visit, VisitStatus.INTERRUPTED), 30)
+
+    events = list(visitation.store.repository.event_store.get(visit_key(visit.visit_id)))
+    assert [type(event).__name__ for event in events] == [
+        "Scheduled",
+        "Joined",
+        "Started",
+        "Interrupted",
+    ]
+    assert events[3].side == "station"

@@ -131,7 +131,8 @@ _PROVIDER_REASONS = frozenset(
 
 def room_report(event: WebhookEvent, received_at: datetime) -> RoomReport | None:
     """What a webhook event says of a visit's room, or None for what visitation does not
-    follow (tracks, a room starting, a participant that is neither side).
+    follow (tracks, a room starting, a participant that is neither side, the earlier
+    connection of a side that joined again).
 
     LiveKit stamps a participant's join to the millisecond but its events only to the second.
     A join is at its millisecond. A leave is when it reached us, kept within its event's second
@@ -149,6 +150,8 @@ def room_report(event: WebhookEvent, received_at: datetime) -> RoomReport | None
     joined_at = datetime.fromtimestamp(participant.joined_at_ms / 1000, UTC)
     if event.event == "participant_joined":
         return RoomReport(event.room.name, RoomChange.JOINED, joined_at, side)
+    if participant.disconnect_reason == models.DisconnectReason.DUPLICATE_IDENTITY:
+        return None  # the side joined again (a reloaded page): it never left the room
     within_its_second = min(max(received_at, second), second + _SECOND_END)
     left_at = max(within_its_second, joined_at + timedelta(milliseconds=1))
     ours = side is Side.STATION or participant.disconnect_reason in _PROVIDER_REASONS
