@@ -35,6 +35,8 @@ from kinlink_visitation.domain.visit import Side
 log = get_logger(__name__)
 
 Answer = TypeVar("Answer")
+# What a side may send: their camera and microphone; no screen, no data to the other side.
+_SOURCES = ("camera", "microphone")
 # A room left empty stays this long at least, so that a participant whose network blinked at
 # the window's end finds it again.
 MIN_EMPTY_TIMEOUT_SECONDS = 60
@@ -62,7 +64,15 @@ class LiveKitRooms:
             api.AccessToken(self._server.api_key, self._server.api_secret)
             .with_identity(side.value)
             .with_ttl(valid_until - self._clock())
-            .with_grants(api.VideoGrants(room_join=True, room=room))
+            .with_grants(
+                api.VideoGrants(
+                    room_join=True,
+                    room=room,
+                    can_publish_sources=list(_SOURCES),
+                    can_publish_data=False,
+                    can_update_own_metadata=False,
+                )
+            )
             .to_jwt()
         )
         return JoinTicket(
