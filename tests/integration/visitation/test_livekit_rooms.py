@@ -96,7 +96,9 @@ async def test_two_sides_join_for_real_and_the_webhooks_say_who_came_and_went(
         async with joined(station.url, station.token) as station_room:
             await eventually(_has(recorded, RoomChange.JOINED, Side.STATION), 30)
             assert Side.VISITOR.value in station_room.remote_participants
+            assert await asyncio.to_thread(rooms.present, VISIT_ID) == set(Side)
         await eventually(_has(recorded, RoomChange.LEFT, Side.STATION), 30)
+        assert await asyncio.to_thread(rooms.present, VISIT_ID) == {Side.VISITOR}
         visitor_gone = asyncio.Event()
         visitor_room.on("disconnected", lambda *_: visitor_gone.set())
 
@@ -116,6 +118,7 @@ async def test_two_sides_join_for_real_and_the_webhooks_say_who_came_and_went(
     await asyncio.to_thread(rooms.close_room, VISIT_ID)
 
     await eventually(_has(recorded, RoomChange.FINISHED), 30)
+    assert await asyncio.to_thread(rooms.present, VISIT_ID) == set()  # no room: nobody
     await asyncio.to_thread(rooms.close_room, VISIT_ID)  # gone already: nothing
 
 

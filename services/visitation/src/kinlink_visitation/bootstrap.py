@@ -32,6 +32,7 @@ from kinlink_visitation.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_visitation.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_visitation.entrypoints.grpc_api import VisitationServicer
 from kinlink_visitation.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_visitation.entrypoints.presence_sweep import presence_sweep
 from kinlink_visitation.entrypoints.sweeps import missed_visit_sweep
 from kinlink_visitation.entrypoints.video_webhook import video_report_jobs
 from kinlink_visitation.service_layer.room_reports import record_room_report
@@ -85,8 +86,8 @@ def visitation_service(
 ) -> ServiceParts:
     """Visitation's part of a process: its gRPC service; facilities' settings and residents from
     identity's events; its outbox relayed to kinlink.visitation.events.v1; the read models'
-    follower; the missed-visit sweep in one replica at a time; the video provider's reports of
-    its rooms (LiveKit's webhook, or the simulated provider's)."""
+    follower; the missed-visit and presence sweeps in one replica at a time; the video
+    provider's reports of its rooms (LiveKit's webhook, or the simulated provider's)."""
     consume(visitation, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
     database_url = settings.database_url(settings.database)
     background = [
@@ -103,6 +104,11 @@ def visitation_service(
             bus,
             each(VisitationEventTranslator(visitation.store)),
         ),
+        presence_sweep(
+            visitation,
+            Leadership(database_url, "visitation presence"),
+            every_seconds=settings.presence_sweep_every_seconds,
+        ).run,
         *video_report_jobs(
             settings,
             settings.shutdown_grace_seconds,

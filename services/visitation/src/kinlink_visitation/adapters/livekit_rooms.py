@@ -94,6 +94,19 @@ class LiveKitRooms:
         request = api.DeleteRoomRequest(room=str(visit_id))
         self._call("delete_room", lambda lk: lk.room.delete_room(request), gone_ok=True)
 
+    def present(self, visit_id: UUID) -> frozenset[Side]:
+        request = api.ListParticipantsRequest(room=str(visit_id))
+        found = self._call(
+            "list_participants", lambda lk: lk.room.list_participants(request), gone_ok=True
+        )
+        participants = found.participants if found is not None else ()
+        return frozenset(
+            Side(participant.identity)
+            for participant in participants
+            if participant.identity in _SIDES
+            and participant.state != models.ParticipantInfo.State.DISCONNECTED
+        )
+
     def _call(
         self,
         what: str,
