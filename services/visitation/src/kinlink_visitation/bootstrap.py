@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from kinlink.visitation.v1 import visitation_pb2_grpc
 from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.bus import Bus
@@ -21,21 +23,31 @@ from kinlink_kit.views import view_store
 from pydantic import Field
 
 from kinlink_visitation.adapters.integration_events import VisitationEventTranslator
+from kinlink_visitation.adapters.livekit_settings import LiveKitSettings
+from kinlink_visitation.adapters.video_rooms import open_video_rooms
 from kinlink_visitation.adapters.visitation_views import VisitationViews
 from kinlink_visitation.domain.ports import FacilityNotFound
+from kinlink_visitation.domain.video import VideoRooms
 from kinlink_visitation.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_visitation.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_visitation.entrypoints.grpc_api import VisitationServicer
 from kinlink_visitation.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_visitation.entrypoints.presence_sweep import presence_sweep
 from kinlink_visitation.entrypoints.sweeps import missed_visit_sweep
+from kinlink_visitation.entrypoints.video_webhook import video_report_jobs
+from kinlink_visitation.service_layer.room_reports import record_room_report
 from kinlink_visitation.service_layer.visitation import Visitation
 from kinlink_visitation.service_layer.visitation import VisitationStore
 
 
-class VisitationSettings(ServiceSettings, LedgerWalletSettings, ServiceAccountSettings):
+class VisitationSettings(
+    ServiceSettings, LedgerWalletSettings, ServiceAccountSettings, LiveKitSettings
+):
     """Visitation's own settings, the ledger whose wallets it charges per minute
     (KINLINK_LEDGER_TARGET, KINLINK_WALLET_DEADLINE_SECONDS) and how it signs in to call it
-    (KINLINK_IDENTITY_TARGET, KINLINK_SERVICE_ACCOUNT_EMAIL, KINLINK_SERVICE_ACCOUNT_PASSWORD)."""
+    (KINLINK_IDENTITY_TARGET, KINLINK_SERVICE_ACCOUNT_EMAIL, KINLINK_SERVICE_ACCOUNT_PASSWORD),
+    and its video provider (KINLINK_LIVEKIT_*, KINLINK_VIDEO_WEBHOOK_*; without a LiveKit URL
+    the simulated provider)."""
 
     service_name: str = "visitation"
     database: str = "kinlink_visitation"
@@ -54,7 +66,9 @@ class VisitationSettings(ServiceSettings, LedgerWalletSettings, ServiceAccountSe
     )
 
 
-def build_visitation(settings: VisitationSettings) -> Visitation:
+def build_visitation(
+    settings: VisitationSettings, *, rooms: VideoRooms | None = None
+) -> Visitation:
     store = open_store(VisitationStore, settings, settings.database)
     return Visitation(
         store=store,
@@ -63,6 +77,7 @@ def build_visitation(settings: VisitationSettings) -> Visitation:
             store, FacilityNotFound, settings.facility_settings_max_age_seconds
         ),
         residents=RecordedResidents(store),
+        rooms=rooms or open_video_rooms(settings),
     )
 
 
@@ -71,7 +86,8 @@ def visitation_service(
 ) -> ServiceParts:
     """Visitation's part of a process: its gRPC service; facilities' settings and residents from
     identity's events; its outbox relayed to kinlink.visitation.events.v1; the read models'
-    follower; the missed-visit sweep in one replica at a time."""
+    follower; the missed-visit and presence sweeps in one replica at a time; the video
+    provider's reports of its rooms (LiveKit's webhook, or the simulated provider's)."""
     consume(visitation, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
     database_url = settings.database_url(settings.database)
     background = [
@@ -87,6 +103,17 @@ def visitation_service(
             visitation.store,
             bus,
             each(VisitationEventTranslator(visitation.store)),
+        ),
+        presence_sweep(
+            visitation,
+            Leadership(database_url, "visitation presence"),
+            every_seconds=settings.presence_sweep_every_seconds,
+        ).run,
+        *video_report_jobs(
+            settings,
+            settings.shutdown_grace_seconds,
+            visitation.rooms,
+            partial(record_room_report, visitation),
         ),
     ]
     return ServiceParts(

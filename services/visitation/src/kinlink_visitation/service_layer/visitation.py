@@ -1,6 +1,6 @@
 """The visitation application: its event store, read models and the collaborators its use cases
 need (the facilities' settings and the residents held where, both recorded from identity's
-events)."""
+events; the video provider's rooms)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from kinlink_kit.facility_settings import RecordedFacilities
 from kinlink_kit.residents import RecordedResidents
 
 from kinlink_visitation.adapters.visitation_views import VisitationViews
+from kinlink_visitation.domain.video import VideoRooms
 
 
 class VisitationStore(TrackedApplication):
@@ -22,3 +23,4 @@ class VisitationStore(TrackedApplication):
 class Visitation(ServiceApplication[VisitationStore, VisitationViews]):
     facilities: RecordedFacilities
     residents: RecordedResidents
+    rooms: VideoRooms
