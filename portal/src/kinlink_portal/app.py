@@ -59,6 +59,7 @@ from kinlink_portal.pages import residents
 from kinlink_portal.pages import review
 from kinlink_portal.pages import sms
 from kinlink_portal.pages import staff
+from kinlink_portal.pages import video_test
 from kinlink_portal.rendering import render
 from kinlink_portal.rendering import templates
 from kinlink_portal.security import CsrfProtection
@@ -276,6 +277,7 @@ def create_app(
             *sms.routes,
             *commissary_console.routes,
             *commissary.routes,
+            *video_test.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),

@@ -100,6 +100,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # A generated camera picture and tone, allowed without asking: the video pages' journeys.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 # axe-core's impacts that fail a page (WCAG 2.2 AA rules and axe's best practices).
 FAILING_IMPACTS = {"serious", "critical"}
