@@ -60,6 +60,10 @@ from kinlink_portal.pages import review
 from kinlink_portal.pages import sms
 from kinlink_portal.pages import staff
 from kinlink_portal.pages import video_test
+from kinlink_portal.pages import visit_booking
+from kinlink_portal.pages import visit_connect
+from kinlink_portal.pages import visits
+from kinlink_portal.pages import visits_console
 from kinlink_portal.rendering import render
 from kinlink_portal.rendering import templates
 from kinlink_portal.security import CsrfProtection
@@ -278,6 +282,10 @@ def create_app(
             *commissary_console.routes,
             *commissary.routes,
             *video_test.routes,
+            *visit_booking.routes,
+            *visits_console.routes,
+            *visit_connect.routes,
+            *visits.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),
