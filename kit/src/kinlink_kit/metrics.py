@@ -127,6 +127,15 @@ ORDERS_FLAGGED_OVERDUE = Counter(
     "Paid commissary orders flagged for support: not delivered a week after they were paid.",
 )
 
+VIDEO_WEBHOOKS = Counter(
+    "kinlink_video_webhooks_total",
+    "Requests to visitation's video webhook (LiveKit's room events), by outcome: accepted, "
+    "ignored (not a room event visitation follows); refused, never routed (unsigned, "
+    "signature_mismatch, body_hash_mismatch, unreadable, too_large, malformed); rejected by the "
+    "handler; unavailable (503, retried); failed.",
+    ["outcome"],
+)
+
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
     """Expose /metrics on `port`; 0 leaves it off (tests, the embedded mode's extra services)."""
