@@ -105,3 +105,21 @@ bench: install ## measure deposits, wallet charges, the audit replay, messaging,
 	 $(MAKE) --no-print-directory infra-down; exit $$status
 
 include deploy/local/infra.mk
+
+# LiveKit's browser client, which the portal's video visit pages join rooms with in the
+# distributed mode (decision 0075): one pinned file fetched with the machine's npm, its hash
+# checked, copied into the portal's static files (not kept in git, not a Python dependency).
+LIVEKIT_CLIENT_VERSION := 2.23.0
+LIVEKIT_CLIENT_SHA256 := fb646f2260d84f91238d0a2dc10726c456631d6a26c7cafc43cfee5959b4d31d
+LIVEKIT_CLIENT := portal/src/kinlink_portal/static/vendor/livekit-client.umd.js
+
+$(LIVEKIT_CLIENT):
+	@mkdir -p $(TOOLS)/livekit-client $(dir $@)
+	npm pack --silent --pack-destination $(TOOLS)/livekit-client livekit-client@$(LIVEKIT_CLIENT_VERSION)
+	tar -xzf $(TOOLS)/livekit-client/livekit-client-$(LIVEKIT_CLIENT_VERSION).tgz -C $(TOOLS)/livekit-client
+	echo "$(LIVEKIT_CLIENT_SHA256)  $(TOOLS)/livekit-client/package/dist/livekit-client.umd.js" | sha256sum -c --quiet -
+	cp $(TOOLS)/livekit-client/package/dist/livekit-client.umd.js $@
+	cp $(TOOLS)/livekit-client/package/LICENSE $(dir $@)livekit-client.LICENSE
+
+.PHONY: video-client
+video-client: $(LIVEKIT_CLIENT) ## LiveKit's browser client into the portal's static files (the distributed mode's video pages)
