@@ -368,7 +368,7 @@ def test_the_station_day_ends_a_visit_only_with_a_reason(
     assert "Station 2 Sunday, March 8, 2026, 3:00 AM CDT to 3:15 AM CDT" in said
     assert "3 minutes" in said
     assert asked(visitation, "ListStationDay").date == "2026-03-08"
-    end = f"/console/facilities/FAC-DEMO/visits/{VISIT_ID}/end"
+    end = f"/console/facilities/FAC-DEMO/visits/{VISIT_ID}/end?date=2026-03-08"
     token = csrf_of(page.text)
     refused = officer.post(end, data={"csrf_token": token, "reason": ""})
     assert refused.status_code == 400
@@ -377,7 +377,9 @@ def test_the_station_day_ends_a_visit_only_with_a_reason(
     ended = officer.post(
         end, data={"csrf_token": token, "reason": "Lockdown"}, follow_redirects=False
     )
-    assert ended.headers["location"] == "/console/facilities/FAC-DEMO/visits?notice=ended"
+    assert ended.headers["location"] == (
+        "/console/facilities/FAC-DEMO/visits?date=2026-03-08&notice=ended"
+    )
     assert asked(visitation, "EndVisit").reason == "Lockdown"
 
 

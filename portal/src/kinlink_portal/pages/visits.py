@@ -133,6 +133,7 @@ async def visit_page(
     wallet = await wallet_of(request)
     balance = wallet.balance_cents if wallet is not None else 0
     notice = NOTICES.get(request.query_params.get("notice", ""), "")
+    ended = visit.status == pb.VISIT_STATUS_ENDED  # only an ended visit's refunds are asked for
     return render(
         request,
         "visit.html",
@@ -145,8 +146,8 @@ async def visit_page(
         may_cancel=may_cancel(visit, now),
         may_connect=may_connect(visit, now),
         under_way=visit.status in UNDER_WAY,
-        may_ask_refund=visit.status == pb.VISIT_STATUS_ENDED,
-        refunds=await refunds_of(request, visit.visit_id),
+        may_ask_refund=ended,
+        refunds=await refunds_of(request, visit.visit_id) if ended else [],
         refund_words=REFUND_STATUS,
         problem_words=PROBLEM_WORDS,
         balance=balance,

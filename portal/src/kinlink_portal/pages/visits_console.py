@@ -6,6 +6,8 @@ with a reason."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from google.protobuf.message import Message
 from kinlink.visitation.v1 import visitation_pb2 as pb
 from starlette.requests import Request
@@ -18,6 +20,7 @@ from kinlink_portal.forms import submitted
 from kinlink_portal.money import cents_of
 from kinlink_portal.money import dollars
 from kinlink_portal.money import typed_dollars
+from kinlink_portal.navigation import see_other
 from kinlink_portal.navigation import with_notice
 from kinlink_portal.pages.console import facility_of
 from kinlink_portal.pages.console import is_operator
@@ -81,6 +84,7 @@ async def station_day(
         words=visit_words,
         under_way=UNDER_WAY,
         scheduled=pb.VISIT_STATUS_SCHEDULED,
+        form_date=day,
         refused_id=refused_id,
         refused_form=refused_form,
         blank=Form((REASON, NOTE)),
@@ -118,7 +122,8 @@ async def changed(
         if not form.missing({form.fields[0]: missing}):
             visitation = services(request).visitation
             await call_signed_in(request, getattr(visitation, method), message)
-            return with_notice(day_path(facility.facility_id), notices[method])
+            day = {DATE: request.query_params.get(DATE, ""), "notice": notices[method]}
+            return see_other(f"{day_path(facility.facility_id)}?{urlencode(day)}")
     except Refusal as refusal:
         if refusal.code == "facility_out_of_scope":
             raise
