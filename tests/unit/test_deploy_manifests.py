@@ -25,6 +25,7 @@ from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_messaging.bootstrap import MessagingSettings
 from kinlink_portal.settings import PortalSettings
 from kinlink_sms.bootstrap import SmsSettings
+from kinlink_visitation.bootstrap import VisitationSettings
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 SECRET_EXAMPLE = K8S / "secret.example.yaml"
@@ -259,6 +260,7 @@ SETTINGS_OF = {
     "portal": PortalSettings,
     "sms-gateway": SmsSettings,
     "commissary": CommissarySettings,
+    "visitation": VisitationSettings,
 }
 
 

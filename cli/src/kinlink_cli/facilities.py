@@ -78,9 +78,18 @@ def show_facility(facility: pb.Facility) -> None:
     )
     if settings.video_stations:
         click.echo(
-            f"  video visits: {dollars(settings.video_price_per_minute_cents)} a minute,"
-            f" {settings.video_stations} stations"
+            f"  video visits: {dollars(settings.video_price_per_minute_cents)} a minute from home"
+            f" (in the facility: free), {settings.video_stations} stations,"
+            f" {' or '.join(str(minutes) for minutes in settings.video_slot_minutes)} minutes,"
+            f" booked {settings.video_booking_lead_minutes} minutes to"
+            f" {settings.video_booking_horizon_days} days ahead"
         )
+        click.echo(
+            f"  FCC size tier: {settings.facility_kind or 'jail'},"
+            f" {settings.average_daily_population:,} people on average"
+        )
+        if settings.video_blackout_dates:
+            click.echo(f"  no video visits on: {', '.join(settings.video_blackout_dates)}")
     else:
         click.echo("  video visits: not offered")
     click.echo(f"  review: {REVIEW.get(settings.review_policy, settings.review_policy)}")

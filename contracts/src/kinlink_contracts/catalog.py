@@ -7,6 +7,7 @@ from kinlink_contracts import ledger
 from kinlink_contracts import messaging
 from kinlink_contracts import sms
 from kinlink_contracts import topics
+from kinlink_contracts import visitation
 from kinlink_contracts.envelope import IntegrationEvent
 
 _RESIDENT_EVENTS = (
@@ -90,5 +91,18 @@ EVENTS_BY_TOPIC: dict[str, tuple[type[IntegrationEvent], ...]] = {
         sms.SmsNotSent,
         sms.SmsReplyReceived,
         sms.SmsReplyRefused,
+    ),
+    topics.VISITATION_EVENTS: (
+        visitation.CallScheduled,
+        visitation.CallCancelled,
+        visitation.CallStarted,
+        visitation.CallInterrupted,
+        visitation.CallResumed,
+        visitation.CallEnded,
+        visitation.CallMissed,
+        visitation.CallMinuteCharged,
+        visitation.CallCredited,
+        visitation.RefundRequested,
+        visitation.RefundRequestDecided,
     ),
 }

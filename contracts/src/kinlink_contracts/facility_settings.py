@@ -6,6 +6,7 @@ its review policy and image rules, visitation its hours and stations, sms-gatewa
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import time
 from enum import StrEnum
 from typing import Self
@@ -59,6 +60,28 @@ class IdVerificationPolicy(StrEnum):
     NEVER = "never"
     BEFORE_ACTIVATION = "before_activation"
     BEFORE_DEPOSIT = "before_deposit"
+
+
+class FacilityKind(StrEnum):
+    """The FCC's kind of facility, which with its size sets the cap on video prices."""
+
+    PRISON = "prison"
+    JAIL = "jail"
+
+
+# The FCC's 2024 caps on a minute of video visit, in US cents: prisons one cap, jails by their
+# average daily population (the smaller the jail, the higher the cap).
+PRISON_VIDEO_CAP_CENTS = 16
+JAIL_VIDEO_CAPS_CENTS = ((1000, 11), (350, 12), (100, 14), (0, 25))
+
+
+def video_price_cap_cents(kind: FacilityKind, average_daily_population: int) -> int:
+    """The most a facility of this kind and size may charge for a minute of video visit."""
+    if kind is FacilityKind.PRISON:
+        return PRISON_VIDEO_CAP_CENTS
+    return next(
+        cap for population, cap in JAIL_VIDEO_CAPS_CENTS if average_daily_population >= population
+    )
 
 
 class FeeTier(_Settings):
@@ -130,7 +153,34 @@ class FacilitySettings(_Settings):
     image_rules: ImageRules = ImageRules()
     visiting_hours: tuple[VisitingWindow, ...] = ()
     video_stations: int = Field(default=0, ge=0)
-    video_price_per_minute_cents: int = Field(default=25, ge=0)
+    video_price_per_minute_cents: int = Field(
+        default=25,
+        ge=0,
+        description="A remote video visit's price per connected minute, in US cents; identity "
+        "refuses one above the FCC's cap for the facility's kind and size. In-facility visits "
+        "are free.",
+    )
+    video_slot_minutes: tuple[int, ...] = Field(
+        default=(15, 30),
+        min_length=1,
+        description="The lengths, in minutes, a video visit may be booked for (5 to 120).",
+    )
+    video_booking_lead_minutes: int = Field(
+        default=1440,
+        ge=0,
+        description="A scheduled video visit starts at least this long after it is booked "
+        "(a direct dial is exempt).",
+    )
+    video_booking_horizon_days: int = Field(
+        default=14, ge=1, le=90, description="How many days ahead a video visit may be booked."
+    )
+    video_blackout_dates: tuple[date, ...] = Field(
+        default=(), description="Facility-local dates without video visits."
+    )
+    facility_kind: FacilityKind = FacilityKind.JAIL
+    average_daily_population: int = Field(
+        default=0, ge=0, description="The FCC's size tier for a jail's video price cap."
+    )
     sms_available: bool = False
     mms_available: bool = False
     commissary_posting_day: Weekday = Weekday.MONDAY
@@ -188,6 +238,18 @@ class FacilitySettings(_Settings):
     def _positive_funding_options(cls, value: tuple[int, ...]) -> tuple[int, ...]:
         if any(amount <= 0 for amount in value):
             raise ValueError("funding amounts must be more than 0 cents")
+        return tuple(sorted(set(value)))
+
+    @field_validator("video_slot_minutes")
+    @classmethod
+    def _slot_lengths(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(not 5 <= minutes <= 120 for minutes in value):
+            raise ValueError("a video slot lasts 5 to 120 minutes")
+        return tuple(sorted(set(value)))
+
+    @field_validator("video_blackout_dates")
+    @classmethod
+    def _sorted_dates(cls, value: tuple[date, ...]) -> tuple[date, ...]:
         return tuple(sorted(set(value)))
 
     @field_validator("deposit_fee_tiers")

@@ -52,4 +52,10 @@ def settings_message(settings: FacilitySettings) -> pb.FacilitySettings:
         commissary_available=settings.commissary_available,
         id_verification=settings.id_verification.value,
         id_verification_threshold_cents=settings.id_verification_threshold_cents or 0,
+        video_slot_minutes=settings.video_slot_minutes,
+        video_booking_lead_minutes=settings.video_booking_lead_minutes,
+        video_booking_horizon_days=settings.video_booking_horizon_days,
+        video_blackout_dates=[day.isoformat() for day in settings.video_blackout_dates],
+        facility_kind=settings.facility_kind.value,
+        average_daily_population=settings.average_daily_population,
     )

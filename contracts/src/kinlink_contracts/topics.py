@@ -8,6 +8,7 @@ FACILITY_EVENTS = "kinlink.facility.events.v1"
 COMMISSARY_EVENTS = "kinlink.commissary.events.v1"
 MESSAGING_EVENTS = "kinlink.messaging.events.v1"
 SMS_EVENTS = "kinlink.sms.events.v1"
+VISITATION_EVENTS = "kinlink.visitation.events.v1"
 
 
 def dead_letter_topic(topic: str) -> str:

@@ -36,6 +36,9 @@ from kinlink_portal.settings import PortalSettings
 from kinlink_sms.bootstrap import SmsSettings
 from kinlink_sms.bootstrap import build_sms_gateway
 from kinlink_sms.bootstrap import sms_gateway_service
+from kinlink_visitation.bootstrap import VisitationSettings
+from kinlink_visitation.bootstrap import build_visitation
+from kinlink_visitation.bootstrap import visitation_service
 from pydantic import Field
 from pydantic import SecretStr
 from starlette.applications import Starlette
@@ -50,6 +53,8 @@ MESSAGING_ACCOUNT = "messaging@kinlink.internal"
 SMS_ACCOUNT = "sms-gateway@kinlink.internal"
 # The commissary's: it holds allowances on cards and charges orders through the ledger.
 COMMISSARY_ACCOUNT = "commissary@kinlink.internal"
+# Visitation's: it charges video minutes to wallets through the ledger.
+VISITATION_ACCOUNT = "visitation@kinlink.internal"
 # The Kinlink numbers the simulated carrier sends from: one per conversation of a phone.
 SMS_NUMBERS = ["+13125550700", "+13125550701", "+13125550702", "+13125550703"]
 
@@ -113,11 +118,13 @@ def platform(
     keeps its images in a folder beside the stores. The SMS gateway does the same as its own
     service account, reads delivered messages from messaging there, and sends through the
     simulated carrier (each SMS a file under `sms/` in the data folder). The commissary holds
-    allowances through the ledger there, as its own service account too."""
+    allowances through the ledger there, as its own service account too, and visitation charges
+    video minutes there as its own."""
     key_id, private_pem, public_pem = embedded_keys(settings.data_dir)
     messaging_password = derived_secret(settings, b"messaging service account")
     sms_password = derived_secret(settings, b"sms gateway service account")
     commissary_password = derived_secret(settings, b"commissary service account")
+    visitation_password = derived_secret(settings, b"visitation service account")
     common: dict[str, Any] = {
         "data_dir": settings.data_dir,
         "kafka_bootstrap": None,
@@ -137,6 +144,7 @@ def platform(
             MESSAGING_ACCOUNT: messaging_password,
             SMS_ACCOUNT: sms_password,
             COMMISSARY_ACCOUNT: commissary_password,
+            VISITATION_ACCOUNT: visitation_password,
         },
     )
     # The simulated processor keeps its payments beside the stores: payments left in flight by a
@@ -172,12 +180,20 @@ def platform(
         service_account_email=COMMISSARY_ACCOUNT,
         service_account_password=commissary_password,
     )
+    visitation_settings = VisitationSettings(
+        **common,
+        identity_target=settings.grpc_address,
+        ledger_target=settings.grpc_address,
+        service_account_email=VISITATION_ACCOUNT,
+        service_account_password=visitation_password,
+    )
     parts = [
         identity_service(identity_settings, bus, build_identity(identity_settings)),
         ledger_service(ledger_settings, bus, build_ledger(ledger_settings, processor)),
         messaging_service(messaging_settings, bus, build_messaging(messaging_settings)),
         sms_gateway_service(sms_settings, bus, build_sms_gateway(sms_settings)),
         commissary_service(commissary_settings, bus, build_commissary(commissary_settings)),
+        visitation_service(visitation_settings, bus, build_visitation(visitation_settings)),
     ]
     return parts, ledger_settings.token_verifier()
 

@@ -82,6 +82,29 @@ def test_invalid_settings_are_refused_naming_the_field_and_nothing_is_stored(
 
 
 @pytest.mark.parametrize(
+    ("kind", "population", "cap"),
+    [
+        ("prison", 5000, 16),
+        ("jail", 1000, 11),
+        ("jail", 999, 12),
+        ("jail", 350, 12),
+        ("jail", 349, 14),
+        ("jail", 100, 14),
+        ("jail", 99, 25),
+    ],
+)
+def test_a_video_price_above_the_fcc_cap_for_the_facility_is_refused(
+    identity: Identity, kind: str, population: int, cap: int
+) -> None:
+    tier = {"facility_kind": kind, "average_daily_population": population}
+    with refused(InvalidArgument, "video_price_above_cap", "settings.video_price_per_minute_cents"):
+        configure(identity, FAC_DEMO, video_price_per_minute_cents=cap + 1, **tier)
+    assert stored_events(identity) == 0
+    configured = configure(identity, FAC_DEMO, video_price_per_minute_cents=cap, **tier)
+    assert configured.settings.video_price_per_minute_cents == cap
+
+
+@pytest.mark.parametrize(
     ("facility_id", "code"), [("  ", "facility_id_missing"), ("FAC DEMO", "facility_id_invalid")]
 )
 def test_a_facility_needs_a_plain_id(identity: Identity, facility_id: str, code: str) -> None:

@@ -120,6 +120,8 @@ def test_zero_and_empty_proto_fields_mean_the_defaults() -> None:
     assert checked.commissary_posting_time == time(6, 0)
     assert checked.commissary_payment_mode is CommissaryPaymentMode.CHARGE_AT_POSTING
     assert (checked.allowance_period_days, checked.commissary_available) == (5, True)
+    assert (checked.video_slot_minutes, checked.video_booking_lead_minutes) == ((15, 30), 1440)
+    assert (checked.facility_kind, checked.video_booking_horizon_days) == ("jail", 14)
     # ...but a fee of nothing is a fee.
     assert checked.deposit_fee_tiers[0].fee_cents == 0
 
@@ -150,9 +152,17 @@ def test_settings_survive_the_trip_through_the_message() -> None:
             commissary_available=False,
             id_verification="before_deposit",
             id_verification_threshold_cents=50000,
+            video_slot_minutes=[20, 10],
+            video_booking_lead_minutes=0,
+            video_booking_horizon_days=30,
+            video_blackout_dates=["2026-12-25"],
+            facility_kind="prison",
+            average_daily_population=1200,
         )
     )
     assert checked_settings(settings_of(settings_message(full))) == full
+    assert full.video_slot_minutes == (10, 20)
+    assert full.video_booking_lead_minutes == 0  # a lead of nothing is a lead
     assert full.visiting_hours[0].opens == time(8, 30)
     assert full.id_verification is IdVerificationPolicy.BEFORE_DEPOSIT
 

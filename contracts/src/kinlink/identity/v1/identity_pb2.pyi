@@ -358,7 +358,7 @@ class ImageRules(_message.Message):
     def __init__(self, max_bytes: _Optional[int] = ..., content_types: _Optional[_Iterable[str]] = ..., max_per_message: _Optional[int] = ..., min_dimension_px: _Optional[int] = ..., max_dimension_px: _Optional[int] = ...) -> None: ...
 
 class FacilitySettings(_message.Message):
-    __slots__ = ("name", "time_zone", "weekly_deposit_limit_cents", "deposit_fee_tiers", "accepted_card_brands", "message_price_cents", "image_price_cents", "review_policy", "image_rules", "visiting_hours", "video_stations", "video_price_per_minute_cents", "sms_available", "mms_available", "commissary_posting_day", "id_verification", "id_verification_threshold_cents", "messaging_funding_options_cents", "messaging_switched_off", "refund_rejected_messages", "commissary_payment_mode", "commissary_posting_time", "allowance_period_days", "commissary_available")
+    __slots__ = ("name", "time_zone", "weekly_deposit_limit_cents", "deposit_fee_tiers", "accepted_card_brands", "message_price_cents", "image_price_cents", "review_policy", "image_rules", "visiting_hours", "video_stations", "video_price_per_minute_cents", "sms_available", "mms_available", "commissary_posting_day", "id_verification", "id_verification_threshold_cents", "messaging_funding_options_cents", "messaging_switched_off", "refund_rejected_messages", "commissary_payment_mode", "commissary_posting_time", "allowance_period_days", "commissary_available", "video_slot_minutes", "video_booking_lead_minutes", "video_booking_horizon_days", "video_blackout_dates", "facility_kind", "average_daily_population")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     WEEKLY_DEPOSIT_LIMIT_CENTS_FIELD_NUMBER: _ClassVar[int]
@@ -383,6 +383,12 @@ class FacilitySettings(_message.Message):
     COMMISSARY_POSTING_TIME_FIELD_NUMBER: _ClassVar[int]
     ALLOWANCE_PERIOD_DAYS_FIELD_NUMBER: _ClassVar[int]
     COMMISSARY_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_SLOT_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_BOOKING_LEAD_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_BOOKING_HORIZON_DAYS_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_BLACKOUT_DATES_FIELD_NUMBER: _ClassVar[int]
+    FACILITY_KIND_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_DAILY_POPULATION_FIELD_NUMBER: _ClassVar[int]
     name: str
     time_zone: str
     weekly_deposit_limit_cents: int
@@ -407,7 +413,13 @@ class FacilitySettings(_message.Message):
     commissary_posting_time: str
     allowance_period_days: int
     commissary_available: bool
-    def __init__(self, name: _Optional[str] = ..., time_zone: _Optional[str] = ..., weekly_deposit_limit_cents: _Optional[int] = ..., deposit_fee_tiers: _Optional[_Iterable[_Union[FeeTier, _Mapping]]] = ..., accepted_card_brands: _Optional[_Iterable[str]] = ..., message_price_cents: _Optional[int] = ..., image_price_cents: _Optional[int] = ..., review_policy: _Optional[str] = ..., image_rules: _Optional[_Union[ImageRules, _Mapping]] = ..., visiting_hours: _Optional[_Iterable[_Union[VisitingWindow, _Mapping]]] = ..., video_stations: _Optional[int] = ..., video_price_per_minute_cents: _Optional[int] = ..., sms_available: _Optional[bool] = ..., mms_available: _Optional[bool] = ..., commissary_posting_day: _Optional[str] = ..., id_verification: _Optional[str] = ..., id_verification_threshold_cents: _Optional[int] = ..., messaging_funding_options_cents: _Optional[_Iterable[int]] = ..., messaging_switched_off: _Optional[bool] = ..., refund_rejected_messages: _Optional[bool] = ..., commissary_payment_mode: _Optional[str] = ..., commissary_posting_time: _Optional[str] = ..., allowance_period_days: _Optional[int] = ..., commissary_available: _Optional[bool] = ...) -> None: ...
+    video_slot_minutes: _containers.RepeatedScalarFieldContainer[int]
+    video_booking_lead_minutes: int
+    video_booking_horizon_days: int
+    video_blackout_dates: _containers.RepeatedScalarFieldContainer[str]
+    facility_kind: str
+    average_daily_population: int
+    def __init__(self, name: _Optional[str] = ..., time_zone: _Optional[str] = ..., weekly_deposit_limit_cents: _Optional[int] = ..., deposit_fee_tiers: _Optional[_Iterable[_Union[FeeTier, _Mapping]]] = ..., accepted_card_brands: _Optional[_Iterable[str]] = ..., message_price_cents: _Optional[int] = ..., image_price_cents: _Optional[int] = ..., review_policy: _Optional[str] = ..., image_rules: _Optional[_Union[ImageRules, _Mapping]] = ..., visiting_hours: _Optional[_Iterable[_Union[VisitingWindow, _Mapping]]] = ..., video_stations: _Optional[int] = ..., video_price_per_minute_cents: _Optional[int] = ..., sms_available: _Optional[bool] = ..., mms_available: _Optional[bool] = ..., commissary_posting_day: _Optional[str] = ..., id_verification: _Optional[str] = ..., id_verification_threshold_cents: _Optional[int] = ..., messaging_funding_options_cents: _Optional[_Iterable[int]] = ..., messaging_switched_off: _Optional[bool] = ..., refund_rejected_messages: _Optional[bool] = ..., commissary_payment_mode: _Optional[str] = ..., commissary_posting_time: _Optional[str] = ..., allowance_period_days: _Optional[int] = ..., commissary_available: _Optional[bool] = ..., video_slot_minutes: _Optional[_Iterable[int]] = ..., video_booking_lead_minutes: _Optional[int] = ..., video_booking_horizon_days: _Optional[int] = ..., video_blackout_dates: _Optional[_Iterable[str]] = ..., facility_kind: _Optional[str] = ..., average_daily_population: _Optional[int] = ...) -> None: ...
 
 class Facility(_message.Message):
     __slots__ = ("facility_id", "revision", "settings")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kinlink_contracts.facility_settings import FacilitySettings
+from kinlink_contracts.facility_settings import video_price_cap_cents
 from kinlink_kit.errors import InvalidArgument
 from pydantic import ValidationError
 
@@ -30,6 +31,7 @@ class ConfigureFacility:
 def configure_facility(identity: Identity, command: ConfigureFacility) -> Facility:
     facility_id = checked_id(command.facility_id, "facility_id")
     settings = checked_settings(command.settings)
+    check_video_price(settings)
     facility = identity.find(facility_id_of(facility_id), Facility)
     if facility is None:
         facility = Facility.configure(facility_id, settings)
@@ -51,6 +53,20 @@ def checked_settings(settings: Mapping[str, Any]) -> FacilitySettings:
             "; ".join(f"{path}: {message}" for path, message in faults),
             field=faults[0][0],
         ) from None
+
+
+def check_video_price(settings: FacilitySettings) -> None:
+    """The FCC caps a video minute's price by the facility's kind and size. Checked here, not
+    in the shared model, so that every service still reads the settings identity published
+    before the cap."""
+    cap = video_price_cap_cents(settings.facility_kind, settings.average_daily_population)
+    if settings.video_price_per_minute_cents > cap:
+        raise InvalidArgument(
+            "video_price_above_cap",
+            f"A video minute may cost at most {cap} cents at a {settings.facility_kind.value} "
+            f"of this size (the FCC's cap).",
+            field="settings.video_price_per_minute_cents",
+        )
 
 
 def _path(location: tuple[int | str, ...]) -> str:

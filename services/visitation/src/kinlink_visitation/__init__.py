@@ -1,0 +1,1 @@
+"""Kinlink visitation: video visits scheduled, connected, charged per minute, credited."""

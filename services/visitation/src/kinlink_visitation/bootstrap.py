@@ -1,0 +1,90 @@
+"""Wires visitation from its settings: the one place that chooses adapters."""
+
+from __future__ import annotations
+
+from kinlink.visitation.v1 import visitation_pb2_grpc
+from kinlink_contracts.topics import IDENTITY_EVENTS
+from kinlink_kit.bus import Bus
+from kinlink_kit.consumer import consume
+from kinlink_kit.eventstore import open_store
+from kinlink_kit.facility_settings import RecordedFacilities
+from kinlink_kit.ledger_wallet import LedgerWalletSettings
+from kinlink_kit.outbox import each
+from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.residents import RecordedResidents
+from kinlink_kit.runtime import GrpcService
+from kinlink_kit.runtime import ServiceParts
+from kinlink_kit.service_account import ServiceAccountSettings
+from kinlink_kit.settings import ServiceSettings
+from kinlink_kit.views import view_store
+from pydantic import Field
+
+from kinlink_visitation.adapters.integration_events import VisitationEventTranslator
+from kinlink_visitation.adapters.visitation_views import VisitationViews
+from kinlink_visitation.domain.ports import FacilityNotFound
+from kinlink_visitation.entrypoints.grpc_api import ACCESS_POLICY
+from kinlink_visitation.entrypoints.grpc_api import SERVICE_NAME
+from kinlink_visitation.entrypoints.grpc_api import VisitationServicer
+from kinlink_visitation.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_visitation.service_layer.visitation import Visitation
+from kinlink_visitation.service_layer.visitation import VisitationStore
+
+
+class VisitationSettings(ServiceSettings, LedgerWalletSettings, ServiceAccountSettings):
+    """Visitation's own settings, the ledger whose wallets it charges per minute
+    (KINLINK_LEDGER_TARGET, KINLINK_WALLET_DEADLINE_SECONDS) and how it signs in to call it
+    (KINLINK_IDENTITY_TARGET, KINLINK_SERVICE_ACCOUNT_EMAIL, KINLINK_SERVICE_ACCOUNT_PASSWORD)."""
+
+    service_name: str = "visitation"
+    database: str = "kinlink_visitation"
+    consumer_group: str = "kinlink-visitation"
+    facility_settings_max_age_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="A facility's settings are read again after this long: a change reaches "
+        "every replica within it.",
+    )
+
+
+def build_visitation(settings: VisitationSettings) -> Visitation:
+    store = open_store(VisitationStore, settings, settings.database)
+    return Visitation(
+        store=store,
+        views=VisitationViews.open(store, view_store(settings, settings.database)),
+        facilities=RecordedFacilities(
+            store, FacilityNotFound, settings.facility_settings_max_age_seconds
+        ),
+        residents=RecordedResidents(store),
+    )
+
+
+def visitation_service(
+    settings: VisitationSettings, bus: Bus, visitation: Visitation
+) -> ServiceParts:
+    """Visitation's part of a process: its gRPC service; facilities' settings and residents from
+    identity's events; its outbox relayed to kinlink.visitation.events.v1; the read models'
+    follower."""
+    consume(visitation, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
+    background = [
+        visitation.views.follower().run,
+        *outbox_relay_jobs(
+            settings,
+            settings.database,
+            visitation.store,
+            bus,
+            each(VisitationEventTranslator(visitation.store)),
+        ),
+    ]
+    return ServiceParts(
+        name="visitation",
+        grpc=[
+            GrpcService(
+                SERVICE_NAME,
+                VisitationServicer(visitation),
+                visitation_pb2_grpc.add_VisitationServiceServicer_to_server,
+            )
+        ],
+        background=background,
+        close=visitation.close,
+        access_policy=ACCESS_POLICY,
+    )
