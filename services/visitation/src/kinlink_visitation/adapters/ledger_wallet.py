@@ -9,6 +9,7 @@ from uuid import UUID
 from kinlink.ledger.v1 import ledger_pb2 as pb
 from kinlink_kit import ledger_wallet
 from kinlink_kit.ledger_wallet import LedgerWalletSettings
+
 from kinlink_visitation.domain.wallet import VIDEO_MINUTE
 from kinlink_visitation.domain.wallet import InsufficientCredit
 from kinlink_visitation.domain.wallet import Payment

@@ -7,14 +7,16 @@ from kinlink.visitation.v1 import visitation_pb2_grpc
 from kinlink_kit.auth import AccessPolicy
 
 from kinlink_visitation.entrypoints.messages import SERVICE_NAME
+from kinlink_visitation.entrypoints.money_api import MONEY_POLICY
+from kinlink_visitation.entrypoints.money_api import MoneyApi
 from kinlink_visitation.service_layer.visitation import Visitation
 
 __all__ = ["ACCESS_POLICY", "SERVICE_NAME", "VisitationServicer"]
 
-ACCESS_POLICY: AccessPolicy = {}
+ACCESS_POLICY: AccessPolicy = {**MONEY_POLICY}
 
 
-class VisitationServicer(visitation_pb2_grpc.VisitationServiceServicer):
+class VisitationServicer(MoneyApi, visitation_pb2_grpc.VisitationServiceServicer):
     """Use cases are synchronous (the event store is); they run in worker threads."""
 
     def __init__(self, visitation: Visitation) -> None:

@@ -12,6 +12,8 @@ from kinlink_kit.facility_settings import RecordedFacilities
 from kinlink_kit.residents import RecordedResidents
 
 from kinlink_visitation.adapters.visitation_views import VisitationViews
+from kinlink_visitation.domain.room_closing import RoomClosing
+from kinlink_visitation.domain.wallet import Wallet
 
 
 class VisitationStore(TrackedApplication):
@@ -22,3 +24,5 @@ class VisitationStore(TrackedApplication):
 class Visitation(ServiceApplication[VisitationStore, VisitationViews]):
     facilities: RecordedFacilities
     residents: RecordedResidents
+    wallet: Wallet  # the families' wallets in the ledger, charged per connected minute
+    rooms: RoomClosing  # the video provider's rooms, closed when a visit ends
