@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
 
@@ -30,6 +31,7 @@ OTHER_FACILITY = "FAC-ELSEWHERE"
 RESIDENT = "R-1"
 # A Tuesday afternoon in the facility's time zone (America/Chicago).
 STARTS_AT = datetime(2026, 11, 24, 20, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
 
 
 class ProcessKilled(BaseException):

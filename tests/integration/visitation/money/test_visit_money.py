@@ -7,23 +7,15 @@ window's end ends a visit there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from dataclasses import field
 from datetime import datetime
-from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
 
 import pytest
 from kinlink_kit.auth import Principal
 from kinlink_kit.auth import Role
-from kinlink_kit.testing import STORAGES
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
-from kinlink_kit.testing import settings_on
-from kinlink_visitation.bootstrap import VisitationSettings
-from kinlink_visitation.bootstrap import build_visitation
 from kinlink_visitation.domain.visit import EndReason
 from kinlink_visitation.domain.visit import Side
 from kinlink_visitation.domain.visit import Visit
@@ -38,43 +30,14 @@ from kinlink_visitation.service_layer.meter import meter_visits
 from kinlink_visitation.service_layer.visitation import Visitation
 from kinlink_visitation.service_layer.window_over import end_visits_past_their_window
 
+from tests.integration.visitation.money.conftest import Outside
 from tests.visitation_money import FACILITY
 from tests.visitation_money import OTHER_FACILITY
-from tests.visitation_money import STARTS_AT
-from tests.visitation_money import ClosingRooms
-from tests.visitation_money import MemoryWallet
+from tests.visitation_money import SECOND
 from tests.visitation_money import ProcessKilled
 from tests.visitation_money import RoomsDown
 from tests.visitation_money import booked
 from tests.visitation_money import connected
-
-SECOND = timedelta(seconds=1)
-
-
-@pytest.fixture(params=STORAGES)
-def visitation_settings(request: pytest.FixtureRequest) -> VisitationSettings:
-    return settings_on(request, VisitationSettings, kafka_bootstrap=None)
-
-
-@dataclass
-class Outside:
-    wallet: MemoryWallet = field(default_factory=MemoryWallet)
-    rooms: ClosingRooms = field(default_factory=ClosingRooms)
-
-
-@pytest.fixture
-def outside() -> Outside:
-    return Outside()
-
-
-@pytest.fixture
-def visitation(
-    visitation_settings: VisitationSettings, outside: Outside, clock: Clock
-) -> Iterator[Visitation]:
-    built = build_visitation(visitation_settings, wallet=outside.wallet, rooms=outside.rooms)
-    built.clock = clock
-    yield built
-    built.close()
 
 
 def family(account_id: UUID) -> Principal:
@@ -118,11 +81,6 @@ def now_of(visitation: Visitation, visit: Visit) -> Visit:
     found = visitation.find(visit.id, Visit)
     assert found is not None
     return found
-
-
-@pytest.fixture(autouse=True)
-def _at_the_start(clock: Clock) -> None:
-    clock.now = STARTS_AT + 30 * SECOND
 
 
 def test_each_minute_begun_is_charged_once_however_often_the_meter_runs(
