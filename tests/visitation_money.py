@@ -8,6 +8,7 @@ on the aggregate (scheduling has its own tests)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -46,6 +47,8 @@ class MemoryWallet:
     credits: dict[str, int] = field(default_factory=dict)
     unreachable: bool = False
     killed_after_charging: bool = False
+    # What happens elsewhere while the ledger is charging, once (e.g. an officer ending it).
+    while_charging: Callable[[], object] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fund(self, account_id: UUID, cents: int) -> None:
@@ -56,6 +59,9 @@ class MemoryWallet:
     ) -> Payment:
         if self.unreachable:
             raise WalletUnavailable()
+        meanwhile, self.while_charging = self.while_charging, None
+        if meanwhile is not None:
+            meanwhile()
         with self.lock:
             first = self.payments.get((account_id, reference))
             if first is not None:

@@ -274,6 +274,27 @@ def test_a_lost_charge_the_end_does_not_owe_is_found_and_given_back(
     assert outside.wallet.balances[visit.account_id] == 1000 - 25
 
 
+def test_a_minute_charged_as_the_visit_ends_is_given_back(
+    visitation: Visitation, outside: Outside, clock: Clock
+) -> None:
+    visit = started(visitation, clock, outside)
+    at(clock, visit, 30)
+    meter_visits(visitation)
+    at(clock, visit, 61)  # the meter charges minute 2 while an officer ends the visit
+    outside.wallet.while_charging = lambda: end_visit_as(
+        visitation, EndVisit(visit.visit_id, "Lockdown"), officer()
+    )
+    meter_visits(visitation)
+    after = now_of(visitation, visit)
+    assert (after.status, after.minutes_charged, after.charged_cents, after.credited_cents) == (
+        VisitStatus.ENDED,
+        2,
+        50,
+        25,
+    )
+    assert outside.wallet.refunded == [minute_reference(visit.visit_id, 2)]
+
+
 def test_the_windows_end_ends_a_connected_visit_there(
     visitation: Visitation, outside: Outside, clock: Clock
 ) -> None:
