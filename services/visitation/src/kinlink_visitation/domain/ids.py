@@ -4,7 +4,6 @@ name a calendar or any other aggregate."""
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 from uuid import uuid5
 
@@ -16,10 +15,10 @@ def visit_key(visit_id: UUID) -> UUID:
     return uuid5(VISITATION_NAMESPACE, f"visit/{visit_id}")
 
 
-def calendar_key(owner: str, day: date) -> UUID:
+def calendar_key(owner: str, day: str) -> UUID:
     """One calendar per owner (a facility's stations, a resident, a visitor) and UTC day: two
     bookings of one owner's day meet on it, so one of them sees the other."""
-    return uuid5(VISITATION_NAMESPACE, f"calendar/{owner}/{day.isoformat()}")
+    return uuid5(VISITATION_NAMESPACE, f"calendar/{owner}/{day}")
 
 
 def refund_request_key(request_id: UUID) -> UUID:

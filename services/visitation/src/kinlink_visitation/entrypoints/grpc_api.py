@@ -9,14 +9,23 @@ from kinlink_kit.auth import AccessPolicy
 from kinlink_visitation.entrypoints.messages import SERVICE_NAME
 from kinlink_visitation.entrypoints.money_api import MONEY_POLICY
 from kinlink_visitation.entrypoints.money_api import MoneyApi
+from kinlink_visitation.entrypoints.scheduling_api import SCHEDULING_POLICY
+from kinlink_visitation.entrypoints.scheduling_api import SchedulingApi
 from kinlink_visitation.service_layer.visitation import Visitation
 
 __all__ = ["ACCESS_POLICY", "SERVICE_NAME", "VisitationServicer"]
 
-ACCESS_POLICY: AccessPolicy = {**MONEY_POLICY}
+ACCESS_POLICY: AccessPolicy = {
+    **SCHEDULING_POLICY,
+    **MONEY_POLICY,
+}
 
 
-class VisitationServicer(MoneyApi, visitation_pb2_grpc.VisitationServiceServicer):
+class VisitationServicer(
+    SchedulingApi,
+    MoneyApi,
+    visitation_pb2_grpc.VisitationServiceServicer,
+):
     """Use cases are synchronous (the event store is); they run in worker threads."""
 
     def __init__(self, visitation: Visitation) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from google.protobuf.timestamp_pb2 import Timestamp
 from kinlink.visitation.v1 import visitation_pb2 as pb
 from kinlink_kit import grpc_helpers
 from kinlink_kit.auth import current_principal
@@ -54,7 +55,7 @@ def caller_account() -> UUID:
 
 def visit_message(visit: Visit, now: datetime) -> pb.Visit:
     """The visit as clients see it at `now` (its connected time counts the open stretch)."""
-    message = pb.Visit(
+    return pb.Visit(
         visit_id=str(visit.visit_id),
         account_id=str(visit.account_id),
         facility_id=visit.facility_id,
@@ -78,16 +79,13 @@ def visit_message(visit: Visit, now: datetime) -> pb.Visit:
         credited_cents=visit.credited_cents,
         interruptions=visit.interruptions,
         scheduled_at=timestamp(visit.scheduled_at),
+        cancelled_by=CANCELLED_BY[visit.cancelled_by] if visit.cancelled_by else None,
+        cancelled_at=at(visit.cancelled_at),
+        started_at=at(visit.started_at),
+        ended_at=at(visit.ended_at),
+        end_reason=END_REASONS[visit.end_reason] if visit.end_reason else None,
     )
-    if visit.cancelled_by is not None:
-        message.cancelled_by = CANCELLED_BY[visit.cancelled_by]
-    if visit.end_reason is not None:
-        message.end_reason = END_REASONS[visit.end_reason]
-    for field, at in (
-        ("cancelled_at", visit.cancelled_at),
-        ("started_at", visit.started_at),
-        ("ended_at", visit.ended_at),
-    ):
-        if at is not None:
-            getattr(message, field).CopyFrom(timestamp(at))
-    return message
+
+
+def at(instant: datetime | None) -> Timestamp | None:
+    return timestamp(instant) if instant is not None else None
