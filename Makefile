@@ -11,6 +11,11 @@ AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 # Twilio's segment calculator, the oracle the SMS gateway's segment counting is tested against.
 SMS_SEGMENTS_VERSION := 1.3.0
 SMS_SEGMENTS := $(TOOLS)/sms-segments/node_modules/sms-segments-calculator/dist/index.js
+# LiveKit's server, the video provider of the distributed mode and of the visitation tests; built
+# once with the machine's Go (about 2 minutes), the stamp naming the version built.
+LIVEKIT_VERSION := v1.13.5
+LIVEKIT_STAMP := $(TOOLS)/livekit-server-$(LIVEKIT_VERSION).stamp
+GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -28,6 +33,13 @@ install: $(UV) ## install Python and the locked dependencies into .venv
 
 $(AXE):
 	npm install --prefix $(TOOLS)/axe --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
+
+$(LIVEKIT_STAMP): | $(UV)
+	@echo "livekit: go install github.com/livekit/livekit-server/cmd/server@$(LIVEKIT_VERSION) (once; about 2 minutes) ..."
+	GOBIN=$(abspath $(TOOLS)/livekit-build) $(GO) install github.com/livekit/livekit-server/cmd/server@$(LIVEKIT_VERSION)
+	mv $(TOOLS)/livekit-build/server $(TOOLS)/bin/livekit-server
+	rmdir $(TOOLS)/livekit-build
+	touch $@
 
 $(SMS_SEGMENTS):
 	npm install --prefix $(TOOLS)/sms-segments --no-save --no-audit --no-fund \

@@ -141,6 +141,14 @@ VIDEO_REFUND_REQUESTS = Counter(
     "Video visit refund requests by step: requested, approved, denied, credit_issued.",
     ["step"],
 )
+VIDEO_WEBHOOKS = Counter(
+    "kinlink_video_webhooks_total",
+    "Requests to visitation's video webhook (LiveKit's room events), by outcome: accepted, "
+    "ignored (not a room event visitation follows); refused, never routed (unsigned, "
+    "signature_mismatch, body_hash_mismatch, unreadable, too_large, malformed); rejected by the "
+    "handler; unavailable (503, retried); failed.",
+    ["outcome"],
+)
 
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+from functools import partial
 
 from kinlink.visitation.v1 import visitation_pb2_grpc
 from kinlink_contracts.topics import IDENTITY_EVENTS
@@ -24,9 +24,11 @@ from pydantic import Field
 
 from kinlink_visitation.adapters.integration_events import VisitationEventTranslator
 from kinlink_visitation.adapters.ledger_wallet import LedgerWallet
+from kinlink_visitation.adapters.livekit_settings import LiveKitSettings
+from kinlink_visitation.adapters.video_rooms import open_video_rooms
 from kinlink_visitation.adapters.visitation_views import VisitationViews
 from kinlink_visitation.domain.ports import FacilityNotFound
-from kinlink_visitation.domain.room_closing import RoomClosing
+from kinlink_visitation.domain.video import VideoRooms
 from kinlink_visitation.domain.wallet import Wallet
 from kinlink_visitation.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_visitation.entrypoints.grpc_api import SERVICE_NAME
@@ -34,17 +36,24 @@ from kinlink_visitation.entrypoints.grpc_api import VisitationServicer
 from kinlink_visitation.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_visitation.entrypoints.money_sweeps import MoneySweepSettings
 from kinlink_visitation.entrypoints.money_sweeps import money_sweeps
+from kinlink_visitation.entrypoints.video_webhook import video_report_jobs
+from kinlink_visitation.service_layer.room_reports import record_room_report
 from kinlink_visitation.service_layer.visitation import Visitation
 from kinlink_visitation.service_layer.visitation import VisitationStore
 
 
 class VisitationSettings(
-    ServiceSettings, LedgerWalletSettings, ServiceAccountSettings, MoneySweepSettings
+    ServiceSettings,
+    LedgerWalletSettings,
+    ServiceAccountSettings,
+    LiveKitSettings,
+    MoneySweepSettings,
 ):
     """Visitation's own settings, the ledger whose wallets it charges per minute
     (KINLINK_LEDGER_TARGET, KINLINK_WALLET_DEADLINE_SECONDS) and how it signs in to call it
     (KINLINK_IDENTITY_TARGET, KINLINK_SERVICE_ACCOUNT_EMAIL, KINLINK_SERVICE_ACCOUNT_PASSWORD),
-    and how often its money sweeps run (KINLINK_VISIT_METER_SECONDS, ...)."""
+    its video provider (KINLINK_LIVEKIT_*, KINLINK_VIDEO_WEBHOOK_*; without a LiveKit URL the
+    simulated provider) and how often its money sweeps run (KINLINK_VISIT_METER_SECONDS, ...)."""
 
     service_name: str = "visitation"
     database: str = "kinlink_visitation"
@@ -61,7 +70,7 @@ def build_visitation(
     settings: VisitationSettings,
     *,
     wallet: Wallet | None = None,
-    rooms: RoomClosing | None = None,
+    rooms: VideoRooms | None = None,
 ) -> Visitation:
     store = open_store(VisitationStore, settings, settings.database)
     return Visitation(
@@ -72,15 +81,8 @@ def build_visitation(
         ),
         residents=RecordedResidents(store),
         wallet=wallet or LedgerWallet.from_settings(settings, settings.service_account()),
-        rooms=rooms or _NoRoomsYet(),
+        rooms=rooms or open_video_rooms(settings),
     )
-
-
-class _NoRoomsYet:
-    """Until the video provider's adapters are wired, no visit has a room to close."""
-
-    def close_room(self, visit_id: UUID) -> None:
-        pass
 
 
 def close_visitation(visitation: Visitation) -> None:
@@ -94,8 +96,9 @@ def visitation_service(
 ) -> ServiceParts:
     """Visitation's part of a process: its gRPC service; facilities' settings and residents from
     identity's events; its outbox relayed to kinlink.visitation.events.v1; the read models'
-    follower; the money sweeps (the meter, the window's end, refund credits), each in one replica
-    at a time."""
+    follower; the video provider's reports of its rooms (LiveKit's webhook, or the simulated
+    provider's); the money sweeps (the meter, the window's end, refund credits), each in one
+    replica at a time."""
     consume(visitation, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
     background = [
         visitation.views.follower().run,
@@ -105,6 +108,12 @@ def visitation_service(
             visitation.store,
             bus,
             each(VisitationEventTranslator(visitation.store)),
+        ),
+        *video_report_jobs(
+            settings,
+            settings.shutdown_grace_seconds,
+            visitation.rooms,
+            partial(record_room_report, visitation),
         ),
         *(
             sweep.run

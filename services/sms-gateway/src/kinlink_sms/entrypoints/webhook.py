@@ -1,5 +1,6 @@
 """Twilio's webhooks: the SMS phones send to the Kinlink numbers, and the status callbacks of
-the SMS the gateway sent. A small ASGI app, served beside the gRPC API by `WebhookServer`.
+the SMS the gateway sent. A small ASGI app, served beside the gRPC API by the kit's
+`WebhookServer`.
 
 Every request must carry Twilio's `X-Twilio-Signature` over the URL Twilio called (the
 configured public URL and the path and query asked) and its form parameters, or, for a JSON
@@ -16,12 +17,10 @@ synchronous use cases run in a worker thread. A handler that cannot reach what i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Coroutine
-from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import Any
 from typing import Protocol
@@ -29,11 +28,13 @@ from typing import TypeVar
 from urllib.parse import parse_qs
 from urllib.parse import parse_qsl
 
-import uvicorn
 from kinlink_kit.errors import ClientError
 from kinlink_kit.errors import Unavailable
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import SMS_WEBHOOKS
+from kinlink_kit.webhook_server import Refused
+from kinlink_kit.webhook_server import WebhookServer
+from kinlink_kit.webhook_server import bounded_body
 from starlette.applications import Starlette
 from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
@@ -71,26 +72,17 @@ class WebhookHandlers(Protocol):
         ...
 
 
-class _Refused(Exception):
-    """The request is not Twilio's, or not understood: it goes no further."""
-
-    def __init__(self, reason: str, status_code: int = 403) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status_code = status_code
-
-
 class _Verifier:
     def __init__(self, auth_token: str, public_url: str) -> None:
         self._validator = RequestValidator(auth_token)
         self._public_url = public_url.rstrip("/")
 
     async def params(self, request: Request) -> Params:
-        """The request's parameters once its signature holds; else `_Refused`."""
+        """The request's parameters once its signature holds; else `Refused`."""
         signature = request.headers.get(SIGNATURE_HEADER)
-        body = await _body(request)
+        body = await bounded_body(request, MAX_BODY_BYTES)
         if not signature:
-            raise _Refused("unsigned")
+            raise Refused("unsigned")
         query = request.scope["query_string"].decode("latin-1")
         # Twilio signs the URL it called: ours as the world sees it, the path as it was sent.
         url = self._public_url + request.scope["raw_path"].decode("latin-1")
@@ -98,44 +90,35 @@ class _Verifier:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            raise _Refused("unreadable") from None
+            raise Refused("unreadable") from None
         if request.headers.get("content-type", "").startswith("application/json"):
             return self._json_params(url, query, text, signature)
         form = ImmutableMultiDict(parse_qsl(text, keep_blank_values=True))
         if not self._validator.validate(url, form, signature):
-            raise _Refused("signature_mismatch")
+            raise Refused("signature_mismatch")
         return {name: form[name] for name in form}
 
     def _json_params(self, url: str, query: str, text: str, signature: str) -> Params:
         body_hashes = parse_qs(query).get("bodySHA256")
         if not body_hashes:
-            raise _Refused("body_hash_missing")  # the signature would not cover the body
+            raise Refused("body_hash_missing")  # the signature would not cover the body
         if not self._validator.validate(url, text, signature):
             matches = self._validator.compute_hash(text) == body_hashes[0]
-            raise _Refused("signature_mismatch" if matches else "body_hash_mismatch")
+            raise Refused("signature_mismatch" if matches else "body_hash_mismatch")
         try:
             params = json.loads(text)
         except ValueError:
-            raise _Refused("malformed", 400) from None
+            raise Refused("malformed", 400) from None
         if not isinstance(params, dict):
-            raise _Refused("malformed", 400)
+            raise Refused("malformed", 400)
         return {name: str(value) for name, value in params.items()}
-
-
-async def _body(request: Request) -> bytes:
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise _Refused("too_large", 413)
-    return body
 
 
 def _read(read: Callable[[Params], Report], params: Params) -> Report:
     try:
         return read(params)
     except (KeyError, ValueError):  # signed by Twilio, yet not what it documents
-        raise _Refused("malformed", 400) from None
+        raise Refused("malformed", 400) from None
 
 
 def _received_sms(params: Params) -> ReceivedSms:
@@ -180,7 +163,7 @@ def create_webhook(handlers: WebhookHandlers, auth_token: str, public_url: str) 
             try:
                 params = await verifier.params(request)
                 answer = await handle(request, params)
-            except _Refused as refused:
+            except Refused as refused:
                 return _refusal(name, refused, request)
             except Unavailable as unavailable:
                 log.warning("sms webhook handler unavailable", route=name, code=unavailable.code)
@@ -212,7 +195,7 @@ def create_webhook(handlers: WebhookHandlers, auth_token: str, public_url: str) 
     )
 
 
-def _refusal(route: str, refused: _Refused, request: Request) -> Response:
+def _refusal(route: str, refused: Refused, request: Request) -> Response:
     client = request.client.host if request.client else None
     log.warning("sms webhook refused", route=route, reason=refused.reason, client=client)
     return _counted(route, refused.reason, Response(status_code=refused.status_code))
@@ -221,48 +204,6 @@ def _refusal(route: str, refused: _Refused, request: Request) -> Response:
 def _counted(route: str, outcome: str, response: Response) -> Response:
     SMS_WEBHOOKS.labels(route, outcome).inc()
     return response
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without its own signal handling: the process's runtime decides when it stops."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-class WebhookServer:
-    """Serves the webhook with uvicorn, as one of a service's background jobs (`run`): until
-    cancelled, then the requests in flight finish (within `grace_seconds`)."""
-
-    def __init__(self, app: Starlette, host: str, port: int, grace_seconds: float) -> None:
-        self._config = uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_config=None,  # our JSON logs, not uvicorn's
-            access_log=False,
-            lifespan="off",
-            server_header=False,
-            timeout_graceful_shutdown=max(1, int(grace_seconds)),
-        )
-        self.listening = asyncio.Event()
-
-    async def run(self) -> None:
-        server = _Server(self._config)
-        serving = asyncio.create_task(server.serve())
-        try:
-            while not server.started:
-                if serving.done():
-                    await serving  # it could not start: say why
-                    raise RuntimeError("the sms webhook stopped before it started")
-                await asyncio.sleep(0.05)
-            log.info("sms webhook listening", port=self._config.port)
-            self.listening.set()
-            await asyncio.shield(serving)
-        finally:
-            server.should_exit = True
-            await serving
 
 
 def carrier_jobs(

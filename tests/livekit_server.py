@@ -1,0 +1,63 @@
+"""A private LiveKit server for a test (free ports, its own key, its webhooks posted to the
+test's webhook), and video clients that join its rooms for real with LiveKit's Python SDK over
+loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import secrets
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from contextlib import contextmanager
+from typing import Any
+
+from kinlink_kit.testing import free_port
+from livekit import rtc
+
+from tests.infra_script import infra_script
+from tests.infra_script import private_home
+from tests.infra_script import running
+
+API_KEY = "kinlink-test"
+SAMPLE_RATE = 48_000
+FRAME_SAMPLES = SAMPLE_RATE // 100  # 10 ms
+
+
+@contextmanager
+def private_livekit(*webhook_urls: str) -> Iterator[Any]:
+    """A LiveKit server of the test's own (`url`, `api_key`, `api_secret`), stopped after."""
+    ports = (free_port(), free_port(), free_port())
+    server = infra_script.PrivateLiveKit(
+        private_home("livekit"), ports, API_KEY, secrets.token_hex(24), webhook_urls
+    )
+    with running(server):
+        yield server
+
+
+@asynccontextmanager
+async def joined(url: str, token: str) -> AsyncIterator[rtc.Room]:
+    """A video client in the room the token names, until it leaves."""
+    room = rtc.Room()
+    await room.connect(url, token)
+    try:
+        yield room
+    finally:
+        await room.disconnect()
+
+
+async def publish_tone(room: rtc.Room, seconds: float = 0.2) -> rtc.LocalTrackPublication:
+    """Publishes a microphone track carrying a 440 Hz tone, as a visitor's microphone would."""
+    source = rtc.AudioSource(SAMPLE_RATE, 1)
+    track = rtc.LocalAudioTrack.create_audio_track("microphone", source)
+    options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+    publication = await room.local_participant.publish_track(track, options)
+    frame = rtc.AudioFrame.create(SAMPLE_RATE, 1, FRAME_SAMPLES)
+    samples = frame.data  # int16, one channel
+    for index in range(FRAME_SAMPLES):
+        samples[index] = int(8000 * math.sin(2 * math.pi * 440 * index / SAMPLE_RATE))
+    for _ in range(int(seconds * 100)):
+        await source.capture_frame(frame)
+    await asyncio.sleep(0)
+    return publication
