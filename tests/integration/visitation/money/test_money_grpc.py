@@ -58,9 +58,9 @@ async def test_an_officer_ends_a_visit_of_their_facility_with_a_reason(
         (
             end,
             officer(token_keys, OTHER_FACILITY),
-            grpc.StatusCode.NOT_FOUND,
-            "visit_not_found",
-            "visit_id",
+            grpc.StatusCode.PERMISSION_DENIED,
+            "facility_out_of_scope",
+            "facility_id",
         ),
         (
             end,

@@ -14,8 +14,10 @@ from uuid import uuid4
 import pytest
 from kinlink_kit.auth import Principal
 from kinlink_kit.auth import Role
+from kinlink_kit.errors import PermissionDenied
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
+from kinlink_visitation.domain.visit import CancelledBy
 from kinlink_visitation.domain.visit import EndReason
 from kinlink_visitation.domain.visit import Side
 from kinlink_visitation.domain.visit import Visit
@@ -27,6 +29,8 @@ from kinlink_visitation.service_layer.end_visit import EndVisit
 from kinlink_visitation.service_layer.end_visit import ReasonMissing
 from kinlink_visitation.service_layer.end_visit import end_visit_as
 from kinlink_visitation.service_layer.meter import meter_visits
+from kinlink_visitation.service_layer.resident_left import ResidentGone
+from kinlink_visitation.service_layer.resident_left import resident_leaving
 from kinlink_visitation.service_layer.visitation import Visitation
 from kinlink_visitation.service_layer.window_over import end_visits_past_their_window
 
@@ -165,7 +169,7 @@ def test_a_visit_ended_by_an_officer_is_charged_only_for_its_connected_minutes(
     at(clock, visit, 230)  # 130 s connected: minute 3 cut short by the officer
     with refused(ReasonMissing, "reason_missing"):
         end_visit_as(visitation, EndVisit(visit.visit_id, "  "), officer())
-    with refused(VisitNotFound, "visit_not_found"):
+    with refused(PermissionDenied, "facility_out_of_scope"):
         end_visit_as(visitation, EndVisit(visit.visit_id, "Count"), officer(OTHER_FACILITY))
     ended = end_visit_as(visitation, EndVisit(visit.visit_id, "Facility count"), officer())
     again = end_visit_as(visitation, EndVisit(visit.visit_id, "Facility count"), officer())
@@ -293,6 +297,25 @@ def test_a_minute_charged_as_the_visit_ends_is_given_back(
         25,
     )
     assert outside.wallet.refunded == [minute_reference(visit.visit_id, 2)]
+
+
+def test_the_resident_leaving_mid_call_ends_it_and_gives_back_the_minute_cut_short(
+    visitation: Visitation, outside: Outside, clock: Clock
+) -> None:
+    visit = started(visitation, clock, outside)
+    at(clock, visit, 61)
+    meter_visits(visitation)  # minutes 1 and 2
+    gone = ResidentGone(FACILITY, visit.resident_id, CancelledBy.RESIDENT_TRANSFERRED, clock.now)
+    for _ in range(2):  # identity's event, delivered twice
+        visitation.store.save(*resident_leaving(visitation, gone))
+    after = now_of(visitation, visit)
+    assert (after.status, after.end_reason, after.ended_at) == (
+        VisitStatus.ENDED,
+        EndReason.RESIDENT_LEFT,
+        clock.now,
+    )
+    assert (after.charged_cents, after.credited_cents) == (50, 25)
+    assert outside.rooms.closed == [visit.visit_id]
 
 
 def test_the_windows_end_ends_a_connected_visit_there(

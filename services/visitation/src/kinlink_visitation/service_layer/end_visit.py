@@ -1,8 +1,9 @@
 """Ending a visit: the visitor hangs up for good, an officer ends it (with a reason), its
 window ends, its wallet runs dry, or the resident leaves. The provider removes both sides and
 closes the room first, so no one stays connected to an ended visit; then its minutes are
-settled up to the end (`minutes.settle`: a minute cut short on our side given back) and
-`CallEnded` records the totals.
+settled up to the end (`minutes.settle`: a minute cut short on our side given back), and
+`CallEnded` records the totals as the station, the resident and the visitor are given back the
+rest of the window (decision 0072).
 
 Repeatable: a visit already ended is returned as it is; one that died half-way (room closed,
 minutes settled, end not recorded) is finished by the next attempt or the window-over sweep.
@@ -15,7 +16,6 @@ from datetime import datetime
 from uuid import UUID
 
 from kinlink_kit.auth import Principal
-from kinlink_kit.auth import Role
 from kinlink_kit.errors import InvalidArgument
 from kinlink_kit.logging import get_logger
 
@@ -24,12 +24,14 @@ from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.domain.visit import VisitNotFound
 from kinlink_visitation.domain.visit import VisitStatus
 from kinlink_visitation.domain.wallet import InsufficientCredit
+from kinlink_visitation.service_layer.calendars import release
 from kinlink_visitation.service_layer.minutes import cut_short_by_us
 from kinlink_visitation.service_layer.minutes import settle
 from kinlink_visitation.service_layer.visitation import Visitation
+from kinlink_visitation.service_layer.visits_access import booked_by
+from kinlink_visitation.service_layer.visits_access import check_staff
 
 log = get_logger(__name__)
-_STAFF = frozenset({Role.FACILITY_OFFICER, Role.OPERATOR})
 
 
 class ReasonMissing(InvalidArgument):
@@ -47,10 +49,9 @@ def end_visit_as(visitation: Visitation, command: EndVisit, principal: Principal
     """EndVisit: the visit's visitor, or staff of its facility with a reason."""
     visit = visitation.require(Visit.create_id(command.visit_id), Visit, VisitNotFound)
     note = command.reason.strip()
-    if principal.has(Role.FAMILY_MEMBER) and principal.account_id == str(visit.account_id):
+    if booked_by(visit, principal):
         return end_visit(visitation, visit.visit_id, EndReason.VISITOR_ENDED, note)
-    if not principal.roles & _STAFF or not principal.in_scope(visit.facility_id):
-        raise VisitNotFound()
+    check_staff(visit, principal)
     if not note:
         raise ReasonMissing()
     return end_visit(visitation, visit.visit_id, EndReason.OFFICER_ENDED, note)
@@ -86,10 +87,12 @@ def end_visit(
         visit = visitation.require(key, Visit, VisitNotFound)
         settle(visitation, visit, at, cut_short=cut_short, may_charge=False)
 
-    def ending(visit: Visit) -> Visit:
+    def ending() -> Visit:
+        visit = visitation.require(key, Visit, VisitNotFound)
         visit.end(reason, at, note)
+        visitation.store.save(visit, *release(visitation, visit))
         return visit
 
-    ended = visitation.change(key, Visit, ending, missing=VisitNotFound)
+    ended = visitation.retrying(ending)
     log.info("visit ended", visit_id=str(visit_id), reason=reason.value)
     return ended
