@@ -136,12 +136,17 @@ def schedule(
 
 
 def availability(
-    visitation: Visitation, day: date, visitor: UUID | None = None, slot_minutes: int = 30
+    visitation: Visitation,
+    day: date,
+    visitor: UUID | None = None,
+    slot_minutes: int = 30,
+    resident_id: str = RESIDENT,
 ) -> list[tuple[datetime, int]]:
+    """The day's free slots for the resident, at the facility's time, with the stations free."""
     found = list_availability(
         visitation,
         visitor,
-        AvailabilityQuery(FACILITY, RESIDENT, day, slot_minutes, VisitKind.REMOTE),
+        AvailabilityQuery(FACILITY, resident_id, day, slot_minutes, VisitKind.REMOTE),
     )
     assert found.closed_reason is None
     return [(free.slot.starts_at.astimezone(CHICAGO), free.stations_free) for free in found.slots]

@@ -956,6 +956,8 @@ def write_livekit_config(
         f"  tcp_port: {rtc_tcp_port}",
         f"  udp_port: {rtc_udp_port}",
         "  use_external_ip: false",
+        "room:",
+        "  auto_create: false  # only the rooms visitation opens for its visits",
     ]
     if keys:
         lines += ["keys:", *(f"  {key}: {secret}" for key, secret in keys.items())]

@@ -9,6 +9,7 @@ from datetime import datetime
 from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 from kinlink_contracts.facility_settings import VisitingWindow
@@ -250,3 +251,28 @@ def test_a_direct_dial_finds_the_station_a_scheduled_visit_holds_taken(
     schedule(visitation, uuid4(), local(FRIDAY, 9, 30), resident_id=OTHER_RESIDENT)
     clock.now = local(FRIDAY, 9, 20).astimezone(UTC)  # its 15 minutes reach into 09:30
     assert dial(visitation, uuid4()).station == 2
+
+
+@pytest.mark.parametrize(
+    ("sunday", "starts_utc", "shown"),
+    [
+        (date(2026, 3, 8), datetime(2026, 3, 8, 13, 0, tzinfo=UTC), "08:00 CDT"),
+        (date(2026, 11, 1), datetime(2026, 11, 1, 14, 0, tzinfo=UTC), "08:00 CST"),
+    ],
+    ids=["spring forward", "fall back"],
+)
+def test_a_visit_booked_on_a_daylight_saving_sunday_is_at_its_local_time(
+    visitation: Visitation, clock: Clock, sunday: date, starts_utc: datetime, shown: str
+) -> None:
+    clock.now = datetime.combine(sunday - timedelta(days=4), datetime.min.time(), UTC)
+    slots = availability(visitation, sunday)
+    assert [starts_at.strftime("%H:%M %Z") for starts_at, _ in slots][:2] == [
+        shown,
+        shown.replace("08:00", "08:30"),
+    ]
+    visit = schedule(visitation, uuid4(), local(sunday, 8))
+    assert (visit.starts_at, visit.ends_at - visit.starts_at) == (starts_utc, timedelta(minutes=30))
+    facility_zone = ZoneInfo(visit.facility_time_zone)
+    assert visit.starts_at.astimezone(facility_zone).strftime("%H:%M %Z") == shown
+    first_free, _ = availability(visitation, sunday)[0]
+    assert first_free == local(sunday, 8, 30)  # the resident is taken at 08:00

@@ -15,6 +15,8 @@ from kinlink_kit.translation import EventTranslator
 from kinlink_kit.translation import Published
 from kinlink_kit.translation import Translation
 
+from kinlink_visitation.domain.refund_request import RefundRequest
+from kinlink_visitation.domain.refund_request import RefundStatus
 from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.service_layer.visitation import VisitationStore
 
@@ -78,6 +80,43 @@ def _credited(_: Visit, event: Visit.Credited) -> dict[str, Any]:
     return {"amount_cents": event.amount_cents, "why": event.why, "reference": event.reference}
 
 
+def _refund_requested(request: RefundRequest) -> dict[str, Any]:
+    return {"account_id": request.account_id, "problem": request.problem, "due_by": request.due_by}
+
+
+def _refund_decided(request: RefundRequest) -> dict[str, Any]:
+    return {
+        "approved": request.status is RefundStatus.APPROVED,
+        "amount_cents": request.amount_cents,
+        "reason": request.reason.value if request.reason else "",
+    }
+
+
+def _refund_event(
+    store: VisitationStore,
+    make: Callable[..., IntegrationEvent],
+    fields: Callable[[RefundRequest], dict[str, Any]],
+) -> Translation:
+    """A refund request's event, with the request as of that event."""
+
+    def translate(domain_event: Any) -> Published:
+        request: RefundRequest = store.repository.get(
+            domain_event.originator_id, version=domain_event.originator_version
+        )
+        return Published(
+            request.resident_id,
+            make(
+                visit_id=request.visit_id,
+                facility_id=request.facility_id,
+                resident_id=request.resident_id,
+                request_id=request.request_id,
+                **fields(request),
+            ),
+        )
+
+    return translate
+
+
 class VisitationEventTranslator(EventTranslator):
     def __init__(self, store: VisitationStore) -> None:
         def visit_event(make: Callable[..., IntegrationEvent], fields: Fields) -> Translation:
@@ -107,5 +146,14 @@ class VisitationEventTranslator(EventTranslator):
             Visit.Missed: visit_event(contract.CallMissed, _missed),
             Visit.MinuteCharged: visit_event(contract.CallMinuteCharged, _minute_charged),
             Visit.Credited: visit_event(contract.CallCredited, _credited),
+            RefundRequest.Requested: _refund_event(
+                store, contract.RefundRequested, _refund_requested
+            ),
+            RefundRequest.Approved: _refund_event(
+                store, contract.RefundRequestDecided, _refund_decided
+            ),
+            RefundRequest.Denied: _refund_event(
+                store, contract.RefundRequestDecided, _refund_decided
+            ),
         }
         super().__init__(store, "visitation", VISITATION_EVENTS, translations)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kinlink_kit.settings import ServiceSettings
 from pydantic import Field
 from pydantic import SecretStr
+from pydantic_settings import BaseSettings
+from pydantic_settings import SettingsConfigDict
 
 # The webhook's route: LiveKit's server is configured to post its room events here.
 LIVEKIT_WEBHOOK_ROUTE = "/video/livekit"
@@ -23,7 +24,11 @@ class LiveKitServer:
     timeout_seconds: float = 10.0
 
 
-class LiveKitSettings(ServiceSettings):
+class LiveKitSettings(BaseSettings):
+    """Mixed into visitation's settings."""
+
+    model_config = SettingsConfigDict(env_prefix="KINLINK_", extra="ignore")
+
     livekit_url: str | None = Field(
         default=None,
         description="LiveKit server's API (rooms, participants); unset: the simulated video "

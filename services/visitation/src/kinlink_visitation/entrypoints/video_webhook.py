@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from collections.abc import Coroutine
 from datetime import datetime
+from typing import Any
 
 import jwt
 from google.protobuf.json_format import ParseError
@@ -27,6 +29,7 @@ from kinlink_kit.errors import Unavailable
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import VIDEO_WEBHOOKS
 from kinlink_kit.webhook_server import Refused
+from kinlink_kit.webhook_server import WebhookServer
 from kinlink_kit.webhook_server import bounded_body
 from livekit import api
 from starlette.applications import Starlette
@@ -36,7 +39,10 @@ from starlette.routing import Route
 
 from kinlink_visitation.adapters.livekit_rooms import room_report
 from kinlink_visitation.adapters.livekit_settings import LIVEKIT_WEBHOOK_ROUTE
+from kinlink_visitation.adapters.livekit_settings import LiveKitSettings
+from kinlink_visitation.adapters.simulated_rooms import SimulatedRooms
 from kinlink_visitation.domain.video import RoomReport
+from kinlink_visitation.domain.video import VideoRooms
 
 log = get_logger(__name__)
 
@@ -102,3 +108,20 @@ def create_video_webhook(
 def _counted(outcome: str, response: Response) -> Response:
     VIDEO_WEBHOOKS.labels(outcome).inc()
     return response
+
+
+def video_report_jobs(
+    settings: LiveKitSettings, grace_seconds: float, rooms: VideoRooms, report: Report
+) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+    """The background jobs through which the provider's reports reach `report`: the webhook
+    LiveKit's server posts to (its requests in flight given `grace_seconds` at shutdown);
+    without one, the simulated provider's own reports, or none for a provider of the
+    caller's (tests)."""
+    server = settings.livekit_server()
+    if server is not None:
+        app = create_video_webhook(report, server.api_key, server.api_secret)
+        host, port = settings.video_webhook_host, settings.video_webhook_port
+        return [WebhookServer(app, host, port, grace_seconds).run]
+    if isinstance(rooms, SimulatedRooms):
+        return [rooms.reporting(report)]
+    return []

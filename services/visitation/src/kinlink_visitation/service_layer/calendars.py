@@ -132,22 +132,20 @@ class Window:
 _NONE = UUID(int=0)
 
 
-def release(visitation: Visitation, visit: Visit) -> list[Calendar]:
-    """The visit's calendars with its window given back (read now, to be saved with it): the
-    station, the resident and the visitor are free again for what is left of it."""
-    window = Window.read(
-        visitation,
-        visit.facility_id,
-        visit.resident_id,
-        visit.account_id,
-        visit.starts_at,
-        visit.ends_at,
-    )
-    changed = [
-        calendar
-        for calendar in (*window.stations, *window.resident, *window.visitor)
-        if visit.id in calendar.bookings
-    ]
-    for calendar in changed:
-        calendar.release(visit.id)
-    return changed
+def release(visitation: Visitation, *visits: Visit) -> list[Calendar]:
+    """The calendars of the visits with their windows given back (each read once, to be saved
+    with the visits): their stations, residents and visitors are free again for those windows."""
+    calendars: dict[UUID, Calendar] = {}
+    for visit in visits:
+        for owner in (
+            stations_owner(visit.facility_id),
+            resident_owner(visit.facility_id, visit.resident_id),
+            visitor_owner(visit.account_id),
+        ):
+            for day in days_of(visit.starts_at, visit.ends_at):
+                key = Calendar.create_id(owner, day.isoformat())
+                calendar = calendars.get(key) or visitation.find(key, Calendar)
+                if calendar is not None and visit.id in calendar.bookings:
+                    calendar.release(visit.id)
+                    calendars[key] = calendar
+    return list(calendars.values())

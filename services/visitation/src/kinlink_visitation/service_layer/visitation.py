@@ -1,6 +1,6 @@
 """The visitation application: its event store, read models and the collaborators its use cases
 need (the facilities' settings and the residents held where, both recorded from identity's
-events)."""
+events; the video provider's rooms)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from kinlink_kit.facility_settings import RecordedFacilities
 from kinlink_kit.residents import RecordedResidents
 
 from kinlink_visitation.adapters.visitation_views import VisitationViews
+from kinlink_visitation.domain.video import VideoRooms
+from kinlink_visitation.domain.wallet import Wallet
 
 
 class VisitationStore(TrackedApplication):
@@ -22,3 +24,5 @@ class VisitationStore(TrackedApplication):
 class Visitation(ServiceApplication[VisitationStore, VisitationViews]):
     facilities: RecordedFacilities
     residents: RecordedResidents
+    wallet: Wallet  # the families' wallets in the ledger, charged per connected minute
+    rooms: VideoRooms

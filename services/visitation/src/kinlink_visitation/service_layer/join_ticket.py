@@ -1,0 +1,61 @@
+"""GetJoinTicket: a side's way into the visit's video room. The visitor asks for their own
+visit; the station's kiosk, signed in as staff of the facility, for the station's side.
+
+A visit opens 5 minutes before it starts and closes at its end: outside that, or once it is
+over (ended, cancelled, missed), `visit_not_open`. The room is opened on the first ticket (again
+after: nothing changes) and every ticket's token dies at the visit's end, so the provider itself
+refuses a late join.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from kinlink_kit.auth import Principal
+from kinlink_kit.auth import Role
+from kinlink_kit.errors import FailedPrecondition
+
+from kinlink_visitation.domain.ids import visit_key
+from kinlink_visitation.domain.video import JoinTicket
+from kinlink_visitation.domain.visit import BOOKED
+from kinlink_visitation.domain.visit import Side
+from kinlink_visitation.domain.visit import Visit
+from kinlink_visitation.domain.visit import VisitNotFound
+from kinlink_visitation.service_layer.visitation import Visitation
+
+OPENS_BEFORE_START = timedelta(minutes=5)
+_STAFF = frozenset({Role.FACILITY_OFFICER, Role.OPERATOR})
+
+
+class VisitNotOpen(FailedPrecondition):
+    def __init__(self) -> None:
+        super().__init__(
+            "visit_not_open",
+            "This visit can be joined from 5 minutes before it starts until it ends.",
+        )
+
+
+@dataclass(frozen=True)
+class GetJoinTicket:
+    visit_id: UUID
+    side: Side
+
+
+def join_ticket(visitation: Visitation, principal: Principal, command: GetJoinTicket) -> JoinTicket:
+    visit = visitation.require(visit_key(command.visit_id), Visit, VisitNotFound)
+    if not _may_join(principal, visit, command.side):
+        raise VisitNotFound()  # someone else's visit is no visit to them
+    opens = visit.starts_at - OPENS_BEFORE_START
+    now = visitation.clock()
+    if visit.status not in BOOKED or not opens <= now < visit.ends_at:
+        raise VisitNotOpen()
+    visitation.rooms.open_room(visit.visit_id, visit.ends_at)
+    return visitation.rooms.ticket(visit.visit_id, command.side, opens, visit.ends_at)
+
+
+def _may_join(principal: Principal, visit: Visit, side: Side) -> bool:
+    if side is Side.VISITOR:
+        return principal.has(Role.FAMILY_MEMBER) and principal.account_id == str(visit.account_id)
+    return bool(principal.roles & _STAFF) and principal.in_scope(visit.facility_id)
