@@ -27,7 +27,9 @@ from kinlink_visitation.domain.video import RoomReport
 from kinlink_visitation.domain.video import VideoUnavailable
 from kinlink_visitation.domain.visit import Side
 from kinlink_visitation.entrypoints.video_webhook import create_video_webhook
+from livekit import api
 from livekit import rtc
+from livekit.rtc.participant import PublishTrackError
 
 from tests.livekit_server import joined
 from tests.livekit_server import private_livekit
@@ -158,3 +160,24 @@ def _has(recorded: RecordingRooms, change: RoomChange, side: Side | None = None)
 
     check.__qualname__ = f"{change.value} {side}"
     return check
+
+
+async def test_a_side_sends_its_camera_and_microphone_and_nothing_else(
+    provider: Provider,
+) -> None:
+    now = datetime.now(UTC)
+    rooms = provider.rooms
+    await asyncio.to_thread(rooms.open_room, VISIT_ID, now + timedelta(minutes=30))
+    visitor = rooms.ticket(VISIT_ID, Side.VISITOR, now, now + timedelta(minutes=30))
+
+    async with joined(visitor.url, visitor.token) as room:
+        await publish_tone(room)  # the microphone
+        screen = rtc.LocalAudioTrack.create_audio_track("screen", rtc.AudioSource(48_000, 1))
+        shared = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_SCREENSHARE_AUDIO)
+        with pytest.raises(PublishTrackError):
+            await asyncio.wait_for(room.local_participant.publish_track(screen, shared), 30)
+    claims = api.TokenVerifier(provider.server.api_key, provider.server.api_secret).verify(
+        visitor.token
+    )
+    assert claims.video is not None
+    assert (claims.video.can_publish_data, claims.video.can_update_own_metadata) == (False, False)
