@@ -203,7 +203,7 @@ def test_an_in_facility_visit_is_free_and_a_taken_slot_is_said(
 ) -> None:
     sent = confirmation(family, "in_facility")
     visitation.answers["ScheduleVisit"] = refusal(
-        FailedPrecondition("slot_taken", "taken", field="starts_at")
+        FailedPrecondition("no_station_free", "taken", field="starts_at")
     )
     page = family.post("/visits/schedule/FAC-DEMO/R-1001/confirm", data=sent)
     assert page.status_code == 400
@@ -372,7 +372,10 @@ def test_the_station_day_ends_a_visit_only_with_a_reason(
     token = csrf_of(page.text)
     refused = officer.post(end, data={"csrf_token": token, "reason": ""})
     assert refused.status_code == 400
-    assert error_beside(refused.text, f"reason-{VISIT_ID}") == "Say why the visit is ended."
+    assert (
+        error_beside(refused.text, f"reason-{VISIT_ID}")
+        == "Give the reason: the family is shown it."
+    )
     visitation.answers["EndVisit"] = visit(status=pb.VISIT_STATUS_ENDED)
     ended = officer.post(
         end, data={"csrf_token": token, "reason": "Lockdown"}, follow_redirects=False
@@ -410,7 +413,7 @@ def test_an_operator_approves_a_refund_up_to_what_was_charged(
     assert (decision.approve, decision.amount_cents) == (True, 250)
 
     visitation.answers["DecideRefundRequest"] = refusal(
-        InvalidArgument("refund_above_charged", "too much", field="amount_cents")
+        InvalidArgument("amount_above_refundable", "too much", field="amount_cents")
     )
     too_much = operator.post(decide, data={**sent, "amount_cents": "9.00", "approve": "yes"})
     assert too_much.status_code == 400

@@ -52,7 +52,8 @@ CLOSED = {
     "before_lead_time": N_(
         "Visits must be booked ahead of time: choose a later day, or use Direct Dial."
     ),
-    "no_stations": N_("The facility has no video stations."),
+    "no_video": N_("This facility does not offer video visits through Kinlink."),
+    "past": N_("This day has passed: choose another."),
 }
 PURPOSES = {"schedule": N_("Schedule a Video Call"), "dial": N_("Direct Dial")}
 

@@ -208,7 +208,7 @@ async def request_refund(request: Request) -> Response:
             description=form.values[DESCRIPTION],
         )
         try:
-            if not form.missing({PROBLEM: "refund_problem_missing"}):
+            if not form.missing({PROBLEM: "problem_missing"}):
                 visitation = services(request).visitation
                 await call_signed_in(request, visitation.RequestRefund, asking)
                 return with_notice(visit_path(visit.visit_id), "refund_requested")

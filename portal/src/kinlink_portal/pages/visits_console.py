@@ -99,7 +99,7 @@ async def end_visit(request: Request) -> Response:
     ending = pb.EndVisitRequest(
         visit_id=request.path_params["visit_id"], reason=form.values[REASON]
     )
-    return await changed(request, form, "EndVisit", ending, "end_reason_missing")
+    return await changed(request, form, "EndVisit", ending, "reason_missing")
 
 
 async def cancel_visit(request: Request) -> Response:
@@ -108,7 +108,7 @@ async def cancel_visit(request: Request) -> Response:
     cancelling = pb.CancelVisitRequest(
         visit_id=request.path_params["visit_id"], note=form.values[NOTE]
     )
-    return await changed(request, form, "CancelVisit", cancelling, "cancel_note_missing")
+    return await changed(request, form, "CancelVisit", cancelling, "note_missing")
 
 
 async def changed(
@@ -184,7 +184,7 @@ async def decide_refund(request: Request) -> Response:
     approve = form.values[APPROVE] == "yes"
     try:
         amount = cents_of(form.values[AMOUNT], AMOUNT) if approve else 0
-        if approve or not form.missing({REASON: "refund_reason_missing"}):
+        if approve or not form.missing({REASON: "reason_missing"}):
             deciding = pb.DecideRefundRequestRequest(
                 request_id=request_id,
                 approve=approve,
