@@ -17,6 +17,7 @@ from kinlink.identity.v1 import identity_pb2 as identity_pb
 from kinlink.visitation.v1 import visitation_pb2 as pb
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.errors import PermissionDenied
 from starlette.testclient import TestClient
 
 from tests.portal_web import csrf_of
@@ -422,3 +423,45 @@ def test_an_operator_approves_a_refund_up_to_what_was_charged(
 
 def test_officers_cannot_open_the_refund_queue(officer: TestClient) -> None:
     assert officer.get("/console/video-refunds").status_code == 403
+
+
+# --- The embedded mode's simulated room ---
+
+
+class StandInRoom:
+    """The simulated provider as the portal sees it: joins with the tokens it issued."""
+
+    def __init__(self) -> None:
+        self.joined: list[tuple[str, datetime]] = []
+
+    def join(self, token: str, at: datetime) -> object:
+        if token != "sim-t0ken":
+            raise PermissionDenied("video_token_refused", "unknown token")
+        self.joined.append((token, at))
+        return token
+
+
+def test_the_connect_page_joins_the_simulated_room_with_its_token(
+    family: TestClient, visitation: StandInIdentity
+) -> None:
+    room = StandInRoom()
+    family.app.state.video_room = room  # type: ignore[attr-defined]
+    visitation.answers["GetVisit"] = visit()
+    visitation.answers["GetJoinTicket"] = pb.JoinTicket(
+        visit_id=VISIT_ID, url="simulated://video", token="sim-t0ken", room=VISIT_ID
+    )
+    page = family.get(f"/visits/{VISIT_ID}/connect").text
+    token = csrf_of(page)
+    joined = family.post("/video-room/join", data={"csrf_token": token, "token": "sim-t0ken"})
+    assert joined.json() == {"joined": True}
+    assert room.joined == [("sim-t0ken", NOW)]  # on the portal's clock
+    refused = family.post("/video-room/join", data={"csrf_token": token, "token": "forged"})
+    assert (refused.status_code, refused.json()) == (403, {"refused": "video_token_refused"})
+    without_csrf = family.post("/video-room/join", data={"token": "sim-t0ken"})
+    assert without_csrf.status_code == 403 and len(room.joined) == 1
+
+
+def test_without_a_simulated_provider_there_is_no_room_to_join(family: TestClient) -> None:
+    page = family.get("/visits/video-test").text
+    answer = family.post("/video-room/join", data={"csrf_token": csrf_of(page), "token": "t"})
+    assert answer.status_code == 404

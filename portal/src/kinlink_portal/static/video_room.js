@@ -50,6 +50,21 @@
     return room;
   };
 
+  // The embedded mode's simulated room: the portal presents the token to the simulated
+  // provider, which reports the join as LiveKit's webhook would.
+  const joinSimulated = async (place) => {
+    await window.kinlinkDevices.start();
+    const form = new FormData();
+    form.append("token", place.dataset.token);
+    form.append("csrf_token", document.querySelector("[data-hang-up] [name=csrf_token]").value);
+    const answer = await fetch("/video-room/join", { method: "POST", body: form });
+    if (!answer.ok) {
+      throw new Error(`the simulated room refused: ${answer.status}`);
+    }
+    // The simulated provider tells the page nothing of the other side.
+    document.querySelector("[data-other-side]").hidden = true;
+  };
+
   document.addEventListener("DOMContentLoaded", async () => {
     const place = document.querySelector("[data-room]");
     if (!place) {
@@ -62,19 +77,15 @@
       if (place.dataset.provider === "livekit") {
         room = await joinLivekit(place, leave);
       } else {
-        await window.kinlinkDevices.start();
-        leave.addEventListener("click", () => {
-          window.kinlinkDevices.stop();
-          sayRoom("disconnected");
-          leave.hidden = true;
-        });
+        await joinSimulated(place);
       }
     } catch (error) {
       sayRoom("failed");
       return;
     }
     sayRoom("connected");
-    leave.hidden = false;
+    // A simulated participant cannot step out: only Hang up ends their part.
+    leave.hidden = room === null;
     // Hanging up leaves the room before the visit is ended for good.
     hangUp.addEventListener("submit", () => {
       if (room) {
