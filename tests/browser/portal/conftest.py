@@ -75,11 +75,13 @@ from kinlink_portal.app import CardIssuer
 from kinlink_portal.app import create_app
 from kinlink_portal.main import serve_portal
 from kinlink_portal.settings import PortalSettings
+from kinlink_portal.simulated_room import SimulatedRoom
 from kinlink_sms.bootstrap import SmsSettings
 from kinlink_sms.bootstrap import build_sms_gateway
 from kinlink_sms.bootstrap import sms_gateway_service
 from kinlink_sms.domain.ports import FacilityNotFound as SmsFacilityNotFound
 from kinlink_sms.service_layer.gateway import SmsGateway
+from kinlink_visitation.adapters.simulated_rooms import SimulatedRooms
 from kinlink_visitation.bootstrap import VisitationSettings
 from kinlink_visitation.bootstrap import build_visitation
 from kinlink_visitation.bootstrap import visitation_service
@@ -209,11 +211,12 @@ async def serving_portal(
     commissary_address: str = "",
     visitation_address: str = "",
     clock: Callable[[], float] = time.time,
+    video_room: SimulatedRoom | None = None,
 ) -> AsyncIterator[str]:
     """The portal on `port`, calling the services at the gRPC `address` (messaging at
     `messaging_address`, the SMS gateway at `sms_address`, the commissary at
     `commissary_address` and visitation at `visitation_address`, if others; its `clock`, if
-    given); yields its URL.
+    given; the simulated video provider's room, if any); yields its URL.
     `card_issuer`: the simulated processor's stand-in bank, for the payments a bank checks."""
     portal_settings = PortalSettings(
         identity_target=address,
@@ -228,7 +231,7 @@ async def serving_portal(
     stop, started = asyncio.Event(), asyncio.Future[str]()
     server = asyncio.create_task(
         serve_portal(
-            create_app(portal_settings, clock, card_issuer),
+            create_app(portal_settings, clock, card_issuer, video_room),
             "127.0.0.1",
             port,
             stop,
@@ -950,7 +953,8 @@ VIDEO_HOURS = [
 @dataclass
 class VisitPlatform(Portal):
     """The portal in front of identity, the ledger and visitation (served as a process of its
-    own, its clock `clock`), this run's own facility in New York with two video stations."""
+    own, its clock `clock`, its video provider the simulated one, whose room the portal's pages
+    join), this run's own facility in New York with two video stations."""
 
     ledger: Ledger
     visitation: Visitation
@@ -1000,7 +1004,8 @@ async def visit_platform(
         visitation_settings = visitation_settings.model_copy(
             update={"ledger_target": address, "identity_target": address}
         )
-        visitation = build_visitation(visitation_settings)
+        rooms = SimulatedRooms(clock=clock)
+        visitation = build_visitation(visitation_settings, rooms=rooms)
         visitation.clock = clock
         visitation_bus = KafkaBus(infra.kafka_bootstrap, client_id="test-portal-visitation")
         served = [visitation_service(visitation_settings, visitation_bus, visitation)]
@@ -1020,6 +1025,7 @@ async def visit_platform(
                 port,
                 visitation_address=visitation_address,
                 clock=lambda: clock().timestamp(),
+                video_room=rooms,
             ) as served_url:
                 assert served_url == url
                 platform = VisitPlatform(

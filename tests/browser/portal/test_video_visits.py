@@ -7,7 +7,11 @@ computer's width with `make screenshots`."""
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+
 import pytest
+from kinlink_kit.testing import eventually
 from playwright.async_api import Browser
 from playwright.async_api import expect
 
@@ -23,10 +27,13 @@ OFFICER = ("video.officer@example.com", "an officer's long password")
 # Chicago (CDT, moved forward an hour later in UTC terms, at its own 2 AM).
 YOUR_TIME = "Sunday, March 8, 2026, 8:00 AM CDT to 8:15 AM CDT"
 FACILITY_TIME = "Sunday, March 8, 2026, 9:00 AM EDT to 9:15 AM EDT"
+# A minute into that visit.
+A_MINUTE_IN = datetime(2026, 3, 8, 13, 1, tzinfo=UTC)
 
 
-async def schedule_sunday_visit(visitor: Visitor) -> None:
-    """From Video Visits, Ada Lovelace's first free 15 minutes on the Sunday, from home."""
+async def schedule_sunday_visit(visitor: Visitor, in_facility: bool = False) -> None:
+    """From Video Visits, Ada Lovelace's first free 15 minutes on the Sunday, from home (or
+    in the facility's lobby)."""
     page = visitor.page
     await visitor.open("/visits")
     await visitor.follow("Schedule a Video Call")
@@ -39,6 +46,8 @@ async def schedule_sunday_visit(visitor: Visitor) -> None:
     await expect(page.locator("#kind-in_facility-hint")).to_have_text(
         "In Facility calls do not cost."
     )
+    if in_facility:
+        await page.get_by_label("In facility, at the facility's visiting lobby").check()
     await page.get_by_label("Day at the facility").fill("2026-03-08")
     await visitor.press("Show free times")
     await expect(page.locator("[data-zones-differ]")).to_contain_text("Central time (Chicago)")
@@ -109,3 +118,52 @@ async def test_an_officer_cancels_a_visit_from_the_stations_day(
     status = visit_family.page.locator("[data-status]")
     await expect(status).to_contain_text("The facility cancelled this visit.")
     await expect(status).to_contain_text("The unit is on lockdown.")
+
+
+async def test_a_visit_connected_in_the_simulated_room_is_ended_by_an_officer(
+    browser: Browser,
+    visit_family: Visitor,
+    visit_platform: VisitPlatform,
+    axe_source: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    page = visit_family.page
+    await visit_family.become_family_member("rosa.connect@example.com", PASSWORD)
+    await schedule_sunday_visit(visit_family, in_facility=True)
+    await expect(page.locator("[data-kind]")).to_have_text("In facility")
+    visit_url = page.url.split("?")[0]
+    visit_platform.clock.now = A_MINUTE_IN
+    await visit_family.open(visit_url)
+    await visit_family.follow("Connect")
+    await expect(page.locator("[data-room-state]")).to_have_attribute(
+        "data-room-state", "connected"
+    )
+    await page.wait_for_function("document.querySelector('[data-self-view]').videoWidth > 0")
+    await visit_family.check_accessibility("main")
+
+    await create_officer(visit_platform.grpc_address, OFFICER, visit_platform.facility_id)
+    async with browsing(browser, visit_platform, axe_source, request) as officer:
+        await officer.log_in(*OFFICER)
+        day = f"/console/facilities/{visit_platform.facility_id}/visits?date=2026-03-08"
+        await officer.open(day)
+        await officer.follow(f"Open at the station {FACILITY_TIME}")
+        await expect(officer.page.locator("[data-room-state]")).to_have_attribute(
+            "data-room-state", "connected"
+        )
+        await officer.open(day)
+        status = officer.page.locator("[data-visit] [data-status]")
+
+        async def under_way() -> bool:
+            await officer.page.reload()
+            return (await status.text_content() or "").strip() == "In progress"
+
+        await eventually(under_way, timeout=30)
+        await officer.fill(**{"Why the visit is ended": "Count time in the unit."})
+        await officer.press(f"End the visit {FACILITY_TIME}")
+        await expect(officer.page.get_by_role("status")).to_contain_text("The visit is ended.")
+
+    await visit_family.open(visit_url)
+    ended = page.locator("[data-status]")
+    await expect(ended).to_contain_text("An officer ended the visit.")
+    await expect(ended).to_contain_text("Count time in the unit.")
+    await expect(page.locator("[data-charged]")).to_have_text("$0.00")
