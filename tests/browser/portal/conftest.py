@@ -991,6 +991,7 @@ async def visit_platform(
     visitation_settings = VisitationSettings(
         database=own_database(),
         consumer_group=f"test-portal-visitation-{uuid.uuid4().hex[:8]}",
+        visit_meter_seconds=0.2,  # minutes charged soon after the clock is moved
         service_account_email=SERVICE_EMAIL,
         service_account_password=SERVICE_PASSWORD,
         **common_settings(infra, token_keys),
