@@ -149,6 +149,21 @@ VIDEO_WEBHOOKS = Counter(
     "handler; unavailable (503, retried); failed.",
     ["outcome"],
 )
+VISITS_BOOKED = Counter(
+    "kinlink_visitation_visits_booked_total",
+    "Video visits booked, by how (scheduled, direct_dial).",
+    ["how"],
+)
+VISITS_CANCELLED = Counter(
+    "kinlink_visitation_visits_cancelled_total",
+    "Video visits cancelled, by whom or why (visitor, facility, resident_transferred, "
+    "resident_released).",
+    ["by"],
+)
+VISITS_MISSED = Counter(
+    "kinlink_visitation_visits_missed_total",
+    "Video visits whose window ended without both sides ever in the room (nothing charged).",
+)
 
 
 def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
