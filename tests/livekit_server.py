@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import math
 import secrets
+import shutil
 from collections.abc import AsyncIterator
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
@@ -18,22 +19,46 @@ from livekit import rtc
 
 from tests.infra_script import infra_script
 from tests.infra_script import private_home
-from tests.infra_script import running
 
 API_KEY = "kinlink-test"
+START_ATTEMPTS = 3
 SAMPLE_RATE = 48_000
 FRAME_SAMPLES = SAMPLE_RATE // 100  # 10 ms
 
 
 @contextmanager
 def private_livekit(*webhook_urls: str) -> Iterator[Any]:
-    """A LiveKit server of the test's own (`url`, `api_key`, `api_secret`), stopped after."""
-    ports = (free_port(), free_port(), free_port())
-    server = infra_script.PrivateLiveKit(
-        private_home("livekit"), ports, API_KEY, secrets.token_hex(24), webhook_urls
-    )
-    with running(server):
+    """A LiveKit server of the test's own (`url`, `api_key`, `api_secret`), stopped after. Its
+    free ports are chosen again when another process bound one first (LiveKit exits then)."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        ports = (free_port(), free_port(), free_port())
+        server = infra_script.PrivateLiveKit(
+            private_home("livekit"), ports, API_KEY, secrets.token_hex(24), webhook_urls
+        )
+        try:
+            server.start()
+            break
+        except infra_script.InfraError:
+            taken = "address already in use" in _log(server)
+            _remove(server)
+            if not taken or attempt == START_ATTEMPTS:
+                raise
+    try:
         yield server
+    finally:
+        _remove(server)
+
+
+def _remove(server: Any) -> None:
+    server.stop()
+    shutil.rmtree(server.home, ignore_errors=True)
+
+
+def _log(server: Any) -> str:
+    try:
+        return str(server.log.read_text(errors="replace"))
+    except OSError:
+        return ""
 
 
 @asynccontextmanager

@@ -141,14 +141,6 @@ VIDEO_REFUND_REQUESTS = Counter(
     "Video visit refund requests by step: requested, approved, denied, credit_issued.",
     ["step"],
 )
-VIDEO_WEBHOOKS = Counter(
-    "kinlink_video_webhooks_total",
-    "Requests to visitation's video webhook (LiveKit's room events), by outcome: accepted, "
-    "ignored (not a room event visitation follows); refused, never routed (unsigned, "
-    "signature_mismatch, body_hash_mismatch, unreadable, too_large, malformed); rejected by the "
-    "handler; unavailable (503, retried); failed.",
-    ["outcome"],
-)
 VISITS_BOOKED = Counter(
     "kinlink_visitation_visits_booked_total",
     "Video visits booked, by how (scheduled, direct_dial).",
@@ -163,6 +155,14 @@ VISITS_CANCELLED = Counter(
 VISITS_MISSED = Counter(
     "kinlink_visitation_visits_missed_total",
     "Video visits whose window ended without both sides ever in the room (nothing charged).",
+)
+VIDEO_WEBHOOKS = Counter(
+    "kinlink_video_webhooks_total",
+    "Requests to visitation's video webhook (LiveKit's room events), by outcome: accepted, "
+    "ignored (not a room event visitation follows); refused, never routed (unsigned, "
+    "signature_mismatch, body_hash_mismatch, unreadable, too_large, malformed); rejected by the "
+    "handler; unavailable (503, retried); failed.",
+    ["outcome"],
 )
 
 

@@ -268,3 +268,36 @@ async def test_a_provider_out_of_reach_is_unavailable_and_may_be_asked_again(
         )
 
     assert (await served.ticket(visit, pb.SIDE_VISITOR, served.visitor(visit))).token
+
+
+async def test_a_room_closed_under_a_visit_takes_both_sides_out_on_our_side(
+    served: Served, rooms: SimulatedRooms, clock: Clock
+) -> None:
+    visit = booked_visit(served.visitation, clock.now)
+    for side, metadata in (
+        (pb.SIDE_VISITOR, served.visitor(visit)),
+        (pb.SIDE_STATION, served.officer()),
+    ):
+        rooms.join((await served.ticket(visit, side, metadata)).token, clock.now)
+    await eventually(status_is(served, visit, VisitStatus.IN_PROGRESS))
+
+    clock.now += timedelta(minutes=2)
+    rooms.close_room(visit.visit_id)  # as the provider does on its own
+
+    await eventually(nobody_present(served, visit))
+    closed = served.visit(visit)
+    assert (closed.status, closed.interruptions) == (VisitStatus.INTERRUPTED, 1)
+    assert closed.connected_seconds == 120.0
+    events = list(served.visitation.store.repository.event_store.get(closed.id))
+    assert [(type(e).__name__, getattr(e, "ours", None)) for e in events[-2:]] == [
+        ("Interrupted", True),  # the station first, then the visitor
+        ("Left", None),
+    ]
+
+
+def nobody_present(served: Served, visit: Visit) -> object:
+    async def check() -> bool:
+        return not served.visit(visit).anyone_present
+
+    check.__qualname__ = "nobody in the room"
+    return check

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from kinlink_kit.errors import Unavailable
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
 from kinlink_kit.webhook_server import WebhookServer
@@ -27,7 +28,9 @@ from kinlink_visitation.domain.video import RoomReport
 from kinlink_visitation.domain.video import VideoUnavailable
 from kinlink_visitation.domain.visit import Side
 from kinlink_visitation.entrypoints.video_webhook import create_video_webhook
+from livekit import api
 from livekit import rtc
+from livekit.rtc.participant import PublishTrackError
 
 from tests.livekit_server import joined
 from tests.livekit_server import private_livekit
@@ -39,8 +42,14 @@ VISIT_ID = UUID("0d9b4c2e-8f61-4c5a-b3e7-52a1f0c6d7e9")
 @dataclass
 class RecordingRooms:
     reports: list[RoomReport] = field(default_factory=list)
+    unavailable_once: set[RoomChange] = field(default_factory=set)  # then taken
+    refused: list[RoomReport] = field(default_factory=list)
 
     def report(self, report: RoomReport) -> None:
+        if report.change in self.unavailable_once:
+            self.unavailable_once.discard(report.change)
+            self.refused.append(report)
+            raise Unavailable("store_unavailable", "The store cannot be reached.")
         self.reports.append(report)
 
     def seen(self, change: RoomChange, side: Side | None = None) -> list[RoomReport]:
@@ -87,7 +96,9 @@ async def test_two_sides_join_for_real_and_the_webhooks_say_who_came_and_went(
         async with joined(station.url, station.token) as station_room:
             await eventually(_has(recorded, RoomChange.JOINED, Side.STATION), 30)
             assert Side.VISITOR.value in station_room.remote_participants
+            assert await asyncio.to_thread(rooms.present, VISIT_ID) == set(Side)
         await eventually(_has(recorded, RoomChange.LEFT, Side.STATION), 30)
+        assert await asyncio.to_thread(rooms.present, VISIT_ID) == {Side.VISITOR}
         visitor_gone = asyncio.Event()
         visitor_room.on("disconnected", lambda *_: visitor_gone.set())
 
@@ -107,6 +118,7 @@ async def test_two_sides_join_for_real_and_the_webhooks_say_who_came_and_went(
     await asyncio.to_thread(rooms.close_room, VISIT_ID)
 
     await eventually(_has(recorded, RoomChange.FINISHED), 30)
+    assert await asyncio.to_thread(rooms.present, VISIT_ID) == set()  # no room: nobody
     await asyncio.to_thread(rooms.close_room, VISIT_ID)  # gone already: nothing
 
 
@@ -158,3 +170,39 @@ def _has(recorded: RecordingRooms, change: RoomChange, side: Side | None = None)
 
     check.__qualname__ = f"{change.value} {side}"
     return check
+
+
+async def test_a_side_sends_its_camera_and_microphone_and_nothing_else(
+    provider: Provider,
+) -> None:
+    now = datetime.now(UTC)
+    rooms = provider.rooms
+    await asyncio.to_thread(rooms.open_room, VISIT_ID, now + timedelta(minutes=30))
+    visitor = rooms.ticket(VISIT_ID, Side.VISITOR, now, now + timedelta(minutes=30))
+
+    async with joined(visitor.url, visitor.token) as room:
+        await publish_tone(room)  # the microphone
+        screen = rtc.LocalAudioTrack.create_audio_track("screen", rtc.AudioSource(48_000, 1))
+        shared = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_SCREENSHARE_AUDIO)
+        with pytest.raises(PublishTrackError):
+            await asyncio.wait_for(room.local_participant.publish_track(screen, shared), 30)
+    claims = api.TokenVerifier(provider.server.api_key, provider.server.api_secret).verify(
+        visitor.token
+    )
+    assert claims.video is not None
+    assert (claims.video.can_publish_data, claims.video.can_update_own_metadata) == (False, False)
+
+
+async def test_a_report_the_service_could_not_take_is_posted_again_by_the_server(
+    provider: Provider,
+) -> None:
+    now = datetime.now(UTC)
+    rooms, recorded = provider.rooms, provider.recorded
+    recorded.unavailable_once = {RoomChange.JOINED}  # answered 503 the first time
+    await asyncio.to_thread(rooms.open_room, VISIT_ID, now + timedelta(minutes=30))
+    visitor = rooms.ticket(VISIT_ID, Side.VISITOR, now, now + timedelta(minutes=30))
+
+    async with joined(visitor.url, visitor.token):
+        await eventually(_has(recorded, RoomChange.JOINED, Side.VISITOR), 30)
+
+    assert recorded.refused == recorded.seen(RoomChange.JOINED, Side.VISITOR)  # the same join

@@ -57,6 +57,24 @@ class Served:
     visitation: Visitation
     stub: visitation_pb2_grpc.VisitationServiceStub
     bus: InMemoryBus
+    token_keys: TokenKeys
+
+    async def booked_with_tickets(self) -> tuple[Visit, pb.JoinTicket, pb.JoinTicket]:
+        """A visit that started a minute ago, and its visitor's and station's tickets."""
+        visit = booked_visit(self.visitation, datetime.now(UTC) - timedelta(minutes=1))
+        officer = self.token_keys.token(str(uuid4()), Role.FACILITY_OFFICER, facilities=[FACILITY])
+        tickets = [
+            await self.stub.GetJoinTicket(
+                pb.GetJoinTicketRequest(visit_id=str(visit.visit_id), side=side),
+                metadata=metadata,
+            )
+            for side, metadata in (
+                (pb.SIDE_VISITOR, self.token_keys.family(str(visit.account_id))),
+                (pb.SIDE_STATION, bearer(officer)),
+            )
+        ]
+        visitor, station = tickets
+        return visit, visitor, station
 
 
 @pytest.fixture(params=STORAGES)
@@ -80,22 +98,16 @@ async def served(request: pytest.FixtureRequest, token_keys: TokenKeys) -> Async
             grpc.aio.insecure_channel(address) as channel,
         ):
             await eventually(_listening(port), 30)
-            yield Served(visitation, visitation_pb2_grpc.VisitationServiceStub(channel), bus)
+            stub = visitation_pb2_grpc.VisitationServiceStub(channel)
+            yield Served(visitation, stub, bus, token_keys)
         visitation.close()
 
 
 async def test_two_sides_connect_for_real_and_the_signed_webhooks_drive_the_visit(
-    served: Served, token_keys: TokenKeys
+    served: Served,
 ) -> None:
-    visitation, stub = served.visitation, served.stub
-    visit = booked_visit(visitation, datetime.now(UTC) - timedelta(minutes=1))
-    officer = bearer(token_keys.token(str(uuid4()), Role.FACILITY_OFFICER, facilities=[FACILITY]))
-    asked = [
-        pb.GetJoinTicketRequest(visit_id=str(visit.visit_id), side=side)
-        for side in (pb.SIDE_VISITOR, pb.SIDE_STATION)
-    ]
-    visitor = await stub.GetJoinTicket(asked[0], metadata=token_keys.family(str(visit.account_id)))
-    station = await stub.GetJoinTicket(asked[1], metadata=officer)
+    visitation = served.visitation
+    visit, visitor, station = await served.booked_with_tickets()
 
     async with joined(visitor.url, visitor.token) as visitor_room:
         microphone = await publish_tone(visitor_room)
@@ -166,3 +178,30 @@ def _listening(port: int) -> Callable[[], Any]:
 
     check.__qualname__ = f"the video webhook on {port}"
     return check
+
+
+async def test_a_visitor_who_reloads_the_page_never_left_the_visit(served: Served) -> None:
+    visitation = served.visitation
+    visit, visitor, station = await served.booked_with_tickets()
+
+    async with joined(visitor.url, visitor.token) as first_page:
+        replaced = asyncio.Event()
+        first_page.on("disconnected", lambda *_: replaced.set())
+        async with joined(station.url, station.token) as station_room:
+            await eventually(_status(visitation, visit, VisitStatus.IN_PROGRESS), 30)
+            async with joined(visitor.url, visitor.token):  # the page again, same ticket
+                await asyncio.wait_for(replaced.wait(), 30)
+                # Reported after the replaced page's leave: the first interruption.
+                await station_room.disconnect()
+                await eventually(_status(visitation, visit, VisitStatus.INTERRUPTED), 30)
+                events = list(
+                    visitation.store.repository.event_store.get(visit_key(visit.visit_id))
+                )
+
+    assert [type(event).__name__ for event in events] == [
+        "Scheduled",
+        "Joined",
+        "Started",
+        "Interrupted",
+    ]
+    assert events[3].side == "station"

@@ -151,8 +151,10 @@ async def test_a_finished_room_is_reported_and_other_events_are_dropped() -> Non
     rooms = RecordingRooms()
     finished, track = event("room_finished"), event("track_published")
     stranger = event("participant_joined", identity="egress-recorder")
+    # The visitor reloaded the page: their new connection replaced the old one in the room.
+    replaced = event("participant_left", disconnectReason="DUPLICATE_IDENTITY")
 
-    for body in (finished, track, stranger):
+    for body in (finished, track, stranger, replaced):
         assert (await post(rooms, body, signature(body))).status_code == 204
 
     assert [(r.change, r.side) for r in rooms.reports] == [(RoomChange.FINISHED, None)]

@@ -37,6 +37,7 @@ from kinlink_visitation.entrypoints.grpc_api import VisitationServicer
 from kinlink_visitation.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_visitation.entrypoints.money_sweeps import MoneySweepSettings
 from kinlink_visitation.entrypoints.money_sweeps import money_sweeps
+from kinlink_visitation.entrypoints.presence_sweep import presence_sweep
 from kinlink_visitation.entrypoints.sweeps import missed_visit_sweep
 from kinlink_visitation.entrypoints.video_webhook import video_report_jobs
 from kinlink_visitation.service_layer.room_reports import record_room_report
@@ -105,8 +106,8 @@ def visitation_service(
     """Visitation's part of a process: its gRPC service; facilities' settings and residents from
     identity's events; its outbox relayed to kinlink.visitation.events.v1; the read models'
     follower; the video provider's reports of its rooms (LiveKit's webhook, or the simulated
-    provider's); the missed-visit sweep and the money sweeps (the meter, the window's end,
-    refund credits), each in one replica at a time."""
+    provider's); the missed-visit and presence sweeps and the money sweeps (the meter, the
+    window's end, refund credits), each in one replica at a time."""
     consume(visitation, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
     database_url = settings.database_url(settings.database)
     background = [
@@ -123,6 +124,11 @@ def visitation_service(
             bus,
             each(VisitationEventTranslator(visitation.store)),
         ),
+        presence_sweep(
+            visitation,
+            Leadership(database_url, "visitation presence"),
+            every_seconds=settings.presence_sweep_every_seconds,
+        ).run,
         *video_report_jobs(
             settings,
             settings.shutdown_grace_seconds,

@@ -35,6 +35,8 @@ from kinlink_visitation.domain.visit import Side
 log = get_logger(__name__)
 
 Answer = TypeVar("Answer")
+# What a side may send: their camera and microphone; no screen, no data to the other side.
+_SOURCES = ("camera", "microphone")
 # A room left empty stays this long at least, so that a participant whose network blinked at
 # the window's end finds it again.
 MIN_EMPTY_TIMEOUT_SECONDS = 60
@@ -62,7 +64,15 @@ class LiveKitRooms:
             api.AccessToken(self._server.api_key, self._server.api_secret)
             .with_identity(side.value)
             .with_ttl(valid_until - self._clock())
-            .with_grants(api.VideoGrants(room_join=True, room=room))
+            .with_grants(
+                api.VideoGrants(
+                    room_join=True,
+                    room=room,
+                    can_publish_sources=list(_SOURCES),
+                    can_publish_data=False,
+                    can_update_own_metadata=False,
+                )
+            )
             .to_jwt()
         )
         return JoinTicket(
@@ -83,6 +93,19 @@ class LiveKitRooms:
     def close_room(self, visit_id: UUID) -> None:
         request = api.DeleteRoomRequest(room=str(visit_id))
         self._call("delete_room", lambda lk: lk.room.delete_room(request), gone_ok=True)
+
+    def present(self, visit_id: UUID) -> frozenset[Side]:
+        request = api.ListParticipantsRequest(room=str(visit_id))
+        found = self._call(
+            "list_participants", lambda lk: lk.room.list_participants(request), gone_ok=True
+        )
+        participants = found.participants if found is not None else ()
+        return frozenset(
+            Side(participant.identity)
+            for participant in participants
+            if participant.identity in _SIDES
+            and participant.state != models.ParticipantInfo.State.DISCONNECTED
+        )
 
     def _call(
         self,
@@ -131,7 +154,8 @@ _PROVIDER_REASONS = frozenset(
 
 def room_report(event: WebhookEvent, received_at: datetime) -> RoomReport | None:
     """What a webhook event says of a visit's room, or None for what visitation does not
-    follow (tracks, a room starting, a participant that is neither side).
+    follow (tracks, a room starting, a participant that is neither side, the earlier
+    connection of a side that joined again).
 
     LiveKit stamps a participant's join to the millisecond but its events only to the second.
     A join is at its millisecond. A leave is when it reached us, kept within its event's second
@@ -149,6 +173,8 @@ def room_report(event: WebhookEvent, received_at: datetime) -> RoomReport | None
     joined_at = datetime.fromtimestamp(participant.joined_at_ms / 1000, UTC)
     if event.event == "participant_joined":
         return RoomReport(event.room.name, RoomChange.JOINED, joined_at, side)
+    if participant.disconnect_reason == models.DisconnectReason.DUPLICATE_IDENTITY:
+        return None  # the side joined again (a reloaded page): it never left the room
     within_its_second = min(max(received_at, second), second + _SECOND_END)
     left_at = max(within_its_second, joined_at + timedelta(milliseconds=1))
     ours = side is Side.STATION or participant.disconnect_reason in _PROVIDER_REASONS

@@ -16,6 +16,7 @@ from uuid import UUID
 from kinlink_kit.auth import Principal
 from kinlink_kit.auth import Role
 from kinlink_kit.errors import FailedPrecondition
+from kinlink_kit.logging import get_logger
 
 from kinlink_visitation.domain.ids import visit_key
 from kinlink_visitation.domain.video import JoinTicket
@@ -24,6 +25,8 @@ from kinlink_visitation.domain.visit import Side
 from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.domain.visit import VisitNotFound
 from kinlink_visitation.service_layer.visitation import Visitation
+
+log = get_logger(__name__)
 
 OPENS_BEFORE_START = timedelta(minutes=5)
 _STAFF = frozenset({Role.FACILITY_OFFICER, Role.OPERATOR})
@@ -52,6 +55,7 @@ def join_ticket(visitation: Visitation, principal: Principal, command: GetJoinTi
     if visit.status not in BOOKED or not opens <= now < visit.ends_at:
         raise VisitNotOpen()
     visitation.rooms.open_room(visit.visit_id, visit.ends_at)
+    log.info("join ticket issued", visit_id=str(visit.visit_id), side=command.side.value)
     return visitation.rooms.ticket(visit.visit_id, command.side, opens, visit.ends_at)
 
 
