@@ -80,7 +80,8 @@ def meter_visit(visitation: Visitation, key: UUID) -> Metered:
         after = settle(visitation, visit, min(now, visit.ends_at), cut_short=cut_short_by_us(visit))
     except InsufficientCredit:
         log.info("credit exhausted: the visit ends", visit_id=str(visit.visit_id))
-        after = end_visit(visitation, visit.visit_id, EndReason.CREDIT_EXHAUSTED, at=now)
+        ending = min(now, visit.ends_at)
+        after = end_visit(visitation, visit.visit_id, EndReason.CREDIT_EXHAUSTED, at=ending)
     return Metered(
         visits=1,
         minutes_charged=after.minutes_charged - visit.minutes_charged,
