@@ -1,17 +1,20 @@
 """Taking and giving back a visit's window in the calendars of its station, its resident and its
-visitor. A booking reads the calendars of every station, of the resident and of the visitor for
+visitor. A booking reads the calendars of the resident, of the visitor and of stations for
 every UTC day the window touches, takes a free station, and saves the visit with the three
 owners' calendars in one transaction (decision 0064).
 
 The first try takes the lowest free station, so a facility's stations fill in order. A try
 again after losing a race takes one of the free stations at random: bookings racing for the
 same moment then spread over the stations instead of colliding on the same one each time.
+Stations' calendars are read one at a time until a free one is found, the resident's and the
+visitor's first: a refusal or a quiet day costs few reads.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from dataclasses import field
 from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
@@ -67,14 +70,20 @@ def _taken(calendars: list[Calendar], starts_at: datetime, ends_at: datetime, bu
 
 @dataclass(frozen=True)
 class Window:
-    """The calendars a window is read from: of each of the facility's stations, the resident,
-    the visitor (when one is asking)."""
+    """The calendars a window is read from: the resident's, the visitor's (when one is asking),
+    and each of the facility's stations', each read when first asked about."""
 
+    visitation: Visitation
+    facility_id: str
+    stations: int
     starts_at: datetime
     ends_at: datetime
-    stations: dict[int, list[Calendar]]
     resident: list[Calendar]
     visitor: list[Calendar]
+    # The window read for: the days of every calendar, those of `at`'s windows within it too.
+    span: tuple[datetime, datetime]
+    # Station -> its calendars, as read so far; shared by the windows `at` makes.
+    read_stations: dict[int, list[Calendar]] = field(default_factory=dict)
 
     @classmethod
     def read(
@@ -91,27 +100,32 @@ class Window:
             return _calendars(visitation, owner, starts_at, ends_at)
 
         return cls(
+            visitation,
+            facility_id,
+            stations,
             starts_at,
             ends_at,
-            stations={
-                station: of(station_owner(facility_id, station))
-                for station in range(1, stations + 1)
-            },
             resident=of(resident_owner(facility_id, resident_id)),
             visitor=of(visitor_owner(account_id)) if account_id is not None else [],
+            span=(starts_at, ends_at),
         )
 
     def at(self, starts_at: datetime, ends_at: datetime) -> Window:
         """The same calendars, asked about a window within the one they were read for."""
         return replace(self, starts_at=starts_at, ends_at=ends_at)
 
-    def stations_free(self, but: UUID = _NO_VISIT) -> list[int]:
-        """The stations no visit other than `but` takes in the window, lowest first."""
-        return [
-            station
-            for station, calendars in self.stations.items()
-            if not _taken(calendars, self.starts_at, self.ends_at, but)
-        ]
+    def station(self, station: int) -> list[Calendar]:
+        if station not in self.read_stations:
+            owner = station_owner(self.facility_id, station)
+            self.read_stations[station] = _calendars(self.visitation, owner, *self.span)
+        return self.read_stations[station]
+
+    def station_free(self, station: int, but: UUID = _NO_VISIT) -> bool:
+        return not _taken(self.station(station), self.starts_at, self.ends_at, but)
+
+    def stations_free(self) -> list[int]:
+        """The stations no visit takes in the window, lowest first."""
+        return [station for station in range(1, self.stations + 1) if self.station_free(station)]
 
     def resident_free(self, but: UUID = _NO_VISIT) -> bool:
         return not _taken(self.resident, self.starts_at, self.ends_at, but)
@@ -121,20 +135,23 @@ class Window:
 
     def free_station(self, visit_key: UUID, *, lowest: bool) -> int:
         """A station free for the visit (the lowest, or any), the resident and the visitor free
-        too."""
-        free = self.stations_free(visit_key)
-        if not free:
-            raise NoStationFree()
+        too. Stations are read one by one until a free one is found."""
         if not self.resident_free(visit_key):
             raise ResidentBusy()
         if not self.visitor_free(visit_key):
             raise VisitorBusy()
-        return free[0] if lowest else random.choice(free)
+        order = list(range(1, self.stations + 1))
+        if not lowest:
+            random.shuffle(order)
+        for station in order:
+            if self.station_free(station, visit_key):
+                return station
+        raise NoStationFree()
 
     def book(self, visit: Visit) -> list[Calendar]:
         """The visit's station's, resident's and visitor's calendars, the visit written in: to
         be saved with it."""
-        taken = [*self.stations[visit.station], *self.resident, *self.visitor]
+        taken = [*self.station(visit.station), *self.resident, *self.visitor]
         for calendar in taken:
             calendar.book(visit.id, visit.starts_at, visit.ends_at)
         return taken

@@ -75,7 +75,7 @@ def schedule_visit(visitation: Visitation, account_id: UUID, command: ScheduleVi
     hours = VisitingHours(settings)
     length = hours.slot_length(command.slot_minutes)
     slot = hours.bookable_slot(command.starts_at, length, visitation.clock())
-    return _book(visitation, account_id, command.visit_id, command, kind, settings, slot, repeat)
+    return _book(visitation, account_id, command, kind, settings, slot, repeat)
 
 
 def direct_dial(visitation: Visitation, account_id: UUID, command: DirectDial) -> Visit:
@@ -91,9 +91,7 @@ def direct_dial(visitation: Visitation, account_id: UUID, command: DirectDial) -
         return first
     settings, kind = _bookable(visitation, command.facility_id, command.resident_id, command.kind)
     slot = VisitingHours(settings).direct_dial_slot(visitation.clock())
-    return _book(
-        visitation, account_id, command.visit_id, command, kind, settings, slot, repeat, True
-    )
+    return _book(visitation, account_id, command, kind, settings, slot, repeat, direct_dial=True)
 
 
 def _same_visitor_and_resident(
@@ -130,18 +128,19 @@ def _bookable(
 def _book(
     visitation: Visitation,
     account_id: UUID,
-    visit_id: UUID,
     command: ScheduleVisit | DirectDial,
     kind: VisitKind,
     settings: FacilitySettings,
     slot: Slot,
     repeat: _Repeat,
+    *,
     direct_dial: bool = False,
 ) -> Visit:
+    visit_id = command.visit_id
     facility_id = canonical_id(command.facility_id)
     resident_id = canonical_id(command.resident_id)
     key = Visit.create_id(visit_id)
-
+    # After losing a race, any free station: racing bookings spread over them (decision 0064).
     attempts = 0
 
     def attempt() -> Visit:
