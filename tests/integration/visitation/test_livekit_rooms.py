@@ -88,6 +88,10 @@ async def test_two_sides_join_for_real_and_the_webhooks_say_who_came_and_went(
     rooms, recorded = provider.rooms, provider.recorded
     await asyncio.to_thread(rooms.open_room, VISIT_ID, now + timedelta(minutes=30))
     await asyncio.to_thread(rooms.open_room, VISIT_ID, now + timedelta(minutes=30))  # again: no-op
+    [room] = await listed_rooms(provider.server)
+    assert room.name == str(VISIT_ID) and room.max_participants == 2
+    # Kept while empty until the window closes (give or take the second the call took).
+    assert 29 * 60 <= room.empty_timeout == room.departure_timeout <= 30 * 60
     visitor = rooms.ticket(VISIT_ID, Side.VISITOR, now, now + timedelta(minutes=30))
     station = rooms.ticket(VISIT_ID, Side.STATION, now, now + timedelta(minutes=30))
 
@@ -206,3 +210,8 @@ async def test_a_report_the_service_could_not_take_is_posted_again_by_the_server
         await eventually(_has(recorded, RoomChange.JOINED, Side.VISITOR), 30)
 
     assert recorded.refused == recorded.seen(RoomChange.JOINED, Side.VISITOR)  # the same join
+
+
+async def listed_rooms(server: Any) -> list[Any]:
+    async with api.LiveKitAPI(server.url, server.api_key, server.api_secret) as livekit:
+        return list((await livekit.room.list_rooms(api.ListRoomsRequest())).rooms)
