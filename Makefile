@@ -92,7 +92,7 @@ schemas: install ## export the events' JSON Schemas to contracts/schemas (refuse
 
 # The identity benchmark books thousands of residents, which every later ledger must read from
 # identity's topic before it quotes: it runs last.
-bench: install ## measure deposits, wallet charges, the audit replay, messaging, SMS, commissary purchases and posting runs, and identity on the real infrastructure
+bench: install ## measure deposits, wallet charges, the audit replay, messaging, SMS, commissary purchases and posting runs, video visit bookings and minutes charged, and identity on the real infrastructure
 	@$(MAKE) --no-print-directory infra-up
 	@status=0; $(UV) run --frozen python -m benchmarks.deposits && \
 	 $(UV) run --frozen python -m benchmarks.wallet && \
@@ -101,6 +101,8 @@ bench: install ## measure deposits, wallet charges, the audit replay, messaging,
 	 $(UV) run --frozen python -m benchmarks.sms_round_trips && \
 	 $(UV) run --frozen python -m benchmarks.commissary_purchases && \
 	 $(UV) run --frozen python -m benchmarks.commissary_posting && \
+	 $(UV) run --frozen python -m benchmarks.visit_bookings && \
+	 $(UV) run --frozen python -m benchmarks.visits_charged && \
 	 $(UV) run --frozen python -m benchmarks.identity || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status
 

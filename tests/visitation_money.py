@@ -102,6 +102,11 @@ class MemoryWallet:
                 self.credits[reference] = amount_cents
                 self.fund(account_id, amount_cents)
 
+    def balance(self, account_id: UUID) -> int:
+        if self.unreachable:
+            raise WalletUnavailable()
+        return self.balances.get(account_id, 0)
+
     def charged(self, account_id: UUID) -> list[str]:
         """The references charged to the account, refunded or not, in the order charged."""
         return [reference for (account, reference) in self.payments if account == account_id]

@@ -6,6 +6,7 @@ of other services feed the same settings to them as identity would, in `Facility
 
 from __future__ import annotations
 
+from datetime import time
 from typing import NamedTuple
 from uuid import UUID
 from uuid import uuid5
@@ -14,11 +15,27 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.facility import ResidentBooked
 from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_contracts.facility_settings import FeeTier
+from kinlink_contracts.facility_settings import VisitingWindow
+from kinlink_contracts.facility_settings import Weekday
 from kinlink_contracts.identity import CardAdded
 from kinlink_contracts.identity import FacilityConfigured
 
 FAC_DEMO = "FAC-DEMO"
 FAC_EAST = "FAC-EAST"
+
+WEEKDAYS = (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY)
+
+
+def _video_hours(
+    days: tuple[Weekday, ...], *windows: tuple[time, time]
+) -> tuple[VisitingWindow, ...]:
+    """The same visiting windows on each of `days`, local to the facility."""
+    return tuple(
+        VisitingWindow(day=day, opens=opens, closes=closes)
+        for day in days
+        for opens, closes in windows
+    )
+
 
 DEMO_FACILITIES: dict[str, FacilitySettings] = {
     FAC_DEMO: FacilitySettings(
@@ -31,6 +48,9 @@ DEMO_FACILITIES: dict[str, FacilitySettings] = {
         ),
         sms_available=True,
         mms_available=True,
+        visiting_hours=_video_hours(tuple(Weekday), (time(8), time(11, 30)), (time(13), time(20))),
+        video_stations=4,
+        average_daily_population=80,
     ),
     FAC_EAST: FacilitySettings(
         name="Eastern Regional Detention Center",
@@ -44,6 +64,8 @@ DEMO_FACILITIES: dict[str, FacilitySettings] = {
         message_price_cents=35,
         image_price_cents=75,
         video_price_per_minute_cents=20,
+        visiting_hours=_video_hours(WEEKDAYS, (time(9), time(12)), (time(14), time(18))),
+        video_stations=2,
     ),
 }
 

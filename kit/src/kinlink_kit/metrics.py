@@ -141,6 +141,21 @@ VIDEO_REFUND_REQUESTS = Counter(
     "Video visit refund requests by step: requested, approved, denied, credit_issued.",
     ["step"],
 )
+VISITS_BOOKED = Counter(
+    "kinlink_visitation_visits_booked_total",
+    "Video visits booked, by how (scheduled, direct_dial).",
+    ["how"],
+)
+VISITS_CANCELLED = Counter(
+    "kinlink_visitation_visits_cancelled_total",
+    "Video visits cancelled, by whom or why (visitor, facility, resident_transferred, "
+    "resident_released).",
+    ["by"],
+)
+VISITS_MISSED = Counter(
+    "kinlink_visitation_visits_missed_total",
+    "Video visits whose window ended without both sides ever in the room (nothing charged).",
+)
 VIDEO_WEBHOOKS = Counter(
     "kinlink_video_webhooks_total",
     "Requests to visitation's video webhook (LiveKit's room events), by outcome: accepted, "

@@ -1,14 +1,19 @@
 """`make run`: the embedded platform seeds its demo through the services, and starts again on
 the same data folder without changing or duplicating anything; messaging charges the in-process
 ledger as its service account and keeps its images in the data folder; the demo family has SMS
-on for Ada, verified with the code the simulated carrier wrote in the data folder."""
+on for Ada, verified with the code the simulated carrier wrote in the data folder; visitation
+learns the demo facility from identity and books a video visit there."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
@@ -22,11 +27,14 @@ from kinlink.messaging.v1 import messaging_pb2 as messaging_pb
 from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink.sms.v1 import sms_pb2 as sms_pb
 from kinlink.sms.v1 import sms_pb2_grpc
+from kinlink.visitation.v1 import visitation_pb2 as visitation_pb
+from kinlink.visitation.v1 import visitation_pb2_grpc
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_embedded import demo
 from kinlink_embedded.main import EmbeddedSettings
 from kinlink_embedded.main import platform
 from kinlink_kit.sqlite_bus import SQLiteBus
+from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
 from kinlink_kit.testing import serving
 
@@ -168,6 +176,47 @@ async def test_a_family_member_sends_a_photo_charged_by_the_ledger_and_finds_it_
     assert image.content_type == "image/jpeg" and image.content[:2] == b"\xff\xd8"
     folder = tmp_path / "images" / "messages" / message.message_id
     assert image.content in [path.read_bytes() for path in folder.iterdir()]
+
+
+async def test_a_family_member_books_a_video_visit_at_the_demo_facility(tmp_path: Path) -> None:
+    async with seeded(tmp_path) as (channel, family):
+        visitation = visitation_pb2_grpc.VisitationServiceStub(channel)
+        # Any day within the horizon has FAC-DEMO's visiting hours, whatever today is.
+        day = (datetime.now(ZoneInfo("America/Chicago")) + timedelta(days=3)).date()
+        asked = visitation_pb.ListAvailabilityRequest(
+            facility_id=FAC_DEMO, resident_id="R-1001", date=day.isoformat(), slot_minutes=30
+        )
+        found: list[visitation_pb.Availability] = []
+
+        async def heard_of_the_demo() -> bool:
+            # Visitation learns FAC-DEMO and its residents from identity's events.
+            try:
+                found.append(await visitation.ListAvailability(asked, metadata=family))
+            except grpc.aio.AioRpcError:
+                return False
+            return True
+
+        await eventually(heard_of_the_demo)
+        first = found[-1].slots[0]
+        visit = await visitation.ScheduleVisit(
+            visitation_pb.ScheduleVisitRequest(
+                visit_id=str(uuid4()),
+                facility_id=FAC_DEMO,
+                resident_id="R-1001",
+                kind=visitation_pb.VISIT_KIND_REMOTE,
+                starts_at=first.starts_at,
+                slot_minutes=30,
+            ),
+            metadata=family,
+        )
+        listed = await visitation.ListVisits(
+            visitation_pb.ListVisitsRequest(page_size=10), metadata=family
+        )
+    assert (visit.status, visit.price_per_minute_cents) == (
+        visitation_pb.VISIT_STATUS_SCHEDULED,
+        25,
+    )
+    assert [shown.visit_id for shown in listed.visits] == [visit.visit_id]
 
 
 async def test_a_demo_family_whose_card_was_not_marked_for_messaging_gets_its_subscription(

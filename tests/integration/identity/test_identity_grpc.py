@@ -179,6 +179,33 @@ async def test_an_unknown_time_zone_names_the_setting(stub: Stub, token_keys: To
     )
 
 
+async def test_a_video_price_above_the_fcc_cap_names_the_price(
+    stub: Stub, token_keys: TokenKeys
+) -> None:
+    settings = facility_settings()
+    settings.facility_kind = "prison"
+    settings.video_price_per_minute_cents = 17  # a prison's cap is 16 cents
+    request = pb.ConfigureFacilityRequest(facility_id="FAC-A", settings=settings)
+    await refused_over_grpc(
+        stub.ConfigureFacility(request, metadata=staff(token_keys, Role.OPERATOR)),
+        INVALID_ARGUMENT,
+        "video_price_above_cap",
+        "settings.video_price_per_minute_cents",
+    )
+    settings.video_price_per_minute_cents = 16
+    configured = await stub.ConfigureFacility(
+        pb.ConfigureFacilityRequest(facility_id="FAC-A", settings=settings),
+        metadata=staff(token_keys, Role.OPERATOR),
+    )
+    assert (
+        configured.settings.facility_kind,
+        configured.settings.video_price_per_minute_cents,
+    ) == (
+        "prison",
+        16,
+    )
+
+
 async def test_a_resident_search_needs_four_letters_of_the_last_name(
     stub: Stub, token_keys: TokenKeys
 ) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from kinlink_kit.errors import Unavailable
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
 from kinlink_kit.webhook_server import WebhookServer
@@ -41,8 +42,14 @@ VISIT_ID = UUID("0d9b4c2e-8f61-4c5a-b3e7-52a1f0c6d7e9")
 @dataclass
 class RecordingRooms:
     reports: list[RoomReport] = field(default_factory=list)
+    unavailable_once: set[RoomChange] = field(default_factory=set)  # then taken
+    refused: list[RoomReport] = field(default_factory=list)
 
     def report(self, report: RoomReport) -> None:
+        if report.change in self.unavailable_once:
+            self.unavailable_once.discard(report.change)
+            self.refused.append(report)
+            raise Unavailable("store_unavailable", "The store cannot be reached.")
         self.reports.append(report)
 
     def seen(self, change: RoomChange, side: Side | None = None) -> list[RoomReport]:
@@ -81,6 +88,10 @@ async def test_two_sides_join_for_real_and_the_webhooks_say_who_came_and_went(
     rooms, recorded = provider.rooms, provider.recorded
     await asyncio.to_thread(rooms.open_room, VISIT_ID, now + timedelta(minutes=30))
     await asyncio.to_thread(rooms.open_room, VISIT_ID, now + timedelta(minutes=30))  # again: no-op
+    [room] = await listed_rooms(provider.server)
+    assert room.name == str(VISIT_ID) and room.max_participants == 2
+    # Kept while empty until the window closes (give or take the second the call took).
+    assert 29 * 60 <= room.empty_timeout == room.departure_timeout <= 30 * 60
     visitor = rooms.ticket(VISIT_ID, Side.VISITOR, now, now + timedelta(minutes=30))
     station = rooms.ticket(VISIT_ID, Side.STATION, now, now + timedelta(minutes=30))
 
@@ -89,7 +100,9 @@ async def test_two_sides_join_for_real_and_the_webhooks_say_who_came_and_went(
         async with joined(station.url, station.token) as station_room:
             await eventually(_has(recorded, RoomChange.JOINED, Side.STATION), 30)
             assert Side.VISITOR.value in station_room.remote_participants
+            assert await asyncio.to_thread(rooms.present, VISIT_ID) == set(Side)
         await eventually(_has(recorded, RoomChange.LEFT, Side.STATION), 30)
+        assert await asyncio.to_thread(rooms.present, VISIT_ID) == {Side.VISITOR}
         visitor_gone = asyncio.Event()
         visitor_room.on("disconnected", lambda *_: visitor_gone.set())
 
@@ -109,6 +122,7 @@ async def test_two_sides_join_for_real_and_the_webhooks_say_who_came_and_went(
     await asyncio.to_thread(rooms.close_room, VISIT_ID)
 
     await eventually(_has(recorded, RoomChange.FINISHED), 30)
+    assert await asyncio.to_thread(rooms.present, VISIT_ID) == set()  # no room: nobody
     await asyncio.to_thread(rooms.close_room, VISIT_ID)  # gone already: nothing
 
 
@@ -181,3 +195,23 @@ async def test_a_side_sends_its_camera_and_microphone_and_nothing_else(
     )
     assert claims.video is not None
     assert (claims.video.can_publish_data, claims.video.can_update_own_metadata) == (False, False)
+
+
+async def test_a_report_the_service_could_not_take_is_posted_again_by_the_server(
+    provider: Provider,
+) -> None:
+    now = datetime.now(UTC)
+    rooms, recorded = provider.rooms, provider.recorded
+    recorded.unavailable_once = {RoomChange.JOINED}  # answered 503 the first time
+    await asyncio.to_thread(rooms.open_room, VISIT_ID, now + timedelta(minutes=30))
+    visitor = rooms.ticket(VISIT_ID, Side.VISITOR, now, now + timedelta(minutes=30))
+
+    async with joined(visitor.url, visitor.token):
+        await eventually(_has(recorded, RoomChange.JOINED, Side.VISITOR), 30)
+
+    assert recorded.refused == recorded.seen(RoomChange.JOINED, Side.VISITOR)  # the same join
+
+
+async def listed_rooms(server: Any) -> list[Any]:
+    async with api.LiveKitAPI(server.url, server.api_key, server.api_secret) as livekit:
+        return list((await livekit.room.list_rooms(api.ListRoomsRequest())).rooms)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import time
 from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from kinlink_contracts.facility_settings import VisitingWindow
+from kinlink_contracts.facility_settings import Weekday
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.errors import InvalidArgument
@@ -276,3 +278,20 @@ def test_a_visit_booked_on_a_daylight_saving_sunday_is_at_its_local_time(
     assert visit.starts_at.astimezone(facility_zone).strftime("%H:%M %Z") == shown
     first_free, _ = availability(visitation, sunday)[0]
     assert first_free == local(sunday, 8, 30)  # the resident is taken at 08:00
+
+
+def test_a_day_s_evening_slots_past_utc_midnight_see_their_stations_taken(
+    visitation: Visitation,
+) -> None:
+    friday_evening = VisitingWindow(day=Weekday.FRIDAY, opens=time(17), closes=time(19))
+    evening = (*_hours(visitation), friday_evening)
+    configure(visitation, revision=2, visiting_hours=evening)
+    # 18:00 in Chicago is midnight UTC: the visit is in Saturday's calendars (UTC).
+    late = schedule(visitation, uuid4(), local(FRIDAY, 18), resident_id=OTHER_RESIDENT)
+    assert late.starts_at.date() == date(2026, 11, 28)
+    slots = dict(availability(visitation, FRIDAY))
+    assert (slots[local(FRIDAY, 8)], slots[local(FRIDAY, 17, 30)], slots[local(FRIDAY, 18)]) == (
+        2,
+        2,
+        1,
+    )

@@ -56,3 +56,27 @@ def test_the_settings_message_carries_the_messaging_settings() -> None:
     message = settings_message(chosen)
 
     assert (message.messaging_switched_off, message.refund_rejected_messages) == (True, True)
+
+
+def test_the_video_rules_and_the_fcc_size_tier_are_shown(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    chosen = settings(
+        video_stations=3,
+        video_price_per_minute_cents=12,
+        video_slot_minutes=[20, 45],
+        video_booking_lead_minutes=120,
+        video_booking_horizon_days=30,
+        video_blackout_dates=["2026-12-25", "2026-12-24"],
+        facility_kind="jail",
+        average_daily_population=420,
+    )
+
+    lines = shown(capsys, chosen)
+
+    assert (
+        "video visits: $0.12 a minute from home (in the facility: free), 3 stations,"
+        " 20 or 45 minutes, booked 120 minutes to 30 days ahead"
+    ) in lines
+    assert "FCC size tier: jail, 420 people on average" in lines
+    assert "no video visits on: 2026-12-24, 2026-12-25" in lines

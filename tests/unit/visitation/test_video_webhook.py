@@ -226,3 +226,12 @@ async def test_a_handlers_failure_tells_livekit_whether_to_try_again(
 
     assert response.status_code == status_code
     assert counted(outcome) == before + 1
+
+
+async def test_a_signed_body_that_is_no_webhook_event_is_malformed() -> None:
+    rooms, body = RecordingRooms(), "this is not an event"
+    before = counted("malformed")
+
+    assert (await post(rooms, body, signature(body))).status_code == 400
+    assert rooms.reports == []
+    assert counted("malformed") == before + 1

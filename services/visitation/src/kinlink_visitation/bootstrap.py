@@ -10,6 +10,7 @@ from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.facility_settings import RecordedFacilities
+from kinlink_kit.leadership import Leadership
 from kinlink_kit.ledger_wallet import LedgerWalletSettings
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
@@ -36,6 +37,8 @@ from kinlink_visitation.entrypoints.grpc_api import VisitationServicer
 from kinlink_visitation.entrypoints.identity_events import IDENTITY_HANDLERS
 from kinlink_visitation.entrypoints.money_sweeps import MoneySweepSettings
 from kinlink_visitation.entrypoints.money_sweeps import money_sweeps
+from kinlink_visitation.entrypoints.presence_sweep import presence_sweep
+from kinlink_visitation.entrypoints.sweeps import missed_visit_sweep
 from kinlink_visitation.entrypoints.video_webhook import video_report_jobs
 from kinlink_visitation.service_layer.room_reports import record_room_report
 from kinlink_visitation.service_layer.visitation import Visitation
@@ -63,6 +66,12 @@ class VisitationSettings(
         gt=0,
         description="A facility's settings are read again after this long: a change reaches "
         "every replica within it.",
+    )
+    missed_sweep_every_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often visits whose window ended without ever connecting are marked "
+        "missed (nothing is charged for them).",
     )
 
 
@@ -97,11 +106,17 @@ def visitation_service(
     """Visitation's part of a process: its gRPC service; facilities' settings and residents from
     identity's events; its outbox relayed to kinlink.visitation.events.v1; the read models'
     follower; the video provider's reports of its rooms (LiveKit's webhook, or the simulated
-    provider's); the money sweeps (the meter, the window's end, refund credits), each in one
-    replica at a time."""
+    provider's); the missed-visit and presence sweeps and the money sweeps (the meter, the
+    window's end, refund credits), each in one replica at a time."""
     consume(visitation, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
+    database_url = settings.database_url(settings.database)
     background = [
         visitation.views.follower().run,
+        missed_visit_sweep(
+            visitation,
+            Leadership(database_url, "visitation missed visits"),
+            every_seconds=settings.missed_sweep_every_seconds,
+        ).run,
         *outbox_relay_jobs(
             settings,
             settings.database,
@@ -109,18 +124,18 @@ def visitation_service(
             bus,
             each(VisitationEventTranslator(visitation.store)),
         ),
+        presence_sweep(
+            visitation,
+            Leadership(database_url, "visitation presence"),
+            every_seconds=settings.presence_sweep_every_seconds,
+        ).run,
         *video_report_jobs(
             settings,
             settings.shutdown_grace_seconds,
             visitation.rooms,
             partial(record_room_report, visitation),
         ),
-        *(
-            sweep.run
-            for sweep in money_sweeps(
-                visitation, settings.database_url(settings.database), settings
-            )
-        ),
+        *(sweep.run for sweep in money_sweeps(visitation, database_url, settings)),
     ]
     return ServiceParts(
         name="visitation",

@@ -102,6 +102,21 @@ def test_each_minute_begun_is_charged_once_however_often_the_meter_runs(
     assert now_of(visitation, visit).charged_cents == 75
 
 
+def test_the_meter_charges_several_visits_at_once_and_stops_when_the_ledger_is_away(
+    visitation: Visitation, outside: Outside, clock: Clock
+) -> None:
+    visits = [started(visitation, clock, outside) for _ in range(6)]
+    at(clock, visits[0], 61)
+    outside.wallet.unreachable = True
+    assert meter_visits(visitation, concurrency=3).minutes_charged == 0
+    outside.wallet.unreachable = False
+    metered = meter_visits(visitation, concurrency=3)
+    assert (metered.visits, metered.minutes_charged) == (6, 12)
+    assert meter_visits(visitation, concurrency=3).minutes_charged == 0
+    for visit in visits:
+        assert outside.wallet.balance(visit.account_id) == 1000 - 50
+
+
 def test_a_drop_on_our_side_is_credited_once_and_the_call_goes_on(
     visitation: Visitation, outside: Outside, clock: Clock
 ) -> None:

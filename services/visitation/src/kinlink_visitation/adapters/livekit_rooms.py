@@ -48,11 +48,11 @@ class LiveKitRooms:
         self._clock = clock
 
     def open_room(self, visit_id: UUID, closes_at: datetime) -> None:
-        left = int((closes_at - self._clock()).total_seconds())
+        # Kept while empty until the window closes, before anyone came or after all left (a
+        # network blink of both sides): the visit's end closes it, or the server after.
+        kept = max(int((closes_at - self._clock()).total_seconds()), MIN_EMPTY_TIMEOUT_SECONDS)
         request = api.CreateRoomRequest(
-            name=str(visit_id),
-            max_participants=2,
-            empty_timeout=max(left, MIN_EMPTY_TIMEOUT_SECONDS),
+            name=str(visit_id), max_participants=2, empty_timeout=kept, departure_timeout=kept
         )
         self._call("create_room", lambda lk: lk.room.create_room(request))
 
@@ -93,6 +93,19 @@ class LiveKitRooms:
     def close_room(self, visit_id: UUID) -> None:
         request = api.DeleteRoomRequest(room=str(visit_id))
         self._call("delete_room", lambda lk: lk.room.delete_room(request), gone_ok=True)
+
+    def present(self, visit_id: UUID) -> frozenset[Side]:
+        request = api.ListParticipantsRequest(room=str(visit_id))
+        found = self._call(
+            "list_participants", lambda lk: lk.room.list_participants(request), gone_ok=True
+        )
+        participants = found.participants if found is not None else ()
+        return frozenset(
+            Side(participant.identity)
+            for participant in participants
+            if participant.identity in _SIDES
+            and participant.state != models.ParticipantInfo.State.DISCONNECTED
+        )
 
     def _call(
         self,

@@ -65,6 +65,13 @@ class LiveKitSettings(BaseSettings):
         description=f"Port of the webhook LiveKit posts room events to ({LIVEKIT_WEBHOOK_ROUTE}).",
     )
 
+    presence_sweep_every_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often the visits in progress are checked against who the video "
+        "provider says is in their rooms (a join or leave whose report never came).",
+    )
+
     def livekit_server(self) -> LiveKitServer | None:
         """The LiveKit server to use, or None for the simulated provider (no URL)."""
         if self.livekit_url is None:

@@ -1,6 +1,6 @@
 """Calendars: who is taken when, so that no station, resident or visitor is booked twice.
 
-One calendar per owner and UTC day: a facility's stations, a resident at a facility, a visitor.
+One calendar per owner and UTC day: a facility's station, a resident at a facility, a visitor.
 A visit is written into the calendar of each of its three owners for every UTC day its window
 touches, in the same save as the visit itself. Two bookings that could overlap therefore change
 one calendar at the same version, and the store's unique (aggregate, version) key lets only one
@@ -27,14 +27,13 @@ from kinlink_visitation.domain.ids import calendar_key
 class Booking:
     starts_at: datetime
     ends_at: datetime
-    station: int  # 0 in a resident's or a visitor's calendar
 
     def overlaps(self, starts_at: datetime, ends_at: datetime) -> bool:
         return self.starts_at < ends_at and starts_at < self.ends_at
 
 
-def stations_owner(facility_id: str) -> str:
-    return f"stations/{facility_id}"
+def station_owner(facility_id: str, station: int) -> str:
+    return f"station/{facility_id}/{station}"
 
 
 def resident_owner(facility_id: str, resident_id: str) -> str:
@@ -65,7 +64,6 @@ class Calendar(Aggregate):
         visit_key: UUID
         starts_at: datetime
         ends_at: datetime
-        station: int
 
     class Released(Aggregate.Event):
         visit_key: UUID
@@ -84,23 +82,22 @@ class Calendar(Aggregate):
         self.day = date.fromisoformat(day)
         self.bookings: dict[UUID, Booking] = {}
 
-    def overlapping(self, starts_at: datetime, ends_at: datetime) -> list[Booking]:
-        return [
-            booking for booking in self.bookings.values() if booking.overlaps(starts_at, ends_at)
-        ]
+    def taken(self, starts_at: datetime, ends_at: datetime, but: UUID) -> bool:
+        """Whether a visit other than `but` takes some of the window."""
+        return any(
+            booking.overlaps(starts_at, ends_at)
+            for key, booking in self.bookings.items()
+            if key != but
+        )
 
-    def book(
-        self, visit_key: UUID, starts_at: datetime, ends_at: datetime, station: int = 0
-    ) -> None:
+    def book(self, visit_key: UUID, starts_at: datetime, ends_at: datetime) -> None:
         """The visit takes the window (its use case has checked it is free); again, nothing."""
         if visit_key not in self.bookings:
-            self._booked(visit_key, starts_at, ends_at, station)
+            self._booked(visit_key, starts_at, ends_at)
 
     @event(Booked)
-    def _booked(
-        self, visit_key: UUID, starts_at: datetime, ends_at: datetime, station: int
-    ) -> None:
-        self.bookings[visit_key] = Booking(starts_at, ends_at, station)
+    def _booked(self, visit_key: UUID, starts_at: datetime, ends_at: datetime) -> None:
+        self.bookings[visit_key] = Booking(starts_at, ends_at)
 
     def release(self, visit_key: UUID) -> None:
         """The visit no longer takes its window (cancelled, ended or missed)."""

@@ -16,7 +16,7 @@ def visit_key(visit_id: UUID) -> UUID:
 
 
 def calendar_key(owner: str, day: str) -> UUID:
-    """One calendar per owner (a facility's stations, a resident, a visitor) and UTC day: two
+    """One calendar per owner (a station of a facility, a resident, a visitor) and UTC day: two
     bookings of one owner's day meet on it, so one of them sees the other."""
     return uuid5(VISITATION_NAMESPACE, f"calendar/{owner}/{day}")
 

@@ -88,3 +88,7 @@ class VideoRooms(Protocol):
     def close_room(self, visit_id: UUID) -> None:
         """Ends the visit's room and disconnects whoever is in it; nothing if it is gone."""
         ...
+
+    def present(self, visit_id: UUID) -> frozenset[Side]:
+        """The sides in the visit's room now, as the provider knows them; none if it is gone."""
+        ...

@@ -76,6 +76,11 @@ class Wallet(Protocol):
         """Gives `payment` back once, however often it is asked."""
         ...
 
+    def balance(self, account_id: UUID) -> int:
+        """What the account can spend, in cents (0 without a wallet): e.g. whether it covers a
+        minute before the visitor joins."""
+        ...
+
     def grant_credit(
         self, account_id: UUID, facility_id: str, amount_cents: int, reason: str, reference: str
     ) -> None:

@@ -32,6 +32,13 @@ class MoneySweepSettings(BaseSettings):
         description="How often the meter charges the minutes begun in visits in progress: "
         "charges lag the connected time by up to this.",
     )
+    visit_meter_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=16,
+        description="How many visits the meter charges at once (each needs a store connection: "
+        "keep it below KINLINK_POSTGRES_POOL_SIZE).",
+    )
     visit_window_sweep_seconds: float = Field(
         default=10.0,
         gt=0,
@@ -51,7 +58,11 @@ def money_sweeps(
         return Sweep(name, work, Leadership(database_url, name), every_seconds)
 
     return [
-        sweep("visit meter", partial(meter_visits, visitation), settings.visit_meter_seconds),
+        sweep(
+            "visit meter",
+            partial(meter_visits, visitation, settings.visit_meter_concurrency),
+            settings.visit_meter_seconds,
+        ),
         sweep(
             "visit window over",
             partial(end_visits_past_their_window, visitation),

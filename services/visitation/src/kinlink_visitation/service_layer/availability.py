@@ -74,12 +74,18 @@ def list_availability(
     except DayNotBookable as closed:
         return answer([], closed.reason)
     day = Window.read(
-        visitation, facility_id, resident_id, visitor, slots[0].starts_at, slots[-1].ends_at
+        visitation,
+        facility_id,
+        settings.video_stations,
+        resident_id,
+        visitor,
+        slots[0].starts_at,
+        slots[-1].ends_at,
     )
     free = []
     for slot in slots:
         window = day.at(slot.starts_at, slot.ends_at)
-        stations = len(window.stations_free(settings.video_stations))
+        stations = len(window.stations_free())
         if stations and window.resident_free() and window.visitor_free():
             free.append(FreeSlot(slot, stations))
     return answer(free)

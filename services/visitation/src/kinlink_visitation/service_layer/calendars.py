@@ -1,10 +1,20 @@
 """Taking and giving back a visit's window in the calendars of its station, its resident and its
-visitor. A booking reads the three owners' calendars of every UTC day the window touches, finds
-a free station, and saves them changed with the visit, in one transaction (decision 0064)."""
+visitor. A booking reads the calendars of the resident, of the visitor and of stations for
+every UTC day the window touches, takes a free station, and saves the visit with the three
+owners' calendars in one transaction (decision 0064).
+
+The first try takes the lowest free station, so a facility's stations fill in order. A try
+again after losing a race takes one of the free stations at random: bookings racing for the
+same moment then spread over the stations instead of colliding on the same one each time.
+Stations' calendars are read one at a time until a free one is found, the resident's and the
+visitor's first: a refusal or a quiet day costs few reads.
+"""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from dataclasses import field
 from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
@@ -14,7 +24,7 @@ from kinlink_kit.errors import FailedPrecondition
 from kinlink_visitation.domain.calendar import Calendar
 from kinlink_visitation.domain.calendar import days_of
 from kinlink_visitation.domain.calendar import resident_owner
-from kinlink_visitation.domain.calendar import stations_owner
+from kinlink_visitation.domain.calendar import station_owner
 from kinlink_visitation.domain.calendar import visitor_owner
 from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.service_layer.visitation import Visitation
@@ -39,6 +49,10 @@ class VisitorBusy(FailedPrecondition):
         super().__init__("visitor_busy", "You already have a visit then: choose another time.")
 
 
+# No visit has this key: a window asked about for no visit in particular.
+_NO_VISIT = UUID(int=0)
+
+
 def _calendars(
     visitation: Visitation, owner: str, starts_at: datetime, ends_at: datetime
 ) -> list[Calendar]:
@@ -50,33 +64,33 @@ def _calendars(
     ]
 
 
-def _taken(
-    calendars: list[Calendar], starts_at: datetime, ends_at: datetime, but: UUID
-) -> list[int]:
-    return [
-        booking.station
-        for calendar in calendars
-        for key, booking in calendar.bookings.items()
-        if key != but and booking.overlaps(starts_at, ends_at)
-    ]
+def _taken(calendars: list[Calendar], starts_at: datetime, ends_at: datetime, but: UUID) -> bool:
+    return any(calendar.taken(starts_at, ends_at, but) for calendar in calendars)
 
 
 @dataclass(frozen=True)
 class Window:
-    """The calendars a window is read from: of the facility's stations, the resident, the
-    visitor (when one is asking)."""
+    """The calendars a window is read from: the resident's, the visitor's (when one is asking),
+    and each of the facility's stations', each read when first asked about."""
 
+    visitation: Visitation
+    facility_id: str
+    stations: int
     starts_at: datetime
     ends_at: datetime
-    stations: list[Calendar]
     resident: list[Calendar]
     visitor: list[Calendar]
+    # The window read for: the days of every calendar, those of `at`'s windows within it too.
+    span: tuple[datetime, datetime]
+    # Station -> its calendars, as read so far; shared by the windows `at` makes.
+    read_stations: dict[int, list[Calendar]] = field(default_factory=dict)
 
     @classmethod
     def read(
         cls,
         visitation: Visitation,
         facility_id: str,
+        stations: int,
         resident_id: str,
         account_id: UUID | None,
         starts_at: datetime,
@@ -86,50 +100,61 @@ class Window:
             return _calendars(visitation, owner, starts_at, ends_at)
 
         return cls(
+            visitation,
+            facility_id,
+            stations,
             starts_at,
             ends_at,
-            stations=of(stations_owner(facility_id)),
             resident=of(resident_owner(facility_id, resident_id)),
             visitor=of(visitor_owner(account_id)) if account_id is not None else [],
+            span=(starts_at, ends_at),
         )
 
     def at(self, starts_at: datetime, ends_at: datetime) -> Window:
         """The same calendars, asked about a window within the one they were read for."""
         return replace(self, starts_at=starts_at, ends_at=ends_at)
 
-    def stations_free(self, stations: int, but: UUID | None = None) -> list[int]:
-        """The stations (1..stations) no other visit takes in the window."""
-        taken = set(_taken(self.stations, self.starts_at, self.ends_at, but or _NONE))
-        return [station for station in range(1, stations + 1) if station not in taken]
+    def station(self, station: int) -> list[Calendar]:
+        if station not in self.read_stations:
+            owner = station_owner(self.facility_id, station)
+            self.read_stations[station] = _calendars(self.visitation, owner, *self.span)
+        return self.read_stations[station]
 
-    def resident_free(self, but: UUID | None = None) -> bool:
-        return not _taken(self.resident, self.starts_at, self.ends_at, but or _NONE)
+    def station_free(self, station: int, but: UUID = _NO_VISIT) -> bool:
+        return not _taken(self.station(station), self.starts_at, self.ends_at, but)
 
-    def visitor_free(self, but: UUID | None = None) -> bool:
-        return not _taken(self.visitor, self.starts_at, self.ends_at, but or _NONE)
+    def stations_free(self) -> list[int]:
+        """The stations no visit takes in the window, lowest first."""
+        return [station for station in range(1, self.stations + 1) if self.station_free(station)]
 
-    def free_station(self, stations: int, visit_key: UUID) -> int:
-        """The lowest station free for the visit, the resident and the visitor free too."""
-        free = self.stations_free(stations, visit_key)
-        if not free:
-            raise NoStationFree()
+    def resident_free(self, but: UUID = _NO_VISIT) -> bool:
+        return not _taken(self.resident, self.starts_at, self.ends_at, but)
+
+    def visitor_free(self, but: UUID = _NO_VISIT) -> bool:
+        return not _taken(self.visitor, self.starts_at, self.ends_at, but)
+
+    def free_station(self, visit_key: UUID, *, lowest: bool) -> int:
+        """A station free for the visit (the lowest, or any), the resident and the visitor free
+        too. Stations are read one by one until a free one is found."""
         if not self.resident_free(visit_key):
             raise ResidentBusy()
         if not self.visitor_free(visit_key):
             raise VisitorBusy()
-        return free[0]
+        order = list(range(1, self.stations + 1))
+        if not lowest:
+            random.shuffle(order)
+        for station in order:
+            if self.station_free(station, visit_key):
+                return station
+        raise NoStationFree()
 
     def book(self, visit: Visit) -> list[Calendar]:
-        """Every calendar, the visit written in: to be saved with it."""
-        for calendar in self.stations:
-            calendar.book(visit.id, visit.starts_at, visit.ends_at, visit.station)
-        for calendar in (*self.resident, *self.visitor):
+        """The visit's station's, resident's and visitor's calendars, the visit written in: to
+        be saved with it."""
+        taken = [*self.station(visit.station), *self.resident, *self.visitor]
+        for calendar in taken:
             calendar.book(visit.id, visit.starts_at, visit.ends_at)
-        return [*self.stations, *self.resident, *self.visitor]
-
-
-# No visit has this key: nothing is left out of what is taken.
-_NONE = UUID(int=0)
+        return taken
 
 
 def release(visitation: Visitation, *visits: Visit) -> list[Calendar]:
@@ -138,7 +163,7 @@ def release(visitation: Visitation, *visits: Visit) -> list[Calendar]:
     calendars: dict[UUID, Calendar] = {}
     for visit in visits:
         for owner in (
-            stations_owner(visit.facility_id),
+            station_owner(visit.facility_id, visit.station),
             resident_owner(visit.facility_id, visit.resident_id),
             visitor_owner(visit.account_id),
         ):

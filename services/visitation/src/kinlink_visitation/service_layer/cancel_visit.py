@@ -9,6 +9,8 @@ from uuid import UUID
 
 from kinlink_kit.auth import Principal
 from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.logging import get_logger
+from kinlink_kit.metrics import VISITS_CANCELLED
 
 from kinlink_visitation.domain.visit import CancelledBy
 from kinlink_visitation.domain.visit import Visit
@@ -19,6 +21,8 @@ from kinlink_visitation.service_layer.calendars import release
 from kinlink_visitation.service_layer.visitation import Visitation
 from kinlink_visitation.service_layer.visits_access import booked_by
 from kinlink_visitation.service_layer.visits_access import check_staff
+
+log = get_logger(__name__)
 
 
 class NoteMissing(InvalidArgument):
@@ -47,8 +51,12 @@ def cancel_visit(visitation: Visitation, principal: Principal, command: CancelVi
             if not note:
                 raise NoteMissing()
             by = CancelledBy.FACILITY
+        if visit.status is VisitStatus.CANCELLED:
+            return visit  # cancelled before: the first answer stands
         visit.cancel(by, note, now)
         visitation.store.save(visit, *release(visitation, visit))
+        VISITS_CANCELLED.labels(by.value).inc()
+        log.info("visit cancelled", visit_id=str(command.visit_id), by=by.value)
         return visit
 
     return visitation.retrying(attempt)

@@ -8,6 +8,8 @@ Nothing is charged past the visit's window: the window-over sweep ends it there.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -43,17 +45,27 @@ class Metered:
         )
 
 
-def meter_visits(visitation: Visitation) -> Metered:
-    metered = Metered()
-    for key in visitation.views.visits.in_progress():
+def meter_visits(visitation: Visitation, concurrency: int = 1) -> Metered:
+    """Every visit in progress metered, `concurrency` at a time (each visit is its own: the
+    ledger and the store serialise what must be)."""
+    unreachable = threading.Event()
+
+    def metering(key: UUID) -> Metered:
+        if unreachable.is_set():
+            return Metered()
         try:
-            metered += meter_visit(visitation, key)
+            return meter_visit(visitation, key)
         except WalletUnavailable:
-            log.warning("the wallet cannot be reached; the next sweep charges the minutes")
-            break
+            if not unreachable.is_set():
+                log.warning("the wallet cannot be reached; the next sweep charges the minutes")
+            unreachable.set()  # the others wait for the next sweep too
         except Exception:
             # One visit that cannot be metered must not keep the sweep from the others.
             log.exception("visit not metered; the next sweep tries again", visit_key=str(key))
+        return Metered()
+
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="meter") as pool:
+        metered = sum(pool.map(metering, visitation.views.visits.in_progress()), Metered())
     VIDEO_MINUTES_CHARGED.inc(metered.minutes_charged)
     return metered
 
@@ -68,7 +80,8 @@ def meter_visit(visitation: Visitation, key: UUID) -> Metered:
         after = settle(visitation, visit, min(now, visit.ends_at), cut_short=cut_short_by_us(visit))
     except InsufficientCredit:
         log.info("credit exhausted: the visit ends", visit_id=str(visit.visit_id))
-        after = end_visit(visitation, visit.visit_id, EndReason.CREDIT_EXHAUSTED, at=now)
+        ending = min(now, visit.ends_at)
+        after = end_visit(visitation, visit.visit_id, EndReason.CREDIT_EXHAUSTED, at=ending)
     return Metered(
         visits=1,
         minutes_charged=after.minutes_charged - visit.minutes_charged,

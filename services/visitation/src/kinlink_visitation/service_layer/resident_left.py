@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from kinlink_kit.metrics import VISITS_CANCELLED
+
 from kinlink_visitation.domain.calendar import Calendar
 from kinlink_visitation.domain.visit import CancelledBy
 from kinlink_visitation.domain.visit import EndReason
@@ -38,6 +40,7 @@ def resident_leaving(visitation: Visitation, gone: ResidentGone) -> list[Visit |
             continue
         if visit.status is VisitStatus.SCHEDULED and not visit.anyone_present:
             visit.cancel(gone.why, "", gone.at)
+            VISITS_CANCELLED.labels(gone.why.value).inc()
             visits.append(visit)
         else:
             # The room closed and the minutes settled first: saved on its own (decision 0072).

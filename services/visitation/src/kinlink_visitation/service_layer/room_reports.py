@@ -4,16 +4,21 @@ interrupts it, a leave of ours marked so its minute is given back) or the room f
 
 The provider may report twice or late; the visit ignores news older than what it recorded for
 that side, and anything after its end. A room that names no visit of ours is logged and
-dropped.
+dropped. The presence sweep (`reconcile_rooms`) sets right what a report that never came left
+wrong.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
 
 from kinlink_kit.logging import get_logger
 
 from kinlink_visitation.domain.ids import visit_key
 from kinlink_visitation.domain.video import RoomChange
 from kinlink_visitation.domain.video import RoomReport
+from kinlink_visitation.domain.visit import Side
 from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.domain.visit import VisitNotFound
 from kinlink_visitation.service_layer.visitation import Visitation
@@ -38,3 +43,32 @@ def record_room_report(visitation: Visitation, report: RoomReport) -> None:
             visit.left(report.side, report.at, report.ours)
 
     visitation.change(visit_key(visit_id), Visit, recording, missing=VisitNotFound)
+
+
+def reconcile_rooms(visitation: Visitation) -> int:
+    """The presence sweep's work: each visit in progress or interrupted is set right with who
+    the provider says is in its room now, in case a report never came (LiveKit gives up on a
+    webhook in the end). A side recorded present but gone left now, on our side, since we lost
+    the news (the minute in progress is given back); a side in the room but not recorded
+    joined now. Returns how many visits were set right."""
+    corrected = 0
+    for key in visitation.views.visits.in_progress():
+        visit = visitation.find(key, Visit, to_change=False)
+        if visit is None:
+            continue
+        in_room = visitation.rooms.present(visit.visit_id)
+        reconciling = partial(_set_right, in_room=in_room, now=visitation.clock())
+        if visitation.change(key, Visit, reconciling, missing=VisitNotFound):
+            corrected += 1
+            log.warning("visit presence set right", visit_key=str(key), in_room=sorted(in_room))
+    return corrected
+
+
+def _set_right(visit: Visit, *, in_room: frozenset[Side], now: datetime) -> bool:
+    version = visit.version
+    for side in Side:
+        if visit.presence[side] and side not in in_room:
+            visit.left(side, now, ours=True)
+        elif not visit.presence[side] and side in in_room:
+            visit.joined(side, now)
+    return bool(visit.version != version)

@@ -18,6 +18,8 @@ from uuid import UUID
 from kinlink_contracts.facility_settings import FacilitySettings
 from kinlink_contracts.ids import canonical_id
 from kinlink_kit.errors import InvalidArgument
+from kinlink_kit.logging import get_logger
+from kinlink_kit.metrics import VISITS_BOOKED
 
 from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.domain.visit import VisitIdReused
@@ -26,6 +28,8 @@ from kinlink_visitation.domain.visiting_hours import Slot
 from kinlink_visitation.domain.visiting_hours import VisitingHours
 from kinlink_visitation.service_layer.calendars import Window
 from kinlink_visitation.service_layer.visitation import Visitation
+
+log = get_logger(__name__)
 
 # Whether a visit already booked under the request's id is what the request asks for.
 _Repeat = Callable[[Visit], bool]
@@ -71,7 +75,7 @@ def schedule_visit(visitation: Visitation, account_id: UUID, command: ScheduleVi
     hours = VisitingHours(settings)
     length = hours.slot_length(command.slot_minutes)
     slot = hours.bookable_slot(command.starts_at, length, visitation.clock())
-    return _book(visitation, account_id, command.visit_id, command, kind, settings, slot, repeat)
+    return _book(visitation, account_id, command, kind, settings, slot, repeat)
 
 
 def direct_dial(visitation: Visitation, account_id: UUID, command: DirectDial) -> Visit:
@@ -87,9 +91,7 @@ def direct_dial(visitation: Visitation, account_id: UUID, command: DirectDial) -
         return first
     settings, kind = _bookable(visitation, command.facility_id, command.resident_id, command.kind)
     slot = VisitingHours(settings).direct_dial_slot(visitation.clock())
-    return _book(
-        visitation, account_id, command.visit_id, command, kind, settings, slot, repeat, True
-    )
+    return _book(visitation, account_id, command, kind, settings, slot, repeat, direct_dial=True)
 
 
 def _same_visitor_and_resident(
@@ -126,21 +128,32 @@ def _bookable(
 def _book(
     visitation: Visitation,
     account_id: UUID,
-    visit_id: UUID,
     command: ScheduleVisit | DirectDial,
     kind: VisitKind,
     settings: FacilitySettings,
     slot: Slot,
     repeat: _Repeat,
+    *,
     direct_dial: bool = False,
 ) -> Visit:
+    visit_id = command.visit_id
     facility_id = canonical_id(command.facility_id)
     resident_id = canonical_id(command.resident_id)
     key = Visit.create_id(visit_id)
+    # After losing a race, any free station: racing bookings spread over them (decision 0064).
+    attempts = 0
 
     def attempt() -> Visit:
+        nonlocal attempts
+        attempts += 1
         window = Window.read(
-            visitation, facility_id, resident_id, account_id, slot.starts_at, slot.ends_at
+            visitation,
+            facility_id,
+            settings.video_stations,
+            resident_id,
+            account_id,
+            slot.starts_at,
+            slot.ends_at,
         )
         visit = Visit.schedule(
             visit_id,
@@ -148,7 +161,7 @@ def _book(
             facility_id=facility_id,
             resident_id=resident_id,
             kind=kind,
-            station=window.free_station(settings.video_stations, key),
+            station=window.free_station(key, lowest=attempts == 1),
             starts_at=slot.starts_at,
             slot_minutes=int((slot.ends_at - slot.starts_at).total_seconds()) // 60,
             price_per_minute_cents=settings.video_price_per_minute_cents,
@@ -157,6 +170,14 @@ def _book(
             direct_dial=direct_dial,
         )
         visitation.store.save(visit, *window.book(visit))
+        VISITS_BOOKED.labels("direct_dial" if direct_dial else "scheduled").inc()
+        log.info(
+            "visit booked",
+            visit_id=str(visit_id),
+            facility_id=facility_id,
+            station=visit.station,
+            starts_at=visit.starts_at.isoformat(),
+        )
         return visit
 
     # Asked twice at once: the visit saved first is the answer to both.
