@@ -383,6 +383,8 @@ SENTENCES = {
     "kind_missing": N_("Choose whether you visit from home or at the facility."),
     "starts_at_missing": N_("Choose one of the free times."),
     "video_visits_unavailable": N_("This facility does not offer video visits through Kinlink."),
+    "numbers_invalid": N_("Enter whole numbers separated by commas, such as 15, 30."),
+    "dates_invalid": N_("Enter dates as YYYY-MM-DD, separated by commas."),
     "video_price_above_cap": N_(
         "This price per minute is above the FCC's cap for a facility of this kind and size."
     ),
