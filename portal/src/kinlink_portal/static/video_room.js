@@ -80,6 +80,7 @@
         await joinSimulated(place);
       }
     } catch (error) {
+      console.error("joining the video room failed", error);
       sayRoom("failed");
       return;
     }
