@@ -5,13 +5,26 @@ microphone's bar move, then stops it; on a phone the page fits the screen. axe-c
 from __future__ import annotations
 
 import pytest
+from kinlink_kit.testing import eventually
 from playwright.async_api import Browser
+from playwright.async_api import Page
 from playwright.async_api import expect
 
 from tests.browser.portal.conftest import PHONE
 from tests.browser.portal.conftest import Portal
 from tests.browser.portal.conftest import Visitor
 from tests.browser.portal.conftest import browsing
+
+
+async def camera_playing(page: Page) -> None:
+    """The self view plays the camera: its video has a size once frames arrive. Asked from here,
+    not polled in the page, whose CSP refuses the evaluated code Playwright would poll with."""
+
+    async def playing() -> bool:
+        width = await page.evaluate("document.querySelector('[data-self-view]').videoWidth")
+        return bool(width)
+
+    await eventually(playing, timeout=30)
 
 
 async def see_yourself_and_be_heard(visitor: Visitor) -> None:
@@ -26,7 +39,7 @@ async def see_yourself_and_be_heard(visitor: Visitor) -> None:
     await expect(state).to_have_attribute("data-device-state", "heard")
     await expect(state).to_have_text("We hear you: your microphone works.")
     # The camera's picture plays: the generated video has a size once frames arrive.
-    await page.wait_for_function("document.querySelector('[data-self-view]').videoWidth > 0")
+    await camera_playing(page)
     await visitor.check_accessibility("main")
 
     await page.get_by_role("button", name="Stop the test").click()

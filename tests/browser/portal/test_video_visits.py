@@ -30,6 +30,7 @@ from tests.browser.portal.conftest import VisitPlatform
 from tests.browser.portal.conftest import browsing
 from tests.browser.portal.conftest import create_officer
 from tests.browser.portal.test_money_pages import BILLING
+from tests.browser.portal.test_video_test import camera_playing
 from tests.conftest import bearer
 
 PASSWORD = "a long enough password"
@@ -140,7 +141,7 @@ async def connect(visitor: Visitor, visit_url: str) -> None:
     await expect(page.locator("[data-room-state]")).to_have_attribute(
         "data-room-state", "connected"
     )
-    await page.wait_for_function("document.querySelector('[data-self-view]').videoWidth > 0")
+    await camera_playing(page)
 
 
 async def join_at_the_station(officer: Visitor, platform: VisitPlatform) -> None:
