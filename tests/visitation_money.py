@@ -2,8 +2,8 @@
 ledger's promises (a minute charged once per reference at one price, never below zero; a charge
 refunded once; a credit granted once per reference; `unreachable` answers as a ledger that
 cannot be reached, `killed_after_charging` charges and dies before the answer), the video
-provider's rooms as far as ending a visit closes them, and visits booked and connected directly
-on the aggregate (scheduling has its own tests)."""
+provider's rooms (the simulated provider, saying which it closed), and visits booked and
+connected directly on the aggregate (scheduling has its own tests)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
 
-from kinlink_kit.errors import Unavailable
+from kinlink_visitation.adapters.simulated_rooms import SimulatedRooms
+from kinlink_visitation.domain.video import VideoUnavailable
 from kinlink_visitation.domain.visit import Side
 from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.domain.visit import VisitKind
@@ -112,22 +113,19 @@ class MemoryWallet:
         return [reference for (account, reference) in self.payments if account == account_id]
 
 
-class RoomsDown(Unavailable):
+class ClosingRooms(SimulatedRooms):
+    """The simulated provider, also saying which rooms were closed, and not answering when
+    `unreachable`."""
+
     def __init__(self) -> None:
-        super().__init__("video_unavailable", "The video provider cannot be reached.")
-
-
-@dataclass
-class ClosingRooms:
-    """The provider's rooms as ending a visit sees them: which were closed, and whether the
-    provider answers."""
-
-    closed: list[UUID] = field(default_factory=list)
-    unreachable: bool = False
+        super().__init__()
+        self.closed: list[UUID] = []
+        self.unreachable = False
 
     def close_room(self, visit_id: UUID) -> None:
         if self.unreachable:
-            raise RoomsDown()
+            raise VideoUnavailable()
+        super().close_room(visit_id)
         self.closed.append(visit_id)
 
 
@@ -158,3 +156,11 @@ def connected(visit: Visit, at: datetime) -> Visit:
     visit.joined(Side.VISITOR, at)
     visit.joined(Side.STATION, at)
     return visit
+
+
+def in_the_room(rooms: SimulatedRooms, visit: Visit, at: datetime) -> None:
+    """Both sides in the visit's room at the provider, as they are on the visit."""
+    rooms.open_room(visit.visit_id, visit.ends_at)
+    for side in Side:
+        ticket = rooms.ticket(visit.visit_id, side, at, at + SECOND)
+        rooms.join(ticket.token, at)
