@@ -17,6 +17,7 @@ from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
 
+from kinlink_kit.errors import InvalidArgument
 from kinlink_visitation.adapters.simulated_rooms import SimulatedRooms
 from kinlink_visitation.domain.video import VideoUnavailable
 from kinlink_visitation.domain.visit import Side
@@ -50,6 +51,8 @@ class MemoryWallet:
     killed_after_charging: bool = False
     # Every account covers any charge (tests about something else than money).
     unlimited: bool = False
+    # Credits the ledger refuses, by reference (as it refuses one above its bound).
+    refused_credits: set[str] = field(default_factory=set)
     # What happens elsewhere while the ledger is charging, once (e.g. an officer ending it).
     while_charging: Callable[[], object] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -98,6 +101,8 @@ class MemoryWallet:
     ) -> None:
         if self.unreachable:
             raise WalletUnavailable()
+        if reference in self.refused_credits:
+            raise InvalidArgument("amount_out_of_range", "A credit is from 1 cent to $1,000.")
         with self.lock:
             if reference not in self.credits:
                 self.credits[reference] = amount_cents
