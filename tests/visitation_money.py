@@ -29,6 +29,7 @@ from kinlink_visitation.domain.wallet import Payment
 from kinlink_visitation.domain.wallet import WalletUnavailable
 
 MINUTE_CENTS = 25
+UNLIMITED = 10**9  # cents: what an unlimited wallet says it holds
 FACILITY = "FAC-VIDEO"
 OTHER_FACILITY = "FAC-ELSEWHERE"
 RESIDENT = "R-1"
@@ -111,7 +112,7 @@ class MemoryWallet:
     def balance(self, account_id: UUID) -> int:
         if self.unreachable:
             raise WalletUnavailable()
-        return self.balances.get(account_id, 0)
+        return UNLIMITED if self.unlimited else self.balances.get(account_id, 0)
 
     def charged(self, account_id: UUID) -> list[str]:
         """The references charged to the account, refunded or not, in the order charged."""
