@@ -2,8 +2,8 @@
 ledger's promises (a minute charged once per reference at one price, never below zero; a charge
 refunded once; a credit granted once per reference; `unreachable` answers as a ledger that
 cannot be reached, `killed_after_charging` charges and dies before the answer), the video
-provider's rooms as far as ending a visit closes them, and visits booked and connected directly
-on the aggregate (scheduling has its own tests)."""
+provider's rooms (the simulated provider, saying which it closed), and visits booked and
+connected directly on the aggregate (scheduling has its own tests)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
 
-from kinlink_kit.errors import Unavailable
+from kinlink_kit.errors import InvalidArgument
+from kinlink_visitation.adapters.simulated_rooms import SimulatedRooms
+from kinlink_visitation.domain.video import VideoUnavailable
 from kinlink_visitation.domain.visit import Side
 from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.domain.visit import VisitKind
@@ -27,6 +29,7 @@ from kinlink_visitation.domain.wallet import Payment
 from kinlink_visitation.domain.wallet import WalletUnavailable
 
 MINUTE_CENTS = 25
+UNLIMITED = 10**9  # cents: what an unlimited wallet says it holds
 FACILITY = "FAC-VIDEO"
 OTHER_FACILITY = "FAC-ELSEWHERE"
 RESIDENT = "R-1"
@@ -49,6 +52,8 @@ class MemoryWallet:
     killed_after_charging: bool = False
     # Every account covers any charge (tests about something else than money).
     unlimited: bool = False
+    # Credits the ledger refuses, by reference (as it refuses one above its bound).
+    refused_credits: set[str] = field(default_factory=set)
     # What happens elsewhere while the ledger is charging, once (e.g. an officer ending it).
     while_charging: Callable[[], object] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -97,6 +102,8 @@ class MemoryWallet:
     ) -> None:
         if self.unreachable:
             raise WalletUnavailable()
+        if reference in self.refused_credits:
+            raise InvalidArgument("amount_out_of_range", "A credit is from 1 cent to $1,000.")
         with self.lock:
             if reference not in self.credits:
                 self.credits[reference] = amount_cents
@@ -105,29 +112,26 @@ class MemoryWallet:
     def balance(self, account_id: UUID) -> int:
         if self.unreachable:
             raise WalletUnavailable()
-        return self.balances.get(account_id, 0)
+        return UNLIMITED if self.unlimited else self.balances.get(account_id, 0)
 
     def charged(self, account_id: UUID) -> list[str]:
         """The references charged to the account, refunded or not, in the order charged."""
         return [reference for (account, reference) in self.payments if account == account_id]
 
 
-class RoomsDown(Unavailable):
+class ClosingRooms(SimulatedRooms):
+    """The simulated provider, also saying which rooms were closed, and not answering when
+    `unreachable`."""
+
     def __init__(self) -> None:
-        super().__init__("video_unavailable", "The video provider cannot be reached.")
-
-
-@dataclass
-class ClosingRooms:
-    """The provider's rooms as ending a visit sees them: which were closed, and whether the
-    provider answers."""
-
-    closed: list[UUID] = field(default_factory=list)
-    unreachable: bool = False
+        super().__init__()
+        self.closed: list[UUID] = []
+        self.unreachable = False
 
     def close_room(self, visit_id: UUID) -> None:
         if self.unreachable:
-            raise RoomsDown()
+            raise VideoUnavailable()
+        super().close_room(visit_id)
         self.closed.append(visit_id)
 
 
@@ -158,3 +162,11 @@ def connected(visit: Visit, at: datetime) -> Visit:
     visit.joined(Side.VISITOR, at)
     visit.joined(Side.STATION, at)
     return visit
+
+
+def in_the_room(rooms: SimulatedRooms, visit: Visit, at: datetime) -> None:
+    """Both sides in the visit's room at the provider, as they are on the visit."""
+    rooms.open_room(visit.visit_id, visit.ends_at)
+    for side in Side:
+        ticket = rooms.ticket(visit.visit_id, side, at, at + SECOND)
+        rooms.join(ticket.token, at)

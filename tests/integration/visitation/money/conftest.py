@@ -64,12 +64,17 @@ def _at_the_start(clock: Clock) -> None:
 async def visitation_stub(
     visitation: Visitation, visitation_settings: VisitationSettings, token_keys: TokenKeys
 ) -> AsyncIterator[visitation_pb2_grpc.VisitationServiceStub]:
-    """The service served as clients call it; its sweeps run once at the start, then leave the
-    test's clock to the test."""
+    """The service served as clients call it; its money sweeps run once at the start, then
+    leave the test's clock to the test."""
     quiet = visitation_settings.model_copy(
-        update=dict.fromkeys(
-            ("visit_meter_seconds", "visit_window_sweep_seconds", "refund_sweep_seconds"), 3600.0
-        )
+        update={
+            **dict.fromkeys(
+                ("visit_meter_seconds", "visit_window_sweep_seconds", "refund_sweep_seconds"),
+                3600.0,
+            ),
+            # Who is in each room, asked of the provider all along: it agrees with the visits.
+            "presence_sweep_every_seconds": 0.05,
+        }
     )
     bus = InMemoryBus()
     async with (

@@ -170,6 +170,22 @@ def test_an_approval_the_ledger_did_not_answer_is_credited_once_by_the_sweep(
     assert outside.wallet.credits == {refund_reference(request.request_id): 50}
 
 
+def test_a_credit_the_ledger_refuses_does_not_hold_up_the_others(
+    visitation: Visitation, outside: Outside, clock: Clock
+) -> None:
+    visit = ended(visitation, clock, outside)
+    refused, issued = filed(visitation, visit), filed(visitation, visit)
+    outside.wallet.unreachable = True
+    for request in (refused, issued):
+        decide_refund_request(visitation, approve(request, 20), OPERATOR)
+    outside.wallet.unreachable = False
+    outside.wallet.refused_credits.add(refund_reference(refused.request_id))
+    assert issue_approved_credits(visitation) == 1
+    assert outside.wallet.credits == {refund_reference(issued.request_id): 20}
+    still = visitation.find(refused.id, RefundRequest)
+    assert still is not None and still.awaiting_credit
+
+
 def test_two_approvals_at_once_never_credit_more_than_was_charged(
     visitation: Visitation, outside: Outside, clock: Clock
 ) -> None:

@@ -17,6 +17,7 @@ from kinlink_kit.auth import Role
 from kinlink_kit.errors import PermissionDenied
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
+from kinlink_visitation.domain.video import VideoUnavailable
 from kinlink_visitation.domain.visit import CancelledBy
 from kinlink_visitation.domain.visit import EndReason
 from kinlink_visitation.domain.visit import Side
@@ -39,9 +40,9 @@ from tests.visitation_money import FACILITY
 from tests.visitation_money import OTHER_FACILITY
 from tests.visitation_money import SECOND
 from tests.visitation_money import ProcessKilled
-from tests.visitation_money import RoomsDown
 from tests.visitation_money import booked
 from tests.visitation_money import connected
+from tests.visitation_money import in_the_room
 
 
 def family(account_id: UUID) -> Principal:
@@ -58,6 +59,7 @@ def started(visitation: Visitation, clock: Clock, outside: Outside, cents: int =
     outside.wallet.fund(account, cents)
     visit = connected(booked(account), clock.now)
     visitation.store.save(visit)
+    in_the_room(outside.rooms, visit, clock.now)
     return visit
 
 
@@ -364,7 +366,7 @@ def test_a_provider_that_cannot_be_reached_leaves_the_visit_going(
     visit = started(visitation, clock, outside)
     outside.rooms.unreachable = True
     at(clock, visit, 30)
-    with refused(RoomsDown, "video_unavailable"):
+    with refused(VideoUnavailable, "video_unavailable"):
         end_visit_as(visitation, EndVisit(visit.visit_id, "Count"), officer())
     assert now_of(visitation, visit).status is VisitStatus.IN_PROGRESS
     outside.rooms.unreachable = False

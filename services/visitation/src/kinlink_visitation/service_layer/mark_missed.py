@@ -4,6 +4,8 @@ connect are ended when their window is over by the money's sweep, not here."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import VISITS_MISSED
 
@@ -20,16 +22,19 @@ def mark_missed_visits(visitation: Visitation) -> int:
     now = visitation.clock()
     missed = 0
 
-    def miss(visit: Visit) -> bool:
+    def miss(visit: Visit) -> UUID | None:
         # Decided on the visit as it is now: one that connected since the view was read, or
         # that another replica's sweep marked, is left alone.
         if visit.status is not VisitStatus.SCHEDULED or not visit.is_over(now):
-            return False
+            return None
         visit.missed(now)
-        return True
+        return visit.visit_id
 
     for key in visitation.views.visits.booked_over_by(now):
-        if visitation.change(key, Visit, miss, missing=VisitNotFound):
+        visit_id = visitation.change(key, Visit, miss, missing=VisitNotFound)
+        if visit_id is not None:
+            # A side that waited alone in the room is taken out with it.
+            visitation.rooms.close_room(visit_id)
             missed += 1
             VISITS_MISSED.inc()
             log.info("visit missed", visit_key=str(key))

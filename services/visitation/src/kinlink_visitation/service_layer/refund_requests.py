@@ -222,15 +222,20 @@ def issue_credit(visitation: Visitation, request: RefundRequest) -> RefundReques
 def issue_approved_credits(visitation: Visitation) -> int:
     """The refund sweep: credits approved and not yet confirmed by the ledger. How many."""
     issued = 0
-    for request_id in visitation.views.refund_requests.awaiting_credit():
-        request = visitation.find(request_id, RefundRequest)
+    for key in visitation.views.refund_requests.awaiting_credit():
+        request = visitation.find(key, RefundRequest)
         # The view may lag behind the store.
         if request is None or not request.awaiting_credit:
             continue
-        if not issue_credit(visitation, request).awaiting_credit:
-            issued += 1
-        else:
+        try:
+            still_awaiting = issue_credit(visitation, request).awaiting_credit
+        except Exception:
+            # One credit the ledger refuses must not keep the sweep from the others.
+            log.exception("refund credit not issued; the next sweep tries again", key=str(key))
+            continue
+        if still_awaiting:
             break  # the wallet cannot be reached: the next sweep
+        issued += 1
     return issued
 
 
