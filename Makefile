@@ -8,6 +8,10 @@ PROTOS := $(shell find contracts/proto -name '*.proto')
 # axe-core checks the portal's pages in the browser tests; fetched with the machine's npm.
 AXE_VERSION := 4.14.1
 AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
+# LiveKit's browser client, which the portal's video pages join rooms with (decision 0075).
+LIVEKIT_CLIENT_VERSION := 2.23.0
+LIVEKIT_CLIENT_SHA256 := fb646f2260d84f91238d0a2dc10726c456631d6a26c7cafc43cfee5959b4d31d
+LIVEKIT_CLIENT := portal/src/kinlink_portal/static/vendor/livekit-client.umd.js
 # Twilio's segment calculator, the oracle the SMS gateway's segment counting is tested against.
 SMS_SEGMENTS_VERSION := 1.3.0
 SMS_SEGMENTS := $(TOOLS)/sms-segments/node_modules/sms-segments-calculator/dist/index.js
@@ -46,7 +50,7 @@ $(SMS_SEGMENTS):
 	  sms-segments-calculator@$(SMS_SEGMENTS_VERSION)
 
 # The browser tests drive Debian's Chromium (Playwright's own browser downloads are not used).
-browser-tools: $(AXE) ## Debian's chromium and axe-core, for the portal's browser tests
+browser-tools: $(AXE) $(LIVEKIT_CLIENT) ## Debian's chromium, axe-core and LiveKit's browser client, for the portal's browser tests
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; } || \
 	 { echo "The portal's browser tests need Debian's chromium: run 'apt-get install -y chromium' as root." >&2; exit 1; }
 
@@ -92,7 +96,7 @@ schemas: install ## export the events' JSON Schemas to contracts/schemas (refuse
 
 # The identity benchmark books thousands of residents, which every later ledger must read from
 # identity's topic before it quotes: it runs last.
-bench: install ## measure deposits, wallet charges, the audit replay, messaging, SMS, commissary purchases and posting runs, video visit bookings, and identity on the real infrastructure
+bench: install ## measure deposits, wallet charges, the audit replay, messaging, SMS, commissary purchases and posting runs, video visit bookings and minutes charged, and identity on the real infrastructure
 	@$(MAKE) --no-print-directory infra-up
 	@status=0; $(UV) run --frozen python -m benchmarks.deposits && \
 	 $(UV) run --frozen python -m benchmarks.wallet && \
@@ -102,7 +106,21 @@ bench: install ## measure deposits, wallet charges, the audit replay, messaging,
 	 $(UV) run --frozen python -m benchmarks.commissary_purchases && \
 	 $(UV) run --frozen python -m benchmarks.commissary_posting && \
 	 $(UV) run --frozen python -m benchmarks.visit_bookings && \
+	 $(UV) run --frozen python -m benchmarks.visits_charged && \
 	 $(UV) run --frozen python -m benchmarks.identity || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status
 
 include deploy/local/infra.mk
+
+# LiveKit's browser client: one pinned file fetched with the machine's npm, its hash checked,
+# copied into the portal's static files (not kept in git, not a Python dependency).
+$(LIVEKIT_CLIENT):
+	@mkdir -p $(TOOLS)/livekit-client $(dir $@)
+	npm pack --silent --pack-destination $(TOOLS)/livekit-client livekit-client@$(LIVEKIT_CLIENT_VERSION)
+	tar -xzf $(TOOLS)/livekit-client/livekit-client-$(LIVEKIT_CLIENT_VERSION).tgz -C $(TOOLS)/livekit-client
+	echo "$(LIVEKIT_CLIENT_SHA256)  $(TOOLS)/livekit-client/package/dist/livekit-client.umd.js" | sha256sum -c --quiet -
+	cp $(TOOLS)/livekit-client/package/dist/livekit-client.umd.js $@
+	cp $(TOOLS)/livekit-client/package/LICENSE $(dir $@)livekit-client.LICENSE
+
+.PHONY: video-client
+video-client: $(LIVEKIT_CLIENT) ## LiveKit's browser client into the portal's static files (the distributed mode's video pages)

@@ -43,6 +43,7 @@ from kinlink_visitation.service_layer.schedule_visit import ScheduleVisit
 from kinlink_visitation.service_layer.schedule_visit import schedule_visit
 from kinlink_visitation.service_layer.visitation import Visitation
 from prometheus_client import REGISTRY
+from pydantic import SecretStr
 
 from benchmarks.deposits import pgbench_tps
 from benchmarks.harness import counting
@@ -146,6 +147,9 @@ def main() -> None:
         database=create_database(env, "visitation"),
         kafka_bootstrap=None,
         postgres_pool_size=THREADS + 2,
+        # Bookings charge nothing: the service account never signs in.
+        service_account_email="visitation@bench.kinlink.example",
+        service_account_password=SecretStr("unused"),
     )
     visitation = build_visitation(settings)
     facility = f"FAC-BENCH-{run}"

@@ -17,6 +17,7 @@ from kinlink_cli.messages import message
 from kinlink_cli.ops import ops
 from kinlink_cli.residents import resident
 from kinlink_cli.sms import sms
+from kinlink_cli.visits import visit
 
 
 @click.group()
@@ -37,7 +38,19 @@ def cli(context: click.Context, target: str, timeout: float) -> None:
     context.obj = Connection(target, timeout, os.environ.get("KINLINK_TOKEN") or None)
 
 
-for group in (account, card, facility, resident, deposit, message, ledger, ops, sms, commissary):
+for group in (
+    account,
+    card,
+    facility,
+    resident,
+    deposit,
+    message,
+    ledger,
+    ops,
+    sms,
+    commissary,
+    visit,
+):
     cli.add_command(group)
 
 

@@ -36,6 +36,7 @@ from kinlink_portal.settings import PortalSettings
 from kinlink_sms.bootstrap import SmsSettings
 from kinlink_sms.bootstrap import build_sms_gateway
 from kinlink_sms.bootstrap import sms_gateway_service
+from kinlink_visitation.adapters.simulated_rooms import SimulatedRooms
 from kinlink_visitation.bootstrap import VisitationSettings
 from kinlink_visitation.bootstrap import build_visitation
 from kinlink_visitation.bootstrap import visitation_service
@@ -109,7 +110,10 @@ def banner(address: str, portal_url: str, settings: EmbeddedSettings) -> None:
 
 
 def platform(
-    settings: EmbeddedSettings, bus: Bus, processor: SimulatedProcessor | None = None
+    settings: EmbeddedSettings,
+    bus: Bus,
+    processor: SimulatedProcessor | None = None,
+    rooms: SimulatedRooms | None = None,
 ) -> tuple[list[ServiceParts], TokenVerifier]:
     """Every service on its own SQLite store in one folder, and one token signing key (made on
     the first start) that identity signs with and every service verifies with. The ledger
@@ -193,7 +197,9 @@ def platform(
         messaging_service(messaging_settings, bus, build_messaging(messaging_settings)),
         sms_gateway_service(sms_settings, bus, build_sms_gateway(sms_settings)),
         commissary_service(commissary_settings, bus, build_commissary(commissary_settings)),
-        visitation_service(visitation_settings, bus, build_visitation(visitation_settings)),
+        visitation_service(
+            visitation_settings, bus, build_visitation(visitation_settings, rooms=rooms)
+        ),
     ]
     return parts, ledger_settings.token_verifier()
 
@@ -205,7 +211,12 @@ def derived_secret(settings: EmbeddedSettings, purpose: bytes) -> SecretStr:
     return SecretStr(hmac.new(private_pem.encode(), purpose, hashlib.sha256).hexdigest())
 
 
-def portal(settings: EmbeddedSettings, address: str, processor: SimulatedProcessor) -> Starlette:
+def portal(
+    settings: EmbeddedSettings,
+    address: str,
+    processor: SimulatedProcessor,
+    rooms: SimulatedRooms | None = None,
+) -> Starlette:
     """The portal calling the services at `address`, over plain HTTP on this computer. Its
     cookies are signed with a secret derived from the token signing key: sessions survive a
     restart, and there is no second secret to keep. A payment the card's bank checks (3-D
@@ -216,18 +227,20 @@ def portal(settings: EmbeddedSettings, address: str, processor: SimulatedProcess
         messaging_target=address,
         sms_target=address,
         commissary_target=address,
+        visitation_target=address,
         cookie_secret=derived_secret(settings, b"portal cookies"),
         secure_cookies=False,
         shutdown_grace_seconds=settings.shutdown_grace_seconds,
     )
-    return create_app(portal_settings, card_issuer=processor.answer_challenge)
+    return create_app(portal_settings, card_issuer=processor.answer_challenge, video_room=rooms)
 
 
 async def run(settings: EmbeddedSettings, stop: asyncio.Event | None = None) -> None:
     """Serve until `stop` is set or a termination signal arrives."""
     bus = SQLiteBus.in_folder(settings.data_dir)
     processor = SimulatedProcessor(state_file=settings.data_dir / PROCESSOR_STATE)
-    parts, token_verifier = platform(settings, bus, processor)
+    rooms = SimulatedRooms()  # visitation's video provider, whose room the portal's pages join
+    parts, token_verifier = platform(settings, bus, processor, rooms)
     stop = stop or asyncio.Event()
     web: list[asyncio.Task[None]] = []
 
@@ -237,7 +250,7 @@ async def run(settings: EmbeddedSettings, stop: asyncio.Event | None = None) -> 
         web.append(
             asyncio.create_task(
                 serve_portal(
-                    portal(settings, address, processor),
+                    portal(settings, address, processor, rooms),
                     settings.http_host,
                     settings.http_port,
                     stop,

@@ -127,6 +127,20 @@ ORDERS_FLAGGED_OVERDUE = Counter(
     "Paid commissary orders flagged for support: not delivered a week after they were paid.",
 )
 
+VIDEO_MINUTES_CHARGED = Counter(
+    "kinlink_visitation_minutes_charged_total",
+    "Connected minutes of remote video visits charged to family wallets by the meter.",
+)
+VIDEO_MINUTES_GIVEN_BACK = Counter(
+    "kinlink_visitation_minutes_given_back_total",
+    "Charged video minutes refunded because our side cut them short (the station or the "
+    "provider dropped, an officer or the window ended the visit, the resident left).",
+)
+VIDEO_REFUND_REQUESTS = Counter(
+    "kinlink_visitation_refund_requests_total",
+    "Video visit refund requests by step: requested, approved, denied, credit_issued.",
+    ["step"],
+)
 VISITS_BOOKED = Counter(
     "kinlink_visitation_visits_booked_total",
     "Video visits booked, by how (scheduled, direct_dial).",

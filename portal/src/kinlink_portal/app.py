@@ -31,6 +31,7 @@ from starlette.types import Scope
 from starlette.types import Send
 
 from kinlink_portal import card_entry
+from kinlink_portal import simulated_room
 from kinlink_portal.i18n import LANGUAGE_COOKIE
 from kinlink_portal.i18n import LANGUAGES
 from kinlink_portal.i18n import chosen_language
@@ -59,6 +60,11 @@ from kinlink_portal.pages import residents
 from kinlink_portal.pages import review
 from kinlink_portal.pages import sms
 from kinlink_portal.pages import staff
+from kinlink_portal.pages import video_test
+from kinlink_portal.pages import visit_booking
+from kinlink_portal.pages import visit_connect
+from kinlink_portal.pages import visits
+from kinlink_portal.pages import visits_console
 from kinlink_portal.rendering import render
 from kinlink_portal.rendering import templates
 from kinlink_portal.security import CsrfProtection
@@ -71,6 +77,7 @@ from kinlink_portal.services import Services
 from kinlink_portal.services import failure
 from kinlink_portal.sessions import NotSignedIn
 from kinlink_portal.settings import PortalSettings
+from kinlink_portal.simulated_room import SimulatedRoom
 
 SESSION_COOKIE = "kinlink_session"
 # The payer's answer to their bank's check of a payment, given its client secret: passed or not.
@@ -237,10 +244,12 @@ def create_app(
     settings: PortalSettings,
     clock: Callable[[], float] = time.time,
     card_issuer: CardIssuer | None = None,
+    video_room: SimulatedRoom | None = None,
 ) -> Starlette:
     """The portal, calling the services `settings` names (channels opened at start-up). With a
     simulated card processor, `card_issuer` answers for the bank a payer confirms a payment
-    with (3-D Secure), on a page of the portal standing in for the bank's."""
+    with (3-D Secure), on a page of the portal standing in for the bank's. With a simulated
+    video provider, `video_room` is its room the video pages join (decision 0076)."""
     secret = settings.checked_cookie_secret()
 
     @asynccontextmanager
@@ -276,6 +285,12 @@ def create_app(
             *sms.routes,
             *commissary_console.routes,
             *commissary.routes,
+            *video_test.routes,
+            *simulated_room.routes,
+            *visit_booking.routes,
+            *visits_console.routes,
+            *visit_connect.routes,
+            *visits.routes,
             Mount(
                 "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
             ),
@@ -313,6 +328,7 @@ def create_app(
     app.state.clock = clock
     app.state.secure_cookies = settings.secure_cookies
     app.state.card_issuer = card_issuer
+    app.state.video_room = video_room
     app.state.card_entry = settings.card_entry
     app.state.stripe_publishable_key = settings.stripe_publishable_key
     app.state.support_email = settings.support_email

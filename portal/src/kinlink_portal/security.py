@@ -39,6 +39,11 @@ STRIPE_CONTENT_SECURITY_POLICY = (
     "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+# No page uses the camera or microphone but the video ones, which widen it for themselves.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
+VIDEO_PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=(), payment=()"
+# The headers a page may set for itself, narrower or wider than every page's (the video pages).
+PAGE_OWN_HEADERS = frozenset({"permissions-policy", "content-security-policy"})
 CSRF_FIELD = "csrf_token"
 # The largest form we accept; ours are a few hundred bytes.
 MAX_FORM_BYTES = 64 * 1024
@@ -60,7 +65,7 @@ class SecurityHeaders:
             "x-frame-options": "DENY",
             # Links in our emails carry single-use tokens: no page sends its address onwards.
             "referrer-policy": "no-referrer",
-            "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
+            "permissions-policy": PERMISSIONS_POLICY,
             "cross-origin-opener-policy": "same-origin",
         }
         if secure:
@@ -74,7 +79,9 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.update(self.headers)
+                for name, value in self.headers.items():
+                    if name not in PAGE_OWN_HEADERS or name not in headers:
+                        headers[name] = value
                 if "cache-control" not in headers:
                     # Pages show account details: never kept by the browser or a proxy.
                     headers["cache-control"] = "no-store"

@@ -350,6 +350,71 @@ SENTENCES = {
     "page_size_invalid": N_("Ask for between 1 and 200 rows a page."),
     "posting_run_not_found": N_("This facility's orders did not post on that day."),
     "run_date_invalid": N_("Enter the date as YYYY-MM-DD."),
+    # Video visits
+    "visit_not_found": N_("We do not know this video visit."),
+    "visit_id_reused": N_(
+        "This visit was already booked with other details. Choose the time again and start over."
+    ),
+    "visit_not_cancellable": N_(
+        "This visit can no longer be cancelled: only a scheduled visit that has not started can."
+    ),
+    "visit_not_in_progress": N_("This visit is not under way: there is nothing to end."),
+    "visit_not_open": N_(
+        "You can connect from 5 minutes before the visit starts until its time is over."
+    ),
+    "slot_not_offered": N_("No visit starts then. Choose one of the free times."),
+    "slot_minutes_not_offered": N_("Choose one of the lengths the facility offers."),
+    "resident_busy": N_("The resident already has a visit at this time. Choose another time."),
+    "visitor_busy": N_("You already have a visit at this time. Choose another time."),
+    "no_station_free": N_(
+        "This time was just taken: every video station is busy then. Choose another time."
+    ),
+    "facility_closed": N_(
+        "The facility is not open for video visits right now, or closes before a visit would end."
+    ),
+    "before_booking_lead_time": N_(
+        "Visits must be booked ahead of time: choose a later time, or use Direct Dial."
+    ),
+    "beyond_booking_horizon": N_("This day is too far ahead: choose an earlier one."),
+    "date_blacked_out": N_("The facility has no visits on this day."),
+    "date_past": N_("This day has passed: choose another."),
+    "no_visiting_hours": N_("The facility has no visiting hours on this day of the week."),
+    "date_invalid": N_("Choose a day from the calendar."),
+    "kind_missing": N_("Choose whether you visit from home or at the facility."),
+    "starts_at_missing": N_("Choose one of the free times."),
+    "video_visits_unavailable": N_("This facility does not offer video visits through Kinlink."),
+    "numbers_invalid": N_("Enter whole numbers separated by commas, such as 15, 30."),
+    "dates_invalid": N_("Enter dates as YYYY-MM-DD, separated by commas."),
+    "video_price_above_cap": N_(
+        "This price per minute is above the FCC's cap for a facility of this kind and size."
+    ),
+    "note_missing": N_("Say why the visit is cancelled: the family is shown it."),
+    "reason_missing": N_("Give the reason: the family is shown it."),
+    "reason_invalid": N_("Choose the reason from the list."),
+    "side_invalid": N_("Choose which side of the visit joins."),
+    "video_unavailable": N_("We could not reach the video service. Please try again in a minute."),
+    "video_token_refused": N_(
+        "The video room did not let you in: its time may be over. Reload the page to try again."
+    ),
+    "problem_missing": N_("Choose what went wrong."),
+    "description_invalid": N_("Keep the description to 2,000 characters."),
+    "visit_not_ended": N_("A refund can be asked for once the visit has ended."),
+    "nothing_to_refund": N_(
+        "Nothing is left to refund for this visit: it was not charged, or was credited in full."
+    ),
+    "refund_request_id_reused": N_(
+        "This request was already sent with other details. Open the refund page again."
+    ),
+    "refund_request_not_found": N_("We do not know this refund request."),
+    "refund_request_decided": N_(
+        "This request was already decided. Reload the page to see the decision."
+    ),
+    "amount_above_refundable": N_(
+        "This is more than the visit was charged, less what was already credited."
+    ),
+    "credit_above_charged": N_(
+        "This is more than the visit was charged, less what was already credited."
+    ),
 }
 GENERIC = N_("We could not accept this. Check what you entered and try again.")
 FORM_EXPIRED = N_("This form has expired. Please try again.")

@@ -18,6 +18,7 @@ from kinlink.identity.v1 import identity_pb2_grpc
 from kinlink.ledger.v1 import ledger_pb2_grpc
 from kinlink.messaging.v1 import messaging_pb2_grpc
 from kinlink.sms.v1 import sms_pb2_grpc
+from kinlink.visitation.v1 import visitation_pb2_grpc
 from kinlink_kit.logging import get_logger
 from starlette.requests import Request
 
@@ -52,8 +53,8 @@ class Failure(Exception):
 
 
 class Services:
-    """Channels to identity, the ledger, messaging, the SMS gateway and the commissary (in the
-    embedded mode all are one address: one channel)."""
+    """Channels to identity, the ledger, messaging, the SMS gateway, the commissary and
+    visitation (in the embedded mode all are one address: one channel)."""
 
     def __init__(self, settings: PortalSettings) -> None:
         self.timeout = settings.call_timeout_seconds
@@ -68,6 +69,9 @@ class Services:
         self.sms = sms_pb2_grpc.SmsGatewayServiceStub(self._channel(settings.sms_target))
         self.commissary = commissary_pb2_grpc.CommissaryServiceStub(
             self._channel(settings.commissary_target)
+        )
+        self.visitation = visitation_pb2_grpc.VisitationServiceStub(
+            self._channel(settings.visitation_target)
         )
 
     def _channel(self, target: str) -> grpc.aio.Channel:

@@ -34,6 +34,9 @@ class PortalSettings(BaseSettings):
     commissary_target: str = Field(
         default="127.0.0.1:50051", description="the commissary service's gRPC address"
     )
+    visitation_target: str = Field(
+        default="127.0.0.1:50051", description="the visitation service's gRPC address"
+    )
     call_timeout_seconds: float = Field(default=10.0, gt=0)
     cookie_secret: SecretStr = Field(
         default=SecretStr(""),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 import uuid
 from collections.abc import AsyncIterator
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,7 @@ from kinlink_identity.bootstrap import build_identity
 from kinlink_identity.bootstrap import identity_service
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.residents import ResidentNotFound
+from kinlink_kit.testing import Clock
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
@@ -71,11 +75,18 @@ from kinlink_portal.app import CardIssuer
 from kinlink_portal.app import create_app
 from kinlink_portal.main import serve_portal
 from kinlink_portal.settings import PortalSettings
+from kinlink_portal.simulated_room import SimulatedRoom
 from kinlink_sms.bootstrap import SmsSettings
 from kinlink_sms.bootstrap import build_sms_gateway
 from kinlink_sms.bootstrap import sms_gateway_service
 from kinlink_sms.domain.ports import FacilityNotFound as SmsFacilityNotFound
 from kinlink_sms.service_layer.gateway import SmsGateway
+from kinlink_visitation.adapters.simulated_rooms import SimulatedRooms
+from kinlink_visitation.bootstrap import VisitationSettings
+from kinlink_visitation.bootstrap import build_visitation
+from kinlink_visitation.bootstrap import visitation_service
+from kinlink_visitation.domain.ports import FacilityNotFound as VisitationFacilityNotFound
+from kinlink_visitation.service_layer.visitation import Visitation
 from playwright.async_api import Browser
 from playwright.async_api import Page
 from playwright.async_api import async_playwright
@@ -100,6 +111,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # A generated camera picture and tone, allowed without asking: the video pages' journeys.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 # axe-core's impacts that fail a page (WCAG 2.2 AA rules and axe's best practices).
 FAILING_IMPACTS = {"serious", "critical"}
@@ -195,10 +209,14 @@ async def serving_portal(
     messaging_address: str = "",
     sms_address: str = "",
     commissary_address: str = "",
+    visitation_address: str = "",
+    clock: Callable[[], float] = time.time,
+    video_room: SimulatedRoom | None = None,
 ) -> AsyncIterator[str]:
     """The portal on `port`, calling the services at the gRPC `address` (messaging at
-    `messaging_address`, the SMS gateway at `sms_address` and the commissary at
-    `commissary_address`, if others); yields its URL.
+    `messaging_address`, the SMS gateway at `sms_address`, the commissary at
+    `commissary_address` and visitation at `visitation_address`, if others; its `clock`, if
+    given; the simulated video provider's room, if any); yields its URL.
     `card_issuer`: the simulated processor's stand-in bank, for the payments a bank checks."""
     portal_settings = PortalSettings(
         identity_target=address,
@@ -206,13 +224,14 @@ async def serving_portal(
         messaging_target=messaging_address or address,
         sms_target=sms_address or address,
         commissary_target=commissary_address or address,
+        visitation_target=visitation_address or address,
         cookie_secret=uuid.uuid4().hex * 2,
         secure_cookies=False,  # plain HTTP on 127.0.0.1, as in the embedded mode
     )
     stop, started = asyncio.Event(), asyncio.Future[str]()
     server = asyncio.create_task(
         serve_portal(
-            create_app(portal_settings, card_issuer=card_issuer),
+            create_app(portal_settings, clock, card_issuer, video_room),
             "127.0.0.1",
             port,
             stop,
@@ -789,6 +808,59 @@ class CommissaryPlatform(Portal):
             await commissary.ImportCatalog(importing, metadata=await self.as_operator())
 
 
+def common_settings(infra: Infra, token_keys: TokenKeys) -> dict[str, Any]:
+    """What every service of a browser journey is configured with."""
+    return {
+        "postgres_dsn": infra.postgres_dsn,
+        "kafka_bootstrap": infra.kafka_bootstrap,
+        "jwt_public_keys": {token_keys.key_id: token_keys.public_pem},
+    }
+
+
+@dataclass
+class IdentityAndLedger:
+    address: str  # both served there
+    mailer: RecordingMailer
+    ledger: Ledger
+    processor: SimulatedProcessor
+
+
+@asynccontextmanager
+async def serving_identity_and_ledger(
+    infra: Infra,
+    fresh_database: str,
+    token_keys: TokenKeys,
+    url: str,
+    ledger_database: str,
+    *ledger_also_skips: str,
+) -> AsyncIterator[IdentityAndLedger]:
+    """Identity (emails linking to the portal at `url`) and the ledger served together, each on
+    its own database and consumer group, what earlier runs left on the topics they follow
+    skipped (the ledger's: identity's, the facilities' and `ledger_also_skips`)."""
+    settings = with_service_account(identity_settings(infra, fresh_database, token_keys, url))
+    ledger_settings = LedgerSettings(
+        database=ledger_database,
+        consumer_group=f"test-portal-ledger-{uuid.uuid4().hex[:8]}",
+        **common_settings(infra, token_keys),
+    )
+    await skip_earlier_runs(infra, settings.consumer_group, FACILITY_EVENTS, LEDGER_EVENTS)
+    await skip_earlier_runs(
+        infra, ledger_settings.consumer_group, IDENTITY_EVENTS, FACILITY_EVENTS, *ledger_also_skips
+    )
+    bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
+    processor = SimulatedProcessor()
+    ledger = build_ledger(ledger_settings, processor)
+    parts = [
+        identity_service(settings, bus, build_identity(settings, mailer)),
+        ledger_service(ledger_settings, bus, ledger),
+    ]
+    try:
+        async with serving(parts, bus, token_keys.verifier()) as address:
+            yield IdentityAndLedger(address, mailer, ledger, processor)
+    finally:
+        ledger.close()
+
+
 @pytest.fixture
 async def commissary_platform(
     infra: Infra,
@@ -801,80 +873,57 @@ async def commissary_platform(
     facilities of this run's own stocked, and the portal in front of them."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = with_service_account(identity_settings(infra, fresh_database, token_keys, url))
-    common = {
-        "postgres_dsn": infra.postgres_dsn,
-        "kafka_bootstrap": infra.kafka_bootstrap,
-        "jwt_public_keys": {token_keys.key_id: token_keys.public_pem},
-    }
-    ledger_settings = LedgerSettings(
-        database=own_database(),
-        consumer_group=f"test-portal-ledger-{uuid.uuid4().hex[:8]}",
-        **common,
-    )
     commissary_settings = CommissarySettings(
         database=own_database(),
         consumer_group=f"test-portal-commissary-{uuid.uuid4().hex[:8]}",
         service_account_email=SERVICE_EMAIL,
         service_account_password=SERVICE_PASSWORD,
-        **common,
-    )
-    await skip_earlier_runs(infra, settings.consumer_group, FACILITY_EVENTS, LEDGER_EVENTS)
-    await skip_earlier_runs(
-        infra, ledger_settings.consumer_group, IDENTITY_EVENTS, FACILITY_EVENTS, COMMISSARY_EVENTS
+        **common_settings(infra, token_keys),
     )
     await skip_earlier_runs(
         infra, commissary_settings.consumer_group, IDENTITY_EVENTS, FACILITY_EVENTS, LEDGER_EVENTS
     )
-    bus, mailer = KafkaBus(infra.kafka_bootstrap, client_id="test-portal"), RecordingMailer()
-    processor = SimulatedProcessor()
-    ledger = build_ledger(ledger_settings, processor)
-    parts = [
-        identity_service(settings, bus, build_identity(settings, mailer)),
-        ledger_service(ledger_settings, bus, ledger),
-    ]
-    try:
-        async with serving(parts, bus, token_keys.verifier()) as address:
-            commissary_settings = commissary_settings.model_copy(
-                update={"ledger_target": address, "identity_target": address}
+    async with serving_identity_and_ledger(
+        infra, fresh_database, token_keys, url, own_database(), COMMISSARY_EVENTS
+    ) as served_platform:
+        address, mailer = served_platform.address, served_platform.mailer
+        ledger, processor = served_platform.ledger, served_platform.processor
+        commissary_settings = commissary_settings.model_copy(
+            update={"ledger_target": address, "identity_target": address}
+        )
+        commissary = build_commissary(commissary_settings)
+        commissary_bus = KafkaBus(infra.kafka_bootstrap, client_id="test-portal-commissary")
+        served_commissary = [commissary_service(commissary_settings, commissary_bus, commissary)]
+        async with serving(served_commissary, commissary_bus, token_keys.verifier()) as (
+            commissary_address
+        ):
+            facility_id = f"FAC-PORTAL-{uuid.uuid4().hex[:8]}"
+            pay_now_facility_id = f"FAC-PAYNOW-{uuid.uuid4().hex[:8]}"
+            await seed_own_facility(address, facility_id)
+            await seed_own_facility(
+                address,
+                pay_now_facility_id,
+                name="Pay Now County Jail",
+                commissary_payment_mode="pay_at_order",
             )
-            commissary = build_commissary(commissary_settings)
-            commissary_bus = KafkaBus(infra.kafka_bootstrap, client_id="test-portal-commissary")
-            served_commissary = [
-                commissary_service(commissary_settings, commissary_bus, commissary)
-            ]
-            async with serving(served_commissary, commissary_bus, token_keys.verifier()) as (
-                commissary_address
-            ):
-                facility_id = f"FAC-PORTAL-{uuid.uuid4().hex[:8]}"
-                pay_now_facility_id = f"FAC-PAYNOW-{uuid.uuid4().hex[:8]}"
-                await seed_own_facility(address, facility_id)
-                await seed_own_facility(
+            async with serving_portal(
+                address, port, commissary_address=commissary_address
+            ) as served:
+                assert served == url
+                platform = CommissaryPlatform(
+                    url,
+                    mailer,
                     address,
+                    ledger,
+                    processor,
+                    commissary,
+                    commissary_address,
+                    facility_id,
                     pay_now_facility_id,
-                    name="Pay Now County Jail",
-                    commissary_payment_mode="pay_at_order",
                 )
-                async with serving_portal(
-                    address, port, commissary_address=commissary_address
-                ) as served:
-                    assert served == url
-                    platform = CommissaryPlatform(
-                        url,
-                        mailer,
-                        address,
-                        ledger,
-                        processor,
-                        commissary,
-                        commissary_address,
-                        facility_id,
-                        pay_now_facility_id,
-                    )
-                    for stocked in (facility_id, pay_now_facility_id):
-                        await platform.stock(stocked)
-                    yield platform
-    finally:
-        ledger.close()
+                for stocked in (facility_id, pay_now_facility_id):
+                    await platform.stock(stocked)
+                yield platform
 
 
 @pytest.fixture
@@ -886,4 +935,131 @@ async def commissary_family(
 ) -> AsyncIterator[Visitor]:
     """A visitor of the portal in front of identity, the ledger and the commissary."""
     async with browsing(browser, commissary_platform, axe_source, request) as visiting:
+        yield visiting
+
+
+# The video journeys' moment: Thursday 2026-03-05 15:00 UTC, three days before the Sunday
+# clocks spring forward, the visitation service and the portal both on it.
+VIDEO_NOW = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)
+# The video journeys' facility: in New York, open for visits every day 9 to 12; the visitors
+# sign up in Chicago, an hour behind.
+VIDEO_FACILITY_ZONE = "America/New_York"
+VIDEO_HOURS = [
+    pb.VisitingWindow(day=day, opens="09:00", closes="12:00")
+    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+]
+
+
+@dataclass
+class VisitPlatform(Portal):
+    """The portal in front of identity, the ledger and visitation (served as a process of its
+    own, its clock `clock`, its video provider the simulated one, whose room the portal's pages
+    join), this run's own facility in New York with two video stations."""
+
+    ledger: Ledger
+    visitation: Visitation
+    visitation_address: str
+    facility_id: str
+    clock: Clock
+
+    async def until_visitation_knows_residents(self) -> None:
+        async def known() -> bool:
+            try:
+                self.visitation.facilities.facility(self.facility_id)
+                for resident in DEMO_JAIL_RESIDENTS:
+                    self.visitation.residents.require_held(self.facility_id, resident.resident_id)
+            except (VisitationFacilityNotFound, ResidentNotFound):
+                return False
+            return True
+
+        await eventually(known, timeout=60)
+
+
+@pytest.fixture
+async def visit_platform(
+    infra: Infra,
+    fresh_database: str,
+    token_keys: TokenKeys,
+    own_database: Callable[[], str],
+) -> AsyncIterator[VisitPlatform]:
+    """Identity and the ledger served together, visitation beside them on a port of its own,
+    each on its own database and consumer groups on the real Kafka and PostgreSQL, a facility of
+    this run's own in New York, and the portal in front of them, its clock and visitation's at
+    VIDEO_NOW."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    visitation_settings = VisitationSettings(
+        database=own_database(),
+        consumer_group=f"test-portal-visitation-{uuid.uuid4().hex[:8]}",
+        visit_meter_seconds=0.2,  # minutes charged soon after the clock is moved
+        service_account_email=SERVICE_EMAIL,
+        service_account_password=SERVICE_PASSWORD,
+        **common_settings(infra, token_keys),
+    )
+    await skip_earlier_runs(infra, visitation_settings.consumer_group, IDENTITY_EVENTS)
+    clock = Clock(VIDEO_NOW)
+    async with serving_identity_and_ledger(
+        infra, fresh_database, token_keys, url, own_database()
+    ) as served_platform:
+        address = served_platform.address
+        visitation_settings = visitation_settings.model_copy(
+            update={"ledger_target": address, "identity_target": address}
+        )
+        rooms = SimulatedRooms(clock=clock)
+        visitation = build_visitation(visitation_settings, rooms=rooms)
+        visitation.clock = clock
+        visitation_bus = KafkaBus(infra.kafka_bootstrap, client_id="test-portal-visitation")
+        served = [visitation_service(visitation_settings, visitation_bus, visitation)]
+        async with serving(served, visitation_bus, token_keys.verifier()) as visitation_address:
+            facility_id = f"FAC-VIDEO-{uuid.uuid4().hex[:8]}"
+            await seed_own_facility(
+                address,
+                facility_id,
+                name="Video County Jail",
+                time_zone=VIDEO_FACILITY_ZONE,
+                video_stations=2,
+                video_price_per_minute_cents=20,
+            )
+            await configure_video_hours(address, facility_id)
+            async with serving_portal(
+                address,
+                port,
+                visitation_address=visitation_address,
+                clock=lambda: clock().timestamp(),
+                video_room=rooms,
+            ) as served_url:
+                assert served_url == url
+                platform = VisitPlatform(
+                    url, served_platform.mailer, address, served_platform.ledger, visitation,
+                    visitation_address, facility_id, clock,
+                )  # fmt: skip
+                await platform.until_visitation_knows_residents()
+                yield platform
+
+
+async def configure_video_hours(address: str, facility_id: str) -> None:
+    """The facility's visiting hours, every day 9 to 12 (a repeated field: set apart)."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        session = await identity.LogIn(
+            pb.LogInRequest(email=demo.OPERATOR_EMAIL, password=demo.OPERATOR_PASSWORD)
+        )
+        operator = bearer(session.access_token)
+        found = await identity.GetFacility(pb.GetFacilityRequest(facility_id=facility_id))
+        settings = found.settings
+        del settings.visiting_hours[:]
+        settings.visiting_hours.extend(VIDEO_HOURS)
+        configuring = pb.ConfigureFacilityRequest(facility_id=facility_id, settings=settings)
+        await identity.ConfigureFacility(configuring, metadata=operator)
+
+
+@pytest.fixture
+async def visit_family(
+    browser: Browser,
+    visit_platform: VisitPlatform,
+    axe_source: str,
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[Visitor]:
+    """A visitor of the portal in front of identity, the ledger and visitation."""
+    async with browsing(browser, visit_platform, axe_source, request) as visiting:
         yield visiting

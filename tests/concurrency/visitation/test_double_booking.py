@@ -31,6 +31,7 @@ from tests.visitation_doubles import book
 from tests.visitation_doubles import configure
 from tests.visitation_doubles import local
 from tests.visitation_doubles import schedule
+from tests.visitation_money import MemoryWallet
 
 THREADS = 12
 RESIDENTS = [f"R-{n}" for n in range(1, 6)]
@@ -44,7 +45,7 @@ REFUSALS = {"no_station_free", "resident_busy", "visitor_busy"}
 @pytest.fixture
 def replicas(infra: Infra, fresh_database: str, clock: Clock) -> Iterator[list[Visitation]]:
     settings = VisitationSettings(postgres_dsn=infra.postgres_url(fresh_database))
-    apps = [build_visitation(settings) for _ in range(2)]
+    apps = [build_visitation(settings, wallet=MemoryWallet()) for _ in range(2)]
     for app in apps:
         app.clock = clock
     configure(apps[0])

@@ -26,6 +26,7 @@ from tests.visitation_doubles import RESIDENT
 from tests.visitation_doubles import THIRD_RESIDENT
 from tests.visitation_doubles import book
 from tests.visitation_doubles import configure
+from tests.visitation_money import MemoryWallet
 
 
 @pytest.fixture(params=STORAGES)
@@ -38,7 +39,7 @@ def visitation_settings(request: pytest.FixtureRequest) -> VisitationSettings:
 
 @pytest.fixture
 def visitation(visitation_settings: VisitationSettings, clock: Clock) -> Iterator[Visitation]:
-    visitation = build_visitation(visitation_settings)
+    visitation = build_visitation(visitation_settings, wallet=MemoryWallet())
     visitation.clock = clock
     configure(visitation)
     for resident_id in (RESIDENT, OTHER_RESIDENT, THIRD_RESIDENT):

@@ -43,6 +43,7 @@ from structlog.testing import capture_logs
 from tests.conftest import Metadata
 from tests.conftest import TokenKeys
 from tests.conftest import bearer
+from tests.visitation_money import MemoryWallet
 from tests.visitation_visits import FACILITY
 from tests.visitation_visits import booked_visit
 
@@ -67,7 +68,9 @@ def rooms(clock: Clock) -> SimulatedRooms:
 def visitation(
     visitation_settings: VisitationSettings, rooms: SimulatedRooms, clock: Clock
 ) -> Iterator[Visitation]:
-    visitation = build_visitation(visitation_settings, rooms=rooms)
+    visitation = build_visitation(
+        visitation_settings, wallet=MemoryWallet(unlimited=True), rooms=rooms
+    )
     visitation.clock = clock
     yield visitation
     visitation.close()

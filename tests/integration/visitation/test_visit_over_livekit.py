@@ -47,6 +47,7 @@ from tests.conftest import bearer
 from tests.livekit_server import joined
 from tests.livekit_server import private_livekit
 from tests.livekit_server import publish_tone
+from tests.visitation_money import MemoryWallet
 from tests.visitation_visits import FACILITY
 from tests.visitation_visits import booked_visit
 
@@ -89,7 +90,8 @@ async def served(request: pytest.FixtureRequest, token_keys: TokenKeys) -> Async
             livekit_api_secret=server.api_secret,
             video_webhook_port=port,
         )
-        visitation, bus = build_visitation(settings), InMemoryBus()
+        wallet = MemoryWallet(unlimited=True)
+        visitation, bus = build_visitation(settings, wallet=wallet), InMemoryBus()
         parts = [visitation_service(settings, bus, visitation)]
         async with (
             serving(parts, bus, token_keys.verifier()) as address,

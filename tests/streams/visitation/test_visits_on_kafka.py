@@ -39,12 +39,13 @@ from tests.visitation_doubles import book
 from tests.visitation_doubles import configure
 from tests.visitation_doubles import local
 from tests.visitation_doubles import schedule
+from tests.visitation_money import MemoryWallet
 
 
 @pytest.fixture
 def visitation(infra: Infra, fresh_database: str, clock: Clock) -> Iterator[Visitation]:
     settings = VisitationSettings(postgres_dsn=infra.postgres_url(fresh_database))
-    app = build_visitation(settings)
+    app = build_visitation(settings, wallet=MemoryWallet())
     app.clock = clock
     yield app
     app.close()

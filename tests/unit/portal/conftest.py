@@ -95,6 +95,8 @@ class StandInServices:
     sms: StandInIdentity = field(default_factory=StandInIdentity)
     # And the commissary.
     commissary: StandInIdentity = field(default_factory=StandInIdentity)
+    # And visitation.
+    visitation: StandInIdentity = field(default_factory=StandInIdentity)
 
 
 @pytest.fixture

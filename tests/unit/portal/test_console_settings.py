@@ -176,3 +176,45 @@ def test_the_facility_page_names_its_policies_in_the_visitors_language(
     spanish = operator.get("/console/facilities/FAC-EAST", headers={"accept-language": "es"})
     assert "Los mensajes llegan directamente a la persona" in spanish.text
     assert "Nunca" in spanish.text and "Lunes" in spanish.text
+
+
+def test_the_operator_sets_video_visits_with_the_fccs_cap_said(
+    operator: TestClient, identity: StandInIdentity
+) -> None:
+    page = operator.get(EDIT).text
+    assert "At most $0.25: the FCC" in html.unescape(page)  # a jail of under 100 people
+    identity.answers["ConfigureFacility"] = pb.Facility(facility_id="FAC-EAST")
+    posted = shown_form(page) | {
+        "settings.facility_kind": ["jail"],
+        "settings.average_daily_population": ["400"],
+        "settings.video_slot_minutes": ["20, 40"],
+        "settings.video_booking_lead_minutes": ["60"],
+        "settings.video_booking_horizon_days": ["30"],
+        "settings.video_blackout_dates": ["2026-12-25, 2027-01-01"],
+        "settings.video_price_per_minute_cents": ["0.12"],
+    }
+    post(operator, posted)
+    (sent,) = configured(identity)
+    # A jail, the default kind, stays left out; its size moves its cap to 12 cents.
+    assert (sent.facility_kind, sent.average_daily_population) == ("", 400)
+    assert list(sent.video_slot_minutes) == [20, 40]
+    assert (sent.video_booking_lead_minutes, sent.video_booking_horizon_days) == (60, 30)
+    assert list(sent.video_blackout_dates) == ["2026-12-25", "2027-01-01"]
+    assert sent.video_price_per_minute_cents == 12
+
+
+def test_video_settings_the_portal_cannot_read_are_said_beside_them(
+    operator: TestClient, identity: StandInIdentity
+) -> None:
+    posted = shown_form(operator.get(EDIT).text) | {
+        "settings.video_slot_minutes": ["15, half an hour"],
+        "settings.video_blackout_dates": ["Christmas"],
+    }
+    page = operator.post(EDIT, data=posted).text  # type: ignore[arg-type]
+    assert error_beside(page, "settings.video_slot_minutes") == (
+        "Enter whole numbers separated by commas, such as 15, 30."
+    )
+    assert error_beside(page, "settings.video_blackout_dates") == (
+        "Enter dates as YYYY-MM-DD, separated by commas."
+    )
+    assert configured(identity) == []

@@ -143,3 +143,14 @@ def test_after_log_in_only_a_path_of_this_site_is_followed(
             portal, "/log-in", {"email": "a@example.com", "password": "a-password", "next": wanted}
         )
         assert answer.headers["location"] == followed
+
+
+def test_only_the_video_pages_may_use_the_camera_and_microphone(portal: TestClient) -> None:
+    for path in PAGES:
+        assert "camera=()" in portal.get(path).headers["permissions-policy"], path
+    video_test = portal.get("/visits/video-test")
+    assert video_test.status_code == 200
+    policy = video_test.headers["permissions-policy"]
+    assert "camera=(self)" in policy and "microphone=(self)" in policy
+    # The rest of the page's protection is every page's.
+    assert "frame-ancestors 'none'" in video_test.headers["content-security-policy"]

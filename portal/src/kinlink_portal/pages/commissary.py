@@ -20,6 +20,7 @@ from kinlink_portal.forms import Form
 from kinlink_portal.i18n import gettext
 from kinlink_portal.money import dollars
 from kinlink_portal.navigation import see_other
+from kinlink_portal.pages import deposits
 from kinlink_portal.pages.commissary_cart import LINES
 from kinlink_portal.pages.commissary_cart import PAYMENT_METHOD
 from kinlink_portal.pages.commissary_cart import Cart
@@ -36,7 +37,6 @@ from kinlink_portal.pages.commissary_parts import named_one
 from kinlink_portal.pages.commissary_parts import named_rows
 from kinlink_portal.pages.deposits import held_resident
 from kinlink_portal.pages.message_parts import page_token
-from kinlink_portal.pages.residents import facility_options
 from kinlink_portal.rendering import render
 from kinlink_portal.sentences import N_
 from kinlink_portal.sentences import sentence
@@ -71,7 +71,6 @@ NO_CARD_WORDS = N_(
     "card and submit the order."
 )
 RESIDENT = ("facility_id", "resident_id")
-REQUIRED = {"facility_id": "facility_id_missing", "resident_id": "resident_id_missing"}
 PAGE_SIZE = 20
 
 
@@ -98,20 +97,8 @@ async def commissary(request: Request) -> Response:
 
 
 async def choose_resident(request: Request) -> Response:
-    """The resident to order for, by facility and resident ID (a GET form: a search changes
-    nothing); found, on to their facility's catalog."""
-    values = {name: request.query_params.get(name, "").strip() for name in RESIDENT}
-    form = Form(RESIDENT, values)
-    if any(values.values()):
-        try:
-            if not form.missing(REQUIRED):
-                await held_resident(request, values["facility_id"], values["resident_id"])
-                return see_other(shop_path(values["facility_id"], values["resident_id"]))
-        except Refusal as refusal:
-            form.refused(refusal)
-    options = await facility_options(request)
-    status = 400 if form.errors else 200
-    return render(request, "commissary_choose.html", status, form=form, facilities=options)
+    """The resident to order for; found, on to their facility's catalog."""
+    return await deposits.choose_resident(request, "commissary_choose.html", shop_path)
 
 
 async def shop(request: Request) -> Response:

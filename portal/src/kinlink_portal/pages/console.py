@@ -70,6 +70,7 @@ async def facility_settings(request: Request) -> Response:
         message_price=dollars(settings.message_price_cents),
         image_price=dollars(settings.image_price_cents),
         video_price=dollars(settings.video_price_per_minute_cents),
+        video_cap=dollars(facility_form.video_price_cap(settings)),
         review=facility_form.chosen(facility_form.REVIEW_POLICIES, settings.review_policy),
         id_verification=facility_form.chosen(
             facility_form.ID_VERIFICATION_POLICIES, settings.id_verification
@@ -114,6 +115,7 @@ async def edit_facility(request: Request) -> Response:
         facility=facility,
         time_zones=time_zone_options(),
         options=facility_form,
+        video_cap=dollars(facility_form.video_price_cap(facility.settings)),
     )
 
 

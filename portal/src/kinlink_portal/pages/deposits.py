@@ -8,6 +8,7 @@ tab confirms the same quote with the same key, which the ledger charges at most 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,7 @@ from kinlink_portal.i18n import gettext as _
 from kinlink_portal.money import cents_of
 from kinlink_portal.money import dollars
 from kinlink_portal.navigation import see_other
+from kinlink_portal.pages import residents
 from kinlink_portal.pages.cards import card_name
 from kinlink_portal.pages.cards import own_cards
 from kinlink_portal.rendering import render
@@ -43,6 +45,8 @@ from kinlink_portal.time_zones import time_zone_name
 log = get_logger(__name__)
 
 AMOUNT = ("amount_cents",)
+RESIDENT = ("facility_id", "resident_id")
+RESIDENT_REQUIRED = {"facility_id": "facility_id_missing", "resident_id": "resident_id_missing"}
 CHOICE = ("payment_method",)
 # Where a family member learns how to verify their identity.
 ID_VERIFICATION_HELP = "/help/id-verification"
@@ -67,6 +71,25 @@ async def held_resident(request: Request, facility_id: str, resident_id: str) ->
                 "facility_name": found.facility_name,
             }
     raise Refusal("resident_not_found", "resident_id")
+
+
+async def choose_resident(
+    request: Request, template: str, onward: Callable[[str, str], str], **context: Any
+) -> Response:
+    """The resident a page is for, by facility and resident ID (a GET form: a search changes
+    nothing); found, on to `onward(facility_id, resident_id)`."""
+    values = {name: request.query_params.get(name, "").strip() for name in RESIDENT}
+    form = Form(RESIDENT, values)
+    if any(values.values()):
+        try:
+            if not form.missing(RESIDENT_REQUIRED):
+                await held_resident(request, values["facility_id"], values["resident_id"])
+                return see_other(onward(values["facility_id"], values["resident_id"]))
+        except Refusal as refusal:
+            form.refused(refusal)
+    options = await residents.facility_options(request)
+    status = 400 if form.errors else 200
+    return render(request, template, status, form=form, facilities=options, **context)
 
 
 async def facility_time_zone(request: Request, facility_id: str) -> str:

@@ -1,13 +1,17 @@
 """The facility settings an operator edits in the console, as a form: inputs named as the
 paths identity names in its refusals (`settings.deposit_fee_tiers[1].fee_cents`), amounts in
 dollars, the settings the form does not show (visiting hours, image rules, funding options)
-kept as they are."""
+kept as they are. The video price's cap is the FCC's for the facility's kind and size (identity
+refuses a price above it)."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from kinlink.identity.v1 import identity_pb2 as pb
+from kinlink_contracts.facility_settings import FacilityKind
+from kinlink_contracts.facility_settings import video_price_cap_cents
 from starlette.datastructures import FormData
 
 from kinlink_portal.forms import Form
@@ -37,6 +41,14 @@ SWITCHES = (
     "settings.mms_available",
 )
 STATIONS = "settings.video_stations"
+KIND, POPULATION = "settings.facility_kind", "settings.average_daily_population"
+SLOTS, BLACKOUTS = "settings.video_slot_minutes", "settings.video_blackout_dates"
+LEAD, HORIZON = "settings.video_booking_lead_minutes", "settings.video_booking_horizon_days"
+# Video visits' settings after the stations and the price; the lead time and horizon shown at
+# the defaults identity applies when they are left out.
+VIDEO = (KIND, POPULATION, SLOTS, LEAD, HORIZON, BLACKOUTS)
+DEFAULT_LEAD_MINUTES, DEFAULT_HORIZON_DAYS = 1440, 14
+FACILITY_KINDS = (("jail", N_("Jail")), ("prison", N_("Prison")))
 CARD_BRANDS = (("visa", "Visa"), ("mastercard", "Mastercard"), ("discover", "Discover"),
                ("amex", "American Express"))  # fmt: skip
 REVIEW_POLICIES = (
@@ -72,8 +84,8 @@ def fields(tier_rows: int) -> tuple[str, ...]:
         tier_input(row, part) for row in range(tier_rows) for part in ("up_to_cents", "fee_cents")
     ]
     return ("settings.name", "settings.time_zone", LIMIT, TIERS, *tiers, BRANDS, *AMOUNTS[1:],
-            "settings.review_policy", "settings.id_verification", THRESHOLD, STATIONS, *SWITCHES,
-            "settings.commissary_posting_day")  # fmt: skip
+            "settings.review_policy", "settings.id_verification", THRESHOLD, STATIONS, *VIDEO,
+            *SWITCHES, "settings.commissary_posting_day")  # fmt: skip
 
 
 def form_of(settings: pb.FacilitySettings) -> tuple[Form, list[str]]:
@@ -93,6 +105,18 @@ def form_of(settings: pb.FacilitySettings) -> tuple[Form, list[str]]:
     values |= {name: getattr(settings, name.removeprefix(PREFIX)) for name in CHOICES}
     values |= {
         name: "on" if getattr(settings, name.removeprefix(PREFIX)) else "" for name in SWITCHES
+    }
+    values |= {
+        KIND: settings.facility_kind or "jail",
+        POPULATION: str(settings.average_daily_population),
+        SLOTS: ", ".join(str(minutes) for minutes in settings.video_slot_minutes),
+        LEAD: str(
+            settings.video_booking_lead_minutes
+            if settings.HasField("video_booking_lead_minutes")
+            else DEFAULT_LEAD_MINUTES
+        ),
+        HORIZON: str(settings.video_booking_horizon_days or DEFAULT_HORIZON_DAYS),
+        BLACKOUTS: ", ".join(settings.video_blackout_dates),
     }
     for row, tier in enumerate(tiers):
         values[tier_input(row, "up_to_cents")] = typed_dollars(tier.up_to_cents)
@@ -123,6 +147,18 @@ def apply(form: Form, brands: list[str], settings: pb.FacilitySettings) -> list[
         setattr(settings, name.removeprefix(PREFIX), _cents(form, name))
     settings.id_verification_threshold_cents = _cents(form, THRESHOLD) if values[THRESHOLD] else 0
     settings.video_stations = _whole_number(form, STATIONS)
+    settings.average_daily_population = _whole_number(form, POPULATION)
+    settings.video_slot_minutes[:] = _whole_numbers(form, SLOTS)
+    settings.video_blackout_dates[:] = _dates(form, BLACKOUTS)
+    # A default shown and kept is left as it was (unset), as old facilities have it.
+    if values[KIND] != "jail" or settings.facility_kind:
+        settings.facility_kind = values[KIND]
+    lead = _whole_number(form, LEAD)
+    if lead != DEFAULT_LEAD_MINUTES or settings.HasField("video_booking_lead_minutes"):
+        settings.video_booking_lead_minutes = lead
+    horizon = _whole_number(form, HORIZON)
+    if horizon != DEFAULT_HORIZON_DAYS or settings.video_booking_horizon_days:
+        settings.video_booking_horizon_days = horizon
     del settings.deposit_fee_tiers[:]
     rows = []
     for row in range(tier_rows_of(form)):
@@ -161,6 +197,35 @@ def _whole_number(form: Form, name: str) -> int:
         return int(form.values[name])
     form.refused(Refusal("number_invalid", name))
     return 0
+
+
+def _listed(form: Form, name: str) -> list[str]:
+    return [part.strip() for part in form.values[name].split(",") if part.strip()]
+
+
+def _whole_numbers(form: Form, name: str) -> list[int]:
+    """e.g. `15, 30`; empty: the facility's defaults."""
+    typed = _listed(form, name)
+    if all(part.isdigit() for part in typed):
+        return [int(part) for part in typed]
+    form.refused(Refusal("numbers_invalid", name))
+    return []
+
+
+def _dates(form: Form, name: str) -> list[str]:
+    """e.g. `2026-12-25, 2027-01-01`: the facility's own dates."""
+    typed = _listed(form, name)
+    try:
+        return [date.fromisoformat(part).isoformat() for part in typed]
+    except ValueError:
+        form.refused(Refusal("dates_invalid", name))
+        return []
+
+
+def video_price_cap(settings: pb.FacilitySettings) -> int:
+    """The FCC's cap on a video minute for the facility's kind and size, in cents."""
+    kind = FacilityKind(settings.facility_kind or FacilityKind.JAIL)
+    return video_price_cap_cents(kind, settings.average_daily_population)
 
 
 def translated(options: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:

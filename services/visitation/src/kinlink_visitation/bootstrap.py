@@ -18,20 +18,25 @@ from kinlink_kit.residents import RecordedResidents
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.service_account import ServiceAccountSettings
+from kinlink_kit.service_call import ServiceClient
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import view_store
 from pydantic import Field
 
 from kinlink_visitation.adapters.integration_events import VisitationEventTranslator
+from kinlink_visitation.adapters.ledger_wallet import LedgerWallet
 from kinlink_visitation.adapters.livekit_settings import LiveKitSettings
 from kinlink_visitation.adapters.video_rooms import open_video_rooms
 from kinlink_visitation.adapters.visitation_views import VisitationViews
 from kinlink_visitation.domain.ports import FacilityNotFound
 from kinlink_visitation.domain.video import VideoRooms
+from kinlink_visitation.domain.wallet import Wallet
 from kinlink_visitation.entrypoints.grpc_api import ACCESS_POLICY
 from kinlink_visitation.entrypoints.grpc_api import SERVICE_NAME
 from kinlink_visitation.entrypoints.grpc_api import VisitationServicer
 from kinlink_visitation.entrypoints.identity_events import IDENTITY_HANDLERS
+from kinlink_visitation.entrypoints.money_sweeps import MoneySweepSettings
+from kinlink_visitation.entrypoints.money_sweeps import money_sweeps
 from kinlink_visitation.entrypoints.presence_sweep import presence_sweep
 from kinlink_visitation.entrypoints.sweeps import missed_visit_sweep
 from kinlink_visitation.entrypoints.video_webhook import video_report_jobs
@@ -41,13 +46,17 @@ from kinlink_visitation.service_layer.visitation import VisitationStore
 
 
 class VisitationSettings(
-    ServiceSettings, LedgerWalletSettings, ServiceAccountSettings, LiveKitSettings
+    ServiceSettings,
+    LedgerWalletSettings,
+    ServiceAccountSettings,
+    LiveKitSettings,
+    MoneySweepSettings,
 ):
     """Visitation's own settings, the ledger whose wallets it charges per minute
     (KINLINK_LEDGER_TARGET, KINLINK_WALLET_DEADLINE_SECONDS) and how it signs in to call it
     (KINLINK_IDENTITY_TARGET, KINLINK_SERVICE_ACCOUNT_EMAIL, KINLINK_SERVICE_ACCOUNT_PASSWORD),
-    and its video provider (KINLINK_LIVEKIT_*, KINLINK_VIDEO_WEBHOOK_*; without a LiveKit URL
-    the simulated provider)."""
+    its video provider (KINLINK_LIVEKIT_*, KINLINK_VIDEO_WEBHOOK_*; without a LiveKit URL the
+    simulated provider) and how often its money sweeps run (KINLINK_VISIT_METER_SECONDS, ...)."""
 
     service_name: str = "visitation"
     database: str = "kinlink_visitation"
@@ -67,7 +76,10 @@ class VisitationSettings(
 
 
 def build_visitation(
-    settings: VisitationSettings, *, rooms: VideoRooms | None = None
+    settings: VisitationSettings,
+    *,
+    wallet: Wallet | None = None,
+    rooms: VideoRooms | None = None,
 ) -> Visitation:
     store = open_store(VisitationStore, settings, settings.database)
     return Visitation(
@@ -77,8 +89,15 @@ def build_visitation(
             store, FacilityNotFound, settings.facility_settings_max_age_seconds
         ),
         residents=RecordedResidents(store),
+        wallet=wallet or LedgerWallet.from_settings(settings, settings.service_account()),
         rooms=rooms or open_video_rooms(settings),
     )
+
+
+def close_visitation(visitation: Visitation) -> None:
+    visitation.close()
+    if isinstance(visitation.wallet, ServiceClient):
+        visitation.wallet.close()  # its channel to the ledger
 
 
 def visitation_service(
@@ -86,8 +105,9 @@ def visitation_service(
 ) -> ServiceParts:
     """Visitation's part of a process: its gRPC service; facilities' settings and residents from
     identity's events; its outbox relayed to kinlink.visitation.events.v1; the read models'
-    follower; the missed-visit and presence sweeps in one replica at a time; the video
-    provider's reports of its rooms (LiveKit's webhook, or the simulated provider's)."""
+    follower; the video provider's reports of its rooms (LiveKit's webhook, or the simulated
+    provider's); the missed-visit and presence sweeps and the money sweeps (the meter, the
+    window's end, refund credits), each in one replica at a time."""
     consume(visitation, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
     database_url = settings.database_url(settings.database)
     background = [
@@ -115,6 +135,7 @@ def visitation_service(
             visitation.rooms,
             partial(record_room_report, visitation),
         ),
+        *(sweep.run for sweep in money_sweeps(visitation, database_url, settings)),
     ]
     return ServiceParts(
         name="visitation",
@@ -126,6 +147,6 @@ def visitation_service(
             )
         ],
         background=background,
-        close=visitation.close,
+        close=lambda: close_visitation(visitation),
         access_policy=ACCESS_POLICY,
     )

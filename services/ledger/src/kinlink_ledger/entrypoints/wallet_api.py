@@ -58,7 +58,8 @@ WALLET_POLICY: AccessPolicy = {
     method("Charge"): frozenset({Role.PLATFORM_SERVICE}),
     method("GetCharge"): frozenset({Role.PLATFORM_SERVICE, Role.OPERATOR, Role.AUDITOR}),
     method("RefundCharge"): frozenset({Role.PLATFORM_SERVICE}),
-    method("GrantCredit"): frozenset({Role.OPERATOR}),
+    # Visitation issues the refunds its operators approve (decision 0073).
+    method("GrantCredit"): frozenset({Role.OPERATOR, Role.PLATFORM_SERVICE}),
 }
 
 _FUNDING_STATUS = proto_enum(FundingStatus, pb.FundingStatus)

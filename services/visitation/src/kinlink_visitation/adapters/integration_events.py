@@ -15,12 +15,14 @@ from kinlink_kit.translation import EventTranslator
 from kinlink_kit.translation import Published
 from kinlink_kit.translation import Translation
 
+from kinlink_visitation.domain.refund_request import RefundRequest
+from kinlink_visitation.domain.refund_request import RefundStatus
 from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.service_layer.visitation import VisitationStore
 
-# The fields of an integration event besides the visit's ids, from the visit as of the domain
-# event and the domain event itself.
-Fields = Callable[[Visit, Any], dict[str, Any]]
+# The fields of an integration event besides the visit's ids, from the aggregate (a visit, or a
+# refund request of one) as of the domain event and the domain event itself.
+Fields = Callable[[Any, Any], dict[str, Any]]
 
 
 def _scheduled(visit: Visit, _: Visit.Scheduled) -> dict[str, Any]:
@@ -78,11 +80,30 @@ def _credited(_: Visit, event: Visit.Credited) -> dict[str, Any]:
     return {"amount_cents": event.amount_cents, "why": event.why, "reference": event.reference}
 
 
+def _refund_requested(request: RefundRequest, _: RefundRequest.Requested) -> dict[str, Any]:
+    return {
+        "request_id": request.request_id,
+        "account_id": request.account_id,
+        "problem": request.problem,
+        "due_by": request.due_by,
+    }
+
+
+def _refund_decided(request: RefundRequest, _: Any) -> dict[str, Any]:
+    return {
+        "request_id": request.request_id,
+        "approved": request.status is RefundStatus.APPROVED,
+        "amount_cents": request.amount_cents,
+        "reason": request.reason.value if request.reason else "",
+    }
+
+
 class VisitationEventTranslator(EventTranslator):
     def __init__(self, store: VisitationStore) -> None:
         def visit_event(make: Callable[..., IntegrationEvent], fields: Fields) -> Translation:
             def translate(domain_event: Any) -> Published:
-                visit: Visit = store.repository.get(
+                # A visit, or a refund request: each names its visit, facility and resident.
+                visit: Visit | RefundRequest = store.repository.get(
                     domain_event.originator_id, version=domain_event.originator_version
                 )
                 return Published(
@@ -107,5 +128,8 @@ class VisitationEventTranslator(EventTranslator):
             Visit.Missed: visit_event(contract.CallMissed, _missed),
             Visit.MinuteCharged: visit_event(contract.CallMinuteCharged, _minute_charged),
             Visit.Credited: visit_event(contract.CallCredited, _credited),
+            RefundRequest.Requested: visit_event(contract.RefundRequested, _refund_requested),
+            RefundRequest.Approved: visit_event(contract.RefundRequestDecided, _refund_decided),
+            RefundRequest.Denied: visit_event(contract.RefundRequestDecided, _refund_decided),
         }
         super().__init__(store, "visitation", VISITATION_EVENTS, translations)

@@ -9,6 +9,7 @@ from kinlink_kit.projection import Projection
 from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.views import ViewStore
 
+from kinlink_visitation.adapters.refund_requests_view import RefundRequestsProjection
 from kinlink_visitation.adapters.visits_view import VisitsProjection
 
 
@@ -16,14 +17,19 @@ from kinlink_visitation.adapters.visits_view import VisitsProjection
 class VisitationViews:
     store: ViewStore
     visits: VisitsProjection
+    refund_requests: RefundRequestsProjection
 
     @classmethod
     def open(cls, app: TrackedApplication, store: ViewStore) -> VisitationViews:
-        return cls(store=store, visits=VisitsProjection(app, store))
+        return cls(
+            store=store,
+            visits=VisitsProjection(app, store),
+            refund_requests=RefundRequestsProjection(app, store),
+        )
 
     @property
     def projections(self) -> list[Projection]:
-        return [self.visits]
+        return [self.visits, self.refund_requests]
 
     def follower(self) -> ProjectionGroup:
         """One reader of visitation's log for all of them (the service runs it)."""

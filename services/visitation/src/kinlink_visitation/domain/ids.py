@@ -19,3 +19,8 @@ def calendar_key(owner: str, day: str) -> UUID:
     """One calendar per owner (a station of a facility, a resident, a visitor) and UTC day: two
     bookings of one owner's day meet on it, so one of them sees the other."""
     return uuid5(VISITATION_NAMESPACE, f"calendar/{owner}/{day}")
+
+
+def refund_request_key(request_id: UUID) -> UUID:
+    """A visitor's request under one request id is one refund request, filed once."""
+    return uuid5(VISITATION_NAMESPACE, f"refund-request/{request_id}")

@@ -228,6 +228,8 @@ class Visit(Aggregate):
         self.credited_cents = 0
         self.credit_references: list[str] = []
         self.interruptions = 0
+        # Whether the last interruption was our side's doing (the station or the provider).
+        self.interrupted_ours = False
 
     @classmethod
     def schedule(
@@ -347,6 +349,7 @@ class Visit(Aggregate):
             self.last_seen[Side(side)] = at
         self.status = VisitStatus.INTERRUPTED
         self.interruptions += 1
+        self.interrupted_ours = ours
 
     def _old_news(self, side: Side, at: datetime) -> bool:
         last = self.last_seen[side]
@@ -433,11 +436,14 @@ class Visit(Aggregate):
         scheduled with a side already in the room; ending it again changes nothing."""
         if self.status is VisitStatus.ENDED:
             return
+        self.check_endable()
+        self._ended(reason.value, _utc(at), note)
+
+    def check_endable(self) -> None:
         if self.status not in CONNECTED_ONCE and not (
             self.status is VisitStatus.SCHEDULED and self.anyone_present
         ):
             raise VisitNotEndable()
-        self._ended(reason.value, _utc(at), note)
 
     @event(Ended)
     def _ended(self, reason: str, at: datetime, note: str) -> None:

@@ -9,6 +9,8 @@ from kinlink_kit.auth import AccessPolicy
 from kinlink_visitation.entrypoints.connecting_api import CONNECTING_POLICY
 from kinlink_visitation.entrypoints.connecting_api import ConnectingApi
 from kinlink_visitation.entrypoints.messages import SERVICE_NAME
+from kinlink_visitation.entrypoints.money_api import MONEY_POLICY
+from kinlink_visitation.entrypoints.money_api import MoneyApi
 from kinlink_visitation.entrypoints.scheduling_api import SCHEDULING_POLICY
 from kinlink_visitation.entrypoints.scheduling_api import SchedulingApi
 from kinlink_visitation.service_layer.visitation import Visitation
@@ -17,12 +19,14 @@ __all__ = ["ACCESS_POLICY", "SERVICE_NAME", "VisitationServicer"]
 
 ACCESS_POLICY: AccessPolicy = {
     **SCHEDULING_POLICY,
+    **MONEY_POLICY,
     **CONNECTING_POLICY,
 }
 
 
 class VisitationServicer(
     SchedulingApi,
+    MoneyApi,
     ConnectingApi,
     visitation_pb2_grpc.VisitationServiceServicer,
 ):

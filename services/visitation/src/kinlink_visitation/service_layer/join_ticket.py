@@ -2,7 +2,8 @@
 visit; the station's kiosk, signed in as staff of the facility, for the station's side.
 
 A visit opens 5 minutes before it starts and closes at its end: outside that, or once it is
-over (ended, cancelled, missed), `visit_not_open`. The room is opened on the first ticket (again
+over (ended, cancelled, missed), `visit_not_open`. The visitor of a remote visit needs a wallet
+that covers its first minute (`insufficient_credit`). The room is opened on the first ticket (again
 after: nothing changes) and every ticket's token dies at the visit's end, so the provider itself
 refuses a late join.
 """
@@ -23,7 +24,9 @@ from kinlink_visitation.domain.video import JoinTicket
 from kinlink_visitation.domain.visit import BOOKED
 from kinlink_visitation.domain.visit import Side
 from kinlink_visitation.domain.visit import Visit
+from kinlink_visitation.domain.visit import VisitKind
 from kinlink_visitation.domain.visit import VisitNotFound
+from kinlink_visitation.domain.wallet import InsufficientCredit
 from kinlink_visitation.service_layer.visitation import Visitation
 
 log = get_logger(__name__)
@@ -54,9 +57,18 @@ def join_ticket(visitation: Visitation, principal: Principal, command: GetJoinTi
     now = visitation.clock()
     if visit.status not in BOOKED or not opens <= now < visit.ends_at:
         raise VisitNotOpen()
+    if side_pays(visit, command.side) and (
+        visitation.wallet.balance(visit.account_id) < visit.price_per_minute_cents
+    ):
+        raise InsufficientCredit()  # the first minute could not be charged
     visitation.rooms.open_room(visit.visit_id, visit.ends_at)
     log.info("join ticket issued", visit_id=str(visit.visit_id), side=command.side.value)
     return visitation.rooms.ticket(visit.visit_id, command.side, opens, visit.ends_at)
+
+
+def side_pays(visit: Visit, side: Side) -> bool:
+    """The visitor of a remote visit pays its minutes; the station and in-facility visits never."""
+    return side is Side.VISITOR and visit.kind is VisitKind.REMOTE
 
 
 def _may_join(principal: Principal, visit: Visit, side: Side) -> bool:

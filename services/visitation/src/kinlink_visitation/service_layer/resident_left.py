@@ -1,8 +1,10 @@
 """A resident transferred or released (identity's topic): their visits still booked at the
 facility are over. One not yet begun is cancelled for that reason (resident_transferred /
 resident_released: "full credit", nothing having been charged); one in progress, or with a side
-already in the room, is ended (resident_left). Either way the station and the visitor are free
-again. The visits are saved with the resident's entry and the event's tracking record."""
+already in the room, is ended (resident_left) as every visit ends (service_layer.end_visit: the
+room closed, the minute cut short given back). Either way the station and the visitor are free
+again. The cancelled visits are saved with the resident's entry and the event's tracking
+record."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from kinlink_visitation.domain.visit import EndReason
 from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.domain.visit import VisitStatus
 from kinlink_visitation.service_layer.calendars import release
+from kinlink_visitation.service_layer.end_visit import end_visit
 from kinlink_visitation.service_layer.visitation import Visitation
 
 
@@ -38,7 +41,10 @@ def resident_leaving(visitation: Visitation, gone: ResidentGone) -> list[Visit |
         if visit.status is VisitStatus.SCHEDULED and not visit.anyone_present:
             visit.cancel(gone.why, "", gone.at)
             VISITS_CANCELLED.labels(gone.why.value).inc()
+            visits.append(visit)
         else:
-            visit.end(EndReason.RESIDENT_LEFT, gone.at, gone.why.value)
-        visits.append(visit)
+            # The room closed and the minutes settled first: saved on its own (decision 0072).
+            end_visit(
+                visitation, visit.visit_id, EndReason.RESIDENT_LEFT, gone.why.value, at=gone.at
+            )
     return [*visits, *release(visitation, *visits)]

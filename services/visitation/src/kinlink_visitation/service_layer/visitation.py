@@ -13,6 +13,7 @@ from kinlink_kit.residents import RecordedResidents
 
 from kinlink_visitation.adapters.visitation_views import VisitationViews
 from kinlink_visitation.domain.video import VideoRooms
+from kinlink_visitation.domain.wallet import Wallet
 
 
 class VisitationStore(TrackedApplication):
@@ -23,4 +24,5 @@ class VisitationStore(TrackedApplication):
 class Visitation(ServiceApplication[VisitationStore, VisitationViews]):
     facilities: RecordedFacilities
     residents: RecordedResidents
+    wallet: Wallet  # the families' wallets in the ledger, charged per connected minute
     rooms: VideoRooms
