@@ -83,7 +83,7 @@ def key_of(given: str | None) -> str:
     return client_key(given)
 
 
-def kind_of(in_facility: bool) -> int:
+def kind_of(in_facility: bool) -> pb.VisitKind:
     return pb.VISIT_KIND_IN_FACILITY if in_facility else pb.VISIT_KIND_REMOTE
 
 

@@ -91,7 +91,7 @@ def slot_lengths(settings: identity_pb.FacilitySettings) -> list[int]:
     return sorted(settings.video_slot_minutes) or list(DEFAULT_SLOT_MINUTES)
 
 
-def kind_of(typed: str) -> int:
+def kind_of(typed: str) -> pb.VisitKind:
     return KINDS.get(typed, pb.VISIT_KIND_UNSPECIFIED)
 
 

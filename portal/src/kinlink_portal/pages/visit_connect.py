@@ -45,7 +45,7 @@ def room_policy(ticket: pb.JoinTicket) -> str:
     return CONTENT_SECURITY_POLICY.replace("connect-src 'self'", reachable)
 
 
-async def room_page(request: Request, visit: pb.Visit, side: int, leave: str) -> Response:
+async def room_page(request: Request, visit: pb.Visit, side: pb.Side, leave: str) -> Response:
     """The room for one `side` of `visit`, or why it cannot be joined now."""
     asked = pb.GetJoinTicketRequest(visit_id=visit.visit_id, side=side)
     ticket: pb.JoinTicket | None = None
