@@ -258,8 +258,9 @@ class LedgerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GrantCredit(self, request, context):
-        """An operator's credit (e.g. a refund for a dropped video call approved on review), spent
-        before card-funded credit; once per reference.
+        """A credit granted by an operator, or by a platform service for what its operators approved
+        (visitation: a video refund approved on review), spent before card-funded credit; once per
+        reference.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
