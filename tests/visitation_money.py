@@ -17,6 +17,7 @@ from datetime import timedelta
 from uuid import UUID
 from uuid import uuid4
 
+from kinlink_kit.application import utc_now
 from kinlink_kit.errors import InvalidArgument
 from kinlink_visitation.adapters.simulated_rooms import SimulatedRooms
 from kinlink_visitation.domain.video import VideoUnavailable
@@ -123,8 +124,8 @@ class ClosingRooms(SimulatedRooms):
     """The simulated provider, also saying which rooms were closed, and not answering when
     `unreachable`."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(clock)
         self.closed: list[UUID] = []
         self.unreachable = False
 

@@ -13,9 +13,12 @@ Residents are read from the store each time (no cache): a release must take effe
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+from typing import TypeVar
 from uuid import UUID
 from uuid import uuid5
 
@@ -183,6 +186,45 @@ CUSTODY_HANDLERS: dict[str, Callable[[_Service, Envelope, Tracking], None]] = {
     ResidentTransferred.event_type: resident_transferred,
     ResidentReleasedEvent.event_type: resident_released,
 }
+
+
+ServiceT = TypeVar("ServiceT", bound=_Service)
+
+
+@dataclass(frozen=True)
+class ResidentLeaving:
+    """A resident transferred away from or released by a facility, as of `at`."""
+
+    facility_id: str
+    resident_id: str
+    custody: Custody  # TRANSFERRED or RELEASED
+    at: datetime
+
+
+def leaving_handlers(
+    leaving: Callable[[ServiceT, ResidentLeaving], Sequence[Aggregate]],
+) -> dict[str, Callable[[ServiceT, Envelope, Tracking], None]]:
+    """The handlers of ResidentTransferred and ResidentReleased for a service that acts on a
+    resident's leaving: what `leaving` changed is saved with the resident's entry and the
+    event's tracking record (a redelivered event changes nothing)."""
+
+    def handler(
+        custody: Custody, change: Callable[[TrackedApplication, Envelope], list[ResidentEntry]]
+    ) -> Callable[[ServiceT, Envelope, Tracking], None]:
+        def handle(service: ServiceT, envelope: Envelope, tracking: Tracking) -> None:
+            entries = change(service.store, envelope)
+            where = ResidentReleasedEvent.model_validate(envelope.payload)  # both carry these
+            gone = ResidentLeaving(
+                where.facility_id, where.resident_id, custody, envelope.occurred_at
+            )
+            service.store.save_tracked(tracking, *entries, *leaving(service, gone))
+
+        return handle
+
+    return {
+        ResidentTransferred.event_type: handler(Custody.TRANSFERRED, transferred_away),
+        ResidentReleasedEvent.event_type: handler(Custody.RELEASED, released),
+    }
 
 
 class RecordedResidents:

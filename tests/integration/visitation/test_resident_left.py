@@ -14,6 +14,7 @@ from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import refused
+from kinlink_visitation.adapters.simulated_rooms import SimulatedRooms
 from kinlink_visitation.domain.visit import CancelledBy
 from kinlink_visitation.domain.visit import EndReason
 from kinlink_visitation.domain.visit import Side
@@ -96,3 +97,16 @@ async def test_the_same_leaving_delivered_twice_changes_nothing(visitation: Visi
     assert once.status is VisitStatus.CANCELLED
     assert now_of(visitation, visit).version == once.version
     assert identity_topic.dead_letters() == []
+
+
+def test_the_room_of_a_visit_cancelled_by_the_resident_s_leaving_is_closed(
+    visitation: Visitation,
+) -> None:
+    # Its tickets were given (the room opened) but no one is in it yet.
+    visit = schedule(visitation, uuid4(), local(FRIDAY, 9))
+    rooms = visitation.rooms
+    assert isinstance(rooms, SimulatedRooms)
+    rooms.open_room(visit.visit_id, visit.ends_at)
+    release(visitation, RESIDENT)
+    assert now_of(visitation, visit).status is VisitStatus.CANCELLED
+    assert not rooms.is_open(visit.visit_id)

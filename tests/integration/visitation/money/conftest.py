@@ -41,8 +41,9 @@ class Outside:
 
 
 @pytest.fixture
-def outside() -> Outside:
-    return Outside()
+def outside(clock: Clock) -> Outside:
+    # The rooms report on the test's clock, as the visits are kept on it.
+    return Outside(rooms=ClosingRooms(clock))
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """CancelVisit: the visitor cancels their own visit before it starts, or staff of the facility
 cancel a scheduled one, saying why. The station, the resident and the visitor are free again
-for its window. Cancelling again returns the visit as it is."""
+for its window, and its room is closed: a side already waiting in it (it opens before the
+start) is taken out, and a join racing the cancel finds no room. Cancelling again returns the
+visit as it is (and closes the room again, in case the first attempt died before)."""
 
 from __future__ import annotations
 
@@ -59,4 +61,6 @@ def cancel_visit(visitation: Visitation, principal: Principal, command: CancelVi
         log.info("visit cancelled", visit_id=str(command.visit_id), by=by.value)
         return visit
 
-    return visitation.retrying(attempt)
+    cancelled = visitation.retrying(attempt)
+    visitation.rooms.close_room(cancelled.visit_id)
+    return cancelled

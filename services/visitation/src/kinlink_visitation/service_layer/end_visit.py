@@ -7,6 +7,8 @@ rest of the window (decision 0072).
 
 Repeatable: a visit already ended is returned as it is; one that died half-way (room closed,
 minutes settled, end not recorded) is finished by the next attempt or the window-over sweep.
+The minutes are settled again once the end is saved: a meter's minute recorded in between is
+given back then (the meter gives back one recorded after the end itself).
 """
 
 from __future__ import annotations
@@ -94,5 +96,8 @@ def end_visit(
         return visit
 
     ended = visitation.retrying(ending)
+    # A meter that charged and recorded a minute while this end settled (before the end was
+    # saved) left it charged: what the ended visit does not owe is given back now.
+    ended = settle(visitation, ended, at, cut_short=cut_short, may_charge=False)
     log.info("visit ended", visit_id=str(visit_id), reason=reason.value)
     return ended

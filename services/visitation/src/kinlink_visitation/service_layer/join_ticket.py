@@ -5,7 +5,8 @@ A visit opens 5 minutes before it starts and closes at its end: outside that, or
 over (ended, cancelled, missed), `visit_not_open`. The visitor of a remote visit needs a wallet
 that covers its first minute (`insufficient_credit`). The room is opened on the first ticket (again
 after: nothing changes) and every ticket's token dies at the visit's end, so the provider itself
-refuses a late join.
+refuses a late join. A cancel racing the ticket leaves no room open: the visit is read again
+once the room is opened.
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ def join_ticket(visitation: Visitation, principal: Principal, command: GetJoinTi
     ):
         raise InsufficientCredit()  # the first minute could not be charged
     visitation.rooms.open_room(visit.visit_id, visit.ends_at)
+    # A cancel saved since the look above closed the room before this opened it again.
+    now_booked = visitation.find(visit.id, Visit, to_change=False)
+    if now_booked is None or now_booked.status not in BOOKED:
+        visitation.rooms.close_room(visit.visit_id)
+        raise VisitNotOpen()
     log.info("join ticket issued", visit_id=str(visit.visit_id), side=command.side.value)
     return visitation.rooms.ticket(visit.visit_id, command.side, opens, visit.ends_at)
 

@@ -40,6 +40,9 @@ def resident_leaving(visitation: Visitation, gone: ResidentGone) -> list[Visit |
             continue
         if visit.status is VisitStatus.SCHEDULED and not visit.anyone_present:
             visit.cancel(gone.why, "", gone.at)
+            # Its room may be open already (tickets given): closed now, and again if the event
+            # comes again because the cancel was not saved.
+            visitation.rooms.close_room(visit.visit_id)
             VISITS_CANCELLED.labels(gone.why.value).inc()
             visits.append(visit)
         else:
