@@ -202,6 +202,15 @@ def test_ending_closes_the_open_stretch_and_nothing_changes_after() -> None:
     assert booked.collect_events() == []
 
 
+def test_leaves_reported_after_the_ending_began_do_not_lengthen_the_visit() -> None:
+    # The end is timed, then the room is closed, and the provider's reports of the sides
+    # leaving may be recorded before the end is: the connected time still stops at the end.
+    booked = connected(0)
+    booked.left(Side.STATION, at(125), ours=True)
+    booked.end(EndReason.OFFICER_ENDED, at(121), "count")
+    assert booked.connected_seconds_at(at(500)) == 120
+
+
 def test_a_visit_nobody_joined_cannot_be_ended_but_one_with_a_side_waiting_can() -> None:
     with refused(FailedPrecondition, "visit_not_in_progress", None):
         visit().end(EndReason.VISITOR_ENDED, at(0))

@@ -222,6 +222,8 @@ class Visit(Aggregate):
         self.last_seen: dict[Side, datetime | None] = {Side.VISITOR: None, Side.STATION: None}
         self.connected_since: datetime | None = None
         self.connected_seconds = 0.0  # closed stretches only; see connected_seconds_at
+        # The last closed stretch, for an end timed before the leaves it caused were recorded.
+        self.last_stretch: tuple[datetime, datetime] | None = None
         self.minutes_charged = 0
         self.charged_cents = 0
         self.charge_references: list[str] = []
@@ -366,7 +368,18 @@ class Visit(Aggregate):
     def _disconnect(self, at: datetime) -> None:
         if self.connected_since is not None:
             self.connected_seconds += max(0.0, (at - self.connected_since).total_seconds())
+            self.last_stretch = (self.connected_since, at)
             self.connected_since = None
+
+    def _stop_counting_at(self, at: datetime) -> None:
+        """The end is timed before the room is closed, so the leaves that closing causes may
+        be recorded first, later than the end: connected time stops at the end."""
+        if self.last_stretch is None:
+            return
+        began, stopped = self.last_stretch
+        if stopped > at:
+            self.connected_seconds -= (stopped - max(at, began)).total_seconds()
+            self.last_stretch = (began, max(at, began))
 
     def _nobody_present(self) -> None:
         self.presence = dict.fromkeys(Side, False)
@@ -448,6 +461,7 @@ class Visit(Aggregate):
     @event(Ended)
     def _ended(self, reason: str, at: datetime, note: str) -> None:
         self._disconnect(at)
+        self._stop_counting_at(at)
         self._nobody_present()
         self.status = VisitStatus.ENDED
         self.end_reason = EndReason(reason)
