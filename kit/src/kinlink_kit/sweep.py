@@ -4,6 +4,7 @@ its own failures (the next round tries again)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 
 from kinlink_kit.leadership import Leadership
@@ -27,8 +28,15 @@ class Sweep:
 
     async def _sweep_forever(self) -> None:
         while True:
+            round_of_work = asyncio.ensure_future(asyncio.to_thread(self.work))
             try:
-                await asyncio.to_thread(self.work)
+                await asyncio.shield(round_of_work)
+            except asyncio.CancelledError:
+                # A thread cannot be stopped: the round ends before the caller, stopping, closes
+                # what it uses (a SQLite connection closed under a running query is a crash).
+                with contextlib.suppress(Exception):
+                    await round_of_work
+                raise
             except Exception:
                 log.exception("the sweep failed; it runs again later", sweep=self.name)
             await asyncio.sleep(self.every_seconds)
