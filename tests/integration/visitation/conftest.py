@@ -31,9 +31,14 @@ from tests.visitation_money import MemoryWallet
 
 @pytest.fixture(params=STORAGES)
 def visitation_settings(request: pytest.FixtureRequest) -> VisitationSettings:
-    # Read the facility's settings afresh each time: tests change them between calls.
+    # Read the facility's settings afresh each time: tests change them between calls. The
+    # simulated provider even when a shell exported the infrastructure's LiveKit.
     return settings_on(
-        request, VisitationSettings, kafka_bootstrap=None, facility_settings_max_age_seconds=1e-9
+        request,
+        VisitationSettings,
+        kafka_bootstrap=None,
+        facility_settings_max_age_seconds=1e-9,
+        livekit_url=None,
     )
 
 
