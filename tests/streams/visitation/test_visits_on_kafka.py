@@ -44,7 +44,7 @@ from tests.visitation_money import MemoryWallet
 
 @pytest.fixture
 def visitation(infra: Infra, fresh_database: str, clock: Clock) -> Iterator[Visitation]:
-    settings = VisitationSettings(postgres_dsn=infra.postgres_url(fresh_database))
+    settings = VisitationSettings(postgres_dsn=infra.postgres_url(fresh_database), livekit_url=None)
     app = build_visitation(settings, wallet=MemoryWallet())
     app.clock = clock
     yield app
