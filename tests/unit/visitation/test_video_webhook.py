@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -160,29 +161,31 @@ async def test_a_finished_room_is_reported_and_other_events_are_dropped() -> Non
     assert [(r.change, r.side) for r in rooms.reports] == [(RoomChange.FINISHED, None)]
 
 
+# Tokens are signed when the test runs, not when it is collected: a 5-minute token made at
+# collection has expired by the time a long suite reaches it, and is refused for that instead.
 @pytest.mark.parametrize(
     ("authorization", "reason"),
     [
-        (None, "unsigned"),
-        ("", "unsigned"),
-        ("not-a-token", "signature_mismatch"),
+        (lambda: None, "unsigned"),
+        (lambda: "", "unsigned"),
+        (lambda: "not-a-token", "signature_mismatch"),
         (
-            signature(event("participant_joined"), secret="another-secret-" + "x" * 30),
+            lambda: signature(event("participant_joined"), secret="another-secret-" + "x" * 30),
             "signature_mismatch",
         ),
-        (signature(event("participant_joined"), key="another-key"), "signature_mismatch"),
-        (signature(event("participant_joined", identity="station")), "body_hash_mismatch"),
-        (api.AccessToken(KEY, SECRET).to_jwt(), "body_hash_mismatch"),  # no hash at all
+        (lambda: signature(event("participant_joined"), key="another-key"), "signature_mismatch"),
+        (lambda: signature(event("participant_joined", identity="station")), "body_hash_mismatch"),
+        (lambda: api.AccessToken(KEY, SECRET).to_jwt(), "body_hash_mismatch"),  # no hash at all
     ],
 )
 async def test_what_livekit_did_not_sign_for_this_body_is_refused(
-    authorization: str | None, reason: str
+    authorization: Callable[[], str | None], reason: str
 ) -> None:
     rooms = RecordingRooms()
     before = counted(reason)
 
     with capture_logs() as logs:
-        response = await post(rooms, event("participant_joined"), authorization)
+        response = await post(rooms, event("participant_joined"), authorization())
 
     assert response.status_code == 403
     assert rooms.reports == []
