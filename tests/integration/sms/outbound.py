@@ -79,7 +79,13 @@ def delivered(
         direction=direction,
         collect=collect,
     )
-    envelope = Envelope.wrap(event, key=RESIDENT, producer="messaging", correlation_id="test")
+    envelope = Envelope.wrap(
+        event,
+        key=RESIDENT,
+        producer="messaging",
+        correlation_id="test",
+        occurred_at=gateway.clock(),
+    )
     handle(gateway, envelope)
     return envelope
 

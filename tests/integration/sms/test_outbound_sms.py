@@ -10,6 +10,7 @@ from uuid import uuid4
 
 import pytest
 from kinlink_contracts.messaging import MessageDirection
+from kinlink_contracts.sms_consent import CURRENT_SMS_CONSENT_VERSION
 from kinlink_kit.testing import Clock
 from kinlink_sms.domain.outbound_sms import Failure
 from kinlink_sms.domain.outbound_sms import OutboundSms
@@ -20,6 +21,7 @@ from kinlink_sms.domain.ports import Payment
 from kinlink_sms.domain.ports import StatusReport
 from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.domain.subscription import SubscriptionStatus
+from kinlink_sms.domain.verification import IssuedCode
 from kinlink_sms.service_layer.dispatch_sms import dispatch_due
 from kinlink_sms.service_layer.gateway import SmsGateway
 from kinlink_sms.service_layer.sms_outcomes import record_sms_status
@@ -81,6 +83,28 @@ def test_no_sms_for_a_collect_message_a_family_members_own_sms_off_or_a_facility
     turned_on(gateway, elsewhere, facility_id=NO_SMS_FACILITY)
     delivered(gateway, outside, elsewhere, facility_id=NO_SMS_FACILITY)
     assert outbound_all(gateway) == []
+
+
+def test_a_message_delivered_before_sms_went_on_is_not_texted(
+    gateway: SmsGateway, outside: SmsOutside, clock: Clock
+) -> None:
+    account = family(outside)
+    subscription = SmsSubscription.open(account, SMS_FACILITY, RESIDENT)
+    code = IssuedCode.new()
+    subscription.start_verification(
+        PHONE, KINLINK_NUMBERS[0], CURRENT_SMS_CONSENT_VERSION, code, clock()
+    )
+    earlier = delivered(gateway, outside, account, "Before you asked")
+    clock.now += timedelta(seconds=1)
+    assert subscription.confirm(code.code, clock())
+    gateway.store.save(subscription)
+
+    # Messaging's event reaches the gateway only after SMS went on: still not texted.
+    handle(gateway, earlier.model_copy(update={"event_id": uuid4()}))
+    assert outbound_all(gateway) == []
+
+    later = delivered(gateway, outside, account, "After")
+    assert str(only(gateway, account).message_id) == str(later.payload["message_id"])
 
 
 def test_sent_from_the_conversations_number_then_charged_once_when_delivered(

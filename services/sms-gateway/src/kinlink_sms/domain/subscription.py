@@ -119,6 +119,8 @@ class SmsSubscription(Aggregate):
         self.facility_id = facility_id
         self.resident_id = resident_id
         self.on = False
+        # Since when it is on: a message delivered before then is not texted.
+        self.on_since: datetime | None = None
         self.off_reason: SmsOffReason | None = None
         self.phone_number: str | None = None
         self.kinlink_number: str | None = None
@@ -142,6 +144,11 @@ class SmsSubscription(Aggregate):
         if self.pending is not None and self.pending.undeliverable_code is not None:
             return SmsOffReason.NUMBER_UNREACHABLE
         return self.off_reason
+
+    def texts_message_delivered_at(self, delivered_at: datetime) -> bool:
+        """Whether a message delivered then is texted: only while on, and only from the moment it
+        went on. A message that arrived before the family asked for SMS stays in the inbox."""
+        return self.on and self.on_since is not None and delivered_at >= self.on_since
 
     def sends_to(self, phone_number: str, kinlink_number: str) -> bool:
         """Whether SMS are on for this conversation: its verified number and Kinlink number."""
@@ -285,6 +292,7 @@ class SmsSubscription(Aggregate):
         self.phone_number = self.consent.phone_number
         self.kinlink_number = kinlink_number
         self.on = True
+        self.on_since = self.consent.given_at
         self.off_reason = None
         self.pending = None
 
@@ -317,4 +325,5 @@ class SmsSubscription(Aggregate):
     @event(TurnedOn)
     def _turned_on(self, turned_on_at: datetime) -> None:
         self.on = True
+        self.on_since = turned_on_at
         self.off_reason = None

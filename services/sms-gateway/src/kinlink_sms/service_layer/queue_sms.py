@@ -1,9 +1,12 @@
 """A resident's message delivered to a family member becomes an SMS to their phone when SMS is
 on for that resident at a facility offering it: queued, saved with the MessageDelivered's
 tracking record (so it is queued once however often the event comes), then sent by the
-dispatcher (`dispatch_sms`). A collect message is not: the family member pays to open it."""
+dispatcher (`dispatch_sms`). A collect message is not: the family member pays to open it, nor
+one delivered before SMS went on: the family asked for SMS from then on."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from kinlink_contracts.messaging import MessageDelivered
 from kinlink_contracts.messaging import MessageDirection
@@ -14,7 +17,9 @@ from kinlink_sms.domain.subscription import SmsSubscription
 from kinlink_sms.service_layer.gateway import SmsGateway
 
 
-def sms_to_queue(gateway: SmsGateway, delivered: MessageDelivered) -> list[OutboundSms]:
+def sms_to_queue(
+    gateway: SmsGateway, delivered: MessageDelivered, delivered_at: datetime
+) -> list[OutboundSms]:
     """The SMS to queue for this delivery, or nothing."""
     if delivered.direction is not MessageDirection.FROM_RESIDENT or delivered.collect:
         return []
@@ -24,7 +29,7 @@ def sms_to_queue(gateway: SmsGateway, delivered: MessageDelivered) -> list[Outbo
         ),
         SmsSubscription,
     )
-    if subscription is None or not subscription.on:
+    if subscription is None or not subscription.texts_message_delivered_at(delivered_at):
         return []
     try:
         if not gateway.directory.facility(delivered.facility_id).sms_available:

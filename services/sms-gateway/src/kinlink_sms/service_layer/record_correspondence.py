@@ -26,5 +26,7 @@ def new_correspondence(gateway: SmsGateway, delivered: MessageDelivered) -> list
 def message_delivered(gateway: SmsGateway, envelope: Envelope, tracking: Tracking) -> None:
     delivered = MessageDelivered.model_validate(envelope.payload)
     gateway.store.save_tracked(
-        tracking, *new_correspondence(gateway, delivered), *sms_to_queue(gateway, delivered)
+        tracking,
+        *new_correspondence(gateway, delivered),
+        *sms_to_queue(gateway, delivered, envelope.occurred_at),
     )
