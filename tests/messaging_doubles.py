@@ -6,7 +6,6 @@ an image preparation that accepts any bytes."""
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -19,7 +18,6 @@ from kinlink_contracts.facility_settings import ImageRules
 from kinlink_contracts.facility_settings import ReviewPolicy
 from kinlink_kit.residents import ResidentNotFound
 from kinlink_kit.residents import ResidentRecord
-from kinlink_messaging.domain.ports import ChargeItem
 from kinlink_messaging.domain.ports import ChargeKind
 from kinlink_messaging.domain.ports import FacilityNotFound
 from kinlink_messaging.domain.ports import ImageGone
@@ -29,6 +27,8 @@ from kinlink_messaging.domain.ports import SmsPicture
 from kinlink_messaging.domain.ports import SmsPictureGone
 from kinlink_messaging.domain.ports import SmsPicturesUnavailable
 from kinlink_messaging.domain.ports import WalletUnavailable
+
+from tests import memory_wallet
 
 FACILITY = "FAC-MSG"
 REVIEWING_FACILITY = "FAC-REVIEW"
@@ -47,71 +47,15 @@ def facility_settings(**changes: object) -> FacilitySettings:
     return settings.model_copy(update=changes)
 
 
-class ProcessKilled(BaseException):
-    """The process died here: nothing after this line of the use case ran."""
-
-
 @dataclass
-class MemoryWallet:
-    directory: MemoryDirectory
-    balances: dict[UUID, int] = field(default_factory=dict)
-    payments: dict[tuple[UUID, str], Payment] = field(default_factory=dict)
-    refunded: list[str] = field(default_factory=list)
-    unreachable: bool = False
-    # The charge is made, then the process dies before hearing the answer.
-    killed_after_charging: bool = False
-    # What happens elsewhere while the ledger is charging (e.g. a sweep).
-    while_charging: Callable[[], object] | None = None
-    # The ledger serialises a wallet's charges.
-    lock: threading.Lock = field(default_factory=threading.Lock)
+class MemoryWallet(memory_wallet.MessagePricedWallet[Payment]):
+    """At the facility's message and image prices."""
 
-    def fund(self, account_id: UUID, cents: int) -> None:
-        self.balances[account_id] = self.balances.get(account_id, 0) + cents
-
-    def charge(
-        self, account_id: UUID, facility_id: str, items: tuple[ChargeItem, ...], reference: str
-    ) -> Payment:
-        if self.unreachable:
-            raise WalletUnavailable()
-        if self.while_charging is not None:
-            self.while_charging()
-        with self.lock:
-            return self._charge(account_id, facility_id, items, reference)
-
-    def _charge(
-        self, account_id: UUID, facility_id: str, items: tuple[ChargeItem, ...], reference: str
-    ) -> Payment:
-        first = self.payments.get((account_id, reference))
-        if first is not None:
-            return first
-        settings = self.directory.facility(facility_id)
-        prices = {
-            ChargeKind.MESSAGE: settings.message_price_cents,
-            ChargeKind.IMAGE: settings.image_price_cents,
-        }
-        amount = sum(prices[item.kind] * item.quantity for item in items)
-        balance = self.balances.get(account_id, 0)
-        if amount > balance:
-            raise InsufficientCredit()
-        self.balances[account_id] = balance - amount
-        payment = Payment(reference, amount, balance - amount)
-        self.payments[(account_id, reference)] = payment
-        if self.killed_after_charging:
-            raise ProcessKilled()
-        return payment
-
-    def refund(self, account_id: UUID, facility_id: str, payment: Payment, reason: str) -> None:
-        if payment.reference not in self.refunded:
-            self.refunded.append(payment.reference)
-            self.fund(account_id, payment.amount_cents)
-
-    def find_payment(self, account_id: UUID, reference: str) -> Payment | None:
-        if self.unreachable:
-            raise WalletUnavailable()
-        return self.payments.get((account_id, reference))
-
-    def charged(self, account_id: UUID) -> list[Payment]:
-        return [p for (account, _), p in self.payments.items() if account == account_id]
+    payment = Payment
+    insufficient_credit = InsufficientCredit
+    unavailable = WalletUnavailable
+    message_kind = ChargeKind.MESSAGE
+    image_kind = ChargeKind.IMAGE
 
 
 @dataclass

@@ -18,7 +18,6 @@ from kinlink_sms.domain.ports import CarrierReceipt
 from kinlink_sms.domain.ports import CarrierRefused
 from kinlink_sms.domain.ports import CarrierStatus
 from kinlink_sms.domain.ports import CarrierUnavailable
-from kinlink_sms.domain.ports import ChargeItem
 from kinlink_sms.domain.ports import ChargeKind
 from kinlink_sms.domain.ports import FacilityNotFound
 from kinlink_sms.domain.ports import FetchedPicture
@@ -31,6 +30,8 @@ from kinlink_sms.domain.ports import Payment
 from kinlink_sms.domain.ports import PictureGone
 from kinlink_sms.domain.ports import StatusReport
 from kinlink_sms.domain.ports import WalletUnavailable
+
+from tests import memory_wallet
 
 SMS_FACILITY = "FAC-SMS"
 MMS_FACILITY = "FAC-MMS"
@@ -123,52 +124,14 @@ class MemoryCarrier:
 
 
 @dataclass
-class MemoryWallet:
-    directory: MemoryDirectory
-    balances: dict[UUID, int] = field(default_factory=dict)
-    payments: dict[tuple[UUID, str], Payment] = field(default_factory=dict)
-    unreachable: bool = False
-    # The ledger serialises a wallet's charges.
-    lock: threading.Lock = field(default_factory=threading.Lock)
+class MemoryWallet(memory_wallet.MessagePricedWallet[Payment]):
+    """At the facility's SMS segment and MMS prices."""
 
-    def fund(self, account_id: UUID, cents: int) -> None:
-        self.balances[account_id] = self.balances.get(account_id, 0) + cents
-
-    def balance(self, account_id: UUID) -> int:
-        if self.unreachable:
-            raise WalletUnavailable()
-        return self.balances.get(account_id, 0)
-
-    def charge(
-        self, account_id: UUID, facility_id: str, items: tuple[ChargeItem, ...], reference: str
-    ) -> Payment:
-        if self.unreachable:
-            raise WalletUnavailable()
-        with self.lock:
-            first = self.payments.get((account_id, reference))
-            if first is not None:
-                return first
-            settings = self.directory.facility(facility_id)
-            prices = {
-                ChargeKind.SMS_SEGMENT: settings.message_price_cents,
-                ChargeKind.MMS: settings.image_price_cents,
-            }
-            amount = sum(prices[item.kind] * item.quantity for item in items)
-            balance = self.balances.get(account_id, 0)
-            if amount > balance:
-                raise InsufficientCredit()
-            self.balances[account_id] = balance - amount
-            payment = Payment(reference, amount, balance - amount)
-            self.payments[(account_id, reference)] = payment
-            return payment
-
-    def find_payment(self, account_id: UUID, reference: str) -> Payment | None:
-        if self.unreachable:
-            raise WalletUnavailable()
-        return self.payments.get((account_id, reference))
-
-    def charged(self, account_id: UUID) -> list[Payment]:
-        return [p for (account, _), p in self.payments.items() if account == account_id]
+    payment = Payment
+    insufficient_credit = InsufficientCredit
+    unavailable = WalletUnavailable
+    message_kind = ChargeKind.SMS_SEGMENT
+    image_kind = ChargeKind.MMS
 
 
 @dataclass

@@ -7,7 +7,6 @@ connected directly on the aggregate (scheduling has its own tests)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -24,10 +23,11 @@ from kinlink_visitation.domain.video import VideoUnavailable
 from kinlink_visitation.domain.visit import Side
 from kinlink_visitation.domain.visit import Visit
 from kinlink_visitation.domain.visit import VisitKind
-from kinlink_visitation.domain.wallet import ChargeItem
 from kinlink_visitation.domain.wallet import InsufficientCredit
 from kinlink_visitation.domain.wallet import Payment
 from kinlink_visitation.domain.wallet import WalletUnavailable
+
+from tests import memory_wallet
 
 MINUTE_CENTS = 25
 UNLIMITED = 10**9  # cents: what an unlimited wallet says it holds
@@ -39,85 +39,38 @@ STARTS_AT = datetime(2026, 11, 24, 20, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
 
 
-class ProcessKilled(BaseException):
-    """The process died here: nothing after this line of the use case ran."""
-
-
 @dataclass
-class MemoryWallet:
-    balances: dict[UUID, int] = field(default_factory=dict)
-    payments: dict[tuple[UUID, str], Payment] = field(default_factory=dict)
-    refunded: list[str] = field(default_factory=list)
-    credits: dict[str, int] = field(default_factory=dict)
-    unreachable: bool = False
-    killed_after_charging: bool = False
+class MemoryWallet(memory_wallet.MemoryWallet[Payment]):
+    """Every minute at `MINUTE_CENTS`."""
+
+    payment = Payment
+    insufficient_credit = InsufficientCredit
+    unavailable = WalletUnavailable
+
     # Every account covers any charge (tests about something else than money).
     unlimited: bool = False
     # Credits the ledger refuses, by reference (as it refuses one above its bound).
     refused_credits: set[str] = field(default_factory=set)
-    # What happens elsewhere while the ledger is charging, once (e.g. an officer ending it).
-    while_charging: Callable[[], object] | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def fund(self, account_id: UUID, cents: int) -> None:
-        self.balances[account_id] = self.balances.get(account_id, 0) + cents
+    def price(self, facility_id: str, kind: str) -> int:
+        return MINUTE_CENTS
 
-    def charge(
-        self, account_id: UUID, facility_id: str, items: tuple[ChargeItem, ...], reference: str
-    ) -> Payment:
-        if self.unreachable:
-            raise WalletUnavailable()
-        meanwhile, self.while_charging = self.while_charging, None
-        if meanwhile is not None:
-            meanwhile()
-        with self.lock:
-            first = self.payments.get((account_id, reference))
-            if first is not None:
-                return first
-            amount = sum(MINUTE_CENTS * item.quantity for item in items)
-            balance = self.balances.get(account_id, 0)
-            if amount > balance and not self.unlimited:
-                raise InsufficientCredit()
-            self.balances[account_id] = balance - amount
-            payment = Payment(reference, amount, balance - amount)
-            self.payments[(account_id, reference)] = payment
-        if self.killed_after_charging:
-            raise ProcessKilled()
-        return payment
+    def covers(self, account_id: UUID, amount_cents: int) -> bool:
+        return self.unlimited or super().covers(account_id, amount_cents)
 
-    def find_payment(self, account_id: UUID, reference: str) -> Payment | None:
-        if self.unreachable:
-            raise WalletUnavailable()
-        return self.payments.get((account_id, reference))
-
-    def refund(self, account_id: UUID, facility_id: str, payment: Payment, reason: str) -> None:
-        if self.unreachable:
-            raise WalletUnavailable()
-        with self.lock:
-            if payment.reference not in self.refunded:
-                self.refunded.append(payment.reference)
-                self.fund(account_id, payment.amount_cents)
+    def balance(self, account_id: UUID) -> int:
+        return UNLIMITED if self.unlimited and not self.unreachable else super().balance(account_id)
 
     def grant_credit(
         self, account_id: UUID, facility_id: str, amount_cents: int, reason: str, reference: str
     ) -> None:
-        if self.unreachable:
-            raise WalletUnavailable()
-        if reference in self.refused_credits:
+        if reference in self.refused_credits and not self.unreachable:
             raise InvalidArgument("amount_out_of_range", "A credit is from 1 cent to $1,000.")
-        with self.lock:
-            if reference not in self.credits:
-                self.credits[reference] = amount_cents
-                self.fund(account_id, amount_cents)
+        super().grant_credit(account_id, facility_id, amount_cents, reason, reference)
 
-    def balance(self, account_id: UUID) -> int:
-        if self.unreachable:
-            raise WalletUnavailable()
-        return UNLIMITED if self.unlimited else self.balances.get(account_id, 0)
-
-    def charged(self, account_id: UUID) -> list[str]:
+    def references(self, account_id: UUID) -> list[str]:
         """The references charged to the account, refunded or not, in the order charged."""
-        return [reference for (account, reference) in self.payments if account == account_id]
+        return [payment.reference for payment in self.charged(account_id)]
 
 
 class ClosingRooms(SimulatedRooms):

@@ -30,13 +30,13 @@ from kinlink_messaging.service_layer.send_message import abandon
 from kinlink_messaging.service_layer.send_message import send_message
 from kinlink_messaging.service_layer.settle_payments import settle_payments
 
+from tests.memory_wallet import ProcessKilled
 from tests.messaging_doubles import FACILITY
 from tests.messaging_doubles import RESIDENT
 from tests.messaging_doubles import REVIEWING_FACILITY
 from tests.messaging_doubles import MemoryImageStore
 from tests.messaging_doubles import MemorySmsPictures
 from tests.messaging_doubles import MemoryWallet
-from tests.messaging_doubles import ProcessKilled
 from tests.messaging_doubles import accept_any_image
 from tests.messaging_doubles import demo_directory
 

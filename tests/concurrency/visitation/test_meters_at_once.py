@@ -82,7 +82,7 @@ def test_two_meters_at_once_charge_each_minute_once_and_give_a_dropped_one_back_
         after = replicas[0].find(visit.id, Visit)
         assert after is not None
         assert (after.minutes_charged, after.charged_cents, after.credited_cents) == (3, 75, 25)
-        assert wallet.charged(visit.account_id) == [
+        assert wallet.references(visit.account_id) == [
             f"visit:{visit.visit_id}:minute:{n}" for n in (1, 2, 3)
         ]
         assert wallet.balances[visit.account_id] == 1000 - 50

@@ -29,10 +29,10 @@ from kinlink_messaging.service_layer.settle_payments import settle_payments
 from prometheus_client import REGISTRY
 
 from tests.integration.messaging.conftest import Outside
+from tests.memory_wallet import ProcessKilled
 from tests.messaging_doubles import FACILITY
 from tests.messaging_doubles import RESIDENT
 from tests.messaging_doubles import REVIEWING_FACILITY
-from tests.messaging_doubles import ProcessKilled
 
 SWEEP_AFTER = timedelta(minutes=15)
 PHOTOS = (b"first photo", b"second photo")

@@ -36,10 +36,10 @@ from kinlink_visitation.service_layer.visitation import Visitation
 from kinlink_visitation.service_layer.window_over import end_visits_past_their_window
 
 from tests.integration.visitation.money.conftest import Outside
+from tests.memory_wallet import ProcessKilled
 from tests.visitation_money import FACILITY
 from tests.visitation_money import OTHER_FACILITY
 from tests.visitation_money import SECOND
-from tests.visitation_money import ProcessKilled
 from tests.visitation_money import booked
 from tests.visitation_money import connected
 from tests.visitation_money import in_the_room
@@ -97,7 +97,7 @@ def test_each_minute_begun_is_charged_once_however_often_the_meter_runs(
         at(clock, visit, seconds)
         meter_visits(visitation)
         assert now_of(visitation, visit).minutes_charged == minutes, seconds
-    assert outside.wallet.charged(visit.account_id) == [
+    assert outside.wallet.references(visit.account_id) == [
         minute_reference(visit.visit_id, n) for n in (1, 2, 3)
     ]
     assert outside.wallet.balances[visit.account_id] == 1000 - 75
