@@ -17,9 +17,6 @@ from aiokafka.structs import ConsumerRecord
 from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.topics import VISITATION_EVENTS
-from kinlink_kit.bus import KafkaBus
-from kinlink_kit.outbox import OutboxRelay
-from kinlink_kit.outbox import each
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing.fixtures import new_database
@@ -48,6 +45,7 @@ from tests.ledger_served import serving_ledger
 from tests.service_accounts import SERVICE_EMAIL
 from tests.service_accounts import service_account
 from tests.streams.kafka_helpers import read_topic
+from tests.streams.kafka_helpers import relay_once
 from tests.visitation_money import SECOND
 from tests.visitation_money import STARTS_AT
 from tests.visitation_money import ClosingRooms
@@ -84,13 +82,12 @@ def killed_after_charging(settings: VisitationSettings, now: datetime) -> None:
 
 
 async def relayed(infra: Infra, visitation: Visitation, visit: Visit) -> list[Envelope]:
-    bus = KafkaBus(infra.kafka_bootstrap, client_id="test-visitation-outbox")
-    relay = OutboxRelay(visitation.store, bus, each(VisitationEventTranslator(visitation.store)))
-    await bus.start()
-    try:
-        await relay.follow_once(relay.position())
-    finally:
-        await bus.stop()
+    await relay_once(
+        infra.kafka_bootstrap,
+        visitation.store,
+        VisitationEventTranslator(visitation.store),
+        "test-visitation-outbox",
+    )
 
     def ours(record: ConsumerRecord[bytes, bytes]) -> bool:
         return str(visit.visit_id).encode() in record.value

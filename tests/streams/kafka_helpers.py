@@ -13,7 +13,26 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin import NewTopic
 from aiokafka.structs import ConsumerRecord
 from kinlink_contracts.topics import dead_letter_topic
+from kinlink_kit.bus import KafkaBus
 from kinlink_kit.bus import topic_partitions
+from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.outbox import OutboxRelay
+from kinlink_kit.outbox import TranslateOne
+from kinlink_kit.outbox import each
+
+
+async def relay_once(
+    bootstrap: str, store: TrackedApplication, translate: TranslateOne, client_id: str
+) -> int:
+    """A service's outbox relayed to the broker: everything stored so far, in one batch. Returns
+    once Kafka acknowledged it, with the position reached."""
+    bus = KafkaBus(bootstrap, client_id=client_id)
+    relay = OutboxRelay(store, bus, each(translate))
+    await bus.start()
+    try:
+        return await relay.follow_once(relay.position())
+    finally:
+        await bus.stop()
 
 
 async def read_topic(

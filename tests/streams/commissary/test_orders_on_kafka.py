@@ -31,8 +31,6 @@ from kinlink_contracts.topics import COMMISSARY_EVENTS
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.consumer import consume
-from kinlink_kit.outbox import OutboxRelay
-from kinlink_kit.outbox import each
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
@@ -48,6 +46,7 @@ from tests.streams.identity.test_identity_facility_events import skip_earlier_ev
 from tests.streams.kafka_helpers import dead_letter_of
 from tests.streams.kafka_helpers import produce
 from tests.streams.kafka_helpers import read_topic
+from tests.streams.kafka_helpers import relay_once
 
 
 @pytest.fixture
@@ -74,13 +73,12 @@ async def test_a_paid_order_reaches_the_topic_keyed_by_its_resident(
         ),
     )
 
-    bus = KafkaBus(infra.kafka_bootstrap, client_id="test-commissary-outbox")
-    relay = OutboxRelay(commissary.store, bus, each(CommissaryEventTranslator(commissary.store)))
-    await bus.start()
-    try:  # one batch holds the events; the relay returns once Kafka acknowledged them
-        await relay.follow_once(relay.position())
-    finally:
-        await bus.stop()
+    await relay_once(
+        infra.kafka_bootstrap,
+        commissary.store,
+        CommissaryEventTranslator(commissary.store),
+        "test-commissary-outbox",
+    )
 
     def ours(record: ConsumerRecord[bytes, bytes]) -> bool:
         return str(order.id).encode() in record.value

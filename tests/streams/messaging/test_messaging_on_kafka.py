@@ -27,8 +27,6 @@ from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.consumer import consume
 from kinlink_kit.errors import NotFound
-from kinlink_kit.outbox import OutboxRelay
-from kinlink_kit.outbox import each
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
@@ -56,6 +54,7 @@ from tests.messaging_doubles import RESIDENT
 from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 from tests.streams.kafka_helpers import produce
 from tests.streams.kafka_helpers import read_topic
+from tests.streams.kafka_helpers import relay_once
 
 
 @pytest.fixture
@@ -146,13 +145,12 @@ async def test_the_outbox_publishes_a_sent_message_keyed_by_its_resident(
         SendMessage(family, FACILITY, RESIDENT, "k-1", "See you Sunday.", images=(b"photo",)),
     )
 
-    bus = KafkaBus(infra.kafka_bootstrap, client_id="test-messaging-outbox")
-    relay = OutboxRelay(messaging.store, bus, each(MessagingEventTranslator(messaging.store)))
-    await bus.start()
-    try:  # one batch holds the events; the relay returns once Kafka acknowledged them
-        relayed = await relay.follow_once(relay.position())
-    finally:
-        await bus.stop()
+    relayed = await relay_once(
+        infra.kafka_bootstrap,
+        messaging.store,
+        MessagingEventTranslator(messaging.store),
+        "test-messaging-outbox",
+    )
     assert relayed == messaging.store.recorder.max_notification_id()
 
     def ours(record: ConsumerRecord[bytes, bytes]) -> bool:

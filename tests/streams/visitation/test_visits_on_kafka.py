@@ -18,9 +18,6 @@ from kinlink_contracts.visitation import CancelledBy
 from kinlink_contracts.visitation import VisitKind
 from kinlink_kit.auth import Principal
 from kinlink_kit.auth import Role
-from kinlink_kit.bus import KafkaBus
-from kinlink_kit.outbox import OutboxRelay
-from kinlink_kit.outbox import each
 from kinlink_kit.testing import Clock
 from kinlink_kit.testing import Infra
 from kinlink_visitation.adapters.integration_events import VisitationEventTranslator
@@ -33,6 +30,7 @@ from kinlink_visitation.service_layer.mark_missed import mark_missed_visits
 from kinlink_visitation.service_layer.visitation import Visitation
 
 from tests.streams.kafka_helpers import read_topic
+from tests.streams.kafka_helpers import relay_once
 from tests.visitation_doubles import FACILITY
 from tests.visitation_doubles import FRIDAY
 from tests.visitation_doubles import book
@@ -68,13 +66,12 @@ async def test_booked_cancelled_and_missed_visits_reach_the_topic_keyed_by_resid
     clock.now = booked.ends_at + timedelta(minutes=1)
     assert mark_missed_visits(visitation) == 1
 
-    bus = KafkaBus(infra.kafka_bootstrap, client_id="test-visitation-outbox")
-    relay = OutboxRelay(visitation.store, bus, each(VisitationEventTranslator(visitation.store)))
-    await bus.start()
-    try:  # one batch holds the events; the relay returns once Kafka acknowledged them
-        await relay.follow_once(relay.position())
-    finally:
-        await bus.stop()
+    await relay_once(
+        infra.kafka_bootstrap,
+        visitation.store,
+        VisitationEventTranslator(visitation.store),
+        "test-visitation-outbox",
+    )
 
     def ours(record: ConsumerRecord[bytes, bytes]) -> bool:
         return resident.encode() == record.key
