@@ -62,7 +62,8 @@ def relays(parts: list[ServiceParts]) -> dict[str, OutboxRelay]:
 def published_topics(translate: Callable[..., Any]) -> set[str]:
     """The topics a relay's translation publishes to: those of the translators it combines (the
     kit composes them as closures over the translators, each naming its topic)."""
-    found = {translate.topic} if isinstance(getattr(translate, "topic", None), str) else set()
+    topic = getattr(translate, "topic", None)
+    found = {topic} if isinstance(topic, str) else set()
     for cell in getattr(translate, "__closure__", None) or ():
         contents = cell.cell_contents
         for inner in contents if isinstance(contents, tuple) else (contents,):
