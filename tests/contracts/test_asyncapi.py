@@ -16,6 +16,7 @@ from kinlink_contracts import topology
 from kinlink_contracts.asyncapi import DOCUMENT
 from kinlink_contracts.asyncapi import document
 from kinlink_contracts.asyncapi import documents
+from kinlink_contracts.asyncapi import party_document
 from kinlink_contracts.catalog import EVENTS_BY_TOPIC
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.ledger import DepositCaptured
@@ -29,6 +30,8 @@ PUBLISHED = ROOT / "docs" / "asyncapi"
 OFFICIAL_SCHEMA = ROOT / ".cache" / "tools" / "asyncapi-specs" / "asyncapi-3.0.0.json"
 GENERATED = documents()
 DOC = json.loads(GENERATED[DOCUMENT])
+# The whole platform's document and each party's.
+DOCUMENTS = {path: json.loads(text) for path, text in GENERATED.items() if path.endswith(DOCUMENT)}
 
 
 def test_the_published_files_are_the_generated_ones() -> None:
@@ -50,9 +53,14 @@ def asyncapi_errors(doc: dict[str, Any]) -> list[str]:
     return errors
 
 
-def test_the_document_is_valid_asyncapi_3() -> None:
-    assert DOC["asyncapi"] == "3.0.0"
-    assert asyncapi_errors(DOC) == []
+def test_there_is_a_document_for_the_platform_and_one_for_each_party() -> None:
+    assert set(DOCUMENTS) == {DOCUMENT, *(party_document(p) for p in topology.PARTIES)}
+
+
+@pytest.mark.parametrize("path", sorted(DOCUMENTS))
+def test_each_document_is_valid_asyncapi_3(path: str) -> None:
+    assert DOCUMENTS[path]["asyncapi"] == "3.0.0"
+    assert asyncapi_errors(DOCUMENTS[path]) == []
 
 
 def test_the_official_schema_refuses_a_broken_document() -> None:
@@ -74,8 +82,8 @@ def test_every_topic_its_dead_letters_and_every_event_have_a_channel_and_message
     assert all(c["address"] == name for name, c in channels.items())
 
 
-def resolve(pointer: str) -> Any:
-    found: Any = DOC
+def resolve(doc: dict[str, Any], pointer: str) -> Any:
+    found: Any = doc
     for step in pointer.removeprefix("#/").split("/"):
         found = found[step.replace("~1", "/").replace("~0", "~")]
     return found
@@ -92,12 +100,28 @@ def references(node: Any) -> list[str]:
     return []
 
 
-def test_every_reference_resolves_to_a_part_of_the_document_or_a_published_schema() -> None:
-    for ref in references(DOC):
+@pytest.mark.parametrize("path", sorted(DOCUMENTS))
+def test_every_reference_resolves_in_the_document_or_to_a_published_schema(path: str) -> None:
+    for ref in references(DOCUMENTS[path]):
         if ref.startswith("#/"):
-            resolve(ref)
+            resolve(DOCUMENTS[path], ref)
         else:
             assert ref in GENERATED, ref
+
+
+def test_a_party_s_document_holds_its_operations_and_only_the_channels_they_use() -> None:
+    facility = DOCUMENTS[party_document(topology.FACILITY_INTEGRATION)]
+    assert set(facility["channels"]) == {
+        topics.FACILITY_EVENTS,
+        topics.LEDGER_EVENTS,
+        topics.COMMISSARY_EVENTS,
+    }
+    assert set(facility["operations"]) == {
+        f"facility-integration.sends.{topics.FACILITY_EVENTS}",
+        f"facility-integration.receives.{topics.LEDGER_EVENTS}",
+        f"facility-integration.receives.{topics.COMMISSARY_EVENTS}",
+    }
+    assert facility["channels"][topics.LEDGER_EVENTS] == DOC["channels"][topics.LEDGER_EVENTS]
 
 
 def test_each_party_s_operations_use_only_its_channel_s_messages() -> None:

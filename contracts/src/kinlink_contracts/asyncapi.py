@@ -3,9 +3,10 @@
 One document for the whole platform (decision 0088): a channel per topic and per dead-letter
 topic, the events of each topic as its messages (the envelope around the event's JSON Schema),
 and each party's operations, tagged with its name, as `kinlink_contracts.topology` lists them.
-The JSON Schemas are published beside it and referenced, not copied in.
+Beside it, one document per party with only its own operations and the channels they use, and
+the JSON Schemas, which every document references rather than copies.
 
-`python -m kinlink_contracts.asyncapi write DIR` writes the document and the schemas; a test
+`python -m kinlink_contracts.asyncapi write DIR` writes the documents and the schemas; a test
 compares the published ones with what this module generates.
 """
 
@@ -43,7 +44,9 @@ def documents() -> dict[str, str]:
     """Relative path -> text of every file published: the document and the schemas it uses."""
     files = {f"{SCHEMAS}/{path}": render(schema) for path, schema in current_schemas().items()}
     files[AUDIT_RECORD_SCHEMA] = render(AuditRecord.model_json_schema())
-    files[DOCUMENT] = json.dumps(document(), indent=2) + "\n"
+    files[DOCUMENT] = _json(document())
+    for party in topology.PARTIES:
+        files[party_document(party)] = _json(document(party))
     return files
 
 
@@ -59,20 +62,40 @@ def write(directory: Path) -> None:
         path.write_text(text)
 
 
-def document() -> Document:
+def party_document(party: topology.Party) -> str:
+    """Where the document of one party's operations is published, beside the whole one."""
+    return f"{party.name}.{DOCUMENT}"
+
+
+def _json(doc: Document) -> str:
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def document(party: topology.Party | None = None) -> Document:
+    """The whole platform's document, or only what `party` sends and receives (the document an
+    integrator building that party starts from)."""
     channels = {
         **{topic: event_channel(topic, events) for topic, events in EVENTS_BY_TOPIC.items()},
         LEDGER_AUDIT: audit_channel(),
         **dead_letter_channels(),
     }
+    parties = topology.PARTIES if party is None else (party,)
+    if party is not None:
+        used = {*party.publishes, *party.dead_letter_topics, *(c.topic for c in party.consumes)}
+        channels = {topic: channel for topic, channel in channels.items() if topic in used}
     return {
         "asyncapi": "3.0.0",
-        "id": "urn:kinlink:events",
+        "id": "urn:kinlink:events" if party is None else f"urn:kinlink:events:{party.name}",
         "info": {
-            "title": "Kinlink events",
+            "title": "Kinlink events" if party is None else f"Kinlink events: {party.name}",
             "version": version("kinlink-contracts"),
-            "description": _INTRODUCTION,
-            "tags": [{"name": p.name, "description": p.description} for p in topology.PARTIES],
+            "description": (
+                "Every topic Kinlink's services and the facilities' systems write, with its events."
+                if party is None
+                else f"What {party.name} sends and receives. {party.description}"
+            )
+            + f"\n\n{_CONVENTIONS}",
+            "tags": [{"name": p.name, "description": p.description} for p in parties],
         },
         "servers": {
             "kafka": {
@@ -90,7 +113,7 @@ def document() -> Document:
         },
         "defaultContentType": "application/json",
         "channels": channels,
-        "operations": operations(channels),
+        "operations": operations(channels, parties),
         "components": {
             "schemas": {"Envelope": {"$ref": f"{SCHEMAS}/envelope.json"}},
             "correlationIds": {
@@ -103,9 +126,8 @@ def document() -> Document:
     }
 
 
-_INTRODUCTION = """\
-Every topic Kinlink's services and the facilities' systems write, with its events.
-
+# How every topic works, after each document's first paragraph.
+_CONVENTIONS = """\
 Each event travels as JSON in one envelope (`#/components/schemas/Envelope`): its `payload` is \
 the event, `type` and `schema_version` name its schema, and `key` is also the Kafka message key \
 (the resident id where a resident is concerned, so a resident's events stay in order). Within a \
@@ -277,11 +299,13 @@ def _channel(topic: str, description: str, message: tuple[str, Document]) -> Doc
     }
 
 
-def operations(channels: dict[str, Document]) -> dict[str, Document]:
+def operations(
+    channels: dict[str, Document], parties: Iterable[topology.Party]
+) -> dict[str, Document]:
     """What each party sends and receives, by channel; a receiver lists only the events it acts
     on when it ignores the rest."""
     found: dict[str, Document] = {}
-    for party in topology.PARTIES:
+    for party in parties:
         for topic in (*party.publishes, *party.dead_letter_topics):
             found[f"{party.name}.sends.{topic}"] = _operation(
                 party, "send", topic, list(channels[topic]["messages"])
