@@ -182,11 +182,19 @@ def test_a_real_envelope_matches_its_message() -> None:
     [
         lambda e: e.update(type="DepositDeclined"),
         lambda e: e.update(schema_version=2),
+        lambda e: e.update(producer="commissary"),
         lambda e: e.pop("event_id"),
         lambda e: e["payload"].pop("receipt_number"),
         lambda e: e["payload"].update(amount_cents="50.00"),
     ],
-    ids=["other type", "other version", "no event id", "payload field missing", "text amount"],
+    ids=[
+        "other type",
+        "other version",
+        "other producer",
+        "no event id",
+        "payload field missing",
+        "text amount",
+    ],
 )
 def test_an_envelope_breaking_its_message_is_refused(spoil: Any) -> None:
     envelope = json.loads(CAPTURED.to_bytes())

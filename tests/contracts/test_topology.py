@@ -59,16 +59,15 @@ def relays(parts: list[ServiceParts]) -> dict[str, OutboxRelay]:
     }
 
 
-def published_topics(translate: Callable[..., Any]) -> set[str]:
-    """The topics a relay's translation publishes to: those of the translators it combines (the
-    kit composes them as closures over the translators, each naming its topic)."""
-    topic = getattr(translate, "topic", None)
-    found = {topic} if isinstance(topic, str) else set()
+def translators(translate: Callable[..., Any]) -> list[Any]:
+    """The translators a relay's translation combines, each naming its topic (the kit composes
+    them as closures over the translators)."""
+    found = [translate] if isinstance(getattr(translate, "topic", None), str) else []
     for cell in getattr(translate, "__closure__", None) or ():
         contents = cell.cell_contents
         for inner in contents if isinstance(contents, tuple) else (contents,):
             if callable(inner):
-                found |= published_topics(inner)
+                found += translators(inner)
     return found
 
 
@@ -89,8 +88,18 @@ def test_every_service_consumes_what_the_table_says(wired: tuple[list[ServicePar
 def test_every_service_publishes_what_the_table_says(wired: tuple[list[ServiceParts], Any]) -> None:
     parts, _ = wired
     found = relays(parts)
-    assert {name: published_topics(r.translate) for name, r in found.items()} == {
+    assert {name: {t.topic for t in translators(r.translate)} for name, r in found.items()} == {
         s.name: set(s.publishes) for s in topology.SERVICES
+    }
+    # Envelopes name the service that published them as the table does (the audit stream's
+    # records are not envelopes).
+    producers = {
+        (t.topic, getattr(t, "producer", None))
+        for r in found.values()
+        for t in translators(r.translate)
+    } - {(LEDGER_AUDIT, None)}
+    assert producers == {
+        (topic, s.name) for s in topology.SERVICES for topic in s.publishes if topic != LEDGER_AUDIT
     }
     assert {name: r.dead_letter_topic for name, r in found.items()} == {
         s.name: s.outbox_dead_letters for s in topology.SERVICES

@@ -152,8 +152,17 @@ def event_channel(topic: str, events: Iterable[type[IntegrationEvent]]) -> Docum
 
 
 def event_message(topic: str, event: type[IntegrationEvent]) -> Document:
-    """The envelope, its `type` and `schema_version` fixed, its `payload` the event's schema."""
+    """The envelope, its `type` and `schema_version` fixed, its `payload` the event's schema, and
+    its `producer` the service that publishes the topic (facility systems name themselves)."""
     schema = f"{SCHEMAS}/{topic}/{event.event_type}.v{event.schema_version}.json"
+    envelope: Document = {
+        "type": {"const": event.event_type},
+        "schema_version": {"const": event.schema_version},
+        "payload": {"$ref": schema},
+    }
+    producer = [s.name for s in topology.SERVICES if topic in s.publishes]
+    if producer:
+        envelope["producer"] = {"const": producer[0]}
     message: Document = {
         "name": event.event_type,
         "title": f"{event.event_type} v{event.schema_version}",
@@ -167,14 +176,7 @@ def event_message(topic: str, event: type[IntegrationEvent]) -> Document:
         "payload": {
             "allOf": [
                 {"$ref": "#/components/schemas/Envelope"},
-                {
-                    "type": "object",
-                    "properties": {
-                        "type": {"const": event.event_type},
-                        "schema_version": {"const": event.schema_version},
-                        "payload": {"$ref": schema},
-                    },
-                },
+                {"type": "object", "properties": envelope},
             ]
         },
         "bindings": {
