@@ -111,15 +111,17 @@ def test_every_reference_resolves_in_the_document_or_to_a_published_schema(path:
 
 def test_a_party_s_document_holds_its_operations_and_only_the_channels_they_use() -> None:
     facility = DOCUMENTS[party_document(topology.FACILITY_INTEGRATION)]
-    assert set(facility["channels"]) == {
-        topics.FACILITY_EVENTS,
+    read = {
         topics.LEDGER_EVENTS,
         topics.COMMISSARY_EVENTS,
+        topics.MESSAGING_EVENTS,
+        topics.SMS_EVENTS,
+        topics.VISITATION_EVENTS,
     }
+    assert set(facility["channels"]) == {topics.FACILITY_EVENTS, *read}
     assert set(facility["operations"]) == {
         f"facility-integration.sends.{topics.FACILITY_EVENTS}",
-        f"facility-integration.receives.{topics.LEDGER_EVENTS}",
-        f"facility-integration.receives.{topics.COMMISSARY_EVENTS}",
+        *(f"facility-integration.receives.{topic}" for topic in read),
     }
     assert facility["channels"][topics.LEDGER_EVENTS] == DOC["channels"][topics.LEDGER_EVENTS]
 

@@ -140,10 +140,20 @@ VISITATION = Party(
 )
 FACILITY_INTEGRATION = Party(
     name="facility-integration",
-    description="A facility's own systems (bookings, trust accounts, commissary vendor): they "
-    "publish the facility topic and read the deposits and commissary orders to act on.",
+    description="A facility's own systems (bookings, trust accounts, kiosks, commissary vendor): "
+    "they publish the facility topic and may read every topic about residents, not identity's "
+    "(families' accounts and cards) nor the ledger's audit stream.",
     publishes=(topics.FACILITY_EVENTS,),
-    consumes=(Consumption(topics.LEDGER_EVENTS), Consumption(topics.COMMISSARY_EVENTS)),
+    consumes=tuple(
+        Consumption(topic)
+        for topic in (
+            topics.LEDGER_EVENTS,
+            topics.COMMISSARY_EVENTS,
+            topics.MESSAGING_EVENTS,
+            topics.SMS_EVENTS,
+            topics.VISITATION_EVENTS,
+        )
+    ),
 )
 AUDITOR = Party(
     name="auditor",
