@@ -109,6 +109,11 @@ def test_every_reference_resolves_in_the_document_or_to_a_published_schema(path:
             assert ref in GENERATED, ref
 
 
+@pytest.mark.parametrize("path", sorted(p for p in GENERATED if p.startswith("schemas/")))
+def test_each_published_schema_is_a_valid_json_schema(path: str) -> None:
+    jsonschema.Draft202012Validator.check_schema(json.loads(GENERATED[path]))
+
+
 def test_a_party_s_document_holds_its_operations_and_only_the_channels_they_use() -> None:
     facility = DOCUMENTS[party_document(topology.FACILITY_INTEGRATION)]
     read = {
