@@ -13,6 +13,7 @@ import pytest
 from kinlink_contracts import topology
 from kinlink_contracts.catalog import EVENTS_BY_TOPIC
 from kinlink_contracts.topics import LEDGER_AUDIT
+from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_embedded.main import EmbeddedSettings
 from kinlink_embedded.main import platform
 from kinlink_kit.bus import MessageHandler
@@ -115,16 +116,16 @@ def test_every_event_a_service_acts_on_is_in_the_catalog() -> None:
 
 def test_only_the_ledger_writes_the_ledger_s_topics_and_only_auditors_read_its_audit() -> None:
     writers = {
-        topic: {p.name for p in topology.PARTIES if topic in p.publishes}
+        topic: [p.name for p in topology.writers(topic)]
         for topic in (*EVENTS_BY_TOPIC, LEDGER_AUDIT)
     }
     assert all(len(names) == 1 for names in writers.values()), writers
-    assert writers[LEDGER_AUDIT] == {"ledger"}
-    readers = {p.name for p in topology.PARTIES for c in p.consumes if c.topic == LEDGER_AUDIT}
-    assert readers == {"auditor"}
+    assert writers[LEDGER_EVENTS] == writers[LEDGER_AUDIT] == ["ledger"]
+    assert [p.name for p in topology.readers(LEDGER_AUDIT)] == ["auditor"]
 
 
 def test_a_service_dead_letters_each_topic_it_consumes_and_its_outbox() -> None:
+    assert [p.name for p in topology.writers("kinlink.messaging.events.v1.dlq")] == ["sms-gateway"]
     assert topology.SMS_GATEWAY.dead_letter_topics == (
         "kinlink.identity.events.v1.dlq",
         "kinlink.messaging.events.v1.dlq",

@@ -160,9 +160,9 @@ def event_message(topic: str, event: type[IntegrationEvent]) -> Document:
         "schema_version": {"const": event.schema_version},
         "payload": {"$ref": schema},
     }
-    producer = [s.name for s in topology.SERVICES if topic in s.publishes]
-    if producer:
-        envelope["producer"] = {"const": producer[0]}
+    services = [p for p in topology.writers(topic) if p.is_service]
+    if services:
+        envelope["producer"] = {"const": services[0].name}
     message: Document = {
         "name": event.event_type,
         "title": f"{event.event_type} v{event.schema_version}",
@@ -235,7 +235,7 @@ def dead_letter_channels() -> dict[str, Document]:
 
 
 def _dead_letter_channel(topic: str, original: str) -> Document:
-    writers = ", ".join(s.name for s in topology.SERVICES if topic in s.dead_letter_topics)
+    writers = ", ".join(s.name for s in topology.writers(topic))
     description = (
         f"Messages of {original} a Kinlink service could never apply (bytes that are not an "
         "envelope, a payload breaking its schema, an event the service rejects), each as it was "

@@ -164,3 +164,13 @@ AUDITOR = Party(
 
 SERVICES: tuple[Party, ...] = (IDENTITY, LEDGER, MESSAGING, SMS_GATEWAY, COMMISSARY, VISITATION)
 PARTIES: tuple[Party, ...] = (*SERVICES, FACILITY_INTEGRATION, AUDITOR)
+
+
+def writers(topic: str) -> tuple[Party, ...]:
+    """The parties that write `topic`: its publishers, or for a dead-letter topic the services
+    whose consumers or outbox put dead letters there."""
+    return tuple(p for p in PARTIES if topic in (*p.publishes, *p.dead_letter_topics))
+
+
+def readers(topic: str) -> tuple[Party, ...]:
+    return tuple(p for p in PARTIES if any(c.topic == topic for c in p.consumes))
