@@ -129,6 +129,8 @@ def test_a_party_s_document_holds_its_operations_and_only_the_channels_they_use(
         *(f"facility-integration.receives.{topic}" for topic in read),
     }
     assert facility["channels"][topics.LEDGER_EVENTS] == DOC["channels"][topics.LEDGER_EVENTS]
+    group = facility["operations"][f"facility-integration.receives.{topics.LEDGER_EVENTS}"]
+    assert group["bindings"]["kafka"]["groupId"]["pattern"] == "^facility-"
 
 
 def test_each_party_s_operations_use_only_its_channel_s_messages() -> None:

@@ -329,14 +329,23 @@ def _operation(party: topology.Party, action: str, topic: str, messages: list[st
         "tags": [{"name": party.name}],
         "messages": [{"$ref": f"{channel}/messages/{_pointer(m)}"} for m in messages],
     }
-    if action == "receive" and party.group:
-        operation["bindings"] = {
-            "kafka": {
-                "groupId": {"type": "string", "const": party.group},
-                "bindingVersion": KAFKA_BINDING,
-            }
-        }
+    group = _group(party)
+    if action == "receive" and group:
+        operation["bindings"] = {"kafka": {"groupId": group, "bindingVersion": KAFKA_BINDING}}
     return operation
+
+
+def _group(party: topology.Party) -> Document | None:
+    """The consumer groups the party reads in: a service's own, or an outside party's prefix."""
+    if party.group:
+        return {"type": "string", "const": party.group}
+    if party.group_prefix:
+        return {
+            "type": "string",
+            "pattern": f"^{party.group_prefix}",
+            "description": f"A group of the party's own naming, starting {party.group_prefix}",
+        }
+    return None
 
 
 def _pointer(name: str) -> str:

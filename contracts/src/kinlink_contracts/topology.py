@@ -29,8 +29,10 @@ class Party:
     description: str
     publishes: tuple[str, ...] = ()
     consumes: tuple[Consumption, ...] = ()
-    # The consumer group a Kinlink service commits its offsets in; outside parties choose theirs.
+    # The consumer group a Kinlink service commits its offsets in.
     group: str | None = None
+    # An outside party names its own groups, under this prefix (e.g. facility-<facility id>).
+    group_prefix: str | None = None
     # Where the service's outbox relay puts a stored event it can never translate.
     outbox_dead_letters: str | None = None
 
@@ -154,6 +156,7 @@ FACILITY_INTEGRATION = Party(
             topics.VISITATION_EVENTS,
         )
     ),
+    group_prefix="facility-",
 )
 AUDITOR = Party(
     name="auditor",
