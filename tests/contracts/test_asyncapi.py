@@ -181,6 +181,19 @@ CAPTURED = Envelope.wrap(
 )
 
 
+def test_each_event_a_facility_publishes_has_an_example_matching_its_message() -> None:
+    channel = DOC["channels"][topics.FACILITY_EVENTS]
+    assert [name for name, m in channel["messages"].items() if "examples" in m] == [
+        e.event_type for e in EVENTS_BY_TOPIC[topics.FACILITY_EVENTS]
+    ]
+    for name, message in channel["messages"].items():
+        [example] = message["examples"]
+        validator = message_validator(topics.FACILITY_EVENTS, name)
+        assert list(validator.iter_errors(example["payload"])) == [], name
+        envelope = example["payload"]
+        assert envelope["payload"].get("resident_id", envelope["key"]) == envelope["key"], name
+
+
 def test_a_real_envelope_matches_its_message() -> None:
     validator = message_validator(topics.LEDGER_EVENTS, "DepositCaptured")
     assert list(validator.iter_errors(json.loads(CAPTURED.to_bytes()))) == []

@@ -25,10 +25,12 @@ from kinlink_contracts import topology
 from kinlink_contracts.catalog import EVENTS_BY_TOPIC
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.envelope import IntegrationEvent
+from kinlink_contracts.facility_examples import FACILITY_EXAMPLES
 from kinlink_contracts.ledger_audit import AUDIT_KEY
 from kinlink_contracts.ledger_audit import AuditRecord
 from kinlink_contracts.schemas import current_schemas
 from kinlink_contracts.schemas import render
+from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_contracts.topics import dead_letter_topic
 
@@ -170,6 +172,14 @@ def event_message(topic: str, event: type[IntegrationEvent]) -> Document:
     summary = _own_summary(event)
     if summary:
         message["summary"] = summary
+    example = FACILITY_EXAMPLES.get(event.event_type) if topic == FACILITY_EVENTS else None
+    if example is not None:
+        message["examples"] = [
+            {
+                "name": f"{event.event_type} from {example.producer}",
+                "payload": example.model_dump(mode="json"),
+            }
+        ]
     return message | {
         "contentType": "application/json",
         "correlationId": {"$ref": "#/components/correlationIds/Envelope"},
