@@ -21,6 +21,8 @@ LIVEKIT_VERSION := v1.13.5
 LIVEKIT_STAMP := $(TOOLS)/livekit-server-$(LIVEKIT_VERSION).stamp
 GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
 PYTEST_ARGS ?=
+# The AsyncAPI targets; before the rules that need the schema it fetches.
+include contracts/asyncapi.mk
 
 .DEFAULT_GOAL := help
 .PHONY: help install browser-tools run test test-unit lint proto schemas messages bench screenshots
@@ -57,12 +59,12 @@ browser-tools: $(AXE) $(LIVEKIT_CLIENT) ## Debian's chromium, axe-core and LiveK
 run: install ## start every service and the portal in one process (embedded mode: no servers needed)
 	$(UV) run --frozen kinlink-embedded
 
-test: install browser-tools $(SMS_SEGMENTS) ## start the infrastructure, run all tests on it, stop it
+test: install browser-tools $(SMS_SEGMENTS) $(ASYNCAPI_SPEC) ## start the infrastructure, run all tests on it, stop it
 	@$(MAKE) --no-print-directory infra-up || { $(MAKE) --no-print-directory infra-down; exit 1; }
 	@status=0; $(UV) run --frozen pytest $(PYTEST_ARGS) || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status
 
-test-unit: install $(SMS_SEGMENTS) ## only the tests that need no infrastructure
+test-unit: install $(SMS_SEGMENTS) $(ASYNCAPI_SPEC) ## only the tests that need no infrastructure
 	$(UV) run --frozen pytest tests/unit tests/contracts $(PYTEST_ARGS)
 
 lint: install ## ruff (lint and format) and mypy
