@@ -44,6 +44,11 @@ class ServiceSettings(BaseSettings):
         description="Take part in electing the one replica that relays the outbox to Kafka; "
         "false keeps this process out of it (e.g. a one-off tool on a live database).",
     )
+    create_tables: bool = Field(
+        default=True,
+        description="Create the database's tables at start; false where `migrate` creates them "
+        "before a release does (production).",
+    )
     jwt_public_keys: dict[str, str] = Field(
         default_factory=dict,
         description="Key id -> Ed25519 public key (PEM) that tokens may be signed with; JSON.",
