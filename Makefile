@@ -21,6 +21,7 @@ LIVEKIT_VERSION := v1.13.5
 LIVEKIT_STAMP := $(TOOLS)/livekit-server-$(LIVEKIT_VERSION).stamp
 GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
 PYTEST_ARGS ?=
+include deploy/k8s/manifests.mk
 
 .DEFAULT_GOAL := help
 .PHONY: help install browser-tools run test test-unit lint proto schemas messages bench screenshots
@@ -57,7 +58,7 @@ browser-tools: $(AXE) $(LIVEKIT_CLIENT) ## Debian's chromium, axe-core and LiveK
 run: install ## start every service and the portal in one process (embedded mode: no servers needed)
 	$(UV) run --frozen kinlink-embedded
 
-test: install browser-tools $(SMS_SEGMENTS) ## start the infrastructure, run all tests on it, stop it
+test: install browser-tools $(SMS_SEGMENTS) $(KUSTOMIZE_STAMP) ## start the infrastructure, run all tests on it, stop it
 	@$(MAKE) --no-print-directory infra-up || { $(MAKE) --no-print-directory infra-down; exit 1; }
 	@status=0; $(UV) run --frozen pytest $(PYTEST_ARGS) || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status

@@ -1,13 +1,13 @@
-"""The Kubernetes manifests in deploy/k8s keep the promises the services rely on.
+"""The workloads the Kubernetes overlays deploy keep the promises the services rely on.
 
 Every Deployment: readiness and liveness probes (gRPC on a service's gRPC port; HTTP /healthz on
 the web portal's port), a locked-down container
 (non-root, read-only root filesystem, no privilege escalation, all capabilities dropped), a memory
 limit, a termination grace period longer than the service's own drain, only KINLINK_* variables,
-and the public keys that verify tokens. (Every replica may run the outbox relay: they elect one.)
+each one a setting of its service, and the public keys that verify tokens. Migration Jobs are
+locked down the same way. (Every replica may run the outbox relay: they elect one.)
 
-The checks run on the files as written (the kustomization's resources and generated ConfigMaps,
-resolved here).
+The checks run on each overlay as kustomize renders it (tests/deploy/manifests.py).
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from kinlink_commissary.bootstrap import CommissarySettings
 from kinlink_identity.bootstrap import IdentitySettings
 from kinlink_ledger.bootstrap import LedgerSettings
@@ -27,7 +25,15 @@ from kinlink_portal.settings import PortalSettings
 from kinlink_sms.bootstrap import SmsSettings
 from kinlink_visitation.bootstrap import VisitationSettings
 
-K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
+from tests.deploy.manifests import K8S
+from tests.deploy.manifests import OVERLAYS
+from tests.deploy.manifests import Doc
+from tests.deploy.manifests import kustomization
+from tests.deploy.manifests import load_yaml
+from tests.deploy.manifests import named
+from tests.deploy.manifests import of_kind
+from tests.deploy.manifests import overlay
+
 SECRET_EXAMPLE = K8S / "secret.example.yaml"
 
 DEFAULT_GRPC_PORT = 50051  # kinlink_kit.settings.ServiceSettings.grpc_port
@@ -35,14 +41,12 @@ DEFAULT_GRACE_SECONDS = 10.0  # ServiceSettings.shutdown_grace_seconds
 HEALTH_PATH = "/healthz"  # the portal's (kinlink_portal.app)
 FROM_SECRET = object()  # an env value that comes from elsewhere (secretKeyRef, fieldRef, ...)
 
-Doc = dict[str, Any]
+
+# --- the rendered overlays ------------------------------------------------------------------------
 
 
-# --- loading the files as written ---------------------------------------------------------------
-
-
-def load_yaml(path: Path) -> list[Doc]:
-    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+def configmaps_in(docs: tuple[Doc, ...] | list[Doc]) -> dict[str, dict[str, str]]:
+    return {d["metadata"]["name"]: d.get("data", {}) for d in of_kind(docs, "ConfigMap")}
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -64,45 +68,29 @@ def generated_configmap(directory: Path, spec: Doc) -> dict[str, str]:
     for literal in spec.get("literals", []):
         key, _, value = literal.partition("=")
         data[key] = value
-    for entry in spec.get("files", []):
-        key, sep, file = entry.partition("=")
-        data[key if sep else Path(entry).name] = (directory / (file if sep else entry)).read_text()
     return data
-
-
-def kustomization(directory: Path) -> Doc:
-    (doc,) = load_yaml(directory / "kustomization.yaml")
-    return doc
-
-
-def base_files(directory: Path = K8S) -> Iterator[Path]:
-    """The files a kustomization's `resources` name, following nested kustomizations."""
-    for entry in kustomization(directory).get("resources", []):
-        path = (directory / entry).resolve()
-        assert path.exists(), f"{directory.name}/kustomization.yaml lists missing {entry}"
-        if path.is_dir():
-            yield path / "kustomization.yaml"
-            yield from base_files(path)
-        else:
-            yield path
-
-
-def configmaps_in(docs: list[Doc]) -> dict[str, dict[str, str]]:
-    return {d["metadata"]["name"]: d.get("data", {}) for d in docs if d["kind"] == "ConfigMap"}
-
-
-def base_objects() -> tuple[list[Doc], dict[str, dict[str, str]]]:
-    """The base's objects as written, and its ConfigMaps (plain and generated) by name."""
-    files = [path for path in base_files() if path.name != "kustomization.yaml"]
-    docs = [doc for path in files for doc in load_yaml(path)]
-    configmaps = configmaps_in(docs)
-    for spec in kustomization(K8S).get("configMapGenerator", []):
-        configmaps[spec["name"]] = generated_configmap(K8S, spec)
-    return docs, configmaps
 
 
 def components() -> list[Path]:
     return sorted(p.parent for p in (K8S / "components").glob("*/kustomization.yaml"))
+
+
+def kustomizations_used() -> Iterator[Path]:
+    """Every kustomization an overlay builds from, the overlays' own included."""
+    seen: set[Path] = set()
+    todo = [K8S / "overlays" / name for name in OVERLAYS]
+    while todo:
+        directory = todo.pop().resolve()
+        if directory in seen:
+            continue
+        seen.add(directory)
+        yield directory
+        doc = kustomization(directory)
+        for entry in [*doc.get("resources", []), *doc.get("components", [])]:
+            path = (directory / entry).resolve()
+            assert path.exists(), f"{directory.name}/kustomization.yaml lists missing {entry}"
+            if path.is_dir():
+                todo.append(path)
 
 
 # --- what a container ends up with ----------------------------------------------------------------
@@ -155,6 +143,29 @@ def check_probes(where: str, container: Doc, env: dict[str, object]) -> None:
             assert action["path"] == HEALTH_PATH, f"{where} {probe} is not on {HEALTH_PATH}"
 
 
+def check_locked_down(where: str, container: Doc, pod_security: Doc) -> None:
+    """Non-root, read-only root filesystem, no privilege escalation, no capabilities, and a
+    memory limit no bigger than its request."""
+    security = container.get("securityContext") or {}
+    run_as_non_root = security.get("runAsNonRoot", pod_security.get("runAsNonRoot"))
+    assert run_as_non_root is True, f"{where}: runAsNonRoot"
+    assert security.get("runAsUser", pod_security.get("runAsUser")) != 0, f"{where}: root"
+    assert security.get("readOnlyRootFilesystem") is True, f"{where}: readOnlyRootFilesystem"
+    assert security.get("allowPrivilegeEscalation") is False, f"{where}: privilege escalation"
+    assert security.get("privileged", False) is False, f"{where}: privileged"
+    capabilities = security.get("capabilities") or {}
+    assert "ALL" in (capabilities.get("drop") or []), f"{where}: drop ALL"
+    seccomp = security.get("seccompProfile", pod_security.get("seccompProfile", {}))
+    assert seccomp.get("type") == "RuntimeDefault", f"{where}: seccompProfile"
+
+    resources = container.get("resources") or {}
+    limit = (resources.get("limits") or {}).get("memory")
+    assert limit is not None, f"{where} has no memory limit"
+    request = (resources.get("requests") or {}).get("memory")
+    if request is not None:
+        assert memory_bytes(request) <= memory_bytes(limit), f"{where}: request > limit"
+
+
 def check_deployment(deployment: Doc, configmaps: dict[str, dict[str, str]]) -> None:
     name = deployment["metadata"]["name"]
     pod = deployment["spec"]["template"]["spec"]
@@ -173,24 +184,7 @@ def check_deployment(deployment: Doc, configmaps: dict[str, dict[str, str]]) -> 
 
         check_probes(where, container, env)
 
-        security = container.get("securityContext") or {}
-        run_as_non_root = security.get("runAsNonRoot", pod_security.get("runAsNonRoot"))
-        assert run_as_non_root is True, f"{where}: runAsNonRoot"
-        assert security.get("runAsUser", pod_security.get("runAsUser")) != 0, f"{where}: root"
-        assert security.get("readOnlyRootFilesystem") is True, f"{where}: readOnlyRootFilesystem"
-        assert security.get("allowPrivilegeEscalation") is False, f"{where}: privilege escalation"
-        assert security.get("privileged", False) is False, f"{where}: privileged"
-        capabilities = security.get("capabilities") or {}
-        assert "ALL" in (capabilities.get("drop") or []), f"{where}: drop ALL"
-        seccomp = security.get("seccompProfile", pod_security.get("seccompProfile", {}))
-        assert seccomp.get("type") == "RuntimeDefault", f"{where}: seccompProfile"
-
-        resources = container.get("resources") or {}
-        limit = (resources.get("limits") or {}).get("memory")
-        assert limit is not None, f"{where} has no memory limit"
-        request = (resources.get("requests") or {}).get("memory")
-        if request is not None:
-            assert memory_bytes(request) <= memory_bytes(limit), f"{where}: request > limit"
+        check_locked_down(where, container, pod_security)
 
         grace = float(str(env.get("KINLINK_SHUTDOWN_GRACE_SECONDS", DEFAULT_GRACE_SECONDS)))
         budget = grace + pre_stop_seconds(container)
@@ -213,39 +207,49 @@ def deployments_of(docs: list[Doc]) -> list[Doc]:
     return [doc for doc in docs if doc["kind"] == "Deployment"]
 
 
-# --- the files as written -------------------------------------------------------------------------
+# --- each overlay -------------------------------------------------------------------------------
 
 
-BASE_DOCS, BASE_CONFIGMAPS = base_objects()
-BASE_DEPLOYMENTS = deployments_of(BASE_DOCS)
+WORKLOADS = [
+    (name, doc)
+    for name in OVERLAYS
+    for doc in [*of_kind(overlay(name), "Deployment"), *of_kind(overlay(name), "Job")]
+]
+WORKLOAD_IDS = [f"{name}-{doc['kind']}-{doc['metadata']['name']}" for name, doc in WORKLOADS]
+DEPLOYMENTS = [(name, doc) for name, doc in WORKLOADS if doc["kind"] == "Deployment"]
+DEPLOYMENT_IDS = [f"{name}-{doc['metadata']['name']}" for name, doc in DEPLOYMENTS]
+
+
+def configmaps(overlay_name: str) -> dict[str, dict[str, str]]:
+    return configmaps_in(overlay(overlay_name))
 
 
 def test_there_are_deployments() -> None:
-    assert BASE_DEPLOYMENTS, "deploy/k8s defines no Deployment"
+    for name in OVERLAYS:
+        assert of_kind(overlay(name), "Deployment"), f"overlay {name} deploys nothing"
 
 
-@pytest.mark.parametrize(
-    "deployment", BASE_DEPLOYMENTS, ids=[d["metadata"]["name"] for d in BASE_DEPLOYMENTS]
-)
-def test_deployment(deployment: Doc) -> None:
-    check_deployment(deployment, BASE_CONFIGMAPS)
+@pytest.mark.parametrize(("overlay_name", "deployment"), DEPLOYMENTS, ids=DEPLOYMENT_IDS)
+def test_deployment(overlay_name: str, deployment: Doc) -> None:
+    check_deployment(deployment, configmaps(overlay_name))
 
 
 def test_every_service_is_deployed_with_its_token_keys() -> None:
     """Each service verifies tokens itself, so each needs identity's public keys (the portal
     verifies none: it passes the visitor's on)."""
-    for deployment in BASE_DEPLOYMENTS:
+    for overlay_name, deployment in DEPLOYMENTS:
         for container in deployment["spec"]["template"]["spec"]["containers"]:
-            env = effective_env(container, BASE_CONFIGMAPS)
+            env = effective_env(container, configmaps(overlay_name))
             if "KINLINK_HTTP_PORT" not in env:
                 name = deployment["metadata"]["name"]
                 assert env.get("KINLINK_JWT_PUBLIC_KEYS") is FROM_SECRET, name
 
 
-def test_the_portal_is_deployed_with_secure_cookies_and_a_cookie_secret() -> None:
-    (portal,) = [d for d in BASE_DEPLOYMENTS if d["metadata"]["name"] == "portal"]
+@pytest.mark.parametrize("overlay_name", OVERLAYS)
+def test_the_portal_is_deployed_with_secure_cookies_and_a_cookie_secret(overlay_name: str) -> None:
+    portal = named(overlay(overlay_name), "Deployment", "portal")
     (container,) = portal["spec"]["template"]["spec"]["containers"]
-    env = effective_env(container, BASE_CONFIGMAPS)
+    env = effective_env(container, configmaps(overlay_name))
     assert env["KINLINK_SECURE_COOKIES"] == "true"
     assert env["KINLINK_COOKIE_SECRET"] is FROM_SECRET
     assert env["KINLINK_IDENTITY_TARGET"] == "identity:50051"
@@ -264,55 +268,68 @@ SETTINGS_OF = {
 }
 
 
-@pytest.mark.parametrize(
-    "deployment", BASE_DEPLOYMENTS, ids=[d["metadata"]["name"] for d in BASE_DEPLOYMENTS]
-)
-def test_every_variable_a_deployment_is_given_is_a_setting_of_its_service(
-    deployment: Doc,
+def service_of(workload: Doc) -> str:
+    return str(workload["metadata"]["labels"]["app.kubernetes.io/name"])
+
+
+@pytest.mark.parametrize(("overlay_name", "workload"), WORKLOADS, ids=WORKLOAD_IDS)
+def test_every_variable_a_workload_is_given_is_a_setting_of_its_service(
+    overlay_name: str, workload: Doc
 ) -> None:
-    settings = SETTINGS_OF[deployment["metadata"]["name"]]
+    settings = SETTINGS_OF[service_of(workload)]
     read = {f"KINLINK_{name.upper()}" for name in settings.model_fields}
-    for container in deployment["spec"]["template"]["spec"]["containers"]:
-        given = set(effective_env(container, BASE_CONFIGMAPS))
-        assert given - read == set(), deployment["metadata"]["name"]
+    for container in workload["spec"]["template"]["spec"]["containers"]:
+        given = set(effective_env(container, configmaps(overlay_name)))
+        assert given - read == set(), workload["metadata"]["name"]
 
 
 def test_every_yaml_file_is_checked() -> None:
-    """No manifest escapes the checks: each YAML file is a kustomization, a resource it lists,
-    a patch it names, or the secret example."""
-    known = {SECRET_EXAMPLE.resolve(), *(p.resolve() for p in base_files())}
-    for directory in [K8S, *components()]:
-        known.add((directory / "kustomization.yaml").resolve())
-        for patch in kustomization(directory).get("patches", []):
-            if "path" in patch:
-                known.add((directory / patch["path"]).resolve())
-    files = {p.resolve() for p in K8S.rglob("*.y*ml")}
+    """No manifest escapes the checks: each YAML file is a kustomization an overlay builds from,
+    a resource or a patch it names, or the secret example. (kafka/ and monitoring/ hold the
+    custom resources their own tests check.)"""
+    known = {SECRET_EXAMPLE.resolve()}
+    for directory in [*kustomizations_used(), *components()]:
+        known.add(directory / "kustomization.yaml")
+        doc = kustomization(directory)
+        known.update((directory / entry).resolve() for entry in doc.get("resources", []))
+        known.update(
+            (directory / patch["path"]).resolve()
+            for patch in doc.get("patches", [])
+            if "path" in patch
+        )
+    theirs = [K8S / "kafka", K8S / "monitoring"]
+    files = {
+        p.resolve()
+        for p in K8S.rglob("*.y*ml")
+        if not any(p.is_relative_to(folder) for folder in theirs)
+    }
     assert files - known == set(), f"YAML files no kustomization uses: {sorted(files - known)}"
 
 
-def test_the_secret_example_is_not_applied_and_has_every_key() -> None:
-    listed = {p.resolve() for p in base_files()}
-    assert SECRET_EXAMPLE.resolve() not in listed, "secret.example.yaml holds placeholders only"
-    secrets = {
-        doc["metadata"]["name"]: set(doc.get("stringData", {})) | set(doc.get("data", {}))
+def secret_references(docs: tuple[Doc, ...]) -> set[tuple[str, str]]:
+    return {
+        (ref["name"], ref["key"])
+        for doc in [*of_kind(docs, "Deployment"), *of_kind(docs, "Job")]
+        for container in doc["spec"]["template"]["spec"]["containers"]
+        for var in container.get("env", [])
+        if (ref := var.get("valueFrom", {}).get("secretKeyRef")) is not None
+    }
+
+
+def test_the_secret_example_is_not_applied_and_holds_exactly_the_keys_referenced() -> None:
+    """Every Secret key a workload reads is in the example (with what to put there), and the
+    example holds nothing no overlay reads."""
+    for name in OVERLAYS:
+        assert of_kind(overlay(name), "Secret") == [], f"overlay {name} applies a Secret"
+    example = {
+        (doc["metadata"]["name"], key)
         for doc in load_yaml(SECRET_EXAMPLE)
         if doc["kind"] == "Secret"
+        for key in [*doc.get("stringData", {}), *doc.get("data", {})]
     }
-    patches = [
-        doc
-        for directory in components()
-        for patch in kustomization(directory).get("patches", [])
-        if "path" in patch
-        for doc in load_yaml(directory / patch["path"])
-    ]
-    for doc in [*BASE_DEPLOYMENTS, *patches]:
-        for container in doc["spec"]["template"]["spec"]["containers"]:
-            for var in container.get("env", []):
-                ref = var.get("valueFrom", {}).get("secretKeyRef")
-                if ref is not None:
-                    assert ref["key"] in secrets.get(ref["name"], set()), (
-                        f"{var['name']}: secret.example.yaml lacks {ref['name']}/{ref['key']}"
-                    )
+    referenced = set().union(*(secret_references(overlay(name)) for name in OVERLAYS))
+    assert referenced - example == set(), "secret.example.yaml lacks these (Secret, key)s"
+    assert example - referenced == set(), "secret.example.yaml has (Secret, key)s nobody reads"
 
 
 @pytest.mark.parametrize("component", components(), ids=lambda p: p.name)
