@@ -185,7 +185,7 @@ def test_services_with_a_database_reach_kafka_and_postgresql(overlay_name: str) 
     policies = of_kind(docs, "NetworkPolicy")
     broker = {"strimzi.io/kind": "Kafka", "strimzi.io/cluster": "kinlink"}
     postgres = {"name": "postgresql", "containerPort": 5432}
-    kafka = {"name": "tcp-clients", "containerPort": 9092}
+    kafka = {"name": "tcp-clientstls", "containerPort": 9093}
     workloads = [*of_kind(docs, "Deployment"), *of_kind(docs, "Job")]
     for workload in workloads:
         name = workload["metadata"]["name"]
