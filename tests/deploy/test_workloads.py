@@ -145,7 +145,7 @@ def check_probes(where: str, container: Doc, env: dict[str, object]) -> None:
 
 def check_locked_down(where: str, container: Doc, pod_security: Doc) -> None:
     """Non-root, read-only root filesystem, no privilege escalation, no capabilities, and a
-    memory limit no bigger than its request."""
+    memory limit at least as big as the request."""
     security = container.get("securityContext") or {}
     run_as_non_root = security.get("runAsNonRoot", pod_security.get("runAsNonRoot"))
     assert run_as_non_root is True, f"{where}: runAsNonRoot"
@@ -170,6 +170,7 @@ def check_deployment(deployment: Doc, configmaps: dict[str, dict[str, str]]) -> 
     name = deployment["metadata"]["name"]
     pod = deployment["spec"]["template"]["spec"]
     pod_security = pod.get("securityContext") or {}
+    assert pod.get("automountServiceAccountToken") is False, f"{name}: no Kubernetes API token"
     containers = pod["containers"] + pod.get("initContainers", [])
     assert containers, name
     for container in containers:
@@ -203,10 +204,6 @@ def check_deployment(deployment: Doc, configmaps: dict[str, dict[str, str]]) -> 
         )
 
 
-def deployments_of(docs: list[Doc]) -> list[Doc]:
-    return [doc for doc in docs if doc["kind"] == "Deployment"]
-
-
 # --- each overlay -------------------------------------------------------------------------------
 
 
@@ -218,6 +215,8 @@ WORKLOADS = [
 WORKLOAD_IDS = [f"{name}-{doc['kind']}-{doc['metadata']['name']}" for name, doc in WORKLOADS]
 DEPLOYMENTS = [(name, doc) for name, doc in WORKLOADS if doc["kind"] == "Deployment"]
 DEPLOYMENT_IDS = [f"{name}-{doc['metadata']['name']}" for name, doc in DEPLOYMENTS]
+MIGRATIONS = [(name, doc) for name, doc in WORKLOADS if doc["kind"] == "Job"]
+MIGRATION_IDS = [f"{name}-{doc['metadata']['name']}" for name, doc in MIGRATIONS]
 
 
 def configmaps(overlay_name: str) -> dict[str, dict[str, str]]:
@@ -232,6 +231,18 @@ def test_there_are_deployments() -> None:
 @pytest.mark.parametrize(("overlay_name", "deployment"), DEPLOYMENTS, ids=DEPLOYMENT_IDS)
 def test_deployment(overlay_name: str, deployment: Doc) -> None:
     check_deployment(deployment, configmaps(overlay_name))
+
+
+@pytest.mark.parametrize(("overlay_name", "job"), MIGRATIONS, ids=MIGRATION_IDS)
+def test_migration_is_locked_down(overlay_name: str, job: Doc) -> None:
+    """A migration holds the database's credentials like its service: the same locked-down pod,
+    no token for the Kubernetes API."""
+    pod = job["spec"]["template"]["spec"]
+    assert pod.get("automountServiceAccountToken") is False, job["metadata"]["name"]
+    assert pod["containers"] and not pod.get("initContainers"), job["metadata"]["name"]
+    for container in pod["containers"]:
+        where = f"{overlay_name}: {job['metadata']['name']}/{container['name']}"
+        check_locked_down(where, container, pod.get("securityContext") or {})
 
 
 def test_every_service_is_deployed_with_its_token_keys() -> None:
