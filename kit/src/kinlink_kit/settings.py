@@ -34,6 +34,11 @@ class ServiceSettings(BaseSettings):
         description="postgresql://user:password@host:port/{database}; {database} is replaced.",
     )
     postgres_pool_size: int = 10
+    create_tables: bool = Field(
+        default=True,
+        description="Create the service's tables at start-up; false: only check they exist, "
+        "and stop if they do not (its `migrate` command creates them; decision 0085).",
+    )
     data_dir: Path = Path("var")
     shutdown_grace_seconds: float = 10.0
     worker_threads: int = Field(
@@ -43,11 +48,6 @@ class ServiceSettings(BaseSettings):
         default=True,
         description="Take part in electing the one replica that relays the outbox to Kafka; "
         "false keeps this process out of it (e.g. a one-off tool on a live database).",
-    )
-    create_tables: bool = Field(
-        default=True,
-        description="Create the database's tables at start; false where `migrate` creates them "
-        "before a release does (production).",
     )
     jwt_public_keys: dict[str, str] = Field(
         default_factory=dict,
