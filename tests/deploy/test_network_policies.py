@@ -9,6 +9,7 @@ one selecting the callee allows it in (the namespace denies everything else).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -195,3 +196,38 @@ def test_services_with_a_database_reach_kafka_and_postgresql(overlay_name: str) 
         assert reaches == has_database, f"{name} and PostgreSQL"
         if workload["kind"] == "Deployment":
             assert allows(policies, "egress", labels, broker, kafka) == has_database, name
+
+
+# The settings naming a provider a service calls outside the namespace's workloads (SMTP, the
+# image store, Twilio, LiveKit), and Stripe's API, which the Stripe component switches on.
+PROVIDERS = {
+    "identity": ["KINLINK_SMTP_PORT"],
+    "messaging": ["KINLINK_S3_ENDPOINT"],
+    "sms-gateway": ["KINLINK_TWILIO_API_BASE_URL"],
+    "visitation": ["KINLINK_LIVEKIT_URL"],
+}
+STRIPE = {"identity": "KINLINK_CARD_PROCESSOR", "ledger": "KINLINK_PAYMENT_PROCESSOR"}
+
+
+def port_named_by(value: str) -> int:
+    """A port setting, or the port of a URL setting (its scheme's when it names none)."""
+    if value.isdigit():
+        return int(value)
+    url = urlsplit(value)
+    return url.port or {"http": 80, "https": 443}[url.scheme]
+
+
+@pytest.mark.parametrize("overlay_name", OVERLAYS)
+def test_each_service_reaches_the_providers_its_settings_name(overlay_name: str) -> None:
+    docs = overlay(overlay_name)
+    policies = of_kind(docs, "NetworkPolicy")
+    for deployment in of_kind(docs, "Deployment"):
+        name = deployment["metadata"]["name"]
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        env = effective_env(container, configmaps(overlay_name))
+        ports = [port_named_by(str(env[variable])) for variable in PROVIDERS.get(name, [])]
+        if name in STRIPE and env[STRIPE[name]] == "stripe":
+            ports.append(443)
+        for port in ports:
+            outside = {"name": "", "containerPort": port}
+            assert allows(policies, "egress", pod_labels(deployment), {}, outside), (name, port)
