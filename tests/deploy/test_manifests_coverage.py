@@ -22,8 +22,7 @@ from tests.deploy.test_network_policies import container_ports
 from tests.deploy.test_network_policies import pod_labels
 from tests.deploy.test_network_policies import selects
 from tests.deploy.test_workloads import SETTINGS_OF
-from tests.deploy.test_workloads import configmaps
-from tests.deploy.test_workloads import effective_env
+from tests.deploy.test_workloads import server_env
 
 SERVICES = sorted(SETTINGS_OF)
 WITH_DATABASE = sorted(s for s in SERVICES if "database" in SETTINGS_OF[s].model_fields)
@@ -132,10 +131,7 @@ def test_each_migration_runs_its_services_image_settings_and_database(overlay_na
 
 
 def settings_given(overlay_name: str, service: str) -> dict[str, object]:
-    (server,) = named(overlay(overlay_name), "Deployment", service)["spec"]["template"]["spec"][
-        "containers"
-    ]
-    return effective_env(server, configmaps(overlay_name))
+    return server_env(overlay_name, named(overlay(overlay_name), "Deployment", service))
 
 
 def test_dev_runs_one_replica_that_creates_its_tables() -> None:

@@ -18,9 +18,10 @@ from tests.deploy.manifests import Doc
 from tests.deploy.manifests import named
 from tests.deploy.manifests import of_kind
 from tests.deploy.manifests import overlay
+from tests.deploy.test_workloads import DEPLOYMENT_IDS
+from tests.deploy.test_workloads import DEPLOYMENTS
 from tests.deploy.test_workloads import SETTINGS_OF
-from tests.deploy.test_workloads import configmaps
-from tests.deploy.test_workloads import effective_env
+from tests.deploy.test_workloads import server_env
 
 SERVICES = sorted(SETTINGS_OF)
 
@@ -87,8 +88,7 @@ def allows(
 def calls_in_code(overlay_name: str, deployment: Doc) -> set[str]:
     """The services a workload calls: the hosts its `*_target` settings are given."""
     name = deployment["metadata"]["name"]
-    (container,) = deployment["spec"]["template"]["spec"]["containers"]
-    env = effective_env(container, configmaps(overlay_name))
+    env = server_env(overlay_name, deployment)
     callees = set()
     for field in SETTINGS_OF[name].model_fields:
         if field.endswith("_target"):
@@ -217,17 +217,16 @@ def port_named_by(value: str) -> int:
     return url.port or {"http": 80, "https": 443}[url.scheme]
 
 
-@pytest.mark.parametrize("overlay_name", OVERLAYS)
-def test_each_service_reaches_the_providers_its_settings_name(overlay_name: str) -> None:
-    docs = overlay(overlay_name)
-    policies = of_kind(docs, "NetworkPolicy")
-    for deployment in of_kind(docs, "Deployment"):
-        name = deployment["metadata"]["name"]
-        (container,) = deployment["spec"]["template"]["spec"]["containers"]
-        env = effective_env(container, configmaps(overlay_name))
-        ports = [port_named_by(str(env[variable])) for variable in PROVIDERS.get(name, [])]
-        if name in STRIPE and env[STRIPE[name]] == "stripe":
-            ports.append(443)
-        for port in ports:
-            outside = {"name": "", "containerPort": port}
-            assert allows(policies, "egress", pod_labels(deployment), {}, outside), (name, port)
+@pytest.mark.parametrize(("overlay_name", "deployment"), DEPLOYMENTS, ids=DEPLOYMENT_IDS)
+def test_each_service_reaches_the_providers_its_settings_name(
+    overlay_name: str, deployment: Doc
+) -> None:
+    name = deployment["metadata"]["name"]
+    env = server_env(overlay_name, deployment)
+    ports = [port_named_by(str(env[variable])) for variable in PROVIDERS.get(name, [])]
+    if name in STRIPE and env[STRIPE[name]] == "stripe":
+        ports.append(443)
+    policies = of_kind(overlay(overlay_name), "NetworkPolicy")
+    for port in ports:
+        outside = {"name": "", "containerPort": port}
+        assert allows(policies, "egress", pod_labels(deployment), {}, outside), (name, port)

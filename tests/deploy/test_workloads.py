@@ -223,6 +223,12 @@ def configmaps(overlay_name: str) -> dict[str, dict[str, str]]:
     return configmaps_in(overlay(overlay_name))
 
 
+def server_env(overlay_name: str, deployment: Doc) -> dict[str, object]:
+    """The variables a Deployment's one container is given."""
+    (server,) = deployment["spec"]["template"]["spec"]["containers"]
+    return effective_env(server, configmaps(overlay_name))
+
+
 def test_there_are_deployments() -> None:
     for name in OVERLAYS:
         assert of_kind(overlay(name), "Deployment"), f"overlay {name} deploys nothing"
@@ -258,9 +264,7 @@ def test_every_service_is_deployed_with_its_token_keys() -> None:
 
 @pytest.mark.parametrize("overlay_name", OVERLAYS)
 def test_the_portal_is_deployed_with_secure_cookies_and_a_cookie_secret(overlay_name: str) -> None:
-    portal = named(overlay(overlay_name), "Deployment", "portal")
-    (container,) = portal["spec"]["template"]["spec"]["containers"]
-    env = effective_env(container, configmaps(overlay_name))
+    env = server_env(overlay_name, named(overlay(overlay_name), "Deployment", "portal"))
     assert env["KINLINK_SECURE_COOKIES"] == "true"
     assert env["KINLINK_COOKIE_SECRET"] is FROM_SECRET
     assert env["KINLINK_IDENTITY_TARGET"] == "identity:50051"
