@@ -155,7 +155,7 @@ def check_locked_down(where: str, container: Doc, pod_security: Doc) -> None:
     assert security.get("privileged", False) is False, f"{where}: privileged"
     capabilities = security.get("capabilities") or {}
     assert "ALL" in (capabilities.get("drop") or []), f"{where}: drop ALL"
-    seccomp = security.get("seccompProfile", pod_security.get("seccompProfile", {}))
+    seccomp = security.get("seccompProfile") or pod_security.get("seccompProfile") or {}
     assert seccomp.get("type") == "RuntimeDefault", f"{where}: seccompProfile"
 
     resources = container.get("resources") or {}
