@@ -9,7 +9,11 @@ runs two or more, spread, keeps one through a drain, and leaves the tables to th
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
+from kinlink_sms.adapters.twilio_settings import INBOUND_ROUTE
+from kinlink_sms.adapters.twilio_settings import STATUS_ROUTE
 
 from tests.deploy.manifests import K8S
 from tests.deploy.manifests import OVERLAYS
@@ -167,3 +171,29 @@ def test_prod_takes_real_payments() -> None:
     assert settings_given("prod", "identity")["KINLINK_CARD_PROCESSOR"] == "stripe"
     assert settings_given("prod", "portal")["KINLINK_CARD_ENTRY"] == "stripe_elements"
     assert settings_given("dev", "ledger")["KINLINK_PAYMENT_PROCESSOR"] == "simulated"
+
+
+def test_prod_serves_the_public_addresses_the_settings_name_behind_tls() -> None:
+    """Identity's emails link to KINLINK_PUBLIC_URL and Twilio calls (and signs) the gateway's
+    KINLINK_SMS_WEBHOOK_PUBLIC_URL: the Ingress must serve exactly those, over TLS, and reach a
+    Service port that exists."""
+    docs = overlay("prod")
+    (ingress,) = of_kind(docs, "Ingress")
+    backends = {
+        rule["host"]: (path["path"], path["backend"]["service"])
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+    public = urlsplit(str(settings_given("prod", "identity")["KINLINK_PUBLIC_URL"]))
+    webhook = urlsplit(str(settings_given("prod", "sms-gateway")["KINLINK_SMS_WEBHOOK_PUBLIC_URL"]))
+    assert public.scheme == webhook.scheme == "https"
+    assert backends[public.hostname] == ("/", {"name": "portal", "port": {"name": "http"}})
+    path, service = backends[webhook.hostname]
+    assert service == {"name": "sms-gateway", "port": {"name": "webhook"}}
+    assert INBOUND_ROUTE.startswith(path) and STATUS_ROUTE.startswith(path)
+    assert set(backends) == {public.hostname, webhook.hostname}
+    (tls,) = ingress["spec"]["tls"]
+    assert set(tls["hosts"]) == set(backends)
+    for _, service in backends.values():
+        ports = [p["name"] for p in named(docs, "Service", service["name"])["spec"]["ports"]]
+        assert service["port"]["name"] in ports

@@ -321,14 +321,25 @@ def test_every_yaml_file_is_checked() -> None:
     assert files - known == set(), f"YAML files no kustomization uses: {sorted(files - known)}"
 
 
+TLS_KEYS = ("tls.crt", "tls.key")  # what an Ingress's TLS Secret holds
+
+
 def secret_references(docs: tuple[Doc, ...]) -> set[tuple[str, str]]:
-    return {
+    """The (Secret, key)s the workloads' variables and the Ingresses' certificates name."""
+    variables = {
         (ref["name"], ref["key"])
         for doc in [*of_kind(docs, "Deployment"), *of_kind(docs, "Job")]
         for container in doc["spec"]["template"]["spec"]["containers"]
         for var in container.get("env", [])
         if (ref := var.get("valueFrom", {}).get("secretKeyRef")) is not None
     }
+    certificates = {
+        (tls["secretName"], key)
+        for ingress in of_kind(docs, "Ingress")
+        for tls in ingress["spec"].get("tls", [])
+        for key in TLS_KEYS
+    }
+    return variables | certificates
 
 
 def test_the_secret_example_is_not_applied_and_holds_exactly_the_keys_referenced() -> None:
