@@ -1,5 +1,5 @@
 """The example facility system follows Kinlink's topics on the real broker (private topics, fed by
-hand as the ledger, the commissary and messaging would): each event of its facility changes its
+hand as the ledger and the commissary would): each event of its facility changes its
 books once however often it comes, every capture is answered by the one posting of its deposit,
 other facilities' events and records that are not envelopes are skipped, and a restarted follower
 goes on from where it committed."""
@@ -18,8 +18,6 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.envelope import IntegrationEvent
 from kinlink_contracts.facility import DepositPosted
 from kinlink_contracts.ledger import DepositCaptured
-from kinlink_contracts.messaging import MessageDelivered
-from kinlink_contracts.messaging import MessageDirection
 from kinlink_facility_example.books import Books
 from kinlink_facility_example.books import EntryKind
 from kinlink_facility_example.books import PackStatus
@@ -36,7 +34,7 @@ from tests.streams.kafka_helpers import read_topic
 RUN = uuid.uuid4().hex[:8]
 FACILITY, ELSEWHERE = f"FAC-FOLLOW-{RUN}", f"FAC-ELSEWHERE-{RUN}"
 RESIDENT = "R-2001"
-WRITER, RESIDENTS_OWN_ANSWER = uuid.uuid4(), uuid.uuid4()
+WRITER = uuid.uuid4()
 
 
 def message(event: IntegrationEvent) -> tuple[bytes, bytes]:
@@ -58,24 +56,11 @@ def captured(deposit_id: uuid.UUID, facility_id: str = FACILITY) -> DepositCaptu
     )
 
 
-def delivered(account_id: uuid.UUID, direction: MessageDirection) -> MessageDelivered:
-    return MessageDelivered(
-        message_id=uuid.uuid4(),
-        facility_id=FACILITY,
-        resident_id=RESIDENT,
-        account_id=account_id,
-        direction=direction,
-    )
-
-
 async def test_the_facility_follows_its_own_events_once_and_posts_each_deposit_once(
     infra: Infra, tmp_path: Path
 ) -> None:
     topics = Topics(
-        *(
-            f"test.facility-example.{RUN}.{name}"
-            for name in ("facility", "ledger", "commissary", "messaging")
-        )
+        *(f"test.facility-example.{RUN}.{name}" for name in ("facility", "ledger", "commissary"))
     )
     await create_topics(infra.kafka_bootstrap, topics.facility, *topics.followed())
     first, elsewhere, second = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -112,14 +97,6 @@ async def test_the_facility_follows_its_own_events_once_and_posts_each_deposit_o
         paid_at=datetime(2026, 11, 2, 15, 0, tzinfo=UTC),
     )
     await produce(infra.kafka_bootstrap, topics.commissary, [message(paid), consumed, consumed])
-    await produce(
-        infra.kafka_bootstrap,
-        topics.messaging,
-        [
-            message(delivered(WRITER, MessageDirection.TO_RESIDENT)),
-            message(delivered(RESIDENTS_OWN_ANSWER, MessageDirection.FROM_RESIDENT)),
-        ],
-    )
     state_file, group = tmp_path / "books.sqlite", f"test-facility-{RUN}"
     purchase = Books(state_file)
     purchase.take_purchase("P-77", RESIDENT, 1200)  # reported by the facility itself
@@ -129,9 +106,7 @@ async def test_the_facility_follows_its_own_events_once_and_posts_each_deposit_o
 
         async def all_followed() -> bool:
             entries = books.statement(RESIDENT)
-            return (
-                len(entries) == 3 and bool(books.packs()) and bool(books.correspondents(RESIDENT))
-            )
+            return len(entries) == 3 and bool(books.packs())
 
         await eventually(all_followed, timeout=60)
         (deposit,) = [e for e in books.statement(RESIDENT) if e.kind is EntryKind.DEPOSIT]
@@ -148,7 +123,6 @@ async def test_the_facility_follows_its_own_events_once_and_posts_each_deposit_o
             PackStatus.TO_DELIVER,
             700,
         )
-        assert books.correspondents(RESIDENT) == [WRITER]
 
     # Restarted under the same group: on from its committed offsets, nothing handled twice.
     await produce(infra.kafka_bootstrap, topics.ledger, [message(captured(second))])

@@ -1,5 +1,5 @@
 """The facility's own books, in one SQLite file: residents held, each resident's trust account,
-commissary packs to hand out, and who writes to whom.
+and commissary packs to hand out.
 
 A trust account is a list of entries, each unique by its kind and reference, so that an event
 Kinlink delivers twice (it promises at least once) is written once. A Kinlink event that changes
@@ -29,9 +29,6 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE TABLE IF NOT EXISTS packs (
     order_id TEXT PRIMARY KEY, resident_id TEXT NOT NULL, vendor TEXT NOT NULL,
     items TEXT NOT NULL, total_cents INTEGER NOT NULL, status TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS correspondents (
-    resident_id TEXT NOT NULL, account_id TEXT NOT NULL, PRIMARY KEY (resident_id, account_id)
 );
 CREATE TABLE IF NOT EXISTS handled_events (event_id TEXT PRIMARY KEY);
 """
@@ -219,20 +216,6 @@ class Books:
 
     def packs(self) -> list[Pack]:
         return [_pack(r) for r in self._db.execute("SELECT * FROM packs ORDER BY rowid")]
-
-    # Messages: a resident may answer whoever wrote to them.
-
-    def note_correspondent(self, resident_id: str, account_id: UUID) -> None:
-        self._db.execute(
-            "INSERT OR IGNORE INTO correspondents VALUES (?, ?)", (resident_id, str(account_id))
-        )
-
-    def correspondents(self, resident_id: str) -> list[UUID]:
-        rows = self._db.execute(
-            "SELECT account_id FROM correspondents WHERE resident_id = ? ORDER BY account_id",
-            (resident_id,),
-        )
-        return [UUID(account_id) for (account_id,) in rows]
 
 
 def _entry(row: sqlite3.Row) -> Entry:

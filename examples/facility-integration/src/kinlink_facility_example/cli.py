@@ -153,8 +153,6 @@ async def account(args: argparse.Namespace, settings: FacilitySettings, books: B
             f"{entry.posted_reference}  {entry.kind:<9}  {entry.amount_cents:>8}  {entry.reference}"
         )
     print(f"balance {books.balance_cents(args.resident)} cents")
-    for account_id in books.correspondents(args.resident):
-        print(f"may answer {account_id}")
 
 
 async def follow(args: argparse.Namespace, settings: FacilitySettings, books: Books) -> None:
@@ -210,7 +208,7 @@ def parser() -> argparse.ArgumentParser:
     packs.add_argument("--decision", type=PackDecision, choices=list(PackDecision))
     packs.add_argument("--note", default="")
     command("packs", show_packs, "list the commissary packs Kinlink's families paid for")
-    resident(command("account", account, "a resident's trust account and correspondents"))
+    resident(command("account", account, "a resident's trust account"))
     command("follow", follow, "post deposits and follow Kinlink's events until stopped")
     return top
 

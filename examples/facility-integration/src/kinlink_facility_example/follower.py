@@ -7,7 +7,6 @@
   taken from it whole when it was made).
 - `OrderPaid` and `OrderResidentLeft` (commissary): a commissary pack to hand out when the vendor
   delivers it, or one whose resident left and waits for the facility's decision.
-- `MessageDelivered` to a resident (messaging): who the resident may answer from a kiosk.
 
 Everything else, and every event of another facility, is skipped: the topics carry all of
 Kinlink's facilities, and new event types may appear on them at any time.
@@ -33,8 +32,6 @@ from kinlink_contracts.commissary import OrderPaid
 from kinlink_contracts.commissary import OrderResidentLeft
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.ledger import DepositCaptured
-from kinlink_contracts.messaging import MessageDelivered
-from kinlink_contracts.messaging import MessageDirection
 from pydantic import ValidationError
 
 from kinlink_facility_example.books import Books
@@ -55,7 +52,6 @@ class Follower:
             AllowanceConsumed.event_type: self._allowance_consumed,
             OrderPaid.event_type: self._order_paid,
             OrderResidentLeft.event_type: self._order_resident_left,
-            MessageDelivered.event_type: self._message_delivered,
         }
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -136,8 +132,3 @@ class Follower:
             self._books.mark_pack(left.order_id, PackStatus.RESIDENT_LEFT)
         except UnknownPack:
             log.warning("order %s was paid before this system followed", left.order_id)
-
-    def _message_delivered(self, envelope: Envelope) -> None:
-        delivered = MessageDelivered.model_validate(envelope.payload)
-        if delivered.direction is MessageDirection.TO_RESIDENT:
-            self._books.note_correspondent(delivered.resident_id, delivered.account_id)

@@ -20,10 +20,9 @@ class Topics:
     facility: str = topics.FACILITY_EVENTS
     ledger: str = topics.LEDGER_EVENTS
     commissary: str = topics.COMMISSARY_EVENTS
-    messaging: str = topics.MESSAGING_EVENTS
 
     def followed(self) -> tuple[str, ...]:
-        return (self.ledger, self.commissary, self.messaging)
+        return (self.ledger, self.commissary)
 
 
 @dataclass(frozen=True)
