@@ -25,7 +25,7 @@ from kinlink_kit.testing import eventually
 from kinlink_kit.testing import refusal_of
 
 from tests.conftest import bearer
-from tests.examples.facility_integration.running import following
+from tests.facility_example import following
 from tests.identity_grpc import EMAIL
 from tests.identity_grpc import HOME
 from tests.identity_grpc import log_in

@@ -17,7 +17,6 @@ from kinlink_contracts.commissary import OrderPaid
 from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.envelope import IntegrationEvent
 from kinlink_contracts.facility import DepositPosted
-from kinlink_contracts.ledger import DepositCaptured
 from kinlink_facility_example.books import Books
 from kinlink_facility_example.books import EntryKind
 from kinlink_facility_example.books import PackStatus
@@ -26,7 +25,8 @@ from kinlink_facility_example.settings import Topics
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 
-from tests.examples.facility_integration.running import following
+from tests.facility_example import captured
+from tests.facility_example import following
 from tests.streams.kafka_helpers import create_topics
 from tests.streams.kafka_helpers import produce
 from tests.streams.kafka_helpers import read_topic
@@ -42,20 +42,6 @@ def message(event: IntegrationEvent) -> tuple[bytes, bytes]:
     return RESIDENT.encode(), envelope.to_bytes()
 
 
-def captured(deposit_id: uuid.UUID, facility_id: str = FACILITY) -> DepositCaptured:
-    return DepositCaptured(
-        deposit_id=deposit_id,
-        facility_id=facility_id,
-        resident_id=RESIDENT,
-        depositor_id=str(WRITER),
-        amount_cents=5000,
-        fee_cents=595,
-        total_cents=5595,
-        payment_reference="pi_test",
-        receipt_number="K-0001",
-    )
-
-
 async def test_the_facility_follows_its_own_events_once_and_posts_each_deposit_once(
     infra: Infra, tmp_path: Path
 ) -> None:
@@ -65,7 +51,7 @@ async def test_the_facility_follows_its_own_events_once_and_posts_each_deposit_o
     await create_topics(infra.kafka_bootstrap, topics.facility, *topics.followed())
     first, elsewhere, second = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     order_id, allowance_id = uuid.uuid4(), uuid.uuid4()
-    capture = message(captured(first))
+    capture = message(captured(first, FACILITY, RESIDENT))
     consumed = message(
         AllowanceConsumed(
             allowance_id=allowance_id,
@@ -82,7 +68,7 @@ async def test_the_facility_follows_its_own_events_once_and_posts_each_deposit_o
             (RESIDENT.encode(), b"not an envelope"),
             capture,
             capture,  # delivered again, as Kinlink may
-            message(captured(elsewhere, facility_id=ELSEWHERE)),
+            message(captured(elsewhere, ELSEWHERE, RESIDENT)),
         ],
     )
     paid = OrderPaid(
@@ -125,7 +111,9 @@ async def test_the_facility_follows_its_own_events_once_and_posts_each_deposit_o
         )
 
     # Restarted under the same group: on from its committed offsets, nothing handled twice.
-    await produce(infra.kafka_bootstrap, topics.ledger, [message(captured(second))])
+    await produce(
+        infra.kafka_bootstrap, topics.ledger, [message(captured(second, FACILITY, RESIDENT))]
+    )
     async with following(infra.kafka_bootstrap, FACILITY, state_file, topics, group) as books:
 
         async def second_posted() -> bool:

@@ -1,4 +1,5 @@
-"""The example facility system's follower, run in the test's event loop."""
+"""What the tests of the example facility system share: its follower run in the test's event
+loop, and a deposit captured by the ledger."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from uuid import UUID
 from uuid import uuid4
 
+from kinlink_contracts.ledger import DepositCaptured
 from kinlink_facility_example.books import Books
 from kinlink_facility_example.follower import Follower
 from kinlink_facility_example.reports import FacilityReports
@@ -44,3 +47,18 @@ async def following(
                 await run
     finally:
         books.close()
+
+
+def captured(deposit_id: UUID, facility_id: str, resident_id: str) -> DepositCaptured:
+    """$50 and its fee, charged."""
+    return DepositCaptured(
+        deposit_id=deposit_id,
+        facility_id=facility_id,
+        resident_id=resident_id,
+        depositor_id=str(uuid4()),
+        amount_cents=5000,
+        fee_cents=595,
+        total_cents=5595,
+        payment_reference="pi_test",
+        receipt_number="K-0001",
+    )
