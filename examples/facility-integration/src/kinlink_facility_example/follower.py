@@ -66,6 +66,12 @@ class Follower:
             auto_offset_reset="earliest",
         )
         await consumer.start()
+        log.info(
+            "facility %s follows %s as consumer group %s",
+            self._settings.facility_id,
+            ", ".join(self._settings.topics.followed()),
+            self._settings.consumer_group,
+        )
         try:
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500)
