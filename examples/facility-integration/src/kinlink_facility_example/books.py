@@ -40,6 +40,12 @@ class EntryKind(StrEnum):
     ALLOWANCE = "allowance"  # the part of a purchase a family's allowance paid, given back
 
 
+class ResidentStatus(StrEnum):
+    HELD = "held"
+    TRANSFERRED = "transferred"
+    RELEASED = "released"
+
+
 class PackStatus(StrEnum):
     TO_DELIVER = "to_deliver"
     SHIPPED = "shipped"
@@ -115,13 +121,13 @@ class Books:
     def book(self, resident_id: str, first_name: str, last_name: str) -> None:
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO residents VALUES (?, ?, ?, 'held') ON CONFLICT (resident_id) DO "
+                "INSERT INTO residents VALUES (?, ?, ?, ?) ON CONFLICT (resident_id) DO "
                 "UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name, "
-                "status = 'held'",
-                (resident_id, first_name, last_name),
+                "status = excluded.status",
+                (resident_id, first_name, last_name, ResidentStatus.HELD),
             )
 
-    def leave(self, resident_id: str, status: str) -> None:
+    def leave(self, resident_id: str, status: ResidentStatus) -> None:
         with self._transaction() as db:
             changed = db.execute(
                 "UPDATE residents SET status = ? WHERE resident_id = ?", (status, resident_id)

@@ -34,6 +34,7 @@ from kinlink_contracts.facility import ResidentTransferred
 
 from kinlink_facility_example.books import Books
 from kinlink_facility_example.books import PackStatus
+from kinlink_facility_example.books import ResidentStatus
 from kinlink_facility_example.books import UnknownPack
 from kinlink_facility_example.books import UnknownResident
 from kinlink_facility_example.follower import Follower
@@ -74,7 +75,7 @@ async def book(args: argparse.Namespace, settings: FacilitySettings, books: Book
 
 
 async def transfer(args: argparse.Namespace, settings: FacilitySettings, books: Books) -> None:
-    books.leave(args.resident, "transferred")
+    books.leave(args.resident, ResidentStatus.TRANSFERRED)
     transferred = ResidentTransferred(
         facility_id=settings.facility_id,
         resident_id=args.resident,
@@ -86,7 +87,7 @@ async def transfer(args: argparse.Namespace, settings: FacilitySettings, books: 
 
 
 async def release(args: argparse.Namespace, settings: FacilitySettings, books: Books) -> None:
-    books.leave(args.resident, "released")
+    books.leave(args.resident, ResidentStatus.RELEASED)
     released = ResidentReleased(facility_id=settings.facility_id, resident_id=args.resident)
     await report(settings, released, args.resident)
     print(f"released {args.resident}")

@@ -16,7 +16,9 @@ one transaction, and the partition's offset is committed only after: a crash any
 event comes again and changes nothing twice. A posting is sent again each time its capture comes
 (same event id: Kinlink posts the deposit once), so a crash before it was sent loses nothing.
 A record that is not an envelope cannot be Kinlink's: it is logged by partition and offset and
-skipped, since stopping here would stop every deposit behind it.
+skipped, since stopping here would stop every deposit behind it. An event of this facility that
+breaks its own schema stops the follower instead (it comes again at every start): it is about
+this facility's money, and nobody should skip it without looking.
 """
 
 from __future__ import annotations
