@@ -1,6 +1,6 @@
 """What the example facility system's commands report reaches `kinlink.facility.events.v1` on the
-real broker as the contract's events in the contract's envelope, keyed by the resident; a command
-Kinlink would refuse, or the facility's books would, sends nothing."""
+real broker as the contract's events in the contract's envelope, keyed by the resident (a catalog
+by the facility); a command Kinlink would refuse, or the facility's books would, sends nothing."""
 
 from __future__ import annotations
 
@@ -47,6 +47,14 @@ async def test_each_command_reports_the_contracts_event_keyed_by_the_resident(
     assert await command("release", "R-9") == 2  # never booked here
     assert "UnknownResident" in capsys.readouterr().err
     assert await command("pack", "shipped", str(uuid.uuid4())) == 2
+    header = "sku,name,description,category,price_cents,max_per_order\n"
+    bad_catalog = tmp_path / "bad.csv"
+    bad_catalog.write_text(header + "SNK-1,Crackers,,Snacks,350,4\nSNK-2,Chips,,Snacks,free,4\n")
+    limits = ("--vendor", "Union Supply", "--order-limit", "50.00", "--max-items", "20")
+    assert await command("catalog", str(bad_catalog), *limits) == 2
+    assert "line 3, price_cents" in capsys.readouterr().err
+    vendor_catalog = tmp_path / "catalog.csv"
+    vendor_catalog.write_text(header + "SNK-1,Crackers,Peanut butter,Snacks,350,4\n")
     for args in (
         ("book", "R-1", "Ada", "Byron"),
         ("purchase", "R-1", "--order", "P-1", "--amount", "12.50"),
@@ -56,6 +64,7 @@ async def test_each_command_reports_the_contracts_event_keyed_by_the_resident(
         ("transfer", "R-1", "--to-facility", "FAC-EAST", "--to-resident", "E-1"),
         ("book", "R-2", "Alan", "Byronsen"),
         ("release", "R-2"),
+        ("catalog", str(vendor_catalog), *limits),
     ):
         assert await command(*args) == 0, args
 
@@ -68,7 +77,7 @@ async def test_each_command_reports_the_contracts_event_keyed_by_the_resident(
     records = await read_topic(
         infra.kafka_bootstrap,
         FACILITY_EVENTS,
-        until=lambda records: sum(map(ours, records)) >= 8,
+        until=lambda records: sum(map(ours, records)) >= 9,
     )
     reported: list[tuple[str, str, dict[str, object]]] = []
     for record in filter(ours, records):
@@ -106,7 +115,24 @@ async def test_each_command_reports_the_contracts_event_keyed_by_the_resident(
     assert r1[4][1] == {"order_id": str(order_id), "carrier": "UPS", "tracking_number": "1Z999"}
     assert (r1[5][1]["to_facility_id"], r1[5][1]["to_resident_id"]) == ("FAC-EAST", "E-1")
     assert [kind for kind, _ in by_resident["R-2"]] == ["ResidentBooked", "ResidentReleased"]
-    assert len(reported) == 8
+    ((_, catalog),) = [(kind, payload) for key, kind, payload in reported if key == facility]
+    assert catalog == {
+        "facility_id": facility,
+        "vendor": "Union Supply",
+        "order_limit_cents": 5000,
+        "max_items_per_order": 20,
+        "items": [
+            {
+                "sku": "SNK-1",
+                "name": "Crackers",
+                "description": "Peanut butter",
+                "category": "Snacks",
+                "price_cents": 350,
+                "max_per_order": 4,
+            }
+        ],
+    }
+    assert len(reported) == 9
 
     books = Books(state_file)
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import logging
 import signal
 import sys
@@ -19,10 +20,13 @@ from datetime import UTC
 from datetime import datetime
 from decimal import Decimal
 from decimal import InvalidOperation
+from typing import TextIO
 from uuid import UUID
 
 from kinlink_contracts.commissary import PackDecision
 from kinlink_contracts.envelope import IntegrationEvent
+from kinlink_contracts.facility import CatalogItem
+from kinlink_contracts.facility import CommissaryCatalogPublished
 from kinlink_contracts.facility import CommissaryPackDecided
 from kinlink_contracts.facility import CommissaryPackDelivered
 from kinlink_contracts.facility import CommissaryPackShipped
@@ -31,6 +35,7 @@ from kinlink_contracts.facility import ResidentBooked
 from kinlink_contracts.facility import ResidentMessagePosted
 from kinlink_contracts.facility import ResidentReleased
 from kinlink_contracts.facility import ResidentTransferred
+from pydantic import ValidationError
 
 from kinlink_facility_example.books import Books
 from kinlink_facility_example.books import PackStatus
@@ -55,11 +60,11 @@ def cents(text: str) -> int:
     return int(amount * 100)
 
 
-async def report(settings: FacilitySettings, event: IntegrationEvent, resident_id: str) -> None:
+async def report(settings: FacilitySettings, event: IntegrationEvent, key: str) -> None:
     async with FacilityReports.connected(
         settings.kafka_bootstrap, settings.topics.facility, settings.facility_id
     ) as reports:
-        await reports.publish(event, resident_id=resident_id)
+        await reports.publish(event, key=key)
 
 
 async def book(args: argparse.Namespace, settings: FacilitySettings, books: Books) -> None:
@@ -135,6 +140,32 @@ async def pack(args: argparse.Namespace, settings: FacilitySettings, books: Book
     print(f"pack {order_id} {args.what}")
 
 
+def catalog_items(rows: TextIO) -> tuple[CatalogItem, ...]:
+    """Every row, or a ValueError naming the first bad one (Kinlink takes a catalog whole)."""
+    items = []
+    for line, row in enumerate(csv.DictReader(rows), start=2):
+        try:
+            items.append(CatalogItem.model_validate(row))
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise ValueError(f"line {line}, {first['loc'][0]}: {first['msg']}") from None
+    return tuple(items)
+
+
+async def catalog(args: argparse.Namespace, settings: FacilitySettings, books: Books) -> None:
+    with args.csv as rows:
+        items = catalog_items(rows)
+    published = CommissaryCatalogPublished(
+        facility_id=settings.facility_id,
+        vendor=args.vendor,
+        order_limit_cents=args.order_limit,
+        max_items_per_order=args.max_items,
+        items=items,
+    )
+    await report(settings, published, settings.facility_id)
+    print(f"published {len(items)} items from {args.vendor}")
+
+
 PACK_STATUS_AFTER = {
     "shipped": PackStatus.SHIPPED,
     "delivered": PackStatus.DELIVERED,
@@ -208,6 +239,15 @@ def parser() -> argparse.ArgumentParser:
     packs.add_argument("--tracking", default="-")
     packs.add_argument("--decision", type=PackDecision, choices=list(PackDecision))
     packs.add_argument("--note", default="")
+    catalogs = command("catalog", catalog, "publish the vendor's commissary catalog, whole")
+    catalogs.add_argument(
+        "csv",
+        type=argparse.FileType(encoding="utf-8-sig"),
+        help="columns sku,name,description,category,price_cents,max_per_order",
+    )
+    catalogs.add_argument("--vendor", required=True)
+    catalogs.add_argument("--order-limit", required=True, type=cents, help="in dollars")
+    catalogs.add_argument("--max-items", required=True, type=int, help="per order")
     command("packs", show_packs, "list the commissary packs Kinlink's families paid for")
     resident(command("account", account, "a resident's trust account"))
     command("follow", follow, "post deposits and follow Kinlink's events until stopped")

@@ -1,6 +1,6 @@
 """What the facility tells Kinlink, on `kinlink.facility.events.v1`: each report one of the
 contract's events in the contract's envelope, keyed by the resident so that Kinlink reads one
-resident's reports in the order they were made.
+resident's reports in the order they were made (a catalog, by the facility).
 
 The producer is idempotent and waits for every in-sync replica (`acks="all"`): a report this
 returns from is on the topic once. Kinlink's consumers recognise an event they applied by its
@@ -47,22 +47,21 @@ class FacilityReports:
         self,
         event: IntegrationEvent,
         *,
-        resident_id: str,
+        key: str,
         event_id: UUID | None = None,
         caused_by: Envelope | None = None,
     ) -> Envelope:
-        """Send `event`; one caused by a Kinlink event carries its correlation id on."""
+        """Send `event` keyed by `key`: the resident's id, or the facility's for what concerns
+        it whole (its catalog). One caused by a Kinlink event carries its correlation id on."""
         envelope = Envelope.wrap(
             event,
-            key=resident_id,
+            key=key,
             producer=f"facility-{self.facility_id}",
             correlation_id=caused_by.correlation_id if caused_by else str(uuid4()),
             causation_id=str(caused_by.event_id) if caused_by else None,
             event_id=event_id,
         )
-        await self._producer.send_and_wait(
-            self._topic, envelope.to_bytes(), key=resident_id.encode()
-        )
+        await self._producer.send_and_wait(self._topic, envelope.to_bytes(), key=key.encode())
         return envelope
 
     async def deposit_posted(
@@ -78,7 +77,7 @@ class FacilityReports:
         )
         return await self.publish(
             event,
-            resident_id=resident_id,
+            key=resident_id,
             event_id=posting_event_id(deposit_id),
             caused_by=captured,
         )
