@@ -1,5 +1,5 @@
-"""What the tests of the example facility system share: its follower run in the test's event
-loop, and a deposit captured by the ledger."""
+"""What the tests of the example facility system share: its commands and its follower run as the
+test's facility, a commissary on the real broker for it, and a deposit captured by the ledger."""
 
 from __future__ import annotations
 
@@ -10,12 +10,45 @@ from pathlib import Path
 from uuid import UUID
 from uuid import uuid4
 
+from kinlink_commissary.bootstrap import CommissarySettings
+from kinlink_commissary.bootstrap import build_commissary
+from kinlink_commissary.service_layer.commissary import Commissary
 from kinlink_contracts.ledger import DepositCaptured
+from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_facility_example.books import Books
+from kinlink_facility_example.cli import main
 from kinlink_facility_example.follower import Follower
 from kinlink_facility_example.reports import FacilityReports
 from kinlink_facility_example.settings import FacilitySettings
 from kinlink_facility_example.settings import Topics
+from kinlink_kit.testing import Infra
+
+from tests.commissary_doubles import MemoryHolds
+from tests.commissary_orders import MemoryLedger
+from tests.streams.identity.test_identity_facility_events import skip_earlier_events
+
+
+async def facility_command(bootstrap: str, facility_id: str, state_file: Path, *args: str) -> int:
+    """`kinlink-facility-example` as the facility runs it (in a thread: it runs its own loop)."""
+    options = [
+        f"--kafka-bootstrap={bootstrap}",
+        f"--facility-id={facility_id}",
+        f"--state-file={state_file}",
+    ]
+    return await asyncio.to_thread(main, [*options, *args])
+
+
+async def commissary_for(infra: Infra, database: str) -> tuple[CommissarySettings, Commissary]:
+    """A commissary of its own on the real broker, reading the facility topic from now on (the
+    topic keeps earlier runs' events), the ledger's holds and charges in memory."""
+    group = f"test-commissary-{uuid4().hex[:8]}"
+    settings = CommissarySettings(
+        postgres_dsn=infra.postgres_url(database),
+        kafka_bootstrap=infra.kafka_bootstrap,
+        consumer_group=group,
+    )
+    await skip_earlier_events(infra.kafka_bootstrap, FACILITY_EVENTS, group)
+    return settings, build_commissary(settings, holds=MemoryHolds(), charges=MemoryLedger())
 
 
 @asynccontextmanager

@@ -5,7 +5,6 @@ the posting reaches the ledger, where the family sees the deposit posted."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
 
@@ -19,12 +18,12 @@ from kinlink_contracts.demo import FAC_DEMO
 from kinlink_contracts.facility_settings_message import settings_message
 from kinlink_facility_example.books import Books
 from kinlink_facility_example.books import EntryKind
-from kinlink_facility_example.cli import main
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import refusal_of
 
 from tests.conftest import bearer
+from tests.facility_example import facility_command
 from tests.facility_example import following
 from tests.identity_grpc import EMAIL
 from tests.identity_grpc import HOME
@@ -44,11 +43,6 @@ async def test_a_deposit_to_a_resident_the_facility_booked_comes_back_posted(
 ) -> None:
     facility = f"FAC-EXAMPLE-{uuid.uuid4().hex[:8]}"  # this run's own: the topics keep others'
     state_file = tmp_path / "books.sqlite"
-    facility_args = [
-        f"--kafka-bootstrap={infra.kafka_bootstrap}",
-        f"--facility-id={facility}",
-        f"--state-file={state_file}",
-    ]
     async with grpc.aio.insecure_channel(platform.address) as channel:
         identity = identity_pb2_grpc.IdentityServiceStub(channel)
         ledger = ledger_pb2_grpc.LedgerServiceStub(channel)
@@ -58,8 +52,8 @@ async def test_a_deposit_to_a_resident_the_facility_booked_comes_back_posted(
             ),
             metadata=await operator_session(identity),
         )
-        booked = await asyncio.to_thread(main, [*facility_args, "book", RESIDENT, "Ada", "Byron"])
-        assert booked == 0
+        booking = ("book", RESIDENT, "Ada", "Byron")
+        assert await facility_command(infra.kafka_bootstrap, facility, state_file, *booking) == 0
         await identity.Register(registration())
         await identity.Activate(identity_pb.TokenRequest(token=platform.mailer.last_token(EMAIL)))
         family = bearer((await identity.LogIn(log_in())).access_token)

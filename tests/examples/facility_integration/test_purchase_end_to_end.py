@@ -5,44 +5,33 @@ what the allowance paid reaches the facility, which gives it back to the residen
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
 
-from kinlink_commissary.bootstrap import CommissarySettings
-from kinlink_commissary.bootstrap import build_commissary
 from kinlink_commissary.bootstrap import commissary_service
 from kinlink_commissary.domain.ports import AllowanceRequest
 from kinlink_commissary.service_layer.create_allowance import CreateAllowance
 from kinlink_commissary.service_layer.create_allowance import create_allowance
-from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_facility_example.books import Books
 from kinlink_facility_example.books import EntryKind
-from kinlink_facility_example.cli import main
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.testing import Infra
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import serving
 
-from tests.commissary_doubles import MemoryHolds
 from tests.commissary_doubles import book
 from tests.commissary_doubles import configure
-from tests.commissary_orders import MemoryLedger
 from tests.conftest import TokenKeys
+from tests.facility_example import commissary_for
+from tests.facility_example import facility_command
 from tests.facility_example import following
-from tests.streams.identity.test_identity_facility_events import skip_earlier_events
 
 
 async def test_what_a_familys_allowance_paid_of_a_purchase_comes_back_to_the_trust_account(
     infra: Infra, fresh_database: str, token_keys: TokenKeys, tmp_path: Path
 ) -> None:
-    run = uuid.uuid4().hex[:8]  # this run's own ids: the topics keep earlier runs' events
-    facility, resident, group = f"FAC-SHOP-{run}", "R-3003", f"test-commissary-{run}"
-    settings = CommissarySettings(
-        postgres_dsn=infra.postgres_url(fresh_database), consumer_group=group
-    )
-    await skip_earlier_events(infra.kafka_bootstrap, FACILITY_EVENTS, group)
-    commissary = build_commissary(settings, holds=MemoryHolds(), charges=MemoryLedger())
+    facility, resident = f"FAC-SHOP-{uuid.uuid4().hex[:8]}", "R-3003"  # this run's own
+    settings, commissary = await commissary_for(infra, fresh_database)
     configure(commissary, facility)
     book(commissary, resident, facility)
     allowance = AllowanceRequest(uuid.uuid4(), facility, resident, 1000, "pm_card_visa")
@@ -53,13 +42,8 @@ async def test_what_a_familys_allowance_paid_of_a_purchase_comes_back_to_the_tru
     books.close()
 
     async def purchase(order: str, dollars: str) -> None:
-        args = [
-            f"--kafka-bootstrap={infra.kafka_bootstrap}",
-            f"--facility-id={facility}",
-            f"--state-file={state_file}",
-            *("purchase", resident, "--order", order, "--amount", dollars),
-        ]
-        assert await asyncio.to_thread(main, args) == 0
+        args = ("purchase", resident, "--order", order, "--amount", dollars)
+        assert await facility_command(infra.kafka_bootstrap, facility, state_file, *args) == 0
 
     bus = KafkaBus(infra.kafka_bootstrap, client_id="test-commissary-facility-example")
     async with (

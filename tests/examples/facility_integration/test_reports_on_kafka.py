@@ -4,7 +4,6 @@ by the facility); a command Kinlink would refuse, or the facility's books would,
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from kinlink_facility_example.cli import main
 from kinlink_kit.testing import Infra
 from pydantic import ValidationError
 
+from tests.facility_example import facility_command
 from tests.streams.kafka_helpers import read_topic
 
 CONTRACT = {event.event_type: event for event in EVENTS_BY_TOPIC[FACILITY_EVENTS]}
@@ -34,15 +34,7 @@ async def test_each_command_reports_the_contracts_event_keyed_by_the_resident(
     books.close()
 
     async def command(*args: str) -> int:
-        return await asyncio.to_thread(
-            main,
-            [
-                f"--kafka-bootstrap={infra.kafka_bootstrap}",
-                f"--facility-id={facility}",
-                f"--state-file={state_file}",
-                *args,
-            ],
-        )
+        return await facility_command(infra.kafka_bootstrap, facility, state_file, *args)
 
     assert await command("release", "R-9") == 2  # never booked here
     assert "UnknownResident" in capsys.readouterr().err
