@@ -71,7 +71,7 @@ test-unit: install $(SMS_SEGMENTS) $(ASYNCAPI_SPEC) ## only the tests that need 
 lint: install ## ruff (lint and format) and mypy
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy contracts/src/kinlink_contracts kit/src services/identity/src services/ledger/src services/messaging/src services/sms-gateway/src services/commissary/src services/visitation/src cli/src embedded/src portal/src benchmarks
+	$(UV) run --frozen mypy contracts/src/kinlink_contracts kit/src services/identity/src services/ledger/src services/messaging/src services/sms-gateway/src services/commissary/src services/visitation/src cli/src embedded/src portal/src benchmarks examples/facility-integration/src
 
 proto: install ## regenerate the gRPC code in contracts/src/kinlink from contracts/proto
 	rm -rf contracts/src/kinlink
