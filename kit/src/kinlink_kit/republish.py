@@ -1,11 +1,13 @@
 """Republishing a topic from the event store: what brings back events Kafka lost.
 
 Every event a service publishes stays in its event store; the outbox relay only records how far
-it published (a tracking record named `outbox-relay`). `republish` reads the stored events after
-a position again, translates them with the relay's own translation and publishes what falls on
-one topic, in log order: the same envelopes with the same event ids (derived from each stored
-event), so a consumer that had applied one recognises it (decision 0017) and one that had not
-applies them in the order they were first published. The relay's position does not move.
+it published (a tracking record named `outbox-relay`). `republish` reads the stored events from a
+position up to the relay's again, translates them with the relay's own translation and publishes
+what falls on one topic, in log order: the same envelopes with the same event ids (derived from
+each stored event), so a consumer that had applied one recognises it (decision 0017) and one that
+had not applies them in the order they were first published. What the relay has not published
+yet stays the relay's to publish, and its position does not move: republishing while the relay
+is paused, then resuming it, puts every event on the topic once, in order.
 
 `kinlink-<service> republish --topic T [--after N]` runs it with the service's own settings
 (`run_service` hands the subcommand here).
@@ -45,10 +47,10 @@ async def republish(
     after: int = 0,
     batch_size: int = 500,
 ) -> int:
-    """Publish again what `translate` makes of the events stored after position `after` (up to
-    the last one stored when it starts) that goes to `topic`; returns how many messages."""
+    """Publish again what `translate` makes of the events stored after position `after`, up to
+    the outbox relay's, that goes to `topic`; returns how many messages."""
     relay = OutboxRelay(app, bus, translate)  # its batch translation, dead letters set aside
-    end = await asyncio.to_thread(app.tracking.max_notification_id) or 0
+    end = await asyncio.to_thread(relay.position)
     progress = Progress(f"events republished to {topic}")
     position = after
     while position < end:

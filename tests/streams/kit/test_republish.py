@@ -16,6 +16,7 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_kit.bus import KafkaBus
 from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.eventstore import Tracking
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.outbox import OutboxRelay
 from kinlink_kit.outbox import each
@@ -31,6 +32,7 @@ from kinlink_kit.translation import Published
 from tests.notebook import Notebook
 from tests.notebook import Noted
 from tests.notebook import Notes
+from tests.streams.kafka_helpers import count_records
 from tests.streams.kafka_helpers import create_topics
 from tests.streams.kafka_helpers import delete_topic
 from tests.streams.kafka_helpers import read_topic
@@ -110,18 +112,28 @@ async def test_a_lost_topic_is_republished_in_order_and_applied_once(
         await bus.stop()
     first = await read_topic(infra.kafka_bootstrap, topic, until=lambda rs: len(rs) == 12)
 
-    # Kafka loses the topic; the store gains a line per notebook meanwhile.
+    # Kafka loses the topic; with the relay paused, the store gains a line per notebook.
     await delete_topic(infra.kafka_bootstrap, topic)
     await recreate(infra.kafka_bootstrap, topic)
     write(store, notebooks, "d")
 
-    publisher = KafkaBus(infra.kafka_bootstrap, client_id="republish-test")
-    await publisher.start()
+    # What the relay had published comes back; then the relay resumes, the consumer with it.
+    bus = KafkaBus(infra.kafka_bootstrap, client_id="republish-test")
+    TrackingConsumer(notes, bus, topic, "notes", {"Noted": notes.note})
+    await bus.start()
     try:
-        assert await republish(store, translate, publisher, topic) == 16
-    finally:
-        await publisher.stop()
+        assert await republish(store, translate, bus, topic) == 12
+        relaying = asyncio.create_task(OutboxRelay(store, bus, translate).run())
 
+        async def new_lines_applied() -> bool:
+            return sum(line.startswith("d-") for line in notes.lines()) == 4
+
+        await eventually(new_lines_applied)
+        relaying.cancel()
+    finally:
+        await bus.stop()
+
+    assert await count_records(infra.kafka_bootstrap, topic) == 16
     again = await read_topic(infra.kafka_bootstrap, topic, until=lambda rs: len(rs) == 16)
     stored: list[Notification] = store.tracking.select_notifications(0, 100)
     written_ids = [
@@ -129,30 +141,17 @@ async def test_a_lost_topic_is_republished_in_order_and_applied_once(
         for n in stored
         if n.topic.endswith("Notebook.Written")
     ]
+    # Every line once, under the id it was first published with, each notebook's in order.
     assert sorted(e for ids in by_key(again).values() for e in ids) == sorted(written_ids)
-    # Each notebook's lines come back with their first ids, in their first order, then the new.
     for key, ids in by_key(first).items():
         assert by_key(again)[key][:3] == ids
     assert {len(ids) for ids in by_key(again).values()} == {4}
-
-    # The consumer, back on the new topic, applies the new lines and none of the old twice.
-    consumer_bus = KafkaBus(infra.kafka_bootstrap, client_id="republish-test")
-    TrackingConsumer(notes, consumer_bus, topic, "notes", {"Noted": notes.note})
-    await consumer_bus.start()
-    try:
-
-        async def new_lines_applied() -> bool:
-            return sum(line.startswith("d-") for line in notes.lines()) == 4
-
-        await eventually(new_lines_applied)
-    finally:
-        await consumer_bus.stop()
-    lines = notes.lines()
-    assert sorted(lines) == sorted(f"{r}-{n}" for r in "abcd" for n in range(4))
+    # The consumer applied the new lines and none of the old twice.
+    assert sorted(notes.lines()) == sorted(f"{r}-{n}" for r in "abcd" for n in range(4))
     notes.close()
 
 
-async def test_republishing_after_a_position_leaves_out_what_kafka_still_has(
+async def test_republishing_leaves_out_what_kafka_still_has_and_what_the_relay_has_not_sent(
     infra: Infra, store: NotebookStore
 ) -> None:
     topic = f"test.republish.{uuid.uuid4().hex[:8]}"
@@ -161,6 +160,9 @@ async def test_republishing_after_a_position_leaves_out_what_kafka_still_has(
     write(store, [notebook], "a")
     kept = store.tracking.max_notification_id() or 0
     write(store, [notebook], "b")
+    published = store.tracking.max_notification_id() or 0
+    write(store, [notebook], "c")  # not published yet: the relay's to publish
+    store.tracking.insert_tracking(Tracking(OutboxRelay.position_name, published))
     publisher = KafkaBus(infra.kafka_bootstrap, client_id="republish-test")
     await publisher.start()
     try:
