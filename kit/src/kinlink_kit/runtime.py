@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Coroutine
@@ -24,6 +25,7 @@ from kinlink_kit.grpc_server import GrpcServer
 from kinlink_kit.logging import configure_logging
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import serve_metrics
+from kinlink_kit.republish import republish_command
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.sqlite_bus import SQLiteBus
 
@@ -127,8 +129,10 @@ Settings = TypeVar("Settings", bound=ServiceSettings)
 def run_service(settings: Settings, start: Callable[[Settings, Bus], ServiceParts]) -> None:
     """The `main` of a service in its own process (distributed mode): logs, metrics, the bus
     its settings name (Kafka, or without a bootstrap the SQLite bus in its data folder), then
-    `serve` until SIGTERM."""
+    `serve` until SIGTERM; `republish ...` republishes a topic from its store instead."""
     configure_logging(settings.service_name, settings.log_level)
+    if sys.argv[1:2] == ["republish"]:
+        sys.exit(republish_command(settings, start, sys.argv[2:]))
     serve_metrics(settings.metrics_port, settings.metrics_host)
     verifier = settings.token_verifier()  # before anything opens: no keys, no service
     bus: Bus = (
