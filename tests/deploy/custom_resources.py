@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ PROMTOOL = TOOLS / "bin" / "promtool"
 MISSING_TOOLS = "run `make kafka-monitoring-tools` first (it builds the checks' tools once)"
 
 Resource = dict[str, Any]
+# What a KafkaUser may do: (resource type, name, pattern type) -> operations.
+Grants = dict[tuple[str, str, str], set[str]]
 
 
 def resources_of(kustomization_dir: Path) -> list[Resource]:
@@ -61,3 +64,22 @@ def schema_problems(resources: list[Resource]) -> list[str]:
     )
     assert checked.returncode in (0, 1), checked.stderr
     return checked.stdout.splitlines()
+
+
+def kafka_topics() -> dict[str, Resource]:
+    """The KafkaTopics by the name of the topic they make."""
+    return {t["spec"]["topicName"]: t for t in of_kind(resources_of(KAFKA), "KafkaTopic")}
+
+
+def kafka_users() -> dict[str, Resource]:
+    return {u["metadata"]["name"]: u for u in of_kind(resources_of(KAFKA), "KafkaUser")}
+
+
+def grants(user: Resource) -> Grants:
+    granted: Grants = defaultdict(set)
+    for acl in user["spec"]["authorization"]["acls"]:
+        assert acl.get("type", "allow") == "allow", "Kinlink's ACLs only allow"
+        resource = acl["resource"]
+        key = (resource["type"], resource["name"], resource.get("patternType", "literal"))
+        granted[key] |= set(acl["operations"])
+    return dict(granted)

@@ -4,8 +4,6 @@ writes the ledger's topics and only auditors read its audit topic."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pytest
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import IDENTITY_EVENTS
@@ -14,30 +12,15 @@ from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_contracts.topics import dead_letter_topic
 
 from tests.deploy.custom_resources import KAFKA
-from tests.deploy.custom_resources import Resource
+from tests.deploy.custom_resources import Grants
+from tests.deploy.custom_resources import grants
+from tests.deploy.custom_resources import kafka_users
 from tests.deploy.custom_resources import of_kind
 from tests.deploy.custom_resources import resources_of
 from tests.deploy.kafka_wiring import ServiceWiring
 from tests.deploy.kafka_wiring import services
 
 OTHER_PRINCIPALS = {"auditor", "facility-integration"}
-
-# (resource type, name, pattern) -> operations
-Grants = dict[tuple[str, str, str], set[str]]
-
-
-def users() -> dict[str, Resource]:
-    return {u["metadata"]["name"]: u for u in of_kind(resources_of(KAFKA), "KafkaUser")}
-
-
-def grants(user: Resource) -> Grants:
-    granted: Grants = defaultdict(set)
-    for acl in user["spec"]["authorization"]["acls"]:
-        assert acl.get("type", "allow") == "allow", "Kinlink's ACLs only allow"
-        resource = acl["resource"]
-        key = (resource["type"], resource["name"], resource.get("patternType", "literal"))
-        granted[key] |= set(acl["operations"])
-    return dict(granted)
 
 
 def topics_with(granted: Grants, operation: str) -> set[str]:
@@ -57,13 +40,13 @@ def expected_writes(service: ServiceWiring) -> set[str]:
 
 
 def test_there_is_one_user_per_service_and_the_other_principals() -> None:
-    assert set(users()) == set(services()) | OTHER_PRINCIPALS
+    assert set(kafka_users()) == set(services()) | OTHER_PRINCIPALS
 
 
 @pytest.mark.parametrize("name", sorted(services()))
 def test_a_service_reads_what_it_consumes_in_its_own_group_and_nothing_else(name: str) -> None:
     service = services()[name]
-    granted = grants(users()[name])
+    granted = grants(kafka_users()[name])
 
     assert topics_with(granted, "Read") == set(service.consumed)
     groups = {(n, p) for (kind, n, p), ops in granted.items() if kind == "group" and "Read" in ops}
@@ -74,13 +57,13 @@ def test_a_service_reads_what_it_consumes_in_its_own_group_and_nothing_else(name
 def test_a_service_writes_what_it_publishes_and_its_dead_letters_and_nothing_else(
     name: str,
 ) -> None:
-    assert topics_with(grants(users()[name]), "Write") == expected_writes(services()[name])
+    assert topics_with(grants(kafka_users()[name]), "Write") == expected_writes(services()[name])
 
 
 def test_only_the_ledger_writes_the_ledgers_topics() -> None:
     writers = {
         name
-        for name, user in users().items()
+        for name, user in kafka_users().items()
         if topics_with(grants(user), "Write") & {LEDGER_EVENTS, LEDGER_AUDIT}
     }
     assert writers == {"ledger"}
@@ -88,14 +71,16 @@ def test_only_the_ledger_writes_the_ledgers_topics() -> None:
 
 def test_only_auditors_read_the_audit_topic_and_nothing_else() -> None:
     readers = {
-        name for name, user in users().items() if LEDGER_AUDIT in topics_with(grants(user), "Read")
+        name
+        for name, user in kafka_users().items()
+        if LEDGER_AUDIT in topics_with(grants(user), "Read")
     }
     assert readers == {"auditor"}
-    assert grants(users()["auditor"]) == {("topic", LEDGER_AUDIT, "literal"): {"Read"}}
+    assert grants(kafka_users()["auditor"]) == {("topic", LEDGER_AUDIT, "literal"): {"Read"}}
 
 
 def test_a_facility_system_writes_only_the_facilities_topic_and_reads_no_accounts() -> None:
-    granted = grants(users()["facility-integration"])
+    granted = grants(kafka_users()["facility-integration"])
     assert topics_with(granted, "Write") == {FACILITY_EVENTS}
     assert not topics_with(granted, "Read") & {IDENTITY_EVENTS, LEDGER_AUDIT}
     assert all(operations <= {"Read", "Write", "Describe"} for operations in granted.values())
@@ -109,6 +94,6 @@ def test_every_principal_signs_in_and_the_brokers_check_its_acls() -> None:
         for listener in listeners
     )
     assert kafka["spec"]["kafka"]["authorization"]["type"] == "simple"
-    for user in users().values():
+    for user in kafka_users().values():
         assert user["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
         assert user["spec"]["authentication"]["type"] == "scram-sha-512"

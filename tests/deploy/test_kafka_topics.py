@@ -13,7 +13,7 @@ from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_contracts.topics import dead_letter_topic
 
 from tests.deploy.custom_resources import KAFKA
-from tests.deploy.custom_resources import Resource
+from tests.deploy.custom_resources import kafka_topics
 from tests.deploy.custom_resources import of_kind
 from tests.deploy.custom_resources import resources_of
 from tests.deploy.custom_resources import schema_problems
@@ -28,10 +28,6 @@ def contract_topic_names() -> set[str]:
         for name, value in vars(contract_topics).items()
         if name.isupper() and isinstance(value, str) and value.startswith("kinlink.")
     }
-
-
-def kafka_topics() -> dict[str, Resource]:
-    return {t["spec"]["topicName"]: t for t in of_kind(resources_of(KAFKA), "KafkaTopic")}
 
 
 def config(topic: str) -> dict[str, Any]:
