@@ -17,14 +17,18 @@ from aiokafka.errors import TopicAuthorizationFailedError
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_kit.bus import KafkaBus
+from kinlink_kit.bus import OutgoingMessage
+from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import free_port
+from pydantic import SecretStr
 
 from tests.deploy.custom_resources import grants
 from tests.deploy.custom_resources import kafka_topics
 from tests.deploy.custom_resources import kafka_users
 from tests.deploy.kafka_wiring import services
 from tests.deploy.secured_kafka import SecuredKafka
-from tests.deploy.secured_kafka import client_security
+from tests.deploy.secured_kafka import password_of
 from tests.infra_script import private_home
 from tests.infra_script import running
 
@@ -54,7 +58,7 @@ async def publish(kafka: SecuredKafka, user: str, topic: str) -> None:
         enable_idempotence=True,
         acks="all",
         request_timeout_ms=10_000,
-        **client_security(user),
+        **kafka.client_security(user),
     )
     await producer.start()
     try:
@@ -72,7 +76,7 @@ async def consume_one(kafka: SecuredKafka, user: str, topic: str, group: str | N
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         request_timeout_ms=10_000,
-        **client_security(user),
+        **kafka.client_security(user),
     )
     await consumer.start()
     try:
@@ -91,7 +95,7 @@ async def consume_one(kafka: SecuredKafka, user: str, topic: str, group: str | N
 async def may_see(kafka: SecuredKafka, user: str, topic: str) -> bool:
     """Whether `user` may describe `topic`: reading it implies that, so a user who may not is
     refused reading too (a refused read is only retried by the consumer, never raised)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap, **client_security(user))
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap, **kafka.client_security(user))
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
@@ -138,3 +142,27 @@ async def test_a_facility_system_posts_and_follows_the_ledger(kafka: SecuredKafk
     await publish(kafka, "facility-integration", FACILITY_EVENTS)
     await publish(kafka, "ledger", LEDGER_EVENTS)
     await consume_one(kafka, "facility-integration", LEDGER_EVENTS, "facility-FAC-DEMO")
+
+
+async def publish_through_the_kit(kafka: SecuredKafka, user: str, topic: str) -> None:
+    """As a service does: its bus from its settings (KINLINK_KAFKA_USERNAME, ..._PASSWORD,
+    ..._CA_FILE)."""
+    settings = ServiceSettings(
+        kafka_bootstrap=kafka.bootstrap,
+        kafka_username=user,
+        kafka_password=SecretStr(password_of(user)),
+        kafka_ca_file=kafka.ca_file,
+    )
+    assert settings.kafka_bootstrap
+    bus = KafkaBus(settings.kafka_bootstrap, user, security=settings.kafka_security())
+    await bus.start()
+    try:
+        await bus.publish([OutgoingMessage(topic, "resident", b"{}")])
+    finally:
+        await bus.stop()
+
+
+async def test_a_service_signs_in_over_tls_with_its_settings(kafka: SecuredKafka) -> None:
+    await publish_through_the_kit(kafka, "ledger", LEDGER_EVENTS)
+    with pytest.raises(TopicAuthorizationFailedError):
+        await publish_through_the_kit(kafka, "messaging", LEDGER_EVENTS)

@@ -24,6 +24,7 @@ from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.security import BaseSecurity
 
 from kinlink_kit.logging import get_logger
 
@@ -68,11 +69,19 @@ class KafkaBus:
     """FastStream's KafkaBroker: an idempotent producer with acks=all, and consumers in groups
     that commit by hand after the handler, starting from the earliest offset when new."""
 
-    def __init__(self, bootstrap: str, client_id: str, *, request_timeout_ms: int = 40_000) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        client_id: str,
+        *,
+        request_timeout_ms: int = 40_000,
+        security: BaseSecurity | None = None,
+    ) -> None:
         # `request_timeout_ms` also bounds how long a publish waits for a topic to exist.
         self.broker = KafkaBroker(
             bootstrap,
             client_id=client_id,
+            security=security,
             enable_idempotence=True,
             acks="all",
             linger_ms=2,
