@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -14,6 +15,7 @@ from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import GroupAuthorizationFailedError
 from aiokafka.errors import TopicAuthorizationFailedError
+from kinlink_contracts.ledger_audit import AuditRecord
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_contracts.topics import LEDGER_EVENTS
@@ -21,6 +23,7 @@ from kinlink_kit.bus import KafkaBus
 from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import free_port
+from kinlink_ledger.audit.sources import kafka_batches
 from pydantic import SecretStr
 
 from tests.deploy.custom_resources import grants
@@ -32,6 +35,17 @@ from tests.deploy.secured_kafka import password_of
 from tests.infra_script import private_home
 from tests.infra_script import running
 
+# What every test publishes: a record of the audit topic's shape, so that an auditor's tool
+# reads it (elsewhere its bytes do not matter).
+RECORD = AuditRecord(
+    position=1,
+    originator_id=UUID(int=1),
+    originator_version=1,
+    topic="kinlink_ledger.domain.deposits:Deposit.Captured",
+    state=b"{}",
+    previous_hash="0" * 64,
+    hash="1" * 64,
+).to_bytes()
 NO_ERROR = 0
 TOPIC_AUTHORIZATION_FAILED = 29
 
@@ -62,7 +76,7 @@ async def publish(kafka: SecuredKafka, user: str, topic: str) -> None:
     )
     await producer.start()
     try:
-        await producer.send_and_wait(topic, b"{}", key=b"resident")
+        await producer.send_and_wait(topic, RECORD, key=b"resident")
     finally:
         await producer.stop()
 
@@ -133,6 +147,11 @@ async def test_a_service_is_refused_the_ledgers_topics_and_other_groups(
 async def test_an_auditor_reads_the_audit_topic_and_nothing_else(kafka: SecuredKafka) -> None:
     await publish(kafka, "ledger", LEDGER_AUDIT)
     await consume_one(kafka, "auditor", LEDGER_AUDIT, None)
+    # As `kinlink ledger verify --source kafka` reads it, signed in from the auditor's settings.
+    batches = kafka_batches(
+        kafka.bootstrap, LEDGER_AUDIT, settings_of(kafka, "auditor").kafka_client_options()
+    )
+    assert [event.position async for batch in batches for event in batch] == [1]
     assert not await may_see(kafka, "auditor", LEDGER_EVENTS)
     assert not await may_see(kafka, "identity", LEDGER_AUDIT)
     assert await may_see(kafka, "identity", LEDGER_EVENTS)
@@ -144,20 +163,25 @@ async def test_a_facility_system_posts_and_follows_the_ledger(kafka: SecuredKafk
     await consume_one(kafka, "facility-integration", LEDGER_EVENTS, "facility-FAC-DEMO")
 
 
-async def publish_through_the_kit(kafka: SecuredKafka, user: str, topic: str) -> None:
-    """As a service does: its bus from its settings (KINLINK_KAFKA_USERNAME, ..._PASSWORD,
+def settings_of(kafka: SecuredKafka, user: str) -> ServiceSettings:
+    """A process's settings for signing in as `user` (KINLINK_KAFKA_USERNAME, ..._PASSWORD,
     ..._CA_FILE)."""
-    settings = ServiceSettings(
+    return ServiceSettings(
         kafka_bootstrap=kafka.bootstrap,
         kafka_username=user,
         kafka_password=SecretStr(password_of(user)),
         kafka_ca_file=kafka.ca_file,
     )
+
+
+async def publish_through_the_kit(kafka: SecuredKafka, user: str, topic: str) -> None:
+    """As a service does: its bus from its settings."""
+    settings = settings_of(kafka, user)
     assert settings.kafka_bootstrap
     bus = KafkaBus(settings.kafka_bootstrap, user, security=settings.kafka_security())
     await bus.start()
     try:
-        await bus.publish([OutgoingMessage(topic, "resident", b"{}")])
+        await bus.publish([OutgoingMessage(topic, "resident", RECORD)])
     finally:
         await bus.stop()
 

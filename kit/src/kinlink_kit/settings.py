@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
+from typing import Any
 
+from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity
 from faststream.security import SASLScram512
 from pydantic import Field
@@ -78,6 +80,11 @@ class ServiceSettings(BaseSettings):
                 use_ssl=tls is not None,
             )
         return BaseSecurity(ssl_context=tls, use_ssl=True) if tls else None
+
+    def kafka_client_options(self) -> dict[str, Any]:
+        """The same as keyword arguments of aiokafka's own clients (the operators' and auditors'
+        tools read with those)."""
+        return parse_security(self.kafka_security())
 
     def token_verifier(self) -> TokenVerifier:
         """Every service authenticates its callers, so a process without keys does not start."""
