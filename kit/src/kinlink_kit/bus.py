@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -194,10 +195,12 @@ class InMemoryBus:
                 offset += 1
 
 
-async def topic_partitions(bootstrap: str, topic: str) -> set[int]:
+async def topic_partitions(
+    bootstrap: str, topic: str, client_options: Mapping[str, Any] | None = None
+) -> set[int]:
     """The partitions of `topic` as the broker has them (none when it does not exist; asking
-    does not create it)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    does not create it). `client_options`: how to connect and sign in, if at all."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(client_options or {}))
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
