@@ -24,6 +24,7 @@ PYTEST_ARGS ?=
 # The AsyncAPI targets; before the rules that need the schema it fetches.
 include contracts/asyncapi.mk
 include deploy/k8s/manifests.mk
+include deploy/kafka-monitoring.mk
 
 .DEFAULT_GOAL := help
 .PHONY: help install browser-tools run test test-unit lint proto schemas messages bench screenshots
@@ -60,7 +61,7 @@ browser-tools: $(AXE) $(LIVEKIT_CLIENT) ## Debian's chromium, axe-core and LiveK
 run: install ## start every service and the portal in one process (embedded mode: no servers needed)
 	$(UV) run --frozen kinlink-embedded
 
-test: install browser-tools $(SMS_SEGMENTS) $(ASYNCAPI_SPEC) $(KUSTOMIZE_STAMP) ## start the infrastructure, run all tests on it, stop it
+test: install browser-tools $(SMS_SEGMENTS) $(ASYNCAPI_SPEC) $(KUSTOMIZE_STAMP) kafka-monitoring-tools ## start the infrastructure, run all tests on it, stop it
 	@$(MAKE) --no-print-directory infra-up || { $(MAKE) --no-print-directory infra-down; exit 1; }
 	@status=0; $(UV) run --frozen pytest $(PYTEST_ARGS) || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status

@@ -71,7 +71,9 @@ def _run(
             if source == "kafka":
                 if settings.kafka_bootstrap is None:
                     stop("KINLINK_KAFKA_BOOTSTRAP is not set")
-                batches = kafka_batches(settings.kafka_bootstrap, settings.audit_topic)
+                batches = kafka_batches(
+                    settings.kafka_bootstrap, settings.audit_topic, settings.kafka_client_options()
+                )
             else:
                 batches = store_batches(store)
             return asyncio.run(work(batches, store, settings))

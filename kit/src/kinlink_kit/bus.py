@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -24,6 +25,7 @@ from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.security import BaseSecurity
 
 from kinlink_kit.logging import get_logger
 
@@ -68,11 +70,19 @@ class KafkaBus:
     """FastStream's KafkaBroker: an idempotent producer with acks=all, and consumers in groups
     that commit by hand after the handler, starting from the earliest offset when new."""
 
-    def __init__(self, bootstrap: str, client_id: str, *, request_timeout_ms: int = 40_000) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        client_id: str,
+        *,
+        request_timeout_ms: int = 40_000,
+        security: BaseSecurity | None = None,
+    ) -> None:
         # `request_timeout_ms` also bounds how long a publish waits for a topic to exist.
         self.broker = KafkaBroker(
             bootstrap,
             client_id=client_id,
+            security=security,
             enable_idempotence=True,
             acks="all",
             linger_ms=2,
@@ -185,10 +195,12 @@ class InMemoryBus:
                 offset += 1
 
 
-async def topic_partitions(bootstrap: str, topic: str) -> set[int]:
+async def topic_partitions(
+    bootstrap: str, topic: str, client_options: Mapping[str, Any] | None = None
+) -> set[int]:
     """The partitions of `topic` as the broker has them (none when it does not exist; asking
-    does not create it)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    does not create it). `client_options`: how to connect and sign in, if at all."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(client_options or {}))
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])

@@ -136,7 +136,11 @@ def run_service(settings: Settings, start: Callable[[Settings, Bus], ServicePart
     serve_metrics(settings.metrics_port, settings.metrics_host)
     verifier = settings.token_verifier()  # before anything opens: no keys, no service
     bus: Bus = (
-        KafkaBus(settings.kafka_bootstrap, client_id=settings.service_name)
+        KafkaBus(
+            settings.kafka_bootstrap,
+            client_id=settings.service_name,
+            security=settings.kafka_security(),
+        )
         if settings.kafka_bootstrap
         else SQLiteBus.in_folder(settings.data_dir)
     )

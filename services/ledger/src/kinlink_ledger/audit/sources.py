@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka import TopicPartition
@@ -43,9 +45,12 @@ async def store_batches(store: LedgerStore, batch_size: int = BATCH_SIZE) -> Bat
         yield batch
 
 
-async def kafka_batches(bootstrap: str, topic: str = LEDGER_AUDIT) -> Batches:
+async def kafka_batches(
+    bootstrap: str, topic: str = LEDGER_AUDIT, client_options: Mapping[str, Any] | None = None
+) -> Batches:
     """Every record on the topic when the read began, from the first offset. A record the relay
-    published twice (a crash before it noted its progress) is read once."""
+    published twice (a crash before it noted its progress) is read once. `client_options`: how
+    to connect and sign in (`ServiceSettings.kafka_client_options`, as the auditor)."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -53,6 +58,7 @@ async def kafka_batches(bootstrap: str, topic: str = LEDGER_AUDIT) -> Batches:
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=8 * 1024 * 1024,
+        **(client_options or {}),
     )
     await consumer.start()
     try:
