@@ -60,7 +60,7 @@ browser-tools: $(AXE) $(LIVEKIT_CLIENT) ## Debian's chromium, axe-core and LiveK
 run: install ## start every service and the portal in one process (embedded mode: no servers needed)
 	$(UV) run --frozen kinlink-embedded
 
-test: install browser-tools $(SMS_SEGMENTS) $(ASYNCAPI_SPEC) $(KUSTOMIZE_STAMP) ## start the infrastructure, run all tests on it, stop it
+test: install browser-tools $(SMS_SEGMENTS) $(ASYNCAPI_SPEC) $(KUSTOMIZE_STAMP) kafka-monitoring-tools ## start the infrastructure, run all tests on it, stop it
 	@$(MAKE) --no-print-directory infra-up || { $(MAKE) --no-print-directory infra-down; exit 1; }
 	@status=0; $(UV) run --frozen pytest $(PYTEST_ARGS) || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status
@@ -114,6 +114,7 @@ bench: install ## measure deposits, wallet charges, the audit replay, messaging,
 	 $(MAKE) --no-print-directory infra-down; exit $$status
 
 include deploy/local/infra.mk
+include deploy/kafka-monitoring.mk
 
 # LiveKit's browser client: one pinned file fetched with the machine's npm, its hash checked,
 # copied into the portal's static files (not kept in git, not a Python dependency).

@@ -34,6 +34,12 @@ EVENTS_WAITING = Gauge(
     "Partitions whose next event is being retried, by consumer group: nothing after it moves.",
     ["topic", "group"],
 )
+OUTBOX_UNPUBLISHED = Gauge(
+    "kinlink_outbox_unpublished_events",
+    "Events stored but not yet published by the outbox relay this process leads, by store "
+    "(0 where this process does not lead it): a backlog that never empties is outbox lag.",
+    ["store"],
+)
 OUTBOX_DEAD_LETTERS = Counter(
     "kinlink_outbox_dead_letters_total",
     "Stored events the outbox relay could not publish and put on the dead-letter topic.",

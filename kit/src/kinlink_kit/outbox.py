@@ -29,6 +29,7 @@ from kinlink_kit.log_follower import LogFollower
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import EVENTS_PUBLISHED
 from kinlink_kit.metrics import OUTBOX_DEAD_LETTERS
+from kinlink_kit.metrics import OUTBOX_UNPUBLISHED
 from kinlink_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -76,12 +77,25 @@ class OutboxRelay(LogFollower):
     async def run(self) -> None:
         """Relay until cancelled, whenever this process leads (always, without a leadership)."""
         if self.leadership is None:
-            await super().run()
+            await self._relay()
         else:
-            await self.leadership.run(super().run)
+            await self.leadership.run(self._relay)
+
+    async def _relay(self) -> None:
+        try:
+            await super().run()
+        finally:
+            # The replica leading now reports the backlog; this one's last figure would go stale.
+            OUTBOX_UNPUBLISHED.labels(self.app.name).set(0)
 
     def position(self) -> int:
         return self.app.tracking.max_tracking_id(self.position_name) or 0
+
+    async def follow_once(self, position: int) -> int:
+        # Measured before each attempt, so a relay that cannot publish shows its backlog growing.
+        latest = await asyncio.to_thread(self.app.tracking.max_notification_id)
+        OUTBOX_UNPUBLISHED.labels(self.app.name).set(max((latest or 0) - position, 0))
+        return await super().follow_once(position)
 
     @property
     def dead_letter_topic(self) -> str:

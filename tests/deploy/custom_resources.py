@@ -1,0 +1,85 @@
+"""Kinlink's custom resources (Strimzi's Kafka resources, the Prometheus operator's monitors and
+rules) as written, and their offline validation against the operators' schemas.
+
+The validators and promtool are built at make time (`make kafka-monitoring-tools`) under
+.cache/tools; a test that needs one fails, never skips, when it is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+KAFKA = K8S / "kafka"
+MONITORING = K8S / "monitoring"
+TOOLS = ROOT / ".cache" / "tools"
+# The operators' schemas compiled to validators (npm, versions and hashes in package-lock.json).
+SCHEMAS = TOOLS / "custom-resources"
+VALIDATE = Path(__file__).resolve().parent / "crd_schemas" / "validate.mjs"
+PROMTOOL = TOOLS / "bin" / "promtool"
+MISSING_TOOLS = "run `make kafka-monitoring-tools` first (it builds the checks' tools once)"
+
+Resource = dict[str, Any]
+# What a KafkaUser may do: (resource type, name, pattern type) -> operations.
+Grants = dict[tuple[str, str, str], set[str]]
+
+
+def resources_of(kustomization_dir: Path) -> list[Resource]:
+    """The resources a kustomization lists, as written (these hold no patches or generators)."""
+    kustomization = yaml.safe_load((kustomization_dir / "kustomization.yaml").read_text())
+    return [
+        doc
+        for name in kustomization["resources"]
+        for doc in yaml.safe_load_all((kustomization_dir / name).read_text())
+        if doc
+    ]
+
+
+def of_kind(resources: list[Resource], kind: str) -> list[Resource]:
+    return [r for r in resources if r["kind"] == kind]
+
+
+def schema_problems(resources: list[Resource]) -> list[str]:
+    """What the operators' schemas refuse in `resources`, one line each ("<kind>/<name>: why");
+    a kind they do not know is refused too."""
+    node = shutil.which("node")
+    assert node, "the custom resources are validated with Node.js: install it (npm comes with it)"
+    assert (SCHEMAS / "node_modules").is_dir(), MISSING_TOOLS
+    # Evaluated in the schemas' folder so that its imports resolve to the validators there.
+    checked = subprocess.run(
+        [node, "--input-type=module", "--eval", VALIDATE.read_text()],
+        cwd=SCHEMAS,
+        input=json.dumps(resources),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode in (0, 1), checked.stderr
+    return checked.stdout.splitlines()
+
+
+def kafka_topics() -> dict[str, Resource]:
+    """The KafkaTopics by the name of the topic they make."""
+    return {t["spec"]["topicName"]: t for t in of_kind(resources_of(KAFKA), "KafkaTopic")}
+
+
+def kafka_users() -> dict[str, Resource]:
+    return {u["metadata"]["name"]: u for u in of_kind(resources_of(KAFKA), "KafkaUser")}
+
+
+def grants(user: Resource) -> Grants:
+    granted: Grants = defaultdict(set)
+    for acl in user["spec"]["authorization"]["acls"]:
+        assert acl.get("type", "allow") == "allow", "Kinlink's ACLs only allow"
+        resource = acl["resource"]
+        key = (resource["type"], resource["name"], resource.get("patternType", "literal"))
+        granted[key] |= set(acl["operations"])
+    return dict(granted)

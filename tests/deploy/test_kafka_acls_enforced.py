@@ -1,0 +1,140 @@
+"""The ACLs of deploy/k8s/kafka/users.yaml on a real broker that enforces them (a private one
+with SCRAM sign-in and the StandardAuthorizer): each principal can do what its code does, with
+the producer and consumer settings the kit uses, and is refused the rest."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaProducer
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import GroupAuthorizationFailedError
+from aiokafka.errors import TopicAuthorizationFailedError
+from kinlink_contracts.topics import FACILITY_EVENTS
+from kinlink_contracts.topics import LEDGER_AUDIT
+from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_kit.testing import free_port
+
+from tests.deploy.custom_resources import grants
+from tests.deploy.custom_resources import kafka_topics
+from tests.deploy.custom_resources import kafka_users
+from tests.deploy.kafka_wiring import services
+from tests.deploy.secured_kafka import SecuredKafka
+from tests.deploy.secured_kafka import client_security
+from tests.infra_script import private_home
+from tests.infra_script import running
+
+NO_ERROR = 0
+TOPIC_AUTHORIZATION_FAILED = 29
+
+
+@pytest.fixture(scope="module")
+def kafka() -> Iterator[SecuredKafka]:
+    principals = kafka_users()
+    granted = [
+        (user, kind, name, pattern, operation)
+        for user, resource in principals.items()
+        for (kind, name, pattern), operations in grants(resource).items()
+        for operation in operations
+    ]
+    broker = SecuredKafka(private_home("kafka"), free_port(), free_port(), list(principals))
+    with running(broker):
+        asyncio.run(broker.prepare(sorted(kafka_topics()), granted))
+        yield broker
+
+
+async def publish(kafka: SecuredKafka, user: str, topic: str) -> None:
+    """As the kit's bus publishes: idempotent, acks=all."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=kafka.bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        request_timeout_ms=10_000,
+        **client_security(user),
+    )
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, b"{}", key=b"resident")
+    finally:
+        await producer.stop()
+
+
+async def consume_one(kafka: SecuredKafka, user: str, topic: str, group: str | None) -> None:
+    """Reads the first message of `topic` and, in a group, commits past it as the kit does;
+    without a group, from its partition as auditors read."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=kafka.bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        request_timeout_ms=10_000,
+        **client_security(user),
+    )
+    await consumer.start()
+    try:
+        if group is None:
+            consumer.assign([TopicPartition(topic, 0)])
+            await consumer.seek_to_beginning()
+        else:
+            consumer.subscribe([topic])
+        message = await asyncio.wait_for(consumer.getone(), 30)
+        if group is not None:
+            await consumer.commit({TopicPartition(topic, 0): message.offset + 1})
+    finally:
+        await consumer.stop()
+
+
+async def may_see(kafka: SecuredKafka, user: str, topic: str) -> bool:
+    """Whether `user` may describe `topic`: reading it implies that, so a user who may not is
+    refused reading too (a refused read is only retried by the consumer, never raised)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap, **client_security(user))
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    assert described["error_code"] in (NO_ERROR, TOPIC_AUTHORIZATION_FAILED), described
+    return described["error_code"] == NO_ERROR
+
+
+async def test_every_service_publishes_its_events_and_its_dead_letters(kafka: SecuredKafka) -> None:
+    for service in services().values():
+        for topic in sorted(service.published | service.outbox_dead_letters):
+            await publish(kafka, service.name, topic)
+
+
+async def test_every_service_consumes_its_topics_in_its_group(kafka: SecuredKafka) -> None:
+    for topic in {t for s in services().values() for t in s.consumed}:
+        await publish(kafka, "admin", topic)
+    for service in services().values():
+        for topic, group in sorted(service.consumed.items()):
+            await consume_one(kafka, service.name, topic, group)
+
+
+async def test_a_service_is_refused_the_ledgers_topics_and_other_groups(
+    kafka: SecuredKafka,
+) -> None:
+    await publish(kafka, "admin", LEDGER_EVENTS)
+    with pytest.raises(TopicAuthorizationFailedError):
+        await publish(kafka, "messaging", LEDGER_EVENTS)
+    assert not await may_see(kafka, "messaging", LEDGER_EVENTS)
+    with pytest.raises(GroupAuthorizationFailedError):
+        await consume_one(kafka, "commissary", LEDGER_EVENTS, "kinlink-ledger")
+
+
+async def test_an_auditor_reads_the_audit_topic_and_nothing_else(kafka: SecuredKafka) -> None:
+    await publish(kafka, "ledger", LEDGER_AUDIT)
+    await consume_one(kafka, "auditor", LEDGER_AUDIT, None)
+    assert not await may_see(kafka, "auditor", LEDGER_EVENTS)
+    assert not await may_see(kafka, "identity", LEDGER_AUDIT)
+    assert await may_see(kafka, "identity", LEDGER_EVENTS)
+
+
+async def test_a_facility_system_posts_and_follows_the_ledger(kafka: SecuredKafka) -> None:
+    await publish(kafka, "facility-integration", FACILITY_EVENTS)
+    await publish(kafka, "ledger", LEDGER_EVENTS)
+    await consume_one(kafka, "facility-integration", LEDGER_EVENTS, "facility-FAC-DEMO")
