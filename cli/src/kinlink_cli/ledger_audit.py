@@ -25,6 +25,7 @@ from typing import Any
 
 import click
 from kinlink_kit.auth import Role
+from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.progress import Progress
 from kinlink_kit.views import view_store
 from kinlink_ledger.audit.export import export as export_journal
@@ -71,7 +72,9 @@ def _run(
             if source == "kafka":
                 if settings.kafka_bootstrap is None:
                     stop("KINLINK_KAFKA_BOOTSTRAP is not set")
-                batches = kafka_batches(settings.kafka_bootstrap, settings.audit_topic)
+                batches = kafka_batches(
+                    settings.kafka_bootstrap, settings.audit_topic, kafka_client_options(settings)
+                )
             else:
                 batches = store_batches(store)
             return asyncio.run(work(batches, store, settings))

@@ -20,6 +20,8 @@ from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.auth import Role
+from kinlink_kit.bus import KafkaClientOptions
+from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.bus import topic_partitions
 from kinlink_kit.progress import Progress
 from kinlink_kit.settings import ServiceSettings
@@ -30,8 +32,8 @@ from kinlink_cli.staff_session import require_role
 from kinlink_cli.staff_session import stop
 
 
-def _operator(connection: Connection, settings: ServiceSettings) -> str:
-    """The Kafka bootstrap, once the session is an operator's."""
+def _operator(connection: Connection, settings: ServiceSettings) -> tuple[str, KafkaClientOptions]:
+    """The Kafka bootstrap and how to sign in there, once the session is an operator's."""
     require_role(
         connection,
         settings,
@@ -40,7 +42,7 @@ def _operator(connection: Connection, settings: ServiceSettings) -> str:
     )
     if not settings.kafka_bootstrap:
         stop("KINLINK_KAFKA_BOOTSTRAP is not set")
-    return settings.kafka_bootstrap
+    return settings.kafka_bootstrap, kafka_client_options(settings)
 
 
 def letter_id(record: ConsumerRecord) -> str:
@@ -52,15 +54,15 @@ def headers_of(record: ConsumerRecord) -> dict[str, str]:
 
 
 async def dead_letters(
-    bootstrap: str, topic: str, progress: Progress
+    bootstrap: str, options: KafkaClientOptions, topic: str, progress: Progress
 ) -> AsyncIterator[ConsumerRecord]:
     """Every letter on `topic`'s dead-letter topic, as it stands now."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **options)
     await consumer.start()
     try:
         partitions = [
             TopicPartition(dead_letter_topic(topic), p)
-            for p in sorted(await topic_partitions(bootstrap, dead_letter_topic(topic)))
+            for p in sorted(await topic_partitions(bootstrap, dead_letter_topic(topic), options))
         ]
         if not partitions:
             return
@@ -100,11 +102,11 @@ topic_option = click.option("--topic", required=True, help="The topic the events
 @pass_connection
 def list_letters(connection: Connection, topic: str, as_json: bool) -> None:
     """List the dead letters of TOPIC: id (partition:offset), where it failed, why."""
-    bootstrap = _operator(connection, ServiceSettings())
+    bootstrap, options = _operator(connection, ServiceSettings())
 
     async def work() -> None:
         progress = Progress("dead letters read")
-        async for record in dead_letters(bootstrap, topic, progress):
+        async for record in dead_letters(bootstrap, options, topic, progress):
             headers = headers_of(record)
             row = {
                 "id": letter_id(record),
@@ -125,10 +127,10 @@ def list_letters(connection: Connection, topic: str, as_json: bool) -> None:
 @pass_connection
 def show(connection: Connection, topic: str, letter: str) -> None:
     """Show one dead letter of TOPIC by its id (partition:offset): headers and original bytes."""
-    bootstrap = _operator(connection, ServiceSettings())
+    bootstrap, options = _operator(connection, ServiceSettings())
 
     async def work() -> ConsumerRecord | None:
-        async for record in dead_letters(bootstrap, topic, Progress("dead letters read")):
+        async for record in dead_letters(bootstrap, options, topic, Progress("dead letters read")):
             if letter_id(record) == letter:
                 return record
         return None
@@ -148,16 +150,18 @@ def show(connection: Connection, topic: str, letter: str) -> None:
 @pass_connection
 def replay(connection: Connection, topic: str, letters: tuple[str, ...]) -> None:
     """Publish the dead letters of TOPIC (all, or --letter ones) to TOPIC again."""
-    bootstrap = _operator(connection, ServiceSettings())
+    bootstrap, options = _operator(connection, ServiceSettings())
 
     async def work() -> int:
         producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap, enable_idempotence=True, acks="all"
+            bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", **options
         )
         await producer.start()
         replayed = Progress("dead letters replayed")
         try:
-            async for record in dead_letters(bootstrap, topic, Progress("dead letters read")):
+            async for record in dead_letters(
+                bootstrap, options, topic, Progress("dead letters read")
+            ):
                 if letters and letter_id(record) not in letters:
                     continue
                 if headers_of(record).get("dlq-topic") != topic:

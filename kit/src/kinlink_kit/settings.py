@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 from pydantic_settings import SettingsConfigDict
 
@@ -29,6 +31,17 @@ class ServiceSettings(BaseSettings):
     metrics_port: int = Field(default=0, ge=0, le=65535, description="0 disables /metrics.")
     log_level: str = "INFO"
     kafka_bootstrap: str | None = Field(default=None, examples=["127.0.0.1:19092"])
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="How the Kafka clients reach the brokers (decision 0096)."
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_username: str | None = Field(default=None, description="The Kafka user (SASL).")
+    kafka_password: SecretStr | None = Field(default=None, description="The Kafka user's (SASL).")
+    kafka_ca_file: Path | None = Field(
+        default=None,
+        description="PEM certificates the brokers' certificate must chain to (SSL, SASL_SSL); "
+        "none: the system's.",
+    )
     postgres_dsn: str | None = Field(
         default=None,
         description="postgresql://user:password@host:port/{database}; {database} is replaced.",

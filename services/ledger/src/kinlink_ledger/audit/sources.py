@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka import TopicPartition
 from kinlink_contracts.ledger_audit import AuditRecord
 from kinlink_contracts.topics import LEDGER_AUDIT
+from kinlink_kit.bus import KafkaClientOptions
 from kinlink_kit.eventstore import open_store
 
 from kinlink_ledger.adapters.hash_chain import ChainedEvent
@@ -43,7 +44,9 @@ async def store_batches(store: LedgerStore, batch_size: int = BATCH_SIZE) -> Bat
         yield batch
 
 
-async def kafka_batches(bootstrap: str, topic: str = LEDGER_AUDIT) -> Batches:
+async def kafka_batches(
+    bootstrap: str, topic: str = LEDGER_AUDIT, client_options: KafkaClientOptions | None = None
+) -> Batches:
     """Every record on the topic when the read began, from the first offset. A record the relay
     published twice (a crash before it noted its progress) is read once."""
     consumer = AIOKafkaConsumer(
@@ -53,6 +56,7 @@ async def kafka_batches(bootstrap: str, topic: str = LEDGER_AUDIT) -> Batches:
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=8 * 1024 * 1024,
+        **(client_options or {}),
     )
     await consumer.start()
     try:
