@@ -5,6 +5,7 @@ broker with a TLS listener, its users and ACLs those of deploy/k8s/kafka/users.y
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,14 +13,19 @@ from typing import Any
 import pytest
 from aiokafka.errors import KafkaConnectionError
 from aiokafka.errors import TopicAuthorizationFailedError
+from kinlink_contracts.ledger_audit import AUDIT_KEY
+from kinlink_contracts.ledger_audit import AuditRecord
+from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_kit.bus import Bus
 from kinlink_kit.bus import IncomingMessage
 from kinlink_kit.bus import OutgoingMessage
+from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.runtime import service_bus
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import eventually
 from kinlink_kit.testing import free_port
+from kinlink_ledger.audit.sources import kafka_batches
 
 from tests.deploy.custom_resources import grants
 from tests.deploy.custom_resources import kafka_topics
@@ -137,3 +143,28 @@ async def test_only_the_ledgers_user_writes_the_ledgers_topic(kafka: TlsKafka) -
             )
     finally:
         await messaging.stop()
+
+
+async def test_an_auditor_reads_the_audit_stream_signed_in_as_auditor(kafka: TlsKafka) -> None:
+    record = AuditRecord(
+        position=1,
+        originator_id=uuid.uuid4(),
+        originator_version=1,
+        topic="kinlink_ledger.domain:DepositCaptured",
+        state=b"{}",
+        previous_hash="0" * 64,
+        hash="1" * 64,
+    )
+    ledger = await bus_of(settings_of(kafka, "ledger"))
+    try:
+        await ledger.publish([OutgoingMessage(LEDGER_AUDIT, AUDIT_KEY, record.to_bytes())])
+    finally:
+        await ledger.stop()
+
+    auditor = kafka_client_options(settings_of(kafka, "auditor"))
+    read = [
+        e
+        async for batch in kafka_batches(kafka.tls_bootstrap, LEDGER_AUDIT, auditor)
+        for e in batch
+    ]
+    assert [(e.position, e.hash) for e in read] == [(1, "1" * 64)]

@@ -1,7 +1,8 @@
 """`kinlink ledger verify|replay|export`: what auditors run against the ledger's immutable stream.
 
 They read the ledger's event store (KINLINK_POSTGRES_DSN, or the embedded mode's files under
-KINLINK_DATA_DIR) or its audit topic on Kafka (KINLINK_KAFKA_BOOTSTRAP, KINLINK_AUDIT_TOPIC).
+KINLINK_DATA_DIR) or its audit topic on Kafka (KINLINK_KAFKA_BOOTSTRAP, KINLINK_AUDIT_TOPIC,
+and where the cluster asks for a sign-in the KINLINK_KAFKA_* settings of Kafka user `auditor`).
 They need a session with the auditor role (checked against KINLINK_JWT_PUBLIC_KEYS), and change
 nothing: no table is created, nothing is saved, and Kafka is read without a consumer group
 (give auditors a database role that can only SELECT as well).

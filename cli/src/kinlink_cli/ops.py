@@ -4,7 +4,8 @@
 Replay publishes each letter's original bytes, key and headers to the topic it failed on: the
 consumers handle it like any event, and their deduplication by event id makes a letter replayed
 twice (or already applied) change nothing. Letters stay on `T.dlq` (Kafka topics are append-only).
-Needs an operator's session (checked against KINLINK_JWT_PUBLIC_KEYS) and KINLINK_KAFKA_BOOTSTRAP.
+Needs an operator's session (checked against KINLINK_JWT_PUBLIC_KEYS) and KINLINK_KAFKA_BOOTSTRAP
+(with the KINLINK_KAFKA_* sign-in settings where the cluster asks for them).
 """
 
 from __future__ import annotations
