@@ -1,8 +1,9 @@
 # The tools that check deploy/k8s/kafka and deploy/k8s/monitoring offline (tests/deploy/
 # test_kafka_*.py, test_monitoring_*.py), built once under .cache/tools and never fetched by the
-# tests: the Strimzi and Prometheus operator schemas as validators (npm, pinned with their hashes
-# in package-lock.json), and Prometheus's promtool, which tests the alert rules (built with the
-# machine's Go from the module proxy, checked against Go's checksum database; a few minutes once).
+# tests: the Strimzi and Prometheus operator schemas as validators and TypeScript types, with
+# the TypeScript compiler (npm, pinned with their hashes in package-lock.json), and Prometheus's
+# promtool, which tests the alert rules (built with the machine's Go from the module proxy,
+# checked against Go's checksum database; about 15 minutes once on a busy two-core machine).
 PROMTOOL_VERSION := v0.316.0
 PROMTOOL_STAMP := $(TOOLS)/promtool-$(PROMTOOL_VERSION).stamp
 CRD_SCHEMAS := $(TOOLS)/custom-resources/node_modules/.package-lock.json

@@ -8,8 +8,10 @@ The validators and promtool are built at make time (`make kafka-monitoring-tools
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,13 @@ TOOLS = ROOT / ".cache" / "tools"
 # The operators' schemas compiled to validators (npm, versions and hashes in package-lock.json).
 SCHEMAS = TOOLS / "custom-resources"
 VALIDATE = Path(__file__).resolve().parent / "crd_schemas" / "validate.mjs"
+# The same schemas as TypeScript types, by API version: what the compiler says of a resource
+# written as a literal of its kind's type includes every field the type does not know.
+TYPES = {
+    "kafka.strimzi.io/v1": "@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1",
+    "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
+}
+TYPE_ERROR = re.compile(r"^[^(]+\((\d+),\d+\): error TS\d+: (.*)$")
 PROMTOOL = TOOLS / "bin" / "promtool"
 MISSING_TOOLS = "run `make kafka-monitoring-tools` first (it builds the checks' tools once)"
 
@@ -48,8 +57,61 @@ def of_kind(resources: list[Resource], kind: str) -> list[Resource]:
 
 
 def schema_problems(resources: list[Resource]) -> list[str]:
-    """What the operators' schemas refuse in `resources`, one line each ("<kind>/<name>: why");
-    a kind they do not know is refused too."""
+    """What the operators' schemas refuse in `resources`, one line each ("<kind>/<name>: why"):
+    a wrong value, a missing field, a field they do not know; a kind they do not know too."""
+    return validator_problems(resources) + unknown_field_problems(resources)
+
+
+def where(resource: Resource) -> str:
+    return f"{resource['kind']}/{resource['metadata']['name']}"
+
+
+def unknown_field_problems(resources: list[Resource]) -> list[str]:
+    """Each resource written as a TypeScript literal of its kind's type, one per line: the
+    compiler refuses a field the type does not have, however deep (the validators let those
+    through, as the API server would drop them)."""
+    assert (SCHEMAS / "node_modules" / ".bin" / "tsc").exists(), MISSING_TOOLS
+    typed = [r for r in resources if r["apiVersion"] in TYPES]
+    lines = [
+        f'import type {{ I{r["kind"]} as T{i} }} from "{TYPES[r["apiVersion"]]}/{r["kind"]}";'
+        for i, r in enumerate(typed)
+    ]
+    first = len(lines) + 1
+    lines += [f"export const r{i}: T{i} = {json.dumps(r)};" for i, r in enumerate(typed)]
+    source = SCHEMAS / f"resources-{uuid.uuid4().hex}.ts"
+    source.write_text("\n".join(lines) + "\n")
+    try:
+        compiled = subprocess.run(
+            [
+                SCHEMAS / "node_modules" / ".bin" / "tsc",
+                "--noEmit",
+                "--strict",
+                "--skipLibCheck",
+                "--module",
+                "nodenext",
+                "--moduleResolution",
+                "nodenext",
+                source.name,
+            ],
+            cwd=SCHEMAS,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        source.unlink()
+    problems = []
+    for line in compiled.stdout.splitlines():
+        error = TYPE_ERROR.match(line)
+        if error:
+            number = int(error[1])  # line 1 + i imports resource i's type, `first` + i is it
+            subject = typed[number - first if number >= first else number - 1]
+            problems.append(f"{where(subject)}: {error[2]}")
+    assert problems or compiled.returncode == 0, compiled.stdout + compiled.stderr
+    return problems
+
+
+def validator_problems(resources: list[Resource]) -> list[str]:
     node = shutil.which("node")
     assert node, "the custom resources are validated with Node.js: install it (npm comes with it)"
     assert (SCHEMAS / "node_modules").is_dir(), MISSING_TOOLS

@@ -1,17 +1,28 @@
 """A private one-node Kafka that checks who its clients are and what they may do, as the
-production cluster of deploy/k8s/kafka does: clients sign in with SCRAM-SHA-512 and the
-StandardAuthorizer allows only what an ACL grants. Its users are made when its storage is
-formatted; `admin` may do everything and grants the ACLs."""
+production cluster of deploy/k8s/kafka does: clients connect over TLS (a certificate signed by a
+CA of its own, in `ca_file`), sign in with SCRAM-SHA-512, and the StandardAuthorizer allows only
+what an ACL grants. Its users are made when its storage is formatted; `admin` may do everything
+and grants the ACLs."""
 
 from __future__ import annotations
 
 import base64
+import ipaddress
+import ssl
 import uuid
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin import NewTopic
 from aiokafka.protocol.admin import CreateAclsRequest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from tests.infra_script import infra_script
 
@@ -28,14 +39,28 @@ def password_of(user: str) -> str:
     return f"{user}-password"
 
 
-def client_security(user: str) -> dict[str, str]:
-    """What an aiokafka client of this broker needs to sign in as `user`."""
-    return {
-        "security_protocol": "SASL_PLAINTEXT",
-        "sasl_mechanism": MECHANISM,
-        "sasl_plain_username": user,
-        "sasl_plain_password": password_of(user),
-    }
+def certificate(
+    subject: str, key: ec.EllipticCurvePrivateKey, issuer: tuple[str, ec.EllipticCurvePrivateKey]
+) -> x509.Certificate:
+    """A certificate for `subject`'s key, signed by `issuer` (its own name and key for a CA)."""
+    now = datetime.now(UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer[0])]))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+    )
+    if subject == issuer[0]:
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=0), True)
+    else:
+        address = ipaddress.ip_address(infra_script.HOST)
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(address)]), False
+        )
+    return builder.sign(issuer[1], hashes.SHA256())
 
 
 class SecuredKafka:
@@ -44,11 +69,23 @@ class SecuredKafka:
         self.users = [ADMIN, *users]
         self.log, self.pid_file = home / "kafka.log", home / "kafka.pid"
         self.bootstrap = f"{infra_script.HOST}:{port}"
+        self.ca_file = home / "ca.pem"
+
+    def client_security(self, user: str) -> dict[str, object]:
+        """What an aiokafka client of this broker needs to connect and sign in as `user`."""
+        return {
+            "security_protocol": "SASL_SSL",
+            "ssl_context": ssl.create_default_context(cafile=self.ca_file),
+            "sasl_mechanism": MECHANISM,
+            "sasl_plain_username": user,
+            "sasl_plain_password": password_of(user),
+        }
 
     def start(self) -> None:
         infra_script.LOGS.mkdir(parents=True, exist_ok=True)
         infra_script.fetch_kafka_jars()
         self._write_config()
+        self._make_certificates()
         self._format()
         broker = infra_script.kafka_java(
             "kafka.Kafka", str(self.home / "server.properties"), heap=("-Xmx384m",)
@@ -78,14 +115,17 @@ class SecuredKafka:
             f'username="{ADMIN}" password="{password_of(ADMIN)}";'
         )
         secured = {
-            "listeners": f"SASL_PLAINTEXT://{host}:{self.port},"
-            f"CONTROLLER://{host}:{self.controller_port}",
-            "advertised.listeners": f"SASL_PLAINTEXT://{host}:{self.port}",
-            "inter.broker.listener.name": "SASL_PLAINTEXT",
-            "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listeners": f"SASL_SSL://{host}:{self.port},CONTROLLER://{host}:{self.controller_port}",
+            "advertised.listeners": f"SASL_SSL://{host}:{self.port}",
+            "inter.broker.listener.name": "SASL_SSL",
+            "listener.security.protocol.map": "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+            "ssl.keystore.type": "PEM",
+            "ssl.keystore.location": str(self.home / "broker.pem"),
+            "ssl.truststore.type": "PEM",
+            "ssl.truststore.location": str(self.ca_file),
             "sasl.enabled.mechanisms": MECHANISM,
             "sasl.mechanism.inter.broker.protocol": MECHANISM,
-            "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": jaas,
+            "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": jaas,
             "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
             # The controller listener is local and unauthenticated: only the node itself uses it.
             "super.users": f"User:{ADMIN};User:ANONYMOUS",
@@ -93,6 +133,23 @@ class SecuredKafka:
         }
         with (self.home / "server.properties").open("a") as config:
             config.writelines(f"{key}={value}\n" for key, value in secured.items())
+
+    def _make_certificates(self) -> None:
+        """A CA, and the broker's key and certificate (for 127.0.0.1) as Kafka reads PEM."""
+        ca_key, broker_key = (
+            ec.generate_private_key(ec.SECP256R1()),
+            ec.generate_private_key(ec.SECP256R1()),
+        )
+        ca = certificate("kinlink test CA", ca_key, ("kinlink test CA", ca_key))
+        broker = certificate("broker", broker_key, ("kinlink test CA", ca_key))
+        pem = serialization.Encoding.PEM
+        self.ca_file.write_bytes(ca.public_bytes(pem))
+        (self.home / "broker.pem").write_bytes(
+            broker_key.private_bytes(
+                pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            + broker.public_bytes(pem)
+        )
 
     def _format(self) -> None:
         cluster_id = "k" + base64.urlsafe_b64encode(uuid.uuid4().bytes).decode()[:21]
@@ -122,7 +179,10 @@ class SecuredKafka:
         self, topics: list[str], grants: list[tuple[str, str, str, str, str]]
     ) -> None:
         """Create `topics` and grant each (user, resource type, name, pattern, operation)."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **client_security(ADMIN))
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self.bootstrap,
+            **self.client_security(ADMIN),
+        )
         await admin.start()
         try:
             await admin.create_topics([NewTopic(t, 1, 1) for t in topics])

@@ -1,6 +1,7 @@
 """The KafkaUsers' ACLs (deploy/k8s/kafka/users.yaml) grant each service exactly what its code
-does with Kafka, read from the services' wiring (tests/deploy/kafka_wiring.py); only the ledger
-writes the ledger's topics and only auditors read its audit topic."""
+does with Kafka, read from the services' wiring (tests/deploy/kafka_wiring.py), and every party
+what the contracts' topology (kinlink_contracts.topology) says of it; only the ledger writes the
+ledger's topics and only auditors read its audit topic."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from kinlink_contracts.topics import IDENTITY_EVENTS
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_contracts.topics import dead_letter_topic
+from kinlink_contracts.topology import PARTIES
+from kinlink_contracts.topology import Party
 
 from tests.deploy.custom_resources import KAFKA
 from tests.deploy.custom_resources import Grants
@@ -19,8 +22,6 @@ from tests.deploy.custom_resources import of_kind
 from tests.deploy.custom_resources import resources_of
 from tests.deploy.kafka_wiring import ServiceWiring
 from tests.deploy.kafka_wiring import services
-
-OTHER_PRINCIPALS = {"auditor", "facility-integration"}
 
 
 def topics_with(granted: Grants, operation: str) -> set[str]:
@@ -39,8 +40,27 @@ def expected_writes(service: ServiceWiring) -> set[str]:
     )
 
 
-def test_there_is_one_user_per_service_and_the_other_principals() -> None:
-    assert set(kafka_users()) == set(services()) | OTHER_PRINCIPALS
+def expected_grants(party: Party) -> Grants:
+    """What the topology says a party does, as ACLs: Read what it consumes, in its group or
+    under its groups' prefix; Write what it publishes and its dead letters."""
+    expected: Grants = {("topic", c.topic, "literal"): {"Read"} for c in party.consumes}
+    for topic in (*party.publishes, *party.dead_letter_topics):
+        expected[("topic", topic, "literal")] = {"Write"}
+    if party.group:
+        expected[("group", party.group, "literal")] = {"Read"}
+    if party.group_prefix:
+        expected[("group", party.group_prefix, "prefix")] = {"Read"}
+    return expected
+
+
+def test_there_is_one_user_per_party_of_the_topology_every_service_among_them() -> None:
+    assert set(kafka_users()) == {party.name for party in PARTIES}
+    assert set(services()) <= set(kafka_users())
+
+
+@pytest.mark.parametrize("party", PARTIES, ids=lambda party: party.name)
+def test_every_party_may_do_what_the_contracts_topology_says_and_no_more(party: Party) -> None:
+    assert grants(kafka_users()[party.name]) == expected_grants(party)
 
 
 @pytest.mark.parametrize("name", sorted(services()))

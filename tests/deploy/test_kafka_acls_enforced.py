@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from uuid import UUID
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -14,20 +15,38 @@ from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import GroupAuthorizationFailedError
 from aiokafka.errors import TopicAuthorizationFailedError
+from kinlink_contracts.ledger_audit import AuditRecord
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_kit.bus import OutgoingMessage
+from kinlink_kit.bus import kafka_client_options
+from kinlink_kit.runtime import service_bus
+from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import free_port
+from kinlink_ledger.audit.sources import kafka_batches
+from pydantic import SecretStr
 
 from tests.deploy.custom_resources import grants
 from tests.deploy.custom_resources import kafka_topics
 from tests.deploy.custom_resources import kafka_users
 from tests.deploy.kafka_wiring import services
 from tests.deploy.secured_kafka import SecuredKafka
-from tests.deploy.secured_kafka import client_security
+from tests.deploy.secured_kafka import password_of
 from tests.infra_script import private_home
 from tests.infra_script import running
 
+# What every test publishes: a record of the audit topic's shape, so that an auditor's tool
+# reads it (elsewhere its bytes do not matter).
+RECORD = AuditRecord(
+    position=1,
+    originator_id=UUID(int=1),
+    originator_version=1,
+    topic="kinlink_ledger.domain.deposits:Deposit.Captured",
+    state=b"{}",
+    previous_hash="0" * 64,
+    hash="1" * 64,
+).to_bytes()
 NO_ERROR = 0
 TOPIC_AUTHORIZATION_FAILED = 29
 
@@ -54,11 +73,11 @@ async def publish(kafka: SecuredKafka, user: str, topic: str) -> None:
         enable_idempotence=True,
         acks="all",
         request_timeout_ms=10_000,
-        **client_security(user),
+        **kafka.client_security(user),
     )
     await producer.start()
     try:
-        await producer.send_and_wait(topic, b"{}", key=b"resident")
+        await producer.send_and_wait(topic, RECORD, key=b"resident")
     finally:
         await producer.stop()
 
@@ -72,7 +91,7 @@ async def consume_one(kafka: SecuredKafka, user: str, topic: str, group: str | N
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         request_timeout_ms=10_000,
-        **client_security(user),
+        **kafka.client_security(user),
     )
     await consumer.start()
     try:
@@ -91,7 +110,7 @@ async def consume_one(kafka: SecuredKafka, user: str, topic: str, group: str | N
 async def may_see(kafka: SecuredKafka, user: str, topic: str) -> bool:
     """Whether `user` may describe `topic`: reading it implies that, so a user who may not is
     refused reading too (a refused read is only retried by the consumer, never raised)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap, **client_security(user))
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap, **kafka.client_security(user))
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
@@ -129,6 +148,11 @@ async def test_a_service_is_refused_the_ledgers_topics_and_other_groups(
 async def test_an_auditor_reads_the_audit_topic_and_nothing_else(kafka: SecuredKafka) -> None:
     await publish(kafka, "ledger", LEDGER_AUDIT)
     await consume_one(kafka, "auditor", LEDGER_AUDIT, None)
+    # As `kinlink ledger verify --source kafka` reads it, signed in from the auditor's settings.
+    batches = kafka_batches(
+        kafka.bootstrap, LEDGER_AUDIT, kafka_client_options(settings_of(kafka, "auditor"))
+    )
+    assert [event.position async for batch in batches for event in batch] == [1]
     assert not await may_see(kafka, "auditor", LEDGER_EVENTS)
     assert not await may_see(kafka, "identity", LEDGER_AUDIT)
     assert await may_see(kafka, "identity", LEDGER_EVENTS)
@@ -138,3 +162,31 @@ async def test_a_facility_system_posts_and_follows_the_ledger(kafka: SecuredKafk
     await publish(kafka, "facility-integration", FACILITY_EVENTS)
     await publish(kafka, "ledger", LEDGER_EVENTS)
     await consume_one(kafka, "facility-integration", LEDGER_EVENTS, "facility-FAC-DEMO")
+
+
+def settings_of(kafka: SecuredKafka, user: str) -> ServiceSettings:
+    """A process's settings for signing in as `user` (KINLINK_KAFKA_USERNAME, ..._PASSWORD,
+    ..._CA_FILE)."""
+    return ServiceSettings(
+        kafka_bootstrap=kafka.bootstrap,
+        kafka_security_protocol="SASL_SSL",
+        kafka_username=user,
+        kafka_password=SecretStr(password_of(user)),
+        kafka_ca_file=kafka.ca_file,
+    )
+
+
+async def publish_through_the_kit(kafka: SecuredKafka, user: str, topic: str) -> None:
+    """As a service does: its bus from its settings."""
+    bus = service_bus(settings_of(kafka, user))
+    await bus.start()
+    try:
+        await bus.publish([OutgoingMessage(topic, "resident", RECORD)])
+    finally:
+        await bus.stop()
+
+
+async def test_a_service_signs_in_over_tls_with_its_settings(kafka: SecuredKafka) -> None:
+    await publish_through_the_kit(kafka, "ledger", LEDGER_EVENTS)
+    with pytest.raises(TopicAuthorizationFailedError):
+        await publish_through_the_kit(kafka, "messaging", LEDGER_EVENTS)

@@ -1,96 +1,64 @@
 """Services sign in to Kafka as deployed (deploy/k8s: SASL_SSL, SCRAM-SHA-512, the cluster CA):
-the kit's bus, built from KINLINK_KAFKA_* settings as a service builds it, against a private
-broker with a TLS listener, its users and ACLs those of deploy/k8s/kafka/users.yaml."""
+the kit's bus, built from KINLINK_KAFKA_* settings as a service builds it, on the private broker
+of `secured_kafka` (TLS, its users and ACLs those of deploy/k8s/kafka/users.yaml). What each user
+may write and read there is in test_kafka_acls_enforced.py; here: that signing in works, and
+that it fails at once, saying why, when the password or the CA is wrong."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiokafka.errors import KafkaConnectionError
-from aiokafka.errors import TopicAuthorizationFailedError
-from kinlink_contracts.ledger_audit import AUDIT_KEY
-from kinlink_contracts.ledger_audit import AuditRecord
-from kinlink_contracts.topics import LEDGER_AUDIT
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_kit.bus import Bus
 from kinlink_kit.bus import IncomingMessage
 from kinlink_kit.bus import OutgoingMessage
-from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.runtime import service_bus
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import eventually
-from kinlink_kit.testing import free_port
-from kinlink_ledger.audit.sources import kafka_batches
+from pydantic import SecretStr
 
-from tests.deploy.custom_resources import grants
-from tests.deploy.custom_resources import kafka_topics
-from tests.deploy.custom_resources import kafka_users
 from tests.deploy.kafka_wiring import services
-from tests.deploy.secured_kafka import password_of
-from tests.deploy.tls_kafka import TlsKafka
-from tests.infra_script import private_home
-from tests.infra_script import running
+from tests.deploy.secured_kafka import SecuredKafka
+from tests.deploy.secured_kafka import certificate
+from tests.deploy.test_kafka_acls_enforced import kafka  # noqa: F401 (the broker, as a fixture)
+from tests.deploy.test_kafka_acls_enforced import settings_of
 
 # Every refusal below comes within this; a client that hangs instead fails the test.
 REFUSED_WITHIN_SECONDS = 60
 
 
-@pytest.fixture(scope="module")
-def kafka() -> Iterator[TlsKafka]:
-    principals = kafka_users()
-    broker = TlsKafka(
-        private_home("kafka"), free_port(), free_port(), free_port(), list(principals)
-    )
-    with running(broker):
-        asyncio.run(
-            broker.prepare(
-                sorted(kafka_topics()),
-                [
-                    (user, kind, name, pattern, operation)
-                    for user, resource in principals.items()
-                    for (kind, name, pattern), operations in grants(resource).items()
-                    for operation in operations
-                ],
-            )
-        )
-        yield broker
-
-
-def settings_of(kafka: TlsKafka, user: str, **changes: Any) -> ServiceSettings:
-    """A service's settings as its Deployment gives them (its ConfigMap and its user's Secret)."""
-    environment = {
-        "service_name": user,
-        "kafka_bootstrap": kafka.tls_bootstrap,
-        "kafka_security_protocol": "SASL_SSL",
-        "kafka_sasl_mechanism": "SCRAM-SHA-512",
-        "kafka_username": user,
-        "kafka_password": password_of(user),
-        "kafka_ca_file": kafka.ca_file,
-    }
-    return ServiceSettings.model_validate(environment | changes)
-
-
-async def bus_of(settings: ServiceSettings) -> Bus:
+async def started(settings: ServiceSettings) -> Bus:
     bus = service_bus(settings)
     await asyncio.wait_for(bus.start(), REFUSED_WITHIN_SECONDS)
     return bus
 
 
-def deposit_event(key: str) -> OutgoingMessage:
-    return OutgoingMessage(LEDGER_EVENTS, key, b'{"type": "DepositCaptured"}')
+def logged_reasons(caplog: pytest.LogCaptureFixture) -> str:
+    """What aiokafka logs (as a service's log shows it) when it cannot bootstrap."""
+    return "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("aiokafka"))
+
+
+def another_ca(folder: Path) -> Path:
+    """The certificate of a CA the broker's certificate was not signed by."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    path = folder / "another-ca.pem"
+    path.write_bytes(
+        certificate("another CA", key, ("another CA", key)).public_bytes(serialization.Encoding.PEM)
+    )
+    return path
 
 
 async def test_the_ledger_publishes_and_identity_consumes_signed_in_over_tls(
-    kafka: TlsKafka,
+    kafka: SecuredKafka,  # noqa: F811
 ) -> None:
-    ledger = await bus_of(settings_of(kafka, "ledger"))
+    ledger = await started(settings_of(kafka, "ledger"))
     try:
-        await ledger.publish([deposit_event("R-1001")])
+        await ledger.publish([OutgoingMessage(LEDGER_EVENTS, "R-1001", b"{}")])
     finally:
         await ledger.stop()
 
@@ -111,60 +79,27 @@ async def test_the_ledger_publishes_and_identity_consumes_signed_in_over_tls(
         await identity.stop()
 
 
-def logged_reasons(caplog: pytest.LogCaptureFixture) -> str:
-    """What aiokafka logs (as a service's log shows it) when it cannot bootstrap."""
-    return "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("aiokafka"))
-
-
 async def test_a_wrong_password_is_refused_at_start(
-    kafka: TlsKafka, caplog: pytest.LogCaptureFixture
+    kafka: SecuredKafka,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    wrong = settings_of(kafka, "ledger").model_copy(
+        update={"kafka_password": SecretStr("not-the-ledger-password")}
+    )
     with pytest.raises(KafkaConnectionError):
-        await bus_of(settings_of(kafka, "ledger", kafka_password="not-the-ledger-password"))
+        await started(wrong)
     assert "invalid credentials with SASL mechanism SCRAM-SHA-512" in logged_reasons(caplog)
 
 
 @pytest.mark.parametrize("trusted", ["the system's CAs", "another CA"])
 async def test_a_broker_not_signed_by_the_given_ca_is_refused(
-    kafka: TlsKafka, trusted: str, caplog: pytest.LogCaptureFixture
+    kafka: SecuredKafka,  # noqa: F811
+    trusted: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    ca_file: Path | None = None if trusted == "the system's CAs" else kafka.other_ca_file
+    ca_file = None if trusted == "the system's CAs" else another_ca(tmp_path)
+    untrusting = settings_of(kafka, "ledger").model_copy(update={"kafka_ca_file": ca_file})
     with pytest.raises(KafkaConnectionError):
-        await bus_of(settings_of(kafka, "ledger", kafka_ca_file=ca_file))
+        await started(untrusting)
     assert "CERTIFICATE_VERIFY_FAILED" in logged_reasons(caplog)
-
-
-async def test_only_the_ledgers_user_writes_the_ledgers_topic(kafka: TlsKafka) -> None:
-    messaging = await bus_of(settings_of(kafka, "messaging"))
-    try:
-        with pytest.raises(TopicAuthorizationFailedError):
-            await asyncio.wait_for(
-                messaging.publish([deposit_event("R-1002")]), REFUSED_WITHIN_SECONDS
-            )
-    finally:
-        await messaging.stop()
-
-
-async def test_an_auditor_reads_the_audit_stream_signed_in_as_auditor(kafka: TlsKafka) -> None:
-    record = AuditRecord(
-        position=1,
-        originator_id=uuid.uuid4(),
-        originator_version=1,
-        topic="kinlink_ledger.domain:DepositCaptured",
-        state=b"{}",
-        previous_hash="0" * 64,
-        hash="1" * 64,
-    )
-    ledger = await bus_of(settings_of(kafka, "ledger"))
-    try:
-        await ledger.publish([OutgoingMessage(LEDGER_AUDIT, AUDIT_KEY, record.to_bytes())])
-    finally:
-        await ledger.stop()
-
-    auditor = kafka_client_options(settings_of(kafka, "auditor"))
-    read = [
-        e
-        async for batch in kafka_batches(kafka.tls_bootstrap, LEDGER_AUDIT, auditor)
-        for e in batch
-    ]
-    assert [(e.position, e.hash) for e in read] == [(1, "1" * 64)]

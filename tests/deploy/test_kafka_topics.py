@@ -85,13 +85,15 @@ def test_strimzis_schemas_accept_the_kafka_resources() -> None:
     assert schema_problems(resources_of(KAFKA)) == []
 
 
-def test_strimzis_schemas_refuse_a_wrong_topic_and_a_kind_they_do_not_know() -> None:
+def test_strimzis_schemas_refuse_a_wrong_value_an_unknown_field_and_an_unknown_kind() -> None:
     [topic, *_] = of_kind(resources_of(KAFKA), "KafkaTopic")
     wrong = {**topic, "spec": {**topic["spec"], "partitions": "twelve"}}
+    misspelt = {**topic, "spec": {**topic["spec"], "replcas": 3}}
     unknown = {**topic, "kind": "KafkaTopicc"}
 
-    problems = schema_problems([wrong, unknown])
+    problems = "\n".join(schema_problems([wrong, misspelt, unknown]))
 
-    assert len(problems) == 2
-    assert "partitions must be integer" in problems[0]
-    assert "no schema for kind KafkaTopicc" in problems[1]
+    assert "partitions must be integer" in problems
+    assert "'\"replcas\"' does not exist" in problems
+    assert "no schema for kind KafkaTopicc" in problems
+    assert schema_problems([topic]) == []

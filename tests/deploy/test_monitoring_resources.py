@@ -57,6 +57,16 @@ def test_the_prometheus_operators_schemas_refuse_a_rule_without_its_expression()
     group = {"name": "broken", "rules": [{"alert": "KinlinkNothing"}]}
     broken = {**rule, "spec": {"groups": [group]}}
 
-    [problem] = schema_problems([broken])
+    problems = "\n".join(schema_problems([broken]))
 
-    assert "must have required property expr" in problem
+    assert "must have required property expr" in problems
+
+
+def test_the_prometheus_operators_schemas_refuse_a_misspelt_endpoint_field() -> None:
+    [monitor] = of_kind(resources_of(MONITORING), "ServiceMonitor")
+    misspelt = {**monitor, "spec": {**monitor["spec"], "endpoints": [{"prot": METRICS_PORT}]}}
+
+    [problem] = schema_problems([misspelt])
+
+    assert problem.startswith("ServiceMonitor/kinlink-services: ")
+    assert "'\"prot\"' does not exist" in problem

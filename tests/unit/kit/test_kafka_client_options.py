@@ -9,12 +9,14 @@ import ssl
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.runtime import service_bus
 from kinlink_kit.settings import ServiceSettings
 from pydantic import ValidationError
 
-from tests.deploy.tls_kafka import ca_pem
+from tests.deploy.secured_kafka import certificate
 
 
 def settings_from(monkeypatch: pytest.MonkeyPatch, **environment: str) -> ServiceSettings:
@@ -55,7 +57,9 @@ def test_sasl_ssl_signs_in_as_the_user_trusting_the_ca(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     ca_file = tmp_path / "ca.crt"
-    ca_file.write_bytes(ca_pem("kinlink-test-ca"))
+    key = ec.generate_private_key(ec.SECP256R1())
+    ca = certificate("kinlink-test-ca", key, ("kinlink-test-ca", key))
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     settings = settings_from(
         monkeypatch,
         security_protocol="SASL_SSL",

@@ -48,7 +48,8 @@ async def kafka_batches(
     bootstrap: str, topic: str = LEDGER_AUDIT, client_options: KafkaClientOptions | None = None
 ) -> Batches:
     """Every record on the topic when the read began, from the first offset. A record the relay
-    published twice (a crash before it noted its progress) is read once."""
+    published twice (a crash before it noted its progress) is read once. `client_options`: how
+    to connect and sign in (`kinlink_kit.bus.kafka_client_options`, as the auditor)."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
