@@ -15,12 +15,16 @@ from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import GroupAuthorizationFailedError
 from aiokafka.errors import TopicAuthorizationFailedError
+from kinlink_cli.ops import Brokers
+from kinlink_cli.ops import dead_letters
 from kinlink_contracts.ledger_audit import AuditRecord
 from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_contracts.topics import LEDGER_EVENTS
+from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.bus import kafka_client_options
+from kinlink_kit.progress import Progress
 from kinlink_kit.runtime import service_bus
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import free_port
@@ -190,3 +194,14 @@ async def test_a_service_signs_in_over_tls_with_its_settings(kafka: SecuredKafka
     await publish_through_the_kit(kafka, "ledger", LEDGER_EVENTS)
     with pytest.raises(TopicAuthorizationFailedError):
         await publish_through_the_kit(kafka, "messaging", LEDGER_EVENTS)
+
+
+async def test_an_operators_tool_lists_dead_letters_signed_in(kafka: SecuredKafka) -> None:
+    await publish(kafka, "identity", dead_letter_topic(FACILITY_EVENTS))
+    # `kinlink ops dlq list` reads as whoever its settings sign in as (here the brokers' admin:
+    # no operator's KafkaUser is defined).
+    brokers = Brokers(kafka.bootstrap, kafka_client_options(settings_of(kafka, "admin")))
+
+    letters = [r async for r in dead_letters(brokers, FACILITY_EVENTS, Progress("letters"))]
+
+    assert [letter.value for letter in letters] == [RECORD]

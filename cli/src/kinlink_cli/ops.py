@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import click
 from aiokafka import AIOKafkaConsumer
@@ -33,8 +34,8 @@ from kinlink_cli.staff_session import require_role
 from kinlink_cli.staff_session import stop
 
 
-def _operator(connection: Connection, settings: ServiceSettings) -> tuple[str, KafkaClientOptions]:
-    """The Kafka bootstrap and how to sign in there, once the session is an operator's."""
+def _operator(connection: Connection, settings: ServiceSettings) -> Brokers:
+    """Where Kafka is and how to sign in to it, once the session is an operator's."""
     require_role(
         connection,
         settings,
@@ -43,7 +44,13 @@ def _operator(connection: Connection, settings: ServiceSettings) -> tuple[str, K
     )
     if not settings.kafka_bootstrap:
         stop("KINLINK_KAFKA_BOOTSTRAP is not set")
-    return settings.kafka_bootstrap, kafka_client_options(settings)
+    return Brokers(settings.kafka_bootstrap, kafka_client_options(settings))
+
+
+@dataclass(frozen=True)
+class Brokers:
+    bootstrap: str
+    client_options: KafkaClientOptions
 
 
 def letter_id(record: ConsumerRecord) -> str:
@@ -55,15 +62,20 @@ def headers_of(record: ConsumerRecord) -> dict[str, str]:
 
 
 async def dead_letters(
-    bootstrap: str, options: KafkaClientOptions, topic: str, progress: Progress
+    brokers: Brokers, topic: str, progress: Progress
 ) -> AsyncIterator[ConsumerRecord]:
     """Every letter on `topic`'s dead-letter topic, as it stands now."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **options)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=brokers.bootstrap, enable_auto_commit=False, **brokers.client_options
+    )
     await consumer.start()
     try:
+        letters = dead_letter_topic(topic)
         partitions = [
-            TopicPartition(dead_letter_topic(topic), p)
-            for p in sorted(await topic_partitions(bootstrap, dead_letter_topic(topic), options))
+            TopicPartition(letters, p)
+            for p in sorted(
+                await topic_partitions(brokers.bootstrap, letters, brokers.client_options)
+            )
         ]
         if not partitions:
             return
@@ -103,11 +115,11 @@ topic_option = click.option("--topic", required=True, help="The topic the events
 @pass_connection
 def list_letters(connection: Connection, topic: str, as_json: bool) -> None:
     """List the dead letters of TOPIC: id (partition:offset), where it failed, why."""
-    bootstrap, options = _operator(connection, ServiceSettings())
+    brokers = _operator(connection, ServiceSettings())
 
     async def work() -> None:
         progress = Progress("dead letters read")
-        async for record in dead_letters(bootstrap, options, topic, progress):
+        async for record in dead_letters(brokers, topic, progress):
             headers = headers_of(record)
             row = {
                 "id": letter_id(record),
@@ -128,10 +140,10 @@ def list_letters(connection: Connection, topic: str, as_json: bool) -> None:
 @pass_connection
 def show(connection: Connection, topic: str, letter: str) -> None:
     """Show one dead letter of TOPIC by its id (partition:offset): headers and original bytes."""
-    bootstrap, options = _operator(connection, ServiceSettings())
+    brokers = _operator(connection, ServiceSettings())
 
     async def work() -> ConsumerRecord | None:
-        async for record in dead_letters(bootstrap, options, topic, Progress("dead letters read")):
+        async for record in dead_letters(brokers, topic, Progress("dead letters read")):
             if letter_id(record) == letter:
                 return record
         return None
@@ -151,18 +163,19 @@ def show(connection: Connection, topic: str, letter: str) -> None:
 @pass_connection
 def replay(connection: Connection, topic: str, letters: tuple[str, ...]) -> None:
     """Publish the dead letters of TOPIC (all, or --letter ones) to TOPIC again."""
-    bootstrap, options = _operator(connection, ServiceSettings())
+    brokers = _operator(connection, ServiceSettings())
 
     async def work() -> int:
         producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", **options
+            bootstrap_servers=brokers.bootstrap,
+            enable_idempotence=True,
+            acks="all",
+            **brokers.client_options,
         )
         await producer.start()
         replayed = Progress("dead letters replayed")
         try:
-            async for record in dead_letters(
-                bootstrap, options, topic, Progress("dead letters read")
-            ):
+            async for record in dead_letters(brokers, topic, Progress("dead letters read")):
                 if letters and letter_id(record) not in letters:
                     continue
                 if headers_of(record).get("dlq-topic") != topic:
