@@ -68,8 +68,13 @@ def kafka_client_options(settings: ServiceSettings) -> dict[str, Any]:
     is reached, not when the settings load: a migration needs no Kafka password."""
     protocol = settings.kafka_security_protocol
     options: dict[str, Any] = {"security_protocol": protocol}
-    password = settings.kafka_password.get_secret_value() if settings.kafka_password else ""
+    if protocol in ("SSL", "SASL_SSL"):
+        ca_file = settings.kafka_ca_file
+        if ca_file is not None and not ca_file.is_file():
+            raise ValueError(f"KINLINK_KAFKA_CA_FILE: no file at {ca_file}")
+        options["ssl_context"] = create_ssl_context(cafile=ca_file)
     if protocol.startswith("SASL_"):
+        password = settings.kafka_password.get_secret_value() if settings.kafka_password else ""
         for variable, value in (
             ("KINLINK_KAFKA_USERNAME", settings.kafka_username),
             ("KINLINK_KAFKA_PASSWORD", password),
@@ -79,12 +84,6 @@ def kafka_client_options(settings: ServiceSettings) -> dict[str, Any]:
                     f"{variable} is not set: KINLINK_KAFKA_SECURITY_PROTOCOL={protocol} signs "
                     "in to Kafka as a user"
                 )
-    if protocol in ("SSL", "SASL_SSL"):
-        ca_file = settings.kafka_ca_file
-        if ca_file is not None and not ca_file.is_file():
-            raise ValueError(f"KINLINK_KAFKA_CA_FILE: no file at {ca_file}")
-        options["ssl_context"] = create_ssl_context(cafile=ca_file)
-    if protocol.startswith("SASL_"):
         options |= {
             "sasl_mechanism": settings.kafka_sasl_mechanism,
             "sasl_plain_username": settings.kafka_username,
@@ -143,7 +142,7 @@ class KafkaBus:
     ) -> None:
         # `request_timeout_ms` also bounds how long a publish waits for a topic to exist.
         options = client_options or {}
-        self.signing_in = {
+        self._signing_in = {
             "bootstrap": bootstrap,
             "security_protocol": options.get("security_protocol", "PLAINTEXT"),
             "username": options.get("sasl_plain_username"),
@@ -165,7 +164,7 @@ class KafkaBus:
         except KafkaConnectionError:
             # aiokafka logged the reason just before: credentials refused, a certificate not
             # trusted, nothing listening...
-            log.error("cannot connect to Kafka", **self.signing_in)
+            log.error("cannot connect to Kafka", **self._signing_in)
             await self.broker.stop()
             raise
 
@@ -275,7 +274,7 @@ async def topic_partitions(
     bootstrap: str, topic: str, client_options: KafkaClientOptions | None = None
 ) -> set[int]:
     """The partitions of `topic` as the broker has them (none when it does not exist; asking
-    does not create it)."""
+    does not create it). `client_options`: how to connect and sign in, if at all."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(client_options or {}))
     await admin.start()
     try:
