@@ -22,9 +22,10 @@ from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_contracts.topics import dead_letter_topic
-from kinlink_kit.bus import KafkaBus
 from kinlink_kit.bus import OutgoingMessage
+from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.progress import Progress
+from kinlink_kit.runtime import service_bus
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import free_port
 from kinlink_ledger.audit.sources import kafka_batches
@@ -153,7 +154,7 @@ async def test_an_auditor_reads_the_audit_topic_and_nothing_else(kafka: SecuredK
     await consume_one(kafka, "auditor", LEDGER_AUDIT, None)
     # As `kinlink ledger verify --source kafka` reads it, signed in from the auditor's settings.
     batches = kafka_batches(
-        kafka.bootstrap, LEDGER_AUDIT, settings_of(kafka, "auditor").kafka_client_options()
+        kafka.bootstrap, LEDGER_AUDIT, kafka_client_options(settings_of(kafka, "auditor"))
     )
     assert [event.position async for batch in batches for event in batch] == [1]
     assert not await may_see(kafka, "auditor", LEDGER_EVENTS)
@@ -172,6 +173,7 @@ def settings_of(kafka: SecuredKafka, user: str) -> ServiceSettings:
     ..._CA_FILE)."""
     return ServiceSettings(
         kafka_bootstrap=kafka.bootstrap,
+        kafka_security_protocol="SASL_SSL",
         kafka_username=user,
         kafka_password=SecretStr(password_of(user)),
         kafka_ca_file=kafka.ca_file,
@@ -180,9 +182,7 @@ def settings_of(kafka: SecuredKafka, user: str) -> ServiceSettings:
 
 async def publish_through_the_kit(kafka: SecuredKafka, user: str, topic: str) -> None:
     """As a service does: its bus from its settings."""
-    settings = settings_of(kafka, user)
-    assert settings.kafka_bootstrap
-    bus = KafkaBus(settings.kafka_bootstrap, user, security=settings.kafka_security())
+    bus = service_bus(settings_of(kafka, user))
     await bus.start()
     try:
         await bus.publish([OutgoingMessage(topic, "resident", RECORD)])
@@ -200,7 +200,7 @@ async def test_an_operators_tool_lists_dead_letters_signed_in(kafka: SecuredKafk
     await publish(kafka, "identity", dead_letter_topic(FACILITY_EVENTS))
     # `kinlink ops dlq list` reads as whoever its settings sign in as (here the brokers' admin:
     # no operator's KafkaUser is defined).
-    brokers = Brokers(kafka.bootstrap, settings_of(kafka, "admin").kafka_client_options())
+    brokers = Brokers(kafka.bootstrap, kafka_client_options(settings_of(kafka, "admin")))
 
     letters = [r async for r in dead_letters(brokers, FACILITY_EVENTS, Progress("letters"))]
 

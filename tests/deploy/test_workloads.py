@@ -25,6 +25,7 @@ from kinlink_portal.settings import PortalSettings
 from kinlink_sms.bootstrap import SmsSettings
 from kinlink_visitation.bootstrap import VisitationSettings
 
+from tests.deploy.custom_resources import resources_of
 from tests.deploy.manifests import K8S
 from tests.deploy.manifests import OVERLAYS
 from tests.deploy.manifests import Doc
@@ -324,14 +325,32 @@ def test_every_yaml_file_is_checked() -> None:
 TLS_KEYS = ("tls.crt", "tls.key")  # what an Ingress's TLS Secret holds
 
 
+def strimzi_made_secrets() -> set[str]:
+    """Secrets Strimzi's operators make in the namespace, not Kinlink's operator: each KafkaUser's
+    (its password) and each Kafka cluster's CA certificate."""
+    kafka = resources_of(K8S / "kafka")
+    users = {user["metadata"]["name"] for user in of_kind(kafka, "KafkaUser")}
+    clusters = {cluster["metadata"]["name"] for cluster in of_kind(kafka, "Kafka")}
+    return users | {f"{cluster}-cluster-ca-cert" for cluster in clusters}
+
+
 def secret_references(docs: tuple[Doc, ...]) -> set[tuple[str, str]]:
-    """The (Secret, key)s the workloads' variables and the Ingresses' certificates name."""
+    """The (Secret, key)s the workloads' variables and volumes and the Ingresses' certificates
+    name, but those Strimzi makes."""
+    workloads = [*of_kind(docs, "Deployment"), *of_kind(docs, "Job")]
     variables = {
         (ref["name"], ref["key"])
-        for doc in [*of_kind(docs, "Deployment"), *of_kind(docs, "Job")]
+        for doc in workloads
         for container in doc["spec"]["template"]["spec"]["containers"]
         for var in container.get("env", [])
         if (ref := var.get("valueFrom", {}).get("secretKeyRef")) is not None
+    }
+    volumes = {
+        (volume["secret"]["secretName"], item["key"])
+        for doc in workloads
+        for volume in doc["spec"]["template"]["spec"].get("volumes", [])
+        if "secret" in volume
+        for item in volume["secret"]["items"]  # keys named, so that they can be checked
     }
     certificates = {
         (tls["secretName"], key)
@@ -339,7 +358,11 @@ def secret_references(docs: tuple[Doc, ...]) -> set[tuple[str, str]]:
         for tls in ingress["spec"].get("tls", [])
         for key in TLS_KEYS
     }
-    return variables | certificates
+    return {
+        (name, key)
+        for name, key in variables | volumes | certificates
+        if name not in strimzi_made_secrets()
+    }
 
 
 def test_the_secret_example_is_not_applied_and_holds_exactly_the_keys_referenced() -> None:

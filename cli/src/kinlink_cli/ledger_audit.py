@@ -1,7 +1,8 @@
 """`kinlink ledger verify|replay|export`: what auditors run against the ledger's immutable stream.
 
 They read the ledger's event store (KINLINK_POSTGRES_DSN, or the embedded mode's files under
-KINLINK_DATA_DIR) or its audit topic on Kafka (KINLINK_KAFKA_BOOTSTRAP, KINLINK_AUDIT_TOPIC).
+KINLINK_DATA_DIR) or its audit topic on Kafka (KINLINK_KAFKA_BOOTSTRAP, KINLINK_AUDIT_TOPIC,
+and where the cluster asks for a sign-in the KINLINK_KAFKA_* settings of Kafka user `auditor`).
 They need a session with the auditor role (checked against KINLINK_JWT_PUBLIC_KEYS), and change
 nothing: no table is created, nothing is saved, and Kafka is read without a consumer group
 (give auditors a database role that can only SELECT as well).
@@ -25,6 +26,7 @@ from typing import Any
 
 import click
 from kinlink_kit.auth import Role
+from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.progress import Progress
 from kinlink_kit.views import view_store
 from kinlink_ledger.audit.export import export as export_journal
@@ -72,7 +74,7 @@ def _run(
                 if settings.kafka_bootstrap is None:
                     stop("KINLINK_KAFKA_BOOTSTRAP is not set")
                 batches = kafka_batches(
-                    settings.kafka_bootstrap, settings.audit_topic, settings.kafka_client_options()
+                    settings.kafka_bootstrap, settings.audit_topic, kafka_client_options(settings)
                 )
             else:
                 batches = store_batches(store)

@@ -5,7 +5,7 @@ Replay publishes each letter's original bytes, key and headers to the topic it f
 consumers handle it like any event, and their deduplication by event id makes a letter replayed
 twice (or already applied) change nothing. Letters stay on `T.dlq` (Kafka topics are append-only).
 Needs an operator's session (checked against KINLINK_JWT_PUBLIC_KEYS) and KINLINK_KAFKA_BOOTSTRAP
-(with KINLINK_KAFKA_USERNAME, _PASSWORD and _CA_FILE where the brokers want a sign-in).
+(with the KINLINK_KAFKA_* sign-in settings where the cluster asks for them).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 import click
 from aiokafka import AIOKafkaConsumer
@@ -23,6 +22,8 @@ from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 from kinlink_contracts.topics import dead_letter_topic
 from kinlink_kit.auth import Role
+from kinlink_kit.bus import KafkaClientOptions
+from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.bus import topic_partitions
 from kinlink_kit.progress import Progress
 from kinlink_kit.settings import ServiceSettings
@@ -43,13 +44,13 @@ def _operator(connection: Connection, settings: ServiceSettings) -> Brokers:
     )
     if not settings.kafka_bootstrap:
         stop("KINLINK_KAFKA_BOOTSTRAP is not set")
-    return Brokers(settings.kafka_bootstrap, settings.kafka_client_options())
+    return Brokers(settings.kafka_bootstrap, kafka_client_options(settings))
 
 
 @dataclass(frozen=True)
 class Brokers:
     bootstrap: str
-    client_options: dict[str, Any]  # aiokafka's: TLS and sign-in (ServiceSettings)
+    client_options: KafkaClientOptions
 
 
 def letter_id(record: ConsumerRecord) -> str:

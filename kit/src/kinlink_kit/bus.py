@@ -20,14 +20,20 @@ from typing import Any
 from typing import Protocol
 
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaConnectionError
 from aiokafka.errors import KafkaError
+from aiokafka.helpers import create_ssl_context
 from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.security import BaseSecurity
+from faststream.security import SASLPlaintext
+from faststream.security import SASLScram256
+from faststream.security import SASLScram512
 
 from kinlink_kit.logging import get_logger
+from kinlink_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
 
@@ -51,6 +57,62 @@ class IncomingMessage:
 
 
 MessageHandler = Callable[[IncomingMessage], Awaitable[None]]
+
+# The keyword arguments of an aiokafka client that say how it signs in; empty: plaintext.
+KafkaClientOptions = Mapping[str, Any]
+
+
+def kafka_client_options(settings: ServiceSettings) -> dict[str, Any]:
+    """How every Kafka client of a process reaches the brokers, from its KINLINK_KAFKA_*
+    settings: aiokafka's security keyword arguments (decision 0096). Checked here, where Kafka
+    is reached, not when the settings load: a migration needs no Kafka password."""
+    protocol = settings.kafka_security_protocol
+    options: dict[str, Any] = {"security_protocol": protocol}
+    if protocol in ("SSL", "SASL_SSL"):
+        ca_file = settings.kafka_ca_file
+        if ca_file is not None and not ca_file.is_file():
+            raise ValueError(f"KINLINK_KAFKA_CA_FILE: no file at {ca_file}")
+        options["ssl_context"] = create_ssl_context(cafile=ca_file)
+    if protocol.startswith("SASL_"):
+        password = settings.kafka_password.get_secret_value() if settings.kafka_password else ""
+        for variable, value in (
+            ("KINLINK_KAFKA_USERNAME", settings.kafka_username),
+            ("KINLINK_KAFKA_PASSWORD", password),
+        ):
+            if not value:
+                raise ValueError(
+                    f"{variable} is not set: KINLINK_KAFKA_SECURITY_PROTOCOL={protocol} signs "
+                    "in to Kafka as a user"
+                )
+        options |= {
+            "sasl_mechanism": settings.kafka_sasl_mechanism,
+            "sasl_plain_username": settings.kafka_username,
+            "sasl_plain_password": password,
+        }
+    return options
+
+
+_SASL_SECURITY = {
+    "PLAIN": SASLPlaintext,
+    "SCRAM-SHA-256": SASLScram256,
+    "SCRAM-SHA-512": SASLScram512,
+}
+
+
+def _broker_security(options: KafkaClientOptions) -> BaseSecurity | None:
+    """The same options as FastStream's broker takes them (it turns them back into these)."""
+    protocol = options.get("security_protocol", "PLAINTEXT")
+    if protocol == "PLAINTEXT":
+        return None
+    tls = protocol.endswith("SSL")
+    if not protocol.startswith("SASL_"):
+        return BaseSecurity(ssl_context=options.get("ssl_context"), use_ssl=tls)
+    return _SASL_SECURITY[options["sasl_mechanism"]](
+        options["sasl_plain_username"],
+        options["sasl_plain_password"],
+        ssl_context=options.get("ssl_context"),
+        use_ssl=tls,
+    )
 
 
 class Bus(Protocol):
@@ -76,13 +138,19 @@ class KafkaBus:
         client_id: str,
         *,
         request_timeout_ms: int = 40_000,
-        security: BaseSecurity | None = None,
+        client_options: KafkaClientOptions | None = None,
     ) -> None:
         # `request_timeout_ms` also bounds how long a publish waits for a topic to exist.
+        options = client_options or {}
+        self._signing_in = {
+            "bootstrap": bootstrap,
+            "security_protocol": options.get("security_protocol", "PLAINTEXT"),
+            "username": options.get("sasl_plain_username"),
+        }
         self.broker = KafkaBroker(
             bootstrap,
+            security=_broker_security(options),
             client_id=client_id,
-            security=security,
             enable_idempotence=True,
             acks="all",
             linger_ms=2,
@@ -91,7 +159,14 @@ class KafkaBus:
         )
 
     async def start(self) -> None:
-        await self.broker.start()
+        try:
+            await self.broker.start()
+        except KafkaConnectionError:
+            # aiokafka logged the reason just before: credentials refused, a certificate not
+            # trusted, nothing listening...
+            log.error("cannot connect to Kafka", **self._signing_in)
+            await self.broker.stop()
+            raise
 
     async def stop(self) -> None:
         await self.broker.stop()
@@ -196,7 +271,7 @@ class InMemoryBus:
 
 
 async def topic_partitions(
-    bootstrap: str, topic: str, client_options: Mapping[str, Any] | None = None
+    bootstrap: str, topic: str, client_options: KafkaClientOptions | None = None
 ) -> set[int]:
     """The partitions of `topic` as the broker has them (none when it does not exist; asking
     does not create it). `client_options`: how to connect and sign in, if at all."""

@@ -21,6 +21,7 @@ from kinlink_kit.auth import Role
 from kinlink_kit.auth import TokenVerifier
 from kinlink_kit.bus import Bus
 from kinlink_kit.bus import KafkaBus
+from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.grpc_server import GrpcServer
 from kinlink_kit.logging import configure_logging
 from kinlink_kit.logging import get_logger
@@ -126,6 +127,18 @@ async def serve(
 Settings = TypeVar("Settings", bound=ServiceSettings)
 
 
+def service_bus(settings: ServiceSettings) -> Bus:
+    """Kafka, signed in as the settings say, or without a bootstrap the SQLite bus in the
+    service's data folder."""
+    if settings.kafka_bootstrap:
+        return KafkaBus(
+            settings.kafka_bootstrap,
+            client_id=settings.service_name,
+            client_options=kafka_client_options(settings),
+        )
+    return SQLiteBus.in_folder(settings.data_dir)
+
+
 def run_service(settings: Settings, start: Callable[[Settings, Bus], ServiceParts]) -> None:
     """The `main` of a service in its own process (distributed mode): logs, metrics, the bus
     its settings name (Kafka, or without a bootstrap the SQLite bus in its data folder), then
@@ -135,15 +148,7 @@ def run_service(settings: Settings, start: Callable[[Settings, Bus], ServicePart
         sys.exit(republish_command(settings, start, sys.argv[2:]))
     serve_metrics(settings.metrics_port, settings.metrics_host)
     verifier = settings.token_verifier()  # before anything opens: no keys, no service
-    bus: Bus = (
-        KafkaBus(
-            settings.kafka_bootstrap,
-            client_id=settings.service_name,
-            security=settings.kafka_security(),
-        )
-        if settings.kafka_bootstrap
-        else SQLiteBus.in_folder(settings.data_dir)
-    )
+    bus = service_bus(settings)
     asyncio.run(
         serve(
             [start(settings, bus)],

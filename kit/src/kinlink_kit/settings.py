@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import ssl
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
-from faststream.kafka.security import parse_security
-from faststream.security import BaseSecurity
-from faststream.security import SASLScram512
 from pydantic import Field
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
@@ -35,16 +31,16 @@ class ServiceSettings(BaseSettings):
     metrics_port: int = Field(default=0, ge=0, le=65535, description="0 disables /metrics.")
     log_level: str = "INFO"
     kafka_bootstrap: str | None = Field(default=None, examples=["127.0.0.1:19092"])
-    kafka_username: str | None = Field(
-        default=None,
-        description="Sign in to Kafka with SCRAM-SHA-512 as this user (the service's KafkaUser, "
-        "whose ACLs say what it may read and write); none: no sign-in.",
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="How the Kafka clients reach the brokers (decision 0096)."
     )
-    kafka_password: SecretStr = Field(default=SecretStr(""), description="That user's password.")
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_username: str | None = Field(default=None, description="The Kafka user (SASL).")
+    kafka_password: SecretStr | None = Field(default=None, description="The Kafka user's (SASL).")
     kafka_ca_file: Path | None = Field(
         default=None,
-        description="The CA certificate (PEM) the brokers' certificates are signed with: "
-        "connect over TLS, trusting it; none: plaintext.",
+        description="PEM certificates the brokers' certificate must chain to (SSL, SASL_SSL); "
+        "none: the system's.",
     )
     postgres_dsn: str | None = Field(
         default=None,
@@ -73,23 +69,6 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = ISSUER
     jwt_audience: str = AUDIENCE
     jwt_leeway_seconds: float = Field(default=30.0, ge=0, description="Clock skew tolerated.")
-
-    def kafka_security(self) -> BaseSecurity | None:
-        """How the Kafka client connects: TLS when a CA is given, signed in when a user is."""
-        tls = ssl.create_default_context(cafile=self.kafka_ca_file) if self.kafka_ca_file else None
-        if self.kafka_username:
-            return SASLScram512(
-                self.kafka_username,
-                self.kafka_password.get_secret_value(),
-                ssl_context=tls,
-                use_ssl=tls is not None,
-            )
-        return BaseSecurity(ssl_context=tls, use_ssl=True) if tls else None
-
-    def kafka_client_options(self) -> dict[str, Any]:
-        """The same as keyword arguments of aiokafka's own clients (the operators' and auditors'
-        tools read with those)."""
-        return parse_security(self.kafka_security())
 
     def token_verifier(self) -> TokenVerifier:
         """Every service authenticates its callers, so a process without keys does not start."""

@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka import TopicPartition
 from kinlink_contracts.ledger_audit import AuditRecord
 from kinlink_contracts.topics import LEDGER_AUDIT
+from kinlink_kit.bus import KafkaClientOptions
 from kinlink_kit.eventstore import open_store
 
 from kinlink_ledger.adapters.hash_chain import ChainedEvent
@@ -46,11 +45,11 @@ async def store_batches(store: LedgerStore, batch_size: int = BATCH_SIZE) -> Bat
 
 
 async def kafka_batches(
-    bootstrap: str, topic: str = LEDGER_AUDIT, client_options: Mapping[str, Any] | None = None
+    bootstrap: str, topic: str = LEDGER_AUDIT, client_options: KafkaClientOptions | None = None
 ) -> Batches:
     """Every record on the topic when the read began, from the first offset. A record the relay
     published twice (a crash before it noted its progress) is read once. `client_options`: how
-    to connect and sign in (`ServiceSettings.kafka_client_options`, as the auditor)."""
+    to connect and sign in (`kinlink_kit.bus.kafka_client_options`, as the auditor)."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
