@@ -25,6 +25,7 @@ from typing import TypeVar
 from kinlink_kit.bus import Bus
 from kinlink_kit.bus import InMemoryBus
 from kinlink_kit.bus import KafkaBus
+from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.logging import get_logger
 from kinlink_kit.outbox import OutboxRelay
@@ -103,7 +104,12 @@ def republish_command(
         if not relays:
             log.error("this service relays no outbox", service=parts.name)
             return 2
-        return asyncio.run(_republish_all(relays, settings.kafka_bootstrap, args.topic, args.after))
+        bus = KafkaBus(
+            settings.kafka_bootstrap,
+            client_id="republish",
+            client_options=kafka_client_options(settings),
+        )
+        return asyncio.run(_republish_all(relays, bus, args.topic, args.after))
     finally:
         parts.close()
 
@@ -112,8 +118,7 @@ def _relay_of(job: object) -> object:
     return getattr(job, "__self__", None)
 
 
-async def _republish_all(relays: list[OutboxRelay], bootstrap: str, topic: str, after: int) -> int:
-    bus = KafkaBus(bootstrap, client_id="republish")
+async def _republish_all(relays: list[OutboxRelay], bus: KafkaBus, topic: str, after: int) -> int:
     await bus.start()
     try:
         published = 0
