@@ -34,6 +34,11 @@ class ServiceSettings(BaseSettings):
         description="postgresql://user:password@host:port/{database}; {database} is replaced.",
     )
     postgres_pool_size: int = 10
+    create_tables: bool = Field(
+        default=True,
+        description="Create the service's tables at start-up; false: only check they exist, "
+        "and stop if they do not (its `migrate` command creates them; decision 0085).",
+    )
     data_dir: Path = Path("var")
     shutdown_grace_seconds: float = 10.0
     worker_threads: int = Field(
