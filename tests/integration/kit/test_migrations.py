@@ -122,8 +122,8 @@ def tables(settings: Any) -> list[str]:
         found: list[str] = []
         for path in sorted(Path(settings.data_dir).glob(f"{settings.database}*.sqlite")):
             with contextlib.closing(sqlite3.connect(path)) as db:
-                rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-                found += [f"{path.stem}.{name}" for (name,) in rows]
+                named = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                found += [f"{path.stem}.{name}" for (name,) in named]
         return sorted(found)
     with psycopg.connect(url) as conn:
         rows = conn.execute(
