@@ -28,7 +28,7 @@ class SchemaNotMigrated(RuntimeError):
 
     def __init__(self, database: str, missing: Sequence[str]) -> None:
         self.database = database
-        self.missing = list(missing)
+        self.missing = [name.replace('"', "") for name in missing]  # public.ledger_events
         super().__init__(
             f"the database {database} has no table {', '.join(self.missing)}: it has not been "
             "migrated. Run the service's `migrate` command (its migration Job) first, or let "
