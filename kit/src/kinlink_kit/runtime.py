@@ -137,19 +137,9 @@ def run_service(
     """The `main` of a service in its own process (distributed mode), by its command line:
     `serve` (the default) or `migrate` (every table of its database(s) created with
     `create_tables`, then exit; decision 0085)."""
-    parser = argparse.ArgumentParser(
-        prog=f"kinlink-{settings.service_name}",  # its console script, whatever started it
-        description=f"The Kinlink {settings.service_name} service.",
-    )
-    parser.add_argument(
-        "command",
-        nargs="?",
-        default="serve",
-        choices=["serve", "migrate"],
-        help="serve (the default) until SIGTERM; migrate: create its tables and exit",
-    )
-    command = parser.parse_args(argv).command
     configure_logging(settings.service_name, settings.log_level)
+    parser = command_line(settings)
+    command = parser.parse_args(argv).command
     if command == "migrate":
         sys.exit(migrate(settings, create_tables))
     try:
@@ -161,6 +151,21 @@ def run_service(
             missing_tables=error.missing,
         )
         sys.exit(1)
+
+
+def command_line(settings: ServiceSettings) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"kinlink-{settings.service_name}",  # its console script, whatever started it
+        description=f"The Kinlink {settings.service_name} service.",
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "migrate"],
+        help="serve (the default) until SIGTERM; migrate: create its tables and exit",
+    )
+    return parser
 
 
 def migrate(settings: Settings, create_tables: Callable[[Settings], None]) -> int:
