@@ -128,3 +128,4 @@ $(LIVEKIT_CLIENT):
 
 .PHONY: video-client
 video-client: $(LIVEKIT_CLIENT) ## LiveKit's browser client into the portal's static files (the distributed mode's video pages)
+include deploy/docker/images.mk

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import Callable
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +26,10 @@ from eventsourcing.utils import get_topic
 
 from kinlink_kit.errors import NotFound
 from kinlink_kit.group_commit import GroupCommitter
+from kinlink_kit.schema import SchemaNotMigrated
+from kinlink_kit.schema import created_tables
+from kinlink_kit.schema import require_postgres_tables
+from kinlink_kit.schema import require_sqlite_tables
 from kinlink_kit.settings import ServiceSettings
 
 __all__ = ["TrackedApplication", "Tracking", "store_env"]
@@ -60,19 +65,35 @@ Kind = TypeVar("Kind")
 
 
 def open_store(
-    app_class: type[App], settings: ServiceSettings, database: str, *, create_tables: bool = True
+    app_class: type[App],
+    settings: ServiceSettings,
+    database: str,
+    *,
+    create_tables: bool | None = None,
 ) -> App:
-    """The application on its store. On PostgreSQL, processes starting together take turns to
-    create the tables: concurrent CREATE TABLE IF NOT EXISTS can collide in the catalog. Tools
-    that only read (auditors') open it with `create_tables=False`."""
+    """The application on its store, its tables created unless `create_tables` (by default the
+    settings' KINLINK_CREATE_TABLES) is false: then it only checks they exist, raising
+    SchemaNotMigrated if not. Tools that only read (auditors') never create them.
+
+    On PostgreSQL, processes starting together take turns to create the tables: concurrent
+    CREATE TABLE IF NOT EXISTS can collide in the catalog."""
+    if create_tables is None:
+        create_tables = settings.create_tables
     env = store_env(settings, database)
     recorder = getattr(app_class, "recorders", {}).get(env["PERSISTENCE_MODULE"])
     if recorder is not None:
         env["PROCESS_RECORDER_TOPIC"] = get_topic(recorder)
+    url = settings.database_url(database)
     if not create_tables:
         env["CREATE_TABLE"] = "false"
-    url = settings.database_url(database)
-    if url is None or not create_tables:
+        app = app_class(env)
+        try:
+            _require_store_tables(app, url, env)
+        except SchemaNotMigrated:
+            app.close()
+            raise
+        return app
+    if url is None:
         return app_class(env)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext('kinlink schema'))")
@@ -80,6 +101,21 @@ def open_store(
             return app_class(env)
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext('kinlink schema'))")
+
+
+def _require_store_tables(app: Application[UUID], url: str | None, env: dict[str, str]) -> None:
+    """Raise SchemaNotMigrated unless the tables the store's recorder would create exist."""
+    recorder: Any = app.recorder
+    statements = getattr(recorder, "sql_create_statements", None)
+    if statements is None:  # SQLite's recorders keep them as plain strings
+        statements = recorder.create_table_statements
+    names = created_tables(s if isinstance(s, str) else s.as_string() for s in statements)
+    if url is None:
+        with contextlib.closing(sqlite3.connect(env["SQLITE_DBNAME"])) as db:
+            require_sqlite_tables(db, env["SQLITE_DBNAME"], names)
+        return
+    with psycopg.connect(url) as conn:
+        require_postgres_tables(conn, names)
 
 
 class TrackedApplication(Application[UUID]):

@@ -3,6 +3,7 @@ and a graceful shutdown on SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import signal
 import sys
@@ -10,6 +11,7 @@ from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Coroutine
 from collections.abc import Mapping
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
@@ -27,6 +29,7 @@ from kinlink_kit.logging import configure_logging
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import serve_metrics
 from kinlink_kit.republish import republish_command
+from kinlink_kit.schema import SchemaNotMigrated
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.sqlite_bus import SQLiteBus
 
@@ -139,19 +142,73 @@ def service_bus(settings: ServiceSettings) -> Bus:
     return SQLiteBus.in_folder(settings.data_dir)
 
 
-def run_service(settings: Settings, start: Callable[[Settings, Bus], ServiceParts]) -> None:
-    """The `main` of a service in its own process (distributed mode): logs, metrics, the bus
-    its settings name (Kafka, or without a bootstrap the SQLite bus in its data folder), then
-    `serve` until SIGTERM; `republish ...` republishes a topic from its store instead."""
+def run_service(
+    settings: Settings,
+    start: Callable[[Settings, Bus], ServiceParts],
+    create_tables: Callable[[Settings], None],
+    argv: Sequence[str] | None = None,
+) -> None:
+    """The `main` of a service in its own process (distributed mode), by its command line:
+    `serve` (the default), `migrate` (every table of its database(s) created with
+    `create_tables`, then exit; decision 0085) or `republish --topic T [--after N]` (a topic
+    published again from its store; decision 0092)."""
     configure_logging(settings.service_name, settings.log_level)
-    if sys.argv[1:2] == ["republish"]:
-        sys.exit(republish_command(settings, start, sys.argv[2:]))
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["republish"]:  # its own options: see kinlink_kit.republish
+        sys.exit(republish_command(settings, start, args[1:]))
+    parser = command_line(settings)
+    command = parser.parse_args(args).command
+    if command == "migrate":
+        sys.exit(migrate(settings, create_tables))
+    try:
+        serve_service(settings, start)
+    except SchemaNotMigrated as error:
+        log.error(
+            f"not migrated: run `{parser.prog} migrate` first",
+            database=error.database,
+            missing_tables=error.missing,
+        )
+        sys.exit(1)
+
+
+def command_line(settings: ServiceSettings) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"kinlink-{settings.service_name}",  # its console script, whatever started it
+        description=f"The Kinlink {settings.service_name} service.",
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "migrate"],
+        help="serve (the default) until SIGTERM; migrate: create its tables and exit; "
+        "republish --topic T [--after N]: publish a topic again from its store",
+    )
+    return parser
+
+
+def migrate(settings: Settings, create_tables: Callable[[Settings], None]) -> int:
+    """Create every table of the service's database(s), whatever KINLINK_CREATE_TABLES says;
+    the exit status: 0 done (also when they were all there already), 1 failed."""
+    try:
+        create_tables(settings.model_copy(update={"create_tables": True}))
+    except Exception:
+        log.exception("migration failed")
+        return 1
+    log.info("migrated")
+    return 0
+
+
+def serve_service(settings: Settings, start: Callable[[Settings, Bus], ServiceParts]) -> None:
+    """Logs, metrics, the bus its settings name (Kafka, or without a bootstrap the SQLite bus in
+    its data folder), then `serve` until SIGTERM."""
     serve_metrics(settings.metrics_port, settings.metrics_host)
     verifier = settings.token_verifier()  # before anything opens: no keys, no service
     bus = service_bus(settings)
+    parts = [start(settings, bus)]
     asyncio.run(
         serve(
-            [start(settings, bus)],
+            parts,
             bus,
             host=settings.grpc_host,
             port=settings.grpc_port,

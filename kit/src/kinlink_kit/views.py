@@ -25,6 +25,9 @@ from typing import Protocol
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from kinlink_kit.schema import created_tables
+from kinlink_kit.schema import require_postgres_tables
+from kinlink_kit.schema import require_sqlite_tables
 from kinlink_kit.settings import ServiceSettings
 
 Row = dict[str, Any]
@@ -51,9 +54,23 @@ class ViewCursor(Protocol):
 
 
 class ViewStore(ABC):
-    @abstractmethod
+    # False: `create` only checks that the tables are there (see kinlink_kit.schema).
+    create_tables: bool = True
+
     def create(self, ddl: str) -> None:
-        """Run `CREATE ... IF NOT EXISTS` statements, separated by semicolons."""
+        """Run `CREATE ... IF NOT EXISTS` statements, separated by semicolons; when this store
+        may not create tables, raise SchemaNotMigrated if one of theirs is missing."""
+        statements = [s for s in ddl.split(";") if s.strip()]
+        if self.create_tables:
+            self._execute_ddl(statements)
+        else:
+            self._require_tables(created_tables(statements))
+
+    @abstractmethod
+    def _execute_ddl(self, statements: Sequence[str]) -> None: ...
+
+    @abstractmethod
+    def _require_tables(self, names: Sequence[str]) -> None: ...
 
     @abstractmethod
     @contextmanager
@@ -78,7 +95,8 @@ class ViewStore(ABC):
 
 
 class PostgresViews(ViewStore):
-    def __init__(self, url: str, pool_size: int) -> None:
+    def __init__(self, url: str, pool_size: int, *, create_tables: bool = True) -> None:
+        self.create_tables = create_tables
         self.pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, kwargs={"row_factory": dict_row}, open=True
         )
@@ -88,13 +106,17 @@ class PostgresViews(ViewStore):
     def _sql(sql: str) -> str:
         return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
 
-    def create(self, ddl: str) -> None:
+    def _execute_ddl(self, statements: Sequence[str]) -> None:
         # Concurrent CREATE ... IF NOT EXISTS can still collide in PostgreSQL's catalog:
         # processes starting together take turns.
         with self.pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('kinlink views'))")
-            for statement in filter(str.strip, ddl.split(";")):
+            for statement in statements:
                 conn.execute(statement)
+
+    def _require_tables(self, names: Sequence[str]) -> None:
+        with self.pool.connection() as conn:
+            require_postgres_tables(conn, names)
 
     @contextmanager
     def transaction(self) -> Iterator[ViewCursor]:
@@ -125,7 +147,11 @@ class SqliteViews(ViewStore):
     """Views in a SQLite file. A scratch copy (`durable=False`, e.g. an auditor's replay) skips
     the journal and the syncs: it is rebuilt from the log if lost."""
 
-    def __init__(self, path: Path | str, *, durable: bool = True) -> None:
+    def __init__(
+        self, path: Path | str, *, durable: bool = True, create_tables: bool = True
+    ) -> None:
+        self.path = str(path)
+        self.create_tables = create_tables
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         if durable:
@@ -136,9 +162,13 @@ class SqliteViews(ViewStore):
         self._lock = threading.Lock()
         self.create(_POSITIONS)
 
-    def create(self, ddl: str) -> None:
+    def _execute_ddl(self, statements: Sequence[str]) -> None:
         with self._lock:
-            self._conn.executescript(ddl)
+            self._conn.executescript(";".join(statements))
+
+    def _require_tables(self, names: Sequence[str]) -> None:
+        with self._lock:
+            require_sqlite_tables(self._conn, self.path, names)
 
     @contextmanager
     def transaction(self) -> Iterator[ViewCursor]:
@@ -181,5 +211,7 @@ def view_store(settings: ServiceSettings, database: str) -> ViewStore:
     url = settings.database_url(database)
     if url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return SqliteViews(settings.data_dir / f"{database}_views.sqlite")
-    return PostgresViews(url, settings.postgres_pool_size)
+        return SqliteViews(
+            settings.data_dir / f"{database}_views.sqlite", create_tables=settings.create_tables
+        )
+    return PostgresViews(url, settings.postgres_pool_size, create_tables=settings.create_tables)

@@ -13,6 +13,7 @@ from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.facility_settings import RecordedFacilities
 from kinlink_kit.leadership import Leadership
+from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.residents import RecordedResidents
@@ -86,6 +87,11 @@ class CommissarySettings(ServiceSettings, LedgerSettings, ServiceAccountSettings
         description="How often the scheduler looks for facilities whose posting day and time "
         "have come (a run starts at most this long after the facility's posting time).",
     )
+
+
+def create_commissary_tables(settings: CommissarySettings) -> None:
+    """Every table of the commissary's database: its `migrate` command (decision 0085)."""
+    create_tables(settings, settings.database, CommissaryStore, CommissaryViews.open)
 
 
 def build_commissary(

@@ -13,12 +13,14 @@ from kinlink_kit.auth import TokenVerifier
 from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
+from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.projection import ProjectionGroup
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.settings import ServiceSettings
+from kinlink_kit.views import ViewStore
 from kinlink_kit.views import view_store
 from pydantic import Field
 from pydantic import SecretStr
@@ -141,6 +143,21 @@ def personal_data_key(settings: IdentitySettings) -> str:
     if key or settings.database_url(settings.database) is not None:
         return key
     return embedded_master_key(settings.data_dir)
+
+
+def create_identity_tables(settings: IdentitySettings) -> None:
+    """Every table of identity's database: its `migrate` command (decision 0085)."""
+    create_tables(settings, settings.database, IdentityStore, _create_view_tables)
+
+
+def _create_view_tables(store: IdentityStore, views: ViewStore) -> None:
+    """The tables of what `build_identity` keeps on its view store."""
+    facilities = FacilityDirectory(store, views)
+    ResidentDirectory(store, views, facilities)
+    CardList(store, views)
+    StaffAccountList(store, views)
+    AttemptThrottle.create_table(views)
+    PersonalDataVault.create_table(views)
 
 
 def build_identity(settings: IdentitySettings, mail: Mailer | None = None) -> Identity:

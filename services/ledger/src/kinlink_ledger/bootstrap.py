@@ -26,6 +26,7 @@ from kinlink_kit.consumer import ServiceEventHandler
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.leadership import Leadership
+from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import combined
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
@@ -110,6 +111,11 @@ def payment_processor(settings: LedgerSettings) -> PaymentProcessor:
         state_file=settings.simulated_processor_state_file,
         answer_delay_seconds=settings.simulated_processor_answer_delay_seconds,
     )
+
+
+def create_ledger_tables(settings: LedgerSettings) -> None:
+    """Every table of the ledger's database: its `migrate` command (decision 0085)."""
+    create_tables(settings, settings.database, LedgerStore, LedgerViews.open)
 
 
 def build_ledger(settings: LedgerSettings, payments: PaymentProcessor | None = None) -> Ledger:

@@ -14,6 +14,7 @@ from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.leadership import Leadership
+from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService
@@ -127,6 +128,11 @@ def at_most(at_once: int, prepare: PrepareImage) -> PrepareImage:
             return prepare(upload, rules)
 
     return preparing
+
+
+def create_messaging_tables(settings: MessagingSettings) -> None:
+    """Every table of messaging's database: its `migrate` command (decision 0085)."""
+    create_tables(settings, settings.database, MessagingStore, MessagingViews.open)
 
 
 def build_messaging(

@@ -11,6 +11,7 @@ from kinlink_kit.bus import Bus
 from kinlink_kit.consumer import consume
 from kinlink_kit.eventstore import open_store
 from kinlink_kit.leadership import Leadership
+from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.runtime import GrpcService
@@ -135,6 +136,11 @@ def _wallet(settings: SmsSettings) -> Wallet:
 def _messages(settings: SmsSettings) -> Messages:
     deadline = timedelta(seconds=settings.messaging_deadline_seconds)
     return MessagingReader(settings.messaging_target, settings.service_account(), deadline)
+
+
+def create_sms_gateway_tables(settings: SmsSettings) -> None:
+    """Every table of the SMS gateway's database: its `migrate` command (decision 0085)."""
+    create_tables(settings, settings.database, SmsStore, SmsViews.open)
 
 
 def build_sms_gateway(

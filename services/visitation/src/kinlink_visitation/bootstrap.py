@@ -12,6 +12,7 @@ from kinlink_kit.eventstore import open_store
 from kinlink_kit.facility_settings import RecordedFacilities
 from kinlink_kit.leadership import Leadership
 from kinlink_kit.ledger_wallet import LedgerWalletSettings
+from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.residents import RecordedResidents
@@ -73,6 +74,11 @@ class VisitationSettings(
         description="How often visits whose window ended without ever connecting are marked "
         "missed (nothing is charged for them).",
     )
+
+
+def create_visitation_tables(settings: VisitationSettings) -> None:
+    """Every table of visitation's database: its `migrate` command (decision 0085)."""
+    create_tables(settings, settings.database, VisitationStore, VisitationViews.open)
 
 
 def build_visitation(

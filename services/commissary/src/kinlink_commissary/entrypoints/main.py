@@ -1,5 +1,5 @@
 """`kinlink-commissary`: the commissary as its own process (distributed mode), configured by
-KINLINK_*."""
+KINLINK_*; `migrate` creates its tables and exits."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from kinlink_kit.runtime import run_service
 from kinlink_commissary.bootstrap import CommissarySettings
 from kinlink_commissary.bootstrap import build_commissary
 from kinlink_commissary.bootstrap import commissary_service
+from kinlink_commissary.bootstrap import create_commissary_tables
 
 
 def main() -> None:
     run_service(
         CommissarySettings(),
         lambda settings, bus: commissary_service(settings, bus, build_commissary(settings)),
+        create_commissary_tables,
     )
 
 

@@ -61,6 +61,11 @@ class AttemptThrottle:
         self.views = views
         self.limits = limits
         self.scope = scope
+        self.create_table(views)
+
+    @staticmethod
+    def create_table(views: ViewStore) -> None:
+        """Its table, which needs no limits: identity's `migrate` creates it too."""
         views.create(_SCHEMA)
 
     def scoped(self, scope: str, limits: AttemptLimits) -> AttemptThrottle:

@@ -43,6 +43,11 @@ class PersonalDataVault:
                 "KINLINK_PERSONAL_DATA_KEY is not a Fernet key (32 url-safe base64 bytes)."
             ) from None
         self.views = views
+        self.create_table(views)
+
+    @staticmethod
+    def create_table(views: ViewStore) -> None:
+        """Its table, which needs no key: identity's `migrate` creates it too."""
         views.create(_DDL)
 
     def keep(self, account_id: UUID, documents: IdDocuments) -> None:

@@ -1,5 +1,5 @@
 """`kinlink-messaging`: messaging as its own process (distributed mode), configured by
-KINLINK_*."""
+KINLINK_*; `migrate` creates its tables and exits."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from kinlink_kit.runtime import run_service
 
 from kinlink_messaging.bootstrap import MessagingSettings
 from kinlink_messaging.bootstrap import build_messaging
+from kinlink_messaging.bootstrap import create_messaging_tables
 from kinlink_messaging.bootstrap import messaging_service
 
 
@@ -14,6 +15,7 @@ def main() -> None:
     run_service(
         MessagingSettings(),
         lambda settings, bus: messaging_service(settings, bus, build_messaging(settings)),
+        create_messaging_tables,
     )
 
 

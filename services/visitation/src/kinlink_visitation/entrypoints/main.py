@@ -1,5 +1,5 @@
 """`kinlink-visitation`: visitation as its own process (distributed mode), configured by
-KINLINK_*."""
+KINLINK_*; `migrate` creates its tables and exits."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from kinlink_kit.runtime import run_service
 
 from kinlink_visitation.bootstrap import VisitationSettings
 from kinlink_visitation.bootstrap import build_visitation
+from kinlink_visitation.bootstrap import create_visitation_tables
 from kinlink_visitation.bootstrap import visitation_service
 
 
@@ -14,6 +15,7 @@ def main() -> None:
     run_service(
         VisitationSettings(),
         lambda settings, bus: visitation_service(settings, bus, build_visitation(settings)),
+        create_visitation_tables,
     )
 
 
