@@ -1,6 +1,6 @@
 """Kinlink's alert rules (deploy/k8s/monitoring/alerts.yaml) are valid Prometheus rules that fire
 when they should and not otherwise (promtool, tests/deploy/monitoring_rules.test.yaml), read
-metrics the services really export, and each has its section in docs/alerts.md."""
+metrics the services really export, and each has its section in docs/operations.md."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from tests.deploy.custom_resources import of_kind
 from tests.deploy.custom_resources import resources_of
 
 RULE_TESTS = Path(__file__).resolve().parent / "monitoring_rules.test.yaml"
-ALERTS_DOC = ROOT / "docs" / "alerts.md"
+ALERTS_DOC = ROOT / "docs" / "operations.md"
 # Each kind of sample a metric type is exported as.
 SAMPLES = {"counter": ["_total"], "gauge": [""], "histogram": ["_bucket", "_count", "_sum"]}
 
@@ -94,8 +94,8 @@ def test_the_rules_read_only_metrics_the_services_export() -> None:
 
 
 def test_every_alert_has_its_section_in_the_runbook() -> None:
-    sections = re.findall(r"^## (Kinlink\w+)$", ALERTS_DOC.read_text(), flags=re.MULTILINE)
+    sections = re.findall(r"^### (Kinlink\w+)$", ALERTS_DOC.read_text(), flags=re.MULTILINE)
     assert sorted(sections) == sorted(a["alert"] for a in alerts())
     for alert in alerts():
         assert alert["labels"]["severity"] in ("warning", "critical")
-        assert alert["annotations"]["runbook"] == f"docs/alerts.md#{alert['alert'].lower()}"
+        assert alert["annotations"]["runbook"] == f"docs/operations.md#{alert['alert'].lower()}"
