@@ -1,5 +1,5 @@
 """The KafkaUsers' ACLs (deploy/k8s/kafka/users.yaml) grant each service exactly what its code
-does with Kafka, read from the services' wiring (tests/deploy/kafka_wiring.py), and every party
+does with Kafka, read from the services' wiring (tests/kafka_wiring.py), and every party
 what the contracts' topology (kinlink_contracts.topology) says of it; only the ledger writes the
 ledger's topics and only auditors read its audit topic."""
 
@@ -20,8 +20,8 @@ from tests.deploy.custom_resources import grants
 from tests.deploy.custom_resources import kafka_users
 from tests.deploy.custom_resources import of_kind
 from tests.deploy.custom_resources import resources_of
-from tests.deploy.kafka_wiring import ServiceWiring
-from tests.deploy.kafka_wiring import services
+from tests.kafka_wiring import ServiceWiring
+from tests.kafka_wiring import services
 
 
 def topics_with(granted: Grants, operation: str) -> set[str]:

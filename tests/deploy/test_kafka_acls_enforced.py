@@ -34,11 +34,11 @@ from pydantic import SecretStr
 from tests.deploy.custom_resources import grants
 from tests.deploy.custom_resources import kafka_topics
 from tests.deploy.custom_resources import kafka_users
-from tests.deploy.kafka_wiring import services
 from tests.deploy.secured_kafka import SecuredKafka
 from tests.deploy.secured_kafka import password_of
 from tests.infra_script import private_home
 from tests.infra_script import running
+from tests.kafka_wiring import services
 
 # What every test publishes: a record of the audit topic's shape, so that an auditor's tool
 # reads it (elsewhere its bytes do not matter).

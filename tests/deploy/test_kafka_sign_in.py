@@ -22,11 +22,11 @@ from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.testing import eventually
 from pydantic import SecretStr
 
-from tests.deploy.kafka_wiring import services
 from tests.deploy.secured_kafka import SecuredKafka
 from tests.deploy.secured_kafka import certificate
 from tests.deploy.test_kafka_acls_enforced import kafka  # noqa: F401 (the broker, as a fixture)
 from tests.deploy.test_kafka_acls_enforced import settings_of
+from tests.kafka_wiring import services
 
 # Every refusal below comes within this; a client that hangs instead fails the test.
 REFUSED_WITHIN_SECONDS = 60

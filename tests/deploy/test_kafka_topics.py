@@ -17,7 +17,7 @@ from tests.deploy.custom_resources import kafka_topics
 from tests.deploy.custom_resources import of_kind
 from tests.deploy.custom_resources import resources_of
 from tests.deploy.custom_resources import schema_problems
-from tests.deploy.kafka_wiring import services
+from tests.kafka_wiring import services
 
 FOREVER = -1
 

@@ -10,7 +10,7 @@ from tests.deploy.custom_resources import MONITORING
 from tests.deploy.custom_resources import of_kind
 from tests.deploy.custom_resources import resources_of
 from tests.deploy.custom_resources import schema_problems
-from tests.deploy.kafka_wiring import services
+from tests.kafka_wiring import services
 
 # Ports as the services' manifests name them.
 METRICS_PORT = "metrics"

@@ -9,7 +9,6 @@ import pytest
 from tests.deploy.custom_resources import KAFKA
 from tests.deploy.custom_resources import kafka_users
 from tests.deploy.custom_resources import resources_of
-from tests.deploy.kafka_wiring import services
 from tests.deploy.manifests import Doc
 from tests.deploy.manifests import of_kind
 from tests.deploy.test_workloads import DEPLOYMENTS
@@ -17,6 +16,7 @@ from tests.deploy.test_workloads import MIGRATIONS
 from tests.deploy.test_workloads import OVERLAYS
 from tests.deploy.test_workloads import server_env
 from tests.deploy.test_workloads import service_of
+from tests.kafka_wiring import services
 
 # Strimzi's protocol for a listener: TLS or not, with SCRAM sign-in (Kinlink's only kind).
 PROTOCOL = {True: "SASL_SSL", False: "SASL_PLAINTEXT"}

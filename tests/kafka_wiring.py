@@ -1,6 +1,8 @@
 """What each service really does with Kafka, read from its wiring: the whole platform is built
-(as `make run` builds it, on SQLite in a scratch folder) with a bus that records the topics the
-services subscribe to, and the outbox relays are asked which topics they publish to."""
+(as `make run` builds it, with the same bootstrap functions the services' own processes call, on
+SQLite in a scratch folder) with a bus that records the consumers subscribing, and the outbox
+relays are asked which topics they publish to, as which producer. The contracts' topology, the
+Kafka users' ACLs and topics, and the monitors are all checked against it."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from kinlink_embedded.main import EmbeddedSettings
 from kinlink_embedded.main import platform
 from kinlink_kit.bus import MessageHandler
 from kinlink_kit.bus import OutgoingMessage
+from kinlink_kit.consumer import TrackingConsumer
 from kinlink_kit.outbox import OutboxRelay
 
 
@@ -23,7 +27,9 @@ from kinlink_kit.outbox import OutboxRelay
 class ServiceWiring:
     name: str  # as deployed: identity, ledger, ..., sms-gateway
     consumed: dict[str, str] = field(default_factory=dict)  # topic -> consumer group
+    handled: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> event types
     published: set[str] = field(default_factory=set)
+    producers: set[tuple[str, str | None]] = field(default_factory=set)  # (topic, producer)
     outbox_dead_letters: set[str] = field(default_factory=set)
 
 
@@ -31,7 +37,7 @@ class SubscriptionsBus:
     """Records who subscribes to what; never started."""
 
     def __init__(self) -> None:
-        self.subscriptions: list[tuple[str, str]] = []
+        self.consumers: list[TrackingConsumer] = []
 
     async def start(self) -> None: ...
 
@@ -40,24 +46,26 @@ class SubscriptionsBus:
     async def publish(self, messages: Sequence[OutgoingMessage]) -> None: ...
 
     def subscribe(self, topic: str, group: str, handler: MessageHandler) -> None:
-        self.subscriptions.append((topic, group))
+        consumer = getattr(handler, "__self__", None)
+        assert isinstance(consumer, TrackingConsumer), f"{group} reads {topic} outside the kit"
+        self.consumers.append(consumer)
 
 
-def topics_named_by(translation: object, seen: set[int] | None = None) -> set[str]:
-    """The `topic` of every translator a relay's translation is made of: `each(...)` and
-    `combined(...)` keep theirs in their closures."""
+def translators(translation: object, seen: set[int] | None = None) -> list[Any]:
+    """Every translator a relay's translation is made of, each naming its `topic`: `each(...)`
+    and `combined(...)` keep theirs in their closures."""
     seen = set() if seen is None else seen
     if id(translation) in seen:
-        return set()
+        return []
     seen.add(id(translation))
-    found = {translation.topic} if isinstance(getattr(translation, "topic", None), str) else set()
+    found = [translation] if isinstance(getattr(translation, "topic", None), str) else []
     parts: list[object] = []
     if inspect.isfunction(translation):
         parts = list(inspect.getclosurevars(translation).nonlocals.values())
     elif isinstance(translation, tuple | list):
         parts = list(translation)
     for part in parts:
-        found |= topics_named_by(part, seen)
+        found += translators(part, seen)
     return found
 
 
@@ -73,12 +81,17 @@ def services() -> dict[str, ServiceWiring]:
             for job in part.background:
                 relay = getattr(job, "__self__", None)
                 if isinstance(relay, OutboxRelay):
-                    service.published |= topics_named_by(relay.translate)
+                    for translator in translators(relay.translate):
+                        service.published.add(translator.topic)
+                        service.producers.add(
+                            (translator.topic, getattr(translator, "producer", None))
+                        )
                     service.outbox_dead_letters.add(relay.dead_letter_topic)
             part.close()
-    for topic, group in bus.subscriptions:
+    for consumer in bus.consumers:
         # Each service's consumer group is its own (kinlink-<name>): that is how a
         # subscription is told apart from another service's.
-        [service] = [s for s in wired.values() if group == f"kinlink-{s.name}"]
-        service.consumed[topic] = group
+        [service] = [s for s in wired.values() if consumer.group == f"kinlink-{s.name}"]
+        service.consumed[consumer.topic] = consumer.group
+        service.handled[consumer.topic] = tuple(sorted(consumer.handlers))
     return wired
