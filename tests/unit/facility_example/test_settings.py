@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from kinlink_contracts import topology
 from kinlink_facility_example.cli import main
 from kinlink_facility_example.settings import FacilitySettings
 
@@ -36,3 +37,12 @@ def test_a_missing_setting_is_named_with_its_option(
         FacilitySettings.from_env({"KINLINK_KAFKA_BOOTSTRAP": "kafka:9092"})
     assert main(["--kafka-bootstrap=kafka:9092", "account", "R-1"]) == 2
     assert "--facility-id" in capsys.readouterr().err
+
+
+def test_it_writes_and_follows_only_what_the_contracts_allow_a_facility_integration() -> None:
+    settings = FacilitySettings.from_env(ENVIRONMENT)
+    party = topology.FACILITY_INTEGRATION
+    assert (settings.topics.facility,) == party.publishes
+    assert set(settings.topics.followed()) <= {c.topic for c in party.consumes}
+    assert party.group_prefix is not None
+    assert settings.consumer_group.startswith(party.group_prefix)
