@@ -17,6 +17,7 @@ from tests.deploy.custom_resources import kafka_topics
 from tests.deploy.custom_resources import of_kind
 from tests.deploy.custom_resources import resources_of
 from tests.deploy.custom_resources import schema_problems
+from tests.deploy.manifests import overlay
 from tests.kafka_wiring import services
 
 FOREVER = -1
@@ -97,3 +98,21 @@ def test_strimzis_schemas_refuse_a_wrong_value_an_unknown_field_and_an_unknown_k
     assert "'\"replcas\"' does not exist" in problems
     assert "no schema for kind KafkaTopicc" in problems
     assert schema_problems([topic]) == []
+
+
+def kafka_copies(overlay_name: str) -> tuple[int, int, set[int]]:
+    """The overlay's Kafka nodes, its min.insync.replicas and its topics' replication factors."""
+    docs = overlay(overlay_name)
+    [pool] = of_kind(docs, "KafkaNodePool")
+    [kafka] = of_kind(docs, "Kafka")
+    in_sync = kafka["spec"]["kafka"]["config"]["min.insync.replicas"]
+    return (
+        pool["spec"]["replicas"],
+        in_sync,
+        {t["spec"]["replicas"] for t in of_kind(docs, "KafkaTopic")},
+    )
+
+
+def test_the_dev_overlay_runs_one_kafka_node_with_one_copy_and_prod_three() -> None:
+    assert kafka_copies("dev") == (1, 1, {1})
+    assert kafka_copies("prod") == (3, 2, {3})
