@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -22,6 +23,7 @@ from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_contracts.topics import dead_letter_topic
+from kinlink_facility_example.cli import main as facility_example
 from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.progress import Progress
@@ -166,6 +168,24 @@ async def test_a_facility_system_posts_and_follows_the_ledger(kafka: SecuredKafk
     await publish(kafka, "facility-integration", FACILITY_EVENTS)
     await publish(kafka, "ledger", LEDGER_EVENTS)
     await consume_one(kafka, "facility-integration", LEDGER_EVENTS, "facility-FAC-DEMO")
+
+
+def test_the_example_facility_system_signs_in_as_its_user(
+    kafka: SecuredKafka, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # As its README tells an integrator: the settings in the environment, then a command.
+    for name, value in {
+        "KINLINK_KAFKA_BOOTSTRAP": kafka.bootstrap,
+        "KINLINK_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "KINLINK_KAFKA_USERNAME": "facility-integration",
+        "KINLINK_KAFKA_PASSWORD": password_of("facility-integration"),
+        "KINLINK_KAFKA_CA_FILE": str(kafka.ca_file),
+        "KINLINK_FACILITY_ID": "FAC-DEMO",
+        "KINLINK_FACILITY_STATE_FILE": str(tmp_path / "books.sqlite"),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    assert facility_example(["book", "R-1001", "Ada", "Lovelace"]) == 0
 
 
 def settings_of(kafka: SecuredKafka, user: str) -> ServiceSettings:

@@ -36,3 +36,11 @@ def test_a_missing_setting_is_named_with_its_option(
         FacilitySettings.from_env({"KINLINK_KAFKA_BOOTSTRAP": "kafka:9092"})
     assert main(["--kafka-bootstrap=kafka:9092", "account", "R-1"]) == 2
     assert "--facility-id" in capsys.readouterr().err
+
+
+def test_signing_in_without_a_user_is_refused_naming_the_settings() -> None:
+    settings = FacilitySettings.from_env(
+        {**ENVIRONMENT, "KINLINK_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT"}
+    )
+    with pytest.raises(ValueError, match="set KINLINK_KAFKA_USERNAME and KINLINK_KAFKA_PASSWORD"):
+        settings.sign_in.client_options()
