@@ -216,12 +216,17 @@ async def test_a_service_signs_in_over_tls_with_its_settings(kafka: SecuredKafka
         await publish_through_the_kit(kafka, "messaging", LEDGER_EVENTS)
 
 
-async def test_an_operators_tool_lists_dead_letters_signed_in(kafka: SecuredKafka) -> None:
+async def test_an_operators_tool_reads_dead_letters_and_replays_them_signed_in(
+    kafka: SecuredKafka,
+) -> None:
     await publish(kafka, "identity", dead_letter_topic(FACILITY_EVENTS))
-    # `kinlink ops dlq list` reads as whoever its settings sign in as (here the brokers' admin:
-    # no operator's KafkaUser is defined).
-    brokers = Brokers(kafka.bootstrap, kafka_client_options(settings_of(kafka, "admin")))
-
-    letters = [r async for r in dead_letters(brokers, FACILITY_EVENTS, Progress("letters"))]
-
-    assert [letter.value for letter in letters] == [RECORD]
+    await publish(kafka, "identity", dead_letter_topic(LEDGER_EVENTS))
+    # `kinlink ops dlq list|replay` sign in as KafkaUser operator: every dead-letter topic...
+    brokers = Brokers(kafka.bootstrap, kafka_client_options(settings_of(kafka, "operator")))
+    for topic in (FACILITY_EVENTS, LEDGER_EVENTS):
+        letters = [r async for r in dead_letters(brokers, topic, Progress("letters"))]
+        assert [letter.value for letter in letters] == [RECORD]
+    # ...put back on the topic they failed on, but never on the ledger's.
+    await publish(kafka, "operator", FACILITY_EVENTS)
+    with pytest.raises(TopicAuthorizationFailedError):
+        await publish(kafka, "operator", LEDGER_EVENTS)
