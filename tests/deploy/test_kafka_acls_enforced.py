@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -22,6 +23,7 @@ from kinlink_contracts.topics import FACILITY_EVENTS
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_contracts.topics import LEDGER_EVENTS
 from kinlink_contracts.topics import dead_letter_topic
+from kinlink_facility_example.cli import main as facility_example
 from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.bus import kafka_client_options
 from kinlink_kit.progress import Progress
@@ -168,6 +170,24 @@ async def test_a_facility_system_posts_and_follows_the_ledger(kafka: SecuredKafk
     await consume_one(kafka, "facility-integration", LEDGER_EVENTS, "facility-FAC-DEMO")
 
 
+def test_the_example_facility_system_signs_in_as_its_user(
+    kafka: SecuredKafka, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # As its README tells an integrator: the settings in the environment, then a command.
+    for name, value in {
+        "KINLINK_KAFKA_BOOTSTRAP": kafka.bootstrap,
+        "KINLINK_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "KINLINK_KAFKA_USERNAME": "facility-integration",
+        "KINLINK_KAFKA_PASSWORD": password_of("facility-integration"),
+        "KINLINK_KAFKA_CA_FILE": str(kafka.ca_file),
+        "KINLINK_FACILITY_ID": "FAC-DEMO",
+        "KINLINK_FACILITY_STATE_FILE": str(tmp_path / "books.sqlite"),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    assert facility_example(["book", "R-1001", "Ada", "Lovelace"]) == 0
+
+
 def settings_of(kafka: SecuredKafka, user: str) -> ServiceSettings:
     """A process's settings for signing in as `user` (KINLINK_KAFKA_USERNAME, ..._PASSWORD,
     ..._CA_FILE)."""
@@ -196,12 +216,17 @@ async def test_a_service_signs_in_over_tls_with_its_settings(kafka: SecuredKafka
         await publish_through_the_kit(kafka, "messaging", LEDGER_EVENTS)
 
 
-async def test_an_operators_tool_lists_dead_letters_signed_in(kafka: SecuredKafka) -> None:
+async def test_an_operators_tool_reads_dead_letters_and_replays_them_signed_in(
+    kafka: SecuredKafka,
+) -> None:
     await publish(kafka, "identity", dead_letter_topic(FACILITY_EVENTS))
-    # `kinlink ops dlq list` reads as whoever its settings sign in as (here the brokers' admin:
-    # no operator's KafkaUser is defined).
-    brokers = Brokers(kafka.bootstrap, kafka_client_options(settings_of(kafka, "admin")))
-
-    letters = [r async for r in dead_letters(brokers, FACILITY_EVENTS, Progress("letters"))]
-
-    assert [letter.value for letter in letters] == [RECORD]
+    await publish(kafka, "identity", dead_letter_topic(LEDGER_EVENTS))
+    # `kinlink ops dlq list|replay` sign in as KafkaUser operator: every dead-letter topic...
+    brokers = Brokers(kafka.bootstrap, kafka_client_options(settings_of(kafka, "operator")))
+    for topic in (FACILITY_EVENTS, LEDGER_EVENTS):
+        letters = [r async for r in dead_letters(brokers, topic, Progress("letters"))]
+        assert [letter.value for letter in letters] == [RECORD]
+    # ...put back on the topic they failed on, but never on the ledger's.
+    await publish(kafka, "operator", FACILITY_EVENTS)
+    with pytest.raises(TopicAuthorizationFailedError):
+        await publish(kafka, "operator", LEDGER_EVENTS)

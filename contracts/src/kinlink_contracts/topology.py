@@ -166,7 +166,19 @@ AUDITOR = Party(
 )
 
 SERVICES: tuple[Party, ...] = (IDENTITY, LEDGER, MESSAGING, SMS_GATEWAY, COMMISSARY, VISITATION)
-PARTIES: tuple[Party, ...] = (*SERVICES, FACILITY_INTEGRATION, AUDITOR)
+
+# Every dead-letter topic the services write, and the topics whose letters go back there.
+_DEAD_LETTERS = tuple(dict.fromkeys(t for s in SERVICES for t in s.dead_letter_topics))
+_REPLAYED = tuple(dict.fromkeys(c.topic for s in SERVICES for c in s.consumes))
+OPERATOR = Party(
+    name="operator",
+    description="Operators' `kinlink ops dlq list|show|replay`: read every dead-letter topic, "
+    "without a consumer group, and put a letter back on the topic it failed on; not the "
+    "ledger's topics, which only the ledger writes.",
+    publishes=tuple(t for t in _REPLAYED if t not in (topics.LEDGER_EVENTS, topics.LEDGER_AUDIT)),
+    consumes=tuple(Consumption(topic) for topic in _DEAD_LETTERS),
+)
+PARTIES: tuple[Party, ...] = (*SERVICES, FACILITY_INTEGRATION, AUDITOR, OPERATOR)
 
 
 def writers(topic: str) -> tuple[Party, ...]:

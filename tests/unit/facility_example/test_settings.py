@@ -46,3 +46,11 @@ def test_it_writes_and_follows_only_what_the_contracts_allow_a_facility_integrat
     assert set(settings.topics.followed()) <= {c.topic for c in party.consumes}
     assert party.group_prefix is not None
     assert settings.consumer_group.startswith(party.group_prefix)
+
+
+def test_signing_in_without_a_user_is_refused_naming_the_settings() -> None:
+    settings = FacilitySettings.from_env(
+        {**ENVIRONMENT, "KINLINK_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT"}
+    )
+    with pytest.raises(ValueError, match="set KINLINK_KAFKA_USERNAME and KINLINK_KAFKA_PASSWORD"):
+        settings.sign_in.client_options()

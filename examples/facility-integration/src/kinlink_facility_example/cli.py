@@ -62,7 +62,7 @@ def cents(text: str) -> int:
 
 async def report(settings: FacilitySettings, event: IntegrationEvent, key: str) -> None:
     async with FacilityReports.connected(
-        settings.kafka_bootstrap, settings.topics.facility, settings.facility_id
+        settings.kafka_bootstrap, settings.topics.facility, settings.facility_id, settings.sign_in
     ) as reports:
         await reports.publish(event, key=key)
 
@@ -192,7 +192,7 @@ async def follow(args: argparse.Namespace, settings: FacilitySettings, books: Bo
     for signum in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     async with FacilityReports.connected(
-        settings.kafka_bootstrap, settings.topics.facility, settings.facility_id
+        settings.kafka_bootstrap, settings.topics.facility, settings.facility_id, settings.sign_in
     ) as reports:
         await Follower(settings, books, reports).run(stop)
 

@@ -66,6 +66,7 @@ class Follower:
             client_id=f"facility-{self._settings.facility_id}",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            **self._settings.sign_in.client_options(),
         )
         await consumer.start()
         log.info(

@@ -21,6 +21,8 @@ from kinlink_contracts.envelope import Envelope
 from kinlink_contracts.envelope import IntegrationEvent
 from kinlink_contracts.facility import DepositPosted
 
+from kinlink_facility_example.settings import KafkaSignIn
+
 
 class FacilityReports:
     def __init__(self, producer: AIOKafkaProducer, topic: str, facility_id: str) -> None:
@@ -30,12 +32,15 @@ class FacilityReports:
 
     @classmethod
     @asynccontextmanager
-    async def connected(cls, bootstrap: str, topic: str, facility_id: str) -> AsyncIterator[Self]:
+    async def connected(
+        cls, bootstrap: str, topic: str, facility_id: str, sign_in: KafkaSignIn | None = None
+    ) -> AsyncIterator[Self]:
         producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap,
             client_id=f"facility-{facility_id}",
             enable_idempotence=True,
             acks="all",
+            **(sign_in or KafkaSignIn()).client_options(),
         )
         await producer.start()
         try:
