@@ -16,10 +16,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.deploy.manifests import K8S
+from tests.deploy.manifests import ROOT
+from tests.deploy.manifests import kustomization
+from tests.deploy.manifests import load_yaml
+from tests.deploy.manifests import of_kind
 
-ROOT = Path(__file__).resolve().parents[2]
-K8S = ROOT / "deploy" / "k8s"
 KAFKA = K8S / "kafka"
 MONITORING = K8S / "monitoring"
 TOOLS = ROOT / ".cache" / "tools"
@@ -43,17 +45,8 @@ Grants = dict[tuple[str, str, str], set[str]]
 
 def resources_of(kustomization_dir: Path) -> list[Resource]:
     """The resources a kustomization lists, as written (these hold no patches or generators)."""
-    kustomization = yaml.safe_load((kustomization_dir / "kustomization.yaml").read_text())
-    return [
-        doc
-        for name in kustomization["resources"]
-        for doc in yaml.safe_load_all((kustomization_dir / name).read_text())
-        if doc
-    ]
-
-
-def of_kind(resources: list[Resource], kind: str) -> list[Resource]:
-    return [r for r in resources if r["kind"] == kind]
+    listed = kustomization(kustomization_dir)["resources"]
+    return [doc for name in listed for doc in load_yaml(kustomization_dir / name)]
 
 
 def schema_problems(resources: list[Resource]) -> list[str]:
