@@ -8,6 +8,7 @@ import contextlib
 import itertools
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -31,6 +32,8 @@ from grpc_health.v1 import health_pb2_grpc
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+# A folder to profile every service process into with py-spy (a flame graph each), or empty.
+PROFILE_DIR = os.environ.get("BENCH_PROFILE", "")
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "64"))
 TARGET_RSS_MB = 200  # peak resident memory of each service process
 
@@ -72,6 +75,7 @@ class ServiceProcess:
     name: str
     process: subprocess.Popen[bytes]
     address: str
+    profiler: subprocess.Popen[bytes] | None = None
 
     @classmethod
     def start(
@@ -88,7 +92,8 @@ class ServiceProcess:
             **settings,
         }
         process = subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=child_env)
-        return cls(module.split(".")[0], process, f"127.0.0.1:{port}")
+        name = module.split(".")[0]
+        return cls(name, process, f"127.0.0.1:{port}", profile(name, process.pid))
 
     async def wait_serving(self) -> None:
         deadline = time.monotonic() + 60
@@ -110,9 +115,27 @@ class ServiceProcess:
     def stop(self) -> float:
         """Stops the process; its peak resident memory in MB."""
         rss = peak_rss_mb(self.process.pid)
+        if self.profiler is not None:  # interrupted, py-spy writes its flame graph
+            self.profiler.send_signal(signal.SIGINT)
+            self.profiler.wait(timeout=60)
         self.process.terminate()
         self.process.wait(timeout=60)
         return rss
+
+
+def profile(name: str, pid: int) -> subprocess.Popen[bytes] | None:
+    """With BENCH_PROFILE set, py-spy samples the process (every thread, idle ones left out)
+    until stopped, into `<BENCH_PROFILE>/<name>-<pid>.svg`."""
+    if not PROFILE_DIR:
+        return None
+    Path(PROFILE_DIR).mkdir(parents=True, exist_ok=True)
+    output = Path(PROFILE_DIR) / f"{name}-{pid}.svg"
+    print(f"profiling {name} ({pid}) into {output}", flush=True)
+    py_spy = Path(sys.executable).parent / "py-spy"
+    return subprocess.Popen(
+        [py_spy, "record", "--pid", str(pid), "--rate", "200", "--output", str(output)],
+        stdout=subprocess.DEVNULL,
+    )
 
 
 @dataclass

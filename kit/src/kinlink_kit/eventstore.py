@@ -26,7 +26,9 @@ from eventsourcing.utils import get_topic
 
 from kinlink_kit.errors import NotFound
 from kinlink_kit.group_commit import GroupCommitter
+from kinlink_kit.one_trip_recorder import OneTripPostgresProcessRecorder
 from kinlink_kit.schema import SchemaNotMigrated
+from kinlink_kit.schema import created_functions
 from kinlink_kit.schema import created_tables
 from kinlink_kit.schema import require_postgres_tables
 from kinlink_kit.schema import require_sqlite_tables
@@ -104,18 +106,20 @@ def open_store(
 
 
 def _require_store_tables(app: Application[UUID], url: str | None, env: dict[str, str]) -> None:
-    """Raise SchemaNotMigrated unless the tables the store's recorder would create exist."""
+    """Raise SchemaNotMigrated unless the tables (and, on PostgreSQL, the functions) the store's
+    recorder would create exist."""
     recorder: Any = app.recorder
     statements = getattr(recorder, "sql_create_statements", None)
     if statements is None:  # SQLite's recorders keep them as plain strings
         statements = recorder.create_table_statements
-    names = created_tables(s if isinstance(s, str) else s.as_string() for s in statements)
+    texts = [s if isinstance(s, str) else s.as_string() for s in statements]
+    names = created_tables(texts)
     if url is None:
         with contextlib.closing(sqlite3.connect(env["SQLITE_DBNAME"])) as db:
             require_sqlite_tables(db, env["SQLITE_DBNAME"], names)
         return
     with psycopg.connect(url) as conn:
-        require_postgres_tables(conn, names)
+        require_postgres_tables(conn, names, created_functions(texts))
 
 
 class TrackedApplication(Application[UUID]):
@@ -126,9 +130,12 @@ class TrackedApplication(Application[UUID]):
     Listeners hear of every save in this process (the relay uses that to publish without delay).
     """
 
-    # A store that records more than the library does (the ledger's hash chain) names its own
-    # process recorder here, one per persistence module (`eventsourcing.postgres`, ...).
-    recorders: ClassVar[dict[str, type[ProcessRecorder]]] = {}
+    # The process recorder per persistence module (`eventsourcing.postgres`, ...): on PostgreSQL
+    # one that records a save in one round trip (decision 0097). A store that records more than
+    # that (the ledger's hash chain) names its own.
+    recorders: ClassVar[dict[str, type[ProcessRecorder]]] = {
+        "eventsourcing.postgres": OneTripPostgresProcessRecorder
+    }
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)

@@ -22,15 +22,21 @@ _CREATED_TABLE = re.compile(
     r"CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s+((?:\"?\w+\"?\.)?\"?\w+\"?)", re.IGNORECASE
 )
 
+# A function's name, the same way (the event stores' recording functions, decision 0097).
+_CREATED_FUNCTION = re.compile(
+    r"CREATE\s+OR\s+REPLACE\s+FUNCTION\s+((?:\"?\w+\"?\.)?\"?\w+\"?)\s*\(", re.IGNORECASE
+)
+
 
 class SchemaNotMigrated(RuntimeError):
-    """The database lacks tables the service needs and the service may not create them."""
+    """The database lacks tables (or functions) the service needs and the service may not create
+    them."""
 
     def __init__(self, database: str, missing: Sequence[str]) -> None:
         self.database = database
         self.missing = [name.replace('"', "") for name in missing]  # public.ledger_events
         super().__init__(
-            f"the database {database} has no table {', '.join(self.missing)}: it has not been "
+            f"the database {database} has no {', '.join(self.missing)}: it has not been "
             "migrated. Run the service's `migrate` command (its migration Job) first, or let "
             "the service create its tables (KINLINK_CREATE_TABLES=true)."
         )
@@ -41,13 +47,25 @@ def created_tables(statements: Iterable[str]) -> list[str]:
     return [name for statement in statements for name in _CREATED_TABLE.findall(statement)]
 
 
-def require_postgres_tables(connection: psycopg.Connection[Any], names: Sequence[str]) -> None:
-    """Raise SchemaNotMigrated unless every table in `names` exists in the connected database."""
+def created_functions(statements: Iterable[str]) -> list[str]:
+    """The functions `statements` create, in order."""
+    return [name for statement in statements for name in _CREATED_FUNCTION.findall(statement)]
+
+
+def require_postgres_tables(
+    connection: psycopg.Connection[Any], names: Sequence[str], functions: Sequence[str] = ()
+) -> None:
+    """Raise SchemaNotMigrated unless every table in `names` and every function in `functions`
+    exists in the connected database."""
     with connection.cursor(row_factory=tuple_row) as cursor:
         missing = [
             name
             for name in names
             if cursor.execute("SELECT to_regclass(%s)", (name,)).fetchone() == (None,)
+        ] + [
+            name
+            for name in functions
+            if cursor.execute("SELECT to_regproc(%s)", (name,)).fetchone() == (None,)
         ]
     if missing:
         raise SchemaNotMigrated(connection.info.dbname, missing)

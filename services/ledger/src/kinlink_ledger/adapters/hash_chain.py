@@ -20,8 +20,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
+from kinlink_kit.one_trip_recorder import OneTripPostgresProcessRecorder
 from psycopg.sql import SQL
 from psycopg.sql import Identifier
 
@@ -198,7 +198,7 @@ $$
 )
 
 
-class ChainedPostgresProcessRecorder(PostgresProcessRecorder):
+class ChainedPostgresProcessRecorder(OneTripPostgresProcessRecorder):
     """PostgreSQL's process recorder, with each event's link written by the database itself in
     the same transaction: a statement trigger on the events table links the rows just inserted,
     while the table is locked, so links follow notification order. The trigger computes exactly
@@ -233,30 +233,6 @@ class ChainedPostgresProcessRecorder(PostgresProcessRecorder):
             "SELECT GREATEST((SELECT max(notification_id) FROM {0}), "
             "(SELECT max(notification_id) FROM {1})) AS head"
         ).format(events, chain)
-        self._insert_columns = SQL(
-            "INSERT INTO {0} (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
-            "RETURNING notification_id"
-        ).format(events)
-
-    def _insert_stored_events(
-        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        """The library's insert, with the events as four arrays of plain values rather than one
-        array of a composite type: the same statement for the server, a third of the Python work
-        to send it (measured: the composite array's text dump was a fifth of the writer's time)."""
-        self._lock_table(curs)
-        self._notify_channel(curs)
-        curs.execute(
-            self._insert_columns,
-            (
-                [e.originator_id for e in stored_events],
-                [e.originator_version for e in stored_events],
-                [e.topic for e in stored_events],
-                [e.state for e in stored_events],
-            ),
-            prepare=True,
-        )
 
     def select_links(
         self, after: int, limit: int, until: int = UNBOUNDED
