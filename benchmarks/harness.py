@@ -32,10 +32,17 @@ from grpc_health.v1 import health_pb2_grpc
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+# Calls offered per second in the latency phases (open loops), and the p99 each must stay under.
+TARGET_P99_MS = {200: 50.0, 500: 250.0}
+RATES = [int(r) for r in os.environ.get("BENCH_RATES", "200,500").split(",")]
 # A folder to profile every service process into with py-spy (a flame graph each), or empty.
 PROFILE_DIR = os.environ.get("BENCH_PROFILE", "")
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "64"))
 TARGET_RSS_MB = 200  # peak resident memory of each service process
+# The outbox relay and the projections in a replica of their own that answers no calls (1), or
+# elected among the replicas that answer (0).
+WORKER = os.environ.get("BENCH_WORKER", "1") == "1"
+ANSWERING_ONLY = {"KINLINK_OUTBOX_RELAY": "false", "KINLINK_PROJECTIONS": "false"}
 
 
 def infra_env() -> dict[str, str]:
@@ -139,6 +146,43 @@ def profile(name: str, pid: int) -> subprocess.Popen[bytes] | None:
 
 
 @dataclass
+class Replicas:
+    """A service's processes on one database: those the calls go to, and the worker (if any)
+    relaying the outbox and keeping the views."""
+
+    answering: list[ServiceProcess]
+    worker: ServiceProcess | None
+
+    @classmethod
+    def start(
+        cls,
+        module: str,
+        env: dict[str, str],
+        database: str,
+        settings: dict[str, str],
+        count: int,
+    ) -> Replicas:
+        answering = {**settings, **ANSWERING_ONLY} if WORKER else settings
+        return cls(
+            [ServiceProcess.start(module, env, database, answering) for _ in range(count)],
+            ServiceProcess.start(module, env, database, settings) if WORKER else None,
+        )
+
+    @property
+    def all(self) -> list[ServiceProcess]:
+        return [*self.answering, *([self.worker] if self.worker else [])]
+
+    def describe(self) -> str:
+        if self.worker is None:
+            return f"{len(self.answering)} processes, the elected one relaying and projecting"
+        return f"{len(self.answering)} answering calls, one more relaying and projecting"
+
+    def stop(self) -> list[float]:
+        """Stops them all; their peak resident memory in MB, the worker's last."""
+        return [process.stop() for process in self.all]
+
+
+@dataclass
 class Tally:
     """Calls done so far, for the progress lines."""
 
@@ -207,6 +251,59 @@ class LoopResult:
     def latency(self) -> str:
         p50, p99 = percentiles(self.latencies_ms)
         return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+
+
+@dataclass
+class Latency:
+    """What an open loop measured: calls answered, refused by status, their pace, percentiles."""
+
+    offered_rate: int
+    completed: int
+    failures: Counter[str]
+    rate: float
+    p50_ms: float
+    p99_ms: float
+
+    def describe(self) -> str:
+        """The figures beside the target p99 for this pace (that of the next listed pace up)."""
+        target_p99_ms = next(
+            (ms for rate, ms in sorted(TARGET_P99_MS.items()) if rate >= self.offered_rate),
+            max(TARGET_P99_MS.values()),
+        )
+        line = (
+            f"p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms at {self.rate:,.0f}/s answered "
+            f"of {self.offered_rate}/s offered  (target p99 < {target_p99_ms:.0f} ms)"
+        )
+        if self.failures:
+            line += f"; not answered: {dict(self.failures)}"
+        return line
+
+
+async def open_loop(call: Callable[[int], Awaitable[object]], rate: int, count: int) -> Latency:
+    """Start `call(i)` for i = 0 .. count-1 at `rate` per second, whatever the answers' pace, and
+    time each. Past the service's capacity the queue grows and calls may fail; they are counted
+    by their status, not timed."""
+
+    async def timed(i: int) -> float:
+        begun = time.perf_counter()
+        await call(i)
+        return time.perf_counter() - begun
+
+    started = time.monotonic()
+    tasks = []
+    for i in range(count):
+        delay = started + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(timed(i)))
+        if i and i % rate == 0:
+            print(f"  offered {i}", flush=True)
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    elapsed = time.monotonic() - started
+    seconds = [o for o in outcomes if isinstance(o, float)]
+    failures = Counter(failure_name(o) for o in outcomes if isinstance(o, BaseException))
+    p50, p99 = percentiles([s * 1000 for s in seconds])
+    return Latency(rate, len(seconds), failures, len(seconds) / elapsed, p50, p99)
 
 
 def failure_name(error: BaseException) -> str:

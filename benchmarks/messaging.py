@@ -62,6 +62,7 @@ from benchmarks.harness import CONCURRENCY
 from benchmarks.harness import SECONDS
 from benchmarks.harness import TARGET_RSS_MB
 from benchmarks.harness import LoopResult
+from benchmarks.harness import Replicas
 from benchmarks.harness import ServiceProcess
 from benchmarks.harness import closed_loop
 from benchmarks.harness import create_database
@@ -130,7 +131,7 @@ def start_identity(env: dict[str, str], database: str, data_dir: Path) -> Servic
 
 
 def start_messaging(
-    env: dict[str, str], database: str, identity: str, ledgers: list[ServiceProcess]
+    env: dict[str, str], database: str, identity: str, ledgers: Replicas
 ) -> list[ServiceProcess]:
     """Each messaging process charges through a ledger of its own, in turn."""
     return [
@@ -140,7 +141,7 @@ def start_messaging(
             database,
             {
                 "KINLINK_JWT_PUBLIC_KEYS": json.dumps({KEY_ID: PUBLIC_KEY}),
-                "KINLINK_LEDGER_TARGET": ledgers[i % len(ledgers)].address,
+                "KINLINK_LEDGER_TARGET": ledgers.answering[i % len(ledgers.answering)].address,
                 "KINLINK_IDENTITY_TARGET": identity,
                 "KINLINK_SERVICE_ACCOUNT_EMAIL": SERVICE_EMAIL,
                 "KINLINK_SERVICE_ACCOUNT_PASSWORD": SERVICE_PASSWORD,
@@ -309,9 +310,11 @@ async def main() -> None:
     try:
         await book_residents(bootstrap)
         await choose_cards(bootstrap, every_wallet)
-        for process in [identity, *ledgers, *services]:
+        for process in [identity, *ledgers.all, *services]:
             await process.wait_serving()
-        ledger_channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers]
+        ledger_channels = [
+            grpc.aio.insecure_channel(ledger.address) for ledger in ledgers.answering
+        ]
         messaging_channels = [grpc.aio.insecure_channel(service.address) for service in services]
         await set_up_wallets(Stubs(ledger_channels), every_wallet)
         senders = Senders(messaging_channels)
@@ -324,11 +327,11 @@ async def main() -> None:
             await channel.close()
     finally:
         messaging_rss = [service.stop() for service in services]
-        for process in [*ledgers, identity]:
+        for process in [*ledgers.all, identity]:
             process.stop()
         data_dir.cleanup()
     print("\n== Kinlink messaging (real Kafka, PostgreSQL and object store) ==")
-    print(f"processes:       {MESSAGING} messaging, {len(ledgers)} ledgers, identity")
+    print(f"processes:       {MESSAGING} messaging, ledgers: {ledgers.describe()}, identity")
     print(
         f"messages:        {sent.rate:,.0f}/s accepted over {SECONDS:.0f}s, {sent.latency()}, "
         f"{sent.completed:,} each charged through the ledger  (target >= {TARGET_MESSAGES})"

@@ -155,9 +155,9 @@ async def main() -> None:
             bootstrap, [facility_configured(FACILITY, DEMO_FACILITIES[FAC_DEMO])]
         )
         await choose_cards(bootstrap, visitors + ceiling)
-        for process in [identity, *ledgers]:
+        for process in [identity, *ledgers.all]:
             await process.wait_serving()
-        channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers]
+        channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers.answering]
         await set_up_wallets(Stubs(channels), visitors + ceiling)
         for channel in channels:
             await channel.close()
@@ -165,7 +165,7 @@ async def main() -> None:
             postgres_dsn=env["KINLINK_POSTGRES_DSN"],
             database=create_database(env, "visitation"),
             kafka_bootstrap=None,
-            ledger_target=ledgers[0].address,
+            ledger_target=ledgers.answering[0].address,
             identity_target=identity.address,
             service_account_email=SERVICE_EMAIL,
             service_account_password=SecretStr(SERVICE_PASSWORD),
@@ -182,7 +182,7 @@ async def main() -> None:
         )
         visitation.close()
     finally:
-        for process in [*ledgers, identity]:
+        for process in [*ledgers.all, identity]:
             process.stop()
         data_dir.cleanup()
     rate = charged / seconds

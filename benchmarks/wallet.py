@@ -14,11 +14,12 @@ Two ledger processes share one database, as replicas do:
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable
+from collections.abc import Callable
 from pathlib import Path
 
 import grpc
@@ -36,36 +37,31 @@ from kinlink_ledger.audit.replay import replay
 from kinlink_ledger.audit.sources import kafka_batches
 
 from benchmarks.deposits import FACILITY
-from benchmarks.deposits import KEY_ID
-from benchmarks.deposits import PUBLIC_KEY
 from benchmarks.deposits import Stubs
 from benchmarks.deposits import configure_facility
 from benchmarks.deposits import metadata_of
+from benchmarks.deposits import pgbench_tps
+from benchmarks.deposits import start_ledgers as ledger_replicas
 from benchmarks.deposits import wait_facility
 from benchmarks.harness import CONCURRENCY
+from benchmarks.harness import RATES
 from benchmarks.harness import SECONDS
 from benchmarks.harness import TARGET_RSS_MB
-from benchmarks.harness import ServiceProcess
+from benchmarks.harness import Latency
+from benchmarks.harness import Replicas
 from benchmarks.harness import closed_loop
 from benchmarks.harness import create_database
 from benchmarks.harness import infra_env
+from benchmarks.harness import open_loop
 
 WALLETS = int(os.environ.get("BENCH_WALLETS", "1000"))
 FUNDING_CENTS = 5000  # $50.00: 100 messages at the demo facility's 50 cents
 TARGET_CHARGES = 1000
-LEDGERS = int(os.environ.get("BENCH_LEDGERS", "2"))
 SERVICE = metadata_of("messaging", Role.PLATFORM_SERVICE)
 
 
-def start_ledgers(env: dict[str, str], database: str, audit_topic: str) -> list[ServiceProcess]:
-    settings = {
-        "KINLINK_JWT_PUBLIC_KEYS": json.dumps({KEY_ID: PUBLIC_KEY}),
-        "KINLINK_AUDIT_TOPIC": audit_topic,
-    }
-    return [
-        ServiceProcess.start("kinlink_ledger.entrypoints.main", env, database, settings)
-        for _ in range(LEDGERS)
-    ]
+def start_ledgers(env: dict[str, str], database: str, audit_topic: str) -> Replicas:
+    return ledger_replicas(env, database, {"KINLINK_AUDIT_TOPIC": audit_topic})
 
 
 async def choose_cards(bootstrap: str, accounts: list[uuid.UUID]) -> None:
@@ -114,7 +110,8 @@ async def set_up_wallets(stubs: Stubs, accounts: list[uuid.UUID]) -> None:
         print(f"  wallets: {done}/{len(accounts)} ({done / (time.monotonic() - started):.0f}/s)")
 
 
-async def charges(stubs: Stubs, accounts: list[uuid.UUID]) -> tuple[float, str, int]:
+def charging(stubs: Stubs, accounts: list[uuid.UUID]) -> Callable[[int], Awaitable[object]]:
+    """Charge number `i`: one message to a wallet in turn, under a reference of its own."""
     run = uuid.uuid4().hex[:6]
 
     async def charge(i: int) -> None:
@@ -130,12 +127,22 @@ async def charges(stubs: Stubs, accounts: list[uuid.UUID]) -> tuple[float, str, 
             timeout=60,
         )
 
+    return charge
+
+
+async def charges(stubs: Stubs, accounts: list[uuid.UUID]) -> tuple[float, str, int]:
     print(f"charges: {CONCURRENCY} concurrent for {SECONDS:.0f}s over {len(accounts)} wallets")
-    limit = len(accounts) * (FUNDING_CENTS // 50)
-    result = await closed_loop("charged", charge, limit=limit)
+    limit = len(accounts) * (FUNDING_CENTS // 50) // 2  # the other half for the latency phases
+    result = await closed_loop("charged", charging(stubs, accounts), limit=limit)
     if result.failures:
         raise RuntimeError(f"charges failed: {dict(result.failures)}")
     return result.rate, result.latency(), result.completed
+
+
+async def charge_latency(stubs: Stubs, accounts: list[uuid.UUID], rate: int) -> Latency:
+    """Charges offered at `rate` per second for SECONDS (open loop)."""
+    print(f"charge latency: {rate}/s offered for {SECONDS:.0f}s", flush=True)
+    return await open_loop(charging(stubs, accounts), rate, int(rate * SECONDS))
 
 
 def stored_events(dsn: str) -> tuple[int, int]:
@@ -222,6 +229,7 @@ async def replay_rate(env: dict[str, str], database: str, topic: str) -> tuple[f
 
 async def main() -> None:
     env = infra_env()
+    pgbench = pgbench_tps(env)
     database = create_database(env, "wallet")
     topic = f"kinlink.ledger.audit.bench-{uuid.uuid4().hex[:8]}"
     accounts = [uuid.uuid4() for _ in range(WALLETS)]
@@ -229,13 +237,14 @@ async def main() -> None:
     try:
         await configure_facility(env["KINLINK_KAFKA_BOOTSTRAP"])
         await choose_cards(env["KINLINK_KAFKA_BOOTSTRAP"], accounts)
-        for ledger in ledgers:
+        for ledger in ledgers.all:
             await ledger.wait_serving()
             await wait_facility(ledger)
-        channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers]
+        channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers.answering]
         stubs = Stubs(channels)
         await set_up_wallets(stubs, accounts)
         rate, latency, charged = await charges(stubs, accounts)
+        latencies = [await charge_latency(stubs, accounts, offered) for offered in RATES]
         for channel in channels:
             await channel.close()
         print("replay: waiting for the relay and the projections")
@@ -243,12 +252,15 @@ async def main() -> None:
         ceiling = await plain_consume(env["KINLINK_KAFKA_BOOTSTRAP"], topic, events)
         replayed, equal = await replay_rate(env, database, topic)
     finally:
-        ledger_rss = [ledger.stop() for ledger in ledgers]
+        ledger_rss = ledgers.stop()
     print("\n== Kinlink messaging wallet and auditors' replay (real Kafka and PostgreSQL) ==")
     print(
         f"wallet charges:  {rate:,.0f}/s over {SECONDS:.0f}s, {latency}, {charged:,} charged on "
-        f"{WALLETS:,} wallets by {LEDGERS} ledgers  (target >= {TARGET_CHARGES})"
+        f"{WALLETS:,} wallets; ledgers: {ledgers.describe()}  (target >= {TARGET_CHARGES})"
     )
+    for offered in latencies:
+        print(f"charge latency:  {offered.describe()}")
+    print(f"machine ceiling: pgbench {pgbench:,.0f} TPS (TPC-B-like, 2 clients, same server)")
     print(f"plain consume:   {ceiling:,.0f} records/s (aiokafka loop over the audit topic)")
     print(
         f"replay:          {replayed:,.0f} events/s from Kafka, {events:,} events, "

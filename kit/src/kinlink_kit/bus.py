@@ -19,6 +19,7 @@ from dataclasses import field
 from typing import Any
 from typing import Protocol
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError
 from aiokafka.errors import KafkaError
@@ -129,8 +130,10 @@ class Bus(Protocol):
 
 
 class KafkaBus:
-    """FastStream's KafkaBroker: an idempotent producer with acks=all, and consumers in groups
-    that commit by hand after the handler, starting from the earliest offset when new."""
+    """FastStream's KafkaBroker for consumers in groups that commit by hand after the handler,
+    starting from the earliest offset when new; aiokafka's idempotent producer (acks=all) for
+    publishing, without FastStream's per-message command and middleware, which cost the outbox
+    relay as much as the producer itself (decision 0099)."""
 
     def __init__(
         self,
@@ -151,30 +154,48 @@ class KafkaBus:
             bootstrap,
             security=_broker_security(options),
             client_id=client_id,
-            enable_idempotence=True,
-            acks="all",
-            linger_ms=2,
             request_timeout_ms=request_timeout_ms,
             logger=None,
         )
+        self._producer_options = {
+            "bootstrap_servers": bootstrap,
+            "client_id": client_id,
+            "enable_idempotence": True,
+            "acks": "all",
+            "linger_ms": 2,
+            "request_timeout_ms": request_timeout_ms,
+            **options,
+        }
+        self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
+        # The producer first: consumers may publish dead letters as soon as they start.
+        self._producer = AIOKafkaProducer(**self._producer_options)
         try:
+            await self._producer.start()
             await self.broker.start()
         except KafkaConnectionError:
             # aiokafka logged the reason just before: credentials refused, a certificate not
             # trusted, nothing listening...
             log.error("cannot connect to Kafka", **self._signing_in)
-            await self.broker.stop()
+            await self.stop()
             raise
 
     async def stop(self) -> None:
         await self.broker.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
 
     async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        if self._producer is None:
+            raise RuntimeError("the bus is not started")
         pending = [
-            await self.broker.publish(
-                m.value, topic=m.topic, key=m.key.encode(), headers=m.headers, no_confirm=True
+            await self._producer.send(
+                m.topic,
+                m.value,
+                key=m.key.encode(),
+                headers=[(name, value.encode()) for name, value in m.headers.items()],
             )
             for m in messages
         ]

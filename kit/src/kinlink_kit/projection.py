@@ -1,8 +1,17 @@
-"""Projections: read models kept up to date by following the event store's log."""
+"""Projections: read models kept up to date by following the event store's log.
+
+One process among a service's replicas on a database follows the log for the views (decision
+0098), elected as the outbox relay is: every replica applying every event did the same upserts
+once per replica and fought over the same rows. Reads stay up to date in every replica: each
+view catches up before it answers (`Projection.catch_up`), applying itself what the elected
+follower has not yet.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from collections.abc import Coroutine
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +19,9 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.leadership import Leadership
 from kinlink_kit.log_follower import LogFollower
+from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import ViewCursor
 from kinlink_kit.views import ViewStore
 
@@ -117,3 +128,18 @@ class ProjectionGroup(LogFollower):
                 if start < at <= end and projection.wants(topic)
             ]
             projection.apply_decoded(due, end)
+
+
+def projection_jobs(
+    settings: ServiceSettings, database: str, follower: ProjectionGroup
+) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+    """The background job following the store's log for its views, from this process when it is
+    elected among the replicas on `database`; none when the settings keep this process out."""
+    if not settings.projections:
+        return []
+    leadership = Leadership(settings.database_url(database), f"{follower.app.name} projections")
+
+    async def follow() -> None:
+        await leadership.run(follower.run)
+
+    return [follow]

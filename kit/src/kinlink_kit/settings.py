@@ -62,6 +62,12 @@ class ServiceSettings(BaseSettings):
         description="Take part in electing the one replica that relays the outbox to Kafka; "
         "false keeps this process out of it (e.g. a one-off tool on a live database).",
     )
+    projections: bool = Field(
+        default=True,
+        description="Take part in electing the one replica that keeps the views up to date; "
+        "false keeps this process out of it (replicas that only answer calls): its views still "
+        "catch up before they answer.",
+    )
     jwt_public_keys: dict[str, str] = Field(
         default_factory=dict,
         description="Key id -> Ed25519 public key (PEM) that tokens may be signed with; JSON.",

@@ -16,6 +16,7 @@ from kinlink_kit.leadership import Leadership
 from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.projection import projection_jobs
 from kinlink_kit.residents import RecordedResidents
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
@@ -140,7 +141,7 @@ def commissary_service(
     )
     database_url = settings.database_url(settings.database)
     background = [
-        commissary.views.follower().run,
+        *projection_jobs(settings, settings.database, commissary.views.follower()),
         allowance_period_sweep(
             commissary,
             Leadership(database_url, "commissary allowance period end"),

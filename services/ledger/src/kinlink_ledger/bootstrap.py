@@ -30,6 +30,7 @@ from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import combined
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.projection import projection_jobs
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.settings import ServiceSettings
@@ -152,7 +153,7 @@ def ledger_service(settings: LedgerSettings, bus: Bus, ledger: Ledger) -> Servic
     }
     consume(ledger, bus, settings.consumer_group, consumed)
     background = [
-        ledger.views.follower().run,
+        *projection_jobs(settings, settings.database, ledger.views.follower()),
         hold_sweep(
             ledger,
             settings.allowance_hold_days,

@@ -17,6 +17,7 @@ from kinlink_kit.leadership import Leadership
 from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.projection import projection_jobs
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.service_account import ServiceAccountSettings
@@ -187,7 +188,7 @@ def messaging_service(settings: MessagingSettings, bus: Bus, messaging: Messagin
     )
     database_url = settings.database_url(settings.database)
     background = [
-        messaging.views.follower().run,
+        *projection_jobs(settings, settings.database, messaging.views.follower()),
         payment_sweep(
             messaging,
             Leadership(database_url, "messaging payment sweep"),

@@ -14,6 +14,7 @@ from kinlink_kit.leadership import Leadership
 from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.projection import projection_jobs
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.service_account import ServiceAccountSettings
@@ -188,7 +189,7 @@ def sms_gateway_service(settings: SmsSettings, bus: Bus, gateway: SmsGateway) ->
     )
     database_url = settings.database_url(settings.database)
     background = [
-        gateway.views.follower().run,
+        *projection_jobs(settings, settings.database, gateway.views.follower()),
         dispatcher(
             gateway,
             Leadership(database_url, "sms dispatcher"),

@@ -15,6 +15,7 @@ from kinlink_kit.ledger_wallet import LedgerWalletSettings
 from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
+from kinlink_kit.projection import projection_jobs
 from kinlink_kit.residents import RecordedResidents
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
@@ -117,7 +118,7 @@ def visitation_service(
     consume(visitation, bus, settings.consumer_group, {IDENTITY_EVENTS: IDENTITY_HANDLERS})
     database_url = settings.database_url(settings.database)
     background = [
-        visitation.views.follower().run,
+        *projection_jobs(settings, settings.database, visitation.views.follower()),
         missed_visit_sweep(
             visitation,
             Leadership(database_url, "visitation missed visits"),
