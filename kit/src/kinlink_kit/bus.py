@@ -163,6 +163,9 @@ class KafkaBus:
             "enable_idempotence": True,
             "acks": "all",
             "linger_ms": 2,
+            # Batches of up to 512 KiB per partition (aiokafka's default is 16 KiB): the relay's
+            # bursts go out in a few requests, not one per 30 records (decision 0099).
+            "max_batch_size": 512 * 1024,
             "request_timeout_ms": request_timeout_ms,
             **options,
         }

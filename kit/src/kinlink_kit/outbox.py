@@ -37,6 +37,9 @@ log = get_logger(__name__)
 # The messages a batch of stored events becomes, in log order.
 Translate = Callable[[Sequence[Notification]], Sequence[OutgoingMessage]]
 TranslateOne = Callable[[Notification], OutgoingMessage | None]
+# Events read, translated and published at a time: a backlog goes out in few round trips
+# (measured: 2,000 a batch relayed three times as fast as 500; decision 0099).
+RELAY_BATCH = 2000
 
 
 def each(translate: TranslateOne) -> Translate:
@@ -69,7 +72,7 @@ class OutboxRelay(LogFollower):
         translate: Translate,
         leadership: Leadership | None = None,
     ) -> None:
-        super().__init__(app)
+        super().__init__(app, batch_size=RELAY_BATCH)
         self.bus = bus
         self.translate = translate
         self.leadership = leadership
