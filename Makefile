@@ -111,6 +111,7 @@ bench: install ## measure deposits, wallet charges, the audit replay, messaging,
 	 $(UV) run --frozen python -m benchmarks.commissary_posting && \
 	 $(UV) run --frozen python -m benchmarks.visit_bookings && \
 	 $(UV) run --frozen python -m benchmarks.visits_charged && \
+	 $(UV) run --frozen python -m benchmarks.memory && \
 	 $(UV) run --frozen python -m benchmarks.identity || status=$$?; \
 	 $(MAKE) --no-print-directory infra-down; exit $$status
 

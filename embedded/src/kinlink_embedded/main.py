@@ -16,6 +16,7 @@ from kinlink_identity.bootstrap import build_identity
 from kinlink_identity.bootstrap import identity_service
 from kinlink_kit.auth import TokenVerifier
 from kinlink_kit.bus import Bus
+from kinlink_kit.large_buffers import return_large_buffers
 from kinlink_kit.logging import configure_logging
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import serve_metrics
@@ -276,6 +277,7 @@ async def run(settings: EmbeddedSettings, stop: asyncio.Event | None = None) -> 
 
 
 def main() -> None:
+    return_large_buffers()  # messaging's photos' pixels (decision 0102)
     settings = EmbeddedSettings()
     configure_logging(settings.service_name, settings.log_level)
     get_logger(__name__).info("starting embedded mode", data_dir=str(settings.data_dir))

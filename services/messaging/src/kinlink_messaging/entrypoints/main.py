@@ -3,6 +3,7 @@ KINLINK_*; `migrate` creates its tables and exits."""
 
 from __future__ import annotations
 
+from kinlink_kit.large_buffers import return_large_buffers
 from kinlink_kit.runtime import run_service
 
 from kinlink_messaging.bootstrap import MessagingSettings
@@ -12,6 +13,7 @@ from kinlink_messaging.bootstrap import messaging_service
 
 
 def main() -> None:
+    return_large_buffers()  # photos' pixels (decision 0102)
     run_service(
         MessagingSettings(),
         lambda settings, bus: messaging_service(settings, bus, build_messaging(settings)),
