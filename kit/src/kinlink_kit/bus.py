@@ -133,7 +133,7 @@ class KafkaBus:
     """FastStream's KafkaBroker for consumers in groups that commit by hand after the handler,
     starting from the earliest offset when new; aiokafka's idempotent producer (acks=all) for
     publishing, without FastStream's per-message command and middleware, which cost the outbox
-    relay as much as the producer itself (decision 0099)."""
+    relay as much as the producer itself (decision 0103)."""
 
     def __init__(
         self,
@@ -164,7 +164,7 @@ class KafkaBus:
             "acks": "all",
             "linger_ms": 2,
             # Batches of up to 512 KiB per partition (aiokafka's default is 16 KiB): the relay's
-            # bursts go out in a few requests, not one per 30 records (decision 0099).
+            # bursts go out in a few requests, not one per 30 records (decision 0103).
             "max_batch_size": 512 * 1024,
             "request_timeout_ms": request_timeout_ms,
             **options,
