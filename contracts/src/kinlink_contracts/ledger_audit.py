@@ -9,6 +9,7 @@ one partition, in the order the ledger recorded them.
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -17,17 +18,40 @@ from pydantic import Field
 
 AUDIT_KEY = "ledger"
 
+Position = Annotated[int, Field(ge=1, description="The event's place in the ledger's log.")]
+OriginatorId = Annotated[UUID, Field(description="The aggregate that recorded the event.")]
+OriginatorVersion = Annotated[int, Field(ge=1)]
+StoredTopic = Annotated[
+    str, Field(description="The domain event's type, as the ledger's store names it.")
+]
+PreviousHash = Annotated[str, Field(description="SHA-256 (hex) of the event before, or 64 zeros.")]
+Hash = Annotated[str, Field(description="SHA-256 (hex) of previous_hash and this event.")]
+
 
 class AuditRecord(BaseModel):
     model_config = ConfigDict(frozen=True, ser_json_bytes="base64", val_json_bytes="base64")
 
-    position: int = Field(ge=1, description="The event's place in the ledger's log.")
-    originator_id: UUID = Field(description="The aggregate that recorded the event.")
-    originator_version: int = Field(ge=1)
-    topic: str = Field(description="The domain event's type, as the ledger's store names it.")
+    position: Position
+    originator_id: OriginatorId
+    originator_version: OriginatorVersion
+    topic: StoredTopic
     state: bytes = Field(description="The stored event's state, base64 in JSON.")
-    previous_hash: str = Field(description="SHA-256 (hex) of the event before, or 64 zeros.")
-    hash: str = Field(description="SHA-256 (hex) of previous_hash and this event.")
+    previous_hash: PreviousHash
+    hash: Hash
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json().encode()
+
+
+class AuditRecordHead(BaseModel):
+    """An audit record read without its state, which is passed over undecoded: what a reader
+    needs of the events it does not look into (a replay counts the types no view is made of)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    position: Position
+    originator_id: OriginatorId
+    originator_version: OriginatorVersion
+    topic: StoredTopic
+    previous_hash: PreviousHash
+    hash: Hash

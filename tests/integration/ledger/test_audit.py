@@ -15,12 +15,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from eventsourcing.utils import get_topic
 from kinlink_kit.progress import Progress
 from kinlink_ledger.adapters.hash_chain import ChainedEvent
 from kinlink_ledger.adapters.hash_chain import ChainedSQLiteProcessRecorder
 from kinlink_ledger.adapters.hash_chain import link_hash
 from kinlink_ledger.adapters.hash_chain import store_chain
+from kinlink_ledger.adapters.ledger_views import LedgerViews
 from kinlink_ledger.audit.replay import ReplayReport
+from kinlink_ledger.audit.replay import fresh_views
 from kinlink_ledger.audit.replay import replay
 from kinlink_ledger.audit.sources import store_batches
 from kinlink_ledger.audit.verify import VerifyReport
@@ -178,6 +181,19 @@ def test_replaying_the_store_gives_every_live_projection_exactly(
     assert report.ok
     assert report.tables >= 2
     assert report.events == len(stream(busy))
+
+
+def test_the_replay_reads_the_state_of_every_type_a_view_is_made_of(tmp_path: Path) -> None:
+    """The replay passes over the other types' states: one left out here would go unapplied."""
+    views = fresh_views(tmp_path)
+    try:
+        assert LedgerViews.viewed_topics() == {
+            get_topic(event_type)
+            for projection in views.projections
+            for event_type in projection.event_types
+        }
+    finally:
+        views.close()
 
 
 def test_a_live_projection_that_drifted_is_reported(busy: Ledger, tmp_path: Path) -> None:

@@ -4,7 +4,9 @@ what auditors rebuild from the stream to compare."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_type_hints
 
+from eventsourcing.utils import get_topic
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.projection import Projection
 from kinlink_kit.projection import ProjectionGroup
@@ -50,6 +52,16 @@ class LedgerViews:
             self.resident_transactions,
             self.payments_in_flight,
         ]
+
+    @classmethod
+    def viewed_topics(cls) -> frozenset[str]:
+        """The stored event types some view is made of: the others change none of them."""
+        return frozenset(
+            get_topic(event_type)
+            for hint in get_type_hints(cls).values()
+            if isinstance(hint, type) and issubclass(hint, Projection)
+            for event_type in hint.event_types
+        )
 
     def follower(self) -> ProjectionGroup:
         """One reader of the ledger's log for all of them (the service runs it)."""

@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
+from collections.abc import Callable
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka import TopicPartition
 from kinlink_contracts.ledger_audit import AuditRecord
+from kinlink_contracts.ledger_audit import AuditRecordHead
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_kit.bus import KafkaClientOptions
 from kinlink_kit.eventstore import open_store
@@ -45,11 +47,20 @@ async def store_batches(store: LedgerStore, batch_size: int = BATCH_SIZE) -> Bat
 
 
 async def kafka_batches(
-    bootstrap: str, topic: str = LEDGER_AUDIT, client_options: KafkaClientOptions | None = None
+    bootstrap: str,
+    topic: str = LEDGER_AUDIT,
+    client_options: KafkaClientOptions | None = None,
+    *,
+    stated: Callable[[str], bool] | None = None,
 ) -> Batches:
     """Every record on the topic when the read began, from the first offset. A record the relay
     published twice (a crash before it noted its progress) is read once. `client_options`: how
-    to connect and sign in (`kinlink_kit.bus.kafka_client_options`, as the auditor)."""
+    to connect and sign in (`kinlink_kit.bus.kafka_client_options`, as the auditor).
+
+    `stated`: which stored event types (topics) come with their state; the others come with an
+    empty one, their state left undecoded (half of a record's reading). For a reader that only
+    counts them, as the replay does the types no view is made of; never for `verify`, whose
+    hashes cover the state."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -75,7 +86,7 @@ async def kafka_batches(
                 for message in messages:
                     if message.offset >= ends[tp]:
                         break
-                    event = _event(message.value, seen)
+                    event = _event(message.value or b"", seen, stated)
                     if event is not None:
                         batch.append(event)
                 if messages and messages[-1].offset >= ends[tp] - 1:
@@ -96,8 +107,10 @@ async def _partitions(consumer: AIOKafkaConsumer, tries: int = 20) -> list[Topic
     return []
 
 
-def _event(value: bytes | None, seen: dict[int, str]) -> ChainedEvent | None:
-    record = AuditRecord.model_validate_json(value or b"")
+def _event(
+    value: bytes, seen: dict[int, str], stated: Callable[[str], bool] | None
+) -> ChainedEvent | None:
+    record = _record(value, stated)
     if seen.get(record.position) == record.hash:
         return None  # published again, identical
     seen[record.position] = record.hash
@@ -109,7 +122,15 @@ def _event(value: bytes | None, seen: dict[int, str]) -> ChainedEvent | None:
         record.originator_id,
         record.originator_version,
         record.topic,
-        record.state,
+        record.state if isinstance(record, AuditRecord) else b"",
         record.previous_hash,
         record.hash,
     )
+
+
+def _record(value: bytes, stated: Callable[[str], bool] | None) -> AuditRecord | AuditRecordHead:
+    """The record, whole if its type is `stated` (the head is read first to know the type)."""
+    if stated is None:
+        return AuditRecord.model_validate_json(value)
+    head = AuditRecordHead.model_validate_json(value)
+    return AuditRecord.model_validate_json(value) if stated(head.topic) else head
