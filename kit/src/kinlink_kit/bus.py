@@ -172,23 +172,28 @@ class KafkaBus:
         self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
+        if self._producer is not None:
+            raise RuntimeError("the bus is started already")
         # The producer first: consumers may publish dead letters as soon as they start.
         self._producer = AIOKafkaProducer(**self._producer_options)
         try:
             await self._producer.start()
             await self.broker.start()
-        except KafkaConnectionError:
-            # aiokafka logged the reason just before: credentials refused, a certificate not
-            # trusted, nothing listening...
-            log.error("cannot connect to Kafka", **self._signing_in)
-            await self.stop()
+        except BaseException as error:
+            if isinstance(error, KafkaConnectionError):
+                # aiokafka logged the reason just before: credentials refused, a certificate
+                # not trusted, nothing listening...
+                log.error("cannot connect to Kafka", **self._signing_in)
+            await self.stop()  # nothing half-started is left behind
             raise
 
     async def stop(self) -> None:
-        await self.broker.stop()
-        if self._producer is not None:
-            await self._producer.stop()
-            self._producer = None
+        producer, self._producer = self._producer, None
+        try:
+            await self.broker.stop()
+        finally:
+            if producer is not None:
+                await producer.stop()
 
     async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
         if self._producer is None:

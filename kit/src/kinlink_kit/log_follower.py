@@ -28,6 +28,7 @@ class LogFollower(ABC):
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self._saved = asyncio.Event()
+        self._listening = False
 
     @abstractmethod
     def position(self) -> int:
@@ -38,8 +39,11 @@ class LogFollower(ABC):
         """Act on a batch and record its last id as the new position."""
 
     async def run(self) -> None:
-        """Follow until cancelled; a failed batch is retried from the last recorded position."""
-        self.app.on_save(asyncio.get_running_loop(), self._saved)
+        """Follow until cancelled; a failed batch is retried from the last recorded position.
+        Run again (a replica elected once more), it listens to the saves it listened to."""
+        if not self._listening:
+            self.app.on_save(asyncio.get_running_loop(), self._saved)
+            self._listening = True
         position = await asyncio.to_thread(self.position)
         log.info("following the event log", follower=type(self).__name__, position=position)
         while True:

@@ -105,7 +105,8 @@ class OutboxRelay(LogFollower):
         return dead_letter_topic(f"kinlink.{self.app.name}.outbox")
 
     async def handle(self, notifications: Sequence[Notification]) -> None:
-        messages = self.messages(notifications)
+        # Off the event loop: a batch's translation may read the store (the ledger's chain).
+        messages = await asyncio.to_thread(self.messages, notifications)
         await self.bus.publish(messages)
         for message in messages:
             EVENTS_PUBLISHED.labels(message.topic).inc()

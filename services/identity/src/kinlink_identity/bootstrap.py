@@ -17,6 +17,7 @@ from kinlink_kit.migration import create_tables
 from kinlink_kit.outbox import each
 from kinlink_kit.outbox import outbox_relay_jobs
 from kinlink_kit.projection import ProjectionGroup
+from kinlink_kit.projection import projection_jobs
 from kinlink_kit.runtime import GrpcService
 from kinlink_kit.runtime import ServiceParts
 from kinlink_kit.settings import ServiceSettings
@@ -224,10 +225,19 @@ def identity_service(settings: IdentitySettings, bus: Bus, identity: Identity) -
     translator = each(IdentityEventTranslator(identity.store))
     background = [
         # One reader of the log for every view; the facilities first, which residents' name.
-        ProjectionGroup(
-            identity.store,
-            [identity.facilities, identity.residents, identity.card_list, identity.staff_accounts],
-        ).run,
+        *projection_jobs(
+            settings,
+            settings.database,
+            ProjectionGroup(
+                identity.store,
+                [
+                    identity.facilities,
+                    identity.residents,
+                    identity.card_list,
+                    identity.staff_accounts,
+                ],
+            ),
+        ),
         *outbox_relay_jobs(settings, settings.database, identity.store, bus, translator),
     ]
     return ServiceParts(
