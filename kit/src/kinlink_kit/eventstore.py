@@ -30,7 +30,7 @@ from kinlink_kit.one_trip_recorder import OneTripPostgresProcessRecorder
 from kinlink_kit.schema import SchemaNotMigrated
 from kinlink_kit.schema import created_functions
 from kinlink_kit.schema import created_tables
-from kinlink_kit.schema import require_postgres_tables
+from kinlink_kit.schema import require_postgres_schema
 from kinlink_kit.schema import require_sqlite_tables
 from kinlink_kit.settings import ServiceSettings
 
@@ -119,7 +119,7 @@ def _require_store_tables(app: Application[UUID], url: str | None, env: dict[str
             require_sqlite_tables(db, env["SQLITE_DBNAME"], names)
         return
     with psycopg.connect(url) as conn:
-        require_postgres_tables(conn, names, created_functions(texts))
+        require_postgres_schema(conn, names, created_functions(texts))
 
 
 class TrackedApplication(Application[UUID]):

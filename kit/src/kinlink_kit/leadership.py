@@ -112,3 +112,16 @@ class Leadership:
         except psycopg.Error:
             return False
         return True
+
+
+def elected_job(take_part: bool, database_url: str | None, name: str, job: Job) -> list[Job]:
+    """`job` as a background job run from this process whenever it is elected among the replicas
+    on the database; none when `take_part` (a setting) keeps this process out of the election."""
+    if not take_part:
+        return []
+    leadership = Leadership(database_url, name)
+
+    async def when_elected() -> None:
+        await leadership.run(job)
+
+    return [when_elected]

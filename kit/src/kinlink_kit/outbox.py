@@ -24,7 +24,7 @@ from kinlink_kit.bus import Bus
 from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.dead_letters import failure_headers
 from kinlink_kit.eventstore import TrackedApplication
-from kinlink_kit.leadership import Leadership
+from kinlink_kit.leadership import elected_job
 from kinlink_kit.log_follower import LogFollower
 from kinlink_kit.logging import get_logger
 from kinlink_kit.metrics import EVENTS_PUBLISHED
@@ -70,21 +70,13 @@ class OutboxRelay(LogFollower):
         app: TrackedApplication,
         bus: Bus,
         translate: Translate,
-        leadership: Leadership | None = None,
     ) -> None:
         super().__init__(app, batch_size=RELAY_BATCH)
         self.bus = bus
         self.translate = translate
-        self.leadership = leadership
 
     async def run(self) -> None:
-        """Relay until cancelled, whenever this process leads (always, without a leadership)."""
-        if self.leadership is None:
-            await self._relay()
-        else:
-            await self.leadership.run(self._relay)
-
-    async def _relay(self) -> None:
+        """Relay until cancelled."""
         try:
             await super().run()
         finally:
@@ -159,7 +151,10 @@ def outbox_relay_jobs(
 ) -> list[Callable[[], Coroutine[Any, Any, None]]]:
     """The background job relaying `app`'s outbox from this process when it is elected among
     the replicas on the same database; none when the settings keep this process out of it."""
-    if not settings.outbox_relay:
-        return []
-    leadership = Leadership(settings.database_url(database), f"{app.name} outbox relay")
-    return [OutboxRelay(app, bus, translate, leadership).run]
+    relay = OutboxRelay(app, bus, translate)
+    return elected_job(
+        settings.outbox_relay,
+        settings.database_url(database),
+        f"{app.name} outbox relay",
+        relay.run,
+    )

@@ -19,7 +19,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from kinlink_kit.eventstore import TrackedApplication
-from kinlink_kit.leadership import Leadership
+from kinlink_kit.leadership import elected_job
 from kinlink_kit.log_follower import LogFollower
 from kinlink_kit.settings import ServiceSettings
 from kinlink_kit.views import ViewCursor
@@ -135,11 +135,9 @@ def projection_jobs(
 ) -> list[Callable[[], Coroutine[Any, Any, None]]]:
     """The background job following the store's log for its views, from this process when it is
     elected among the replicas on `database`; none when the settings keep this process out."""
-    if not settings.projections:
-        return []
-    leadership = Leadership(settings.database_url(database), f"{follower.app.name} projections")
-
-    async def follow() -> None:
-        await leadership.run(follower.run)
-
-    return [follow]
+    return elected_job(
+        settings.projections,
+        settings.database_url(database),
+        f"{follower.app.name} projections",
+        follower.run,
+    )

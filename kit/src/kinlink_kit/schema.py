@@ -52,7 +52,7 @@ def created_functions(statements: Iterable[str]) -> list[str]:
     return [name for statement in statements for name in _CREATED_FUNCTION.findall(statement)]
 
 
-def require_postgres_tables(
+def require_postgres_schema(
     connection: psycopg.Connection[Any], names: Sequence[str], functions: Sequence[str] = ()
 ) -> None:
     """Raise SchemaNotMigrated unless every table in `names` and every function in `functions`

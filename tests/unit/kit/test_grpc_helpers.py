@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from enum import Enum
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 from kinlink.ledger.v1 import ledger_pb2 as ledger_pb
 from kinlink_kit.errors import AlreadyExists
 from kinlink_kit.errors import ClientError
@@ -74,6 +78,21 @@ def test_method_names_and_timestamps() -> None:
     )
     at = datetime(2026, 11, 25, 18, 0, 1, 250_000, tzinfo=UTC)
     assert timestamp(at).ToDatetime(tzinfo=UTC) == at
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2026, 3, 8, 2, 30, 0, 999_999, tzinfo=ZoneInfo("America/Chicago")),
+        datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ZoneInfo("America/New_York")),
+        datetime(2026, 11, 25, 18, 0, 1, 1),  # naive: taken as UTC
+        datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=timezone(timedelta(hours=-7))),
+    ],
+)
+def test_timestamps_are_the_ones_protobuf_makes(at: datetime) -> None:
+    made_by_protobuf = Timestamp()
+    made_by_protobuf.FromDatetime(at)
+    assert timestamp(at) == made_by_protobuf
 
 
 class Status(Enum):
