@@ -46,6 +46,8 @@ from kinlink_identity.adapters.token_signer import generate_key_pair
 from kinlink_kit.auth import Principal
 from kinlink_kit.auth import Role
 
+from benchmarks.cpu import Pids
+from benchmarks.cpu import measuring
 from benchmarks.harness import CONCURRENCY
 from benchmarks.harness import RATES
 from benchmarks.harness import SECONDS
@@ -53,6 +55,7 @@ from benchmarks.harness import TARGET_RSS_MB
 from benchmarks.harness import Latency
 from benchmarks.harness import Replicas
 from benchmarks.harness import ServiceProcess
+from benchmarks.harness import call_floor
 from benchmarks.harness import closed_loop
 from benchmarks.harness import create_database
 from benchmarks.harness import infra_env
@@ -227,13 +230,17 @@ async def confirm(stubs: Stubs, quote: Quote) -> float:
     return time.perf_counter() - started
 
 
-async def throughput(stubs: Stubs) -> tuple[float, int]:
+async def throughput(stubs: Stubs, cpu_groups: dict[str, Pids]) -> tuple[float, int, str]:
+    """Confirmations per second in a closed loop, how many, and the CPU each cost by process."""
     quotes = await make_quotes(stubs, int(SECONDS * 1500), "throughput")
     print(f"throughput: {CONCURRENCY} concurrent confirmations for {SECONDS:.0f}s", flush=True)
-    result = await closed_loop("confirmed", lambda i: confirm(stubs, quotes[i]), limit=len(quotes))
+    with measuring(cpu_groups) as used:
+        result = await closed_loop(
+            "confirmed", lambda i: confirm(stubs, quotes[i]), limit=len(quotes)
+        )
     if result.failures:
         raise RuntimeError(f"confirmations failed: {dict(result.failures)}")
-    return result.rate, result.completed
+    return result.rate, result.completed, used.per_call_ms(result.completed)
 
 
 async def latency(stubs: Stubs, rate: int) -> Latency:
@@ -278,7 +285,8 @@ async def main() -> None:
         channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers.answering]
         stubs = Stubs(channels)
         size_before = await topic_size(env["KINLINK_KAFKA_BOOTSTRAP"])
-        rate, confirmed = await throughput(stubs)
+        floor = await call_floor(channels, ledgers.cpu_groups())
+        rate, confirmed, cpu = await throughput(stubs, ledgers.cpu_groups())
         latencies = [await latency(stubs, rate) for rate in RATES]
         confirmed += sum(offered.completed for offered in latencies)
         # Each confirmation publishes DepositRequested and DepositCaptured.
@@ -291,8 +299,14 @@ async def main() -> None:
     print("\n== Kinlink deposit pipeline (real Kafka and PostgreSQL, simulated processor) ==")
     print(f"machine ceiling: pgbench {ceiling:,.0f} TPS (TPC-B-like, 2 clients, same server)")
     print(f"ledgers:         {ledgers.describe()}, on one database")
+    print(f"call floor:      {floor}")
     print(
         f"confirmations:   {rate:,.0f}/s sustained over {SECONDS:.0f}s  (target >= {TARGET_RATE})"
+    )
+    cores = os.cpu_count() or 1
+    print(
+        f"CPU per confirmation: {cpu}  ({cores} cores allow "
+        f"{cores / TARGET_RATE * 1000:.1f} ms in all at {TARGET_RATE:,}/s)"
     )
     for offered in latencies:
         print(f"confirm latency: {offered.describe()}")

@@ -30,6 +30,10 @@ import psycopg
 from grpc_health.v1 import health_pb2
 from grpc_health.v1 import health_pb2_grpc
 
+from benchmarks.cpu import Pids
+from benchmarks.cpu import measuring
+from benchmarks.cpu import named
+
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 # Calls offered per second in the latency phases (open loops), and the p99 each must stay under.
@@ -177,6 +181,15 @@ class Replicas:
             return f"{len(self.answering)} processes, the elected one relaying and projecting"
         return f"{len(self.answering)} answering calls, one more relaying and projecting"
 
+    def cpu_groups(self) -> dict[str, Pids]:
+        """The processes whose CPU per call `cpu.measuring` reports: the answering replicas, the
+        worker (if any) and PostgreSQL's server processes."""
+        groups = {"answering replicas": lambda: [p.process.pid for p in self.answering]}
+        if self.worker is not None:
+            pid = self.worker.process.pid
+            groups["worker"] = lambda: [pid]
+        return {**groups, "PostgreSQL": named("postgres")}
+
     def stop(self) -> list[float]:
         """Stops them all; their peak resident memory in MB, the worker's last."""
         return [process.stop() for process in self.all]
@@ -308,6 +321,23 @@ async def open_loop(call: Callable[[int], Awaitable[object]], rate: int, count: 
 
 def failure_name(error: BaseException) -> str:
     return error.code().name if isinstance(error, grpc.aio.AioRpcError) else type(error).__name__
+
+
+async def call_floor(channels: list[grpc.aio.Channel], groups: dict[str, Pids]) -> str:
+    """The cheapest call the replicas answer (gRPC health checks, through the same server and
+    interceptors) in a closed loop like the measured one's: what any call costs before its
+    work, printed beside the money path's figures."""
+    stubs = [health_pb2_grpc.HealthStub(channel) for channel in channels]
+    with measuring(groups) as used:
+        result = await closed_loop(
+            "health checks",
+            lambda i: stubs[i % len(stubs)].Check(health_pb2.HealthCheckRequest(), timeout=60),
+            seconds=SECONDS / 2,
+        )
+    return (
+        f"{result.rate:,.0f} health checks/s on the same replicas, {result.latency()}; "
+        f"CPU per check: {used.per_call_ms(result.completed)}"
+    )
 
 
 async def closed_loop(

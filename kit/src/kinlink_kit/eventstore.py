@@ -7,6 +7,7 @@ import contextlib
 import sqlite3
 from collections.abc import Callable
 from collections.abc import Sequence
+from copy import deepcopy
 from typing import Any
 from typing import ClassVar
 from typing import TypeVar
@@ -27,6 +28,10 @@ from eventsourcing.utils import get_topic
 from kinlink_kit.errors import NotFound
 from kinlink_kit.group_commit import GroupCommitter
 from kinlink_kit.one_trip_recorder import OneTripPostgresProcessRecorder
+from kinlink_kit.read_ahead import NOT_AHEAD
+from kinlink_kit.read_ahead import ahead
+from kinlink_kit.read_ahead import forget
+from kinlink_kit.read_ahead import reading_ahead
 from kinlink_kit.schema import SchemaNotMigrated
 from kinlink_kit.schema import created_functions
 from kinlink_kit.schema import created_tables
@@ -147,11 +152,19 @@ class TrackedApplication(Application[UUID]):
 
         With an aggregate cache, a caller that will not change the aggregate (`to_change=False`)
         gets the cached object itself instead of a copy: it must not call its commands."""
-        try:
-            found: object = self.repository.get(aggregate_id, deepcopy_from_cache=to_change)
-        except AggregateNotFoundError:
-            return None
+        found = ahead(aggregate_id)
+        if found is NOT_AHEAD:
+            try:
+                found = self.repository.get(aggregate_id, deepcopy_from_cache=to_change)
+            except AggregateNotFoundError:
+                return None
+        elif to_change and self.repository.deepcopy_from_cache:
+            found = deepcopy(found)
         return found if isinstance(found, kind) else None
+
+    def reading_ahead(self, *ids: UUID) -> contextlib.AbstractContextManager[None]:
+        """The aggregates `ids` read in one trip for the finds in the block (see read_ahead)."""
+        return reading_ahead(self, ids)
 
     def require(self, aggregate_id: UUID, kind: type[Kind], *, code: str, field: str) -> Kind:
         """The aggregate, or NotFound with the stable `code`, naming the request `field`."""
@@ -164,6 +177,7 @@ class TrackedApplication(Application[UUID]):
         """Save the aggregates' new events in one transaction, grouped with concurrent saves.
 
         Raises the store's IntegrityError when an aggregate changed since it was read."""
+        forget(obj.id for obj in objs if hasattr(obj, "collect_events"))
         events = [
             event
             for obj in objs
@@ -189,6 +203,7 @@ class TrackedApplication(Application[UUID]):
     ) -> list[Recording[UUID]]:
         """Save the aggregates' new events and the upstream position in one transaction; raises
         the store's IntegrityError if that position was already recorded."""
+        forget(aggregate.id for aggregate in aggregates)
         processing = ProcessingEvent[UUID](tracking=tracking)
         processing.collect_events(*aggregates)
         recordings = self._record(processing)

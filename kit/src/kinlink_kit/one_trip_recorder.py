@@ -16,8 +16,10 @@ to dump.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError
 from eventsourcing.persistence import OperationalError
@@ -81,6 +83,12 @@ class OneTripPostgresProcessRecorder(PostgresProcessRecorder):
             "SELECT * FROM {0}(%s::text, %s::bigint, %s::uuid[], %s::bigint[], %s::text[], "
             "%s::bytea[]) AS id"
         ).format(function)
+        self._select_after = SQL(
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+            "FROM {0} AS e JOIN unnest(%s::uuid[], %s::bigint[]) AS known(id, version) "
+            "ON e.originator_id = known.id AND e.originator_version > known.version "
+            "ORDER BY e.originator_id, e.originator_version"
+        ).format(Identifier(schema, self.events_table_name))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
@@ -103,3 +111,21 @@ class OneTripPostgresProcessRecorder(PostgresProcessRecorder):
                 prepare=True,
             )
             return [row["id"] for row in curs.fetchall()]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events_after(self, versions: Mapping[UUID, int]) -> list[StoredEvent]:
+        """The events of several aggregates after the version known of each (0: all of them),
+        in one statement, each aggregate's in order."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                self._select_after, (list(versions), list(versions.values())), prepare=True
+            )
+            return [
+                StoredEvent(
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]

@@ -23,8 +23,10 @@ from kinlink_kit.errors import Unavailable
 from kinlink_kit.grpc_helpers import parse_id
 from kinlink_kit.logging import get_logger
 
+from kinlink_ledger.domain.account_cards import AccountCards
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.deposit import DepositStatus
+from kinlink_ledger.domain.depositor_deposits import DepositorDeposits
 from kinlink_ledger.domain.facility import FacilityRules
 from kinlink_ledger.domain.idempotency import IdempotencyClaim
 from kinlink_ledger.domain.payments import ChargeOutcome
@@ -34,6 +36,7 @@ from kinlink_ledger.domain.payments import PaymentUnavailable
 from kinlink_ledger.domain.payments import UnknownPaymentMethod
 from kinlink_ledger.domain.quote import DepositQuote
 from kinlink_ledger.domain.quote import QuoteNotFound
+from kinlink_ledger.domain.resident import Resident
 from kinlink_ledger.domain.resident_week import ResidentWeek
 from kinlink_ledger.domain.resident_week import WeeklyLimitExceeded
 from kinlink_ledger.domain.week import deposit_week_start
@@ -69,25 +72,38 @@ def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
     claim_id = IdempotencyClaim.create_id(quote.depositor_id, command.idempotency_key)
     deposit_id = Deposit.create_id(quote_id)
     facility = ledger.facilities.get(quote.facility_id)
-    try:
-        _check_card_and_resident(ledger, quote, command)
-    except ClientError:
-        # Confirming a deposit already made again finishes it, whatever changed since.
-        first = _first_deposit(ledger, claim_id, deposit_id)
-        if first is None:
-            raise
-        return finish_deposit(ledger, first)
+    with ledger.store.reading_ahead(*_read_by_request(ledger, quote, facility)):
+        try:
+            _check_card_and_resident(ledger, quote, command)
+        except ClientError:
+            # Confirming a deposit already made again finishes it, whatever changed since.
+            first = _first_deposit(ledger, claim_id, deposit_id)
+            if first is None:
+                raise
+            return finish_deposit(ledger, first)
 
-    def made_first() -> tuple[Deposit, ResidentWeek | None] | None:
-        # Someone moved first: this very deposit or key (then that one is the answer), or
-        # another deposit to the resident's week (then try again on the week as it is now).
-        first = _first_deposit(ledger, claim_id, deposit_id)
-        return None if first is None else (first, None)
+        def made_first() -> tuple[Deposit, ResidentWeek | None] | None:
+            # Someone moved first: this very deposit or key (then that one is the answer), or
+            # another deposit to the resident's week (then try again on the week as it is now).
+            first = _first_deposit(ledger, claim_id, deposit_id)
+            return None if first is None else (first, None)
 
-    deposit, week = ledger.retrying(
-        lambda: _request(ledger, quote, command, facility), on_conflict=made_first
-    )
+        deposit, week = ledger.retrying(
+            lambda: _request(ledger, quote, command, facility), on_conflict=made_first
+        )
     return finish_deposit(ledger, deposit, week)
+
+
+def _read_by_request(ledger: Ledger, quote: DepositQuote, facility: FacilityRules) -> list[UUID]:
+    """What checking and recording the request reads, to read it in one trip: the depositor's
+    cards and requests, the resident and the resident's week."""
+    week_start = deposit_week_start(ledger.clock(), facility.time_zone).isoformat()
+    return [
+        AccountCards.create_id(quote.depositor_id),
+        Resident.create_id(quote.facility_id, quote.resident_id),
+        DepositorDeposits.create_id(quote.depositor_id),
+        ResidentWeek.create_id(quote.facility_id, quote.resident_id, week_start),
+    ]
 
 
 def _first_deposit(ledger: Ledger, claim_id: UUID, deposit_id: UUID) -> Deposit | None:

@@ -1,0 +1,75 @@
+"""CPU time per call, by group of processes (the answering replicas, the worker, PostgreSQL), read
+from /proc before and after a loop: on a machine whose cores the benchmark saturates, what a call
+costs each process is what bounds the rate, and where a change moved work shows here first."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+Pids = Callable[[], list[int]]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU the process has used so far (0 once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    # After the command's closing parenthesis: state is field 3, utime 14 and stime 15.
+    fields = stat.rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+
+
+def named(command: str) -> Pids:
+    """The processes whose command is `command` at the time of asking (PostgreSQL's backends
+    come and go with the connections)."""
+
+    def pids() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError):
+                    if (entry / "comm").read_text().strip() == command:
+                        found.append(int(entry.name))
+        return found
+
+    return pids
+
+
+@dataclass
+class CpuUse:
+    """CPU seconds each group of processes used between `measuring`'s start and end."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def per_call_ms(self, calls: int) -> str:
+        """'answering 2.0 ms, worker 0.8 ms, ...': each group's CPU per call."""
+        return ", ".join(
+            f"{group} {used / max(calls, 1) * 1000:.2f} ms" for group, used in self.seconds.items()
+        )
+
+
+@contextlib.contextmanager
+def measuring(groups: Mapping[str, Pids]) -> Iterator[CpuUse]:
+    """CPU used by each group while the block runs; a process that started meanwhile counts
+    from its start, one that ended meanwhile is left out."""
+
+    def snapshot() -> dict[str, dict[int, float]]:
+        return {group: {pid: cpu_seconds(pid) for pid in pids()} for group, pids in groups.items()}
+
+    use = CpuUse()
+    before = snapshot()
+    yield use
+    after = snapshot()
+    for group, now in after.items():
+        use.seconds[group] = sum(
+            seconds - before[group].get(pid, 0.0) for pid, seconds in now.items()
+        )
