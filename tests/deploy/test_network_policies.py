@@ -21,7 +21,10 @@ from tests.deploy.manifests import overlay
 from tests.deploy.test_workloads import DEPLOYMENT_IDS
 from tests.deploy.test_workloads import DEPLOYMENTS
 from tests.deploy.test_workloads import SETTINGS_OF
+from tests.deploy.test_workloads import WORKER
+from tests.deploy.test_workloads import component_of
 from tests.deploy.test_workloads import server_env
+from tests.deploy.test_workloads import service_of
 
 SERVICES = sorted(SETTINGS_OF)
 
@@ -31,8 +34,9 @@ def selects(selector: Doc, labels: dict[str, str]) -> bool:
         if labels.get(key) != value:
             return False
     for expression in selector.get("matchExpressions") or []:
-        assert expression["operator"] == "Exists", f"unsupported here: {expression}"
-        if expression["key"] not in labels:
+        key, operator = expression["key"], expression["operator"]
+        assert operator in ("Exists", "In"), f"unsupported here: {expression}"
+        if key not in labels or (operator == "In" and labels[key] not in expression["values"]):
             return False
     return True
 
@@ -86,11 +90,11 @@ def allows(
 
 
 def calls_in_code(overlay_name: str, deployment: Doc) -> set[str]:
-    """The services a workload calls: the hosts its `*_target` settings are given."""
+    """The Services a workload calls: the hosts its `*_target` settings are given."""
     name = deployment["metadata"]["name"]
     env = server_env(overlay_name, deployment)
     callees = set()
-    for field in SETTINGS_OF[name].model_fields:
+    for field in SETTINGS_OF[service_of(deployment)].model_fields:
         if field.endswith("_target"):
             variable = f"KINLINK_{field.upper()}"
             assert variable in env, f"{name}: {variable} unset: it would call its own pod"
@@ -102,16 +106,29 @@ def grpc_port(workload: Doc) -> Doc | None:
     return next((p for p in container_ports(workload) if p["name"] == "grpc"), None)
 
 
+def behind(docs: tuple[Doc, ...], service: str) -> list[str]:
+    """The Deployments whose pods a Service's calls reach."""
+    selector = named(docs, "Service", service)["spec"]["selector"]
+    return [
+        d["metadata"]["name"]
+        for d in of_kind(docs, "Deployment")
+        if selector.items() <= pod_labels(d).items()
+    ]
+
+
 @pytest.mark.parametrize("overlay_name", OVERLAYS)
 def test_exactly_the_grpc_calls_the_code_makes_are_allowed(overlay_name: str) -> None:
+    """Between Deployments: a call to a Service reaches the Deployments it selects (so the
+    ledger's worker, behind no Service that takes calls, must be reachable by none)."""
     docs = overlay(overlay_name)
     policies = of_kind(docs, "NetworkPolicy")
     deployments = {d["metadata"]["name"]: d for d in of_kind(docs, "Deployment")}
-    assert sorted(deployments) == SERVICES
+    assert sorted({service_of(d) for d in deployments.values()}) == SERVICES
     in_code = {
         (caller, callee)
         for caller, deployment in deployments.items()
-        for callee in calls_in_code(overlay_name, deployment)
+        for service in calls_in_code(overlay_name, deployment)
+        for callee in behind(docs, service)
     }
     allowed = set()
     for caller, source in deployments.items():
@@ -129,6 +146,7 @@ def test_exactly_the_grpc_calls_the_code_makes_are_allowed(overlay_name: str) ->
     assert in_code - allowed == set(), "calls the code makes that the policies block"
     assert allowed - in_code == set(), "calls the policies allow that the code never makes"
     assert ("portal", "ledger") in allowed and ("ledger", "identity") not in allowed
+    assert not [pair for pair in allowed if pair[1] == "ledger-worker"]
 
 
 @pytest.mark.parametrize("overlay_name", OVERLAYS)
@@ -154,6 +172,28 @@ def test_prometheus_alone_reaches_the_metrics_ports(overlay_name: str) -> None:
             assert not allows(
                 policies, "ingress", pod_labels(deployment), pod_labels(other), metrics
             ), f"{other['metadata']['name']} may scrape {name}"
+
+
+@pytest.mark.parametrize("overlay_name", OVERLAYS)
+def test_a_worker_is_reached_on_its_metrics_port_only(overlay_name: str) -> None:
+    """A worker takes no calls: no policy selecting its pods admits anyone, from this namespace
+    or another, to a port but `metrics` (the exact-calls test covers the workloads here)."""
+    docs = overlay(overlay_name)
+    workers = [d for d in of_kind(docs, "Deployment") if component_of(d) == WORKER]
+    assert workers, f"{overlay_name} deploys no worker"
+    for worker in workers:
+        labels = pod_labels(worker)
+        policies = [
+            p for p in of_kind(docs, "NetworkPolicy") if selects(p["spec"]["podSelector"], labels)
+        ]
+        for port in container_ports(worker):
+            admitting = [
+                rule
+                for policy in policies
+                for rule in policy["spec"].get("ingress") or []
+                if port_admits(rule.get("ports"), port)
+            ]
+            assert bool(admitting) == (port["name"] == "metrics"), port["name"]
 
 
 def ingress_sources(policy: Doc, port: Doc) -> list[Any]:
@@ -221,10 +261,10 @@ def port_named_by(value: str) -> int:
 def test_each_service_reaches_the_providers_its_settings_name(
     overlay_name: str, deployment: Doc
 ) -> None:
-    name = deployment["metadata"]["name"]
+    name, service = deployment["metadata"]["name"], service_of(deployment)
     env = server_env(overlay_name, deployment)
-    ports = [port_named_by(str(env[variable])) for variable in PROVIDERS.get(name, [])]
-    if name in STRIPE and env[STRIPE[name]] == "stripe":
+    ports = [port_named_by(str(env[variable])) for variable in PROVIDERS.get(service, [])]
+    if service in STRIPE and env[STRIPE[service]] == "stripe":
         ports.append(443)
     policies = of_kind(overlay(overlay_name), "NetworkPolicy")
     for port in ports:

@@ -5,7 +5,8 @@ the web portal's port), a locked-down container
 (non-root, read-only root filesystem, no privilege escalation, all capabilities dropped), a memory
 limit, a termination grace period longer than the service's own drain, only KINLINK_* variables,
 each one a setting of its service, and the public keys that verify tokens. Migration Jobs are
-locked down the same way. (Every replica may run the outbox relay: they elect one.)
+locked down the same way. Each election of a service with a database (its outbox relay, its
+views' follower) has candidates: the service's pods, or its worker's alone where it has one.
 
 The checks run on each overlay as kustomize renders it (tests/deploy/manifests.py).
 """
@@ -19,11 +20,13 @@ from pathlib import Path
 import pytest
 from kinlink_commissary.bootstrap import CommissarySettings
 from kinlink_identity.bootstrap import IdentitySettings
+from kinlink_kit.settings import ServiceSettings
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_messaging.bootstrap import MessagingSettings
 from kinlink_portal.settings import PortalSettings
 from kinlink_sms.bootstrap import SmsSettings
 from kinlink_visitation.bootstrap import VisitationSettings
+from pydantic import TypeAdapter
 
 from tests.deploy.custom_resources import resources_of
 from tests.deploy.manifests import K8S
@@ -288,6 +291,13 @@ def service_of(workload: Doc) -> str:
     return str(workload["metadata"]["labels"]["app.kubernetes.io/name"])
 
 
+WORKER = "worker"  # the component of a service's pods that take no calls (decision 0104)
+
+
+def component_of(workload: Doc) -> str:
+    return str(workload["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"])
+
+
 @pytest.mark.parametrize(("overlay_name", "workload"), WORKLOADS, ids=WORKLOAD_IDS)
 def test_every_variable_a_workload_is_given_is_a_setting_of_its_service(
     overlay_name: str, workload: Doc
@@ -297,6 +307,42 @@ def test_every_variable_a_workload_is_given_is_a_setting_of_its_service(
     for container in workload["spec"]["template"]["spec"]["containers"]:
         given = set(effective_env(container, configmaps(overlay_name)))
         assert given - read == set(), workload["metadata"]["name"]
+
+
+# ServiceSettings' switches that put a process among the candidates of an election (decisions
+# 0098, 0104), and the services deployed with a worker that alone stands in them.
+ELECTIONS = ("outbox_relay", "projections")
+WITH_A_WORKER = {"ledger"}
+
+
+def stands_in(overlay_name: str, deployment: Doc, election: str) -> bool:
+    """Whether a Deployment's pods are candidates in `election`, as its service reads its
+    variables (unset: the settings' default)."""
+    variable = f"KINLINK_{election.upper()}"
+    value = server_env(overlay_name, deployment).get(
+        variable, ServiceSettings.model_fields[election].default
+    )
+    assert value is not FROM_SECRET, f"{variable} is not a literal"
+    return TypeAdapter(bool).validate_python(value)
+
+
+@pytest.mark.parametrize("overlay_name", OVERLAYS)
+def test_a_worker_alone_stands_in_its_services_elections(overlay_name: str) -> None:
+    """The ledger's answering pods stay out of the elections and its worker's stand in both; a
+    service without a worker stands in both, or nobody would relay its events."""
+    deployments = [d for name, d in DEPLOYMENTS if name == overlay_name]
+    for service in {service_of(d) for d in deployments}:
+        if "database" not in SETTINGS_OF[service].model_fields:
+            continue
+        own = [d for d in deployments if service_of(d) == service]
+        expected = f"{service}-worker" if service in WITH_A_WORKER else service
+        for election in ELECTIONS:
+            candidates = [
+                d["metadata"]["name"] for d in own if stands_in(overlay_name, d, election)
+            ]
+            assert candidates == [expected], (service, election)
+    workers = {service_of(d) for d in deployments if component_of(d) == WORKER}
+    assert workers == WITH_A_WORKER
 
 
 def test_every_yaml_file_is_checked() -> None:
