@@ -20,7 +20,7 @@ from kinlink_embedded.main import platform
 from kinlink_kit.bus import MessageHandler
 from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.consumer import TrackingConsumer
-from kinlink_kit.outbox import OutboxRelay
+from kinlink_kit.outbox import outbox_relays
 
 
 @dataclass
@@ -78,15 +78,11 @@ def services() -> dict[str, ServiceWiring]:
         wired: dict[str, ServiceWiring] = {}
         for part in parts:
             service = wired[part.name] = ServiceWiring(part.name)
-            for job in part.background:
-                relay = getattr(job, "__self__", None)
-                if isinstance(relay, OutboxRelay):
-                    for translator in translators(relay.translate):
-                        service.published.add(translator.topic)
-                        service.producers.add(
-                            (translator.topic, getattr(translator, "producer", None))
-                        )
-                    service.outbox_dead_letters.add(relay.dead_letter_topic)
+            for relay in outbox_relays(part.background):
+                for translator in translators(relay.translate):
+                    service.published.add(translator.topic)
+                    service.producers.add((translator.topic, getattr(translator, "producer", None)))
+                service.outbox_dead_letters.add(relay.dead_letter_topic)
             part.close()
     for consumer in bus.consumers:
         # Each service's consumer group is its own (kinlink-<name>): that is how a

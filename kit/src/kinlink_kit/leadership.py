@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -114,14 +115,23 @@ class Leadership:
         return True
 
 
+@dataclass(frozen=True)
+class ElectedJob:
+    """`job`, run from this process whenever it is elected (the `leadership`)."""
+
+    leadership: Leadership
+    job: Job
+
+    async def __call__(self) -> None:
+        await self.leadership.run(self.job)
+
+    def __str__(self) -> str:
+        return f"{self.leadership.name} (when elected)"
+
+
 def elected_job(take_part: bool, database_url: str | None, name: str, job: Job) -> list[Job]:
     """`job` as a background job run from this process whenever it is elected among the replicas
     on the database; none when `take_part` (a setting) keeps this process out of the election."""
     if not take_part:
         return []
-    leadership = Leadership(database_url, name)
-
-    async def when_elected() -> None:
-        await leadership.run(job)
-
-    return [when_elected]
+    return [ElectedJob(Leadership(database_url, name), job)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from collections.abc import Coroutine
+from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from kinlink_kit.bus import Bus
 from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.dead_letters import failure_headers
 from kinlink_kit.eventstore import TrackedApplication
+from kinlink_kit.leadership import ElectedJob
 from kinlink_kit.leadership import elected_job
 from kinlink_kit.log_follower import LogFollower
 from kinlink_kit.logging import get_logger
@@ -158,3 +160,14 @@ def outbox_relay_jobs(
         f"{app.name} outbox relay",
         relay.run,
     )
+
+
+def outbox_relays(background: Iterable[object]) -> list[OutboxRelay]:
+    """The outbox relays among a service's background jobs, elected ones too: for the tools that
+    use a relay's translation without running it (republishing, the wiring's checks)."""
+    found = []
+    for job in background:
+        relay = getattr(job.job if isinstance(job, ElectedJob) else job, "__self__", None)
+        if isinstance(relay, OutboxRelay):
+            found.append(relay)
+    return found

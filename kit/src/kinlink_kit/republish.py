@@ -30,6 +30,7 @@ from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.logging import get_logger
 from kinlink_kit.outbox import OutboxRelay
 from kinlink_kit.outbox import Translate
+from kinlink_kit.outbox import outbox_relays
 from kinlink_kit.progress import Progress
 from kinlink_kit.settings import ServiceSettings
 
@@ -100,7 +101,7 @@ def republish_command(
     # The relay is only built here, never run: forcing it on is how its translation is found.
     parts = start(settings.model_copy(update={"outbox_relay": True}), InMemoryBus())
     try:
-        relays = [r for job in parts.background if isinstance(r := _relay_of(job), OutboxRelay)]
+        relays = outbox_relays(parts.background)
         if not relays:
             log.error("this service relays no outbox", service=parts.name)
             return 2
@@ -112,10 +113,6 @@ def republish_command(
         return asyncio.run(_republish_all(relays, bus, args.topic, args.after))
     finally:
         parts.close()
-
-
-def _relay_of(job: object) -> object:
-    return getattr(job, "__self__", None)
 
 
 async def _republish_all(relays: list[OutboxRelay], bus: KafkaBus, topic: str, after: int) -> int:

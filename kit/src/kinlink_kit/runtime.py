@@ -102,7 +102,10 @@ async def serve(
     await bus.start()
     await server.start()
     tasks = [
-        asyncio.create_task(job(), name=job.__qualname__) for p in parts for job in p.background
+        # Named for debugging: a function by its name, an elected job by its election's.
+        asyncio.create_task(job(), name=getattr(job, "__qualname__", str(job)))
+        for p in parts
+        for job in p.background
     ]
     if on_ready is not None:
         ready = on_ready(server.address)
