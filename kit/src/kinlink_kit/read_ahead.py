@@ -58,9 +58,12 @@ def reading_ahead(app: Application[UUID], ids: Iterable[UUID]) -> Iterator[None]
     ahead: dict[UUID, Any] = {}
     for aggregate_id, aggregate in known.items():
         if news[aggregate_id]:
-            # A copy: the cached object may be brought up to date by another thread meanwhile.
+            # A copy: another thread may be bringing the cached object up to date meanwhile (the
+            # library does it in place), and may have applied some of these events already.
             base = None if aggregate is None else deepcopy(aggregate)
-            aggregate = project_aggregate(base, news[aggregate_id])
+            version = 0 if base is None else base.version
+            newer = [e for e in news[aggregate_id] if e.originator_version > version]
+            aggregate = project_aggregate(base, newer)
             cache.put(aggregate_id, aggregate)
         ahead[aggregate_id] = aggregate
     token = _AHEAD.set(ahead)

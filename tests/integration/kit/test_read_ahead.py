@@ -154,3 +154,27 @@ def test_outside_the_block_finds_read_the_store(replicas: tuple[Tallies, Tallies
     counted_there(there, tally)
     found = here.find(tally.id, Tally)
     assert found is not None and found.count == 1
+
+
+def test_a_cached_aggregate_brought_up_to_date_meanwhile_is_read_ahead_once(
+    replicas: tuple[Tallies, Tallies], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here, there = replicas
+    tally = saved(here)
+    assert here.find(tally.id, Tally) is not None  # cached here at its first version
+    counted_there(there, tally)
+    counted_there(there, tally)
+    recorder = here.recorder
+    assert isinstance(recorder, OneTripPostgresProcessRecorder)
+    read_together = recorder.select_events_after
+
+    def while_another_thread_finds(versions: Any) -> Any:
+        read = read_together(versions)
+        # Another request's find brings the cached object up to date, in place, meanwhile.
+        assert here.find(tally.id, Tally, to_change=False).count == 2  # type: ignore[union-attr]
+        return read
+
+    monkeypatch.setattr(recorder, "select_events_after", while_another_thread_finds)
+    with here.reading_ahead(tally.id):
+        found = here.find(tally.id, Tally)
+        assert found is not None and found.count == 2
