@@ -41,17 +41,3 @@ class AuditRecord(BaseModel):
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json().encode()
-
-
-class AuditRecordHead(BaseModel):
-    """An audit record read without its state, which is passed over undecoded: what a reader
-    needs of the events it does not look into (a replay counts the types no view is made of)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    position: Position
-    originator_id: OriginatorId
-    originator_version: OriginatorVersion
-    topic: StoredTopic
-    previous_hash: PreviousHash
-    hash: Hash

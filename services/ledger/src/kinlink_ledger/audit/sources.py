@@ -11,14 +11,13 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka import TopicPartition
-from kinlink_contracts.ledger_audit import AuditRecord
-from kinlink_contracts.ledger_audit import AuditRecordHead
 from kinlink_contracts.topics import LEDGER_AUDIT
 from kinlink_kit.bus import KafkaClientOptions
 from kinlink_kit.eventstore import open_store
 
 from kinlink_ledger.adapters.hash_chain import ChainedEvent
 from kinlink_ledger.adapters.hash_chain import store_chain
+from kinlink_ledger.audit.records import audit_records
 from kinlink_ledger.bootstrap import LedgerSettings
 from kinlink_ledger.service_layer.ledger import LedgerStore
 
@@ -110,7 +109,7 @@ async def _partitions(consumer: AIOKafkaConsumer, tries: int = 20) -> list[Topic
 def _event(
     value: bytes, seen: dict[int, str], stated: Callable[[str], bool] | None
 ) -> ChainedEvent | None:
-    record = _record(value, stated)
+    record = audit_records.decode(value)
     if seen.get(record.position) == record.hash:
         return None  # published again, identical
     seen[record.position] = record.hash
@@ -122,15 +121,7 @@ def _event(
         record.originator_id,
         record.originator_version,
         record.topic,
-        record.state if isinstance(record, AuditRecord) else b"",
+        record.state_bytes() if stated is None or stated(record.topic) else b"",
         record.previous_hash,
         record.hash,
     )
-
-
-def _record(value: bytes, stated: Callable[[str], bool] | None) -> AuditRecord | AuditRecordHead:
-    """The record, whole if its type is `stated` (the head is read first to know the type)."""
-    if stated is None:
-        return AuditRecord.model_validate_json(value)
-    head = AuditRecordHead.model_validate_json(value)
-    return AuditRecord.model_validate_json(value) if stated(head.topic) else head
