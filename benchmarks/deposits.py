@@ -47,7 +47,6 @@ from kinlink_kit.auth import Principal
 from kinlink_kit.auth import Role
 
 from benchmarks.cpu import Pids
-from benchmarks.cpu import measuring
 from benchmarks.harness import CONCURRENCY
 from benchmarks.harness import RATES
 from benchmarks.harness import SECONDS
@@ -234,13 +233,12 @@ async def throughput(stubs: Stubs, cpu_groups: dict[str, Pids]) -> tuple[float, 
     """Confirmations per second in a closed loop, how many, and the CPU each cost by process."""
     quotes = await make_quotes(stubs, int(SECONDS * 1500), "throughput")
     print(f"throughput: {CONCURRENCY} concurrent confirmations for {SECONDS:.0f}s", flush=True)
-    with measuring(cpu_groups) as used:
-        result = await closed_loop(
-            "confirmed", lambda i: confirm(stubs, quotes[i]), limit=len(quotes)
-        )
+    result = await closed_loop(
+        "confirmed", lambda i: confirm(stubs, quotes[i]), limit=len(quotes), watched=cpu_groups
+    )
     if result.failures:
         raise RuntimeError(f"confirmations failed: {dict(result.failures)}")
-    return result.rate, result.completed, used.per_call_ms(result.completed)
+    return result.rate, result.completed, result.cpu_per_call()
 
 
 async def latency(stubs: Stubs, rate: int) -> Latency:

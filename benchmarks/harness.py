@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -30,6 +31,7 @@ import psycopg
 from grpc_health.v1 import health_pb2
 from grpc_health.v1 import health_pb2_grpc
 
+from benchmarks.cpu import CpuUse
 from benchmarks.cpu import Pids
 from benchmarks.cpu import measuring
 from benchmarks.cpu import named
@@ -256,6 +258,10 @@ class LoopResult:
     seconds: float
     latencies_ms: list[float]
     failures: Counter[str] = field(default_factory=Counter)
+    cpu: CpuUse = field(default_factory=CpuUse)  # by the processes the loop was asked to watch
+
+    def cpu_per_call(self) -> str:
+        return self.cpu.per_call_ms(self.completed)
 
     @property
     def rate(self) -> float:
@@ -328,15 +334,15 @@ async def call_floor(channels: list[grpc.aio.Channel], groups: dict[str, Pids]) 
     interceptors) in a closed loop like the measured one's: what any call costs before its
     work, printed beside the money path's figures."""
     stubs = [health_pb2_grpc.HealthStub(channel) for channel in channels]
-    with measuring(groups) as used:
-        result = await closed_loop(
-            "health checks",
-            lambda i: stubs[i % len(stubs)].Check(health_pb2.HealthCheckRequest(), timeout=60),
-            seconds=SECONDS / 2,
-        )
+    result = await closed_loop(
+        "health checks",
+        lambda i: stubs[i % len(stubs)].Check(health_pb2.HealthCheckRequest(), timeout=60),
+        seconds=SECONDS / 2,
+        watched=groups,
+    )
     return (
         f"{result.rate:,.0f} health checks/s on the same replicas, {result.latency()}; "
-        f"CPU per check: {used.per_call_ms(result.completed)}"
+        f"CPU per check: {result.cpu_per_call()}"
     )
 
 
@@ -347,10 +353,12 @@ async def closed_loop(
     seconds: float = SECONDS,
     concurrency: int = CONCURRENCY,
     limit: int | None = None,
+    watched: Mapping[str, Pids] | None = None,
 ) -> LoopResult:
     """`concurrency` callers each making the next call (`call(i)`, i = 0, 1, ...) as soon as their
     last one answered, for `seconds` or until `limit` calls are made. Failed calls are counted
-    by their status, not timed; progress lines name the calls `what`."""
+    by their status, not timed; progress lines name the calls `what`. The CPU the `watched`
+    processes used meanwhile is in the result."""
     tally = Tally()
     latencies: list[float] = []
     failures: Counter[str] = Counter()
@@ -372,6 +380,7 @@ async def closed_loop(
             latencies.append((time.perf_counter() - begun) * 1000)
             tally.done += 1
 
-    async with progress(what, tally):
-        await asyncio.gather(*(caller() for _ in range(concurrency)))
-    return LoopResult(tally.done, time.monotonic() - started, latencies, failures)
+    with measuring(watched or {}) as used:
+        async with progress(what, tally):
+            await asyncio.gather(*(caller() for _ in range(concurrency)))
+    return LoopResult(tally.done, time.monotonic() - started, latencies, failures, used)

@@ -319,7 +319,7 @@ async def main() -> None:
         await set_up_wallets(Stubs(ledger_channels), every_wallet)
         senders = Senders(messaging_channels)
         await wait_ready(senders, ready_wallets)
-        charge_rate, charge_latency, _ = await charges(Stubs(ledger_channels), charge_wallets)
+        charged = await charges(Stubs(ledger_channels), charge_wallets)
         sent = await messages(senders, message_wallets)
         text_rss = [peak_rss_mb(service.process.pid) for service in services]
         with_images = await images(senders, image_wallets, photo)
@@ -336,7 +336,7 @@ async def main() -> None:
         f"messages:        {sent.rate:,.0f}/s accepted over {SECONDS:.0f}s, {sent.latency()}, "
         f"{sent.completed:,} each charged through the ledger  (target >= {TARGET_MESSAGES})"
     )
-    print(f"  ceiling:       wallet charges {charge_rate:,.0f}/s ({charge_latency}) same run,")
+    print(f"  ceiling:       wallet charges {charged.rate:,.0f}/s ({charged.latency()}) same run,")
     print(f"                 pgbench {pgbench:,.0f} TPS (TPC-B-like, 2 clients, same server)")
     print(
         f"images:          {with_images.rate:,.1f}/s accepted, {with_images.latency()}, one "

@@ -42,6 +42,7 @@ from kinlink_ledger.audit.replay import replay
 from kinlink_ledger.audit.replay import viewed
 from kinlink_ledger.audit.sources import kafka_batches
 
+from benchmarks.cpu import Pids
 from benchmarks.deposits import FACILITY
 from benchmarks.deposits import Stubs
 from benchmarks.deposits import configure_facility
@@ -54,7 +55,9 @@ from benchmarks.harness import RATES
 from benchmarks.harness import SECONDS
 from benchmarks.harness import TARGET_RSS_MB
 from benchmarks.harness import Latency
+from benchmarks.harness import LoopResult
 from benchmarks.harness import Replicas
+from benchmarks.harness import call_floor
 from benchmarks.harness import closed_loop
 from benchmarks.harness import create_database
 from benchmarks.harness import infra_env
@@ -137,13 +140,17 @@ def charging(stubs: Stubs, accounts: list[uuid.UUID]) -> Callable[[int], Awaitab
     return charge
 
 
-async def charges(stubs: Stubs, accounts: list[uuid.UUID]) -> tuple[float, str, int]:
+async def charges(
+    stubs: Stubs, accounts: list[uuid.UUID], cpu_groups: dict[str, Pids] | None = None
+) -> LoopResult:
     print(f"charges: {CONCURRENCY} concurrent for {SECONDS:.0f}s over {len(accounts)} wallets")
     limit = len(accounts) * (FUNDING_CENTS // 50) // 2  # the other half for the latency phases
-    result = await closed_loop("charged", charging(stubs, accounts), limit=limit)
+    result = await closed_loop(
+        "charged", charging(stubs, accounts), limit=limit, watched=cpu_groups
+    )
     if result.failures:
         raise RuntimeError(f"charges failed: {dict(result.failures)}")
-    return result.rate, result.latency(), result.completed
+    return result
 
 
 async def charge_latency(stubs: Stubs, accounts: list[uuid.UUID], rate: int) -> Latency:
@@ -294,7 +301,8 @@ async def main() -> None:
         channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers.answering]
         stubs = Stubs(channels)
         await set_up_wallets(stubs, accounts)
-        rate, latency, charged = await charges(stubs, accounts)
+        floor = await call_floor(channels, ledgers.cpu_groups())
+        charged = await charges(stubs, accounts, ledgers.cpu_groups())
         latencies = [await charge_latency(stubs, accounts, offered) for offered in RATES]
         for channel in channels:
             await channel.close()
@@ -305,10 +313,13 @@ async def main() -> None:
     # With the ledgers stopped: their idle work shares the two cores with the reads.
     ceiling, replayed, equal = await read_topic(env, database, topic, events)
     print("\n== Kinlink messaging wallet and auditors' replay (real Kafka and PostgreSQL) ==")
+    print(f"call floor:      {floor}")
     print(
-        f"wallet charges:  {rate:,.0f}/s over {SECONDS:.0f}s, {latency}, {charged:,} charged on "
-        f"{WALLETS:,} wallets; ledgers: {ledgers.describe()}  (target >= {TARGET_CHARGES})"
+        f"wallet charges:  {charged.rate:,.0f}/s over {SECONDS:.0f}s, {charged.latency()}, "
+        f"{charged.completed:,} charged on {WALLETS:,} wallets; ledgers: {ledgers.describe()}  "
+        f"(target >= {TARGET_CHARGES})"
     )
+    print(f"CPU per charge:  {charged.cpu_per_call()}")
     for offered in latencies:
         print(f"charge latency:  {offered.describe()}")
     print(f"machine ceiling: pgbench {pgbench:,.0f} TPS (TPC-B-like, 2 clients, same server)")
