@@ -1,17 +1,23 @@
 """CPU time per call, by group of processes (the answering replicas, the worker, PostgreSQL), read
-from /proc before and after a loop: on a machine whose cores the benchmark saturates, what a call
-costs each process is what bounds the rate, and where a change moved work shows here first."""
+from /proc from a quiet moment before a loop to one after it (so the work the calls left queued,
+relaying and projecting, counts, and what came before does not): on a machine whose cores the
+benchmark saturates, what a call costs each process is what bounds the rate, and where a change
+moved work shows here first."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+
+import psycopg
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 Pids = Callable[[], list[int]]
@@ -28,18 +34,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
 
 
-def named(command: str) -> Pids:
-    """The processes whose command is `command` at the time of asking (PostgreSQL's backends
-    come and go with the connections)."""
+def postgres_server(dsn: str) -> Pids:
+    """The server processes of the PostgreSQL cluster at `dsn` at the time of asking (backends
+    come and go with connections), as the cluster itself lists them: not another cluster's on
+    the same machine."""
 
     def pids() -> list[int]:
-        found = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                with contextlib.suppress(OSError):
-                    if (entry / "comm").read_text().strip() == command:
-                        found.append(int(entry.name))
-        return found
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            return [row[0] for row in connection.execute("SELECT pid FROM pg_stat_activity")]
 
     return pids
 
@@ -73,3 +75,16 @@ def measuring(groups: Mapping[str, Pids]) -> Iterator[CpuUse]:
         use.seconds[group] = sum(
             seconds - before[group].get(pid, 0.0) for pid, seconds in now.items()
         )
+
+
+async def quiet(groups: Mapping[str, Pids], *, timeout: float = 60.0) -> None:
+    """Wait until the processes have done the work still queued (the worker relaying and
+    projecting what came before): less than 5% of a core between them over half a second."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = [pid for group in groups.values() for pid in group()]
+        before = sum(cpu_seconds(pid) for pid in pids)
+        await asyncio.sleep(0.5)
+        if sum(cpu_seconds(pid) for pid in pids) - before < 0.025:
+            return
+    print(f"  (the processes measured were still busy after {timeout:.0f}s)", flush=True)

@@ -283,8 +283,8 @@ async def main() -> None:
         channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers.answering]
         stubs = Stubs(channels)
         size_before = await topic_size(env["KINLINK_KAFKA_BOOTSTRAP"])
-        floor = await call_floor(channels, ledgers.cpu_groups())
-        rate, confirmed, cpu = await throughput(stubs, ledgers.cpu_groups())
+        floor = await call_floor(channels, ledgers.cpu_groups(env))
+        rate, confirmed, cpu = await throughput(stubs, ledgers.cpu_groups(env))
         latencies = [await latency(stubs, rate) for rate in RATES]
         confirmed += sum(offered.completed for offered in latencies)
         # Each confirmation publishes DepositRequested and DepositCaptured.

@@ -34,7 +34,8 @@ from grpc_health.v1 import health_pb2_grpc
 from benchmarks.cpu import CpuUse
 from benchmarks.cpu import Pids
 from benchmarks.cpu import measuring
-from benchmarks.cpu import named
+from benchmarks.cpu import postgres_server
+from benchmarks.cpu import quiet
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -183,14 +184,15 @@ class Replicas:
             return f"{len(self.answering)} processes, the elected one relaying and projecting"
         return f"{len(self.answering)} answering calls, one more relaying and projecting"
 
-    def cpu_groups(self) -> dict[str, Pids]:
+    def cpu_groups(self, env: dict[str, str]) -> dict[str, Pids]:
         """The processes whose CPU per call `cpu.measuring` reports: the answering replicas, the
         worker (if any) and PostgreSQL's server processes."""
         groups = {"answering replicas": lambda: [p.process.pid for p in self.answering]}
         if self.worker is not None:
             pid = self.worker.process.pid
             groups["worker"] = lambda: [pid]
-        return {**groups, "PostgreSQL": named("postgres")}
+        postgres = env["KINLINK_POSTGRES_DSN"].replace("{database}", "postgres")
+        return {**groups, "PostgreSQL": postgres_server(postgres)}
 
     def stop(self) -> list[float]:
         """Stops them all; their peak resident memory in MB, the worker's last."""
@@ -363,6 +365,7 @@ async def closed_loop(
     latencies: list[float] = []
     failures: Counter[str] = Counter()
     numbers = itertools.count()
+    await quiet(watched or {})  # the CPU measured is the calls', not what came before them
     started = time.monotonic()
     deadline = started + seconds
 
@@ -383,4 +386,7 @@ async def closed_loop(
     with measuring(watched or {}) as used:
         async with progress(what, tally):
             await asyncio.gather(*(caller() for _ in range(concurrency)))
-    return LoopResult(tally.done, time.monotonic() - started, latencies, failures, used)
+        ended = time.monotonic()
+        # The CPU of the work the calls left queued (relaying, projecting) is theirs too.
+        await quiet(watched or {})
+    return LoopResult(tally.done, ended - started, latencies, failures, used)

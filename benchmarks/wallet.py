@@ -301,8 +301,8 @@ async def main() -> None:
         channels = [grpc.aio.insecure_channel(ledger.address) for ledger in ledgers.answering]
         stubs = Stubs(channels)
         await set_up_wallets(stubs, accounts)
-        floor = await call_floor(channels, ledgers.cpu_groups())
-        charged = await charges(stubs, accounts, ledgers.cpu_groups())
+        floor = await call_floor(channels, ledgers.cpu_groups(env))
+        charged = await charges(stubs, accounts, ledgers.cpu_groups(env))
         latencies = [await charge_latency(stubs, accounts, offered) for offered in RATES]
         for channel in channels:
             await channel.close()

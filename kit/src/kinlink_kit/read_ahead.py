@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from copy import deepcopy
 from typing import Any
 from uuid import UUID
 
@@ -58,13 +57,7 @@ def reading_ahead(app: Application[UUID], ids: Iterable[UUID]) -> Iterator[None]
     ahead: dict[UUID, Any] = {}
     for aggregate_id, aggregate in known.items():
         if news[aggregate_id]:
-            # A copy: another thread may be bringing the cached object up to date meanwhile (the
-            # library does it in place), and may have applied some of these events already.
-            base = None if aggregate is None else deepcopy(aggregate)
-            version = 0 if base is None else base.version
-            newer = [e for e in news[aggregate_id] if e.originator_version > version]
-            aggregate = project_aggregate(base, newer)
-            cache.put(aggregate_id, aggregate)
+            aggregate = _brought_up_to_date(app, aggregate_id, aggregate, news[aggregate_id])
         ahead[aggregate_id] = aggregate
     token = _AHEAD.set(ahead)
     try:
@@ -86,3 +79,24 @@ def forget(aggregate_ids: Iterable[UUID]) -> None:
     if read is not None:
         for aggregate_id in aggregate_ids:
             read.pop(aggregate_id, None)
+
+
+def _brought_up_to_date(
+    app: Application[UUID], aggregate_id: UUID, cached: Any, events: list[Any]
+) -> Any:
+    """The cached aggregate with the events it lacks applied, in place, as the library's own
+    fast-forward does and under its lock for this aggregate: another thread may be bringing the
+    same object up to date, and may have applied some of these events already. An aggregate not
+    cached is made from its events and cached."""
+    repository = app.repository
+    if cached is None:
+        made = project_aggregate(None, events)
+        repository.cache.put(aggregate_id, made)  # type: ignore[union-attr]
+        return made
+    lock = repository._use_fastforward_lock(aggregate_id)
+    try:
+        with lock:
+            lacking = [e for e in events if e.originator_version > cached.version]
+            return project_aggregate(cached, lacking)
+    finally:
+        repository._disuse_fastforward_lock(aggregate_id)

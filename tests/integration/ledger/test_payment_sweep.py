@@ -11,12 +11,14 @@ from kinlink_contracts.ledger import DeclineReason
 from kinlink_kit.errors import FailedPrecondition
 from kinlink_kit.testing import Clock
 from kinlink_ledger.adapters.simulated_processor import SimulatedProcessor
+from kinlink_ledger.domain.account_cards import PaymentMethodNotFound
 from kinlink_ledger.domain.deposit import Deposit
 from kinlink_ledger.domain.deposit import DepositStatus
 from kinlink_ledger.domain.money import Cents
 from kinlink_ledger.domain.payments import ChargeRequest
 from kinlink_ledger.domain.payments import PaymentRefused
 from kinlink_ledger.domain.payments import PaymentUnavailable
+from kinlink_ledger.service_layer import confirm_deposit as confirming
 from kinlink_ledger.service_layer.confirm_deposit import ConfirmDeposit
 from kinlink_ledger.service_layer.confirm_deposit import confirm_deposit
 from kinlink_ledger.service_layer.finish_payments import finish_payments_in_flight
@@ -116,6 +118,38 @@ def test_a_processing_charge_is_waited_out_and_a_failure_releases_the_week(
     sweep(ledger)
     assert gauge("kinlink_payments_in_flight") == 0
     assert payments.captured_total == 0
+
+
+def test_a_confirmation_again_that_finishes_the_first_releases_the_week_as_it_is_now(
+    ledger: Ledger, payments: SimulatedProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same confirmation twice at once: the second has read ahead before the first reserved
+    the week, its card check fails, and it finishes the first, which the processor declines."""
+    earlier = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(1000)))
+    confirm_deposit(ledger, ConfirmDeposit(str(earlier.id), D1, "pm_card_visa", "earlier"))
+    payments.settle_later("pm_card_visa")
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(5000)))
+    confirm = ConfirmDeposit(str(quote.id), D1, "pm_card_visa", "k")
+    check = confirming._check_card_and_resident
+    checked: list[object] = []
+    first: list[Deposit] = []
+
+    def the_first_confirmation_meanwhile(*args: object) -> None:
+        checked.append(args)
+        if len(checked) > 1:  # the first confirmation's own check
+            return check(*args)  # type: ignore[arg-type]
+        first.append(confirm_deposit(ledger, confirm))  # reserved, its charge still processing
+        reference = first[0].payment_reference
+        assert first[0].status is DepositStatus.PENDING and reference is not None
+        payments.settle(reference, DeclineReason.INSUFFICIENT_FUNDS)
+        raise PaymentMethodNotFound()  # the card was removed since
+
+    monkeypatch.setattr(confirming, "_check_card_and_resident", the_first_confirmation_meanwhile)
+    declined = confirm_deposit(ledger, confirm)
+
+    assert declined.id == first[0].id
+    assert declined.decline_reason is DeclineReason.INSUFFICIENT_FUNDS
+    assert weekly_remaining(ledger) == 30000 - 1000  # the earlier deposit's only
 
 
 def test_a_request_the_processor_refuses_declines_the_deposit_and_releases_the_week(

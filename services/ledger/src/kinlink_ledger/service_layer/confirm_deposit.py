@@ -69,29 +69,38 @@ def confirm_deposit(ledger: Ledger, command: ConfirmDeposit) -> Deposit:
     if quote.depositor_id != command.depositor_id:
         # The same answer as for an unknown quote: quote ids tell nothing about other families.
         raise QuoteNotFound()
-    claim_id = IdempotencyClaim.create_id(quote.depositor_id, command.idempotency_key)
-    deposit_id = Deposit.create_id(quote_id)
     facility = ledger.facilities.get(quote.facility_id)
     with ledger.store.reading_ahead(*_read_by_request(ledger, quote, facility)):
-        try:
-            _check_card_and_resident(ledger, quote, command)
-        except ClientError:
-            # Confirming a deposit already made again finishes it, whatever changed since.
-            first = _first_deposit(ledger, claim_id, deposit_id)
-            if first is None:
-                raise
-            return finish_deposit(ledger, first)
-
-        def made_first() -> tuple[Deposit, ResidentWeek | None] | None:
-            # Someone moved first: this very deposit or key (then that one is the answer), or
-            # another deposit to the resident's week (then try again on the week as it is now).
-            first = _first_deposit(ledger, claim_id, deposit_id)
-            return None if first is None else (first, None)
-
-        deposit, week = ledger.retrying(
-            lambda: _request(ledger, quote, command, facility), on_conflict=made_first
-        )
+        deposit, week = _request_or_first(ledger, quote, command, facility)
+    # Out of the block: finishing reads what it reads as it is then, not as it was read ahead.
     return finish_deposit(ledger, deposit, week)
+
+
+def _request_or_first(
+    ledger: Ledger, quote: DepositQuote, command: ConfirmDeposit, facility: FacilityRules
+) -> tuple[Deposit, ResidentWeek | None]:
+    """The deposit recorded now with its week, or the one already recorded for this quote or
+    key (without a week: finishing it reads the week again)."""
+    claim_id = IdempotencyClaim.create_id(quote.depositor_id, command.idempotency_key)
+    deposit_id = Deposit.create_id(quote.id)
+    try:
+        _check_card_and_resident(ledger, quote, command)
+    except ClientError:
+        # Confirming a deposit already made again finishes it, whatever changed since.
+        first = _first_deposit(ledger, claim_id, deposit_id)
+        if first is None:
+            raise
+        return first, None
+
+    def made_first() -> tuple[Deposit, ResidentWeek | None] | None:
+        # Someone moved first: this very deposit or key (then that one is the answer), or
+        # another deposit to the resident's week (then try again on the week as it is now).
+        first = _first_deposit(ledger, claim_id, deposit_id)
+        return None if first is None else (first, None)
+
+    return ledger.retrying(
+        lambda: _request(ledger, quote, command, facility), on_conflict=made_first
+    )
 
 
 def _read_by_request(ledger: Ledger, quote: DepositQuote, facility: FacilityRules) -> list[UUID]:
