@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import uuid
+from collections.abc import Awaitable
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -46,3 +51,37 @@ def new_database(infra: Infra) -> Iterator[str]:
 def clock() -> Clock:
     # A Wednesday, mid-week at every demo facility.
     return Clock(datetime(2026, 11, 25, 18, 0, tzinfo=UTC))
+
+
+# An async test that overruns is cancelled inside its event loop, a minute before pytest-timeout's
+# alarm (the `timeout` setting): its `async with` blocks then stop the services it started, and
+# its failure shows where it waited. The alarm stays the last resort, for a test blocked outside
+# the loop; it leaves the test's tasks running on the loop the next tests share.
+ALARM_MARGIN_SECONDS = 60
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    alarm = float(config.getini("timeout") or 0)
+    if alarm <= ALARM_MARGIN_SECONDS:
+        return
+    for item in items:
+        if isinstance(item, pytest.Function) and inspect.iscoroutinefunction(item.obj):
+            item.obj = cancelled_after(alarm - ALARM_MARGIN_SECONDS, item.obj)
+
+
+def cancelled_after(
+    seconds: float, test: Callable[..., Awaitable[None]]
+) -> Callable[..., Awaitable[None]]:
+    @functools.wraps(test)
+    async def bounded(*args: object, **kwargs: object) -> None:
+        try:
+            async with asyncio.timeout(seconds) as bound:
+                await test(*args, **kwargs)
+        except TimeoutError as error:
+            if bound.expired():
+                message = f"{test.__qualname__} ran past {seconds:.0f}s: cancelled where it waited"
+                raise TimeoutError(message) from error
+            raise
+
+    return bounded
