@@ -211,6 +211,32 @@ def test_leaves_reported_after_the_ending_began_do_not_lengthen_the_visit() -> N
     assert booked.connected_seconds_at(at(500)) == 120
 
 
+def test_once_the_end_begins_the_rooms_news_is_the_ends_and_changes_nothing() -> None:
+    # The end is begun before the room is closed; the leaves the closing causes are ours, and
+    # must not interrupt the visit on our side (its minute in progress would be given back).
+    booked = connected(0)
+    booked.begin_end(EndReason.VISITOR_ENDED, at(150), "bye")
+    booked.begin_end(EndReason.WINDOW_OVER, at(1800))  # the first end begun is the one
+    assert event_names(booked)[-1:] == ["EndBegun"]
+    booked.left(Side.STATION, at(151), ours=True)
+    booked.room_finished(at(151))
+    booked.joined(Side.VISITOR, at(152))
+    assert booked.collect_events() == []
+    assert (booked.status, booked.interruptions) == (VisitStatus.IN_PROGRESS, 0)
+    assert booked.ending == (EndReason.VISITOR_ENDED, at(150), "bye")
+    booked.end(EndReason.VISITOR_ENDED, at(150), "bye")
+    assert (booked.status, booked.ending, booked.connected_seconds_at(at(500))) == (
+        VisitStatus.ENDED,
+        None,
+        149,
+    )
+
+
+def test_an_end_begins_only_for_a_visit_that_can_end() -> None:
+    with refused(FailedPrecondition, "visit_not_in_progress", None):
+        visit().begin_end(EndReason.VISITOR_ENDED, at(0))
+
+
 def test_a_visit_nobody_joined_cannot_be_ended_but_one_with_a_side_waiting_can() -> None:
     with refused(FailedPrecondition, "visit_not_in_progress", None):
         visit().end(EndReason.VISITOR_ENDED, at(0))

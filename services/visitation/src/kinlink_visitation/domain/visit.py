@@ -168,6 +168,11 @@ class Visit(Aggregate):
         why: str
         reference: str
 
+    class EndBegun(Aggregate.Event):
+        reason: str
+        at: datetime
+        note: str
+
     class Ended(Aggregate.Event):
         reason: str
         at: datetime
@@ -217,6 +222,9 @@ class Visit(Aggregate):
         self.ended_at: datetime | None = None
         self.end_reason: EndReason | None = None
         self.end_note = ""
+        # The end begun (reason, time, note) and not recorded yet: the room is being closed by
+        # our doing, so what the provider says of it from then on is the end's news.
+        self.ending: tuple[EndReason, datetime, str] | None = None
         self.presence = {Side.VISITOR: False, Side.STATION: False}
         # The time of the last join or leave recorded for each side: older news changes nothing.
         self.last_seen: dict[Side, datetime | None] = {Side.VISITOR: None, Side.STATION: None}
@@ -288,7 +296,7 @@ class Visit(Aggregate):
 
     def joined(self, side: Side, at: datetime) -> None:
         at = _utc(at)
-        if self.status in FINAL or self._old_news(side, at) or self.presence[side]:
+        if self._past_news(side, at) or self.presence[side]:
             return
         if not self.presence[_other(side)]:
             self._joined(side.value, at)
@@ -316,7 +324,7 @@ class Visit(Aggregate):
         """`side` left the room; `ours` when we dropped it (the station, not the visitor's
         network or hang-up)."""
         at = _utc(at)
-        if self.status in FINAL or self._old_news(side, at) or not self.presence[side]:
+        if self._past_news(side, at) or not self.presence[side]:
             return
         if self.status is VisitStatus.IN_PROGRESS:
             self._interrupted(InterruptedSide(side.value).value, ours, at)
@@ -326,7 +334,7 @@ class Visit(Aggregate):
     def room_finished(self, at: datetime) -> None:
         """The provider closed the room: both sides are out, by our doing."""
         at = _utc(at)
-        if self.status in FINAL:
+        if self.status in FINAL or self.ending is not None:
             return
         if self.status is VisitStatus.IN_PROGRESS:
             self._interrupted(InterruptedSide.PROVIDER.value, True, at)
@@ -352,6 +360,11 @@ class Visit(Aggregate):
         self.status = VisitStatus.INTERRUPTED
         self.interruptions += 1
         self.interrupted_ours = ours
+
+    def _past_news(self, side: Side, at: datetime) -> bool:
+        """News of `side` that changes nothing: the visit is over or its end begun (the room
+        closing by our doing), or the news is older than what was recorded of that side."""
+        return self.status in FINAL or self.ending is not None or self._old_news(side, at)
 
     def _old_news(self, side: Side, at: datetime) -> bool:
         last = self.last_seen[side]
@@ -452,6 +465,19 @@ class Visit(Aggregate):
         self.check_endable()
         self._ended(reason.value, _utc(at), note)
 
+    def begin_end(self, reason: EndReason, at: datetime, note: str = "") -> None:
+        """The end begins, recorded before the room is closed: the leaves the closing causes are
+        not taken for an interruption on our side (decision 0108). The first end begun is the
+        one recorded; beginning another changes nothing."""
+        if self.status is VisitStatus.ENDED or self.ending is not None:
+            return
+        self.check_endable()
+        self._end_begun(reason.value, _utc(at), note)
+
+    @event(EndBegun)
+    def _end_begun(self, reason: str, at: datetime, note: str) -> None:
+        self.ending = (EndReason(reason), at, note)
+
     def check_endable(self) -> None:
         if self.status not in CONNECTED_ONCE and not (
             self.status is VisitStatus.SCHEDULED and self.anyone_present
@@ -467,6 +493,7 @@ class Visit(Aggregate):
         self.end_reason = EndReason(reason)
         self.ended_at = at
         self.end_note = note
+        self.ending = None
 
     def missed(self, at: datetime) -> None:
         """The window is over and both sides were never present together: nothing is owed."""

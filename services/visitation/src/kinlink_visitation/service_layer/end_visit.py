@@ -1,14 +1,15 @@
 """Ending a visit: the visitor hangs up for good, an officer ends it (with a reason), its
-window ends, its wallet runs dry, or the resident leaves. The provider removes both sides and
-closes the room first, so no one stays connected to an ended visit; then its minutes are
-settled up to the end (`minutes.settle`: a minute cut short on our side given back), and
-`CallEnded` records the totals as the station, the resident and the visitor are given back the
-rest of the window (decision 0072).
+window ends, its wallet runs dry, or the resident leaves. The end is begun on the visit first,
+so that the provider's news of the room it closes is not taken for an interruption (decision
+0108). The provider removes both sides and closes the room, so no one stays connected to an
+ended visit; then its minutes are settled up to the end (`minutes.settle`: a minute cut short
+on our side given back), and `CallEnded` records the totals as the station, the resident and the
+visitor are given back the rest of the window (decision 0072).
 
-Repeatable: a visit already ended is returned as it is; one that died half-way (room closed,
-minutes settled, end not recorded) is finished by the next attempt or the window-over sweep.
-The minutes are settled again once the end is saved: a meter's minute recorded in between is
-given back then (the meter gives back one recorded after the end itself).
+Repeatable: a visit already ended is returned as it is; one that died half-way (end begun, room
+closed, minutes settled, end not recorded) is finished as it was begun by the next attempt or
+the window-over sweep. The minutes are settled again once the end is saved: a meter's minute
+recorded in between is given back then (the meter gives back one recorded after the end itself).
 """
 
 from __future__ import annotations
@@ -67,13 +68,22 @@ def end_visit(
     *,
     at: datetime | None = None,
 ) -> Visit:
-    """Ends the visit `visit_id` (the client's id) for `reason` at `at` (now by default)."""
-    at = at or visitation.clock()
+    """Ends the visit `visit_id` (the client's id) for `reason` at `at` (now by default). An
+    end begun before and cut off is finished as it was begun."""
     key = Visit.create_id(visit_id)
     visit = visitation.require(key, Visit, VisitNotFound)
     if visit.status is VisitStatus.ENDED:
         return visit
-    visit.check_endable()
+    if visit.ending is None:
+
+        def beginning(visit: Visit) -> Visit:
+            visit.begin_end(reason, at or visitation.clock(), note)
+            return visit
+
+        visit = visitation.change(key, Visit, beginning, missing=VisitNotFound)
+    if visit.ending is None:  # ended meanwhile
+        return visit
+    reason, at, note = visit.ending
     visitation.rooms.close_room(visit_id)
     cut_short = cut_short_by_us(visit, reason)
     try:

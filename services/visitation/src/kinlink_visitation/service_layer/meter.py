@@ -72,8 +72,13 @@ def meter_visits(visitation: Visitation, concurrency: int = 1) -> Metered:
 
 def meter_visit(visitation: Visitation, key: UUID) -> Metered:
     visit = visitation.find(key, Visit)
-    # The view may lag behind the store.
-    if visit is None or visit.kind is not VisitKind.REMOTE or visit.status not in METERED:
+    # The view may lag behind the store. A visit whose end has begun is settled by its end.
+    if (
+        visit is None
+        or visit.kind is not VisitKind.REMOTE
+        or visit.status not in METERED
+        or visit.ending is not None
+    ):
         return Metered()
     now = visitation.clock()
     try:
