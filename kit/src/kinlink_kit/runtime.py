@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import signal
 import sys
 from collections.abc import Awaitable
@@ -218,5 +219,15 @@ def serve_service(settings: Settings, start: Callable[[Settings, Bus], ServicePa
             grace_seconds=settings.shutdown_grace_seconds,
             worker_threads=settings.worker_threads,
             token_verifier=verifier,
+            on_ready=leave_the_start_out_of_collections,
         )
     )
+
+
+def leave_the_start_out_of_collections(address: str) -> None:
+    """What the process built to start (its modules, gRPC, the application) is moved out of
+    the garbage collector's reach once it serves: a full collection of the heap held every call
+    of a ledger replica for 130-190 ms under load, and most of what it scanned was that."""
+    gc.collect()
+    gc.freeze()
+    log.info("start left out of collections", objects=gc.get_freeze_count(), address=address)
