@@ -164,6 +164,40 @@ def test_a_deposit_left_pending_is_finished_by_the_next_confirmation(
     assert payments.captured_total == 5595
 
 
+def test_a_deposits_request_is_saved_with_its_payment(
+    ledger: Ledger, payments: SimulatedProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 0110: a confirmation cut off before the card is charged has saved once, and the
+    deposit it left knows its payment; the next confirmation charges that payment, once."""
+
+    class CutOff(Exception):
+        pass
+
+    def cut_off(reference: str, *, payer_present: bool) -> None:
+        raise CutOff(reference)
+
+    quote = quote_deposit(ledger, QuoteDeposit(FACILITY, "R-1", D1, Cents(5000)))
+    command = ConfirmDeposit(str(quote.id), D1, "pm_card_visa", "key-1")
+    saves: list[int] = []
+    save = ledger.store.save
+
+    def counted(*aggregates: Any) -> Any:
+        saves.append(len(aggregates))
+        return save(*aggregates)
+
+    monkeypatch.setattr(ledger.store, "save", counted)
+    monkeypatch.setattr(payments, "confirm", cut_off)
+    with pytest.raises(CutOff) as cut:
+        confirm_deposit(ledger, command)
+    pending = ledger.deposit(Deposit.create_id(quote.id))
+    assert (pending.status, pending.payment_reference) == (DepositStatus.PENDING, str(cut.value))
+    assert saves == [4]  # the deposit, its key's claim, the week and the depositor's requests
+    monkeypatch.setattr(payments, "confirm", SimulatedProcessor.confirm.__get__(payments))
+    assert confirm_deposit(ledger, command).status is DepositStatus.CAPTURED
+    assert saves == [4, 4, 1]  # the request again, colliding with the first; its capture
+    assert payments.charges(deposit_id=str(pending.id)) == [5595]
+
+
 def test_a_deposit_whose_week_keeps_changing_is_refused_as_a_concurrent_change(
     ledger: Ledger, payments: SimulatedProcessor, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,6 +5,8 @@ confirmation (same quote or same key) finds the first deposit instead of chargin
 is charged through a payment started with the deposit id as the processor's idempotency key and
 recorded before it is confirmed: a deposit left pending (a crash, a lost or `processing` answer)
 is finished by the payment sweep, or the next confirmation, by that payment, never charged twice.
+The payment is started before the request is first saved, so that both are recorded in one save
+(decision 0110); a processor that does not answer then leaves the request recorded without it.
 
 Only the family member the quote was made for can confirm it; to anyone else it does not exist.
 It is confirmed with one of their own cards, for a resident still held where the quote was made.
@@ -157,7 +159,8 @@ def _request(
     claim = IdempotencyClaim(quote.depositor_id, command.idempotency_key, deposit.id)
     depositor = ledger.depositor_deposits(quote.depositor_id)
     # One already recorded is this very deposit confirmed again: the save finds it.
-    if not depositor.recorded(deposit.id):
+    again = depositor.recorded(deposit.id)
+    if not again:
         check_id_verification(ledger, facility, depositor, quote.amount, command.depositor_verified)
     depositor.record(deposit.id, quote.amount, now)
     week = ledger.week(quote.facility_id, quote.resident_id, week_start)
@@ -171,8 +174,26 @@ def _request(
             refusal = DeclineReason.LIMIT_EXCEEDED
     if refusal is not None:
         deposit.decline(refusal)
+    # Confirmed again, the save collides with the first, whose finishing starts its payment.
+    unanswered = None if refusal is not None or again else _payment_ahead(ledger, deposit)
     ledger.store.save(deposit, claim, week, depositor)
+    if unanswered is not None:
+        raise _outcome_unknown() from unanswered
     return deposit, week
+
+
+def _payment_ahead(ledger: Ledger, deposit: Deposit) -> PaymentUnavailable | None:
+    """Start the deposit's payment for the request's save to record with it (decision 0110), or
+    leave it unstarted for `finish_deposit` to start: a refusal is recorded there, and a
+    processor that did not answer is returned, for the confirmation to say so once the request
+    is saved (trying again within the same call would make the family wait twice)."""
+    try:
+        deposit.payment_started(ledger.payments.start(_charge_request(deposit)))
+    except PaymentRefused:
+        return None
+    except PaymentUnavailable as error:
+        return error
+    return None
 
 
 def card_refusal(
@@ -209,11 +230,7 @@ def finish_deposit(ledger: Ledger, deposit: Deposit, week: ResidentWeek | None =
             return deposit
         outcome = ledger.payments.confirm(deposit.payment_reference, payer_present=False)
     except PaymentUnavailable:
-        raise FailedPrecondition(
-            "charge_outcome_unknown",
-            "The card processor did not answer. The deposit is finished as soon as it does; "
-            "confirming again is safe and never charges twice.",
-        ) from None
+        raise _outcome_unknown() from None
     except PaymentRefused as refused:
         log.warning(
             "the processor refused a deposit", deposit_id=str(deposit.id), error=str(refused)
@@ -245,18 +262,29 @@ def finish_deposit(ledger: Ledger, deposit: Deposit, week: ResidentWeek | None =
     return ledger.retrying(record, on_conflict=settled_meanwhile)
 
 
+def _outcome_unknown() -> FailedPrecondition:
+    return FailedPrecondition(
+        "charge_outcome_unknown",
+        "The card processor did not answer. The deposit is finished as soon as it does; "
+        "confirming again is safe and never charges twice.",
+    )
+
+
+def _charge_request(deposit: Deposit) -> ChargeRequest:
+    """The deposit's payment: keyed by the deposit, so that every start of it is the same one."""
+    return ChargeRequest(
+        idempotency_key=str(deposit.id),
+        amount=deposit.total,
+        payment_method=deposit.payment_method,
+        description=f"Deposit to resident {deposit.resident_id}",
+        metadata={"deposit_id": str(deposit.id), "facility_id": deposit.facility_id},
+    )
+
+
 def _start_payment(ledger: Ledger, deposit: Deposit) -> Deposit:
     """Start the processor's payment and record its reference, unless someone recorded one (or
     settled the deposit) meanwhile: only the recorded payment is ever confirmed."""
-    reference = ledger.payments.start(
-        ChargeRequest(
-            idempotency_key=str(deposit.id),
-            amount=deposit.total,
-            payment_method=deposit.payment_method,
-            description=f"Deposit to resident {deposit.resident_id}",
-            metadata={"deposit_id": str(deposit.id), "facility_id": deposit.facility_id},
-        )
-    )
+    reference = ledger.payments.start(_charge_request(deposit))
 
     def record_payment() -> Deposit:
         deposit.payment_started(reference)
