@@ -301,11 +301,7 @@ async def main() -> None:
     print(
         f"confirmations:   {rate:,.0f}/s sustained over {SECONDS:.0f}s  (target >= {TARGET_RATE})"
     )
-    cores = os.cpu_count() or 1
-    print(
-        f"CPU per confirmation: {cpu}  ({cores} cores allow "
-        f"{cores / TARGET_RATE * 1000:.1f} ms in all at {TARGET_RATE:,}/s)"
-    )
+    print(f"CPU per confirmation: {cpu}")
     for offered in latencies:
         print(f"confirm latency: {offered.describe()}")
     print(f"outbox:          every event on Kafka {lag * 1000:.0f} ms after the last confirmation")

@@ -31,6 +31,8 @@ import psycopg
 from grpc_health.v1 import health_pb2
 from grpc_health.v1 import health_pb2_grpc
 
+from benchmarks.cpu import KAFKA
+from benchmarks.cpu import LOAD_DRIVER
 from benchmarks.cpu import CpuUse
 from benchmarks.cpu import Pids
 from benchmarks.cpu import measuring
@@ -50,6 +52,12 @@ TARGET_RSS_MB = 200  # peak resident memory of each service process
 # elected among the replicas that answer (0).
 WORKER = os.environ.get("BENCH_WORKER", "1") == "1"
 ANSWERING_ONLY = {"KINLINK_OUTBOX_RELAY": "false", "KINLINK_PROJECTIONS": "false"}
+
+
+def kafka_broker() -> list[int]:
+    """The broker `make infra-up` started (its pid file, kept by deploy/local/infra.py)."""
+    pid_file = ROOT / ".cache" / "infra" / "kafka.pid"
+    return [int(pid_file.read_text())] if pid_file.exists() else []
 
 
 def infra_env() -> dict[str, str]:
@@ -186,13 +194,19 @@ class Replicas:
 
     def cpu_groups(self, env: dict[str, str]) -> dict[str, Pids]:
         """The processes whose CPU per call `cpu.measuring` reports: the answering replicas, the
-        worker (if any) and PostgreSQL's server processes."""
+        worker (if any), PostgreSQL's server processes, the Kafka broker and this process, the
+        load driver."""
         groups = {"answering replicas": lambda: [p.process.pid for p in self.answering]}
         if self.worker is not None:
             pid = self.worker.process.pid
             groups["worker"] = lambda: [pid]
         postgres = env["KINLINK_POSTGRES_DSN"].replace("{database}", "postgres")
-        return {**groups, "PostgreSQL": postgres_server(postgres)}
+        return {
+            **groups,
+            "PostgreSQL": postgres_server(postgres),
+            KAFKA: kafka_broker,
+            LOAD_DRIVER: lambda: [os.getpid()],
+        }
 
     def stop(self) -> list[float]:
         """Stops them all; their peak resident memory in MB, the worker's last."""
