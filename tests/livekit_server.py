@@ -5,10 +5,10 @@ loopback."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import secrets
 import shutil
+import warnings
 from collections.abc import AsyncIterator
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
@@ -73,8 +73,14 @@ async def joined(url: str, token: str) -> AsyncIterator[rtc.Room]:
     try:
         yield room
     finally:
-        with contextlib.suppress(TimeoutError):
+        try:
             await asyncio.wait_for(room.disconnect(), LEAVE_SECONDS)
+        except TimeoutError:
+            # Said in the run's warnings: a test that leaves this way often is worth a look.
+            warnings.warn(
+                f"a test client gave up leaving room {room.name!r} after {LEAVE_SECONDS}s",
+                stacklevel=1,
+            )
 
 
 async def publish_tone(room: rtc.Room, seconds: float = 0.2) -> rtc.LocalTrackPublication:

@@ -44,7 +44,7 @@ def test_no_bound_when_the_alarm_is_off(pytester: pytest.Pytester) -> None:
         """
         import asyncio
         async def test_a_while():
-            await asyncio.sleep(1.5)
+            await asyncio.sleep(0.1)
         """
     )
 
