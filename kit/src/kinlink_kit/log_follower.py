@@ -19,14 +19,23 @@ from kinlink_kit.logging import get_logger
 
 log = get_logger(__name__)
 
+# How long a follower that caught up lets new events gather before reading them (decision 0111).
+GATHER_SECONDS = 0.02
+
 
 class LogFollower(ABC):
     def __init__(
-        self, app: TrackedApplication, *, batch_size: int = 500, poll_seconds: float = 0.5
+        self,
+        app: TrackedApplication,
+        *,
+        batch_size: int = 500,
+        poll_seconds: float = 0.5,
+        gather_seconds: float = GATHER_SECONDS,
     ) -> None:
         self.app = app
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.gather_seconds = gather_seconds
         self._saved = asyncio.Event()
         self._listening = False
 
@@ -69,4 +78,9 @@ class LogFollower(ABC):
                 await asyncio.wait_for(self._saved.wait(), self.poll_seconds)
             return position
         await self.handle(notifications)
+        if len(notifications) < self.batch_size:
+            # Caught up: let the next events gather a moment, so that a busy store is followed
+            # in batches, not in one batch per save (each costs a transaction, a request to
+            # the broker). A full batch means a backlog: the next one is read at once.
+            await asyncio.sleep(self.gather_seconds)
         return notifications[-1].id
