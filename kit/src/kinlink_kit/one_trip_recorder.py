@@ -11,7 +11,9 @@ Here a save is one call of a function created with the tables: it records the tr
 takes the lock, inserts the events and returns their ids, and the statement's own transaction
 commits as it ends. The lock is held only while the server works. The events go as four arrays
 of plain values: the library's one array of a composite type cost a fifth of the writer's time
-to dump.
+to dump. The ids and the states go in PostgreSQL's binary format (`%b`): as text, every state's
+bytes are written out in hex and each element quoted for the array's syntax, in Python; a save of
+four events took 31 µs to convert that way and takes 14 µs in binary.
 """
 
 from __future__ import annotations
@@ -80,12 +82,12 @@ class OneTripPostgresProcessRecorder(PostgresProcessRecorder):
             )
         )
         self._record = SQL(
-            "SELECT * FROM {0}(%s::text, %s::bigint, %s::uuid[], %s::bigint[], %s::text[], "
-            "%s::bytea[]) AS id"
+            "SELECT * FROM {0}(%s::text, %s::bigint, %b::uuid[], %s::bigint[], %s::text[], "
+            "%b::bytea[]) AS id"
         ).format(function)
         self._select_after = SQL(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
-            "FROM {0} AS e JOIN unnest(%s::uuid[], %s::bigint[]) AS known(id, version) "
+            "FROM {0} AS e JOIN unnest(%b::uuid[], %s::bigint[]) AS known(id, version) "
             "ON e.originator_id = known.id AND e.originator_version > known.version "
             "ORDER BY e.originator_id, e.originator_version"
         ).format(Identifier(schema, self.events_table_name))
