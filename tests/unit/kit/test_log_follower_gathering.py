@@ -7,21 +7,12 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
-from eventsourcing.domain import Aggregate
-from eventsourcing.domain import event
 from eventsourcing.persistence import Notification
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.log_follower import LogFollower
 
-
-class Parcel(Aggregate):
-    @event("Sent")
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-
-class Depot(TrackedApplication):
-    name = "depot"
+from tests.parcels import Parcel
+from tests.parcels import in_memory_depot
 
 
 class Batches(LogFollower):
@@ -41,7 +32,7 @@ class Batches(LogFollower):
 async def test_a_backlog_is_read_at_once_and_a_caught_up_follower_lets_events_gather(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    depot = Depot(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    depot = in_memory_depot()
     depot.save(Parcel("first"), Parcel("second"), Parcel("third"))
     follower = Batches(depot)
     waits: list[float] = []

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eventsourcing.domain import Aggregate
-from eventsourcing.domain import event
 from eventsourcing.persistence import Notification
 from kinlink_kit.bus import OutgoingMessage
 from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.outbox import OutboxRelay
 
+from tests.parcels import Parcel
 from tests.recording_bus import RecordingBus
-
-
-class Parcel(Aggregate):
-    @event("Sent")
-    def __init__(self, label: str) -> None:
-        self.label = label
 
 
 class Post(TrackedApplication):

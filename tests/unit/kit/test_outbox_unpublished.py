@@ -8,26 +8,15 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
-from eventsourcing.domain import Aggregate
-from eventsourcing.domain import event
 from eventsourcing.persistence import Notification
 from kinlink_kit.bus import OutgoingMessage
-from kinlink_kit.eventstore import TrackedApplication
 from kinlink_kit.outbox import OutboxRelay
 from kinlink_kit.testing import eventually
 from prometheus_client import REGISTRY
 
+from tests.parcels import Parcel
+from tests.parcels import in_memory_depot
 from tests.recording_bus import RecordingBus
-
-
-class Parcel(Aggregate):
-    @event("Sent")
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-
-class Depot(TrackedApplication):
-    name = "depot"
 
 
 def translate(notifications: Sequence[Notification]) -> list[OutgoingMessage]:
@@ -42,7 +31,7 @@ def unpublished() -> float | None:
 
 
 async def test_the_backlog_grows_while_the_broker_is_away_and_empties_once_published() -> None:
-    depot = Depot(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    depot = in_memory_depot()
     bus = RecordingBus()
     relay = OutboxRelay(depot, bus, translate)
     depot.save(Parcel("first"), Parcel("second"))
@@ -65,7 +54,7 @@ async def test_the_backlog_grows_while_the_broker_is_away_and_empties_once_publi
 
 
 async def test_a_relay_that_stops_reports_no_backlog_of_its_own() -> None:
-    depot = Depot(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    depot = in_memory_depot()
     bus = RecordingBus()
     bus.down = True
     depot.save(Parcel("first"))
